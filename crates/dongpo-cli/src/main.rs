@@ -1,0 +1,56 @@
+//! `dongpo`: the command-line face of the dongpo workspace (see CONTRACT.md).
+#![forbid(unsafe_code)]
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod testkit;
+
+/// Remote ePassport verification and overseas-citizen certificates.
+#[derive(Parser)]
+#[command(name = "dongpo", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Generate realistic, deterministic test material for integrators' tests.
+    #[command(subcommand)]
+    Testkit(testkit::TestkitCommand),
+}
+
+/// Exit codes of CONTRACT.md.
+pub(crate) mod exit {
+    /// Valid / done.
+    pub const OK: u8 = 0;
+    /// Usage error or unreadable input.
+    pub const USAGE: u8 = 2;
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::OK
+            };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let result = match cli.command {
+        Command::Testkit(command) => testkit::run(command),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(message) => {
+            eprintln!("dongpo: {message}");
+            ExitCode::from(exit::USAGE)
+        }
+    }
+}

@@ -1,0 +1,123 @@
+//! `dongpo testkit`: generated passports (and the whole synthetic corpus).
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+use dongpo_testkit::{KeyStore, Profile, Variant, corpus_entries};
+
+use crate::exit;
+
+/// What to generate.
+#[derive(Subcommand)]
+pub enum TestkitCommand {
+    /// One passport: csca.der, dsc.der, EF_SOD.bin, EF_COM.bin, DG1/2/14/15.bin,
+    /// aa_key.p8, csca.crl, identity.json, manifest.json.
+    Passport(PassportArgs),
+    /// Every profile and variant into DIR/<profile>/<variant>/ (test-vectors/synthetic).
+    Corpus(CorpusArgs),
+}
+
+/// `dongpo testkit passport`.
+#[derive(Args)]
+pub struct PassportArgs {
+    /// rsa2048, rsa4096, rsapss3072, p256, p384, p521, bp256, bp384, bp512.
+    #[arg(long)]
+    profile: String,
+    /// Output directory (created if missing).
+    #[arg(long)]
+    out: PathBuf,
+    /// The same seed always gives the same bytes.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// tampered-dg, bad-signature, wrong-message-digest, expired-dsc, revoked-dsc,
+    /// uncovered-dg, unknown-csca, short-r, ber-indefinite, id-data (default: genuine).
+    #[arg(long)]
+    variant: Option<String>,
+    /// Print the manifest as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// `dongpo testkit corpus`.
+#[derive(Args)]
+pub struct CorpusArgs {
+    /// Output directory (created if missing).
+    #[arg(long)]
+    out: PathBuf,
+    /// Seed.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Print a JSON summary.
+    #[arg(long)]
+    json: bool,
+}
+
+fn names<T: Copy>(all: &[T], name: fn(T) -> &'static str) -> String {
+    all.iter().map(|v| name(*v)).collect::<Vec<_>>().join(", ")
+}
+
+/// Runs a testkit command.
+pub fn run(command: TestkitCommand) -> Result<u8, String> {
+    match command {
+        TestkitCommand::Passport(args) => passport(args),
+        TestkitCommand::Corpus(args) => corpus(args),
+    }
+}
+
+fn passport(args: PassportArgs) -> Result<u8, String> {
+    let profile = Profile::from_name(&args.profile).ok_or_else(|| {
+        format!(
+            "unknown profile '{}' (one of: {})",
+            args.profile,
+            names(&Profile::ALL, Profile::name)
+        )
+    })?;
+    let variant = match &args.variant {
+        None => Variant::Genuine,
+        Some(name) => Variant::from_name(name).ok_or_else(|| {
+            format!(
+                "unknown variant '{name}' (one of: {})",
+                names(&Variant::ALL[1..], Variant::name)
+            )
+        })?,
+    };
+    let passport = dongpo_testkit::generate(profile, variant, args.seed, &mut KeyStore::default())
+        .map_err(|e| e.to_string())?;
+    passport.write_to(&args.out).map_err(|e| e.to_string())?;
+    let manifest = passport
+        .files
+        .get("manifest.json")
+        .cloned()
+        .unwrap_or_default();
+    if args.json {
+        print!("{}", String::from_utf8_lossy(&manifest));
+    } else {
+        println!(
+            "wrote {} files for profile {profile}, variant {variant}, seed {} to {}",
+            passport.files.len(),
+            args.seed,
+            args.out.display()
+        );
+    }
+    Ok(exit::OK)
+}
+
+fn corpus(args: CorpusArgs) -> Result<u8, String> {
+    let mut keys = KeyStore::default();
+    let mut written = Vec::new();
+    for (profile, variant) in corpus_entries() {
+        let passport = dongpo_testkit::generate(profile, variant, args.seed, &mut keys)
+            .map_err(|e| e.to_string())?;
+        let dir = args.out.join(profile.name()).join(variant.name());
+        passport.write_to(&dir).map_err(|e| e.to_string())?;
+        if !args.json {
+            println!("{}", dir.display());
+        }
+        written.push(format!("{profile}/{variant}"));
+    }
+    if args.json {
+        let summary = serde_json::json!({ "seed": args.seed, "documents": written });
+        println!("{summary}");
+    }
+    Ok(exit::OK)
+}

@@ -1,0 +1,248 @@
+//! CSCA, DSC, link and master-list-signer certificates with the 9303-12 profiles, and
+//! CSCA CRLs. Built with `x509-cert`'s builder; signed deterministically.
+
+use std::str::FromStr;
+
+use const_oid::AssociatedOid;
+use der::asn1::{BitString, OctetString, PrintableString, SetOfVec};
+use der::{Decode, Encode, Sequence};
+use dongpo_crypto::x509::CertSigner;
+use dongpo_crypto::{HashAlgorithm, PublicKey, SignatureAlgorithm, SigningKey};
+use spki::{SubjectPublicKeyInfoOwned, SubjectPublicKeyInfoRef};
+use x509_cert::Certificate;
+use x509_cert::builder::{Builder, CertificateBuilder, CrlBuilder};
+use x509_cert::certificate::TbsCertificate;
+use x509_cert::crl::{CertificateList, RevokedCert};
+use x509_cert::ext::Extension;
+use x509_cert::ext::pkix::crl::CrlNumber;
+use x509_cert::ext::pkix::{
+    AuthorityKeyIdentifier, BasicConstraints, CrlReason, ExtendedKeyUsage, KeyUsage, KeyUsages,
+    PrivateKeyUsagePeriod, SubjectKeyIdentifier,
+};
+use x509_cert::name::Name;
+use x509_cert::serial_number::SerialNumber;
+use x509_cert::time::Validity;
+
+use crate::TestkitError;
+use crate::rng::SeededRng;
+use crate::time::Instant;
+
+/// What a certificate is for; decides its extensions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// Self-signed CSCA (keyCertSign, cRLSign, CA, path length 0).
+    Csca,
+    /// Link certificate: a new CSCA key certified by the previous one.
+    Link,
+    /// Document Signer (digitalSignature, document type list).
+    Dsc,
+    /// Master List Signer (digitalSignature, EKU 2.23.136.1.1.3).
+    MasterListSigner,
+}
+
+/// `DocumentTypeListSyntax ::= SEQUENCE { version INTEGER, docTypeList SET OF PrintableString }`.
+#[derive(Sequence)]
+struct DocumentTypeList {
+    version: u8,
+    doc_type_list: SetOfVec<PrintableString>,
+}
+
+/// Everything needed to issue one certificate.
+pub struct CertRequest<'a> {
+    /// Role.
+    pub role: Role,
+    /// Subject name (RFC 4514 string).
+    pub subject: &'a str,
+    /// Issuer name (RFC 4514 string).
+    pub issuer: &'a str,
+    /// The subject's public key.
+    pub subject_key: &'a PublicKey,
+    /// Write EC parameters explicitly (9303-12 asks it for CSCA and DSC keys).
+    pub explicit_ec_parameters: bool,
+    /// The issuer's signing key.
+    pub issuer_key: &'a SigningKey,
+    /// The signature algorithm.
+    pub algorithm: SignatureAlgorithm,
+    /// Validity start.
+    pub not_before: Instant,
+    /// Validity end.
+    pub not_after: Instant,
+    /// End of the private key usage period (starts at `not_before`).
+    pub key_usage_end: Instant,
+}
+
+fn extension(
+    oid: const_oid::ObjectIdentifier,
+    critical: bool,
+    value: &impl Encode,
+) -> der::Result<Extension> {
+    Ok(Extension {
+        extn_id: oid,
+        critical,
+        extn_value: OctetString::new(value.to_der()?)?,
+    })
+}
+
+/// RFC 5280 §4.2.1.2 method 1: SHA-1 over the subjectPublicKey bits.
+#[must_use]
+pub fn key_identifier(spki: &SubjectPublicKeyInfoRef<'_>) -> Vec<u8> {
+    HashAlgorithm::Sha1.digest(spki.subject_public_key.raw_bytes())
+}
+
+/// A builder profile that writes exactly the extensions of a 9303-12 role.
+struct IcaoProfile {
+    issuer: Name,
+    subject: Name,
+    role: Role,
+    usage_period: PrivateKeyUsagePeriod,
+}
+
+impl x509_cert::builder::profile::BuilderProfile for IcaoProfile {
+    fn get_issuer(&self, _subject: &Name) -> Name {
+        self.issuer.clone()
+    }
+
+    fn get_subject(&self) -> Name {
+        self.subject.clone()
+    }
+
+    fn build_extensions(
+        &self,
+        spk: SubjectPublicKeyInfoRef<'_>,
+        issuer_spk: SubjectPublicKeyInfoRef<'_>,
+        _tbs: &TbsCertificate,
+    ) -> x509_cert::builder::Result<Vec<Extension>> {
+        let ski = SubjectKeyIdentifier(OctetString::new(key_identifier(&spk))?);
+        let aki = AuthorityKeyIdentifier {
+            key_identifier: Some(OctetString::new(key_identifier(&issuer_spk))?),
+            ..Default::default()
+        };
+        let mut out = vec![
+            extension(AuthorityKeyIdentifier::OID, false, &aki)?,
+            extension(SubjectKeyIdentifier::OID, false, &ski)?,
+            extension(PrivateKeyUsagePeriod::OID, false, &self.usage_period)?,
+        ];
+        match self.role {
+            Role::Csca | Role::Link => {
+                let ku = KeyUsage(KeyUsages::KeyCertSign | KeyUsages::CRLSign);
+                out.push(extension(KeyUsage::OID, true, &ku)?);
+                let bc = BasicConstraints {
+                    ca: true,
+                    path_len_constraint: Some(0),
+                };
+                out.push(extension(BasicConstraints::OID, true, &bc)?);
+            }
+            Role::Dsc => {
+                out.push(extension(
+                    KeyUsage::OID,
+                    true,
+                    &KeyUsage(KeyUsages::DigitalSignature.into()),
+                )?);
+                let mut types = SetOfVec::new();
+                types.insert(PrintableString::new("P")?)?;
+                let list = DocumentTypeList {
+                    version: 0,
+                    doc_type_list: types,
+                };
+                out.push(extension(
+                    dongpo_icao::oid::DOCUMENT_TYPE_LIST,
+                    false,
+                    &list,
+                )?);
+            }
+            Role::MasterListSigner => {
+                out.push(extension(
+                    KeyUsage::OID,
+                    true,
+                    &KeyUsage(KeyUsages::DigitalSignature.into()),
+                )?);
+                let eku = ExtendedKeyUsage(vec![dongpo_icao::oid::MASTER_LIST_SIGNER_EKU]);
+                out.push(extension(ExtendedKeyUsage::OID, false, &eku)?);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// A positive serial number of 8 seeded bytes.
+#[must_use]
+pub fn serial(rng: &mut SeededRng) -> Vec<u8> {
+    let mut bytes = rng.bytes(8);
+    if let Some(first) = bytes.first_mut() {
+        *first = (*first & 0x7f) | 0x01;
+    }
+    bytes
+}
+
+fn spki_of(key: &PublicKey, explicit: bool) -> Result<SubjectPublicKeyInfoOwned, TestkitError> {
+    let der = if explicit {
+        key.to_spki_der_explicit()
+    } else {
+        key.to_spki_der()
+    };
+    Ok(SubjectPublicKeyInfoOwned::from_der(&der)?)
+}
+
+/// Issues a certificate, signing with `rng` so the result is reproducible.
+///
+/// # Errors
+/// [`TestkitError`] for encoding or signing failures.
+pub fn issue(
+    request: &CertRequest<'_>,
+    serial_number: &[u8],
+    rng: &mut SeededRng,
+) -> Result<Certificate, TestkitError> {
+    let profile = IcaoProfile {
+        issuer: Name::from_str(request.issuer)?,
+        subject: Name::from_str(request.subject)?,
+        role: request.role,
+        usage_period: PrivateKeyUsagePeriod {
+            not_before: Some(request.not_before.generalized()?),
+            not_after: Some(request.key_usage_end.generalized()?),
+        },
+    };
+    let validity = Validity::new(request.not_before.x509()?, request.not_after.x509()?);
+    let spki = spki_of(request.subject_key, request.explicit_ec_parameters)?;
+    let mut builder =
+        CertificateBuilder::new(profile, SerialNumber::new(serial_number)?, validity, spki)?;
+    let signer = CertSigner::new(request.issuer_key, request.algorithm);
+    let tbs = builder.finalize(&signer)?;
+    let signature = request
+        .issuer_key
+        .sign_with_rng(&request.algorithm, &tbs, rng)?;
+    Ok(builder.assemble(BitString::from_bytes(&signature)?, &signer)?)
+}
+
+/// A CSCA CRL revoking `revoked` serials (reason keyCompromise).
+///
+/// # Errors
+/// [`TestkitError`] for encoding or signing failures.
+pub fn crl(
+    csca: &Certificate,
+    csca_key: &SigningKey,
+    algorithm: SignatureAlgorithm,
+    this_update: Instant,
+    next_update: Instant,
+    revoked: &[(Vec<u8>, Instant)],
+    rng: &mut SeededRng,
+) -> Result<CertificateList, TestkitError> {
+    let mut entries = Vec::new();
+    for (serial_number, when) in revoked {
+        let reason = extension(CrlReason::OID, false, &CrlReason::KeyCompromise)?;
+        entries.push(RevokedCert {
+            serial_number: SerialNumber::new(serial_number)?,
+            revocation_date: when.x509()?,
+            crl_entry_extensions: Some(vec![reason]),
+        });
+    }
+    let number = CrlNumber(der::asn1::Uint::new(&[1])?);
+    let mut builder = CrlBuilder::new_with_this_update(csca, number, this_update.x509()?)?
+        .with_next_update(Some(next_update.x509()?));
+    if !entries.is_empty() {
+        builder = builder.with_certificates(entries.into_iter());
+    }
+    let signer = CertSigner::new(csca_key, algorithm);
+    let tbs = builder.finalize(&signer)?;
+    let signature = csca_key.sign_with_rng(&algorithm, &tbs, rng)?;
+    Ok(builder.assemble(BitString::from_bytes(&signature)?, &signer)?)
+}

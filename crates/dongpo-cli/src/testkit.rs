@@ -1,6 +1,6 @@
 //! `dongpo testkit`: generated passports (and the whole synthetic corpus).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
 use dongpo_testkit::{KeyStore, Profile, Variant, corpus_entries};
@@ -13,8 +13,23 @@ pub enum TestkitCommand {
     /// One passport: csca.der, dsc.der, EF_SOD.bin, EF_COM.bin, DG1/2/14/15.bin,
     /// aa_key.p8, csca.crl, identity.json, manifest.json.
     Passport(PassportArgs),
-    /// Every profile and variant into DIR/<profile>/<variant>/ (test-vectors/synthetic).
+    /// A CSCA master list (masterlist.ml) with its anchor, signer, link certificate and
+    /// manifest.json (which entry must be rejected).
+    Masterlist(MasterlistArgs),
+    /// Every profile and variant into DIR/<profile>/<variant>/, and the master list into
+    /// DIR/masterlist/ (this is test-vectors/synthetic).
     Corpus(CorpusArgs),
+}
+
+/// `dongpo testkit masterlist`.
+#[derive(Args)]
+pub struct MasterlistArgs {
+    /// Output directory (created if missing).
+    #[arg(long)]
+    out: PathBuf,
+    /// Seed.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
 }
 
 /// `dongpo testkit passport`.
@@ -60,6 +75,9 @@ fn names<T: Copy>(all: &[T], name: fn(T) -> &'static str) -> String {
 pub fn run(command: TestkitCommand) -> Result<u8, String> {
     match command {
         TestkitCommand::Passport(args) => passport(args),
+        TestkitCommand::Masterlist(args) => {
+            masterlist(&args.out, args.seed, &mut KeyStore::default())
+        }
         TestkitCommand::Corpus(args) => corpus(args),
     }
 }
@@ -102,6 +120,17 @@ fn passport(args: PassportArgs) -> Result<u8, String> {
     Ok(exit::OK)
 }
 
+fn masterlist(out: &Path, seed: u64, keys: &mut KeyStore) -> Result<u8, String> {
+    let list = dongpo_testkit::masterlist::generate(seed, keys).map_err(|e| e.to_string())?;
+    dongpo_testkit::write_files(&list.files, out).map_err(|e| e.to_string())?;
+    println!(
+        "wrote {} files (master list, seed {seed}) to {}",
+        list.files.len(),
+        out.display()
+    );
+    Ok(exit::OK)
+}
+
 fn corpus(args: CorpusArgs) -> Result<u8, String> {
     let mut keys = KeyStore::default();
     let mut written = Vec::new();
@@ -115,6 +144,11 @@ fn corpus(args: CorpusArgs) -> Result<u8, String> {
         }
         written.push(format!("{profile}/{variant}"));
     }
+    let list =
+        dongpo_testkit::masterlist::generate(args.seed, &mut keys).map_err(|e| e.to_string())?;
+    dongpo_testkit::write_files(&list.files, &args.out.join("masterlist"))
+        .map_err(|e| e.to_string())?;
+    written.push("masterlist".to_string());
     if args.json {
         let summary = serde_json::json!({ "seed": args.seed, "documents": written });
         println!("{summary}");

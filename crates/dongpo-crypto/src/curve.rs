@@ -155,16 +155,15 @@ const BRAINPOOL_P512R1_HEX: HexParams = HexParams {
 
 /// `true` when `s` consists of exactly `digits` hexadecimal digits.
 const fn is_hex_of_len(s: &str, digits: usize) -> bool {
-    let bytes = s.as_bytes();
-    if bytes.len() != digits {
+    let mut rest = s.as_bytes();
+    if rest.len() != digits {
         return false;
     }
-    let mut i = 0;
-    while i < bytes.len() {
-        if !bytes[i].is_ascii_hexdigit() {
+    while let [first, tail @ ..] = rest {
+        if !first.is_ascii_hexdigit() {
             return false;
         }
-        i += 1;
+        rest = tail;
     }
     true
 }

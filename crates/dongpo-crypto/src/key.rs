@@ -350,3 +350,149 @@ fn curve_from_parameters(params: AnyRef<'_>) -> Result<(Curve, bool), KeyError> 
     .ok_or(KeyError::UnknownExplicitCurve)?;
     Ok((curve, true))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::KeySpec;
+    use crate::sign::SigningKey;
+
+    fn ec_key(curve: Curve) -> PublicKey {
+        let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
+        SigningKey::generate_with_rng(KeySpec::Ec(curve), &mut rng)
+            .map(|k| k.public_key().clone())
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn spki_with_point(der: &[u8], point: &[u8]) -> Vec<u8> {
+        let spki = SubjectPublicKeyInfoRef::from_der(der).unwrap();
+        let key = BitStringRef::from_bytes(point).unwrap();
+        SubjectPublicKeyInfoRef {
+            algorithm: spki.algorithm,
+            subject_public_key: key,
+        }
+        .to_der()
+        .unwrap()
+    }
+
+    #[test]
+    fn named_and_explicit_parameters_give_the_same_key_on_every_curve() {
+        for curve in Curve::ALL {
+            let key = ec_key(curve);
+            let named = PublicKey::from_spki_der(&key.to_spki_der()).unwrap();
+            let explicit = PublicKey::from_spki_der(&key.to_spki_der_explicit()).unwrap();
+            let (PublicKey::Ec(named), PublicKey::Ec(explicit)) = (named, explicit) else {
+                panic!("not EC");
+            };
+            assert_eq!(named.curve, curve);
+            assert_eq!(explicit.curve, curve);
+            assert_eq!(named.point, explicit.point);
+            assert!(!named.explicit_parameters && explicit.explicit_parameters);
+        }
+    }
+
+    #[test]
+    fn compressed_points_are_decompressed() {
+        for curve in [Curve::P256, Curve::BrainpoolP224r1, Curve::BrainpoolP512r1] {
+            let key = ec_key(curve);
+            let PublicKey::Ec(ec) = &key else { panic!() };
+            let len = curve.field_bytes();
+            let y_odd = ec.point.last().is_some_and(|b| b & 1 == 1);
+            let mut compressed = vec![if y_odd { 0x03 } else { 0x02 }];
+            compressed.extend_from_slice(&ec.point[1..=len]);
+            let der = spki_with_point(&key.to_spki_der_explicit(), &compressed);
+            assert_eq!(
+                PublicKey::from_spki_der(&der).unwrap().description(),
+                key.description()
+            );
+            let PublicKey::Ec(parsed) = PublicKey::from_spki_der(&der).unwrap() else {
+                panic!()
+            };
+            assert_eq!(parsed.point, ec.point);
+        }
+    }
+
+    #[test]
+    fn bad_keys_get_errors_that_name_the_problem() {
+        let key = ec_key(Curve::P256);
+        let der = key.to_spki_der();
+        for cut in [0, 1, 10, der.len() - 1] {
+            assert!(matches!(
+                PublicKey::from_spki_der(&der[..cut]),
+                Err(KeyError::Malformed { .. })
+            ));
+        }
+        // a point moved off the curve
+        let PublicKey::Ec(ec) = &key else { panic!() };
+        let mut off = ec.point.clone();
+        *off.last_mut().unwrap() ^= 1;
+        let err = PublicKey::from_spki_der(&spki_with_point(&der, &off)).unwrap_err();
+        assert!(matches!(err, KeyError::BadPoint { .. }), "{err}");
+        // explicit parameters with one byte of the prime changed
+        let explicit = key.to_spki_der_explicit();
+        let PublicKey::Ec(_) = PublicKey::from_spki_der(&explicit).unwrap() else {
+            panic!()
+        };
+        let prime_at = explicit
+            .windows(4)
+            .position(|w| w == [0xff, 0xff, 0xff, 0xff])
+            .unwrap();
+        let mut changed = explicit.clone();
+        changed[prime_at] = 0xfe;
+        assert_eq!(
+            PublicKey::from_spki_der(&changed),
+            Err(KeyError::UnknownExplicitCurve)
+        );
+        // an unknown named curve (secp256k1) and an unknown algorithm (Ed25519)
+        let k1 = der
+            .windows(10)
+            .position(|w| w == [0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07])
+            .unwrap();
+        let mut secp256k1 = der[..k1].to_vec();
+        secp256k1.extend_from_slice(&[0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x0a]);
+        secp256k1.extend_from_slice(&der[k1 + 10..]);
+        secp256k1[1] -= 3;
+        secp256k1[3] -= 3;
+        assert!(matches!(
+            PublicKey::from_spki_der(&secp256k1),
+            Err(KeyError::UnknownNamedCurve(_))
+        ));
+        let ed25519 = hex_literal(
+            "302a300506032b6570032100d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a",
+        );
+        assert!(matches!(
+            PublicKey::from_spki_der(&ed25519),
+            Err(KeyError::UnsupportedAlgorithm(_))
+        ));
+    }
+
+    #[test]
+    fn rsa_keys_report_their_size_and_refuse_nonsense() {
+        let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
+        let key = SigningKey::generate_with_rng(KeySpec::Rsa(1024), &mut rng).unwrap();
+        let der = key.public_key().to_spki_der();
+        assert_eq!(
+            PublicKey::from_spki_der(&der).unwrap().description(),
+            "rsa:1024"
+        );
+        // even exponent
+        let PublicKey::Rsa(rsa) = key.public_key() else {
+            panic!()
+        };
+        let bad = RsaPublicKey {
+            exponent: vec![2],
+            ..rsa.clone()
+        };
+        assert!(matches!(
+            RsaPublicKey::from_pkcs1(&bad.to_pkcs1_der(), None),
+            Err(KeyError::BadRsaKey(_))
+        ));
+    }
+
+    fn hex_literal(s: &str) -> Vec<u8> {
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    }
+}

@@ -223,3 +223,131 @@ impl Verifier {
         self.prepare(key, algorithm)?.verify(message, signature)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Curve, HashAlgorithm, KeySpec, PssParams, SigningKey};
+
+    fn rng() -> rand_core::UnwrapErr<getrandom::SysRng> {
+        rand_core::UnwrapErr(getrandom::SysRng)
+    }
+
+    #[test]
+    fn every_backend_agrees_on_signatures_made_by_every_signer() {
+        let msg = b"signedAttrs stand-in";
+        let cases = [
+            (
+                KeySpec::Rsa(2048),
+                SignatureAlgorithm::RsaPkcs1 {
+                    hash: HashAlgorithm::Sha256,
+                },
+            ),
+            (
+                KeySpec::Rsa(2048),
+                SignatureAlgorithm::RsaPss(PssParams::with_hash(HashAlgorithm::Sha256)),
+            ),
+            (
+                KeySpec::Ec(Curve::P256),
+                SignatureAlgorithm::Ecdsa {
+                    hash: HashAlgorithm::Sha256,
+                    encoding: EcdsaEncoding::Der,
+                },
+            ),
+            (
+                KeySpec::Ec(Curve::P384),
+                SignatureAlgorithm::Ecdsa {
+                    hash: HashAlgorithm::Sha384,
+                    encoding: EcdsaEncoding::Plain,
+                },
+            ),
+            (
+                KeySpec::Ec(Curve::BrainpoolP256r1),
+                SignatureAlgorithm::Ecdsa {
+                    hash: HashAlgorithm::Sha256,
+                    encoding: EcdsaEncoding::Der,
+                },
+            ),
+            (
+                KeySpec::Ec(Curve::BrainpoolP320r1),
+                SignatureAlgorithm::Ecdsa {
+                    hash: HashAlgorithm::Sha256,
+                    encoding: EcdsaEncoding::Plain,
+                },
+            ),
+            (
+                KeySpec::Ec(Curve::P224),
+                SignatureAlgorithm::Ecdsa {
+                    hash: HashAlgorithm::Sha224,
+                    encoding: EcdsaEncoding::Der,
+                },
+            ),
+            (
+                KeySpec::Ec(Curve::P521),
+                SignatureAlgorithm::Ecdsa {
+                    hash: HashAlgorithm::Sha1,
+                    encoding: EcdsaEncoding::Der,
+                },
+            ),
+        ];
+        for (spec, alg) in cases {
+            let key = SigningKey::generate_with_rng(spec, &mut rng()).unwrap();
+            let fast = key.sign(&alg, msg).unwrap();
+            let seeded = key.sign_with_rng(&alg, msg, &mut rng()).unwrap();
+            let mut supporting = 0;
+            for b in backend::all() {
+                let verifier = Verifier::with_backends(vec![b.clone()]);
+                let Ok(prepared) = verifier.prepare(key.public_key(), &alg) else {
+                    continue;
+                };
+                supporting += 1;
+                for sig in [&fast, &seeded] {
+                    assert_eq!(prepared.verify(msg, sig), Ok(()), "{alg} on {}", b.name());
+                    assert_eq!(
+                        prepared.verify(b"other message", sig),
+                        Err(VerifyError::Invalid),
+                        "{alg} on {}",
+                        b.name()
+                    );
+                }
+            }
+            assert!(supporting >= 1, "{alg}: no backend");
+        }
+    }
+
+    #[test]
+    fn refuses_key_and_algorithm_that_do_not_belong_together() {
+        let ec = SigningKey::generate_with_rng(KeySpec::Ec(Curve::P256), &mut rng()).unwrap();
+        let rsa_alg = SignatureAlgorithm::RsaPkcs1 {
+            hash: HashAlgorithm::Sha256,
+        };
+        let err = Verifier::new()
+            .verify(ec.public_key(), &rsa_alg, b"m", &[0; 64])
+            .unwrap_err();
+        assert!(
+            matches!(err, VerifyError::Key(KeyError::Mismatch { .. })),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn malformed_signatures_are_named_not_just_invalid() {
+        let key = SigningKey::generate_with_rng(KeySpec::Ec(Curve::P256), &mut rng()).unwrap();
+        let alg = SignatureAlgorithm::Ecdsa {
+            hash: HashAlgorithm::Sha256,
+            encoding: EcdsaEncoding::Der,
+        };
+        let err = Verifier::new()
+            .verify(key.public_key(), &alg, b"m", b"\x30\x03garbage")
+            .unwrap_err();
+        assert!(matches!(err, VerifyError::MalformedSignature(_)), "{err}");
+        let rsa = SigningKey::generate_with_rng(KeySpec::Rsa(1024), &mut rng()).unwrap();
+        let alg = SignatureAlgorithm::RsaPkcs1 {
+            hash: HashAlgorithm::Sha256,
+        };
+        let err = Verifier::new()
+            .verify(rsa.public_key(), &alg, b"m", &[1; 127])
+            .unwrap_err();
+        assert!(matches!(err, VerifyError::MalformedSignature(_)), "{err}");
+    }
+}

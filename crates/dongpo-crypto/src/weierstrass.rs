@@ -1,8 +1,11 @@
 //! Generic short-Weierstrass ECDSA over the curves of [`crate::curve`].
 //!
-//! This is a plain, safe implementation on top of `num-bigint` for the curves
-//! that no fast, audited crate covers (P-224, brainpoolP224r1, brainpoolP320r1,
-//! brainpoolP512r1) and as an independent cross-check of the others.
+//! This is a plain, safe implementation for the curves that no fast, audited
+//! crate covers (P-224, brainpoolP224r1, brainpoolP320r1, brainpoolP512r1) and
+//! an independent cross-check of the others. The public API speaks
+//! [`BigUint`]; internally field elements are fixed-size little-endian limb
+//! arrays in Montgomery form (no heap allocation per field operation), which
+//! works for any odd prime below 2^575 (P-521 needs 9 limbs).
 //!
 //! Points are kept in Jacobian coordinates `(X, Y, Z) ~ (X/Z^2, Y/Z^3)` so no
 //! modular inversion is needed per group operation. `u1*G + u2*Q` is computed
@@ -14,12 +17,11 @@
 //! # Side channels
 //!
 //! **Everything here is variable time.** Branches, table look-ups and the
-//! underlying big-integer arithmetic all depend on the scalars and
-//! coordinates. That is fine for signature *verification*, where every input
-//! (public key, digest, signature) is public. It is **not** fine for anything
-//! that handles a secret: [`sign_prehash_with_nonce`] and [`public_key`]
-//! exist to produce deterministic test fixtures and must never be used with a
-//! real private key.
+//! arithmetic all depend on the scalars and coordinates. That is fine for
+//! signature *verification*, where every input (public key, digest,
+//! signature) is public. It is **not** fine for anything that handles a
+//! secret: [`sign_prehash_with_nonce`] and [`public_key`] exist to produce
+//! deterministic test fixtures and must never be used with a real private key.
 //!
 //! # Validation
 //!
@@ -82,8 +84,9 @@ impl std::error::Error for PointError {}
 /// Decodes a SEC1 point (`04||x||y`, or compressed `02/03||x`).
 ///
 /// Each coordinate must be exactly `curve.field_bytes()` long. Rejects wrong
-/// lengths, unknown format bytes, coordinates `>= p`, points not on the curve,
-/// and the point at infinity (a single `0x00`).
+/// lengths, unknown format bytes (including the hybrid forms `06`/`07`),
+/// coordinates `>= p`, points not on the curve, and the point at infinity
+/// (a single `0x00`).
 pub fn decode_point(curve: Curve, bytes: &[u8]) -> Result<AffinePoint, PointError> {
     let ctx = ctx(curve);
     let fb = curve.field_bytes();
@@ -98,16 +101,16 @@ pub fn decode_point(curve: Curve, bytes: &[u8]) -> Result<AffinePoint, PointErro
                 return Err(PointError::Length);
             }
             let (xb, yb) = rest.split_at(fb);
-            let x = BigUint::from_bytes_be(xb);
-            let y = BigUint::from_bytes_be(yb);
-            if x >= ctx.p || y >= ctx.p {
+            let point = AffinePoint {
+                x: BigUint::from_bytes_be(xb),
+                y: BigUint::from_bytes_be(yb),
+            };
+            if point.x >= ctx.p || point.y >= ctx.p {
                 return Err(PointError::CoordinateOutOfRange);
             }
-            let point = AffinePoint { x, y };
-            if ctx.is_on_curve(&point) {
-                Ok(point)
-            } else {
-                Err(PointError::NotOnCurve)
+            match ctx.import(&point) {
+                Some(_) => Ok(point),
+                None => Err(PointError::NotOnCurve),
             }
         }
         0x02 | 0x03 => {
@@ -118,8 +121,8 @@ pub fn decode_point(curve: Curve, bytes: &[u8]) -> Result<AffinePoint, PointErro
             if x >= ctx.p {
                 return Err(PointError::CoordinateOutOfRange);
             }
-            let rhs = ctx.curve_rhs(&x);
-            let root = ctx.sqrt(&rhs).ok_or(PointError::NotOnCurve)?;
+            let rhs = ctx.curve_rhs(&ctx.to_fe(&x));
+            let root = ctx.to_big(&ctx.sqrt(&rhs).ok_or(PointError::NotOnCurve)?);
             let want_odd = tag == 0x03;
             let y = if root.bit(0) == want_odd {
                 root
@@ -165,7 +168,7 @@ pub fn encode_point_compressed(curve: Curve, p: &AffinePoint) -> Vec<u8> {
 
 /// `true` when `0 <= x, y < p` and `y^2 = x^3 + a*x + b (mod p)`.
 pub fn is_on_curve(curve: Curve, p: &AffinePoint) -> bool {
-    ctx(curve).is_on_curve(p)
+    ctx(curve).import(p).is_some()
 }
 
 /// ECDSA verification of an already computed digest (FIPS 186-5 §6.4.2,
@@ -187,16 +190,16 @@ pub fn verify_prehash(
     if r.is_zero() || s.is_zero() || r >= n || s >= n {
         return false;
     }
-    if !ctx.is_on_curve(q) {
+    let Some(q) = ctx.import(q) else {
         return false;
-    }
+    };
     let e = bits_to_int(digest, curve.order_bits());
     let Some(w) = s.modinv(n) else {
         return false;
     };
     let u1 = e * &w % n;
     let u2 = r * &w % n;
-    let Some(q_table) = ctx.odd_multiples(q, Q_WINDOW) else {
+    let Some(q_table) = ctx.odd_multiples(&q, Q_WINDOW) else {
         return false;
     };
     let sum = ctx.mul_add(&u1, Some((&u2, &q_table)));
@@ -208,7 +211,7 @@ pub fn verify_prehash(
     let zz = ctx.sqr(&sum.z);
     let mut candidate = r.clone();
     while candidate < ctx.p {
-        if ctx.mul(&candidate, &zz) == sum.x {
+        if ctx.mul(&ctx.to_fe(&candidate), &zz) == sum.x {
             return true;
         }
         candidate += n;
@@ -237,7 +240,7 @@ pub fn sign_prehash_with_nonce(
         return None;
     }
     let point = ctx.to_affine(&ctx.mul_add(k, None))?;
-    let r = point.x % n;
+    let r = ctx.to_big(&point.x) % n;
     if r.is_zero() {
         return None;
     }
@@ -259,7 +262,8 @@ pub fn public_key(curve: Curve, d: &BigUint) -> Option<AffinePoint> {
     if !ctx.is_scalar(d) {
         return None;
     }
-    ctx.to_affine(&ctx.mul_add(d, None))
+    let point = ctx.to_affine(&ctx.mul_add(d, None))?;
+    Some(ctx.export(&point))
 }
 
 /// wNAF window width for the per-call table of the public key (8 entries).
@@ -287,30 +291,44 @@ fn push_padded(out: &mut Vec<u8>, x: &BigUint, len: usize) {
     out.extend_from_slice(raw);
 }
 
+/// Limbs in a field element: 9 * 64 = 576 bits covers P-521.
+const MAX_LIMBS: usize = 9;
+
+/// A field element in Montgomery form (`a * 2^(64*limbs) mod p`), little-endian
+/// 64-bit limbs; limbs at and above the context's `limbs` are always zero and
+/// the value is always fully reduced, so `==` is field equality.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Fe([u64; MAX_LIMBS]);
+
+impl Fe {
+    const ZERO: Fe = Fe([0; MAX_LIMBS]);
+
+    fn is_zero(&self) -> bool {
+        self.0.iter().all(|&l| l == 0)
+    }
+}
+
+/// An affine point with Montgomery-form coordinates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct AffineFe {
+    x: Fe,
+    y: Fe,
+}
+
 /// A point in Jacobian coordinates; `z == 0` is the point at infinity.
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug)]
 struct Jacobian {
-    x: BigUint,
-    y: BigUint,
-    z: BigUint,
+    x: Fe,
+    y: Fe,
+    z: Fe,
 }
 
 impl Jacobian {
-    fn infinity() -> Jacobian {
-        Jacobian {
-            x: BigUint::one(),
-            y: BigUint::one(),
-            z: BigUint::zero(),
-        }
-    }
-
-    fn from_affine(p: &AffinePoint) -> Jacobian {
-        Jacobian {
-            x: p.x.clone(),
-            y: p.y.clone(),
-            z: BigUint::one(),
-        }
-    }
+    const INFINITY: Jacobian = Jacobian {
+        x: Fe::ZERO,
+        y: Fe::ZERO,
+        z: Fe::ZERO,
+    };
 
     fn is_infinity(&self) -> bool {
         self.z.is_zero()
@@ -327,12 +345,14 @@ enum SqrtMethod {
     },
     /// Tonelli-Shanks for `p - 1 = q * 2^s`, `q` odd.
     TonelliShanks {
+        /// `(q + 1) / 2`.
+        q_plus_1_half: BigUint,
         /// The odd part `q` of `p - 1`.
         q: BigUint,
         /// The 2-adic valuation `s` of `p - 1`.
         s: u64,
-        /// `z^q` for a fixed quadratic non-residue `z`.
-        z_q: BigUint,
+        /// `z^q` (Montgomery form) for a fixed quadratic non-residue `z`.
+        z_q: Fe,
     },
     /// No non-residue was found (cannot happen for an odd prime).
     Unavailable,
@@ -341,15 +361,28 @@ enum SqrtMethod {
 /// Per-curve arithmetic context, built once and cached.
 #[derive(Debug)]
 struct Ctx {
+    /// The field prime.
     p: BigUint,
-    a: BigUint,
-    b: BigUint,
+    /// The group order.
     n: BigUint,
+    /// Limbs in use, `1..=MAX_LIMBS`.
+    limbs: usize,
+    /// `p` as limbs (not Montgomery form).
+    p_fe: Fe,
+    /// `-p^-1 mod 2^64`.
+    p_inv: u64,
+    /// `R^2 mod p`, `R = 2^(64*limbs)`.
+    r2: Fe,
+    /// `1` in Montgomery form (`R mod p`).
+    one: Fe,
+    /// Curve coefficients, Montgomery form.
+    a: Fe,
+    b: Fe,
     /// `a == p - 3`, enabling the cheaper doubling formula.
     a_is_minus_3: bool,
-    sqrt: SqrtMethod,
-    /// `[G, 3G, 5G, ...]`, `2^(G_WINDOW-2)` entries, affine.
-    g_table: Vec<AffinePoint>,
+    sqrt_method: SqrtMethod,
+    /// `[G, 3G, 5G, ...]`, `2^(G_WINDOW-2)` entries.
+    g_table: Vec<AffineFe>,
 }
 
 /// The cached context for `curve`.
@@ -377,24 +410,121 @@ fn ctx(curve: Curve) -> &'static Ctx {
     cell.get_or_init(|| Ctx::new(curve))
 }
 
+/// Limbs of `x` (little-endian), truncated to `MAX_LIMBS`.
+fn limbs_of(x: &BigUint) -> Fe {
+    let mut out = Fe::ZERO;
+    for (slot, digit) in out.0.iter_mut().zip(x.iter_u64_digits()) {
+        *slot = digit;
+    }
+    out
+}
+
+/// `a < p` (all limbs).
+fn lt(a: &Fe, p: &Fe) -> bool {
+    for (x, y) in a.0.iter().zip(p.0.iter()).rev() {
+        if x != y {
+            return x < y;
+        }
+    }
+    false
+}
+
+/// Montgomery multiplication (CIOS) for an `N`-limb modulus `p < 2^(64*N)`
+/// with `p_inv = -p^-1 mod 2^64`; `a, b < p` gives a result `< p`.
+///
+/// `N` is a compile-time constant, so the limb loops unroll; they are written
+/// with iterators (no indexing) and `t` holds the low `N` limbs of the
+/// running sum plus the two carry limbs `t_n`, `t_n1`.
+fn mont_mul<const N: usize>(a: &Fe, b: &Fe, p: &Fe, p_inv: u64) -> Fe {
+    const { assert!(N >= 1 && N <= MAX_LIMBS) };
+    let mut t = [0u64; MAX_LIMBS];
+    let mut t_n = 0u64;
+    let p0 = u128::from(p.0.first().copied().unwrap_or(0));
+    for &bi in b.0.iter().take(N) {
+        // t += a * bi
+        let bi = u128::from(bi);
+        let mut carry = 0u128;
+        for (tj, &aj) in t.iter_mut().zip(a.0.iter()).take(N) {
+            let v = u128::from(*tj) + u128::from(aj) * bi + carry;
+            *tj = v as u64;
+            carry = v >> 64;
+        }
+        let v = u128::from(t_n) + carry;
+        t_n = v as u64;
+        let t_n1 = (v >> 64) as u64;
+        // t = (t + m * p) / 2^64, with m chosen so the low limb cancels
+        let mut slots = t.iter_mut().take(N);
+        let Some(t0) = slots.next() else {
+            break;
+        };
+        let m = u128::from(t0.wrapping_mul(p_inv));
+        let mut carry = (u128::from(*t0) + m * p0) >> 64;
+        let mut prev = t0;
+        for (slot, &pj) in slots.zip(p.0.iter().skip(1)) {
+            let v = u128::from(*slot) + m * u128::from(pj) + carry;
+            *prev = v as u64;
+            carry = v >> 64;
+            prev = slot;
+        }
+        let v = u128::from(t_n) + carry;
+        *prev = v as u64;
+        t_n = t_n1.wrapping_add((v >> 64) as u64);
+    }
+    // t < 2p here; t_n is 0 or 1, and always 0 when N == MAX_LIMBS because
+    // every supported p is below 2^(64*MAX_LIMBS - 1). One conditional
+    // subtraction reduces it.
+    let mut out = Fe(t);
+    if let Some(top) = out.0.get_mut(N) {
+        *top = t_n;
+    }
+    if !lt(&out, p) {
+        let mut borrow = false;
+        for (o, &y) in out.0.iter_mut().zip(p.0.iter()) {
+            let (d1, b1) = o.overflowing_sub(y);
+            let (d2, b2) = d1.overflowing_sub(u64::from(borrow));
+            *o = d2;
+            borrow = b1 || b2;
+        }
+    }
+    out
+}
+
 impl Ctx {
     fn new(curve: Curve) -> Ctx {
         let prm = curve.params();
         let p = prm.p.clone();
-        let a_is_minus_3 = &prm.a + 3u32 == p;
-        let sqrt = SqrtMethod::new(&p);
+        let limbs = usize::try_from(p.bits().div_ceil(64))
+            .unwrap_or(MAX_LIMBS)
+            .clamp(1, MAX_LIMBS);
+        let p_fe = limbs_of(&p);
+        // Newton iteration for p0^-1 mod 2^64 (p is odd), then negate.
+        let p0 = p_fe.0.first().copied().unwrap_or(1);
+        let mut inv = 1u64;
+        for _ in 0..6 {
+            inv = inv.wrapping_mul(2u64.wrapping_sub(p0.wrapping_mul(inv)));
+        }
+        let r2_big = (BigUint::one() << (128 * limbs)) % &p;
         let mut ctx = Ctx {
-            a: prm.a.clone(),
-            b: prm.b.clone(),
             n: prm.n.clone(),
-            p,
-            a_is_minus_3,
-            sqrt,
+            limbs,
+            p_fe,
+            p_inv: inv.wrapping_neg(),
+            r2: limbs_of(&r2_big),
+            one: Fe::ZERO,
+            a: Fe::ZERO,
+            b: Fe::ZERO,
+            a_is_minus_3: &prm.a + 3u32 == p,
+            sqrt_method: SqrtMethod::Unavailable,
             g_table: Vec::new(),
+            p,
         };
-        let g = AffinePoint {
-            x: prm.gx.clone(),
-            y: prm.gy.clone(),
+        ctx.one = ctx.to_fe(&BigUint::one());
+        ctx.a = ctx.to_fe(&prm.a);
+        ctx.b = ctx.to_fe(&prm.b);
+        ctx.sqrt_method = ctx.choose_sqrt_method();
+        let g = AffineFe {
+            x: ctx.to_fe(&prm.gx),
+            y: ctx.to_fe(&prm.gy),
         };
         // Cannot fail for a generator of large prime order; an empty table
         // would only make every result wrong (and verification fail closed).
@@ -402,81 +532,243 @@ impl Ctx {
         ctx
     }
 
-    // ---- field arithmetic modulo p (inputs reduced) ----
-
-    fn mul(&self, a: &BigUint, b: &BigUint) -> BigUint {
-        (a * b) % &self.p
-    }
-
-    fn sqr(&self, a: &BigUint) -> BigUint {
-        (a * a) % &self.p
-    }
-
-    fn add(&self, a: &BigUint, b: &BigUint) -> BigUint {
-        let s = a + b;
-        if s >= self.p { s - &self.p } else { s }
-    }
-
-    fn sub(&self, a: &BigUint, b: &BigUint) -> BigUint {
-        if a >= b { a - b } else { a + &self.p - b }
-    }
-
-    fn dbl(&self, a: &BigUint) -> BigUint {
-        self.add(a, a)
-    }
-
-    fn neg(&self, a: &BigUint) -> BigUint {
-        if a.is_zero() {
-            BigUint::zero()
-        } else {
-            &self.p - a
+    fn choose_sqrt_method(&self) -> SqrtMethod {
+        let p = &self.p;
+        if p.bit(0) && p.bit(1) {
+            return SqrtMethod::ThreeModFour {
+                exponent: (p + 1u32) >> 2u32,
+            };
         }
+        let pm1 = p - 1u32;
+        let s = pm1.trailing_zeros().unwrap_or(0);
+        let q = &pm1 >> s;
+        let half = &pm1 >> 1u32;
+        // Smallest quadratic non-residue (Euler's criterion).
+        for z in 2u32..1000 {
+            let z = BigUint::from(z);
+            if z.modpow(&half, p) == pm1 {
+                let z_q = self.to_fe(&z.modpow(&q, p));
+                return SqrtMethod::TonelliShanks {
+                    q_plus_1_half: (&q + 1u32) >> 1u32,
+                    q,
+                    s,
+                    z_q,
+                };
+            }
+        }
+        SqrtMethod::Unavailable
     }
 
-    fn inv(&self, a: &BigUint) -> Option<BigUint> {
-        a.modinv(&self.p)
+    // ---- conversions ----
+
+    /// `x mod p` in Montgomery form.
+    fn to_fe(&self, x: &BigUint) -> Fe {
+        let reduced;
+        let x = if *x >= self.p {
+            reduced = x % &self.p;
+            &reduced
+        } else {
+            x
+        };
+        self.mul(&limbs_of(x), &self.r2)
     }
 
-    /// `x^3 + a*x + b mod p`.
-    fn curve_rhs(&self, x: &BigUint) -> BigUint {
-        let x2 = self.sqr(x);
-        let x3 = self.mul(&x2, x);
-        let ax = self.mul(&self.a, x);
-        self.add(&self.add(&x3, &ax), &self.b)
+    /// The canonical integer value of a Montgomery-form element.
+    fn to_big(&self, a: &Fe) -> BigUint {
+        let mut unit = Fe::ZERO;
+        if let Some(l) = unit.0.first_mut() {
+            *l = 1;
+        }
+        let plain = self.mul(a, &unit);
+        let bytes: Vec<u8> = plain.0.iter().flat_map(|l| l.to_le_bytes()).collect();
+        BigUint::from_bytes_le(&bytes)
     }
 
-    fn is_on_curve(&self, q: &AffinePoint) -> bool {
-        q.x < self.p && q.y < self.p && self.sqr(&q.y) == self.curve_rhs(&q.x)
+    /// Range- and curve-checks a caller's point.
+    fn import(&self, q: &AffinePoint) -> Option<AffineFe> {
+        if q.x >= self.p || q.y >= self.p {
+            return None;
+        }
+        let point = AffineFe {
+            x: self.to_fe(&q.x),
+            y: self.to_fe(&q.y),
+        };
+        (self.sqr(&point.y) == self.curve_rhs(&point.x)).then_some(point)
+    }
+
+    fn export(&self, q: &AffineFe) -> AffinePoint {
+        AffinePoint {
+            x: self.to_big(&q.x),
+            y: self.to_big(&q.y),
+        }
     }
 
     fn is_scalar(&self, k: &BigUint) -> bool {
         !k.is_zero() && *k < self.n
     }
 
-    fn sqrt(&self, v: &BigUint) -> Option<BigUint> {
-        let root = match &self.sqrt {
-            SqrtMethod::ThreeModFour { exponent } => v.modpow(exponent, &self.p),
-            SqrtMethod::TonelliShanks { q, s, z_q } => self.tonelli_shanks(v, q, *s, z_q)?,
+    // ---- field arithmetic (Montgomery form, fully reduced) ----
+
+    /// `a < p` over the active limbs.
+    fn lt_p(&self, a: &Fe) -> bool {
+        lt(a, &self.p_fe)
+    }
+
+    /// `a - p` (mod 2^(64*MAX_LIMBS)); callers ensure the true result is in `[0, p)`.
+    fn sub_p(&self, a: &Fe) -> Fe {
+        let mut out = Fe::ZERO;
+        let mut borrow = false;
+        for ((o, &x), &y) in out.0.iter_mut().zip(a.0.iter()).zip(self.p_fe.0.iter()) {
+            let (d1, b1) = x.overflowing_sub(y);
+            let (d2, b2) = d1.overflowing_sub(u64::from(borrow));
+            *o = d2;
+            borrow = b1 || b2;
+        }
+        out
+    }
+
+    /// Montgomery multiplication `a * b / R mod p`, dispatched to a
+    /// limb-count-specialised (fully unrolled) routine.
+    fn mul(&self, a: &Fe, b: &Fe) -> Fe {
+        let (p, k) = (&self.p_fe, self.p_inv);
+        match self.limbs {
+            1 => mont_mul::<1>(a, b, p, k),
+            2 => mont_mul::<2>(a, b, p, k),
+            3 => mont_mul::<3>(a, b, p, k),
+            4 => mont_mul::<4>(a, b, p, k),
+            5 => mont_mul::<5>(a, b, p, k),
+            6 => mont_mul::<6>(a, b, p, k),
+            7 => mont_mul::<7>(a, b, p, k),
+            8 => mont_mul::<8>(a, b, p, k),
+            _ => mont_mul::<MAX_LIMBS>(a, b, p, k),
+        }
+    }
+
+    fn sqr(&self, a: &Fe) -> Fe {
+        self.mul(a, a)
+    }
+
+    fn add(&self, a: &Fe, b: &Fe) -> Fe {
+        let mut out = Fe::ZERO;
+        let mut carry = false;
+        for ((o, &x), &y) in out.0.iter_mut().zip(a.0.iter()).zip(b.0.iter()) {
+            let (s1, c1) = x.overflowing_add(y);
+            let (s2, c2) = s1.overflowing_add(u64::from(carry));
+            *o = s2;
+            carry = c1 || c2;
+        }
+        // With limbs < MAX_LIMBS the carry lands in the next (zero) limb
+        // rather than `carry`; `lt_p` sees it either way.
+        if carry || !self.lt_p(&out) {
+            out = self.sub_p(&out);
+        }
+        out
+    }
+
+    fn sub(&self, a: &Fe, b: &Fe) -> Fe {
+        let mut out = Fe::ZERO;
+        let mut borrow = false;
+        for ((o, &x), &y) in out.0.iter_mut().zip(a.0.iter()).zip(b.0.iter()) {
+            let (d1, b1) = x.overflowing_sub(y);
+            let (d2, b2) = d1.overflowing_sub(u64::from(borrow));
+            *o = d2;
+            borrow = b1 || b2;
+        }
+        if borrow {
+            // Add p back; the final carry out of the top limb cancels the borrow.
+            let mut carry = false;
+            for (o, &y) in out.0.iter_mut().zip(self.p_fe.0.iter()) {
+                let (s1, c1) = o.overflowing_add(y);
+                let (s2, c2) = s1.overflowing_add(u64::from(carry));
+                *o = s2;
+                carry = c1 || c2;
+            }
+        }
+        out
+    }
+
+    fn dbl(&self, a: &Fe) -> Fe {
+        self.add(a, a)
+    }
+
+    fn neg(&self, a: &Fe) -> Fe {
+        self.sub(&Fe::ZERO, a)
+    }
+
+    /// `a^e` by left-to-right fixed 4-bit-window exponentiation.
+    fn pow(&self, a: &Fe, e: &BigUint) -> Fe {
+        // table[i] = a^i, i in 0..16
+        let mut table = [self.one; 16];
+        let mut prev = self.one;
+        for slot in table.iter_mut().skip(1) {
+            prev = self.mul(&prev, a);
+            *slot = prev;
+        }
+        let mut acc = self.one;
+        for w in (0..e.bits().div_ceil(4)).rev() {
+            for _ in 0..4 {
+                acc = self.sqr(&acc);
+            }
+            let nibble = (0..4u64).fold(0usize, |n, b| n | (usize::from(e.bit(4 * w + b)) << b));
+            if let Some(f) = table.get(nibble).filter(|_| nibble != 0) {
+                acc = self.mul(&acc, f);
+            }
+        }
+        acc
+    }
+
+    /// `a^-1` by Fermat (`p` is prime); `None` for zero.
+    fn inv(&self, a: &Fe) -> Option<Fe> {
+        if a.is_zero() {
+            return None;
+        }
+        Some(self.pow(a, &(&self.p - 2u32)))
+    }
+
+    /// `x^3 + a*x + b`.
+    fn curve_rhs(&self, x: &Fe) -> Fe {
+        let x2 = self.sqr(x);
+        let x3 = self.mul(&x2, x);
+        let ax = self.mul(&self.a, x);
+        self.add(&self.add(&x3, &ax), &self.b)
+    }
+
+    fn sqrt(&self, v: &Fe) -> Option<Fe> {
+        let root = match &self.sqrt_method {
+            SqrtMethod::ThreeModFour { exponent } => self.pow(v, exponent),
+            SqrtMethod::TonelliShanks {
+                q_plus_1_half,
+                q,
+                s,
+                z_q,
+            } => self.tonelli_shanks(v, q, q_plus_1_half, *s, z_q)?,
             SqrtMethod::Unavailable => return None,
         };
         (self.sqr(&root) == *v).then_some(root)
     }
 
     /// Tonelli-Shanks; `None` when `v` is a non-residue.
-    fn tonelli_shanks(&self, v: &BigUint, q: &BigUint, s: u64, z_q: &BigUint) -> Option<BigUint> {
+    fn tonelli_shanks(
+        &self,
+        v: &Fe,
+        q: &BigUint,
+        q_plus_1_half: &BigUint,
+        s: u64,
+        z_q: &Fe,
+    ) -> Option<Fe> {
         if v.is_zero() {
-            return Some(BigUint::zero());
+            return Some(Fe::ZERO);
         }
         let mut m = s;
-        let mut c = z_q.clone();
-        let mut t = v.modpow(q, &self.p);
-        let mut r = v.modpow(&((q + 1u32) >> 1u32), &self.p);
-        // Invariant: r^2 = v * t, t has order dividing 2^(m-1) when v is a QR.
-        while !t.is_one() {
+        let mut c = *z_q;
+        let mut t = self.pow(v, q);
+        let mut r = self.pow(v, q_plus_1_half);
+        // Invariant: r^2 = v * t; for a residue, t has order dividing 2^(m-1).
+        while t != self.one {
             // Least i in [1, m) with t^(2^i) = 1; none means v is a non-residue.
             let mut i = 0u64;
-            let mut t2 = t.clone();
-            while !t2.is_one() {
+            let mut t2 = t;
+            while t2 != self.one {
                 t2 = self.sqr(&t2);
                 i += 1;
                 if i >= m {
@@ -497,10 +789,18 @@ impl Ctx {
 
     // ---- group arithmetic ----
 
+    fn jacobian(&self, p: &AffineFe) -> Jacobian {
+        Jacobian {
+            x: p.x,
+            y: p.y,
+            z: self.one,
+        }
+    }
+
     /// `2P` (dbl-2001-b for a = -3, dbl-2007-bl otherwise).
     fn double(&self, pt: &Jacobian) -> Jacobian {
         if pt.is_infinity() || pt.y.is_zero() {
-            return Jacobian::infinity();
+            return Jacobian::INFINITY;
         }
         if self.a_is_minus_3 {
             let delta = self.sqr(&pt.z);
@@ -539,13 +839,13 @@ impl Ctx {
 
     /// `P + Q` or `P - Q` (when `negate`) with `Q` affine (madd-2007-bl),
     /// handling infinity, doubling and inverse points.
-    fn add_mixed(&self, pt: &Jacobian, q: &AffinePoint, negate: bool) -> Jacobian {
-        let qy = if negate { self.neg(&q.y) } else { q.y.clone() };
+    fn add_mixed(&self, pt: &Jacobian, q: &AffineFe, negate: bool) -> Jacobian {
+        let qy = if negate { self.neg(&q.y) } else { q.y };
         if pt.is_infinity() {
             return Jacobian {
-                x: q.x.clone(),
+                x: q.x,
                 y: qy,
-                z: BigUint::one(),
+                z: self.one,
             };
         }
         let z1z1 = self.sqr(&pt.z);
@@ -557,7 +857,7 @@ impl Ctx {
             return if r_half.is_zero() {
                 self.double(pt)
             } else {
-                Jacobian::infinity()
+                Jacobian::INFINITY
             };
         }
         let hh = self.sqr(&h);
@@ -577,10 +877,10 @@ impl Ctx {
         }
     }
 
-    fn to_affine(&self, pt: &Jacobian) -> Option<AffinePoint> {
+    fn to_affine(&self, pt: &Jacobian) -> Option<AffineFe> {
         let zinv = self.inv(&pt.z)?;
         let zinv2 = self.sqr(&zinv);
-        Some(AffinePoint {
+        Some(AffineFe {
             x: self.mul(&pt.x, &zinv2),
             y: self.mul(&pt.y, &self.mul(&zinv2, &zinv)),
         })
@@ -588,28 +888,28 @@ impl Ctx {
 
     /// Converts several points at once with a single inversion (Montgomery's
     /// trick). `None` if any of them is the point at infinity.
-    fn batch_to_affine(&self, pts: &[Jacobian]) -> Option<Vec<AffinePoint>> {
+    fn batch_to_affine(&self, pts: &[Jacobian]) -> Option<Vec<AffineFe>> {
         // prefix[i] = z_0 * ... * z_i
         let mut prefix = Vec::with_capacity(pts.len());
-        let mut acc = BigUint::one();
+        let mut acc = self.one;
         for pt in pts {
             if pt.is_infinity() {
                 return None;
             }
             acc = self.mul(&acc, &pt.z);
-            prefix.push(acc.clone());
+            prefix.push(acc);
         }
         let mut inv = self.inv(&acc)?;
         let mut out = Vec::with_capacity(pts.len());
         for (i, pt) in pts.iter().enumerate().rev() {
-            // inv = (z_0 ... z_i)^-1
+            // Here inv = (z_0 ... z_i)^-1.
             let zinv = match i.checked_sub(1).and_then(|j| prefix.get(j)) {
                 Some(before) => self.mul(&inv, before),
-                None => inv.clone(),
+                None => inv,
             };
             inv = self.mul(&inv, &pt.z);
             let zinv2 = self.sqr(&zinv);
-            out.push(AffinePoint {
+            out.push(AffineFe {
                 x: self.mul(&pt.x, &zinv2),
                 y: self.mul(&pt.y, &self.mul(&zinv2, &zinv)),
             });
@@ -619,11 +919,11 @@ impl Ctx {
     }
 
     /// `[P, 3P, 5P, ..., (2^(w-1) - 1)P]` in affine form (`2^(w-2)` entries).
-    fn odd_multiples(&self, p: &AffinePoint, w: u32) -> Option<Vec<AffinePoint>> {
+    fn odd_multiples(&self, p: &AffineFe, w: u32) -> Option<Vec<AffineFe>> {
         let count = 1usize << (w - 2);
-        let two_p = self.to_affine(&self.double(&Jacobian::from_affine(p)))?;
+        let two_p = self.to_affine(&self.double(&self.jacobian(p)))?;
         let mut jac = Vec::with_capacity(count);
-        let mut cur = Jacobian::from_affine(p);
+        let mut cur = self.jacobian(p);
         for _ in 1..count {
             let next = self.add_mixed(&cur, &two_p, false);
             jac.push(cur);
@@ -633,14 +933,14 @@ impl Ctx {
         self.batch_to_affine(&jac)
     }
 
-    /// `u1*G + u2*Q` (or just `u1*G`) by interleaved wNAF; `q_table` is
+    /// `u1*G + u2*Q` (or just `u1*G`) by interleaved wNAF; the table is
     /// `odd_multiples(Q, Q_WINDOW)`.
-    fn mul_add(&self, u1: &BigUint, second: Option<(&BigUint, &[AffinePoint])>) -> Jacobian {
+    fn mul_add(&self, u1: &BigUint, second: Option<(&BigUint, &[AffineFe])>) -> Jacobian {
         let naf1 = wnaf(u1, G_WINDOW);
         let naf2 = second.map(|(u2, _)| wnaf(u2, Q_WINDOW)).unwrap_or_default();
-        let q_table: &[AffinePoint] = second.map(|(_, t)| t).unwrap_or_default();
+        let q_table: &[AffineFe] = second.map(|(_, t)| t).unwrap_or_default();
         let len = naf1.len().max(naf2.len());
-        let mut acc = Jacobian::infinity();
+        let mut acc = Jacobian::INFINITY;
         for i in (0..len).rev() {
             acc = self.double(&acc);
             for (naf, table) in [(&naf1, &self.g_table[..]), (&naf2, q_table)] {
@@ -657,32 +957,8 @@ impl Ctx {
     }
 }
 
-impl SqrtMethod {
-    fn new(p: &BigUint) -> SqrtMethod {
-        let one = BigUint::one();
-        if p.bit(0) && p.bit(1) {
-            return SqrtMethod::ThreeModFour {
-                exponent: (p + 1u32) >> 2u32,
-            };
-        }
-        let pm1 = p - &one;
-        let s = pm1.trailing_zeros().unwrap_or(0);
-        let q = &pm1 >> s;
-        let half = &pm1 >> 1u32;
-        // Smallest quadratic non-residue (Euler's criterion).
-        for z in 2u32..1000 {
-            let z = BigUint::from(z);
-            if z.modpow(&half, p) == pm1 {
-                let z_q = z.modpow(&q, p);
-                return SqrtMethod::TonelliShanks { q, s, z_q };
-            }
-        }
-        SqrtMethod::Unavailable
-    }
-}
-
 /// Width-`w` non-adjacent form of `k`, least significant digit first. Every
-/// non-zero digit is odd with `|d| < 2^(w-1)`; `w` is at most 8.
+/// non-zero digit is odd with `|d| < 2^(w-1)`; `w` must be in `2..=8`.
 fn wnaf(k: &BigUint, w: u32) -> Vec<i8> {
     let window = 1i32 << w;
     let half = window >> 1;
@@ -706,4 +982,908 @@ fn wnaf(k: &BigUint, w: u32) -> Vec<i8> {
         k >>= 1u32;
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn big(hex_digits: &str) -> BigUint {
+        BigUint::parse_bytes(hex_digits.as_bytes(), 16).unwrap()
+    }
+
+    /// Parses a DER `ECDSA-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER }`.
+    fn parse_der_sig(der: &[u8]) -> (BigUint, BigUint) {
+        fn tlv(input: &[u8]) -> (u8, &[u8], &[u8]) {
+            let (len, hdr) = match input[1] {
+                l if l < 0x80 => (l as usize, 2),
+                0x81 => (input[2] as usize, 3),
+                _ => panic!("unsupported DER length"),
+            };
+            (input[0], &input[hdr..hdr + len], &input[hdr + len..])
+        }
+        let (tag, body, rest) = tlv(der);
+        assert_eq!((tag, rest.len()), (0x30, 0));
+        let (tag_r, r, body) = tlv(body);
+        let (tag_s, s, body) = tlv(body);
+        assert_eq!((tag_r, tag_s, body.len()), (0x02, 0x02, 0));
+        (BigUint::from_bytes_be(r), BigUint::from_bytes_be(s))
+    }
+
+    /// DER-encodes `(r, s)` as an `ECDSA-Sig-Value`.
+    fn der_sig(r: &BigUint, s: &BigUint) -> Vec<u8> {
+        fn int(x: &BigUint) -> Vec<u8> {
+            let mut v = x.to_bytes_be();
+            if v[0] & 0x80 != 0 {
+                v.insert(0, 0);
+            }
+            let mut out = vec![0x02, v.len() as u8];
+            out.extend(v);
+            out
+        }
+        let body = [int(r), int(s)].concat();
+        let mut out = vec![0x30];
+        if body.len() >= 0x80 {
+            out.push(0x81);
+        }
+        out.push(body.len() as u8);
+        out.extend(body);
+        out
+    }
+
+    /// A key and signature produced by OpenSSL 3.0.19:
+    /// `openssl ecparam -name <curve> -genkey -noout -out k.pem`,
+    /// `openssl dgst -<hash> -sign k.pem -out sig msg`,
+    /// `openssl ec -in k.pem -pubout -conv_form uncompressed -outform DER` (spki),
+    /// `openssl ec -in k.pem -text -noout` (d), `openssl dgst -<hash> -binary msg` (digest).
+    struct OsslVector {
+        curve: Curve,
+        d: &'static str,
+        spki: &'static str,
+        msg: &'static str,
+        hash: &'static str,
+        digest: &'static str,
+        sig: &'static str,
+    }
+
+    const OSSL_VECTORS: &[OsslVector] = &[
+        OsslVector {
+            curve: Curve::P224,
+            d: "f1baa5eacdaef124564b6dd82fd10530b13f5a7cc899ddc37bbc7b81",
+            spki: "304e301006072a8648ce3d020106052b81040021033a0004630400554cc4b9c40e32c27360d37b9879c9e2d39537129dacff0a4b888d80030090423670082207630019242673b694bdd5845bbb6ebd9f",
+            msg: "dongpo-crypto test message for secp224r1 with sha256",
+            hash: "sha256",
+            digest: "0d480bff680af0b3395e48d4ed0ec9d388eea8564e3c62f06011d37c8bb1ba15",
+            sig: "303c021c5d7519aadaf42873765b6f013446bd3f7fe37a3411e1e9995f519496021c4a27ccdb7797eff9364d7cb8e97950fd3f2eb3845a8d6f724ba55fc0",
+        },
+        OsslVector {
+            curve: Curve::P224,
+            d: "f1baa5eacdaef124564b6dd82fd10530b13f5a7cc899ddc37bbc7b81",
+            spki: "304e301006072a8648ce3d020106052b81040021033a0004630400554cc4b9c40e32c27360d37b9879c9e2d39537129dacff0a4b888d80030090423670082207630019242673b694bdd5845bbb6ebd9f",
+            msg: "dongpo-crypto test message for secp224r1 with sha512",
+            hash: "sha512",
+            digest: "ed4de79b0ff4161607a80b6139ffa858178140fc57c3a83942bcae14fec6279d23bac87aaf0df5a872b8c25fb616b327d0ffc199029c42f715fb05ebcb243e17",
+            sig: "303c021c085a2bfe1b2209573c71044caf3bc874c2bb52497b0180bdc6d64476021c4031ba4c04db47badf91699d54db86ba2e1f17bc9f1832541ed6a75a",
+        },
+        OsslVector {
+            curve: Curve::P256,
+            d: "c1e8ce8cd0395e138d7e48b4b1a49785fce88aad658b1b1a20224460fe74bed4",
+            spki: "3059301306072a8648ce3d020106082a8648ce3d030107034200040b04a8a25757b85b6707af1c61ff453348e70c027189cf290778be62c02fa005f284f104bebc7df8d992e854469c3e1285a6ead015eba1bbd22346366b9a19c9",
+            msg: "dongpo-crypto test message for prime256v1 with sha256",
+            hash: "sha256",
+            digest: "96e54bb1d77fa925466fdd2479a3f6349c30b1db140d2e579584d1caee7ceadc",
+            sig: "3045022047bd9f7aed1c0031db486beceaf1b05758d65b2fdc101b6745129243925a3c590221009252290cf1874da49a42bffb81459046d5cd706ff464856e3517b4c1ad6c9b0a",
+        },
+        OsslVector {
+            curve: Curve::P384,
+            d: "fa5a044d8d6b3f17644db8e9ebb46042a8314d29c34f0ea36b56e63b923384778806779b87963ef0c49f5ad73a588b3e",
+            spki: "3076301006072a8648ce3d020106052b810400220362000476e3e7c422875682d0caeda01616f0ef34f61ea8fb3267bd05282d545a95e50c01395526d20286802f9a7019b27148a7bd4f2874d0a95286b36ec4a1c5955f82d8af59fc40295247733b0302b24adef68983e472a69ba7d066ccb5befcd30bec",
+            msg: "dongpo-crypto test message for secp384r1 with sha256",
+            hash: "sha256",
+            digest: "17f8606ca514c37b6e35165a75569b0671c4c8d06d9598890b2ab9d94e8eb3e7",
+            sig: "3066023100af9fab21cfbdbf6a6d3e1eeb690f8f2a0fa96f3eeec193df28b416865513825335ec8048f985388082353d2156c7da760231009cbd2c5e134a150bd157f8ed8572c2954c049310f2b1d86790c6396bee477e13c4540baadad741dc567ae2405edbb17d",
+        },
+        OsslVector {
+            curve: Curve::P384,
+            d: "fa5a044d8d6b3f17644db8e9ebb46042a8314d29c34f0ea36b56e63b923384778806779b87963ef0c49f5ad73a588b3e",
+            spki: "3076301006072a8648ce3d020106052b810400220362000476e3e7c422875682d0caeda01616f0ef34f61ea8fb3267bd05282d545a95e50c01395526d20286802f9a7019b27148a7bd4f2874d0a95286b36ec4a1c5955f82d8af59fc40295247733b0302b24adef68983e472a69ba7d066ccb5befcd30bec",
+            msg: "dongpo-crypto test message for secp384r1 with sha384",
+            hash: "sha384",
+            digest: "051dc9684439a411aea46124246711c0fddeb10ccc78e722a658ec8e14b072fe36f8dd3d4012ba8d3dab52717e09bbc0",
+            sig: "3066023100f38e819798a44ada7db33b47d46ef51dd389d8d93dcedf14dccae57cb00d0f1ec1eb47b39f2b20d1df6e884189c0d0d5023100c524b147bb8fe0b4e558a69164c58a7921d98e56bb2ae53549f5e97fe44793177f406be04304592e5cdc0d9cc3281207",
+        },
+        OsslVector {
+            curve: Curve::P521,
+            d: "00d886c2b64c9e6df514501cbf8ffdf4bfd42940a86fe2602fbc031645d7c688c2d8798501f50f8e65989e67224872b6e2a251e5be9dbc17428e8c02686edecb2c95",
+            spki: "30819b301006072a8648ce3d020106052b81040023038186000400a2071d46dfb1d6da6e57b61200c4beeffb0fff03ed12dcf51fc1d96ddf9a144c6c7c1c9b9011a6de3afa84c404d7a2cae9d8aebfb1ff61d2ae390bd1d3031a2f470004ed6a9d078e7fd68bee1992478b56e6f8aa566a070b9453bfe48225c6be19a76f4cfb65a87bfe3c0287aabc16a77af684d80a273fd5c43ab605fe40ad790d35b1",
+            msg: "dongpo-crypto test message for secp521r1 with sha256",
+            hash: "sha256",
+            digest: "1f82681df2e542d84528e26940486b39c434acfceb696d560a7b3aedbe2b613f",
+            sig: "308188024201ef96b51aa0ebc6a10610fd55b3febb1bef85f4d845edce87b1bbb112043c88ace1a17e5adc9ccac739b8326710c55fb88520366b47596a2205a1cadcc4116a48e4024200eb7f3275d6985b989cecb71dbfefe8f55dfb8c2607f083eeee3375a8552248f80e875f7f49b02090395673fd380d78bfb809ffc5d5e6229f0fc74d5c264316d957",
+        },
+        OsslVector {
+            curve: Curve::P521,
+            d: "00d886c2b64c9e6df514501cbf8ffdf4bfd42940a86fe2602fbc031645d7c688c2d8798501f50f8e65989e67224872b6e2a251e5be9dbc17428e8c02686edecb2c95",
+            spki: "30819b301006072a8648ce3d020106052b81040023038186000400a2071d46dfb1d6da6e57b61200c4beeffb0fff03ed12dcf51fc1d96ddf9a144c6c7c1c9b9011a6de3afa84c404d7a2cae9d8aebfb1ff61d2ae390bd1d3031a2f470004ed6a9d078e7fd68bee1992478b56e6f8aa566a070b9453bfe48225c6be19a76f4cfb65a87bfe3c0287aabc16a77af684d80a273fd5c43ab605fe40ad790d35b1",
+            msg: "dongpo-crypto test message for secp521r1 with sha512",
+            hash: "sha512",
+            digest: "ccb706c26b66be54097f8f25961c0080acdba11d0c0bcf942c6e04c9f73005c566c5104415e6f08ba8156607f5f3f0cf17e3b2aaa5e5be26c8b6bf2ec49b7d5b",
+            sig: "308187024200a84a3b3ea19891637dd0b69b9d1c5793ca60c6c8b9cc7cd3d282bece0997c2820dfd6ef86367bda40d171d5b0cb961425cc8bb2ca1256e2fb8b22c5ddf46b4128202415bbae7492af41024398a239ce6bab81ba26617688aa9ebe67daa5d92dbb791d93e20ba2f01c1b3e13ddafbc25d7a40de699a5f4a6cac5b920a30a67f7eb80c8c83",
+        },
+        OsslVector {
+            curve: Curve::BrainpoolP224r1,
+            d: "03fe981d78edeb3ffab1c99455db051dc13c8b5d8dd87837a12a4995",
+            spki: "3052301406072a8648ce3d020106092b2403030208010105033a000454c118668b1be6228c29ee60c1e9c7f5f96a2f285a97317dab3c4d33089021397d014a532437fbd1cc3503a3295de2fecbddd974b44d0734",
+            msg: "dongpo-crypto test message for brainpoolP224r1 with sha256",
+            hash: "sha256",
+            digest: "5b84e4a1b1b52e991a127ab1a59057428d08a7f8854697992003f84ac424397a",
+            sig: "303e021d00c850260daae394dd2c1a524cc73cd1e77d387090a62c486bb3946980021d00d58cc4fd361dabf8410cc390cab129c26bb23b662b4b962462204684",
+        },
+        OsslVector {
+            curve: Curve::BrainpoolP224r1,
+            d: "03fe981d78edeb3ffab1c99455db051dc13c8b5d8dd87837a12a4995",
+            spki: "3052301406072a8648ce3d020106092b2403030208010105033a000454c118668b1be6228c29ee60c1e9c7f5f96a2f285a97317dab3c4d33089021397d014a532437fbd1cc3503a3295de2fecbddd974b44d0734",
+            msg: "dongpo-crypto test message for brainpoolP224r1 with sha384",
+            hash: "sha384",
+            digest: "68fee17f4b6154731b1acdeb4e370dff9f38fb13a5a19f91488b3ff17c4ba4ee528992631d884538e42a08b640af795b",
+            sig: "303c021c7c7c8f13e52ec4bbf4f1ac01551d75b575a8205e65d1cd8e941701de021c41a1ba9baab6d9c82baf4ce11d1d4600b8f64866a2d32a25a32173ae",
+        },
+        OsslVector {
+            curve: Curve::BrainpoolP256r1,
+            d: "265f2c0accd29e9efd2a865f8090df2374c595277832eda0c8fd7c5ce91816d9",
+            spki: "305a301406072a8648ce3d020106092b2403030208010107034200046331581328120827d427c0b4c4321ec9097260a310e6ae5ca08dfb1727c87f2a76df2ba17f6ee83a753cd559d356118ea9ce5eee76ea27670931ef4b9631ff2d",
+            msg: "dongpo-crypto test message for brainpoolP256r1 with sha256",
+            hash: "sha256",
+            digest: "51f0943cdda973acd10a1a5c05f4408a7e6d10ff6505868296120132a967ff98",
+            sig: "3045022100a92330c6ae967efaaf4d0fcabc245c05664c93f2af802d61d20c5c353dcf150d02205018ed5c157a51548b989aae51e69c4efdc1a37830dde877c294b249f9f9be53",
+        },
+        OsslVector {
+            curve: Curve::BrainpoolP320r1,
+            d: "6ddd69ea08b1db4f65a76eb105dbf733c0f64061d129e7c75b43b809e43f0d5ef2129d11ec574701",
+            spki: "306a301406072a8648ce3d020106092b2403030208010109035200049eba3ef933b7732f3dd34b2c14bdb2f6f5f73982704c7e723279f2cf6f408634404df85c27ea1e610fa15c9784b3408ccfc33eb97ca7f34af34e2f283565e1eb8a28ad05f958be39bb90c47552946ffe",
+            msg: "dongpo-crypto test message for brainpoolP320r1 with sha256",
+            hash: "sha256",
+            digest: "9bb8b6665ddee48ed4cea49eeb097f0bfdc45408ae1aa7fbad74a053c3080fcb",
+            sig: "3054022846d511e6ffbe94329721e1558118c2ceda103545c1a5d434d5e2a61da1fd9c9c4cb7b89d5ba485a7022829afe173be31969b0d06aeabfd52613c54450636b2c49907b1b5ae2dbbfdea1041fb035228efb8f5",
+        },
+        OsslVector {
+            curve: Curve::BrainpoolP320r1,
+            d: "6ddd69ea08b1db4f65a76eb105dbf733c0f64061d129e7c75b43b809e43f0d5ef2129d11ec574701",
+            spki: "306a301406072a8648ce3d020106092b2403030208010109035200049eba3ef933b7732f3dd34b2c14bdb2f6f5f73982704c7e723279f2cf6f408634404df85c27ea1e610fa15c9784b3408ccfc33eb97ca7f34af34e2f283565e1eb8a28ad05f958be39bb90c47552946ffe",
+            msg: "dongpo-crypto test message for brainpoolP320r1 with sha512",
+            hash: "sha512",
+            digest: "1423ed42d74e0c05b6c9e1e504905c8bc0db90753be6affb8fe74eee70b24cbb25abf7742210cf119383dabe5e196ab8b764ef4cfaa5e1a0fbab6fec9bfcee62",
+            sig: "3056022900cd89dd592626570e15888c5ef132b9f9252b598acb1a4b1ef36cd67c2a6be0a16b5170df0ca6491a022900bb4fb4775b7523b182739dd4adabd15332cfec0227554138f167ec7d16cd5d614f6fbe946371a935",
+        },
+        OsslVector {
+            curve: Curve::BrainpoolP384r1,
+            d: "5ea83a2660df544c5a4de37371a47bda2f05069a15538a735328156aa1227adfc77978abd6a3723154134ce5fdf8c6d4",
+            spki: "307a301406072a8648ce3d020106092b240303020801010b0362000417051cc91b58f5a0241df36562b4b04cd7d0ba87c7c9ac1e3dc1328bf53d3ea9b6fcdef685e48ecd6bea87b8064105e1804468fcbfa753d190b29ca67be2a39896ef0c534ec39f267c65ebf3512b228c78d314e04ec9e249219eb9ac0e3d5738",
+            msg: "dongpo-crypto test message for brainpoolP384r1 with sha256",
+            hash: "sha256",
+            digest: "79039475c63796a9dcfd9802127511abfb6c08ad273dff842d10587546be507e",
+            sig: "3065023078cc9817959bd50983accd3e6737978c0df7f03b02bf9fbd42aaff07f26be2a708b1b12fbe59491c01e87b3035ba93e6023100827f15fd28417b561caaf28a8cca2c2c9591519a0d1a01099c104b7aa9ce5080086e0c354f85f2d98aef4d92a6d499bd",
+        },
+        OsslVector {
+            curve: Curve::BrainpoolP512r1,
+            d: "1c08a20f15a58b269b87c57e7194d0f034128e3a2d98b9fbfef7c7638e5bcc0cbb8ab44e25ab89149827c5a648d8a499e24bb90e50fda15105bc82a1c3aa69d0",
+            spki: "30819b301406072a8648ce3d020106092b240303020801010d0381820004246db205094775e46af5e0157b01e6072bc288717a96c30f886bdfa8d9dcbc7e4fac12bd953582efa56363a3ea130704c7eaade4bcab5a1aafe6190f145d94ee00302d6fa8ef55872c2f5c75448cc166a433dff9dbd59925abc1dcacec72269515656d05e9eb61d088e1dff3e63eddd5bd9c0758f1b73292b31ed4a2b7ea15cb",
+            msg: "dongpo-crypto test message for brainpoolP512r1 with sha256",
+            hash: "sha256",
+            digest: "15d3b63e706ef292ae98b91ba6540f38b9a898d9bc080ae3beb41c86cad132fe",
+            sig: "3081860241009b3c713ea3a675934d4314395b1c23a3e778a7cce83202fce96d1a58cb48a137098addc3fc961907d9de75d80e45a751a7b382ec13558860c4c83d0e5b34642a024100953a6453ba1d7033002dfffc7e633a9d4e9279b62dbbbb00954e3244fda796b2b366501c2eafeb56bcf9017d16243a8ac10a0a54dad19d1ea06d22deeea0e994",
+        },
+        OsslVector {
+            curve: Curve::BrainpoolP512r1,
+            d: "1c08a20f15a58b269b87c57e7194d0f034128e3a2d98b9fbfef7c7638e5bcc0cbb8ab44e25ab89149827c5a648d8a499e24bb90e50fda15105bc82a1c3aa69d0",
+            spki: "30819b301406072a8648ce3d020106092b240303020801010d0381820004246db205094775e46af5e0157b01e6072bc288717a96c30f886bdfa8d9dcbc7e4fac12bd953582efa56363a3ea130704c7eaade4bcab5a1aafe6190f145d94ee00302d6fa8ef55872c2f5c75448cc166a433dff9dbd59925abc1dcacec72269515656d05e9eb61d088e1dff3e63eddd5bd9c0758f1b73292b31ed4a2b7ea15cb",
+            msg: "dongpo-crypto test message for brainpoolP512r1 with sha1",
+            hash: "sha1",
+            digest: "a2fa525465cc0049732d8bd7cea50f3692560889",
+            sig: "3081840240376c43d74929556a4fddb911aae8abe7aabcb08d79f8c4002c8fa254302d3eb39c47a8176ead82ad526ba33192ac05c29ecbec3c985c1679ad755b1f768e44c502403f9a92f69eb7f9338e3cc288a76b0cb8bee9b447dd1b3678eb8171f5f9dbea4a4e31f54f264104d2d0ff859e91a842ac7710fc3e0fdeb7b8241d2b048f5d2ab3",
+        },
+    ];
+
+    /// The SEC1 point at the end of a SubjectPublicKeyInfo.
+    fn spki_point(v: &OsslVector) -> Vec<u8> {
+        let spki = hex::decode(v.spki).unwrap();
+        let len = 1 + 2 * v.curve.field_bytes();
+        spki[spki.len() - len..].to_vec()
+    }
+
+    fn flip_bit(bytes: &[u8], bit: usize) -> Vec<u8> {
+        let mut v = bytes.to_vec();
+        v[bit / 8] ^= 0x80 >> (bit % 8);
+        v
+    }
+
+    fn flip_big(x: &BigUint, bit: u64) -> BigUint {
+        let mut y = x.clone();
+        y.set_bit(bit, !x.bit(bit));
+        y
+    }
+
+    #[test]
+    fn openssl_signatures_verify() {
+        for v in OSSL_VECTORS {
+            let c = v.curve;
+            let what = format!("{c} {}", v.hash);
+            let q = decode_point(c, &spki_point(v)).unwrap();
+            let digest = hex::decode(v.digest).unwrap();
+            let expected_len = match v.hash {
+                "sha1" => 20,
+                "sha256" => 32,
+                "sha384" => 48,
+                "sha512" => 64,
+                _ => unreachable!(),
+            };
+            assert_eq!(digest.len(), expected_len, "{what}");
+            assert!(v.msg.contains(openssl_name_fragment(c)), "{what}");
+            let (r, s) = parse_der_sig(&hex::decode(v.sig).unwrap());
+            assert!(verify_prehash(c, &q, &digest, &r, &s), "{what}");
+            // (r, n - s) is the other valid signature.
+            let n = &c.params().n;
+            assert!(verify_prehash(c, &q, &digest, &r, &(n - &s)), "{what}");
+
+            // A changed message (digest bit within the used leftmost bits).
+            let used_bits = (digest.len() * 8).min(c.order_bits());
+            for bit in [0, 7, used_bits / 2, used_bits - 1] {
+                let d2 = flip_bit(&digest, bit);
+                assert!(
+                    !verify_prehash(c, &q, &d2, &r, &s),
+                    "{what} digest bit {bit}"
+                );
+            }
+            // Bits beyond the order length are truncated away (FIPS 186 / SEC1).
+            if digest.len() * 8 > c.order_bits() {
+                let d2 = flip_bit(&digest, digest.len() * 8 - 1);
+                assert!(verify_prehash(c, &q, &d2, &r, &s), "{what} truncated bit");
+            }
+            // Changed r or s.
+            for bit in [0, 1, 100, u64::from(c.order_bits() as u32) - 8] {
+                assert!(
+                    !verify_prehash(c, &q, &digest, &flip_big(&r, bit), &s),
+                    "{what} r"
+                );
+                assert!(
+                    !verify_prehash(c, &q, &digest, &r, &flip_big(&s, bit)),
+                    "{what} s"
+                );
+            }
+            // Swapped r/s, r/s shifted by n, another key.
+            assert!(!verify_prehash(c, &q, &digest, &s, &r), "{what}");
+            assert!(!verify_prehash(c, &q, &digest, &(&r + n), &s), "{what}");
+            assert!(!verify_prehash(c, &q, &digest, &r, &(&s + n)), "{what}");
+            let other = public_key(c, &BigUint::from(12345u32)).unwrap();
+            assert!(!verify_prehash(c, &other, &digest, &r, &s), "{what}");
+            // The key with y negated is a different, valid key.
+            let neg = AffinePoint {
+                x: q.x.clone(),
+                y: &c.params().p - &q.y,
+            };
+            assert!(!verify_prehash(c, &neg, &digest, &r, &s), "{what}");
+        }
+        // Every curve is covered.
+        for c in Curve::ALL {
+            assert!(OSSL_VECTORS.iter().any(|v| v.curve == c), "{c}");
+        }
+    }
+
+    fn openssl_name_fragment(c: Curve) -> &'static str {
+        match c {
+            Curve::P224 => "secp224r1",
+            Curve::P256 => "prime256v1",
+            Curve::P384 => "secp384r1",
+            Curve::P521 => "secp521r1",
+            _ => c.name(),
+        }
+    }
+
+    #[test]
+    fn openssl_private_keys_match_public_keys() {
+        for v in OSSL_VECTORS {
+            let d = big(v.d);
+            let q = public_key(v.curve, &d).unwrap();
+            assert_eq!(encode_point(v.curve, &q), spki_point(v), "{}", v.curve);
+        }
+    }
+
+    /// Our signatures (fixed nonces) checked by the local `openssl pkeyutl`
+    /// (skips when there is no `openssl`).
+    #[test]
+    fn our_signatures_verify_with_live_openssl() {
+        let dir = std::env::temp_dir().join(format!("weier-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let run = |spki: &[u8], digest: &[u8], sig: &[u8]| -> Option<bool> {
+            let (kf, df, sf) = (dir.join("k.der"), dir.join("d.bin"), dir.join("s.der"));
+            std::fs::write(&kf, spki).unwrap();
+            std::fs::write(&df, digest).unwrap();
+            std::fs::write(&sf, sig).unwrap();
+            let out = std::process::Command::new("openssl")
+                .args(["pkeyutl", "-verify", "-pubin", "-keyform", "DER", "-inkey"])
+                .arg(&kf)
+                .arg("-in")
+                .arg(&df)
+                .arg("-sigfile")
+                .arg(&sf)
+                .output()
+                .ok()?;
+            Some(out.status.success())
+        };
+        for (i, v) in OSSL_VECTORS.iter().enumerate() {
+            let c = v.curve;
+            let digest = hex::decode(v.digest).unwrap();
+            let k = BigUint::from(1_000_003u32 * (i as u32 + 7)) + BigUint::from_bytes_be(&digest);
+            let k = k % &c.params().n;
+            let (r, s) = sign_prehash_with_nonce(c, &big(v.d), &k, &digest).unwrap();
+            let spki = hex::decode(v.spki).unwrap();
+            let Some(ok) = run(&spki, &digest, &der_sig(&r, &s)) else {
+                eprintln!("openssl not available; skipping");
+                break;
+            };
+            assert!(ok, "openssl rejected our {c} {} signature", v.hash);
+            let bad = der_sig(&r, &flip_big(&s, 3));
+            assert_eq!(run(&spki, &digest, &bad), Some(false), "{c}");
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// RFC 6979 appendix A.2 (message "sample", SHA-256) and the NIST P-256
+    /// SigGen example: known (d, k) -> (r, s).
+    #[test]
+    fn known_answer_signatures() {
+        let sample_sha256 = "af2bdbe1aa9b6ec1e2ade1d694f41fc71a831d0268e9891562113d8a62add1bf";
+        /// (curve, digest, d, k, r, s, optional public key (x, y)).
+        type Kat<'a> = (
+            Curve,
+            &'a str,
+            &'a str,
+            &'a str,
+            &'a str,
+            &'a str,
+            Option<(&'a str, &'a str)>,
+        );
+        #[rustfmt::skip]
+        let cases: &[Kat] = &[
+            (
+                Curve::P224,
+                sample_sha256,
+                "F220266E1105BFE3083E03EC7A3A654651F45E37167E88600BF257C1",
+                "AD3029E0278F80643DE33917CE6908C70A8FF50A411F06E41DEDFCDC",
+                "61AA3DA010E8E8406C656BC477A7A7189895E7E840CDFE8FF42307BA",
+                "BC814050DAB5D23770879494F9E0A680DC1AF7161991BDE692B10101",
+                Some((
+                    "00CF08DA5AD719E42707FA431292DEA11244D64FC51610D94B130D6C",
+                    "EEAB6F3DEBE455E3DBF85416F7030CBD94F34F2D6F232C69F3C1385A",
+                )),
+            ),
+            (
+                Curve::P256,
+                sample_sha256,
+                "C9AFA9D845BA75166B5C215767B1D6934E50C3DB36E89B127B8A622B120F6721",
+                "A6E3C57DD01ABE90086538398355DD4C3B17AA873382B0F24D6129493D8AAD60",
+                "EFD48B2AACB6A8FD1140DD9CD45E81D69D2C877B56AAF991C34D0EA84EAF3716",
+                "F7CB1C942D657C41D436C7A1B6E29F65F3E900DBB9AFF4064DC4AB2F843ACDA8",
+                Some((
+                    "60FED4BA255A9D31C961EB74C6356D68C049B8923B61FA6CE669622E60F29FB6",
+                    "7903FE1008B8BC99A41AE9E95628BC64F2F1B20C2D7E9F5177A3C294D4462299",
+                )),
+            ),
+            (
+                Curve::P256,
+                "44acf6b7e36c1342c2c5897204fe09504e1e2efb1a900377dbc4e7a6a133ec56",
+                "519B423D715F8B581F4FA8EE59F4771A5B44C8130B4E3EACCA54A56DDA72B464",
+                "94A1BBB14B906A61A280F245F9E93C7F3B4A6247824F5D33B9670787642A68DE",
+                "F3AC8061B514795B8843E3D6629527ED2AFD6B1F6A555A7ACABB5E6F79C8C2AC",
+                "8BF77819CA05A6B2786C76262BF7371CEF97B218E96F175A3CCDDA2ACC058903",
+                None,
+            ),
+            (
+                Curve::P384,
+                sample_sha256,
+                "6B9D3DAD2E1B8C1C05B19875B6659F4DE23C3B667BF297BA9AA47740787137D896D5724E4C70A825F872C9EA60D2EDF5",
+                "180AE9F9AEC5438A44BC159A1FCB277C7BE54FA20E7CF404B490650A8ACC414E375572342863C899F9F2EDF9747A9B60",
+                "21B13D1E013C7FA1392D03C5F99AF8B30C570C6F98D4EA8E354B63A21D3DAA33BDE1E888E63355D92FA2B3C36D8FB2CD",
+                "F3AA443FB107745BF4BD77CB3891674632068A10CA67E3D45DB2266FA7D1FEEBEFDC63ECCD1AC42EC0CB8668A4FA0AB0",
+                Some((
+                    "EC3A4E415B4E19A4568618029F427FA5DA9A8BC4AE92E02E06AAE5286B300C64DEF8F0EA9055866064A254515480BC13",
+                    "8015D9B72D7D57244EA8EF9AC0C621896708A59367F9DFB9F54CA84B3F1C9DB1288B231C3AE0D4FE7344FD2533264720",
+                )),
+            ),
+            (
+                Curve::P521,
+                sample_sha256,
+                "0FAD06DAA62BA3B25D2FB40133DA757205DE67F5BB0018FEE8C86E1B68C7E75CAA896EB32F1F47C70855836A6D16FCC1466F6D8FBEC67DB89EC0C08B0E996B83538",
+                "0EDF38AFCAAECAB4383358B34D67C9F2216C8382AAEA44A3DAD5FDC9C32575761793FEF24EB0FC276DFC4F6E3EC476752F043CF01415387470BCBD8678ED2C7E1A0",
+                "1511BB4D675114FE266FC4372B87682BAECC01D3CC62CF2303C92B3526012659D16876E25C7C1E57648F23B73564D67F61C6F14D527D54972810421E7D87589E1A7",
+                "04A171143A83163D6DF460AAF61522695F207A58B95C0644D87E52AA1A347916E4F7A72930B1BC06DBE22CE3F58264AFD23704CBB63B29B931F7DE6C9D949A7ECFC",
+                None,
+            ),
+        ];
+        for (c, digest, d, k, r, s, q) in cases {
+            let digest = hex::decode(digest).unwrap();
+            let (d, k, r, s) = (big(d), big(k), big(r), big(s));
+            assert_eq!(
+                sign_prehash_with_nonce(*c, &d, &k, &digest),
+                Some((r.clone(), s.clone())),
+                "{c}"
+            );
+            let pk = public_key(*c, &d).unwrap();
+            if let Some((qx, qy)) = q {
+                assert_eq!(
+                    pk,
+                    AffinePoint {
+                        x: big(qx),
+                        y: big(qy)
+                    },
+                    "{c}"
+                );
+            }
+            assert!(verify_prehash(*c, &pk, &digest, &r, &s), "{c}");
+        }
+    }
+
+    /// Deterministic pseudo-random scalars in [1, n-1] for tests.
+    fn test_scalar(c: Curve, seed: u32) -> BigUint {
+        let n = &c.params().n;
+        let mut x = BigUint::from(0x9e37_79b9u32 ^ seed);
+        for i in 0..(c.order_bits() / 16 + 2) {
+            x = (&x * &x + BigUint::from(seed + i as u32 + 1)) * 0x1_0001u32 % n;
+            x = (&x << 17u32) + &x;
+        }
+        x % (n - 1u32) + 1u32
+    }
+
+    #[test]
+    fn sign_verify_round_trip_every_curve() {
+        for c in Curve::ALL {
+            let n = &c.params().n;
+            let one = BigUint::one();
+            let ds = [
+                one.clone(),
+                BigUint::from(2u32),
+                n - 1u32,
+                test_scalar(c, 1),
+            ];
+            let ks = [one.clone(), n - 1u32, test_scalar(c, 2), test_scalar(c, 3)];
+            let digests: [Vec<u8>; 4] = [
+                vec![],
+                vec![0xab; 20],
+                (0..64u8).collect(),
+                vec![0xff; c.field_bytes() + 3],
+            ];
+            for (i, d) in ds.iter().enumerate() {
+                let q = public_key(c, d).unwrap();
+                assert!(is_on_curve(c, &q));
+                for (j, k) in ks.iter().enumerate() {
+                    let digest = &digests[(i + j) % digests.len()];
+                    let (r, s) = sign_prehash_with_nonce(c, d, k, digest).unwrap();
+                    assert!(verify_prehash(c, &q, digest, &r, &s), "{c} d#{i} k#{j}");
+                    let mut other = digest.clone();
+                    other.insert(0, 1);
+                    assert!(!verify_prehash(c, &q, &other, &r, &s), "{c} d#{i} k#{j}");
+                    // Another key (not -Q: with e = 0 a signature is valid for
+                    // both Q and -Q, since u1 = 0 and x(-R) = x(R)).
+                    let q2 = public_key(c, &(d % (n - 1u32) + 2u32)).unwrap();
+                    assert!(!verify_prehash(c, &q2, digest, &r, &s), "{c} d#{i} k#{j}");
+                    let minus_q = AffinePoint {
+                        x: q.x.clone(),
+                        y: &c.params().p - &q.y,
+                    };
+                    let zero_digest = digest.iter().all(|&b| b == 0);
+                    assert_eq!(verify_prehash(c, &minus_q, digest, &r, &s), zero_digest);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn out_of_range_inputs_are_rejected() {
+        for c in Curve::ALL {
+            let prm = c.params();
+            let n = &prm.n;
+            let zero = BigUint::zero();
+            let good = test_scalar(c, 9);
+            let digest = [0x5a; 32];
+            for bad in [zero.clone(), n.clone(), n + 1u32] {
+                assert_eq!(
+                    sign_prehash_with_nonce(c, &bad, &good, &digest),
+                    None,
+                    "{c}"
+                );
+                assert_eq!(
+                    sign_prehash_with_nonce(c, &good, &bad, &digest),
+                    None,
+                    "{c}"
+                );
+                assert_eq!(public_key(c, &bad), None, "{c}");
+            }
+            let q = public_key(c, &good).unwrap();
+            let (r, s) = sign_prehash_with_nonce(c, &good, &good, &digest).unwrap();
+            assert!(verify_prehash(c, &q, &digest, &r, &s));
+            for bad in [zero.clone(), n.clone(), n + &r, n + &s] {
+                assert!(!verify_prehash(c, &q, &digest, &bad, &s), "{c}");
+                assert!(!verify_prehash(c, &q, &digest, &r, &bad), "{c}");
+            }
+            // Public keys that are not valid points.
+            let off = AffinePoint {
+                x: q.x.clone(),
+                y: (&q.y + 1u32) % &prm.p,
+            };
+            assert!(!is_on_curve(c, &off));
+            assert!(!verify_prehash(c, &off, &digest, &r, &s), "{c}");
+            let unreduced = AffinePoint {
+                x: &q.x + &prm.p,
+                y: q.y.clone(),
+            };
+            assert!(!is_on_curve(c, &unreduced));
+            assert!(!verify_prehash(c, &unreduced, &digest, &r, &s), "{c}");
+            let origin = AffinePoint {
+                x: zero.clone(),
+                y: zero.clone(),
+            };
+            assert!(!verify_prehash(c, &origin, &digest, &r, &s), "{c}");
+        }
+    }
+
+    #[test]
+    fn scalar_multiplication_sanity() {
+        for c in Curve::ALL {
+            let prm = c.params();
+            let ctx = ctx(c);
+            let g = AffinePoint {
+                x: prm.gx.clone(),
+                y: prm.gy.clone(),
+            };
+            assert_eq!(ctx.g_table.len(), 1 << (G_WINDOW - 2));
+            assert_eq!(public_key(c, &BigUint::one()), Some(g.clone()));
+            let minus_g = AffinePoint {
+                x: prm.gx.clone(),
+                y: &prm.p - &prm.gy,
+            };
+            assert_eq!(public_key(c, &(&prm.n - 1u32)), Some(minus_g));
+            // n*G = O, (n+1)*G = G through the internal multiplier.
+            let export = |j: &Jacobian| ctx.to_affine(j).map(|a| ctx.export(&a));
+            assert!(ctx.mul_add(&prm.n, None).is_infinity(), "{c}");
+            assert_eq!(
+                export(&ctx.mul_add(&(&prm.n + 1u32), None)),
+                Some(g.clone())
+            );
+            // 2G by doubling equals 2G by addition; G - G = O.
+            let two_g = public_key(c, &BigUint::from(2u32)).unwrap();
+            let gf = ctx.import(&g).unwrap();
+            let jg = ctx.jacobian(&gf);
+            assert_eq!(export(&ctx.double(&jg)), Some(two_g.clone()));
+            assert_eq!(export(&ctx.add_mixed(&jg, &gf, false)), Some(two_g.clone()));
+            assert!(ctx.add_mixed(&jg, &gf, true).is_infinity());
+            assert!(ctx.double(&Jacobian::INFINITY).is_infinity());
+            assert_eq!(
+                export(&ctx.add_mixed(&Jacobian::INFINITY, &gf, false)),
+                Some(g.clone())
+            );
+            // a*G + b*(e*G) == (a + b*e)*G, including Q = G and Q = -G.
+            for (i, e) in [test_scalar(c, 4), BigUint::one(), &prm.n - 1u32]
+                .iter()
+                .enumerate()
+            {
+                let a = test_scalar(c, 5 + i as u32);
+                let b = test_scalar(c, 8 + i as u32);
+                let q = public_key(c, e).unwrap();
+                let table = ctx
+                    .odd_multiples(&ctx.import(&q).unwrap(), Q_WINDOW)
+                    .unwrap();
+                let lhs = export(&ctx.mul_add(&a, Some((&b, &table))));
+                let rhs = public_key(c, &((&a + &b * e) % &prm.n));
+                assert_eq!(lhs, rhs, "{c} #{i}");
+                assert!(lhs.as_ref().is_some_and(|p| is_on_curve(c, p)));
+            }
+            // u1*G + u2*Q = O when u2*Q = -u1*G.
+            let q = public_key(c, &BigUint::from(3u32)).unwrap();
+            let table = ctx
+                .odd_multiples(&ctx.import(&q).unwrap(), Q_WINDOW)
+                .unwrap();
+            let sum = ctx.mul_add(&(&prm.n - 3u32), Some((&BigUint::one(), &table)));
+            assert!(sum.is_infinity(), "{c}");
+        }
+    }
+
+    #[test]
+    fn wnaf_reconstructs_scalar() {
+        for w in [2, 4, 5, 7, 8] {
+            for c in Curve::ALL {
+                let k = test_scalar(c, w);
+                let digits = wnaf(&k, w);
+                let mut acc = num_bigint::BigInt::from(0);
+                for &d in digits.iter().rev() {
+                    acc = acc * 2 + d;
+                    assert!(d == 0 || (d % 2 != 0 && i32::from(d).abs() < 1 << (w - 1)));
+                }
+                assert_eq!(acc, num_bigint::BigInt::from(k));
+            }
+        }
+    }
+
+    #[test]
+    fn decode_compressed_and_uncompressed_agree() {
+        for c in Curve::ALL {
+            let fb = c.field_bytes();
+            let mut points = vec![];
+            for seed in 0..24 {
+                points.push(public_key(c, &test_scalar(c, 100 + seed)).unwrap());
+            }
+            points.push(public_key(c, &BigUint::one()).unwrap());
+            points.push(public_key(c, &(&c.params().n - 1u32)).unwrap());
+            let mut parities = [false; 2];
+            for p in &points {
+                let u = encode_point(c, p);
+                let z = encode_point_compressed(c, p);
+                assert_eq!((u.len(), z.len()), (1 + 2 * fb, 1 + fb));
+                assert_eq!(decode_point(c, &u).as_ref(), Ok(p), "{c}");
+                assert_eq!(decode_point(c, &z).as_ref(), Ok(p), "{c}");
+                parities[usize::from(z[0] & 1)] = true;
+            }
+            assert_eq!(parities, [true, true], "{c}: both parities exercised");
+        }
+        for v in OSSL_VECTORS {
+            let u = spki_point(v);
+            let p = decode_point(v.curve, &u).unwrap();
+            let z = encode_point_compressed(v.curve, &p);
+            assert_eq!(decode_point(v.curve, &z), Ok(p));
+        }
+    }
+
+    #[test]
+    fn decode_rejects_malformed_points() {
+        use PointError::*;
+        for c in Curve::ALL {
+            let prm = c.params();
+            let fb = c.field_bytes();
+            let q = public_key(c, &test_scalar(c, 42)).unwrap();
+            let u = encode_point(c, &q);
+            let z = encode_point_compressed(c, &q);
+            assert_eq!(decode_point(c, &[]), Err(Length));
+            assert_eq!(decode_point(c, &[0]), Err(Infinity));
+            assert_eq!(decode_point(c, &[0, 0]), Err(Length));
+            // Too short / too long.
+            assert_eq!(decode_point(c, &u[..u.len() - 1]), Err(Length));
+            assert_eq!(decode_point(c, &[&u[..], &[0]].concat()), Err(Length));
+            assert_eq!(decode_point(c, &z[..z.len() - 1]), Err(Length));
+            assert_eq!(decode_point(c, &[&z[..], &[0]].concat()), Err(Length));
+            assert_eq!(decode_point(c, &[4]), Err(Length));
+            assert_eq!(decode_point(c, &[2]), Err(Length));
+            // Compressed tag on an uncompressed body and vice versa.
+            assert_eq!(decode_point(c, &[&[2], &u[1..]].concat()), Err(Length));
+            assert_eq!(decode_point(c, &[&[4], &z[1..]].concat()), Err(Length));
+            // Unknown or hybrid format bytes.
+            for tag in [1u8, 5, 6, 7, 0xff] {
+                let mut bad = u.clone();
+                bad[0] = tag;
+                assert_eq!(decode_point(c, &bad), Err(Encoding), "{c} tag {tag}");
+            }
+            // Off-curve.
+            let mut bad = u.clone();
+            bad[2 * fb] ^= 1;
+            assert_eq!(decode_point(c, &bad), Err(NotOnCurve), "{c}");
+            let zero_point = [vec![4u8], vec![0u8; 2 * fb]].concat();
+            assert_eq!(decode_point(c, &zero_point), Err(NotOnCurve), "{c}");
+            // x >= p, y >= p (both as p itself and as all-ones).
+            let p_bytes = {
+                let mut v = vec![0u8; fb];
+                let raw = prm.p.to_bytes_be();
+                v[fb - raw.len()..].copy_from_slice(&raw);
+                v
+            };
+            let ones = vec![0xffu8; fb];
+            for big_coord in [&p_bytes, &ones] {
+                let x_big = [&[4u8][..], big_coord, &u[1 + fb..]].concat();
+                assert_eq!(decode_point(c, &x_big), Err(CoordinateOutOfRange), "{c}");
+                let y_big = [&u[..1 + fb], big_coord].concat();
+                assert_eq!(decode_point(c, &y_big), Err(CoordinateOutOfRange), "{c}");
+                for tag in [2u8, 3] {
+                    let zx = [&[tag][..], big_coord].concat();
+                    assert_eq!(decode_point(c, &zx), Err(CoordinateOutOfRange), "{c}");
+                }
+            }
+            // x + p with the same low bytes (only representable when p is
+            // far enough below 2^(8*fb)) is caught as out of range too.
+            let x_plus_p = &q.x + &prm.p;
+            if x_plus_p.bits() <= 8 * fb as u64 {
+                let mut bad = vec![4u8];
+                let raw = x_plus_p.to_bytes_be();
+                bad.extend(vec![0u8; fb - raw.len()]);
+                bad.extend(raw);
+                bad.extend_from_slice(&u[1 + fb..]);
+                assert_eq!(decode_point(c, &bad), Err(CoordinateOutOfRange), "{c}");
+            }
+            // A compressed x with no point on the curve: x^3 + ax + b is a non-residue.
+            let ctx = ctx(c);
+            let half = (&prm.p - 1u32) >> 1u32;
+            let x = (0u32..)
+                .map(BigUint::from)
+                .find(|x| {
+                    let rhs = ctx.to_big(&ctx.curve_rhs(&ctx.to_fe(x)));
+                    rhs.modpow(&half, &prm.p) == &prm.p - 1u32
+                })
+                .unwrap();
+            let mut bad = vec![2u8; 1];
+            bad.extend(vec![0u8; fb - x.to_bytes_be().len()]);
+            bad.extend(x.to_bytes_be());
+            assert_eq!(decode_point(c, &bad), Err(NotOnCurve), "{c}");
+        }
+    }
+
+    #[test]
+    fn square_roots() {
+        // P-224 uses Tonelli-Shanks (p = 1 mod 4, 2^96 | p - 1); the rest p = 3 mod 4.
+        for c in Curve::ALL {
+            let ctx = ctx(c);
+            match (&ctx.sqrt_method, c) {
+                (SqrtMethod::TonelliShanks { s, .. }, Curve::P224) => assert_eq!(*s, 96),
+                (SqrtMethod::ThreeModFour { .. }, c) => assert_ne!(c, Curve::P224),
+                (m, c) => panic!("{c}: unexpected {m:?}"),
+            }
+            let p = &ctx.p;
+            // BigUint-level wrappers around the Montgomery-form internals.
+            let sqrt = |v: &BigUint| ctx.sqrt(&ctx.to_fe(v)).map(|r| ctx.to_big(&r));
+            assert_eq!(sqrt(&BigUint::zero()), Some(BigUint::zero()));
+            let one = sqrt(&BigUint::one()).unwrap();
+            assert!(one.is_one() || one == p - 1u32);
+            for seed in 0..20 {
+                let v = test_scalar(c, 500 + seed) % p;
+                let sq = &v * &v % p;
+                let root = sqrt(&sq).unwrap();
+                assert!(root == v || root == p - &v, "{c}");
+                // -v^2 is a non-residue when p = 3 mod 4; for P-224 check Euler.
+                let neg = p - &sq;
+                let is_qr = neg.modpow(&((p - 1u32) >> 1u32), p).is_one();
+                assert_eq!(sqrt(&neg).is_some(), is_qr, "{c}");
+            }
+        }
+    }
+
+    #[test]
+    fn encode_reduces_and_pads() {
+        let c = Curve::P521;
+        let prm = c.params();
+        let g = AffinePoint {
+            x: prm.gx.clone(),
+            y: prm.gy.clone(),
+        };
+        let e = encode_point(c, &g);
+        assert_eq!(e.len(), 133);
+        assert_eq!(e[1], 0x00, "P-521 Gx has a leading zero byte");
+        let shifted = AffinePoint {
+            x: &g.x + &prm.p,
+            y: &g.y + &prm.p,
+        };
+        assert_eq!(encode_point(c, &shifted), e);
+        let zero = AffinePoint {
+            x: BigUint::zero(),
+            y: BigUint::zero(),
+        };
+        assert_eq!(encode_point(c, &zero), [vec![4], vec![0; 132]].concat());
+        assert_eq!(
+            encode_point_compressed(c, &zero),
+            [vec![2], vec![0; 66]].concat()
+        );
+    }
+
+    #[test]
+    fn digest_truncation() {
+        // Leftmost order_bits bits; P-521 is not a whole number of bytes.
+        assert_eq!(bits_to_int(&[], 224), BigUint::zero());
+        assert_eq!(bits_to_int(&[0xff; 28], 224), big(&"ff".repeat(28)));
+        assert_eq!(bits_to_int(&[0xff; 29], 224), big(&"ff".repeat(28)));
+        assert_eq!(bits_to_int(&[0x80; 33], 256), big(&"80".repeat(32)));
+        let d: Vec<u8> = (1..=67).collect();
+        assert_eq!(bits_to_int(&d, 521), BigUint::from_bytes_be(&d) >> 15u32);
+        assert_eq!(bits_to_int(&d[..64], 521), BigUint::from_bytes_be(&d[..64]));
+    }
+
+    #[test]
+    fn point_error_display() {
+        use PointError::*;
+        for e in [Length, Encoding, NotOnCurve, Infinity, CoordinateOutOfRange] {
+            let err: &dyn std::error::Error = &e;
+            assert!(!err.to_string().is_empty());
+        }
+    }
+
+    /// The Montgomery-form field arithmetic agrees with BigUint arithmetic,
+    /// including values next to 0 and p and all-ones limbs.
+    #[test]
+    fn field_arithmetic_matches_biguint() {
+        for c in Curve::ALL {
+            let ctx = ctx(c);
+            let p = &ctx.p;
+            // The Montgomery code relies on p < 2^(64*MAX_LIMBS - 1).
+            assert!(p.bits() < 64 * MAX_LIMBS as u64);
+            assert_eq!(ctx.limbs as u64, p.bits().div_ceil(64));
+            let mut values = vec![
+                BigUint::zero(),
+                BigUint::one(),
+                BigUint::from(2u32),
+                p - 1u32,
+                p - 2u32,
+                p >> 1u32,
+                (p >> 1u32) + 1u32,
+                (BigUint::one() << (p.bits() - 1)) % p,
+                (BigUint::one() << 64u32) - 1u32,
+            ];
+            for seed in 0..12 {
+                values.push(test_scalar(c, 900 + seed) % p);
+            }
+            for a in &values {
+                let fa = ctx.to_fe(a);
+                assert_eq!(ctx.to_big(&fa), *a, "{c} round trip");
+                assert_eq!(ctx.to_big(&ctx.neg(&fa)), (p - a) % p, "{c} neg");
+                if !a.is_zero() {
+                    let inv = ctx.to_big(&ctx.inv(&fa).unwrap());
+                    assert_eq!(inv, a.modinv(p).unwrap(), "{c} inv");
+                }
+                for b in &values {
+                    let fb = ctx.to_fe(b);
+                    assert_eq!(ctx.to_big(&ctx.mul(&fa, &fb)), a * b % p, "{c} mul");
+                    assert_eq!(ctx.to_big(&ctx.add(&fa, &fb)), (a + b) % p, "{c} add");
+                    assert_eq!(ctx.to_big(&ctx.sub(&fa, &fb)), (a + p - b) % p, "{c} sub");
+                }
+            }
+            assert_eq!(ctx.inv(&Fe::ZERO), None);
+            // Unreduced inputs to to_fe are reduced.
+            assert_eq!(ctx.to_big(&ctx.to_fe(&(p + 5u32))), BigUint::from(5u32));
+            assert_eq!(ctx.to_fe(p), Fe::ZERO);
+        }
+    }
+
+    /// `cargo test --release -- --ignored --nocapture timing`
+    #[test]
+    #[ignore]
+    fn timing() {
+        for c in Curve::ALL {
+            let d = test_scalar(c, 77);
+            let q = public_key(c, &d).unwrap();
+            let digest = [0x42u8; 32];
+            let (r, s) = sign_prehash_with_nonce(c, &d, &test_scalar(c, 78), &digest).unwrap();
+            assert!(verify_prehash(c, &q, &digest, &r, &s));
+            let iters = 50;
+            let t = std::time::Instant::now();
+            for _ in 0..iters {
+                assert!(verify_prehash(c, &q, &digest, &r, &s));
+            }
+            let verify = t.elapsed() / iters;
+            let t = std::time::Instant::now();
+            for _ in 0..iters {
+                assert!(sign_prehash_with_nonce(c, &d, &test_scalar(c, 78), &digest).is_some());
+            }
+            let sign = t.elapsed() / iters;
+            let enc = encode_point_compressed(c, &q);
+            let t = std::time::Instant::now();
+            for _ in 0..iters {
+                assert!(decode_point(c, &enc).is_ok());
+            }
+            let decomp = t.elapsed() / iters;
+            let ctx = ctx(c);
+            let mut x = ctx.to_fe(&test_scalar(c, 79));
+            let y = ctx.to_fe(&test_scalar(c, 80));
+            let t = std::time::Instant::now();
+            for _ in 0..100_000 {
+                x = ctx.mul(&x, &y);
+            }
+            let mul = t.elapsed() / 100_000;
+            let t = std::time::Instant::now();
+            for _ in 0..iters {
+                x = ctx.inv(&x).unwrap();
+            }
+            let inv = t.elapsed() / iters;
+            let t = std::time::Instant::now();
+            for _ in 0..iters {
+                std::hint::black_box(wnaf(&r, 5));
+            }
+            let naf = t.elapsed() / iters;
+            println!(
+                "{c:>16}: verify {verify:>9.2?}  sign {sign:>9.2?}  decompress {decomp:>9.2?}  \
+                 [mul {mul:>7.2?} inv {inv:>8.2?} wnaf {naf:>8.2?}]"
+            );
+        }
+    }
 }

@@ -5,14 +5,14 @@
 pub fn check_digit(field: &str) -> Option<u8> {
     const WEIGHTS: [u32; 3] = [7, 3, 1];
     let mut sum = 0u32;
-    for (i, c) in field.chars().enumerate() {
+    for (c, weight) in field.chars().zip(WEIGHTS.iter().cycle()) {
         let value = match c {
             '0'..='9' => u32::from(c) - u32::from('0'),
             'A'..='Z' => u32::from(c) - u32::from('A') + 10,
             '<' => 0,
             _ => return None,
         };
-        sum += value * WEIGHTS[i % 3];
+        sum += value * weight;
     }
     u8::try_from(sum % 10).ok()
 }

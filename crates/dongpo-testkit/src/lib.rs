@@ -5,7 +5,8 @@
 //! holder's registry record and a manifest of the expected verification outcome, for
 //! every algorithm [`Profile`] and every failure [`Variant`]. The same seed always gives
 //! the same bytes: keys come from a seeded generator, ECDSA uses RFC 6979 nonces and
-//! no clock is read.
+//! no clock is read. [`masterlist::generate`] adds a CSCA master list with a link
+//! certificate and a broken entry.
 #![forbid(unsafe_code)]
 
 use std::collections::HashMap;
@@ -16,12 +17,14 @@ use dongpo_crypto::{KeySpec, SigningKey};
 
 pub mod ber;
 pub mod dg;
+pub mod masterlist;
 pub mod mrz;
 pub mod passport;
 pub mod person;
 pub mod pki;
 pub mod profile;
 pub mod rng;
+pub mod signed_data;
 pub mod sod;
 pub mod time;
 pub mod variant;
@@ -86,22 +89,33 @@ impl KeyStore {
     }
 }
 
+/// Writes `files` into `dir` (created if missing).
+///
+/// # Errors
+/// [`TestkitError::Io`] naming the path that failed.
+pub fn write_files(
+    files: &std::collections::BTreeMap<String, Vec<u8>>,
+    dir: &Path,
+) -> Result<(), TestkitError> {
+    let io = |path: &Path| {
+        let path = path.display().to_string();
+        move |source| TestkitError::Io { path, source }
+    };
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    for (name, bytes) in files {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).map_err(io(&path))?;
+    }
+    Ok(())
+}
+
 impl Passport {
     /// Writes every file into `dir` (created if missing).
     ///
     /// # Errors
     /// [`TestkitError::Io`] naming the path that failed.
     pub fn write_to(&self, dir: &Path) -> Result<(), TestkitError> {
-        let io = |path: &Path| {
-            let path = path.display().to_string();
-            move |source| TestkitError::Io { path, source }
-        };
-        std::fs::create_dir_all(dir).map_err(io(dir))?;
-        for (name, bytes) in &self.files {
-            let path = dir.join(name);
-            std::fs::write(&path, bytes).map_err(io(&path))?;
-        }
-        Ok(())
+        write_files(&self.files, dir)
     }
 }
 

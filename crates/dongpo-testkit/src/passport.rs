@@ -69,7 +69,9 @@ pub struct Manifest {
     pub files: BTreeMap<String, String>,
 }
 
-fn names(profile: Profile) -> (String, String) {
+/// Subject names of the CSCA and DSC of a profile.
+#[must_use]
+pub fn names(profile: Profile) -> (String, String) {
     let base = format!("OU=testkit {profile},O=dongpo test PKI,C=KR");
     (
         format!("CN=dongpo Test CSCA,{base}"),
@@ -83,6 +85,43 @@ fn date_of(instant: Instant) -> Date {
         month: instant.1,
         day: instant.2,
     }
+}
+
+/// The CSCA of `profile` for `seed` and its key (self-signed, 9303-12 profile).
+///
+/// # Errors
+/// Key generation, encoding or signing failures.
+pub fn csca_certificate(
+    profile: Profile,
+    seed: u64,
+    timeline: &Timeline,
+    keys: &mut KeyStore,
+) -> Result<
+    (
+        x509_cert::Certificate,
+        std::sync::Arc<dongpo_crypto::SigningKey>,
+    ),
+    TestkitError,
+> {
+    let key = keys.get(seed, &format!("{profile}/csca"), profile.key_spec())?;
+    let (name, _) = names(profile);
+    let cert = pki::issue(
+        &CertRequest {
+            role: Role::Csca,
+            subject: &name,
+            issuer: &name,
+            subject_key: key.public_key(),
+            explicit_ec_parameters: profile.explicit_ec_parameters(),
+            issuer_key: &key,
+            algorithm: profile.signature_algorithm(),
+            not_before: timeline.csca_not_before,
+            not_after: timeline.csca_not_after,
+            key_usage_end: Instant(timeline.csca_not_before.0 + 5, 1, 1, 0, 0, 0),
+        },
+        &pki::serial(&mut SeededRng::new(seed, &format!("{profile}/csca-serial"))),
+        &mut SeededRng::new(seed, &format!("{profile}/csca-cert")),
+    )?;
+    Ok((cert, key))
 }
 
 /// Generates one passport.
@@ -112,7 +151,6 @@ pub fn generate(
     let label = |role: &str| format!("{profile}/{role}");
     let rng = |role: &str| SeededRng::new(seed, &label(role));
 
-    let csca_key = keys.get(seed, &label("csca"), profile.key_spec())?;
     let dsc_key = keys.get(seed, &label("dsc"), profile.key_spec())?;
     let aa_key = keys.get(seed, &label("aa"), profile.aa_key_spec())?;
     let chip_curve = if matches!(profile, Profile::P256 | Profile::P384 | Profile::P521) {
@@ -123,22 +161,7 @@ pub fn generate(
     let chip_key = keys.get(seed, &label("chip-authentication"), KeySpec::Ec(chip_curve))?;
 
     let (csca_name, dsc_name) = names(profile);
-    let csca = pki::issue(
-        &CertRequest {
-            role: Role::Csca,
-            subject: &csca_name,
-            issuer: &csca_name,
-            subject_key: csca_key.public_key(),
-            explicit_ec_parameters: explicit,
-            issuer_key: &csca_key,
-            algorithm,
-            not_before: timeline.csca_not_before,
-            not_after: timeline.csca_not_after,
-            key_usage_end: Instant(timeline.csca_not_before.0 + 5, 1, 1, 0, 0, 0),
-        },
-        &pki::serial(&mut rng("csca-serial")),
-        &mut rng("csca-cert"),
-    )?;
+    let (csca, csca_key) = csca_certificate(profile, seed, &timeline, keys)?;
     let dsc_issuer_key = if variant == Variant::UnknownCsca {
         keys.get(seed, &label("rogue-csca"), profile.key_spec())?
     } else {

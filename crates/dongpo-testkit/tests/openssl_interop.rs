@@ -57,6 +57,66 @@ fn epoch(rfc3339: &str) -> i64 {
 }
 
 #[test]
+fn openssl_verifies_the_master_list_and_link_certificate() {
+    if !have_openssl() {
+        println!("skipped: no openssl binary on PATH");
+        return;
+    }
+    let dir = common::corpus_dir().join("masterlist");
+    let scratch = std::env::temp_dir().join(format!("dongpo-openssl-ml-{}", std::process::id()));
+    std::fs::create_dir_all(&scratch).unwrap();
+    let anchor = scratch.join("anchor.pem").display().to_string();
+    let link = scratch.join("link.pem").display().to_string();
+    let d = |f: &str| dir.join(f).display().to_string();
+    assert!(
+        openssl(&[
+            "x509",
+            "-inform",
+            "DER",
+            "-in",
+            &d("anchor.der"),
+            "-out",
+            &anchor
+        ])
+        .0
+    );
+    assert!(
+        openssl(&[
+            "x509",
+            "-inform",
+            "DER",
+            "-in",
+            &d("link.der"),
+            "-out",
+            &link
+        ])
+        .0
+    );
+    let (ok, err) = openssl(&[
+        "cms",
+        "-verify",
+        "-inform",
+        "DER",
+        "-in",
+        &d("masterlist.ml"),
+        "-CAfile",
+        &anchor,
+        "-purpose",
+        "any",
+        "-binary",
+        "-out",
+        "/dev/null",
+    ]);
+    assert!(
+        ok,
+        "openssl cms -verify of the master list against its anchor: {err}"
+    );
+    let (ok, err) = openssl(&["verify", "-attime", "1780272000", "-CAfile", &anchor, &link]);
+    assert!(ok, "link certificate: {err}");
+    std::fs::remove_dir_all(&scratch).ok();
+}
+
+#[test]
 fn openssl_accepts_what_it_should() {
     if !have_openssl() {
         println!("skipped: no openssl binary on PATH");

@@ -33,6 +33,19 @@ fn regeneration_is_byte_identical() {
 }
 
 #[test]
+fn master_list_regeneration_is_byte_identical() {
+    let dir = common::corpus_dir().join("masterlist");
+    let fresh = dongpo_testkit::masterlist::generate(1, &mut KeyStore::default()).unwrap();
+    for (file, bytes) in &fresh.files {
+        let checked_in = std::fs::read(dir.join(file)).unwrap();
+        assert!(
+            bytes == &checked_in,
+            "masterlist/{file} differs from the checked-in copy"
+        );
+    }
+}
+
+#[test]
 fn seeds_give_different_documents() {
     let mut keys = KeyStore::default();
     let a = dongpo_testkit::generate(

@@ -1,5 +1,5 @@
 //! The `dongpo` binary as integrators call it: files, exit codes, messages.
-#![allow(missing_docs)]
+#![allow(missing_docs, clippy::expect_used, clippy::unwrap_used)]
 
 use std::process::Command;
 

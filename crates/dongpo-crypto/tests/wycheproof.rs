@@ -9,6 +9,13 @@
 //! * sig-gen, `SmallPublicKey` (e = 3 groups): dongpo refuses to import such keys;
 //!   asserted.
 
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing
+)]
+
 use std::path::PathBuf;
 use std::sync::Arc;
 

@@ -33,7 +33,7 @@ fn convert(tlv: &[u8], path: &mut Vec<usize>, paths: &[&[usize]], out: &mut Vec<
     let (header, total) = split_tlv(tlv)?;
     let tag = *tlv.first()?;
     let constructed = tag & 0x20 != 0;
-    if !constructed || !paths.iter().any(|p| *p == path.as_slice()) {
+    if !constructed || !paths.contains(&path.as_slice()) {
         out.extend_from_slice(tlv.get(..total)?);
         return Some(());
     }

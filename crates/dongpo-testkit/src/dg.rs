@@ -66,7 +66,7 @@ fn facial_record(jpeg: &[u8]) -> Vec<u8> {
     let block_len = FACE_INFO_LEN + IMAGE_INFO_LEN + jpeg.len();
     let record_len = 14 + block_len;
     let mut out = Vec::with_capacity(record_len);
-    out.extend_from_slice(b"FAC\0010\0");
+    out.extend_from_slice(b"FAC\x00010\x00");
     out.extend_from_slice(&(record_len as u32).to_be_bytes());
     out.extend_from_slice(&1u16.to_be_bytes()); // one face image
     out.extend_from_slice(&(block_len as u32).to_be_bytes());
@@ -174,7 +174,7 @@ mod tests {
             dg.len()
         );
         assert_eq!(dg.first(), Some(&0x75));
-        let fac = dg.windows(8).position(|w| w == b"FAC\0010\0");
+        let fac = dg.windows(8).position(|w| w == b"FAC\x00010\x00");
         assert!(fac.is_some());
         // the JPEG still starts with SOI and ends with EOI
         let soi = dg.windows(2).position(|w| w == [0xff, 0xd8]);

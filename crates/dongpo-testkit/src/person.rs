@@ -31,6 +31,12 @@ const GIVEN_NAMES: [(&str, &str, char); 10] = [
 ];
 const RESIDENCES: [&str; 8] = ["USA", "CAN", "JPN", "DEU", "AUS", "VNM", "GBR", "FRA"];
 
+/// A seeded choice from one of the constant lists above (never empty).
+#[allow(clippy::indexing_slicing)] // index < N by construction; N > 0 for every list
+fn pick<T: Copy, const N: usize>(rng: &mut SeededRng, list: &[T; N]) -> T {
+    list[rng.below(N as u64) as usize]
+}
+
 /// The registry record of a generated person, written as `identity.json`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Identity {
@@ -111,9 +117,8 @@ impl Person {
     #[must_use]
     pub fn generate(seed: u64, expiry: Date) -> Self {
         let mut rng = SeededRng::new(seed, "person");
-        let pick = |rng: &mut SeededRng, n: usize| rng.below(n as u64) as usize;
-        let (surname, surname_hangul) = SURNAMES[pick(&mut rng, SURNAMES.len())];
-        let (given, given_hangul, sex) = GIVEN_NAMES[pick(&mut rng, GIVEN_NAMES.len())];
+        let (surname, surname_hangul) = pick(&mut rng, &SURNAMES);
+        let (given, given_hangul, sex) = pick(&mut rng, &GIVEN_NAMES);
         let birth = Date {
             year: 1950 + rng.below(55) as u16,
             month: 1 + rng.below(12) as u8,
@@ -128,7 +133,7 @@ impl Person {
         let serial = rng.below(100_000);
         let first12 = format!("{}{gender_digit}{serial:05}", birth.mrz());
         let check = rrn_check_digit(&first12).unwrap_or_default();
-        let rrn = format!("{}-{}{check}", &first12[..6], &first12[6..]);
+        let rrn = format!("{}-{gender_digit}{serial:05}{check}", birth.mrz());
         let document_number = format!("M{:08}", rng.below(100_000_000));
         let identity = Identity {
             resident_registration_number: rrn,
@@ -142,7 +147,7 @@ impl Person {
             nationality: "KOR".into(),
             document_number,
             date_of_expiry: expiry.iso(),
-            country_of_residence: RESIDENCES[pick(&mut rng, RESIDENCES.len())].into(),
+            country_of_residence: pick(&mut rng, &RESIDENCES).into(),
         };
         Person {
             identity,

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod testkit;
+mod verify;
 
 /// Remote ePassport verification and overseas-citizen certificates.
 #[derive(Parser)]
@@ -17,6 +18,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Passive Authentication of one document (EF.SOD, data groups, CSCAs, CRLs).
+    Verify(verify::VerifyArgs),
     /// Generate realistic, deterministic test material for integrators' tests.
     #[command(subcommand)]
     Testkit(testkit::TestkitCommand),
@@ -26,6 +29,8 @@ enum Command {
 pub(crate) mod exit {
     /// Valid / done.
     pub const OK: u8 = 0;
+    /// Checked and invalid.
+    pub const INVALID: u8 = 1;
     /// Usage error or unreadable input.
     pub const USAGE: u8 = 2;
 }
@@ -45,6 +50,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Testkit(command) => testkit::run(command),
+        Command::Verify(args) => verify::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

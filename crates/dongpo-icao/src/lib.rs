@@ -2,9 +2,16 @@
 //! building blocks of Passive and Active Authentication.
 #![forbid(unsafe_code)]
 
+pub mod cms_raw;
 pub mod lds_security_object;
 pub mod mrz;
+pub mod mrz_check;
 pub mod oid;
+pub mod passive_auth;
+pub mod policy;
+pub mod report;
+pub mod sod;
 pub mod tlv;
+pub mod trust_store;
 
 pub use lds_security_object::{DataGroupHash, LdsSecurityObject, LdsVersionInfo};

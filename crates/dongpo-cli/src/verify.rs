@@ -1,0 +1,137 @@
+//! `dongpo verify`: Passive Authentication of one document (CONTRACT.md).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use dongpo_crypto::Verifier;
+use dongpo_icao::passive_auth::{self, Document, Options};
+use dongpo_icao::policy::Policy;
+use dongpo_icao::report::{Status, VerificationReport};
+use dongpo_icao::trust_store::TrustStore;
+use dongpo_pki::UnixTime;
+
+use crate::exit;
+
+/// `dongpo verify`.
+#[derive(Args)]
+pub struct VerifyArgs {
+    /// EF.SOD as read from the chip.
+    #[arg(long)]
+    sod: PathBuf,
+    /// A data group as read, `N=FILE` (repeat for several).
+    #[arg(long = "dg", value_name = "N=FILE")]
+    dgs: Vec<String>,
+    /// EF.COM (informational; never trusted).
+    #[arg(long)]
+    com: Option<PathBuf>,
+    /// A trusted CSCA certificate, DER or PEM (repeat for several).
+    #[arg(long)]
+    csca: Vec<PathBuf>,
+    /// A directory of trusted CSCA certificates (.der .cer .crt .pem).
+    #[arg(long = "csca-dir")]
+    csca_dir: Vec<PathBuf>,
+    /// A CSCA CRL, DER or PEM (repeat for several).
+    #[arg(long)]
+    crl: Vec<PathBuf>,
+    /// Treat an undetermined revocation status as a failure.
+    #[arg(long = "require-revocation")]
+    require_revocation: bool,
+    /// Verification time, RFC 3339 UTC (default: now).
+    #[arg(long)]
+    at: Option<String>,
+    /// `default` or `strict`.
+    #[arg(long, default_value = "default")]
+    policy: String,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, String> {
+    std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn parse_dg(spec: &str) -> Result<(u8, PathBuf), String> {
+    let (number, file) = spec
+        .split_once('=')
+        .ok_or_else(|| format!("--dg {spec}: expected N=FILE"))?;
+    let n: u8 = number
+        .parse()
+        .ok()
+        .filter(|n| (1..=16).contains(n))
+        .ok_or_else(|| format!("--dg {spec}: N must be 1 to 16"))?;
+    Ok((n, PathBuf::from(file)))
+}
+
+/// Runs `dongpo verify`.
+pub fn run(args: &VerifyArgs) -> Result<u8, String> {
+    let mut policy = Policy::by_name(&args.policy)
+        .ok_or_else(|| format!("unknown policy '{}' (default or strict)", args.policy))?;
+    policy.require_revocation = args.require_revocation;
+    let at = match &args.at {
+        Some(text) => UnixTime::parse_rfc3339(text)
+            .ok_or_else(|| format!("--at {text}: not an RFC 3339 UTC time"))?,
+        None => UnixTime::now(),
+    };
+    let mut trust = TrustStore::new();
+    for path in &args.csca {
+        trust.add_csca_file(path).map_err(|e| e.to_string())?;
+    }
+    for dir in &args.csca_dir {
+        trust.add_csca_dir(dir).map_err(|e| e.to_string())?;
+    }
+    for path in &args.crl {
+        trust.add_crl_file(path).map_err(|e| e.to_string())?;
+    }
+    let mut data_groups = BTreeMap::new();
+    for spec in &args.dgs {
+        let (n, path) = parse_dg(spec)?;
+        if data_groups.insert(n, read(&path)?).is_some() {
+            return Err(format!("--dg {n} given twice"));
+        }
+    }
+    if let Some(com) = &args.com {
+        read(com)?;
+    }
+    let document = Document {
+        sod: read(&args.sod)?,
+        data_groups,
+    };
+    let report = passive_auth::verify(&document, &trust, &Options { at, policy }, &Verifier::new());
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?
+        );
+    } else {
+        print_human(&report);
+    }
+    Ok(if report.valid {
+        exit::OK
+    } else {
+        exit::INVALID
+    })
+}
+
+fn print_human(report: &VerificationReport) {
+    println!("{}", if report.valid { "VALID" } else { "INVALID" });
+    for check in &report.checks {
+        let mark = match check.status {
+            Status::Pass => "pass",
+            Status::Fail => "FAIL",
+            Status::Skipped => "skip",
+        };
+        println!("  {mark:4}  {:24} {}", check.id, check.detail);
+    }
+    if let Some(dsc) = &report.dsc {
+        println!("DSC   {} (serial {}, {})", dsc.subject, dsc.serial, dsc.key);
+    }
+    if let Some(csca) = &report.csca {
+        println!("CSCA  {} ({})", csca.subject, csca.key);
+    }
+    println!(
+        "trust {}  policy {}  at {}",
+        report.evidence.trust_snapshot, report.evidence.policy, report.evidence.at
+    );
+}

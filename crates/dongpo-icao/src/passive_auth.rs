@@ -1,0 +1,578 @@
+//! Passive Authentication (9303-11 §5.1): is this chip data signed by a Document Signer
+//! that a trusted CSCA certified, and unchanged since? Produces a report of every check.
+
+use std::collections::BTreeMap;
+
+use dongpo_crypto::{HashAlgorithm, SignatureAlgorithm, Verifier};
+use dongpo_pki::name::{NameMatch, country, same_name};
+use dongpo_pki::{Cert, UnixTime};
+use dongpo_revocation::CrlStatus;
+use x509_cert::ext::pkix::KeyUsages;
+
+use crate::mrz_check;
+use crate::oid;
+use crate::policy::Policy;
+use crate::report::{CertSummary, Checks, Evidence, SodSummary, Status, VerificationReport};
+use crate::sod::{Encoding, SignerId, Sod};
+use crate::trust_store::{TrustStore, TrustedCsca};
+
+/// The chip files of one document.
+#[derive(Clone, Debug, Default)]
+pub struct Document {
+    /// EF.SOD as read.
+    pub sod: Vec<u8>,
+    /// Data groups as read, by number.
+    pub data_groups: BTreeMap<u8, Vec<u8>>,
+}
+
+/// How a verification runs.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// The verification time.
+    pub at: UnixTime,
+    /// The tolerated quirks.
+    pub policy: Policy,
+}
+
+/// Checks that make the result invalid when skipped.
+const REQUIRED: [&str; 8] = [
+    "sod.parse",
+    "sod.content_type",
+    "sod.signer_certificate",
+    "sod.message_digest",
+    "sod.signature",
+    "dsc.chain",
+    "dsc.validity",
+    "csca.validity",
+];
+
+/// Every check that depends on a parsed SOD, in report order.
+const AFTER_PARSE: [&str; 9] = [
+    "sod.content_type",
+    "sod.signer_certificate",
+    "sod.message_digest",
+    "sod.signature",
+    "dsc.chain",
+    "dsc.profile",
+    "dsc.validity",
+    "csca.validity",
+    "dsc.revocation",
+];
+
+fn summary(cert: &Cert) -> CertSummary {
+    CertSummary {
+        subject: cert.subject(),
+        issuer: cert.issuer(),
+        serial: cert.serial_hex(),
+        not_before: cert.not_before.rfc3339(),
+        not_after: cert.not_after.rfc3339(),
+        key: cert.key.description(),
+        sha256: hex::encode(&cert.sha256),
+    }
+}
+
+/// Finds the signer certificate among the embedded ones.
+fn find_signer(sod: &Sod, policy: &Policy) -> Result<(Cert, Option<&'static str>), String> {
+    let embedded: Vec<Cert> = sod
+        .certificates
+        .iter()
+        .filter_map(|der| Cert::parse(der).ok())
+        .collect();
+    for cert in embedded {
+        match &sod.signer {
+            SignerId::IssuerSerial { issuer, serial } => {
+                if cert.cert.tbs_certificate().serial_number().as_bytes() != serial.as_slice() {
+                    continue;
+                }
+                match same_name(issuer, cert.cert.tbs_certificate().issuer()) {
+                    NameMatch::Exact => return Ok((cert, None)),
+                    NameMatch::Reordered if policy.allow_signer_name_order => {
+                        return Ok((
+                            cert,
+                            Some("signer-name-order: SignerInfo issuer differs in RDN order"),
+                        ));
+                    }
+                    NameMatch::Reordered => {
+                        return Err(
+                            "SignerInfo issuer matches the DSC only up to RDN order (strict)"
+                                .into(),
+                        );
+                    }
+                    NameMatch::Different => {}
+                }
+            }
+            SignerId::KeyId(ski) => {
+                if cert.ski.as_deref() == Some(ski.as_slice()) {
+                    return Ok((cert, None));
+                }
+            }
+        }
+    }
+    Err(format!(
+        "no embedded certificate matches the SignerInfo ({} embedded)",
+        sod.certificates.len()
+    ))
+}
+
+/// Verifies one document.
+#[must_use]
+pub fn verify(
+    document: &Document,
+    trust: &TrustStore,
+    options: &Options,
+    verifier: &Verifier,
+) -> VerificationReport {
+    let policy = &options.policy;
+    let mut checks = Checks::default();
+    let mut report_sod = None;
+    let mut report_dsc = None;
+    let mut report_csca = None;
+    let mut crl_numbers = Vec::new();
+    let mut covered = Vec::new();
+
+    let parsed = Sod::parse(&document.sod);
+    let sod = match parsed {
+        Ok(sod) => {
+            let mut notes = Vec::new();
+            let mut ok = true;
+            if sod.encoding == Encoding::Ber {
+                notes.push("quirk ber-encoding: CMS in BER");
+                ok &= policy.allow_ber;
+            }
+            if !sod.wrapped {
+                notes.push("quirk unwrapped-sod: no 0x77 wrapper");
+                ok &= policy.allow_unwrapped_sod;
+            }
+            let detail = if notes.is_empty() {
+                "DER CMS SignedData".to_string()
+            } else {
+                notes.join("; ")
+            };
+            checks.result("sod.parse", ok, detail);
+            Some(sod)
+        }
+        Err(e) => {
+            checks.push("sod.parse", Status::Fail, e.to_string());
+            None
+        }
+    };
+
+    if let Some(sod) = &sod {
+        verify_parsed(
+            sod,
+            document,
+            trust,
+            options,
+            verifier,
+            &mut checks,
+            &mut report_dsc,
+            &mut report_csca,
+            &mut crl_numbers,
+        );
+        let signature_algorithm = SignatureAlgorithm::from_identifier_der(
+            &sod.signature_algorithm,
+            Some(sod.digest_algorithm),
+        )
+        .map_or_else(|e| e.to_string(), |a| a.name());
+        report_sod = Some(SodSummary {
+            content_type: sod.econtent_type.to_string(),
+            lds_version: sod.lds_version(),
+            digest_algorithm: sod.lds_hash.name().to_string(),
+            signature_algorithm,
+            dg_hashes: sod
+                .dg_hashes
+                .iter()
+                .map(|(n, h)| (n.to_string(), hex::encode(h)))
+                .collect(),
+        });
+    } else {
+        for id in AFTER_PARSE {
+            checks.skip(id, "EF.SOD could not be parsed");
+        }
+    }
+
+    // Data groups: hashed and compared; supplied but not hashed is never trusted.
+    for (number, bytes) in &document.data_groups {
+        let hash_id = format!("dg.{number}.hash");
+        let covered_id = format!("dg.{number}.covered");
+        match sod.as_ref().map(|s| (s.lds_hash, s.dg_hashes.get(number))) {
+            None => {
+                checks.skip(hash_id, "EF.SOD could not be parsed");
+                checks.skip(covered_id, "EF.SOD could not be parsed");
+            }
+            Some((_, None)) => {
+                checks.skip(hash_id, format!("the SOD holds no hash for DG{number}"));
+                checks.push(covered_id, Status::Fail, format!("DG{number} was supplied but the SOD does not hash it: it must not be trusted"));
+            }
+            Some((hash, Some(expected))) => {
+                let ok = hash.digest(bytes) == *expected;
+                let detail = if ok {
+                    format!("{hash} matches")
+                } else {
+                    format!("{hash} of DG{number} differs from the SOD")
+                };
+                checks.result(hash_id, ok, detail);
+                checks.push(
+                    covered_id,
+                    Status::Pass,
+                    format!("DG{number} is hashed in the SOD"),
+                );
+                if ok {
+                    covered.push(*number);
+                }
+            }
+        }
+    }
+
+    let mrz = match document.data_groups.get(&1) {
+        Some(dg1) => {
+            let (ok, detail, summary) = mrz_check::check(dg1);
+            checks.result("mrz.check_digits", ok, detail);
+            summary
+        }
+        None => {
+            checks.skip("mrz.check_digits", "DG1 not supplied");
+            None
+        }
+    };
+
+    let required_skipped = checks.0.iter().any(|c| {
+        c.status == Status::Skipped
+            && (REQUIRED.contains(&c.id.as_str())
+                || (policy.require_revocation && c.id == "dsc.revocation"))
+    });
+    let any_failed = checks.0.iter().any(|c| c.status == Status::Fail);
+    VerificationReport {
+        valid: !any_failed && !required_skipped,
+        checks: checks.0,
+        sod: report_sod,
+        dsc: report_dsc,
+        csca: report_csca,
+        mrz,
+        evidence: Evidence {
+            sod_sha256: sod.as_ref().map(|s| hex::encode(&s.file_sha256)),
+            trust_snapshot: trust.snapshot_id(),
+            crl_numbers,
+            policy: policy.name.clone(),
+            at: options.at.rfc3339(),
+            time_model: "verification-time".into(),
+            covered_dgs: covered,
+        },
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn verify_parsed(
+    sod: &Sod,
+    document: &Document,
+    trust: &TrustStore,
+    options: &Options,
+    verifier: &Verifier,
+    checks: &mut Checks,
+    report_dsc: &mut Option<CertSummary>,
+    report_csca: &mut Option<CertSummary>,
+    crl_numbers: &mut Vec<String>,
+) {
+    let policy = &options.policy;
+    // eContentType and the contentType attribute.
+    let content_ok = sod.econtent_type == oid::LDS_SECURITY_OBJECT
+        || (sod.econtent_type == oid::ID_DATA && policy.allow_id_data);
+    let attr_ok = sod.attr_content_type == Some(sod.econtent_type);
+    let detail = match (sod.econtent_type == oid::ID_DATA, attr_ok) {
+        (_, false) => format!(
+            "contentType attribute {:?} differs from eContentType {}",
+            sod.attr_content_type.map(|o| o.to_string()),
+            sod.econtent_type
+        ),
+        (true, true) => "quirk id-data-content-type: eContentType is id-data".to_string(),
+        (false, true) => format!("eContentType {}", sod.econtent_type),
+    };
+    checks.result("sod.content_type", content_ok && attr_ok, detail);
+
+    let signer = find_signer(sod, policy);
+    match &signer {
+        Ok((cert, quirk)) => {
+            let detail = match quirk {
+                Some(q) => format!("embedded DSC {} ({q})", cert.subject()),
+                None => format!("embedded DSC {}", cert.subject()),
+            };
+            checks.push("sod.signer_certificate", Status::Pass, detail);
+            *report_dsc = Some(summary(cert));
+        }
+        Err(e) => checks.push("sod.signer_certificate", Status::Fail, e.clone()),
+    }
+
+    match &sod.attr_message_digest {
+        Some(md) => {
+            let ok = sod.digest_algorithm.digest(&sod.econtent) == *md;
+            let detail = if ok {
+                format!(
+                    "{} of eContent matches the messageDigest attribute",
+                    sod.digest_algorithm
+                )
+            } else {
+                format!(
+                    "{} of eContent differs from the messageDigest attribute",
+                    sod.digest_algorithm
+                )
+            };
+            checks.result("sod.message_digest", ok, detail);
+        }
+        None => checks.push(
+            "sod.message_digest",
+            Status::Fail,
+            "no messageDigest signed attribute",
+        ),
+    }
+
+    match &signer {
+        Ok((dsc, _)) => checks_with_dsc(
+            sod,
+            document,
+            dsc,
+            trust,
+            options,
+            verifier,
+            checks,
+            report_csca,
+            crl_numbers,
+        ),
+        Err(_) => {
+            checks.skip("sod.signature", "no signer certificate");
+            for id in [
+                "dsc.chain",
+                "dsc.profile",
+                "dsc.validity",
+                "csca.validity",
+                "dsc.revocation",
+            ] {
+                checks.skip(id, "no signer certificate");
+            }
+        }
+    }
+}
+
+fn sod_signature(sod: &Sod, dsc: &Cert, policy: &Policy, verifier: &Verifier) -> (bool, String) {
+    let Some(signed_attrs) = &sod.signed_attrs else {
+        return (false, "no signedAttrs: 9303 requires them".into());
+    };
+    let algorithm = match SignatureAlgorithm::from_identifier_der(
+        &sod.signature_algorithm,
+        Some(sod.digest_algorithm),
+    ) {
+        Ok(a) => a,
+        Err(e) => return (false, e.to_string()),
+    };
+    let mut notes = Vec::new();
+    let mut allowed = true;
+    let bare_rsa = sod.signature_algorithm.windows(11).any(|w| {
+        w == [
+            0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01,
+        ]
+    });
+    if bare_rsa {
+        notes.push(format!(
+            "quirk rsa-encryption-oid: hash {} taken from digestAlgorithm",
+            sod.digest_algorithm
+        ));
+        allowed &= policy.allow_rsa_encryption_oid;
+    }
+    let sha1 =
+        [algorithm.hash(), sod.digest_algorithm, sod.lds_hash].contains(&HashAlgorithm::Sha1);
+    if sha1 {
+        notes.push("quirk sha1: SHA-1 in use".to_string());
+        allowed &= policy.allow_sha1;
+    }
+    match verifier.verify(&dsc.key, &algorithm, signed_attrs, &sod.signature) {
+        Ok(()) => {
+            notes.insert(
+                0,
+                format!("{} by {}", algorithm.name(), dsc.key.description()),
+            );
+            (allowed, notes.join("; "))
+        }
+        Err(e) => (false, format!("{}: {e}", algorithm.name())),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn checks_with_dsc(
+    sod: &Sod,
+    document: &Document,
+    dsc: &Cert,
+    trust: &TrustStore,
+    options: &Options,
+    verifier: &Verifier,
+    checks: &mut Checks,
+    report_csca: &mut Option<CertSummary>,
+    crl_numbers: &mut Vec<String>,
+) {
+    let policy = &options.policy;
+    let (ok, detail) = sod_signature(sod, dsc, policy, verifier);
+    checks.result("sod.signature", ok, detail);
+
+    // Chain: exactly CSCA -> DSC, the issuer found by key identifier or name and
+    // confirmed by the signature.
+    let candidates = trust.issuer_candidates(dsc);
+    let csca: Option<&TrustedCsca> = candidates
+        .iter()
+        .copied()
+        .find(|c| dsc.verify_signed_by(&c.cert.key, verifier).is_ok());
+    match csca {
+        Some(csca) => {
+            checks.push(
+                "dsc.chain",
+                Status::Pass,
+                format!(
+                    "signed by trusted CSCA {} (from {})",
+                    csca.cert.subject(),
+                    csca.sources.join(", ")
+                ),
+            );
+            *report_csca = Some(summary(&csca.cert));
+        }
+        None => {
+            let detail = if candidates.is_empty() {
+                format!(
+                    "no trusted CSCA for issuer {} ({} CSCAs trusted)",
+                    dsc.issuer(),
+                    trust.cscas().len()
+                )
+            } else {
+                format!(
+                    "{} trusted CSCA(s) named {} but none signed this DSC",
+                    candidates.len(),
+                    dsc.issuer()
+                )
+            };
+            checks.push("dsc.chain", Status::Fail, detail);
+        }
+    }
+
+    let (profile_ok, profile_detail) = dsc_profile(dsc, csca.map(|c| &c.cert), document);
+    if profile_ok {
+        checks.push("dsc.profile", Status::Pass, profile_detail);
+    } else if policy.allow_profile_deviations {
+        checks.push(
+            "dsc.profile",
+            Status::Pass,
+            format!("deviation tolerated: {profile_detail}"),
+        );
+    } else {
+        checks.push("dsc.profile", Status::Fail, profile_detail);
+    }
+
+    let at = options.at;
+    checks.result(
+        "dsc.validity",
+        dsc.valid_at(at),
+        format!(
+            "DSC valid {} to {}, checked at {}",
+            dsc.not_before.rfc3339(),
+            dsc.not_after.rfc3339(),
+            at.rfc3339()
+        ),
+    );
+    match csca {
+        Some(csca) => checks.result(
+            "csca.validity",
+            csca.cert.valid_at(at),
+            format!(
+                "CSCA valid {} to {}, checked at {}",
+                csca.cert.not_before.rfc3339(),
+                csca.cert.not_after.rfc3339(),
+                at.rfc3339()
+            ),
+        ),
+        None => checks.skip("csca.validity", "no trusted CSCA"),
+    }
+
+    match csca {
+        None => checks.skip("dsc.revocation", "no trusted CSCA"),
+        Some(csca) => revocation(dsc, &csca.cert, trust, at, verifier, checks, crl_numbers),
+    }
+}
+
+fn revocation(
+    dsc: &Cert,
+    csca: &Cert,
+    trust: &TrustStore,
+    at: UnixTime,
+    verifier: &Verifier,
+    checks: &mut Checks,
+    crl_numbers: &mut Vec<String>,
+) {
+    let crls = trust.crls_for(csca);
+    if crls.is_empty() {
+        checks.skip(
+            "dsc.revocation",
+            "no CRL of the CSCA was given: status undetermined",
+        );
+        return;
+    }
+    let mut problems = Vec::new();
+    let serial = dsc.cert.tbs_certificate().serial_number().as_bytes();
+    for (crl, source) in crls {
+        if let Err(e) = crl.verify(csca, at, verifier) {
+            problems.push(format!("{source}: {e}"));
+            continue;
+        }
+        if let Some(number) = crl.number_hex() {
+            crl_numbers.push(number);
+        }
+        match crl.status(serial) {
+            CrlStatus::Revoked { at: when } => {
+                checks.push(
+                    "dsc.revocation",
+                    Status::Fail,
+                    format!("DSC revoked on {} ({source})", when.rfc3339()),
+                );
+                return;
+            }
+            CrlStatus::Good => {
+                checks.push(
+                    "dsc.revocation",
+                    Status::Pass,
+                    format!("not on the CSCA's CRL ({source})"),
+                );
+                return;
+            }
+        }
+    }
+    checks.skip(
+        "dsc.revocation",
+        format!("no usable CRL: {}", problems.join("; ")),
+    );
+}
+
+/// 9303-12 DSC profile: digitalSignature key usage, not a CA, same country as the CSCA.
+fn dsc_profile(dsc: &Cert, csca: Option<&Cert>, document: &Document) -> (bool, String) {
+    let mut problems = Vec::new();
+    match dsc.key_usage() {
+        Some(ku)
+            if ku.0.contains(KeyUsages::DigitalSignature)
+                && !ku.0.contains(KeyUsages::KeyCertSign) => {}
+        Some(_) => problems.push("key usage is not digitalSignature only".to_string()),
+        None => problems.push("no key usage extension".to_string()),
+    }
+    if dsc.basic_constraints().is_some_and(|bc| bc.ca) {
+        problems.push("DSC is a CA".to_string());
+    }
+    if let Some(csca) = csca {
+        let (a, b) = (
+            country(dsc.cert.tbs_certificate().issuer()),
+            country(csca.cert.tbs_certificate().subject()),
+        );
+        if a != b {
+            problems.push(format!(
+                "DSC issuer country {a:?} differs from CSCA country {b:?}"
+            ));
+        }
+    }
+    let _ = document;
+    if problems.is_empty() {
+        (true, "key usage digitalSignature; countries agree".into())
+    } else {
+        (false, problems.join("; "))
+    }
+}

@@ -1,0 +1,77 @@
+//! Declarative leniency: which real-world deviations a verification tolerates. Every
+//! quirk used is named in the detail of the check it affected; `strict` tolerates none.
+
+use serde::Serialize;
+
+/// A verification policy.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Policy {
+    /// `default` or `strict` (or a deployment's own name).
+    pub name: String,
+    /// BER (e.g. indefinite lengths) in the SOD's CMS structure.
+    pub allow_ber: bool,
+    /// `id-data` as eContentType instead of ldsSecurityObject.
+    pub allow_id_data: bool,
+    /// SignerInfo issuer name equal to the DSC's issuer only up to RDN order.
+    pub allow_signer_name_order: bool,
+    /// SHA-1 in the SOD signature or data-group hashes.
+    pub allow_sha1: bool,
+    /// The bare `rsaEncryption` OID as signature algorithm (hash from digestAlgorithm).
+    pub allow_rsa_encryption_oid: bool,
+    /// DSC/CSCA profile deviations (key usage, document type list, country).
+    pub allow_profile_deviations: bool,
+    /// An EF.SOD without the 0x77 wrapper.
+    pub allow_unwrapped_sod: bool,
+    /// A `skipped` revocation check makes the result invalid.
+    pub require_revocation: bool,
+}
+
+impl Policy {
+    /// Tolerates the deviations found in real, genuine documents, and says so.
+    #[must_use]
+    pub fn default_policy() -> Self {
+        Policy {
+            name: "default".into(),
+            allow_ber: true,
+            allow_id_data: true,
+            allow_signer_name_order: true,
+            allow_sha1: true,
+            allow_rsa_encryption_oid: true,
+            allow_profile_deviations: true,
+            allow_unwrapped_sod: true,
+            require_revocation: false,
+        }
+    }
+
+    /// Tolerates nothing.
+    #[must_use]
+    pub fn strict() -> Self {
+        Policy {
+            name: "strict".into(),
+            allow_ber: false,
+            allow_id_data: false,
+            allow_signer_name_order: false,
+            allow_sha1: false,
+            allow_rsa_encryption_oid: false,
+            allow_profile_deviations: false,
+            allow_unwrapped_sod: false,
+            require_revocation: false,
+        }
+    }
+
+    /// `default` or `strict` by name.
+    #[must_use]
+    pub fn by_name(name: &str) -> Option<Self> {
+        match name {
+            "default" => Some(Self::default_policy()),
+            "strict" => Some(Self::strict()),
+            _ => None,
+        }
+    }
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Self::default_policy()
+    }
+}

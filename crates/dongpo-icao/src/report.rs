@@ -1,0 +1,161 @@
+//! The verification report of CONTRACT.md: every check with pass / fail / skipped and a
+//! detail, plus the evidence a receipt needs. Never a bare bool.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+/// The outcome of one check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// The check ran and passed.
+    Pass,
+    /// The check ran and failed.
+    Fail,
+    /// The check did not run; `detail` says why.
+    Skipped,
+}
+
+/// One check.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Check {
+    /// Stable id (`sod.signature`, `dg.2.hash`, ...).
+    pub id: String,
+    /// pass / fail / skipped.
+    pub status: Status,
+    /// What was found, which quirk was tolerated, or why it was skipped.
+    pub detail: String,
+}
+
+/// A certificate as the report shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CertSummary {
+    /// Subject (RFC 4514).
+    pub subject: String,
+    /// Issuer (RFC 4514).
+    pub issuer: String,
+    /// Serial number, hex.
+    pub serial: String,
+    /// notBefore, RFC 3339.
+    pub not_before: String,
+    /// notAfter, RFC 3339.
+    pub not_after: String,
+    /// `rsa:3072`, `ec:brainpoolP256r1`.
+    pub key: String,
+    /// SHA-256 of the DER, hex.
+    pub sha256: String,
+}
+
+/// The SOD as the report shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SodSummary {
+    /// eContentType (dotted OID).
+    pub content_type: String,
+    /// LDS version of a v1 LDSSecurityObject.
+    pub lds_version: Option<String>,
+    /// Data-group hash algorithm.
+    pub digest_algorithm: String,
+    /// SignerInfo signature algorithm name.
+    pub signature_algorithm: String,
+    /// Data-group number -> hash (hex).
+    pub dg_hashes: BTreeMap<String, String>,
+}
+
+/// MRZ fields as the report shows them (no name: reports travel to logs and receipts).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MrzSummary {
+    /// `P`, `ID`, ...
+    pub document_type: String,
+    /// Issuing state (3 letters).
+    pub issuing_state: String,
+    /// Document number.
+    pub document_number: String,
+    /// YYMMDD.
+    pub date_of_birth: String,
+    /// YYMMDD.
+    pub date_of_expiry: String,
+    /// Nationality (3 letters).
+    pub nationality: String,
+}
+
+/// What the verification rested on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Evidence {
+    /// SHA-256 of the EF.SOD file, hex.
+    pub sod_sha256: Option<String>,
+    /// Content id of the trust store used.
+    pub trust_snapshot: String,
+    /// CRL numbers used (hex), by issuer.
+    pub crl_numbers: Vec<String>,
+    /// Policy name.
+    pub policy: String,
+    /// Verification time, RFC 3339.
+    pub at: String,
+    /// Which time validity was judged at: `verification-time` or `signing-time`.
+    pub time_model: String,
+    /// Data groups covered by the SOD and supplied.
+    pub covered_dgs: Vec<u8>,
+}
+
+/// The whole report (`dongpo verify --json`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct VerificationReport {
+    /// Every check that ran passed, and none required was skipped.
+    pub valid: bool,
+    /// Every check, in a stable order.
+    pub checks: Vec<Check>,
+    /// The SOD, when it parsed.
+    pub sod: Option<SodSummary>,
+    /// The DSC, when found.
+    pub dsc: Option<CertSummary>,
+    /// The CSCA the chain ended at.
+    pub csca: Option<CertSummary>,
+    /// DG1's MRZ, when DG1 was given and parsed.
+    pub mrz: Option<MrzSummary>,
+    /// Evidence.
+    pub evidence: Evidence,
+}
+
+impl VerificationReport {
+    /// The check with `id`.
+    #[must_use]
+    pub fn check(&self, id: &str) -> Option<&Check> {
+        self.checks.iter().find(|c| c.id == id)
+    }
+
+    /// Ids of the failed checks.
+    #[must_use]
+    pub fn failed(&self) -> Vec<&str> {
+        self.checks
+            .iter()
+            .filter(|c| c.status == Status::Fail)
+            .map(|c| c.id.as_str())
+            .collect()
+    }
+}
+
+/// Collects checks in order.
+#[derive(Default, Debug)]
+pub struct Checks(pub Vec<Check>);
+
+impl Checks {
+    /// Records a check.
+    pub fn push(&mut self, id: impl Into<String>, status: Status, detail: impl Into<String>) {
+        self.0.push(Check {
+            id: id.into(),
+            status,
+            detail: detail.into(),
+        });
+    }
+
+    /// Records pass or fail.
+    pub fn result(&mut self, id: impl Into<String>, ok: bool, detail: impl Into<String>) {
+        self.push(id, if ok { Status::Pass } else { Status::Fail }, detail);
+    }
+
+    /// Records a skipped check.
+    pub fn skip(&mut self, id: impl Into<String>, why: impl Into<String>) {
+        self.push(id, Status::Skipped, why);
+    }
+}

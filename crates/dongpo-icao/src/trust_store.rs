@@ -1,0 +1,204 @@
+//! The CSCAs (and CSCA CRLs) a verification trusts, each with the sources that vouch
+//! for it. A snapshot's content hash names exactly what was trusted in every report.
+
+use std::path::Path;
+
+use dongpo_crypto::HashAlgorithm;
+use dongpo_pki::name::{NameMatch, same_name};
+use dongpo_pki::{Cert, CertError};
+use dongpo_revocation::{Crl, CrlError};
+
+/// Why something could not be added to the trust store.
+#[derive(Debug, thiserror::Error)]
+pub enum TrustError {
+    /// A file could not be read.
+    #[error("{path}: {source}")]
+    Io {
+        /// The path.
+        path: String,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// A certificate did not parse.
+    #[error("{source_name}: {error}")]
+    Cert {
+        /// Where it came from.
+        source_name: String,
+        /// What was wrong.
+        error: CertError,
+    },
+    /// A CRL did not parse.
+    #[error("{source_name}: {error}")]
+    Crl {
+        /// Where it came from.
+        source_name: String,
+        /// What was wrong.
+        error: CrlError,
+    },
+}
+
+/// A trusted CSCA certificate and who vouches for it.
+#[derive(Clone, Debug)]
+pub struct TrustedCsca {
+    /// The certificate.
+    pub cert: Cert,
+    /// Sources: file paths, `masterlist:<file>#<index>`, ...
+    pub sources: Vec<String>,
+}
+
+/// CSCAs and CRLs.
+#[derive(Clone, Debug, Default)]
+pub struct TrustStore {
+    cscas: Vec<TrustedCsca>,
+    crls: Vec<(Crl, String)>,
+}
+
+impl TrustStore {
+    /// An empty store.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Trusts a CSCA certificate (DER or PEM) from `source`; a certificate already
+    /// present gains the source.
+    ///
+    /// # Errors
+    /// [`TrustError::Cert`] when it does not parse.
+    pub fn add_csca(&mut self, bytes: &[u8], source: &str) -> Result<(), TrustError> {
+        let cert = Cert::parse(bytes).map_err(|error| TrustError::Cert {
+            source_name: source.into(),
+            error,
+        })?;
+        match self.cscas.iter_mut().find(|c| c.cert.sha256 == cert.sha256) {
+            Some(existing) => existing.sources.push(source.into()),
+            None => self.cscas.push(TrustedCsca {
+                cert,
+                sources: vec![source.into()],
+            }),
+        }
+        Ok(())
+    }
+
+    /// Trusts a CSCA certificate file.
+    ///
+    /// # Errors
+    /// [`TrustError`] naming the file.
+    pub fn add_csca_file(&mut self, path: &Path) -> Result<(), TrustError> {
+        let bytes = read(path)?;
+        self.add_csca(&bytes, &path.display().to_string())
+    }
+
+    /// Trusts every `.der`, `.cer`, `.crt` and `.pem` file in `dir` (not recursive).
+    ///
+    /// # Errors
+    /// [`TrustError`] naming the first file that fails.
+    pub fn add_csca_dir(&mut self, dir: &Path) -> Result<usize, TrustError> {
+        let io = |source| TrustError::Io {
+            path: dir.display().to_string(),
+            source,
+        };
+        let mut paths: Vec<_> = std::fs::read_dir(dir)
+            .map_err(io)?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect();
+        paths.sort();
+        let mut added = 0;
+        for path in paths {
+            let ext = path
+                .extension()
+                .and_then(|e| e.to_str())
+                .map(str::to_ascii_lowercase);
+            if matches!(ext.as_deref(), Some("der" | "cer" | "crt" | "pem")) {
+                self.add_csca_file(&path)?;
+                added += 1;
+            }
+        }
+        Ok(added)
+    }
+
+    /// Adds a CRL (DER or PEM); it is verified against its CSCA when used.
+    ///
+    /// # Errors
+    /// [`TrustError::Crl`] when it does not parse.
+    pub fn add_crl(&mut self, bytes: &[u8], source: &str) -> Result<(), TrustError> {
+        let crl = Crl::parse(bytes).map_err(|error| TrustError::Crl {
+            source_name: source.into(),
+            error,
+        })?;
+        self.crls.push((crl, source.into()));
+        Ok(())
+    }
+
+    /// Adds a CRL file.
+    ///
+    /// # Errors
+    /// [`TrustError`] naming the file.
+    pub fn add_crl_file(&mut self, path: &Path) -> Result<(), TrustError> {
+        let bytes = read(path)?;
+        self.add_crl(&bytes, &path.display().to_string())
+    }
+
+    /// The trusted CSCAs.
+    #[must_use]
+    pub fn cscas(&self) -> &[TrustedCsca] {
+        &self.cscas
+    }
+
+    /// CSCAs that may have issued `cert`: by key identifier first, then by name; the
+    /// caller decides by verifying the signature.
+    #[must_use]
+    pub fn issuer_candidates(&self, cert: &Cert) -> Vec<&TrustedCsca> {
+        let issuer = cert.cert.tbs_certificate().issuer();
+        let mut by_key: Vec<&TrustedCsca> = Vec::new();
+        let mut by_name: Vec<&TrustedCsca> = Vec::new();
+        for csca in &self.cscas {
+            if cert.aki.is_some() && csca.cert.ski == cert.aki {
+                by_key.push(csca);
+            } else if same_name(csca.cert.cert.tbs_certificate().subject(), issuer)
+                != NameMatch::Different
+            {
+                by_name.push(csca);
+            }
+        }
+        by_key.extend(by_name);
+        by_key
+    }
+
+    /// CRLs issued under `csca`'s name, with their sources.
+    #[must_use]
+    pub fn crls_for(&self, csca: &Cert) -> Vec<(&Crl, &str)> {
+        let subject = csca.cert.tbs_certificate().subject();
+        self.crls
+            .iter()
+            .filter(|(crl, _)| {
+                same_name(&crl.crl.tbs_cert_list.issuer, subject) != NameMatch::Different
+            })
+            .map(|(crl, source)| (crl, source.as_str()))
+            .collect()
+    }
+
+    /// A content id of the store: SHA-256 over the sorted certificate and CRL hashes.
+    #[must_use]
+    pub fn snapshot_id(&self) -> String {
+        let mut items: Vec<Vec<u8>> = self.cscas.iter().map(|c| c.cert.sha256.clone()).collect();
+        items.extend(
+            self.crls
+                .iter()
+                .map(|(crl, _)| HashAlgorithm::Sha256.digest(&crl.der)),
+        );
+        items.sort();
+        let parts: Vec<&[u8]> = items.iter().map(Vec::as_slice).collect();
+        format!(
+            "sha256:{}",
+            hex::encode(HashAlgorithm::Sha256.digest_parts(&parts))
+        )
+    }
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, TrustError> {
+    std::fs::read(path).map_err(|source| TrustError::Io {
+        path: path.display().to_string(),
+        source,
+    })
+}

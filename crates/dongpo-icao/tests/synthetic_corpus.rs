@@ -1,0 +1,216 @@
+//! Every synthetic document gives its manifest's outcome: valid or not, exactly the
+//! failing checks named, the named quirks, under `strict` and without the CRL too.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    missing_docs
+)]
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use dongpo_crypto::Verifier;
+use dongpo_icao::passive_auth::{self, Document, Options};
+use dongpo_icao::policy::Policy;
+use dongpo_icao::report::Status;
+use dongpo_icao::trust_store::TrustStore;
+use dongpo_pki::UnixTime;
+
+fn corpus() -> Vec<(String, PathBuf)> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../test-vectors/synthetic");
+    let mut out = Vec::new();
+    for profile in std::fs::read_dir(&root).unwrap() {
+        let profile = profile.unwrap().path();
+        if !profile.is_dir() || profile.ends_with("masterlist") {
+            continue;
+        }
+        for variant in std::fs::read_dir(&profile).unwrap() {
+            let dir = variant.unwrap().path();
+            let name = format!(
+                "{}/{}",
+                profile.file_name().unwrap().to_string_lossy(),
+                dir.file_name().unwrap().to_string_lossy()
+            );
+            out.push((name, dir));
+        }
+    }
+    out.sort();
+    out
+}
+
+fn document(dir: &PathBuf) -> Document {
+    let mut data_groups = BTreeMap::new();
+    for n in [1u8, 2, 14, 15] {
+        data_groups.insert(n, std::fs::read(dir.join(format!("DG{n}.bin"))).unwrap());
+    }
+    Document {
+        sod: std::fs::read(dir.join("EF_SOD.bin")).unwrap(),
+        data_groups,
+    }
+}
+
+#[test]
+fn every_document_gives_its_manifest_outcome() {
+    let verifier = Verifier::new();
+    let docs = corpus();
+    assert_eq!(docs.len(), 96);
+    for (name, dir) in docs {
+        let manifest: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap();
+        let expected = &manifest["expected"];
+        let at = UnixTime::parse_rfc3339(manifest["verify_at"].as_str().unwrap()).unwrap();
+        let doc = document(&dir);
+        let mut trust = TrustStore::new();
+        trust
+            .add_csca(&std::fs::read(dir.join("csca.der")).unwrap(), "csca.der")
+            .unwrap();
+        let without_crl = trust.clone();
+        trust
+            .add_crl(&std::fs::read(dir.join("csca.crl")).unwrap(), "csca.crl")
+            .unwrap();
+
+        let report = passive_auth::verify(
+            &doc,
+            &trust,
+            &Options {
+                at,
+                policy: Policy::default_policy(),
+            },
+            &verifier,
+        );
+        let failing: Vec<String> = expected["failing_checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(
+            report.failed(),
+            failing,
+            "{name}: failing checks\n{report:#?}"
+        );
+        assert_eq!(
+            report.valid,
+            expected["valid"].as_bool().unwrap(),
+            "{name}: valid"
+        );
+        for quirk in expected["quirks"].as_array().unwrap() {
+            let quirk = quirk.as_str().unwrap();
+            assert!(
+                report.checks.iter().any(|c| c.detail.contains(quirk)),
+                "{name}: quirk {quirk} not reported"
+            );
+        }
+        // Every contract check id is present.
+        for id in [
+            "sod.parse",
+            "sod.content_type",
+            "sod.signer_certificate",
+            "sod.message_digest",
+            "sod.signature",
+            "dsc.chain",
+            "dsc.profile",
+            "dsc.validity",
+            "csca.validity",
+            "dsc.revocation",
+            "mrz.check_digits",
+        ] {
+            assert!(report.check(id).is_some(), "{name}: {id} missing");
+        }
+        for n in [1, 2, 14, 15] {
+            assert!(
+                report.check(&format!("dg.{n}.hash")).is_some()
+                    && report.check(&format!("dg.{n}.covered")).is_some(),
+                "{name}: dg.{n}"
+            );
+        }
+
+        let strict = passive_auth::verify(
+            &doc,
+            &trust,
+            &Options {
+                at,
+                policy: Policy::strict(),
+            },
+            &verifier,
+        );
+        assert_eq!(
+            strict.valid,
+            expected["valid_under_strict"].as_bool().unwrap(),
+            "{name}: strict\n{strict:#?}"
+        );
+
+        let no_crl = passive_auth::verify(
+            &doc,
+            &without_crl,
+            &Options {
+                at,
+                policy: Policy::default_policy(),
+            },
+            &verifier,
+        );
+        assert_eq!(
+            no_crl.valid,
+            expected["valid_without_crl"].as_bool().unwrap(),
+            "{name}: without CRL"
+        );
+        assert_eq!(
+            no_crl.check("dsc.revocation").map(|c| c.status),
+            Some(Status::Skipped),
+            "{name}"
+        );
+        let mut required = Policy::default_policy();
+        required.require_revocation = true;
+        let demanding = passive_auth::verify(
+            &doc,
+            &without_crl,
+            &Options {
+                at,
+                policy: required,
+            },
+            &verifier,
+        );
+        assert!(
+            !demanding.valid,
+            "{name}: --require-revocation without a CRL must be invalid"
+        );
+    }
+}
+
+#[test]
+fn wrong_input_never_panics_and_names_the_problem() {
+    let verifier = Verifier::new();
+    let dir =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../test-vectors/synthetic/p256/genuine");
+    let good = document(&dir);
+    let csca = std::fs::read(dir.join("csca.der")).unwrap();
+    let mut trust = TrustStore::new();
+    trust.add_csca(&csca, "csca.der").unwrap();
+    let at = UnixTime::parse_rfc3339("2026-06-01T00:00:00Z").unwrap();
+    let options = Options {
+        at,
+        policy: Policy::default_policy(),
+    };
+    let mut inputs: Vec<(String, Vec<u8>)> = vec![
+        ("empty".into(), Vec::new()),
+        ("certificate instead of SOD".into(), csca.clone()),
+        ("garbage".into(), b"this is not a passport".to_vec()),
+        ("huge".into(), vec![0x77; 50 * 1024 * 1024]),
+    ];
+    for cut in [1, 2, 3, 10, 100, good.sod.len() / 2, good.sod.len() - 1] {
+        inputs.push((format!("truncated at {cut}"), good.sod[..cut].to_vec()));
+    }
+    for (what, sod) in inputs {
+        let doc = Document {
+            sod,
+            data_groups: good.data_groups.clone(),
+        };
+        let report = passive_auth::verify(&doc, &trust, &options, &verifier);
+        assert!(!report.valid, "{what}");
+        let parse = report.check("sod.parse").unwrap();
+        assert_eq!(parse.status, Status::Fail, "{what}");
+        assert!(!parse.detail.is_empty(), "{what}");
+    }
+}

@@ -1,0 +1,176 @@
+//! A certificate parsed once, with what verifiers ask of it again and again.
+
+use const_oid::AssociatedOid;
+use der::{Decode, Encode};
+use dongpo_crypto::{HashAlgorithm, PublicKey, SignatureAlgorithm, Verifier, VerifyError};
+use x509_cert::Certificate;
+use x509_cert::ext::pkix::{
+    AuthorityKeyIdentifier, BasicConstraints, KeyUsage, SubjectKeyIdentifier,
+};
+
+use crate::time::UnixTime;
+
+/// Why a certificate could not be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CertError {
+    /// Not a DER (or PEM) X.509 certificate.
+    #[error("not an X.509 certificate: {0}")]
+    Malformed(String),
+    /// Its public key is unusable.
+    #[error("certificate public key: {0}")]
+    Key(#[from] dongpo_crypto::KeyError),
+}
+
+/// A parsed certificate with its public key, identifiers and fingerprints.
+#[derive(Clone, Debug)]
+pub struct Cert {
+    /// The certificate.
+    pub cert: Certificate,
+    /// Its DER bytes as received.
+    pub der: Vec<u8>,
+    /// The subject public key.
+    pub key: PublicKey,
+    /// SHA-256 of the DER.
+    pub sha256: Vec<u8>,
+    /// SubjectKeyIdentifier, if present.
+    pub ski: Option<Vec<u8>>,
+    /// AuthorityKeyIdentifier keyIdentifier, if present.
+    pub aki: Option<Vec<u8>>,
+    /// notBefore.
+    pub not_before: UnixTime,
+    /// notAfter.
+    pub not_after: UnixTime,
+}
+
+impl Cert {
+    /// Parses DER, or PEM (`-----BEGIN CERTIFICATE-----`).
+    ///
+    /// # Errors
+    /// [`CertError`] naming what is wrong.
+    pub fn parse(bytes: &[u8]) -> Result<Self, CertError> {
+        let der = if bytes.starts_with(b"-----BEGIN") {
+            let text =
+                std::str::from_utf8(bytes).map_err(|e| CertError::Malformed(e.to_string()))?;
+            let (label, der) = der::pem::decode_vec(text.as_bytes())
+                .map_err(|e| CertError::Malformed(e.to_string()))?;
+            if label != "CERTIFICATE" {
+                return Err(CertError::Malformed(format!("PEM label {label}")));
+            }
+            der
+        } else {
+            bytes.to_vec()
+        };
+        let cert = Certificate::from_der(&der).map_err(|e| CertError::Malformed(e.to_string()))?;
+        let spki = cert
+            .tbs_certificate()
+            .subject_public_key_info()
+            .to_der()
+            .map_err(|e| CertError::Malformed(e.to_string()))?;
+        let key = PublicKey::from_spki_der(&spki)?;
+        let ski = extension::<SubjectKeyIdentifier>(&cert).map(|s| s.0.as_bytes().to_vec());
+        let aki = extension::<AuthorityKeyIdentifier>(&cert)
+            .and_then(|a| a.key_identifier)
+            .map(|k| k.as_bytes().to_vec());
+        let validity = cert.tbs_certificate().validity();
+        Ok(Cert {
+            not_before: UnixTime::from_x509(&validity.not_before),
+            not_after: UnixTime::from_x509(&validity.not_after),
+            sha256: HashAlgorithm::Sha256.digest(&der),
+            key,
+            ski,
+            aki,
+            der,
+            cert,
+        })
+    }
+
+    /// Subject as an RFC 4514 string.
+    #[must_use]
+    pub fn subject(&self) -> String {
+        self.cert.tbs_certificate().subject().to_string()
+    }
+
+    /// Issuer as an RFC 4514 string.
+    #[must_use]
+    pub fn issuer(&self) -> String {
+        self.cert.tbs_certificate().issuer().to_string()
+    }
+
+    /// Serial number as lower-case hex of its DER content bytes.
+    #[must_use]
+    pub fn serial_hex(&self) -> String {
+        hex::encode(self.cert.tbs_certificate().serial_number().as_bytes())
+    }
+
+    /// Whether `at` lies within notBefore..=notAfter.
+    #[must_use]
+    pub fn valid_at(&self, at: UnixTime) -> bool {
+        self.not_before <= at && at <= self.not_after
+    }
+
+    /// KeyUsage, if present.
+    #[must_use]
+    pub fn key_usage(&self) -> Option<KeyUsage> {
+        extension::<KeyUsage>(&self.cert)
+    }
+
+    /// BasicConstraints, if present.
+    #[must_use]
+    pub fn basic_constraints(&self) -> Option<BasicConstraints> {
+        extension::<BasicConstraints>(&self.cert)
+    }
+
+    /// Whether the certificate is self-issued (subject equals issuer).
+    #[must_use]
+    pub fn self_issued(&self) -> bool {
+        crate::name::same_name(
+            self.cert.tbs_certificate().subject(),
+            self.cert.tbs_certificate().issuer(),
+        ) != crate::name::NameMatch::Different
+    }
+
+    /// Verifies that `issuer`'s key signed this certificate.
+    ///
+    /// # Errors
+    /// [`VerifyError`] when the algorithm is unknown or the signature is wrong.
+    pub fn verify_signed_by(
+        &self,
+        issuer: &PublicKey,
+        verifier: &Verifier,
+    ) -> Result<(), VerifyError> {
+        let alg_der = self
+            .cert
+            .signature_algorithm()
+            .to_der()
+            .map_err(|e| VerifyError::MalformedSignature(e.to_string()))?;
+        let algorithm = SignatureAlgorithm::from_identifier_der(&alg_der, None)
+            .map_err(|e| VerifyError::Unsupported(e.to_string()))?;
+        let tbs = self.tbs_der()?;
+        let signature =
+            self.cert.signature().as_bytes().ok_or_else(|| {
+                VerifyError::MalformedSignature("BIT STRING with unused bits".into())
+            })?;
+        verifier.verify(issuer, &algorithm, &tbs, signature)
+    }
+
+    /// The TBSCertificate bytes as received (never re-encoded).
+    fn tbs_der(&self) -> Result<Vec<u8>, VerifyError> {
+        // Certificate ::= SEQUENCE { tbs, alg, sig }: the first element of the outer SEQUENCE.
+        let outer = der::asn1::AnyRef::from_der(&self.der)
+            .map_err(|e| VerifyError::MalformedSignature(e.to_string()))?;
+        let mut reader = der::SliceReader::new(outer.value())
+            .map_err(|e| VerifyError::MalformedSignature(e.to_string()))?;
+        let tbs = <der::asn1::AnyRef<'_> as Decode>::decode(&mut reader)
+            .map_err(|e: der::Error| VerifyError::MalformedSignature(e.to_string()))?;
+        tbs.to_der()
+            .map_err(|e| VerifyError::MalformedSignature(e.to_string()))
+    }
+}
+
+fn extension<T: for<'a> Decode<'a> + AssociatedOid>(cert: &Certificate) -> Option<T> {
+    cert.tbs_certificate()
+        .get_extension::<T>()
+        .ok()
+        .flatten()
+        .map(|(_, v)| v)
+}

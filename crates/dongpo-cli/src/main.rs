@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod masterlist;
 mod testkit;
 mod verify;
 
@@ -20,6 +21,9 @@ struct Cli {
 enum Command {
     /// Passive Authentication of one document (EF.SOD, data groups, CSCAs, CRLs).
     Verify(verify::VerifyArgs),
+    /// CSCA master lists: verify against a pinned anchor, or extract.
+    #[command(subcommand)]
+    Masterlist(masterlist::MasterlistCommand),
     /// Generate realistic, deterministic test material for integrators' tests.
     #[command(subcommand)]
     Testkit(testkit::TestkitCommand),
@@ -51,6 +55,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Testkit(command) => testkit::run(command),
         Command::Verify(args) => verify::run(&args),
+        Command::Masterlist(command) => masterlist::run(&command),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -31,6 +31,13 @@ pub struct VerifyArgs {
     /// A directory of trusted CSCA certificates (.der .cer .crt .pem).
     #[arg(long = "csca-dir")]
     csca_dir: Vec<PathBuf>,
+    /// A CSCA master list whose accepted entries are trusted (pairs with
+    /// --masterlist-anchor, in order).
+    #[arg(long)]
+    masterlist: Vec<PathBuf>,
+    /// The anchor of the master list at the same position.
+    #[arg(long = "masterlist-anchor")]
+    masterlist_anchor: Vec<PathBuf>,
     /// A CSCA CRL, DER or PEM (repeat for several).
     #[arg(long)]
     crl: Vec<PathBuf>,
@@ -81,6 +88,22 @@ pub fn run(args: &VerifyArgs) -> Result<u8, String> {
     for dir in &args.csca_dir {
         trust.add_csca_dir(dir).map_err(|e| e.to_string())?;
     }
+    if args.masterlist.len() != args.masterlist_anchor.len() {
+        return Err("--masterlist and --masterlist-anchor must be given in pairs".into());
+    }
+    let verifier = Verifier::new();
+    for (list, anchor) in args.masterlist.iter().zip(&args.masterlist_anchor) {
+        let anchors = crate::masterlist::anchors(std::slice::from_ref(anchor))?;
+        trust
+            .add_master_list(
+                &read(list)?,
+                &anchors,
+                at,
+                &verifier,
+                &list.display().to_string(),
+            )
+            .map_err(|e| e.to_string())?;
+    }
     for path in &args.crl {
         trust.add_crl_file(path).map_err(|e| e.to_string())?;
     }
@@ -98,7 +121,7 @@ pub fn run(args: &VerifyArgs) -> Result<u8, String> {
         sod: read(&args.sod)?,
         data_groups,
     };
-    let report = passive_auth::verify(&document, &trust, &Options { at, policy }, &Verifier::new());
+    let report = passive_auth::verify(&document, &trust, &Options { at, policy }, &verifier);
     if args.json {
         println!(
             "{}",

@@ -4,12 +4,14 @@
 
 pub mod cms_raw;
 pub mod lds_security_object;
+pub mod masterlist;
 pub mod mrz;
 pub mod mrz_check;
 pub mod oid;
 pub mod passive_auth;
 pub mod policy;
 pub mod report;
+pub mod signed_data;
 pub mod sod;
 pub mod tlv;
 pub mod trust_store;

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use dongpo_crypto::{HashAlgorithm, SignatureAlgorithm, Verifier};
-use dongpo_pki::name::{NameMatch, country, same_name};
+use dongpo_pki::name::{NameMatch, country};
 use dongpo_pki::{Cert, UnixTime};
 use dongpo_revocation::CrlStatus;
 use x509_cert::ext::pkix::KeyUsages;
@@ -13,7 +13,8 @@ use crate::mrz_check;
 use crate::oid;
 use crate::policy::Policy;
 use crate::report::{CertSummary, Checks, Evidence, SodSummary, Status, VerificationReport};
-use crate::sod::{Encoding, SignerId, Sod};
+use crate::signed_data::Encoding;
+use crate::sod::Sod;
 use crate::trust_store::{TrustStore, TrustedCsca};
 
 /// The chip files of one document.
@@ -73,45 +74,18 @@ fn summary(cert: &Cert) -> CertSummary {
 
 /// Finds the signer certificate among the embedded ones.
 fn find_signer(sod: &Sod, policy: &Policy) -> Result<(Cert, Option<&'static str>), String> {
-    let embedded: Vec<Cert> = sod
-        .certificates
-        .iter()
-        .filter_map(|der| Cert::parse(der).ok())
-        .collect();
-    for cert in embedded {
-        match &sod.signer {
-            SignerId::IssuerSerial { issuer, serial } => {
-                if cert.cert.tbs_certificate().serial_number().as_bytes() != serial.as_slice() {
-                    continue;
-                }
-                match same_name(issuer, cert.cert.tbs_certificate().issuer()) {
-                    NameMatch::Exact => return Ok((cert, None)),
-                    NameMatch::Reordered if policy.allow_signer_name_order => {
-                        return Ok((
-                            cert,
-                            Some("signer-name-order: SignerInfo issuer differs in RDN order"),
-                        ));
-                    }
-                    NameMatch::Reordered => {
-                        return Err(
-                            "SignerInfo issuer matches the DSC only up to RDN order (strict)"
-                                .into(),
-                        );
-                    }
-                    NameMatch::Different => {}
-                }
-            }
-            SignerId::KeyId(ski) => {
-                if cert.ski.as_deref() == Some(ski.as_slice()) {
-                    return Ok((cert, None));
-                }
-            }
-        }
+    match sod.cms.find_signer() {
+        Some((cert, NameMatch::Exact)) => Ok((cert, None)),
+        Some((cert, _)) if policy.allow_signer_name_order => Ok((
+            cert,
+            Some("quirk signer-name-order: SignerInfo issuer differs in RDN order"),
+        )),
+        Some(_) => Err("SignerInfo issuer matches the DSC only up to RDN order (strict)".into()),
+        None => Err(format!(
+            "no embedded certificate matches the SignerInfo ({} embedded)",
+            sod.cms.certificates.len()
+        )),
     }
-    Err(format!(
-        "no embedded certificate matches the SignerInfo ({} embedded)",
-        sod.certificates.len()
-    ))
 }
 
 /// Verifies one document.
@@ -135,7 +109,7 @@ pub fn verify(
         Ok(sod) => {
             let mut notes = Vec::new();
             let mut ok = true;
-            if sod.encoding == Encoding::Ber {
+            if sod.cms.encoding == Encoding::Ber {
                 notes.push("quirk ber-encoding: CMS in BER");
                 ok &= policy.allow_ber;
             }
@@ -170,12 +144,12 @@ pub fn verify(
             &mut crl_numbers,
         );
         let signature_algorithm = SignatureAlgorithm::from_identifier_der(
-            &sod.signature_algorithm,
-            Some(sod.digest_algorithm),
+            &sod.cms.signature_algorithm,
+            Some(sod.cms.digest_algorithm),
         )
         .map_or_else(|e| e.to_string(), |a| a.name());
         report_sod = Some(SodSummary {
-            content_type: sod.econtent_type.to_string(),
+            content_type: sod.cms.econtent_type.to_string(),
             lds_version: sod.lds_version(),
             digest_algorithm: sod.lds_hash.name().to_string(),
             signature_algorithm,
@@ -275,17 +249,17 @@ fn verify_parsed(
 ) {
     let policy = &options.policy;
     // eContentType and the contentType attribute.
-    let content_ok = sod.econtent_type == oid::LDS_SECURITY_OBJECT
-        || (sod.econtent_type == oid::ID_DATA && policy.allow_id_data);
-    let attr_ok = sod.attr_content_type == Some(sod.econtent_type);
-    let detail = match (sod.econtent_type == oid::ID_DATA, attr_ok) {
+    let content_ok = sod.cms.econtent_type == oid::LDS_SECURITY_OBJECT
+        || (sod.cms.econtent_type == oid::ID_DATA && policy.allow_id_data);
+    let attr_ok = sod.cms.attr_content_type == Some(sod.cms.econtent_type);
+    let detail = match (sod.cms.econtent_type == oid::ID_DATA, attr_ok) {
         (_, false) => format!(
             "contentType attribute {:?} differs from eContentType {}",
-            sod.attr_content_type.map(|o| o.to_string()),
-            sod.econtent_type
+            sod.cms.attr_content_type.map(|o| o.to_string()),
+            sod.cms.econtent_type
         ),
         (true, true) => "quirk id-data-content-type: eContentType is id-data".to_string(),
-        (false, true) => format!("eContentType {}", sod.econtent_type),
+        (false, true) => format!("eContentType {}", sod.cms.econtent_type),
     };
     checks.result("sod.content_type", content_ok && attr_ok, detail);
 
@@ -302,18 +276,18 @@ fn verify_parsed(
         Err(e) => checks.push("sod.signer_certificate", Status::Fail, e.clone()),
     }
 
-    match &sod.attr_message_digest {
+    match &sod.cms.attr_message_digest {
         Some(md) => {
-            let ok = sod.digest_algorithm.digest(&sod.econtent) == *md;
+            let ok = sod.cms.digest_algorithm.digest(&sod.cms.econtent) == *md;
             let detail = if ok {
                 format!(
                     "{} of eContent matches the messageDigest attribute",
-                    sod.digest_algorithm
+                    sod.cms.digest_algorithm
                 )
             } else {
                 format!(
                     "{} of eContent differs from the messageDigest attribute",
-                    sod.digest_algorithm
+                    sod.cms.digest_algorithm
                 )
             };
             checks.result("sod.message_digest", ok, detail);
@@ -353,37 +327,33 @@ fn verify_parsed(
 }
 
 fn sod_signature(sod: &Sod, dsc: &Cert, policy: &Policy, verifier: &Verifier) -> (bool, String) {
-    let Some(signed_attrs) = &sod.signed_attrs else {
+    let Some(signed_attrs) = &sod.cms.signed_attrs else {
         return (false, "no signedAttrs: 9303 requires them".into());
     };
     let algorithm = match SignatureAlgorithm::from_identifier_der(
-        &sod.signature_algorithm,
-        Some(sod.digest_algorithm),
+        &sod.cms.signature_algorithm,
+        Some(sod.cms.digest_algorithm),
     ) {
         Ok(a) => a,
         Err(e) => return (false, e.to_string()),
     };
     let mut notes = Vec::new();
     let mut allowed = true;
-    let bare_rsa = sod.signature_algorithm.windows(11).any(|w| {
-        w == [
-            0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01,
-        ]
-    });
+    let bare_rsa = sod.cms.uses_bare_rsa_encryption();
     if bare_rsa {
         notes.push(format!(
             "quirk rsa-encryption-oid: hash {} taken from digestAlgorithm",
-            sod.digest_algorithm
+            sod.cms.digest_algorithm
         ));
         allowed &= policy.allow_rsa_encryption_oid;
     }
     let sha1 =
-        [algorithm.hash(), sod.digest_algorithm, sod.lds_hash].contains(&HashAlgorithm::Sha1);
+        [algorithm.hash(), sod.cms.digest_algorithm, sod.lds_hash].contains(&HashAlgorithm::Sha1);
     if sha1 {
         notes.push("quirk sha1: SHA-1 in use".to_string());
         allowed &= policy.allow_sha1;
     }
-    match verifier.verify(&dsc.key, &algorithm, signed_attrs, &sod.signature) {
+    match verifier.verify(&dsc.key, &algorithm, signed_attrs, &sod.cms.signature) {
         Ok(()) => {
             notes.insert(
                 0,

@@ -27,6 +27,14 @@ pub enum TrustError {
         /// What was wrong.
         error: CertError,
     },
+    /// A master list is unreadable or invalid.
+    #[error("{source_name}: {reason}")]
+    MasterList {
+        /// Where it came from.
+        source_name: String,
+        /// What was wrong.
+        reason: String,
+    },
     /// A CRL did not parse.
     #[error("{source_name}: {error}")]
     Crl {
@@ -78,6 +86,44 @@ impl TrustStore {
             }),
         }
         Ok(())
+    }
+
+    /// Trusts the accepted entries of a verified master list (only when the list as a
+    /// whole is valid); returns the list's report.
+    ///
+    /// # Errors
+    /// [`TrustError::MasterList`] when the list is unreadable or invalid.
+    pub fn add_master_list(
+        &mut self,
+        bytes: &[u8],
+        anchors: &[Cert],
+        at: dongpo_pki::UnixTime,
+        verifier: &dongpo_crypto::Verifier,
+        source: &str,
+    ) -> Result<crate::masterlist::MasterListReport, TrustError> {
+        let report = crate::masterlist::verify(bytes, anchors, at, verifier).map_err(|e| {
+            TrustError::MasterList {
+                source_name: source.into(),
+                reason: e.to_string(),
+            }
+        })?;
+        if !report.valid {
+            return Err(TrustError::MasterList {
+                source_name: source.into(),
+                reason: report.errors.join("; "),
+            });
+        }
+        for (index, cert) in report.accepted.iter().enumerate() {
+            let name = format!("masterlist:{source}#{index}");
+            match self.cscas.iter_mut().find(|c| c.cert.sha256 == cert.sha256) {
+                Some(existing) => existing.sources.push(name),
+                None => self.cscas.push(TrustedCsca {
+                    cert: cert.clone(),
+                    sources: vec![name],
+                }),
+            }
+        }
+        Ok(report)
     }
 
     /// Trusts a CSCA certificate file.

@@ -40,7 +40,7 @@ fn corpus() -> Vec<(String, PathBuf)> {
     out
 }
 
-fn document(dir: &PathBuf) -> Document {
+fn document(dir: &std::path::Path) -> Document {
     let mut data_groups = BTreeMap::new();
     for n in [1u8, 2, 14, 15] {
         data_groups.insert(n, std::fs::read(dir.join(format!("DG{n}.bin"))).unwrap());

@@ -1,0 +1,211 @@
+//! CSCA master lists (9303-12 §9): a CMS SignedData over `CscaMasterList`, signed by a
+//! master-list signer (EKU 2.23.136.1.1.3) that chains to a pinned anchor. A broken
+//! entry is rejected alone, with its reason; it never spoils the rest of the list.
+
+use std::collections::BTreeSet;
+
+use const_oid::AssociatedOid;
+use der::asn1::{Any, SetOfVec};
+use der::{Decode, Encode, Sequence};
+use dongpo_crypto::Verifier;
+use dongpo_pki::name::country;
+use dongpo_pki::{Cert, UnixTime};
+use serde::Serialize;
+use x509_cert::ext::pkix::ExtendedKeyUsage;
+
+use crate::oid;
+use crate::report::CertSummary;
+use crate::signed_data::{SignedDataError, SignedDataInfo};
+
+/// `CscaMasterList ::= SEQUENCE { version INTEGER, certList SET OF Certificate }`.
+#[derive(Sequence)]
+struct CscaMasterList {
+    version: u8,
+    cert_list: SetOfVec<Any>,
+}
+
+/// Why a master list as a whole cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MasterListError {
+    /// The CMS is unreadable.
+    #[error("master list {0}")]
+    SignedData(#[from] SignedDataError),
+    /// The eContentType is not id-icao-cscaMasterList.
+    #[error("master list eContentType is {0}, not 2.23.136.1.1.2")]
+    ContentType(der::asn1::ObjectIdentifier),
+    /// The CscaMasterList does not decode.
+    #[error("CscaMasterList: {0}")]
+    Content(String),
+}
+
+/// An entry that was refused.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Rejected {
+    /// Position in the certList (DER order).
+    pub index: usize,
+    /// Subject, when the certificate parsed.
+    pub subject: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// The verdict on a master list.
+#[derive(Clone, Debug, Serialize)]
+pub struct MasterListReport {
+    /// Signature, signer EKU, signer chain and validity all hold.
+    pub valid: bool,
+    /// Why not, when `valid` is false.
+    pub errors: Vec<String>,
+    /// The master-list signer.
+    pub signer: Option<CertSummary>,
+    /// Entries in the list.
+    pub certificates: usize,
+    /// Distinct countries among the accepted entries.
+    pub countries: usize,
+    /// Entries refused, with reasons.
+    pub rejected: Vec<Rejected>,
+    /// Accepted CSCA certificates (DER), in list order.
+    #[serde(skip)]
+    pub accepted: Vec<Cert>,
+}
+
+fn summary(cert: &Cert) -> CertSummary {
+    CertSummary {
+        subject: cert.subject(),
+        issuer: cert.issuer(),
+        serial: cert.serial_hex(),
+        not_before: cert.not_before.rfc3339(),
+        not_after: cert.not_after.rfc3339(),
+        key: cert.key.description(),
+        sha256: hex::encode(&cert.sha256),
+    }
+}
+
+/// The entries of a master list without checking anything (`masterlist extract`).
+///
+/// # Errors
+/// [`MasterListError`] when the CMS or the list does not decode.
+pub fn entries(bytes: &[u8]) -> Result<Vec<Vec<u8>>, MasterListError> {
+    let cms = SignedDataInfo::parse(bytes)?;
+    if cms.econtent_type != oid::CSCA_MASTER_LIST {
+        return Err(MasterListError::ContentType(cms.econtent_type));
+    }
+    let list = CscaMasterList::from_der(&cms.econtent)
+        .or_else(|_| CscaMasterList::from_ber(&cms.econtent))
+        .map_err(|e| MasterListError::Content(e.to_string()))?;
+    Ok(list
+        .cert_list
+        .iter()
+        .filter_map(|c| c.to_der().ok())
+        .collect())
+}
+
+/// Verifies a master list against pinned `anchors` at time `at`.
+///
+/// # Errors
+/// [`MasterListError`] when the list cannot be read at all; problems with the signer or
+/// single entries are reported in the [`MasterListReport`].
+pub fn verify(
+    bytes: &[u8],
+    anchors: &[Cert],
+    at: UnixTime,
+    verifier: &Verifier,
+) -> Result<MasterListReport, MasterListError> {
+    let cms = SignedDataInfo::parse(bytes)?;
+    if cms.econtent_type != oid::CSCA_MASTER_LIST {
+        return Err(MasterListError::ContentType(cms.econtent_type));
+    }
+    let raw_entries = entries(bytes)?;
+    let mut errors = Vec::new();
+
+    let signer = cms.find_signer().map(|(cert, _)| cert);
+    match &signer {
+        None => errors.push("no embedded certificate matches the SignerInfo".to_string()),
+        Some(signer) => {
+            let eku = signer
+                .cert
+                .tbs_certificate()
+                .get_extension::<ExtendedKeyUsage>()
+                .ok()
+                .flatten()
+                .is_some_and(|(_, eku)| eku.0.contains(&oid::MASTER_LIST_SIGNER_EKU));
+            if !eku {
+                errors.push(format!(
+                    "signer lacks EKU {} ({})",
+                    oid::MASTER_LIST_SIGNER_EKU,
+                    ExtendedKeyUsage::OID
+                ));
+            }
+            if !cms.message_digest_matches() {
+                errors.push("messageDigest does not match the list".into());
+            }
+            if cms.attr_content_type != Some(oid::CSCA_MASTER_LIST) {
+                errors.push("contentType attribute is not id-icao-cscaMasterList".into());
+            }
+            if let Err(e) = cms.verify_signature(signer, verifier) {
+                errors.push(format!("signature: {e}"));
+            }
+            if !signer.valid_at(at) {
+                errors.push(format!("signer not valid at {}", at.rfc3339()));
+            }
+            let anchored = anchors.iter().any(|a| {
+                a.sha256 == signer.sha256 || signer.verify_signed_by(&a.key, verifier).is_ok()
+            });
+            if !anchored {
+                errors.push(format!(
+                    "signer {} does not chain to a pinned anchor",
+                    signer.subject()
+                ));
+            }
+        }
+    }
+
+    let parsed: Vec<Result<Cert, String>> = raw_entries
+        .iter()
+        .map(|der| Cert::parse(der).map_err(|e| e.to_string()))
+        .collect();
+    let mut accepted = Vec::new();
+    let mut rejected = Vec::new();
+    for (index, entry) in parsed.iter().enumerate() {
+        let cert = match entry {
+            Ok(cert) => cert,
+            Err(reason) => {
+                rejected.push(Rejected {
+                    index,
+                    subject: String::new(),
+                    reason: reason.clone(),
+                });
+                continue;
+            }
+        };
+        // Self-signed CSCAs verify with their own key; link certificates with the key of
+        // another entry (or an anchor) that issued them.
+        let own = cert.verify_signed_by(&cert.key, verifier).is_ok();
+        let linked = !own
+            && parsed.iter().flatten().chain(anchors.iter()).any(|issuer| {
+                issuer.sha256 != cert.sha256 && cert.verify_signed_by(&issuer.key, verifier).is_ok()
+            });
+        if own || linked {
+            accepted.push(cert.clone());
+        } else {
+            rejected.push(Rejected {
+                index,
+                subject: cert.subject(),
+                reason: "signature verifies with neither its own key nor another entry's".into(),
+            });
+        }
+    }
+    let countries: BTreeSet<String> = accepted
+        .iter()
+        .filter_map(|c| country(c.cert.tbs_certificate().subject()))
+        .collect();
+    Ok(MasterListReport {
+        valid: errors.is_empty(),
+        errors,
+        signer: signer.as_ref().map(summary),
+        certificates: raw_entries.len(),
+        countries: countries.len(),
+        rejected,
+        accepted,
+    })
+}

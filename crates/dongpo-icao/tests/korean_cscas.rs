@@ -1,0 +1,56 @@
+//! The Korean CSCAs (RSA-3072, RSASSA-PSS SHA-256/MGF1-SHA-256/salt 32) verify, and the
+//! 2025 link certificate admits the new key under the CSCA-KOREA key.
+#![allow(clippy::unwrap_used, clippy::panic, missing_docs)]
+
+use std::path::PathBuf;
+
+use dongpo_crypto::Verifier;
+use dongpo_icao::trust_store::TrustStore;
+use dongpo_pki::Cert;
+
+fn cert(name: &str) -> Cert {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../test-vectors/real/csca-kor")
+        .join(name);
+    Cert::parse(&std::fs::read(&path).unwrap()).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+#[test]
+fn korean_cscas_are_self_signed_rsa_pss_3072() {
+    let verifier = Verifier::new();
+    for name in [
+        "KOR_KR_a3.cer",
+        "KOR_KR_101.cer",
+        "KOR_KR_12b.cer",
+        "KOR_KR_1a4.cer",
+    ] {
+        let c = cert(name);
+        assert_eq!(c.key.description(), "rsa:3072", "{name}");
+        assert!(
+            c.cert.signature_algorithm().oid == dongpo_crypto::oid::RSASSA_PSS,
+            "{name}"
+        );
+        assert!(c.verify_signed_by(&c.key, &verifier).is_ok(), "{name}");
+    }
+}
+
+#[test]
+fn link_certificate_chains_the_2025_key_to_csca_korea() {
+    let verifier = Verifier::new();
+    let (old, new, link) = (
+        cert("KOR_KR_12b.cer"),
+        cert("KOR_KR_1a4.cer"),
+        cert("KOR_KR_1a7.cer"),
+    );
+    assert!(
+        link.verify_signed_by(&old.key, &verifier).is_ok(),
+        "link signed by CSCA-KOREA"
+    );
+    assert!(link.verify_signed_by(&new.key, &verifier).is_err());
+    assert_eq!(link.key, new.key, "the link certifies the 2025 key");
+    let mut store = TrustStore::new();
+    store.add_csca(&old.der, "12b").unwrap();
+    let candidates = store.issuer_candidates(&link);
+    assert_eq!(candidates.len(), 1);
+    assert_eq!(candidates[0].cert.subject(), old.subject());
+}

@@ -327,42 +327,24 @@ fn verify_parsed(
 }
 
 fn sod_signature(sod: &Sod, dsc: &Cert, policy: &Policy, verifier: &Verifier) -> (bool, String) {
-    let Some(signed_attrs) = &sod.cms.signed_attrs else {
-        return (false, "no signedAttrs: 9303 requires them".into());
+    let algorithm = match sod.cms.verify_signature(dsc, verifier) {
+        Ok(algorithm) => algorithm,
+        Err(e) => return (false, e),
     };
-    let algorithm = match SignatureAlgorithm::from_identifier_der(
-        &sod.cms.signature_algorithm,
-        Some(sod.cms.digest_algorithm),
-    ) {
-        Ok(a) => a,
-        Err(e) => return (false, e.to_string()),
-    };
-    let mut notes = Vec::new();
+    let mut notes = vec![format!("{} by {}", algorithm.name(), dsc.key.description())];
     let mut allowed = true;
-    let bare_rsa = sod.cms.uses_bare_rsa_encryption();
-    if bare_rsa {
+    if sod.cms.uses_bare_rsa_encryption() {
         notes.push(format!(
             "quirk rsa-encryption-oid: hash {} taken from digestAlgorithm",
             sod.cms.digest_algorithm
         ));
         allowed &= policy.allow_rsa_encryption_oid;
     }
-    let sha1 =
-        [algorithm.hash(), sod.cms.digest_algorithm, sod.lds_hash].contains(&HashAlgorithm::Sha1);
-    if sha1 {
+    if [algorithm.hash(), sod.cms.digest_algorithm, sod.lds_hash].contains(&HashAlgorithm::Sha1) {
         notes.push("quirk sha1: SHA-1 in use".to_string());
         allowed &= policy.allow_sha1;
     }
-    match verifier.verify(&dsc.key, &algorithm, signed_attrs, &sod.cms.signature) {
-        Ok(()) => {
-            notes.insert(
-                0,
-                format!("{} by {}", algorithm.name(), dsc.key.description()),
-            );
-            (allowed, notes.join("; "))
-        }
-        Err(e) => (false, format!("{}: {e}", algorithm.name())),
-    }
+    (allowed, notes.join("; "))
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -1,0 +1,24 @@
+//! Hostile EF.SOD files through parsing and the whole Passive Authentication.
+#![no_main]
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use dongpo_crypto::Verifier;
+use dongpo_icao::passive_auth::{self, Document, Options};
+use dongpo_icao::policy::Policy;
+use dongpo_icao::trust_store::TrustStore;
+use dongpo_pki::UnixTime;
+use libfuzzer_sys::fuzz_target;
+
+static VERIFIER: LazyLock<Verifier> = LazyLock::new(Verifier::new);
+
+fuzz_target!(|data: &[u8]| {
+    let _ = dongpo_icao::sod::Sod::parse(data);
+    let _ = dongpo_icao::cms_raw::signed_attrs_for_signature(data);
+    let mut data_groups = BTreeMap::new();
+    data_groups.insert(1, data.get(..data.len().min(93)).unwrap_or_default().to_vec());
+    let document = Document { sod: data.to_vec(), data_groups };
+    let options = Options { at: UnixTime(1_780_272_000), policy: Policy::default_policy() };
+    let _ = passive_auth::verify(&document, &TrustStore::new(), &options, &VERIFIER);
+});

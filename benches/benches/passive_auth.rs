@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use dongpo_crypto::Verifier;
-use dongpo_icao::passive_auth::{self, Document, Options};
+use dongpo_icao::passive_auth::{self, Document, Options, TimeModel};
 use dongpo_icao::policy::Policy;
 use dongpo_icao::sod::Sod;
 use dongpo_icao::trust_store::TrustStore;
@@ -51,6 +51,7 @@ fn passive_auth(c: &mut Criterion) {
     let options = Options {
         at: UnixTime::parse_rfc3339("2026-06-01T00:00:00Z").unwrap(),
         policy: Policy::default_policy(),
+        time_model: TimeModel::VerificationTime,
     };
     for profile in ["rsapss3072", "rsa2048", "p256", "bp256"] {
         let (document, trust) = load(profile);

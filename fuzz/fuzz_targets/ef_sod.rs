@@ -6,7 +6,6 @@ use std::sync::LazyLock;
 
 use dongpo_crypto::Verifier;
 use dongpo_icao::passive_auth::{self, Document, Options};
-use dongpo_icao::policy::Policy;
 use dongpo_icao::trust_store::TrustStore;
 use dongpo_pki::UnixTime;
 use libfuzzer_sys::fuzz_target;
@@ -19,6 +18,6 @@ fuzz_target!(|data: &[u8]| {
     let mut data_groups = BTreeMap::new();
     data_groups.insert(1, data.get(..data.len().min(93)).unwrap_or_default().to_vec());
     let document = Document { sod: data.to_vec(), data_groups };
-    let options = Options { at: UnixTime(1_780_272_000), policy: Policy::default_policy() };
+    let options = Options::at(UnixTime(1_780_272_000));
     let _ = passive_auth::verify(&document, &TrustStore::new(), &options, &VERIFIER);
 });

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use dongpo_crypto::Verifier;
-use dongpo_icao::passive_auth::{self, Document, Options};
+use dongpo_icao::passive_auth::{self, Document, Options, TimeModel};
 use dongpo_icao::policy::Policy;
 use dongpo_icao::report::{Status, VerificationReport};
 use dongpo_icao::trust_store::TrustStore;
@@ -47,6 +47,10 @@ pub struct VerifyArgs {
     /// Verification time, RFC 3339 UTC (default: now).
     #[arg(long)]
     at: Option<String>,
+    /// Judge certificate validity at the verification time (`verification`, default) or
+    /// at the SOD's signingTime (`signing`).
+    #[arg(long = "time-model", default_value = "verification")]
+    time_model: String,
     /// `default` or `strict`.
     #[arg(long, default_value = "default")]
     policy: String,
@@ -76,6 +80,11 @@ pub fn run(args: &VerifyArgs) -> Result<u8, String> {
     let mut policy = Policy::by_name(&args.policy)
         .ok_or_else(|| format!("unknown policy '{}' (default or strict)", args.policy))?;
     policy.require_revocation = args.require_revocation;
+    let time_model = match args.time_model.as_str() {
+        "verification" => TimeModel::VerificationTime,
+        "signing" => TimeModel::SigningTime,
+        other => return Err(format!("--time-model {other}: verification or signing")),
+    };
     let at = match &args.at {
         Some(text) => UnixTime::parse_rfc3339(text)
             .ok_or_else(|| format!("--at {text}: not an RFC 3339 UTC time"))?,
@@ -121,7 +130,16 @@ pub fn run(args: &VerifyArgs) -> Result<u8, String> {
         sod: read(&args.sod)?,
         data_groups,
     };
-    let report = passive_auth::verify(&document, &trust, &Options { at, policy }, &verifier);
+    let report = passive_auth::verify(
+        &document,
+        &trust,
+        &Options {
+            at,
+            policy,
+            time_model,
+        },
+        &verifier,
+    );
     if args.json {
         println!(
             "{}",

@@ -26,6 +26,28 @@ pub struct Document {
     pub data_groups: BTreeMap<u8, Vec<u8>>,
 }
 
+/// At which time certificate validity is judged.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TimeModel {
+    /// At the verification time (`at`): the default, and what 9303-11 implies.
+    #[default]
+    VerificationTime,
+    /// At the SOD's signingTime (falling back to `at` when the SOD has none): accepts
+    /// documents whose DSC expired after they were signed, as some relying parties do.
+    SigningTime,
+}
+
+impl TimeModel {
+    /// The name reports use.
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            TimeModel::VerificationTime => "verification-time",
+            TimeModel::SigningTime => "signing-time",
+        }
+    }
+}
+
 /// How a verification runs.
 #[derive(Clone, Debug)]
 pub struct Options {
@@ -33,6 +55,20 @@ pub struct Options {
     pub at: UnixTime,
     /// The tolerated quirks.
     pub policy: Policy,
+    /// At which time validity is judged.
+    pub time_model: TimeModel,
+}
+
+impl Options {
+    /// Default policy and time model at `at`.
+    #[must_use]
+    pub fn at(at: UnixTime) -> Self {
+        Options {
+            at,
+            policy: Policy::default_policy(),
+            time_model: TimeModel::VerificationTime,
+        }
+    }
 }
 
 /// Checks that make the result invalid when skipped.
@@ -229,7 +265,7 @@ pub fn verify(
             crl_numbers,
             policy: policy.name.clone(),
             at: options.at.rfc3339(),
-            time_model: "verification-time".into(),
+            time_model: options.time_model.name().into(),
             covered_dgs: covered,
         },
     }
@@ -414,7 +450,10 @@ fn checks_with_dsc(
         checks.push("dsc.profile", Status::Fail, profile_detail);
     }
 
-    let at = options.at;
+    let at = match (options.time_model, sod.cms.signing_time) {
+        (TimeModel::SigningTime, Some(signed)) => signed,
+        _ => options.at,
+    };
     checks.result(
         "dsc.validity",
         dsc.valid_at(at),

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use dongpo_crypto::Verifier;
-use dongpo_icao::passive_auth::{self, Document, Options};
+use dongpo_icao::passive_auth::{self, Document, Options, TimeModel};
 use dongpo_icao::policy::Policy;
 use dongpo_icao::report::Status;
 use dongpo_icao::trust_store::TrustStore;
@@ -77,6 +77,7 @@ fn every_document_gives_its_manifest_outcome() {
             &Options {
                 at,
                 policy: Policy::default_policy(),
+                time_model: TimeModel::VerificationTime,
             },
             &verifier,
         );
@@ -133,6 +134,7 @@ fn every_document_gives_its_manifest_outcome() {
             &Options {
                 at,
                 policy: Policy::strict(),
+                time_model: TimeModel::VerificationTime,
             },
             &verifier,
         );
@@ -148,6 +150,7 @@ fn every_document_gives_its_manifest_outcome() {
             &Options {
                 at,
                 policy: Policy::default_policy(),
+                time_model: TimeModel::VerificationTime,
             },
             &verifier,
         );
@@ -169,6 +172,7 @@ fn every_document_gives_its_manifest_outcome() {
             &Options {
                 at,
                 policy: required,
+                time_model: TimeModel::VerificationTime,
             },
             &verifier,
         );
@@ -192,6 +196,7 @@ fn wrong_input_never_panics_and_names_the_problem() {
     let options = Options {
         at,
         policy: Policy::default_policy(),
+        time_model: TimeModel::VerificationTime,
     };
     let mut inputs: Vec<(String, Vec<u8>)> = vec![
         ("empty".into(), Vec::new()),
@@ -213,4 +218,30 @@ fn wrong_input_never_panics_and_names_the_problem() {
         assert_eq!(parse.status, Status::Fail, "{what}");
         assert!(!parse.detail.is_empty(), "{what}");
     }
+}
+
+#[test]
+fn signing_time_model_accepts_the_expired_dsc_and_says_so() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../test-vectors/synthetic/rsa2048/expired-dsc");
+    let mut trust = TrustStore::new();
+    trust
+        .add_csca(&std::fs::read(dir.join("csca.der")).unwrap(), "csca.der")
+        .unwrap();
+    let at = UnixTime::parse_rfc3339("2026-06-01T00:00:00Z").unwrap();
+    let options = Options {
+        at,
+        policy: Policy::default_policy(),
+        time_model: TimeModel::SigningTime,
+    };
+    let report = passive_auth::verify(&document(&dir), &trust, &options, &Verifier::new());
+    assert_eq!(report.check("dsc.validity").unwrap().status, Status::Pass);
+    assert_eq!(report.evidence.time_model, "signing-time");
+    assert!(
+        report
+            .check("dsc.validity")
+            .unwrap()
+            .detail
+            .contains("2015-03-01")
+    );
 }

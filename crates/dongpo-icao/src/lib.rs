@@ -2,7 +2,9 @@
 //! building blocks of Passive and Active Authentication.
 #![forbid(unsafe_code)]
 
+pub mod active_auth;
 pub mod cms_raw;
+pub mod lds;
 pub mod lds_security_object;
 pub mod masterlist;
 pub mod mrz;

@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 use dongpo_crypto::{KeySpec, SigningKey};
 
+pub mod active_auth;
 pub mod ber;
 pub mod dg;
 pub mod masterlist;

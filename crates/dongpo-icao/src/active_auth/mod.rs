@@ -1,0 +1,335 @@
+//! Active Authentication (ICAO 9303-11 §6.1): the chip signs a terminal challenge with
+//! the private key whose public key is in DG15.
+//!
+//! * RSA keys: ISO/IEC 9796-2 digital signature scheme 1 with partial message recovery
+//!   ([`verify_rsa_iso9796_2`]).
+//! * EC keys: ECDSA over the challenge with the hash named by DG14
+//!   `ActiveAuthenticationInfo` ([`verify_ecdsa`]); plain `r || s` as chips send it, or DER.
+//!
+//! [`verify`] takes the DG15 file (or a bare SubjectPublicKeyInfo) and dispatches on the
+//! key type. The challenge must be the server's own fresh random nonce: a verifier that
+//! accepts a client-chosen challenge proves nothing about the chip being present.
+
+mod ecdsa;
+mod iso9796;
+
+use dongpo_crypto::{EcdsaEncoding, HashAlgorithm, KeyError, PublicKey, SignatureAlgorithm};
+
+pub use ecdsa::verify_ecdsa;
+pub use iso9796::verify_rsa_iso9796_2;
+
+/// The signature scheme a chip used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AaAlgorithm {
+    /// ISO/IEC 9796-2 digital signature scheme 1 (RSA keys).
+    RsaIso9796_2,
+    /// ECDSA (EC keys).
+    Ecdsa,
+}
+
+impl AaAlgorithm {
+    /// The name used in reports and JSON: `rsa-iso9796-2` or `ecdsa`.
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            AaAlgorithm::RsaIso9796_2 => "rsa-iso9796-2",
+            AaAlgorithm::Ecdsa => "ecdsa",
+        }
+    }
+}
+
+impl std::fmt::Display for AaAlgorithm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The ISO/IEC 9796-2 trailer that named the hash.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Trailer {
+    /// `0xBC`: SHA-1, implicit.
+    Implicit,
+    /// `id || 0xCC`: the hash named by its ISO/IEC 10118-3 identifier (`0x34` SHA-256, ...).
+    Explicit(u8),
+}
+
+impl Trailer {
+    /// The trailer bytes as they end the message representative.
+    #[must_use]
+    pub fn bytes(self) -> Vec<u8> {
+        match self {
+            Trailer::Implicit => vec![0xbc],
+            Trailer::Explicit(id) => vec![id, 0xcc],
+        }
+    }
+}
+
+/// How the signature was laid out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SignatureEncoding {
+    /// An ISO/IEC 9796-2 scheme 1 message representative.
+    Iso9796_2 {
+        /// The trailer that named the hash.
+        trailer: Trailer,
+        /// Partial recovery (header `0x6A`/`0x6B`, the challenge is not in the block) rather
+        /// than full recovery (`0x4A`/`0x4B`, the challenge ends the recovered message).
+        partial_recovery: bool,
+        /// The chip returned `n - s` (ISO/IEC 9796-2 allows `min(s, n - s)`).
+        complemented: bool,
+        /// Length in bytes of the recovered message M1.
+        recovered_len: usize,
+    },
+    /// ECDSA, plain `r || s` (BSI TR-03111) or X9.62 DER.
+    Ecdsa(EcdsaEncoding),
+}
+
+impl SignatureEncoding {
+    /// Short name for reports: `iso9796-2`, `plain` or `der`.
+    #[must_use]
+    pub const fn name(&self) -> &'static str {
+        match self {
+            SignatureEncoding::Iso9796_2 { .. } => "iso9796-2",
+            SignatureEncoding::Ecdsa(EcdsaEncoding::Plain) => "plain",
+            SignatureEncoding::Ecdsa(EcdsaEncoding::Der) => "der",
+        }
+    }
+}
+
+/// A valid Active Authentication signature and what it was made with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AaOutcome {
+    /// The signature scheme.
+    pub algorithm: AaAlgorithm,
+    /// The hash (from the ISO/IEC 9796-2 trailer, or from DG14 for ECDSA).
+    pub hash: HashAlgorithm,
+    /// The signature layout.
+    pub signature_encoding: SignatureEncoding,
+    /// The DG15 key as written in reports (`rsa:1792`, `ec:brainpoolP256r1`).
+    pub key: String,
+}
+
+/// Why an Active Authentication signature was not accepted; each names what was wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AaError {
+    /// DG15 is neither `6F L SubjectPublicKeyInfo` nor a bare SubjectPublicKeyInfo.
+    #[error("malformed DG15: {0}")]
+    MalformedDg15(String),
+    /// The DG15 public key could not be parsed.
+    #[error("DG15 public key: {0}")]
+    Key(#[from] KeyError),
+    /// The key cannot be used for this scheme (e.g. an RSASSA-PSS-only key).
+    #[error("unsuitable Active Authentication key: {0}")]
+    UnsuitableKey(String),
+    /// An empty challenge proves nothing (ICAO uses 8 random bytes).
+    #[error("empty challenge")]
+    EmptyChallenge,
+    /// ECDSA Active Authentication names its hash only in DG14.
+    #[error(
+        "ECDSA Active Authentication needs the hash from DG14 ActiveAuthenticationInfo, and none was given"
+    )]
+    EcdsaHashRequired,
+    /// The DG14 `ActiveAuthenticationInfo.signatureAlgorithm` is not an ECDSA algorithm.
+    #[error("ActiveAuthenticationInfo signature algorithm {0} is not ECDSA")]
+    NotAnEcdsaAlgorithm(String),
+    /// An RSA modulus that is not a whole number of bytes or above 8192 bits (neither
+    /// is seen on chips).
+    #[error(
+        "RSA modulus of {bits} bits: ISO/IEC 9796-2 here needs a whole number of bytes, at most 8192 bits"
+    )]
+    UnsupportedModulus {
+        /// The modulus length.
+        bits: usize,
+    },
+    /// The RSA signature is not exactly as long as the modulus.
+    #[error("RSA signature of {got} bytes for a {expected}-byte modulus")]
+    SignatureLength {
+        /// Bytes received.
+        got: usize,
+        /// Modulus length in bytes.
+        expected: usize,
+    },
+    /// The RSA signature, as an integer, is not below the modulus.
+    #[error("RSA signature is not below the modulus")]
+    SignatureOutOfRange,
+    /// The recovered block ends in neither `0xBC` nor `0x..CC`.
+    #[error("recovered block ends in {0:#04x}, not an ISO/IEC 9796-2 trailer (0xBC or 0x..CC)")]
+    BadTrailer(u8),
+    /// A two-byte trailer naming a hash dongpo does not support.
+    #[error("ISO/IEC 9796-2 trailer names hash identifier {0:#04x}, which is not supported")]
+    UnsupportedHashId(u8),
+    /// The first byte of the recovered block is not an ISO/IEC 9796-2 scheme 1 header.
+    #[error(
+        "recovered block starts with {0:#04x}, not an ISO/IEC 9796-2 header (0x6A, 0x6B, 0x4A, 0x4B)"
+    )]
+    BadHeader(u8),
+    /// Padding after a `..B` header that is not `BB .. BB BA`.
+    #[error("ISO/IEC 9796-2 padding is not 0xBB .. 0xBA")]
+    BadPadding,
+    /// No room for a recovered message between header and digest.
+    #[error("no recoverable message in the ISO/IEC 9796-2 block")]
+    NoRecoverableMessage,
+    /// Full message recovery, but the recovered message does not end with the challenge.
+    #[error("fully recovered message does not contain the challenge")]
+    ChallengeNotRecovered,
+    /// The digest in the block is not the hash of the recovered message and the challenge.
+    #[error("{0} digest in the signature does not match the recovered message and challenge")]
+    DigestMismatch(HashAlgorithm),
+    /// The signature bytes are neither plain `r || s` of the right length nor DER.
+    #[error("malformed ECDSA signature: {0}")]
+    MalformedSignature(String),
+    /// A well-formed ECDSA signature that does not verify.
+    #[error("ECDSA signature does not verify")]
+    EcdsaInvalid,
+}
+
+impl AaError {
+    /// True when the inputs could not be used at all (bad DG15, unusable key, missing
+    /// DG14 hash, empty challenge) rather than a signature that was checked and failed.
+    #[must_use]
+    pub const fn is_input_error(&self) -> bool {
+        matches!(
+            self,
+            AaError::MalformedDg15(_)
+                | AaError::Key(_)
+                | AaError::UnsuitableKey(_)
+                | AaError::EmptyChallenge
+                | AaError::EcdsaHashRequired
+                | AaError::NotAnEcdsaAlgorithm(_)
+                | AaError::UnsupportedModulus { .. }
+        )
+    }
+}
+
+/// Verifies an Active Authentication `signature` over `challenge` with the key of DG15.
+///
+/// `dg15` is the DG15 file (`6F L SubjectPublicKeyInfo`) or a bare SubjectPublicKeyInfo.
+/// `aa_algorithm_hash` is the hash of DG14 `ActiveAuthenticationInfo` (see
+/// [`ecdsa_hash_from_oid`]); it is mandatory for EC keys and unused for RSA keys, whose
+/// signature names its hash in the ISO/IEC 9796-2 trailer. DG15 must have been checked
+/// by Passive Authentication before this result means anything.
+///
+/// # Errors
+/// An [`AaError`] naming what was malformed or why the signature is invalid.
+pub fn verify(
+    dg15: &[u8],
+    aa_algorithm_hash: Option<HashAlgorithm>,
+    challenge: &[u8],
+    signature: &[u8],
+) -> Result<AaOutcome, AaError> {
+    let key = PublicKey::from_spki_der(dg15_spki(dg15)?)?;
+    match &key {
+        PublicKey::Rsa(rsa) => verify_rsa_iso9796_2(rsa, challenge, signature),
+        PublicKey::Ec(_) => {
+            let hash = aa_algorithm_hash.ok_or(AaError::EcdsaHashRequired)?;
+            verify_ecdsa(&key, hash, challenge, signature)
+        }
+    }
+}
+
+/// The hash of a DG14 `ActiveAuthenticationInfo.signatureAlgorithm` OID
+/// (ecdsa-plain-SHAxxx 0.4.0.127.0.7.1.1.4.1.x or X9.62 ecdsa-with-SHAxxx).
+///
+/// # Errors
+/// [`AaError::NotAnEcdsaAlgorithm`] for any other OID.
+pub fn ecdsa_hash_from_oid(oid: &const_oid::ObjectIdentifier) -> Result<HashAlgorithm, AaError> {
+    match SignatureAlgorithm::from_oid_and_parameters(oid, None, None) {
+        Ok(SignatureAlgorithm::Ecdsa { hash, .. }) => Ok(hash),
+        _ => Err(AaError::NotAnEcdsaAlgorithm(oid.to_string())),
+    }
+}
+
+/// The SubjectPublicKeyInfo inside DG15: strips the `6F` LDS wrapper when present.
+/// (Kept local and minimal; the full LDS parser lives elsewhere.)
+fn dg15_spki(dg15: &[u8]) -> Result<&[u8], AaError> {
+    let bad = |reason: &str| AaError::MalformedDg15(reason.to_string());
+    let Some((&0x6f, rest)) = dg15.split_first() else {
+        return match dg15.first() {
+            Some(0x30) => Ok(dg15),
+            Some(tag) => Err(bad(&format!(
+                "starts with tag {tag:#04x}, not 0x6F or 0x30"
+            ))),
+            None => Err(bad("empty")),
+        };
+    };
+    let (&first, rest) = rest.split_first().ok_or_else(|| bad("no length"))?;
+    let (len, value) = match first {
+        0..=0x7f => (usize::from(first), rest),
+        0x81..=0x83 => {
+            let n = usize::from(first & 0x7f);
+            let (len_bytes, value) = rest
+                .split_at_checked(n)
+                .ok_or_else(|| bad("truncated length"))?;
+            let len = len_bytes
+                .iter()
+                .fold(0usize, |acc, b| (acc << 8) | usize::from(*b));
+            (len, value)
+        }
+        _ => return Err(bad(&format!("unsupported length byte {first:#04x}"))),
+    };
+    if value.len() != len {
+        return Err(bad(&format!(
+            "length {len} but {} bytes follow the tag",
+            value.len()
+        )));
+    }
+    Ok(value)
+}
+
+/// Compares two digests without an early exit.
+fn digests_equal(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dg15_wrapper_is_stripped_in_every_length_form() {
+        let spki = [0x30, 0x03, 1, 2, 3];
+        assert_eq!(dg15_spki(&spki), Ok(&spki[..]));
+        let mut short = vec![0x6f, 5];
+        short.extend_from_slice(&spki);
+        assert_eq!(dg15_spki(&short), Ok(&spki[..]));
+        let mut long = vec![0x6f, 0x82, 0, 5];
+        long.extend_from_slice(&spki);
+        assert_eq!(dg15_spki(&long), Ok(&spki[..]));
+        for bad in [
+            &[][..],
+            &[0x6f],
+            &[0x6f, 0x82, 0],
+            &[0x6f, 3, 1, 2],
+            &[0x6f, 1, 1, 2],
+            &[0x6f, 0x80],
+            &[0x04, 0x00],
+        ] {
+            assert!(
+                matches!(dg15_spki(bad), Err(AaError::MalformedDg15(_))),
+                "{bad:02x?}"
+            );
+        }
+    }
+
+    #[test]
+    fn digest_comparison() {
+        assert!(digests_equal(b"abc", b"abc"));
+        assert!(!digests_equal(b"abc", b"abd"));
+        assert!(!digests_equal(b"abc", b"ab"));
+    }
+
+    #[test]
+    fn dg14_oids_give_the_hash() {
+        let plain_sha256 = const_oid::ObjectIdentifier::new_unwrap("0.4.0.127.0.7.1.1.4.1.3");
+        let x962_sha384 = const_oid::ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.3");
+        let rsa = const_oid::ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.11");
+        assert_eq!(
+            ecdsa_hash_from_oid(&plain_sha256),
+            Ok(HashAlgorithm::Sha256)
+        );
+        assert_eq!(ecdsa_hash_from_oid(&x962_sha384), Ok(HashAlgorithm::Sha384));
+        assert!(matches!(
+            ecdsa_hash_from_oid(&rsa),
+            Err(AaError::NotAnEcdsaAlgorithm(_))
+        ));
+    }
+}

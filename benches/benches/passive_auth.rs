@@ -37,6 +37,7 @@ fn load(profile: &str) -> (Document, TrustStore) {
         Document {
             sod: std::fs::read(dir.join("EF_SOD.bin")).unwrap(),
             data_groups,
+            ..Document::default()
         },
         trust,
     )

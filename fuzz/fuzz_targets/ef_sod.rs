@@ -17,7 +17,7 @@ fuzz_target!(|data: &[u8]| {
     let _ = dongpo_icao::cms_raw::signed_attrs_for_signature(data);
     let mut data_groups = BTreeMap::new();
     data_groups.insert(1, data.get(..data.len().min(93)).unwrap_or_default().to_vec());
-    let document = Document { sod: data.to_vec(), data_groups };
+    let document = Document { sod: data.to_vec(), data_groups, ..Document::default() };
     let options = Options::at(UnixTime(1_780_272_000));
     let _ = passive_auth::verify(&document, &TrustStore::new(), &options, &VERIFIER);
 });

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod aa;
 mod masterlist;
 mod testkit;
 mod verify;
@@ -20,7 +21,10 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Passive Authentication of one document (EF.SOD, data groups, CSCAs, CRLs).
-    Verify(verify::VerifyArgs),
+    Verify(Box<verify::VerifyArgs>),
+    /// Active Authentication: verify a chip's signature over a challenge.
+    #[command(subcommand)]
+    Aa(aa::AaCommand),
     /// CSCA master lists: verify against a pinned anchor, or extract.
     #[command(subcommand)]
     Masterlist(masterlist::MasterlistCommand),
@@ -56,6 +60,7 @@ fn main() -> ExitCode {
         Command::Testkit(command) => testkit::run(command),
         Command::Verify(args) => verify::run(&args),
         Command::Masterlist(command) => masterlist::run(&command),
+        Command::Aa(command) => aa::run(&command),
     };
     match result {
         Ok(code) => ExitCode::from(code),

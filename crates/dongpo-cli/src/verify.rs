@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use dongpo_crypto::Verifier;
-use dongpo_icao::passive_auth::{self, Document, Options, TimeModel};
+use dongpo_icao::passive_auth::{self, ActiveAuthResponse, Document, Options, TimeModel};
 use dongpo_icao::policy::Policy;
 use dongpo_icao::report::{Status, VerificationReport};
 use dongpo_icao::trust_store::TrustStore;
@@ -54,6 +54,12 @@ pub struct VerifyArgs {
     /// `default` or `strict`.
     #[arg(long, default_value = "default")]
     policy: String,
+    /// The Active Authentication challenge the verifier chose (hex); needs --dg 15.
+    #[arg(long = "aa-challenge")]
+    aa_challenge: Option<String>,
+    /// The chip's Active Authentication signature over the challenge.
+    #[arg(long = "aa-signature")]
+    aa_signature: Option<PathBuf>,
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
@@ -123,12 +129,27 @@ pub fn run(args: &VerifyArgs) -> Result<u8, String> {
             return Err(format!("--dg {n} given twice"));
         }
     }
-    if let Some(com) = &args.com {
-        read(com)?;
-    }
+    let com = args.com.as_deref().map(read).transpose()?;
+    let active_auth = match (&args.aa_challenge, &args.aa_signature) {
+        (None, None) => None,
+        (Some(challenge), Some(signature)) => {
+            if !data_groups.contains_key(&15) {
+                return Err("--aa-challenge needs --dg 15=FILE".into());
+            }
+            let challenge =
+                hex::decode(challenge).map_err(|e| format!("--aa-challenge: not hex: {e}"))?;
+            Some(ActiveAuthResponse {
+                challenge,
+                signature: read(signature)?,
+            })
+        }
+        _ => return Err("--aa-challenge and --aa-signature go together".into()),
+    };
     let document = Document {
         sod: read(&args.sod)?,
         data_groups,
+        com,
+        active_auth,
     };
     let report = passive_auth::verify(
         &document,

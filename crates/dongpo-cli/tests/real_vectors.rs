@@ -279,3 +279,37 @@ fn synthetic_master_list_rejects_only_the_broken_entry() {
         manifest["rejected"][0]["index"]
     );
 }
+
+#[test]
+fn real_chip_active_authentication_verifies_and_any_flip_fails() {
+    let challenge = hex::encode(std::fs::read(real("active-auth/challenge.bin")).unwrap());
+    let (code, report) = dongpo(&[
+        "aa",
+        "verify",
+        "--dg15",
+        &real("active-auth/EF_DG15.bin"),
+        "--challenge",
+        &challenge,
+        "--signature",
+        &real("active-auth/signature.bin"),
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(report["valid"], true);
+    assert_eq!(report["algorithm"], "rsa-iso9796-2");
+    assert_eq!(report["hash"], "sha256");
+    let mut flipped = challenge.into_bytes();
+    flipped[0] = if flipped[0] == b'0' { b'1' } else { b'0' };
+    let (code, report) = dongpo(&[
+        "aa",
+        "verify",
+        "--dg15",
+        &real("active-auth/EF_DG15.bin"),
+        "--challenge",
+        std::str::from_utf8(&flipped).unwrap(),
+        "--signature",
+        &real("active-auth/signature.bin"),
+        "--json",
+    ]);
+    assert_eq!((code, report["valid"].as_bool()), (1, Some(false)));
+}

@@ -24,6 +24,19 @@ pub struct Document {
     pub sod: Vec<u8>,
     /// Data groups as read, by number.
     pub data_groups: BTreeMap<u8, Vec<u8>>,
+    /// EF.COM, if read (never trusted; compared with the SOD).
+    pub com: Option<Vec<u8>>,
+    /// The chip's Active Authentication answer to the verifier's challenge.
+    pub active_auth: Option<ActiveAuthResponse>,
+}
+
+/// A challenge the verifier chose and the chip's signature over it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ActiveAuthResponse {
+    /// The verifier's nonce.
+    pub challenge: Vec<u8>,
+    /// The chip's signature.
+    pub signature: Vec<u8>,
 }
 
 /// At which time certificate validity is judged.
@@ -245,6 +258,9 @@ pub fn verify(
             None
         }
     };
+
+    com_consistency(document, sod.as_ref(), policy, &mut checks);
+    active_authentication(document, sod.as_ref(), &mut checks);
 
     let required_skipped = checks.0.iter().any(|c| {
         c.status == Status::Skipped
@@ -565,5 +581,95 @@ fn dsc_profile(dsc: &Cert, csca: Option<&Cert>, document: &Document) -> (bool, S
         (true, "key usage digitalSignature; countries agree".into())
     } else {
         (false, problems.join("; "))
+    }
+}
+
+/// EF.COM is unsigned: it may only agree with the SOD, never add to it.
+fn com_consistency(document: &Document, sod: Option<&Sod>, policy: &Policy, checks: &mut Checks) {
+    let Some(com) = &document.com else {
+        checks.skip("com.consistency", "EF.COM not supplied");
+        return;
+    };
+    let Some(sod) = sod else {
+        checks.skip("com.consistency", "EF.SOD could not be parsed");
+        return;
+    };
+    match crate::lds::com::EfCom::parse(com) {
+        Err(e) => checks.push("com.consistency", Status::Fail, e.to_string()),
+        Ok(com) => {
+            let listed: Vec<u8> = com.data_groups.iter().map(|dg| dg.number()).collect();
+            let hashed: Vec<u8> = sod.dg_hashes.keys().copied().collect();
+            let mut sorted = listed.clone();
+            sorted.sort_unstable();
+            let detail = format!("EF.COM lists DGs {listed:?}, the SOD hashes {hashed:?}");
+            if sorted == hashed {
+                checks.push("com.consistency", Status::Pass, detail);
+            } else if policy.allow_com_mismatch {
+                checks.push(
+                    "com.consistency",
+                    Status::Pass,
+                    format!("deviation tolerated (EF.COM is unsigned): {detail}"),
+                );
+            } else {
+                checks.push("com.consistency", Status::Fail, detail);
+            }
+        }
+    }
+}
+
+/// Active Authentication counts only for a chip whose Passive Authentication passed
+/// and whose DG15 (and DG14, for ECDSA) are covered by the SOD.
+fn active_authentication(document: &Document, sod: Option<&Sod>, checks: &mut Checks) {
+    let Some(response) = &document.active_auth else {
+        checks.skip("aa.signature", "no Active Authentication challenge given");
+        return;
+    };
+    let Some(dg15) = document.data_groups.get(&15) else {
+        checks.push(
+            "aa.signature",
+            Status::Fail,
+            "Active Authentication needs DG15",
+        );
+        return;
+    };
+    let passed = |id: &str| {
+        checks
+            .0
+            .iter()
+            .any(|c| c.id == id && c.status == Status::Pass)
+    };
+    let pa_passed =
+        REQUIRED.iter().all(|id| passed(id)) && !checks.0.iter().any(|c| c.status == Status::Fail);
+    if !pa_passed || !passed("dg.15.hash") {
+        checks.push(
+            "aa.signature",
+            Status::Fail,
+            "Passive Authentication of the chip and of DG15 must pass first",
+        );
+        return;
+    }
+    let hash = match document.data_groups.get(&14) {
+        Some(dg14)
+            if sod.is_some_and(|s| s.dg_hashes.contains_key(&14)) && passed("dg.14.hash") =>
+        {
+            crate::lds::dg14::Dg14::parse(dg14).ok().and_then(|d| {
+                d.active_authentication()
+                    .and_then(|aa| aa.hash_algorithm().ok())
+            })
+        }
+        _ => None,
+    };
+    match crate::active_auth::verify(dg15, hash, &response.challenge, &response.signature) {
+        Ok(outcome) => checks.push(
+            "aa.signature",
+            Status::Pass,
+            format!(
+                "{} with {} by {}",
+                outcome.algorithm.name(),
+                outcome.hash,
+                outcome.key
+            ),
+        ),
+        Err(e) => checks.push("aa.signature", Status::Fail, e.to_string()),
     }
 }

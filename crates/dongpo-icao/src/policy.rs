@@ -22,6 +22,9 @@ pub struct Policy {
     pub allow_profile_deviations: bool,
     /// An EF.SOD without the 0x77 wrapper.
     pub allow_unwrapped_sod: bool,
+    /// EF.COM listing other data groups than the SOD hashes (EF.COM is unsigned and
+    /// never trusted, so the difference is noted rather than fatal).
+    pub allow_com_mismatch: bool,
     /// A `skipped` revocation check makes the result invalid.
     pub require_revocation: bool,
 }
@@ -39,6 +42,7 @@ impl Policy {
             allow_rsa_encryption_oid: true,
             allow_profile_deviations: true,
             allow_unwrapped_sod: true,
+            allow_com_mismatch: true,
             require_revocation: false,
         }
     }
@@ -55,6 +59,7 @@ impl Policy {
             allow_rsa_encryption_oid: false,
             allow_profile_deviations: false,
             allow_unwrapped_sod: false,
+            allow_com_mismatch: false,
             require_revocation: false,
         }
     }

@@ -11,8 +11,8 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use dongpo_crypto::Verifier;
-use dongpo_icao::passive_auth::{self, Document, Options, TimeModel};
+use dongpo_crypto::{HashAlgorithm, Verifier};
+use dongpo_icao::passive_auth::{self, ActiveAuthResponse, Document, Options, TimeModel};
 use dongpo_icao::policy::Policy;
 use dongpo_icao::report::Status;
 use dongpo_icao::trust_store::TrustStore;
@@ -48,6 +48,8 @@ fn document(dir: &std::path::Path) -> Document {
     Document {
         sod: std::fs::read(dir.join("EF_SOD.bin")).unwrap(),
         data_groups,
+        com: Some(std::fs::read(dir.join("EF_COM.bin")).unwrap()),
+        active_auth: None,
     }
 }
 
@@ -210,7 +212,7 @@ fn wrong_input_never_panics_and_names_the_problem() {
     for (what, sod) in inputs {
         let doc = Document {
             sod,
-            data_groups: good.data_groups.clone(),
+            ..good.clone()
         };
         let report = passive_auth::verify(&doc, &trust, &options, &verifier);
         assert!(!report.valid, "{what}");
@@ -243,5 +245,99 @@ fn signing_time_model_accepts_the_expired_dsc_and_says_so() {
             .unwrap()
             .detail
             .contains("2015-03-01")
+    );
+}
+
+#[test]
+fn active_authentication_counts_only_on_a_passing_chip_with_covered_dg15() {
+    let verifier = Verifier::new();
+    let at = UnixTime::parse_rfc3339("2026-06-01T00:00:00Z").unwrap();
+    let challenge = b"\x01\x23\x45\x67\x89\xab\xcd\xef".to_vec();
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../test-vectors/synthetic");
+    for (profile, hash) in [
+        ("rsa2048", HashAlgorithm::Sha256),
+        ("p256", HashAlgorithm::Sha256),
+        ("bp384", HashAlgorithm::Sha384),
+    ] {
+        for (variant, expect) in [
+            ("genuine", Status::Pass),
+            ("uncovered-dg", Status::Fail),
+            ("tampered-dg", Status::Fail),
+        ] {
+            let dir = root.join(profile).join(variant);
+            let key = std::fs::read(dir.join("aa_key.p8")).unwrap();
+            let signature = dongpo_testkit::active_auth::sign(&key, &challenge, hash).unwrap();
+            let mut trust = TrustStore::new();
+            trust
+                .add_csca(&std::fs::read(dir.join("csca.der")).unwrap(), "csca.der")
+                .unwrap();
+            let mut doc = document(&dir);
+            doc.active_auth = Some(ActiveAuthResponse {
+                challenge: challenge.clone(),
+                signature: signature.clone(),
+            });
+            let report = passive_auth::verify(&doc, &trust, &Options::at(at), &verifier);
+            let aa = report.check("aa.signature").unwrap();
+            assert_eq!(aa.status, expect, "{profile}/{variant}: {}", aa.detail);
+            if variant == "genuine" {
+                assert!(report.valid, "{profile}");
+                let mut wrong = signature.clone();
+                *wrong.last_mut().unwrap() ^= 1;
+                doc.active_auth = Some(ActiveAuthResponse {
+                    challenge: challenge.clone(),
+                    signature: wrong,
+                });
+                let report = passive_auth::verify(&doc, &trust, &Options::at(at), &verifier);
+                assert_eq!(
+                    report.check("aa.signature").unwrap().status,
+                    Status::Fail,
+                    "{profile}: flipped"
+                );
+                assert!(!report.valid);
+            }
+        }
+    }
+}
+
+#[test]
+fn ef_com_is_compared_with_the_sod_and_strict_refuses_a_mismatch() {
+    let verifier = Verifier::new();
+    let at = UnixTime::parse_rfc3339("2026-06-01T00:00:00Z").unwrap();
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../test-vectors/synthetic/p256");
+    let mut trust = TrustStore::new();
+    trust
+        .add_csca(
+            &std::fs::read(root.join("genuine/csca.der")).unwrap(),
+            "csca.der",
+        )
+        .unwrap();
+    let genuine = passive_auth::verify(
+        &document(&root.join("genuine")),
+        &trust,
+        &Options::at(at),
+        &verifier,
+    );
+    assert_eq!(
+        genuine.check("com.consistency").unwrap().status,
+        Status::Pass
+    );
+    let uncovered = document(&root.join("uncovered-dg"));
+    let options = Options {
+        at,
+        policy: Policy::strict(),
+        time_model: TimeModel::VerificationTime,
+    };
+    let strict = passive_auth::verify(&uncovered, &trust, &options, &verifier);
+    assert_eq!(
+        strict.check("com.consistency").unwrap().status,
+        Status::Fail
+    );
+    let lenient = passive_auth::verify(&uncovered, &trust, &Options::at(at), &verifier);
+    assert!(
+        lenient
+            .check("com.consistency")
+            .unwrap()
+            .detail
+            .contains("deviation tolerated")
     );
 }

@@ -552,15 +552,38 @@ fn revocation(
     );
 }
 
-/// 9303-12 DSC profile: digitalSignature key usage, not a CA, same country as the CSCA.
+/// `DocumentTypeListSyntax ::= SEQUENCE { version INTEGER, docTypeList SET OF PrintableString }`.
+#[derive(der::Sequence)]
+struct DocumentTypeList {
+    version: u8,
+    doc_type_list: der::asn1::SetOfVec<der::asn1::PrintableString>,
+}
+
+/// The document types a DSC may sign (9303-12 extension 2.23.136.1.1.6.2), if listed.
+fn document_types(dsc: &Cert) -> Option<Result<Vec<String>, String>> {
+    let ext = dsc
+        .cert
+        .tbs_certificate()
+        .extensions()?
+        .iter()
+        .find(|e| e.extn_id == oid::DOCUMENT_TYPE_LIST)?;
+    Some(
+        <DocumentTypeList as der::Decode>::from_der(ext.extn_value.as_bytes())
+            .map(|list| list.doc_type_list.iter().map(ToString::to_string).collect())
+            .map_err(|e| format!("document type list: {e}")),
+    )
+}
+
+/// 9303-12 profiles: DSC with digitalSignature only, not a CA, in the CSCA's country,
+/// allowed to sign this document type; CSCA a CA with keyCertSign.
 fn dsc_profile(dsc: &Cert, csca: Option<&Cert>, document: &Document) -> (bool, String) {
     let mut problems = Vec::new();
     match dsc.key_usage() {
         Some(ku)
             if ku.0.contains(KeyUsages::DigitalSignature)
                 && !ku.0.contains(KeyUsages::KeyCertSign) => {}
-        Some(_) => problems.push("key usage is not digitalSignature only".to_string()),
-        None => problems.push("no key usage extension".to_string()),
+        Some(_) => problems.push("DSC key usage is not digitalSignature only".to_string()),
+        None => problems.push("DSC has no key usage extension".to_string()),
     }
     if dsc.basic_constraints().is_some_and(|bc| bc.ca) {
         problems.push("DSC is a CA".to_string());
@@ -575,10 +598,30 @@ fn dsc_profile(dsc: &Cert, csca: Option<&Cert>, document: &Document) -> (bool, S
                 "DSC issuer country {a:?} differs from CSCA country {b:?}"
             ));
         }
+        if !csca.basic_constraints().is_some_and(|bc| bc.ca) {
+            problems.push("CSCA is not marked CA".to_string());
+        }
+        if !csca
+            .key_usage()
+            .is_some_and(|ku| ku.0.contains(KeyUsages::KeyCertSign))
+        {
+            problems.push("CSCA key usage lacks keyCertSign".to_string());
+        }
     }
-    let _ = document;
+    let code = document
+        .data_groups
+        .get(&1)
+        .and_then(|dg1| crate::lds::mrz::Mrz::from_dg1(dg1).ok())
+        .map(|mrz| mrz.document_code.trim_end_matches('<').to_string());
+    match (document_types(dsc), code) {
+        (Some(Err(e)), _) => problems.push(e),
+        (Some(Ok(types)), Some(code)) if !types.iter().any(|t| code.starts_with(t.as_str())) => {
+            problems.push(format!("DSC may sign document types {types:?}, not {code}"));
+        }
+        _ => {}
+    }
     if problems.is_empty() {
-        (true, "key usage digitalSignature; countries agree".into())
+        (true, "DSC and CSCA profiles as 9303-12 describes".into())
     } else {
         (false, problems.join("; "))
     }

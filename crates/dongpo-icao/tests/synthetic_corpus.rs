@@ -341,3 +341,32 @@ fn ef_com_is_compared_with_the_sod_and_strict_refuses_a_mismatch() {
             .contains("deviation tolerated")
     );
 }
+
+#[test]
+fn dsc_document_type_list_is_checked_against_dg1() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../test-vectors/synthetic/rsa2048/genuine");
+    let mut trust = TrustStore::new();
+    trust
+        .add_csca(&std::fs::read(dir.join("csca.der")).unwrap(), "csca.der")
+        .unwrap();
+    let mut doc = document(&dir);
+    // The DSC lists document type "P"; present a DG1 of an "I" (identity card) document.
+    let dg1 = doc.data_groups.get_mut(&1).unwrap();
+    let at_code = dg1.windows(2).position(|w| w == b"P<").unwrap();
+    dg1[at_code] = b'I';
+    let at = UnixTime::parse_rfc3339("2026-06-01T00:00:00Z").unwrap();
+    let options = Options {
+        at,
+        policy: Policy::strict(),
+        time_model: TimeModel::VerificationTime,
+    };
+    let report = passive_auth::verify(&doc, &trust, &options, &Verifier::new());
+    let profile = report.check("dsc.profile").unwrap();
+    assert_eq!(profile.status, Status::Fail);
+    assert!(
+        profile.detail.contains("document types"),
+        "{}",
+        profile.detail
+    );
+}

@@ -69,18 +69,6 @@ pub struct MasterListReport {
     pub accepted: Vec<Cert>,
 }
 
-fn summary(cert: &Cert) -> CertSummary {
-    CertSummary {
-        subject: cert.subject(),
-        issuer: cert.issuer(),
-        serial: cert.serial_hex(),
-        not_before: cert.not_before.rfc3339(),
-        not_after: cert.not_after.rfc3339(),
-        key: cert.key.description(),
-        sha256: hex::encode(&cert.sha256),
-    }
-}
-
 /// The entries of a master list without checking anything (`masterlist extract`).
 ///
 /// # Errors
@@ -202,7 +190,7 @@ pub fn verify(
     Ok(MasterListReport {
         valid: errors.is_empty(),
         errors,
-        signer: signer.as_ref().map(summary),
+        signer: signer.as_ref().map(CertSummary::from),
         certificates: raw_entries.len(),
         countries: countries.len(),
         rejected,

@@ -109,18 +109,6 @@ const AFTER_PARSE: [&str; 9] = [
     "dsc.revocation",
 ];
 
-fn summary(cert: &Cert) -> CertSummary {
-    CertSummary {
-        subject: cert.subject(),
-        issuer: cert.issuer(),
-        serial: cert.serial_hex(),
-        not_before: cert.not_before.rfc3339(),
-        not_after: cert.not_after.rfc3339(),
-        key: cert.key.description(),
-        sha256: hex::encode(&cert.sha256),
-    }
-}
-
 /// Finds the signer certificate among the embedded ones.
 fn find_signer(sod: &Sod, policy: &Policy) -> Result<(Cert, Option<&'static str>), String> {
     match sod.cms.find_signer() {
@@ -323,7 +311,7 @@ fn verify_parsed(
                 None => format!("embedded DSC {}", cert.subject()),
             };
             checks.push("sod.signer_certificate", Status::Pass, detail);
-            *report_dsc = Some(summary(cert));
+            *report_dsc = Some(CertSummary::from(cert));
         }
         Err(e) => checks.push("sod.signer_certificate", Status::Fail, e.clone()),
     }
@@ -433,7 +421,7 @@ fn checks_with_dsc(
                     csca.sources.join(", ")
                 ),
             );
-            *report_csca = Some(summary(&csca.cert));
+            *report_csca = Some(CertSummary::from(&csca.cert));
         }
         None => {
             let detail = if candidates.is_empty() {

@@ -47,6 +47,20 @@ pub struct CertSummary {
     pub sha256: String,
 }
 
+impl From<&dongpo_pki::Cert> for CertSummary {
+    fn from(cert: &dongpo_pki::Cert) -> Self {
+        CertSummary {
+            subject: cert.subject(),
+            issuer: cert.issuer(),
+            serial: cert.serial_hex(),
+            not_before: cert.not_before.rfc3339(),
+            not_after: cert.not_after.rfc3339(),
+            key: cert.key.description(),
+            sha256: hex::encode(&cert.sha256),
+        }
+    }
+}
+
 /// The SOD as the report shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct SodSummary {

@@ -11,6 +11,7 @@ pub mod mrz;
 pub mod mrz_check;
 pub mod oid;
 pub mod passive_auth;
+pub mod pkd_ldif;
 pub mod policy;
 pub mod report;
 pub mod signed_data;

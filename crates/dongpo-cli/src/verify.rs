@@ -38,6 +38,10 @@ pub struct VerifyArgs {
     /// The anchor of the master list at the same position.
     #[arg(long = "masterlist-anchor")]
     masterlist_anchor: Vec<PathBuf>,
+    /// An ICAO PKD LDIF download whose CSCA certificates and CRLs are trusted (only load
+    /// one obtained through a channel you already trust; DSC entries are not trusted).
+    #[arg(long = "pkd-ldif")]
+    pkd_ldif: Vec<PathBuf>,
     /// A CSCA CRL, DER or PEM (repeat for several).
     #[arg(long)]
     crl: Vec<PathBuf>,
@@ -118,6 +122,10 @@ pub fn run(args: &VerifyArgs) -> Result<u8, String> {
                 &list.display().to_string(),
             )
             .map_err(|e| e.to_string())?;
+    }
+    for path in &args.pkd_ldif {
+        dongpo_icao::pkd_ldif::load_into(&mut trust, &read(path)?, &path.display().to_string())
+            .map_err(|e| format!("{}: {e}", path.display()))?;
     }
     for path in &args.crl {
         trust.add_crl_file(path).map_err(|e| e.to_string())?;

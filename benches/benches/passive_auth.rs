@@ -2,7 +2,12 @@
 //! the same document's SOD signature check alone (BENCHMARKS.md, "Passive Authentication").
 //!
 //! `cargo bench -p dongpo-benches --bench passive_auth`
-#![allow(missing_docs, clippy::expect_used, clippy::unwrap_used)]
+#![allow(
+    missing_docs,
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::indexing_slicing
+)]
 
 use std::collections::BTreeMap;
 use std::hint::black_box;
@@ -74,6 +79,20 @@ fn passive_auth(c: &mut Criterion) {
         });
         group.bench_function(format!("{profile}/sod-parse-only"), |b| {
             b.iter(|| Sod::parse(black_box(&document.sod)).unwrap());
+        });
+        // The other pieces of one verification, to show where the time goes.
+        let csca = trust.cscas()[0].cert.clone();
+        group.bench_function(format!("{profile}/dsc-parse"), |b| {
+            b.iter(|| dongpo_pki::Cert::parse(black_box(&dsc.der)).unwrap());
+        });
+        group.bench_function(format!("{profile}/dsc-chain-signature"), |b| {
+            b.iter(|| {
+                dsc.verify_signed_by(black_box(&csca.key), &verifier)
+                    .unwrap()
+            });
+        });
+        group.bench_function(format!("{profile}/trust-snapshot-id"), |b| {
+            b.iter(|| black_box(&trust).snapshot_id());
         });
     }
     group.finish();

@@ -42,6 +42,10 @@ pub struct VerifyArgs {
     /// one obtained through a channel you already trust; DSC entries are not trusted).
     #[arg(long = "pkd-ldif")]
     pkd_ldif: Vec<PathBuf>,
+    /// A signed ICAO deviation list, verified against the trusted CSCAs; its waivers apply
+    /// to the documents of the DSCs it names (repeat for several).
+    #[arg(long = "deviation-list")]
+    deviation_list: Vec<PathBuf>,
     /// A CSCA CRL, DER or PEM (repeat for several).
     #[arg(long)]
     crl: Vec<PathBuf>,
@@ -129,6 +133,11 @@ pub fn run(args: &VerifyArgs) -> Result<u8, String> {
     }
     for path in &args.crl {
         trust.add_crl_file(path).map_err(|e| e.to_string())?;
+    }
+    for path in &args.deviation_list {
+        trust
+            .add_deviation_list(&read(path)?, at, &verifier, &path.display().to_string())
+            .map_err(|e| e.to_string())?;
     }
     let mut data_groups = BTreeMap::new();
     for spec in &args.dgs {

@@ -248,6 +248,15 @@ pub fn verify(
     };
 
     com_consistency(document, sod.as_ref(), policy, &mut checks);
+    if let Some(dsc) = sod
+        .as_ref()
+        .and_then(|s| s.cms.find_signer())
+        .map(|(cert, _)| cert)
+    {
+        for (list, source) in trust.deviation_lists() {
+            crate::deviation_list::apply(&mut checks.0, &list.waivers_for(&dsc), source);
+        }
+    }
     active_authentication(document, sod.as_ref(), &mut checks);
 
     let required_skipped = checks.0.iter().any(|c| {

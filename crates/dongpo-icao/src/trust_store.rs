@@ -35,6 +35,14 @@ pub enum TrustError {
         /// What was wrong.
         reason: String,
     },
+    /// A deviation list was refused.
+    #[error("{source_name}: {reason}")]
+    DeviationList {
+        /// Where it came from.
+        source_name: String,
+        /// Why.
+        reason: String,
+    },
     /// A CRL did not parse.
     #[error("{source_name}: {error}")]
     Crl {
@@ -54,11 +62,12 @@ pub struct TrustedCsca {
     pub sources: Vec<String>,
 }
 
-/// CSCAs and CRLs.
+/// CSCAs, CRLs and verified deviation lists.
 #[derive(Clone, Debug, Default)]
 pub struct TrustStore {
     cscas: Vec<TrustedCsca>,
     crls: Vec<(Crl, String)>,
+    deviation_lists: Vec<(crate::deviation_list::VerifiedDeviationList, String)>,
 }
 
 impl TrustStore {
@@ -183,6 +192,35 @@ impl TrustStore {
     pub fn add_crl_file(&mut self, path: &Path) -> Result<(), TrustError> {
         let bytes = read(path)?;
         self.add_crl(&bytes, &path.display().to_string())
+    }
+
+    /// Verifies a deviation list against the CSCAs already trusted and keeps it; its
+    /// waivers apply to the documents of the DSCs it names.
+    ///
+    /// # Errors
+    /// [`TrustError::DeviationList`] naming why the list was refused.
+    pub fn add_deviation_list(
+        &mut self,
+        bytes: &[u8],
+        at: dongpo_pki::UnixTime,
+        verifier: &dongpo_crypto::Verifier,
+        source: &str,
+    ) -> Result<(), TrustError> {
+        let cscas: Vec<Cert> = self.cscas.iter().map(|c| c.cert.clone()).collect();
+        let list = crate::deviation_list::verify(bytes, &cscas, at, verifier).map_err(|e| {
+            TrustError::DeviationList {
+                source_name: source.into(),
+                reason: e.to_string(),
+            }
+        })?;
+        self.deviation_lists.push((list, source.into()));
+        Ok(())
+    }
+
+    /// The verified deviation lists with their sources.
+    #[must_use]
+    pub fn deviation_lists(&self) -> &[(crate::deviation_list::VerifiedDeviationList, String)] {
+        &self.deviation_lists
     }
 
     /// The trusted CSCAs.

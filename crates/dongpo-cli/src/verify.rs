@@ -28,6 +28,10 @@ pub struct VerifyArgs {
     /// A trusted CSCA certificate, DER or PEM (repeat for several).
     #[arg(long)]
     csca: Vec<PathBuf>,
+    /// A Document Signer certificate for SODs that do not embed theirs (not trusted:
+    /// it is verified through its CSCA; repeat for several).
+    #[arg(long)]
+    dsc: Vec<PathBuf>,
     /// A directory of trusted CSCA certificates (.der .cer .crt .pem).
     #[arg(long = "csca-dir")]
     csca_dir: Vec<PathBuf>,
@@ -107,6 +111,11 @@ pub fn run(args: &VerifyArgs) -> Result<u8, String> {
     let mut trust = TrustStore::new();
     for path in &args.csca {
         trust.add_csca_file(path).map_err(|e| e.to_string())?;
+    }
+    for path in &args.dsc {
+        trust
+            .add_dsc(&read(path)?, &path.display().to_string())
+            .map_err(|e| e.to_string())?;
     }
     for dir in &args.csca_dir {
         trust.add_csca_dir(dir).map_err(|e| e.to_string())?;

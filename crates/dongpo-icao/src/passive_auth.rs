@@ -109,18 +109,31 @@ const AFTER_PARSE: [&str; 9] = [
     "dsc.revocation",
 ];
 
-/// Finds the signer certificate among the embedded ones.
-fn find_signer(sod: &Sod, policy: &Policy) -> Result<(Cert, Option<&'static str>), String> {
-    match sod.cms.find_signer() {
-        Some((cert, NameMatch::Exact)) => Ok((cert, None)),
+/// The signer certificate, where it was found, and the quirk its name needed.
+type Signer = (Cert, &'static str, Option<&'static str>);
+
+/// Finds the signer certificate among the embedded ones, then among the trust store's
+/// known DSCs (for SODs that do not embed theirs).
+fn find_signer(sod: &Sod, trust: &TrustStore, policy: &Policy) -> Result<Signer, String> {
+    let (found, origin) = match sod.cms.find_signer() {
+        Some(found) => (Some(found), "embedded DSC"),
+        None => (
+            sod.cms.find_signer_in(trust.dscs().iter().cloned()),
+            "DSC from the trust store",
+        ),
+    };
+    match found {
+        Some((cert, NameMatch::Exact)) => Ok((cert, origin, None)),
         Some((cert, _)) if policy.allow_signer_name_order => Ok((
             cert,
+            origin,
             Some("quirk signer-name-order: SignerInfo issuer differs in RDN order"),
         )),
         Some(_) => Err("SignerInfo issuer matches the DSC only up to RDN order (strict)".into()),
         None => Err(format!(
-            "no embedded certificate matches the SignerInfo ({} embedded)",
-            sod.cms.certificates.len()
+            "no certificate matches the SignerInfo ({} embedded, {} known DSCs)",
+            sod.cms.certificates.len(),
+            trust.dscs().len()
         )),
     }
 }
@@ -248,10 +261,9 @@ pub fn verify(
     };
 
     com_consistency(document, sod.as_ref(), policy, &mut checks);
-    if let Some(dsc) = sod
+    if let Some((dsc, _, _)) = sod
         .as_ref()
-        .and_then(|s| s.cms.find_signer())
-        .map(|(cert, _)| cert)
+        .and_then(|s| find_signer(s, trust, policy).ok())
     {
         for (list, source) in trust.deviation_lists() {
             crate::deviation_list::apply(&mut checks.0, &list.waivers_for(&dsc), source);
@@ -312,12 +324,12 @@ fn verify_parsed(
     };
     checks.result("sod.content_type", content_ok && attr_ok, detail);
 
-    let signer = find_signer(sod, policy);
+    let signer = find_signer(sod, trust, policy);
     match &signer {
-        Ok((cert, quirk)) => {
+        Ok((cert, origin, quirk)) => {
             let detail = match quirk {
-                Some(q) => format!("embedded DSC {} ({q})", cert.subject()),
-                None => format!("embedded DSC {}", cert.subject()),
+                Some(q) => format!("{origin} {} ({q})", cert.subject()),
+                None => format!("{origin} {}", cert.subject()),
             };
             checks.push("sod.signer_certificate", Status::Pass, detail);
             *report_dsc = Some(CertSummary::from(cert));
@@ -349,7 +361,7 @@ fn verify_parsed(
     }
 
     match &signer {
-        Ok((dsc, _)) => checks_with_dsc(
+        Ok((dsc, _, _)) => checks_with_dsc(
             sod,
             document,
             dsc,

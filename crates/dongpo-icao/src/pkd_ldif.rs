@@ -446,7 +446,10 @@ pub fn load_into(
                         Err(e) => import.rejected.push((dn, e.to_string())),
                     }
                 }
-                Ok(_) => import.dscs += 1,
+                Ok(_) => match store.add_dsc(&der, &format!("ldif:{source}#{dn}")) {
+                    Ok(()) => import.dscs += 1,
+                    Err(e) => import.rejected.push((dn, e.to_string())),
+                },
             },
             PkdObject::Crl { dn, der } => match store.add_crl(&der, &format!("ldif:{source}#{dn}"))
             {

@@ -229,8 +229,20 @@ impl SignedDataInfo {
     /// matched up to RDN order.
     #[must_use]
     pub fn find_signer(&self) -> Option<(Cert, NameMatch)> {
-        for der in &self.certificates {
-            let Ok(cert) = Cert::parse(der) else { continue };
+        let embedded = self
+            .certificates
+            .iter()
+            .filter_map(|der| Cert::parse(der).ok());
+        self.find_signer_in(embedded)
+    }
+
+    /// The certificate among `candidates` that the SignerInfo names (used for SODs that
+    /// do not embed their DSC: the DSC then comes from the trust store).
+    pub fn find_signer_in(
+        &self,
+        candidates: impl IntoIterator<Item = Cert>,
+    ) -> Option<(Cert, NameMatch)> {
+        for cert in candidates {
             match &self.signer {
                 SignerId::IssuerSerial { issuer, serial } => {
                     if cert.cert.tbs_certificate().serial_number().as_bytes() != serial.as_slice() {

@@ -68,6 +68,7 @@ pub struct TrustStore {
     cscas: Vec<TrustedCsca>,
     crls: Vec<(Crl, String)>,
     deviation_lists: Vec<(crate::deviation_list::VerifiedDeviationList, String)>,
+    dscs: Vec<Cert>,
 }
 
 impl TrustStore {
@@ -192,6 +193,28 @@ impl TrustStore {
     pub fn add_crl_file(&mut self, path: &Path) -> Result<(), TrustError> {
         let bytes = read(path)?;
         self.add_crl(&bytes, &path.display().to_string())
+    }
+
+    /// Keeps a Document Signer certificate for SODs that do not embed theirs. It is not
+    /// trusted: a DSC found here is verified through its CSCA like an embedded one.
+    ///
+    /// # Errors
+    /// [`TrustError::Cert`] when it does not parse.
+    pub fn add_dsc(&mut self, bytes: &[u8], source: &str) -> Result<(), TrustError> {
+        let cert = Cert::parse(bytes).map_err(|error| TrustError::Cert {
+            source_name: source.into(),
+            error,
+        })?;
+        if !self.dscs.iter().any(|c| c.sha256 == cert.sha256) {
+            self.dscs.push(cert);
+        }
+        Ok(())
+    }
+
+    /// The known (untrusted) Document Signer certificates.
+    #[must_use]
+    pub fn dscs(&self) -> &[Cert] {
+        &self.dscs
     }
 
     /// Verifies a deviation list against the CSCAs already trusted and keeps it; its

@@ -370,3 +370,45 @@ fn dsc_document_type_list_is_checked_against_dg1() {
         profile.detail
     );
 }
+
+#[test]
+fn a_sod_without_its_dsc_is_verified_with_a_known_dsc_from_the_trust_store() {
+    use der::{Decode, Encode};
+    let dir =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../test-vectors/synthetic/p256/genuine");
+    let mut doc = document(&dir);
+    // Rebuild the SOD without its certificates (a DER re-encode keeps the signed bytes).
+    let header = if doc.sod[1] < 0x80 {
+        2
+    } else {
+        2 + usize::from(doc.sod[1] & 0x7f)
+    };
+    let content = &doc.sod[header..];
+    let mut info = cms::content_info::ContentInfo::from_der(content).unwrap();
+    let mut signed: cms::signed_data::SignedData = info.content.decode_as().unwrap();
+    signed.certificates = None;
+    info.content = der::Any::encode_from(&signed).unwrap();
+    doc.sod = dongpo_icao::tlv::encode(&[0x77], &info.to_der().unwrap());
+    let at = UnixTime::parse_rfc3339("2026-06-01T00:00:00Z").unwrap();
+    let mut trust = TrustStore::new();
+    trust
+        .add_csca(&std::fs::read(dir.join("csca.der")).unwrap(), "csca.der")
+        .unwrap();
+    let report = passive_auth::verify(&doc, &trust, &Options::at(at), &Verifier::new());
+    assert_eq!(
+        report.check("sod.signer_certificate").unwrap().status,
+        Status::Fail
+    );
+    trust
+        .add_dsc(&std::fs::read(dir.join("dsc.der")).unwrap(), "dsc.der")
+        .unwrap();
+    let report = passive_auth::verify(&doc, &trust, &Options::at(at), &Verifier::new());
+    assert!(report.valid, "{report:#?}");
+    assert!(
+        report
+            .check("sod.signer_certificate")
+            .unwrap()
+            .detail
+            .contains("trust store")
+    );
+}

@@ -4,6 +4,7 @@
 
 pub mod active_auth;
 pub mod cms_raw;
+pub mod country;
 pub mod deviation_list;
 pub mod lds;
 pub mod lds_security_object;

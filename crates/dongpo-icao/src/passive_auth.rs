@@ -617,11 +617,22 @@ fn dsc_profile(dsc: &Cert, csca: Option<&Cert>, document: &Document) -> (bool, S
             problems.push("CSCA key usage lacks keyCertSign".to_string());
         }
     }
-    let code = document
+    let mrz = document
         .data_groups
         .get(&1)
-        .and_then(|dg1| crate::lds::mrz::Mrz::from_dg1(dg1).ok())
-        .map(|mrz| mrz.document_code.trim_end_matches('<').to_string());
+        .and_then(|dg1| crate::lds::mrz::Mrz::from_dg1(dg1).ok());
+    if let Some(state) = mrz
+        .as_ref()
+        .and_then(|m| crate::country::alpha2(&m.issuing_state))
+    {
+        let dsc_country = country(dsc.cert.tbs_certificate().issuer());
+        if dsc_country.as_deref() != Some(state) {
+            problems.push(format!(
+                "DG1 issuing state {state} differs from the DSC's country {dsc_country:?}"
+            ));
+        }
+    }
+    let code = mrz.map(|mrz| mrz.document_code.trim_end_matches('<').to_string());
     match (document_types(dsc), code) {
         (Some(Err(e)), _) => problems.push(e),
         (Some(Ok(types)), Some(code)) if !types.iter().any(|t| code.starts_with(t.as_str())) => {

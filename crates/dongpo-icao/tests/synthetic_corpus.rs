@@ -412,3 +412,31 @@ fn a_sod_without_its_dsc_is_verified_with_a_known_dsc_from_the_trust_store() {
             .contains("trust store")
     );
 }
+
+#[test]
+fn dg1_issuing_state_must_be_the_dsc_country() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../test-vectors/synthetic/bp256/genuine");
+    let mut trust = TrustStore::new();
+    trust
+        .add_csca(&std::fs::read(dir.join("csca.der")).unwrap(), "csca.der")
+        .unwrap();
+    let mut doc = document(&dir);
+    let dg1 = doc.data_groups.get_mut(&1).unwrap();
+    let at_state = dg1.windows(5).position(|w| w == b"P<KOR").unwrap() + 2;
+    dg1[at_state..at_state + 3].copy_from_slice(b"JPN");
+    let at = UnixTime::parse_rfc3339("2026-06-01T00:00:00Z").unwrap();
+    let options = Options {
+        at,
+        policy: Policy::strict(),
+        time_model: TimeModel::VerificationTime,
+    };
+    let report = passive_auth::verify(&doc, &trust, &options, &Verifier::new());
+    let profile = report.check("dsc.profile").unwrap();
+    assert_eq!(profile.status, Status::Fail);
+    assert!(
+        profile.detail.contains("issuing state JP"),
+        "{}",
+        profile.detail
+    );
+}

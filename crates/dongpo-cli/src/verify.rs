@@ -28,6 +28,10 @@ pub struct VerifyArgs {
     /// A trusted CSCA certificate, DER or PEM (repeat for several).
     #[arg(long)]
     csca: Vec<PathBuf>,
+    /// A CSCA link certificate, admitted only when a CSCA already given signed it
+    /// (repeat for several, in rollover order).
+    #[arg(long)]
+    link: Vec<PathBuf>,
     /// A Document Signer certificate for SODs that do not embed theirs (not trusted:
     /// it is verified through its CSCA; repeat for several).
     #[arg(long)]
@@ -108,9 +112,15 @@ pub fn run(args: &VerifyArgs) -> Result<u8, String> {
             .ok_or_else(|| format!("--at {text}: not an RFC 3339 UTC time"))?,
         None => UnixTime::now(),
     };
+    let verifier = Verifier::new();
     let mut trust = TrustStore::new();
     for path in &args.csca {
         trust.add_csca_file(path).map_err(|e| e.to_string())?;
+    }
+    for path in &args.link {
+        trust
+            .add_link_certificate(&read(path)?, &verifier, &path.display().to_string())
+            .map_err(|e| e.to_string())?;
     }
     for path in &args.dsc {
         trust
@@ -123,7 +133,6 @@ pub fn run(args: &VerifyArgs) -> Result<u8, String> {
     if args.masterlist.len() != args.masterlist_anchor.len() {
         return Err("--masterlist and --masterlist-anchor must be given in pairs".into());
     }
-    let verifier = Verifier::new();
     for (list, anchor) in args.masterlist.iter().zip(&args.masterlist_anchor) {
         let anchors = crate::masterlist::anchors(std::slice::from_ref(anchor))?;
         trust

@@ -313,3 +313,48 @@ fn real_chip_active_authentication_verifies_and_any_flip_fails() {
     ]);
     assert_eq!((code, report["valid"].as_bool()), (1, Some(false)));
 }
+
+#[test]
+fn wrong_input_exits_1_or_2_with_a_message_never_a_panic() {
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_dongpo"))
+            .args(args)
+            .output()
+            .expect("run dongpo")
+    };
+    let csca = real("sod/FR/CSCA.cer");
+    // A certificate where the SOD belongs: checked and invalid, with a report.
+    let out = run(&["verify", "--sod", &csca, "--csca", &csca, "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        report["checks"][0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("0x30")
+            || report["checks"][0]["status"] == "fail"
+    );
+    // A file that does not exist, an unreadable trust anchor, a bad time: usage errors.
+    for args in [
+        vec!["verify", "--sod", "/nonexistent/EF_SOD.bin"],
+        vec!["verify", "--sod", &csca, "--csca", "/nonexistent/csca.der"],
+        vec![
+            "verify",
+            "--sod",
+            &csca,
+            "--csca",
+            &real("sod/FR/EF_SOD.bin"),
+        ],
+        vec!["verify", "--sod", &csca, "--at", "yesterday"],
+        vec!["verify", "--sod", &csca, "--dg", "17=x"],
+        vec!["verify", "--sod", &csca, "--policy", "lenient"],
+    ] {
+        let out = run(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(!out.stderr.is_empty(), "{args:?}: no message");
+        assert!(
+            !String::from_utf8_lossy(&out.stderr).contains("panicked"),
+            "{args:?}"
+        );
+    }
+}

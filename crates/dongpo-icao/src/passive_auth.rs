@@ -388,12 +388,24 @@ fn verify_parsed(
 }
 
 fn sod_signature(sod: &Sod, dsc: &Cert, policy: &Policy, verifier: &Verifier) -> (bool, String) {
+    let mut allowed = true;
+    let mut quirks = Vec::new();
     let algorithm = match sod.cms.verify_signature(dsc, verifier) {
         Ok(algorithm) => algorithm,
-        Err(e) => return (false, e),
+        Err(e) => match mislabelled_rsa_padding(sod, dsc, verifier) {
+            Some(actual) => {
+                quirks.push(format!(
+                    "quirk mislabelled-rsa-padding: labelled otherwise, verifies as {}",
+                    actual.name()
+                ));
+                allowed &= policy.allow_mislabelled_rsa_padding;
+                actual
+            }
+            None => return (false, e),
+        },
     };
     let mut notes = vec![format!("{} by {}", algorithm.name(), dsc.key.description())];
-    let mut allowed = true;
+    notes.extend(quirks);
     if sod.cms.uses_bare_rsa_encryption() {
         notes.push(format!(
             "quirk rsa-encryption-oid: hash {} taken from digestAlgorithm",
@@ -406,6 +418,28 @@ fn sod_signature(sod: &Sod, dsc: &Cert, policy: &Policy, verifier: &Verifier) ->
         allowed &= policy.allow_sha1;
     }
     (allowed, notes.join("; "))
+}
+
+/// Some signers label a PSS signature as PKCS#1 v1.5 or the reverse: try the other RSA
+/// padding with the same hash (PSS with MGF1 of that hash and a salt of its length).
+fn mislabelled_rsa_padding(
+    sod: &Sod,
+    dsc: &Cert,
+    verifier: &Verifier,
+) -> Option<SignatureAlgorithm> {
+    let signed_attrs = sod.cms.signed_attrs.as_ref()?;
+    let labelled = sod.cms.signature_algorithm().ok()?;
+    let other = match labelled {
+        SignatureAlgorithm::RsaPkcs1 { hash } => {
+            SignatureAlgorithm::RsaPss(dongpo_crypto::PssParams::with_hash(hash))
+        }
+        SignatureAlgorithm::RsaPss(p) => SignatureAlgorithm::RsaPkcs1 { hash: p.hash },
+        SignatureAlgorithm::Ecdsa { .. } => return None,
+    };
+    verifier
+        .verify(&dsc.key, &other, signed_attrs, &sod.cms.signature)
+        .ok()
+        .map(|()| other)
 }
 
 #[allow(clippy::too_many_arguments)]

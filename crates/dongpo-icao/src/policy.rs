@@ -18,6 +18,9 @@ pub struct Policy {
     pub allow_sha1: bool,
     /// The bare `rsaEncryption` OID as signature algorithm (hash from digestAlgorithm).
     pub allow_rsa_encryption_oid: bool,
+    /// An RSA SOD signature labelled PKCS#1 v1.5 that is really PSS (default
+    /// parameters for its hash), or the reverse.
+    pub allow_mislabelled_rsa_padding: bool,
     /// DSC/CSCA profile deviations (key usage, document type list, country).
     pub allow_profile_deviations: bool,
     /// An EF.SOD without the 0x77 wrapper.
@@ -40,6 +43,7 @@ impl Policy {
             allow_signer_name_order: true,
             allow_sha1: true,
             allow_rsa_encryption_oid: true,
+            allow_mislabelled_rsa_padding: true,
             allow_profile_deviations: true,
             allow_unwrapped_sod: true,
             allow_com_mismatch: true,
@@ -57,6 +61,7 @@ impl Policy {
             allow_signer_name_order: false,
             allow_sha1: false,
             allow_rsa_encryption_oid: false,
+            allow_mislabelled_rsa_padding: false,
             allow_profile_deviations: false,
             allow_unwrapped_sod: false,
             allow_com_mismatch: false,

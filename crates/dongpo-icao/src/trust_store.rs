@@ -35,6 +35,14 @@ pub enum TrustError {
         /// What was wrong.
         reason: String,
     },
+    /// A link certificate was refused.
+    #[error("{source_name}: link certificate: {reason}")]
+    Link {
+        /// Where it came from.
+        source_name: String,
+        /// Why.
+        reason: String,
+    },
     /// A deviation list was refused.
     #[error("{source_name}: {reason}")]
     DeviationList {
@@ -134,6 +142,49 @@ impl TrustStore {
             }
         }
         Ok(report)
+    }
+
+    /// Admits a new CSCA key through a link certificate (9303-12 §5.4): the link must be
+    /// signed by a CSCA already trusted and be a CA certificate; its subject key is then
+    /// trusted with the source `link:<issuer>`.
+    ///
+    /// # Errors
+    /// [`TrustError::Cert`] when it does not parse, [`TrustError::Link`] when no trusted
+    /// CSCA signed it or it is not a CA certificate.
+    pub fn add_link_certificate(
+        &mut self,
+        bytes: &[u8],
+        verifier: &dongpo_crypto::Verifier,
+        source: &str,
+    ) -> Result<(), TrustError> {
+        let link = Cert::parse(bytes).map_err(|error| TrustError::Cert {
+            source_name: source.into(),
+            error,
+        })?;
+        if !link.basic_constraints().is_some_and(|bc| bc.ca) {
+            return Err(TrustError::Link {
+                source_name: source.into(),
+                reason: "not a CA certificate".into(),
+            });
+        }
+        let issuer = self
+            .issuer_candidates(&link)
+            .into_iter()
+            .find(|c| link.verify_signed_by(&c.cert.key, verifier).is_ok())
+            .map(|c| c.cert.subject())
+            .ok_or_else(|| TrustError::Link {
+                source_name: source.into(),
+                reason: format!("no trusted CSCA signed it (issuer {})", link.issuer()),
+            })?;
+        let name = format!("link:{issuer} ({source})");
+        match self.cscas.iter_mut().find(|c| c.cert.sha256 == link.sha256) {
+            Some(existing) => existing.sources.push(name),
+            None => self.cscas.push(TrustedCsca {
+                cert: link,
+                sources: vec![name],
+            }),
+        }
+        Ok(())
     }
 
     /// Trusts a CSCA certificate file.

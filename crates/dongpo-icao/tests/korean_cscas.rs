@@ -54,3 +54,32 @@ fn link_certificate_chains_the_2025_key_to_csca_korea() {
     assert_eq!(candidates.len(), 1);
     assert_eq!(candidates[0].cert.subject(), old.subject());
 }
+
+#[test]
+fn link_certificate_admits_the_new_key_only_under_a_trusted_csca() {
+    let verifier = Verifier::new();
+    let (old, link) = (cert("KOR_KR_12b.cer"), cert("KOR_KR_1a7.cer"));
+    let mut empty = TrustStore::new();
+    assert!(
+        empty
+            .add_link_certificate(&link.der, &verifier, "1a7")
+            .is_err(),
+        "no trusted issuer yet"
+    );
+    let mut store = TrustStore::new();
+    store.add_csca(&old.der, "12b").unwrap();
+    store
+        .add_link_certificate(&link.der, &verifier, "1a7")
+        .unwrap();
+    let admitted = store
+        .cscas()
+        .iter()
+        .find(|c| c.cert.sha256 == link.sha256)
+        .unwrap();
+    assert!(
+        admitted.sources[0].starts_with("link:"),
+        "{:?}",
+        admitted.sources
+    );
+    assert_eq!(admitted.cert.key, cert("KOR_KR_1a4.cer").key);
+}

@@ -440,3 +440,48 @@ fn dg1_issuing_state_must_be_the_dsc_country() {
         profile.detail
     );
 }
+
+#[test]
+fn pss_signature_labelled_pkcs1_is_a_named_quirk() {
+    use der::{Decode, Encode};
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../test-vectors/synthetic/rsapss3072/genuine");
+    let mut doc = document(&dir);
+    let header = if doc.sod[1] < 0x80 {
+        2
+    } else {
+        2 + usize::from(doc.sod[1] & 0x7f)
+    };
+    let mut info = cms::content_info::ContentInfo::from_der(&doc.sod[header..]).unwrap();
+    let mut signed: cms::signed_data::SignedData = info.content.decode_as().unwrap();
+    let mut signer = signed.signer_infos.0.iter().next().unwrap().clone();
+    signer.signature_algorithm = dongpo_crypto::SignatureAlgorithm::RsaPkcs1 {
+        hash: HashAlgorithm::Sha256,
+    }
+    .to_identifier();
+    let mut infos = der::asn1::SetOfVec::new();
+    infos.insert(signer).unwrap();
+    signed.signer_infos = cms::signed_data::SignerInfos(infos);
+    info.content = der::Any::encode_from(&signed).unwrap();
+    doc.sod = dongpo_icao::tlv::encode(&[0x77], &info.to_der().unwrap());
+    let mut trust = TrustStore::new();
+    trust
+        .add_csca(&std::fs::read(dir.join("csca.der")).unwrap(), "csca.der")
+        .unwrap();
+    let at = UnixTime::parse_rfc3339("2026-06-01T00:00:00Z").unwrap();
+    let report = passive_auth::verify(&doc, &trust, &Options::at(at), &Verifier::new());
+    let check = report.check("sod.signature").unwrap();
+    assert_eq!(check.status, Status::Pass, "{}", check.detail);
+    assert!(
+        check.detail.contains("mislabelled-rsa-padding"),
+        "{}",
+        check.detail
+    );
+    let options = Options {
+        at,
+        policy: Policy::strict(),
+        time_model: TimeModel::VerificationTime,
+    };
+    let strict = passive_auth::verify(&doc, &trust, &options, &Verifier::new());
+    assert_eq!(strict.check("sod.signature").unwrap().status, Status::Fail);
+}

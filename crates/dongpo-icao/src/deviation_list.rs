@@ -251,6 +251,41 @@ impl DeviationDocuments {
     }
 }
 
+/// What a verifier knows about one document, to match document-level restrictions.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DocumentFacts {
+    /// Document type from the MRZ (e.g. `P`), fillers removed.
+    pub document_type: Option<String>,
+    /// Document number from the MRZ, fillers removed.
+    pub document_number: Option<String>,
+    /// When the document was issued (the SOD's signingTime is the usual proxy).
+    pub issued: Option<UnixTime>,
+}
+
+impl DeviationDocuments {
+    /// Whether every restriction of the deviation holds for the document.
+    #[must_use]
+    pub fn covers(&self, facts: &DocumentFacts) -> bool {
+        let clean = |s: &str| s.trim_end_matches('<').to_string();
+        let type_ok = self.document_type.as_ref().is_none_or(|t| {
+            facts
+                .document_type
+                .as_deref()
+                .is_some_and(|d| clean(d).starts_with(&clean(t)))
+        });
+        let period_ok = self
+            .issuing_period
+            .is_none_or(|(first, last)| facts.issued.is_some_and(|at| first <= at && at <= last));
+        let number_ok = self.document_numbers.as_ref().is_none_or(|numbers| {
+            facts
+                .document_number
+                .as_deref()
+                .is_some_and(|n| numbers.iter().any(|m| clean(m) == clean(n)))
+        });
+        type_ok && period_ok && number_ok
+    }
+}
+
 /// A defect type as dongpo understands it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Defect {
@@ -611,20 +646,28 @@ impl VerifiedDeviationList {
         }
     }
 
-    /// The waivers that apply to a document signed under `dsc`: one per defect of every
-    /// deviation whose DSC identification matches `dsc` (issuer and serial, key id, the
-    /// certificate's digest, or no identifier = all DSCs of the list signer's CSCA) and
-    /// that maps to a dongpo check ([`Defect::check_id`]). Deviations restricted to some
-    /// documents (type, issuance period, numbers) are not applied.
+    /// The waivers that apply to a document signed under `dsc`, for deviations that name
+    /// DSCs only (see [`VerifiedDeviationList::waivers_for_document`] for the rest).
     #[must_use]
     pub fn waivers_for(&self, dsc: &Cert) -> Vec<Waiver> {
+        self.waivers_for_document(dsc, &DocumentFacts::default())
+    }
+
+    /// The waivers that apply to one document signed under `dsc`: one per defect of every
+    /// deviation whose DSC identification matches `dsc` (issuer and serial, key id, the
+    /// certificate's digest, or no identifier = all DSCs of the list signer's CSCA) and
+    /// that maps to a dongpo check ([`Defect::check_id`]). A deviation restricted to some
+    /// documents (type, issuance period, numbers) applies only when `facts` shows the
+    /// document is one of them; an unknown fact never matches.
+    #[must_use]
+    pub fn waivers_for_document(&self, dsc: &Cert, facts: &DocumentFacts) -> Vec<Waiver> {
         if !self.same_state(dsc) {
             return Vec::new();
         }
         let mut out = Vec::new();
         for deviation in &self.list.deviations {
             let docs = &deviation.documents;
-            if docs.restricted_by_document() || !self.names(&docs.dsc, dsc) {
+            if !docs.covers(facts) || !self.names(&docs.dsc, dsc) {
                 continue;
             }
             let by_digest = matches!(docs.dsc, DscIdentifier::CertificateDigest(_));

@@ -651,3 +651,43 @@ fn trust_store_deviation_list_waives_inside_the_verifier() {
             .is_err()
     );
 }
+
+#[test]
+fn document_level_restrictions_apply_only_to_the_documents_they_name() {
+    use dongpo_icao::deviation_list::{DeviationDocuments, DocumentFacts, DscIdentifier};
+    let restricted = DeviationDocuments {
+        document_type: Some("P".into()),
+        dsc: DscIdentifier::AllOfCsca,
+        issuing_period: Some((UnixTime(1_700_000_000), UnixTime(1_800_000_000))),
+        document_numbers: Some(vec!["M01458361".into()]),
+    };
+    let facts = DocumentFacts {
+        document_type: Some("P<".into()),
+        document_number: Some("M01458361".into()),
+        issued: Some(UnixTime(1_751_360_400)),
+    };
+    assert!(restricted.covers(&facts));
+    assert!(!restricted.covers(&DocumentFacts {
+        document_number: Some("M99999999".into()),
+        ..facts.clone()
+    }));
+    assert!(!restricted.covers(&DocumentFacts {
+        document_type: Some("ID".into()),
+        ..facts.clone()
+    }));
+    assert!(!restricted.covers(&DocumentFacts {
+        issued: Some(UnixTime(1_900_000_000)),
+        ..facts.clone()
+    }));
+    assert!(
+        !restricted.covers(&DocumentFacts::default()),
+        "unknown facts never match"
+    );
+    let open = DeviationDocuments {
+        document_type: None,
+        dsc: DscIdentifier::AllOfCsca,
+        issuing_period: None,
+        document_numbers: None,
+    };
+    assert!(open.covers(&DocumentFacts::default()));
+}

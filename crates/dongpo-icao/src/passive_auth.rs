@@ -181,9 +181,11 @@ pub fn verify(
         }
     };
 
-    if let Some(sod) = &sod {
+    let signer = sod.as_ref().map(|s| find_signer(s, trust, policy));
+    if let (Some(sod), Some(signer)) = (&sod, &signer) {
         verify_parsed(
             sod,
+            signer,
             document,
             trust,
             options,
@@ -299,6 +301,7 @@ pub fn verify(
 #[allow(clippy::too_many_arguments)]
 fn verify_parsed(
     sod: &Sod,
+    signer: &Result<Signer, String>,
     document: &Document,
     trust: &TrustStore,
     options: &Options,
@@ -324,8 +327,7 @@ fn verify_parsed(
     };
     checks.result("sod.content_type", content_ok && attr_ok, detail);
 
-    let signer = find_signer(sod, trust, policy);
-    match &signer {
+    match signer {
         Ok((cert, origin, quirk)) => {
             let detail = match quirk {
                 Some(q) => format!("{origin} {} ({q})", cert.subject()),
@@ -360,7 +362,7 @@ fn verify_parsed(
         ),
     }
 
-    match &signer {
+    match signer {
         Ok((dsc, _, _)) => checks_with_dsc(
             sod,
             document,

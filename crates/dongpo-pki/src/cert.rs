@@ -40,6 +40,9 @@ pub struct Cert {
     pub not_before: UnixTime,
     /// notAfter.
     pub not_after: UnixTime,
+    /// Subject and issuer as text, computed on first use: formatting a name looks
+    /// attribute names up in the OID database, which costs more than a signature check.
+    names: std::sync::OnceLock<(String, String)>,
 }
 
 impl Cert {
@@ -81,19 +84,27 @@ impl Cert {
             aki,
             der,
             cert,
+            names: std::sync::OnceLock::new(),
+        })
+    }
+
+    fn names(&self) -> &(String, String) {
+        self.names.get_or_init(|| {
+            let tbs = self.cert.tbs_certificate();
+            (tbs.subject().to_string(), tbs.issuer().to_string())
         })
     }
 
     /// Subject as an RFC 4514 string.
     #[must_use]
     pub fn subject(&self) -> String {
-        self.cert.tbs_certificate().subject().to_string()
+        self.names().0.clone()
     }
 
     /// Issuer as an RFC 4514 string.
     #[must_use]
     pub fn issuer(&self) -> String {
-        self.cert.tbs_certificate().issuer().to_string()
+        self.names().1.clone()
     }
 
     /// Serial number as lower-case hex of its DER content bytes.

@@ -633,6 +633,12 @@ fn dsc_profile(dsc: &Cert, csca: Option<&Cert>, document: &Document) -> (bool, S
     if dsc.basic_constraints().is_some_and(|bc| bc.ca) {
         problems.push("DSC is a CA".to_string());
     }
+    for quirk in dsc.encoding_quirks() {
+        problems.push(format!("DSC: {quirk}"));
+    }
+    for quirk in csca.map(Cert::encoding_quirks).unwrap_or_default() {
+        problems.push(format!("CSCA: {quirk}"));
+    }
     if let Some(csca) = csca {
         let (a, b) = (
             country(dsc.cert.tbs_certificate().issuer()),

@@ -83,3 +83,22 @@ fn link_certificate_admits_the_new_key_only_under_a_trusted_csca() {
     );
     assert_eq!(admitted.cert.key, cert("KOR_KR_1a4.cer").key);
 }
+
+#[test]
+fn quirk_certificates_parse_and_their_quirks_are_named() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../test-vectors/real/quirk-certs");
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let cert = Cert::parse(&std::fs::read(&path).unwrap())
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let quirks = cert.encoding_quirks();
+        assert!(!quirks.is_empty(), "{}: no quirk named", path.display());
+        names.extend(quirks);
+    }
+    assert!(names.contains(&"negative serial number"));
+    assert!(names.contains(&"zero serial number"));
+    assert!(names.contains(&"lower-case country code"));
+    // The Korean CSCAs have none.
+    assert!(cert("KOR_KR_12b.cer").encoding_quirks().is_empty());
+}

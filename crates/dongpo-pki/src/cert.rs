@@ -113,6 +113,34 @@ impl Cert {
         hex::encode(self.cert.tbs_certificate().serial_number().as_bytes())
     }
 
+    /// Encoding deviations found in real CSCAs that RFC 5280 forbids but verifiers must
+    /// read: a negative or zero serial number, a lower-case country code.
+    #[must_use]
+    pub fn encoding_quirks(&self) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        let serial = self.cert.tbs_certificate().serial_number().as_bytes();
+        if serial.first().is_some_and(|b| b & 0x80 != 0) {
+            out.push("negative serial number");
+        } else if serial.iter().all(|b| *b == 0) {
+            out.push("zero serial number");
+        }
+        let lower = |name: &x509_cert::name::Name| {
+            name.iter().any(|atv| {
+                atv.oid == const_oid::db::rfc4519::C
+                    && atv
+                        .value
+                        .decode_as::<der::asn1::PrintableString>()
+                        .is_ok_and(|c| c.to_string().chars().any(|ch| ch.is_ascii_lowercase()))
+            })
+        };
+        if lower(self.cert.tbs_certificate().subject())
+            || lower(self.cert.tbs_certificate().issuer())
+        {
+            out.push("lower-case country code");
+        }
+        out
+    }
+
     /// Whether `at` lies within notBefore..=notAfter.
     #[must_use]
     pub fn valid_at(&self, at: UnixTime) -> bool {

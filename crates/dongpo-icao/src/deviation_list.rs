@@ -34,7 +34,6 @@ use der::{Choice, Decode, Sequence};
 use dongpo_crypto::{HashAlgorithm, Verifier};
 use dongpo_pki::name::{NameMatch, country, same_name};
 use dongpo_pki::{Cert, UnixTime};
-use x509_cert::ext::pkix::ExtendedKeyUsage;
 use x509_cert::name::Name;
 
 use crate::oid;
@@ -531,13 +530,7 @@ pub fn verify(
     let (signer, _) = cms
         .find_signer()
         .ok_or(DeviationListError::NoSignerCertificate)?;
-    let eku = signer
-        .cert
-        .tbs_certificate()
-        .get_extension::<ExtendedKeyUsage>()
-        .ok()
-        .flatten()
-        .is_some_and(|(_, eku)| eku.0.contains(&oid::DEVIATION_LIST_SIGNER_EKU));
+    let eku = signer.has_extended_key_usage(&oid::DEVIATION_LIST_SIGNER_EKU);
     if !eku {
         return Err(DeviationListError::SignerEku {
             subject: signer.subject(),

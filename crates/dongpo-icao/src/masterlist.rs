@@ -4,14 +4,12 @@
 
 use std::collections::BTreeSet;
 
-use const_oid::AssociatedOid;
 use der::asn1::{Any, SetOfVec};
 use der::{Decode, Encode, Sequence};
 use dongpo_crypto::Verifier;
 use dongpo_pki::name::country;
 use dongpo_pki::{Cert, UnixTime};
 use serde::Serialize;
-use x509_cert::ext::pkix::ExtendedKeyUsage;
 
 use crate::oid;
 use crate::report::CertSummary;
@@ -110,18 +108,10 @@ pub fn verify(
     match &signer {
         None => errors.push("no embedded certificate matches the SignerInfo".to_string()),
         Some(signer) => {
-            let eku = signer
-                .cert
-                .tbs_certificate()
-                .get_extension::<ExtendedKeyUsage>()
-                .ok()
-                .flatten()
-                .is_some_and(|(_, eku)| eku.0.contains(&oid::MASTER_LIST_SIGNER_EKU));
-            if !eku {
+            if !signer.has_extended_key_usage(&oid::MASTER_LIST_SIGNER_EKU) {
                 errors.push(format!(
-                    "signer lacks EKU {} ({})",
-                    oid::MASTER_LIST_SIGNER_EKU,
-                    ExtendedKeyUsage::OID
+                    "signer lacks extended key usage {}",
+                    oid::MASTER_LIST_SIGNER_EKU
                 ));
             }
             if !cms.message_digest_matches() {

@@ -159,6 +159,13 @@ impl Cert {
         extension::<BasicConstraints>(&self.cert)
     }
 
+    /// Whether the ExtendedKeyUsage extension lists `purpose`.
+    #[must_use]
+    pub fn has_extended_key_usage(&self, purpose: &const_oid::ObjectIdentifier) -> bool {
+        extension::<x509_cert::ext::pkix::ExtendedKeyUsage>(&self.cert)
+            .is_some_and(|eku| eku.0.contains(purpose))
+    }
+
     /// Whether the certificate is self-issued (subject equals issuer).
     #[must_use]
     pub fn self_issued(&self) -> bool {

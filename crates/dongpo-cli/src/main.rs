@@ -9,6 +9,7 @@ mod aa;
 mod masterlist;
 mod testkit;
 mod verify;
+mod vid;
 
 /// Remote ePassport verification and overseas-citizen certificates.
 #[derive(Parser)]
@@ -25,6 +26,9 @@ enum Command {
     /// Active Authentication: verify a chip's signature over a challenge.
     #[command(subcommand)]
     Aa(aa::AaCommand),
+    /// KISA virtual ID (identifyData) of an identification number.
+    #[command(subcommand)]
+    Vid(vid::VidCommand),
     /// CSCA master lists: verify against a pinned anchor, or extract.
     #[command(subcommand)]
     Masterlist(masterlist::MasterlistCommand),
@@ -61,6 +65,7 @@ fn main() -> ExitCode {
         Command::Verify(args) => verify::run(&args),
         Command::Masterlist(command) => masterlist::run(&command),
         Command::Aa(command) => aa::run(&command),
+        Command::Vid(command) => vid::run(&command),
     };
     match result {
         Ok(code) => ExitCode::from(code),

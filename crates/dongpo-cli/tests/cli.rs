@@ -137,3 +137,39 @@ fn help_lists_the_commands_that_exist() {
         "{text}"
     );
 }
+
+#[test]
+fn vid_compute_matches_the_published_vector_and_refuses_dashes() {
+    let out = dongpo(&[
+        "vid",
+        "compute",
+        "--idn",
+        "1234561234567",
+        "--random",
+        "79EA7568A2D3776604E18BCD3A1B1B85B7DA0872",
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        json["virtual_id"],
+        "17692c8dd00ead33791de0a64a937c60799634c64ac56fa57570c0e05252ab35"
+    );
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains("1234561234567"),
+        "the number must not be echoed"
+    );
+    let out = dongpo(&[
+        "vid",
+        "compute",
+        "--idn",
+        "123456-1234567",
+        "--random",
+        "79EA7568A2D3776604E18BCD3A1B1B85B7DA0872",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+}

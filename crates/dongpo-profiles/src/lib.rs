@@ -2,4 +2,5 @@
 //! identification they may carry (KISA VID `identifyData`, KCAC.TS.SIVID).
 #![forbid(unsafe_code)]
 
+pub mod profile;
 pub mod vid;

@@ -134,6 +134,7 @@ impl SoftwareKey {
         }
     }
 
+    #[cfg_attr(not(feature = "aws-lc"), allow(dead_code))] // only the AWS-LC copy needs it
     pub(super) fn spec(&self) -> KeySpec {
         match self {
             SoftwareKey::Rsa(k) => {

@@ -10,12 +10,10 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 
-use const_oid::{AssociatedOid, ObjectIdentifier};
-use der::asn1::{Any, BitString, OctetString, PrintableString, SetOfVec};
-use der::{Decode, Encode};
-use dongpo_crypto::x509::CertSigner;
+use const_oid::ObjectIdentifier;
+use der::Encode;
+use der::asn1::{Any, OctetString, PrintableString, SetOfVec};
 use dongpo_crypto::{HashAlgorithm, SigningKey, Verifier};
 use dongpo_icao::deviation_list::{
     self, DeviationListError, DscIdentifier, VerifiedDeviationList, Waiver, asn1, deviation_oid,
@@ -26,23 +24,12 @@ use dongpo_icao::report::Status;
 use dongpo_icao::trust_store::TrustStore;
 use dongpo_pki::{Cert, UnixTime};
 use dongpo_testkit::passport::csca_certificate;
-use dongpo_testkit::pki::{self, CertRequest, Role, key_identifier};
+use dongpo_testkit::pki::{self, CertRequest, Role};
 use dongpo_testkit::rng::SeededRng;
 use dongpo_testkit::signed_data::{SignedDataRequest, sign};
 use dongpo_testkit::time::Timeline;
 use dongpo_testkit::{KeyStore, Profile};
-use spki::{SubjectPublicKeyInfoOwned, SubjectPublicKeyInfoRef};
 use x509_cert::Certificate;
-use x509_cert::builder::profile::BuilderProfile;
-use x509_cert::builder::{Builder, CertificateBuilder};
-use x509_cert::certificate::TbsCertificate;
-use x509_cert::ext::Extension;
-use x509_cert::ext::pkix::{
-    AuthorityKeyIdentifier, ExtendedKeyUsage, KeyUsage, KeyUsages, SubjectKeyIdentifier,
-};
-use x509_cert::name::Name;
-use x509_cert::serial_number::SerialNumber;
-use x509_cert::time::Validity;
 
 fn vectors(path: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -72,57 +59,6 @@ fn csca(name: &str) -> Csca {
     Csca { cert, key, profile }
 }
 
-fn extension(oid: ObjectIdentifier, critical: bool, value: &impl Encode) -> Extension {
-    Extension {
-        extn_id: oid,
-        critical,
-        extn_value: OctetString::new(value.to_der().unwrap()).unwrap(),
-    }
-}
-
-/// A deviation-list signer profile: digitalSignature, EKU 2.23.136.1.1.8 (critical).
-struct DlsProfile {
-    issuer: Name,
-    subject: Name,
-}
-
-impl BuilderProfile for DlsProfile {
-    fn get_issuer(&self, _subject: &Name) -> Name {
-        self.issuer.clone()
-    }
-
-    fn get_subject(&self) -> Name {
-        self.subject.clone()
-    }
-
-    fn build_extensions(
-        &self,
-        spk: SubjectPublicKeyInfoRef<'_>,
-        issuer_spk: SubjectPublicKeyInfoRef<'_>,
-        _tbs: &TbsCertificate,
-    ) -> x509_cert::builder::Result<Vec<Extension>> {
-        let aki = AuthorityKeyIdentifier {
-            key_identifier: Some(OctetString::new(key_identifier(&issuer_spk))?),
-            ..Default::default()
-        };
-        let ski = SubjectKeyIdentifier(OctetString::new(key_identifier(&spk))?);
-        Ok(vec![
-            extension(AuthorityKeyIdentifier::OID, false, &aki),
-            extension(SubjectKeyIdentifier::OID, false, &ski),
-            extension(
-                KeyUsage::OID,
-                true,
-                &KeyUsage(KeyUsages::DigitalSignature.into()),
-            ),
-            extension(
-                ExtendedKeyUsage::OID,
-                true,
-                &ExtendedKeyUsage(vec![oid::DEVIATION_LIST_SIGNER_EKU]),
-            ),
-        ])
-    }
-}
-
 /// A signer certificate and key issued by `csca`.
 struct Signer {
     cert: Certificate,
@@ -131,56 +67,29 @@ struct Signer {
 }
 
 fn dl_signer(csca: &Csca) -> Signer {
-    let key = KeyStore::default()
-        .get(1, &format!("{}/dls", csca.profile), csca.profile.key_spec())
-        .unwrap();
-    let issuer = csca.cert.tbs_certificate().subject().clone();
-    let subject = Name::from_str(&format!(
-        "CN=dongpo Test Deviation List Signer,OU=testkit {},O=dongpo test PKI,C=KR",
-        csca.profile
-    ))
-    .unwrap();
-    let t = Timeline::CURRENT;
-    let validity = Validity::new(
-        t.dsc_not_before.x509().unwrap(),
-        t.dsc_not_after.x509().unwrap(),
-    );
-    let spki = SubjectPublicKeyInfoOwned::from_der(&key.public_key().to_spki_der()).unwrap();
-    let mut builder = CertificateBuilder::new(
-        DlsProfile { issuer, subject },
-        SerialNumber::new(&[0x11, 0x22, 0x33]).unwrap(),
-        validity,
-        spki,
+    signer(
+        csca,
+        Role::DeviationListSigner,
+        "dls",
+        "CN=dongpo Test Deviation List Signer,O=dongpo test PKI,C=KR",
     )
-    .unwrap();
-    let algorithm = csca.profile.signature_algorithm();
-    let signer = CertSigner::new(&csca.key, algorithm);
-    let tbs = builder.finalize(&signer).unwrap();
-    let signature = csca
-        .key
-        .sign_with_rng(&algorithm, &tbs, &mut SeededRng::new(1, "dls-cert"))
-        .unwrap();
-    let cert = builder
-        .assemble(BitString::from_bytes(&signature).unwrap(), &signer)
-        .unwrap();
-    Signer {
-        cert,
-        key,
-        profile: csca.profile,
-    }
 }
 
-/// A master-list signer (EKU 2.23.136.1.1.3 only) issued by `csca` with the testkit.
-fn ml_signer(csca: &Csca) -> Signer {
+/// A signer certificate of `role` issued by `csca` with the testkit.
+fn signer(csca: &Csca, role: Role, label: &str, subject: &str) -> Signer {
     let key = KeyStore::default()
-        .get(1, &format!("{}/mls", csca.profile), csca.profile.key_spec())
+        .get(
+            1,
+            &format!("{}/{label}", csca.profile),
+            csca.profile.key_spec(),
+        )
         .unwrap();
     let name = csca.cert.tbs_certificate().subject().to_string();
     let t = Timeline::CURRENT;
     let cert = pki::issue(
         &CertRequest {
-            role: Role::MasterListSigner,
-            subject: "CN=dongpo Test MLS,O=dongpo test PKI,C=KR",
+            role,
+            subject,
             issuer: &name,
             subject_key: key.public_key(),
             explicit_ec_parameters: false,
@@ -191,7 +100,7 @@ fn ml_signer(csca: &Csca) -> Signer {
             key_usage_end: t.dsc_key_usage_end,
         },
         &[0x44, 0x55],
-        &mut SeededRng::new(1, "mls-cert"),
+        &mut SeededRng::new(1, &format!("{label}-cert")),
     )
     .unwrap();
     Signer {
@@ -199,6 +108,16 @@ fn ml_signer(csca: &Csca) -> Signer {
         key,
         profile: csca.profile,
     }
+}
+
+/// A master-list signer (EKU 2.23.136.1.1.3 only) issued by `csca` with the testkit.
+fn ml_signer(csca: &Csca) -> Signer {
+    signer(
+        csca,
+        Role::MasterListSigner,
+        "mls",
+        "CN=dongpo Test MLS,O=dongpo test PKI,C=KR",
+    )
 }
 
 fn defect(kind: ObjectIdentifier, dg: Option<u8>, text: Option<&str>) -> Any {

@@ -138,26 +138,9 @@ pub fn subject_alt_name(real_name: &str, vid: &Vid) -> Result<Vec<u8>, VidError>
         .to_der()
         .map_err(malformed("type-id"))?;
     body.extend(value.to_der().map_err(malformed("identifyData"))?);
-    let other_name = der_tlv(0xa0, &body);
-    Ok(der_tlv(0x30, &other_name))
-}
-
-/// A DER TLV with a definite length (the only hand-built framing here: `der` has no
-/// type for an IMPLICIT-tagged otherName holding an EXPLICIT ANY).
-fn der_tlv(tag: u8, value: &[u8]) -> Vec<u8> {
-    let mut out = vec![tag];
-    let len = value.len();
-    if len < 0x80 {
-        out.push(len as u8);
-    } else {
-        let bytes = len.to_be_bytes();
-        let skip = bytes.iter().take_while(|b| **b == 0).count();
-        let significant = bytes.get(skip..).unwrap_or_default();
-        out.push(0x80 | significant.len() as u8);
-        out.extend_from_slice(significant);
-    }
-    out.extend_from_slice(value);
-    out
+    // otherName is an IMPLICIT [0] around an EXPLICIT ANY, which `der` has no type for.
+    let other_name = dongpo_icao::tlv::encode(&[0xa0], &body);
+    Ok(dongpo_icao::tlv::encode(&[0x30], &other_name))
 }
 
 /// The VID inside a subjectAltName extension value, if it carries identifyData.

@@ -38,6 +38,8 @@ pub enum Role {
     Dsc,
     /// Master List Signer (digitalSignature, EKU 2.23.136.1.1.3).
     MasterListSigner,
+    /// Deviation List Signer (digitalSignature, EKU 2.23.136.1.1.8, critical).
+    DeviationListSigner,
 }
 
 /// `DocumentTypeListSyntax ::= SEQUENCE { version INTEGER, docTypeList SET OF PrintableString }`.
@@ -150,14 +152,19 @@ impl x509_cert::builder::profile::BuilderProfile for IcaoProfile {
                     &list,
                 )?);
             }
-            Role::MasterListSigner => {
+            Role::MasterListSigner | Role::DeviationListSigner => {
                 out.push(extension(
                     KeyUsage::OID,
                     true,
                     &KeyUsage(KeyUsages::DigitalSignature.into()),
                 )?);
-                let eku = ExtendedKeyUsage(vec![dongpo_icao::oid::MASTER_LIST_SIGNER_EKU]);
-                out.push(extension(ExtendedKeyUsage::OID, false, &eku)?);
+                let (purpose, critical) = if self.role == Role::MasterListSigner {
+                    (dongpo_icao::oid::MASTER_LIST_SIGNER_EKU, false)
+                } else {
+                    (dongpo_icao::oid::DEVIATION_LIST_SIGNER_EKU, true)
+                };
+                let eku = ExtendedKeyUsage(vec![purpose]);
+                out.push(extension(ExtendedKeyUsage::OID, critical, &eku)?);
             }
         }
         Ok(out)

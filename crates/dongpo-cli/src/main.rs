@@ -6,7 +6,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod aa;
+mod ca;
+mod demo;
+mod issue;
 mod masterlist;
+mod passport;
 mod testkit;
 mod verify;
 mod vid;
@@ -35,6 +39,21 @@ enum Command {
     /// Generate realistic, deterministic test material for integrators' tests.
     #[command(subcommand)]
     Testkit(testkit::TestkitCommand),
+    /// Certificate authority set-up.
+    #[command(subcommand)]
+    Ca(ca::CaCommand),
+    /// Issue a certificate: passport verified, registry matched, CSR checked.
+    Issue(Box<issue::IssueArgs>),
+    /// Revoke a certificate.
+    Revoke(issue::RevokeArgs),
+    /// The registry of overseas citizens.
+    #[command(subcommand)]
+    Registry(ca::RegistryCommand),
+    /// The tamper-evident audit log.
+    #[command(subcommand)]
+    Audit(ca::AuditCommand),
+    /// The whole flow on generated data: verify, register, issue under five profiles, revoke.
+    Demo(demo::DemoArgs),
 }
 
 /// Exit codes of CONTRACT.md.
@@ -66,6 +85,12 @@ fn main() -> ExitCode {
         Command::Masterlist(command) => masterlist::run(&command),
         Command::Aa(command) => aa::run(&command),
         Command::Vid(command) => vid::run(&command),
+        Command::Ca(command) => ca::run(&command),
+        Command::Issue(args) => issue::issue(&args),
+        Command::Revoke(args) => issue::revoke(&args),
+        Command::Registry(command) => ca::registry(&command),
+        Command::Audit(command) => ca::audit(&command),
+        Command::Demo(args) => demo::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

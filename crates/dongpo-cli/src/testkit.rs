@@ -19,6 +19,23 @@ pub enum TestkitCommand {
     /// Every profile and variant into DIR/<profile>/<variant>/, and the master list into
     /// DIR/masterlist/ (this is test-vectors/synthetic).
     Corpus(CorpusArgs),
+    /// A subscriber key (key.p8, unencrypted PKCS#8: test material only) and its CSR
+    /// (csr.pem), as a citizen's phone app makes them.
+    Csr(CsrArgs),
+}
+
+/// `dongpo testkit csr`.
+#[derive(Args)]
+pub struct CsrArgs {
+    /// p256, p384, rsa2048, rsa3072 or rsa4096.
+    #[arg(long, default_value = "p256")]
+    key_algorithm: String,
+    /// Output directory (created if missing).
+    #[arg(long)]
+    out: PathBuf,
+    /// The same seed always gives the same key.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
 }
 
 /// `dongpo testkit masterlist`.
@@ -79,7 +96,34 @@ pub fn run(command: TestkitCommand) -> Result<u8, String> {
             masterlist(&args.out, args.seed, &mut KeyStore::default())
         }
         TestkitCommand::Corpus(args) => corpus(args),
+        TestkitCommand::Csr(args) => csr(&args),
     }
+}
+
+fn csr(args: &CsrArgs) -> Result<u8, String> {
+    use dongpo_testkit::csr;
+    let spec = csr::key_spec(&args.key_algorithm).ok_or_else(|| {
+        format!(
+            "--key-algorithm {}: p256, p384, rsa2048, rsa3072 or rsa4096",
+            args.key_algorithm
+        )
+    })?;
+    let key =
+        csr::subscriber_key(spec, args.seed, &args.key_algorithm).map_err(|e| e.to_string())?;
+    let der = csr::csr(&key, spec, "dongpo testkit subscriber").map_err(|e| e.to_string())?;
+    let pkcs8 = key.to_pkcs8_der().map_err(|e| e.to_string())?;
+    let files = std::collections::BTreeMap::from([
+        ("key.p8".to_string(), pkcs8.to_vec()),
+        ("csr.pem".to_string(), csr::csr_pem(&der).into_bytes()),
+    ]);
+    dongpo_testkit::write_files(&files, &args.out).map_err(|e| e.to_string())?;
+    println!(
+        "wrote key.p8 and csr.pem ({}, seed {}) to {}",
+        args.key_algorithm,
+        args.seed,
+        args.out.display()
+    );
+    Ok(exit::OK)
 }
 
 fn passport(args: PassportArgs) -> Result<u8, String> {

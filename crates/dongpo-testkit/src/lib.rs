@@ -17,6 +17,7 @@ use dongpo_crypto::{KeySpec, SigningKey};
 
 pub mod active_auth;
 pub mod ber;
+pub mod csr;
 pub mod dg;
 pub mod masterlist;
 pub mod mrz;

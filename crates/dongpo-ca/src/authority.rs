@@ -1,0 +1,373 @@
+//! An opened CA directory: the registration authority and the issuer together, as the
+//! CLI and the server use them.
+
+use std::path::{Path, PathBuf};
+
+use dongpo_icao::report::VerificationReport;
+use dongpo_pki::time::UnixTime;
+use dongpo_profiles::profile::Profile;
+
+use crate::audit::{AuditChain, AuditError, AuditSummary, verify_chain};
+use crate::config::{CaConfig, CaEntry, KeyRef};
+use crate::files::{FileError, read_certificates, read_secret};
+use crate::init::{AUDIT_KEY_FILE, CONFIG_FILE, REGISTRY_KEY_FILE, resolve_store};
+use crate::issue::{IssueError, Issued, Issuer, IssuingCa};
+use crate::keys::file::read_encrypted_pkcs8;
+use crate::keys::pkcs11::{Pkcs11Config, Pkcs11Key};
+use crate::keys::{IssuerKey, Passphrase, signature_algorithm_for};
+use crate::ra::{Application, Approval, RaPolicy, Refusal, decide};
+use crate::reason::RevocationReason;
+use crate::registry::{Identity, RegistryError, RegistryKey, import_csv};
+use crate::serial::Serial;
+
+/// Opening a CA directory failed.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    /// No `ca.toml`.
+    #[error("{0} is not a CA directory (no ca.toml; create one with `dongpo ca init`)")]
+    NotACa(String),
+    /// Bad configuration.
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    /// A file is missing or unreadable.
+    #[error(transparent)]
+    File(#[from] FileError),
+    /// A key could not be loaded.
+    #[error("CA '{ca}': {reason}")]
+    Key {
+        /// Which CA.
+        ca: String,
+        /// What failed.
+        reason: String,
+    },
+    /// The profiles could not be loaded.
+    #[error("profiles: {0}")]
+    Profiles(String),
+    /// The store could not be opened.
+    #[error("store: {0}")]
+    Store(String),
+    /// Issuing CA setup failed.
+    #[error(transparent)]
+    Issue(#[from] IssueError),
+}
+
+/// An opened CA.
+pub struct Ca {
+    dir: PathBuf,
+    config: CaConfig,
+    profiles: Vec<Profile>,
+    registry_key: RegistryKey,
+    audit_key: [u8; 32],
+    root_der: Vec<u8>,
+    ra_policy: RaPolicy,
+    issuer: Issuer,
+}
+
+/// The passphrase from the sources `ca.toml` names, or why none could be read.
+fn passphrase(dir: &Path, config: &CaConfig) -> Result<Passphrase, String> {
+    let mut tried = Vec::new();
+    if let Some(var) = &config.passphrase.env {
+        match Passphrase::from_env(var) {
+            Ok(p) => return Ok(p),
+            Err(e) => tried.push(format!("{var}: {e}")),
+        }
+    }
+    if let Some(file) = &config.passphrase.file {
+        match Passphrase::from_file(&dir.join(file)) {
+            Ok(p) => return Ok(p),
+            Err(e) => tried.push(e.to_string()),
+        }
+    }
+    Err(if tried.is_empty() {
+        "ca.toml names no passphrase source".into()
+    } else {
+        tried.join("; ")
+    })
+}
+
+fn load_key(
+    dir: &Path,
+    entry: &CaEntry,
+    pass: &Result<Passphrase, String>,
+) -> Result<Box<dyn IssuerKey>, OpenError> {
+    let bad = |reason: String| OpenError::Key {
+        ca: entry.name.clone(),
+        reason,
+    };
+    match &entry.key {
+        KeyRef::File(rel) => {
+            let pass = pass.as_ref().map_err(|why| {
+                bad(format!(
+                    "no key passphrase ({why}); set {} or the passphrase file of ca.toml",
+                    crate::init::PASSPHRASE_ENV
+                ))
+            })?;
+            let key = read_encrypted_pkcs8(&dir.join(rel), pass).map_err(|e| bad(e.to_string()))?;
+            Ok(Box::new(key))
+        }
+        KeyRef::Pkcs11(p) => {
+            let pin = Passphrase::from_env(&p.pin_env)
+                .map_err(|e| bad(format!("PIN from {}: {e}", p.pin_env)))?;
+            let config = Pkcs11Config {
+                module: PathBuf::from(&p.module),
+                token_label: p.token.clone(),
+                pin,
+                key_label: p.key_label.clone(),
+            };
+            Ok(Box::new(
+                Pkcs11Key::open(&config).map_err(|e| bad(e.to_string()))?,
+            ))
+        }
+    }
+}
+
+fn first_certificate(dir: &Path, rel: &str) -> Result<Vec<u8>, OpenError> {
+    let path = dir.join(rel);
+    read_certificates(&path)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| OpenError::File(FileError::new(&path, "no certificate in the file")))
+}
+
+impl Ca {
+    /// Opens the CA in `dir`: reads `ca.toml`, decrypts the keys, opens the store and
+    /// resumes this node's audit chain.
+    ///
+    /// # Errors
+    /// [`OpenError`] naming what is missing or wrong.
+    pub fn open(dir: &Path) -> Result<Self, OpenError> {
+        Self::open_with_passphrase(dir, None)
+    }
+
+    /// As [`Ca::open`], with the key-file passphrase given directly (it then takes
+    /// precedence over the sources `ca.toml` names).
+    ///
+    /// # Errors
+    /// [`OpenError`] naming what is missing or wrong.
+    pub fn open_with_passphrase(dir: &Path, given: Option<Passphrase>) -> Result<Self, OpenError> {
+        let config_path = dir.join(CONFIG_FILE);
+        let text = std::fs::read_to_string(&config_path)
+            .map_err(|_| OpenError::NotACa(dir.display().to_string()))?;
+        let config = CaConfig::parse(&text, &config_path.display().to_string())?;
+        let profiles = match &config.profiles_dir {
+            Some(rel) => dongpo_profiles::profile::load_dir(&dir.join(rel)),
+            None => dongpo_profiles::profile::builtin(),
+        }
+        .map_err(|e| OpenError::Profiles(e.to_string()))?;
+        let pass = given.map_or_else(|| passphrase(dir, &config), Ok);
+        let mut cas = Vec::new();
+        for entry in &config.issuers {
+            let key = load_key(dir, entry, &pass)?;
+            let algorithm =
+                signature_algorithm_for(key.public_key()).ok_or_else(|| OpenError::Key {
+                    ca: entry.name.clone(),
+                    reason: "no signature algorithm for this key type".into(),
+                })?;
+            let cert = first_certificate(dir, &entry.cert)?;
+            cas.push(IssuingCa::new(
+                &entry.name,
+                cert,
+                key,
+                algorithm,
+                entry.profiles.clone(),
+            )?);
+        }
+        let root_der = first_certificate(dir, &config.root.cert)?;
+        let audit_key = read_secret(&dir.join(AUDIT_KEY_FILE))?;
+        let registry_key = RegistryKey::new(read_secret(&dir.join(REGISTRY_KEY_FILE))?);
+        let mut store = crate::store::open(&resolve_store(dir, &config.store))
+            .map_err(|e| OpenError::Store(e.to_string()))?;
+        let tail = store
+            .audit_tail(&config.node)
+            .map_err(|e| OpenError::Store(e.to_string()))?;
+        let chain = AuditChain::resume(&audit_key, &config.node, tail.as_ref());
+        let ra_policy = RaPolicy {
+            max_report_age: config.max_report_age,
+            ..RaPolicy::default()
+        };
+        let issuer = Issuer::new(cas, store, chain, config.crl_partitions);
+        Ok(Ca {
+            dir: dir.to_path_buf(),
+            config,
+            profiles,
+            registry_key,
+            audit_key,
+            root_der,
+            ra_policy,
+            issuer,
+        })
+    }
+
+    /// The directory.
+    #[must_use]
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The configuration.
+    #[must_use]
+    pub fn config(&self) -> &CaConfig {
+        &self.config
+    }
+
+    /// The profiles.
+    #[must_use]
+    pub fn profiles(&self) -> &[Profile] {
+        &self.profiles
+    }
+
+    /// The profile called `name`.
+    #[must_use]
+    pub fn profile(&self, name: &str) -> Option<&Profile> {
+        self.profiles.iter().find(|p| p.name == name)
+    }
+
+    /// The root certificate (DER).
+    #[must_use]
+    pub fn root_der(&self) -> &[u8] {
+        &self.root_der
+    }
+
+    /// The issuer (issuing CAs and store).
+    pub fn issuer(&mut self) -> &mut Issuer {
+        &mut self.issuer
+    }
+
+    /// The RA policy in force.
+    #[must_use]
+    pub fn ra_policy(&self) -> &RaPolicy {
+        &self.ra_policy
+    }
+
+    /// The chain of `profile`'s issuing CA: its certificate, then the root (DER).
+    #[must_use]
+    pub fn chain(&self, profile: &str) -> Option<Vec<Vec<u8>>> {
+        let ca = self.issuer.ca_for(profile)?;
+        Some(vec![ca.cert_der.clone(), self.root_der.clone()])
+    }
+
+    /// The registry identifier of a resident registration number.
+    ///
+    /// # Errors
+    /// [`RegistryError::BadRrn`].
+    pub fn person_id(&self, rrn: &str) -> Result<String, RegistryError> {
+        self.registry_key
+            .person_id(rrn, "resident registration number")
+    }
+
+    /// Registers overseas citizens from a CSV export (all or nothing).
+    ///
+    /// # Errors
+    /// [`RegistryError`] for bad input (nothing stored), or the store's failure.
+    pub fn import_registry_csv(&mut self, text: &str, now: UnixTime) -> Result<usize, ImportError> {
+        let records = import_csv(text, &self.registry_key)?;
+        self.issuer.import_registry(&records, now)?;
+        Ok(records.len())
+    }
+
+    /// Registers one identity (`identity.json`).
+    ///
+    /// # Errors
+    /// As [`Ca::import_registry_csv`].
+    pub fn register(&mut self, identity: &Identity, now: UnixTime) -> Result<(), ImportError> {
+        let record = identity.to_record(&self.registry_key, "identity")?;
+        self.issuer.import_registry(&[record], now)?;
+        Ok(())
+    }
+
+    /// The RA decision for an applicant (identified by their resident registration number).
+    ///
+    /// # Errors
+    /// [`Refusal`] with the reason.
+    pub fn approve(
+        &mut self,
+        report: &VerificationReport,
+        dg1: &[u8],
+        rrn: &str,
+        csr: &[u8],
+        profile: &str,
+        now: UnixTime,
+    ) -> Result<Approval, Refusal> {
+        let profile = self
+            .profile(profile)
+            .cloned()
+            .ok_or_else(|| Refusal::UnknownProfile(profile.to_owned()))?;
+        let person = self.person_id(rrn).map_err(|_| Refusal::NotRegistered)?;
+        let store = std::cell::RefCell::new(self.issuer.store());
+        let record = store
+            .borrow_mut()
+            .registry(&person)
+            .map_err(|e| Refusal::Unavailable(e.to_string()))?;
+        // A lookup failure counts as blocked: refusing is the safe side.
+        let key_blocked = |spki: &[u8; 32]| store.borrow_mut().is_blocked(spki).unwrap_or(true);
+        let approval = decide(
+            &Application {
+                report,
+                dg1,
+                registry: record.as_ref(),
+                csr,
+                profile: &profile,
+                key_blocked: &key_blocked,
+            },
+            &self.ra_policy,
+            now,
+        )?;
+        Ok(approval)
+    }
+
+    /// Issues a certificate for an Approval.
+    ///
+    /// # Errors
+    /// [`IssueError`].
+    pub fn issue(&mut self, approval: &Approval, now: UnixTime) -> Result<Issued, IssueError> {
+        self.issuer.issue(approval, now)
+    }
+
+    /// Revokes a certificate.
+    ///
+    /// # Errors
+    /// [`IssueError`].
+    pub fn revoke(
+        &mut self,
+        serial: &Serial,
+        reason: RevocationReason,
+        now: UnixTime,
+    ) -> Result<(), IssueError> {
+        self.issuer.revoke(serial, reason, now)
+    }
+
+    /// Verifies the whole audit chain in the store.
+    ///
+    /// # Errors
+    /// [`AuditError`] naming the first broken record, or a store failure as `Err(None)`.
+    pub fn verify_audit(&mut self) -> Result<AuditSummary, AuditVerifyError> {
+        let records = self
+            .issuer
+            .store()
+            .audit_records()
+            .map_err(|e| AuditVerifyError::Store(e.to_string()))?;
+        verify_chain(&records, &self.audit_key).map_err(AuditVerifyError::Chain)
+    }
+}
+
+/// Importing registry records failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// Bad input.
+    #[error(transparent)]
+    Registry(#[from] RegistryError),
+    /// The store failed.
+    #[error(transparent)]
+    Issue(#[from] IssueError),
+}
+
+/// Audit verification failed.
+#[derive(Debug, thiserror::Error)]
+pub enum AuditVerifyError {
+    /// The chain is broken.
+    #[error(transparent)]
+    Chain(AuditError),
+    /// The records could not be read.
+    #[error("store: {0}")]
+    Store(String),
+}

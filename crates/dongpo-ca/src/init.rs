@@ -1,0 +1,227 @@
+//! `dongpo ca init`: a root CA, one issuing CA per profile, the store, the secrets and
+//! `ca.toml` (written last, so a directory without it is an unfinished init).
+
+use std::path::Path;
+
+use dongpo_crypto::{Curve, KeySpec, SigningKey};
+use dongpo_pki::time::UnixTime;
+use dongpo_profiles::profile::Profile;
+
+use crate::audit::{AuditChain, AuditEntry};
+use crate::config::{CaConfig, CaEntry, KeyRef, PassphraseSource};
+use crate::files::{FileError, certificate_pem, create_secret, write_new_private, write_public};
+use crate::hierarchy::{issuing_ca_certificate, root_certificate};
+use crate::keys::file::write_encrypted_pkcs8;
+use crate::keys::{IssuerKey, Passphrase, signature_algorithm_for};
+use crate::subject::{Attribute, name};
+
+/// The config file name.
+pub const CONFIG_FILE: &str = "ca.toml";
+/// Default SQLite file.
+pub const SQLITE_FILE: &str = "ca.sqlite";
+/// Audit HMAC key.
+pub const AUDIT_KEY_FILE: &str = "secrets/audit.key";
+/// Registry HMAC key.
+pub const REGISTRY_KEY_FILE: &str = "secrets/registry.key";
+/// A generated passphrase, when none was supplied.
+pub const PASSPHRASE_FILE: &str = "secrets/passphrase";
+/// The environment variable read for the key passphrase.
+pub const PASSPHRASE_ENV: &str = "DONGPO_CA_PASSPHRASE";
+
+/// `p256` / `p384` / `rsa3072` to a key spec.
+#[must_use]
+pub fn key_spec(name: &str) -> Option<KeySpec> {
+    match name {
+        "p256" => Some(KeySpec::Ec(Curve::P256)),
+        "p384" => Some(KeySpec::Ec(Curve::P384)),
+        "rsa3072" => Some(KeySpec::Rsa(3072)),
+        _ => None,
+    }
+}
+
+/// Why init failed.
+#[derive(Debug, thiserror::Error)]
+pub enum InitError {
+    /// The directory already holds a CA.
+    #[error("{0} already holds a CA (ca.toml exists); refusing to overwrite it")]
+    Exists(String),
+    /// Unknown key algorithm.
+    #[error("key algorithm '{0}' is not p256, p384 or rsa3072")]
+    KeyAlgorithm(String),
+    /// A file operation failed.
+    #[error(transparent)]
+    File(#[from] FileError),
+    /// Key generation, storage or signing failed.
+    #[error("{0}")]
+    Key(String),
+    /// The store could not be created.
+    #[error("store: {0}")]
+    Store(String),
+}
+
+/// What `init` needs.
+pub struct InitOptions<'a> {
+    /// `p256`, `p384` or `rsa3072`.
+    pub key_algorithm: &'a str,
+    /// The profiles; one issuing CA is created for each.
+    pub profiles: &'a [Profile],
+    /// Passphrase for the key files; `None` generates one into `secrets/passphrase`.
+    pub passphrase: Option<Passphrase>,
+    /// Store location; `None` for `ca.sqlite` in the directory.
+    pub store: Option<String>,
+    /// Audit node id.
+    pub node: &'a str,
+    /// Creation time (notBefore of the CA certificates).
+    pub at: UnixTime,
+}
+
+fn key_error(e: impl std::fmt::Display) -> InitError {
+    InitError::Key(e.to_string())
+}
+
+/// Creates a CA directory.
+///
+/// # Errors
+/// [`InitError`] saying what failed; an existing CA is never touched.
+pub fn init(dir: &Path, options: InitOptions<'_>) -> Result<CaConfig, InitError> {
+    let config_path = dir.join(CONFIG_FILE);
+    if config_path.exists() {
+        return Err(InitError::Exists(dir.display().to_string()));
+    }
+    let spec = key_spec(options.key_algorithm)
+        .ok_or_else(|| InitError::KeyAlgorithm(options.key_algorithm.into()))?;
+    for sub in ["keys", "certs", "secrets"] {
+        std::fs::create_dir_all(dir.join(sub)).map_err(|e| FileError::new(&dir.join(sub), e))?;
+    }
+    let (passphrase, source) = match options.passphrase {
+        Some(p) => (
+            p,
+            PassphraseSource {
+                env: Some(PASSPHRASE_ENV.into()),
+                file: None,
+            },
+        ),
+        None => {
+            let mut random = [0u8; 24];
+            getrandom::fill(&mut random).map_err(key_error)?;
+            let text = hex::encode(random);
+            write_new_private(&dir.join(PASSPHRASE_FILE), format!("{text}\n").as_bytes())?;
+            (
+                Passphrase::new(text.into_bytes()),
+                PassphraseSource {
+                    env: Some(PASSPHRASE_ENV.into()),
+                    file: Some(PASSPHRASE_FILE.into()),
+                },
+            )
+        }
+    };
+
+    let new_key = |label: &str| -> Result<(SigningKey, String), InitError> {
+        let key = SigningKey::generate(spec).map_err(key_error)?;
+        let rel = format!("keys/{label}.p8");
+        write_encrypted_pkcs8(&dir.join(&rel), &key, &passphrase).map_err(key_error)?;
+        Ok((key, rel))
+    };
+    let algorithm_of = |key: &SigningKey| {
+        signature_algorithm_for(IssuerKey::public_key(key))
+            .ok_or_else(|| InitError::Key("no signature algorithm for the CA key".into()))
+    };
+
+    let (root_key, root_key_rel) = new_key("root")?;
+    let root_algorithm = algorithm_of(&root_key)?;
+    let root_subject = name(&[
+        Attribute::Country("KR"),
+        Attribute::Organization("dongpo"),
+        Attribute::CommonName("dongpo Overseas Citizen Root CA"),
+    ])
+    .map_err(key_error)?;
+    let root_der = root_certificate(&root_key, root_algorithm, &root_subject, options.at)
+        .map_err(key_error)?;
+    write_public(
+        &dir.join("certs/root.pem"),
+        certificate_pem(&root_der).as_bytes(),
+    )?;
+
+    let mut issuers = Vec::new();
+    for profile in options.profiles {
+        let (key, key_rel) = new_key(&profile.name)?;
+        let cn = format!("{} Overseas Citizen CA 1", profile.institution);
+        let subject = name(&[
+            Attribute::Country("KR"),
+            Attribute::Organization(&profile.institution),
+            Attribute::CommonName(&cn),
+        ])
+        .map_err(key_error)?;
+        let der = issuing_ca_certificate(
+            &root_key,
+            root_algorithm,
+            &root_subject,
+            &subject,
+            IssuerKey::public_key(&key),
+            &[profile.policy_oid],
+            options.at,
+        )
+        .map_err(key_error)?;
+        let cert_rel = format!("certs/{}.pem", profile.name);
+        write_public(&dir.join(&cert_rel), certificate_pem(&der).as_bytes())?;
+        issuers.push(CaEntry {
+            name: profile.name.clone(),
+            cert: cert_rel,
+            key: KeyRef::File(key_rel),
+            profiles: vec![profile.name.clone()],
+        });
+    }
+
+    let audit_key = create_secret(&dir.join(AUDIT_KEY_FILE))?;
+    create_secret(&dir.join(REGISTRY_KEY_FILE))?;
+    let store_location = options.store.unwrap_or_else(|| SQLITE_FILE.into());
+    let mut store = crate::store::open(&resolve_store(dir, &store_location))
+        .map_err(|e| InitError::Store(e.to_string()))?;
+    let tail = store
+        .audit_tail(options.node)
+        .map_err(|e| InitError::Store(e.to_string()))?;
+    let mut chain = AuditChain::resume(&audit_key, options.node, tail.as_ref());
+    let records = chain.draft(&[AuditEntry {
+        at: options.at,
+        kind: "ca.initialized".into(),
+        body: serde_json::json!({
+            "key_algorithm": options.key_algorithm,
+            "issuers": issuers.iter().map(|i| i.name.clone()).collect::<Vec<_>>(),
+        })
+        .to_string(),
+    }]);
+    store
+        .append_audit(&records)
+        .map_err(|e| InitError::Store(e.to_string()))?;
+    chain.confirm(&records);
+
+    let config = CaConfig {
+        node: options.node.into(),
+        store: store_location,
+        key_algorithm: options.key_algorithm.into(),
+        crl_partitions: 4,
+        profiles_dir: None,
+        max_report_age: 600,
+        passphrase: source,
+        root: CaEntry {
+            name: "root".into(),
+            cert: "certs/root.pem".into(),
+            key: KeyRef::File(root_key_rel),
+            profiles: Vec::new(),
+        },
+        issuers,
+    };
+    let text = config.to_toml().map_err(key_error)?;
+    write_new_private(&config_path, text.as_bytes())?;
+    Ok(config)
+}
+
+/// A store location from `ca.toml`: URLs as given, file paths relative to the directory.
+#[must_use]
+pub fn resolve_store(dir: &Path, location: &str) -> String {
+    if location.starts_with("postgres://") || location.starts_with("postgresql://") {
+        location.to_owned()
+    } else {
+        dir.join(location).display().to_string()
+    }
+}

@@ -1,0 +1,464 @@
+//! The issuer: signs Approvals, and only Approvals, in durable batches.
+//!
+//! Per batch: (1) every serial is reserved in the store and every key bound to its person,
+//! in one transaction, before anything is signed; (2) each certificate is built, linted
+//! and signed; (3) the certificates and their audit records are committed in one durable
+//! transaction; only then are they returned. A crash between (1) and (3) burns serials,
+//! never returns an unrecorded certificate.
+
+use der::{Decode, Encode};
+use dongpo_crypto::SignatureAlgorithm;
+use dongpo_pki::time::UnixTime;
+use spki::SubjectPublicKeyInfoOwned;
+use x509_cert::Certificate;
+use x509_cert::name::Name;
+
+use crate::audit::{AuditChain, AuditEntry, AuditRecord};
+use crate::extensions::{key_identifier, subscriber_extensions};
+use crate::keys::IssuerKey;
+use crate::lint::{Expectation, LintError, lint};
+use crate::ra::Approval;
+use crate::reason::RevocationReason;
+use crate::serial::Serial;
+use crate::signer::IssuerSigner;
+use crate::store::{IssuedCert, Reservation, Store, StoreError};
+use crate::subject::subscriber_name;
+use crate::tbs::{BuildError, CertTemplate, prepare};
+
+/// Issuance or revocation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum IssueError {
+    /// No issuing CA serves the profile.
+    #[error("no issuing CA is configured for profile '{0}'")]
+    NoIssuer(String),
+    /// The store refused or failed.
+    #[error("store: {0}")]
+    Store(#[from] StoreError),
+    /// The certificate could not be built or signed.
+    #[error(transparent)]
+    Build(#[from] BuildError),
+    /// The pre-issuance lint refused it.
+    #[error(transparent)]
+    Lint(#[from] LintError),
+    /// The subject name could not be built.
+    #[error(transparent)]
+    Subject(#[from] crate::subject::NameError),
+    /// The OS random generator failed.
+    #[error(transparent)]
+    Random(#[from] crate::serial::RandomError),
+    /// An issuing CA's certificate is unusable.
+    #[error("issuing CA '{name}': {reason}")]
+    IssuingCa {
+        /// The CA.
+        name: String,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+/// One issuing CA: its certificate, key and the profiles it issues.
+pub struct IssuingCa {
+    /// Short name (`toss`), used in the store and in CRL file names.
+    pub name: String,
+    /// The CA certificate (DER).
+    pub cert_der: Vec<u8>,
+    /// The CA's key.
+    pub key: Box<dyn IssuerKey>,
+    /// The algorithm it signs with.
+    pub algorithm: SignatureAlgorithm,
+    /// Profiles it issues under.
+    pub profiles: Vec<String>,
+    subject: Name,
+    key_id: Vec<u8>,
+}
+
+impl IssuingCa {
+    /// Wraps a CA certificate and its key.
+    ///
+    /// # Errors
+    /// [`IssueError::IssuingCa`] when the certificate does not parse or does not match the key.
+    pub fn new(
+        name: &str,
+        cert_der: Vec<u8>,
+        key: Box<dyn IssuerKey>,
+        algorithm: SignatureAlgorithm,
+        profiles: Vec<String>,
+    ) -> Result<Self, IssueError> {
+        let bad = |reason: String| IssueError::IssuingCa {
+            name: name.to_owned(),
+            reason,
+        };
+        let cert = Certificate::from_der(&cert_der).map_err(|e| bad(e.to_string()))?;
+        let tbs = cert.tbs_certificate();
+        let spki_der = tbs
+            .subject_public_key_info()
+            .to_der()
+            .map_err(|e| bad(e.to_string()))?;
+        if spki_der != key.public_key().to_spki_der() {
+            return Err(bad("the certificate's public key is not the key's".into()));
+        }
+        let spki_ref =
+            spki::SubjectPublicKeyInfoRef::from_der(&spki_der).map_err(|e| bad(e.to_string()))?;
+        Ok(IssuingCa {
+            name: name.to_owned(),
+            subject: tbs.subject().clone(),
+            key_id: key_identifier(&spki_ref),
+            cert_der,
+            key,
+            algorithm,
+            profiles,
+        })
+    }
+
+    /// The CA's subject name.
+    #[must_use]
+    pub fn subject(&self) -> &Name {
+        &self.subject
+    }
+}
+
+/// A certificate that is in the store and may be handed out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Issued {
+    /// Serial.
+    pub serial: Serial,
+    /// DER.
+    pub der: Vec<u8>,
+    /// The issuing CA's name.
+    pub issuer: String,
+    /// The profile.
+    pub profile: String,
+}
+
+/// Signs Approvals and records everything.
+pub struct Issuer {
+    cas: Vec<IssuingCa>,
+    store: Box<dyn Store>,
+    audit: AuditChain,
+    crl_partitions: u32,
+}
+
+/// The CRL partition of a serial: its last octet modulo the partition count, so a
+/// certificate's CRL is known from its serial alone.
+#[must_use]
+pub fn partition_of(serial: &Serial, partitions: u32) -> u32 {
+    u32::from(serial.as_bytes().last().copied().unwrap_or(0)) % partitions.max(1)
+}
+
+impl Issuer {
+    /// An issuer over `cas`, recording into `store` with `audit`.
+    #[must_use]
+    pub fn new(
+        cas: Vec<IssuingCa>,
+        store: Box<dyn Store>,
+        audit: AuditChain,
+        crl_partitions: u32,
+    ) -> Self {
+        Issuer {
+            cas,
+            store,
+            audit,
+            crl_partitions: crl_partitions.max(1),
+        }
+    }
+
+    /// The issuing CAs.
+    #[must_use]
+    pub fn cas(&self) -> &[IssuingCa] {
+        &self.cas
+    }
+
+    /// The store (read access for callers and tests).
+    pub fn store(&mut self) -> &mut dyn Store {
+        self.store.as_mut()
+    }
+
+    /// The issuing CA serving `profile`.
+    #[must_use]
+    pub fn ca_for(&self, profile: &str) -> Option<&IssuingCa> {
+        self.cas
+            .iter()
+            .find(|ca| ca.profiles.iter().any(|p| p == profile))
+    }
+
+    /// Appends standalone audit records (CA start, registry import, ...).
+    ///
+    /// # Errors
+    /// [`IssueError::Store`].
+    pub fn audit(&mut self, entries: &[AuditEntry]) -> Result<Vec<AuditRecord>, IssueError> {
+        let records = self.audit.draft(entries);
+        self.store.append_audit(&records)?;
+        self.audit.confirm(&records);
+        Ok(records)
+    }
+
+    /// Drafts one audit record (for store calls that take one), advancing on success only.
+    fn with_audit<T>(
+        &mut self,
+        entry: AuditEntry,
+        f: impl FnOnce(&mut dyn Store, &AuditRecord) -> Result<T, StoreError>,
+    ) -> Result<T, IssueError> {
+        let records = self.audit.draft(std::slice::from_ref(&entry));
+        let record = records
+            .first()
+            .ok_or(StoreError::Backend("empty audit draft".into()))?;
+        let out = f(self.store.as_mut(), record)?;
+        self.audit.confirm(&records);
+        Ok(out)
+    }
+
+    /// Issues one certificate.
+    ///
+    /// # Errors
+    /// [`IssueError`] saying what refused it.
+    pub fn issue(&mut self, approval: &Approval, now: UnixTime) -> Result<Issued, IssueError> {
+        self.issue_batch(std::slice::from_ref(approval), now)
+            .pop()
+            .unwrap_or(Err(IssueError::Store(StoreError::Backend(
+                "empty batch".into(),
+            ))))
+    }
+
+    /// Issues a batch: one reservation transaction, one durable commit. The result for
+    /// each Approval is in input order.
+    pub fn issue_batch(
+        &mut self,
+        approvals: &[Approval],
+        now: UnixTime,
+    ) -> Vec<Result<Issued, IssueError>> {
+        let mut results: Vec<Result<Serial, IssueError>> = Vec::with_capacity(approvals.len());
+        let mut reservations = Vec::with_capacity(approvals.len());
+        for approval in approvals {
+            let prepared = self
+                .ca_for(&approval.profile().name)
+                .ok_or_else(|| IssueError::NoIssuer(approval.profile().name.clone()))
+                .and_then(|ca| {
+                    let serial = Serial::random()?;
+                    reservations.push(Reservation {
+                        serial: serial.as_bytes().to_vec(),
+                        issuer: ca.name.clone(),
+                        person: approval.person().to_owned(),
+                        spki_sha256: *approval.spki_sha256(),
+                        at: now,
+                    });
+                    Ok(serial)
+                });
+            results.push(prepared);
+        }
+        self.reserve_isolating(&reservations, &mut results);
+
+        let mut issued: Vec<(usize, IssuedCert, Serial)> = Vec::new();
+        let mut out: Vec<Option<Result<Issued, IssueError>>> =
+            (0..approvals.len()).map(|_| None).collect();
+        for (index, result) in results.into_iter().enumerate() {
+            let signed = result.and_then(|serial| {
+                let approval = approvals
+                    .get(index)
+                    .ok_or(IssueError::NoIssuer(String::new()))?;
+                self.sign_one(approval, &serial, now)
+                    .map(|cert| (cert, serial))
+            });
+            match signed {
+                Ok((cert, serial)) => issued.push((index, cert, serial)),
+                Err(e) => {
+                    if let Some(slot) = out.get_mut(index) {
+                        *slot = Some(Err(e));
+                    }
+                }
+            }
+        }
+        if let Err(e) = self.commit(&issued, now) {
+            let message = e.to_string();
+            for (index, _, _) in &issued {
+                if let Some(slot) = out.get_mut(*index) {
+                    *slot = Some(Err(IssueError::Store(StoreError::Backend(message.clone()))));
+                }
+            }
+        } else {
+            for (index, cert, serial) in issued {
+                if let Some(slot) = out.get_mut(index) {
+                    *slot = Some(Ok(Issued {
+                        serial,
+                        der: cert.der,
+                        issuer: cert.issuer,
+                        profile: cert.profile,
+                    }));
+                }
+            }
+        }
+        out.into_iter()
+            .map(|r| {
+                r.unwrap_or(Err(IssueError::Store(StoreError::Backend(
+                    "lost result".into(),
+                ))))
+            })
+            .collect()
+    }
+
+    /// Reserves all serials in one transaction; when that fails, retries one by one so a
+    /// single bad entry (a key bound to someone else) fails alone.
+    fn reserve_isolating(
+        &mut self,
+        reservations: &[Reservation],
+        results: &mut [Result<Serial, IssueError>],
+    ) {
+        if reservations.is_empty() || self.store.reserve(reservations).is_ok() {
+            return;
+        }
+        for result in results.iter_mut() {
+            let Ok(serial) = result else { continue };
+            let Some(reservation) = reservations.iter().find(|r| r.serial == serial.as_bytes())
+            else {
+                continue;
+            };
+            if let Err(e) = self.store.reserve(std::slice::from_ref(reservation)) {
+                *result = Err(IssueError::Store(e));
+            }
+        }
+    }
+
+    fn sign_one(
+        &self,
+        approval: &Approval,
+        serial: &Serial,
+        now: UnixTime,
+    ) -> Result<IssuedCert, IssueError> {
+        let profile = approval.profile();
+        let ca = self
+            .ca_for(&profile.name)
+            .ok_or_else(|| IssueError::NoIssuer(profile.name.clone()))?;
+        let partition = partition_of(serial, self.crl_partitions);
+        let not_after = UnixTime(now.0 + u64::from(profile.validity_days) * 86_400 - 1);
+        let spki = SubjectPublicKeyInfoOwned::from_der(&approval.public_key().to_spki_der())
+            .map_err(|e| BuildError::Encoding(e.to_string()))?;
+        let template = CertTemplate {
+            serial: serial.clone(),
+            issuer: ca.subject.clone(),
+            subject: subscriber_name(profile, approval.subject())?,
+            not_before: now,
+            not_after,
+            spki,
+            extensions: subscriber_extensions(approval, partition).map_err(BuildError::from)?,
+            self_signed: false,
+        };
+        let signer = IssuerSigner::new(ca.key.as_ref(), ca.algorithm);
+        let to_be_signed = prepare(template, &signer)?;
+        lint(
+            &to_be_signed.tbs()?,
+            &Expectation {
+                approval,
+                serial,
+                issuer: &ca.subject,
+                issuer_key_id: &ca.key_id,
+                algorithm: &ca.algorithm,
+                not_before: now,
+                partition,
+            },
+        )?;
+        let der = to_be_signed.sign(&signer)?;
+        Ok(IssuedCert {
+            serial: serial.as_bytes().to_vec(),
+            issuer: ca.name.clone(),
+            profile: profile.name.clone(),
+            person: approval.person().to_owned(),
+            spki_sha256: *approval.spki_sha256(),
+            not_before: now,
+            not_after,
+            der,
+            report_sha256: *approval.report_sha256(),
+            issued_at: now,
+        })
+    }
+
+    fn commit(
+        &mut self,
+        issued: &[(usize, IssuedCert, Serial)],
+        now: UnixTime,
+    ) -> Result<(), IssueError> {
+        if issued.is_empty() {
+            return Ok(());
+        }
+        let entries: Vec<AuditEntry> = issued
+            .iter()
+            .map(|(_, cert, serial)| AuditEntry {
+                at: now,
+                kind: "certificate.issued".into(),
+                body: serde_json::json!({
+                    "serial": serial.to_hex(),
+                    "issuer": cert.issuer,
+                    "profile": cert.profile,
+                    "report_sha256": hex::encode(cert.report_sha256),
+                    "spki_sha256": hex::encode(cert.spki_sha256),
+                    "not_after": cert.not_after.rfc3339(),
+                })
+                .to_string(),
+            })
+            .collect();
+        let records = self.audit.draft(&entries);
+        let certs: Vec<IssuedCert> = issued.iter().map(|(_, c, _)| c.clone()).collect();
+        self.store.commit_issued(&certs, &records)?;
+        self.audit.confirm(&records);
+        Ok(())
+    }
+
+    /// Revokes a certificate (durably, with its audit record).
+    ///
+    /// # Errors
+    /// [`IssueError::Store`] with `NotFound` or `AlreadyRevoked`.
+    pub fn revoke(
+        &mut self,
+        serial: &Serial,
+        reason: RevocationReason,
+        now: UnixTime,
+    ) -> Result<(), IssueError> {
+        let entry = AuditEntry {
+            at: now,
+            kind: "certificate.revoked".into(),
+            body: serde_json::json!({ "serial": serial.to_hex(), "reason": reason.name() })
+                .to_string(),
+        };
+        let bytes = serial.as_bytes().to_vec();
+        self.with_audit(entry, |store, record| {
+            store.revoke(&bytes, now, reason.code(), record)
+        })
+    }
+
+    /// Adds a key to the blocked list.
+    ///
+    /// # Errors
+    /// [`IssueError::Store`].
+    pub fn block_key(
+        &mut self,
+        spki_sha256: &[u8; 32],
+        reason: &str,
+        now: UnixTime,
+    ) -> Result<(), IssueError> {
+        let entry = AuditEntry {
+            at: now,
+            kind: "key.blocked".into(),
+            body: serde_json::json!({ "spki_sha256": hex::encode(spki_sha256), "reason": reason })
+                .to_string(),
+        };
+        let reason = reason.to_owned();
+        self.with_audit(entry, |store, record| {
+            store.block_key(spki_sha256, &reason, record)
+        })
+    }
+
+    /// Imports registry records (all or nothing), audited without personal data.
+    ///
+    /// # Errors
+    /// [`IssueError::Store`].
+    pub fn import_registry(
+        &mut self,
+        records: &[crate::store::RegistryRecord],
+        now: UnixTime,
+    ) -> Result<(), IssueError> {
+        let entry = AuditEntry {
+            at: now,
+            kind: "registry.imported".into(),
+            body: serde_json::json!({ "records": records.len() }).to_string(),
+        };
+        self.with_audit(entry, |store, record| store.put_registry(records, record))
+    }
+}

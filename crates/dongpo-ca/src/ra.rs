@@ -1,0 +1,388 @@
+//! The registration authority: decides whether a person gets a certificate.
+//!
+//! It turns a passing [`VerificationReport`], the DG1 it covered, the person's registry
+//! record, a CSR and a profile into an [`Approval`], or refuses with a [`Refusal`] that
+//! says why. An `Approval` can only be made here, so the issuer cannot sign anything the
+//! RA did not approve.
+
+use dongpo_crypto::PublicKey;
+use dongpo_icao::lds::mrz::Mrz;
+use dongpo_icao::report::{Status, VerificationReport};
+use dongpo_pki::time::UnixTime;
+use dongpo_profiles::profile::Profile;
+use sha2::{Digest, Sha256};
+
+use crate::csr::{Csr, CsrError, parse_csr};
+use crate::evidence::{Assurance, PassportEvidence};
+use crate::key_policy::{KeyPolicy, KeyRejection, spki_sha256};
+use crate::registry::subject_id;
+use crate::store::RegistryRecord;
+
+/// The registry status that allows issuance.
+pub const REGISTERED: &str = "registered";
+
+/// What the RA requires beyond a valid report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RaPolicy {
+    /// Oldest verification report accepted, in seconds (default 10 minutes).
+    pub max_report_age: u64,
+    /// Refuse documents without a passing Active Authentication (default: no; the
+    /// assurance reached is written into the certificate either way).
+    pub require_active_authentication: bool,
+}
+
+impl Default for RaPolicy {
+    fn default() -> Self {
+        RaPolicy {
+            max_report_age: 600,
+            require_active_authentication: false,
+        }
+    }
+}
+
+/// Why the RA refused. Messages name fields and checks, never personal values.
+#[derive(Debug, thiserror::Error)]
+pub enum Refusal {
+    /// No profile of that name.
+    #[error("unknown certificate profile '{0}'")]
+    UnknownProfile(String),
+    /// The passport did not verify.
+    #[error("the passport verification failed (checks: {})", .0.join(", "))]
+    VerificationFailed(Vec<String>),
+    /// The report is too old or from the future.
+    #[error(
+        "the verification report is stale: verified at {verified_at}, now {now}, at most {max_age} s old"
+    )]
+    StaleReport {
+        /// When the passport was verified.
+        verified_at: String,
+        /// The decision time.
+        now: String,
+        /// The allowed age.
+        max_age: u64,
+    },
+    /// The report lacks something issuance rests on.
+    #[error("the verification report does not establish {0}")]
+    MissingEvidence(&'static str),
+    /// The DG1 given is not the one the report verified.
+    #[error("the DG1 given does not match the verified document ({0})")]
+    Dg1Mismatch(&'static str),
+    /// The passport has expired.
+    #[error("the passport expired on {0} (YYMMDD)")]
+    DocumentExpired(String),
+    /// The person is not in the registry of overseas citizens.
+    #[error(
+        "not a registered overseas citizen: no registry record for this resident registration number"
+    )]
+    NotRegistered,
+    /// The registry record forbids issuance.
+    #[error("the overseas-citizen registration is '{0}', not '{REGISTERED}'")]
+    RegistrationInactive(String),
+    /// Registry and passport disagree.
+    #[error("the registry record does not match the passport: {}", .0.join(", "))]
+    RegistryMismatch(Vec<&'static str>),
+    /// Active Authentication is required and did not pass.
+    #[error("Active Authentication is required by policy and did not pass")]
+    ActiveAuthenticationRequired,
+    /// The CSR is unusable.
+    #[error("bad CSR: {0}")]
+    BadCsr(#[from] CsrError),
+    /// The key is refused by the profile's key policy.
+    #[error("subscriber key refused: {0}")]
+    WeakKey(#[from] KeyRejection),
+    /// The key is on the blocked-key list.
+    #[error("subscriber key refused: it is on the blocked-key list")]
+    BlockedKey,
+    /// The store could not be asked.
+    #[error("the CA store is unavailable: {0}")]
+    Unavailable(String),
+}
+
+impl Refusal {
+    /// A stable snake_case code for APIs and audit records.
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        match self {
+            Refusal::UnknownProfile(_) => "unknown_profile",
+            Refusal::VerificationFailed(_) => "verification_failed",
+            Refusal::StaleReport { .. } => "stale_verification",
+            Refusal::MissingEvidence(_) => "missing_evidence",
+            Refusal::Dg1Mismatch(_) => "dg1_mismatch",
+            Refusal::DocumentExpired(_) => "document_expired",
+            Refusal::NotRegistered => "not_registered",
+            Refusal::RegistrationInactive(_) => "registration_inactive",
+            Refusal::RegistryMismatch(_) => "registry_mismatch",
+            Refusal::ActiveAuthenticationRequired => "active_authentication_required",
+            Refusal::BadCsr(_) => "bad_csr",
+            Refusal::WeakKey(_) => "weak_key",
+            Refusal::BlockedKey => "blocked_key",
+            Refusal::Unavailable(_) => "unavailable",
+        }
+    }
+}
+
+/// Everything the RA decides on.
+pub struct Application<'a> {
+    /// The verification report of the passport.
+    pub report: &'a VerificationReport,
+    /// DG1 (the raw file) of the verified passport.
+    pub dg1: &'a [u8],
+    /// The registry record found for the applicant's resident registration number.
+    pub registry: Option<&'a RegistryRecord>,
+    /// The CSR (PEM or DER).
+    pub csr: &'a [u8],
+    /// The chosen profile.
+    pub profile: &'a Profile,
+    /// Whether the CSR's key is on the blocked list (looked up by the caller).
+    pub key_blocked: &'a dyn Fn(&[u8; 32]) -> bool,
+}
+
+/// The subject values of the certificate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SubjectValues {
+    /// The real name (Hangul when registered, else the MRZ name).
+    pub real_name: String,
+    /// The stable subject identifier.
+    pub subject_id: String,
+    /// Country of residence, ISO 3166-1 alpha-2.
+    pub country_of_residence: String,
+}
+
+/// What the RA approved: the only input the issuer signs.
+#[derive(Clone, Debug)]
+pub struct Approval {
+    profile: Profile,
+    person: String,
+    subject: SubjectValues,
+    public_key: PublicKey,
+    spki_sha256: [u8; 32],
+    report_sha256: [u8; 32],
+    evidence: PassportEvidence,
+    vid: Option<(Vec<u8>, Vec<u8>)>,
+    approved_at: UnixTime,
+}
+
+impl Approval {
+    /// The profile to issue under.
+    #[must_use]
+    pub fn profile(&self) -> &Profile {
+        &self.profile
+    }
+    /// The person's registry identifier (keyed hash).
+    #[must_use]
+    pub fn person(&self) -> &str {
+        &self.person
+    }
+    /// Subject values.
+    #[must_use]
+    pub fn subject(&self) -> &SubjectValues {
+        &self.subject
+    }
+    /// The subscriber's public key (proof of possession checked).
+    #[must_use]
+    pub fn public_key(&self) -> &PublicKey {
+        &self.public_key
+    }
+    /// SHA-256 of the subscriber SPKI (named-curve form).
+    #[must_use]
+    pub fn spki_sha256(&self) -> &[u8; 32] {
+        &self.spki_sha256
+    }
+    /// SHA-256 of the verification report.
+    #[must_use]
+    pub fn report_sha256(&self) -> &[u8; 32] {
+        &self.report_sha256
+    }
+    /// The passport-evidence extension value.
+    #[must_use]
+    pub fn evidence(&self) -> &PassportEvidence {
+        &self.evidence
+    }
+    /// The KISA VID and its random `R`, when the registry holds them.
+    #[must_use]
+    pub fn vid(&self) -> Option<(&[u8], &[u8])> {
+        self.vid.as_ref().map(|(v, r)| (v.as_slice(), r.as_slice()))
+    }
+    /// When the RA approved.
+    #[must_use]
+    pub fn approved_at(&self) -> UnixTime {
+        self.approved_at
+    }
+}
+
+/// SHA-256 of a report as `dongpo verify --json` writes it (serde's field order is fixed).
+#[must_use]
+pub fn report_sha256(report: &VerificationReport) -> [u8; 32] {
+    let json = serde_json::to_vec(report).unwrap_or_default();
+    Sha256::digest(&json).into()
+}
+
+/// Decides on an application at time `now`.
+///
+/// # Errors
+/// The first [`Refusal`] that applies, in the order: report, DG1, registry, CSR, key.
+pub fn decide(
+    app: &Application<'_>,
+    policy: &RaPolicy,
+    now: UnixTime,
+) -> Result<Approval, Refusal> {
+    let report = app.report;
+    if !report.valid {
+        return Err(Refusal::VerificationFailed(
+            report.failed().into_iter().map(str::to_owned).collect(),
+        ));
+    }
+    let verified_at = UnixTime::parse_rfc3339(&report.evidence.at)
+        .ok_or(Refusal::MissingEvidence("a verification time"))?;
+    // A minute of clock skew between nodes is tolerated for reports "from the future".
+    if verified_at.0 > now.0 + 60 || now.0.saturating_sub(verified_at.0) > policy.max_report_age {
+        return Err(Refusal::StaleReport {
+            verified_at: verified_at.rfc3339(),
+            now: now.rfc3339(),
+            max_age: policy.max_report_age,
+        });
+    }
+    let passed = |id: &str| report.check(id).is_some_and(|c| c.status == Status::Pass);
+    if !passed("sod.signature") || !passed("dsc.chain") {
+        return Err(Refusal::MissingEvidence("Passive Authentication"));
+    }
+    if !passed("dg.1.hash") {
+        return Err(Refusal::MissingEvidence("the integrity of DG1"));
+    }
+    let mrz = Mrz::from_dg1(app.dg1).map_err(|_| Refusal::Dg1Mismatch("DG1 does not parse"))?;
+    check_dg1_is_the_verified_one(report, app.dg1, &mrz)?;
+    if document_expired(&mrz, now) {
+        return Err(Refusal::DocumentExpired(mrz.date_of_expiry.clone()));
+    }
+    let record = app.registry.ok_or(Refusal::NotRegistered)?;
+    if record.registration_status != REGISTERED {
+        return Err(Refusal::RegistrationInactive(
+            record.registration_status.clone(),
+        ));
+    }
+    let mismatches = registry_mismatches(record, &mrz);
+    if !mismatches.is_empty() {
+        return Err(Refusal::RegistryMismatch(mismatches));
+    }
+    let assurance = if passed("aa.signature") {
+        Assurance::PassiveAndActiveAuthentication
+    } else if policy.require_active_authentication {
+        return Err(Refusal::ActiveAuthenticationRequired);
+    } else {
+        Assurance::PassiveAuthentication
+    };
+    let csr: Csr = parse_csr(app.csr)?;
+    KeyPolicy::new(app.profile.key_algorithms.clone()).check(&csr.public_key)?;
+    let spki = spki_sha256(&csr.public_key);
+    if (app.key_blocked)(&spki) {
+        return Err(Refusal::BlockedKey);
+    }
+    let report_hash = report_sha256(report);
+    let evidence = PassportEvidence::new(&report_hash, assurance, &mrz.issuing_state, verified_at)
+        .map_err(|_| Refusal::MissingEvidence("a three-letter issuing state"))?;
+    let country = dongpo_icao::country::alpha2(&record.country_of_residence)
+        .ok_or(Refusal::RegistryMismatch(vec!["country_of_residence"]))?;
+    let real_name = if record.name_hangul.trim().is_empty() {
+        format!("{} {}", record.surname, record.given_names)
+            .trim()
+            .to_owned()
+    } else {
+        record.name_hangul.trim().to_owned()
+    };
+    Ok(Approval {
+        profile: app.profile.clone(),
+        person: record.person.clone(),
+        subject: SubjectValues {
+            real_name,
+            subject_id: subject_id(&record.person),
+            country_of_residence: country.to_owned(),
+        },
+        public_key: csr.public_key,
+        spki_sha256: spki,
+        report_sha256: report_hash,
+        evidence,
+        vid: record.vid.clone().zip(record.vid_random.clone()),
+        approved_at: now,
+    })
+}
+
+/// The report names the SOD's DG1 hash; the DG1 given must hash to it, so the names the
+/// registry is matched against are the verified ones.
+fn check_dg1_is_the_verified_one(
+    report: &VerificationReport,
+    dg1: &[u8],
+    mrz: &Mrz,
+) -> Result<(), Refusal> {
+    let sod = report
+        .sod
+        .as_ref()
+        .ok_or(Refusal::MissingEvidence("a parsed SOD"))?;
+    let expected = sod
+        .dg_hashes
+        .get("1")
+        .ok_or(Refusal::MissingEvidence("a DG1 hash in the SOD"))?;
+    let algorithm = dongpo_crypto::HashAlgorithm::ALL
+        .into_iter()
+        .find(|h| h.name().eq_ignore_ascii_case(&sod.digest_algorithm))
+        .ok_or(Refusal::MissingEvidence(
+            "a known data-group hash algorithm",
+        ))?;
+    if hex::encode(algorithm.digest(dg1)) != expected.to_ascii_lowercase() {
+        return Err(Refusal::Dg1Mismatch("its hash is not the one in the SOD"));
+    }
+    if let Some(summary) = &report.mrz
+        && summary.document_number != mrz.document_number
+    {
+        return Err(Refusal::Dg1Mismatch("document number"));
+    }
+    Ok(())
+}
+
+/// `YYMMDD` expiry dates: 9303 documents last at most ten years, so an expiry more
+/// than fifty years ahead of now belongs to the previous century.
+fn document_expired(mrz: &Mrz, now: UnixTime) -> bool {
+    let iso = now.rfc3339();
+    let today: Option<u32> = iso
+        .get(0..4)
+        .zip(iso.get(5..7))
+        .zip(iso.get(8..10))
+        .and_then(|((y, m), d)| format!("{y}{m}{d}").parse().ok());
+    let (Some(today), Ok(expiry)) = (today, mrz.date_of_expiry.parse::<u32>()) else {
+        return true; // an unreadable expiry date is not a valid document
+    };
+    let mut full = 20_000_000 + expiry;
+    if full > today + 500_000 {
+        full -= 1_000_000;
+    }
+    full < today
+}
+
+fn normalise_name(name: &str) -> String {
+    name.split([' ', '<', '-'])
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_ascii_uppercase()
+}
+
+/// Field names (never values) where the registry and the MRZ disagree.
+fn registry_mismatches(record: &RegistryRecord, mrz: &Mrz) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    if normalise_name(&record.surname) != normalise_name(&mrz.primary_identifier) {
+        out.push("surname");
+    }
+    if normalise_name(&record.given_names) != normalise_name(&mrz.secondary_identifier) {
+        out.push("given_names");
+    }
+    let dob = record.date_of_birth.replace('-', "");
+    if dob.get(2..) != Some(mrz.date_of_birth.as_str()) {
+        out.push("date_of_birth");
+    }
+    if !record.sex.starts_with(mrz.sex) {
+        out.push("sex");
+    }
+    if record.nationality != mrz.nationality {
+        out.push("nationality");
+    }
+    out
+}

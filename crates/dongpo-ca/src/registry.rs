@@ -1,0 +1,365 @@
+//! The registry of overseas citizens, as the CA holds it.
+//!
+//! Resident registration numbers (RRNs) never reach the store or a log: a record is keyed
+//! by an HMAC-SHA256 of the RRN under the CA's registry key (a plain hash of a 13-digit
+//! number with a known structure is brute-forced in seconds; a keyed one is not). The
+//! KISA VID, itself a salted double hash, is kept per person for profiles that carry it.
+
+use hmac::{KeyInit, Mac};
+use serde::Deserialize;
+use sha2::Sha256;
+use zeroize::Zeroizing;
+
+use crate::store::RegistryRecord;
+
+/// Why a registry input was refused. Messages name the line and column, never a value.
+#[derive(Debug, thiserror::Error)]
+pub enum RegistryError {
+    /// The resident registration number is not 13 digits (`YYMMDD-NNNNNNN`).
+    #[error("{at}: resident_registration_number is not 13 digits (YYMMDD-NNNNNNN)")]
+    BadRrn {
+        /// Where (line or file).
+        at: String,
+    },
+    /// A field is missing or malformed.
+    #[error("{at}: {field}: {reason}")]
+    Field {
+        /// Where (line or file).
+        at: String,
+        /// Which field.
+        field: &'static str,
+        /// What was wrong.
+        reason: String,
+    },
+    /// The CSV or JSON structure is broken.
+    #[error("{at}: {reason}")]
+    Format {
+        /// Where.
+        at: String,
+        /// What was wrong (no field values).
+        reason: String,
+    },
+    /// The OS random generator failed.
+    #[error("the OS random number generator failed")]
+    Random,
+}
+
+/// The CA's secret key for registry identifiers.
+pub struct RegistryKey(Zeroizing<[u8; 32]>);
+
+impl std::fmt::Debug for RegistryKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RegistryKey(..)")
+    }
+}
+
+impl RegistryKey {
+    /// Wraps 32 secret octets.
+    #[must_use]
+    pub fn new(key: [u8; 32]) -> Self {
+        RegistryKey(Zeroizing::new(key))
+    }
+
+    /// The registry identifier of a person: hex HMAC-SHA256 of the RRN's 13 digits.
+    ///
+    /// # Errors
+    /// [`RegistryError::BadRrn`] when `rrn` is not 13 digits (one hyphen after the sixth allowed).
+    pub fn person_id(&self, rrn: &str, at: &str) -> Result<String, RegistryError> {
+        let digits = normalise_rrn(rrn).ok_or_else(|| RegistryError::BadRrn { at: at.into() })?;
+        Ok(hex::encode(
+            self.mac(b"dongpo registry person v1", digits.as_bytes()),
+        ))
+    }
+
+    fn mac(&self, label: &[u8], data: &[u8]) -> [u8; 32] {
+        // HMAC accepts keys of any length, so `new_from_slice` cannot fail here.
+        let mut mac = <hmac::Hmac<Sha256> as KeyInit>::new_from_slice(self.0.as_slice())
+            .unwrap_or_else(|_| <hmac::Hmac<Sha256> as KeyInit>::new(&Default::default()));
+        mac.update(label);
+        mac.update(&[0]);
+        mac.update(data);
+        mac.finalize().into_bytes().into()
+    }
+}
+
+/// The stable subject identifier a certificate carries for a person: derived from the
+/// registry identifier, so it is stable across certificates and reveals nothing.
+#[must_use]
+pub fn subject_id(person: &str) -> String {
+    use sha2::Digest;
+    let digest = Sha256::digest(format!("dongpo subject id v1\0{person}").as_bytes());
+    hex::encode(digest.get(..16).unwrap_or_default())
+}
+
+fn normalise_rrn(rrn: &str) -> Option<Zeroizing<String>> {
+    let digits: Zeroizing<String> = Zeroizing::new(match rrn.trim().split_once('-') {
+        Some((a, b)) if a.len() == 6 => format!("{a}{b}"),
+        Some(_) => return None,
+        None => rrn.trim().to_owned(),
+    });
+    (digits.len() == 13 && digits.bytes().all(|b| b.is_ascii_digit())).then_some(digits)
+}
+
+/// One overseas citizen as the agency's registry describes them: the columns of the CSV
+/// import and the fields of the testkit's `identity.json`.
+#[derive(Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Identity {
+    /// 13-digit resident registration number (never stored).
+    pub resident_registration_number: String,
+    /// Overseas-citizen registration number.
+    pub overseas_registration_number: String,
+    /// `registered`, or another status that forbids issuance.
+    pub registration_status: String,
+    /// Primary identifier as in the MRZ.
+    pub surname: String,
+    /// Secondary identifier as in the MRZ.
+    pub given_names: String,
+    /// The name in Hangul.
+    pub name_hangul: String,
+    /// `YYYY-MM-DD`.
+    pub date_of_birth: String,
+    /// `M`, `F` or `X`.
+    pub sex: String,
+    /// Nationality (three letters).
+    pub nationality: String,
+    /// Passport number.
+    pub document_number: String,
+    /// Passport expiry, `YYYY-MM-DD` (optional; the chip's DG1 is what counts).
+    #[serde(default)]
+    pub date_of_expiry: Option<String>,
+    /// Country of residence (ISO 3166-1 alpha-3).
+    pub country_of_residence: String,
+}
+
+impl std::fmt::Debug for Identity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Personal data stays out of debug output (and so out of logs).
+        f.write_str("Identity(..)")
+    }
+}
+
+impl Identity {
+    /// Parses one `identity.json`.
+    ///
+    /// # Errors
+    /// [`RegistryError::Format`] naming the JSON problem (serde's message names the field).
+    pub fn from_json(text: &str, at: &str) -> Result<Self, RegistryError> {
+        serde_json::from_str(text).map_err(|e| RegistryError::Format {
+            at: at.into(),
+            reason: format!("identity JSON: {}", redact_serde(&e.to_string())),
+        })
+    }
+
+    /// The registry record: RRN replaced by its keyed hash, a fresh VID with a random `R`.
+    ///
+    /// # Errors
+    /// [`RegistryError`] naming the field that is malformed.
+    pub fn to_record(&self, key: &RegistryKey, at: &str) -> Result<RegistryRecord, RegistryError> {
+        self.validate(at)?;
+        let person = key.person_id(&self.resident_registration_number, at)?;
+        let mut random = [0u8; 20];
+        getrandom::fill(&mut random).map_err(|_| RegistryError::Random)?;
+        let digits = normalise_rrn(&self.resident_registration_number)
+            .ok_or_else(|| RegistryError::BadRrn { at: at.into() })?;
+        let vid = dongpo_profiles::vid::virtual_id(
+            &digits,
+            &random,
+            dongpo_crypto::HashAlgorithm::Sha256,
+        )
+        .map_err(|e| RegistryError::Field {
+            at: at.into(),
+            field: "resident_registration_number",
+            reason: e.to_string(),
+        })?;
+        Ok(RegistryRecord {
+            person,
+            overseas_registration_number: self.overseas_registration_number.clone(),
+            registration_status: self.registration_status.clone(),
+            surname: self.surname.clone(),
+            given_names: self.given_names.clone(),
+            name_hangul: self.name_hangul.clone(),
+            date_of_birth: self.date_of_birth.clone(),
+            sex: self.sex.clone(),
+            nationality: self.nationality.clone(),
+            document_number: self.document_number.clone(),
+            country_of_residence: self.country_of_residence.clone(),
+            vid: Some(vid),
+            vid_random: Some(random.to_vec()),
+        })
+    }
+
+    fn validate(&self, at: &str) -> Result<(), RegistryError> {
+        let bad = |field: &'static str, reason: &str| RegistryError::Field {
+            at: at.into(),
+            field,
+            reason: reason.into(),
+        };
+        let mrz_name = |s: &str| {
+            s.bytes()
+                .all(|b| b.is_ascii_uppercase() || b == b' ' || b == b'<')
+        };
+        if normalise_rrn(&self.resident_registration_number).is_none() {
+            return Err(RegistryError::BadRrn { at: at.into() });
+        }
+        if self.surname.is_empty() || !mrz_name(&self.surname) {
+            return Err(bad(
+                "surname",
+                "must be non-empty, A-Z and spaces as in the MRZ",
+            ));
+        }
+        if !mrz_name(&self.given_names) {
+            return Err(bad("given_names", "must be A-Z and spaces as in the MRZ"));
+        }
+        if !is_iso_date(&self.date_of_birth) {
+            return Err(bad("date_of_birth", "must be YYYY-MM-DD"));
+        }
+        if !matches!(self.sex.as_str(), "M" | "F" | "X" | "<") {
+            return Err(bad("sex", "must be M, F or X"));
+        }
+        for (field, value) in [
+            ("nationality", &self.nationality),
+            ("country_of_residence", &self.country_of_residence),
+        ] {
+            if value.len() != 3 || !value.bytes().all(|b| b.is_ascii_uppercase()) {
+                return Err(bad(field, "must be a three-letter country code"));
+            }
+        }
+        if self.document_number.is_empty() || self.document_number.len() > 9 {
+            return Err(bad("document_number", "must be 1 to 9 characters"));
+        }
+        if self.registration_status.is_empty() {
+            return Err(bad("registration_status", "must not be empty"));
+        }
+        Ok(())
+    }
+}
+
+/// `YYYY-MM-DD` with a plausible month and day (birth dates predate 1970, so no clock maths).
+fn is_iso_date(text: &str) -> bool {
+    let parts: Vec<&str> = text.split('-').collect();
+    let [y, m, d] = parts.as_slice() else {
+        return false;
+    };
+    let number = |s: &str, len: usize| {
+        (s.len() == len && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse::<u32>().ok())
+            .flatten()
+    };
+    matches!(
+        (number(y, 4), number(m, 2), number(d, 2)),
+        (Some(_), Some(1..=12), Some(1..=31))
+    )
+}
+
+/// serde messages may quote the offending value; keep only the part that names the field.
+fn redact_serde(message: &str) -> String {
+    match message.find(": ") {
+        Some(_) if message.contains("invalid value") || message.contains("invalid type") => {
+            "a field has the wrong type".into()
+        }
+        _ => message.to_owned(),
+    }
+}
+
+/// Parses a registry CSV export (header row with the [`Identity`] field names, in any
+/// order) into records. All or nothing: the first bad row refuses the whole file.
+///
+/// # Errors
+/// [`RegistryError`] naming the line and field.
+pub fn import_csv(text: &str, key: &RegistryKey) -> Result<Vec<RegistryRecord>, RegistryError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let mut records = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for (index, row) in reader.deserialize::<Identity>().enumerate() {
+        let at = format!("line {}", index + 2);
+        let identity = row.map_err(|e| RegistryError::Format {
+            at: at.clone(),
+            reason: match e.kind() {
+                csv::ErrorKind::Deserialize { err, .. } => match err.field() {
+                    Some(i) => format!("column {} is missing or malformed", i + 1),
+                    None => redact_serde(&err.to_string()),
+                },
+                _ => "malformed CSV row".into(),
+            },
+        })?;
+        let record = identity.to_record(key, &at)?;
+        if !seen.insert(record.person.clone()) {
+            return Err(RegistryError::Format {
+                at,
+                reason: "the same resident registration number appears twice".into(),
+            });
+        }
+        records.push(record);
+    }
+    Ok(records)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEADER: &str = "resident_registration_number,overseas_registration_number,registration_status,surname,given_names,name_hangul,date_of_birth,sex,nationality,document_number,country_of_residence";
+
+    fn key() -> RegistryKey {
+        RegistryKey::new([9u8; 32])
+    }
+
+    #[test]
+    fn person_ids_are_keyed_and_ignore_the_hyphen() {
+        let a = key().person_id("800101-1000008", "t").unwrap();
+        assert_eq!(a, key().person_id("8001011000008", "t").unwrap());
+        assert_ne!(
+            a,
+            RegistryKey::new([8; 32])
+                .person_id("8001011000008", "t")
+                .unwrap()
+        );
+        assert!(!a.contains("800101"));
+        assert!(matches!(
+            key().person_id("80010-11000008", "t"),
+            Err(RegistryError::BadRrn { .. })
+        ));
+        assert!(key().person_id("800101100000", "t").is_err());
+    }
+
+    #[test]
+    fn csv_import_hashes_rrns_and_names_bad_lines() {
+        let good =
+            "800101-1000008,OK-1,registered,KIM,MINJUN,김민준,1980-01-01,M,KOR,M12345678,USA";
+        let records = import_csv(&format!("{HEADER}\n{good}\n"), &key()).unwrap();
+        assert_eq!(records.len(), 1);
+        let record = &records[0];
+        assert_eq!(
+            record.person,
+            key().person_id("8001011000008", "t").unwrap()
+        );
+        assert_eq!(record.vid.as_ref().unwrap().len(), 32);
+        assert!(format!("{record:?}").find("8001011000008").is_none());
+
+        let bad_rrn = good.replace("800101-1000008", "80-0101");
+        let err = import_csv(&format!("{HEADER}\n{good}\n{bad_rrn}\n"), &key()).unwrap_err();
+        assert!(err.to_string().starts_with("line 3"), "{err}");
+        assert!(!err.to_string().contains("80-0101"));
+
+        let bad_date = good.replace("1980-01-01", "01/01/1980");
+        let err = import_csv(&format!("{HEADER}\n{bad_date}\n"), &key()).unwrap_err();
+        assert!(err.to_string().contains("date_of_birth"), "{err}");
+
+        let err = import_csv(&format!("{HEADER}\n{good}\n{good}\n"), &key()).unwrap_err();
+        assert!(err.to_string().contains("twice"), "{err}");
+
+        let err = import_csv("surname\nKIM\n", &key()).unwrap_err();
+        assert!(err.to_string().starts_with("line 2"), "{err}");
+    }
+
+    #[test]
+    fn identity_debug_hides_personal_data() {
+        let json = r#"{"resident_registration_number":"800101-1000008","overseas_registration_number":"OK-1","registration_status":"registered","surname":"KIM","given_names":"MINJUN","name_hangul":"김민준","date_of_birth":"1980-01-01","sex":"M","nationality":"KOR","document_number":"M12345678","country_of_residence":"USA"}"#;
+        let identity = Identity::from_json(json, "identity.json").unwrap();
+        assert_eq!(format!("{identity:?}"), "Identity(..)");
+        assert!(Identity::from_json("{}", "identity.json").is_err());
+    }
+}

@@ -1,0 +1,406 @@
+//! Durable state of the CA behind one trait: serial reservations, issued certificates and
+//! their status, key bindings, registry records, blocked keys and the audit log.
+//!
+//! SQLite ([`sqlite::SqliteStore`]) is the embedded default; PostgreSQL
+//! ([`postgres::PostgresStore`]) serves several CA nodes. Uniqueness of serials, key
+//! bindings and audit positions is enforced by database constraints, so it holds across
+//! nodes, not only within one process. Every write is one transaction: all or nothing.
+//!
+//! Serials are stored as their octets (the magnitude, big-endian, no leading zero octet,
+//! as [`crate::serial::Serial`] gives them), so ordering by (length, octets) is ordering
+//! by numeric value.
+
+pub mod migrations;
+pub mod postgres;
+mod rows;
+pub mod sqlite;
+
+use dongpo_pki::time::UnixTime;
+
+use crate::audit::AuditRecord;
+
+/// A serial recorded before anything is signed with it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reservation {
+    /// Serial magnitude (1 to 20 octets, no leading zero octet).
+    pub serial: Vec<u8>,
+    /// The issuing CA's name (as the caller keys issuers).
+    pub issuer: String,
+    /// Keyed hash identifying the person (hex), never the registration number itself.
+    pub person: String,
+    /// SHA-256 of the subject public key info.
+    pub spki_sha256: [u8; 32],
+    /// When the reservation was made.
+    pub at: UnixTime,
+}
+
+/// A signed certificate ready to be recorded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IssuedCert {
+    /// Serial magnitude; must have been reserved with the same issuer, person and key.
+    pub serial: Vec<u8>,
+    /// The issuing CA's name.
+    pub issuer: String,
+    /// Profile name the certificate was issued under.
+    pub profile: String,
+    /// Keyed hash identifying the person (hex).
+    pub person: String,
+    /// SHA-256 of the subject public key info.
+    pub spki_sha256: [u8; 32],
+    /// Start of validity.
+    pub not_before: UnixTime,
+    /// End of validity.
+    pub not_after: UnixTime,
+    /// The certificate, DER.
+    pub der: Vec<u8>,
+    /// SHA-256 of the passport verification report the issuance rests on.
+    pub report_sha256: [u8; 32],
+    /// When the certificate was issued.
+    pub issued_at: UnixTime,
+}
+
+/// Revocation status of a stored certificate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CertStatus {
+    /// Not revoked.
+    Good,
+    /// Revoked.
+    Revoked {
+        /// Revocation time.
+        at: UnixTime,
+        /// RFC 5280 CRLReason code.
+        reason: u8,
+    },
+}
+
+/// A certificate with its status.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredCert {
+    /// The certificate as committed.
+    pub cert: IssuedCert,
+    /// Its revocation status.
+    pub status: CertStatus,
+}
+
+/// One revoked certificate, as a CRL lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RevokedEntry {
+    /// Serial magnitude.
+    pub serial: Vec<u8>,
+    /// Revocation time.
+    pub revoked_at: UnixTime,
+    /// RFC 5280 CRLReason code.
+    pub reason: u8,
+}
+
+/// A person's record from the overseas-citizen registry. Personal data: it is stored, never
+/// logged, and no error message carries any of it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RegistryRecord {
+    /// Keyed hash of the resident registration number, hex.
+    pub person: String,
+    /// Overseas-citizen registration number.
+    pub overseas_registration_number: String,
+    /// Registration status as the registry reports it.
+    pub registration_status: String,
+    /// Surname (Latin script, as in the passport).
+    pub surname: String,
+    /// Given names (Latin script).
+    pub given_names: String,
+    /// Name in Hangul.
+    pub name_hangul: String,
+    /// Date of birth, `YYYY-MM-DD`.
+    pub date_of_birth: String,
+    /// Sex as in the passport.
+    pub sex: String,
+    /// Nationality (ICAO 9303 code).
+    pub nationality: String,
+    /// Passport number.
+    pub document_number: String,
+    /// Country of residence.
+    pub country_of_residence: String,
+    /// Virtual identifier, when assigned.
+    pub vid: Option<Vec<u8>>,
+    /// The random value the VID was derived with.
+    pub vid_random: Option<Vec<u8>>,
+}
+
+impl std::fmt::Debug for RegistryRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Only the pseudonymous key: a record printed into a log must not leak the person.
+        f.debug_struct("RegistryRecord")
+            .field("person", &self.person)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why a store operation failed. Messages carry serials, node ids and seqs, never
+/// personal data.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The serial is already reserved (or its certificate already committed).
+    #[error("serial {serial_hex} is already in use")]
+    DuplicateSerial {
+        /// The serial, lowercase hex.
+        serial_hex: String,
+    },
+    /// The public key is already bound to a different person.
+    #[error("the public key is already bound to a different person")]
+    KeyBoundToOtherPerson,
+    /// No reservation matches the certificate's serial, issuer, person and key.
+    #[error("serial {serial_hex} was not reserved for this issuer, person and key")]
+    NotReserved {
+        /// The serial, lowercase hex.
+        serial_hex: String,
+    },
+    /// No such certificate.
+    #[error("no certificate with this serial")]
+    NotFound,
+    /// The certificate is already revoked.
+    #[error("the certificate is already revoked")]
+    AlreadyRevoked,
+    /// The serial is empty, longer than 20 octets or has a leading zero octet.
+    #[error("serial {serial_hex} is not a 1 to 20 octet magnitude without leading zero octets")]
+    InvalidSerial {
+        /// The serial, lowercase hex.
+        serial_hex: String,
+    },
+    /// Not a CRLReason a revocation can carry (0-10 without 7 unused and 8 removeFromCRL).
+    #[error("revocation reason {reason} is not a usable RFC 5280 CRLReason")]
+    InvalidReason {
+        /// The code given.
+        reason: u8,
+    },
+    /// The audit position (node, seq) is already taken: another writer advanced the chain.
+    #[error("audit record {node}/{seq} already exists")]
+    AuditSeqTaken {
+        /// Node of the record.
+        node: String,
+        /// Its seq.
+        seq: u64,
+    },
+    /// The audit record does not continue the stored chain (its predecessor is missing or
+    /// its `prev_tag` is not the predecessor's tag).
+    #[error("audit record {node}/{seq} does not continue the stored chain")]
+    AuditNotLinked {
+        /// Node of the record.
+        node: String,
+        /// Its seq.
+        seq: u64,
+    },
+    /// The database failed or holds data this code cannot read.
+    #[error("store backend: {0}")]
+    Backend(String),
+    /// The schema could not be brought to this code's version.
+    #[error("store migration: {0}")]
+    Migration(String),
+}
+
+/// The CA's durable state. Every write method is one transaction.
+pub trait Store: Send {
+    /// One transaction: every serial inserted (unique per store), and each SPKI bound to
+    /// its person (a key already bound to a *different* person is refused). All or nothing.
+    ///
+    /// # Errors
+    /// [`StoreError::DuplicateSerial`], [`StoreError::KeyBoundToOtherPerson`],
+    /// [`StoreError::InvalidSerial`], [`StoreError::Backend`].
+    fn reserve(&mut self, batch: &[Reservation]) -> Result<(), StoreError>;
+
+    /// One durable transaction: the certificates (each serial reserved with the same issuer,
+    /// person and key) and the audit records.
+    ///
+    /// # Errors
+    /// [`StoreError::NotReserved`], [`StoreError::DuplicateSerial`] (already committed),
+    /// the audit errors, [`StoreError::Backend`].
+    fn commit_issued(
+        &mut self,
+        batch: &[IssuedCert],
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError>;
+
+    /// The certificate with this serial and its status.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    fn certificate(&mut self, serial: &[u8]) -> Result<Option<StoredCert>, StoreError>;
+
+    /// Good -> Revoked atomically with its audit record.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`], [`StoreError::AlreadyRevoked`],
+    /// [`StoreError::InvalidReason`], the audit errors, [`StoreError::Backend`].
+    fn revoke(
+        &mut self,
+        serial: &[u8],
+        at: UnixTime,
+        reason: u8,
+        audit: &AuditRecord,
+    ) -> Result<(), StoreError>;
+
+    /// Revoked certificates of `issuer`, ordered by serial (numeric value).
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    fn revoked(&mut self, issuer: &str) -> Result<Vec<RevokedEntry>, StoreError>;
+
+    /// Number of issued certificates.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    fn certificate_count(&mut self) -> Result<u64, StoreError>;
+
+    /// Serials of the issued certificates, ordered by numeric value.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    fn serials(&mut self) -> Result<Vec<Vec<u8>>, StoreError>;
+
+    /// Insert or replace registry records by `person`, atomically with the audit record.
+    ///
+    /// # Errors
+    /// The audit errors, [`StoreError::Backend`].
+    fn put_registry(
+        &mut self,
+        records: &[RegistryRecord],
+        audit: &AuditRecord,
+    ) -> Result<(), StoreError>;
+
+    /// The registry record of `person`.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    fn registry(&mut self, person: &str) -> Result<Option<RegistryRecord>, StoreError>;
+
+    /// Blocks a public key (by SPKI hash) atomically with its audit record. Blocking an
+    /// already blocked key keeps the first reason and time, and still records the audit.
+    ///
+    /// # Errors
+    /// The audit errors, [`StoreError::Backend`].
+    fn block_key(
+        &mut self,
+        spki_sha256: &[u8; 32],
+        reason: &str,
+        audit: &AuditRecord,
+    ) -> Result<(), StoreError>;
+
+    /// Whether the key is blocked.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    fn is_blocked(&mut self, spki_sha256: &[u8; 32]) -> Result<bool, StoreError>;
+
+    /// Appends audit records in one transaction. Each must continue its node's stored
+    /// chain: seq 1 with a zero `prev_tag`, or the stored predecessor's tag.
+    ///
+    /// # Errors
+    /// [`StoreError::AuditSeqTaken`], [`StoreError::AuditNotLinked`], [`StoreError::Backend`].
+    fn append_audit(&mut self, records: &[AuditRecord]) -> Result<(), StoreError>;
+
+    /// The newest audit record of `node`.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    fn audit_tail(&mut self, node: &str) -> Result<Option<AuditRecord>, StoreError>;
+
+    /// Every audit record, by node, then seq.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    fn audit_records(&mut self) -> Result<Vec<AuditRecord>, StoreError>;
+
+    /// The highest applied schema migration.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    fn schema_version(&mut self) -> Result<u32, StoreError>;
+}
+
+/// Opens the store at `location`: a `postgres://` or `postgresql://` URL selects
+/// PostgreSQL, anything else is a SQLite file path (created if missing). Migrations run
+/// before this returns.
+///
+/// # Errors
+/// [`StoreError::Backend`] when the database cannot be opened, [`StoreError::Migration`]
+/// when its schema cannot be brought up to date (or is newer than this code).
+pub fn open(location: &str) -> Result<Box<dyn Store>, StoreError> {
+    if location.starts_with("postgres://") || location.starts_with("postgresql://") {
+        Ok(Box::new(self::postgres::PostgresStore::connect(location)?))
+    } else {
+        Ok(Box::new(self::sqlite::SqliteStore::open(location)?))
+    }
+}
+
+/// Checks a serial before it reaches the database: a leading zero octet would give one
+/// number two spellings (escaping the unique constraint) and break numeric ordering.
+pub(crate) fn check_serial(serial: &[u8]) -> Result<(), StoreError> {
+    match serial.first() {
+        Some(&first) if first != 0 && serial.len() <= 20 => Ok(()),
+        _ => Err(StoreError::InvalidSerial {
+            serial_hex: hex::encode(serial),
+        }),
+    }
+}
+
+/// RFC 5280 CRLReason codes a revocation may carry: 7 is unassigned and 8
+/// (removeFromCRL) only appears in delta CRLs.
+pub(crate) fn check_reason(reason: u8) -> Result<(), StoreError> {
+    if reason <= 10 && reason != 7 && reason != 8 {
+        Ok(())
+    } else {
+        Err(StoreError::InvalidReason { reason })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serial_checks() {
+        assert!(check_serial(&[1]).is_ok());
+        assert!(check_serial(&[0x7f; 20]).is_ok());
+        for bad in [&[][..], &[0, 1][..], &[1; 21][..]] {
+            assert!(matches!(
+                check_serial(bad),
+                Err(StoreError::InvalidSerial { .. })
+            ));
+        }
+    }
+
+    #[test]
+    fn reason_checks() {
+        for ok in [0, 1, 6, 9, 10] {
+            assert!(check_reason(ok).is_ok());
+        }
+        for bad in [7, 8, 11, 255] {
+            assert!(matches!(
+                check_reason(bad),
+                Err(StoreError::InvalidReason { reason }) if reason == bad
+            ));
+        }
+    }
+
+    #[test]
+    fn registry_debug_hides_personal_data() {
+        let r = RegistryRecord {
+            person: "ab12".into(),
+            overseas_registration_number: "ORN-1".into(),
+            registration_status: "active".into(),
+            surname: "HONG".into(),
+            given_names: "GILDONG".into(),
+            name_hangul: "홍길동".into(),
+            date_of_birth: "1990-01-01".into(),
+            sex: "M".into(),
+            nationality: "KOR".into(),
+            document_number: "M12345678".into(),
+            country_of_residence: "USA".into(),
+            vid: None,
+            vid_random: None,
+        };
+        let text = format!("{r:?}");
+        assert!(text.contains("ab12"));
+        for secret in ["HONG", "GILDONG", "홍길동", "1990", "M12345678", "ORN-1"] {
+            assert!(!text.contains(secret), "{secret} leaked");
+        }
+    }
+}

@@ -1,0 +1,143 @@
+//! Conversions between database rows and store types, shared by both backends: the
+//! databases hold signed 64-bit integers and byte strings, the store speaks u64 and
+//! fixed-size hashes. Anything that does not convert is reported, never trusted.
+
+use dongpo_pki::time::UnixTime;
+
+use super::{CertStatus, IssuedCert, StoreError, StoredCert};
+use crate::audit::{AuditRecord, GENESIS_TAG};
+
+/// A u64 (time, seq) as the databases' signed 64-bit integer.
+pub(crate) fn to_db(value: u64) -> Result<i64, StoreError> {
+    i64::try_from(value).map_err(|_| StoreError::Backend(format!("value {value} exceeds i64")))
+}
+
+/// A stored integer back as u64; a negative value means the row was altered.
+pub(crate) fn from_db(value: i64) -> Result<u64, StoreError> {
+    u64::try_from(value).map_err(|_| StoreError::Backend(format!("negative stored value {value}")))
+}
+
+/// A stored 32-byte hash or tag.
+pub(crate) fn hash32(bytes: Vec<u8>, what: &str) -> Result<[u8; 32], StoreError> {
+    <[u8; 32]>::try_from(bytes)
+        .map_err(|b| StoreError::Backend(format!("stored {what} has {} octets, not 32", b.len())))
+}
+
+/// A `certificates` row as read.
+pub(crate) struct CertRow {
+    pub serial: Vec<u8>,
+    pub issuer: String,
+    pub profile: String,
+    pub person: String,
+    pub spki_sha256: Vec<u8>,
+    pub not_before: i64,
+    pub not_after: i64,
+    pub der: Vec<u8>,
+    pub report_sha256: Vec<u8>,
+    pub issued_at: i64,
+    pub revoked_at: Option<i64>,
+    pub reason: Option<i64>,
+}
+
+/// Column list matching [`CertRow`]'s field order.
+pub(crate) const CERT_COLUMNS: &str = "serial, issuer, profile, person, spki_sha256, not_before, \
+     not_after, der, report_sha256, issued_at, revoked_at, revocation_reason";
+
+impl CertRow {
+    pub(crate) fn into_stored(self) -> Result<StoredCert, StoreError> {
+        let status = match (self.revoked_at, self.reason) {
+            (None, None) => CertStatus::Good,
+            (Some(at), Some(reason)) => CertStatus::Revoked {
+                at: UnixTime(from_db(at)?),
+                reason: reason_from_db(reason)?,
+            },
+            _ => {
+                return Err(StoreError::Backend(
+                    "stored revocation has a time without a reason or the reverse".into(),
+                ));
+            }
+        };
+        Ok(StoredCert {
+            cert: IssuedCert {
+                serial: self.serial,
+                issuer: self.issuer,
+                profile: self.profile,
+                person: self.person,
+                spki_sha256: hash32(self.spki_sha256, "SPKI hash")?,
+                not_before: UnixTime(from_db(self.not_before)?),
+                not_after: UnixTime(from_db(self.not_after)?),
+                der: self.der,
+                report_sha256: hash32(self.report_sha256, "report hash")?,
+                issued_at: UnixTime(from_db(self.issued_at)?),
+            },
+            status,
+        })
+    }
+}
+
+/// A stored revocation reason.
+pub(crate) fn reason_from_db(value: i64) -> Result<u8, StoreError> {
+    u8::try_from(value).map_err(|_| StoreError::Backend(format!("stored reason {value} invalid")))
+}
+
+/// An `audit` row as read.
+pub(crate) struct AuditRow {
+    pub node: String,
+    pub seq: i64,
+    pub at: i64,
+    pub kind: String,
+    pub body: String,
+    pub prev_tag: Vec<u8>,
+    pub tag: Vec<u8>,
+}
+
+/// Column list matching [`AuditRow`]'s field order.
+pub(crate) const AUDIT_COLUMNS: &str = "node, seq, at, kind, body, prev_tag, tag";
+
+impl AuditRow {
+    pub(crate) fn into_record(self) -> Result<AuditRecord, StoreError> {
+        Ok(AuditRecord {
+            node: self.node,
+            seq: from_db(self.seq)?,
+            at: UnixTime(from_db(self.at)?),
+            kind: self.kind,
+            body: self.body,
+            prev_tag: hash32(self.prev_tag, "audit prev_tag")?,
+            tag: hash32(self.tag, "audit tag")?,
+        })
+    }
+}
+
+/// The seq of the stored record `record` must follow, or `None` for a chain's first.
+pub(crate) fn predecessor_seq(record: &AuditRecord) -> Result<Option<u64>, StoreError> {
+    match record.seq {
+        0 => Err(StoreError::AuditNotLinked {
+            node: record.node.clone(),
+            seq: 0,
+        }),
+        1 => Ok(None),
+        seq => Ok(Some(seq.saturating_sub(1))),
+    }
+}
+
+/// Checks `record.prev_tag` against its predecessor's stored tag (`None`: not stored).
+/// The store has no key, so it checks links only; [`crate::audit::verify_chain`] checks tags.
+pub(crate) fn check_link(
+    record: &AuditRecord,
+    predecessor: Option<Option<Vec<u8>>>,
+) -> Result<(), StoreError> {
+    let linked = match predecessor {
+        // First record of the chain.
+        None => record.prev_tag == GENESIS_TAG,
+        Some(Some(tag)) => tag.as_slice() == record.prev_tag.as_slice(),
+        Some(None) => false,
+    };
+    if linked {
+        Ok(())
+    } else {
+        Err(StoreError::AuditNotLinked {
+            node: record.node.clone(),
+            seq: record.seq,
+        })
+    }
+}

@@ -1,0 +1,499 @@
+//! The embedded store: one SQLite file in the CA directory.
+//!
+//! WAL journal with `synchronous=FULL`, so a returned commit survives power loss; foreign
+//! keys on, so certificates must reference their reservation; a busy timeout, so a second
+//! process waits for the writer instead of failing. Writes take the write lock up front
+//! (`BEGIN IMMEDIATE`): a transaction that read first and upgraded later could fail
+//! with `SQLITE_BUSY` instead of waiting.
+
+use std::path::Path;
+use std::time::Duration;
+
+use dongpo_pki::time::UnixTime;
+use rusqlite::{
+    Connection, ErrorCode, OptionalExtension, Transaction, TransactionBehavior, ffi, params,
+};
+
+use super::migrations::{self, SQLITE_MIGRATIONS_TABLE};
+use super::rows::{
+    AUDIT_COLUMNS, AuditRow, CERT_COLUMNS, CertRow, check_link, from_db, predecessor_seq,
+    reason_from_db, to_db,
+};
+use super::{
+    IssuedCert, RegistryRecord, Reservation, RevokedEntry, Store, StoreError, StoredCert,
+    check_reason, check_serial,
+};
+use crate::audit::AuditRecord;
+
+/// How long a connection waits for another writer before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A store in one SQLite file.
+#[derive(Debug)]
+pub struct SqliteStore {
+    conn: Connection,
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        // SQLite's messages name tables, columns and constraints, never bound values.
+        StoreError::Backend(format!("sqlite: {e}"))
+    }
+}
+
+/// Which constraint a failed statement hit.
+#[derive(PartialEq, Eq)]
+enum Violation {
+    Unique,
+    ForeignKey,
+    Other,
+}
+
+fn violation(e: &rusqlite::Error) -> Violation {
+    match e.sqlite_error() {
+        Some(err) if err.code == ErrorCode::ConstraintViolation => match err.extended_code {
+            ffi::SQLITE_CONSTRAINT_PRIMARYKEY | ffi::SQLITE_CONSTRAINT_UNIQUE => Violation::Unique,
+            ffi::SQLITE_CONSTRAINT_FOREIGNKEY => Violation::ForeignKey,
+            _ => Violation::Other,
+        },
+        _ => Violation::Other,
+    }
+}
+
+impl SqliteStore {
+    /// Opens (creating if missing) the store file at `path` and brings its schema up to
+    /// date.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`] when the file cannot be opened or WAL mode is unavailable;
+    /// [`StoreError::Migration`] when the schema is newer than this code or diverged.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
+        let conn = Connection::open(path)?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        let mode: String =
+            conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(StoreError::Backend(format!(
+                "sqlite: WAL journal unavailable (got {mode}); the store needs a local file"
+            )));
+        }
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", true)?;
+        let fk: bool = conn.pragma_query_value(None, "foreign_keys", |row| row.get(0))?;
+        if !fk {
+            return Err(StoreError::Backend(
+                "sqlite: foreign keys cannot be enabled".into(),
+            ));
+        }
+        conn.set_prepared_statement_cache_capacity(64);
+        let mut store = SqliteStore { conn };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        let failed = |e: rusqlite::Error| StoreError::Migration(format!("sqlite: {e}"));
+        // IMMEDIATE: two processes opening a new file together apply migrations once.
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(failed)?;
+        tx.execute_batch(SQLITE_MIGRATIONS_TABLE).map_err(failed)?;
+        let applied = {
+            let mut stmt = tx
+                .prepare("SELECT version, description FROM schema_migrations ORDER BY version")
+                .map_err(failed)?;
+            let rows = stmt
+                .query_map([], |row| {
+                    Ok((row.get::<_, u32>(0)?, row.get::<_, String>(1)?))
+                })
+                .map_err(failed)?;
+            rows.collect::<Result<Vec<_>, _>>().map_err(failed)?
+        };
+        for m in migrations::pending(&applied)? {
+            tx.execute_batch(m.sqlite).map_err(failed)?;
+            // The database's clock, not ours: applied_at is bookkeeping, not CA time.
+            tx.execute(
+                "INSERT INTO schema_migrations (version, description, applied_at) \
+                 VALUES (?1, ?2, CAST(strftime('%s', 'now') AS INTEGER))",
+                params![m.version, m.description],
+            )
+            .map_err(failed)?;
+        }
+        tx.commit().map_err(failed)
+    }
+
+    fn write(&mut self) -> Result<Transaction<'_>, StoreError> {
+        Ok(self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?)
+    }
+}
+
+/// Inserts audit records, each continuing its node's stored chain. The primary key
+/// (node, seq) makes a second writer of the same position fail.
+fn insert_audit(tx: &Transaction<'_>, records: &[AuditRecord]) -> Result<(), StoreError> {
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO audit (node, seq, at, kind, body, prev_tag, tag) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    let mut predecessor =
+        tx.prepare_cached("SELECT tag FROM audit WHERE node = ?1 AND seq = ?2")?;
+    for r in records {
+        let prev_seq = predecessor_seq(r)?;
+        insert
+            .execute(params![
+                r.node,
+                to_db(r.seq)?,
+                to_db(r.at.0)?,
+                r.kind,
+                r.body,
+                r.prev_tag.as_slice(),
+                r.tag.as_slice()
+            ])
+            .map_err(|e| match violation(&e) {
+                Violation::Unique => StoreError::AuditSeqTaken {
+                    node: r.node.clone(),
+                    seq: r.seq,
+                },
+                _ => e.into(),
+            })?;
+        let stored = match prev_seq {
+            None => None,
+            Some(seq) => Some(
+                predecessor
+                    .query_row(params![r.node, to_db(seq)?], |row| row.get::<_, Vec<u8>>(0))
+                    .optional()?,
+            ),
+        };
+        check_link(r, stored)?;
+    }
+    Ok(())
+}
+
+fn cert_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<CertRow> {
+    Ok(CertRow {
+        serial: row.get(0)?,
+        issuer: row.get(1)?,
+        profile: row.get(2)?,
+        person: row.get(3)?,
+        spki_sha256: row.get(4)?,
+        not_before: row.get(5)?,
+        not_after: row.get(6)?,
+        der: row.get(7)?,
+        report_sha256: row.get(8)?,
+        issued_at: row.get(9)?,
+        revoked_at: row.get(10)?,
+        reason: row.get(11)?,
+    })
+}
+
+fn audit_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<AuditRow> {
+    Ok(AuditRow {
+        node: row.get(0)?,
+        seq: row.get(1)?,
+        at: row.get(2)?,
+        kind: row.get(3)?,
+        body: row.get(4)?,
+        prev_tag: row.get(5)?,
+        tag: row.get(6)?,
+    })
+}
+
+fn registry_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<RegistryRecord> {
+    Ok(RegistryRecord {
+        person: row.get(0)?,
+        overseas_registration_number: row.get(1)?,
+        registration_status: row.get(2)?,
+        surname: row.get(3)?,
+        given_names: row.get(4)?,
+        name_hangul: row.get(5)?,
+        date_of_birth: row.get(6)?,
+        sex: row.get(7)?,
+        nationality: row.get(8)?,
+        document_number: row.get(9)?,
+        country_of_residence: row.get(10)?,
+        vid: row.get(11)?,
+        vid_random: row.get(12)?,
+    })
+}
+
+const REGISTRY_COLUMNS: &str = "person, overseas_registration_number, registration_status, \
+     surname, given_names, name_hangul, date_of_birth, sex, nationality, document_number, \
+     country_of_residence, vid, vid_random";
+
+impl Store for SqliteStore {
+    fn reserve(&mut self, batch: &[Reservation]) -> Result<(), StoreError> {
+        let tx = self.write()?;
+        {
+            let mut serial = tx.prepare_cached(
+                "INSERT INTO serials (serial, issuer, person, spki_sha256, reserved_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            let mut bind = tx.prepare_cached(
+                "INSERT INTO key_bindings (spki_sha256, person, bound_at) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT (spki_sha256) DO NOTHING",
+            )?;
+            let mut bound =
+                tx.prepare_cached("SELECT person FROM key_bindings WHERE spki_sha256 = ?1")?;
+            for r in batch {
+                check_serial(&r.serial)?;
+                let at = to_db(r.at.0)?;
+                serial
+                    .execute(params![
+                        r.serial,
+                        r.issuer,
+                        r.person,
+                        r.spki_sha256.as_slice(),
+                        at
+                    ])
+                    .map_err(|e| match violation(&e) {
+                        Violation::Unique => StoreError::DuplicateSerial {
+                            serial_hex: hex::encode(&r.serial),
+                        },
+                        _ => e.into(),
+                    })?;
+                bind.execute(params![r.spki_sha256.as_slice(), r.person, at])?;
+                let owner: String =
+                    bound.query_row([r.spki_sha256.as_slice()], |row| row.get(0))?;
+                if owner != r.person {
+                    return Err(StoreError::KeyBoundToOtherPerson);
+                }
+            }
+        }
+        Ok(tx.commit()?)
+    }
+
+    fn commit_issued(
+        &mut self,
+        batch: &[IssuedCert],
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        let tx = self.write()?;
+        {
+            let mut insert = tx.prepare_cached(&format!(
+                "INSERT INTO certificates ({CERT_COLUMNS}) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, NULL, NULL)"
+            ))?;
+            for c in batch {
+                check_serial(&c.serial)?;
+                insert
+                    .execute(params![
+                        c.serial,
+                        c.issuer,
+                        c.profile,
+                        c.person,
+                        c.spki_sha256.as_slice(),
+                        to_db(c.not_before.0)?,
+                        to_db(c.not_after.0)?,
+                        c.der,
+                        c.report_sha256.as_slice(),
+                        to_db(c.issued_at.0)?
+                    ])
+                    .map_err(|e| {
+                        let serial_hex = hex::encode(&c.serial);
+                        match violation(&e) {
+                            Violation::Unique => StoreError::DuplicateSerial { serial_hex },
+                            Violation::ForeignKey => StoreError::NotReserved { serial_hex },
+                            Violation::Other => e.into(),
+                        }
+                    })?;
+            }
+        }
+        insert_audit(&tx, audit)?;
+        Ok(tx.commit()?)
+    }
+
+    fn certificate(&mut self, serial: &[u8]) -> Result<Option<StoredCert>, StoreError> {
+        let row = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {CERT_COLUMNS} FROM certificates WHERE serial = ?1"
+            ))?
+            .query_row([serial], cert_row)
+            .optional()?;
+        row.map(CertRow::into_stored).transpose()
+    }
+
+    fn revoke(
+        &mut self,
+        serial: &[u8],
+        at: UnixTime,
+        reason: u8,
+        audit: &AuditRecord,
+    ) -> Result<(), StoreError> {
+        check_reason(reason)?;
+        let tx = self.write()?;
+        let changed = tx.execute(
+            "UPDATE certificates SET revoked_at = ?2, revocation_reason = ?3 \
+             WHERE serial = ?1 AND revoked_at IS NULL",
+            params![serial, to_db(at.0)?, reason],
+        )?;
+        if changed == 0 {
+            let exists: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM certificates WHERE serial = ?1)",
+                [serial],
+                |row| row.get(0),
+            )?;
+            return Err(if exists {
+                StoreError::AlreadyRevoked
+            } else {
+                StoreError::NotFound
+            });
+        }
+        insert_audit(&tx, std::slice::from_ref(audit))?;
+        Ok(tx.commit()?)
+    }
+
+    fn revoked(&mut self, issuer: &str) -> Result<Vec<RevokedEntry>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT serial, revoked_at, revocation_reason FROM certificates \
+             WHERE issuer = ?1 AND revoked_at IS NOT NULL ORDER BY length(serial), serial",
+        )?;
+        let rows = stmt.query_map([issuer], |row| {
+            Ok((
+                row.get::<_, Vec<u8>>(0)?,
+                row.get::<_, i64>(1)?,
+                row.get::<_, i64>(2)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (serial, at, reason) = row?;
+            out.push(RevokedEntry {
+                serial,
+                revoked_at: UnixTime(from_db(at)?),
+                reason: reason_from_db(reason)?,
+            });
+        }
+        Ok(out)
+    }
+
+    fn certificate_count(&mut self) -> Result<u64, StoreError> {
+        let n: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM certificates", [], |row| row.get(0))?;
+        from_db(n)
+    }
+
+    fn serials(&mut self) -> Result<Vec<Vec<u8>>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT serial FROM certificates ORDER BY length(serial), serial")?;
+        let rows = stmt.query_map([], |row| row.get(0))?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    fn put_registry(
+        &mut self,
+        records: &[RegistryRecord],
+        audit: &AuditRecord,
+    ) -> Result<(), StoreError> {
+        let tx = self.write()?;
+        {
+            let mut upsert = tx.prepare_cached(&format!(
+                "INSERT INTO registry ({REGISTRY_COLUMNS}) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) \
+                 ON CONFLICT (person) DO UPDATE SET \
+                 overseas_registration_number = excluded.overseas_registration_number, \
+                 registration_status = excluded.registration_status, \
+                 surname = excluded.surname, given_names = excluded.given_names, \
+                 name_hangul = excluded.name_hangul, date_of_birth = excluded.date_of_birth, \
+                 sex = excluded.sex, nationality = excluded.nationality, \
+                 document_number = excluded.document_number, \
+                 country_of_residence = excluded.country_of_residence, \
+                 vid = excluded.vid, vid_random = excluded.vid_random"
+            ))?;
+            for r in records {
+                upsert.execute(params![
+                    r.person,
+                    r.overseas_registration_number,
+                    r.registration_status,
+                    r.surname,
+                    r.given_names,
+                    r.name_hangul,
+                    r.date_of_birth,
+                    r.sex,
+                    r.nationality,
+                    r.document_number,
+                    r.country_of_residence,
+                    r.vid,
+                    r.vid_random
+                ])?;
+            }
+        }
+        insert_audit(&tx, std::slice::from_ref(audit))?;
+        Ok(tx.commit()?)
+    }
+
+    fn registry(&mut self, person: &str) -> Result<Option<RegistryRecord>, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {REGISTRY_COLUMNS} FROM registry WHERE person = ?1"
+            ))?
+            .query_row([person], registry_row)
+            .optional()?)
+    }
+
+    fn block_key(
+        &mut self,
+        spki_sha256: &[u8; 32],
+        reason: &str,
+        audit: &AuditRecord,
+    ) -> Result<(), StoreError> {
+        let tx = self.write()?;
+        tx.execute(
+            "INSERT INTO blocked_keys (spki_sha256, reason, blocked_at) VALUES (?1, ?2, ?3) \
+             ON CONFLICT (spki_sha256) DO NOTHING",
+            params![spki_sha256.as_slice(), reason, to_db(audit.at.0)?],
+        )?;
+        insert_audit(&tx, std::slice::from_ref(audit))?;
+        Ok(tx.commit()?)
+    }
+
+    fn is_blocked(&mut self, spki_sha256: &[u8; 32]) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM blocked_keys WHERE spki_sha256 = ?1)")?
+            .query_row([spki_sha256.as_slice()], |row| row.get(0))?)
+    }
+
+    fn append_audit(&mut self, records: &[AuditRecord]) -> Result<(), StoreError> {
+        let tx = self.write()?;
+        insert_audit(&tx, records)?;
+        Ok(tx.commit()?)
+    }
+
+    fn audit_tail(&mut self, node: &str) -> Result<Option<AuditRecord>, StoreError> {
+        let row = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {AUDIT_COLUMNS} FROM audit WHERE node = ?1 ORDER BY seq DESC LIMIT 1"
+            ))?
+            .query_row([node], audit_row)
+            .optional()?;
+        row.map(AuditRow::into_record).transpose()
+    }
+
+    fn audit_records(&mut self) -> Result<Vec<AuditRecord>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {AUDIT_COLUMNS} FROM audit ORDER BY node, seq"
+        ))?;
+        let rows = stmt.query_map([], audit_row)?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(row?.into_record()?);
+        }
+        Ok(out)
+    }
+
+    fn schema_version(&mut self) -> Result<u32, StoreError> {
+        let v: Option<u32> =
+            self.conn
+                .query_row("SELECT max(version) FROM schema_migrations", [], |row| {
+                    row.get(0)
+                })?;
+        Ok(v.unwrap_or(0))
+    }
+}

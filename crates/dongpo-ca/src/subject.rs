@@ -1,0 +1,166 @@
+//! Distinguished names for subscribers and CAs, built attribute by attribute so each value
+//! gets the string type RFC 5280 expects (PrintableString for countries, UTF8String for
+//! names, which carries Hangul).
+
+use const_oid::ObjectIdentifier;
+use const_oid::db::rfc4519;
+use der::asn1::{Any, PrintableStringRef, SetOfVec, Utf8StringRef};
+use der::{Decode, Encode};
+use dongpo_profiles::profile::{Profile, SubjectSource};
+use x509_cert::attr::AttributeTypeAndValue;
+use x509_cert::name::Name;
+
+use crate::ra::SubjectValues;
+
+/// RFC 5280 upper bounds (Appendix A.1) for the attributes written here.
+const UB_COMMON_NAME: usize = 64;
+const UB_ORGANIZATION: usize = 64;
+const UB_UNIQUE_ID: usize = 256;
+
+/// A name could not be built.
+#[derive(Debug, thiserror::Error)]
+#[error("subject {attribute}: {reason}")]
+pub struct NameError {
+    /// Which attribute.
+    pub attribute: &'static str,
+    /// What was wrong (no value).
+    pub reason: String,
+}
+
+/// One attribute of a name under construction.
+#[derive(Clone, Debug)]
+pub enum Attribute<'a> {
+    /// countryName (PrintableString, two letters).
+    Country(&'a str),
+    /// organizationName.
+    Organization(&'a str),
+    /// organizationalUnitName.
+    OrganizationalUnit(&'a str),
+    /// commonName.
+    CommonName(&'a str),
+    /// uid (RFC 4519 §2.39).
+    UniqueId(&'a str),
+}
+
+impl Attribute<'_> {
+    fn encode(&self) -> Result<AttributeTypeAndValue, NameError> {
+        let (oid, label, text, limit, printable): (
+            ObjectIdentifier,
+            &'static str,
+            &str,
+            usize,
+            bool,
+        ) = match *self {
+            Attribute::Country(v) => (rfc4519::C, "countryName", v, 2, true),
+            Attribute::Organization(v) => {
+                (rfc4519::O, "organizationName", v, UB_ORGANIZATION, false)
+            }
+            Attribute::OrganizationalUnit(v) => (
+                rfc4519::OU,
+                "organizationalUnitName",
+                v,
+                UB_ORGANIZATION,
+                false,
+            ),
+            Attribute::CommonName(v) => (rfc4519::CN, "commonName", v, UB_COMMON_NAME, false),
+            Attribute::UniqueId(v) => (rfc4519::UID, "uid", v, UB_UNIQUE_ID, false),
+        };
+        let bad = |reason: &str| NameError {
+            attribute: label,
+            reason: reason.into(),
+        };
+        if text.trim().is_empty() {
+            return Err(bad("empty"));
+        }
+        if text.chars().count() > limit {
+            return Err(bad(&format!("longer than {limit} characters")));
+        }
+        let value = if printable {
+            if !(text.len() == 2 && text.bytes().all(|b| b.is_ascii_uppercase())) {
+                return Err(bad("not a two-letter country code"));
+            }
+            Any::encode_from(&PrintableStringRef::new(text).map_err(|e| bad(&e.to_string()))?)
+        } else {
+            Any::encode_from(&Utf8StringRef::new(text).map_err(|e| bad(&e.to_string()))?)
+        }
+        .map_err(|e| bad(&e.to_string()))?;
+        Ok(AttributeTypeAndValue { oid, value })
+    }
+}
+
+/// A name from attributes, most significant first (one attribute per RDN).
+///
+/// # Errors
+/// [`NameError`] for an empty, over-long or badly typed value.
+pub fn name(attributes: &[Attribute<'_>]) -> Result<Name, NameError> {
+    let mut rdns: Vec<SetOfVec<AttributeTypeAndValue>> = Vec::with_capacity(attributes.len());
+    for attribute in attributes {
+        let mut set = SetOfVec::new();
+        set.insert(attribute.encode()?).map_err(|e| NameError {
+            attribute: "name",
+            reason: e.to_string(),
+        })?;
+        rdns.push(set);
+    }
+    // `Name` has no public constructor from parts; its DER is exactly a SEQUENCE OF SET OF.
+    let der = rdns.to_der().map_err(|e| NameError {
+        attribute: "name",
+        reason: e.to_string(),
+    })?;
+    Name::from_der(&der).map_err(|e| NameError {
+        attribute: "name",
+        reason: e.to_string(),
+    })
+}
+
+fn value(source: SubjectSource, values: &SubjectValues) -> &str {
+    match source {
+        SubjectSource::RealName => &values.real_name,
+        SubjectSource::SubjectId => &values.subject_id,
+        SubjectSource::CountryOfResidence => &values.country_of_residence,
+    }
+}
+
+/// The subscriber's subject under `profile`: C, O (the institution), OU (if the profile
+/// fixes one), CN, UID — in that order, as Korean certificates print them reversed
+/// (`cn=...,ou=...,o=...,c=...`).
+///
+/// # Errors
+/// [`NameError`] naming the attribute.
+pub fn subscriber_name(profile: &Profile, values: &SubjectValues) -> Result<Name, NameError> {
+    let mut attributes = vec![
+        Attribute::Country(value(profile.country, values)),
+        Attribute::Organization(&profile.institution),
+    ];
+    if let Some(ou) = &profile.organizational_unit {
+        attributes.push(Attribute::OrganizationalUnit(ou));
+    }
+    attributes.push(Attribute::CommonName(value(profile.common_name, values)));
+    attributes.push(Attribute::UniqueId(value(profile.unique_id, values)));
+    name(&attributes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hangul_names_are_utf8_and_countries_printable() {
+        let n = name(&[Attribute::Country("KR"), Attribute::CommonName("김민준")]).unwrap();
+        let der = n.to_der().unwrap();
+        // C as PrintableString (0x13), CN as UTF8String (0x0c).
+        assert!(der.windows(4).any(|w| w == [0x13, 0x02, b'K', b'R']));
+        assert!(der.windows(2).any(|w| w == [0x0c, "김민준".len() as u8]));
+        assert_eq!(n.to_string(), "CN=김민준,C=KR");
+    }
+
+    #[test]
+    fn bad_values_are_refused_by_attribute() {
+        let e = name(&[Attribute::Country("kor")]).unwrap_err();
+        assert_eq!(e.attribute, "countryName");
+        let long = "x".repeat(65);
+        let e = name(&[Attribute::CommonName(&long)]).unwrap_err();
+        assert!(e.to_string().contains("64"));
+        assert!(name(&[Attribute::Organization(" ")]).is_err());
+    }
+}

@@ -1,0 +1,136 @@
+//! A CA directory, a registered citizen and their verified passport, for integration tests.
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    missing_docs
+)]
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use dongpo_ca::authority::Ca;
+use dongpo_ca::init::{InitOptions, init};
+use dongpo_ca::keys::Passphrase;
+use dongpo_ca::registry::Identity;
+use dongpo_crypto::{KeySpec, Verifier};
+use dongpo_icao::passive_auth::{self, ActiveAuthResponse, Document, Options, TimeModel};
+use dongpo_icao::policy::Policy;
+use dongpo_icao::report::VerificationReport;
+use dongpo_icao::trust_store::TrustStore;
+use dongpo_pki::time::UnixTime;
+use dongpo_testkit::{KeyStore, Profile, Variant};
+
+/// A fixed "now" inside the testkit passports' validity.
+pub const NOW: UnixTime = UnixTime(1_795_000_000); // 2026-11-18
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// A fresh directory under the target's temp dir.
+pub fn fresh_dir(label: &str) -> PathBuf {
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    let dir =
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{label}-{}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A verified applicant.
+pub struct Applicant {
+    pub identity: Identity,
+    pub report: VerificationReport,
+    pub dg1: Vec<u8>,
+}
+
+impl Applicant {
+    pub fn rrn(&self) -> &str {
+        &self.identity.resident_registration_number
+    }
+}
+
+/// A passport of `variant` and seed, verified at `at` (with Active Authentication).
+pub fn applicant(variant: Variant, seed: u64, at: UnixTime) -> Applicant {
+    let passport =
+        dongpo_testkit::generate(Profile::P256, variant, seed, &mut KeyStore::default()).unwrap();
+    let file = |name: &str| passport.files.get(name).unwrap().clone();
+    let challenge = [1u8, 2, 3, 4, 5, 6, 7, 8];
+    let signature = dongpo_testkit::active_auth::sign(
+        &file("aa_key.p8"),
+        &challenge,
+        dongpo_crypto::HashAlgorithm::Sha256,
+    )
+    .unwrap();
+    let mut data_groups = std::collections::BTreeMap::new();
+    for n in [1u8, 2, 14, 15] {
+        data_groups.insert(n, file(&format!("DG{n}.bin")));
+    }
+    let document = Document {
+        sod: file("EF_SOD.bin"),
+        data_groups,
+        com: Some(file("EF_COM.bin")),
+        active_auth: Some(ActiveAuthResponse {
+            challenge: challenge.to_vec(),
+            signature,
+        }),
+    };
+    let mut trust = TrustStore::new();
+    trust.add_csca(&file("csca.der"), "csca").unwrap();
+    let report = passive_auth::verify(
+        &document,
+        &trust,
+        &Options {
+            at,
+            policy: Policy::default(),
+            time_model: TimeModel::VerificationTime,
+        },
+        &Verifier::new(),
+    );
+    let identity = Identity::from_json(
+        &String::from_utf8(file("identity.json")).unwrap(),
+        "identity.json",
+    )
+    .unwrap();
+    Applicant {
+        identity,
+        report,
+        dg1: file("DG1.bin"),
+    }
+}
+
+/// A new CA (P-256 keys, SQLite or `store`) in a fresh directory.
+pub fn new_ca(label: &str, store: Option<String>) -> (PathBuf, Ca) {
+    let dir = fresh_dir(label).join("ca");
+    let profiles = dongpo_profiles::profile::builtin().unwrap();
+    init(
+        &dir,
+        InitOptions {
+            key_algorithm: "p256",
+            profiles: &profiles,
+            passphrase: Some(Passphrase::new(b"test passphrase".to_vec())),
+            store,
+            node: "test",
+            at: UnixTime(NOW.0 - 86_400),
+        },
+    )
+    .unwrap();
+    let ca =
+        Ca::open_with_passphrase(&dir, Some(Passphrase::new(b"test passphrase".to_vec()))).unwrap();
+    (dir, ca)
+}
+
+/// A CSR (DER) for a deterministic subscriber key.
+pub fn csr(spec: KeySpec, seed: u64) -> Vec<u8> {
+    let key = dongpo_testkit::csr::subscriber_key(spec, seed, "test").unwrap();
+    dongpo_testkit::csr::csr(&key, spec, "test subscriber").unwrap()
+}
+
+/// Whether a command exists.
+pub fn have(command: &str) -> bool {
+    std::process::Command::new(command)
+        .arg("--help")
+        .output()
+        .is_ok()
+}

@@ -1,0 +1,599 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    missing_docs
+)]
+//! One suite of store cases, run against SQLite (a temporary file) and against PostgreSQL
+//! (a fresh random schema, dropped afterwards) when `DONGPO_TEST_POSTGRES_URL` is set.
+
+use std::path::PathBuf;
+use std::sync::Barrier;
+
+use dongpo_ca::audit::{AuditChain, AuditEntry, AuditRecord, verify_chain};
+use dongpo_ca::store::migrations::latest_version;
+use dongpo_ca::store::postgres::PostgresStore;
+use dongpo_ca::store::sqlite::SqliteStore;
+use dongpo_ca::store::{
+    self, CertStatus, IssuedCert, RegistryRecord, Reservation, RevokedEntry, Store, StoreError,
+};
+use dongpo_pki::time::UnixTime;
+
+const KEY: [u8; 32] = [0x42; 32];
+const URL_VAR: &str = "DONGPO_TEST_POSTGRES_URL";
+const T0: u64 = 1_750_000_000;
+
+// ---------------------------------------------------------------------------------------
+// Backends
+
+enum Backend {
+    Sqlite { dir: PathBuf },
+    Postgres { url: String, schema: String },
+}
+
+fn random_hex() -> String {
+    let mut bytes = [0u8; 8];
+    getrandom::fill(&mut bytes).unwrap();
+    hex::encode(bytes)
+}
+
+impl Backend {
+    fn sqlite() -> Self {
+        let dir = std::env::temp_dir().join(format!("dongpo-store-{}", random_hex()));
+        std::fs::create_dir_all(&dir).unwrap();
+        Backend::Sqlite { dir }
+    }
+
+    fn postgres() -> Option<Self> {
+        match std::env::var(URL_VAR) {
+            Ok(url) if !url.is_empty() => Some(Backend::Postgres {
+                url,
+                schema: format!("dongpo_test_{}", random_hex()),
+            }),
+            _ => {
+                println!("skipped: {URL_VAR} not set");
+                None
+            }
+        }
+    }
+
+    fn sqlite_path(&self) -> Option<PathBuf> {
+        match self {
+            Backend::Sqlite { dir } => Some(dir.join("ca.sqlite")),
+            Backend::Postgres { .. } => None,
+        }
+    }
+
+    /// A new connection to the same database.
+    fn open(&self) -> Box<dyn Store> {
+        match self {
+            // Through the public dispatcher: a path is SQLite.
+            Backend::Sqlite { .. } => {
+                store::open(self.sqlite_path().unwrap().to_str().unwrap()).unwrap()
+            }
+            Backend::Postgres { url, schema } => {
+                Box::new(PostgresStore::connect_with_schema(url, schema).unwrap())
+            }
+        }
+    }
+
+    fn try_open(&self) -> Result<Box<dyn Store>, StoreError> {
+        match self {
+            Backend::Sqlite { .. } => Ok(Box::new(SqliteStore::open(self.sqlite_path().unwrap())?)),
+            Backend::Postgres { url, schema } => {
+                Ok(Box::new(PostgresStore::connect_with_schema(url, schema)?))
+            }
+        }
+    }
+
+    /// Raw SQL behind the store's back (to fake a newer schema).
+    fn execute_raw(&self, sql: &str) {
+        match self {
+            Backend::Sqlite { .. } => {
+                let conn = rusqlite::Connection::open(self.sqlite_path().unwrap()).unwrap();
+                conn.execute_batch(sql).unwrap();
+            }
+            Backend::Postgres { url, schema } => {
+                let mut client = ::postgres::Client::connect(url, ::postgres::NoTls).unwrap();
+                client
+                    .batch_execute(&format!("SET search_path TO \"{schema}\"; {sql}"))
+                    .unwrap();
+            }
+        }
+    }
+}
+
+impl Drop for Backend {
+    fn drop(&mut self) {
+        match self {
+            Backend::Sqlite { dir } => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            Backend::Postgres { url, schema } => {
+                if let Ok(mut client) = ::postgres::Client::connect(url, ::postgres::NoTls) {
+                    let _ = client
+                        .batch_execute(&format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"));
+                }
+            }
+        }
+    }
+}
+
+/// Each case runs against both backends: `store` cases get one connection, `backend`
+/// cases open their own (reopen, second connection).
+macro_rules! suite {
+    (store: [$($case:ident),* $(,)?], backend: [$($bcase:ident),* $(,)?]) => {
+        mod sqlite {
+            $(#[test] fn $case() { let b = super::Backend::sqlite(); super::$case(&mut *b.open()); })*
+            $(#[test] fn $bcase() { let b = super::Backend::sqlite(); super::$bcase(&b); })*
+        }
+        mod postgres {
+            $(#[test] fn $case() {
+                let Some(b) = super::Backend::postgres() else { return };
+                super::$case(&mut *b.open());
+            })*
+            $(#[test] fn $bcase() {
+                let Some(b) = super::Backend::postgres() else { return };
+                super::$bcase(&b);
+            })*
+        }
+    };
+}
+
+suite!(
+    store: [
+        duplicate_serial_refused_and_store_unchanged,
+        key_bound_to_other_person_refused_same_person_allowed,
+        unreserved_commit_refused_and_nothing_stored,
+        certificates_round_trip_in_numeric_order,
+        revocation_once_with_its_audit,
+        registry_upsert,
+        blocked_keys,
+        audit_append_tail_and_refusals,
+        schema_version_is_current,
+    ],
+    backend: [
+        audit_chain_verifies_after_reopen,
+        newer_schema_is_refused,
+        concurrent_reservation_of_one_serial_has_one_winner,
+    ]
+);
+
+// ---------------------------------------------------------------------------------------
+// Fixtures
+
+fn res(serial: &[u8], person: &str, key: u8) -> Reservation {
+    Reservation {
+        serial: serial.to_vec(),
+        issuer: "ca-1".into(),
+        person: person.into(),
+        spki_sha256: [key; 32],
+        at: UnixTime(T0),
+    }
+}
+
+fn cert_for(r: &Reservation) -> IssuedCert {
+    let mut der = vec![0x30, 0x03, 0x02, 0x01];
+    der.extend_from_slice(&r.serial);
+    IssuedCert {
+        serial: r.serial.clone(),
+        issuer: r.issuer.clone(),
+        profile: "personal-sign".into(),
+        person: r.person.clone(),
+        spki_sha256: r.spki_sha256,
+        not_before: UnixTime(T0),
+        not_after: UnixTime(T0 + 365 * 86_400),
+        der,
+        report_sha256: [0x5a; 32],
+        issued_at: UnixTime(T0 + 1),
+    }
+}
+
+fn entry(kind: &str, n: usize) -> AuditEntry {
+    AuditEntry {
+        at: UnixTime(T0 + n as u64),
+        kind: kind.into(),
+        body: format!("{{\"n\":{n}}}"),
+    }
+}
+
+/// A chain continuing `node`'s stored tail.
+fn chain(store: &mut dyn Store, node: &str) -> AuditChain {
+    let tail = store.audit_tail(node).unwrap();
+    AuditChain::resume(&KEY, node, tail.as_ref())
+}
+
+fn one(chain: &AuditChain, kind: &str) -> AuditRecord {
+    chain.draft(&[entry(kind, 0)]).remove(0)
+}
+
+fn registry_record(person: &str, status: &str) -> RegistryRecord {
+    RegistryRecord {
+        person: person.into(),
+        overseas_registration_number: "OR-0001".into(),
+        registration_status: status.into(),
+        surname: "HONG".into(),
+        given_names: "GIL DONG".into(),
+        name_hangul: "홍길동".into(),
+        date_of_birth: "1990-01-31".into(),
+        sex: "M".into(),
+        nationality: "KOR".into(),
+        document_number: "M12345678".into(),
+        country_of_residence: "USA".into(),
+        vid: Some(vec![1, 2, 3]),
+        vid_random: None,
+    }
+}
+
+fn is_not_reserved(r: Result<(), StoreError>, serial_hex: &str) -> bool {
+    matches!(r, Err(StoreError::NotReserved { serial_hex: s }) if s == serial_hex)
+}
+
+// ---------------------------------------------------------------------------------------
+// Cases
+
+fn duplicate_serial_refused_and_store_unchanged(store: &mut dyn Store) {
+    store
+        .reserve(&[res(&[1], "p-a", 1), res(&[2], "p-a", 1)])
+        .unwrap();
+
+    // Within one batch.
+    let err = store
+        .reserve(&[res(&[3], "p-b", 3), res(&[3], "p-b", 3)])
+        .unwrap_err();
+    assert!(matches!(err, StoreError::DuplicateSerial { ref serial_hex } if serial_hex == "03"));
+    // Across batches; the batch's other serial and key binding go too.
+    let err = store
+        .reserve(&[res(&[4], "p-c", 4), res(&[1], "p-c", 4)])
+        .unwrap_err();
+    assert!(matches!(err, StoreError::DuplicateSerial { ref serial_hex } if serial_hex == "01"));
+
+    // Unchanged: 3 and 4 were not reserved, key 4 is not bound to p-c.
+    let c3 = cert_for(&res(&[3], "p-b", 3));
+    assert!(is_not_reserved(store.commit_issued(&[c3], &[]), "03"));
+    store
+        .reserve(&[res(&[3], "p-d", 3), res(&[4], "p-e", 4)])
+        .unwrap();
+    // An invalid spelling of serial 1 is refused, not stored as a second serial 1.
+    assert!(matches!(
+        store.reserve(&[res(&[0, 1], "p-a", 1)]),
+        Err(StoreError::InvalidSerial { .. })
+    ));
+    assert!(matches!(
+        store.reserve(&[res(&[], "p-a", 1)]),
+        Err(StoreError::InvalidSerial { .. })
+    ));
+}
+
+fn key_bound_to_other_person_refused_same_person_allowed(store: &mut dyn Store) {
+    store.reserve(&[res(&[1], "p-a", 1)]).unwrap();
+    // Same person, same key: a renewal.
+    store.reserve(&[res(&[2], "p-a", 1)]).unwrap();
+    // Another person's key, in a batch with an innocent reservation: all refused.
+    let err = store
+        .reserve(&[res(&[3], "p-b", 2), res(&[4], "p-b", 1)])
+        .unwrap_err();
+    assert!(matches!(err, StoreError::KeyBoundToOtherPerson), "{err}");
+    // Key 2's binding to p-b was rolled back with serial 3.
+    store.reserve(&[res(&[3], "p-c", 2)]).unwrap();
+    // Two people claiming one new key inside a single batch.
+    let err = store
+        .reserve(&[res(&[5], "p-d", 5), res(&[6], "p-e", 5)])
+        .unwrap_err();
+    assert!(matches!(err, StoreError::KeyBoundToOtherPerson), "{err}");
+    store.reserve(&[res(&[5], "p-e", 5)]).unwrap();
+}
+
+fn unreserved_commit_refused_and_nothing_stored(store: &mut dyn Store) {
+    let r1 = res(&[1], "p-a", 1);
+    store.reserve(std::slice::from_ref(&r1)).unwrap();
+    let mut chain = chain(store, "node-1");
+    let audit = chain.draft(&[entry("issue", 1), entry("issue", 2)]);
+
+    let unreserved = cert_for(&res(&[2], "p-a", 1));
+    let r = store.commit_issued(&[cert_for(&r1), unreserved], &audit);
+    assert!(is_not_reserved(r, "02"));
+    // Reserved, but for another issuer / person / key.
+    let tweaks: [fn(&mut IssuedCert); 3] = [
+        |c: &mut IssuedCert| c.issuer = "ca-2".into(),
+        |c: &mut IssuedCert| c.person = "p-b".into(),
+        |c: &mut IssuedCert| c.spki_sha256 = [9; 32],
+    ];
+    for tweak in tweaks {
+        let mut c = cert_for(&r1);
+        tweak(&mut c);
+        assert!(is_not_reserved(store.commit_issued(&[c], &audit), "01"));
+    }
+    // Nothing of the failed transactions remains: no certificate, no audit record.
+    assert_eq!(store.certificate_count().unwrap(), 0);
+    assert!(store.certificate(&[1]).unwrap().is_none());
+    assert!(store.audit_records().unwrap().is_empty());
+
+    // The same drafts commit once the batch is right, and only once.
+    store.commit_issued(&[cert_for(&r1)], &audit).unwrap();
+    chain.confirm(&audit);
+    assert_eq!(store.certificate_count().unwrap(), 1);
+    assert_eq!(store.audit_records().unwrap(), audit);
+    let again = chain.draft(&[entry("issue", 3)]);
+    let err = store.commit_issued(&[cert_for(&r1)], &again).unwrap_err();
+    assert!(matches!(err, StoreError::DuplicateSerial { ref serial_hex } if serial_hex == "01"));
+    assert_eq!(store.audit_records().unwrap().len(), 2);
+}
+
+fn certificates_round_trip_in_numeric_order(store: &mut dyn Store) {
+    // Lengths differ on purpose: numeric order is not byte-string order.
+    let serials: [&[u8]; 4] = [&[0x7f, 0xff, 0x01], &[0x01, 0x00], &[0xff], &[0x05]];
+    let reservations: Vec<_> = serials
+        .iter()
+        .enumerate()
+        .map(|(i, s)| res(s, &format!("p-{i}"), i as u8 + 10))
+        .collect();
+    store.reserve(&reservations).unwrap();
+    let certs: Vec<_> = reservations.iter().map(cert_for).collect();
+    let mut chain = chain(store, "node-1");
+    let audit = chain.draft(&[entry("issue-batch", 4)]);
+    store.commit_issued(&certs, &audit).unwrap();
+    chain.confirm(&audit);
+
+    for c in &certs {
+        let stored = store.certificate(&c.serial).unwrap().unwrap();
+        assert_eq!(&stored.cert, c);
+        assert_eq!(stored.status, CertStatus::Good);
+    }
+    assert!(store.certificate(&[0x06]).unwrap().is_none());
+    assert_eq!(store.certificate_count().unwrap(), 4);
+    assert_eq!(
+        store.serials().unwrap(),
+        vec![
+            vec![0x05],
+            vec![0xff],
+            vec![0x01, 0x00],
+            vec![0x7f, 0xff, 0x01]
+        ]
+    );
+}
+
+fn revocation_once_with_its_audit(store: &mut dyn Store) {
+    let rs: Vec<_> = [[0x10u8], [0x02], [0x30]]
+        .iter()
+        .map(|s| res(s, "p-a", 1))
+        .collect();
+    store.reserve(&rs).unwrap();
+    let certs: Vec<_> = rs.iter().map(cert_for).collect();
+    store.commit_issued(&certs, &[]).unwrap();
+    let mut chain = chain(store, "node-1");
+
+    let at = UnixTime(T0 + 100);
+    for (serial, reason) in [([0x10u8], 1u8), ([0x02], 4)] {
+        let rec = one(&chain, "revoke");
+        store.revoke(&serial, at, reason, &rec).unwrap();
+        chain.confirm(&[rec]);
+    }
+    assert_eq!(
+        store.certificate(&[0x10]).unwrap().unwrap().status,
+        CertStatus::Revoked { at, reason: 1 }
+    );
+    assert_eq!(
+        store.certificate(&[0x30]).unwrap().unwrap().status,
+        CertStatus::Good
+    );
+
+    let rec = one(&chain, "revoke");
+    assert!(matches!(
+        store.revoke(&[0x10], UnixTime(T0 + 200), 5, &rec),
+        Err(StoreError::AlreadyRevoked)
+    ));
+    assert!(matches!(
+        store.revoke(&[0x77], at, 1, &rec),
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        store.revoke(&[0x30], at, 7, &rec),
+        Err(StoreError::InvalidReason { reason: 7 })
+    ));
+    // The first revocation stands, and refused revocations wrote no audit record.
+    assert_eq!(
+        store.certificate(&[0x10]).unwrap().unwrap().status,
+        CertStatus::Revoked { at, reason: 1 }
+    );
+    assert_eq!(store.audit_records().unwrap().len(), 2);
+
+    assert_eq!(
+        store.revoked("ca-1").unwrap(),
+        vec![
+            RevokedEntry {
+                serial: vec![0x02],
+                revoked_at: at,
+                reason: 4
+            },
+            RevokedEntry {
+                serial: vec![0x10],
+                revoked_at: at,
+                reason: 1
+            },
+        ]
+    );
+    assert!(store.revoked("ca-2").unwrap().is_empty());
+}
+
+fn registry_upsert(store: &mut dyn Store) {
+    let mut chain = chain(store, "node-1");
+    let a = registry_record("aa01", "registered");
+    let rec = one(&chain, "registry");
+    store.put_registry(std::slice::from_ref(&a), &rec).unwrap();
+    chain.confirm(&[rec]);
+    assert_eq!(store.registry("aa01").unwrap(), Some(a.clone()));
+
+    let mut a2 = registry_record("aa01", "cancelled");
+    a2.vid = None;
+    a2.vid_random = Some(vec![9; 16]);
+    a2.document_number = "M87654321".into();
+    let b = registry_record("bb02", "registered");
+    let rec = one(&chain, "registry");
+    store.put_registry(&[a2.clone(), b.clone()], &rec).unwrap();
+    chain.confirm(&[rec]);
+    assert_eq!(store.registry("aa01").unwrap(), Some(a2));
+    assert_eq!(store.registry("bb02").unwrap(), Some(b));
+    assert_eq!(store.registry("cc03").unwrap(), None);
+
+    // Registry and audit are one transaction: a stale audit record undoes the upsert.
+    let stale = AuditChain::resume(&KEY, "node-1", None);
+    let c = registry_record("cc03", "registered");
+    assert!(matches!(
+        store.put_registry(&[c], &one(&stale, "registry")),
+        Err(StoreError::AuditSeqTaken { seq: 1, .. })
+    ));
+    assert_eq!(store.registry("cc03").unwrap(), None);
+    verify_chain(&store.audit_records().unwrap(), &KEY).unwrap();
+}
+
+fn blocked_keys(store: &mut dyn Store) {
+    let mut chain = chain(store, "node-1");
+    let (k1, k2) = ([1u8; 32], [2u8; 32]);
+    assert!(!store.is_blocked(&k1).unwrap());
+    let rec = one(&chain, "block-key");
+    store.block_key(&k1, "compromised", &rec).unwrap();
+    chain.confirm(&[rec]);
+    assert!(store.is_blocked(&k1).unwrap());
+    assert!(!store.is_blocked(&k2).unwrap());
+    // Blocking again is harmless and still audited.
+    let rec = one(&chain, "block-key");
+    store.block_key(&k1, "again", &rec).unwrap();
+    chain.confirm(&[rec]);
+    assert!(store.is_blocked(&k1).unwrap());
+    assert_eq!(store.audit_records().unwrap().len(), 2);
+}
+
+fn audit_append_tail_and_refusals(store: &mut dyn Store) {
+    assert_eq!(store.audit_tail("node-1").unwrap(), None);
+    let mut c1 = chain(store, "node-1");
+    let batch = c1.draft(&[entry("a", 1), entry("b", 2), entry("c", 3)]);
+    store.append_audit(&batch).unwrap();
+    c1.confirm(&batch);
+    assert_eq!(store.audit_tail("node-1").unwrap().as_ref(), batch.last());
+
+    let mut c2 = chain(store, "node-0");
+    let other = c2.draft(&[entry("x", 1)]);
+    store.append_audit(&other).unwrap();
+    c2.confirm(&other);
+
+    // A second writer drafting from the same position loses: the position is taken.
+    let stale = AuditChain::resume(&KEY, "node-1", Some(&batch[1]));
+    assert!(matches!(
+        store.append_audit(&stale.draft(&[entry("d", 4)])),
+        Err(StoreError::AuditSeqTaken { ref node, seq: 3 }) if node == "node-1"
+    ));
+    // A record that skips ahead, or does not link to the stored tail, is refused.
+    let mut gap = c1.draft(&[entry("d", 4)]);
+    gap[0].seq = 10;
+    assert!(matches!(
+        store.append_audit(&gap),
+        Err(StoreError::AuditNotLinked { seq: 10, .. })
+    ));
+    let mut unlinked = c1.draft(&[entry("d", 4), entry("e", 5)]);
+    unlinked[1].prev_tag = [0xee; 32];
+    assert!(matches!(
+        store.append_audit(&unlinked),
+        Err(StoreError::AuditNotLinked { seq: 5, .. })
+    ));
+    let fresh = AuditChain::resume(&KEY, "node-2", Some(&batch[2]));
+    assert!(matches!(
+        store.append_audit(&fresh.draft(&[entry("z", 1)])),
+        Err(StoreError::AuditNotLinked { seq: 4, .. })
+    ));
+    // None of the refused batches left anything; records come by node, then seq.
+    let all = store.audit_records().unwrap();
+    let order: Vec<_> = all.iter().map(|r| (r.node.as_str(), r.seq)).collect();
+    assert_eq!(
+        order,
+        vec![("node-0", 1), ("node-1", 1), ("node-1", 2), ("node-1", 3)]
+    );
+    let summary = verify_chain(&all, &KEY).unwrap();
+    assert_eq!(
+        summary.nodes,
+        vec![("node-0".to_owned(), 1), ("node-1".to_owned(), 3)]
+    );
+}
+
+fn schema_version_is_current(store: &mut dyn Store) {
+    assert_eq!(store.schema_version().unwrap(), latest_version());
+    assert_eq!(latest_version(), 1);
+}
+
+fn audit_chain_verifies_after_reopen(backend: &Backend) {
+    let r = res(&[0x42], "p-a", 1);
+    {
+        let mut store = backend.open();
+        store.reserve(std::slice::from_ref(&r)).unwrap();
+        let mut chain = chain(&mut *store, "node-1");
+        let audit = chain.draft(&[entry("issue", 1)]);
+        store.commit_issued(&[cert_for(&r)], &audit).unwrap();
+        chain.confirm(&audit);
+        let more = chain.draft(&[entry("note", 2), entry("note", 3)]);
+        store.append_audit(&more).unwrap();
+    }
+    // Reopened (SQLite: from the file), migrations run again without effect, and the
+    // chain resumes from the stored tail.
+    let mut store = backend.open();
+    assert_eq!(store.schema_version().unwrap(), latest_version());
+    assert_eq!(
+        store.certificate(&[0x42]).unwrap().unwrap().cert,
+        cert_for(&r)
+    );
+    let mut chain = chain(&mut *store, "node-1");
+    assert_eq!(chain.next_seq(), 4);
+    let last = chain.draft(&[entry("note", 4)]);
+    store.append_audit(&last).unwrap();
+    chain.confirm(&last);
+
+    let records = store.audit_records().unwrap();
+    let summary = verify_chain(&records, &KEY).unwrap();
+    assert_eq!(summary.records, 4);
+    assert_eq!(summary.nodes, vec![("node-1".to_owned(), 4)]);
+    // The stored chain is checked for real: a wrong key fails at the first record.
+    assert!(verify_chain(&records, &[0; 32]).is_err());
+}
+
+fn newer_schema_is_refused(backend: &Backend) {
+    drop(backend.open());
+    backend.execute_raw(
+        "INSERT INTO schema_migrations (version, description, applied_at) \
+         VALUES (99, 'from the future', 0)",
+    );
+    match backend.try_open() {
+        Err(StoreError::Migration(msg)) => {
+            assert!(msg.contains("99") && msg.contains("newer"), "{msg}");
+        }
+        Err(other) => panic!("unexpected error: {other}"),
+        Ok(_) => panic!("a newer schema was accepted"),
+    }
+}
+
+fn concurrent_reservation_of_one_serial_has_one_winner(backend: &Backend) {
+    let mut a = backend.open();
+    let mut b = backend.open();
+    for i in 0..20u8 {
+        let serial = [0x60, i];
+        let barrier = Barrier::new(2);
+        let (ra, rb) = std::thread::scope(|s| {
+            let ta = s.spawn(|| {
+                barrier.wait();
+                a.reserve(&[res(&serial, "p-a", 1)])
+            });
+            let tb = s.spawn(|| {
+                barrier.wait();
+                b.reserve(&[res(&serial, "p-a", 1)])
+            });
+            (ta.join().unwrap(), tb.join().unwrap())
+        });
+        let outcomes = [ra, rb];
+        let wins = outcomes.iter().filter(|r| r.is_ok()).count();
+        assert_eq!(wins, 1, "round {i}: {outcomes:?}");
+        let loser = outcomes.into_iter().find_map(Result::err).unwrap();
+        assert!(
+            matches!(loser, StoreError::DuplicateSerial { ref serial_hex } if *serial_hex == hex::encode(serial)),
+            "{loser}"
+        );
+    }
+}

@@ -1,0 +1,207 @@
+//! `dongpo ca init`, `dongpo registry import`, `dongpo audit verify` (CONTRACT.md).
+
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Subcommand};
+use dongpo_ca::authority::{AuditVerifyError, Ca};
+use dongpo_ca::init::{InitOptions, PASSPHRASE_ENV, init};
+use dongpo_ca::keys::Passphrase;
+use dongpo_ca::registry::Identity;
+use dongpo_pki::time::UnixTime;
+
+use crate::exit;
+
+/// `dongpo ca ...`.
+#[derive(Subcommand)]
+pub enum CaCommand {
+    /// Create a CA directory: root CA, one issuing CA per profile, store, secrets, ca.toml.
+    Init(InitArgs),
+}
+
+/// `dongpo ca init`.
+#[derive(Args)]
+pub struct InitArgs {
+    /// The CA directory (created; must not already hold a CA).
+    #[arg(long)]
+    dir: PathBuf,
+    /// Key algorithm of the root and issuing CAs: p256, p384 or rsa3072.
+    #[arg(long, default_value = "p256")]
+    key_algorithm: String,
+    /// Store: a `postgres://` URL (default: SQLite file ca.sqlite in the directory).
+    #[arg(long)]
+    store: Option<String>,
+    /// Audit node id of this CA process.
+    #[arg(long, default_value = "node-1")]
+    node: String,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// `dongpo registry ...`.
+#[derive(Subcommand)]
+pub enum RegistryCommand {
+    /// Register overseas citizens: a CSV export (header row with the identity.json field
+    /// names) or one identity.json. Resident registration numbers are stored only as a
+    /// keyed hash.
+    Import(ImportArgs),
+}
+
+/// `dongpo registry import`.
+#[derive(Args)]
+pub struct ImportArgs {
+    /// The CA directory.
+    #[arg(long)]
+    dir: PathBuf,
+    /// A registry CSV file.
+    #[arg(
+        long,
+        conflicts_with = "identity",
+        required_unless_present = "identity"
+    )]
+    csv: Option<PathBuf>,
+    /// One identity.json.
+    #[arg(long)]
+    identity: Option<PathBuf>,
+}
+
+/// `dongpo audit ...`.
+#[derive(Subcommand)]
+pub enum AuditCommand {
+    /// Verify the HMAC chain of the audit log: any changed, removed or reordered record
+    /// is reported with its node and sequence number.
+    Verify(AuditArgs),
+}
+
+/// `dongpo audit verify`.
+#[derive(Args)]
+pub struct AuditArgs {
+    /// The CA directory.
+    #[arg(long)]
+    dir: PathBuf,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// The key passphrase from `DONGPO_CA_PASSPHRASE`, if set.
+pub fn passphrase_from_env() -> Option<Passphrase> {
+    Passphrase::from_env(PASSPHRASE_ENV).ok()
+}
+
+/// Opens the CA directory, with a message that says what to do.
+pub fn open(dir: &Path) -> Result<Ca, String> {
+    Ca::open(dir).map_err(|e| e.to_string())
+}
+
+/// Runs `dongpo ca`.
+pub fn run(command: &CaCommand) -> Result<u8, String> {
+    let CaCommand::Init(args) = command;
+    let profiles = dongpo_profiles::profile::builtin().map_err(|e| e.to_string())?;
+    let passphrase = passphrase_from_env();
+    let generated = passphrase.is_none();
+    let config = init(
+        &args.dir,
+        InitOptions {
+            key_algorithm: &args.key_algorithm,
+            profiles: &profiles,
+            passphrase,
+            store: args.store.clone(),
+            node: &args.node,
+            at: UnixTime::now(),
+        },
+    )
+    .map_err(|e| e.to_string())?;
+    let issuers: Vec<&str> = config.issuers.iter().map(|i| i.name.as_str()).collect();
+    if args.json {
+        println!(
+            "{}",
+            serde_json::json!({
+                "dir": args.dir.display().to_string(),
+                "key_algorithm": config.key_algorithm,
+                "root": config.root.cert,
+                "issuers": issuers,
+                "store": config.store,
+                "passphrase_generated": generated,
+            })
+        );
+    } else {
+        println!(
+            "created a CA in {}: root CA and issuing CAs {} ({} keys), store {}",
+            args.dir.display(),
+            issuers.join(", "),
+            config.key_algorithm,
+            config.store
+        );
+        if generated {
+            eprintln!(
+                "note: {PASSPHRASE_ENV} was not set; a random key passphrase was written to {} \
+                 (owner-only). Move it somewhere safer for production.",
+                args.dir.join(dongpo_ca::init::PASSPHRASE_FILE).display()
+            );
+        }
+    }
+    Ok(exit::OK)
+}
+
+/// Runs `dongpo registry`.
+pub fn registry(command: &RegistryCommand) -> Result<u8, String> {
+    let RegistryCommand::Import(args) = command;
+    let mut ca = open(&args.dir)?;
+    let now = UnixTime::now();
+    let count = match (&args.csv, &args.identity) {
+        (Some(csv), _) => {
+            let text =
+                std::fs::read_to_string(csv).map_err(|e| format!("{}: {e}", csv.display()))?;
+            ca.import_registry_csv(&text, now)
+                .map_err(|e| format!("{}: {e}", csv.display()))?
+        }
+        (None, Some(path)) => {
+            let text =
+                std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let identity = Identity::from_json(&text, &path.display().to_string())
+                .map_err(|e| e.to_string())?;
+            ca.register(&identity, now).map_err(|e| e.to_string())?;
+            1
+        }
+        (None, None) => return Err("give --csv FILE or --identity FILE".into()),
+    };
+    println!("registered {count} overseas citizen(s)");
+    Ok(exit::OK)
+}
+
+/// Runs `dongpo audit`.
+pub fn audit(command: &AuditCommand) -> Result<u8, String> {
+    let AuditCommand::Verify(args) = command;
+    let mut ca = open(&args.dir)?;
+    match ca.verify_audit() {
+        Ok(summary) => {
+            if args.json {
+                let nodes: Vec<_> = summary
+                    .nodes
+                    .iter()
+                    .map(|(node, seq)| serde_json::json!({ "node": node, "last_seq": seq }))
+                    .collect();
+                println!(
+                    "{}",
+                    serde_json::json!({ "valid": true, "records": summary.records, "nodes": nodes, "error": null })
+                );
+            } else {
+                println!("audit chain valid: {} records", summary.records);
+            }
+            Ok(exit::OK)
+        }
+        Err(AuditVerifyError::Chain(e)) => {
+            if args.json {
+                println!(
+                    "{}",
+                    serde_json::json!({ "valid": false, "error": e.to_string() })
+                );
+            } else {
+                println!("audit chain BROKEN: {e}");
+            }
+            Ok(exit::INVALID)
+        }
+        Err(e) => Err(e.to_string()),
+    }
+}

@@ -1,0 +1,298 @@
+//! `dongpo demo`: the whole flow in one process on embedded defaults, each step printed.
+//!
+//! A generated ePassport is verified (Passive and Active Authentication), its holder found
+//! in the registry of overseas citizens, one certificate issued under each of the five
+//! profiles, a weak CSR refused, one more certificate issued and revoked, and the audit
+//! chain verified. Nothing here is a real person or a real key.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use dongpo_ca::authority::Ca;
+use dongpo_ca::files::certificate_pem;
+use dongpo_ca::init::{InitOptions, init};
+use dongpo_ca::reason::RevocationReason;
+use dongpo_ca::registry::Identity;
+use dongpo_icao::passive_auth::ActiveAuthResponse;
+use dongpo_icao::report::Status;
+use dongpo_icao::trust_store::TrustStore;
+use dongpo_pki::time::UnixTime;
+use dongpo_testkit::{KeyStore, Profile, Variant};
+
+use crate::{exit, passport};
+
+/// `dongpo demo`.
+#[derive(Args)]
+pub struct DemoArgs {
+    /// Keep the files here (CA directory, certificates, passport); a temporary directory
+    /// that is removed afterwards when absent.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Print a JSON summary instead of the narration.
+    #[arg(long)]
+    json: bool,
+}
+
+struct Narrator {
+    quiet: bool,
+}
+
+impl Narrator {
+    fn step(&self, text: &str) {
+        if !self.quiet {
+            println!("{text}");
+        }
+    }
+}
+
+fn io(path: &Path) -> impl Fn(std::io::Error) -> String + '_ {
+    move |e| format!("{}: {e}", path.display())
+}
+
+fn write(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    std::fs::write(path, bytes).map_err(io(path))
+}
+
+/// Runs the demo.
+pub fn run(args: &DemoArgs) -> Result<u8, String> {
+    let (out, temporary) = match &args.out {
+        Some(dir) => (dir.clone(), false),
+        None => {
+            let mut random = [0u8; 6];
+            getrandom::fill(&mut random).map_err(|e| e.to_string())?;
+            (
+                std::env::temp_dir().join(format!("dongpo-demo-{}", hex::encode(random))),
+                true,
+            )
+        }
+    };
+    let result = demo(&out, args);
+    if temporary {
+        let _ = std::fs::remove_dir_all(&out);
+    }
+    result
+}
+
+fn demo(out: &Path, args: &DemoArgs) -> Result<u8, String> {
+    let say = Narrator { quiet: args.json };
+    let now = UnixTime::now();
+    let ca_dir = out.join("ca");
+    let certs_dir = out.join("certs");
+    let passport_dir = out.join("passport");
+    if ca_dir.join(dongpo_ca::init::CONFIG_FILE).exists() {
+        return Err(format!(
+            "{} already holds a demo; choose another --out",
+            out.display()
+        ));
+    }
+    for dir in [&certs_dir, &passport_dir] {
+        std::fs::create_dir_all(dir).map_err(io(dir))?;
+    }
+    say.step("dongpo demo: remote ePassport verification and overseas-citizen certificates");
+    say.step("(generated data only: no real person, passport or key)\n");
+
+    // 1. The CA.
+    let profiles = dongpo_profiles::profile::builtin().map_err(|e| e.to_string())?;
+    init(
+        &ca_dir,
+        InitOptions {
+            key_algorithm: "p256",
+            profiles: &profiles,
+            passphrase: crate::ca::passphrase_from_env(),
+            store: None,
+            node: "demo",
+            at: now,
+        },
+    )
+    .map_err(|e| e.to_string())?;
+    let mut ca = Ca::open(&ca_dir).map_err(|e| e.to_string())?;
+    say.step(&format!(
+        "1. CA      created a root CA and {} issuing CAs ({}) with P-256 keys in encrypted PKCS#8 files; SQLite store in {}",
+        profiles.len(),
+        profiles.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", "),
+        ca_dir.display()
+    ));
+
+    // 2. The passport, as the phone app would read it.
+    let generated =
+        dongpo_testkit::generate(Profile::P256, Variant::Genuine, 1, &mut KeyStore::default())
+            .map_err(|e| e.to_string())?;
+    generated
+        .write_to(&passport_dir)
+        .map_err(|e| e.to_string())?;
+    let file = |name: &str| {
+        generated
+            .files
+            .get(name)
+            .cloned()
+            .ok_or_else(|| format!("testkit did not write {name}"))
+    };
+    let csca = file("csca.der")?;
+    let trust_dir = ca_dir.join("trust");
+    std::fs::create_dir_all(&trust_dir).map_err(io(&trust_dir))?;
+    write(&trust_dir.join("testkit-csca.der"), &csca)?;
+    say.step("2. Chip    read a test ePassport (issuing state KOR, ECDSA P-256 document signer): EF.SOD, DG1, DG2, DG14, DG15");
+
+    // 3. The registry of overseas citizens.
+    let identity_text = String::from_utf8(file("identity.json")?).map_err(|e| e.to_string())?;
+    let identity =
+        Identity::from_json(&identity_text, "identity.json").map_err(|e| e.to_string())?;
+    ca.register(&identity, now).map_err(|e| e.to_string())?;
+    say.step("3. Registry registered the holder as an overseas citizen (resident registration number kept only as a keyed hash)");
+
+    // 4. Verification: Passive Authentication plus Active Authentication on a fresh challenge.
+    let mut challenge = [0u8; 8];
+    getrandom::fill(&mut challenge).map_err(|e| e.to_string())?;
+    let aa_signature = dongpo_testkit::active_auth::sign(
+        &file("aa_key.p8")?,
+        &challenge,
+        dongpo_crypto::HashAlgorithm::Sha256,
+    )
+    .map_err(|e| e.to_string())?;
+    let document = passport::load(
+        &passport_dir,
+        Some(ActiveAuthResponse {
+            challenge: challenge.to_vec(),
+            signature: aa_signature,
+        }),
+    )?;
+    let mut trust = TrustStore::new();
+    trust
+        .add_csca(&csca, "testkit CSCA")
+        .map_err(|e| e.to_string())?;
+    trust
+        .add_crl(&file("csca.crl")?, "testkit CSCA CRL")
+        .map_err(|e| e.to_string())?;
+    let report = passport::verify(&document, &trust, now);
+    let count = |s: Status| report.checks.iter().filter(|c| c.status == s).count();
+    say.step(&format!(
+        "4. Verify  Passive + Active Authentication: {} checks passed, {} failed, {} skipped -> {}",
+        count(Status::Pass),
+        count(Status::Fail),
+        count(Status::Skipped),
+        if report.valid { "valid" } else { "INVALID" }
+    ));
+    if !report.valid {
+        return Err(format!(
+            "the generated passport did not verify: {:?}",
+            report.failed()
+        ));
+    }
+    let dg1 = document.data_groups.get(&1).cloned().unwrap_or_default();
+    let rrn = identity.resident_registration_number.clone();
+
+    // 5. One certificate per profile.
+    say.step("5. Issue   one certificate under each profile (RA approval -> serial reserved -> lint -> sign -> stored):");
+    let mut issued_summary = Vec::new();
+    for (index, profile) in profiles.iter().enumerate() {
+        // P-256 where the profile allows it (what phone apps make fastest), else its first key type.
+        let p256 = dongpo_crypto::KeySpec::Ec(dongpo_crypto::Curve::P256);
+        let spec = if profile.key_algorithms.contains(&p256) {
+            p256
+        } else {
+            *profile
+                .key_algorithms
+                .first()
+                .ok_or("profile without key algorithms")?
+        };
+        let key = dongpo_testkit::csr::subscriber_key(spec, index as u64 + 1, &profile.name)
+            .map_err(|e| e.to_string())?;
+        let csr =
+            dongpo_testkit::csr::csr(&key, spec, "demo subscriber").map_err(|e| e.to_string())?;
+        let approval = ca
+            .approve(&report, &dg1, &rrn, &csr, &profile.name, now)
+            .map_err(|e| format!("{}: refused: {e}", profile.name))?;
+        let issued = ca
+            .issue(&approval, now)
+            .map_err(|e| format!("{}: {e}", profile.name))?;
+        write(
+            &certs_dir.join(format!("{}.pem", profile.name)),
+            certificate_pem(&issued.der).as_bytes(),
+        )?;
+        say.step(&format!(
+            "            {:<8} serial {}  {}  {}  -> certs/{}.pem",
+            profile.name,
+            issued.serial,
+            key.public_key().description(),
+            approval.evidence().assurance.label(),
+            profile.name
+        ));
+        issued_summary.push(serde_json::json!({
+            "profile": profile.name, "serial": issued.serial.to_hex(), "issuer": issued.issuer,
+        }));
+    }
+
+    // 6. A weak key is refused and leaves nothing behind.
+    let weak_spec = dongpo_crypto::KeySpec::Rsa(1024);
+    let weak =
+        dongpo_testkit::csr::subscriber_key(weak_spec, 99, "weak").map_err(|e| e.to_string())?;
+    let weak_csr =
+        dongpo_testkit::csr::csr(&weak, weak_spec, "demo subscriber").map_err(|e| e.to_string())?;
+    let refusal = match ca.approve(&report, &dg1, &rrn, &weak_csr, "toss", now) {
+        Ok(_) => return Err("an RSA-1024 CSR was approved".into()),
+        Err(refusal) => refusal,
+    };
+    say.step(&format!(
+        "6. Refuse  an RSA-1024 CSR under toss: {} ({refusal})",
+        refusal.code()
+    ));
+
+    // 7. Issue one more and revoke it.
+    let spec = dongpo_crypto::KeySpec::Ec(dongpo_crypto::Curve::P256);
+    let key =
+        dongpo_testkit::csr::subscriber_key(spec, 42, "revoked").map_err(|e| e.to_string())?;
+    let csr = dongpo_testkit::csr::csr(&key, spec, "demo subscriber").map_err(|e| e.to_string())?;
+    let approval = ca
+        .approve(&report, &dg1, &rrn, &csr, "shinhan", now)
+        .map_err(|e| format!("refused: {e}"))?;
+    let revoked = ca.issue(&approval, now).map_err(|e| e.to_string())?;
+    ca.revoke(&revoked.serial, RevocationReason::KeyCompromise, now)
+        .map_err(|e| e.to_string())?;
+    write(
+        &certs_dir.join("revoked.pem"),
+        certificate_pem(&revoked.der).as_bytes(),
+    )?;
+    say.step(&format!(
+        "7. Revoke  issued serial {} (shinhan) and revoked it: keyCompromise -> certs/revoked.pem",
+        revoked.serial
+    ));
+
+    // 8. The files relying parties need, and the audit chain.
+    write(
+        &certs_dir.join("root.pem"),
+        certificate_pem(ca.root_der()).as_bytes(),
+    )?;
+    let mut chain = String::new();
+    for issuing in ca.issuer().cas() {
+        chain.push_str(&certificate_pem(&issuing.cert_der));
+    }
+    chain.push_str(&certificate_pem(ca.root_der()));
+    write(&certs_dir.join("chain.pem"), chain.as_bytes())?;
+    let audit = ca.verify_audit().map_err(|e| e.to_string())?;
+    say.step(&format!(
+        "8. Audit   HMAC chain of {} records verifies",
+        audit.records
+    ));
+    say.step(&format!(
+        "\nfiles in {}: ca/ (use it with `dongpo issue|revoke|audit verify --dir`), certs/root.pem, certs/chain.pem, certs/<profile>.pem, certs/revoked.pem, passport/",
+        out.display()
+    ));
+    say.step(&format!(
+        "check one with: openssl verify -CAfile {0}/certs/chain.pem {0}/certs/toss.pem",
+        out.display()
+    ));
+    if args.json {
+        println!(
+            "{}",
+            serde_json::json!({
+                "out": out.display().to_string(),
+                "verification_valid": report.valid,
+                "issued": issued_summary,
+                "refused": { "profile": "toss", "code": refusal.code() },
+                "revoked": { "serial": revoked.serial.to_hex(), "reason": "keyCompromise" },
+                "audit_records": audit.records,
+            })
+        );
+    }
+    Ok(exit::OK)
+}

@@ -1,0 +1,184 @@
+//! `dongpo issue` and `dongpo revoke` (CONTRACT.md).
+//!
+//! Issuance rests on a passport verified here and now: `--passport DIR` (the chip files)
+//! is verified against the CA's trusted CSCAs before the RA decides.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use dongpo_ca::files::certificate_pem;
+use dongpo_ca::reason::RevocationReason;
+use dongpo_ca::registry::Identity;
+use dongpo_ca::serial::Serial;
+use dongpo_icao::passive_auth::ActiveAuthResponse;
+use dongpo_pki::time::UnixTime;
+
+use crate::{ca, exit, passport};
+
+/// `dongpo issue`.
+#[derive(Args)]
+pub struct IssueArgs {
+    /// The CA directory.
+    #[arg(long)]
+    dir: PathBuf,
+    /// Certificate profile (shinhan, toss, kb, woori, hana, or one of the CA's own).
+    #[arg(long)]
+    profile: String,
+    /// The subscriber's PKCS#10 CSR (PEM or DER).
+    #[arg(long)]
+    csr: PathBuf,
+    /// The applicant's identity.json (their resident registration number finds the
+    /// registry record; the record must match the passport's DG1).
+    #[arg(long)]
+    identity: PathBuf,
+    /// The applicant's passport files (EF_SOD.bin, DG1.bin, ... as `dongpo testkit
+    /// passport` writes them).
+    #[arg(long)]
+    passport: PathBuf,
+    /// Extra trusted CSCA certificates (besides DIR/trust/).
+    #[arg(long = "csca")]
+    cscas: Vec<PathBuf>,
+    /// CSCA CRLs.
+    #[arg(long = "crl")]
+    crls: Vec<PathBuf>,
+    /// Active Authentication challenge (hex) the chip signed.
+    #[arg(long, requires = "aa_signature")]
+    aa_challenge: Option<String>,
+    /// The chip's Active Authentication signature (file).
+    #[arg(long, requires = "aa_challenge")]
+    aa_signature: Option<PathBuf>,
+    /// Also write the certificate (PEM) here.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// `dongpo revoke`.
+#[derive(Args)]
+pub struct RevokeArgs {
+    /// The CA directory.
+    #[arg(long)]
+    dir: PathBuf,
+    /// Serial number (hex).
+    #[arg(long)]
+    serial: String,
+    /// RFC 5280 reason: unspecified, keyCompromise, affiliationChanged, superseded,
+    /// cessationOfOperation, privilegeWithdrawn.
+    #[arg(long)]
+    reason: String,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+fn read(path: &PathBuf) -> Result<Vec<u8>, String> {
+    std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Runs `dongpo issue`.
+pub fn issue(args: &IssueArgs) -> Result<u8, String> {
+    let mut ca = ca::open(&args.dir)?;
+    let now = UnixTime::now();
+    let identity_text = String::from_utf8(read(&args.identity)?)
+        .map_err(|_| format!("{}: not UTF-8", args.identity.display()))?;
+    let identity = Identity::from_json(&identity_text, &args.identity.display().to_string())
+        .map_err(|e| e.to_string())?;
+    let csr = read(&args.csr)?;
+    let active_auth = match (&args.aa_challenge, &args.aa_signature) {
+        (Some(challenge), Some(signature)) => Some(ActiveAuthResponse {
+            challenge: hex::decode(challenge)
+                .map_err(|e| format!("--aa-challenge: not hex: {e}"))?,
+            signature: read(signature)?,
+        }),
+        _ => None,
+    };
+    let document = passport::load(&args.passport, active_auth)?;
+    let trust = passport::trust(&args.dir, &args.cscas, &args.crls)?;
+    let report = passport::verify(&document, &trust, now);
+    let dg1 = document.data_groups.get(&1).cloned().unwrap_or_default();
+    let approval = match ca.approve(
+        &report,
+        &dg1,
+        &identity.resident_registration_number,
+        &csr,
+        &args.profile,
+        now,
+    ) {
+        Ok(approval) => approval,
+        Err(refusal) => {
+            if args.json {
+                println!(
+                    "{}",
+                    serde_json::json!({ "issued": false, "error": { "code": refusal.code(), "message": refusal.to_string() } })
+                );
+            } else {
+                eprintln!("refused ({}): {refusal}", refusal.code());
+            }
+            return Ok(exit::INVALID);
+        }
+    };
+    let issued = ca
+        .issue(&approval, now)
+        .map_err(|e| format!("issuance failed: {e}"))?;
+    let pem = certificate_pem(&issued.der);
+    if let Some(out) = &args.out {
+        std::fs::write(out, &pem).map_err(|e| format!("{}: {e}", out.display()))?;
+    }
+    let chain: Vec<String> = ca
+        .chain(&args.profile)
+        .unwrap_or_default()
+        .iter()
+        .map(|der| certificate_pem(der))
+        .collect();
+    if args.json {
+        println!(
+            "{}",
+            serde_json::json!({
+                "issued": true,
+                "serial": issued.serial.to_hex(),
+                "profile": issued.profile,
+                "issuer": issued.issuer,
+                "assurance": approval.evidence().assurance.label(),
+                "certificate": pem,
+                "chain": chain,
+            })
+        );
+    } else {
+        eprintln!(
+            "issued serial {} under profile {} by issuing CA {} ({})",
+            issued.serial,
+            issued.profile,
+            issued.issuer,
+            approval.evidence().assurance.label()
+        );
+        print!("{pem}");
+    }
+    Ok(exit::OK)
+}
+
+/// Runs `dongpo revoke`.
+pub fn revoke(args: &RevokeArgs) -> Result<u8, String> {
+    let serial = Serial::from_hex(&args.serial)
+        .ok_or_else(|| format!("--serial {}: not a hex serial", args.serial))?;
+    let reason = RevocationReason::from_name(&args.reason).ok_or_else(|| {
+        format!(
+            "--reason {}: one of {}",
+            args.reason,
+            RevocationReason::names().join(", ")
+        )
+    })?;
+    let mut ca = ca::open(&args.dir)?;
+    ca.revoke(&serial, reason, UnixTime::now())
+        .map_err(|e| format!("serial {serial}: {e}"))?;
+    if args.json {
+        println!(
+            "{}",
+            serde_json::json!({ "serial": serial.to_hex(), "revoked": true, "reason": reason.name() })
+        );
+    } else {
+        println!("revoked serial {serial} ({})", reason.name());
+    }
+    Ok(exit::OK)
+}

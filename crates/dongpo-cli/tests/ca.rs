@@ -1,0 +1,226 @@
+//! The CA commands as an operator scripts them: init, registry import, issue, revoke,
+//! audit verify, demo — files, exit codes and JSON.
+#![allow(
+    missing_docs,
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::indexing_slicing
+)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn dongpo(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_dongpo"))
+        .args(args)
+        .env_remove("DONGPO_CA_PASSPHRASE")
+        .output()
+        .expect("run dongpo")
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("cli-ca-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+#[test]
+fn init_register_issue_revoke_and_audit() {
+    let root = scratch("flow");
+    let (ca, passport, csr_dir) = (root.join("ca"), root.join("passport"), root.join("csr"));
+    ok(&dongpo(&["ca", "init", "--dir", s(&ca), "--json"]));
+    // A second init refuses to touch the CA.
+    let again = dongpo(&["ca", "init", "--dir", s(&ca)]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already holds a CA"));
+
+    ok(&dongpo(&[
+        "testkit",
+        "passport",
+        "--profile",
+        "p256",
+        "--out",
+        s(&passport),
+    ]));
+    ok(&dongpo(&[
+        "testkit",
+        "csr",
+        "--key-algorithm",
+        "p256",
+        "--out",
+        s(&csr_dir),
+    ]));
+    std::fs::create_dir_all(ca.join("trust")).unwrap();
+    std::fs::copy(passport.join("csca.der"), ca.join("trust/csca.der")).unwrap();
+    let identity = passport.join("identity.json");
+    let csr = csr_dir.join("csr.pem");
+    let issue = |profile: &str| {
+        dongpo(&[
+            "issue",
+            "--dir",
+            s(&ca),
+            "--profile",
+            profile,
+            "--csr",
+            s(&csr),
+            "--identity",
+            s(&identity),
+            "--passport",
+            s(&passport),
+            "--json",
+        ])
+    };
+
+    // Not yet registered: refused, exit 1, a code to match on.
+    let refused = issue("kb");
+    assert_eq!(refused.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&refused.stdout).unwrap();
+    assert_eq!(json["issued"], false);
+    assert_eq!(json["error"]["code"], "not_registered");
+
+    ok(&dongpo(&[
+        "registry",
+        "import",
+        "--dir",
+        s(&ca),
+        "--identity",
+        s(&identity),
+    ]));
+    let json: serde_json::Value = serde_json::from_str(&ok(&issue("kb"))).unwrap();
+    assert_eq!(json["issued"], true);
+    assert_eq!(json["issuer"], "kb");
+    assert_eq!(json["assurance"], "PA");
+    assert!(
+        json["certificate"]
+            .as_str()
+            .unwrap()
+            .starts_with("-----BEGIN CERTIFICATE-----")
+    );
+    assert_eq!(json["chain"].as_array().unwrap().len(), 2);
+    let serial = json["serial"].as_str().unwrap().to_owned();
+
+    // Toss takes RSA-2048 keys only.
+    let refused = issue("toss");
+    assert_eq!(refused.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&refused.stdout).unwrap();
+    assert_eq!(json["error"]["code"], "weak_key");
+    // Unknown profile.
+    let json: serde_json::Value = serde_json::from_slice(&issue("naver").stdout).unwrap();
+    assert_eq!(json["error"]["code"], "unknown_profile");
+
+    let out = ok(&dongpo(&[
+        "revoke",
+        "--dir",
+        s(&ca),
+        "--serial",
+        &serial,
+        "--reason",
+        "keyCompromise",
+        "--json",
+    ]));
+    assert!(out.contains("\"revoked\":true"), "{out}");
+    let twice = dongpo(&[
+        "revoke",
+        "--dir",
+        s(&ca),
+        "--serial",
+        &serial,
+        "--reason",
+        "superseded",
+    ]);
+    assert_eq!(twice.status.code(), Some(2));
+    let bad_reason = dongpo(&[
+        "revoke",
+        "--dir",
+        s(&ca),
+        "--serial",
+        &serial,
+        "--reason",
+        "whim",
+    ]);
+    assert!(String::from_utf8_lossy(&bad_reason.stderr).contains("keyCompromise"));
+
+    let out = ok(&dongpo(&["audit", "verify", "--dir", s(&ca), "--json"]));
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["valid"], true);
+    assert!(json["records"].as_u64().unwrap() >= 4);
+
+    // Change one audit record behind the CA's back: detected, exit 1, the record named.
+    let db = rusqlite::Connection::open(ca.join("ca.sqlite")).unwrap();
+    let changed = db
+        .execute("UPDATE audit SET body = replace(body, 'keyCompromise', 'superseded') WHERE kind = 'certificate.revoked'", [])
+        .unwrap();
+    assert_eq!(changed, 1);
+    drop(db);
+    let out = dongpo(&["audit", "verify", "--dir", s(&ca), "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["valid"], false);
+    assert!(json["error"].as_str().unwrap().contains("node-1/"), "{json}");
+}
+
+#[test]
+fn demo_leaves_the_contract_files_and_openssl_accepts_them() {
+    let out = scratch("demo");
+    let text = ok(&dongpo(&["demo", "--out", s(&out)]));
+    for step in [
+        "1. CA",
+        "4. Verify",
+        "5. Issue",
+        "6. Refuse",
+        "7. Revoke",
+        "8. Audit",
+    ] {
+        assert!(text.contains(step), "missing step {step}:\n{text}");
+    }
+    assert!(out.join("ca/ca.toml").exists());
+    for file in [
+        "root.pem",
+        "chain.pem",
+        "shinhan.pem",
+        "toss.pem",
+        "kb.pem",
+        "woori.pem",
+        "hana.pem",
+        "revoked.pem",
+    ] {
+        assert!(out.join("certs").join(file).exists(), "{file}");
+    }
+    // The CA directory works with the other CA commands.
+    ok(&dongpo(&["audit", "verify", "--dir", s(&out.join("ca"))]));
+    if Command::new("openssl").arg("version").output().is_ok() {
+        for profile in ["shinhan", "toss", "kb", "woori", "hana"] {
+            let status = Command::new("openssl")
+                .args(["verify", "-CAfile"])
+                .arg(out.join("certs/chain.pem"))
+                .arg(out.join(format!("certs/{profile}.pem")))
+                .output()
+                .unwrap();
+            assert!(
+                status.status.success(),
+                "{profile}: {}",
+                String::from_utf8_lossy(&status.stderr)
+            );
+        }
+    } else {
+        println!("skipped: openssl not found");
+    }
+    // A second demo into the same directory refuses instead of mixing CAs.
+    assert_eq!(dongpo(&["demo", "--out", s(&out)]).status.code(), Some(2));
+}

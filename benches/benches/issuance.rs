@@ -43,6 +43,7 @@ fn ca_with_approval() -> (Ca, dongpo_ca::ra::Approval) {
             store: None,
             node: "bench",
             at: UnixTime(NOW.0 - 86_400),
+            pkcs11: None,
         },
     )
     .unwrap();

@@ -8,10 +8,11 @@ use dongpo_pki::time::UnixTime;
 use dongpo_profiles::profile::Profile;
 
 use crate::audit::{AuditChain, AuditEntry};
-use crate::config::{CaConfig, CaEntry, KeyRef, PassphraseSource};
+use crate::config::{CaConfig, CaEntry, KeyRef, PassphraseSource, Pkcs11Ref};
 use crate::files::{FileError, certificate_pem, create_secret, write_new_private, write_public};
 use crate::hierarchy::{issuing_ca_certificate, root_certificate};
 use crate::keys::file::write_encrypted_pkcs8;
+use crate::keys::pkcs11::{Pkcs11Config, Pkcs11Key};
 use crate::keys::{IssuerKey, Passphrase, signature_algorithm_for};
 use crate::subject::{Attribute, name};
 
@@ -73,6 +74,8 @@ pub struct InitOptions<'a> {
     pub node: &'a str,
     /// Creation time (notBefore of the CA certificates).
     pub at: UnixTime,
+    /// Generate the CA keys in this PKCS#11 token instead of encrypted files.
+    pub pkcs11: Option<Pkcs11Ref>,
 }
 
 fn key_error(e: impl std::fmt::Display) -> InitError {
@@ -116,26 +119,45 @@ pub fn init(dir: &Path, options: InitOptions<'_>) -> Result<CaConfig, InitError>
         }
     };
 
-    let new_key = |label: &str| -> Result<(SigningKey, String), InitError> {
-        let key = SigningKey::generate(spec).map_err(key_error)?;
-        let rel = format!("keys/{label}.p8");
-        write_encrypted_pkcs8(&dir.join(&rel), &key, &passphrase).map_err(key_error)?;
-        Ok((key, rel))
+    // Each CA key is made where it will live: an encrypted file, or the token.
+    let new_key = |label: &str| -> Result<(Box<dyn IssuerKey>, KeyRef), InitError> {
+        match &options.pkcs11 {
+            None => {
+                let key = SigningKey::generate(spec).map_err(key_error)?;
+                let rel = format!("keys/{label}.p8");
+                write_encrypted_pkcs8(&dir.join(&rel), &key, &passphrase).map_err(key_error)?;
+                Ok((Box::new(key), KeyRef::File(rel)))
+            }
+            Some(token) => {
+                let reference = Pkcs11Ref {
+                    key_label: format!("{}-{label}", token.key_label),
+                    ..token.clone()
+                };
+                let config = Pkcs11Config {
+                    module: reference.module.clone().into(),
+                    token_label: reference.token.clone(),
+                    pin: Passphrase::from_env(&reference.pin_env).map_err(key_error)?,
+                    key_label: reference.key_label.clone(),
+                };
+                let key = Pkcs11Key::generate(&config, spec).map_err(key_error)?;
+                Ok((Box::new(key), KeyRef::Pkcs11(reference)))
+            }
+        }
     };
-    let algorithm_of = |key: &SigningKey| {
-        signature_algorithm_for(IssuerKey::public_key(key))
+    let algorithm_of = |key: &dyn IssuerKey| {
+        signature_algorithm_for(key.public_key())
             .ok_or_else(|| InitError::Key("no signature algorithm for the CA key".into()))
     };
 
-    let (root_key, root_key_rel) = new_key("root")?;
-    let root_algorithm = algorithm_of(&root_key)?;
+    let (root_key, root_key_ref) = new_key("root")?;
+    let root_algorithm = algorithm_of(root_key.as_ref())?;
     let root_subject = name(&[
         Attribute::Country("KR"),
         Attribute::Organization("dongpo"),
         Attribute::CommonName("dongpo Overseas Citizen Root CA"),
     ])
     .map_err(key_error)?;
-    let root_der = root_certificate(&root_key, root_algorithm, &root_subject, options.at)
+    let root_der = root_certificate(root_key.as_ref(), root_algorithm, &root_subject, options.at)
         .map_err(key_error)?;
     write_public(
         &dir.join("certs/root.pem"),
@@ -144,7 +166,7 @@ pub fn init(dir: &Path, options: InitOptions<'_>) -> Result<CaConfig, InitError>
 
     let mut issuers = Vec::new();
     for profile in options.profiles {
-        let (key, key_rel) = new_key(&profile.name)?;
+        let (key, key_ref) = new_key(&profile.name)?;
         let cn = format!("{} Overseas Citizen CA 1", profile.institution);
         let subject = name(&[
             Attribute::Country("KR"),
@@ -153,11 +175,11 @@ pub fn init(dir: &Path, options: InitOptions<'_>) -> Result<CaConfig, InitError>
         ])
         .map_err(key_error)?;
         let der = issuing_ca_certificate(
-            &root_key,
+            root_key.as_ref(),
             root_algorithm,
             &root_subject,
             &subject,
-            IssuerKey::public_key(&key),
+            key.public_key(),
             &[profile.policy_oid],
             options.at,
         )
@@ -167,7 +189,7 @@ pub fn init(dir: &Path, options: InitOptions<'_>) -> Result<CaConfig, InitError>
         issuers.push(CaEntry {
             name: profile.name.clone(),
             cert: cert_rel,
-            key: KeyRef::File(key_rel),
+            key: key_ref,
             profiles: vec![profile.name.clone()],
         });
     }
@@ -206,7 +228,7 @@ pub fn init(dir: &Path, options: InitOptions<'_>) -> Result<CaConfig, InitError>
         root: CaEntry {
             name: "root".into(),
             cert: "certs/root.pem".into(),
-            key: KeyRef::File(root_key_rel),
+            key: root_key_ref,
             profiles: Vec::new(),
         },
         issuers,

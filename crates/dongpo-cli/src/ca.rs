@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
 use dongpo_ca::authority::{AuditVerifyError, Ca};
+use dongpo_ca::config::Pkcs11Ref;
 use dongpo_ca::init::{InitOptions, PASSPHRASE_ENV, init};
 use dongpo_ca::keys::Passphrase;
 use dongpo_ca::registry::Identity;
@@ -33,6 +34,19 @@ pub struct InitArgs {
     /// Audit node id of this CA process.
     #[arg(long, default_value = "node-1")]
     node: String,
+    /// Generate the CA keys in a PKCS#11 token through this module (e.g.
+    /// /usr/lib/softhsm/libsofthsm2.so) instead of encrypted files.
+    #[arg(long, requires_all = ["pkcs11_token", "pkcs11_pin_env"])]
+    pkcs11_module: Option<String>,
+    /// Label of the PKCS#11 token.
+    #[arg(long)]
+    pkcs11_token: Option<String>,
+    /// Environment variable holding the token's user PIN (read now and at every start).
+    #[arg(long)]
+    pkcs11_pin_env: Option<String>,
+    /// Prefix of the key labels in the token (`<prefix>-root`, `<prefix>-toss`, ...).
+    #[arg(long, default_value = "dongpo")]
+    pkcs11_key_label: String,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -109,6 +123,19 @@ pub fn run(command: &CaCommand) -> Result<u8, String> {
             store: args.store.clone(),
             node: &args.node,
             at: UnixTime::now(),
+            pkcs11: match (
+                &args.pkcs11_module,
+                &args.pkcs11_token,
+                &args.pkcs11_pin_env,
+            ) {
+                (Some(module), Some(token), Some(pin_env)) => Some(Pkcs11Ref {
+                    module: module.clone(),
+                    token: token.clone(),
+                    key_label: args.pkcs11_key_label.clone(),
+                    pin_env: pin_env.clone(),
+                }),
+                _ => None,
+            },
         },
     )
     .map_err(|e| e.to_string())?;

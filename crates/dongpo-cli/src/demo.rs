@@ -102,6 +102,7 @@ fn demo(out: &Path, args: &DemoArgs) -> Result<u8, String> {
             store: None,
             node: "demo",
             at: now,
+            pkcs11: None,
         },
     )
     .map_err(|e| e.to_string())?;

@@ -172,7 +172,10 @@ fn init_register_issue_revoke_and_audit() {
     assert_eq!(out.status.code(), Some(1));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["valid"], false);
-    assert!(json["error"].as_str().unwrap().contains("node-1/"), "{json}");
+    assert!(
+        json["error"].as_str().unwrap().contains("node-1/"),
+        "{json}"
+    );
 }
 
 #[test]
@@ -223,4 +226,156 @@ fn demo_leaves_the_contract_files_and_openssl_accepts_them() {
     }
     // A second demo into the same directory refuses instead of mixing CAs.
     assert_eq!(dongpo(&["demo", "--out", s(&out)]).status.code(), Some(2));
+}
+
+fn softhsm_module() -> Option<PathBuf> {
+    [
+        "/usr/lib/softhsm/libsofthsm2.so",
+        "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so",
+        "/usr/lib/aarch64-linux-gnu/softhsm/libsofthsm2.so",
+    ]
+    .iter()
+    .map(PathBuf::from)
+    .find(|p| p.exists())
+}
+
+#[test]
+fn ca_keys_in_a_pkcs11_token_issue_certificates() {
+    let Some(module) = softhsm_module() else {
+        println!("skipped: SoftHSM2 module not found (apt-get install softhsm2)");
+        return;
+    };
+    let root = scratch("pkcs11");
+    let tokens = root.join("tokens");
+    std::fs::create_dir_all(&tokens).unwrap();
+    let conf = root.join("softhsm2.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "directories.tokendir = {}\nobjectstore.backend = file\n",
+            tokens.display()
+        ),
+    )
+    .unwrap();
+    let init_token = Command::new("softhsm2-util")
+        .args([
+            "--init-token",
+            "--free",
+            "--label",
+            "dongpo-ci",
+            "--pin",
+            "4321",
+            "--so-pin",
+            "87654321",
+        ])
+        .env("SOFTHSM2_CONF", &conf)
+        .output();
+    let Ok(init_token) = init_token else {
+        println!("skipped: softhsm2-util not found");
+        return;
+    };
+    assert!(
+        init_token.status.success(),
+        "{}",
+        String::from_utf8_lossy(&init_token.stderr)
+    );
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_dongpo"))
+            .args(args)
+            .env("SOFTHSM2_CONF", &conf)
+            .env("DONGPO_TEST_PIN", "4321")
+            .env_remove("DONGPO_CA_PASSPHRASE")
+            .output()
+            .unwrap()
+    };
+    let (ca, passport, csr_dir) = (root.join("ca"), root.join("passport"), root.join("csr"));
+    ok(&run(&[
+        "ca",
+        "init",
+        "--dir",
+        s(&ca),
+        "--pkcs11-module",
+        s(&module),
+        "--pkcs11-token",
+        "dongpo-ci",
+        "--pkcs11-pin-env",
+        "DONGPO_TEST_PIN",
+    ]));
+    let config = std::fs::read_to_string(ca.join("ca.toml")).unwrap();
+    assert!(config.contains("key_label = \"dongpo-root\""), "{config}");
+    assert!(
+        !ca.join("keys/root.p8").exists(),
+        "no key file when keys live in the token"
+    );
+    ok(&run(&[
+        "testkit",
+        "passport",
+        "--profile",
+        "p256",
+        "--out",
+        s(&passport),
+    ]));
+    ok(&run(&[
+        "testkit",
+        "csr",
+        "--key-algorithm",
+        "p256",
+        "--out",
+        s(&csr_dir),
+    ]));
+    std::fs::create_dir_all(ca.join("trust")).unwrap();
+    std::fs::copy(passport.join("csca.der"), ca.join("trust/csca.der")).unwrap();
+    let identity = passport.join("identity.json");
+    ok(&run(&[
+        "registry",
+        "import",
+        "--dir",
+        s(&ca),
+        "--identity",
+        s(&identity),
+    ]));
+    let out = ok(&run(&[
+        "issue",
+        "--dir",
+        s(&ca),
+        "--profile",
+        "hana",
+        "--csr",
+        s(&csr_dir.join("csr.pem")),
+        "--identity",
+        s(&identity),
+        "--passport",
+        s(&passport),
+        "--out",
+        s(&root.join("hana.pem")),
+    ]));
+    assert!(out.contains("BEGIN CERTIFICATE"));
+    if Command::new("openssl").arg("version").output().is_ok() {
+        let chain = [ca.join("certs/hana.pem"), ca.join("certs/root.pem")]
+            .iter()
+            .map(|p| std::fs::read_to_string(p).unwrap())
+            .collect::<String>();
+        std::fs::write(root.join("chain.pem"), chain).unwrap();
+        let verify = Command::new("openssl")
+            .args(["verify", "-CAfile"])
+            .arg(root.join("chain.pem"))
+            .arg(root.join("hana.pem"))
+            .output()
+            .unwrap();
+        assert!(
+            verify.status.success(),
+            "{}",
+            String::from_utf8_lossy(&verify.stderr)
+        );
+    }
+    // Without the PIN the CA does not open, and says why.
+    let no_pin = Command::new(env!("CARGO_BIN_EXE_dongpo"))
+        .args(["audit", "verify", "--dir", s(&ca)])
+        .env("SOFTHSM2_CONF", &conf)
+        .env_remove("DONGPO_TEST_PIN")
+        .output()
+        .unwrap();
+    assert_eq!(no_pin.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&no_pin.stderr).contains("DONGPO_TEST_PIN"));
+    ok(&run(&["audit", "verify", "--dir", s(&ca)]));
 }

@@ -113,6 +113,7 @@ pub fn new_ca(label: &str, store: Option<String>) -> (PathBuf, Ca) {
             store,
             node: "test",
             at: UnixTime(NOW.0 - 86_400),
+            pkcs11: None,
         },
     )
     .unwrap();

@@ -150,6 +150,7 @@ suite!(
         revocation_once_with_its_audit,
         registry_upsert,
         blocked_keys,
+        crl_numbers_only_grow,
         audit_append_tail_and_refusals,
         schema_version_is_current,
     ],
@@ -463,6 +464,27 @@ fn blocked_keys(store: &mut dyn Store) {
     chain.confirm(&[rec]);
     assert!(store.is_blocked(&k1).unwrap());
     assert_eq!(store.audit_records().unwrap().len(), 2);
+}
+
+fn crl_numbers_only_grow(store: &mut dyn Store) {
+    let mut chain = chain(store, "node-1");
+    let mut next = |store: &mut dyn Store, scope: &str, at_least: u64| {
+        let rec = one(&chain, "crl");
+        let n = store
+            .next_crl_number("toss", scope, at_least, &rec)
+            .unwrap();
+        chain.confirm(&[rec]);
+        n
+    };
+    // The time-derived floor wins when it is ahead...
+    assert_eq!(next(store, "full", 1_000), 1_000);
+    // ...the stored number + 1 when a clock went backwards or two CRLs share a time,
+    assert_eq!(next(store, "full", 1_000), 1_001);
+    assert_eq!(next(store, "full", 5), 1_002);
+    assert_eq!(next(store, "full", 2_000), 2_000);
+    // and scopes count separately.
+    assert_eq!(next(store, "partition-1", 7), 7);
+    assert_eq!(store.audit_records().unwrap().len(), 5);
 }
 
 fn audit_append_tail_and_refusals(store: &mut dyn Store) {

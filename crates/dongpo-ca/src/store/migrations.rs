@@ -35,12 +35,42 @@ pub(crate) const POSTGRES_MIGRATIONS_TABLE: &str = "CREATE TABLE IF NOT EXISTS s
 );";
 
 /// Every migration, in order.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    description: "serials, certificates, key bindings, registry, blocked keys, audit",
-    sqlite: V1_SQLITE,
-    postgres: V1_POSTGRES,
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        description: "serials, certificates, key bindings, registry, blocked keys, audit",
+        sqlite: V1_SQLITE,
+        postgres: V1_POSTGRES,
+    },
+    Migration {
+        version: 2,
+        description: "CRL numbers per issuer and scope",
+        sqlite: V2_SQLITE,
+        postgres: V2_POSTGRES,
+    },
+];
+
+// The last CRL number issued per (issuer, scope); the store raises it atomically so numbers
+// only grow across restarts and nodes.
+const V2_SQLITE: &str = "
+CREATE TABLE crl_numbers (
+    issuer TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    last_number INTEGER NOT NULL CHECK (last_number > 0),
+    issued_at INTEGER NOT NULL,
+    PRIMARY KEY (issuer, scope)
+) STRICT;
+";
+
+const V2_POSTGRES: &str = "
+CREATE TABLE crl_numbers (
+    issuer TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    last_number BIGINT NOT NULL CHECK (last_number > 0),
+    issued_at BIGINT NOT NULL,
+    PRIMARY KEY (issuer, scope)
+);
+";
 
 // Certificates reference their reservation by (serial, issuer, person, key): the database
 // itself refuses a certificate that was not reserved exactly as issued.
@@ -218,7 +248,7 @@ mod tests {
         for (i, m) in MIGRATIONS.iter().enumerate() {
             assert_eq!(m.version as usize, i + 1);
         }
-        assert_eq!(latest_version(), 1);
+        assert_eq!(latest_version() as usize, MIGRATIONS.len());
     }
 
     #[test]

@@ -289,6 +289,16 @@ pub trait Store: Send {
     /// [`StoreError::Backend`].
     fn is_blocked(&mut self, spki_sha256: &[u8; 32]) -> Result<bool, StoreError>;
 
+    /// The next CRL number of `(issuer, scope)`: `max(last + 1, at_least)`, recorded
+    /// atomically with its audit record, so numbers only grow across restarts and nodes.
+    fn next_crl_number(
+        &mut self,
+        issuer: &str,
+        scope: &str,
+        at_least: u64,
+        audit: &AuditRecord,
+    ) -> Result<u64, StoreError>;
+
     /// Appends audit records in one transaction. Each must continue its node's stored
     /// chain: seq 1 with a zero `prev_tag`, or the stored predecessor's tag.
     ///

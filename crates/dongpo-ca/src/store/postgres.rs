@@ -444,6 +444,28 @@ impl Store for PostgresStore {
         Ok(tx.commit()?)
     }
 
+    fn next_crl_number(
+        &mut self,
+        issuer: &str,
+        scope: &str,
+        at_least: u64,
+        audit: &AuditRecord,
+    ) -> Result<u64, StoreError> {
+        let mut tx = self.client.transaction()?;
+        let number: i64 = tx
+            .query_one(
+                "INSERT INTO crl_numbers (issuer, scope, last_number, issued_at) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (issuer, scope) DO UPDATE SET \
+                 last_number = GREATEST(crl_numbers.last_number + 1, EXCLUDED.last_number), \
+                 issued_at = EXCLUDED.issued_at RETURNING last_number",
+                &[&issuer, &scope, &to_db(at_least.max(1))?, &to_db(audit.at.0)?],
+            )?
+            .try_get(0)?;
+        insert_audit(&mut tx, std::slice::from_ref(audit))?;
+        tx.commit()?;
+        from_db(number)
+    }
+
     fn is_blocked(&mut self, spki_sha256: &[u8; 32]) -> Result<bool, StoreError> {
         Ok(self
             .client

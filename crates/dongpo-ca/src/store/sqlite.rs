@@ -452,6 +452,27 @@ impl Store for SqliteStore {
         Ok(tx.commit()?)
     }
 
+    fn next_crl_number(
+        &mut self,
+        issuer: &str,
+        scope: &str,
+        at_least: u64,
+        audit: &AuditRecord,
+    ) -> Result<u64, StoreError> {
+        let tx = self.write()?;
+        let number: i64 = tx.query_row(
+            "INSERT INTO crl_numbers (issuer, scope, last_number, issued_at) VALUES (?1, ?2, ?3, ?4) \
+             ON CONFLICT (issuer, scope) DO UPDATE SET \
+             last_number = max(crl_numbers.last_number + 1, excluded.last_number), \
+             issued_at = excluded.issued_at RETURNING last_number",
+            params![issuer, scope, to_db(at_least.max(1))?, to_db(audit.at.0)?],
+            |row| row.get(0),
+        )?;
+        insert_audit(&tx, std::slice::from_ref(audit))?;
+        tx.commit()?;
+        from_db(number)
+    }
+
     fn is_blocked(&mut self, spki_sha256: &[u8; 32]) -> Result<bool, StoreError> {
         Ok(self
             .conn

@@ -540,7 +540,10 @@ fn audit_append_tail_and_refusals(store: &mut dyn Store) {
 
 fn schema_version_is_current(store: &mut dyn Store) {
     assert_eq!(store.schema_version().unwrap(), latest_version());
-    assert!(latest_version() >= 2, "migration 2 (CRL numbers) is applied");
+    assert!(
+        latest_version() >= 2,
+        "migration 2 (CRL numbers) is applied"
+    );
 }
 
 fn audit_chain_verifies_after_reopen(backend: &Backend) {

@@ -11,6 +11,7 @@ mod demo;
 mod issue;
 mod masterlist;
 mod passport;
+mod path;
 mod testkit;
 mod verify;
 mod vid;
@@ -39,6 +40,9 @@ enum Command {
     /// Generate realistic, deterministic test material for integrators' tests.
     #[command(subcommand)]
     Testkit(testkit::TestkitCommand),
+    /// Certification paths: RFC 5280 validation up to pinned anchors.
+    #[command(subcommand)]
+    Path(path::PathCommand),
     /// Certificate authority set-up.
     #[command(subcommand)]
     Ca(ca::CaCommand),
@@ -85,6 +89,7 @@ fn main() -> ExitCode {
         Command::Masterlist(command) => masterlist::run(&command),
         Command::Aa(command) => aa::run(&command),
         Command::Vid(command) => vid::run(&command),
+        Command::Path(command) => path::run(&command),
         Command::Ca(command) => ca::run(&command),
         Command::Issue(args) => issue::issue(&args),
         Command::Revoke(args) => issue::revoke(&args),

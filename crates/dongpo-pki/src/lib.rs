@@ -4,6 +4,7 @@
 
 pub mod cert;
 pub mod name;
+pub mod path;
 pub mod time;
 
 pub use cert::{Cert, CertError};

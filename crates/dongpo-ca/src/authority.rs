@@ -167,7 +167,7 @@ impl Ca {
             cas.push(IssuingCa::new(
                 &entry.name,
                 cert,
-                key,
+                std::sync::Arc::from(key),
                 algorithm,
                 entry.profiles.clone(),
             )?);

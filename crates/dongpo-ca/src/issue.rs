@@ -63,7 +63,7 @@ pub struct IssuingCa {
     /// The CA certificate (DER).
     pub cert_der: Vec<u8>,
     /// The CA's key.
-    pub key: Box<dyn IssuerKey>,
+    pub key: std::sync::Arc<dyn IssuerKey>,
     /// The algorithm it signs with.
     pub algorithm: SignatureAlgorithm,
     /// Profiles it issues under.
@@ -80,7 +80,7 @@ impl IssuingCa {
     pub fn new(
         name: &str,
         cert_der: Vec<u8>,
-        key: Box<dyn IssuerKey>,
+        key: std::sync::Arc<dyn IssuerKey>,
         algorithm: SignatureAlgorithm,
         profiles: Vec<String>,
     ) -> Result<Self, IssueError> {

@@ -55,3 +55,42 @@ impl signature::Signer<SignatureBytes> for IssuerSigner<'_> {
             .map_err(|_| signature::Error::new())
     }
 }
+
+/// An issuing key shared with long-lived signers (OCSP responders, CRL schedulers) that
+/// must own what they sign with.
+#[derive(Clone)]
+pub struct SharedSigner {
+    key: std::sync::Arc<dyn IssuerKey>,
+    algorithm: SignatureAlgorithm,
+}
+
+impl SharedSigner {
+    /// Binds a shared `key` to `algorithm`.
+    #[must_use]
+    pub fn new(key: std::sync::Arc<dyn IssuerKey>, algorithm: SignatureAlgorithm) -> Self {
+        SharedSigner { key, algorithm }
+    }
+}
+
+impl signature::Keypair for SharedSigner {
+    type VerifyingKey = SpkiPublicKey;
+
+    fn verifying_key(&self) -> SpkiPublicKey {
+        SpkiPublicKey(self.key.public_key().clone())
+    }
+}
+
+impl DynSignatureAlgorithmIdentifier for SharedSigner {
+    fn signature_algorithm_identifier(&self) -> spki::Result<AlgorithmIdentifierOwned> {
+        Ok(self.algorithm.to_identifier())
+    }
+}
+
+impl signature::Signer<SignatureBytes> for SharedSigner {
+    fn try_sign(&self, msg: &[u8]) -> Result<SignatureBytes, signature::Error> {
+        self.key
+            .sign(&self.algorithm, msg)
+            .map(SignatureBytes)
+            .map_err(|_| signature::Error::new())
+    }
+}

@@ -1,11 +1,25 @@
 //! X.509 v2 CRLs as relying parties check them: parse (DER or PEM), verify against the
-//! issuer's key, check the issuer name and freshness, look up a serial number.
+//! issuer's key, check the issuer name and freshness, look up a serial number, check
+//! that a partitioned CRL covers a certificate.
 
+mod index;
+mod read;
+mod scope;
+
+use std::ops::Range;
+
+use der::oid::db::rfc5280::{
+    ID_CE_AUTHORITY_KEY_IDENTIFIER, ID_CE_CRL_NUMBER, ID_CE_DELTA_CRL_INDICATOR,
+    ID_CE_FRESHEST_CRL, ID_CE_ISSUER_ALT_NAME, ID_CE_ISSUING_DISTRIBUTION_POINT,
+    ID_PE_AUTHORITY_INFO_ACCESS,
+};
 use der::{Decode, Encode};
 use dongpo_crypto::{SignatureAlgorithm, Verifier};
 use dongpo_pki::name::{NameMatch, same_name};
 use dongpo_pki::{Cert, UnixTime};
-use x509_cert::crl::CertificateList;
+use x509_cert::crl::{CertificateList, RevokedCert};
+
+use index::RevokedIndex;
 
 /// Why a CRL cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -34,15 +48,29 @@ pub enum CrlError {
         /// nextUpdate, or `none`.
         next_update: String,
     },
+    /// A critical CRL or entry extension this crate cannot process (RFC 5280 §5.2, §5.3).
+    #[error("CRL has an unsupported critical extension {0}")]
+    UnsupportedCritical(String),
+    /// The CRL's issuingDistributionPoint does not cover the certificate.
+    #[error("CRL does not cover the certificate: {0}")]
+    OutOfScope(String),
 }
 
 /// A parsed CRL.
 #[derive(Clone, Debug)]
 pub struct Crl {
-    /// The CRL.
+    /// The CRL, except its entries: `revoked_certificates` is always `None`, because a
+    /// million decoded entries take about nine times their DER. Use [`Crl::status`],
+    /// [`Crl::revoked`] and [`Crl::revoked_count`].
     pub crl: CertificateList,
     /// DER as received.
     pub der: Vec<u8>,
+    /// The signed `tbsCertList` within `der`.
+    tbs: Range<usize>,
+    /// The content of `revokedCertificates` within `der`.
+    revoked: Option<Range<usize>>,
+    /// The entries by serial number.
+    index: RevokedIndex,
 }
 
 /// The status of a serial number on a verified, fresh CRL.
@@ -58,7 +86,7 @@ pub enum CrlStatus {
 }
 
 impl Crl {
-    /// Parses DER, or PEM (`-----BEGIN X509 CRL-----`).
+    /// Parses DER, or PEM (`-----BEGIN X509 CRL-----`), checking every entry.
     ///
     /// # Errors
     /// [`CrlError::Malformed`].
@@ -73,21 +101,31 @@ impl Crl {
         } else {
             bytes.to_vec()
         };
-        let crl =
-            CertificateList::from_der(&der).map_err(|e| CrlError::Malformed(e.to_string()))?;
-        Ok(Crl { crl, der })
+        let malformed = |e: der::Error| CrlError::Malformed(e.to_string());
+        let parts = read::read(&der).map_err(malformed)?;
+        let index = match parts.revoked.clone() {
+            Some(revoked) => RevokedIndex::build(&der, revoked).map_err(malformed)?,
+            None => RevokedIndex::default(),
+        };
+        Ok(Crl {
+            crl: parts.crl,
+            der,
+            tbs: parts.tbs,
+            revoked: parts.revoked,
+            index,
+        })
     }
 
     /// The CRL number, if present, as hex.
     #[must_use]
     pub fn number_hex(&self) -> Option<String> {
-        let ext = self.crl.tbs_cert_list.crl_extensions.as_ref()?;
-        let number = ext.iter().find(|e| e.extn_id == const_oid_crl_number())?;
-        let value = der::asn1::UintRef::from_der(number.extn_value.as_bytes()).ok()?;
-        Some(hex::encode(value.as_bytes()))
+        self.extension_uint_hex(ID_CE_CRL_NUMBER)
     }
 
-    /// Checks that `issuer` issued and signed this CRL and that it is fresh at `at`.
+    /// Checks that `issuer` issued and signed this CRL, that it is fresh at `at` and
+    /// that it has no critical extension this crate cannot process. Whether the CRL
+    /// covers a given certificate is [`Crl::check_scope`]; whether it is a delta CRL,
+    /// [`Crl::delta_base_hex`].
     ///
     /// # Errors
     /// The first [`CrlError`] found.
@@ -99,6 +137,12 @@ impl Crl {
                 expected: issuer.subject(),
             });
         }
+        self.check_critical()?;
+        if tbs.signature != self.crl.signature_algorithm {
+            return Err(CrlError::Signature(
+                "tbsCertList and CertificateList name different algorithms".into(),
+            ));
+        }
         let alg_der = self
             .crl
             .signature_algorithm
@@ -106,16 +150,18 @@ impl Crl {
             .map_err(|e| CrlError::Malformed(e.to_string()))?;
         let algorithm = SignatureAlgorithm::from_identifier_der(&alg_der, None)
             .map_err(|e| CrlError::Signature(e.to_string()))?;
-        let tbs_der = tbs
-            .to_der()
-            .map_err(|e| CrlError::Malformed(e.to_string()))?;
+        // The signed bytes as received: re-encoding would need the decoded entries.
+        let tbs_der = self
+            .der
+            .get(self.tbs.clone())
+            .ok_or_else(|| CrlError::Malformed("tbsCertList out of range".into()))?;
         let signature = self
             .crl
             .signature
             .as_bytes()
             .ok_or_else(|| CrlError::Signature("BIT STRING with unused bits".into()))?;
         verifier
-            .verify(&issuer.key, &algorithm, &tbs_der, signature)
+            .verify(&issuer.key, &algorithm, tbs_der, signature)
             .map_err(|e| CrlError::Signature(e.to_string()))?;
         let this_update = UnixTime::from_x509(&tbs.this_update);
         let next_update = tbs.next_update.as_ref().map(UnixTime::from_x509);
@@ -130,21 +176,71 @@ impl Crl {
         Ok(())
     }
 
-    /// Whether `serial` (DER content bytes) is listed.
+    /// Whether `serial` (DER content bytes) is listed: a binary search.
     #[must_use]
     pub fn status(&self, serial: &[u8]) -> CrlStatus {
-        self.crl
-            .tbs_cert_list
-            .revoked_certificates
-            .iter()
-            .flatten()
-            .find(|r| r.serial_number.as_bytes() == serial)
-            .map_or(CrlStatus::Good, |r| CrlStatus::Revoked {
-                at: UnixTime::from_x509(&r.revocation_date),
-            })
+        self.index
+            .find(&self.der, serial)
+            .map_or(CrlStatus::Good, |at| CrlStatus::Revoked { at })
     }
-}
 
-fn const_oid_crl_number() -> der::asn1::ObjectIdentifier {
-    der::asn1::ObjectIdentifier::new_unwrap("2.5.29.20")
+    /// How many certificates the CRL lists.
+    #[must_use]
+    pub fn revoked_count(&self) -> usize {
+        self.index.len()
+    }
+
+    /// The entries in CRL order, decoded one at a time (with their extensions).
+    pub fn revoked(&self) -> impl Iterator<Item = RevokedCert> + '_ {
+        index::entries(&self.der, self.revoked.clone())
+    }
+
+    /// For a delta CRL, the number of its base CRL as hex (deltaCRLIndicator); `None`
+    /// for a complete CRL. A delta lists only changes since its base, so a serial it
+    /// does not list is not known to be good.
+    #[must_use]
+    pub fn delta_base_hex(&self) -> Option<String> {
+        self.extension_uint_hex(ID_CE_DELTA_CRL_INDICATOR)
+    }
+
+    /// Checks that this CRL's issuingDistributionPoint covers `cert` (RFC 5280
+    /// §6.3.3 (b)): a partition's distribution point must be a cRLDistributionPoints
+    /// name of the certificate, and user-only or CA-only CRLs must match its kind.
+    ///
+    /// # Errors
+    /// [`CrlError::OutOfScope`] saying why, or [`CrlError::Malformed`].
+    pub fn check_scope(&self, cert: &Cert) -> Result<(), CrlError> {
+        scope::check(self.crl.tbs_cert_list.crl_extensions.as_ref(), cert)
+    }
+
+    fn extension_uint_hex(&self, oid: der::asn1::ObjectIdentifier) -> Option<String> {
+        let ext = self.crl.tbs_cert_list.crl_extensions.as_ref()?;
+        let found = ext.iter().find(|e| e.extn_id == oid)?;
+        let value = der::asn1::UintRef::from_der(found.extn_value.as_bytes()).ok()?;
+        Some(hex::encode(value.as_bytes()))
+    }
+
+    /// RFC 5280 §5.2: a CRL with a critical extension the reader does not process
+    /// must not be used.
+    fn check_critical(&self) -> Result<(), CrlError> {
+        const KNOWN: [der::asn1::ObjectIdentifier; 7] = [
+            ID_CE_AUTHORITY_KEY_IDENTIFIER,
+            ID_CE_ISSUER_ALT_NAME,
+            ID_CE_CRL_NUMBER,
+            ID_CE_DELTA_CRL_INDICATOR,
+            ID_CE_ISSUING_DISTRIBUTION_POINT,
+            ID_CE_FRESHEST_CRL,
+            ID_PE_AUTHORITY_INFO_ACCESS,
+        ];
+        let extensions = self.crl.tbs_cert_list.crl_extensions.iter().flatten();
+        if let Some(unknown) = extensions
+            .filter(|e| e.critical && !KNOWN.contains(&e.extn_id))
+            .map(|e| e.extn_id)
+            .next()
+            .or(self.index.unsupported_critical)
+        {
+            return Err(CrlError::UnsupportedCritical(unknown.to_string()));
+        }
+        Ok(())
+    }
 }

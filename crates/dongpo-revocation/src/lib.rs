@@ -2,5 +2,9 @@
 #![forbid(unsafe_code)]
 
 pub mod crl;
+pub mod crl_builder;
 
 pub use crl::{Crl, CrlError, CrlStatus};
+pub use crl_builder::{
+    CrlBuildError, CrlIssuer, CrlNumber, CrlSpec, RevokedEntry, Scope, build_crl,
+};

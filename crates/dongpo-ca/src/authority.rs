@@ -336,6 +336,27 @@ impl Ca {
         self.issuer.revoke(serial, reason, now)
     }
 
+    /// The current CRL of the issuing CA `name` (full, or one partition).
+    ///
+    /// # Errors
+    /// [`crate::publish::PublishError`].
+    pub fn crl(
+        &mut self,
+        name: &str,
+        scope: crate::publish::CrlScope,
+        now: UnixTime,
+    ) -> Result<Vec<u8>, crate::publish::PublishError> {
+        let profile = self
+            .issuer
+            .cas()
+            .iter()
+            .find(|ca| ca.name == name)
+            .and_then(|ca| ca.profiles.first())
+            .and_then(|p| self.profiles.iter().find(|q| &q.name == p))
+            .cloned();
+        crate::publish::crl(&mut self.issuer, name, profile.as_ref(), scope, now)
+    }
+
     /// Verifies the whole audit chain in the store.
     ///
     /// # Errors

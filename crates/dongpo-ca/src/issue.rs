@@ -142,7 +142,8 @@ pub struct Issuer {
 /// certificate's CRL is known from its serial alone.
 #[must_use]
 pub fn partition_of(serial: &Serial, partitions: u32) -> u32 {
-    u32::from(serial.as_bytes().last().copied().unwrap_or(0)) % partitions.max(1)
+    // One rule for issuance and CRLs: the CRL builder refuses entries of other partitions.
+    dongpo_revocation::crl_builder::partition_of(serial.as_bytes(), partitions.max(1))
 }
 
 impl Issuer {
@@ -160,6 +161,29 @@ impl Issuer {
             audit,
             crl_partitions: crl_partitions.max(1),
         }
+    }
+
+    /// CRL partitions per issuing CA.
+    #[must_use]
+    pub fn crl_partitions(&self) -> u32 {
+        self.crl_partitions
+    }
+
+    /// The next CRL number of `(ca, scope)`, at least `floor`, recorded with its audit entry.
+    ///
+    /// # Errors
+    /// [`IssueError::Store`].
+    pub fn next_crl_number(
+        &mut self,
+        ca: &str,
+        scope: &str,
+        floor: u64,
+        entry: AuditEntry,
+    ) -> Result<u64, IssueError> {
+        let (ca, scope) = (ca.to_owned(), scope.to_owned());
+        self.with_audit(entry, |store, record| {
+            store.next_crl_number(&ca, &scope, floor, record)
+        })
     }
 
     /// The issuing CAs.

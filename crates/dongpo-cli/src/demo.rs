@@ -269,13 +269,23 @@ fn demo(out: &Path, args: &DemoArgs) -> Result<u8, String> {
     }
     chain.push_str(&certificate_pem(ca.root_der()));
     write(&certs_dir.join("chain.pem"), chain.as_bytes())?;
+    let crl = ca
+        .crl("shinhan", dongpo_ca::publish::CrlScope::Full, now)
+        .map_err(|e| e.to_string())?;
+    write(&out.join("crl.der"), &crl)?;
+    let parsed = dongpo_revocation::Crl::parse(&crl).map_err(|e| e.to_string())?;
+    say.step(&format!(
+        "   CRL     of issuing CA shinhan: number {}, {} revoked -> crl.der",
+        parsed.number_hex().unwrap_or_default(),
+        parsed.revoked_count()
+    ));
     let audit = ca.verify_audit().map_err(|e| e.to_string())?;
     say.step(&format!(
         "8. Audit   HMAC chain of {} records verifies",
         audit.records
     ));
     say.step(&format!(
-        "\nfiles in {}: ca/ (use it with `dongpo issue|revoke|audit verify --dir`), certs/root.pem, certs/chain.pem, certs/<profile>.pem, certs/revoked.pem, passport/",
+        "\nfiles in {}: ca/ (use it with `dongpo issue|revoke|audit verify --dir`), certs/root.pem, certs/chain.pem, certs/<profile>.pem, certs/revoked.pem, crl.der, passport/",
         out.display()
     ));
     say.step(&format!(

@@ -50,6 +50,8 @@ enum Command {
     Issue(Box<issue::IssueArgs>),
     /// Revoke a certificate.
     Revoke(issue::RevokeArgs),
+    /// Write the current CRL of an issuing CA.
+    Crl(issue::CrlArgs),
     /// The registry of overseas citizens.
     #[command(subcommand)]
     Registry(ca::RegistryCommand),
@@ -93,6 +95,7 @@ fn main() -> ExitCode {
         Command::Ca(command) => ca::run(&command),
         Command::Issue(args) => issue::issue(&args),
         Command::Revoke(args) => issue::revoke(&args),
+        Command::Crl(args) => issue::crl(&args),
         Command::Registry(command) => ca::registry(&command),
         Command::Audit(command) => ca::audit(&command),
         Command::Demo(args) => demo::run(&args),

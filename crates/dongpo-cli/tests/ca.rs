@@ -221,9 +221,48 @@ fn demo_leaves_the_contract_files_and_openssl_accepts_them() {
                 String::from_utf8_lossy(&status.stderr)
             );
         }
+        // The CRL: OpenSSL checks its signature, and reports the revoked certificate.
+        let crl_pem = out.join("crl.pem");
+        let conv = Command::new("openssl")
+            .args(["crl", "-inform", "DER", "-in"])
+            .arg(out.join("crl.der"))
+            .arg("-CAfile")
+            .arg(out.join("certs/chain.pem"))
+            .arg("-out")
+            .arg(&crl_pem)
+            .output()
+            .unwrap();
+        assert!(
+            conv.status.success(),
+            "{}",
+            String::from_utf8_lossy(&conv.stderr)
+        );
+        assert!(
+            String::from_utf8_lossy(&conv.stderr).contains("verify OK"),
+            "{}",
+            String::from_utf8_lossy(&conv.stderr)
+        );
+        let check = |cert: &str| {
+            Command::new("openssl")
+                .args(["verify", "-crl_check", "-CAfile"])
+                .arg(out.join("certs/chain.pem"))
+                .arg("-CRLfile")
+                .arg(&crl_pem)
+                .arg(out.join(format!("certs/{cert}.pem")))
+                .output()
+                .unwrap()
+        };
+        let revoked = check("revoked");
+        assert!(!revoked.status.success());
+        assert!(
+            String::from_utf8_lossy(&revoked.stdout).contains("revoked")
+                || String::from_utf8_lossy(&revoked.stderr).contains("revoked")
+        );
+        assert!(check("shinhan").status.success());
     } else {
         println!("skipped: openssl not found");
     }
+    assert!(out.join("crl.der").exists());
     // A second demo into the same directory refuses instead of mixing CAs.
     assert_eq!(dongpo(&["demo", "--out", s(&out)]).status.code(), Some(2));
 }

@@ -1,0 +1,143 @@
+//! CRLs of the issuing CAs (full, or one partition), from the store. The builder lives in
+//! `dongpo-revocation`; this file decides what goes in and takes the CRL number.
+
+use der::Decode;
+use dongpo_pki::time::UnixTime;
+use dongpo_profiles::profile::Profile;
+use dongpo_revocation::crl_builder::{
+    CrlIssuer, CrlNumber, CrlSpec, RevokedEntry, Scope, build_crl,
+};
+use x509_cert::Certificate;
+
+use crate::audit::AuditEntry;
+use crate::extensions::crl_url;
+use crate::issue::{IssueError, Issuer, partition_of};
+use crate::serial::Serial;
+use crate::signer::IssuerSigner;
+
+/// How long a CRL is valid (nextUpdate - thisUpdate). It is reissued on revocation and
+/// well before this runs out, so nextUpdate never passes.
+pub const CRL_VALIDITY: u64 = 7 * 86_400;
+
+/// Which certificates a CRL covers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CrlScope {
+    /// Every certificate of the issuing CA.
+    Full,
+    /// One partition (as baked into the certificates' CRL distribution points).
+    Partition(u32),
+}
+
+/// Publishing failed.
+#[derive(Debug, thiserror::Error)]
+pub enum PublishError {
+    /// No issuing CA of that name.
+    #[error("no issuing CA named '{0}'")]
+    UnknownIssuer(String),
+    /// A partition outside the CA's range.
+    #[error("partition {index} is outside 0..{partitions}")]
+    Partition {
+        /// The partition asked for.
+        index: u32,
+        /// How many there are.
+        partitions: u32,
+    },
+    /// Building or signing failed.
+    #[error("{0}")]
+    Build(String),
+    /// The store failed.
+    #[error(transparent)]
+    Issue(#[from] IssueError),
+}
+
+fn build(e: impl std::fmt::Display) -> PublishError {
+    PublishError::Build(e.to_string())
+}
+
+/// Builds and signs the current CRL of `issuer` at `now`, taking the next CRL number from
+/// the store (atomically, audited) so numbers only grow across restarts and nodes.
+///
+/// # Errors
+/// [`PublishError`].
+pub fn crl(
+    issuer: &mut Issuer,
+    name: &str,
+    profile: Option<&Profile>,
+    scope: CrlScope,
+    now: UnixTime,
+) -> Result<Vec<u8>, PublishError> {
+    let partitions = issuer.crl_partitions();
+    let (cert_der, key, algorithm) = {
+        let ca = issuer
+            .cas()
+            .iter()
+            .find(|ca| ca.name == name)
+            .ok_or_else(|| PublishError::UnknownIssuer(name.to_owned()))?;
+        (ca.cert_der.clone(), ca.key.clone(), ca.algorithm)
+    };
+    let revoked = issuer.store().revoked(name).map_err(IssueError::from)?;
+    let entries: Vec<RevokedEntry> = revoked
+        .into_iter()
+        .filter(|r| match scope {
+            CrlScope::Full => true,
+            CrlScope::Partition(index) => {
+                Serial::from_bytes(&r.serial).is_some_and(|s| partition_of(&s, partitions) == index)
+            }
+        })
+        .map(|r| RevokedEntry {
+            serial: r.serial,
+            revoked_at: r.revoked_at,
+            reason: Some(r.reason),
+            invalidity_date: None,
+        })
+        .collect();
+    let scope_label = match scope {
+        CrlScope::Full => "full".to_owned(),
+        CrlScope::Partition(index) if index < partitions => format!("partition-{index}"),
+        CrlScope::Partition(index) => return Err(PublishError::Partition { index, partitions }),
+    };
+    // Boulder's rule: the number is at least thisUpdate in nanoseconds (fits i64 until 2262).
+    let floor = now.0.saturating_mul(1_000_000_000);
+    let number = issuer.next_crl_number(
+        name,
+        &scope_label,
+        floor,
+        AuditEntry {
+            at: now,
+            kind: "crl.issued".into(),
+            body: serde_json::json!({ "issuer": name, "scope": scope_label, "entries": entries.len() }).to_string(),
+        },
+    )?;
+    let crl_number = CrlNumber::from_bytes(&number.to_be_bytes()).map_err(build)?;
+    let cert = Certificate::from_der(&cert_der).map_err(build)?;
+    let crl_issuer = CrlIssuer::from_certificate(&cert).map_err(build)?;
+    let url;
+    let scope = match scope {
+        CrlScope::Full => Scope::Full,
+        CrlScope::Partition(index) => {
+            let profile = profile.ok_or_else(|| {
+                PublishError::Build(format!("issuing CA '{name}' has no profile"))
+            })?;
+            url = crl_url(profile, index);
+            Scope::Partition {
+                index,
+                partitions,
+                url: &url,
+            }
+        }
+    };
+    let signer = IssuerSigner::new(key.as_ref(), algorithm);
+    build_crl(
+        &CrlSpec {
+            issuer: &crl_issuer,
+            crl_number: &crl_number,
+            this_update: now,
+            next_update: UnixTime(now.0 + CRL_VALIDITY),
+            entries: &entries,
+            scope,
+            delta_of: None,
+        },
+        &signer,
+    )
+    .map_err(build)
+}

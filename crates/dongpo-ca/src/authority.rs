@@ -357,6 +357,18 @@ impl Ca {
         crate::publish::crl(&mut self.issuer, name, profile.as_ref(), scope, now)
     }
 
+    /// Answers a DER OCSP request for the issuing CAs.
+    ///
+    /// # Errors
+    /// [`crate::publish::PublishError`].
+    pub fn ocsp_respond(
+        &mut self,
+        request_der: &[u8],
+        now: UnixTime,
+    ) -> Result<Vec<u8>, crate::publish::PublishError> {
+        crate::ocsp::respond(&mut self.issuer, request_der, now)
+    }
+
     /// Verifies the whole audit chain in the store.
     ///
     /// # Errors

@@ -20,6 +20,7 @@ pub mod issue;
 pub mod key_policy;
 pub mod keys;
 pub mod lint;
+pub mod ocsp;
 pub mod publish;
 pub mod ra;
 pub mod reason;

@@ -247,14 +247,20 @@ fn demo(out: &Path, args: &DemoArgs) -> Result<u8, String> {
         .approve(&report, &dg1, &rrn, &csr, "shinhan", now)
         .map_err(|e| format!("refused: {e}"))?;
     let revoked = ca.issue(&approval, now).map_err(|e| e.to_string())?;
+    let before = ocsp_status(&mut ca, &revoked.der, "shinhan", now)?;
     ca.revoke(&revoked.serial, RevocationReason::KeyCompromise, now)
         .map_err(|e| e.to_string())?;
+    let after = ocsp_status(&mut ca, &revoked.der, "shinhan", now)?;
     write(
         &certs_dir.join("revoked.pem"),
         certificate_pem(&revoked.der).as_bytes(),
     )?;
     say.step(&format!(
         "7. Revoke  issued serial {} (shinhan) and revoked it: keyCompromise -> certs/revoked.pem",
+        revoked.serial
+    ));
+    say.step(&format!(
+        "   OCSP    serial {} asked before and after: {before} before revocation, {after} after",
         revoked.serial
     ));
 
@@ -306,4 +312,51 @@ fn demo(out: &Path, args: &DemoArgs) -> Result<u8, String> {
         );
     }
     Ok(exit::OK)
+}
+
+/// Asks the CA's OCSP responder about `cert_der` (SHA-1 CertID, with a nonce) and checks
+/// the answer as a relying party would.
+fn ocsp_status(
+    ca: &mut Ca,
+    cert_der: &[u8],
+    issuer: &str,
+    now: UnixTime,
+) -> Result<String, String> {
+    use dongpo_revocation::ocsp;
+    let issuer_der = ca
+        .issuer()
+        .cas()
+        .iter()
+        .find(|c| c.name == issuer)
+        .map(|c| c.cert_der.clone())
+        .ok_or("no issuing CA")?;
+    let issuer_cert = dongpo_pki::Cert::parse(&issuer_der).map_err(|e| e.to_string())?;
+    let cert = dongpo_pki::Cert::parse(cert_der).map_err(|e| e.to_string())?;
+    let id = ocsp::cert_id(
+        dongpo_crypto::HashAlgorithm::Sha1,
+        &issuer_cert,
+        &ocsp::responder::serial_of(&cert),
+    )
+    .map_err(|e| e.to_string())?;
+    let nonce = [7u8; 16];
+    let request =
+        ocsp::build_request(std::slice::from_ref(&id), Some(&nonce)).map_err(|e| e.to_string())?;
+    let response = ca.ocsp_respond(&request, now).map_err(|e| e.to_string())?;
+    let status = ocsp::verify_response(
+        &response,
+        &id,
+        &issuer_cert,
+        now,
+        Some(&nonce),
+        &dongpo_crypto::Verifier::new(),
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(match status.status {
+        ocsp::Status::Good => "good".into(),
+        ocsp::Status::Revoked { reason, .. } => format!(
+            "revoked ({})",
+            reason.map_or("no reason".into(), |r| format!("{r:?}"))
+        ),
+        ocsp::Status::Unknown => "unknown".into(),
+    })
 }

@@ -242,3 +242,41 @@ pub fn crl(args: &CrlArgs) -> Result<u8, String> {
     }
     Ok(exit::OK)
 }
+
+/// `dongpo ocsp ...`.
+#[derive(clap::Subcommand)]
+pub enum OcspCommand {
+    /// Answer a DER OCSP request (e.g. from `openssl ocsp -reqout`) from the CA's store.
+    Respond(OcspArgs),
+}
+
+/// `dongpo ocsp respond`.
+#[derive(Args)]
+pub struct OcspArgs {
+    /// The CA directory.
+    #[arg(long)]
+    dir: PathBuf,
+    /// The OCSPRequest (DER).
+    #[arg(long)]
+    request: PathBuf,
+    /// Where to write the OCSPResponse (DER).
+    #[arg(long)]
+    out: PathBuf,
+}
+
+/// Runs `dongpo ocsp`.
+pub fn ocsp(command: &OcspCommand) -> Result<u8, String> {
+    let OcspCommand::Respond(args) = command;
+    let request = read(&args.request)?;
+    let mut ca = ca::open(&args.dir)?;
+    let response = ca
+        .ocsp_respond(&request, UnixTime::now())
+        .map_err(|e| e.to_string())?;
+    std::fs::write(&args.out, &response).map_err(|e| format!("{}: {e}", args.out.display()))?;
+    println!(
+        "wrote the OCSP response ({} bytes) to {}",
+        response.len(),
+        args.out.display()
+    );
+    Ok(exit::OK)
+}

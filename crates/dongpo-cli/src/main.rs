@@ -52,6 +52,9 @@ enum Command {
     Revoke(issue::RevokeArgs),
     /// Write the current CRL of an issuing CA.
     Crl(issue::CrlArgs),
+    /// OCSP answers from the CA's store.
+    #[command(subcommand)]
+    Ocsp(issue::OcspCommand),
     /// The registry of overseas citizens.
     #[command(subcommand)]
     Registry(ca::RegistryCommand),
@@ -96,6 +99,7 @@ fn main() -> ExitCode {
         Command::Issue(args) => issue::issue(&args),
         Command::Revoke(args) => issue::revoke(&args),
         Command::Crl(args) => issue::crl(&args),
+        Command::Ocsp(command) => issue::ocsp(&command),
         Command::Registry(command) => ca::registry(&command),
         Command::Audit(command) => ca::audit(&command),
         Command::Demo(args) => demo::run(&args),

@@ -418,3 +418,117 @@ fn ca_keys_in_a_pkcs11_token_issue_certificates() {
     assert!(String::from_utf8_lossy(&no_pin.stderr).contains("DONGPO_TEST_PIN"));
     ok(&run(&["audit", "verify", "--dir", s(&ca)]));
 }
+
+#[test]
+fn openssl_ocsp_requests_are_answered_from_the_store() {
+    if Command::new("openssl").arg("version").output().is_err() {
+        println!("skipped: openssl not found");
+        return;
+    }
+    let out = scratch("ocsp");
+    ok(&dongpo(&["demo", "--out", s(&out)]));
+    let ca = out.join("ca");
+    let issuer = ca.join("certs/shinhan.pem");
+    let ocsp = |cert: &Path, nonce: bool| -> String {
+        let req = out.join("req.der");
+        let resp = out.join("resp.der");
+        let mut make = Command::new("openssl");
+        make.args(["ocsp", "-issuer"])
+            .arg(&issuer)
+            .arg("-cert")
+            .arg(cert)
+            .arg("-reqout")
+            .arg(&req);
+        if !nonce {
+            make.arg("-no_nonce");
+        }
+        assert!(make.output().unwrap().status.success());
+        ok(&dongpo(&[
+            "ocsp",
+            "respond",
+            "--dir",
+            s(&ca),
+            "--request",
+            s(&req),
+            "--out",
+            s(&resp),
+        ]));
+        // With the request given, OpenSSL checks the echoed nonce against it.
+        let mut check = Command::new("openssl");
+        check
+            .args(["ocsp", "-resp_text", "-respin"])
+            .arg(&resp)
+            .arg("-reqin")
+            .arg(&req)
+            .arg("-CAfile")
+            .arg(out.join("certs/chain.pem"))
+            .arg("-VAfile")
+            .arg(&issuer);
+        let result = check.output().unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&result.stdout),
+            String::from_utf8_lossy(&result.stderr)
+        );
+        assert!(text.contains("Response verify OK"), "{text}");
+        text
+    };
+    for nonce in [true, false] {
+        let good = ocsp(&out.join("certs/shinhan.pem"), nonce);
+        assert!(good.contains("Cert Status: good"), "{good}");
+        let revoked = ocsp(&out.join("certs/revoked.pem"), nonce);
+        assert!(
+            revoked.contains(": revoked") && revoked.contains("keyCompromise"),
+            "{revoked}"
+        );
+    }
+    // A certificate of the same issuing CA that this CA never issued: unknown.
+    let stranger = out.join("stranger.pem");
+    let text = std::fs::read_to_string(out.join("certs/shinhan.pem")).unwrap();
+    let der = x509_from_pem(&text);
+    let mut forged = der.clone();
+    // Change the serial's last octet (the signature no longer matters to the responder).
+    let serial_at = 15; // SEQUENCE, SEQUENCE, [0] version (5 octets), INTEGER tag+len: serial starts here
+    forged[serial_at + 15] ^= 0x55;
+    std::fs::write(&stranger, pem("CERTIFICATE", &forged)).unwrap();
+    let unknown = ocsp(&stranger, true);
+    assert!(unknown.contains("Cert Status: unknown"), "{unknown}");
+}
+
+fn x509_from_pem(text: &str) -> Vec<u8> {
+    let body: String = text.lines().filter(|l| !l.starts_with("-----")).collect();
+    base64_decode(&body)
+}
+
+fn base64_decode(text: &str) -> Vec<u8> {
+    let out = Command::new("openssl")
+        .args(["base64", "-d", "-A"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            child.stdin.take().unwrap().write_all(text.as_bytes())?;
+            child.wait_with_output()
+        })
+        .unwrap();
+    out.stdout
+}
+
+fn pem(label: &str, der: &[u8]) -> String {
+    let out = Command::new("openssl")
+        .args(["base64", "-e"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            child.stdin.take().unwrap().write_all(der)?;
+            child.wait_with_output()
+        })
+        .unwrap();
+    format!(
+        "-----BEGIN {label}-----\n{}-----END {label}-----\n",
+        String::from_utf8_lossy(&out.stdout)
+    )
+}

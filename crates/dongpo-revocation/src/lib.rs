@@ -1,8 +1,10 @@
-//! Revocation for dongpo: CRLs (and, later, OCSP).
+//! Revocation for dongpo: CRLs (parse, verify, build) and OCSP (requests, responses, a
+//! caching responder, relying-party verification).
 #![forbid(unsafe_code)]
 
 pub mod crl;
 pub mod crl_builder;
+pub mod ocsp;
 
 pub use crl::{Crl, CrlError, CrlStatus};
 pub use crl_builder::{

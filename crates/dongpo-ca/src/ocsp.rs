@@ -1,0 +1,109 @@
+//! OCSP answers for the issuing CAs from the store: `dongpo ocsp respond` and the demo.
+//! Responses are signed by the issuing CA's own key and echo nonces (RFC 8954 limits).
+//!
+//! A one-shot answer reads only the serials the request names (a snapshot), so no store
+//! lock is held while signing; the server keeps a long-lived `Responder` with its cache.
+
+use std::collections::HashMap;
+
+use dongpo_pki::Cert;
+use dongpo_pki::time::UnixTime;
+use dongpo_revocation::ocsp::responder::issuer_id;
+use dongpo_revocation::ocsp::{
+    CertState, IssuerConfig, IssuerId, NoncePolicy, Responder, StatusError, StatusSource,
+    parse_request,
+};
+use x509_cert::ext::pkix::crl::CrlReason;
+
+use crate::issue::{IssueError, Issuer};
+use crate::publish::PublishError;
+use crate::serial::Serial;
+use crate::signer::SharedSigner;
+use crate::store::CertStatus;
+
+/// How long an OCSP response is valid (nextUpdate - thisUpdate).
+pub const OCSP_VALIDITY: u64 = 86_400;
+
+/// Statuses of the certificates one request asks about, read from the store beforehand.
+#[derive(Debug, Default)]
+pub struct StatusSnapshot {
+    states: HashMap<(IssuerId, Vec<u8>), CertState>,
+}
+
+fn normalised(serial: &[u8]) -> Vec<u8> {
+    Serial::from_bytes(serial)
+        .map(|s| s.as_bytes().to_vec())
+        .unwrap_or_default()
+}
+
+impl StatusSource for StatusSnapshot {
+    fn status(&self, issuer: &IssuerId, serial: &[u8]) -> Result<Option<CertState>, StatusError> {
+        Ok(self
+            .states
+            .get(&(issuer.clone(), normalised(serial)))
+            .copied())
+    }
+}
+
+fn reason(code: u8) -> Option<CrlReason> {
+    CrlReason::try_from(u32::from(code)).ok()
+}
+
+/// Answers one DER OCSP request (malformed requests get `malformedRequest`, never an error).
+///
+/// # Errors
+/// [`PublishError`] when an issuing CA cannot be set up or the store fails.
+pub fn respond(
+    issuer: &mut Issuer,
+    request_der: &[u8],
+    now: UnixTime,
+) -> Result<Vec<u8>, PublishError> {
+    let build = |e: &dyn std::fmt::Display| PublishError::Build(e.to_string());
+    let mut cas = Vec::new();
+    for ca in issuer.cas() {
+        let cert = Cert::parse(&ca.cert_der).map_err(|e| build(&e))?;
+        cas.push((
+            ca.name.clone(),
+            cert,
+            SharedSigner::new(ca.key.clone(), ca.algorithm),
+        ));
+    }
+    let mut snapshot = StatusSnapshot::default();
+    if let Ok(request) = parse_request(request_der) {
+        for cert_id in &request.cert_ids {
+            let serial = normalised(cert_id.serial_number.as_bytes());
+            let Some(stored) = issuer
+                .store()
+                .certificate(&serial)
+                .map_err(IssueError::from)?
+            else {
+                continue;
+            };
+            // The responder itself matches the CertID's issuer hashes; the store says which
+            // CA issued the serial, so a serial of another CA stays unknown.
+            let Some((_, cert, _)) = cas.iter().find(|(name, _, _)| *name == stored.cert.issuer)
+            else {
+                continue;
+            };
+            let state = match stored.status {
+                CertStatus::Good => CertState::Good,
+                CertStatus::Revoked { at, reason: code } => CertState::Revoked {
+                    at,
+                    reason: reason(code),
+                },
+            };
+            snapshot.states.insert((issuer_id(cert), serial), state);
+        }
+    }
+    let mut responder = Responder::new(snapshot);
+    for (_, cert, signer) in cas {
+        let config = IssuerConfig::new::<_, dongpo_crypto::x509::SignatureBytes>(
+            cert,
+            signer,
+            OCSP_VALIDITY,
+        )
+        .nonce_policy(NoncePolicy::echo());
+        responder.add_issuer(config).map_err(|e| build(&e))?;
+    }
+    Ok(responder.respond(request_der, now).der.to_vec())
+}

@@ -123,6 +123,16 @@ impl RevocationChecker for CrlChecker<'_> {
                 problems.push(why);
                 continue;
             }
+            // A delta CRL lists only changes since its base, and a partitioned CRL only its
+            // partition: neither can say "good" for a certificate on its own.
+            if crl.delta_base_hex().is_some() {
+                problems.push("a delta CRL without its base CRL".into());
+                continue;
+            }
+            if let Err(e) = crl.check_scope(cert) {
+                problems.push(e.to_string());
+                continue;
+            }
             usable += 1;
             if let CrlStatus::Revoked { at: when } = crl.status(serial) {
                 return RevocationStatus::Revoked(format!(

@@ -357,6 +357,33 @@ impl Ca {
         crate::publish::crl(&mut self.issuer, name, profile.as_ref(), scope, now)
     }
 
+    /// Every CRL the CA publishes, at `now`: per issuing CA the full CRL and one per
+    /// partition, named as the certificates' CRL distribution points name them
+    /// (`<issuer>.crl`, `<issuer>-<partition>.crl`). Run it on a schedule well inside
+    /// [`crate::publish::CRL_VALIDITY`] (and after revocations) so nextUpdate never passes.
+    ///
+    /// # Errors
+    /// [`crate::publish::PublishError`] for the first CRL that fails.
+    pub fn publish_crls(
+        &mut self,
+        now: UnixTime,
+    ) -> Result<Vec<(String, Vec<u8>)>, crate::publish::PublishError> {
+        let names: Vec<String> = self.issuer.cas().iter().map(|ca| ca.name.clone()).collect();
+        let partitions = self.issuer.crl_partitions();
+        let mut out = Vec::new();
+        for name in names {
+            out.push((
+                format!("{name}.crl"),
+                self.crl(&name, crate::publish::CrlScope::Full, now)?,
+            ));
+            for index in 0..partitions {
+                let der = self.crl(&name, crate::publish::CrlScope::Partition(index), now)?;
+                out.push((format!("{name}-{index}.crl"), der));
+            }
+        }
+        Ok(out)
+    }
+
     /// Answers a DER OCSP request for the issuing CAs.
     ///
     /// # Errors

@@ -196,8 +196,13 @@ pub struct CrlArgs {
     #[arg(long)]
     partition: Option<u32>,
     /// Where to write the CRL (DER).
-    #[arg(long)]
-    out: PathBuf,
+    #[arg(long, required_unless_present = "all_to")]
+    out: Option<PathBuf>,
+    /// Write every CRL (each issuing CA's full CRL and each partition, named as the
+    /// certificates' distribution points name them) into this directory: run it from a
+    /// timer, well inside the 7-day CRL validity, so nextUpdate never passes.
+    #[arg(long, conflicts_with_all = ["issuer", "partition", "out"])]
+    all_to: Option<PathBuf>,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -206,6 +211,27 @@ pub struct CrlArgs {
 /// Runs `dongpo crl`.
 pub fn crl(args: &CrlArgs) -> Result<u8, String> {
     let mut ca = ca::open(&args.dir)?;
+    if let Some(dir) = &args.all_to {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let crls = ca
+            .publish_crls(UnixTime::now())
+            .map_err(|e| e.to_string())?;
+        for (name, der) in &crls {
+            let path = dir.join(name);
+            dongpo_ca::files::write_public(&path, der).map_err(|e| e.to_string())?;
+        }
+        if args.json {
+            let names: Vec<&str> = crls.iter().map(|(n, _)| n.as_str()).collect();
+            println!(
+                "{}",
+                serde_json::json!({ "written": names, "dir": dir.display().to_string() })
+            );
+        } else {
+            println!("wrote {} CRLs to {}", crls.len(), dir.display());
+        }
+        return Ok(exit::OK);
+    }
+    let out = args.out.as_ref().ok_or("give --out FILE or --all-to DIR")?;
     let issuer = match &args.issuer {
         Some(name) => name.clone(),
         None => ca
@@ -222,7 +248,7 @@ pub fn crl(args: &CrlArgs) -> Result<u8, String> {
     let der = ca
         .crl(&issuer, scope, UnixTime::now())
         .map_err(|e| e.to_string())?;
-    std::fs::write(&args.out, &der).map_err(|e| format!("{}: {e}", args.out.display()))?;
+    std::fs::write(out, &der).map_err(|e| format!("{}: {e}", out.display()))?;
     let parsed = dongpo_revocation::Crl::parse(&der).map_err(|e| e.to_string())?;
     let number = parsed.number_hex().unwrap_or_default();
     if args.json {
@@ -230,14 +256,14 @@ pub fn crl(args: &CrlArgs) -> Result<u8, String> {
             "{}",
             serde_json::json!({
                 "issuer": issuer, "crl_number": number, "entries": parsed.revoked_count(),
-                "out": args.out.display().to_string(),
+                "out": out.display().to_string(),
             })
         );
     } else {
         println!(
             "wrote the CRL of issuing CA {issuer} (number {number}, {} revoked) to {}",
             parsed.revoked_count(),
-            args.out.display()
+            out.display()
         );
     }
     Ok(exit::OK)

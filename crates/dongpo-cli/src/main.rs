@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod aa;
+mod bench;
 mod ca;
 mod demo;
 mod issue;
@@ -43,6 +44,9 @@ enum Command {
     /// Certification paths: RFC 5280 validation up to pinned anchors.
     #[command(subcommand)]
     Path(path::PathCommand),
+    /// Benchmarks on generated documents.
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
     /// Certificate authority set-up.
     #[command(subcommand)]
     Ca(ca::CaCommand),
@@ -95,6 +99,7 @@ fn main() -> ExitCode {
         Command::Aa(command) => aa::run(&command),
         Command::Vid(command) => vid::run(&command),
         Command::Path(command) => path::run(&command),
+        Command::Bench(command) => bench::run(&command),
         Command::Ca(command) => ca::run(&command),
         Command::Issue(args) => issue::issue(&args),
         Command::Revoke(args) => issue::revoke(&args),

@@ -2,20 +2,23 @@
 //! that a trusted CSCA certified, and unchanged since? Produces a report of every check.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use dongpo_crypto::{HashAlgorithm, SignatureAlgorithm, Verifier};
-use dongpo_pki::name::{NameMatch, country};
+use dongpo_pki::name::{NameMatch, same_name};
 use dongpo_pki::{Cert, UnixTime};
-use dongpo_revocation::CrlStatus;
-use x509_cert::ext::pkix::KeyUsages;
 
 use crate::mrz_check;
 use crate::oid;
 use crate::policy::Policy;
 use crate::report::{CertSummary, Checks, Evidence, SodSummary, Status, VerificationReport};
-use crate::signed_data::Encoding;
-use crate::sod::Sod;
-use crate::trust_store::{TrustStore, TrustedCsca};
+use crate::signed_data::{Encoding, SignerId};
+use crate::sod::{Sod, SodError};
+use crate::trust_store::TrustStore;
+
+mod chain;
+
+pub use chain::{ChainCache, ChainKey, ChainedCsca, DscChain, NoCache, TimeWindow};
 
 /// The chip files of one document.
 #[derive(Clone, Debug, Default)]
@@ -109,23 +112,117 @@ const AFTER_PARSE: [&str; 9] = [
     "dsc.revocation",
 ];
 
-/// The signer certificate, where it was found, and the quirk its name needed.
-type Signer = (Cert, &'static str, Option<&'static str>);
+/// The signer's chain, where the signer was found, and the quirk its name needed.
+type Signer = (Arc<DscChain>, &'static str, Option<&'static str>);
+
+/// How a SignerInfo names `cert`, if it does (issuerAndSerialNumber or key identifier).
+fn names_signer(signer: &SignerId, cert: &Cert) -> Option<NameMatch> {
+    match signer {
+        SignerId::IssuerSerial { issuer, serial } => {
+            if cert.cert.tbs_certificate().serial_number().as_bytes() != serial.as_slice() {
+                return None;
+            }
+            Some(same_name(issuer, cert.cert.tbs_certificate().issuer()))
+                .filter(|m| *m != NameMatch::Different)
+        }
+        SignerId::KeyId(ski) => {
+            (cert.ski.as_deref() == Some(ski.as_slice())).then_some(NameMatch::Exact)
+        }
+    }
+}
+
+/// A possible signer: already chained in the cache, or still to be chained.
+enum Candidate<'a> {
+    Known(Arc<DscChain>),
+    Parsed(Box<Cert>),
+    Stored(&'a Cert),
+}
+
+impl Candidate<'_> {
+    fn cert(&self) -> &Cert {
+        match self {
+            Candidate::Known(chain) => &chain.dsc,
+            Candidate::Parsed(cert) => cert,
+            Candidate::Stored(cert) => cert,
+        }
+    }
+}
+
+/// What chain look-ups need: the store, its id, the validity time, the cache.
+struct ChainContext<'a> {
+    trust: &'a TrustStore,
+    snapshot_id: &'a str,
+    at: UnixTime,
+    verifier: &'a Verifier,
+    cache: &'a dyn ChainCache,
+}
+
+impl ChainContext<'_> {
+    fn cached(&self, dsc_sha256: &[u8]) -> Option<Arc<DscChain>> {
+        self.cache.get(&ChainKey {
+            dsc_sha256,
+            snapshot_id: self.snapshot_id,
+            at: self.at,
+        })
+    }
+
+    /// An embedded certificate: from the cache by fingerprint, else parsed.
+    fn embedded(&self, der: &[u8]) -> Option<Candidate<'static>> {
+        match self.cached(&HashAlgorithm::Sha256.digest(der)) {
+            Some(chain) => Some(Candidate::Known(chain)),
+            None => Cert::parse(der)
+                .ok()
+                .map(|c| Candidate::Parsed(Box::new(c))),
+        }
+    }
+
+    fn chain(&self, candidate: Candidate<'_>) -> Arc<DscChain> {
+        let dsc = match candidate {
+            Candidate::Known(chain) => return chain,
+            Candidate::Stored(cert) => match self.cached(&cert.sha256) {
+                Some(chain) => return chain,
+                None => cert.clone(),
+            },
+            Candidate::Parsed(cert) => *cert,
+        };
+        let chain = Arc::new(DscChain::compute(
+            dsc,
+            self.trust,
+            self.at,
+            self.verifier,
+            self.snapshot_id.to_string(),
+        ));
+        self.cache.put(chain.clone());
+        chain
+    }
+}
 
 /// Finds the signer certificate among the embedded ones, then among the trust store's
-/// known DSCs (for SODs that do not embed theirs).
-fn find_signer(sod: &Sod, trust: &TrustStore, policy: &Policy) -> Result<Signer, String> {
-    let (found, origin) = match sod.cms.find_signer() {
+/// known DSCs (for SODs that do not embed theirs), and its chain.
+fn find_signer(sod: &Sod, policy: &Policy, context: &ChainContext<'_>) -> Result<Signer, String> {
+    let named = |candidate: &Candidate<'_>| names_signer(&sod.cms.signer, candidate.cert());
+    let embedded = sod
+        .cms
+        .certificates
+        .iter()
+        .filter_map(|der| context.embedded(der))
+        .find_map(|c| named(&c).map(|m| (c, m)));
+    let (found, origin) = match embedded {
         Some(found) => (Some(found), "embedded DSC"),
         None => (
-            sod.cms.find_signer_in(trust.dscs().iter().cloned()),
+            context
+                .trust
+                .dscs()
+                .iter()
+                .map(Candidate::Stored)
+                .find_map(|c| named(&c).map(|m| (c, m))),
             "DSC from the trust store",
         ),
     };
     match found {
-        Some((cert, NameMatch::Exact)) => Ok((cert, origin, None)),
-        Some((cert, _)) if policy.allow_signer_name_order => Ok((
-            cert,
+        Some((candidate, NameMatch::Exact)) => Ok((context.chain(candidate), origin, None)),
+        Some((candidate, _)) if policy.allow_signer_name_order => Ok((
+            context.chain(candidate),
             origin,
             Some("quirk signer-name-order: SignerInfo issuer differs in RDN order"),
         )),
@@ -133,8 +230,16 @@ fn find_signer(sod: &Sod, trust: &TrustStore, policy: &Policy) -> Result<Signer,
         None => Err(format!(
             "no certificate matches the SignerInfo ({} embedded, {} known DSCs)",
             sod.cms.certificates.len(),
-            trust.dscs().len()
+            context.trust.dscs().len()
         )),
+    }
+}
+
+/// The time certificate validity is judged at.
+fn validity_time(sod: &Sod, options: &Options) -> UnixTime {
+    match (options.time_model, sod.cms.signing_time) {
+        (TimeModel::SigningTime, Some(signed)) => signed,
+        _ => options.at,
     }
 }
 
@@ -146,6 +251,40 @@ pub fn verify(
     options: &Options,
     verifier: &Verifier,
 ) -> VerificationReport {
+    verify_with(document, trust, options, verifier, &NoCache)
+}
+
+/// Verifies one document, taking DSC chains from `cache` and keeping new ones there.
+/// The report is the one [`verify`] gives, check for check.
+#[must_use]
+pub fn verify_with(
+    document: &Document,
+    trust: &TrustStore,
+    options: &Options,
+    verifier: &Verifier,
+    cache: &dyn ChainCache,
+) -> VerificationReport {
+    verify_parsed(
+        document,
+        Sod::parse(&document.sod),
+        trust,
+        options,
+        verifier,
+        cache,
+    )
+}
+
+/// [`verify_with`] for a caller that parsed `document.sod` itself: `parsed` must be what
+/// [`Sod::parse`] gives for it (a faster parser may stand in only where it agrees).
+#[must_use]
+pub fn verify_parsed(
+    document: &Document,
+    parsed: Result<Sod, SodError>,
+    trust: &TrustStore,
+    options: &Options,
+    verifier: &Verifier,
+    cache: &dyn ChainCache,
+) -> VerificationReport {
     let policy = &options.policy;
     let mut checks = Checks::default();
     let mut report_sod = None;
@@ -154,7 +293,6 @@ pub fn verify(
     let mut crl_numbers = Vec::new();
     let mut covered = Vec::new();
 
-    let parsed = Sod::parse(&document.sod);
     let sod = match parsed {
         Ok(sod) => {
             let mut notes = Vec::new();
@@ -181,13 +319,22 @@ pub fn verify(
         }
     };
 
-    let signer = sod.as_ref().map(|s| find_signer(s, trust, policy));
+    let snapshot_id = cache.snapshot_id(trust);
+    let signer = sod.as_ref().map(|s| {
+        let context = ChainContext {
+            trust,
+            snapshot_id: &snapshot_id,
+            at: validity_time(s, options),
+            verifier,
+            cache,
+        };
+        find_signer(s, policy, &context)
+    });
     if let (Some(sod), Some(signer)) = (&sod, &signer) {
-        verify_parsed(
+        checks_after_parse(
             sod,
             signer,
             document,
-            trust,
             options,
             verifier,
             &mut checks,
@@ -263,12 +410,9 @@ pub fn verify(
     };
 
     com_consistency(document, sod.as_ref(), policy, &mut checks);
-    if let Some((dsc, _, _)) = sod
-        .as_ref()
-        .and_then(|s| find_signer(s, trust, policy).ok())
-    {
+    if let Some(Ok((chain, _, _))) = &signer {
         for (list, source) in trust.deviation_lists() {
-            crate::deviation_list::apply(&mut checks.0, &list.waivers_for(&dsc), source);
+            crate::deviation_list::apply(&mut checks.0, &list.waivers_for(&chain.dsc), source);
         }
     }
     active_authentication(document, sod.as_ref(), &mut checks);
@@ -288,7 +432,7 @@ pub fn verify(
         mrz,
         evidence: Evidence {
             sod_sha256: sod.as_ref().map(|s| hex::encode(&s.file_sha256)),
-            trust_snapshot: trust.snapshot_id(),
+            trust_snapshot: snapshot_id,
             crl_numbers,
             policy: policy.name.clone(),
             at: options.at.rfc3339(),
@@ -299,11 +443,10 @@ pub fn verify(
 }
 
 #[allow(clippy::too_many_arguments)]
-fn verify_parsed(
+fn checks_after_parse(
     sod: &Sod,
     signer: &Result<Signer, String>,
     document: &Document,
-    trust: &TrustStore,
     options: &Options,
     verifier: &Verifier,
     checks: &mut Checks,
@@ -328,13 +471,13 @@ fn verify_parsed(
     checks.result("sod.content_type", content_ok && attr_ok, detail);
 
     match signer {
-        Ok((cert, origin, quirk)) => {
+        Ok((chain, origin, quirk)) => {
             let detail = match quirk {
-                Some(q) => format!("{origin} {} ({q})", cert.subject()),
-                None => format!("{origin} {}", cert.subject()),
+                Some(q) => format!("{origin} {} ({q})", chain.dsc.subject()),
+                None => format!("{origin} {}", chain.dsc.subject()),
             };
             checks.push("sod.signer_certificate", Status::Pass, detail);
-            *report_dsc = Some(CertSummary::from(cert));
+            *report_dsc = Some(chain.dsc_summary.clone());
         }
         Err(e) => checks.push("sod.signer_certificate", Status::Fail, e.clone()),
     }
@@ -363,11 +506,10 @@ fn verify_parsed(
     }
 
     match signer {
-        Ok((dsc, _, _)) => checks_with_dsc(
+        Ok((chain, _, _)) => checks_with_dsc(
             sod,
             document,
-            dsc,
-            trust,
+            chain,
             options,
             verifier,
             checks,
@@ -448,8 +590,7 @@ fn mislabelled_rsa_padding(
 fn checks_with_dsc(
     sod: &Sod,
     document: &Document,
-    dsc: &Cert,
-    trust: &TrustStore,
+    chain: &DscChain,
     options: &Options,
     verifier: &Verifier,
     checks: &mut Checks,
@@ -457,48 +598,14 @@ fn checks_with_dsc(
     crl_numbers: &mut Vec<String>,
 ) {
     let policy = &options.policy;
+    let dsc = &chain.dsc;
     let (ok, detail) = sod_signature(sod, dsc, policy, verifier);
     checks.result("sod.signature", ok, detail);
 
-    // Chain: exactly CSCA -> DSC, the issuer found by key identifier or name and
-    // confirmed by the signature.
-    let candidates = trust.issuer_candidates(dsc);
-    let csca: Option<&TrustedCsca> = candidates
-        .iter()
-        .copied()
-        .find(|c| dsc.verify_signed_by(&c.cert.key, verifier).is_ok());
-    match csca {
-        Some(csca) => {
-            checks.push(
-                "dsc.chain",
-                Status::Pass,
-                format!(
-                    "signed by trusted CSCA {} (from {})",
-                    csca.cert.subject(),
-                    csca.sources.join(", ")
-                ),
-            );
-            *report_csca = Some(CertSummary::from(&csca.cert));
-        }
-        None => {
-            let detail = if candidates.is_empty() {
-                format!(
-                    "no trusted CSCA for issuer {} ({} CSCAs trusted)",
-                    dsc.issuer(),
-                    trust.cscas().len()
-                )
-            } else {
-                format!(
-                    "{} trusted CSCA(s) named {} but none signed this DSC",
-                    candidates.len(),
-                    dsc.issuer()
-                )
-            };
-            checks.push("dsc.chain", Status::Fail, detail);
-        }
-    }
+    checks.push("dsc.chain", chain.chain.0, chain.chain.1.clone());
+    *report_csca = chain.csca.as_ref().map(|c| c.summary.clone());
 
-    let (profile_ok, profile_detail) = dsc_profile(dsc, csca.map(|c| &c.cert), document);
+    let (profile_ok, profile_detail) = dsc_profile(chain, document);
     if profile_ok {
         checks.push("dsc.profile", Status::Pass, profile_detail);
     } else if policy.allow_profile_deviations {
@@ -511,154 +618,33 @@ fn checks_with_dsc(
         checks.push("dsc.profile", Status::Fail, profile_detail);
     }
 
-    let at = match (options.time_model, sod.cms.signing_time) {
-        (TimeModel::SigningTime, Some(signed)) => signed,
-        _ => options.at,
-    };
+    let at = validity_time(sod, options);
+    let at_text = at.rfc3339();
     checks.result(
         "dsc.validity",
         dsc.valid_at(at),
-        format!(
-            "DSC valid {} to {}, checked at {}",
-            dsc.not_before.rfc3339(),
-            dsc.not_after.rfc3339(),
-            at.rfc3339()
-        ),
+        format!("{}, checked at {at_text}", chain.dsc_validity),
     );
-    match csca {
+    match &chain.csca {
         Some(csca) => checks.result(
             "csca.validity",
             csca.cert.valid_at(at),
-            format!(
-                "CSCA valid {} to {}, checked at {}",
-                csca.cert.not_before.rfc3339(),
-                csca.cert.not_after.rfc3339(),
-                at.rfc3339()
-            ),
+            format!("{}, checked at {at_text}", csca.validity),
         ),
         None => checks.skip("csca.validity", "no trusted CSCA"),
     }
-
-    match csca {
-        None => checks.skip("dsc.revocation", "no trusted CSCA"),
-        Some(csca) => revocation(dsc, &csca.cert, trust, at, verifier, checks, crl_numbers),
-    }
-}
-
-fn revocation(
-    dsc: &Cert,
-    csca: &Cert,
-    trust: &TrustStore,
-    at: UnixTime,
-    verifier: &Verifier,
-    checks: &mut Checks,
-    crl_numbers: &mut Vec<String>,
-) {
-    let crls = trust.crls_for(csca);
-    if crls.is_empty() {
-        checks.skip(
-            "dsc.revocation",
-            "no CRL of the CSCA was given: status undetermined",
-        );
-        return;
-    }
-    let mut problems = Vec::new();
-    let serial = dsc.cert.tbs_certificate().serial_number().as_bytes();
-    for (crl, source) in crls {
-        if let Err(e) = crl.verify(csca, at, verifier) {
-            problems.push(format!("{source}: {e}"));
-            continue;
-        }
-        if let Some(number) = crl.number_hex() {
-            crl_numbers.push(number);
-        }
-        match crl.status(serial) {
-            CrlStatus::Revoked { at: when } => {
-                checks.push(
-                    "dsc.revocation",
-                    Status::Fail,
-                    format!("DSC revoked on {} ({source})", when.rfc3339()),
-                );
-                return;
-            }
-            CrlStatus::Good => {
-                checks.push(
-                    "dsc.revocation",
-                    Status::Pass,
-                    format!("not on the CSCA's CRL ({source})"),
-                );
-                return;
-            }
-        }
-    }
-    checks.skip(
+    checks.push(
         "dsc.revocation",
-        format!("no usable CRL: {}", problems.join("; ")),
+        chain.revocation.0,
+        chain.revocation.1.clone(),
     );
+    crl_numbers.extend(chain.crl_numbers.iter().cloned());
 }
 
-/// `DocumentTypeListSyntax ::= SEQUENCE { version INTEGER, docTypeList SET OF PrintableString }`.
-#[derive(der::Sequence)]
-struct DocumentTypeList {
-    version: u8,
-    doc_type_list: der::asn1::SetOfVec<der::asn1::PrintableString>,
-}
-
-/// The document types a DSC may sign (9303-12 extension 2.23.136.1.1.6.2), if listed.
-fn document_types(dsc: &Cert) -> Option<Result<Vec<String>, String>> {
-    let ext = dsc
-        .cert
-        .tbs_certificate()
-        .extensions()?
-        .iter()
-        .find(|e| e.extn_id == oid::DOCUMENT_TYPE_LIST)?;
-    Some(
-        <DocumentTypeList as der::Decode>::from_der(ext.extn_value.as_bytes())
-            .map(|list| list.doc_type_list.iter().map(ToString::to_string).collect())
-            .map_err(|e| format!("document type list: {e}")),
-    )
-}
-
-/// 9303-12 profiles: DSC with digitalSignature only, not a CA, in the CSCA's country,
-/// allowed to sign this document type; CSCA a CA with keyCertSign.
-fn dsc_profile(dsc: &Cert, csca: Option<&Cert>, document: &Document) -> (bool, String) {
-    let mut problems = Vec::new();
-    match dsc.key_usage() {
-        Some(ku)
-            if ku.0.contains(KeyUsages::DigitalSignature)
-                && !ku.0.contains(KeyUsages::KeyCertSign) => {}
-        Some(_) => problems.push("DSC key usage is not digitalSignature only".to_string()),
-        None => problems.push("DSC has no key usage extension".to_string()),
-    }
-    if dsc.basic_constraints().is_some_and(|bc| bc.ca) {
-        problems.push("DSC is a CA".to_string());
-    }
-    for quirk in dsc.encoding_quirks() {
-        problems.push(format!("DSC: {quirk}"));
-    }
-    for quirk in csca.map(Cert::encoding_quirks).unwrap_or_default() {
-        problems.push(format!("CSCA: {quirk}"));
-    }
-    if let Some(csca) = csca {
-        let (a, b) = (
-            country(dsc.cert.tbs_certificate().issuer()),
-            country(csca.cert.tbs_certificate().subject()),
-        );
-        if a != b {
-            problems.push(format!(
-                "DSC issuer country {a:?} differs from CSCA country {b:?}"
-            ));
-        }
-        if !csca.basic_constraints().is_some_and(|bc| bc.ca) {
-            problems.push("CSCA is not marked CA".to_string());
-        }
-        if !csca
-            .key_usage()
-            .is_some_and(|ku| ku.0.contains(KeyUsages::KeyCertSign))
-        {
-            problems.push("CSCA key usage lacks keyCertSign".to_string());
-        }
-    }
+/// 9303-12 profiles: the certificate problems of the chain, then the document's: DG1's
+/// issuing state in the DSC's country, a document type the DSC may sign.
+fn dsc_profile(chain: &DscChain, document: &Document) -> (bool, String) {
+    let mut problems = chain.profile_problems.clone();
     let mrz = document
         .data_groups
         .get(&1)
@@ -667,7 +653,7 @@ fn dsc_profile(dsc: &Cert, csca: Option<&Cert>, document: &Document) -> (bool, S
         .as_ref()
         .and_then(|m| crate::country::alpha2(&m.issuing_state))
     {
-        let dsc_country = country(dsc.cert.tbs_certificate().issuer());
+        let dsc_country = &chain.dsc_country;
         if dsc_country.as_deref() != Some(state) {
             problems.push(format!(
                 "DG1 issuing state {state} differs from the DSC's country {dsc_country:?}"
@@ -675,8 +661,8 @@ fn dsc_profile(dsc: &Cert, csca: Option<&Cert>, document: &Document) -> (bool, S
         }
     }
     let code = mrz.map(|mrz| mrz.document_code.trim_end_matches('<').to_string());
-    match (document_types(dsc), code) {
-        (Some(Err(e)), _) => problems.push(e),
+    match (&chain.document_types, code) {
+        (Some(Err(e)), _) => problems.push(e.clone()),
         (Some(Ok(types)), Some(code)) if !types.iter().any(|t| code.starts_with(t.as_str())) => {
             problems.push(format!("DSC may sign document types {types:?}, not {code}"));
         }

@@ -19,6 +19,7 @@ pub mod active_auth;
 pub mod ber;
 pub mod csr;
 pub mod dg;
+pub mod document_signer;
 pub mod masterlist;
 pub mod mrz;
 pub mod passport;

@@ -1,0 +1,389 @@
+//! The checks that depend on the Document Signer but not on the document: its chain to a
+//! trusted CSCA, the certificate profiles, revocation. One DSC signs thousands of
+//! documents, so a batch computes them once per (DSC fingerprint, trust snapshot, time
+//! window) through a [`ChainCache`]; single-document verification uses [`NoCache`].
+
+use std::sync::Arc;
+
+use dongpo_crypto::Verifier;
+use dongpo_pki::name::country;
+use dongpo_pki::{Cert, UnixTime};
+use dongpo_revocation::{CrlError, CrlStatus};
+use x509_cert::ext::pkix::KeyUsages;
+
+use crate::report::{CertSummary, Status};
+use crate::trust_store::{TrustStore, TrustedCsca};
+
+/// The instants (inclusive) over which a [`DscChain`]'s outcome cannot change: no
+/// certificate validity bound and no CRL thisUpdate/nextUpdate lies strictly inside.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TimeWindow {
+    /// First instant.
+    pub from: UnixTime,
+    /// Last instant.
+    pub until: UnixTime,
+}
+
+impl TimeWindow {
+    /// Whether `at` lies in the window.
+    #[must_use]
+    pub fn contains(&self, at: UnixTime) -> bool {
+        self.from <= at && at <= self.until
+    }
+
+    /// The widest window around `at` that no boundary splits: any comparison of a time
+    /// with a boundary (`<`, `<=`, `==`) gives the same answer everywhere in it.
+    fn around(at: UnixTime, boundaries: &[UnixTime]) -> Self {
+        if boundaries.contains(&at) {
+            return TimeWindow {
+                from: at,
+                until: at,
+            };
+        }
+        let from = boundaries
+            .iter()
+            .filter(|b| **b < at)
+            .max()
+            .map_or(UnixTime(0), |b| UnixTime(b.0.saturating_add(1)));
+        let until = boundaries
+            .iter()
+            .filter(|b| **b > at)
+            .min()
+            .map_or(UnixTime(u64::MAX), |b| UnixTime(b.0.saturating_sub(1)));
+        TimeWindow { from, until }
+    }
+}
+
+/// What a cache is asked for.
+#[derive(Clone, Copy, Debug)]
+pub struct ChainKey<'a> {
+    /// SHA-256 of the DSC's DER.
+    pub dsc_sha256: &'a [u8],
+    /// [`TrustStore::snapshot_id`] of the store the chain was built against.
+    pub snapshot_id: &'a str,
+    /// The time certificate validity is judged at.
+    pub at: UnixTime,
+}
+
+/// The trusted CSCA a DSC chains to.
+#[derive(Clone, Debug)]
+pub struct ChainedCsca {
+    /// The CSCA certificate.
+    pub cert: Cert,
+    /// Its report summary.
+    pub summary: CertSummary,
+    /// `CSCA valid <notBefore> to <notAfter>`, the start of the `csca.validity` detail.
+    pub validity: String,
+}
+
+/// The document-independent DSC checks, computed at one time and valid for a window.
+#[derive(Debug)]
+pub struct DscChain {
+    /// The Document Signer certificate.
+    pub dsc: Cert,
+    /// Its report summary.
+    pub dsc_summary: CertSummary,
+    /// `DSC valid <notBefore> to <notAfter>`, the start of the `dsc.validity` detail.
+    pub dsc_validity: String,
+    /// The CSCA that signed it, when one did.
+    pub csca: Option<ChainedCsca>,
+    /// The `dsc.chain` check.
+    pub chain: (Status, String),
+    /// The `dsc.profile` problems that do not depend on the document, in report order.
+    pub profile_problems: Vec<String>,
+    /// The DSC issuer's country (compared with DG1's issuing state).
+    pub dsc_country: Option<String>,
+    /// The document types the DSC may sign, when it lists them.
+    pub document_types: Option<Result<Vec<String>, String>>,
+    /// The `dsc.revocation` check.
+    pub revocation: (Status, String),
+    /// The numbers of the CRLs consulted (hex).
+    pub crl_numbers: Vec<String>,
+    snapshot_id: String,
+    window: TimeWindow,
+}
+
+impl DscChain {
+    /// Builds the chain of `dsc` in `trust` at `at` (two signature checks at most: the
+    /// CSCA's on the DSC and on its CRL). `snapshot_id` is `trust.snapshot_id()`.
+    #[must_use]
+    pub fn compute(
+        dsc: Cert,
+        trust: &TrustStore,
+        at: UnixTime,
+        verifier: &Verifier,
+        snapshot_id: String,
+    ) -> Self {
+        // Chain: exactly CSCA -> DSC, the issuer found by key identifier or name and
+        // confirmed by the signature.
+        let candidates = trust.issuer_candidates(&dsc);
+        let csca: Option<&TrustedCsca> = candidates
+            .iter()
+            .copied()
+            .find(|c| dsc.verify_signed_by(&c.cert.key, verifier).is_ok());
+        let chain = match csca {
+            Some(csca) => (
+                Status::Pass,
+                format!(
+                    "signed by trusted CSCA {} (from {})",
+                    csca.cert.subject(),
+                    csca.sources.join(", ")
+                ),
+            ),
+            None if candidates.is_empty() => (
+                Status::Fail,
+                format!(
+                    "no trusted CSCA for issuer {} ({} CSCAs trusted)",
+                    dsc.issuer(),
+                    trust.cscas().len()
+                ),
+            ),
+            None => (
+                Status::Fail,
+                format!(
+                    "{} trusted CSCA(s) named {} but none signed this DSC",
+                    candidates.len(),
+                    dsc.issuer()
+                ),
+            ),
+        };
+        let mut boundaries = vec![dsc.not_before, dsc.not_after];
+        let mut crl_numbers = Vec::new();
+        let revocation = match csca {
+            None => (Status::Skipped, "no trusted CSCA".to_string()),
+            Some(csca) => {
+                boundaries.extend([csca.cert.not_before, csca.cert.not_after]);
+                let (result, mentions_time) =
+                    revocation(&dsc, &csca.cert, trust, at, verifier, &mut crl_numbers);
+                for (crl, _) in trust.crls_for(&csca.cert) {
+                    let tbs = &crl.crl.tbs_cert_list;
+                    boundaries.push(UnixTime::from_x509(&tbs.this_update));
+                    boundaries.extend(tbs.next_update.as_ref().map(UnixTime::from_x509));
+                }
+                if mentions_time {
+                    // The detail names `at`: valid for that instant only.
+                    boundaries.push(at);
+                }
+                result
+            }
+        };
+        DscChain {
+            dsc_summary: CertSummary::from(&dsc),
+            csca: csca.map(|c| ChainedCsca {
+                cert: c.cert.clone(),
+                summary: CertSummary::from(&c.cert),
+                validity: validity("CSCA", &c.cert),
+            }),
+            dsc_validity: validity("DSC", &dsc),
+            chain,
+            profile_problems: profile_problems(&dsc, csca.map(|c| &c.cert)),
+            dsc_country: country(dsc.cert.tbs_certificate().issuer()),
+            document_types: document_types(&dsc),
+            revocation,
+            crl_numbers,
+            snapshot_id,
+            window: TimeWindow::around(at, &boundaries),
+            dsc,
+        }
+    }
+
+    /// SHA-256 of the DSC's DER.
+    #[must_use]
+    pub fn dsc_sha256(&self) -> &[u8] {
+        &self.dsc.sha256
+    }
+
+    /// The trust snapshot it was built against.
+    #[must_use]
+    pub fn snapshot_id(&self) -> &str {
+        &self.snapshot_id
+    }
+
+    /// The times at which it holds.
+    #[must_use]
+    pub fn window(&self) -> TimeWindow {
+        self.window
+    }
+
+    /// Whether it answers `key`.
+    #[must_use]
+    pub fn answers(&self, key: &ChainKey<'_>) -> bool {
+        self.dsc.sha256 == key.dsc_sha256
+            && self.snapshot_id == key.snapshot_id
+            && self.window.contains(key.at)
+    }
+}
+
+/// Where [`DscChain`]s are kept between documents. Implementations must be safe to share
+/// between threads and may forget entries at any time. A chain depends on the trust store
+/// (named in the key) and on the `Verifier`'s backends: share a cache only between
+/// verifications that use the same backends.
+pub trait ChainCache: Send + Sync {
+    /// The content id of `trust`. A cache that serves one store may return its id
+    /// computed once (hashing every CSCA and CRL per document costs more than a small
+    /// document's whole check).
+    fn snapshot_id(&self, trust: &TrustStore) -> String {
+        trust.snapshot_id()
+    }
+
+    /// A chain that [`DscChain::answers`] `key`, if kept.
+    fn get(&self, key: &ChainKey<'_>) -> Option<Arc<DscChain>>;
+
+    /// Keeps a freshly computed chain.
+    fn put(&self, chain: Arc<DscChain>);
+}
+
+/// Keeps nothing: every document builds its chain (single-document verification).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoCache;
+
+impl ChainCache for NoCache {
+    fn get(&self, _: &ChainKey<'_>) -> Option<Arc<DscChain>> {
+        None
+    }
+
+    fn put(&self, _: Arc<DscChain>) {}
+}
+
+/// `<role> valid <notBefore> to <notAfter>`: formatting dates costs more per document
+/// than the rest of the validity check.
+fn validity(role: &str, cert: &Cert) -> String {
+    format!(
+        "{role} valid {} to {}",
+        cert.not_before.rfc3339(),
+        cert.not_after.rfc3339()
+    )
+}
+
+/// The `dsc.revocation` check and whether its detail names `at`.
+fn revocation(
+    dsc: &Cert,
+    csca: &Cert,
+    trust: &TrustStore,
+    at: UnixTime,
+    verifier: &Verifier,
+    crl_numbers: &mut Vec<String>,
+) -> ((Status, String), bool) {
+    let crls = trust.crls_for(csca);
+    if crls.is_empty() {
+        return (
+            (
+                Status::Skipped,
+                "no CRL of the CSCA was given: status undetermined".into(),
+            ),
+            false,
+        );
+    }
+    let mut problems = Vec::new();
+    let mut mentions_time = false;
+    let serial = dsc.cert.tbs_certificate().serial_number().as_bytes();
+    for (crl, source) in crls {
+        if let Err(e) = crl.verify(csca, at, verifier) {
+            mentions_time |= matches!(e, CrlError::Stale { .. });
+            problems.push(format!("{source}: {e}"));
+            continue;
+        }
+        if let Some(number) = crl.number_hex() {
+            crl_numbers.push(number);
+        }
+        let result = match crl.status(serial) {
+            CrlStatus::Revoked { at: when } => (
+                Status::Fail,
+                format!("DSC revoked on {} ({source})", when.rfc3339()),
+            ),
+            CrlStatus::Good => (Status::Pass, format!("not on the CSCA's CRL ({source})")),
+        };
+        return (result, mentions_time);
+    }
+    (
+        (
+            Status::Skipped,
+            format!("no usable CRL: {}", problems.join("; ")),
+        ),
+        mentions_time,
+    )
+}
+
+/// `DocumentTypeListSyntax ::= SEQUENCE { version INTEGER, docTypeList SET OF PrintableString }`.
+#[derive(der::Sequence)]
+struct DocumentTypeList {
+    version: u8,
+    doc_type_list: der::asn1::SetOfVec<der::asn1::PrintableString>,
+}
+
+/// The document types a DSC may sign (9303-12 extension 2.23.136.1.1.6.2), if listed.
+fn document_types(dsc: &Cert) -> Option<Result<Vec<String>, String>> {
+    let ext = dsc
+        .cert
+        .tbs_certificate()
+        .extensions()?
+        .iter()
+        .find(|e| e.extn_id == crate::oid::DOCUMENT_TYPE_LIST)?;
+    Some(
+        <DocumentTypeList as der::Decode>::from_der(ext.extn_value.as_bytes())
+            .map(|list| list.doc_type_list.iter().map(ToString::to_string).collect())
+            .map_err(|e| format!("document type list: {e}")),
+    )
+}
+
+/// 9303-12 profiles as far as the certificates go: DSC with digitalSignature only, not
+/// a CA, in the CSCA's country; CSCA a CA with keyCertSign.
+fn profile_problems(dsc: &Cert, csca: Option<&Cert>) -> Vec<String> {
+    let mut problems = Vec::new();
+    match dsc.key_usage() {
+        Some(ku)
+            if ku.0.contains(KeyUsages::DigitalSignature)
+                && !ku.0.contains(KeyUsages::KeyCertSign) => {}
+        Some(_) => problems.push("DSC key usage is not digitalSignature only".to_string()),
+        None => problems.push("DSC has no key usage extension".to_string()),
+    }
+    if dsc.basic_constraints().is_some_and(|bc| bc.ca) {
+        problems.push("DSC is a CA".to_string());
+    }
+    for quirk in dsc.encoding_quirks() {
+        problems.push(format!("DSC: {quirk}"));
+    }
+    for quirk in csca.map(Cert::encoding_quirks).unwrap_or_default() {
+        problems.push(format!("CSCA: {quirk}"));
+    }
+    if let Some(csca) = csca {
+        let (a, b) = (
+            country(dsc.cert.tbs_certificate().issuer()),
+            country(csca.cert.tbs_certificate().subject()),
+        );
+        if a != b {
+            problems.push(format!(
+                "DSC issuer country {a:?} differs from CSCA country {b:?}"
+            ));
+        }
+        if !csca.basic_constraints().is_some_and(|bc| bc.ca) {
+            problems.push("CSCA is not marked CA".to_string());
+        }
+        if !csca
+            .key_usage()
+            .is_some_and(|ku| ku.0.contains(KeyUsages::KeyCertSign))
+        {
+            problems.push("CSCA key usage lacks keyCertSign".to_string());
+        }
+    }
+    problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn window_is_split_by_every_boundary() {
+        let b = [UnixTime(10), UnixTime(20), UnixTime(30)];
+        let w = TimeWindow::around(UnixTime(15), &b);
+        assert_eq!((w.from, w.until), (UnixTime(11), UnixTime(19)));
+        assert!(!w.contains(UnixTime(10)) && !w.contains(UnixTime(20)));
+        let point = TimeWindow::around(UnixTime(20), &b);
+        assert_eq!((point.from, point.until), (UnixTime(20), UnixTime(20)));
+        let open = TimeWindow::around(UnixTime(40), &b);
+        assert_eq!((open.from, open.until), (UnixTime(31), UnixTime(u64::MAX)));
+        let before = TimeWindow::around(UnixTime(0), &b);
+        assert_eq!((before.from, before.until), (UnixTime(0), UnixTime(9)));
+    }
+}

@@ -315,16 +315,22 @@ impl<'a> From<&'a AuditRecord> for TagInput<'a> {
     }
 }
 
-/// HMAC-SHA256 keyed with `key`, fed the documented encoding of `input`.
-fn mac_over(key: &[u8; 32], input: &TagInput<'_>) -> HmacSha256 {
+/// HMAC-SHA256 keyed with a 32-octet secret (shared with the registry's keyed hashes).
+pub(crate) fn keyed_hmac(key: &[u8; 32]) -> HmacSha256 {
     // HMAC zero-pads a short key to the block size, so keying with the padded block
     // equals keying with the 32 bytes, without a fallible length check.
     let mut block = Zeroizing::new([0u8; HMAC_BLOCK]);
     for (dst, src) in block.iter_mut().zip(key) {
         *dst = *src;
     }
-    let mut mac = HmacSha256::new(&(*block).into());
+    let mac = HmacSha256::new(&(*block).into());
     block.zeroize();
+    mac
+}
+
+/// HMAC-SHA256 keyed with `key`, fed the documented encoding of `input`.
+fn mac_over(key: &[u8; 32], input: &TagInput<'_>) -> HmacSha256 {
+    let mut mac = keyed_hmac(key);
     update_prefixed(&mut mac, input.node.as_bytes());
     mac.update(&input.seq.to_be_bytes());
     mac.update(&input.at.0.to_be_bytes());

@@ -5,7 +5,7 @@
 //! number with a known structure is brute-forced in seconds; a keyed one is not). The
 //! KISA VID, itself a salted double hash, is kept per person for profiles that carry it.
 
-use hmac::{KeyInit, Mac};
+use hmac::Mac;
 use serde::Deserialize;
 use sha2::Sha256;
 use zeroize::Zeroizing;
@@ -72,9 +72,7 @@ impl RegistryKey {
     }
 
     fn mac(&self, label: &[u8], data: &[u8]) -> [u8; 32] {
-        // HMAC accepts keys of any length, so `new_from_slice` cannot fail here.
-        let mut mac = <hmac::Hmac<Sha256> as KeyInit>::new_from_slice(self.0.as_slice())
-            .unwrap_or_else(|_| <hmac::Hmac<Sha256> as KeyInit>::new(&Default::default()));
+        let mut mac = crate::audit::keyed_hmac(&self.0);
         mac.update(label);
         mac.update(&[0]);
         mac.update(data);

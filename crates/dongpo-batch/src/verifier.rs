@@ -8,10 +8,12 @@ use dongpo_icao::passive_auth::{self, Document, Options};
 use dongpo_icao::report::VerificationReport;
 use dongpo_icao::sod::Sod;
 use dongpo_icao::trust_store::TrustStore;
+use dongpo_pki::time::UnixTime;
 
 use crate::cache::{CacheStats, SharedChainCache};
 use crate::error::BatchError;
 use crate::pool::{Reports, Tagged};
+
 use crate::sod_fast::{self, KnownCertificates};
 
 /// Documents held per thread: enough to keep every core busy while the caller reads
@@ -57,6 +59,10 @@ pub(crate) struct Shared {
 
 impl Shared {
     pub(crate) fn verify(&self, document: &Document) -> VerificationReport {
+        self.verify_with(document, &self.options)
+    }
+
+    fn verify_with(&self, document: &Document, options: &Options) -> VerificationReport {
         let parsed = match sod_fast::parse(&document.sod, &self.known) {
             Some(sod) => Ok(sod),
             None => Sod::parse(&document.sod),
@@ -65,7 +71,7 @@ impl Shared {
             document,
             parsed,
             self.cache.trust(),
-            &self.options,
+            options,
             &self.verifier,
             &self.cache,
         )
@@ -116,6 +122,18 @@ impl BatchVerifier {
     #[must_use]
     pub fn verify_one(&self, document: &Document) -> VerificationReport {
         self.shared.verify(document)
+    }
+
+    /// Verifies one document on the calling thread at `at` instead of the configured time
+    /// (a server verifies at "now"); chains cached for other times are not reused where
+    /// their validity window does not cover `at`.
+    #[must_use]
+    pub fn verify_one_at(&self, document: &Document, at: UnixTime) -> VerificationReport {
+        let options = Options {
+            at,
+            ..self.shared.options.clone()
+        };
+        self.shared.verify_with(document, &options)
     }
 
     /// Verifies `documents` on the configured threads; reports come back in input order.

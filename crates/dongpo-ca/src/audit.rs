@@ -26,7 +26,8 @@ use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 use zeroize::{Zeroize, Zeroizing};
 
-type HmacSha256 = Hmac<Sha256>;
+/// HMAC-SHA256.
+pub type HmacSha256 = Hmac<Sha256>;
 
 /// HMAC-SHA256's block size: a 32-byte key is zero-padded to it (RFC 2104 §2).
 const HMAC_BLOCK: usize = 64;
@@ -316,7 +317,7 @@ impl<'a> From<&'a AuditRecord> for TagInput<'a> {
 }
 
 /// HMAC-SHA256 keyed with a 32-octet secret (shared with the registry's keyed hashes).
-pub(crate) fn keyed_hmac(key: &[u8; 32]) -> HmacSha256 {
+pub fn keyed_hmac(key: &[u8; 32]) -> HmacSha256 {
     // HMAC zero-pads a short key to the block size, so keying with the padded block
     // equals keying with the 32 bytes, without a fallible length check.
     let mut block = Zeroizing::new([0u8; HMAC_BLOCK]);

@@ -51,6 +51,15 @@ pub enum OpenError {
     Issue(#[from] IssueError),
 }
 
+/// Values that replace those of `ca.toml` for one process.
+#[derive(Clone, Debug, Default)]
+pub struct Overrides {
+    /// The store location (a `postgres://` URL or a SQLite path).
+    pub store: Option<String>,
+    /// The audit node id (unique per process sharing a store).
+    pub node: Option<String>,
+}
+
 /// An opened CA.
 pub struct Ca {
     dir: PathBuf,
@@ -145,10 +154,29 @@ impl Ca {
     /// # Errors
     /// [`OpenError`] naming what is missing or wrong.
     pub fn open_with_passphrase(dir: &Path, given: Option<Passphrase>) -> Result<Self, OpenError> {
+        Self::open_with(dir, given, &Overrides::default())
+    }
+
+    /// As [`Ca::open_with_passphrase`], with `ca.toml` values overridden: what a server
+    /// process sharing one CA directory and store with others needs (its own audit node).
+    ///
+    /// # Errors
+    /// [`OpenError`] naming what is missing or wrong.
+    pub fn open_with(
+        dir: &Path,
+        given: Option<Passphrase>,
+        overrides: &Overrides,
+    ) -> Result<Self, OpenError> {
         let config_path = dir.join(CONFIG_FILE);
         let text = std::fs::read_to_string(&config_path)
             .map_err(|_| OpenError::NotACa(dir.display().to_string()))?;
-        let config = CaConfig::parse(&text, &config_path.display().to_string())?;
+        let mut config = CaConfig::parse(&text, &config_path.display().to_string())?;
+        if let Some(store) = &overrides.store {
+            config.store.clone_from(store);
+        }
+        if let Some(node) = &overrides.node {
+            config.node.clone_from(node);
+        }
         let profiles = match &config.profiles_dir {
             Some(rel) => dongpo_profiles::profile::load_dir(&dir.join(rel)),
             None => dongpo_profiles::profile::builtin(),
@@ -288,6 +316,25 @@ impl Ca {
         profile: &str,
         now: UnixTime,
     ) -> Result<Approval, Refusal> {
+        self.approve_with_receipt(report, dg1, rrn, csr, profile, None, now)
+    }
+
+    /// As [`Ca::approve`], naming the signed verification receipt the report was stored
+    /// under, so that the certificate's evidence extension points at it.
+    ///
+    /// # Errors
+    /// [`Refusal`] with the reason.
+    #[allow(clippy::too_many_arguments)]
+    pub fn approve_with_receipt(
+        &mut self,
+        report: &VerificationReport,
+        dg1: &[u8],
+        rrn: &str,
+        csr: &[u8],
+        profile: &str,
+        receipt: Option<&str>,
+        now: UnixTime,
+    ) -> Result<Approval, Refusal> {
         let profile = self
             .profile(profile)
             .cloned()
@@ -308,6 +355,7 @@ impl Ca {
                 csr,
                 profile: &profile,
                 key_blocked: &key_blocked,
+                receipt,
             },
             &self.ra_policy,
             now,

@@ -8,7 +8,9 @@
 //!     assurance     ENUMERATED { passiveAuthentication(1),
 //!                                passiveAndActiveAuthentication(2) },
 //!     issuingState  PrintableString (SIZE (3)),  -- 9303 code of the passport's issuing state
-//!     verifiedAt    GeneralizedTime }
+//!     verifiedAt    GeneralizedTime,
+//!     receipt       [0] IMPLICIT UTF8String OPTIONAL }  -- id of the server's signed
+//!                                                        -- verification receipt
 //! ```
 //! The arc 1.3.6.1.4.1.32473 is the IANA documentation arc (RFC 5612), like the profiles'
 //! policy OIDs: a deployment replaces it with its own. Non-critical, so relying parties
@@ -58,6 +60,10 @@ pub struct PassportEvidence {
     pub issuing_state: PrintableString,
     /// When the passport was verified.
     pub verified_at: GeneralizedTime,
+    /// The verification receipt the issuing server stored and signed (its id), when
+    /// issuance went through a server that keeps receipts.
+    #[asn1(context_specific = "0", tag_mode = "IMPLICIT", optional = "true")]
+    pub receipt: Option<String>,
 }
 
 /// Bad evidence values.
@@ -111,6 +117,7 @@ impl PassportEvidence {
                 verified_at.0,
             ))
             .map_err(field("verifiedAt"))?,
+            receipt: None,
         })
     }
 

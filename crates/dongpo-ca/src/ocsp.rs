@@ -107,3 +107,77 @@ pub fn respond(
     }
     Ok(responder.respond(request_der, now).der.to_vec())
 }
+
+/// Statuses read from the store on demand, for a long-lived [`Responder`] (the server):
+/// it holds its own store connection, so answering never waits for the issuer's lock.
+pub struct StoreStatus {
+    store: std::sync::Mutex<Box<dyn crate::store::Store>>,
+    /// Issuing CA name by the issuer id the responder uses.
+    names: HashMap<IssuerId, String>,
+}
+
+impl StoreStatus {
+    /// Statuses from `store` for the issuing CAs `cas` (name, certificate).
+    #[must_use]
+    pub fn new(store: Box<dyn crate::store::Store>, cas: &[(String, Cert)]) -> Self {
+        StoreStatus {
+            store: std::sync::Mutex::new(store),
+            names: cas
+                .iter()
+                .map(|(name, cert)| (issuer_id(cert), name.clone()))
+                .collect(),
+        }
+    }
+}
+
+impl StatusSource for StoreStatus {
+    fn status(&self, issuer: &IssuerId, serial: &[u8]) -> Result<Option<CertState>, StatusError> {
+        let Some(name) = self.names.get(issuer) else {
+            return Ok(None);
+        };
+        let mut store = self
+            .store
+            .lock()
+            .map_err(|_| StatusError::Failed("store lock poisoned".into()))?;
+        let stored = store
+            .certificate(&normalised(serial))
+            .map_err(|e| StatusError::Unavailable(e.to_string()))?;
+        Ok(match stored {
+            // A serial of another of our CAs is unknown to this one.
+            Some(stored) if stored.cert.issuer == *name => Some(match stored.status {
+                CertStatus::Good => CertState::Good,
+                CertStatus::Revoked { at, reason: code } => CertState::Revoked {
+                    at,
+                    reason: reason(code),
+                },
+            }),
+            _ => None,
+        })
+    }
+}
+
+/// A long-lived responder over `status` for the issuing CAs of `issuer`, each signing its
+/// own responses; nonces are echoed (RFC 8954 limits), nonce-less single requests are
+/// answered from its cache.
+///
+/// # Errors
+/// [`PublishError::Build`] when an issuing CA certificate does not parse or does not
+/// match its key.
+pub fn responder<S: StatusSource>(
+    issuer: &Issuer,
+    status: S,
+) -> Result<Responder<S>, PublishError> {
+    let build = |e: &dyn std::fmt::Display| PublishError::Build(e.to_string());
+    let mut responder = Responder::new(status);
+    for ca in issuer.cas() {
+        let cert = Cert::parse(&ca.cert_der).map_err(|e| build(&e))?;
+        let config = IssuerConfig::new::<_, dongpo_crypto::x509::SignatureBytes>(
+            cert,
+            SharedSigner::new(ca.key.clone(), ca.algorithm),
+            OCSP_VALIDITY,
+        )
+        .nonce_policy(NoncePolicy::echo());
+        responder.add_issuer(config).map_err(|e| build(&e))?;
+    }
+    Ok(responder)
+}

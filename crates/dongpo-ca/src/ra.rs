@@ -135,6 +135,9 @@ pub struct Application<'a> {
     pub profile: &'a Profile,
     /// Whether the CSR's key is on the blocked list (looked up by the caller).
     pub key_blocked: &'a dyn Fn(&[u8; 32]) -> bool,
+    /// The id of the signed verification receipt the report was stored under, written
+    /// into the certificate's evidence extension.
+    pub receipt: Option<&'a str>,
 }
 
 /// The subject values of the certificate.
@@ -278,8 +281,10 @@ pub fn decide(
         return Err(Refusal::BlockedKey);
     }
     let report_hash = report_sha256(report);
-    let evidence = PassportEvidence::new(&report_hash, assurance, &mrz.issuing_state, verified_at)
-        .map_err(|_| Refusal::MissingEvidence("a three-letter issuing state"))?;
+    let mut evidence =
+        PassportEvidence::new(&report_hash, assurance, &mrz.issuing_state, verified_at)
+            .map_err(|_| Refusal::MissingEvidence("a three-letter issuing state"))?;
+    evidence.receipt = app.receipt.map(str::to_owned);
     let country = dongpo_icao::country::alpha2(&record.country_of_residence)
         .ok_or(Refusal::RegistryMismatch(vec!["country_of_residence"]))?;
     let real_name = if record.name_hangul.trim().is_empty() {

@@ -22,6 +22,9 @@ pub enum TestkitCommand {
     /// A subscriber key (key.p8, unencrypted PKCS#8: test material only) and its CSR
     /// (csr.pem), as a citizen's phone app makes them.
     Csr(CsrArgs),
+    /// The chip's side of Active Authentication: signs a challenge with a testkit
+    /// passport's aa_key.p8 (what a phone app gets back from the chip).
+    AaSign(AaSignArgs),
 }
 
 /// `dongpo testkit csr`.
@@ -36,6 +39,20 @@ pub struct CsrArgs {
     /// The same seed always gives the same key.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+}
+
+/// `dongpo testkit aa-sign`.
+#[derive(Args)]
+pub struct AaSignArgs {
+    /// The chip's Active Authentication key (aa_key.p8 of `dongpo testkit passport`).
+    #[arg(long)]
+    key: PathBuf,
+    /// The challenge (hex, 8 octets from the terminal or the server).
+    #[arg(long)]
+    challenge: String,
+    /// Where to write the signature (raw, as the chip returns it).
+    #[arg(long)]
+    out: PathBuf,
 }
 
 /// `dongpo testkit masterlist`.
@@ -97,7 +114,19 @@ pub fn run(command: TestkitCommand) -> Result<u8, String> {
         }
         TestkitCommand::Corpus(args) => corpus(args),
         TestkitCommand::Csr(args) => csr(&args),
+        TestkitCommand::AaSign(args) => aa_sign(&args),
     }
+}
+
+fn aa_sign(args: &AaSignArgs) -> Result<u8, String> {
+    let key = std::fs::read(&args.key).map_err(|e| format!("{}: {e}", args.key.display()))?;
+    let challenge =
+        hex::decode(&args.challenge).map_err(|e| format!("--challenge: not hex: {e}"))?;
+    let signature =
+        dongpo_testkit::active_auth::sign(&key, &challenge, dongpo_crypto::HashAlgorithm::Sha256)
+            .map_err(|e| e.to_string())?;
+    std::fs::write(&args.out, signature).map_err(|e| format!("{}: {e}", args.out.display()))?;
+    Ok(exit::OK)
 }
 
 fn csr(args: &CsrArgs) -> Result<u8, String> {

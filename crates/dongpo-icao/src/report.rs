@@ -3,10 +3,10 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The outcome of one check.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     /// The check ran and passed.
@@ -18,7 +18,7 @@ pub enum Status {
 }
 
 /// One check.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Check {
     /// Stable id (`sod.signature`, `dg.2.hash`, ...).
     pub id: String,
@@ -29,7 +29,7 @@ pub struct Check {
 }
 
 /// A certificate as the report shows it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CertSummary {
     /// Subject (RFC 4514).
     pub subject: String,
@@ -62,7 +62,7 @@ impl From<&dongpo_pki::Cert> for CertSummary {
 }
 
 /// The SOD as the report shows it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SodSummary {
     /// eContentType (dotted OID).
     pub content_type: String,
@@ -77,7 +77,7 @@ pub struct SodSummary {
 }
 
 /// MRZ fields as the report shows them (no name: reports travel to logs and receipts).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MrzSummary {
     /// `P`, `ID`, ...
     pub document_type: String,
@@ -94,7 +94,7 @@ pub struct MrzSummary {
 }
 
 /// What the verification rested on.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Evidence {
     /// SHA-256 of the EF.SOD file, hex.
     pub sod_sha256: Option<String>,
@@ -113,7 +113,7 @@ pub struct Evidence {
 }
 
 /// The whole report (`dongpo verify --json`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VerificationReport {
     /// Every check that ran passed, and none required was skipped.
     pub valid: bool,

@@ -180,6 +180,17 @@ fn key_spec(name: &str) -> Option<KeySpec> {
     })
 }
 
+/// The profile-file name of a key algorithm (`rsa2048`, `p256`), as `key_algorithms` spells it.
+#[must_use]
+pub fn key_algorithm_name(spec: &KeySpec) -> String {
+    match spec {
+        KeySpec::Rsa(bits) => format!("rsa{bits}"),
+        KeySpec::Ec(Curve::P256) => "p256".into(),
+        KeySpec::Ec(Curve::P384) => "p384".into(),
+        KeySpec::Ec(curve) => format!("{curve:?}").to_ascii_lowercase(),
+    }
+}
+
 fn usage(name: &str) -> Option<KeyUsageBit> {
     Some(match name {
         "digitalSignature" => KeyUsageBit::DigitalSignature,

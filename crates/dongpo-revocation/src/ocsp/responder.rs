@@ -156,6 +156,31 @@ impl<S: StatusSource> Responder<S> {
         }
     }
 
+    /// The pre-signed answer to a DER request, when one exists: a single CertID, no nonce
+    /// to echo, cached and fresh. No signing and no status look-up, so an async server can
+    /// answer it on its event loop and hand everything else (`None`) to a blocking pool.
+    pub fn respond_cached(&self, request_der: &[u8], now: UnixTime) -> Option<ResponseOutcome> {
+        let request = parse_request(request_der).ok()?;
+        let [single] = request.cert_ids.as_slice() else {
+            return None;
+        };
+        let (index, hash) = self.owner_of(single)?;
+        let issuer = self.issuers.get(index)?;
+        if request.nonce.is_some() && matches!(issuer.nonce, NoncePolicy::Echo { .. }) {
+            return None;
+        }
+        let (der, next_update, etag) =
+            issuer
+                .cache
+                .get(hash, single.serial_number.as_bytes(), now)?;
+        Some(ResponseOutcome::cached(der, next_update, etag, now))
+    }
+
+    /// [`Responder::respond_cached`] for a GET path.
+    pub fn respond_get_cached(&self, path: &str, now: UnixTime) -> Option<ResponseOutcome> {
+        self.respond_cached(&decode_get_path(path).ok()?, now)
+    }
+
     /// Answers an already parsed request.
     pub fn respond_parsed(&self, request: &ParsedRequest, now: UnixTime) -> ResponseOutcome {
         match self.answer(request, now) {

@@ -1,0 +1,229 @@
+//! Start-up: the data directory, the CA (created on first start), the server's own keys
+//! and tables, the trust store and the OCSP responder.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use dongpo_batch::BatchVerifier;
+use dongpo_ca::authority::{Ca, Overrides};
+use dongpo_ca::files::{create_secret, read_secret, write_new_private};
+use dongpo_ca::init::{InitOptions, init};
+use dongpo_ca::keys::Passphrase;
+use dongpo_ca::ocsp::StoreStatus;
+use dongpo_crypto::{SigningKey, Verifier};
+use dongpo_icao::passive_auth::Options;
+use dongpo_icao::trust_store::TrustStore;
+use dongpo_pki::Cert;
+use dongpo_pki::time::UnixTime;
+use dongpo_revocation::ocsp::responder::issuer_id;
+
+use crate::auth::{KeyRing, Scopes, new_key};
+use crate::config::ServerConfig;
+use crate::crl_cache::CrlCache;
+use crate::db;
+use crate::metrics::Metrics;
+use crate::receipt::ReceiptSigner;
+use crate::state::AppState;
+
+/// The file the bootstrap admin API key is written to (dev mode: `dev-api-key`).
+pub const ADMIN_KEY_FILE: &str = "admin-api-key";
+/// `--dev`'s admin API key file (CONTRACT.md).
+pub const DEV_KEY_FILE: &str = "dev-api-key";
+
+fn err(what: &str) -> impl Fn(&dyn std::fmt::Display) -> String + '_ {
+    move |e| format!("{what}: {e}")
+}
+
+/// Builds the shared state from the configuration, creating what a first start needs.
+///
+/// # Errors
+/// A message naming what failed.
+pub fn build(config: ServerConfig) -> Result<AppState, String> {
+    let now = UnixTime::now();
+    let data = config.data_dir.clone();
+    std::fs::create_dir_all(&data).map_err(|e| err(&data.display().to_string())(&e))?;
+    let ca = open_or_create_ca(&config, now)?;
+    let location = match &config.database_url {
+        Some(url) => url.clone(),
+        None => data.join("server.sqlite").display().to_string(),
+    };
+    let mut server_db = db::open(&location).map_err(|e| e.to_string())?;
+    let secrets = data.join("server");
+    std::fs::create_dir_all(&secrets).map_err(|e| err("server secrets")(&e))?;
+    let receipts = ReceiptSigner::new(receipt_key(&secrets.join("receipt-key.p8"))?)
+        .map_err(|e| e.to_string())?;
+    let fingerprint_key = secret(&secrets.join("document-fingerprint.key"))?;
+
+    let mut trust = TrustStore::new();
+    load_trust_dir(&mut trust, &data.join("trust"))?;
+    for dir in &config.trust_dirs {
+        load_trust_dir(&mut trust, dir)?;
+    }
+    let mut ca = ca;
+    if config.dev {
+        crate::dev::prepare(&mut ca, &mut trust, &data, now)?;
+    }
+    if trust.cscas().is_empty() {
+        tracing::warn!(
+            "no trusted CSCA: put CSCA certificates (and CRLs) in {} or set trust_dirs; every verification will fail dsc.chain",
+            data.join("trust").display()
+        );
+    } else {
+        tracing::info!(cscas = trust.cscas().len(), "trust store loaded");
+    }
+    let key_file = data.join(if config.dev {
+        DEV_KEY_FILE
+    } else {
+        ADMIN_KEY_FILE
+    });
+    bootstrap_admin_key(server_db.as_mut(), &key_file, now)?;
+
+    let verifier = BatchVerifier::new(Arc::new(trust), Options::at(now), Arc::new(Verifier::new()));
+    let store_location = dongpo_ca::init::resolve_store(ca.dir(), &ca.config().store);
+    let status_store = dongpo_ca::store::open(&store_location).map_err(|e| e.to_string())?;
+    let mut cas = Vec::new();
+    for issuing in ca.issuer().cas() {
+        let cert = Cert::parse(&issuing.cert_der).map_err(|e| err(&issuing.name)(&e))?;
+        cas.push((issuing.name.clone(), cert));
+    }
+    let ocsp_issuers: HashMap<_, _> = cas
+        .iter()
+        .map(|(name, cert)| (name.clone(), issuer_id(cert)))
+        .collect();
+    let ocsp = dongpo_ca::ocsp::responder(ca.issuer(), StoreStatus::new(status_store, &cas))
+        .map_err(|e| e.to_string())?;
+    let revoked = revoked_now(&mut ca)?;
+    Ok(AppState {
+        keys: KeyRing::new(config.rate_limit_per_second, config.rate_limit_burst),
+        config,
+        ca: Mutex::new(ca),
+        db: Mutex::new(server_db),
+        verifier,
+        ocsp,
+        ocsp_issuers,
+        crls: CrlCache::default(),
+        metrics: Metrics::default(),
+        receipts,
+        fingerprint_key,
+        revocations_seen: Mutex::new(revoked),
+        verify_slots: Arc::new(tokio::sync::Semaphore::new(
+            std::thread::available_parallelism().map_or(1, usize::from),
+        )),
+    })
+}
+
+/// The revoked serials per issuing CA in the store now.
+///
+/// # Errors
+/// The store's failure.
+pub fn revoked_now(
+    ca: &mut Ca,
+) -> Result<HashMap<String, std::collections::HashSet<Vec<u8>>>, String> {
+    let names: Vec<String> = ca.issuer().cas().iter().map(|c| c.name.clone()).collect();
+    let mut out = HashMap::new();
+    for name in names {
+        let entries = ca
+            .issuer()
+            .store()
+            .revoked(&name)
+            .map_err(|e| e.to_string())?;
+        out.insert(name, entries.into_iter().map(|e| e.serial).collect());
+    }
+    Ok(out)
+}
+
+fn open_or_create_ca(config: &ServerConfig, now: UnixTime) -> Result<Ca, String> {
+    let dir = config.ca_dir();
+    if !dir.join(dongpo_ca::init::CONFIG_FILE).exists() {
+        let profiles = dongpo_profiles::profile::builtin().map_err(|e| e.to_string())?;
+        init(
+            &dir,
+            InitOptions {
+                key_algorithm: "p256",
+                profiles: &profiles,
+                passphrase: config.ca_passphrase.clone().map(Passphrase::new),
+                store: config.database_url.clone(),
+                node: &config.node,
+                at: now,
+                pkcs11: None,
+            },
+        )
+        .map_err(|e| format!("creating the CA in {}: {e}", dir.display()))?;
+        tracing::warn!(
+            dir = %dir.display(),
+            "development mode: created a root CA and {} issuing CAs on first start; for production create the CA with `dongpo ca init` (keys in an HSM) and point data_dir at it",
+            profiles.len()
+        );
+    }
+    Ca::open_with(
+        &dir,
+        config.ca_passphrase.clone().map(Passphrase::new),
+        &Overrides {
+            store: config.database_url.clone(),
+            node: Some(config.node.clone()),
+        },
+    )
+    .map_err(|e| format!("opening the CA in {}: {e}", dir.display()))
+}
+
+fn receipt_key(path: &Path) -> Result<SigningKey, String> {
+    if path.exists() {
+        let der = std::fs::read(path).map_err(|e| err(&path.display().to_string())(&e))?;
+        return SigningKey::from_pkcs8_der(&der).map_err(|e| err(&path.display().to_string())(&e));
+    }
+    let key = ReceiptSigner::generate().map_err(|e| e.to_string())?;
+    let der = key.to_pkcs8_der().map_err(|e| e.to_string())?;
+    write_new_private(path, &der).map_err(|e| e.to_string())?;
+    tracing::info!(path = %path.display(), "created the receipt-signing key");
+    Ok(key)
+}
+
+fn secret(path: &Path) -> Result<[u8; 32], String> {
+    if path.exists() {
+        read_secret(path)
+    } else {
+        create_secret(path)
+    }
+    .map_err(|e| e.to_string())
+}
+
+/// Trusts every CSCA certificate (`.der`, `.cer`, `.crt`, `.pem`) and CRL (`.crl`) in `dir`.
+///
+/// # Errors
+/// A message naming the file that failed.
+pub fn load_trust_dir(trust: &mut TrustStore, dir: &Path) -> Result<(), String> {
+    if !dir.is_dir() {
+        return Ok(());
+    }
+    trust.add_csca_dir(dir).map_err(|e| e.to_string())?;
+    let mut crls: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| err(&dir.display().to_string())(&e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("crl")))
+        .collect();
+    crls.sort();
+    for path in crls {
+        trust.add_crl_file(&path).map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+/// Writes a new admin API key to `path` unless the file exists (an operator keeps it or
+/// deletes it; deleting makes the next start write another).
+fn bootstrap_admin_key(
+    db: &mut dyn db::ServerDb,
+    path: &Path,
+    now: UnixTime,
+) -> Result<(), String> {
+    if path.exists() {
+        return Ok(());
+    }
+    let scopes = Scopes::parse(["admin"]).map_err(|e| e.to_string())?;
+    let made = new_key("bootstrap admin", scopes).map_err(|e| e.to_string())?;
+    db.insert_api_key(&made.stored, now)
+        .map_err(|e| e.to_string())?;
+    write_new_private(path, format!("{}\n", made.key).as_bytes()).map_err(|e| e.to_string())?;
+    tracing::warn!(path = %path.display(), key_id = %made.stored.id, "wrote an admin API key (keep the file private; create narrower keys with POST /v1/api-keys)");
+    Ok(())
+}

@@ -1,0 +1,347 @@
+//! Server configuration: a TOML file, then `DONGPO_*` environment overrides, then the
+//! command line, validated once at start with messages that name the setting.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// Everything the server is configured with.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    /// Address to listen on (`127.0.0.1:8080`); port 0 picks a free port, written to
+    /// `DATA_DIR/server.addr`.
+    pub listen: String,
+    /// Where the CA directory, the SQLite state and the server keys live.
+    pub data_dir: PathBuf,
+    /// `postgres://...` moves the CA store and the server state to PostgreSQL
+    /// (environment: `DATABASE_URL`).
+    pub database_url: Option<String>,
+    /// This process's id in the CA audit chain: unique per server sharing a database.
+    pub node: String,
+    /// Key passphrase of the CA key files (else `ca.toml`'s sources).
+    #[serde(skip)]
+    pub ca_passphrase: Option<String>,
+    /// Extra directories of trusted CSCA certificates and CSCA CRLs (`.der`, `.pem`, `.crl`),
+    /// besides `DATA_DIR/trust`.
+    pub trust_dirs: Vec<PathBuf>,
+    /// PEM certificate chain for TLS; plain HTTP when absent.
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key for TLS.
+    pub tls_key: Option<PathBuf>,
+    /// Largest request body in bytes (a single verification with a DG2 face image).
+    pub max_body_bytes: usize,
+    /// Largest batch request body in bytes.
+    pub max_batch_body_bytes: usize,
+    /// Most documents in one batch request.
+    pub max_batch_documents: usize,
+    /// Seconds before a request is answered with 503 `timeout`.
+    pub request_timeout_secs: u64,
+    /// Seconds an Active Authentication challenge stays usable.
+    pub challenge_ttl_secs: u64,
+    /// Requests per second per API key (sustained).
+    pub rate_limit_per_second: u32,
+    /// Requests per API key allowed in a burst.
+    pub rate_limit_burst: u32,
+    /// Seconds between polls of the shared store for revocations made by other servers.
+    pub revocation_poll_secs: u64,
+    /// Seconds a published CRL is served before it is regenerated.
+    pub crl_refresh_secs: u64,
+    /// Log as JSON lines.
+    pub log_json: bool,
+    /// Seconds to let requests in flight finish at shutdown.
+    pub shutdown_grace_secs: u64,
+    /// Development mode (`--dev`): testkit trust and identities, an admin key on disk.
+    #[serde(skip)]
+    pub dev: bool,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            listen: "127.0.0.1:8080".into(),
+            data_dir: PathBuf::from("dongpo-data"),
+            database_url: None,
+            node: "server-1".into(),
+            ca_passphrase: None,
+            trust_dirs: Vec::new(),
+            tls_cert: None,
+            tls_key: None,
+            max_body_bytes: 4 * 1024 * 1024,
+            max_batch_body_bytes: 64 * 1024 * 1024,
+            max_batch_documents: 1000,
+            request_timeout_secs: 30,
+            challenge_ttl_secs: 300,
+            rate_limit_per_second: 1000,
+            rate_limit_burst: 2000,
+            revocation_poll_secs: 2,
+            crl_refresh_secs: 3600,
+            log_json: false,
+            shutdown_grace_secs: 10,
+            dev: false,
+        }
+    }
+}
+
+/// A setting that is wrong.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration: {setting}: {reason}")]
+pub struct ConfigError {
+    /// The setting (TOML key or environment variable).
+    pub setting: String,
+    /// What is wrong with it.
+    pub reason: String,
+}
+
+fn bad(setting: &str, reason: impl Into<String>) -> ConfigError {
+    ConfigError {
+        setting: setting.to_owned(),
+        reason: reason.into(),
+    }
+}
+
+/// The command-line values that take precedence over the file and the environment.
+#[derive(Clone, Debug, Default)]
+pub struct CommandLine {
+    /// `--config FILE`.
+    pub config: Option<PathBuf>,
+    /// `--listen ADDR`.
+    pub listen: Option<String>,
+    /// `--data-dir DIR`.
+    pub data_dir: Option<PathBuf>,
+    /// `--dev`.
+    pub dev: bool,
+}
+
+impl ServerConfig {
+    /// The configuration from `--config` (if any), the environment `env` and the command
+    /// line, validated.
+    ///
+    /// # Errors
+    /// [`ConfigError`] naming the setting.
+    pub fn load(
+        cli: &CommandLine,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        let mut config = match &cli.config {
+            Some(path) => Self::from_file(path)?,
+            None => ServerConfig::default(),
+        };
+        config.apply_env(env)?;
+        if let Some(listen) = &cli.listen {
+            config.listen.clone_from(listen);
+        }
+        if let Some(dir) = &cli.data_dir {
+            config.data_dir.clone_from(dir);
+        }
+        config.dev = cli.dev;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn from_file(path: &Path) -> Result<Self, ConfigError> {
+        let setting = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| bad(&setting, e.to_string()))?;
+        toml::from_str(&text).map_err(|e| bad(&setting, e.to_string()))
+    }
+
+    fn apply_env(&mut self, env: &dyn Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+        fn number<T: std::str::FromStr>(name: &str, value: &str) -> Result<T, ConfigError> {
+            value
+                .trim()
+                .parse()
+                .map_err(|_| bad(name, format!("'{value}' is not a number")))
+        }
+        if let Some(v) = env("DATABASE_URL") {
+            self.database_url = Some(v);
+        }
+        if let Some(v) = env("DONGPO_LISTEN") {
+            self.listen = v;
+        }
+        if let Some(v) = env("DONGPO_DATA_DIR") {
+            self.data_dir = PathBuf::from(v);
+        }
+        if let Some(v) = env("DONGPO_NODE") {
+            self.node = v;
+        }
+        if let Some(v) = env("DONGPO_CA_PASSPHRASE") {
+            self.ca_passphrase = Some(v);
+        }
+        if let Some(v) = env("DONGPO_LOG_JSON") {
+            self.log_json = matches!(v.as_str(), "1" | "true" | "yes");
+        }
+        if let Some(v) = env("DONGPO_RATE_LIMIT_PER_SECOND") {
+            self.rate_limit_per_second = number("DONGPO_RATE_LIMIT_PER_SECOND", &v)?;
+        }
+        if let Some(v) = env("DONGPO_RATE_LIMIT_BURST") {
+            self.rate_limit_burst = number("DONGPO_RATE_LIMIT_BURST", &v)?;
+        }
+        if let Some(v) = env("DONGPO_MAX_BODY_BYTES") {
+            self.max_body_bytes = number("DONGPO_MAX_BODY_BYTES", &v)?;
+        }
+        if let Some(v) = env("DONGPO_REVOCATION_POLL_SECS") {
+            self.revocation_poll_secs = number("DONGPO_REVOCATION_POLL_SECS", &v)?;
+        }
+        Ok(())
+    }
+
+    /// Checks every value, so that a bad one stops the server at start, not at first use.
+    ///
+    /// # Errors
+    /// [`ConfigError`] naming the first bad setting.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        self.listen_addr()?;
+        if let Some(url) = &self.database_url
+            && !(url.starts_with("postgres://") || url.starts_with("postgresql://"))
+        {
+            return Err(bad(
+                "database_url",
+                "must be a postgres:// URL (leave it unset for SQLite under data_dir)",
+            ));
+        }
+        if self.node.is_empty()
+            || !self
+                .node
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            return Err(bad("node", "letters, digits, '-' and '_' only"));
+        }
+        match (&self.tls_cert, &self.tls_key) {
+            (Some(_), None) | (None, Some(_)) => {
+                return Err(bad("tls_cert/tls_key", "give both or neither"));
+            }
+            (Some(cert), Some(key)) => {
+                for (name, path) in [("tls_cert", cert), ("tls_key", key)] {
+                    if !path.is_file() {
+                        return Err(bad(name, format!("{} is not a file", path.display())));
+                    }
+                }
+            }
+            (None, None) => {}
+        }
+        for (name, value) in [
+            ("max_body_bytes", self.max_body_bytes),
+            ("max_batch_body_bytes", self.max_batch_body_bytes),
+            ("max_batch_documents", self.max_batch_documents),
+        ] {
+            if value == 0 {
+                return Err(bad(name, "must be positive"));
+            }
+        }
+        for (name, value) in [
+            ("request_timeout_secs", self.request_timeout_secs),
+            ("challenge_ttl_secs", self.challenge_ttl_secs),
+            ("revocation_poll_secs", self.revocation_poll_secs),
+            ("crl_refresh_secs", self.crl_refresh_secs),
+        ] {
+            if value == 0 {
+                return Err(bad(name, "must be positive"));
+            }
+        }
+        if self.crl_refresh_secs >= dongpo_ca::publish::CRL_VALIDITY {
+            return Err(bad(
+                "crl_refresh_secs",
+                format!(
+                    "must be below the CRL validity ({} s) so nextUpdate never passes",
+                    dongpo_ca::publish::CRL_VALIDITY
+                ),
+            ));
+        }
+        if self.rate_limit_per_second == 0 || self.rate_limit_burst == 0 {
+            return Err(bad(
+                "rate_limit_per_second/rate_limit_burst",
+                "must be positive",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The listen address.
+    ///
+    /// # Errors
+    /// [`ConfigError`] when `listen` is not `IP:PORT`.
+    pub fn listen_addr(&self) -> Result<SocketAddr, ConfigError> {
+        self.listen
+            .parse()
+            .map_err(|_| bad("listen", format!("'{}' is not IP:PORT", self.listen)))
+    }
+
+    /// The CA directory under the data directory.
+    #[must_use]
+    pub fn ca_dir(&self) -> PathBuf {
+        self.data_dir.join("ca")
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn no_env(_: &str) -> Option<String> {
+        None
+    }
+
+    #[test]
+    fn defaults_are_valid_and_local() {
+        let config = ServerConfig::load(&CommandLine::default(), &no_env).unwrap();
+        assert!(config.listen_addr().unwrap().ip().is_loopback());
+        assert!(config.database_url.is_none());
+    }
+
+    #[test]
+    fn environment_overrides_and_command_line_wins() {
+        let env = |name: &str| match name {
+            "DATABASE_URL" => Some("postgres://u@h/db".to_owned()),
+            "DONGPO_LISTEN" => Some("127.0.0.1:1".to_owned()),
+            "DONGPO_RATE_LIMIT_PER_SECOND" => Some("7".to_owned()),
+            _ => None,
+        };
+        let cli = CommandLine {
+            listen: Some("127.0.0.1:2".into()),
+            ..CommandLine::default()
+        };
+        let config = ServerConfig::load(&cli, &env).unwrap();
+        assert_eq!(config.database_url.as_deref(), Some("postgres://u@h/db"));
+        assert_eq!(config.listen, "127.0.0.1:2");
+        assert_eq!(config.rate_limit_per_second, 7);
+    }
+
+    #[test]
+    fn bad_values_name_the_setting() {
+        let env = |name: &str| (name == "DONGPO_RATE_LIMIT_BURST").then(|| "many".to_owned());
+        let err = ServerConfig::load(&CommandLine::default(), &env).unwrap_err();
+        assert_eq!(err.setting, "DONGPO_RATE_LIMIT_BURST");
+        let env = |name: &str| (name == "DATABASE_URL").then(|| "mysql://x".to_owned());
+        let err = ServerConfig::load(&CommandLine::default(), &env).unwrap_err();
+        assert_eq!(err.setting, "database_url");
+        let cli = CommandLine {
+            listen: Some("localhost".into()),
+            ..CommandLine::default()
+        };
+        assert_eq!(
+            ServerConfig::load(&cli, &no_env).unwrap_err().setting,
+            "listen"
+        );
+    }
+
+    #[test]
+    fn toml_file_with_unknown_key_is_refused() {
+        let dir = std::env::temp_dir().join(format!("dongpo-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("server.toml");
+        std::fs::write(&path, "listen = \"127.0.0.1:9\"\nlisten_port = 3\n").unwrap();
+        let cli = CommandLine {
+            config: Some(path.clone()),
+            ..CommandLine::default()
+        };
+        let err = ServerConfig::load(&cli, &no_env).unwrap_err();
+        assert!(err.reason.contains("listen_port"), "{err}");
+        std::fs::write(&path, "listen = \"127.0.0.1:9\"\nmax_batch_documents = 5\n").unwrap();
+        let config = ServerConfig::load(&cli, &no_env).unwrap();
+        assert_eq!(config.max_batch_documents, 5);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -1,0 +1,275 @@
+//! The server's own state (challenges, verifications and receipts, document fingerprints,
+//! API keys) in the same database as the CA store: SQLite under the data directory, or
+//! PostgreSQL shared by every server process. Single-use rules are enforced by the
+//! database (conditional updates), so two processes cannot both consume one challenge.
+
+mod postgres;
+mod sqlite;
+
+use dongpo_pki::time::UnixTime;
+
+/// A database failure (the message names the operation, never row contents).
+#[derive(Debug, thiserror::Error)]
+#[error("server database: {0}")]
+pub struct DbError(pub String);
+
+impl DbError {
+    pub(crate) fn from_display(operation: &str, e: impl std::fmt::Display) -> Self {
+        DbError(format!("{operation}: {e}"))
+    }
+}
+
+/// Why a challenge could not be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChallengeRefusal {
+    /// No such challenge.
+    Unknown,
+    /// Already used by another verification.
+    Used,
+    /// Past its expiry.
+    Expired,
+}
+
+/// A stored verification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredVerification {
+    /// Its id (also the receipt's id).
+    pub id: String,
+    /// When it was verified.
+    pub created_at: UnixTime,
+    /// Whether the report was valid.
+    pub valid: bool,
+    /// The report (JSON), kept only until the verification is used or expires.
+    pub report_json: Option<String>,
+    /// DG1 of the document, kept only as long as the report.
+    pub dg1: Option<Vec<u8>>,
+    /// The signed receipt (JWS compact; no personal data), kept for good.
+    pub receipt: String,
+    /// When it was used for an issuance.
+    pub used_at: Option<UnixTime>,
+}
+
+/// A stored API key (its secret only as SHA-256).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredApiKey {
+    /// Public id (the part of the key before the secret).
+    pub id: String,
+    /// Name given by the admin.
+    pub name: String,
+    /// SHA-256 of the secret.
+    pub secret_sha256: Vec<u8>,
+    /// Scopes, comma-separated.
+    pub scopes: String,
+}
+
+/// Outcome of binding a document fingerprint to a person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Binding {
+    /// Bound (now or before) to this person; `previous_uses` issuances rested on it before.
+    Same {
+        /// Issuances on this document before this one.
+        previous_uses: u64,
+    },
+    /// Already bound to someone else: refuse.
+    OtherPerson,
+}
+
+/// The server state operations.
+pub trait ServerDb: Send {
+    /// Creates the tables (idempotent).
+    ///
+    /// # Errors
+    /// [`DbError`].
+    fn migrate(&mut self) -> Result<(), DbError>;
+    /// Is the database reachable?
+    ///
+    /// # Errors
+    /// [`DbError`].
+    fn ping(&mut self) -> Result<(), DbError>;
+    /// Stores a new challenge.
+    ///
+    /// # Errors
+    /// [`DbError`].
+    fn insert_challenge(
+        &mut self,
+        id: &str,
+        nonce: &[u8],
+        expires_at: UnixTime,
+    ) -> Result<(), DbError>;
+    /// Marks a challenge used and returns its nonce, once.
+    ///
+    /// # Errors
+    /// [`DbError`]; `Ok(Err(_))` says why the challenge cannot be used.
+    fn take_challenge(
+        &mut self,
+        id: &str,
+        now: UnixTime,
+    ) -> Result<Result<Vec<u8>, ChallengeRefusal>, DbError>;
+    /// Stores a verification.
+    ///
+    /// # Errors
+    /// [`DbError`].
+    fn insert_verification(&mut self, v: &StoredVerification) -> Result<(), DbError>;
+    /// A verification by id.
+    ///
+    /// # Errors
+    /// [`DbError`].
+    fn verification(&mut self, id: &str) -> Result<Option<StoredVerification>, DbError>;
+    /// Marks a verification used (and drops its report and DG1); false when it already was.
+    ///
+    /// # Errors
+    /// [`DbError`].
+    fn consume_verification(&mut self, id: &str, now: UnixTime) -> Result<bool, DbError>;
+    /// Binds a document fingerprint to a person and counts the use.
+    ///
+    /// # Errors
+    /// [`DbError`].
+    fn bind_document(
+        &mut self,
+        fingerprint: &str,
+        person: &str,
+        now: UnixTime,
+    ) -> Result<Binding, DbError>;
+    /// Stores an API key.
+    ///
+    /// # Errors
+    /// [`DbError`].
+    fn insert_api_key(&mut self, key: &StoredApiKey, now: UnixTime) -> Result<(), DbError>;
+    /// An API key by id.
+    ///
+    /// # Errors
+    /// [`DbError`].
+    fn api_key(&mut self, id: &str) -> Result<Option<StoredApiKey>, DbError>;
+    /// Drops expired challenges and the reports and DG1s of verifications created before
+    /// `report_cutoff`.
+    ///
+    /// # Errors
+    /// [`DbError`].
+    fn purge(&mut self, now: UnixTime, report_cutoff: UnixTime) -> Result<(), DbError>;
+}
+
+/// Opens the server state at `location` (a SQLite path or a `postgres://` URL) and creates
+/// its tables.
+///
+/// # Errors
+/// [`DbError`].
+pub fn open(location: &str) -> Result<Box<dyn ServerDb>, DbError> {
+    let mut db: Box<dyn ServerDb> =
+        if location.starts_with("postgres://") || location.starts_with("postgresql://") {
+            Box::new(postgres::PgDb::connect(location)?)
+        } else {
+            Box::new(sqlite::SqliteDb::open(location)?)
+        };
+    db.migrate()?;
+    Ok(db)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    fn verification(id: &str, at: u64) -> StoredVerification {
+        StoredVerification {
+            id: id.into(),
+            created_at: UnixTime(at),
+            valid: true,
+            report_json: Some("{}".into()),
+            dg1: Some(vec![1, 2, 3]),
+            receipt: "a.b.c".into(),
+            used_at: None,
+        }
+    }
+
+    fn suite(db: &mut dyn ServerDb, tag: &str) {
+        let id = |s: &str| format!("{tag}-{s}");
+        db.ping().unwrap();
+        db.insert_challenge(&id("c1"), &[9; 8], UnixTime(1_000))
+            .unwrap();
+        assert_eq!(
+            db.take_challenge(&id("c1"), UnixTime(999)).unwrap(),
+            Ok(vec![9; 8])
+        );
+        assert_eq!(
+            db.take_challenge(&id("c1"), UnixTime(999)).unwrap(),
+            Err(ChallengeRefusal::Used)
+        );
+        db.insert_challenge(&id("c2"), &[1; 8], UnixTime(1_000))
+            .unwrap();
+        assert_eq!(
+            db.take_challenge(&id("c2"), UnixTime(1_000)).unwrap(),
+            Err(ChallengeRefusal::Expired)
+        );
+        assert_eq!(
+            db.take_challenge(&id("nope"), UnixTime(1)).unwrap(),
+            Err(ChallengeRefusal::Unknown)
+        );
+
+        db.insert_verification(&verification(&id("v1"), 100))
+            .unwrap();
+        assert!(
+            db.insert_verification(&verification(&id("v1"), 100))
+                .is_err()
+        );
+        let stored = db.verification(&id("v1")).unwrap().unwrap();
+        assert_eq!(stored, verification(&id("v1"), 100));
+        assert!(db.consume_verification(&id("v1"), UnixTime(150)).unwrap());
+        assert!(!db.consume_verification(&id("v1"), UnixTime(151)).unwrap());
+        let used = db.verification(&id("v1")).unwrap().unwrap();
+        assert_eq!(used.used_at, Some(UnixTime(150)));
+        assert_eq!((used.report_json, used.dg1), (None, None));
+        assert_eq!(used.receipt, "a.b.c");
+
+        db.insert_verification(&verification(&id("v2"), 100))
+            .unwrap();
+        db.purge(UnixTime(2_000), UnixTime(101)).unwrap();
+        let purged = db.verification(&id("v2")).unwrap().unwrap();
+        assert_eq!((purged.report_json, purged.dg1), (None, None));
+
+        let fp = id("doc");
+        assert_eq!(
+            db.bind_document(&fp, "alice", UnixTime(1)).unwrap(),
+            Binding::Same { previous_uses: 0 }
+        );
+        assert_eq!(
+            db.bind_document(&fp, "alice", UnixTime(2)).unwrap(),
+            Binding::Same { previous_uses: 1 }
+        );
+        assert_eq!(
+            db.bind_document(&fp, "mallory", UnixTime(3)).unwrap(),
+            Binding::OtherPerson
+        );
+
+        let key = StoredApiKey {
+            id: id("k"),
+            name: "ci".into(),
+            secret_sha256: vec![7; 32],
+            scopes: "verify,issue".into(),
+        };
+        db.insert_api_key(&key, UnixTime(1)).unwrap();
+        assert_eq!(db.api_key(&id("k")).unwrap(), Some(key));
+        assert_eq!(db.api_key(&id("none")).unwrap(), None);
+    }
+
+    #[test]
+    fn sqlite_keeps_the_single_use_rules() {
+        let dir = std::env::temp_dir().join(format!("dongpo-serverdb-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut db = open(&dir.join("server.sqlite").display().to_string()).unwrap();
+        suite(db.as_mut(), "t");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn postgres_keeps_the_single_use_rules() {
+        let Ok(url) = std::env::var("DONGPO_TEST_POSTGRES_URL") else {
+            println!("skipped: DONGPO_TEST_POSTGRES_URL is not set (PostgreSQL server-state test)");
+            return;
+        };
+        let mut db = open(&url).unwrap();
+        let mut random = [0u8; 6];
+        getrandom::fill(&mut random).unwrap();
+        suite(db.as_mut(), &hex::encode(random));
+    }
+}

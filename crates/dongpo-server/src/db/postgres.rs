@@ -1,0 +1,242 @@
+//! The server state in PostgreSQL, shared by every server process.
+
+use dongpo_pki::time::UnixTime;
+use postgres::{Client, NoTls};
+
+use super::{Binding, ChallengeRefusal, DbError, ServerDb, StoredApiKey, StoredVerification};
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS server_challenges (
+    id TEXT PRIMARY KEY, nonce BYTEA NOT NULL, expires_at BIGINT NOT NULL, used_at BIGINT);
+CREATE TABLE IF NOT EXISTS server_verifications (
+    id TEXT PRIMARY KEY, created_at BIGINT NOT NULL, valid BOOLEAN NOT NULL,
+    report_json TEXT, dg1 BYTEA, receipt TEXT NOT NULL, used_at BIGINT);
+CREATE TABLE IF NOT EXISTS server_documents (
+    fingerprint TEXT PRIMARY KEY, person TEXT NOT NULL, first_used_at BIGINT NOT NULL,
+    uses BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS server_api_keys (
+    id TEXT PRIMARY KEY, name TEXT NOT NULL, secret_sha256 BYTEA NOT NULL,
+    scopes TEXT NOT NULL, created_at BIGINT NOT NULL);
+";
+
+pub(super) struct PgDb {
+    client: Client,
+}
+
+fn err(operation: &'static str) -> impl Fn(postgres::Error) -> DbError {
+    move |e| DbError::from_display(operation, e)
+}
+
+fn secs(t: UnixTime) -> i64 {
+    i64::try_from(t.0).unwrap_or(i64::MAX)
+}
+
+fn time(v: i64) -> UnixTime {
+    UnixTime(u64::try_from(v).unwrap_or(0))
+}
+
+impl PgDb {
+    pub(super) fn connect(url: &str) -> Result<Self, DbError> {
+        Ok(PgDb {
+            client: Client::connect(url, NoTls).map_err(err("connect"))?,
+        })
+    }
+}
+
+impl ServerDb for PgDb {
+    fn migrate(&mut self) -> Result<(), DbError> {
+        // Two servers starting together: the advisory lock serialises the CREATEs.
+        let mut tx = self.client.transaction().map_err(err("migrate"))?;
+        tx.execute("SELECT pg_advisory_xact_lock(737032)", &[])
+            .map_err(err("migrate"))?;
+        tx.batch_execute(SCHEMA).map_err(err("migrate"))?;
+        tx.commit().map_err(err("migrate"))
+    }
+
+    fn ping(&mut self) -> Result<(), DbError> {
+        self.client.simple_query("SELECT 1").map_err(err("ping"))?;
+        Ok(())
+    }
+
+    fn insert_challenge(
+        &mut self,
+        id: &str,
+        nonce: &[u8],
+        expires_at: UnixTime,
+    ) -> Result<(), DbError> {
+        self.client
+            .execute(
+                "INSERT INTO server_challenges (id, nonce, expires_at) VALUES ($1, $2, $3)",
+                &[&id, &nonce, &secs(expires_at)],
+            )
+            .map_err(err("insert challenge"))?;
+        Ok(())
+    }
+
+    fn take_challenge(
+        &mut self,
+        id: &str,
+        now: UnixTime,
+    ) -> Result<Result<Vec<u8>, ChallengeRefusal>, DbError> {
+        // One statement: only the request that flips used_at gets the nonce.
+        let taken = self
+            .client
+            .query_opt(
+                "UPDATE server_challenges SET used_at = $2
+                 WHERE id = $1 AND used_at IS NULL AND expires_at > $2 RETURNING nonce",
+                &[&id, &secs(now)],
+            )
+            .map_err(err("use challenge"))?;
+        if let Some(row) = taken {
+            return Ok(Ok(row.get(0)));
+        }
+        let row = self
+            .client
+            .query_opt(
+                "SELECT used_at FROM server_challenges WHERE id = $1",
+                &[&id],
+            )
+            .map_err(err("read challenge"))?;
+        Ok(Err(match row {
+            None => ChallengeRefusal::Unknown,
+            Some(row) if row.get::<_, Option<i64>>(0).is_some() => ChallengeRefusal::Used,
+            Some(_) => ChallengeRefusal::Expired,
+        }))
+    }
+
+    fn insert_verification(&mut self, v: &StoredVerification) -> Result<(), DbError> {
+        self.client
+            .execute(
+                "INSERT INTO server_verifications (id, created_at, valid, report_json, dg1, receipt, used_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                &[
+                    &v.id,
+                    &secs(v.created_at),
+                    &v.valid,
+                    &v.report_json,
+                    &v.dg1,
+                    &v.receipt,
+                    &v.used_at.map(secs),
+                ],
+            )
+            .map_err(err("insert verification"))?;
+        Ok(())
+    }
+
+    fn verification(&mut self, id: &str) -> Result<Option<StoredVerification>, DbError> {
+        let row = self
+            .client
+            .query_opt(
+                "SELECT id, created_at, valid, report_json, dg1, receipt, used_at
+                 FROM server_verifications WHERE id = $1",
+                &[&id],
+            )
+            .map_err(err("read verification"))?;
+        Ok(row.map(|r| StoredVerification {
+            id: r.get(0),
+            created_at: time(r.get(1)),
+            valid: r.get(2),
+            report_json: r.get(3),
+            dg1: r.get(4),
+            receipt: r.get(5),
+            used_at: r.get::<_, Option<i64>>(6).map(time),
+        }))
+    }
+
+    fn consume_verification(&mut self, id: &str, now: UnixTime) -> Result<bool, DbError> {
+        let updated = self
+            .client
+            .execute(
+                "UPDATE server_verifications SET used_at = $2, report_json = NULL, dg1 = NULL
+                 WHERE id = $1 AND used_at IS NULL",
+                &[&id, &secs(now)],
+            )
+            .map_err(err("use verification"))?;
+        Ok(updated == 1)
+    }
+
+    fn bind_document(
+        &mut self,
+        fingerprint: &str,
+        person: &str,
+        now: UnixTime,
+    ) -> Result<Binding, DbError> {
+        let mut tx = self.client.transaction().map_err(err("bind document"))?;
+        tx.execute(
+            "INSERT INTO server_documents (fingerprint, person, first_used_at, uses)
+             VALUES ($1, $2, $3, 0) ON CONFLICT (fingerprint) DO NOTHING",
+            &[&fingerprint, &person, &secs(now)],
+        )
+        .map_err(err("bind document"))?;
+        let row = tx
+            .query_one(
+                "SELECT person, uses FROM server_documents WHERE fingerprint = $1 FOR UPDATE",
+                &[&fingerprint],
+            )
+            .map_err(err("bind document"))?;
+        let bound: String = row.get(0);
+        let uses: i64 = row.get(1);
+        if bound != person {
+            return Ok(Binding::OtherPerson);
+        }
+        tx.execute(
+            "UPDATE server_documents SET uses = uses + 1 WHERE fingerprint = $1",
+            &[&fingerprint],
+        )
+        .map_err(err("bind document"))?;
+        tx.commit().map_err(err("bind document"))?;
+        Ok(Binding::Same {
+            previous_uses: u64::try_from(uses).unwrap_or(0),
+        })
+    }
+
+    fn insert_api_key(&mut self, key: &StoredApiKey, now: UnixTime) -> Result<(), DbError> {
+        self.client
+            .execute(
+                "INSERT INTO server_api_keys (id, name, secret_sha256, scopes, created_at)
+                 VALUES ($1, $2, $3, $4, $5)",
+                &[
+                    &key.id,
+                    &key.name,
+                    &key.secret_sha256,
+                    &key.scopes,
+                    &secs(now),
+                ],
+            )
+            .map_err(err("insert api key"))?;
+        Ok(())
+    }
+
+    fn api_key(&mut self, id: &str) -> Result<Option<StoredApiKey>, DbError> {
+        let row = self
+            .client
+            .query_opt(
+                "SELECT id, name, secret_sha256, scopes FROM server_api_keys WHERE id = $1",
+                &[&id],
+            )
+            .map_err(err("read api key"))?;
+        Ok(row.map(|r| StoredApiKey {
+            id: r.get(0),
+            name: r.get(1),
+            secret_sha256: r.get(2),
+            scopes: r.get(3),
+        }))
+    }
+
+    fn purge(&mut self, now: UnixTime, report_cutoff: UnixTime) -> Result<(), DbError> {
+        self.client
+            .execute(
+                "DELETE FROM server_challenges WHERE expires_at <= $1",
+                &[&secs(now)],
+            )
+            .map_err(err("purge challenges"))?;
+        self.client
+            .execute(
+                "UPDATE server_verifications SET report_json = NULL, dg1 = NULL
+                 WHERE created_at < $1 AND report_json IS NOT NULL",
+                &[&secs(report_cutoff)],
+            )
+            .map_err(err("purge verifications"))?;
+        Ok(())
+    }
+}

@@ -1,0 +1,246 @@
+//! The server state in SQLite (WAL, so several server processes on one host can share it).
+
+use dongpo_pki::time::UnixTime;
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::{Binding, ChallengeRefusal, DbError, ServerDb, StoredApiKey, StoredVerification};
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS server_challenges (
+    id TEXT PRIMARY KEY, nonce BLOB NOT NULL, expires_at INTEGER NOT NULL, used_at INTEGER);
+CREATE TABLE IF NOT EXISTS server_verifications (
+    id TEXT PRIMARY KEY, created_at INTEGER NOT NULL, valid INTEGER NOT NULL,
+    report_json TEXT, dg1 BLOB, receipt TEXT NOT NULL, used_at INTEGER);
+CREATE TABLE IF NOT EXISTS server_documents (
+    fingerprint TEXT PRIMARY KEY, person TEXT NOT NULL, first_used_at INTEGER NOT NULL,
+    uses INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS server_api_keys (
+    id TEXT PRIMARY KEY, name TEXT NOT NULL, secret_sha256 BLOB NOT NULL,
+    scopes TEXT NOT NULL, created_at INTEGER NOT NULL);
+";
+
+pub(super) struct SqliteDb {
+    conn: Connection,
+}
+
+fn err(operation: &'static str) -> impl Fn(rusqlite::Error) -> DbError {
+    move |e| DbError::from_display(operation, e)
+}
+
+fn secs(t: UnixTime) -> i64 {
+    i64::try_from(t.0).unwrap_or(i64::MAX)
+}
+
+fn time(v: i64) -> UnixTime {
+    UnixTime(u64::try_from(v).unwrap_or(0))
+}
+
+impl SqliteDb {
+    pub(super) fn open(path: &str) -> Result<Self, DbError> {
+        let conn = Connection::open(path).map_err(err("open"))?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(err("busy_timeout"))?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(err("journal_mode"))?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(err("synchronous"))?;
+        Ok(SqliteDb { conn })
+    }
+}
+
+impl ServerDb for SqliteDb {
+    fn migrate(&mut self) -> Result<(), DbError> {
+        self.conn.execute_batch(SCHEMA).map_err(err("migrate"))
+    }
+
+    fn ping(&mut self) -> Result<(), DbError> {
+        self.conn
+            .query_row("SELECT 1", [], |_| Ok(()))
+            .map_err(err("ping"))
+    }
+
+    fn insert_challenge(
+        &mut self,
+        id: &str,
+        nonce: &[u8],
+        expires_at: UnixTime,
+    ) -> Result<(), DbError> {
+        self.conn
+            .execute(
+                "INSERT INTO server_challenges (id, nonce, expires_at) VALUES (?1, ?2, ?3)",
+                params![id, nonce, secs(expires_at)],
+            )
+            .map_err(err("insert challenge"))?;
+        Ok(())
+    }
+
+    fn take_challenge(
+        &mut self,
+        id: &str,
+        now: UnixTime,
+    ) -> Result<Result<Vec<u8>, ChallengeRefusal>, DbError> {
+        let row: Option<(Vec<u8>, i64, Option<i64>)> = self
+            .conn
+            .query_row(
+                "SELECT nonce, expires_at, used_at FROM server_challenges WHERE id = ?1",
+                params![id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()
+            .map_err(err("read challenge"))?;
+        let Some((nonce, expires_at, used_at)) = row else {
+            return Ok(Err(ChallengeRefusal::Unknown));
+        };
+        if used_at.is_some() {
+            return Ok(Err(ChallengeRefusal::Used));
+        }
+        if secs(now) >= expires_at {
+            return Ok(Err(ChallengeRefusal::Expired));
+        }
+        let updated = self
+            .conn
+            .execute(
+                "UPDATE server_challenges SET used_at = ?2 WHERE id = ?1 AND used_at IS NULL",
+                params![id, secs(now)],
+            )
+            .map_err(err("use challenge"))?;
+        Ok(if updated == 1 {
+            Ok(nonce)
+        } else {
+            Err(ChallengeRefusal::Used)
+        })
+    }
+
+    fn insert_verification(&mut self, v: &StoredVerification) -> Result<(), DbError> {
+        self.conn
+            .execute(
+                "INSERT INTO server_verifications (id, created_at, valid, report_json, dg1, receipt, used_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    v.id,
+                    secs(v.created_at),
+                    v.valid,
+                    v.report_json,
+                    v.dg1,
+                    v.receipt,
+                    v.used_at.map(secs)
+                ],
+            )
+            .map_err(err("insert verification"))?;
+        Ok(())
+    }
+
+    fn verification(&mut self, id: &str) -> Result<Option<StoredVerification>, DbError> {
+        self.conn
+            .query_row(
+                "SELECT id, created_at, valid, report_json, dg1, receipt, used_at
+                 FROM server_verifications WHERE id = ?1",
+                params![id],
+                |r| {
+                    Ok(StoredVerification {
+                        id: r.get(0)?,
+                        created_at: time(r.get(1)?),
+                        valid: r.get(2)?,
+                        report_json: r.get(3)?,
+                        dg1: r.get(4)?,
+                        receipt: r.get(5)?,
+                        used_at: r.get::<_, Option<i64>>(6)?.map(time),
+                    })
+                },
+            )
+            .optional()
+            .map_err(err("read verification"))
+    }
+
+    fn consume_verification(&mut self, id: &str, now: UnixTime) -> Result<bool, DbError> {
+        let updated = self
+            .conn
+            .execute(
+                "UPDATE server_verifications SET used_at = ?2, report_json = NULL, dg1 = NULL
+                 WHERE id = ?1 AND used_at IS NULL",
+                params![id, secs(now)],
+            )
+            .map_err(err("use verification"))?;
+        Ok(updated == 1)
+    }
+
+    fn bind_document(
+        &mut self,
+        fingerprint: &str,
+        person: &str,
+        now: UnixTime,
+    ) -> Result<Binding, DbError> {
+        let tx = self.conn.transaction().map_err(err("bind document"))?;
+        tx.execute(
+            "INSERT INTO server_documents (fingerprint, person, first_used_at, uses)
+             VALUES (?1, ?2, ?3, 0) ON CONFLICT (fingerprint) DO NOTHING",
+            params![fingerprint, person, secs(now)],
+        )
+        .map_err(err("bind document"))?;
+        let (bound, uses): (String, i64) = tx
+            .query_row(
+                "SELECT person, uses FROM server_documents WHERE fingerprint = ?1",
+                params![fingerprint],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map_err(err("bind document"))?;
+        if bound != person {
+            return Ok(Binding::OtherPerson);
+        }
+        tx.execute(
+            "UPDATE server_documents SET uses = uses + 1 WHERE fingerprint = ?1",
+            params![fingerprint],
+        )
+        .map_err(err("bind document"))?;
+        tx.commit().map_err(err("bind document"))?;
+        Ok(Binding::Same {
+            previous_uses: u64::try_from(uses).unwrap_or(0),
+        })
+    }
+
+    fn insert_api_key(&mut self, key: &StoredApiKey, now: UnixTime) -> Result<(), DbError> {
+        self.conn
+            .execute(
+                "INSERT INTO server_api_keys (id, name, secret_sha256, scopes, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![key.id, key.name, key.secret_sha256, key.scopes, secs(now)],
+            )
+            .map_err(err("insert api key"))?;
+        Ok(())
+    }
+
+    fn api_key(&mut self, id: &str) -> Result<Option<StoredApiKey>, DbError> {
+        self.conn
+            .query_row(
+                "SELECT id, name, secret_sha256, scopes FROM server_api_keys WHERE id = ?1",
+                params![id],
+                |r| {
+                    Ok(StoredApiKey {
+                        id: r.get(0)?,
+                        name: r.get(1)?,
+                        secret_sha256: r.get(2)?,
+                        scopes: r.get(3)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(err("read api key"))
+    }
+
+    fn purge(&mut self, now: UnixTime, report_cutoff: UnixTime) -> Result<(), DbError> {
+        self.conn
+            .execute(
+                "DELETE FROM server_challenges WHERE expires_at <= ?1",
+                params![secs(now)],
+            )
+            .map_err(err("purge challenges"))?;
+        self.conn
+            .execute(
+                "UPDATE server_verifications SET report_json = NULL, dg1 = NULL
+                 WHERE created_at < ?1 AND report_json IS NOT NULL",
+                params![secs(report_cutoff)],
+            )
+            .map_err(err("purge verifications"))?;
+        Ok(())
+    }
+}

@@ -1,0 +1,62 @@
+//! `--dev`: what an integrator needs to try the whole API against testkit passports.
+//! Trusts the testkit CSCAs (and CRLs) of the default seed for every testkit profile and
+//! registers the testkit person of the default seed. Never for production.
+
+use std::path::Path;
+
+use dongpo_ca::authority::Ca;
+use dongpo_ca::registry::Identity;
+use dongpo_icao::trust_store::TrustStore;
+use dongpo_pki::time::UnixTime;
+use dongpo_testkit::{KeyStore, Profile, Variant};
+
+/// The testkit seed `--dev` trusts (`dongpo testkit passport`'s default).
+pub const SEED: u64 = 1;
+
+/// Adds the testkit trust and identity; the generated CSCAs are kept in
+/// `DATA/dev-trust/` so later starts are quick.
+///
+/// # Errors
+/// A message naming what failed.
+pub fn prepare(
+    ca: &mut Ca,
+    trust: &mut TrustStore,
+    data: &Path,
+    now: UnixTime,
+) -> Result<(), String> {
+    tracing::warn!(
+        "DEVELOPMENT MODE (--dev): trusting the testkit CSCAs and registering the testkit identity of seed {SEED}; never use --dev in production"
+    );
+    let dir = data.join("dev-trust");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let mut keys = KeyStore::default();
+    for profile in Profile::ALL {
+        let csca = dir.join(format!("{profile}-csca.der"));
+        let crl = dir.join(format!("{profile}-csca.crl"));
+        let identity = dir.join("identity.json");
+        if csca.exists() && crl.exists() && identity.exists() {
+            continue;
+        }
+        let passport = dongpo_testkit::generate(profile, Variant::Genuine, SEED, &mut keys)
+            .map_err(|e| format!("testkit {profile}: {e}"))?;
+        for (name, path) in [
+            ("csca.der", &csca),
+            ("csca.crl", &crl),
+            ("identity.json", &identity),
+        ] {
+            let bytes = passport
+                .files
+                .get(name)
+                .ok_or_else(|| format!("testkit {profile} wrote no {name}"))?;
+            dongpo_ca::files::write_public(path, bytes).map_err(|e| e.to_string())?;
+        }
+    }
+    crate::bootstrap::load_trust_dir(trust, &dir)?;
+    let identity_path = dir.join("identity.json");
+    let text = std::fs::read_to_string(&identity_path)
+        .map_err(|e| format!("{}: {e}", identity_path.display()))?;
+    let identity =
+        Identity::from_json(&text, "testkit identity.json").map_err(|e| e.to_string())?;
+    ca.register(&identity, now).map_err(|e| e.to_string())?;
+    Ok(())
+}

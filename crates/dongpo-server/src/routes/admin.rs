@@ -1,0 +1,151 @@
+//! Admin endpoints: the registry of overseas citizens and API keys.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use dongpo_ca::registry::Identity;
+use dongpo_pki::time::UnixTime;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::auth::{Caller, Scope, Scopes, new_key};
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use crate::wire::{JsonBody, RawBody};
+
+fn import_error(e: &dongpo_ca::authority::ImportError) -> ApiError {
+    match e {
+        dongpo_ca::authority::ImportError::Registry(e) => {
+            ApiError::bad_request("bad_registry_record", e.to_string())
+        }
+        dongpo_ca::authority::ImportError::Issue(e) => ApiError::unavailable(e),
+    }
+}
+
+/// `POST /v1/registry`: `{"records": [identity, ...]}` as JSON, or the registry's CSV
+/// export as `text/csv`. All or nothing.
+pub async fn registry(
+    State(state): State<Arc<AppState>>,
+    caller: Caller,
+    headers: HeaderMap,
+    RawBody(body): RawBody,
+) -> ApiResult<Json<Value>> {
+    caller.require(Scope::Admin)?;
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let now = UnixTime::now();
+    let registered = if content_type.starts_with("text/csv") {
+        let text = String::from_utf8(body.to_vec())
+            .map_err(|_| ApiError::bad_request("bad_request", "the CSV is not UTF-8"))?;
+        state
+            .ca(move |ca, _| {
+                ca.import_registry_csv(&text, now)
+                    .map_err(|e| import_error(&e))
+            })
+            .await?
+    } else if content_type.starts_with("application/json") {
+        let records = parse_records(&body)?;
+        let count = records.len();
+        state
+            .ca(move |ca, _| {
+                // Checked first, so a bad record stores nothing.
+                for (i, identity) in records.iter().enumerate() {
+                    ca.person_id(&identity.resident_registration_number)
+                        .map_err(|e| {
+                            ApiError::bad_request(
+                                "bad_registry_record",
+                                format!("records[{i}]: {e}"),
+                            )
+                        })?;
+                }
+                for identity in &records {
+                    ca.register(identity, now).map_err(|e| import_error(&e))?;
+                }
+                Ok(count)
+            })
+            .await?
+    } else {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send application/json ({\"records\": [...]}) or text/csv",
+        ));
+    };
+    tracing::info!(records = registered, key_id = %caller.key_id, "registry records imported");
+    Ok(Json(json!({ "registered": registered })))
+}
+
+fn parse_records(body: &[u8]) -> ApiResult<Vec<Identity>> {
+    #[derive(Deserialize)]
+    struct RecordsIn {
+        records: Vec<Value>,
+    }
+    let parsed: RecordsIn = serde_json::from_slice(body).map_err(|_| {
+        ApiError::bad_request("bad_json", "the body is not {\"records\": [identity, ...]}")
+    })?;
+    parsed
+        .records
+        .iter()
+        .enumerate()
+        .map(|(i, value)| {
+            Identity::from_json(&value.to_string(), &format!("records[{i}]"))
+                .map_err(|e| ApiError::bad_request("bad_registry_record", e.to_string()))
+        })
+        .collect()
+}
+
+/// `POST /v1/api-keys` body.
+#[derive(Debug, Deserialize)]
+pub struct ApiKeyIn {
+    /// A name for the key (who uses it).
+    pub name: String,
+    /// Scopes: verify, issue, revoke, admin.
+    pub scopes: Vec<String>,
+}
+
+/// `POST /v1/api-keys`: the key is shown once; only its hash is stored.
+pub async fn create_api_key(
+    State(state): State<Arc<AppState>>,
+    caller: Caller,
+    JsonBody(body): JsonBody<ApiKeyIn>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    caller.require(Scope::Admin)?;
+    if body.name.trim().is_empty() || body.name.len() > 200 {
+        return Err(ApiError::bad_request(
+            "bad_request",
+            "name: 1 to 200 characters",
+        ));
+    }
+    let scopes = Scopes::parse(body.scopes.iter().map(String::as_str)).map_err(|name| {
+        ApiError::bad_request(
+            "unknown_scope",
+            format!("scopes: '{name}' is not one of verify, issue, revoke, admin"),
+        )
+    })?;
+    if scopes.is_empty() {
+        return Err(ApiError::bad_request(
+            "bad_request",
+            "scopes: give at least one",
+        ));
+    }
+    let made = new_key(body.name.trim(), scopes).map_err(ApiError::internal)?;
+    let stored = made.stored.clone();
+    state
+        .db(move |db| db.insert_api_key(&stored, UnixTime::now()))
+        .await?;
+    tracing::info!(new_key_id = %made.stored.id, key_id = %caller.key_id, "API key created");
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({
+            "id": made.stored.id,
+            "key": made.key,
+            "name": made.stored.name,
+            "scopes": scopes.names(),
+        })),
+    ))
+}

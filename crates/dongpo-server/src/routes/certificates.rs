@@ -1,0 +1,306 @@
+//! Profiles, issuance bound to a verification, certificate status and revocation.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use dongpo_ca::files::certificate_pem;
+use dongpo_ca::ra::Refusal;
+use dongpo_ca::reason::RevocationReason;
+use dongpo_ca::serial::Serial;
+use dongpo_ca::store::{CertStatus, StoreError};
+use dongpo_icao::report::VerificationReport;
+use dongpo_pki::time::UnixTime;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::auth::{Caller, Scope};
+use crate::db::Binding;
+use crate::error::{ApiError, ApiResult};
+use crate::fingerprint::document_fingerprint;
+use crate::state::AppState;
+use crate::wire::JsonBody;
+
+/// `GET /v1/profiles`.
+pub async fn profiles(State(state): State<Arc<AppState>>) -> ApiResult<Json<Value>> {
+    state
+        .ca(|ca, _| {
+            let issuers: Vec<(String, Vec<String>)> = ca
+                .issuer()
+                .cas()
+                .iter()
+                .map(|c| (c.name.clone(), c.profiles.clone()))
+                .collect();
+            let issuer_of = |profile: &str| {
+                issuers
+                    .iter()
+                    .find(|(_, profiles)| profiles.iter().any(|p| p == profile))
+                    .map(|(name, _)| name.clone())
+            };
+            let profiles: Vec<Value> = ca
+                .profiles()
+                .iter()
+                .map(|p| {
+                    json!({
+                        "name": p.name,
+                        "issuer": issuer_of(&p.name),
+                        "display_name": p.display_name,
+                        "key_algorithms": p.key_algorithms.iter().map(dongpo_profiles::profile::key_algorithm_name).collect::<Vec<_>>(),
+                        "validity_days": p.validity_days,
+                        "policy_oid": p.policy_oid.to_string(),
+                    })
+                })
+                .collect();
+            Ok(Json(json!({ "profiles": profiles })))
+        })
+        .await
+}
+
+/// `POST /v1/certificates` body.
+#[derive(Debug, Deserialize)]
+pub struct IssueIn {
+    /// A passing, unused verification of the applicant's passport.
+    pub verification_id: String,
+    /// The certificate profile.
+    pub profile: String,
+    /// PKCS#10 CSR, PEM (or base64 DER).
+    pub csr: String,
+    /// The applicant's resident registration number (finds the registry record).
+    pub resident_registration_number: String,
+}
+
+fn refusal_error(refusal: &Refusal) -> ApiError {
+    let status = match refusal {
+        Refusal::UnknownProfile(_) => StatusCode::NOT_FOUND,
+        Refusal::Unavailable(e) => return ApiError::unavailable(e),
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    ApiError::new(status, refusal.code(), refusal.to_string())
+}
+
+/// `POST /v1/certificates`.
+pub async fn issue(
+    State(state): State<Arc<AppState>>,
+    caller: Caller,
+    JsonBody(body): JsonBody<IssueIn>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    caller.require(Scope::Issue)?;
+    let id = body.verification_id.clone();
+    let stored = state
+        .db(move |db| db.verification(&id))
+        .await?
+        .ok_or_else(|| {
+            ApiError::not_found(
+                "verification_not_found",
+                "verification_id: no such verification",
+            )
+        })?;
+    if stored.used_at.is_some() {
+        return Err(ApiError::conflict(
+            "verification_used",
+            "verification_id: this verification was already used for a certificate; verify the passport again",
+        ));
+    }
+    if !stored.valid {
+        return Err(ApiError::unprocessable(
+            "verification_failed",
+            "verification_id: the passport did not verify",
+        ));
+    }
+    let (Some(report_json), Some(dg1)) = (stored.report_json, stored.dg1) else {
+        return Err(ApiError::unprocessable(
+            "stale_verification",
+            "verification_id: the verification is too old; verify the passport again",
+        ));
+    };
+    let report: VerificationReport =
+        serde_json::from_str(&report_json).map_err(ApiError::internal)?;
+    let csr = body.csr.into_bytes();
+    let receipt_id = stored.id.clone();
+    let (profile, rrn) = (body.profile, body.resident_registration_number);
+    let approval = state
+        .ca(move |ca, st| {
+            let approval = ca
+                .approve_with_receipt(
+                    &report,
+                    &dg1,
+                    &rrn,
+                    &csr,
+                    &profile,
+                    Some(&receipt_id),
+                    UnixTime::now(),
+                )
+                .map_err(|refusal| {
+                    crate::metrics::Metrics::count(&st.metrics.refused, refusal.code());
+                    refusal_error(&refusal)
+                })?;
+            let mrz = report.mrz.as_ref().ok_or_else(|| {
+                ApiError::unprocessable("missing_evidence", "the report has no MRZ")
+            })?;
+            let fingerprint = document_fingerprint(
+                &st.fingerprint_key,
+                &mrz.issuing_state,
+                &mrz.document_number,
+            );
+            Ok((approval, fingerprint))
+        })
+        .await?;
+    let (approval, fingerprint) = approval;
+    let person = approval.person().to_owned();
+    let now = UnixTime::now();
+    let binding = state
+        .db(move |db| db.bind_document(&fingerprint, &person, now))
+        .await?;
+    let previous_uses = match binding {
+        Binding::Same { previous_uses } => previous_uses,
+        Binding::OtherPerson => {
+            crate::metrics::Metrics::count(
+                &state.metrics.refused,
+                "document_bound_to_other_person",
+            );
+            tracing::warn!(key_id = %caller.key_id, "refused: passport already bound to another registry identity");
+            return Err(ApiError::conflict(
+                "document_bound_to_other_person",
+                "this passport was already used for a different registered person",
+            ));
+        }
+    };
+    let id = stored.id.clone();
+    if !state
+        .db(move |db| db.consume_verification(&id, now))
+        .await?
+    {
+        return Err(ApiError::conflict(
+            "verification_used",
+            "verification_id: this verification was already used for a certificate",
+        ));
+    }
+    let (issued, chain, assurance) = state
+        .ca(move |ca, _| {
+            let issued = ca.issue(&approval, now).map_err(ApiError::internal)?;
+            let chain: Vec<String> = ca
+                .chain(&issued.profile)
+                .unwrap_or_default()
+                .iter()
+                .map(|der| certificate_pem(der))
+                .collect();
+            Ok((issued, chain, approval.evidence().assurance.label()))
+        })
+        .await?;
+    crate::metrics::Metrics::count(&state.metrics.issued, &issued.profile);
+    tracing::info!(serial = %issued.serial.to_hex(), profile = %issued.profile, key_id = %caller.key_id, "certificate issued");
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({
+            "serial": issued.serial.to_hex(),
+            "certificate": certificate_pem(&issued.der),
+            "chain": chain,
+            "profile": issued.profile,
+            "issuer": issued.issuer,
+            "assurance": assurance,
+            "receipt_id": stored.id,
+            "document_previously_used": previous_uses,
+        })),
+    ))
+}
+
+fn parse_serial(text: &str) -> ApiResult<Serial> {
+    Serial::from_hex(text)
+        .ok_or_else(|| ApiError::bad_request("bad_serial", "serial: not a hex certificate serial"))
+}
+
+fn not_found() -> ApiError {
+    ApiError::not_found("certificate_not_found", "no certificate with this serial")
+}
+
+/// `GET /v1/certificates/{serial}`.
+pub async fn status(
+    State(state): State<Arc<AppState>>,
+    caller: Caller,
+    Path(serial): Path<String>,
+) -> ApiResult<Json<Value>> {
+    caller.require_any(&[Scope::Issue, Scope::Revoke])?;
+    let serial = parse_serial(&serial)?;
+    state
+        .ca(move |ca, _| {
+            let stored = ca
+                .issuer()
+                .store()
+                .certificate(serial.as_bytes())
+                .map_err(ApiError::unavailable)?
+                .ok_or_else(not_found)?;
+            let mut body = serde_json::Map::new();
+            body.insert("serial".into(), json!(serial.to_hex()));
+            body.insert(
+                "certificate".into(),
+                json!(certificate_pem(&stored.cert.der)),
+            );
+            body.insert("issuer".into(), json!(stored.cert.issuer));
+            body.insert("profile".into(), json!(stored.cert.profile));
+            body.insert("status".into(), json!("good"));
+            if let CertStatus::Revoked { at, reason } = stored.status {
+                body.insert("status".into(), json!("revoked"));
+                body.insert("revoked_at".into(), json!(at.rfc3339()));
+                body.insert(
+                    "revocation_reason".into(),
+                    json!(RevocationReason::from_code(reason).map(RevocationReason::name)),
+                );
+            }
+            Ok(Json(Value::Object(body)))
+        })
+        .await
+}
+
+/// `POST /v1/certificates/{serial}/revoke` body.
+#[derive(Debug, Deserialize)]
+pub struct RevokeIn {
+    /// RFC 5280 reason name.
+    pub reason: String,
+}
+
+/// `POST /v1/certificates/{serial}/revoke`.
+pub async fn revoke(
+    State(state): State<Arc<AppState>>,
+    caller: Caller,
+    Path(serial): Path<String>,
+    JsonBody(body): JsonBody<RevokeIn>,
+) -> ApiResult<Json<Value>> {
+    caller.require(Scope::Revoke)?;
+    let serial = parse_serial(&serial)?;
+    let reason = RevocationReason::from_name(&body.reason).ok_or_else(|| {
+        ApiError::bad_request(
+            "unknown_reason",
+            format!("reason: one of {}", RevocationReason::names().join(", ")),
+        )
+    })?;
+    let key_id = caller.key_id.clone();
+    state
+        .ca(move |ca, st| {
+            let now = UnixTime::now();
+            let issuer = ca
+                .issuer()
+                .store()
+                .certificate(serial.as_bytes())
+                .map_err(ApiError::unavailable)?
+                .ok_or_else(not_found)?
+                .cert
+                .issuer;
+            ca.revoke(&serial, reason, now).map_err(|e| match e {
+                dongpo_ca::issue::IssueError::Store(StoreError::AlreadyRevoked) => {
+                    ApiError::conflict("already_revoked", "the certificate is already revoked")
+                }
+                dongpo_ca::issue::IssueError::Store(StoreError::NotFound) => not_found(),
+                other => ApiError::internal(other),
+            })?;
+            st.revocation_seen(&issuer, serial.as_bytes(), now);
+            crate::metrics::Metrics::count(&st.metrics.revoked, reason.name());
+            tracing::info!(serial = %serial.to_hex(), reason = reason.name(), key_id = %key_id, "certificate revoked");
+            Ok(Json(json!({
+                "serial": serial.to_hex(),
+                "status": "revoked",
+                "reason": reason.name(),
+            })))
+        })
+        .await
+}

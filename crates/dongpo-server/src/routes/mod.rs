@@ -1,0 +1,151 @@
+//! The router: every endpoint of CONTRACT.md, with body limits, timeouts, request ids,
+//! tracing without personal data, and latency metrics.
+
+mod admin;
+mod certificates;
+mod ops;
+mod publish;
+mod verify;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::http::{HeaderName, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+pub use ops::OPENAPI_YAML;
+
+use crate::metrics::RouteLabels;
+use crate::state::AppState;
+
+/// Every route (method, path) the router serves, as `/openapi.yaml` must document them.
+pub const ROUTES: &[(&str, &str)] = &[
+    ("post", "/v1/challenges"),
+    ("post", "/v1/verifications"),
+    ("post", "/v1/verifications:batch"),
+    ("get", "/v1/verifications/{id}/receipt"),
+    ("get", "/v1/receipt-keys"),
+    ("get", "/v1/profiles"),
+    ("post", "/v1/certificates"),
+    ("get", "/v1/certificates/{serial}"),
+    ("post", "/v1/certificates/{serial}/revoke"),
+    ("post", "/v1/registry"),
+    ("post", "/v1/api-keys"),
+    ("get", "/crl/{file}"),
+    ("post", "/ocsp"),
+    ("get", "/ocsp/{request}"),
+    ("get", "/healthz"),
+    ("get", "/readyz"),
+    ("get", "/metrics"),
+    ("get", "/openapi.yaml"),
+];
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Request ids from the OS CSPRNG.
+#[derive(Clone, Copy, Default)]
+struct RandomRequestId;
+
+impl MakeRequestId for RandomRequestId {
+    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
+        let mut bytes = [0u8; 8];
+        getrandom::fill(&mut bytes).ok()?;
+        hex::encode(bytes).parse().ok().map(RequestId::new)
+    }
+}
+
+/// OCSP requests are small (RFC 6960 allows several CertIDs, not kilobytes).
+const OCSP_BODY_LIMIT: usize = 64 * 1024;
+
+/// The whole API.
+pub fn router(state: Arc<AppState>) -> Router {
+    let config = &state.config;
+    let body_limit = DefaultBodyLimit::max(config.max_body_bytes);
+    let api = Router::new()
+        .route("/v1/challenges", post(verify::create_challenge))
+        .route("/v1/verifications", post(verify::verify))
+        .route(
+            "/v1/verifications:batch",
+            post(verify::verify_batch).layer(DefaultBodyLimit::max(config.max_batch_body_bytes)),
+        )
+        .route("/v1/verifications/{id}/receipt", get(verify::receipt))
+        .route("/v1/receipt-keys", get(verify::receipt_keys))
+        .route("/v1/profiles", get(certificates::profiles))
+        .route("/v1/certificates", post(certificates::issue))
+        .route("/v1/certificates/{serial}", get(certificates::status))
+        .route(
+            "/v1/certificates/{serial}/revoke",
+            post(certificates::revoke),
+        )
+        .route("/v1/registry", post(admin::registry))
+        .route("/v1/api-keys", post(admin::create_api_key))
+        .route("/crl/{file}", get(publish::crl))
+        .route(
+            "/ocsp",
+            post(publish::ocsp_post).layer(DefaultBodyLimit::max(OCSP_BODY_LIMIT)),
+        )
+        .route("/ocsp/{*request}", get(publish::ocsp_get))
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .route("/metrics", get(ops::metrics))
+        .route("/openapi.yaml", get(ops::openapi))
+        .fallback(ops::not_found)
+        .layer(body_limit)
+        .layer(middleware::from_fn_with_state(Arc::clone(&state), observe));
+    let timeout = Duration::from_secs(config.request_timeout_secs);
+    api.layer(TimeoutLayer::with_status_code(
+        StatusCode::SERVICE_UNAVAILABLE,
+        timeout,
+    ))
+    .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+    .layer(
+        TraceLayer::new_for_http().make_span_with(|request: &Request| {
+            // The route template, never the raw path or query (they can carry serials).
+            let route = request
+                .extensions()
+                .get::<MatchedPath>()
+                .map_or("-", MatchedPath::as_str)
+                .to_owned();
+            let id = request
+                .headers()
+                .get(REQUEST_ID)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("-")
+                .to_owned();
+            tracing::info_span!("request", method = %request.method(), route, request_id = id)
+        }),
+    )
+    .layer(SetRequestIdLayer::new(REQUEST_ID, RandomRequestId))
+    .with_state(state)
+}
+
+/// Latency by route and status class.
+async fn observe(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().as_str().to_owned();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let response = next.run(request).await;
+    let status = format!("{}xx", response.status().as_u16() / 100);
+    state
+        .metrics
+        .latency
+        .get_or_create(&RouteLabels {
+            method,
+            route,
+            status,
+        })
+        .observe(started.elapsed().as_secs_f64());
+    response.into_response()
+}

@@ -1,0 +1,182 @@
+//! Public revocation information: CRLs and OCSP (RFC 6960 / RFC 5019).
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use dongpo_ca::publish::CrlScope;
+use dongpo_pki::time::UnixTime;
+use dongpo_revocation::ocsp::ResponseOutcome;
+
+use crate::error::{ApiError, ApiResult};
+use crate::metrics::Metrics;
+use crate::state::AppState;
+use crate::wire::RawBody;
+
+/// `GET /crl/{issuer}.crl` and `GET /crl/{issuer}-{partition}.crl`.
+pub async fn crl(
+    State(state): State<Arc<AppState>>,
+    Path(file): Path<String>,
+) -> ApiResult<Response> {
+    let unknown = || ApiError::not_found("crl_not_found", "no CRL of that name");
+    let stem = file.strip_suffix(".crl").ok_or_else(unknown)?.to_owned();
+    let now = UnixTime::now();
+    let der = match state.crls.fresh(&file, now, state.config.crl_refresh_secs) {
+        Some(der) => der,
+        None => {
+            let name = file.clone();
+            state
+                .ca(move |ca, st| {
+                    let names: Vec<String> =
+                        ca.issuer().cas().iter().map(|c| c.name.clone()).collect();
+                    let known = |n: &str| names.iter().any(|name| name == n);
+                    let (issuer, scope) = if known(&stem) {
+                        (stem.clone(), CrlScope::Full)
+                    } else {
+                        let (issuer, index) = stem.rsplit_once('-').ok_or_else(unknown)?;
+                        let index: u32 = index.parse().map_err(|_| unknown())?;
+                        if !known(issuer) || index >= ca.issuer().crl_partitions() {
+                            return Err(unknown());
+                        }
+                        (issuer.to_owned(), CrlScope::Partition(index))
+                    };
+                    let der: Arc<[u8]> = ca
+                        .crl(&issuer, scope, now)
+                        .map_err(ApiError::internal)?
+                        .into();
+                    st.crls.put(&name, Arc::clone(&der), now);
+                    Ok(der)
+                })
+                .await?
+        }
+    };
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/pkix-crl"),
+            ),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=300"),
+            ),
+        ],
+        der.to_vec(),
+    )
+        .into_response())
+}
+
+fn ocsp_response(outcome: &ResponseOutcome) -> Response {
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/ocsp-response"),
+    );
+    if outcome.cacheable {
+        // RFC 5019 §6.2.
+        if let Ok(v) = HeaderValue::from_str(&format!(
+            "max-age={}, public, no-transform, must-revalidate",
+            outcome.max_age
+        )) {
+            headers.insert(header::CACHE_CONTROL, v);
+        }
+        if let Some(etag) = &outcome.etag
+            && let Ok(v) = HeaderValue::from_str(&format!("\"{}\"", hex::encode(etag.0)))
+        {
+            headers.insert(header::ETAG, v);
+        }
+        if let Some(next) = outcome.next_update
+            && let Ok(v) = HeaderValue::from_str(&http_date(next))
+        {
+            headers.insert(header::EXPIRES, v);
+        }
+    } else {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    (StatusCode::OK, headers, outcome.der.to_vec()).into_response()
+}
+
+/// IMF-fixdate (RFC 9110 §5.6.7).
+fn http_date(t: UnixTime) -> String {
+    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    // rfc3339: YYYY-MM-DDTHH:MM:SSZ
+    let text = t.rfc3339();
+    let part = |a: usize, b: usize| text.get(a..b).unwrap_or("00");
+    let month = part(5, 7).parse::<usize>().unwrap_or(1);
+    let weekday = usize::try_from((t.0 / 86_400) % 7).unwrap_or(0);
+    format!(
+        "{}, {} {} {} {} GMT",
+        DAYS.get(weekday).unwrap_or(&"Thu"),
+        part(8, 10),
+        MONTHS.get(month.saturating_sub(1)).unwrap_or(&"Jan"),
+        part(0, 4),
+        part(11, 19)
+    )
+}
+
+async fn answer(
+    state: Arc<AppState>,
+    cached: Option<ResponseOutcome>,
+    request: impl FnOnce(&AppState, UnixTime) -> ResponseOutcome + Send + 'static,
+) -> ApiResult<Response> {
+    if let Some(outcome) = cached {
+        Metrics::count(&state.metrics.ocsp, "cache");
+        return Ok(ocsp_response(&outcome));
+    }
+    // A miss signs and may ask the store: off the event loop.
+    let worker = Arc::clone(&state);
+    let outcome = crate::state::blocking(move || Ok(request(&worker, UnixTime::now()))).await?;
+    Metrics::count(&state.metrics.ocsp, "signed");
+    Ok(ocsp_response(&outcome))
+}
+
+/// `POST /ocsp` (`application/ocsp-request`).
+pub async fn ocsp_post(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    RawBody(body): RawBody,
+) -> ApiResult<Response> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if !content_type.eq_ignore_ascii_case("application/ocsp-request") {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send the DER OCSPRequest as Content-Type: application/ocsp-request",
+        ));
+    }
+    let cached = state.ocsp.respond_cached(&body, UnixTime::now());
+    answer(state, cached, move |st, now| st.ocsp.respond(&body, now)).await
+}
+
+/// `GET /ocsp/{base64}` (RFC 5019 §5; a malformed path gets `malformedRequest`).
+pub async fn ocsp_get(
+    State(state): State<Arc<AppState>>,
+    Path(path): Path<String>,
+) -> ApiResult<Response> {
+    let cached = state.ocsp.respond_get_cached(&path, UnixTime::now());
+    answer(state, cached, move |st, now| {
+        st.ocsp.respond_get(&path, now)
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn http_dates() {
+        assert_eq!(http_date(UnixTime(0)), "Thu, 01 Jan 1970 00:00:00 GMT");
+        assert_eq!(
+            http_date(UnixTime(1_795_788_000)),
+            "Fri, 27 Nov 2026 14:00:00 GMT"
+        );
+    }
+}

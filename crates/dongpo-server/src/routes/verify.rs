@@ -1,0 +1,278 @@
+//! Challenges, verifications (one and batch) and their receipts.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use dongpo_icao::passive_auth::{ActiveAuthResponse, Document};
+use dongpo_icao::report::{Status, VerificationReport};
+use dongpo_pki::time::UnixTime;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::auth::{Caller, Scope};
+use crate::db::{ChallengeRefusal, StoredVerification};
+use crate::error::{ApiError, ApiResult};
+use crate::receipt::ReceiptClaims;
+use crate::state::AppState;
+use crate::wire::{ActiveAuthIn, DocumentIn, RawBody, base64, parse_json};
+
+/// Active Authentication challenges are 8 octets (ICAO 9303-11 §6.1: RND.IFD).
+const CHALLENGE_OCTETS: usize = 8;
+
+fn random_id(prefix: &str) -> ApiResult<String> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).map_err(ApiError::internal)?;
+    Ok(format!("{prefix}_{}", hex::encode(bytes)))
+}
+
+/// `POST /v1/challenges`.
+pub async fn create_challenge(
+    State(state): State<Arc<AppState>>,
+    caller: Caller,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    caller.require(Scope::Verify)?;
+    let mut nonce = [0u8; CHALLENGE_OCTETS];
+    getrandom::fill(&mut nonce).map_err(ApiError::internal)?;
+    let id = random_id("chl")?;
+    let now = UnixTime::now();
+    let expires_at = UnixTime(now.0 + state.config.challenge_ttl_secs);
+    let stored_id = id.clone();
+    state
+        .db(move |db| db.insert_challenge(&stored_id, &nonce, expires_at))
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({
+            "id": id,
+            "challenge": hex::encode(nonce),
+            "expires_at": expires_at.rfc3339(),
+        })),
+    ))
+}
+
+/// `POST /v1/verifications` body.
+#[derive(Debug, Deserialize)]
+pub struct VerifyIn<'a> {
+    /// The document.
+    #[serde(flatten, borrow)]
+    pub document: DocumentIn<'a>,
+    /// Active Authentication over a server challenge.
+    #[serde(default)]
+    pub aa: Option<ActiveAuthIn>,
+}
+
+async fn take_challenge(state: &Arc<AppState>, aa: &ActiveAuthIn) -> ApiResult<Vec<u8>> {
+    let id = aa.challenge_id.clone();
+    let now = UnixTime::now();
+    match state.db(move |db| db.take_challenge(&id, now)).await? {
+        Ok(nonce) => Ok(nonce),
+        Err(ChallengeRefusal::Unknown) => Err(ApiError::not_found(
+            "unknown_challenge",
+            "aa.challenge_id: no such challenge (create one with POST /v1/challenges)",
+        )),
+        Err(ChallengeRefusal::Used) => Err(ApiError::conflict(
+            "challenge_used",
+            "aa.challenge_id: this challenge was already used; create a new one",
+        )),
+        Err(ChallengeRefusal::Expired) => Err(ApiError::new(
+            StatusCode::GONE,
+            "challenge_expired",
+            "aa.challenge_id: this challenge has expired; create a new one",
+        )),
+    }
+}
+
+/// `POST /v1/verifications`.
+pub async fn verify(
+    State(state): State<Arc<AppState>>,
+    caller: Caller,
+    headers: HeaderMap,
+    RawBody(raw): RawBody,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    caller.require(Scope::Verify)?;
+    let body: VerifyIn<'_> = parse_json(&headers, &raw)?;
+    // Everything that can be refused is checked before the challenge is spent.
+    let signature = body
+        .aa
+        .as_ref()
+        .map(|aa| base64("aa.signature", &aa.signature))
+        .transpose()?;
+    let mut document = body.document.decode(None)?;
+    if body.aa.is_some() && !document.data_groups.contains_key(&15) {
+        return Err(ApiError::bad_request(
+            "bad_request",
+            "aa: Active Authentication needs dg 15 (the chip's public key)",
+        ));
+    }
+    if let (Some(aa), Some(signature)) = (&body.aa, signature) {
+        let challenge = take_challenge(&state, aa).await?;
+        document.active_auth = Some(ActiveAuthResponse {
+            challenge,
+            signature,
+        });
+    }
+    let challenge_id = body.aa.map(|aa| aa.challenge_id);
+    let id = random_id("ver")?;
+    let (report, stored) = state
+        .compute(move |worker| {
+            let now = UnixTime::now();
+            let report = worker.verifier.verify_one_at(&document, now);
+            let claims = ReceiptClaims::of(&id, &report, challenge_id.as_deref(), now.0);
+            let receipt = worker.receipts.sign(&claims).map_err(ApiError::internal)?;
+            let report_json = serde_json::to_string(&report).map_err(ApiError::internal)?;
+            // Only a passing verification can lead to issuance, so only it keeps the report
+            // and DG1 (until used or stale).
+            let stored = StoredVerification {
+                id,
+                created_at: now,
+                valid: report.valid,
+                report_json: report.valid.then_some(report_json),
+                dg1: if report.valid {
+                    document.data_groups.get(&1).cloned()
+                } else {
+                    None
+                },
+                receipt,
+                used_at: None,
+            };
+            Ok((report, stored))
+        })
+        .await?;
+    state.metrics.verification(&report);
+    // Bytes that are not an EF.SOD at all are a bad request, not a failed passport.
+    if let Some(parse) = report.check("sod.parse")
+        && parse.status == Status::Fail
+    {
+        return Err(ApiError::unprocessable(
+            "bad_sod",
+            format!("sod: not an EF.SOD ({})", parse.detail),
+        ));
+    }
+    let response = json!({
+        "id": stored.id,
+        "report": report,
+        "receipt_id": stored.id,
+        "receipt": stored.receipt,
+    });
+    state.db(move |db| db.insert_verification(&stored)).await?;
+    Ok((StatusCode::CREATED, Json(response)))
+}
+
+/// `POST /v1/verifications:batch` body.
+#[derive(Debug, Deserialize)]
+pub struct BatchIn<'a> {
+    /// The documents.
+    #[serde(borrow)]
+    pub documents: Vec<DocumentIn<'a>>,
+}
+
+/// `POST /v1/verifications:batch`: stateless screening, reports in input order.
+pub async fn verify_batch(
+    State(state): State<Arc<AppState>>,
+    caller: Caller,
+    headers: HeaderMap,
+    RawBody(raw): RawBody,
+) -> ApiResult<Response> {
+    caller.require(Scope::Verify)?;
+    let body: BatchIn<'_> = parse_json(&headers, &raw)?;
+    let max = state.config.max_batch_documents;
+    if body.documents.len() > max {
+        return Err(ApiError::bad_request(
+            "bad_request",
+            format!("documents: at most {max} per batch"),
+        ));
+    }
+    let documents = body
+        .documents
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            d.decode(None).map_err(|mut e| {
+                e.message = format!("documents[{i}].{}", e.message);
+                e
+            })
+        })
+        .collect::<ApiResult<Vec<Document>>>()?;
+    let reports = verify_spread(&state, documents).await?;
+    state.metrics.verifications_of(&reports);
+    // Serialised straight from the reports: a `json!` tree of them would allocate every
+    // field again.
+    #[derive(serde::Serialize)]
+    struct BatchOut<'a> {
+        reports: &'a [VerificationReport],
+    }
+    let mut body = Vec::with_capacity(reports.len() * 4096);
+    serde_json::to_writer(&mut body, &BatchOut { reports: &reports })
+        .map_err(ApiError::internal)?;
+    Ok((
+        [(
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response())
+}
+
+/// Verifies on as many blocking threads as there are cores, keeping the order.
+async fn verify_spread(
+    state: &Arc<AppState>,
+    documents: Vec<Document>,
+) -> ApiResult<Vec<VerificationReport>> {
+    let now = UnixTime::now();
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let chunk = documents.len().div_ceil(threads).max(1);
+    let mut tasks = Vec::new();
+    let mut documents = documents.into_iter().peekable();
+    while documents.peek().is_some() {
+        let part: Vec<Document> = documents.by_ref().take(chunk).collect();
+        let worker = Arc::clone(state);
+        // Spawned now (not when awaited), so the parts run side by side.
+        tasks.push(tokio::spawn(async move {
+            worker
+                .compute(move |st| {
+                    Ok(part
+                        .iter()
+                        .map(|d| st.verifier.verify_one_at(d, now))
+                        .collect::<Vec<_>>())
+                })
+                .await
+        }));
+    }
+    let mut reports = Vec::new();
+    for task in tasks {
+        reports.extend(task.await.map_err(ApiError::internal)??);
+    }
+    Ok(reports)
+}
+
+/// `GET /v1/verifications/{id}/receipt`.
+pub async fn receipt(
+    State(state): State<Arc<AppState>>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    caller.require(Scope::Verify)?;
+    let stored = state
+        .db(move |db| db.verification(&id))
+        .await?
+        .ok_or_else(|| ApiError::not_found("verification_not_found", "no such verification"))?;
+    let claims = state
+        .receipts
+        .verify(&stored.receipt)
+        .map_err(ApiError::internal)?;
+    Ok(Json(json!({
+        "id": stored.id,
+        "receipt": stored.receipt,
+        "claims": claims,
+        "used": stored.used_at.is_some(),
+    })))
+}
+
+/// `GET /v1/receipt-keys`: the JWK set receipts verify with.
+pub async fn receipt_keys(State(state): State<Arc<AppState>>) -> Json<Value> {
+    Json(state.receipts.jwks())
+}

@@ -1,0 +1,144 @@
+//! What every request handler shares.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+
+use dongpo_batch::BatchVerifier;
+use dongpo_ca::authority::Ca;
+use dongpo_ca::ocsp::StoreStatus;
+use dongpo_pki::time::UnixTime;
+use dongpo_revocation::ocsp::{IssuerId, Responder};
+
+use crate::auth::KeyRing;
+use crate::config::ServerConfig;
+use crate::crl_cache::CrlCache;
+use crate::db::{DbError, ServerDb};
+use crate::error::ApiError;
+use crate::metrics::Metrics;
+use crate::receipt::ReceiptSigner;
+
+/// The server's shared state.
+pub struct AppState {
+    /// The configuration.
+    pub config: ServerConfig,
+    /// The CA (registration authority, issuer, store), one caller at a time.
+    pub ca: Mutex<Ca>,
+    /// The server's own tables.
+    pub db: Mutex<Box<dyn ServerDb>>,
+    /// Passive Authentication with shared chain caches.
+    pub verifier: BatchVerifier,
+    /// The OCSP responder (with its own store connection and cache).
+    pub ocsp: Responder<StoreStatus>,
+    /// OCSP issuer ids by issuing CA name.
+    pub ocsp_issuers: HashMap<String, IssuerId>,
+    /// Published CRLs.
+    pub crls: CrlCache,
+    /// API keys and rate limits.
+    pub keys: KeyRing,
+    /// Metrics.
+    pub metrics: Metrics,
+    /// The receipt-signing key.
+    pub receipts: ReceiptSigner,
+    /// Key of the document fingerprints.
+    pub fingerprint_key: [u8; 32],
+    /// Revoked serials already reflected in the OCSP cache and CRLs, by issuing CA.
+    pub revocations_seen: Mutex<HashMap<String, HashSet<Vec<u8>>>>,
+    /// One permit per core: verification work runs on at most that many threads at once,
+    /// however many requests are in flight (more would only time-slice the same cores).
+    pub verify_slots: Arc<tokio::sync::Semaphore>,
+}
+
+impl AppState {
+    /// Runs `f` on the server database in the blocking pool.
+    ///
+    /// # Errors
+    /// 503 `unavailable` when the database fails.
+    pub async fn db<R, F>(self: &Arc<Self>, f: F) -> Result<R, ApiError>
+    where
+        R: Send + 'static,
+        F: FnOnce(&mut dyn ServerDb) -> Result<R, DbError> + Send + 'static,
+    {
+        let state = Arc::clone(self);
+        blocking(move || {
+            let mut db = state
+                .db
+                .lock()
+                .map_err(|_| ApiError::internal("server database lock poisoned"))?;
+            f(db.as_mut()).map_err(ApiError::unavailable)
+        })
+        .await
+    }
+
+    /// Runs `f` on the CA in the blocking pool.
+    ///
+    /// # Errors
+    /// What `f` returns; 500 when the lock is poisoned.
+    pub async fn ca<R, F>(self: &Arc<Self>, f: F) -> Result<R, ApiError>
+    where
+        R: Send + 'static,
+        F: FnOnce(&mut Ca, &AppState) -> Result<R, ApiError> + Send + 'static,
+    {
+        let state = Arc::clone(self);
+        blocking(move || {
+            let mut ca = state
+                .ca
+                .lock()
+                .map_err(|_| ApiError::internal("CA lock poisoned"))?;
+            f(&mut ca, &state)
+        })
+        .await
+    }
+
+    /// After a revocation this process recorded (or saw another record): OCSP answers and
+    /// CRLs for the issuing CA stop vouching for the certificate at once.
+    pub fn revocation_seen(&self, issuer: &str, serial: &[u8], now: UnixTime) {
+        if let Ok(mut seen) = self.revocations_seen.lock() {
+            seen.entry(issuer.to_owned())
+                .or_default()
+                .insert(serial.to_vec());
+        }
+        if let Some(id) = self.ocsp_issuers.get(issuer)
+            && let Err(e) = self.ocsp.invalidate(id, serial, now)
+        {
+            tracing::warn!(error = %e, issuer, "OCSP cache refresh after revocation failed");
+        }
+        self.crls.invalidate(issuer);
+    }
+}
+
+impl AppState {
+    /// Runs CPU-bound verification work on the blocking pool, at most one task per core.
+    ///
+    /// # Errors
+    /// What `f` returns; 500 when the task panicked or the semaphore closed.
+    pub async fn compute<R, F>(self: &Arc<Self>, f: F) -> Result<R, ApiError>
+    where
+        R: Send + 'static,
+        F: FnOnce(&AppState) -> Result<R, ApiError> + Send + 'static,
+    {
+        let permit = Arc::clone(&self.verify_slots)
+            .acquire_owned()
+            .await
+            .map_err(ApiError::internal)?;
+        let state = Arc::clone(self);
+        blocking(move || {
+            let _permit = permit;
+            f(&state)
+        })
+        .await
+    }
+}
+
+/// Runs blocking work (database, signing, the CA lock) off the event loop.
+///
+/// # Errors
+/// What `f` returns; 500 when the task panicked.
+pub async fn blocking<R, F>(f: F) -> Result<R, ApiError>
+where
+    R: Send + 'static,
+    F: FnOnce() -> Result<R, ApiError> + Send + 'static,
+{
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(ApiError::internal)?
+}

@@ -1,0 +1,76 @@
+//! Background work: revocations made by other server processes sharing the database reach
+//! this one's OCSP cache and CRLs within `revocation_poll_secs`; cached OCSP responses are
+//! re-signed before they expire; expired challenges and stale reports are purged.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use dongpo_pki::time::UnixTime;
+
+use crate::state::AppState;
+
+/// Cached OCSP responses are re-signed when nextUpdate is closer than this (seconds).
+const OCSP_REFRESH_MARGIN: u64 = 6 * 3600;
+
+/// Starts the background loop; abort the handle to stop it.
+pub fn spawn(state: Arc<AppState>) -> tokio::task::JoinHandle<()> {
+    let period = Duration::from_secs(state.config.revocation_poll_secs);
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(period);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut rounds: u64 = 0;
+        loop {
+            ticker.tick().await;
+            rounds += 1;
+            let worker = Arc::clone(&state);
+            let housekeeping = rounds.is_multiple_of(30);
+            let done = tokio::task::spawn_blocking(move || round(&worker, housekeeping)).await;
+            if let Ok(Err(e)) = done {
+                tracing::warn!(error = %e, "background round failed; retrying next round");
+            }
+        }
+    })
+}
+
+fn round(state: &AppState, housekeeping: bool) -> Result<(), String> {
+    let now = UnixTime::now();
+    let current = {
+        let mut ca = state.ca.lock().map_err(|_| "CA lock poisoned")?;
+        crate::bootstrap::revoked_now(&mut ca)?
+    };
+    let mut fresh = Vec::new();
+    if let Ok(mut seen) = state.revocations_seen.lock() {
+        for (issuer, serials) in current {
+            let known = seen.entry(issuer.clone()).or_default();
+            for serial in serials {
+                if known.insert(serial.clone()) {
+                    fresh.push((issuer.clone(), serial));
+                }
+            }
+        }
+    }
+    for (issuer, serial) in fresh {
+        tracing::info!(issuer, "revocation by another server seen");
+        state.revocation_seen(&issuer, &serial, now);
+    }
+    if housekeeping {
+        state
+            .ocsp
+            .refresh_due(now, OCSP_REFRESH_MARGIN)
+            .map_err(|e| e.to_string())?;
+        let max_age = state
+            .ca
+            .lock()
+            .map_err(|_| "CA lock poisoned")?
+            .ra_policy()
+            .max_report_age;
+        let cutoff = UnixTime(now.0.saturating_sub(max_age + 60));
+        state
+            .db
+            .lock()
+            .map_err(|_| "server database lock poisoned")?
+            .purge(now, cutoff)
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}

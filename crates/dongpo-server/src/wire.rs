@@ -1,0 +1,251 @@
+//! Request bodies: JSON with base64 fields, read with errors that say what was wrong and
+//! never echo values (a serde message can quote a document number).
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use axum::body::Bytes;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Request};
+use axum::http::{HeaderMap, StatusCode, header};
+use base64ct::{Base64, Encoding};
+use dongpo_icao::passive_auth::{ActiveAuthResponse, Document};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::ApiError;
+
+/// A JSON body whose rejections are API errors.
+pub struct JsonBody<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(value)) => Ok(JsonBody(value)),
+            Err(rejection) => Err(json_error(&rejection)),
+        }
+    }
+}
+
+/// The request body, with a too-large body answered as JSON 413.
+pub struct RawBody(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for RawBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        Bytes::from_request(req, state)
+            .await
+            .map(RawBody)
+            .map_err(|rejection| {
+                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    payload_too_large()
+                } else {
+                    ApiError::bad_request("bad_request", "the body could not be read")
+                }
+            })
+    }
+}
+
+/// Whether the request says it carries JSON.
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| {
+            let v = v.trim().to_ascii_lowercase();
+            v == "application/json" || (v.starts_with("application/") && v.ends_with("+json"))
+        })
+}
+
+/// Parses a JSON body that may borrow from `body`, with [`JsonBody`]'s errors.
+///
+/// # Errors
+/// 415 without a JSON content type, 400 `bad_json` or `bad_request`.
+pub fn parse_json<'a, T: Deserialize<'a>>(
+    headers: &HeaderMap,
+    body: &'a [u8],
+) -> Result<T, ApiError> {
+    if !is_json(headers) {
+        return Err(unsupported_media_type());
+    }
+    serde_json::from_slice(body).map_err(|e| match e.classify() {
+        serde_json::error::Category::Data => data_error(&e.to_string()),
+        _ => ApiError::bad_request("bad_json", "the body is not valid JSON"),
+    })
+}
+
+fn unsupported_media_type() -> ApiError {
+    ApiError::new(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+        "send the body as Content-Type: application/json",
+    )
+}
+
+/// A schema mismatch: field names are safe to repeat, values are not.
+fn data_error(text: &str) -> ApiError {
+    let message = ["missing field", "unknown field", "unknown variant"]
+        .iter()
+        .find_map(|needle| {
+            text.find(needle).map(|at| {
+                let tail = text.get(at..).unwrap_or_default();
+                tail.split(" at line").next().unwrap_or(tail).to_owned()
+            })
+        })
+        .unwrap_or_else(|| {
+            "a field has the wrong type (see /openapi.yaml for the schema)".to_owned()
+        });
+    ApiError::bad_request("bad_request", message)
+}
+
+fn json_error(rejection: &JsonRejection) -> ApiError {
+    match rejection {
+        JsonRejection::MissingJsonContentType(_) => unsupported_media_type(),
+        JsonRejection::JsonSyntaxError(_) => {
+            ApiError::bad_request("bad_json", "the body is not valid JSON")
+        }
+        JsonRejection::JsonDataError(e) => data_error(&e.body_text()),
+        other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => payload_too_large(),
+        _ => ApiError::bad_request("bad_request", "the body could not be read"),
+    }
+}
+
+/// 413 `payload_too_large`.
+#[must_use]
+pub fn payload_too_large() -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+        "the request body is larger than this endpoint accepts",
+    )
+}
+
+/// Standard alphabet, padding optional. Not constant-time (unlike `base64ct`): document
+/// data is not secret, and a batch decodes megabytes, where this engine is several times
+/// faster.
+const LENIENT: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    base64::engine::GeneralPurposeConfig::new()
+        .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
+);
+
+/// Decodes standard base64 (padding optional, whitespace ignored).
+///
+/// # Errors
+/// 400 `invalid_base64` naming `field`.
+pub fn base64(field: &str, text: &str) -> Result<Vec<u8>, ApiError> {
+    use base64::Engine;
+    let bad = || ApiError::bad_request("invalid_base64", format!("{field}: not valid base64"));
+    match LENIENT.decode(text) {
+        Ok(bytes) => Ok(bytes),
+        Err(_) if text.bytes().any(|b| b.is_ascii_whitespace()) => {
+            let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+            LENIENT.decode(compact).map_err(|_| bad())
+        }
+        Err(_) => Err(bad()),
+    }
+}
+
+/// Standard base64 with padding.
+#[must_use]
+pub fn to_base64(bytes: &[u8]) -> String {
+    Base64::encode_string(bytes)
+}
+
+/// One document as the chip gave it. The base64 text is borrowed from the request body
+/// where it can be (no escapes), so a batch of megabytes is not copied before decoding.
+#[derive(Debug, Deserialize)]
+pub struct DocumentIn<'a> {
+    /// EF.SOD, base64.
+    #[serde(borrow)]
+    pub sod: Cow<'a, str>,
+    /// Data groups by number ("1".."16"), base64.
+    #[serde(borrow, default)]
+    pub dg: BTreeMap<Cow<'a, str>, Cow<'a, str>>,
+    /// EF.COM, base64.
+    #[serde(borrow, default)]
+    pub com: Option<Cow<'a, str>>,
+}
+
+/// The Active Authentication part of a verification request.
+#[derive(Debug, Deserialize)]
+pub struct ActiveAuthIn {
+    /// The challenge the server issued.
+    pub challenge_id: String,
+    /// The chip's signature over it, base64.
+    pub signature: String,
+}
+
+impl DocumentIn<'_> {
+    /// The document, with `active_auth` attached.
+    ///
+    /// # Errors
+    /// 400 naming the bad field.
+    pub fn decode(&self, active_auth: Option<ActiveAuthResponse>) -> Result<Document, ApiError> {
+        let sod = base64("sod", &self.sod)?;
+        if sod.is_empty() {
+            return Err(ApiError::bad_request("bad_request", "sod: empty"));
+        }
+        let mut data_groups = BTreeMap::new();
+        for (key, value) in &self.dg {
+            let number: u8 = key
+                .parse()
+                .ok()
+                .filter(|n| (1..=16).contains(n))
+                .ok_or_else(|| {
+                    ApiError::bad_request(
+                        "bad_request",
+                        "dg: keys are data-group numbers \"1\" to \"16\"",
+                    )
+                })?;
+            data_groups.insert(number, base64(&format!("dg.{number}"), value)?);
+        }
+        let com = self.com.as_deref().map(|c| base64("com", c)).transpose()?;
+        Ok(Document {
+            sod,
+            data_groups,
+            com,
+            active_auth,
+        })
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_with_or_without_padding_and_whitespace() {
+        assert_eq!(base64("x", "AQID").unwrap(), [1, 2, 3]);
+        assert_eq!(base64("x", "AQI").unwrap(), [1, 2]);
+        assert_eq!(base64("x", "AQ==\n").unwrap(), [1]);
+        let err = base64("dg.2", "not base64!").unwrap_err();
+        assert_eq!(
+            (err.code, err.message.as_str()),
+            ("invalid_base64", "dg.2: not valid base64")
+        );
+    }
+
+    #[test]
+    fn data_group_keys_are_checked() {
+        let doc = DocumentIn {
+            sod: Cow::Borrowed("AQID"),
+            dg: [("17".into(), "AQID".into())].into(),
+            com: None,
+        };
+        assert_eq!(doc.decode(None).unwrap_err().code, "bad_request");
+        let doc = DocumentIn {
+            sod: Cow::Borrowed("AQID"),
+            dg: [("1".into(), "AQID".into())].into(),
+            com: Some(Cow::Borrowed("AQ")),
+        };
+        let decoded = doc.decode(None).unwrap();
+        assert_eq!(decoded.data_groups.get(&1).unwrap(), &[1, 2, 3]);
+        assert_eq!(decoded.com.unwrap(), [1]);
+    }
+}

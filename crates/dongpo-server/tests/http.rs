@@ -1,0 +1,723 @@
+//! End-to-end tests over real HTTP: every endpoint of CONTRACT.md against a `--dev` server
+//! on a loopback port, OpenSSL as the relying party's tool.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    missing_docs
+)]
+
+mod support;
+
+use std::process::Command;
+
+use dongpo_ca::evidence::{ID_PASSPORT_EVIDENCE, PassportEvidence};
+use dongpo_testkit::{Profile, Variant};
+use serde_json::{Value, json};
+use support::{Client, InProcess, Passport, b64, csr_pem, have, pem_der, verify_with_aa};
+
+fn openssl(args: &[&str]) -> (bool, String) {
+    let out = Command::new("openssl").args(args).output().unwrap();
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+fn issue(
+    client: &Client,
+    verification_id: &Value,
+    rrn: &str,
+    profile: &str,
+    seed: u64,
+) -> support::Reply {
+    client.post(
+        "/v1/certificates",
+        &json!({
+            "verification_id": verification_id,
+            "profile": profile,
+            "csr": csr_pem(seed),
+            "resident_registration_number": rrn,
+        }),
+    )
+}
+
+fn evidence_receipt(cert_der: &[u8]) -> Option<String> {
+    use der::Decode;
+    let cert = x509_cert::Certificate::from_der(cert_der).unwrap();
+    let ext = cert
+        .tbs_certificate()
+        .extensions()?
+        .iter()
+        .find(|e| e.extn_id == ID_PASSPORT_EVIDENCE)?
+        .clone();
+    PassportEvidence::from_der(ext.extn_value.as_bytes())
+        .unwrap()
+        .receipt
+}
+
+#[test]
+fn the_whole_flow_over_http() {
+    let server = InProcess::dev("flow", |_| {});
+    let public = Client::new(&server.url, None);
+    let client = Client::new(&server.url, Some(&server.key));
+    let passport = Passport::new(Profile::P256, Variant::Genuine);
+
+    // Operations endpoints.
+    assert_eq!(public.get("/healthz").json()["status"], "ok");
+    assert_eq!(public.get("/readyz").json()["status"], "ready");
+    let openapi = public.get("/openapi.yaml");
+    assert_eq!(openapi.status, 200);
+    assert!(String::from_utf8_lossy(&openapi.body).contains("/v1/verifications:batch"));
+    let profiles = public.get("/v1/profiles").json();
+    let names: Vec<&str> = profiles["profiles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["shinhan", "toss", "kb", "woori", "hana"]);
+
+    // Verification with Active Authentication, and its signed receipt.
+    let verification = verify_with_aa(&client, &passport);
+    let report = &verification["report"];
+    assert_eq!(report["valid"], true, "{report}");
+    let aa = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "aa.signature")
+        .unwrap();
+    assert_eq!(aa["status"], "pass");
+    let id = verification["id"].as_str().unwrap();
+    let receipt = client
+        .get(&format!("/v1/verifications/{id}/receipt"))
+        .json();
+    assert_eq!(receipt["claims"]["id"], id);
+    assert_eq!(receipt["claims"]["valid"], true);
+    assert_eq!(receipt["claims"]["checks"]["aa.signature"], "pass");
+    let receipt_text = receipt.to_string();
+    let identity = passport.identity();
+    for personal in ["document_number", "surname", "date_of_birth"] {
+        let value = identity[personal].as_str().unwrap();
+        assert!(!receipt_text.contains(value), "receipt carries {personal}");
+    }
+    check_receipt_signature(&public, receipt["receipt"].as_str().unwrap());
+
+    // Issuance bound to that verification, with the receipt in the evidence extension.
+    let issued = issue(&client, &verification["id"], &passport.rrn(), "kb", 1);
+    assert_eq!(
+        issued.status,
+        201,
+        "{}",
+        String::from_utf8_lossy(&issued.body)
+    );
+    let issued = issued.json();
+    assert_eq!(issued["assurance"], "PA+AA");
+    assert_eq!(issued["document_previously_used"], 0);
+    let cert_pem = issued["certificate"].as_str().unwrap();
+    assert_eq!(evidence_receipt(&pem_der(cert_pem)).as_deref(), Some(id));
+    let dir = server.data.join("flow-files");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = |name: &str| dir.join(name).display().to_string();
+    std::fs::write(path("cert.pem"), cert_pem).unwrap();
+    std::fs::write(path("issuer.pem"), issued["chain"][0].as_str().unwrap()).unwrap();
+    std::fs::write(path("root.pem"), issued["chain"][1].as_str().unwrap()).unwrap();
+    let serial = issued["serial"].as_str().unwrap();
+    let issuer = issued["issuer"].as_str().unwrap();
+
+    // The same verification cannot be used twice.
+    let again = issue(&client, &verification["id"], &passport.rrn(), "kb", 2);
+    assert_eq!(
+        (again.status, again.code().as_str()),
+        (409, "verification_used")
+    );
+
+    let status = client.get(&format!("/v1/certificates/{serial}")).json();
+    assert_eq!(status["status"], "good");
+    assert_eq!(status["issuer"], issuer);
+
+    if !have("openssl") {
+        println!("skipped: openssl not installed (OCSP and CRL interop checks)");
+        return;
+    }
+    let (ok, out) = openssl(&[
+        "verify",
+        "-CAfile",
+        &path("root.pem"),
+        "-untrusted",
+        &path("issuer.pem"),
+        &path("cert.pem"),
+    ]);
+    assert!(ok, "{out}");
+    let ocsp_status = || {
+        let (ok, out) = openssl(&[
+            "ocsp",
+            "-url",
+            &format!("{}/ocsp", server.url),
+            "-issuer",
+            &path("issuer.pem"),
+            "-cert",
+            &path("cert.pem"),
+            "-CAfile",
+            &path("root.pem"),
+            "-VAfile",
+            &path("issuer.pem"),
+            "-no_nonce",
+        ]);
+        assert!(ok, "{out}");
+        out
+    };
+    assert!(ocsp_status().contains("cert.pem: good"));
+    // RFC 5019 GET, with the HTTP caching headers.
+    let (ok, out) = openssl(&[
+        "ocsp",
+        "-issuer",
+        &path("issuer.pem"),
+        "-cert",
+        &path("cert.pem"),
+        "-no_nonce",
+        "-reqout",
+        &path("req.der"),
+    ]);
+    assert!(ok, "{out}");
+    let request = std::fs::read(path("req.der")).unwrap();
+    let get = public.get(&format!(
+        "/ocsp/{}",
+        b64(&request).replace('+', "%2B").replace('/', "%2F")
+    ));
+    assert_eq!(get.status, 200);
+    assert_eq!(
+        get.header("content-type"),
+        Some("application/ocsp-response")
+    );
+    assert!(get.header("cache-control").unwrap().contains("max-age="));
+    assert!(get.header("etag").is_some());
+    std::fs::write(path("resp.der"), &get.body).unwrap();
+    let (ok, out) = openssl(&[
+        "ocsp",
+        "-respin",
+        &path("resp.der"),
+        "-issuer",
+        &path("issuer.pem"),
+        "-cert",
+        &path("cert.pem"),
+        "-CAfile",
+        &path("root.pem"),
+        "-VAfile",
+        &path("issuer.pem"),
+    ]);
+    assert!(ok && out.contains("cert.pem: good"), "{out}");
+
+    // Revocation reaches OCSP and the CRL at once.
+    let revoked = client.post(
+        &format!("/v1/certificates/{serial}/revoke"),
+        &json!({"reason": "keyCompromise"}),
+    );
+    assert_eq!(revoked.status, 200);
+    assert!(ocsp_status().contains("cert.pem: revoked"));
+    let twice = client.post(
+        &format!("/v1/certificates/{serial}/revoke"),
+        &json!({"reason": "keyCompromise"}),
+    );
+    assert_eq!(
+        (twice.status, twice.code().as_str()),
+        (409, "already_revoked")
+    );
+    let status = client.get(&format!("/v1/certificates/{serial}")).json();
+    assert_eq!(status["status"], "revoked");
+    assert_eq!(status["revocation_reason"], "keyCompromise");
+    let crl = public.get(&format!("/crl/{issuer}.crl"));
+    assert_eq!(crl.status, 200);
+    assert_eq!(crl.header("content-type"), Some("application/pkix-crl"));
+    std::fs::write(path("issuer.crl"), &crl.body).unwrap();
+    let (ok, out) = openssl(&[
+        "crl",
+        "-inform",
+        "DER",
+        "-in",
+        &path("issuer.crl"),
+        "-CAfile",
+        &path("issuer.pem"),
+        "-noout",
+        "-verify",
+    ]);
+    assert!(ok && out.contains("verify OK"), "{out}");
+    let (_, text) = openssl(&[
+        "crl",
+        "-inform",
+        "DER",
+        "-in",
+        &path("issuer.crl"),
+        "-noout",
+        "-text",
+    ]);
+    assert!(
+        text.to_ascii_uppercase()
+            .contains(&serial.to_ascii_uppercase()),
+        "{text}"
+    );
+    assert_eq!(public.get("/crl/nobody.crl").status, 404);
+
+    // Metrics counted what happened, without personal data.
+    let metrics = String::from_utf8(public.get("/metrics").body).unwrap();
+    assert!(
+        metrics.contains("dongpo_verifications_total{outcome=\"valid\"} 1"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("dongpo_certificates_issued_total{outcome=\"kb\"} 1"));
+    assert!(metrics.contains("dongpo_revocations_total{outcome=\"keyCompromise\"} 1"));
+    assert!(metrics.contains("dongpo_http_request_duration_seconds_bucket"));
+    assert!(!metrics.contains(identity["document_number"].as_str().unwrap()));
+}
+
+fn check_receipt_signature(public: &Client, jws: &str) {
+    use base64ct::{Base64UrlUnpadded, Encoding};
+    let jwks = public.get("/v1/receipt-keys").json();
+    let key = &jwks["keys"][0];
+    assert_eq!(
+        (key["kty"].as_str(), key["alg"].as_str()),
+        (Some("EC"), Some("ES256"))
+    );
+    let mut point = vec![4u8];
+    point.extend(Base64UrlUnpadded::decode_vec(key["x"].as_str().unwrap()).unwrap());
+    point.extend(Base64UrlUnpadded::decode_vec(key["y"].as_str().unwrap()).unwrap());
+    let public_key = dongpo_crypto::PublicKey::Ec(dongpo_crypto::EcPublicKey {
+        curve: dongpo_crypto::Curve::P256,
+        point,
+        explicit_parameters: false,
+    });
+    let (input, signature) = jws.rsplit_once('.').unwrap();
+    let signature = Base64UrlUnpadded::decode_vec(signature).unwrap();
+    let es256 = dongpo_crypto::SignatureAlgorithm::Ecdsa {
+        hash: dongpo_crypto::HashAlgorithm::Sha256,
+        encoding: dongpo_crypto::EcdsaEncoding::Plain,
+    };
+    let verifier = dongpo_crypto::Verifier::new();
+    verifier
+        .verify(&public_key, &es256, input.as_bytes(), &signature)
+        .unwrap();
+    let mut tampered = input.to_owned();
+    tampered.push('A');
+    assert!(
+        verifier
+            .verify(&public_key, &es256, tampered.as_bytes(), &signature)
+            .is_err()
+    );
+}
+
+fn row_count(server: &InProcess, table: &str) -> i64 {
+    let conn = rusqlite::Connection::open(server.data.join("server.sqlite")).unwrap();
+    conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))
+        .unwrap()
+}
+
+fn certificate_count(server: &InProcess) -> i64 {
+    let conn = rusqlite::Connection::open(server.data.join("ca").join("ca.sqlite")).unwrap();
+    conn.query_row("SELECT COUNT(*) FROM certificates", [], |r| r.get(0))
+        .unwrap()
+}
+
+#[test]
+fn bad_requests_get_json_errors_and_store_nothing() {
+    let server = InProcess::dev("bad", |c| c.max_body_bytes = 256 * 1024);
+    let client = Client::new(&server.url, Some(&server.key));
+    let passport = Passport::new(Profile::P256, Variant::Genuine);
+    let good = verify_with_aa(&client, &passport);
+    let before = (
+        row_count(&server, "server_verifications"),
+        certificate_count(&server),
+    );
+
+    let expect = |reply: support::Reply, status: u16, code: &str| {
+        assert_eq!(
+            (reply.status, reply.code()),
+            (status, code.to_owned()),
+            "{}",
+            String::from_utf8_lossy(&reply.body)
+        );
+        let message = reply.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert!(!message.is_empty());
+        assert!(!message.contains(passport.identity()["document_number"].as_str().unwrap()));
+    };
+
+    // Authentication and scopes.
+    expect(
+        Client::new(&server.url, None).post("/v1/challenges", &json!({})),
+        401,
+        "unauthorized",
+    );
+    expect(
+        Client::new(&server.url, Some("dpk_000000000000_deadbeef"))
+            .post("/v1/challenges", &json!({})),
+        401,
+        "unauthorized",
+    );
+    let made = client.post(
+        "/v1/api-keys",
+        &json!({"name": "app", "scopes": ["verify"]}),
+    );
+    assert_eq!(made.status, 201);
+    let verify_only = Client::new(&server.url, made.json()["key"].as_str());
+    assert_eq!(verify_only.post("/v1/challenges", &json!({})).status, 201);
+    expect(
+        issue(&verify_only, &good["id"], &passport.rrn(), "kb", 1),
+        403,
+        "insufficient_scope",
+    );
+    expect(
+        verify_only.post("/v1/api-keys", &json!({"name": "x", "scopes": ["admin"]})),
+        403,
+        "insufficient_scope",
+    );
+    expect(
+        client.post("/v1/api-keys", &json!({"name": "x", "scopes": ["root"]})),
+        400,
+        "unknown_scope",
+    );
+
+    // Malformed bodies.
+    expect(
+        client.post("/v1/verifications", &json!({"sod": "%%%", "dg": {}})),
+        400,
+        "invalid_base64",
+    );
+    let mut bad_dg = passport.document();
+    bad_dg["dg"]["1"] = json!("not base64!");
+    expect(
+        client.post("/v1/verifications", &bad_dg),
+        400,
+        "invalid_base64",
+    );
+    expect(
+        client.post("/v1/verifications", &json!({"dg": {}})),
+        400,
+        "bad_request",
+    );
+    expect(
+        client.post_raw(
+            "/v1/verifications",
+            "application/json",
+            b"{\"sod\":".to_vec(),
+        ),
+        400,
+        "bad_json",
+    );
+    expect(
+        client.post_raw(
+            "/v1/verifications",
+            "text/plain",
+            passport.document().to_string().into_bytes(),
+        ),
+        415,
+        "unsupported_media_type",
+    );
+    let mut huge = passport.document();
+    huge["dg"]["2"] = json!(b64(&vec![0u8; 512 * 1024]));
+    expect(
+        client.post("/v1/verifications", &huge),
+        413,
+        "payload_too_large",
+    );
+    let mut truncated = passport.document();
+    truncated["sod"] = json!(b64(&passport.file("EF_SOD.bin")[..40]));
+    expect(client.post("/v1/verifications", &truncated), 422, "bad_sod");
+
+    // Challenges: unknown, replayed.
+    let mut replay = passport.document();
+    replay["aa"] = json!({"challenge_id": "chl_nope", "signature": b64(&[1; 64])});
+    expect(
+        client.post("/v1/verifications", &replay),
+        404,
+        "unknown_challenge",
+    );
+    let challenge = client.post("/v1/challenges", &json!({})).json();
+    let mut with_aa = passport.document();
+    with_aa["aa"] = json!({
+        "challenge_id": challenge["id"],
+        "signature": passport.aa_sign(challenge["challenge"].as_str().unwrap()),
+    });
+    assert_eq!(client.post("/v1/verifications", &with_aa).status, 201);
+    let after_good = row_count(&server, "server_verifications");
+    expect(
+        client.post("/v1/verifications", &with_aa),
+        409,
+        "challenge_used",
+    );
+
+    // Issuance refusals.
+    expect(
+        issue(&client, &json!("ver_nope"), &passport.rrn(), "kb", 1),
+        404,
+        "verification_not_found",
+    );
+    expect(
+        issue(&client, &good["id"], &passport.rrn(), "no-such-profile", 1),
+        404,
+        "unknown_profile",
+    );
+    expect(
+        issue(&client, &good["id"], "800101-1000008", "kb", 1),
+        422,
+        "not_registered",
+    );
+    let mut weak = json!({"verification_id": good["id"], "profile": "kb",
+        "csr": "-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n",
+        "resident_registration_number": passport.rrn()});
+    expect(client.post("/v1/certificates", &weak), 422, "bad_csr");
+    weak["csr"] = json!(csr_pem(3));
+    weak.as_object_mut()
+        .unwrap()
+        .remove("resident_registration_number");
+    expect(client.post("/v1/certificates", &weak), 400, "bad_request");
+    let tampered = Passport::new(Profile::P256, Variant::TamperedDg);
+    let failed = client.post("/v1/verifications", &tampered.document());
+    assert_eq!(failed.status, 201);
+    assert_eq!(failed.json()["report"]["valid"], false);
+    expect(
+        issue(&client, &failed.json()["id"], &passport.rrn(), "kb", 1),
+        422,
+        "verification_failed",
+    );
+
+    // Revocation and status errors.
+    expect(client.get("/v1/certificates/zz"), 400, "bad_serial");
+    expect(
+        client.get("/v1/certificates/0badc0de"),
+        404,
+        "certificate_not_found",
+    );
+    expect(
+        client.post(
+            "/v1/certificates/0badc0de/revoke",
+            &json!({"reason": "bored"}),
+        ),
+        400,
+        "unknown_reason",
+    );
+    expect(
+        client.post(
+            "/v1/certificates/0badc0de/revoke",
+            &json!({"reason": "superseded"}),
+        ),
+        404,
+        "certificate_not_found",
+    );
+    expect(client.get("/v1/nothing-here"), 404, "not_found");
+
+    // Nothing stored by any of that (the one good verification and the refused tampered
+    // one are the only rows added); no certificate issued.
+    assert_eq!(after_good, before.0 + 1);
+    assert_eq!(row_count(&server, "server_verifications"), before.0 + 2);
+    assert_eq!(certificate_count(&server), before.1);
+
+    // And the server still serves: the good verification is still usable.
+    assert_eq!(Client::new(&server.url, None).get("/healthz").status, 200);
+    let issued = issue(&client, &good["id"], &passport.rrn(), "kb", 1);
+    assert_eq!(
+        issued.status,
+        201,
+        "{}",
+        String::from_utf8_lossy(&issued.body)
+    );
+}
+
+#[test]
+fn one_passport_cannot_serve_two_people() {
+    let server = InProcess::dev("dup", |_| {});
+    let client = Client::new(&server.url, Some(&server.key));
+    let passport = Passport::new(Profile::P256, Variant::Genuine);
+    let first = verify_with_aa(&client, &passport);
+    assert_eq!(
+        issue(&client, &first["id"], &passport.rrn(), "kb", 1).status,
+        201
+    );
+
+    // A second registry identity with the same passport details but another resident
+    // registration number (a registry error or a fraud).
+    let mut other = passport.identity();
+    let rrn = passport.rrn();
+    let first12: String = rrn.replace('-', "").chars().take(12).collect();
+    let first12 = format!(
+        "{}{}",
+        &first12[..11],
+        (first12.as_bytes()[11] - b'0' + 1) % 10
+    );
+    let check = dongpo_testkit::person::rrn_check_digit(&first12).unwrap();
+    let other_rrn = format!("{}-{}{check}", &first12[..6], &first12[6..]);
+    other["resident_registration_number"] = json!(other_rrn);
+    let registered = client.post("/v1/registry", &json!({"records": [other]}));
+    assert_eq!(
+        registered.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&registered.body)
+    );
+
+    let second = verify_with_aa(&client, &passport);
+    let refused = issue(&client, &second["id"], &other_rrn, "kb", 2);
+    assert_eq!(
+        (refused.status, refused.code().as_str()),
+        (409, "document_bound_to_other_person")
+    );
+    // The rightful holder can still use it, and the reuse is reported.
+    let again = issue(&client, &second["id"], &rrn, "shinhan", 3);
+    assert_eq!(
+        again.status,
+        201,
+        "{}",
+        String::from_utf8_lossy(&again.body)
+    );
+    assert_eq!(again.json()["document_previously_used"], 1);
+
+    // A bad record is refused and stores nothing.
+    let mut bad = passport.identity();
+    bad["resident_registration_number"] = json!("123");
+    let refused = client.post("/v1/registry", &json!({"records": [bad]}));
+    assert_eq!(
+        (refused.status, refused.code().as_str()),
+        (400, "bad_registry_record")
+    );
+}
+
+#[test]
+fn batch_verification_keeps_order_and_limits() {
+    let server = InProcess::dev("batch", |c| c.max_batch_documents = 4);
+    let client = Client::new(&server.url, Some(&server.key));
+    let genuine = Passport::new(Profile::P256, Variant::Genuine);
+    let tampered = Passport::new(Profile::P256, Variant::TamperedDg);
+    let rsa = Passport::new(Profile::Rsa2048, Variant::Genuine);
+    let reply = client.post(
+        "/v1/verifications:batch",
+        &json!({"documents": [genuine.document(), tampered.document(), rsa.document()]}),
+    );
+    assert_eq!(
+        reply.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    let valid: Vec<bool> = reply.json()["reports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["valid"].as_bool().unwrap())
+        .collect();
+    assert_eq!(valid, [true, false, true]);
+    let five = json!({"documents": vec![genuine.document(); 5]});
+    let refused = client.post("/v1/verifications:batch", &five);
+    assert_eq!(
+        (refused.status, refused.code().as_str()),
+        (400, "bad_request")
+    );
+    let mut bad = genuine.document();
+    bad["sod"] = json!("***");
+    let refused = client.post(
+        "/v1/verifications:batch",
+        &json!({"documents": [genuine.document(), bad]}),
+    );
+    assert_eq!(
+        (refused.status, refused.code().as_str()),
+        (400, "invalid_base64")
+    );
+    assert!(
+        refused.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("documents[1]")
+    );
+}
+
+#[test]
+fn rate_limits_per_key() {
+    let server = InProcess::dev("rate", |c| {
+        c.rate_limit_per_second = 1;
+        c.rate_limit_burst = 3;
+    });
+    let client = Client::new(&server.url, Some(&server.key));
+    let statuses: Vec<u16> = (0..6)
+        .map(|_| client.post("/v1/challenges", &json!({})).status)
+        .collect();
+    assert!(statuses.iter().take(3).all(|s| *s == 201), "{statuses:?}");
+    assert!(statuses.contains(&429), "{statuses:?}");
+    // Public endpoints are not limited by key.
+    assert_eq!(Client::new(&server.url, None).get("/healthz").status, 200);
+}
+
+#[test]
+fn openapi_documents_every_route() {
+    let yaml = dongpo_server::routes::OPENAPI_YAML;
+    for (method, path) in dongpo_server::routes::ROUTES {
+        let key = format!("\n  {path}:");
+        let at = yaml
+            .find(&key)
+            .unwrap_or_else(|| panic!("{path} missing from openapi.yaml"));
+        let section = &yaml[at + key.len()..];
+        let end = section.find("\n  /").unwrap_or(section.len());
+        assert!(
+            section[..end].contains(&format!("\n    {method}:")),
+            "{method} {path} missing from openapi.yaml"
+        );
+    }
+}
+
+#[test]
+fn serves_tls_when_a_certificate_is_configured() {
+    if !have("openssl") || Command::new("curl").arg("--version").output().is_err() {
+        println!("skipped: openssl or curl not installed (TLS test)");
+        return;
+    }
+    let dir = support::fresh_dir("tls");
+    let (cert, key) = (dir.join("tls.pem"), dir.join("tls.key"));
+    let (ok, out) = openssl(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-keyout",
+        &key.display().to_string(),
+        "-out",
+        &cert.display().to_string(),
+        "-days",
+        "1",
+        "-subj",
+        "/CN=localhost",
+        "-addext",
+        "subjectAltName=IP:127.0.0.1",
+    ]);
+    assert!(ok, "{out}");
+    let (tls_cert, tls_key) = (cert.clone(), key.clone());
+    let server = InProcess::dev("tls", move |c| {
+        c.tls_cert = Some(tls_cert);
+        c.tls_key = Some(tls_key);
+    });
+    let https = server.url.replace("http://", "https://");
+    let out = Command::new("curl")
+        .args([
+            "-s",
+            "--cacert",
+            &cert.display().to_string(),
+            &format!("{https}/healthz"),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "{\"status\":\"ok\"}");
+    // Plain HTTP to the TLS port gets no answer.
+    let plain = Command::new("curl")
+        .args(["-s", "-m", "5", &format!("{}/healthz", server.url)])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&plain.stdout).contains("ok"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

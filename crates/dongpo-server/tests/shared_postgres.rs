@@ -1,0 +1,199 @@
+//! Two `dongpo-server` processes on one PostgreSQL database serve consistent results:
+//! a challenge or a verification used on one cannot be used on the other, issuance on one
+//! is visible on the other, and a revocation on one reaches the other's OCSP answers.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    missing_docs
+)]
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use dongpo_crypto::HashAlgorithm;
+use dongpo_revocation::ocsp::{Status, build_request, cert_id, verify_response};
+use dongpo_testkit::{Profile, Variant};
+use serde_json::json;
+use support::{Client, Passport, Process, csr_pem, fresh_dir};
+
+/// A database of its own, so other tests' CA tables do not mix in; dropped at the end.
+struct Database {
+    admin_url: String,
+    name: String,
+    url: String,
+}
+
+impl Database {
+    fn create(admin_url: &str) -> Self {
+        let mut random = [0u8; 6];
+        getrandom::fill(&mut random).unwrap();
+        let name = format!("dongpo_servers_{}", hex::encode(random));
+        let mut client = postgres::Client::connect(admin_url, postgres::NoTls).unwrap();
+        client
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .unwrap();
+        let base = admin_url
+            .rsplit_once('/')
+            .map_or(admin_url, |(base, _)| base);
+        Database {
+            admin_url: admin_url.to_owned(),
+            url: format!("{base}/{name}"),
+            name,
+        }
+    }
+}
+
+impl Drop for Database {
+    fn drop(&mut self) {
+        if let Ok(mut client) = postgres::Client::connect(&self.admin_url, postgres::NoTls) {
+            let _ = client.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ));
+        }
+    }
+}
+
+#[test]
+fn two_servers_share_one_postgres_database() {
+    let Ok(admin_url) = std::env::var("DONGPO_TEST_POSTGRES_URL") else {
+        println!("skipped: DONGPO_TEST_POSTGRES_URL is not set (two servers on one PostgreSQL)");
+        return;
+    };
+    let database = Database::create(&admin_url);
+    let data = fresh_dir("pg");
+    let env_a = [
+        ("DATABASE_URL", database.url.as_str()),
+        ("DONGPO_NODE", "server-a"),
+        ("DONGPO_REVOCATION_POLL_SECS", "1"),
+    ];
+    let a = Process::start(&data, &["--dev"], &env_a);
+    let key = std::fs::read_to_string(data.join("dev-api-key")).unwrap();
+    let key = key.trim();
+    let env_b = [
+        ("DATABASE_URL", database.url.as_str()),
+        ("DONGPO_NODE", "server-b"),
+        ("DONGPO_REVOCATION_POLL_SECS", "1"),
+    ];
+    let b = Process::start(&data, &["--dev"], &env_b);
+    let (ca, cb) = (
+        Client::new(&a.url, Some(key)),
+        Client::new(&b.url, Some(key)),
+    );
+    let passport = Passport::new(Profile::P256, Variant::Genuine);
+
+    // A challenge from A used on B; replaying it on A fails.
+    let challenge = ca.post("/v1/challenges", &json!({})).json();
+    let mut body = passport.document();
+    body["aa"] = json!({
+        "challenge_id": challenge["id"],
+        "signature": passport.aa_sign(challenge["challenge"].as_str().unwrap()),
+    });
+    let verified = cb.post("/v1/verifications", &body);
+    assert_eq!(
+        verified.status,
+        201,
+        "{}",
+        String::from_utf8_lossy(&verified.body)
+    );
+    let replay = ca.post("/v1/verifications", &body);
+    assert_eq!(
+        (replay.status, replay.code().as_str()),
+        (409, "challenge_used")
+    );
+
+    // Verified on B, issued on A, reuse refused on B; receipts readable on both.
+    let id = verified.json()["id"].clone();
+    let receipt_a = ca.get(&format!(
+        "/v1/verifications/{}/receipt",
+        id.as_str().unwrap()
+    ));
+    assert_eq!(receipt_a.status, 200);
+    let issue = |client: &Client, seed: u64| {
+        client.post(
+            "/v1/certificates",
+            &json!({"verification_id": id, "profile": "kb", "csr": csr_pem(seed),
+                    "resident_registration_number": passport.rrn()}),
+        )
+    };
+    let issued = issue(&ca, 1);
+    assert_eq!(
+        issued.status,
+        201,
+        "{}",
+        String::from_utf8_lossy(&issued.body)
+    );
+    let reused = issue(&cb, 2);
+    assert_eq!(
+        (reused.status, reused.code().as_str()),
+        (409, "verification_used")
+    );
+    let serial = issued.json()["serial"].as_str().unwrap().to_owned();
+    assert_eq!(
+        cb.get(&format!("/v1/certificates/{serial}")).json()["status"],
+        "good"
+    );
+
+    // OCSP on B says good (and caches it); revoked on A; B's OCSP follows within its poll.
+    let (ocsp_request, issuer) = ocsp_request_for(&issued.json());
+    let ocsp_status = |client: &Client| {
+        let reply = client.post_raw("/ocsp", "application/ocsp-request", ocsp_request.clone());
+        assert_eq!(reply.status, 200);
+        cert_status_of(&ocsp_request, &reply.body, &issuer)
+    };
+    assert_eq!(ocsp_status(&cb), "good");
+    let revoked = ca.post(
+        &format!("/v1/certificates/{serial}/revoke"),
+        &json!({"reason": "keyCompromise"}),
+    );
+    assert_eq!(revoked.status, 200);
+    assert_eq!(
+        cb.get(&format!("/v1/certificates/{serial}")).json()["status"],
+        "revoked"
+    );
+    let started = Instant::now();
+    while ocsp_status(&cb) != "revoked" {
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "B's OCSP still says good"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert_eq!(ocsp_status(&ca), "revoked");
+    drop((a, b));
+    let _ = std::fs::remove_dir_all(&data);
+}
+
+/// A DER OCSP request for the issued certificate (SHA-1 CertID, as OpenSSL sends), and
+/// the issuer to check answers against.
+fn ocsp_request_for(issued: &serde_json::Value) -> (Vec<u8>, dongpo_pki::Cert) {
+    let cert = support::pem_der(issued["certificate"].as_str().unwrap());
+    let issuer = support::pem_der(issued["chain"][0].as_str().unwrap());
+    let cert = dongpo_pki::Cert::parse(&cert).unwrap();
+    let issuer = dongpo_pki::Cert::parse(&issuer).unwrap();
+    let serial = dongpo_revocation::ocsp::responder::serial_of(&cert);
+    let id = cert_id(HashAlgorithm::Sha1, &issuer, &serial).unwrap();
+    (build_request(&[id], None).unwrap(), issuer)
+}
+
+/// `good`, `revoked` or `unknown` from a DER OCSP response, its signature checked.
+fn cert_status_of(request: &[u8], response: &[u8], issuer: &dongpo_pki::Cert) -> &'static str {
+    let parsed = dongpo_revocation::ocsp::parse_request(request).unwrap();
+    let status = verify_response(
+        response,
+        &parsed,
+        issuer,
+        dongpo_pki::time::UnixTime::now(),
+        None,
+        &dongpo_crypto::Verifier::new(),
+    )
+    .unwrap();
+    match status.status {
+        Status::Good => "good",
+        Status::Revoked { .. } => "revoked",
+        Status::Unknown => "unknown",
+    }
+}

@@ -1,0 +1,342 @@
+//! A dongpo-server on a loopback port (in this process, or as child processes), an HTTP
+//! client, and the testkit material the tests send.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use base64ct::{Base64, Encoding};
+use dongpo_server::{CommandLine, ServerConfig};
+use dongpo_testkit::{KeyStore, Profile, Variant};
+use serde_json::{Value, json};
+
+/// A fresh directory under the target dir.
+pub fn fresh_dir(name: &str) -> PathBuf {
+    let mut random = [0u8; 4];
+    getrandom::fill(&mut random).unwrap();
+    let dir = std::env::temp_dir().join(format!("dongpo-server-{name}-{}", hex::encode(random)));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn wait_for_addr(data: &Path, child: Option<&mut Child>) -> String {
+    let started = Instant::now();
+    let file = data.join(dongpo_server::ADDR_FILE);
+    let mut child = child;
+    loop {
+        if let Ok(addr) = std::fs::read_to_string(&file) {
+            return addr.trim().to_owned();
+        }
+        if let Some(child) = child.as_deref_mut()
+            && let Ok(Some(status)) = child.try_wait()
+        {
+            panic!("dongpo-server exited at start: {status}");
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "dongpo-server did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// A server running in this process on a background runtime.
+pub struct InProcess {
+    pub url: String,
+    pub data: PathBuf,
+    pub key: String,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl InProcess {
+    /// `--dev` on a fresh data directory, with `tune` applied to the configuration.
+    pub fn dev(name: &str, tune: impl FnOnce(&mut ServerConfig)) -> Self {
+        let data = fresh_dir(name);
+        let mut config = ServerConfig::load(
+            &CommandLine {
+                listen: Some("127.0.0.1:0".into()),
+                data_dir: Some(data.clone()),
+                dev: true,
+                ..CommandLine::default()
+            },
+            &|_| None,
+        )
+        .unwrap();
+        tune(&mut config);
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime
+                .block_on(dongpo_server::serve(config, async {
+                    let _ = stopped.await;
+                }))
+                .unwrap();
+        });
+        let addr = wait_for_addr(&data, None);
+        let key = std::fs::read_to_string(data.join("dev-api-key"))
+            .unwrap()
+            .trim()
+            .to_owned();
+        InProcess {
+            url: format!("http://{addr}"),
+            data,
+            key,
+            stop: Some(stop),
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for InProcess {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+        let _ = std::fs::remove_dir_all(&self.data);
+    }
+}
+
+/// A `dongpo-server` child process, killed on drop.
+pub struct Process {
+    pub url: String,
+    child: Child,
+}
+
+impl Process {
+    /// Starts the binary with `args` and `envs`, and waits for its address file.
+    pub fn start(data: &Path, args: &[&str], envs: &[(&str, &str)]) -> Self {
+        let _ = std::fs::remove_file(data.join(dongpo_server::ADDR_FILE));
+        let mut command = Command::new(env!("CARGO_BIN_EXE_dongpo-server"));
+        command
+            .args(["--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(data)
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        for (k, v) in envs {
+            command.env(k, v);
+        }
+        let mut child = command.spawn().unwrap();
+        let addr = wait_for_addr(data, Some(&mut child));
+        Process {
+            url: format!("http://{addr}"),
+            child,
+        }
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Status and body of a response.
+pub struct Reply {
+    pub status: u16,
+    pub body: Vec<u8>,
+    pub headers: Vec<(String, String)>,
+}
+
+impl Reply {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|_| {
+            panic!(
+                "not JSON ({}): {}",
+                self.status,
+                String::from_utf8_lossy(&self.body)
+            )
+        })
+    }
+
+    /// The error code of a JSON error reply.
+    pub fn code(&self) -> String {
+        self.json()["error"]["code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A minimal HTTP client over ureq that never turns statuses into errors.
+pub struct Client {
+    agent: ureq::Agent,
+    pub base: String,
+    pub key: Option<String>,
+}
+
+impl Client {
+    pub fn new(base: &str, key: Option<&str>) -> Self {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(60)))
+            .build()
+            .into();
+        Client {
+            agent,
+            base: base.to_owned(),
+            key: key.map(str::to_owned),
+        }
+    }
+
+    fn finish(response: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Reply {
+        let mut response = response.unwrap();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or_default().to_owned()))
+            .collect();
+        Reply {
+            status: response.status().as_u16(),
+            body: response
+                .body_mut()
+                .with_config()
+                .limit(64 * 1024 * 1024)
+                .read_to_vec()
+                .unwrap(),
+            headers,
+        }
+    }
+
+    pub fn get(&self, path: &str) -> Reply {
+        let mut request = self.agent.get(format!("{}{path}", self.base));
+        if let Some(key) = &self.key {
+            request = request.header("Authorization", format!("Bearer {key}"));
+        }
+        Self::finish(request.call())
+    }
+
+    pub fn post_raw(&self, path: &str, content_type: &str, body: Vec<u8>) -> Reply {
+        let mut request = self
+            .agent
+            .post(format!("{}{path}", self.base))
+            .header("Content-Type", content_type);
+        if let Some(key) = &self.key {
+            request = request.header("Authorization", format!("Bearer {key}"));
+        }
+        Self::finish(request.send(&body[..]))
+    }
+
+    pub fn post(&self, path: &str, body: &Value) -> Reply {
+        self.post_raw(path, "application/json", body.to_string().into_bytes())
+    }
+}
+
+pub fn b64(bytes: &[u8]) -> String {
+    Base64::encode_string(bytes)
+}
+
+/// A testkit passport (seed 1, as `--dev` trusts).
+pub struct Passport {
+    pub files: std::collections::BTreeMap<String, Vec<u8>>,
+}
+
+impl Passport {
+    pub fn new(profile: Profile, variant: Variant) -> Self {
+        let passport =
+            dongpo_testkit::generate(profile, variant, 1, &mut KeyStore::default()).unwrap();
+        Passport {
+            files: passport.files,
+        }
+    }
+
+    pub fn file(&self, name: &str) -> &[u8] {
+        self.files.get(name).unwrap()
+    }
+
+    /// The document as the API takes it (SOD and every DG).
+    pub fn document(&self) -> Value {
+        let mut dg = serde_json::Map::new();
+        for n in 1..=16 {
+            if let Some(bytes) = self.files.get(&format!("DG{n}.bin")) {
+                dg.insert(n.to_string(), json!(b64(bytes)));
+            }
+        }
+        json!({ "sod": b64(self.file("EF_SOD.bin")), "dg": dg })
+    }
+
+    /// The chip's Active Authentication signature over `challenge_hex`.
+    pub fn aa_sign(&self, challenge_hex: &str) -> String {
+        b64(&dongpo_testkit::active_auth::sign(
+            self.file("aa_key.p8"),
+            &hex::decode(challenge_hex).unwrap(),
+            dongpo_crypto::HashAlgorithm::Sha256,
+        )
+        .unwrap())
+    }
+
+    pub fn identity(&self) -> Value {
+        serde_json::from_slice(self.file("identity.json")).unwrap()
+    }
+
+    pub fn rrn(&self) -> String {
+        self.identity()["resident_registration_number"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+}
+
+/// A P-256 subscriber CSR (PEM).
+pub fn csr_pem(seed: u64) -> String {
+    use dongpo_testkit::csr;
+    let spec = dongpo_crypto::KeySpec::Ec(dongpo_crypto::Curve::P256);
+    let key = csr::subscriber_key(spec, seed, "server-test").unwrap();
+    csr::csr_pem(&csr::csr(&key, spec, "dongpo test subscriber").unwrap())
+}
+
+/// PEM -> DER of the first block.
+pub fn pem_der(pem: &str) -> Vec<u8> {
+    let body: String = pem
+        .lines()
+        .skip_while(|l| !l.starts_with("-----BEGIN"))
+        .skip(1)
+        .take_while(|l| !l.starts_with("-----END"))
+        .collect();
+    Base64::decode_vec(&body).unwrap()
+}
+
+/// Whether a command exists on PATH.
+pub fn have(tool: &str) -> bool {
+    Command::new(tool)
+        .arg("version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// Challenge, verification (with Active Authentication), returning the verification id.
+pub fn verify_with_aa(client: &Client, passport: &Passport) -> Value {
+    let challenge = client.post("/v1/challenges", &json!({}));
+    assert_eq!(challenge.status, 201);
+    let challenge = challenge.json();
+    let mut body = passport.document();
+    body["aa"] = json!({
+        "challenge_id": challenge["id"],
+        "signature": passport.aa_sign(challenge["challenge"].as_str().unwrap()),
+    });
+    let reply = client.post("/v1/verifications", &body);
+    assert_eq!(
+        reply.status,
+        201,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    reply.json()
+}

@@ -74,6 +74,7 @@ fn bench(c: &mut Criterion) {
         entries: &revoked,
         scope: Scope::Full,
         delta_of: None,
+        freshest: None,
     };
     let der = build_crl(&spec, &signer).unwrap();
     // Half the probes are listed; the other half differ in their first octet.

@@ -26,6 +26,15 @@ pub enum CrlScope {
     Full,
     /// One partition (as baked into the certificates' CRL distribution points).
     Partition(u32),
+    /// A delta CRL (RFC 5280 §5.2.4) over the complete CRL numbered `base`, issued at
+    /// `since`: the certificates revoked at or after `since`. It shares the complete CRLs'
+    /// number sequence, so its number is above `base`.
+    Delta {
+        /// cRLNumber of the base (complete) CRL.
+        base: u64,
+        /// thisUpdate of the base CRL.
+        since: UnixTime,
+    },
 }
 
 /// Publishing failed.
@@ -48,6 +57,15 @@ pub enum PublishError {
     /// The store failed.
     #[error(transparent)]
     Issue(#[from] IssueError),
+}
+
+/// Where the delta CRL of a profile's issuing CA is published: its CRL distribution point
+/// template with `delta` for the partition (`.../kb-delta.crl`).
+#[must_use]
+pub fn delta_crl_url(profile: &Profile) -> String {
+    profile
+        .crl_distribution_point
+        .replace("{partition}", "delta")
 }
 
 fn build(e: impl std::fmt::Display) -> PublishError {
@@ -80,6 +98,8 @@ pub fn crl(
         .into_iter()
         .filter(|r| match scope {
             CrlScope::Full => true,
+            // At `since` itself too: the base may have been signed in the same second.
+            CrlScope::Delta { since, .. } => r.revoked_at.0 >= since.0,
             CrlScope::Partition(index) => {
                 Serial::from_bytes(&r.serial).is_some_and(|s| partition_of(&s, partitions) == index)
             }
@@ -92,7 +112,8 @@ pub fn crl(
         })
         .collect();
     let scope_label = match scope {
-        CrlScope::Full => "full".to_owned(),
+        // A delta shares the number sequence of the complete CRLs of its scope (§5.2.3).
+        CrlScope::Full | CrlScope::Delta { .. } => "full".to_owned(),
         CrlScope::Partition(index) if index < partitions => format!("partition-{index}"),
         CrlScope::Partition(index) => return Err(PublishError::Partition { index, partitions }),
     };
@@ -112,8 +133,20 @@ pub fn crl(
     let cert = Certificate::from_der(&cert_der).map_err(build)?;
     let crl_issuer = CrlIssuer::from_certificate(&cert).map_err(build)?;
     let url;
+    let base = match scope {
+        CrlScope::Delta { base, .. } => {
+            Some(CrlNumber::from_bytes(&base.to_be_bytes()).map_err(build)?)
+        }
+        _ => None,
+    };
+    // The complete CRL names its delta (freshestCRL): relying parties, OpenSSL among
+    // them, look for deltas only where it says so.
+    let freshest = match (scope, profile) {
+        (CrlScope::Full, Some(profile)) => Some(delta_crl_url(profile)),
+        _ => None,
+    };
     let scope = match scope {
-        CrlScope::Full => Scope::Full,
+        CrlScope::Full | CrlScope::Delta { .. } => Scope::Full,
         CrlScope::Partition(index) => {
             let profile = profile.ok_or_else(|| {
                 PublishError::Build(format!("issuing CA '{name}' has no profile"))
@@ -135,7 +168,8 @@ pub fn crl(
             next_update: UnixTime(now.0 + CRL_VALIDITY),
             entries: &entries,
             scope,
-            delta_of: None,
+            delta_of: base.as_ref(),
+            freshest: freshest.as_deref(),
         },
         &signer,
     )

@@ -71,6 +71,7 @@ fn main() {
                 entries: &entries,
                 scope: Scope::Full,
                 delta_of: None,
+                freshest: None,
             };
             let start = Instant::now();
             let der = build_crl(&spec, &CertSigner::new(&key, algorithm)).unwrap();

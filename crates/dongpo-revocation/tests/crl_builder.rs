@@ -51,6 +51,7 @@ fn spec<'a>(
         entries,
         scope,
         delta_of: None,
+        freshest: None,
     }
 }
 

@@ -2,14 +2,17 @@
 # Load test of dongpo-server on loopback, against the in-process figure for the same
 # documents (BENCHMARKS.md, "Reference server"). Needs wrk, curl, jq, openssl.
 #   crates/dongpo-server/loadtest/run.sh [PROFILE...]     (default: p256 rsa2048)
-# Each wrk run: 1 thread, 32 connections, $DURATION seconds (default 10) after a warm-up.
+# Each wrk run: 1 thread, $DURATION seconds (default 10) after a 2 s warm-up; batches over
+# $CONNECTIONS connections (default 4: each request already carries 64 documents), single
+# verifications and OCSP over $SINGLE_CONNECTIONS (default 32).
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 PROFILES=("${@:-p256 rsa2048}")
 # shellcheck disable=SC2206
 PROFILES=(${PROFILES[*]})
 DURATION=${DURATION:-10}
-CONNECTIONS=${CONNECTIONS:-32}
+CONNECTIONS=${CONNECTIONS:-4}
+SINGLE_CONNECTIONS=${SINGLE_CONNECTIONS:-32}
 cargo build -q --release -j2 -p dongpo-server -p dongpo-cli --bins --example loadtest_material
 BIN=target/release
 WORK=$(mktemp -d)
@@ -31,14 +34,14 @@ KEY=$(cat "$DATA/dev-api-key")
 rate() { # wrk output -> requests/s
   grep "Requests/sec" | awk '{print $2}'
 }
-load() { # PATH BODY -> requests/s
-  BODY=$2 wrk -t1 -c"$CONNECTIONS" -d2s -s crates/dongpo-server/loadtest/post.lua "$URL$1" >/dev/null
-  BODY=$2 wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" -s crates/dongpo-server/loadtest/post.lua "$URL$1" | rate
+load() { # PATH BODY CONNECTIONS -> requests/s
+  BODY=$2 wrk -t1 -c"$3" -d2s -s crates/dongpo-server/loadtest/post.lua "$URL$1" >/dev/null
+  BODY=$2 wrk -t1 -c"$3" -d"${DURATION}s" -s crates/dongpo-server/loadtest/post.lua "$URL$1" | rate
 }
 for profile in "${PROFILES[@]}"; do
   inprocess=$(awk -v p="$profile" '$2 == p {print $3}' "$WORK/inprocess.txt")
-  batch=$(load /v1/verifications:batch "$WORK/batch-$profile.json")
-  single=$(load /v1/verifications "$WORK/single-$profile.json")
+  batch=$(load /v1/verifications:batch "$WORK/batch-$profile.json" "$CONNECTIONS")
+  single=$(load /v1/verifications "$WORK/single-$profile.json" "$SINGLE_CONNECTIONS")
   awk -v p="$profile" -v i="$inprocess" -v b="$batch" -v s="$single" 'BEGIN {
     printf "http %s batch(64): %.0f documents/s = %.2f of in-process %.0f\n", p, b * 64, b * 64 / i, i;
     printf "http %s single (stored, signed receipt): %.0f documents/s = %.2f of in-process\n", p, s, s / i }'
@@ -56,6 +59,6 @@ jq -r '.chain[0]' <<<"$issued" >"$WORK/issuer.pem"
 openssl ocsp -issuer "$WORK/issuer.pem" -cert "$WORK/cert.pem" -no_nonce -reqout "$WORK/req.der" >/dev/null 2>&1
 path=$(base64 -w0 "$WORK/req.der" | sed 's/+/%2B/g; s/\//%2F/g; s/=/%3D/g')
 curl -sf "$URL/ocsp/$path" -o /dev/null
-wrk -t1 -c"$CONNECTIONS" -d2s "$URL/ocsp/$path" >/dev/null
-ocsp=$(wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" "$URL/ocsp/$path" | rate)
+wrk -t1 -c"$SINGLE_CONNECTIONS" -d2s "$URL/ocsp/$path" >/dev/null
+ocsp=$(wrk -t1 -c"$SINGLE_CONNECTIONS" -d"${DURATION}s" "$URL/ocsp/$path" | rate)
 echo "http ocsp GET (cached): $ocsp responses/s"

@@ -31,14 +31,14 @@ impl CrlCache {
         }
     }
 
-    /// Drops every CRL of the issuing CA `issuer` (full and partitions).
+    /// After a revocation by `issuer`: drops its partition CRLs (what certificates' CRL
+    /// distribution points name) and its delta CRL, so both list the revocation at once.
+    /// The complete CRL stays until its refresh: it is the base the delta is read against
+    /// (RFC 5280 §5.2.4), and regenerating it on every revocation would leave deltas empty.
     pub fn invalidate(&self, issuer: &str) {
         if let Ok(mut entries) = self.entries.lock() {
             let prefix = format!("{issuer}-");
-            entries.retain(|name, _| {
-                let stem = name.trim_end_matches(".crl");
-                stem != issuer && !stem.starts_with(&prefix)
-            });
+            entries.retain(|name, _| !name.trim_end_matches(".crl").starts_with(&prefix));
         }
     }
 }
@@ -49,16 +49,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn fresh_until_max_age_and_invalidated_per_issuer() {
+    fn fresh_until_max_age_and_partitions_and_deltas_invalidated() {
         let cache = CrlCache::default();
         cache.put("toss.crl", Arc::from(&b"a"[..]), UnixTime(100));
         cache.put("toss-1.crl", Arc::from(&b"b"[..]), UnixTime(100));
+        cache.put("toss-delta.crl", Arc::from(&b"d"[..]), UnixTime(100));
         cache.put("tossbank.crl", Arc::from(&b"c"[..]), UnixTime(100));
         assert!(cache.fresh("toss.crl", UnixTime(159), 60).is_some());
         assert!(cache.fresh("toss.crl", UnixTime(160), 60).is_none());
         cache.invalidate("toss");
-        assert!(cache.fresh("toss.crl", UnixTime(101), 60).is_none());
+        assert!(cache.fresh("toss.crl", UnixTime(101), 60).is_some());
         assert!(cache.fresh("toss-1.crl", UnixTime(101), 60).is_none());
+        assert!(cache.fresh("toss-delta.crl", UnixTime(101), 60).is_none());
         assert_eq!(
             &*cache.fresh("tossbank.crl", UnixTime(101), 60).unwrap(),
             b"c"

@@ -67,8 +67,15 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let filter = tracing_subscriber::EnvFilter::try_from_env("DONGPO_LOG")
+    let mut filter = tracing_subscriber::EnvFilter::try_from_env("DONGPO_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // Whatever level is asked for: the PostgreSQL driver logs statement parameters (report
+    // JSON, DG1) at debug level, so it never gets more than warnings.
+    for directive in ["tokio_postgres=warn", "postgres=warn"] {
+        if let Ok(directive) = directive.parse() {
+            filter = filter.add_directive(directive);
+        }
+    }
     let builder = tracing_subscriber::fmt().with_env_filter(filter);
     if config.log_json {
         builder.json().init();

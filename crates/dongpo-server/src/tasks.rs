@@ -18,6 +18,16 @@ pub fn spawn(state: Arc<AppState>) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut ticker = tokio::time::interval(period);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let worker = Arc::clone(&state);
+        match tokio::task::spawn_blocking(move || presign_all(&worker)).await {
+            Ok(Ok(signed)) => {
+                tracing::info!(signed, "OCSP responses pre-signed for every certificate")
+            }
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "pre-signing OCSP responses failed; they are signed on first request")
+            }
+            Err(e) => tracing::warn!(error = %e, "pre-signing OCSP responses failed"),
+        }
         let mut rounds: u64 = 0;
         loop {
             ticker.tick().await;
@@ -30,6 +40,26 @@ pub fn spawn(state: Arc<AppState>) -> tokio::task::JoinHandle<()> {
             }
         }
     })
+}
+
+/// Signs an OCSP response for every certificate in the store, so that requests are
+/// answered from the cache from the start.
+fn presign_all(state: &AppState) -> Result<usize, String> {
+    let now = UnixTime::now();
+    let serials = {
+        let mut ca = state.ca.lock().map_err(|_| "CA lock poisoned")?;
+        ca.issuer().store().serials().map_err(|e| e.to_string())?
+    };
+    let mut signed = 0;
+    // The status source knows which CA issued each serial and answers `None` to the
+    // others, which the responder skips.
+    for id in state.ocsp_issuers.values() {
+        signed += state
+            .ocsp
+            .presign(id, serials.iter(), now)
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(signed)
 }
 
 fn round(state: &AppState, housekeeping: bool) -> Result<(), String> {

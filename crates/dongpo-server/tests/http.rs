@@ -69,7 +69,9 @@ fn the_whole_flow_over_http() {
     let passport = Passport::new(Profile::P256, Variant::Genuine);
 
     // Operations endpoints.
-    assert_eq!(public.get("/healthz").json()["status"], "ok");
+    let health = public.get("/healthz");
+    assert_eq!(health.json()["status"], "ok");
+    assert_eq!(health.header("x-request-id").map(str::len), Some(16));
     assert_eq!(public.get("/readyz").json()["status"], "ready");
     let openapi = public.get("/openapi.yaml");
     assert_eq!(openapi.status, 200);
@@ -214,7 +216,25 @@ fn the_whole_flow_over_http() {
     ]);
     assert!(ok && out.contains("cert.pem: good"), "{out}");
 
-    // Revocation reaches OCSP and the CRL at once.
+    // The complete CRL before the revocation: the base a delta CRL is read against.
+    let base = public.get(&format!("/crl/{issuer}.crl"));
+    assert_eq!(base.status, 200);
+    assert_eq!(base.header("content-type"), Some("application/pkix-crl"));
+    std::fs::write(path("base.crl"), &base.body).unwrap();
+    let (ok, out) = openssl(&[
+        "crl",
+        "-inform",
+        "DER",
+        "-in",
+        &path("base.crl"),
+        "-CAfile",
+        &path("issuer.pem"),
+        "-noout",
+        "-verify",
+    ]);
+    assert!(ok && out.contains("verify OK"), "{out}");
+
+    // Revocation reaches OCSP, the certificate's partition CRL and the delta CRL at once.
     let revoked = client.post(
         &format!("/v1/certificates/{serial}/revoke"),
         &json!({"reason": "keyCompromise"}),
@@ -232,37 +252,70 @@ fn the_whole_flow_over_http() {
     let status = client.get(&format!("/v1/certificates/{serial}")).json();
     assert_eq!(status["status"], "revoked");
     assert_eq!(status["revocation_reason"], "keyCompromise");
-    let crl = public.get(&format!("/crl/{issuer}.crl"));
-    assert_eq!(crl.status, 200);
-    assert_eq!(crl.header("content-type"), Some("application/pkix-crl"));
-    std::fs::write(path("issuer.crl"), &crl.body).unwrap();
-    let (ok, out) = openssl(&[
+    let lists = |file: &str| {
+        let (ok, text) = openssl(&["crl", "-inform", "DER", "-in", file, "-noout", "-text"]);
+        assert!(ok, "{text}");
+        text.to_ascii_uppercase()
+            .contains(&serial.to_ascii_uppercase())
+    };
+    let mut partitions_listing = 0;
+    for index in 0.. {
+        let partition = public.get(&format!("/crl/{issuer}-{index}.crl"));
+        if partition.status == 404 {
+            break;
+        }
+        std::fs::write(path("partition.crl"), &partition.body).unwrap();
+        partitions_listing += usize::from(lists(&path("partition.crl")));
+    }
+    assert_eq!(
+        partitions_listing, 1,
+        "exactly one partition lists the certificate"
+    );
+    let delta = public.get(&format!("/crl/{issuer}-delta.crl"));
+    assert_eq!(delta.status, 200);
+    std::fs::write(path("delta.crl"), &delta.body).unwrap();
+    let (_, delta_text) = openssl(&[
         "crl",
         "-inform",
         "DER",
         "-in",
-        &path("issuer.crl"),
-        "-CAfile",
-        &path("issuer.pem"),
-        "-noout",
-        "-verify",
-    ]);
-    assert!(ok && out.contains("verify OK"), "{out}");
-    let (_, text) = openssl(&[
-        "crl",
-        "-inform",
-        "DER",
-        "-in",
-        &path("issuer.crl"),
+        &path("delta.crl"),
         "-noout",
         "-text",
     ]);
-    assert!(
-        text.to_ascii_uppercase()
-            .contains(&serial.to_ascii_uppercase()),
-        "{text}"
-    );
+    assert!(delta_text.contains("Delta CRL Indicator"), "{delta_text}");
+    assert!(lists(&path("delta.crl")));
+    assert!(!lists(&path("base.crl")));
+    // OpenSSL applies the delta to the base and finds the certificate revoked.
+    for (crl, pem) in [("base.crl", "base.pem"), ("delta.crl", "delta.pem")] {
+        let (ok, out) = openssl(&[
+            "crl",
+            "-inform",
+            "DER",
+            "-in",
+            &path(crl),
+            "-out",
+            &path(pem),
+        ]);
+        assert!(ok, "{out}");
+    }
+    let (ok, out) = openssl(&[
+        "verify",
+        "-crl_check",
+        "-use_deltas",
+        "-CAfile",
+        &path("root.pem"),
+        "-untrusted",
+        &path("issuer.pem"),
+        "-CRLfile",
+        &path("base.pem"),
+        "-CRLfile",
+        &path("delta.pem"),
+        &path("cert.pem"),
+    ]);
+    assert!(!ok && out.contains("certificate revoked"), "{out}");
     assert_eq!(public.get("/crl/nobody.crl").status, 404);
+    assert_eq!(public.get(&format!("/crl/{issuer}-99999.crl")).status, 404);
 
     // Metrics counted what happened, without personal data.
     let metrics = String::from_utf8(public.get("/metrics").body).unwrap();
@@ -420,10 +473,13 @@ fn bad_requests_get_json_errors_and_store_nothing() {
         415,
         "unsupported_media_type",
     );
-    let mut huge = passport.document();
-    huge["dg"]["2"] = json!(b64(&vec![0u8; 512 * 1024]));
     expect(
-        client.post("/v1/verifications", &huge),
+        client.post_declaring("/v1/verifications", 64 * 1024 * 1024),
+        413,
+        "payload_too_large",
+    );
+    expect(
+        client.post_declaring("/v1/verifications:batch", 1024 * 1024 * 1024),
         413,
         "payload_too_large",
     );
@@ -720,4 +776,14 @@ fn serves_tls_when_a_certificate_is_configured() {
         .unwrap();
     assert!(!String::from_utf8_lossy(&plain.stdout).contains("ok"));
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn slow_uploads_time_out_with_a_json_error() {
+    let server = InProcess::dev("slow", |c| c.request_timeout_secs = 1);
+    let client = Client::new(&server.url, Some(&server.key));
+    // Announces 100 bytes and sends none: the server gives up after the timeout.
+    let reply = client.post_declaring("/v1/verifications", 100);
+    assert_eq!((reply.status, reply.code().as_str()), (503, "timeout"));
+    assert_eq!(Client::new(&server.url, None).get("/healthz").status, 200);
 }

@@ -164,6 +164,21 @@ fn two_servers_share_one_postgres_database() {
     }
     assert_eq!(ocsp_status(&ca), "revoked");
     drop((a, b));
+
+    // Debug logs of both processes: requests are there, personal data is not.
+    let logs = support::server_logs(&data);
+    assert!(logs.contains("request_id"), "no request logs:\n{logs}");
+    let identity = passport.identity();
+    for field in [
+        "resident_registration_number",
+        "document_number",
+        "surname",
+        "given_names",
+        "date_of_birth",
+    ] {
+        let value = identity[field].as_str().unwrap();
+        assert!(!logs.contains(value), "the server log carries the {field}");
+    }
     let _ = std::fs::remove_dir_all(&data);
 }
 

@@ -2,14 +2,15 @@
 
 use const_oid::db::rfc5280::{
     ID_CE_AUTHORITY_KEY_IDENTIFIER, ID_CE_CRL_NUMBER, ID_CE_DELTA_CRL_INDICATOR,
-    ID_CE_ISSUING_DISTRIBUTION_POINT,
+    ID_CE_FRESHEST_CRL, ID_CE_ISSUING_DISTRIBUTION_POINT,
 };
 use der::Encode;
 use der::asn1::{Ia5String, OctetString, Uint};
 use x509_cert::ext::Extension;
+use x509_cert::ext::pkix::crl::dp::DistributionPoint;
 use x509_cert::ext::pkix::crl::{BaseCrlNumber, CrlNumber as CrlNumberExt};
 use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
-use x509_cert::ext::pkix::{AuthorityKeyIdentifier, IssuingDistributionPoint};
+use x509_cert::ext::pkix::{AuthorityKeyIdentifier, FreshestCrl, IssuingDistributionPoint};
 
 use super::error::{CrlBuildError, encoding};
 use super::{CrlNumber, CrlSpec, Scope};
@@ -65,6 +66,28 @@ pub(crate) fn crl_extensions(spec: &CrlSpec<'_>) -> Result<Vec<Extension>, CrlBu
             "issuingDistributionPoint",
         )?,
     ];
+    if let Some(url) = spec.freshest {
+        if spec.delta_of.is_some() {
+            return Err(CrlBuildError::Partition(
+                "a delta CRL does not name a freshest CRL".into(),
+            ));
+        }
+        let uri = Ia5String::new(url).map_err(|e| {
+            CrlBuildError::Partition(format!("freshest CRL URL {url:?} is not IA5String: {e}"))
+        })?;
+        out.push(extension(
+            ID_CE_FRESHEST_CRL,
+            false,
+            &FreshestCrl(vec![DistributionPoint {
+                distribution_point: Some(DistributionPointName::FullName(vec![
+                    GeneralName::UniformResourceIdentifier(uri),
+                ])),
+                reasons: None,
+                crl_issuer: None,
+            }]),
+            "freshestCRL",
+        )?);
+    }
     if let Some(base) = spec.delta_of {
         out.push(extension(
             ID_CE_DELTA_CRL_INDICATOR,

@@ -119,6 +119,9 @@ pub struct CrlSpec<'a> {
     pub scope: Scope<'a>,
     /// For a delta CRL, the number of its base CRL (smaller than `crl_number`).
     pub delta_of: Option<&'a CrlNumber>,
+    /// For a complete CRL with deltas, where the delta CRL is published (the freshestCRL
+    /// extension, RFC 5280 §5.2.6; OpenSSL looks for deltas only when it is present).
+    pub freshest: Option<&'a str>,
 }
 
 /// Builds and signs a v2 CRL; returns its DER.

@@ -177,8 +177,14 @@ pub async fn issue(
         ));
     }
     let (issued, chain, assurance) = state
-        .ca(move |ca, _| {
+        .ca(move |ca, st| {
             let issued = ca.issue(&approval, now).map_err(ApiError::internal)?;
+            // Pre-signed now, so the first OCSP request for it is answered from the cache.
+            if let Some(id) = st.ocsp_issuers.get(&issued.issuer)
+                && let Err(e) = st.ocsp.presign(id, [issued.serial.as_bytes()], now)
+            {
+                tracing::warn!(error = %e, "pre-signing the OCSP response failed");
+            }
             let chain: Vec<String> = ca
                 .chain(&issued.profile)
                 .unwrap_or_default()

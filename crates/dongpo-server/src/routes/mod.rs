@@ -5,7 +5,7 @@ mod admin;
 mod certificates;
 mod ops;
 mod publish;
-mod verify;
+pub mod verify;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -19,11 +19,11 @@ use axum::routing::{get, post};
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
-use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 pub use ops::OPENAPI_YAML;
 
+use crate::error::ApiError;
 use crate::metrics::RouteLabels;
 use crate::state::AppState;
 
@@ -100,43 +100,68 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/openapi.yaml", get(ops::openapi))
         .fallback(ops::not_found)
         .layer(body_limit)
-        .layer(middleware::from_fn_with_state(Arc::clone(&state), observe));
-    let timeout = Duration::from_secs(config.request_timeout_secs);
-    api.layer(TimeoutLayer::with_status_code(
-        StatusCode::SERVICE_UNAVAILABLE,
-        timeout,
-    ))
-    .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-    .layer(
-        TraceLayer::new_for_http().make_span_with(|request: &Request| {
-            // The route template, never the raw path or query (they can carry serials).
-            let route = request
-                .extensions()
-                .get::<MatchedPath>()
-                .map_or("-", MatchedPath::as_str)
-                .to_owned();
-            let id = request
-                .headers()
-                .get(REQUEST_ID)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("-")
-                .to_owned();
-            tracing::info_span!("request", method = %request.method(), route, request_id = id)
-        }),
-    )
-    .layer(SetRequestIdLayer::new(REQUEST_ID, RandomRequestId))
-    .with_state(state)
+        .layer(middleware::from_fn_with_state(Arc::clone(&state), guard));
+    api.layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &Request| {
+                // The route template, never the raw path or query (they can carry serials).
+                let route = request
+                    .extensions()
+                    .get::<MatchedPath>()
+                    .map_or("-", MatchedPath::as_str)
+                    .to_owned();
+                let id = request
+                    .headers()
+                    .get(REQUEST_ID)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("-")
+                    .to_owned();
+                tracing::info_span!("request", method = %request.method(), route, request_id = id)
+            }),
+        )
+        .layer(SetRequestIdLayer::new(REQUEST_ID, RandomRequestId))
+        .with_state(state)
 }
 
-/// Latency by route and status class.
-async fn observe(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
+/// The body limit of a route (`DefaultBodyLimit` enforces the same while reading).
+fn body_limit_of(config: &crate::config::ServerConfig, route: &str) -> usize {
+    match route {
+        "/v1/verifications:batch" => config.max_batch_body_bytes,
+        "/ocsp" => OCSP_BODY_LIMIT,
+        _ => config.max_body_bytes,
+    }
+}
+
+/// Around every request: a declared body over the route's limit is refused before a byte
+/// of it is read; the request gets `request_timeout_secs` (body upload included, so a slow
+/// sender cannot hold a connection); latency is recorded by route and status class.
+async fn guard(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().as_str().to_owned();
     let route = request
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
-    let response = next.run(request).await;
+    let declared = request
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let limit = body_limit_of(&state.config, &route);
+    let response = if declared.is_some_and(|n| n > limit as u64) {
+        crate::wire::payload_too_large().into_response()
+    } else {
+        let timeout = Duration::from_secs(state.config.request_timeout_secs);
+        match tokio::time::timeout(timeout, next.run(request)).await {
+            Ok(response) => response,
+            Err(_) => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "timeout",
+                "the request took longer than the server allows",
+            )
+            .into_response(),
+        }
+    };
     let status = format!("{}xx", response.status().as_u16() / 100);
     state
         .metrics

@@ -14,43 +14,94 @@ use crate::metrics::Metrics;
 use crate::state::AppState;
 use crate::wire::RawBody;
 
-/// `GET /crl/{issuer}.crl` and `GET /crl/{issuer}-{partition}.crl`.
+/// Which CRL a file name asks for.
+enum CrlName {
+    Full(String),
+    Partition(String, u32),
+    Delta(String),
+}
+
+fn crl_name(stem: &str, issuers: &[String], partitions: u32) -> Option<CrlName> {
+    let known = |n: &str| issuers.iter().any(|name| name == n);
+    if known(stem) {
+        return Some(CrlName::Full(stem.to_owned()));
+    }
+    let (issuer, suffix) = stem.rsplit_once('-')?;
+    if !known(issuer) {
+        return None;
+    }
+    if suffix == "delta" {
+        return Some(CrlName::Delta(issuer.to_owned()));
+    }
+    let index: u32 = suffix.parse().ok()?;
+    (index < partitions).then(|| CrlName::Partition(issuer.to_owned(), index))
+}
+
+/// The cached CRL `file`, or a new one (cached for next time).
+fn current_crl(
+    ca: &mut dongpo_ca::authority::Ca,
+    st: &AppState,
+    file: &str,
+    now: UnixTime,
+) -> ApiResult<Arc<[u8]>> {
+    let unknown = || ApiError::not_found("crl_not_found", "no CRL of that name");
+    let refresh = st.config.crl_refresh_secs;
+    // Deltas exist to be fresher than the complete CRL.
+    let max_age = if file.ends_with("-delta.crl") {
+        (refresh / 12).max(1)
+    } else {
+        refresh
+    };
+    if let Some(der) = st.crls.fresh(file, now, max_age) {
+        return Ok(der);
+    }
+    let stem = file.strip_suffix(".crl").ok_or_else(unknown)?;
+    let issuers: Vec<String> = ca.issuer().cas().iter().map(|c| c.name.clone()).collect();
+    let partitions = ca.issuer().crl_partitions();
+    let (issuer, scope) = match crl_name(stem, &issuers, partitions).ok_or_else(unknown)? {
+        CrlName::Full(issuer) => (issuer, CrlScope::Full),
+        CrlName::Partition(issuer, index) => (issuer, CrlScope::Partition(index)),
+        CrlName::Delta(issuer) => {
+            let base = current_crl(ca, st, &format!("{issuer}.crl"), now)?;
+            let base = dongpo_revocation::crl::Crl::parse(&base).map_err(ApiError::internal)?;
+            let number = base
+                .number_hex()
+                .and_then(|h| u64::from_str_radix(&h, 16).ok())
+                .ok_or_else(|| ApiError::internal("base CRL without a usable cRLNumber"))?;
+            let since = UnixTime(
+                base.crl
+                    .tbs_cert_list
+                    .this_update
+                    .to_unix_duration()
+                    .as_secs(),
+            );
+            (
+                issuer,
+                CrlScope::Delta {
+                    base: number,
+                    since,
+                },
+            )
+        }
+    };
+    let der: Arc<[u8]> = ca
+        .crl(&issuer, scope, now)
+        .map_err(ApiError::internal)?
+        .into();
+    st.crls.put(file, Arc::clone(&der), now);
+    Ok(der)
+}
+
+/// `GET /crl/{issuer}.crl`, `/crl/{issuer}-{partition}.crl` and `/crl/{issuer}-delta.crl`
+/// (a delta CRL over the current complete CRL).
 pub async fn crl(
     State(state): State<Arc<AppState>>,
     Path(file): Path<String>,
 ) -> ApiResult<Response> {
-    let unknown = || ApiError::not_found("crl_not_found", "no CRL of that name");
-    let stem = file.strip_suffix(".crl").ok_or_else(unknown)?.to_owned();
     let now = UnixTime::now();
-    let der = match state.crls.fresh(&file, now, state.config.crl_refresh_secs) {
-        Some(der) => der,
-        None => {
-            let name = file.clone();
-            state
-                .ca(move |ca, st| {
-                    let names: Vec<String> =
-                        ca.issuer().cas().iter().map(|c| c.name.clone()).collect();
-                    let known = |n: &str| names.iter().any(|name| name == n);
-                    let (issuer, scope) = if known(&stem) {
-                        (stem.clone(), CrlScope::Full)
-                    } else {
-                        let (issuer, index) = stem.rsplit_once('-').ok_or_else(unknown)?;
-                        let index: u32 = index.parse().map_err(|_| unknown())?;
-                        if !known(issuer) || index >= ca.issuer().crl_partitions() {
-                            return Err(unknown());
-                        }
-                        (issuer.to_owned(), CrlScope::Partition(index))
-                    };
-                    let der: Arc<[u8]> = ca
-                        .crl(&issuer, scope, now)
-                        .map_err(ApiError::internal)?
-                        .into();
-                    st.crls.put(&name, Arc::clone(&der), now);
-                    Ok(der)
-                })
-                .await?
-        }
-    };
+    let der = state
+        .ca(move |ca, st| current_crl(ca, st, &file, now))
+        .await?;
     Ok((
         [
             (

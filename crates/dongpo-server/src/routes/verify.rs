@@ -116,20 +116,35 @@ pub async fn verify(
     }
     let challenge_id = body.aa.map(|aa| aa.challenge_id);
     let id = random_id("ver")?;
-    let (report, stored) = state
+    // One trip to the blocking pool: verify, sign the receipt, store, build the answer
+    // (each extra hop costs a thread switch per request).
+    let (report, response) = state
         .compute(move |worker| {
             let now = UnixTime::now();
             let report = worker.verifier.verify_one_at(&document, now);
+            // Bytes that are not an EF.SOD at all are a bad request, not a failed passport.
+            if let Some(parse) = report.check("sod.parse")
+                && parse.status == Status::Fail
+            {
+                return Err(ApiError::unprocessable(
+                    "bad_sod",
+                    format!("sod: not an EF.SOD ({})", parse.detail),
+                ));
+            }
             let claims = ReceiptClaims::of(&id, &report, challenge_id.as_deref(), now.0);
             let receipt = worker.receipts.sign(&claims).map_err(ApiError::internal)?;
-            let report_json = serde_json::to_string(&report).map_err(ApiError::internal)?;
             // Only a passing verification can lead to issuance, so only it keeps the report
             // and DG1 (until used or stale).
+            let report_json = if report.valid {
+                Some(serde_json::to_string(&report).map_err(ApiError::internal)?)
+            } else {
+                None
+            };
             let stored = StoredVerification {
                 id,
                 created_at: now,
                 valid: report.valid,
-                report_json: report.valid.then_some(report_json),
+                report_json,
                 dg1: if report.valid {
                     document.data_groups.get(&1).cloned()
                 } else {
@@ -138,26 +153,22 @@ pub async fn verify(
                 receipt,
                 used_at: None,
             };
-            Ok((report, stored))
+            worker
+                .db
+                .lock()
+                .map_err(|_| ApiError::internal("server database lock poisoned"))?
+                .insert_verification(&stored)
+                .map_err(ApiError::unavailable)?;
+            let response = json!({
+                "id": stored.id,
+                "report": report,
+                "receipt_id": stored.id,
+                "receipt": stored.receipt,
+            });
+            Ok((report, response))
         })
         .await?;
     state.metrics.verification(&report);
-    // Bytes that are not an EF.SOD at all are a bad request, not a failed passport.
-    if let Some(parse) = report.check("sod.parse")
-        && parse.status == Status::Fail
-    {
-        return Err(ApiError::unprocessable(
-            "bad_sod",
-            format!("sod: not an EF.SOD ({})", parse.detail),
-        ));
-    }
-    let response = json!({
-        "id": stored.id,
-        "report": report,
-        "receipt_id": stored.id,
-        "receipt": stored.receipt,
-    });
-    state.db(move |db| db.insert_verification(&stored)).await?;
     Ok((StatusCode::CREATED, Json(response)))
 }
 

@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 use base64ct::{Base64, Encoding};
@@ -116,12 +116,19 @@ impl Process {
     pub fn start(data: &Path, args: &[&str], envs: &[(&str, &str)]) -> Self {
         let _ = std::fs::remove_file(data.join(dongpo_server::ADDR_FILE));
         let mut command = Command::new(env!("CARGO_BIN_EXE_dongpo-server"));
+        // Logs kept for the personal-data check (one file per process and start).
+        let log = std::fs::File::create(data.join(format!(
+            "server-{}.log",
+            envs.len() + args.len() + std::process::id() as usize + rand_u16()
+        )))
+        .unwrap();
         command
             .args(["--listen", "127.0.0.1:0", "--data-dir"])
             .arg(data)
             .args(args)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
+            .env("DONGPO_LOG", "debug")
+            .stdout(log.try_clone().unwrap())
+            .stderr(log);
         for (k, v) in envs {
             command.env(k, v);
         }
@@ -139,6 +146,24 @@ impl Drop for Process {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+fn rand_u16() -> usize {
+    let mut b = [0u8; 2];
+    getrandom::fill(&mut b).unwrap();
+    usize::from(u16::from_be_bytes(b))
+}
+
+/// Every `server-*.log` in `data`, concatenated.
+pub fn server_logs(data: &Path) -> String {
+    let mut text = String::new();
+    for entry in std::fs::read_dir(data).unwrap().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with("server-") && name.ends_with(".log") {
+            text.push_str(&std::fs::read_to_string(entry.path()).unwrap_or_default());
+        }
+    }
+    text
 }
 
 /// Status and body of a response.
@@ -232,6 +257,48 @@ impl Client {
             request = request.header("Authorization", format!("Bearer {key}"));
         }
         Self::finish(request.send(&body[..]))
+    }
+
+    /// A POST that announces a `Content-Length` of `length` and sends no body: what a
+    /// huge upload looks like to the server before it reads any of it (sending the bytes
+    /// would race the server's early 413 and the connection close that follows).
+    pub fn post_declaring(&self, path: &str, length: usize) -> Reply {
+        use std::io::{Read, Write};
+        let host = self.base.trim_start_matches("http://");
+        let mut stream = std::net::TcpStream::connect(host).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .unwrap();
+        let auth = self
+            .key
+            .as_ref()
+            .map(|k| format!("Authorization: Bearer {k}\r\n"))
+            .unwrap_or_default();
+        write!(
+            stream,
+            "POST {path} HTTP/1.1\r\nHost: {host}\r\n{auth}Content-Type: application/json\r\nContent-Length: {length}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut response = Vec::new();
+        let _ = stream.read_to_end(&mut response);
+        let text = String::from_utf8_lossy(&response).into_owned();
+        let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+        let status = head
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        let headers = head
+            .lines()
+            .skip(1)
+            .filter_map(|l| l.split_once(':'))
+            .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+            .collect();
+        Reply {
+            status,
+            body: body.as_bytes().to_vec(),
+            headers,
+        }
     }
 
     pub fn post(&self, path: &str, body: &Value) -> Reply {

@@ -547,16 +547,31 @@ fn interop_files(name: &str) -> (std::path::PathBuf, Vec<u8>) {
             pem(&pki.leaf(&s).to_der().unwrap(), "CERTIFICATE").as_bytes(),
         );
     }
-    // A complete CRL and a delta for the linter.
-    let full = build_crl(
-        &spec(&issuer, &number, &revoked, Scope::Full),
-        &pki.issuing.signer(),
-    )
-    .unwrap();
+    // A complete CRL naming its delta (freshestCRL) and a delta for the linter.
+    let delta_url = "http://crl.example/issuing-delta.crl";
+    let mut full = spec(&issuer, &number, &revoked, Scope::Full);
+    full.freshest = Some(delta_url);
+    let full = build_crl(&full, &pki.issuing.signer()).unwrap();
+    let parsed: CertificateList = CertificateList::from_der(&full).unwrap();
+    let freshest = parsed
+        .tbs_cert_list
+        .crl_extensions
+        .iter()
+        .flatten()
+        .find(|e| e.extn_id == const_oid::db::rfc5280::ID_CE_FRESHEST_CRL)
+        .expect("freshestCRL");
+    assert!(!freshest.critical);
+    let points =
+        x509_cert::ext::pkix::FreshestCrl::from_der(freshest.extn_value.as_bytes()).unwrap();
+    assert_eq!(points.0.len(), 1);
     write("full.der", &full);
     let base = CrlNumber::from(1);
     let mut delta = spec(&issuer, &number, &revoked[..1], partition(1, &url));
     delta.delta_of = Some(&base);
+    // A delta cannot point at a fresher CRL than itself.
+    let mut both = delta;
+    both.freshest = Some(delta_url);
+    assert!(build_crl(&both, &pki.issuing.signer()).is_err());
     write(
         "delta.der",
         &build_crl(&delta, &pki.issuing.signer()).unwrap(),

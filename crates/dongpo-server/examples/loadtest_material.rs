@@ -52,6 +52,34 @@ fn main() -> Result<(), String> {
             json!({ "documents": vec![body; BATCH] }).to_string(),
         )?;
 
+        // The same batch as CBOR (chip files as byte strings).
+        #[derive(serde::Serialize)]
+        struct Doc<'a> {
+            sod: &'a serde_bytes::Bytes,
+            dg: std::collections::BTreeMap<String, &'a serde_bytes::Bytes>,
+        }
+        #[derive(serde::Serialize)]
+        struct Batch<'a> {
+            documents: Vec<Doc<'a>>,
+        }
+        let sod = file("EF_SOD.bin");
+        let doc = || Doc {
+            sod: serde_bytes::Bytes::new(&sod),
+            dg: data_groups
+                .iter()
+                .map(|(n, b)| (n.to_string(), serde_bytes::Bytes::new(b)))
+                .collect(),
+        };
+        let cbor = cbor4ii::serde::to_vec(
+            Vec::new(),
+            &Batch {
+                documents: (0..BATCH).map(|_| doc()).collect(),
+            },
+        )
+        .map_err(|e| e.to_string())?;
+        let path = out.join(format!("batch-{name}.cbor"));
+        std::fs::write(&path, cbor).map_err(|e| format!("{}: {e}", path.display()))?;
+
         let mut trust = TrustStore::new();
         trust
             .add_csca(&file("csca.der"), "testkit")

@@ -1,6 +1,6 @@
--- wrk script: POST the file $BODY as JSON with the API key $KEY.
+-- wrk script: POST the file $BODY (as $CONTENT_TYPE, default JSON) with the API key $KEY.
 wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Content-Type"] = os.getenv("CONTENT_TYPE") or "application/json"
 wrk.headers["Authorization"] = "Bearer " .. os.getenv("KEY")
 local f = assert(io.open(os.getenv("BODY"), "rb"))
 wrk.body = f:read("*a")

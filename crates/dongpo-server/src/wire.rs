@@ -49,6 +49,30 @@ impl<S: Send + Sync> FromRequest<S> for RawBody {
     }
 }
 
+/// Whether the request says it carries CBOR (RFC 8949).
+#[must_use]
+pub fn is_cbor(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/cbor"))
+}
+
+/// Parses a CBOR body (fields as in the JSON schema, binary fields as byte strings,
+/// borrowed from `body`).
+///
+/// # Errors
+/// 400 `bad_cbor` (the decoder's message names positions and types, never values).
+pub fn parse_cbor<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, ApiError> {
+    cbor4ii::serde::from_slice(body).map_err(|_| {
+        ApiError::bad_request(
+            "bad_cbor",
+            "the body is not CBOR of the documented shape (byte strings for sod, dg and com)",
+        )
+    })
+}
+
 /// Whether the request says it carries JSON.
 fn is_json(headers: &HeaderMap) -> bool {
     headers
@@ -180,6 +204,54 @@ pub struct ActiveAuthIn {
     pub signature: String,
 }
 
+/// One document in a CBOR body: the chip files as byte strings, no base64.
+#[derive(Debug, Deserialize)]
+pub struct DocumentBin<'a> {
+    /// EF.SOD.
+    #[serde(borrow)]
+    pub sod: &'a serde_bytes::Bytes,
+    /// Data groups by number ("1".."16").
+    #[serde(borrow, default)]
+    pub dg: BTreeMap<Cow<'a, str>, &'a serde_bytes::Bytes>,
+    /// EF.COM.
+    #[serde(borrow, default)]
+    pub com: Option<&'a serde_bytes::Bytes>,
+}
+
+impl DocumentBin<'_> {
+    /// The document.
+    ///
+    /// # Errors
+    /// 400 naming the bad field.
+    pub fn decode(&self) -> Result<Document, ApiError> {
+        if self.sod.is_empty() {
+            return Err(ApiError::bad_request("bad_request", "sod: empty"));
+        }
+        let mut data_groups = BTreeMap::new();
+        for (key, value) in &self.dg {
+            data_groups.insert(data_group_number(key)?, value.to_vec());
+        }
+        Ok(Document {
+            sod: self.sod.to_vec(),
+            data_groups,
+            com: self.com.map(|c| c.to_vec()),
+            active_auth: None,
+        })
+    }
+}
+
+fn data_group_number(key: &str) -> Result<u8, ApiError> {
+    key.parse()
+        .ok()
+        .filter(|n| (1..=16).contains(n))
+        .ok_or_else(|| {
+            ApiError::bad_request(
+                "bad_request",
+                "dg: keys are data-group numbers \"1\" to \"16\"",
+            )
+        })
+}
+
 impl DocumentIn<'_> {
     /// The document, with `active_auth` attached.
     ///
@@ -192,16 +264,7 @@ impl DocumentIn<'_> {
         }
         let mut data_groups = BTreeMap::new();
         for (key, value) in &self.dg {
-            let number: u8 = key
-                .parse()
-                .ok()
-                .filter(|n| (1..=16).contains(n))
-                .ok_or_else(|| {
-                    ApiError::bad_request(
-                        "bad_request",
-                        "dg: keys are data-group numbers \"1\" to \"16\"",
-                    )
-                })?;
+            let number = data_group_number(key)?;
             data_groups.insert(number, base64(&format!("dg.{number}"), value)?);
         }
         let com = self.com.as_deref().map(|c| base64("com", c)).transpose()?;

@@ -668,6 +668,28 @@ fn batch_verification_keeps_order_and_limits() {
         .map(|r| r["valid"].as_bool().unwrap())
         .collect();
     assert_eq!(valid, [true, false, true]);
+    // The same batch as CBOR, chip files as byte strings: the same reports.
+    let cbor = cbor_batch(&[&genuine, &tampered, &rsa]);
+    let reply_cbor = client.post_raw("/v1/verifications:batch", "application/cbor", cbor);
+    assert_eq!(
+        reply_cbor.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&reply_cbor.body)
+    );
+    let strip_time = |mut v: Value| {
+        for report in v["reports"].as_array_mut().unwrap() {
+            report["evidence"]["at"] = Value::Null;
+        }
+        v
+    };
+    assert_eq!(strip_time(reply_cbor.json()), strip_time(reply.json()));
+    let garbage = client.post_raw(
+        "/v1/verifications:batch",
+        "application/cbor",
+        vec![0xff; 10],
+    );
+    assert_eq!((garbage.status, garbage.code().as_str()), (400, "bad_cbor"));
     let five = json!({"documents": vec![genuine.document(); 5]});
     let refused = client.post("/v1/verifications:batch", &five);
     assert_eq!(
@@ -690,6 +712,33 @@ fn batch_verification_keeps_order_and_limits() {
             .unwrap()
             .starts_with("documents[1]")
     );
+}
+
+/// A batch body in CBOR: `{"documents": [{"sod": bytes, "dg": {"1": bytes, ...}}]}`.
+fn cbor_batch(passports: &[&Passport]) -> Vec<u8> {
+    #[derive(serde::Serialize)]
+    struct Doc<'a> {
+        sod: &'a serde_bytes::Bytes,
+        dg: std::collections::BTreeMap<String, &'a serde_bytes::Bytes>,
+    }
+    #[derive(serde::Serialize)]
+    struct Batch<'a> {
+        documents: Vec<Doc<'a>>,
+    }
+    let documents = passports
+        .iter()
+        .map(|p| Doc {
+            sod: serde_bytes::Bytes::new(p.file("EF_SOD.bin")),
+            dg: (1..=16)
+                .filter_map(|n| {
+                    p.files
+                        .get(&format!("DG{n}.bin"))
+                        .map(|b| (n.to_string(), serde_bytes::Bytes::new(b)))
+                })
+                .collect(),
+        })
+        .collect();
+    cbor4ii::serde::to_vec(Vec::new(), &Batch { documents }).unwrap()
 }
 
 #[test]

@@ -283,6 +283,19 @@ fn revocation(
             problems.push(format!("{source}: {e}"));
             continue;
         }
+        // A delta lists only changes since its base: alone it cannot say "not revoked".
+        if let Some(base) = crl.delta_base_hex() {
+            problems.push(format!(
+                "{source}: a delta CRL (base {base}) cannot establish status without its base"
+            ));
+            continue;
+        }
+        // RFC 5280 §6.3.3 (b): a CRL whose issuingDistributionPoint does not cover the DSC
+        // (another partition, CA certificates only) says nothing about it.
+        if let Err(e) = crl.check_scope(dsc) {
+            problems.push(format!("{source}: {e}"));
+            continue;
+        }
         if let Some(number) = crl.number_hex() {
             crl_numbers.push(number);
         }

@@ -17,7 +17,9 @@ use crate::db::{ChallengeRefusal, StoredVerification};
 use crate::error::{ApiError, ApiResult};
 use crate::receipt::ReceiptClaims;
 use crate::state::AppState;
-use crate::wire::{ActiveAuthIn, DocumentIn, RawBody, base64, parse_json};
+use crate::wire::{
+    ActiveAuthIn, DocumentBin, DocumentIn, RawBody, base64, is_cbor, parse_cbor, parse_json,
+};
 
 /// Active Authentication challenges are 8 octets (ICAO 9303-11 §6.1: RND.IFD).
 const CHALLENGE_OCTETS: usize = 8;
@@ -180,6 +182,14 @@ pub struct BatchIn<'a> {
     pub documents: Vec<DocumentIn<'a>>,
 }
 
+/// `POST /v1/verifications:batch` body as CBOR (`application/cbor`).
+#[derive(Debug, Deserialize)]
+pub struct BatchBin<'a> {
+    /// The documents.
+    #[serde(borrow)]
+    pub documents: Vec<DocumentBin<'a>>,
+}
+
 /// `POST /v1/verifications:batch`: stateless screening, reports in input order.
 pub async fn verify_batch(
     State(state): State<Arc<AppState>>,
@@ -188,44 +198,81 @@ pub async fn verify_batch(
     RawBody(raw): RawBody,
 ) -> ApiResult<Response> {
     caller.require(Scope::Verify)?;
-    let body: BatchIn<'_> = parse_json(&headers, &raw)?;
     let max = state.config.max_batch_documents;
-    if body.documents.len() > max {
-        return Err(ApiError::bad_request(
-            "bad_request",
-            format!("documents: at most {max} per batch"),
-        ));
-    }
-    let documents = body
-        .documents
-        .iter()
-        .enumerate()
-        .map(|(i, d)| {
-            d.decode(None).map_err(|mut e| {
-                e.message = format!("documents[{i}].{}", e.message);
-                e
-            })
+    let too_many = |n: usize| {
+        (n > max).then(|| {
+            ApiError::bad_request("bad_request", format!("documents: at most {max} per batch"))
         })
-        .collect::<ApiResult<Vec<Document>>>()?;
+    };
+    let at = |i: usize| {
+        move |mut e: ApiError| {
+            e.message = format!("documents[{i}].{}", e.message);
+            e
+        }
+    };
+    // CBOR carries the chip files as byte strings: no base64 to decode, a quarter less to
+    // send, for integrators who verify in bulk.
+    let documents = if is_cbor(&headers) {
+        let body: BatchBin<'_> = parse_cbor(&raw)?;
+        if let Some(e) = too_many(body.documents.len()) {
+            return Err(e);
+        }
+        body.documents
+            .iter()
+            .enumerate()
+            .map(|(i, d)| d.decode().map_err(at(i)))
+            .collect::<ApiResult<Vec<Document>>>()?
+    } else {
+        let body: BatchIn<'_> = parse_json(&headers, &raw)?;
+        if let Some(e) = too_many(body.documents.len()) {
+            return Err(e);
+        }
+        body.documents
+            .iter()
+            .enumerate()
+            .map(|(i, d)| d.decode(None).map_err(at(i)))
+            .collect::<ApiResult<Vec<Document>>>()?
+    };
     let reports = verify_spread(&state, documents).await?;
     state.metrics.verifications_of(&reports);
     // Serialised straight from the reports: a `json!` tree of them would allocate every
-    // field again.
+    // field again. CBOR when the client asks for it (`Accept: application/cbor`).
     #[derive(serde::Serialize)]
     struct BatchOut<'a> {
         reports: &'a [VerificationReport],
     }
-    let mut body = Vec::with_capacity(reports.len() * 4096);
-    serde_json::to_writer(&mut body, &BatchOut { reports: &reports })
-        .map_err(ApiError::internal)?;
+    let out = BatchOut { reports: &reports };
+    let (content_type, body) = if accepts_cbor(&headers) {
+        let body = cbor4ii::serde::to_vec(Vec::with_capacity(reports.len() * 3072), &out)
+            .map_err(ApiError::internal)?;
+        ("application/cbor", body)
+    } else {
+        let mut body = Vec::with_capacity(reports.len() * 4096);
+        serde_json::to_writer(&mut body, &out).map_err(ApiError::internal)?;
+        ("application/json", body)
+    };
     Ok((
         [(
             axum::http::header::CONTENT_TYPE,
-            axum::http::HeaderValue::from_static("application/json"),
+            axum::http::HeaderValue::from_static(content_type),
         )],
         body,
     )
         .into_response())
+}
+
+/// Whether the client prefers CBOR answers.
+fn accepts_cbor(headers: &HeaderMap) -> bool {
+    headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',').any(|t| {
+                t.split(';')
+                    .next()
+                    .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/cbor"))
+            })
+        })
 }
 
 /// Verifies on as many blocking threads as there are cores, keeping the order.

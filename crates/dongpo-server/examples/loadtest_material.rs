@@ -53,30 +53,13 @@ fn main() -> Result<(), String> {
         )?;
 
         // The same batch as CBOR (chip files as byte strings).
-        #[derive(serde::Serialize)]
-        struct Doc<'a> {
-            sod: &'a serde_bytes::Bytes,
-            dg: std::collections::BTreeMap<String, &'a serde_bytes::Bytes>,
-        }
-        #[derive(serde::Serialize)]
-        struct Batch<'a> {
-            documents: Vec<Doc<'a>>,
-        }
-        let sod = file("EF_SOD.bin");
-        let doc = || Doc {
-            sod: serde_bytes::Bytes::new(&sod),
-            dg: data_groups
-                .iter()
-                .map(|(n, b)| (n.to_string(), serde_bytes::Bytes::new(b)))
-                .collect(),
+        let document = Document {
+            sod: file("EF_SOD.bin"),
+            data_groups,
+            com: None,
+            active_auth: None,
         };
-        let cbor = cbor4ii::serde::to_vec(
-            Vec::new(),
-            &Batch {
-                documents: (0..BATCH).map(|_| doc()).collect(),
-            },
-        )
-        .map_err(|e| e.to_string())?;
+        let cbor = dongpo_server::wire::encode_cbor_batch(&vec![document.clone(); BATCH])?;
         let path = out.join(format!("batch-{name}.cbor"));
         std::fs::write(&path, cbor).map_err(|e| format!("{}: {e}", path.display()))?;
 
@@ -93,12 +76,6 @@ fn main() -> Result<(), String> {
             Arc::new(Verifier::new()),
         )
         .with_config(BatchConfig::with_threads(THREADS));
-        let document = Document {
-            sod: file("EF_SOD.bin"),
-            data_groups,
-            com: None,
-            active_auth: None,
-        };
         // Warm the chain cache and the prepared keys, as a running server has them.
         if !verifier.verify_one(&document).valid {
             return Err(format!("{name}: the testkit passport does not verify"));

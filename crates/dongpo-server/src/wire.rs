@@ -240,6 +240,38 @@ impl DocumentBin<'_> {
     }
 }
 
+/// Encodes `documents` as the CBOR body `POST /v1/verifications:batch` takes (for clients,
+/// tests and the load test; the server only decodes).
+///
+/// # Errors
+/// The encoder's message (only on allocation failure).
+pub fn encode_cbor_batch(documents: &[Document]) -> Result<Vec<u8>, String> {
+    #[derive(serde::Serialize)]
+    struct Doc<'a> {
+        sod: &'a serde_bytes::Bytes,
+        dg: BTreeMap<String, &'a serde_bytes::Bytes>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        com: Option<&'a serde_bytes::Bytes>,
+    }
+    #[derive(serde::Serialize)]
+    struct Batch<'a> {
+        documents: Vec<Doc<'a>>,
+    }
+    let documents = documents
+        .iter()
+        .map(|d| Doc {
+            sod: serde_bytes::Bytes::new(&d.sod),
+            dg: d
+                .data_groups
+                .iter()
+                .map(|(n, b)| (n.to_string(), serde_bytes::Bytes::new(b)))
+                .collect(),
+            com: d.com.as_deref().map(serde_bytes::Bytes::new),
+        })
+        .collect();
+    cbor4ii::serde::to_vec(Vec::new(), &Batch { documents }).map_err(|e| e.to_string())
+}
+
 fn data_group_number(key: &str) -> Result<u8, ApiError> {
     key.parse()
         .ok()

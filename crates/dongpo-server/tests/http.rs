@@ -716,29 +716,8 @@ fn batch_verification_keeps_order_and_limits() {
 
 /// A batch body in CBOR: `{"documents": [{"sod": bytes, "dg": {"1": bytes, ...}}]}`.
 fn cbor_batch(passports: &[&Passport]) -> Vec<u8> {
-    #[derive(serde::Serialize)]
-    struct Doc<'a> {
-        sod: &'a serde_bytes::Bytes,
-        dg: std::collections::BTreeMap<String, &'a serde_bytes::Bytes>,
-    }
-    #[derive(serde::Serialize)]
-    struct Batch<'a> {
-        documents: Vec<Doc<'a>>,
-    }
-    let documents = passports
-        .iter()
-        .map(|p| Doc {
-            sod: serde_bytes::Bytes::new(p.file("EF_SOD.bin")),
-            dg: (1..=16)
-                .filter_map(|n| {
-                    p.files
-                        .get(&format!("DG{n}.bin"))
-                        .map(|b| (n.to_string(), serde_bytes::Bytes::new(b)))
-                })
-                .collect(),
-        })
-        .collect();
-    cbor4ii::serde::to_vec(Vec::new(), &Batch { documents }).unwrap()
+    let documents: Vec<_> = passports.iter().map(|p| p.chip_document()).collect();
+    dongpo_server::wire::encode_cbor_batch(&documents).unwrap()
 }
 
 #[test]

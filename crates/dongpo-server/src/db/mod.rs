@@ -19,6 +19,16 @@ impl DbError {
     }
 }
 
+/// Seconds as both databases store them (BIGINT / INTEGER).
+fn secs(t: UnixTime) -> i64 {
+    i64::try_from(t.0).unwrap_or(i64::MAX)
+}
+
+/// A stored time back (negative values, which the server never writes, read as 0).
+fn time(v: i64) -> UnixTime {
+    UnixTime(u64::try_from(v).unwrap_or(0))
+}
+
 /// Why a challenge could not be used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChallengeRefusal {

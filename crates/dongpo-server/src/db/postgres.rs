@@ -3,7 +3,9 @@
 use dongpo_pki::time::UnixTime;
 use postgres::{Client, NoTls};
 
-use super::{Binding, ChallengeRefusal, DbError, ServerDb, StoredApiKey, StoredVerification};
+use super::{
+    Binding, ChallengeRefusal, DbError, ServerDb, StoredApiKey, StoredVerification, secs, time,
+};
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS server_challenges (
@@ -25,14 +27,6 @@ pub(super) struct PgDb {
 
 fn err(operation: &'static str) -> impl Fn(postgres::Error) -> DbError {
     move |e| DbError::from_display(operation, e)
-}
-
-fn secs(t: UnixTime) -> i64 {
-    i64::try_from(t.0).unwrap_or(i64::MAX)
-}
-
-fn time(v: i64) -> UnixTime {
-    UnixTime(u64::try_from(v).unwrap_or(0))
 }
 
 impl PgDb {

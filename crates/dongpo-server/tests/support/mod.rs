@@ -339,6 +339,22 @@ impl Passport {
         json!({ "sod": b64(self.file("EF_SOD.bin")), "dg": dg })
     }
 
+    /// The document as the verifier takes it (SOD and every DG).
+    pub fn chip_document(&self) -> dongpo_icao::passive_auth::Document {
+        dongpo_icao::passive_auth::Document {
+            sod: self.file("EF_SOD.bin").to_vec(),
+            data_groups: (1..=16u8)
+                .filter_map(|n| {
+                    self.files
+                        .get(&format!("DG{n}.bin"))
+                        .map(|b| (n, b.clone()))
+                })
+                .collect(),
+            com: None,
+            active_auth: None,
+        }
+    }
+
     /// The chip's Active Authentication signature over `challenge_hex`.
     pub fn aa_sign(&self, challenge_hex: &str) -> String {
         b64(&dongpo_testkit::active_auth::sign(

@@ -49,7 +49,7 @@ jq -r '.chain[0]' <<<"$issued" >"$WORK/issuer.pem"
 jq -r '.chain[1]' <<<"$issued" >"$WORK/root.pem"
 openssl verify -CAfile "$WORK/root.pem" -untrusted "$WORK/issuer.pem" "$WORK/cert.pem"
 
-# 5. Status over OCSP, then revocation, then OCSP and the CRL again.
+# 5. Status over OCSP, then revocation, then OCSP and the certificate's CRL.
 ocsp() { openssl ocsp -url "$URL/ocsp" -issuer "$WORK/issuer.pem" -cert "$WORK/cert.pem" \
   -CAfile "$WORK/root.pem" -VAfile "$WORK/issuer.pem" -no_nonce 2>&1 | grep cert.pem; }
 ocsp
@@ -57,8 +57,9 @@ serial=$(jq -r .serial <<<"$issued")
 curl -sf -X POST "${auth[@]}" "${json[@]}" "$URL/v1/certificates/$serial/revoke" \
   -d '{"reason": "keyCompromise"}' | jq -c .
 ocsp
-issuer=$(jq -r .issuer <<<"$issued")
-curl -sf "$URL/crl/$issuer.crl" -o "$WORK/issuer.crl"
+# The CRL the certificate names (its partition: regenerated at once on revocation).
+crl=$(openssl x509 -in "$WORK/cert.pem" -noout -ext crlDistributionPoints | grep -o '[^/]*\.crl$')
+curl -sf "$URL/crl/$crl" -o "$WORK/issuer.crl"
 openssl crl -inform DER -in "$WORK/issuer.crl" -CAfile "$WORK/issuer.pem" -noout -verify 2>&1
 openssl crl -inform DER -in "$WORK/issuer.crl" -noout -text | grep -A1 "Serial Number" | head -2
 rm -rf "$WORK"

@@ -610,13 +610,47 @@ fn one_passport_cannot_serve_two_people() {
     let check = dongpo_testkit::person::rrn_check_digit(&first12).unwrap();
     let other_rrn = format!("{}-{}{check}", &first12[..6], &first12[6..]);
     other["resident_registration_number"] = json!(other_rrn);
-    let registered = client.post("/v1/registry", &json!({"records": [other]}));
+    // Registered from the registry's CSV export (header of field names, any order).
+    let fields = [
+        "resident_registration_number",
+        "overseas_registration_number",
+        "registration_status",
+        "surname",
+        "given_names",
+        "name_hangul",
+        "date_of_birth",
+        "sex",
+        "nationality",
+        "document_number",
+        "country_of_residence",
+    ];
+    let row: Vec<&str> = fields.iter().map(|f| other[*f].as_str().unwrap()).collect();
+    let csv = format!("{}\n{}\n", fields.join(","), row.join(","));
+    let registered = client.post_raw("/v1/registry", "text/csv", csv.clone().into_bytes());
     assert_eq!(
         registered.status,
         200,
         "{}",
         String::from_utf8_lossy(&registered.body)
     );
+    assert_eq!(registered.json()["registered"], 1);
+    let bad_csv = csv.replace(&other_rrn, "123");
+    let refused = client.post_raw("/v1/registry", "text/csv", bad_csv.into_bytes());
+    assert_eq!(
+        (refused.status, refused.code().as_str()),
+        (400, "bad_registry_record")
+    );
+    // And as JSON (the holder again: an update of the same record).
+    let registered = client.post("/v1/registry", &json!({"records": [passport.identity()]}));
+    assert_eq!(
+        registered.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&registered.body)
+    );
+    assert_eq!(registered.json()["registered"], 1);
+    let wrong_type = client.post_raw("/v1/registry", "text/plain", b"x".to_vec());
+    assert_eq!(wrong_type.status, 415);
 
     let second = verify_with_aa(&client, &passport);
     let refused = issue(&client, &second["id"], &other_rrn, "kb", 2);

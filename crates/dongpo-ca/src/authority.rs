@@ -298,8 +298,25 @@ impl Ca {
     /// # Errors
     /// As [`Ca::import_registry_csv`].
     pub fn register(&mut self, identity: &Identity, now: UnixTime) -> Result<(), ImportError> {
-        let record = identity.to_record(&self.registry_key, "identity")?;
-        self.issuer.import_registry(&[record], now)?;
+        self.register_all(std::slice::from_ref(identity), now)
+    }
+
+    /// Registers several identities (all or nothing, one audit record): every one is
+    /// checked before anything is stored.
+    ///
+    /// # Errors
+    /// As [`Ca::import_registry_csv`]; a bad identity is named by its index.
+    pub fn register_all(
+        &mut self,
+        identities: &[Identity],
+        now: UnixTime,
+    ) -> Result<(), ImportError> {
+        let records = identities
+            .iter()
+            .enumerate()
+            .map(|(i, identity)| identity.to_record(&self.registry_key, &format!("records[{i}]")))
+            .collect::<Result<Vec<_>, _>>()?;
+        self.issuer.import_registry(&records, now)?;
         Ok(())
     }
 

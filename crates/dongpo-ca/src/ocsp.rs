@@ -59,14 +59,10 @@ pub fn respond(
     now: UnixTime,
 ) -> Result<Vec<u8>, PublishError> {
     let build = |e: &dyn std::fmt::Display| PublishError::Build(e.to_string());
-    let mut cas = Vec::new();
+    let mut ids = Vec::new();
     for ca in issuer.cas() {
         let cert = Cert::parse(&ca.cert_der).map_err(|e| build(&e))?;
-        cas.push((
-            ca.name.clone(),
-            cert,
-            SharedSigner::new(ca.key.clone(), ca.algorithm),
-        ));
+        ids.push((ca.name.clone(), issuer_id(&cert)));
     }
     let mut snapshot = StatusSnapshot::default();
     if let Ok(request) = parse_request(request_der) {
@@ -81,31 +77,29 @@ pub fn respond(
             };
             // The responder itself matches the CertID's issuer hashes; the store says which
             // CA issued the serial, so a serial of another CA stays unknown.
-            let Some((_, cert, _)) = cas.iter().find(|(name, _, _)| *name == stored.cert.issuer)
-            else {
+            let Some((_, id)) = ids.iter().find(|(name, _)| *name == stored.cert.issuer) else {
                 continue;
             };
-            let state = match stored.status {
-                CertStatus::Good => CertState::Good,
-                CertStatus::Revoked { at, reason: code } => CertState::Revoked {
-                    at,
-                    reason: reason(code),
-                },
-            };
-            snapshot.states.insert((issuer_id(cert), serial), state);
+            snapshot
+                .states
+                .insert((id.clone(), serial), state_of(stored.status));
         }
     }
-    let mut responder = Responder::new(snapshot);
-    for (_, cert, signer) in cas {
-        let config = IssuerConfig::new::<_, dongpo_crypto::x509::SignatureBytes>(
-            cert,
-            signer,
-            OCSP_VALIDITY,
-        )
-        .nonce_policy(NoncePolicy::echo());
-        responder.add_issuer(config).map_err(|e| build(&e))?;
+    Ok(responder(issuer, snapshot)?
+        .respond(request_der, now)
+        .der
+        .to_vec())
+}
+
+/// The OCSP state of a stored certificate status.
+fn state_of(status: CertStatus) -> CertState {
+    match status {
+        CertStatus::Good => CertState::Good,
+        CertStatus::Revoked { at, reason: code } => CertState::Revoked {
+            at,
+            reason: reason(code),
+        },
     }
-    Ok(responder.respond(request_der, now).der.to_vec())
 }
 
 /// Statuses read from the store on demand, for a long-lived [`Responder`] (the server):
@@ -144,13 +138,7 @@ impl StatusSource for StoreStatus {
             .map_err(|e| StatusError::Unavailable(e.to_string()))?;
         Ok(match stored {
             // A serial of another of our CAs is unknown to this one.
-            Some(stored) if stored.cert.issuer == *name => Some(match stored.status {
-                CertStatus::Good => CertState::Good,
-                CertStatus::Revoked { at, reason: code } => CertState::Revoked {
-                    at,
-                    reason: reason(code),
-                },
-            }),
+            Some(stored) if stored.cert.issuer == *name => Some(state_of(stored.status)),
             _ => None,
         })
     }

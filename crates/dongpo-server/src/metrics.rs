@@ -178,18 +178,7 @@ impl Metrics {
 
     /// Counts a verification report.
     pub fn verification(&self, report: &dongpo_icao::report::VerificationReport) {
-        Self::count(
-            &self.verifications,
-            if report.valid { "valid" } else { "invalid" },
-        );
-        for check in &report.checks {
-            self.checks
-                .get_or_create(&CheckLabels {
-                    check: check.id.clone(),
-                    status: status_name(check.status).to_owned(),
-                })
-                .inc();
-        }
+        self.verifications_of(std::slice::from_ref(report));
     }
 
     /// The Prometheus text exposition.

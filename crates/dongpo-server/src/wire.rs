@@ -49,14 +49,22 @@ impl<S: Send + Sync> FromRequest<S> for RawBody {
     }
 }
 
-/// Whether the request says it carries CBOR (RFC 8949).
+/// The request's media type without parameters, lower-cased (`""` when absent).
 #[must_use]
-pub fn is_cbor(headers: &HeaderMap) -> bool {
+pub fn media_type(headers: &HeaderMap) -> String {
     headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/cbor"))
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase()
+}
+
+/// Whether the request says it carries CBOR (RFC 8949).
+#[must_use]
+pub fn is_cbor(headers: &HeaderMap) -> bool {
+    media_type(headers) == "application/cbor"
 }
 
 /// Parses a CBOR body (fields as in the JSON schema, binary fields as byte strings,
@@ -75,14 +83,8 @@ pub fn parse_cbor<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, ApiError>
 
 /// Whether the request says it carries JSON.
 fn is_json(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|v| {
-            let v = v.trim().to_ascii_lowercase();
-            v == "application/json" || (v.starts_with("application/") && v.ends_with("+json"))
-        })
+    let media = media_type(headers);
+    media == "application/json" || (media.starts_with("application/") && media.ends_with("+json"))
 }
 
 /// Parses a JSON body that may borrow from `body`, with [`JsonBody`]'s errors.

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use dongpo_ca::registry::Identity;
 use dongpo_pki::time::UnixTime;
 use serde::Deserialize;
@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use crate::auth::{Caller, Scope, Scopes, new_key};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use crate::wire::{JsonBody, RawBody};
+use crate::wire::{JsonBody, RawBody, media_type};
 
 fn import_error(e: &dongpo_ca::authority::ImportError) -> ApiError {
     match e {
@@ -33,13 +33,9 @@ pub async fn registry(
     RawBody(body): RawBody,
 ) -> ApiResult<Json<Value>> {
     caller.require(Scope::Admin)?;
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_ascii_lowercase();
+    let content_type = media_type(&headers);
     let now = UnixTime::now();
-    let registered = if content_type.starts_with("text/csv") {
+    let registered = if content_type == "text/csv" {
         let text = String::from_utf8(body.to_vec())
             .map_err(|_| ApiError::bad_request("bad_request", "the CSV is not UTF-8"))?;
         state
@@ -48,24 +44,13 @@ pub async fn registry(
                     .map_err(|e| import_error(&e))
             })
             .await?
-    } else if content_type.starts_with("application/json") {
+    } else if content_type == "application/json" {
         let records = parse_records(&body)?;
         let count = records.len();
         state
             .ca(move |ca, _| {
-                // Checked first, so a bad record stores nothing.
-                for (i, identity) in records.iter().enumerate() {
-                    ca.person_id(&identity.resident_registration_number)
-                        .map_err(|e| {
-                            ApiError::bad_request(
-                                "bad_registry_record",
-                                format!("records[{i}]: {e}"),
-                            )
-                        })?;
-                }
-                for identity in &records {
-                    ca.register(identity, now).map_err(|e| import_error(&e))?;
-                }
+                ca.register_all(&records, now)
+                    .map_err(|e| import_error(&e))?;
                 Ok(count)
             })
             .await?

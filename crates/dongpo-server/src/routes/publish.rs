@@ -37,6 +37,18 @@ fn crl_name(stem: &str, issuers: &[String], partitions: u32) -> Option<CrlName> 
     (index < partitions).then(|| CrlName::Partition(issuer.to_owned(), index))
 }
 
+/// The cached CRL `file` if it is still fresh. Deltas exist to be fresher than the
+/// complete CRL, so they are kept a twelfth as long.
+fn cached_crl(st: &AppState, file: &str, now: UnixTime) -> Option<Arc<[u8]>> {
+    let refresh = st.config.crl_refresh_secs;
+    let max_age = if file.ends_with("-delta.crl") {
+        (refresh / 12).max(1)
+    } else {
+        refresh
+    };
+    st.crls.fresh(file, now, max_age)
+}
+
 /// The cached CRL `file`, or a new one (cached for next time).
 fn current_crl(
     ca: &mut dongpo_ca::authority::Ca,
@@ -45,14 +57,7 @@ fn current_crl(
     now: UnixTime,
 ) -> ApiResult<Arc<[u8]>> {
     let unknown = || ApiError::not_found("crl_not_found", "no CRL of that name");
-    let refresh = st.config.crl_refresh_secs;
-    // Deltas exist to be fresher than the complete CRL.
-    let max_age = if file.ends_with("-delta.crl") {
-        (refresh / 12).max(1)
-    } else {
-        refresh
-    };
-    if let Some(der) = st.crls.fresh(file, now, max_age) {
+    if let Some(der) = cached_crl(st, file, now) {
         return Ok(der);
     }
     let stem = file.strip_suffix(".crl").ok_or_else(unknown)?;
@@ -99,9 +104,15 @@ pub async fn crl(
     Path(file): Path<String>,
 ) -> ApiResult<Response> {
     let now = UnixTime::now();
-    let der = state
-        .ca(move |ca, st| current_crl(ca, st, &file, now))
-        .await?;
+    // A cached CRL is served without the CA lock or a blocking hop.
+    let der = match cached_crl(&state, &file, now) {
+        Some(der) => der,
+        None => {
+            state
+                .ca(move |ca, st| current_crl(ca, st, &file, now))
+                .await?
+        }
+    };
     Ok((
         [
             (
@@ -150,23 +161,7 @@ fn ocsp_response(outcome: &ResponseOutcome) -> Response {
 
 /// IMF-fixdate (RFC 9110 §5.6.7).
 fn http_date(t: UnixTime) -> String {
-    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    // rfc3339: YYYY-MM-DDTHH:MM:SSZ
-    let text = t.rfc3339();
-    let part = |a: usize, b: usize| text.get(a..b).unwrap_or("00");
-    let month = part(5, 7).parse::<usize>().unwrap_or(1);
-    let weekday = usize::try_from((t.0 / 86_400) % 7).unwrap_or(0);
-    format!(
-        "{}, {} {} {} {} GMT",
-        DAYS.get(weekday).unwrap_or(&"Thu"),
-        part(8, 10),
-        MONTHS.get(month.saturating_sub(1)).unwrap_or(&"Jan"),
-        part(0, 4),
-        part(11, 19)
-    )
+    httpdate::fmt_http_date(std::time::UNIX_EPOCH + std::time::Duration::from_secs(t.0))
 }
 
 async fn answer(
@@ -191,11 +186,7 @@ pub async fn ocsp_post(
     headers: HeaderMap,
     RawBody(body): RawBody,
 ) -> ApiResult<Response> {
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    if !content_type.eq_ignore_ascii_case("application/ocsp-request") {
+    if crate::wire::media_type(&headers) != "application/ocsp-request" {
         return Err(ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",

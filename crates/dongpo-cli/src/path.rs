@@ -1,7 +1,5 @@
 //! `dongpo path validate`: RFC 5280 path validation of a leaf certificate against
-//! pinned trust anchors, optionally with CRLs (see `path/crl.rs`).
-
-mod crl;
+//! pinned trust anchors, optionally with CRLs (RFC 5280 §6.3: `dongpo_revocation::CrlChecker`).
 
 use std::path::{Path, PathBuf};
 
@@ -9,7 +7,7 @@ use clap::{Args, Subcommand};
 use dongpo_crypto::Verifier;
 use dongpo_pki::Cert;
 use dongpo_pki::path::{PathOptions, validate_path};
-use dongpo_revocation::Crl;
+use dongpo_revocation::{Crl, CrlChecker};
 
 use crate::exit;
 use crate::masterlist::at;
@@ -66,7 +64,7 @@ fn validate(args: &ValidateArgs) -> Result<u8, String> {
         .map(|p| Crl::parse(&read(p)?).map_err(|e| format!("{}: {e}", p.display())))
         .collect::<Result<Vec<_>, _>>()?;
     let verifier = Verifier::new();
-    let checker = crl::CrlChecker::new(&crls, &intermediates, &anchors, &verifier);
+    let checker = CrlChecker::new(&crls, &intermediates, &anchors, &verifier);
     let mut options = PathOptions::new(when).with_verifier(&verifier);
     if !crls.is_empty() {
         options = options.with_revocation(&checker);

@@ -143,51 +143,72 @@ fn usage_errors_and_unreadable_input_exit_two() {
     assert_eq!(validate(&garbage).0, 2);
 }
 
-/// Why each PKITS test with CRLs is rejected: `true` for "revoked", `false` for
-/// "no trustworthy CRL".
-fn revoked_expected(id: &str) -> bool {
-    matches!(
-        id,
-        "4.4.2" | "4.4.3" | "4.4.15" | "4.4.18" | "4.4.20" | "4.5.2"
-    )
+/// Invalid PKITS tests whose CRLs list the certificate (they must fail as revoked).
+const REVOKED: [&str; 22] = [
+    "4.4.2", "4.4.3", "4.4.15", "4.4.18", "4.4.20", "4.5.2", "4.5.5", "4.5.7", "4.14.2", "4.14.6",
+    "4.14.15", "4.14.16", "4.14.20", "4.14.21", "4.14.23", "4.14.31", "4.14.32", "4.14.34",
+    "4.15.3", "4.15.4", "4.15.6", "4.15.9",
+];
+
+/// Whether a test is decided by its CRLs: then an invalid one must fail as revoked
+/// (`REVOKED`) or as "no CRL can vouch", not for another reason.
+fn decided_by_crls(id: &str) -> bool {
+    ["4.4.", "4.14.", "4.15."].iter().any(|s| id.starts_with(s))
+        || ["4.5.2", "4.5.5", "4.5.7", "4.7.4", "4.7.5"].contains(&id)
 }
 
-/// PKITS 4.4 (basic CRL tests) and the CRL-dependent tests of 4.5 and 4.7, with
-/// each test's CRLs. The README's CLI table is checked against the outcome.
+/// Every PKITS test with the default policy settings, each with its CRLs, through
+/// `dongpo path validate --crl` (RFC 5280 §6.3: distribution points, reasons, indirect
+/// and delta CRLs). The README's CLI table is checked against the outcome.
 #[test]
-fn pkits_revocation_tests_through_the_crl_checker() {
-    let ids: Vec<Row> = rows()
-        .into_iter()
-        .filter(|r| {
-            r.id.starts_with("4.4.")
-                || ["4.5.1", "4.5.2", "4.7.4", "4.7.5"].contains(&r.id.as_str())
+fn pkits_with_crls_through_the_cli() {
+    // DSA (unsupported) and the 1950 notBefore (unparseable) are not run anywhere.
+    let not_run = ["4.1.4", "4.1.5", "4.1.6", "4.2.3"];
+    let text = std::fs::read_to_string(pkits().join("tests.tsv")).unwrap();
+    let default_policy: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            f[3] == "any" && f[4] == "-"
         })
+        .map(|l| l.split('\t').next().unwrap())
         .collect();
-    assert_eq!(ids.len(), 25);
+    let selected: Vec<Row> = rows()
+        .into_iter()
+        .filter(|r| default_policy.contains(&r.id.as_str()) && !not_run.contains(&r.id.as_str()))
+        .collect();
     let mut failures = Vec::new();
-    for r in &ids {
+    let mut by_crls = 0;
+    for r in &selected {
         let (code, json) = validate(&row_args(r, true));
         let error = json["error"].as_str().unwrap_or_default().to_string();
         let ok = if r.valid {
             code == 0
-        } else if revoked_expected(&r.id) {
+        } else if !decided_by_crls(&r.id) {
+            code == 1
+        } else if REVOKED.contains(&r.id.as_str()) {
             code == 1 && error.contains("revoked:")
         } else {
             code == 1 && error.contains("revocation status unknown")
         };
+        by_crls += usize::from(decided_by_crls(&r.id));
         if !ok {
             failures.push(format!("{}: exit {code}, {error}", r.id));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert_eq!(by_crls, 71, "4.4, 4.14, 4.15 and five CRL-decided tests");
     // Without CRLs the revocation verdicts are lost: the checker is what decides.
-    let (code, _) = validate(&row_args(&row("4.4.3"), false));
-    assert_eq!(code, 0);
+    for id in ["4.4.3", "4.14.2", "4.15.4"] {
+        let (code, _) = validate(&row_args(&row(id), false));
+        assert_eq!(code, 0, "{id} without CRLs");
+    }
     let readme = std::fs::read_to_string(pkits().join("README.md")).unwrap();
     let line = format!(
-        "| CLI with CRLs (4.4, 4.5.1, 4.5.2, 4.7.4, 4.7.5) | {} | {} |",
-        ids.len(),
-        ids.len()
+        "| CLI with CRLs (every test with the default policy settings) | {} | {} |",
+        selected.len(),
+        selected.len()
     );
     assert!(readme.contains(&line), "README should contain:\n{line}");
 }

@@ -213,6 +213,23 @@ impl Crl {
         scope::check(self.crl.tbs_cert_list.crl_extensions.as_ref(), cert)
     }
 
+    /// Whether issuingDistributionPoint marks this CRL indirect (entries may be of
+    /// certificates of other issuers, RFC 5280 §5.2.5).
+    #[must_use]
+    pub fn is_indirect(&self) -> bool {
+        self.crl
+            .tbs_cert_list
+            .crl_extensions
+            .iter()
+            .flatten()
+            .find(|e| e.extn_id == ID_CE_ISSUING_DISTRIBUTION_POINT)
+            .and_then(|e| {
+                x509_cert::ext::pkix::IssuingDistributionPoint::from_der(e.extn_value.as_bytes())
+                    .ok()
+            })
+            .is_some_and(|idp| idp.indirect_crl)
+    }
+
     fn extension_uint_hex(&self, oid: der::asn1::ObjectIdentifier) -> Option<String> {
         let ext = self.crl.tbs_cert_list.crl_extensions.as_ref()?;
         let found = ext.iter().find(|e| e.extn_id == oid)?;
@@ -240,6 +257,13 @@ impl Crl {
             .or(self.index.unsupported_critical)
         {
             return Err(CrlError::UnsupportedCritical(unknown.to_string()));
+        }
+        // certificateIssuer entries make a CRL indirect; a CRL that does not say so
+        // (issuingDistributionPoint indirectCRL) would misattribute them.
+        if self.index.certificate_issuer_entries && !self.is_indirect() {
+            return Err(CrlError::Malformed(
+                "certificateIssuer entries on a CRL that is not indirect".into(),
+            ));
         }
         Ok(())
     }

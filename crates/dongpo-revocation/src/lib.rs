@@ -4,9 +4,11 @@
 
 pub mod crl;
 pub mod crl_builder;
+pub mod crl_check;
 pub mod ocsp;
 
 pub use crl::{Crl, CrlError, CrlStatus};
 pub use crl_builder::{
     CrlBuildError, CrlIssuer, CrlNumber, CrlSpec, RevokedEntry, Scope, build_crl,
 };
+pub use crl_check::CrlChecker;

@@ -13,6 +13,9 @@ mod support;
 use std::process::Command;
 
 use dongpo_ca::evidence::{ID_PASSPORT_EVIDENCE, PassportEvidence};
+use dongpo_pki::path::{PathOptions, RevocationChecker, RevocationStatus, validate_path};
+use dongpo_pki::{Cert, UnixTime};
+use dongpo_revocation::{Crl, CrlChecker};
 use dongpo_testkit::{Profile, Variant};
 use serde_json::{Value, json};
 use support::{Client, InProcess, Passport, b64, csr_pem, have, pem_der, verify_with_aa};
@@ -258,17 +261,20 @@ fn the_whole_flow_over_http() {
         text.to_ascii_uppercase()
             .contains(&serial.to_ascii_uppercase())
     };
-    let mut partitions_listing = 0;
+    let mut partitions_listing = Vec::new();
     for index in 0.. {
         let partition = public.get(&format!("/crl/{issuer}-{index}.crl"));
         if partition.status == 404 {
             break;
         }
         std::fs::write(path("partition.crl"), &partition.body).unwrap();
-        partitions_listing += usize::from(lists(&path("partition.crl")));
+        if lists(&path("partition.crl")) {
+            partitions_listing.push(partition.body);
+        }
     }
     assert_eq!(
-        partitions_listing, 1,
+        partitions_listing.len(),
+        1,
         "exactly one partition lists the certificate"
     );
     let delta = public.get(&format!("/crl/{issuer}-delta.crl"));
@@ -314,6 +320,21 @@ fn the_whole_flow_over_http() {
         &path("cert.pem"),
     ]);
     assert!(!ok && out.contains("certificate revoked"), "{out}");
+    // So does a relying party using dongpo's RFC 5280 §6.3 checker; the certificate's
+    // own partition says so too, and the base alone (from before) still says good.
+    let crls_status = |crls: &[&[u8]]| crl_verdict(&dir, crls);
+    assert_eq!(crls_status(&[&base.body]), RevocationStatus::Good);
+    for crls in [
+        vec![&base.body[..], &delta.body[..]],
+        vec![&partitions_listing[0][..]],
+    ] {
+        let status = crls_status(&crls);
+        assert!(matches!(status, RevocationStatus::Revoked(_)), "{status:?}");
+    }
+    assert!(matches!(
+        crls_status(&[&delta.body]),
+        RevocationStatus::Unknown(_)
+    ));
     assert_eq!(public.get("/crl/nobody.crl").status, 404);
     assert_eq!(public.get(&format!("/crl/{issuer}-99999.crl")).status, 404);
 
@@ -327,6 +348,22 @@ fn the_whole_flow_over_http() {
     assert!(metrics.contains("dongpo_revocations_total{outcome=\"keyCompromise\"} 1"));
     assert!(metrics.contains("dongpo_http_request_duration_seconds_bucket"));
     assert!(!metrics.contains(identity["document_number"].as_str().unwrap()));
+}
+
+/// What dongpo's relying-party CRL checker says of the flow's certificate (`cert.pem`
+/// under `issuer.pem` and `root.pem` in `dir`) given `crls`.
+fn crl_verdict(dir: &std::path::Path, crls: &[&[u8]]) -> RevocationStatus {
+    let cert = |name: &str| Cert::parse(&std::fs::read(dir.join(name)).unwrap()).unwrap();
+    let crls: Vec<Crl> = crls.iter().map(|der| Crl::parse(der).unwrap()).collect();
+    let anchors = [cert("root.pem")];
+    let intermediates = [cert("issuer.pem")];
+    let leaf = cert("cert.pem");
+    let verifier = dongpo_crypto::Verifier::new();
+    let checker = CrlChecker::new(&crls, &intermediates, &anchors, &verifier);
+    // The issuer itself must validate with the same CRLs (the root publishes none here).
+    let plain = PathOptions::new(UnixTime::now()).with_verifier(&verifier);
+    validate_path(&leaf, &intermediates, &anchors, &plain).unwrap();
+    checker.status(&leaf, &intermediates[0], UnixTime::now())
 }
 
 fn check_receipt_signature(public: &Client, jws: &str) {

@@ -9,7 +9,7 @@ use std::ops::Range;
 
 use der::asn1::{GeneralizedTime, IntRef, ObjectIdentifier, OctetStringRef, SequenceRef};
 use der::oid::db::rfc5280::{
-    ID_CE_CRL_REASONS, ID_CE_HOLD_INSTRUCTION_CODE, ID_CE_INVALIDITY_DATE,
+    ID_CE_CERTIFICATE_ISSUER, ID_CE_CRL_REASONS, ID_CE_HOLD_INSTRUCTION_CODE, ID_CE_INVALIDITY_DATE,
 };
 use der::{Decode, DecodeValue, Reader, Sequence, SliceReader};
 use dongpo_pki::UnixTime;
@@ -60,6 +60,9 @@ pub(crate) struct RevokedIndex {
     slots: Vec<Slot>,
     /// The first critical entry extension found that this crate cannot process.
     pub(crate) unsupported_critical: Option<ObjectIdentifier>,
+    /// Whether an entry names its certificate issuer (certificateIssuer): allowed only
+    /// on indirect CRLs, where each such entry changes whose serials follow.
+    pub(crate) certificate_issuer_entries: bool,
 }
 
 impl std::fmt::Debug for RevokedIndex {
@@ -113,9 +116,9 @@ impl RevokedIndex {
         Ok(index)
     }
 
-    /// Checks reasonCode and invalidityDate values, and notes critical entry extensions
-    /// other than RFC 5280 §5.3's for direct CRLs (certificateIssuer, for one, makes the
-    /// CRL indirect): they forbid using the CRL.
+    /// Checks reasonCode and invalidityDate values, notes certificateIssuer entries, and
+    /// notes critical entry extensions other than RFC 5280 §5.3's: they forbid using the
+    /// CRL.
     fn check_extensions(&mut self, extensions: &[u8]) -> der::Result<()> {
         let mut reader = SliceReader::new(extensions)?;
         while !reader.is_finished() {
@@ -124,8 +127,12 @@ impl RevokedIndex {
                 ID_CE_CRL_REASONS,
                 ID_CE_INVALIDITY_DATE,
                 ID_CE_HOLD_INSTRUCTION_CODE,
+                ID_CE_CERTIFICATE_ISSUER,
             ]
             .contains(&extension.extn_id);
+            if extension.extn_id == ID_CE_CERTIFICATE_ISSUER {
+                self.certificate_issuer_entries = true;
+            }
             // Values this crate reports must decode; others are carried unread.
             let value = extension.extn_value.as_bytes();
             if extension.extn_id == ID_CE_CRL_REASONS {

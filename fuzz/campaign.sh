@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs every fuzz target (or those named) for SECS seconds each, JOBS at a time, at the
+# lowest CPU priority, and appends libFuzzer's final figures to campaign.log:
+#   SECS=600 JOBS=2 fuzz/campaign.sh [TARGET...]
+# Findings land in fuzz/artifacts/<target>/; each becomes a regression test in the crate
+# that owns the parser. Stable toolchain: no sanitizers (see README.md).
+set -euo pipefail
+cd "$(dirname "$0")"
+secs=${SECS:-600}
+jobs=${JOBS:-1}
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || mapfile -t targets < <(cargo fuzz list)
+[ -d corpus ] || ./seed.sh >/dev/null
+cargo fuzz build --sanitizer none -O
+mkdir -p logs
+run_one() {
+  local t=$1
+  mkdir -p "corpus/$t" "artifacts/$t"
+  nice -n 19 cargo fuzz run --sanitizer none -O "$t" "corpus/$t" -- \
+    -max_total_time="$secs" -print_final_stats=1 -rss_limit_mb=2048 \
+    -artifact_prefix="artifacts/$t/" >"logs/$t.log" 2>&1 && status=ok || status="FAILED (see logs/$t.log)"
+  local runs cov
+  runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "logs/$t.log" | grep -o '[0-9]*$' | tail -1)
+  cov=$(grep -o 'cov: [0-9]*' "logs/$t.log" | tail -1 | grep -o '[0-9]*')
+  printf '%s\t%s\t%ss\truns=%s\tcov=%s\tcorpus=%s\t%s\n' "$(date -u +%FT%TZ)" "$t" "$secs" \
+    "${runs:-?}" "${cov:-?}" "$(ls "corpus/$t" | wc -l)" "$status" | tee -a campaign.log
+}
+export -f run_one; export secs
+printf '%s\n' "${targets[@]}" | xargs -P "$jobs" -I{} bash -c 'run_one {}'

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Seeds fuzz/corpus/<target>/ from test-vectors/ (and a few files made with openssl), so
+# each target starts from real structures instead of nothing. Idempotent; corpora stay
+# out of git. Usage: fuzz/seed.sh
+set -euo pipefail
+cd "$(dirname "$0")"
+tv=../test-vectors
+syn=$tv/synthetic
+real=$tv/real
+seed() { # seed TARGET FILES...
+  local target=$1; shift
+  mkdir -p "corpus/$target"
+  for f in "$@"; do [ -f "$f" ] && cp "$f" "corpus/$target/$(sha1sum "$f" | cut -c1-16)"; done
+  return 0
+}
+genuine() { ls $syn/*/genuine/"$1" 2>/dev/null; }
+
+seed ef_sod $syn/*/*/EF_SOD.bin $real/*/EF_SOD.bin $real/sod/*/EF_SOD.bin
+seed ef_com $(genuine EF_COM.bin) $real/*/EF_COM.bin
+seed dg1 $(genuine DG1.bin) $real/*/Datagroup1.bin
+seed dg2 $syn/p256/genuine/DG2.bin $real/*/Datagroup2.bin
+seed dg11_dg12 $(ls $syn/*/*/DG1[12].bin 2>/dev/null)
+seed dg14 $(genuine DG14.bin) $real/*/Datagroup14.bin
+seed dg15 $(genuine DG15.bin) $real/*/Datagroup15.bin $real/active-auth/EF_DG15.bin
+seed lds_tlv $(genuine DG1.bin) $(genuine EF_COM.bin) $syn/p256/genuine/DG14.bin $real/*/Datagroup1.bin
+mkdir -p corpus/mrz
+printf 'P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<L898902C36UTO7408122F1204159ZE184226B<<<<<10' > corpus/mrz/td3
+seed masterlist $syn/masterlist/masterlist.ml $real/masterlist/*.ml
+seed deviation_list $syn/masterlist/masterlist.ml
+seed crl $(genuine csca.crl) $(genuine csca.der) $(genuine dsc.der) $tv/pkits/crls/*.crl
+seed certificate $real/csca-kor/*.cer $real/quirk-certs/*.cer $(genuine dsc.der) \
+  $(ls $tv/pkits/certs/*.crt | head -60)
+seed spki_signature $(genuine dsc.der)
+seed vid_san $(genuine dsc.der)
+seed profile_toml ../crates/dongpo-profiles/profiles/*.toml
+seed server_request
+seed active_auth
+seed pkd_ldif
+printf 'dn: cn=x,o=ml,c=NL,dc=data\nobjectClass: CscaMasterList\nCscaMasterListData:: %s\n\n' \
+  "$(base64 -w0 < $syn/masterlist/masterlist.ml)" > corpus/pkd_ldif/masterlist.ldif
+
+# OCSP requests and CSRs from openssl, when it is here.
+if command -v openssl >/dev/null; then
+  tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+  seed ocsp_request; seed ocsp_response; seed csr
+  for alg in p256 rsa2048; do
+    d=$syn/$alg/genuine
+    openssl ocsp -issuer <(openssl x509 -inform der -in $d/csca.der) \
+      -cert <(openssl x509 -inform der -in $d/dsc.der) -reqout corpus/ocsp_request/$alg.der -no_nonce 2>/dev/null || true
+    openssl ocsp -issuer <(openssl x509 -inform der -in $d/csca.der) \
+      -cert <(openssl x509 -inform der -in $d/dsc.der) -reqout corpus/ocsp_request/$alg-nonce.der 2>/dev/null || true
+  done
+  openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout $tmp/k -subj /CN=x \
+    -outform der -out corpus/csr/p256.der 2>/dev/null || true
+  openssl req -new -newkey rsa:2048 -nodes -keyout $tmp/k -subj /CN=x -out corpus/csr/rsa.pem 2>/dev/null || true
+fi
+for t in corpus/*; do printf '%-16s %s files\n' "${t#corpus/}" "$(ls "$t" | wc -l)"; done

@@ -5,6 +5,11 @@
 # Findings land in fuzz/artifacts/<target>/; each becomes a regression test in the crate
 # that owns the parser. Stable toolchain: no sanitizers (see README.md).
 set -euo pipefail
+# A session of its own at the lowest autogroup priority: under autogroup scheduling
+# `nice` only ranks processes within one session, so fuzzers would otherwise take half
+# the machine from builds and benchmarks.
+if [ -z "${DONGPO_FUZZ_SESSION:-}" ]; then DONGPO_FUZZ_SESSION=1 exec setsid "$0" "$@"; fi
+echo 19 >/proc/self/autogroup 2>/dev/null || true
 cd "$(dirname "$0")"
 secs=${SECS:-600}
 jobs=${JOBS:-1}

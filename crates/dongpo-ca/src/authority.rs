@@ -58,6 +58,8 @@ pub struct Overrides {
     pub store: Option<String>,
     /// The audit node id (unique per process sharing a store).
     pub node: Option<String>,
+    /// Whether issuance needs a passing Active Authentication.
+    pub require_active_authentication: Option<bool>,
 }
 
 /// An opened CA.
@@ -177,6 +179,9 @@ impl Ca {
         if let Some(node) = &overrides.node {
             config.node.clone_from(node);
         }
+        if let Some(required) = overrides.require_active_authentication {
+            config.require_active_authentication = required;
+        }
         let profiles = match &config.profiles_dir {
             Some(rel) => dongpo_profiles::profile::load_dir(&dir.join(rel)),
             None => dongpo_profiles::profile::builtin(),
@@ -211,7 +216,7 @@ impl Ca {
         let chain = AuditChain::resume(&audit_key, &config.node, tail.as_ref());
         let ra_policy = RaPolicy {
             max_report_age: config.max_report_age,
-            ..RaPolicy::default()
+            require_active_authentication: config.require_active_authentication,
         };
         let issuer = Issuer::new(cas, store, chain, config.crl_partitions);
         Ok(Ca {

@@ -20,6 +20,10 @@ pub struct CaConfig {
     pub profiles_dir: Option<String>,
     /// Oldest verification report accepted for issuance, in seconds.
     pub max_report_age: u64,
+    /// Refuse issuance without a passing Active Authentication (default: no; the
+    /// assurance reached is written into each certificate either way).
+    #[serde(default)]
+    pub require_active_authentication: bool,
     /// Where the passphrase of encrypted key files comes from.
     pub passphrase: PassphraseSource,
     /// The root CA.

@@ -224,6 +224,7 @@ pub fn init(dir: &Path, options: InitOptions<'_>) -> Result<CaConfig, InitError>
         crl_partitions: 4,
         profiles_dir: None,
         max_report_age: 600,
+        require_active_authentication: false,
         passphrase: source,
         root: CaEntry {
             name: "root".into(),

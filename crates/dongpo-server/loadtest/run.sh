@@ -38,10 +38,11 @@ load() { # PATH BODY CONNECTIONS -> requests/s
   BODY=$2 wrk -t1 -c"$3" -d2s -s crates/dongpo-server/loadtest/post.lua "$URL$1" >/dev/null
   BODY=$2 wrk -t1 -c"$3" -d"${DURATION}s" -s crates/dongpo-server/loadtest/post.lua "$URL$1" | rate
 }
-declare -A batch_json batch_cbor single
+declare -A batch_json batch_cbor batch_compact single
 for profile in "${PROFILES[@]}"; do
   batch_json[$profile]=$(load /v1/verifications:batch "$WORK/batch-$profile.json" "$CONNECTIONS")
-  batch_cbor[$profile]=$(CONTENT_TYPE=application/cbor load /v1/verifications:batch "$WORK/batch-$profile.cbor" "$CONNECTIONS")
+  batch_cbor[$profile]=$(CONTENT_TYPE=application/cbor ACCEPT=application/cbor load /v1/verifications:batch "$WORK/batch-$profile.cbor" "$CONNECTIONS")
+  batch_compact[$profile]=$(CONTENT_TYPE=application/cbor ACCEPT=application/cbor load "/v1/verifications:batch?view=compact" "$WORK/batch-$profile.cbor" "$CONNECTIONS")
   single[$profile]=$(load /v1/verifications "$WORK/single-$profile.json" "$SINGLE_CONNECTIONS")
 done
 # The in-process figure again, after the HTTP runs: the higher of the two is the reference,
@@ -50,10 +51,11 @@ mkdir -p "$WORK/again"
 "$BIN/examples/loadtest_material" "$WORK/again" "${PROFILES[@]}" | tee -a "$WORK/inprocess.txt"
 for profile in "${PROFILES[@]}"; do
   inprocess=$(awk -v p="$profile" '$2 == p && $3 > m {m = $3} END {print m}' "$WORK/inprocess.txt")
-  awk -v p="$profile" -v i="$inprocess" -v b="${batch_json[$profile]}" -v c="${batch_cbor[$profile]}" \
+  awk -v p="$profile" -v i="$inprocess" -v b="${batch_json[$profile]}" -v c="${batch_cbor[$profile]}" -v k="${batch_compact[$profile]}" \
       -v s="${single[$profile]}" 'BEGIN {
     printf "http %s batch(64, JSON): %.0f documents/s = %.2f of in-process %.0f\n", p, b * 64, b * 64 / i, i;
     printf "http %s batch(64, CBOR): %.0f documents/s = %.2f of in-process\n", p, c * 64, c * 64 / i;
+    printf "http %s batch(64, CBOR, view=compact): %.0f documents/s = %.2f of in-process\n", p, k * 64, k * 64 / i;
     printf "http %s single (stored, signed receipt): %.0f documents/s = %.2f of in-process\n", p, s, s / i }'
 done
 

@@ -25,6 +25,7 @@ use crate::db;
 use crate::metrics::Metrics;
 use crate::receipt::ReceiptSigner;
 use crate::state::AppState;
+use crate::verify_pool::VerifyPool;
 
 /// The file the bootstrap admin API key is written to (dev mode: `dev-api-key`).
 pub const ADMIN_KEY_FILE: &str = "admin-api-key";
@@ -107,9 +108,8 @@ pub fn build(config: ServerConfig) -> Result<AppState, String> {
         receipts,
         fingerprint_key,
         revocations_seen: Mutex::new(revoked),
-        verify_slots: Arc::new(tokio::sync::Semaphore::new(
-            std::thread::available_parallelism().map_or(1, usize::from),
-        )),
+        verify_pool: VerifyPool::new(std::thread::available_parallelism().map_or(1, usize::from))
+            .map_err(|e| format!("verification threads: {e}"))?,
     })
 }
 
@@ -162,6 +162,7 @@ fn open_or_create_ca(config: &ServerConfig, now: UnixTime) -> Result<Ca, String>
         &Overrides {
             store: config.database_url.clone(),
             node: Some(config.node.clone()),
+            require_active_authentication: Some(config.require_active_authentication),
         },
     )
     .map_err(|e| format!("opening the CA in {}: {e}", dir.display()))

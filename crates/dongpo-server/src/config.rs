@@ -40,6 +40,9 @@ pub struct ServerConfig {
     pub request_timeout_secs: u64,
     /// Seconds an Active Authentication challenge stays usable.
     pub challenge_ttl_secs: u64,
+    /// Refuse issuance for verifications without a passing Active Authentication (a chip
+    /// whose data was copied or cloned passes Passive Authentication alone).
+    pub require_active_authentication: bool,
     /// Requests per second per API key (sustained).
     pub rate_limit_per_second: u32,
     /// Requests per API key allowed in a burst.
@@ -73,6 +76,7 @@ impl Default for ServerConfig {
             max_batch_documents: 1000,
             request_timeout_secs: 30,
             challenge_ttl_secs: 300,
+            require_active_authentication: false,
             rate_limit_per_second: 1000,
             rate_limit_burst: 2000,
             revocation_poll_secs: 2,
@@ -170,6 +174,18 @@ impl ServerConfig {
         }
         if let Some(v) = env("DONGPO_LOG_JSON") {
             self.log_json = matches!(v.as_str(), "1" | "true" | "yes");
+        }
+        if let Some(v) = env("DONGPO_REQUIRE_ACTIVE_AUTHENTICATION") {
+            self.require_active_authentication = match v.trim() {
+                "1" | "true" | "yes" => true,
+                "0" | "false" | "no" => false,
+                other => {
+                    return Err(bad(
+                        "DONGPO_REQUIRE_ACTIVE_AUTHENTICATION",
+                        format!("'{other}' is neither true nor false"),
+                    ));
+                }
+            };
         }
         if let Some(v) = env("DONGPO_RATE_LIMIT_PER_SECOND") {
             self.rate_limit_per_second = number("DONGPO_RATE_LIMIT_PER_SECOND", &v)?;

@@ -16,9 +16,11 @@ pub mod error;
 pub mod fingerprint;
 pub mod metrics;
 pub mod receipt;
+pub mod report_view;
 pub mod routes;
 pub mod state;
 mod tasks;
+pub mod verify_pool;
 pub mod wire;
 
 use std::net::SocketAddr;

@@ -16,6 +16,7 @@ use crate::db::{DbError, ServerDb};
 use crate::error::ApiError;
 use crate::metrics::Metrics;
 use crate::receipt::ReceiptSigner;
+use crate::verify_pool::VerifyPool;
 
 /// The server's shared state.
 pub struct AppState {
@@ -43,9 +44,9 @@ pub struct AppState {
     pub fingerprint_key: [u8; 32],
     /// Revoked serials already reflected in the OCSP cache and CRLs, by issuing CA.
     pub revocations_seen: Mutex<HashMap<String, HashSet<Vec<u8>>>>,
-    /// One permit per core: verification work runs on at most that many threads at once,
-    /// however many requests are in flight (more would only time-slice the same cores).
-    pub verify_slots: Arc<tokio::sync::Semaphore>,
+    /// One thread per core for verification work, however many requests are in flight
+    /// (more would only time-slice the same cores).
+    pub verify_pool: VerifyPool,
 }
 
 impl AppState {
@@ -107,25 +108,17 @@ impl AppState {
 }
 
 impl AppState {
-    /// Runs CPU-bound verification work on the blocking pool, at most one task per core.
+    /// Runs CPU-bound verification work on the verification pool (one thread per core).
     ///
     /// # Errors
-    /// What `f` returns; 500 when the task panicked or the semaphore closed.
+    /// What `f` returns; 500 when the work panicked or the pool stopped.
     pub async fn compute<R, F>(self: &Arc<Self>, f: F) -> Result<R, ApiError>
     where
         R: Send + 'static,
         F: FnOnce(&AppState) -> Result<R, ApiError> + Send + 'static,
     {
-        let permit = Arc::clone(&self.verify_slots)
-            .acquire_owned()
-            .await
-            .map_err(ApiError::internal)?;
         let state = Arc::clone(self);
-        blocking(move || {
-            let _permit = permit;
-            f(&state)
-        })
-        .await
+        self.verify_pool.run(move || f(&state)).await?
     }
 }
 

@@ -755,6 +755,48 @@ fn batch_verification_keeps_order_and_limits() {
         v
     };
     assert_eq!(strip_time(reply_cbor.json()), strip_time(reply.json()));
+    // The compact view: the same verdicts and check statuses, details only where a
+    // check did not pass, a fraction of the size.
+    let compact = client.post_raw(
+        "/v1/verifications:batch?view=compact",
+        "application/cbor",
+        cbor_batch(&[&genuine, &tampered, &rsa]),
+    );
+    assert_eq!(compact.status, 200);
+    assert!(compact.body.len() * 3 < reply_cbor.body.len());
+    let full = reply.json();
+    let compact = compact.json();
+    for (full, compact) in full["reports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(compact["reports"].as_array().unwrap())
+    {
+        assert_eq!(compact["valid"], full["valid"]);
+        assert_eq!(compact["sod_sha256"], full["evidence"]["sod_sha256"]);
+        let checks = full["checks"].as_array().unwrap();
+        assert_eq!(compact["checks"].as_array().unwrap().len(), checks.len());
+        for (c, f) in compact["checks"].as_array().unwrap().iter().zip(checks) {
+            assert_eq!((&c["id"], &c["status"]), (&f["id"], &f["status"]));
+            let passed = f["status"] == "pass";
+            assert_eq!(c.get("detail").is_none(), passed, "{c}");
+        }
+    }
+    assert!(
+        compact["reports"][1]["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["status"] == "fail" && c["detail"].is_string())
+    );
+    let unknown_view = client.post(
+        "/v1/verifications:batch?view=brief",
+        &json!({"documents": [genuine.document()]}),
+    );
+    assert_eq!(
+        (unknown_view.status, unknown_view.code().as_str()),
+        (400, "bad_request")
+    );
     let garbage = client.post_raw(
         "/v1/verifications:batch",
         "application/cbor",
@@ -885,4 +927,40 @@ fn slow_uploads_time_out_with_a_json_error() {
     let reply = client.post_declaring("/v1/verifications", 100);
     assert_eq!((reply.status, reply.code().as_str()), (503, "timeout"));
     assert_eq!(Client::new(&server.url, None).get("/healthz").status, 200);
+}
+
+/// With `require_active_authentication`, a verification without Active Authentication
+/// (data that could have been copied from the chip) cannot be turned into a certificate;
+/// the same passport with a fresh challenge answered by its chip can.
+#[test]
+fn issuance_can_require_active_authentication() {
+    let server = InProcess::dev("aa-required", |c| c.require_active_authentication = true);
+    let client = Client::new(&server.url, Some(&server.key));
+    let passport = Passport::new(Profile::P256, Variant::Genuine);
+    let without_aa = client.post("/v1/verifications", &passport.document());
+    assert_eq!(without_aa.status, 201);
+    let refused = issue(&client, &without_aa.json()["id"], &passport.rrn(), "kb", 1);
+    assert_eq!(
+        (refused.status, refused.code().as_str()),
+        (422, "active_authentication_required"),
+        "{}",
+        String::from_utf8_lossy(&refused.body)
+    );
+    assert_eq!(certificate_count(&server), 0);
+    let challenge = client.post("/v1/challenges", &json!({})).json();
+    let mut body = passport.document();
+    body["aa"] = json!({
+        "challenge_id": challenge["id"],
+        "signature": passport.aa_sign(challenge["challenge"].as_str().unwrap()),
+    });
+    let with_aa = client.post("/v1/verifications", &body);
+    assert_eq!(with_aa.status, 201);
+    let issued = issue(&client, &with_aa.json()["id"], &passport.rrn(), "kb", 2);
+    assert_eq!(
+        issued.status,
+        201,
+        "{}",
+        String::from_utf8_lossy(&issued.body)
+    );
+    assert_eq!(certificate_count(&server), 1);
 }

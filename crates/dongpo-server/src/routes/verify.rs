@@ -16,6 +16,7 @@ use crate::auth::{Caller, Scope};
 use crate::db::{ChallengeRefusal, StoredVerification};
 use crate::error::{ApiError, ApiResult};
 use crate::receipt::ReceiptClaims;
+use crate::report_view::{CompactReport, ReportView};
 use crate::state::AppState;
 use crate::wire::{
     ActiveAuthIn, DocumentBin, DocumentIn, RawBody, base64, is_cbor, parse_cbor, parse_json,
@@ -195,9 +196,11 @@ pub async fn verify_batch(
     State(state): State<Arc<AppState>>,
     caller: Caller,
     headers: HeaderMap,
+    uri: axum::http::Uri,
     RawBody(raw): RawBody,
 ) -> ApiResult<Response> {
     caller.require(Scope::Verify)?;
+    let view = ReportView::from_query(uri.query())?;
     let max = state.config.max_batch_documents;
     let too_many = |n: usize| {
         (n > max).then(|| {
@@ -238,19 +241,23 @@ pub async fn verify_batch(
     // Serialised straight from the reports: a `json!` tree of them would allocate every
     // field again. CBOR when the client asks for it (`Accept: application/cbor`).
     #[derive(serde::Serialize)]
-    struct BatchOut<'a> {
-        reports: &'a [VerificationReport],
+    struct BatchOut<T> {
+        reports: Vec<T>,
     }
-    let out = BatchOut { reports: &reports };
-    let (content_type, body) = if accepts_cbor(&headers) {
-        let body = cbor4ii::serde::to_vec(Vec::with_capacity(reports.len() * 3072), &out)
-            .map_err(ApiError::internal)?;
-        ("application/cbor", body)
-    } else {
-        let mut body = Vec::with_capacity(reports.len() * 4096);
-        serde_json::to_writer(&mut body, &out).map_err(ApiError::internal)?;
-        ("application/json", body)
-    };
+    let (content_type, body) = match view {
+        ReportView::Full => encode(
+            &headers,
+            &BatchOut {
+                reports: reports.iter().collect(),
+            },
+        ),
+        ReportView::Compact => encode(
+            &headers,
+            &BatchOut {
+                reports: reports.iter().map(CompactReport::from).collect(),
+            },
+        ),
+    }?;
     Ok((
         [(
             axum::http::header::CONTENT_TYPE,
@@ -259,6 +266,19 @@ pub async fn verify_batch(
         body,
     )
         .into_response())
+}
+
+/// The answer as CBOR when the client asks for it, else JSON.
+fn encode(headers: &HeaderMap, out: &impl serde::Serialize) -> ApiResult<(&'static str, Vec<u8>)> {
+    if accepts_cbor(headers) {
+        let body = cbor4ii::serde::to_vec(Vec::with_capacity(64 * 1024), out)
+            .map_err(ApiError::internal)?;
+        Ok(("application/cbor", body))
+    } else {
+        let mut body = Vec::with_capacity(64 * 1024);
+        serde_json::to_writer(&mut body, out).map_err(ApiError::internal)?;
+        Ok(("application/json", body))
+    }
 }
 
 /// Whether the client prefers CBOR answers.
@@ -275,7 +295,7 @@ fn accepts_cbor(headers: &HeaderMap) -> bool {
         })
 }
 
-/// Verifies on as many blocking threads as there are cores, keeping the order.
+/// Verifies on the verification pool, one part per core, keeping the order.
 async fn verify_spread(
     state: &Arc<AppState>,
     documents: Vec<Document>,

@@ -35,6 +35,28 @@ seed vid_san $(genuine dsc.der)
 seed profile_toml ../crates/dongpo-profiles/profiles/*.toml
 seed server_request
 seed active_auth
+# active_auth input: hash selector, DG15 length (2), challenge length (1), DG15, challenge,
+# signature: the real RSA vector, and an ECDSA one signed by the testkit chip key.
+aa_input() { # OUT SELECTOR DG15 CHALLENGE SIGNATURE
+  python3 - "$@" <<'PY'
+import sys
+out, sel, dg15, ch, sig = sys.argv[1], int(sys.argv[2]), *(open(f, 'rb').read() for f in sys.argv[3:])
+open(out, 'wb').write(bytes([sel]) + len(dg15).to_bytes(2, 'big') + bytes([len(ch)]) + dg15 + ch + sig)
+PY
+}
+aa_input corpus/active_auth/real-rsa 5 $real/active-auth/EF_DG15.bin $real/active-auth/challenge.bin \
+  $real/active-auth/signature.bin
+if [ -x ../target/debug/dongpo ] || [ -x ../target/release/dongpo ]; then
+  dongpo=$(ls ../target/release/dongpo ../target/debug/dongpo 2>/dev/null | head -1)
+  tmp_aa=$(mktemp -d)
+  for alg in p256 rsa2048; do
+    printf '0123456\x37' > "$tmp_aa/challenge"
+    "$dongpo" testkit aa-sign --key $syn/$alg/genuine/aa_key.p8 --challenge "$(xxd -p "$tmp_aa/challenge")" \
+      --out "$tmp_aa/sig" >/dev/null 2>&1 && \
+      aa_input corpus/active_auth/testkit-$alg 1 $syn/$alg/genuine/DG15.bin "$tmp_aa/challenge" "$tmp_aa/sig"
+  done
+  rm -rf "$tmp_aa"
+fi
 seed pkd_ldif
 printf 'dn: cn=x,o=ml,c=NL,dc=data\nobjectClass: CscaMasterList\nCscaMasterListData:: %s\n\n' \
   "$(base64 -w0 < $syn/masterlist/masterlist.ml)" > corpus/pkd_ldif/masterlist.ldif

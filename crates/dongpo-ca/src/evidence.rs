@@ -7,7 +7,8 @@
 //!     reportHash    OCTET STRING,           -- SHA-256 of the verification report (JSON)
 //!     assurance     ENUMERATED { passiveAuthentication(1),
 //!                                passiveAndActiveAuthentication(2) },
-//!     issuingState  PrintableString (SIZE (3)),  -- 9303 code of the passport's issuing state
+//!     issuingState  PrintableString (SIZE (1..3)),  -- 9303 code of the passport's issuing
+//!                                                    -- state, fillers removed (`D`, `KOR`)
 //!     verifiedAt    GeneralizedTime,
 //!     receipt       [0] IMPLICIT UTF8String OPTIONAL }  -- id of the server's signed
 //!                                                        -- verification receipt
@@ -98,14 +99,15 @@ impl PassportEvidence {
         issuing_state: &str,
         verified_at: UnixTime,
     ) -> Result<Self, EvidenceError> {
-        if issuing_state.len() != 3
-            || !issuing_state
-                .bytes()
-                .all(|b| b.is_ascii_uppercase() || b == b'<')
+        // 9303 pads short codes with fillers (Germany: `D<<`); `<` is not a
+        // PrintableString character, and the code is the letters anyway.
+        let issuing_state = issuing_state.trim_end_matches('<');
+        if !(1..=3).contains(&issuing_state.len())
+            || !issuing_state.bytes().all(|b| b.is_ascii_uppercase())
         {
             return Err(EvidenceError::Field {
                 field: "issuingState",
-                reason: "not a three-letter 9303 code".into(),
+                reason: "not a 9303 code of one to three letters".into(),
             });
         }
         Ok(PassportEvidence {
@@ -173,6 +175,29 @@ mod tests {
         assert_eq!(&der[42..47], &[0x13, 0x03, b'K', b'O', b'R']);
         assert_eq!(der[47], 0x18);
         assert_eq!(PassportEvidence::from_der(&der).unwrap(), e);
+        // Germany's code is `D` (`D<<` in the MRZ).
+        for german in ["D", "D<<"] {
+            let e = PassportEvidence::new(
+                &[7u8; 32],
+                Assurance::PassiveAuthentication,
+                german,
+                UnixTime(0),
+            )
+            .unwrap();
+            assert_eq!(e.issuing_state.as_str(), "D");
+        }
+        for bad in ["", "<<<", "kor", "KORE", "K0R"] {
+            assert!(
+                PassportEvidence::new(
+                    &[7u8; 32],
+                    Assurance::PassiveAuthentication,
+                    bad,
+                    UnixTime(0)
+                )
+                .is_err(),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

@@ -283,7 +283,7 @@ pub fn decide(
     let report_hash = report_sha256(report);
     let mut evidence =
         PassportEvidence::new(&report_hash, assurance, &mrz.issuing_state, verified_at)
-            .map_err(|_| Refusal::MissingEvidence("a three-letter issuing state"))?;
+            .map_err(|_| Refusal::MissingEvidence("an issuing state of one to three letters"))?;
     evidence.receipt = app.receipt.map(str::to_owned);
     let country = dongpo_icao::country::alpha2(&record.country_of_residence)
         .ok_or(Refusal::RegistryMismatch(vec!["country_of_residence"]))?;

@@ -184,6 +184,13 @@ impl Cert {
         issuer: &PublicKey,
         verifier: &Verifier,
     ) -> Result<(), VerifyError> {
+        // The outer signatureAlgorithm is not signed: RFC 5280 §4.1.1.2 requires it to
+        // equal the signed tbsCertificate.signature, or a changed copy would pass.
+        if self.cert.signature_algorithm() != self.cert.tbs_certificate().signature() {
+            return Err(VerifyError::MalformedSignature(
+                "signatureAlgorithm differs from tbsCertificate.signature".into(),
+            ));
+        }
         let alg_der = self
             .cert
             .signature_algorithm()

@@ -111,6 +111,17 @@ pub struct StoreStatus {
 }
 
 impl StoreStatus {
+    /// Whether the responder's store answers (see [`crate::store::Store::ping`]).
+    ///
+    /// # Errors
+    /// The store's error, or a poisoned lock.
+    pub fn ping(&self) -> Result<(), crate::store::StoreError> {
+        self.store
+            .lock()
+            .map_err(|_| crate::store::StoreError::Backend("OCSP store lock poisoned".into()))?
+            .ping()
+    }
+
     /// Statuses from `store` for the issuing CAs `cas` (name, certificate).
     #[must_use]
     pub fn new(store: Box<dyn crate::store::Store>, cas: &[(String, Cert)]) -> Self {

@@ -212,3 +212,109 @@ fn cert_status_of(request: &[u8], response: &[u8], issuer: &dongpo_pki::Cert) ->
         Status::Unknown => "unknown",
     }
 }
+
+/// Refuses new connections to `database` and ends the open ones (the server's and its
+/// CA store's), as a PostgreSQL outage or restart looks from the server; `false` lets
+/// connections in again.
+fn database_reachable(database: &Database, reachable: bool) {
+    let mut admin = postgres::Client::connect(&database.admin_url, postgres::NoTls).unwrap();
+    admin
+        .batch_execute(&format!(
+            "ALTER DATABASE {} ALLOW_CONNECTIONS {reachable}",
+            database.name
+        ))
+        .unwrap();
+    if !reachable {
+        admin
+            .execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                 WHERE datname = $1 AND pid <> pg_backend_pid()",
+                &[&database.name],
+            )
+            .unwrap();
+    }
+}
+
+/// The database goes away under a running server: requests that need it get 503
+/// `unavailable` (JSON), readiness fails, nothing half-done is returned; when the database
+/// is back the server reconnects by itself and issues again.
+#[test]
+fn the_server_answers_503_without_its_database_and_recovers() {
+    let Ok(admin_url) = std::env::var("DONGPO_TEST_POSTGRES_URL") else {
+        println!("skipped: DONGPO_TEST_POSTGRES_URL is not set (PostgreSQL outage)");
+        return;
+    };
+    let database = Database::create(&admin_url);
+    let data = fresh_dir("pg-outage");
+    let server = Process::start(
+        &data,
+        &["--dev"],
+        &[("DATABASE_URL", database.url.as_str())],
+    );
+    let key = std::fs::read_to_string(data.join("dev-api-key")).unwrap();
+    let client = Client::new(&server.url, Some(key.trim()));
+    let passport = Passport::new(Profile::P256, Variant::Genuine);
+    let verify = || client.post("/v1/verifications", &passport.document());
+    let issue = |id: &serde_json::Value, seed: u64| {
+        client.post(
+            "/v1/certificates",
+            &json!({"verification_id": id, "profile": "kb", "csr": csr_pem(seed),
+                    "resident_registration_number": passport.rrn()}),
+        )
+    };
+    let before = verify();
+    assert_eq!(before.status, 201);
+    let pending = before.json()["id"].clone();
+
+    database_reachable(&database, false);
+    for _ in 0..3 {
+        let refused = verify();
+        assert_eq!(
+            (refused.status, refused.code().as_str()),
+            (503, "unavailable"),
+            "{}",
+            String::from_utf8_lossy(&refused.body)
+        );
+        assert_eq!(client.get("/readyz").status, 503);
+        let not_issued = issue(&pending, 1);
+        assert_eq!(
+            not_issued.status,
+            503,
+            "{}",
+            String::from_utf8_lossy(&not_issued.body)
+        );
+        assert!(not_issued.json().get("certificate").is_none());
+    }
+
+    database_reachable(&database, true);
+    let started = Instant::now();
+    while client.get("/readyz").status != 200 {
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "still not ready"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let after = verify();
+    assert_eq!(
+        after.status,
+        201,
+        "{}",
+        String::from_utf8_lossy(&after.body)
+    );
+    // The verification made before the outage is still there, unused, and issues now.
+    let issued = issue(&pending, 2);
+    assert_eq!(
+        issued.status,
+        201,
+        "{}",
+        String::from_utf8_lossy(&issued.body)
+    );
+    let serial = issued.json()["serial"].as_str().unwrap().to_owned();
+    assert_eq!(
+        client.get(&format!("/v1/certificates/{serial}")).json()["status"],
+        "good"
+    );
+    drop(server);
+    let _ = std::fs::remove_dir_all(&data);
+}

@@ -198,6 +198,15 @@ pub enum StoreError {
 
 /// The CA's durable state. Every write method is one transaction.
 pub trait Store: Send {
+    /// Whether the store answers (readiness probes). A networked store whose connection
+    /// dropped fails once and reconnects on the next call.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`] when it does not answer.
+    fn ping(&mut self) -> Result<(), StoreError> {
+        Ok(())
+    }
+
     /// One transaction: every serial inserted (unique per store), and each SPKI bound to
     /// its person (a key already bound to a *different* person is refused). All or nothing.
     ///

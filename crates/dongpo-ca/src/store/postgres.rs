@@ -28,6 +28,9 @@ const MIGRATION_LOCK: i64 = 0x646f_6e67_706f_6361;
 /// A store in a PostgreSQL database.
 pub struct PostgresStore {
     client: Client,
+    url: String,
+    /// The schema the session works in, set again after a reconnect.
+    schema: Option<String>,
 }
 
 impl std::fmt::Debug for PostgresStore {
@@ -88,7 +91,11 @@ impl PostgresStore {
 
     fn connect_inner(url: &str, schema: Option<&str>) -> Result<Self, StoreError> {
         let client = Client::connect(url, NoTls)?;
-        let mut store = PostgresStore { client };
+        let mut store = PostgresStore {
+            client,
+            url: url.to_owned(),
+            schema: schema.map(str::to_owned),
+        };
         store.migrate(schema).map_err(|e| match e {
             StoreError::Backend(msg) => StoreError::Migration(msg),
             other => other,
@@ -96,8 +103,21 @@ impl PostgresStore {
         Ok(store)
     }
 
+    /// The connection, opened again (in the same schema) when the server dropped it: the
+    /// operation that saw it drop failed, the next one works.
+    fn client(&mut self) -> Result<&mut Client, StoreError> {
+        if self.client.is_closed() {
+            let mut client = Client::connect(&self.url, NoTls)?;
+            if let Some(schema) = &self.schema {
+                client.batch_execute(&format!("SET search_path TO \"{schema}\""))?;
+            }
+            self.client = client;
+        }
+        Ok(&mut self.client)
+    }
+
     fn migrate(&mut self, schema: Option<&str>) -> Result<(), StoreError> {
-        let mut tx = self.client.transaction()?;
+        let mut tx = self.client()?.transaction()?;
         tx.batch_execute(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))?;
         if let Some(schema) = schema {
             // SET (not SET LOCAL) outlives the transaction: the session stays in `schema`.
@@ -228,8 +248,13 @@ const REGISTRY_COLUMNS: &str = "person, overseas_registration_number, registrati
      country_of_residence, vid, vid_random";
 
 impl Store for PostgresStore {
+    fn ping(&mut self) -> Result<(), StoreError> {
+        self.client()?.simple_query("SELECT 1")?;
+        Ok(())
+    }
+
     fn reserve(&mut self, batch: &[Reservation]) -> Result<(), StoreError> {
-        let mut tx = self.client.transaction()?;
+        let mut tx = self.client()?.transaction()?;
         let serial = tx.prepare(
             "INSERT INTO serials (serial, issuer, person, spki_sha256, reserved_at) \
              VALUES ($1, $2, $3, $4, $5)",
@@ -269,7 +294,7 @@ impl Store for PostgresStore {
         batch: &[IssuedCert],
         audit: &[AuditRecord],
     ) -> Result<(), StoreError> {
-        let mut tx = self.client.transaction()?;
+        let mut tx = self.client()?.transaction()?;
         let insert = tx.prepare(&format!(
             "INSERT INTO certificates ({CERT_COLUMNS}) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, NULL)"
@@ -304,7 +329,7 @@ impl Store for PostgresStore {
     }
 
     fn certificate(&mut self, serial: &[u8]) -> Result<Option<StoredCert>, StoreError> {
-        let row = self.client.query_opt(
+        let row = self.client()?.query_opt(
             &format!("SELECT {CERT_COLUMNS} FROM certificates WHERE serial = $1"),
             &[&serial],
         )?;
@@ -319,7 +344,7 @@ impl Store for PostgresStore {
         audit: &AuditRecord,
     ) -> Result<(), StoreError> {
         check_reason(reason)?;
-        let mut tx = self.client.transaction()?;
+        let mut tx = self.client()?.transaction()?;
         // A concurrent revoker of the same row waits here and then matches nothing.
         let changed = tx.execute(
             "UPDATE certificates SET revoked_at = $2, revocation_reason = $3 \
@@ -344,7 +369,7 @@ impl Store for PostgresStore {
     }
 
     fn revoked(&mut self, issuer: &str) -> Result<Vec<RevokedEntry>, StoreError> {
-        let rows = self.client.query(
+        let rows = self.client()?.query(
             "SELECT serial, revoked_at, revocation_reason FROM certificates \
              WHERE issuer = $1 AND revoked_at IS NOT NULL ORDER BY length(serial), serial",
             &[&issuer],
@@ -369,7 +394,7 @@ impl Store for PostgresStore {
     }
 
     fn serials(&mut self) -> Result<Vec<Vec<u8>>, StoreError> {
-        let rows = self.client.query(
+        let rows = self.client()?.query(
             "SELECT serial FROM certificates ORDER BY length(serial), serial",
             &[],
         )?;
@@ -384,7 +409,7 @@ impl Store for PostgresStore {
         records: &[RegistryRecord],
         audit: &AuditRecord,
     ) -> Result<(), StoreError> {
-        let mut tx = self.client.transaction()?;
+        let mut tx = self.client()?.transaction()?;
         let upsert = tx.prepare(&format!(
             "INSERT INTO registry ({REGISTRY_COLUMNS}) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
@@ -421,7 +446,7 @@ impl Store for PostgresStore {
     }
 
     fn registry(&mut self, person: &str) -> Result<Option<RegistryRecord>, StoreError> {
-        let row = self.client.query_opt(
+        let row = self.client()?.query_opt(
             &format!("SELECT {REGISTRY_COLUMNS} FROM registry WHERE person = $1"),
             &[&person],
         )?;
@@ -434,7 +459,7 @@ impl Store for PostgresStore {
         reason: &str,
         audit: &AuditRecord,
     ) -> Result<(), StoreError> {
-        let mut tx = self.client.transaction()?;
+        let mut tx = self.client()?.transaction()?;
         tx.execute(
             "INSERT INTO blocked_keys (spki_sha256, reason, blocked_at) VALUES ($1, $2, $3) \
              ON CONFLICT (spki_sha256) DO NOTHING",
@@ -451,7 +476,7 @@ impl Store for PostgresStore {
         at_least: u64,
         audit: &AuditRecord,
     ) -> Result<u64, StoreError> {
-        let mut tx = self.client.transaction()?;
+        let mut tx = self.client()?.transaction()?;
         let number: i64 = tx
             .query_one(
                 "INSERT INTO crl_numbers (issuer, scope, last_number, issued_at) VALUES ($1, $2, $3, $4) \
@@ -477,13 +502,13 @@ impl Store for PostgresStore {
     }
 
     fn append_audit(&mut self, records: &[AuditRecord]) -> Result<(), StoreError> {
-        let mut tx = self.client.transaction()?;
+        let mut tx = self.client()?.transaction()?;
         insert_audit(&mut tx, records)?;
         Ok(tx.commit()?)
     }
 
     fn audit_tail(&mut self, node: &str) -> Result<Option<AuditRecord>, StoreError> {
-        let row = self.client.query_opt(
+        let row = self.client()?.query_opt(
             &format!("SELECT {AUDIT_COLUMNS} FROM audit WHERE node = $1 ORDER BY seq DESC LIMIT 1"),
             &[&node],
         )?;
@@ -491,7 +516,7 @@ impl Store for PostgresStore {
     }
 
     fn audit_records(&mut self) -> Result<Vec<AuditRecord>, StoreError> {
-        let rows = self.client.query(
+        let rows = self.client()?.query(
             &format!("SELECT {AUDIT_COLUMNS} FROM audit ORDER BY node, seq"),
             &[],
         )?;

@@ -22,6 +22,7 @@ CREATE TABLE IF NOT EXISTS server_api_keys (
 ";
 
 pub(super) struct PgDb {
+    url: String,
     client: Client,
 }
 
@@ -32,15 +33,25 @@ fn err(operation: &'static str) -> impl Fn(postgres::Error) -> DbError {
 impl PgDb {
     pub(super) fn connect(url: &str) -> Result<Self, DbError> {
         Ok(PgDb {
+            url: url.to_owned(),
             client: Client::connect(url, NoTls).map_err(err("connect"))?,
         })
+    }
+
+    /// The connection, opened again when the server dropped it (a restart, a failover,
+    /// an idle timeout): the request that saw it drop got a 503, the next one works.
+    fn client(&mut self) -> Result<&mut Client, DbError> {
+        if self.client.is_closed() {
+            self.client = Client::connect(&self.url, NoTls).map_err(err("reconnect"))?;
+        }
+        Ok(&mut self.client)
     }
 }
 
 impl ServerDb for PgDb {
     fn migrate(&mut self) -> Result<(), DbError> {
         // Two servers starting together: the advisory lock serialises the CREATEs.
-        let mut tx = self.client.transaction().map_err(err("migrate"))?;
+        let mut tx = self.client()?.transaction().map_err(err("migrate"))?;
         tx.execute("SELECT pg_advisory_xact_lock(737032)", &[])
             .map_err(err("migrate"))?;
         tx.batch_execute(SCHEMA).map_err(err("migrate"))?;
@@ -48,7 +59,9 @@ impl ServerDb for PgDb {
     }
 
     fn ping(&mut self) -> Result<(), DbError> {
-        self.client.simple_query("SELECT 1").map_err(err("ping"))?;
+        self.client()?
+            .simple_query("SELECT 1")
+            .map_err(err("ping"))?;
         Ok(())
     }
 
@@ -58,7 +71,7 @@ impl ServerDb for PgDb {
         nonce: &[u8],
         expires_at: UnixTime,
     ) -> Result<(), DbError> {
-        self.client
+        self.client()?
             .execute(
                 "INSERT INTO server_challenges (id, nonce, expires_at) VALUES ($1, $2, $3)",
                 &[&id, &nonce, &secs(expires_at)],
@@ -99,7 +112,7 @@ impl ServerDb for PgDb {
     }
 
     fn insert_verification(&mut self, v: &StoredVerification) -> Result<(), DbError> {
-        self.client
+        self.client()?
             .execute(
                 "INSERT INTO server_verifications (id, created_at, valid, report_json, dg1, receipt, used_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -155,7 +168,7 @@ impl ServerDb for PgDb {
         person: &str,
         now: UnixTime,
     ) -> Result<Binding, DbError> {
-        let mut tx = self.client.transaction().map_err(err("bind document"))?;
+        let mut tx = self.client()?.transaction().map_err(err("bind document"))?;
         tx.execute(
             "INSERT INTO server_documents (fingerprint, person, first_used_at, uses)
              VALUES ($1, $2, $3, 0) ON CONFLICT (fingerprint) DO NOTHING",
@@ -185,7 +198,7 @@ impl ServerDb for PgDb {
     }
 
     fn insert_api_key(&mut self, key: &StoredApiKey, now: UnixTime) -> Result<(), DbError> {
-        self.client
+        self.client()?
             .execute(
                 "INSERT INTO server_api_keys (id, name, secret_sha256, scopes, created_at)
                  VALUES ($1, $2, $3, $4, $5)",
@@ -218,13 +231,13 @@ impl ServerDb for PgDb {
     }
 
     fn purge(&mut self, now: UnixTime, report_cutoff: UnixTime) -> Result<(), DbError> {
-        self.client
+        self.client()?
             .execute(
                 "DELETE FROM server_challenges WHERE expires_at <= $1",
                 &[&secs(now)],
             )
             .map_err(err("purge challenges"))?;
-        self.client
+        self.client()?
             .execute(
                 "UPDATE server_verifications SET report_json = NULL, dg1 = NULL
                  WHERE created_at < $1 AND report_json IS NOT NULL",

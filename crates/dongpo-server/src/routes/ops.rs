@@ -19,9 +19,17 @@ pub async fn healthz() -> Json<Value> {
     Json(json!({ "status": "ok" }))
 }
 
-/// `GET /readyz`: the database answers.
+/// `GET /readyz`: every connection to the database answers (the server's tables, the
+/// CA store, the OCSP responder's store). A probe that finds one dropped fails, and the
+/// next probe finds it reconnected.
 pub async fn readyz(State(state): State<Arc<AppState>>) -> ApiResult<Json<Value>> {
     state.db(|db| db.ping()).await?;
+    state
+        .ca(|ca, _| ca.issuer().store().ping().map_err(ApiError::unavailable))
+        .await?;
+    let worker = Arc::clone(&state);
+    crate::state::blocking(move || worker.ocsp.source().ping().map_err(ApiError::unavailable))
+        .await?;
     Ok(Json(json!({ "status": "ready" })))
 }
 

@@ -964,3 +964,84 @@ fn issuance_can_require_active_authentication() {
     );
     assert_eq!(certificate_count(&server), 1);
 }
+
+/// Revocation under concurrent OCSP reads (POST, and GET as caches see it): every read is
+/// a signed good or revoked answer, and no read that starts after the revocation request
+/// returned says good.
+#[test]
+fn ocsp_reads_during_a_revocation_are_never_stale_after_it() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Mutex};
+    use std::time::{Duration, Instant};
+
+    let server = InProcess::dev("ocsp-race", |_| {});
+    let client = Client::new(&server.url, Some(&server.key));
+    let passport = Passport::new(Profile::P256, Variant::Genuine);
+    let verification = support::verify_with_aa(&client, &passport);
+    let issued = issue(&client, &verification["id"], &passport.rrn(), "kb", 1).json();
+    let serial = issued["serial"].as_str().unwrap().to_owned();
+    let (request, issuer) = support::ocsp_request_for(&issued);
+    let get_path = format!("/ocsp/{}", b64(&request).replace('/', "%2F"));
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let reads: Arc<Mutex<Vec<(Instant, &'static str)>>> = Arc::default();
+    let readers: Vec<_> = (0..4)
+        .map(|n| {
+            let (stop, reads) = (Arc::clone(&stop), Arc::clone(&reads));
+            let (url, request, issuer, get_path) = (
+                server.url.clone(),
+                request.clone(),
+                issuer.clone(),
+                get_path.clone(),
+            );
+            std::thread::spawn(move || {
+                let public = Client::new(&url, None);
+                while !stop.load(Ordering::Relaxed) {
+                    let started = Instant::now();
+                    let reply = if n % 2 == 0 {
+                        public.post_raw("/ocsp", "application/ocsp-request", request.clone())
+                    } else {
+                        public.get(&get_path)
+                    };
+                    assert_eq!(reply.status, 200);
+                    let status = support::cert_status_of(&request, &reply.body, &issuer);
+                    reads.lock().unwrap().push((started, status));
+                }
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    let revoked = client.post(
+        &format!("/v1/certificates/{serial}/revoke"),
+        &json!({"reason": "keyCompromise"}),
+    );
+    assert_eq!(revoked.status, 200);
+    let revocation_returned = Instant::now();
+    std::thread::sleep(Duration::from_millis(300));
+    stop.store(true, Ordering::Relaxed);
+    for reader in readers {
+        reader.join().unwrap();
+    }
+    let reads = reads.lock().unwrap();
+    let before = reads
+        .iter()
+        .filter(|(t, _)| *t < revocation_returned)
+        .count();
+    let after: Vec<_> = reads
+        .iter()
+        .filter(|(t, _)| *t >= revocation_returned)
+        .collect();
+    assert!(
+        before > 10 && after.len() > 10,
+        "{before} reads before, {} after",
+        after.len()
+    );
+    assert!(reads.iter().all(|(_, s)| *s == "good" || *s == "revoked"));
+    assert!(reads.iter().any(|(_, s)| *s == "good"));
+    let stale: Vec<_> = after.iter().filter(|(_, s)| *s != "revoked").collect();
+    assert!(
+        stale.is_empty(),
+        "{} reads after the revocation said good",
+        stale.len()
+    );
+}

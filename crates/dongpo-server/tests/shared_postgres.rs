@@ -13,11 +13,9 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use dongpo_crypto::HashAlgorithm;
-use dongpo_revocation::ocsp::{Status, build_request, cert_id, verify_response};
 use dongpo_testkit::{Profile, Variant};
 use serde_json::json;
-use support::{Client, Passport, Process, csr_pem, fresh_dir};
+use support::{Client, Passport, Process, cert_status_of, csr_pem, fresh_dir, ocsp_request_for};
 
 /// A database of its own, so other tests' CA tables do not mix in; dropped at the end.
 struct Database {
@@ -180,37 +178,6 @@ fn two_servers_share_one_postgres_database() {
         assert!(!logs.contains(value), "the server log carries the {field}");
     }
     let _ = std::fs::remove_dir_all(&data);
-}
-
-/// A DER OCSP request for the issued certificate (SHA-1 CertID, as OpenSSL sends), and
-/// the issuer to check answers against.
-fn ocsp_request_for(issued: &serde_json::Value) -> (Vec<u8>, dongpo_pki::Cert) {
-    let cert = support::pem_der(issued["certificate"].as_str().unwrap());
-    let issuer = support::pem_der(issued["chain"][0].as_str().unwrap());
-    let cert = dongpo_pki::Cert::parse(&cert).unwrap();
-    let issuer = dongpo_pki::Cert::parse(&issuer).unwrap();
-    let serial = dongpo_revocation::ocsp::responder::serial_of(&cert);
-    let id = cert_id(HashAlgorithm::Sha1, &issuer, &serial).unwrap();
-    (build_request(&[id], None).unwrap(), issuer)
-}
-
-/// `good`, `revoked` or `unknown` from a DER OCSP response, its signature checked.
-fn cert_status_of(request: &[u8], response: &[u8], issuer: &dongpo_pki::Cert) -> &'static str {
-    let parsed = dongpo_revocation::ocsp::parse_request(request).unwrap();
-    let status = verify_response(
-        response,
-        &parsed,
-        issuer,
-        dongpo_pki::time::UnixTime::now(),
-        None,
-        &dongpo_crypto::Verifier::new(),
-    )
-    .unwrap();
-    match status.status {
-        Status::Good => "good",
-        Status::Revoked { .. } => "revoked",
-        Status::Unknown => "unknown",
-    }
 }
 
 /// Refuses new connections to `database` and ends the open ones (the server's and its

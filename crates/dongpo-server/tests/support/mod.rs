@@ -423,3 +423,38 @@ pub fn verify_with_aa(client: &Client, passport: &Passport) -> Value {
     );
     reply.json()
 }
+
+/// A DER OCSP request for the issued certificate (SHA-1 CertID, as OpenSSL sends), and
+/// the issuer to check answers against.
+pub fn ocsp_request_for(issued: &serde_json::Value) -> (Vec<u8>, dongpo_pki::Cert) {
+    let cert = pem_der(issued["certificate"].as_str().unwrap());
+    let issuer = pem_der(issued["chain"][0].as_str().unwrap());
+    let cert = dongpo_pki::Cert::parse(&cert).unwrap();
+    let issuer = dongpo_pki::Cert::parse(&issuer).unwrap();
+    let serial = dongpo_revocation::ocsp::responder::serial_of(&cert);
+    let id = dongpo_revocation::ocsp::cert_id(dongpo_crypto::HashAlgorithm::Sha1, &issuer, &serial)
+        .unwrap();
+    (
+        dongpo_revocation::ocsp::build_request(&[id], None).unwrap(),
+        issuer,
+    )
+}
+
+/// `good`, `revoked` or `unknown` from a DER OCSP response, its signature checked.
+pub fn cert_status_of(request: &[u8], response: &[u8], issuer: &dongpo_pki::Cert) -> &'static str {
+    let parsed = dongpo_revocation::ocsp::parse_request(request).unwrap();
+    let status = dongpo_revocation::ocsp::verify_response(
+        response,
+        &parsed,
+        issuer,
+        dongpo_pki::time::UnixTime::now(),
+        None,
+        &dongpo_crypto::Verifier::new(),
+    )
+    .unwrap();
+    match status.status {
+        dongpo_revocation::ocsp::Status::Good => "good",
+        dongpo_revocation::ocsp::Status::Revoked { .. } => "revoked",
+        dongpo_revocation::ocsp::Status::Unknown => "unknown",
+    }
+}

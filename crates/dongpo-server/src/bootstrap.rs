@@ -180,12 +180,13 @@ fn receipt_key(path: &Path) -> Result<SigningKey, String> {
     Ok(key)
 }
 
-fn secret(path: &Path) -> Result<[u8; 32], String> {
+fn secret(path: &Path) -> Result<zeroize::Zeroizing<[u8; 32]>, String> {
     if path.exists() {
         read_secret(path)
     } else {
         create_secret(path)
     }
+    .map(zeroize::Zeroizing::new)
     .map_err(|e| e.to_string())
 }
 

@@ -41,7 +41,7 @@ pub struct AppState {
     /// The receipt-signing key.
     pub receipts: ReceiptSigner,
     /// Key of the document fingerprints.
-    pub fingerprint_key: [u8; 32],
+    pub fingerprint_key: zeroize::Zeroizing<[u8; 32]>,
     /// Revoked serials already reflected in the OCSP cache and CRLs, by issuing CA.
     pub revocations_seen: Mutex<HashMap<String, HashSet<Vec<u8>>>>,
     /// One thread per core for verification work, however many requests are in flight

@@ -67,20 +67,8 @@ fn mrz_of(passport: &Passport) -> String {
 }
 
 fn flow(client: &Client, passport: &Passport, other: &Passport) {
-    let challenge = client.post("/v1/challenges", &json!({})).json();
-    let mut body = passport.document();
-    body["aa"] = json!({
-        "challenge_id": challenge["id"],
-        "signature": passport.aa_sign(challenge["challenge"].as_str().unwrap()),
-    });
-    let verified = client.post("/v1/verifications", &body);
-    assert_eq!(
-        verified.status,
-        201,
-        "{}",
-        String::from_utf8_lossy(&verified.body)
-    );
-    let id = verified.json()["id"].as_str().unwrap().to_owned();
+    let verified = support::verify_with_aa(client, passport);
+    let id = verified["id"].as_str().unwrap().to_owned();
     assert_eq!(
         client
             .get(&format!("/v1/verifications/{id}/receipt"))

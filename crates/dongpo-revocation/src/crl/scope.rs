@@ -4,7 +4,7 @@ use der::Decode;
 use der::oid::db::rfc5280::ID_CE_ISSUING_DISTRIBUTION_POINT;
 use dongpo_pki::Cert;
 use x509_cert::ext::pkix::name::DistributionPointName;
-use x509_cert::ext::pkix::{BasicConstraints, CrlDistributionPoints, IssuingDistributionPoint};
+use x509_cert::ext::pkix::{CrlDistributionPoints, IssuingDistributionPoint};
 
 use super::CrlError;
 
@@ -41,13 +41,7 @@ pub(crate) fn check(
     if idp.only_contains_attribute_certs {
         return Err(out_of_scope("the CRL covers only attribute certificates"));
     }
-    let is_ca = cert
-        .cert
-        .tbs_certificate()
-        .get_extension::<BasicConstraints>()
-        .ok()
-        .flatten()
-        .is_some_and(|(_, bc)| bc.ca);
+    let is_ca = cert.basic_constraints().is_some_and(|bc| bc.ca);
     if idp.only_contains_user_certs && is_ca {
         return Err(out_of_scope(
             "the CRL covers only end-entity certificates and this is a CA",

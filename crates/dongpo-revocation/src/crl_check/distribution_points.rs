@@ -6,7 +6,7 @@ use der::{Decode, Encode};
 use dongpo_pki::Cert;
 use dongpo_pki::path::names_match;
 use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
-use x509_cert::ext::pkix::{BasicConstraints, CrlDistributionPoints, IssuingDistributionPoint};
+use x509_cert::ext::pkix::{CrlDistributionPoints, IssuingDistributionPoint};
 use x509_cert::name::{Name, RdnSequence};
 
 use super::reasons::Reasons;
@@ -95,13 +95,7 @@ impl DistributionPoint {
                 return Err("the CRL's distribution point is not one of the certificate's".into());
             }
         }
-        let is_ca = cert
-            .cert
-            .tbs_certificate()
-            .get_extension::<BasicConstraints>()
-            .ok()
-            .flatten()
-            .is_some_and(|(_, bc)| bc.ca);
+        let is_ca = cert.basic_constraints().is_some_and(|bc| bc.ca);
         if idp.only_contains_user_certs && is_ca {
             return Err("the CRL covers only end-entity certificates".into());
         }

@@ -718,7 +718,7 @@ fn unsupported_critical_extensions_make_the_crl_unusable() {
         verify(tbs),
         Err(CrlError::UnsupportedCritical("1.3.6.1.4.1.99999.1".into()))
     );
-    // certificateIssuer (critical) would make the CRL indirect.
+    // certificateIssuer entries belong to indirect CRLs only (this one does not say so).
     let mut tbs = good.clone();
     tbs.revoked_certificates = Some(vec![RevokedCert {
         serial_number: SerialNumber::from(9u8),
@@ -730,7 +730,9 @@ fn unsupported_critical_extensions_make_the_crl_unusable() {
     }]);
     assert_eq!(
         verify(tbs),
-        Err(CrlError::UnsupportedCritical("2.5.29.29".into()))
+        Err(CrlError::Malformed(
+            "certificateIssuer entries on a CRL that is not indirect".into()
+        ))
     );
     // A malformed reasonCode makes the CRL unparsable.
     let mut tbs = good;

@@ -47,7 +47,7 @@ PY
 aa_input corpus/active_auth/real-rsa 5 $real/active-auth/EF_DG15.bin $real/active-auth/challenge.bin \
   $real/active-auth/signature.bin
 if [ -x ../target/debug/dongpo ] || [ -x ../target/release/dongpo ]; then
-  dongpo=$(ls ../target/release/dongpo ../target/debug/dongpo 2>/dev/null | head -1)
+  dongpo=$(ls ../target/release/dongpo ../target/debug/dongpo 2>/dev/null | head -1 || true)
   tmp_aa=$(mktemp -d)
   for alg in p256 rsa2048; do
     printf '0123456\x37' > "$tmp_aa/challenge"

@@ -18,7 +18,7 @@ use dongpo_pki::{Cert, UnixTime};
 use dongpo_revocation::{Crl, CrlChecker};
 use dongpo_testkit::{Profile, Variant};
 use serde_json::{Value, json};
-use support::{Client, InProcess, Passport, b64, csr_pem, have, pem_der, verify_with_aa};
+use support::{Client, InProcess, Passport, b64, csr_pem, have, issue, pem_der, verify_with_aa};
 
 fn openssl(args: &[&str]) -> (bool, String) {
     let out = Command::new("openssl").args(args).output().unwrap();
@@ -29,24 +29,6 @@ fn openssl(args: &[&str]) -> (bool, String) {
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
         ),
-    )
-}
-
-fn issue(
-    client: &Client,
-    verification_id: &Value,
-    rrn: &str,
-    profile: &str,
-    seed: u64,
-) -> support::Reply {
-    client.post(
-        "/v1/certificates",
-        &json!({
-            "verification_id": verification_id,
-            "profile": profile,
-            "csr": csr_pem(seed),
-            "resident_registration_number": rrn,
-        }),
     )
 }
 

@@ -15,7 +15,7 @@ mod support;
 
 use dongpo_testkit::{Profile, Variant};
 use serde_json::{Value, json};
-use support::{Client, Passport, Process, csr_pem, fresh_dir, server_logs};
+use support::{Client, Passport, Process, fresh_dir, issue, server_logs};
 
 /// Every spelling of the test person's data that could leak.
 fn personal_data(passport: &Passport) -> Vec<(String, String)> {
@@ -76,15 +76,9 @@ fn flow(client: &Client, passport: &Passport, other: &Passport) {
         200
     );
     let rrn = passport.rrn();
-    let issue = |rrn: &str, seed: u64| {
-        client.post(
-            "/v1/certificates",
-            &json!({"verification_id": id, "profile": "kb", "csr": csr_pem(seed),
-                    "resident_registration_number": rrn}),
-        )
-    };
+    let id = json!(id);
     // A registration number of nobody registered first: refused, and not echoed.
-    let wrong = issue(UNREGISTERED_RRN, 1);
+    let wrong = issue(client, &id, UNREGISTERED_RRN, "kb", 1);
     assert_eq!(
         wrong.status / 100,
         4,
@@ -92,7 +86,7 @@ fn flow(client: &Client, passport: &Passport, other: &Passport) {
         String::from_utf8_lossy(&wrong.body)
     );
     assert!(!String::from_utf8_lossy(&wrong.body).contains(UNREGISTERED_RRN));
-    let issued = issue(&rrn, 2);
+    let issued = issue(client, &id, &rrn, "kb", 2);
     assert_eq!(
         issued.status,
         201,

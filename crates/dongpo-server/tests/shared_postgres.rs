@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use dongpo_testkit::{Profile, Variant};
 use serde_json::json;
-use support::{Client, Passport, Process, cert_status_of, csr_pem, fresh_dir, ocsp_request_for};
+use support::{Client, Passport, Process, cert_status_of, fresh_dir, issue, ocsp_request_for};
 
 /// A database of its own, so other tests' CA tables do not mix in; dropped at the end.
 struct Database {
@@ -110,21 +110,14 @@ fn two_servers_share_one_postgres_database() {
         id.as_str().unwrap()
     ));
     assert_eq!(receipt_a.status, 200);
-    let issue = |client: &Client, seed: u64| {
-        client.post(
-            "/v1/certificates",
-            &json!({"verification_id": id, "profile": "kb", "csr": csr_pem(seed),
-                    "resident_registration_number": passport.rrn()}),
-        )
-    };
-    let issued = issue(&ca, 1);
+    let issued = issue(&ca, &id, &passport.rrn(), "kb", 1);
     assert_eq!(
         issued.status,
         201,
         "{}",
         String::from_utf8_lossy(&issued.body)
     );
-    let reused = issue(&cb, 2);
+    let reused = issue(&cb, &id, &passport.rrn(), "kb", 2);
     assert_eq!(
         (reused.status, reused.code().as_str()),
         (409, "verification_used")
@@ -222,13 +215,6 @@ fn the_server_answers_503_without_its_database_and_recovers() {
     let client = Client::new(&server.url, Some(key.trim()));
     let passport = Passport::new(Profile::P256, Variant::Genuine);
     let verify = || client.post("/v1/verifications", &passport.document());
-    let issue = |id: &serde_json::Value, seed: u64| {
-        client.post(
-            "/v1/certificates",
-            &json!({"verification_id": id, "profile": "kb", "csr": csr_pem(seed),
-                    "resident_registration_number": passport.rrn()}),
-        )
-    };
     let before = verify();
     assert_eq!(before.status, 201);
     let pending = before.json()["id"].clone();
@@ -243,7 +229,7 @@ fn the_server_answers_503_without_its_database_and_recovers() {
             String::from_utf8_lossy(&refused.body)
         );
         assert_eq!(client.get("/readyz").status, 503);
-        let not_issued = issue(&pending, 1);
+        let not_issued = issue(&client, &pending, &passport.rrn(), "kb", 1);
         assert_eq!(
             not_issued.status,
             503,
@@ -270,7 +256,7 @@ fn the_server_answers_503_without_its_database_and_recovers() {
         String::from_utf8_lossy(&after.body)
     );
     // The verification made before the outage is still there, unused, and issues now.
-    let issued = issue(&pending, 2);
+    let issued = issue(&client, &pending, &passport.rrn(), "kb", 2);
     assert_eq!(
         issued.status,
         201,

@@ -11,9 +11,10 @@ use crate::Crl;
 
 impl<'a> CrlChecker<'a> {
     /// The certificate that signed `crl`, checked as of `at`; `Err` says why none did.
+    /// The issuer is tried first; other candidates are path-validated only if needed.
     pub(super) fn signer_of<'s>(
         &'s self,
-        crl: &Crl,
+        crl: &'s Crl,
         issuer: &'s Cert,
         at: UnixTime,
     ) -> Result<&'s Cert, String> {
@@ -37,39 +38,40 @@ impl<'a> CrlChecker<'a> {
         Err(reasons.join("; "))
     }
 
-    fn candidates<'s>(&'s self, crl: &Crl, issuer: &'s Cert, at: UnixTime) -> Vec<&'s Cert> {
+    /// Who may have signed `crl`, lazily: the issuer when the names match, then other
+    /// certificates of the CRL issuer's name that validate.
+    fn candidates<'s>(
+        &'s self,
+        crl: &'s Crl,
+        issuer: &'s Cert,
+        at: UnixTime,
+    ) -> impl Iterator<Item = &'s Cert> + 's {
         let name = &crl.crl.tbs_cert_list.issuer;
-        let mut out = Vec::new();
-        if names_match(name, issuer.cert.tbs_certificate().subject()) {
-            out.push(issuer);
-        }
-        if self.depth >= MAX_SIGNER_DEPTH {
-            return out;
-        }
-        for candidate in self.intermediates.iter().chain(self.anchors) {
-            if candidate.key == issuer.key
-                || !names_match(candidate.cert.tbs_certificate().subject(), name)
-            {
-                continue;
-            }
-            // A CRL issuer may be covered by the CRL it signs (PKITS 4.14.30): while its
-            // own path is being validated, it counts as a signer.
-            if self.validating.is_some_and(|v| v.key == candidate.key) {
-                out.push(candidate);
-                continue;
-            }
-            let nested = CrlChecker {
-                depth: self.depth + 1,
-                validating: Some(candidate),
-                ..*self
-            };
-            let options = PathOptions::new(at)
-                .with_verifier(self.verifier)
-                .with_revocation(&nested);
-            if validate_path(candidate, self.intermediates, self.anchors, &options).is_ok() {
-                out.push(candidate);
-            }
-        }
-        out
+        let own = names_match(name, issuer.cert.tbs_certificate().subject()).then_some(issuer);
+        let others = self
+            .intermediates
+            .iter()
+            .chain(self.anchors)
+            .filter(move |_| self.depth < MAX_SIGNER_DEPTH)
+            .filter(move |c| {
+                c.key != issuer.key && names_match(c.cert.tbs_certificate().subject(), name)
+            })
+            .filter(move |candidate| {
+                // A CRL issuer may be covered by the CRL it signs (PKITS 4.14.30): while its
+                // own path is being validated, it counts as a signer.
+                if self.validating.is_some_and(|v| v.key == candidate.key) {
+                    return true;
+                }
+                let nested = CrlChecker {
+                    depth: self.depth + 1,
+                    validating: Some(candidate),
+                    ..*self
+                };
+                let options = PathOptions::new(at)
+                    .with_verifier(self.verifier)
+                    .with_revocation(&nested);
+                validate_path(candidate, self.intermediates, self.anchors, &options).is_ok()
+            });
+        own.into_iter().chain(others)
     }
 }

@@ -458,3 +458,22 @@ pub fn cert_status_of(request: &[u8], response: &[u8], issuer: &dongpo_pki::Cert
         dongpo_revocation::ocsp::Status::Unknown => "unknown",
     }
 }
+
+/// `POST /v1/certificates` for a verification, with a testkit subscriber CSR of `seed`.
+pub fn issue(
+    client: &Client,
+    verification_id: &Value,
+    rrn: &str,
+    profile: &str,
+    seed: u64,
+) -> Reply {
+    client.post(
+        "/v1/certificates",
+        &json!({
+            "verification_id": verification_id,
+            "profile": profile,
+            "csr": csr_pem(seed),
+            "resident_registration_number": rrn,
+        }),
+    )
+}

@@ -152,6 +152,21 @@ impl PassportEvidence {
         }
         Ok(evidence)
     }
+
+    /// The evidence a certificate (DER) carries, `None` when it has no such extension.
+    ///
+    /// # Errors
+    /// [`EvidenceError`] when the certificate or the extension does not decode.
+    pub fn of_certificate(cert_der: &[u8]) -> Result<Option<Self>, EvidenceError> {
+        let cert = x509_cert::Certificate::from_der(cert_der).map_err(field("Certificate"))?;
+        cert.tbs_certificate()
+            .extensions()
+            .into_iter()
+            .flatten()
+            .find(|e| e.extn_id == ID_PASSPORT_EVIDENCE)
+            .map(|e| Self::from_der(e.extn_value.as_bytes()))
+            .transpose()
+    }
 }
 
 #[cfg(test)]

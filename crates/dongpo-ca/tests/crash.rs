@@ -1,5 +1,6 @@
-//! SIGKILL in the middle of a stream of issuances: after restart every certificate that
-//! was returned is in the store, serials are unique and the audit chain verifies.
+//! SIGKILL in the middle of a stream of issuances or revocations: after restart every
+//! certificate and every revocation that was returned is in the store, serials are unique,
+//! CRL numbers never go back and the audit chain verifies.
 //!
 //! The test re-runs its own binary as the CA process (`crash_child`, ignored unless the
 //! parent starts it) and kills it while it issues.
@@ -19,9 +20,14 @@ use std::process::{Command, Stdio};
 
 use common::{NOW, applicant, csr, new_ca};
 use dongpo_ca::authority::Ca;
+use dongpo_ca::issue::IssueError;
 use dongpo_ca::keys::Passphrase;
+use dongpo_ca::publish::CrlScope;
+use dongpo_ca::reason::RevocationReason;
 use dongpo_ca::serial::Serial;
+use dongpo_ca::store::{CertStatus, StoreError};
 use dongpo_crypto::{Curve, KeySpec};
+use dongpo_revocation::crl::CrlStatus;
 use dongpo_testkit::Variant;
 
 const CHILD_ENV: &str = "DONGPO_CRASH_CHILD_DIR";
@@ -123,4 +129,151 @@ fn sigkill_mid_stream_loses_no_returned_certificate() {
     assert!(stored.len() >= returned.len());
     let summary = ca.verify_audit().unwrap();
     assert!(summary.records > returned.len());
+}
+
+const REVOKE_CHILD_ENV: &str = "DONGPO_REVOKE_CHILD_DIR";
+
+/// The issuing CA of `profile`.
+fn issuer_of(ca: &mut Ca, profile: &str) -> String {
+    let cas = ca.issuer().cas();
+    let issuing = cas.iter().find(|c| c.profiles.iter().any(|p| p == profile));
+    issuing.unwrap().name.clone()
+}
+
+/// The CA process: revokes every stored certificate that is still good, printing each
+/// serial once `revoke` returned, and every fifth revocation publishes a CRL and prints
+/// its number.
+#[test]
+#[ignore = "run by sigkill_during_revocations_loses_no_returned_revocation"]
+fn revoke_child() {
+    let Ok(dir) = std::env::var(REVOKE_CHILD_ENV) else {
+        return;
+    };
+    let mut ca =
+        Ca::open_with_passphrase(dir.as_ref(), Some(Passphrase::new(PASSPHRASE.to_vec()))).unwrap();
+    let issuer = issuer_of(&mut ca, "kb");
+    let stdout = std::io::stdout();
+    let mut done = 0;
+    for serial in ca.issuer().store().serials().unwrap() {
+        let serial = Serial::from_bytes(&serial).unwrap();
+        match ca.revoke(&serial, RevocationReason::KeyCompromise, NOW) {
+            Ok(()) => {}
+            Err(IssueError::Store(StoreError::AlreadyRevoked)) => continue,
+            Err(e) => panic!("{e}"),
+        }
+        let mut out = stdout.lock();
+        writeln!(out, "REVOKED {}", serial.to_hex()).unwrap();
+        done += 1;
+        if done % 5 == 0 {
+            let crl = ca.crl(&issuer, CrlScope::Full, NOW).unwrap();
+            let number = dongpo_revocation::crl::Crl::parse(&crl)
+                .unwrap()
+                .number_hex();
+            writeln!(out, "CRL {}", number.unwrap()).unwrap();
+        }
+        out.flush().unwrap();
+    }
+}
+
+#[test]
+fn sigkill_during_revocations_loses_no_returned_revocation() {
+    let (dir, mut ca) = new_ca("crash-revoke", None);
+    let person = applicant(Variant::Genuine, 1, NOW);
+    ca.register(&person.identity, NOW).unwrap();
+    let approval = ca
+        .approve(
+            &person.report,
+            &person.dg1,
+            person.rrn(),
+            &csr(KeySpec::Ec(Curve::P256), 5),
+            "kb",
+            NOW,
+        )
+        .unwrap();
+    for issued in ca.issuer().issue_batch(&vec![approval; 300], NOW) {
+        issued.unwrap();
+    }
+    let issuer = issuer_of(&mut ca, "kb");
+    drop(ca);
+
+    let mut revoked = Vec::new();
+    let mut crl_numbers: Vec<u128> = Vec::new();
+    for round in 0..2 {
+        let mut child = Command::new(std::env::current_exe().unwrap())
+            .args([
+                "revoke_child",
+                "--exact",
+                "--ignored",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env(REVOKE_CHILD_ENV, &dir)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let mut record = |line: &str| {
+            if let Some(serial) = line.strip_prefix("REVOKED ") {
+                revoked.push(serial.to_owned());
+                return true;
+            }
+            if let Some(number) = line.strip_prefix("CRL ") {
+                crl_numbers.push(u128::from_str_radix(number, 16).unwrap());
+            }
+            false
+        };
+        let kill_after = 40 + round * 53;
+        let mut seen = 0;
+        while seen < kill_after {
+            let line = lines.next().expect("child ended before the kill").unwrap();
+            seen += usize::from(record(&line));
+        }
+        child.kill().unwrap(); // SIGKILL on Unix
+        for line in lines {
+            let Ok(line) = line else { break };
+            record(&line);
+        }
+        child.wait().unwrap();
+    }
+
+    let mut ca =
+        Ca::open_with_passphrase(&dir, Some(Passphrase::new(PASSPHRASE.to_vec()))).unwrap();
+    for serial in &revoked {
+        let stored = ca
+            .issuer()
+            .store()
+            .certificate(Serial::from_hex(serial).unwrap().as_bytes())
+            .unwrap()
+            .unwrap();
+        assert!(
+            matches!(stored.status, CertStatus::Revoked { .. }),
+            "revocation of {serial} was returned but is lost after the crash"
+        );
+    }
+    // The CRL published after the crashes lists every returned revocation, and CRL
+    // numbers never went back, across both kills.
+    let crl = ca.crl(&issuer, CrlScope::Full, NOW).unwrap();
+    let crl = dongpo_revocation::crl::Crl::parse(&crl).unwrap();
+    for serial in &revoked {
+        let serial = Serial::from_hex(serial).unwrap();
+        // The CRL is searched by the DER INTEGER content: a sign octet before a high bit.
+        let mut content = serial.as_bytes().to_vec();
+        if content[0] & 0x80 != 0 {
+            content.insert(0, 0);
+        }
+        assert!(
+            matches!(crl.status(&content), CrlStatus::Revoked { .. }),
+            "{serial} missing from the CRL ({} listed, {} revoked)",
+            crl.revoked_count(),
+            revoked.len()
+        );
+    }
+    crl_numbers.push(u128::from_str_radix(&crl.number_hex().unwrap(), 16).unwrap());
+    assert!(
+        crl_numbers.windows(2).all(|w| w[0] < w[1]),
+        "CRL numbers went back: {crl_numbers:?}"
+    );
+    let summary = ca.verify_audit().unwrap();
+    assert!(summary.records > revoked.len());
 }

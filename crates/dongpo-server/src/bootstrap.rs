@@ -9,7 +9,6 @@ use dongpo_batch::BatchVerifier;
 use dongpo_ca::authority::{Ca, Overrides};
 use dongpo_ca::files::{create_secret, read_secret, write_new_private};
 use dongpo_ca::init::{InitOptions, init};
-use dongpo_ca::keys::Passphrase;
 use dongpo_ca::ocsp::StoreStatus;
 use dongpo_crypto::{SigningKey, Verifier};
 use dongpo_icao::passive_auth::Options;
@@ -94,6 +93,7 @@ pub fn build(config: ServerConfig) -> Result<AppState, String> {
         .collect();
     let ocsp = dongpo_ca::ocsp::responder(ca.issuer(), StoreStatus::new(status_store, &cas))
         .map_err(|e| e.to_string())?;
+    let synced_at = UnixTime::now();
     let revoked = revoked_now(&mut ca)?;
     Ok(AppState {
         keys: KeyRing::new(config.rate_limit_per_second, config.rate_limit_burst),
@@ -108,6 +108,7 @@ pub fn build(config: ServerConfig) -> Result<AppState, String> {
         receipts,
         fingerprint_key,
         revocations_seen: Mutex::new(revoked),
+        revocations_synced_at: std::sync::atomic::AtomicU64::new(synced_at.0),
         verify_pool: VerifyPool::new(std::thread::available_parallelism().map_or(1, usize::from))
             .map_err(|e| format!("verification threads: {e}"))?,
     })
@@ -142,7 +143,7 @@ fn open_or_create_ca(config: &ServerConfig, now: UnixTime) -> Result<Ca, String>
             InitOptions {
                 key_algorithm: "p256",
                 profiles: &profiles,
-                passphrase: config.ca_passphrase.clone().map(Passphrase::new),
+                passphrase: config.ca_passphrase.clone(),
                 store: config.database_url.clone(),
                 node: &config.node,
                 at: now,
@@ -158,7 +159,7 @@ fn open_or_create_ca(config: &ServerConfig, now: UnixTime) -> Result<Ca, String>
     }
     Ca::open_with(
         &dir,
-        config.ca_passphrase.clone().map(Passphrase::new),
+        config.ca_passphrase.clone(),
         &Overrides {
             store: config.database_url.clone(),
             node: Some(config.node.clone()),

@@ -22,7 +22,8 @@ pub struct ServerConfig {
     pub node: String,
     /// Key passphrase of the CA key files (else `ca.toml`'s sources).
     #[serde(skip)]
-    pub ca_passphrase: Option<String>,
+    /// (Wiped from memory when dropped, and never printed by `Debug`.)
+    pub ca_passphrase: Option<dongpo_ca::keys::Passphrase>,
     /// Extra directories of trusted CSCA certificates and CSCA CRLs (`.der`, `.pem`, `.crl`),
     /// besides `DATA_DIR/trust`.
     pub trust_dirs: Vec<PathBuf>,
@@ -49,6 +50,10 @@ pub struct ServerConfig {
     pub rate_limit_burst: u32,
     /// Seconds between polls of the shared store for revocations made by other servers.
     pub revocation_poll_secs: u64,
+    /// Longest time OCSP answers may rest on revocation data not re-read from the store
+    /// (seconds): past it, while the store does not answer, OCSP says `tryLater` and
+    /// `/readyz` fails, rather than vouch for a certificate another server may have revoked.
+    pub revocation_max_staleness_secs: u64,
     /// Seconds a published CRL is served before it is regenerated.
     pub crl_refresh_secs: u64,
     /// Log as JSON lines.
@@ -80,6 +85,7 @@ impl Default for ServerConfig {
             rate_limit_per_second: 1000,
             rate_limit_burst: 2000,
             revocation_poll_secs: 2,
+            revocation_max_staleness_secs: 30,
             crl_refresh_secs: 3600,
             log_json: false,
             shutdown_grace_secs: 10,
@@ -170,7 +176,7 @@ impl ServerConfig {
             self.node = v;
         }
         if let Some(v) = env("DONGPO_CA_PASSPHRASE") {
-            self.ca_passphrase = Some(v);
+            self.ca_passphrase = Some(dongpo_ca::keys::Passphrase::new(v.into_bytes()));
         }
         if let Some(v) = env("DONGPO_LOG_JSON") {
             self.log_json = matches!(v.as_str(), "1" | "true" | "yes");
@@ -198,6 +204,10 @@ impl ServerConfig {
         }
         if let Some(v) = env("DONGPO_REVOCATION_POLL_SECS") {
             self.revocation_poll_secs = number("DONGPO_REVOCATION_POLL_SECS", &v)?;
+        }
+        if let Some(v) = env("DONGPO_REVOCATION_MAX_STALENESS_SECS") {
+            self.revocation_max_staleness_secs =
+                number("DONGPO_REVOCATION_MAX_STALENESS_SECS", &v)?;
         }
         Ok(())
     }
@@ -250,11 +260,21 @@ impl ServerConfig {
             ("request_timeout_secs", self.request_timeout_secs),
             ("challenge_ttl_secs", self.challenge_ttl_secs),
             ("revocation_poll_secs", self.revocation_poll_secs),
+            (
+                "revocation_max_staleness_secs",
+                self.revocation_max_staleness_secs,
+            ),
             ("crl_refresh_secs", self.crl_refresh_secs),
         ] {
             if value == 0 {
                 return Err(bad(name, "must be positive"));
             }
+        }
+        if self.revocation_max_staleness_secs <= self.revocation_poll_secs {
+            return Err(bad(
+                "revocation_max_staleness_secs",
+                "must be above revocation_poll_secs, or every poll would be late",
+            ));
         }
         if self.crl_refresh_secs >= dongpo_ca::publish::CRL_VALIDITY {
             return Err(bad(

@@ -76,7 +76,11 @@ fn main() -> ExitCode {
             filter = filter.add_directive(directive);
         }
     }
-    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    // A log that cannot be written (its disk is full) is dropped: tracing's own report of
+    // that goes to stderr through a panicking eprintln!, which took the server down.
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .log_internal_errors(false);
     if config.log_json {
         builder.json().init();
     } else {

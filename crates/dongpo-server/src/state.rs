@@ -1,6 +1,7 @@
 //! What every request handler shares.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use dongpo_batch::BatchVerifier;
@@ -44,6 +45,9 @@ pub struct AppState {
     pub fingerprint_key: zeroize::Zeroizing<[u8; 32]>,
     /// Revoked serials already reflected in the OCSP cache and CRLs, by issuing CA.
     pub revocations_seen: Mutex<HashMap<String, HashSet<Vec<u8>>>>,
+    /// When the revocations in `revocations_seen` were last read from the store (Unix
+    /// seconds, taken before the read).
+    pub revocations_synced_at: AtomicU64,
     /// One thread per core for verification work, however many requests are in flight
     /// (more would only time-slice the same cores).
     pub verify_pool: VerifyPool,
@@ -60,14 +64,35 @@ impl AppState {
         F: FnOnce(&mut dyn ServerDb) -> Result<R, DbError> + Send + 'static,
     {
         let state = Arc::clone(self);
-        blocking(move || {
-            let mut db = state
-                .db
-                .lock()
-                .map_err(|_| ApiError::internal("server database lock poisoned"))?;
-            f(db.as_mut()).map_err(ApiError::unavailable)
-        })
-        .await
+        blocking(move || state.with_db(f)).await
+    }
+
+    /// Records that the store's revocations as of `at` are reflected here.
+    pub fn revocations_synced(&self, at: UnixTime) {
+        self.revocations_synced_at
+            .fetch_max(at.0, Ordering::Relaxed);
+    }
+
+    /// Whether the revocations reflected here are older than the configured bound at
+    /// `now` (the store has not answered the polls since).
+    pub fn revocations_stale(&self, now: UnixTime) -> bool {
+        let synced = self.revocations_synced_at.load(Ordering::Relaxed);
+        now.0.saturating_sub(synced) > self.config.revocation_max_staleness_secs
+    }
+
+    /// Runs `f` on the server database on this thread (from inside a blocking job).
+    ///
+    /// # Errors
+    /// 503 `unavailable` when the database fails.
+    pub fn with_db<R>(
+        &self,
+        f: impl FnOnce(&mut dyn ServerDb) -> Result<R, DbError>,
+    ) -> Result<R, ApiError> {
+        let mut db = self
+            .db
+            .lock()
+            .map_err(|_| ApiError::internal("server database lock poisoned"))?;
+        f(db.as_mut()).map_err(ApiError::unavailable)
     }
 
     /// Runs `f` on the CA in the blocking pool.

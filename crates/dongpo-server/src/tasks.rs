@@ -83,6 +83,7 @@ fn round(state: &AppState, housekeeping: bool) -> Result<(), String> {
         tracing::info!(issuer, "revocation by another server seen");
         state.revocation_seen(&issuer, &serial, now);
     }
+    state.revocations_synced(now);
     if housekeeping {
         state
             .ocsp

@@ -12,7 +12,7 @@ mod support;
 
 use std::process::Command;
 
-use dongpo_ca::evidence::{ID_PASSPORT_EVIDENCE, PassportEvidence};
+use dongpo_ca::evidence::PassportEvidence;
 use dongpo_pki::path::{PathOptions, RevocationChecker, RevocationStatus, validate_path};
 use dongpo_pki::{Cert, UnixTime};
 use dongpo_revocation::{Crl, CrlChecker};
@@ -33,17 +33,7 @@ fn openssl(args: &[&str]) -> (bool, String) {
 }
 
 fn evidence_receipt(cert_der: &[u8]) -> Option<String> {
-    use der::Decode;
-    let cert = x509_cert::Certificate::from_der(cert_der).unwrap();
-    let ext = cert
-        .tbs_certificate()
-        .extensions()?
-        .iter()
-        .find(|e| e.extn_id == ID_PASSPORT_EVIDENCE)?
-        .clone();
-    PassportEvidence::from_der(ext.extn_value.as_bytes())
-        .unwrap()
-        .receipt
+    PassportEvidence::of_certificate(cert_der).unwrap()?.receipt
 }
 
 #[test]
@@ -118,12 +108,33 @@ fn the_whole_flow_over_http() {
     let serial = issued["serial"].as_str().unwrap();
     let issuer = issued["issuer"].as_str().unwrap();
 
-    // The same verification cannot be used twice.
+    // The same verification cannot be used twice: another key or profile is refused...
     let again = issue(&client, &verification["id"], &passport.rrn(), "kb", 2);
     assert_eq!(
         (again.status, again.code().as_str()),
         (409, "verification_used")
     );
+    // ...while the same request again (a retry after a timeout) gets the same certificate.
+    let repeated = issue(&client, &verification["id"], &passport.rrn(), "kb", 1);
+    assert_eq!(
+        repeated.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&repeated.body)
+    );
+    let repeated = repeated.json();
+    assert_eq!(repeated["repeated"], true);
+    for field in [
+        "serial",
+        "certificate",
+        "chain",
+        "profile",
+        "issuer",
+        "assurance",
+        "receipt_id",
+    ] {
+        assert_eq!(repeated[field], issued[field], "{field}");
+    }
 
     let status = client.get(&format!("/v1/certificates/{serial}")).json();
     assert_eq!(status["status"], "good");

@@ -209,17 +209,48 @@ fn the_server_answers_503_without_its_database_and_recovers() {
     let server = Process::start(
         &data,
         &["--dev"],
-        &[("DATABASE_URL", database.url.as_str())],
+        &[
+            ("DATABASE_URL", database.url.as_str()),
+            ("DONGPO_REVOCATION_POLL_SECS", "1"),
+            ("DONGPO_REVOCATION_MAX_STALENESS_SECS", "3"),
+        ],
     );
     let key = std::fs::read_to_string(data.join("dev-api-key")).unwrap();
     let client = Client::new(&server.url, Some(key.trim()));
     let passport = Passport::new(Profile::P256, Variant::Genuine);
     let verify = || client.post("/v1/verifications", &passport.document());
+    let earlier = issue(&client, &verify().json()["id"], &passport.rrn(), "kb", 3);
+    assert_eq!(earlier.status, 201);
+    let (ocsp_request, issuer) = ocsp_request_for(&earlier.json());
+    let ocsp = || client.post_raw("/ocsp", "application/ocsp-request", ocsp_request.clone());
+    let try_later = dongpo_revocation::ocsp::error_response(
+        dongpo_revocation::ocsp::OcspResponseStatus::TryLater,
+    );
     let before = verify();
     assert_eq!(before.status, 201);
     let pending = before.json()["id"].clone();
 
     database_reachable(&database, false);
+    // Until the bound passes, OCSP answers from what it knew; after it, tryLater, since
+    // another server may have revoked the certificate meanwhile.
+    let cut = Instant::now();
+    loop {
+        let answer = ocsp();
+        assert_eq!(answer.status, 200);
+        if answer.body == try_later {
+            assert!(
+                cut.elapsed() > Duration::from_secs(2),
+                "tryLater before the bound"
+            );
+            break;
+        }
+        assert_eq!(cert_status_of(&ocsp_request, &answer.body, &issuer), "good");
+        assert!(
+            cut.elapsed() < Duration::from_secs(15),
+            "OCSP still vouches for the certificate long after the database went away"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
     for _ in 0..3 {
         let refused = verify();
         assert_eq!(
@@ -248,6 +279,8 @@ fn the_server_answers_503_without_its_database_and_recovers() {
         );
         std::thread::sleep(Duration::from_millis(200));
     }
+    let answer = ocsp();
+    assert_eq!(cert_status_of(&ocsp_request, &answer.body, &issuer), "good");
     let after = verify();
     assert_eq!(
         after.status,

@@ -233,8 +233,17 @@ pub(crate) fn hash_identifier(hash: HashAlgorithm) -> AlgorithmIdentifierOwned {
 /// `issuer`.
 ///
 /// # Errors
-/// [`OcspError::Encoding`] for an unencodable name or serial.
+/// [`OcspError::Encoding`] for an unencodable name, or a serial that is not the minimal
+/// (DER) content of an INTEGER: it would make a request no responder can parse.
 pub fn cert_id(hash: HashAlgorithm, issuer: &Cert, serial: &[u8]) -> Result<CertId, OcspError> {
+    let redundant = matches!(serial, [0x00, next, ..] if *next < 0x80)
+        || matches!(serial, [0xff, next, ..] if *next >= 0x80);
+    if serial.is_empty() || redundant {
+        return Err(OcspError::Encoding {
+            what: "serial number",
+            detail: "not the minimal content of a DER INTEGER".into(),
+        });
+    }
     let (name_hash, key_hash) = issuer_hashes(hash, issuer)?;
     Ok(CertId {
         hash_algorithm: hash_identifier(hash),

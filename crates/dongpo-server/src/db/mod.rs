@@ -57,6 +57,9 @@ pub struct StoredVerification {
     pub receipt: String,
     /// When it was used for an issuance.
     pub used_at: Option<UnixTime>,
+    /// The serial (hex) of the certificate issued on it, once stored: a retried request
+    /// gets that certificate back instead of a refusal.
+    pub issued_serial: Option<String>,
 }
 
 /// A stored API key (its secret only as SHA-256).
@@ -130,6 +133,22 @@ pub trait ServerDb: Send {
     /// # Errors
     /// [`DbError`].
     fn consume_verification(&mut self, id: &str, now: UnixTime) -> Result<bool, DbError>;
+    /// Gives a consumed verification back (its report and DG1 restored) when the
+    /// issuance it was consumed for failed; a verification with a certificate stays used.
+    ///
+    /// # Errors
+    /// [`DbError`].
+    fn release_verification(
+        &mut self,
+        id: &str,
+        report_json: &str,
+        dg1: &[u8],
+    ) -> Result<(), DbError>;
+    /// Records the serial (hex) of the certificate issued on a consumed verification.
+    ///
+    /// # Errors
+    /// [`DbError`].
+    fn record_issuance(&mut self, id: &str, serial_hex: &str) -> Result<(), DbError>;
     /// Binds a document fingerprint to a person and counts the use.
     ///
     /// # Errors
@@ -188,6 +207,7 @@ mod tests {
             dg1: Some(vec![1, 2, 3]),
             receipt: "a.b.c".into(),
             used_at: None,
+            issued_serial: None,
         }
     }
 
@@ -229,6 +249,21 @@ mod tests {
         assert_eq!(used.used_at, Some(UnixTime(150)));
         assert_eq!((used.report_json, used.dg1), (None, None));
         assert_eq!(used.receipt, "a.b.c");
+        // A failed issuance gives the verification back, with its report.
+        db.release_verification(&id("v1"), "{}", &[1, 2, 3])
+            .unwrap();
+        assert_eq!(
+            db.verification(&id("v1")).unwrap().unwrap(),
+            verification(&id("v1"), 100)
+        );
+        // Once a certificate is recorded on it, it stays used.
+        assert!(db.consume_verification(&id("v1"), UnixTime(160)).unwrap());
+        db.record_issuance(&id("v1"), "0a1b").unwrap();
+        db.release_verification(&id("v1"), "{}", &[1, 2, 3])
+            .unwrap();
+        let issued = db.verification(&id("v1")).unwrap().unwrap();
+        assert_eq!(issued.used_at, Some(UnixTime(160)));
+        assert_eq!(issued.issued_serial.as_deref(), Some("0a1b"));
 
         db.insert_verification(&verification(&id("v2"), 100))
             .unwrap();

@@ -12,13 +12,14 @@ CREATE TABLE IF NOT EXISTS server_challenges (
     id TEXT PRIMARY KEY, nonce BYTEA NOT NULL, expires_at BIGINT NOT NULL, used_at BIGINT);
 CREATE TABLE IF NOT EXISTS server_verifications (
     id TEXT PRIMARY KEY, created_at BIGINT NOT NULL, valid BOOLEAN NOT NULL,
-    report_json TEXT, dg1 BYTEA, receipt TEXT NOT NULL, used_at BIGINT);
+    report_json TEXT, dg1 BYTEA, receipt TEXT NOT NULL, used_at BIGINT, issued_serial TEXT);
 CREATE TABLE IF NOT EXISTS server_documents (
     fingerprint TEXT PRIMARY KEY, person TEXT NOT NULL, first_used_at BIGINT NOT NULL,
     uses BIGINT NOT NULL);
 CREATE TABLE IF NOT EXISTS server_api_keys (
     id TEXT PRIMARY KEY, name TEXT NOT NULL, secret_sha256 BYTEA NOT NULL,
     scopes TEXT NOT NULL, created_at BIGINT NOT NULL);
+ALTER TABLE server_verifications ADD COLUMN IF NOT EXISTS issued_serial TEXT;
 ";
 
 pub(super) struct PgDb {
@@ -98,7 +99,7 @@ impl ServerDb for PgDb {
             return Ok(Ok(row.get(0)));
         }
         let row = self
-            .client
+            .client()?
             .query_opt(
                 "SELECT used_at FROM server_challenges WHERE id = $1",
                 &[&id],
@@ -132,9 +133,9 @@ impl ServerDb for PgDb {
 
     fn verification(&mut self, id: &str) -> Result<Option<StoredVerification>, DbError> {
         let row = self
-            .client
+            .client()?
             .query_opt(
-                "SELECT id, created_at, valid, report_json, dg1, receipt, used_at
+                "SELECT id, created_at, valid, report_json, dg1, receipt, used_at, issued_serial
                  FROM server_verifications WHERE id = $1",
                 &[&id],
             )
@@ -147,12 +148,13 @@ impl ServerDb for PgDb {
             dg1: r.get(4),
             receipt: r.get(5),
             used_at: r.get::<_, Option<i64>>(6).map(time),
+            issued_serial: r.get(7),
         }))
     }
 
     fn consume_verification(&mut self, id: &str, now: UnixTime) -> Result<bool, DbError> {
         let updated = self
-            .client
+            .client()?
             .execute(
                 "UPDATE server_verifications SET used_at = $2, report_json = NULL, dg1 = NULL
                  WHERE id = $1 AND used_at IS NULL",
@@ -160,6 +162,32 @@ impl ServerDb for PgDb {
             )
             .map_err(err("use verification"))?;
         Ok(updated == 1)
+    }
+
+    fn release_verification(
+        &mut self,
+        id: &str,
+        report_json: &str,
+        dg1: &[u8],
+    ) -> Result<(), DbError> {
+        self.client()?
+            .execute(
+                "UPDATE server_verifications SET used_at = NULL, report_json = $2, dg1 = $3
+                 WHERE id = $1 AND issued_serial IS NULL",
+                &[&id, &report_json, &dg1],
+            )
+            .map_err(err("release verification"))?;
+        Ok(())
+    }
+
+    fn record_issuance(&mut self, id: &str, serial_hex: &str) -> Result<(), DbError> {
+        self.client()?
+            .execute(
+                "UPDATE server_verifications SET issued_serial = $2 WHERE id = $1",
+                &[&id, &serial_hex],
+            )
+            .map_err(err("record issuance"))?;
+        Ok(())
     }
 
     fn bind_document(
@@ -216,7 +244,7 @@ impl ServerDb for PgDb {
 
     fn api_key(&mut self, id: &str) -> Result<Option<StoredApiKey>, DbError> {
         let row = self
-            .client
+            .client()?
             .query_opt(
                 "SELECT id, name, secret_sha256, scopes FROM server_api_keys WHERE id = $1",
                 &[&id],

@@ -12,7 +12,7 @@ CREATE TABLE IF NOT EXISTS server_challenges (
     id TEXT PRIMARY KEY, nonce BLOB NOT NULL, expires_at INTEGER NOT NULL, used_at INTEGER);
 CREATE TABLE IF NOT EXISTS server_verifications (
     id TEXT PRIMARY KEY, created_at INTEGER NOT NULL, valid INTEGER NOT NULL,
-    report_json TEXT, dg1 BLOB, receipt TEXT NOT NULL, used_at INTEGER);
+    report_json TEXT, dg1 BLOB, receipt TEXT NOT NULL, used_at INTEGER, issued_serial TEXT);
 CREATE TABLE IF NOT EXISTS server_documents (
     fingerprint TEXT PRIMARY KEY, person TEXT NOT NULL, first_used_at INTEGER NOT NULL,
     uses INTEGER NOT NULL);
@@ -44,7 +44,23 @@ impl SqliteDb {
 
 impl ServerDb for SqliteDb {
     fn migrate(&mut self) -> Result<(), DbError> {
-        self.conn.execute_batch(SCHEMA).map_err(err("migrate"))
+        self.conn.execute_batch(SCHEMA).map_err(err("migrate"))?;
+        // Databases made before issued_serial existed.
+        let has_serial: bool = self
+            .conn
+            .query_row(
+                "SELECT COUNT(*) > 0 FROM pragma_table_info('server_verifications')
+                 WHERE name = 'issued_serial'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(err("migrate"))?;
+        if !has_serial {
+            self.conn
+                .execute_batch("ALTER TABLE server_verifications ADD COLUMN issued_serial TEXT")
+                .map_err(err("migrate"))?;
+        }
+        Ok(())
     }
 
     fn ping(&mut self) -> Result<(), DbError> {
@@ -127,7 +143,7 @@ impl ServerDb for SqliteDb {
     fn verification(&mut self, id: &str) -> Result<Option<StoredVerification>, DbError> {
         self.conn
             .query_row(
-                "SELECT id, created_at, valid, report_json, dg1, receipt, used_at
+                "SELECT id, created_at, valid, report_json, dg1, receipt, used_at, issued_serial
                  FROM server_verifications WHERE id = ?1",
                 params![id],
                 |r| {
@@ -139,6 +155,7 @@ impl ServerDb for SqliteDb {
                         dg1: r.get(4)?,
                         receipt: r.get(5)?,
                         used_at: r.get::<_, Option<i64>>(6)?.map(time),
+                        issued_serial: r.get(7)?,
                     })
                 },
             )
@@ -156,6 +173,32 @@ impl ServerDb for SqliteDb {
             )
             .map_err(err("use verification"))?;
         Ok(updated == 1)
+    }
+
+    fn release_verification(
+        &mut self,
+        id: &str,
+        report_json: &str,
+        dg1: &[u8],
+    ) -> Result<(), DbError> {
+        self.conn
+            .execute(
+                "UPDATE server_verifications SET used_at = NULL, report_json = ?2, dg1 = ?3
+                 WHERE id = ?1 AND issued_serial IS NULL",
+                params![id, report_json, dg1],
+            )
+            .map_err(err("release verification"))?;
+        Ok(())
+    }
+
+    fn record_issuance(&mut self, id: &str, serial_hex: &str) -> Result<(), DbError> {
+        self.conn
+            .execute(
+                "UPDATE server_verifications SET issued_serial = ?2 WHERE id = ?1",
+                params![id, serial_hex],
+            )
+            .map_err(err("record issuance"))?;
+        Ok(())
     }
 
     fn bind_document(

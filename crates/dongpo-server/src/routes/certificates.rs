@@ -5,7 +5,10 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use dongpo_ca::csr::parse_csr;
+use dongpo_ca::evidence::PassportEvidence;
 use dongpo_ca::files::certificate_pem;
+use dongpo_ca::issue::IssueError;
 use dongpo_ca::ra::Refusal;
 use dongpo_ca::reason::RevocationReason;
 use dongpo_ca::serial::Serial;
@@ -14,9 +17,10 @@ use dongpo_icao::report::VerificationReport;
 use dongpo_pki::time::UnixTime;
 use serde::Deserialize;
 use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
 
 use crate::auth::{Caller, Scope};
-use crate::db::Binding;
+use crate::db::{Binding, StoredVerification};
 use crate::error::{ApiError, ApiResult};
 use crate::fingerprint::document_fingerprint;
 use crate::state::AppState;
@@ -97,10 +101,7 @@ pub async fn issue(
             )
         })?;
     if stored.used_at.is_some() {
-        return Err(ApiError::conflict(
-            "verification_used",
-            "verification_id: this verification was already used for a certificate; verify the passport again",
-        ));
+        return reissue_response(&state, stored, body).await;
     }
     if !stored.valid {
         return Err(ApiError::unprocessable(
@@ -119,12 +120,13 @@ pub async fn issue(
     let csr = body.csr.into_bytes();
     let receipt_id = stored.id.clone();
     let (profile, rrn) = (body.profile, body.resident_registration_number);
+    let kept_dg1 = dg1.clone();
     let approval = state
         .ca(move |ca, st| {
             let approval = ca
                 .approve_with_receipt(
                     &report,
-                    &dg1,
+                    &kept_dg1,
                     &rrn,
                     &csr,
                     &profile,
@@ -166,31 +168,41 @@ pub async fn issue(
             ));
         }
     };
+    // Consuming, issuing and recording run as one blocking job that finishes even when the
+    // request times out, so a verification is never left used without its certificate.
     let id = stored.id.clone();
-    if !state
-        .db(move |db| db.consume_verification(&id, now))
-        .await?
-    {
-        return Err(ApiError::conflict(
-            "verification_used",
-            "verification_id: this verification was already used for a certificate",
-        ));
-    }
     let (issued, chain, assurance) = state
         .ca(move |ca, st| {
-            let issued = ca.issue(&approval, now).map_err(ApiError::internal)?;
+            if !st.with_db(|db| db.consume_verification(&id, now))? {
+                return Err(ApiError::conflict(
+                    "verification_used",
+                    "verification_id: this verification was already used for a certificate",
+                ));
+            }
+            let issued = match ca.issue(&approval, now) {
+                Ok(issued) => issued,
+                Err(e) => {
+                    // Nothing was issued: give the verification back, so the applicant can
+                    // retry without scanning the passport again.
+                    if let Err(release) =
+                        st.with_db(|db| db.release_verification(&id, &report_json, &dg1))
+                    {
+                        tracing::warn!(error = %release.message, "giving back the verification failed");
+                    }
+                    return Err(issue_error(e));
+                }
+            };
+            // A client whose request timed out gets this certificate when it asks again.
+            if let Err(e) = st.with_db(|db| db.record_issuance(&id, &issued.serial.to_hex())) {
+                tracing::warn!(error = %e.message, "recording the issued serial on its verification failed");
+            }
             // Pre-signed now, so the first OCSP request for it is answered from the cache.
             if let Some(id) = st.ocsp_issuers.get(&issued.issuer)
                 && let Err(e) = st.ocsp.presign(id, [issued.serial.as_bytes()], now)
             {
                 tracing::warn!(error = %e, "pre-signing the OCSP response failed");
             }
-            let chain: Vec<String> = ca
-                .chain(&issued.profile)
-                .unwrap_or_default()
-                .iter()
-                .map(|der| certificate_pem(der))
-                .collect();
+            let chain = issuer_chain(ca, &issued.profile);
             Ok((issued, chain, approval.evidence().assurance.label()))
         })
         .await?;
@@ -209,6 +221,77 @@ pub async fn issue(
             "document_previously_used": previous_uses,
         })),
     ))
+}
+
+/// Store failures are the disk or the database: 503, retry later. The rest are ours.
+fn issue_error(e: IssueError) -> ApiError {
+    match e {
+        IssueError::Store(StoreError::Backend(cause)) => ApiError::unavailable(cause),
+        other => ApiError::internal(other),
+    }
+}
+
+/// A used verification asked for again: the certificate issued on it when the request is
+/// the same (profile and key; a retry after a timeout), else 409.
+async fn reissue_response(
+    state: &Arc<AppState>,
+    stored: StoredVerification,
+    body: IssueIn,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let used = || {
+        ApiError::conflict(
+            "verification_used",
+            "verification_id: this verification was already used for a certificate; verify the passport again",
+        )
+    };
+    let Some(serial) = stored.issued_serial.as_deref().and_then(Serial::from_hex) else {
+        return Err(used());
+    };
+    let Ok(csr) = parse_csr(body.csr.as_bytes()) else {
+        return Err(used());
+    };
+    let spki_sha256: [u8; 32] = Sha256::digest(&csr.spki_der).into();
+    let (cert, chain) = state
+        .ca(move |ca, _| {
+            let cert = ca
+                .issuer()
+                .store()
+                .certificate(serial.as_bytes())
+                .map_err(ApiError::unavailable)?
+                .ok_or_else(used)?
+                .cert;
+            if cert.spki_sha256 != spki_sha256 || cert.profile != body.profile {
+                return Err(used());
+            }
+            Ok((cert, issuer_chain(ca, &body.profile)))
+        })
+        .await?;
+    let assurance = PassportEvidence::of_certificate(&cert.der)
+        .map_err(ApiError::internal)?
+        .map(|evidence| evidence.assurance.label());
+    tracing::info!(serial = %hex::encode(&cert.serial), "issued certificate returned again to a repeated request");
+    Ok((
+        StatusCode::OK,
+        Json(json!({
+            "serial": hex::encode(&cert.serial),
+            "certificate": certificate_pem(&cert.der),
+            "chain": chain,
+            "profile": cert.profile,
+            "issuer": cert.issuer,
+            "assurance": assurance,
+            "receipt_id": stored.id,
+            "repeated": true,
+        })),
+    ))
+}
+
+/// The issuing CA chain (PEM) for certificates of `profile`.
+fn issuer_chain(ca: &dongpo_ca::authority::Ca, profile: &str) -> Vec<String> {
+    ca.chain(profile)
+        .unwrap_or_default()
+        .iter()
+        .map(|der| certificate_pem(der))
+        .collect()
 }
 
 fn parse_serial(text: &str) -> ApiResult<Serial> {
@@ -293,11 +376,11 @@ pub async fn revoke(
                 .cert
                 .issuer;
             ca.revoke(&serial, reason, now).map_err(|e| match e {
-                dongpo_ca::issue::IssueError::Store(StoreError::AlreadyRevoked) => {
+                IssueError::Store(StoreError::AlreadyRevoked) => {
                     ApiError::conflict("already_revoked", "the certificate is already revoked")
                 }
-                dongpo_ca::issue::IssueError::Store(StoreError::NotFound) => not_found(),
-                other => ApiError::internal(other),
+                IssueError::Store(StoreError::NotFound) => not_found(),
+                other => issue_error(other),
             })?;
             st.revocation_seen(&issuer, serial.as_bytes(), now);
             crate::metrics::Metrics::count(&st.metrics.revoked, reason.name());

@@ -6,6 +6,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use dongpo_pki::time::UnixTime;
 use serde_json::{Value, json};
 
 use crate::error::{ApiError, ApiResult};
@@ -21,7 +22,8 @@ pub async fn healthz() -> Json<Value> {
 
 /// `GET /readyz`: every connection to the database answers (the server's tables, the
 /// CA store, the OCSP responder's store). A probe that finds one dropped fails, and the
-/// next probe finds it reconnected.
+/// next probe finds it reconnected. It also fails while OCSP answers `tryLater` because
+/// the revocations are older than `revocation_max_staleness_secs`.
 pub async fn readyz(State(state): State<Arc<AppState>>) -> ApiResult<Json<Value>> {
     state.db(|db| db.ping()).await?;
     state
@@ -30,6 +32,11 @@ pub async fn readyz(State(state): State<Arc<AppState>>) -> ApiResult<Json<Value>
     let worker = Arc::clone(&state);
     crate::state::blocking(move || worker.ocsp.source().ping().map_err(ApiError::unavailable))
         .await?;
+    if state.revocations_stale(UnixTime::now()) {
+        return Err(ApiError::unavailable(
+            "revocations not re-read from the store within revocation_max_staleness_secs",
+        ));
+    }
     Ok(Json(json!({ "status": "ready" })))
 }
 

@@ -7,7 +7,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use dongpo_ca::publish::CrlScope;
 use dongpo_pki::time::UnixTime;
-use dongpo_revocation::ocsp::ResponseOutcome;
+use dongpo_revocation::ocsp::{OcspResponseStatus, ResponseOutcome};
 
 use crate::error::{ApiError, ApiResult};
 use crate::metrics::Metrics;
@@ -159,6 +159,22 @@ fn ocsp_response(outcome: &ResponseOutcome) -> Response {
     (StatusCode::OK, headers, outcome.der.to_vec()).into_response()
 }
 
+/// An unsigned `tryLater` response, not to be cached.
+fn ocsp_try_later() -> Response {
+    (
+        StatusCode::OK,
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/ocsp-response"),
+            ),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        ],
+        dongpo_revocation::ocsp::error_response(OcspResponseStatus::TryLater),
+    )
+        .into_response()
+}
+
 /// IMF-fixdate (RFC 9110 §5.6.7).
 fn http_date(t: UnixTime) -> String {
     httpdate::fmt_http_date(std::time::UNIX_EPOCH + std::time::Duration::from_secs(t.0))
@@ -169,6 +185,12 @@ async fn answer(
     cached: Option<ResponseOutcome>,
     request: impl FnOnce(&AppState, UnixTime) -> ResponseOutcome + Send + 'static,
 ) -> ApiResult<Response> {
+    if state.revocations_stale(UnixTime::now()) {
+        // The store has not answered for longer than the bound: another server may have
+        // revoked the certificate. RFC 6960 §2.3: ask again later.
+        Metrics::count(&state.metrics.ocsp, "try_later");
+        return Ok(ocsp_try_later());
+    }
     if let Some(outcome) = cached {
         Metrics::count(&state.metrics.ocsp, "cache");
         return Ok(ocsp_response(&outcome));

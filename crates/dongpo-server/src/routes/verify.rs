@@ -155,13 +155,9 @@ pub async fn verify(
                 },
                 receipt,
                 used_at: None,
+                issued_serial: None,
             };
-            worker
-                .db
-                .lock()
-                .map_err(|_| ApiError::internal("server database lock poisoned"))?
-                .insert_verification(&stored)
-                .map_err(ApiError::unavailable)?;
+            worker.with_db(|db| db.insert_verification(&stored))?;
             let response = json!({
                 "id": stored.id,
                 "report": report,

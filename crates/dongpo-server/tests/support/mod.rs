@@ -2,6 +2,8 @@
 //! client, and the testkit material the tests send.
 #![allow(dead_code)]
 
+pub mod disk;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
@@ -114,14 +116,34 @@ pub struct Process {
 impl Process {
     /// Starts the binary with `args` and `envs`, and waits for its address file.
     pub fn start(data: &Path, args: &[&str], envs: &[(&str, &str)]) -> Self {
-        let _ = std::fs::remove_file(data.join(dongpo_server::ADDR_FILE));
-        let mut command = Command::new(env!("CARGO_BIN_EXE_dongpo-server"));
+        Self::start_logging_to(data, data, args, envs)
+    }
+
+    /// [`Process::start`] with the log file in `logs` instead of the data directory.
+    pub fn start_logging_to(
+        data: &Path,
+        logs: &Path,
+        args: &[&str],
+        envs: &[(&str, &str)],
+    ) -> Self {
         // Logs kept for the personal-data check (one file per process and start).
-        let log = std::fs::File::create(data.join(format!(
+        let log = std::fs::File::create(logs.join(format!(
             "server-{}.log",
             envs.len() + args.len() + std::process::id() as usize + rand_u16()
         )))
         .unwrap();
+        Self::start_writing_to(data, log, args, envs)
+    }
+
+    /// [`Process::start`] with stdout and stderr going to `log`.
+    pub fn start_writing_to(
+        data: &Path,
+        log: std::fs::File,
+        args: &[&str],
+        envs: &[(&str, &str)],
+    ) -> Self {
+        let _ = std::fs::remove_file(data.join(dongpo_server::ADDR_FILE));
+        let mut command = Command::new(env!("CARGO_BIN_EXE_dongpo-server"));
         command
             .args(["--listen", "127.0.0.1:0", "--data-dir"])
             .arg(data)

@@ -33,6 +33,61 @@ use dongpo_testkit::Variant;
 const CHILD_ENV: &str = "DONGPO_CRASH_CHILD_DIR";
 const PASSPHRASE: &[u8] = b"test passphrase";
 
+fn reopen(dir: &std::path::Path) -> Ca {
+    Ca::open_with_passphrase(dir, Some(Passphrase::new(PASSPHRASE.to_vec()))).unwrap()
+}
+
+/// An approval for the registered testkit applicant, under the `kb` profile.
+fn kb_approval(ca: &mut Ca) -> dongpo_ca::ra::Approval {
+    let person = applicant(Variant::Genuine, 1, NOW);
+    ca.approve(
+        &person.report,
+        &person.dg1,
+        person.rrn(),
+        &csr(KeySpec::Ec(Curve::P256), 5),
+        "kb",
+        NOW,
+    )
+    .unwrap()
+}
+
+/// Runs the ignored test `child` of this binary as a CA process on `dir` (through `env`),
+/// feeds its output lines to `record` (true = one more returned operation) and SIGKILLs it
+/// after `kill_after` of them; what it printed before dying is recorded too.
+fn run_and_kill(
+    child: &str,
+    env: &str,
+    dir: &std::path::Path,
+    kill_after: usize,
+    record: &mut dyn FnMut(&str) -> bool,
+) {
+    let mut process = Command::new(std::env::current_exe().unwrap())
+        .args([
+            child,
+            "--exact",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(env, dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(process.stdout.take().unwrap()).lines();
+    let mut seen = 0;
+    while seen < kill_after {
+        let line = lines.next().expect("child ended before the kill").unwrap();
+        seen += usize::from(record(&line));
+    }
+    process.kill().unwrap(); // SIGKILL on Unix
+    for line in lines {
+        let Ok(line) = line else { break };
+        record(&line);
+    }
+    process.wait().unwrap();
+}
+
 /// The CA process: issues batches forever, printing each serial once it is returned.
 #[test]
 #[ignore = "run by sigkill_mid_stream_loses_no_returned_certificate"]
@@ -40,19 +95,8 @@ fn crash_child() {
     let Ok(dir) = std::env::var(CHILD_ENV) else {
         return;
     };
-    let mut ca =
-        Ca::open_with_passphrase(dir.as_ref(), Some(Passphrase::new(PASSPHRASE.to_vec()))).unwrap();
-    let person = applicant(Variant::Genuine, 1, NOW);
-    let approval = ca
-        .approve(
-            &person.report,
-            &person.dg1,
-            person.rrn(),
-            &csr(KeySpec::Ec(Curve::P256), 5),
-            "kb",
-            NOW,
-        )
-        .unwrap();
+    let mut ca = reopen(dir.as_ref());
+    let approval = kb_approval(&mut ca);
     let batch = vec![approval; 16];
     let stdout = std::io::stdout();
     for _ in 0..100_000 {
@@ -74,44 +118,21 @@ fn sigkill_mid_stream_loses_no_returned_certificate() {
 
     let mut returned = Vec::new();
     for round in 0..2 {
-        let mut child = Command::new(std::env::current_exe().unwrap())
-            .args([
-                "crash_child",
-                "--exact",
-                "--ignored",
-                "--nocapture",
-                "--test-threads=1",
-            ])
-            .env(CHILD_ENV, &dir)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let mut lines = BufReader::new(stdout).lines();
         // Kill at a different point each round, mid-stream.
-        let kill_after = 100 + round * 137;
-        let mut seen = 0;
-        while seen < kill_after {
-            let line = lines.next().expect("child ended before the kill").unwrap();
-            if let Some(serial) = line.strip_prefix("ISSUED ") {
-                returned.push(serial.to_owned());
-                seen += 1;
-            }
-        }
-        child.kill().unwrap(); // SIGKILL on Unix
-        // Whatever the child printed before it died was returned to its caller.
-        for line in lines {
-            let Ok(line) = line else { break };
-            if let Some(serial) = line.strip_prefix("ISSUED ") {
-                returned.push(serial.to_owned());
-            }
-        }
-        child.wait().unwrap();
+        run_and_kill(
+            "crash_child",
+            CHILD_ENV,
+            &dir,
+            100 + round * 137,
+            &mut |line| {
+                let serial = line.strip_prefix("ISSUED ");
+                returned.extend(serial.map(str::to_owned));
+                serial.is_some()
+            },
+        );
     }
 
-    let mut ca =
-        Ca::open_with_passphrase(&dir, Some(Passphrase::new(PASSPHRASE.to_vec()))).unwrap();
+    let mut ca = reopen(&dir);
     for serial in &returned {
         let serial = Serial::from_hex(serial).unwrap();
         assert!(
@@ -149,8 +170,7 @@ fn revoke_child() {
     let Ok(dir) = std::env::var(REVOKE_CHILD_ENV) else {
         return;
     };
-    let mut ca =
-        Ca::open_with_passphrase(dir.as_ref(), Some(Passphrase::new(PASSPHRASE.to_vec()))).unwrap();
+    let mut ca = reopen(dir.as_ref());
     let issuer = issuer_of(&mut ca, "kb");
     let stdout = std::io::stdout();
     let mut done = 0;
@@ -180,16 +200,7 @@ fn sigkill_during_revocations_loses_no_returned_revocation() {
     let (dir, mut ca) = new_ca("crash-revoke", None);
     let person = applicant(Variant::Genuine, 1, NOW);
     ca.register(&person.identity, NOW).unwrap();
-    let approval = ca
-        .approve(
-            &person.report,
-            &person.dg1,
-            person.rrn(),
-            &csr(KeySpec::Ec(Curve::P256), 5),
-            "kb",
-            NOW,
-        )
-        .unwrap();
+    let approval = kb_approval(&mut ca);
     for issued in ca.issuer().issue_batch(&vec![approval; 300], NOW) {
         issued.unwrap();
     }
@@ -199,46 +210,23 @@ fn sigkill_during_revocations_loses_no_returned_revocation() {
     let mut revoked = Vec::new();
     let mut crl_numbers: Vec<u128> = Vec::new();
     for round in 0..2 {
-        let mut child = Command::new(std::env::current_exe().unwrap())
-            .args([
-                "revoke_child",
-                "--exact",
-                "--ignored",
-                "--nocapture",
-                "--test-threads=1",
-            ])
-            .env(REVOKE_CHILD_ENV, &dir)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let mut record = |line: &str| {
-            if let Some(serial) = line.strip_prefix("REVOKED ") {
-                revoked.push(serial.to_owned());
-                return true;
-            }
-            if let Some(number) = line.strip_prefix("CRL ") {
-                crl_numbers.push(u128::from_str_radix(number, 16).unwrap());
-            }
-            false
-        };
-        let kill_after = 40 + round * 53;
-        let mut seen = 0;
-        while seen < kill_after {
-            let line = lines.next().expect("child ended before the kill").unwrap();
-            seen += usize::from(record(&line));
-        }
-        child.kill().unwrap(); // SIGKILL on Unix
-        for line in lines {
-            let Ok(line) = line else { break };
-            record(&line);
-        }
-        child.wait().unwrap();
+        run_and_kill(
+            "revoke_child",
+            REVOKE_CHILD_ENV,
+            &dir,
+            40 + round * 53,
+            &mut |line| {
+                if let Some(number) = line.strip_prefix("CRL ") {
+                    crl_numbers.push(u128::from_str_radix(number, 16).unwrap());
+                }
+                let serial = line.strip_prefix("REVOKED ");
+                revoked.extend(serial.map(str::to_owned));
+                serial.is_some()
+            },
+        );
     }
 
-    let mut ca =
-        Ca::open_with_passphrase(&dir, Some(Passphrase::new(PASSPHRASE.to_vec()))).unwrap();
+    let mut ca = reopen(&dir);
     for serial in &revoked {
         let stored = ca
             .issuer()

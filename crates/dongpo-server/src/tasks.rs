@@ -15,10 +15,10 @@ const OCSP_REFRESH_MARGIN: u64 = 6 * 3600;
 /// Starts the background loop; abort the handle to stop it.
 pub fn spawn(state: Arc<AppState>) -> tokio::task::JoinHandle<()> {
     let period = Duration::from_secs(state.config.revocation_poll_secs);
+    // Pre-signing a large store takes a while; the revocation polls must not wait for it,
+    // or OCSP would answer tryLater past revocation_max_staleness_secs.
+    let worker = Arc::clone(&state);
     tokio::spawn(async move {
-        let mut ticker = tokio::time::interval(period);
-        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let worker = Arc::clone(&state);
         match tokio::task::spawn_blocking(move || presign_all(&worker)).await {
             Ok(Ok(signed)) => {
                 tracing::info!(signed, "OCSP responses pre-signed for every certificate")
@@ -28,6 +28,10 @@ pub fn spawn(state: Arc<AppState>) -> tokio::task::JoinHandle<()> {
             }
             Err(e) => tracing::warn!(error = %e, "pre-signing OCSP responses failed"),
         }
+    });
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(period);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut rounds: u64 = 0;
         loop {
             ticker.tick().await;

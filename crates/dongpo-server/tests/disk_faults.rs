@@ -168,11 +168,20 @@ fn a_full_disk_is_refused_with_503_loses_nothing_and_recovers() {
             "good"
         }
     );
+    // A CRL needs its number stored: served, or refused with 503 (never a 500).
+    let crl = client.get(&format!(
+        "/crl/{}.crl",
+        issued.json()["issuer"].as_str().unwrap()
+    ));
+    if crl.status != 200 {
+        assert_unavailable(&crl);
+    }
     println!(
-        "full disk: {} certificates stored, {refusals} refusals ({} at issuance), revocation {}",
+        "full disk: {} certificates stored, {refusals} refusals ({} at issuance), revocation {}, CRL {}",
         returned.len(),
         refused_verifications.len(),
-        revoke.status
+        revoke.status,
+        crl.status
     );
 
     disk.free();

@@ -224,7 +224,7 @@ pub async fn issue(
 }
 
 /// Store failures are the disk or the database: 503, retry later. The rest are ours.
-fn issue_error(e: IssueError) -> ApiError {
+pub(crate) fn issue_error(e: IssueError) -> ApiError {
     match e {
         IssueError::Store(StoreError::Backend(cause)) => ApiError::unavailable(cause),
         other => ApiError::internal(other),

@@ -91,7 +91,11 @@ fn current_crl(
     };
     let der: Arc<[u8]> = ca
         .crl(&issuer, scope, now)
-        .map_err(ApiError::internal)?
+        .map_err(|e| match e {
+            // The CRL number could not be stored (database down, disk full): retry later.
+            dongpo_ca::publish::PublishError::Issue(e) => super::certificates::issue_error(e),
+            other => ApiError::internal(other),
+        })?
         .into();
     st.crls.put(file, Arc::clone(&der), now);
     Ok(der)

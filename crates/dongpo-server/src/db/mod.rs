@@ -307,6 +307,40 @@ mod tests {
     }
 
     #[test]
+    fn sqlite_adds_issued_serial_to_a_database_made_before_it() {
+        let dir = std::env::temp_dir().join(format!("dongpo-serverdb-old-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("server.sqlite").display().to_string();
+        rusqlite::Connection::open(&path)
+            .unwrap()
+            .execute_batch(
+                "CREATE TABLE server_verifications (
+                    id TEXT PRIMARY KEY, created_at INTEGER NOT NULL, valid INTEGER NOT NULL,
+                    report_json TEXT, dg1 BLOB, receipt TEXT NOT NULL, used_at INTEGER);
+                 INSERT INTO server_verifications VALUES ('old', 100, 1, '{}', x'010203', 'a.b.c', NULL);",
+            )
+            .unwrap();
+        let mut db = open(&path).unwrap();
+        let old = db.verification("old").unwrap().unwrap();
+        assert_eq!(old, verification("old", 100));
+        assert!(db.consume_verification("old", UnixTime(150)).unwrap());
+        db.record_issuance("old", "0a").unwrap();
+        assert_eq!(
+            db.verification("old")
+                .unwrap()
+                .unwrap()
+                .issued_serial
+                .as_deref(),
+            Some("0a")
+        );
+        // Opening again migrates nothing twice.
+        drop(db);
+        open(&path).unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
     fn postgres_keeps_the_single_use_rules() {
         let Ok(url) = std::env::var("DONGPO_TEST_POSTGRES_URL") else {
             println!("skipped: DONGPO_TEST_POSTGRES_URL is not set (PostgreSQL server-state test)");

@@ -6,15 +6,35 @@
     missing_docs
 )]
 //! Property tests of what the CA writes: serial numbers encode to positive DER INTEGERs
-//! of at most 20 octets and read back (DER and hex), and the passport-evidence extension
-//! round-trips through DER for any values.
+//! of at most 20 octets and read back (DER and hex), the passport-evidence extension
+//! round-trips through DER for any values, and every certificate issued (any EC profile,
+//! key and time) is DER that re-encodes to the same bytes and reads back as issued.
 
+mod common;
+
+use std::sync::{Mutex, OnceLock};
+
+use common::{NOW, applicant, csr, new_ca};
 use der::{Decode, Encode};
+use dongpo_ca::authority::Ca;
 use dongpo_ca::evidence::{Assurance, PassportEvidence};
 use dongpo_ca::serial::Serial;
+use dongpo_crypto::{Curve, KeySpec, Verifier};
 use dongpo_pki::time::UnixTime;
+use dongpo_testkit::Variant;
 use proptest::prelude::*;
 use x509_cert::serial_number::SerialNumber;
+
+/// One CA with the testkit applicant registered, shared by the cases.
+fn shared_ca() -> &'static Mutex<Ca> {
+    static CA: OnceLock<Mutex<Ca>> = OnceLock::new();
+    CA.get_or_init(|| {
+        let (_, mut ca) = new_ca("properties", None);
+        ca.register(&applicant(Variant::Genuine, 1, NOW).identity, NOW)
+            .unwrap();
+        Mutex::new(ca)
+    })
+}
 
 proptest! {
     #[test]
@@ -75,5 +95,48 @@ proptest! {
         prop_assert_eq!(back.verified_at.to_unix_duration().as_secs(), at);
         prop_assert_eq!(&back.receipt, &receipt);
         prop_assert_eq!(back.to_der().unwrap(), der);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    #[test]
+    fn issued_certificates_round_trip(
+        profile in prop_oneof![Just("shinhan"), Just("kb"), Just("woori"), Just("hana")],
+        curve in prop_oneof![Just(Curve::P256), Just(Curve::P384)],
+        key_seed in 1_000u64..1_000_000,
+        after in 0u64..500,
+    ) {
+        let person = applicant(Variant::Genuine, 1, NOW);
+        let mut ca = shared_ca().lock().unwrap();
+        let now = UnixTime(NOW.0 + after);
+        let Ok(approval) = ca.approve(
+            &person.report,
+            &person.dg1,
+            person.rrn(),
+            &csr(KeySpec::Ec(curve), key_seed),
+            profile,
+            now,
+        ) else {
+            // The profile does not take this curve: nothing to issue.
+            return Ok(());
+        };
+        let issued = ca.issue(&approval, now).unwrap();
+        let x509 = x509_cert::Certificate::from_der(&issued.der).unwrap();
+        prop_assert_eq!(x509.to_der().unwrap(), issued.der.clone());
+
+        let cert = dongpo_pki::Cert::parse(&issued.der).unwrap();
+        prop_assert_eq!(Serial::from_hex(&cert.serial_hex()), Some(issued.serial.clone()));
+        prop_assert_eq!(cert.not_before, now);
+        let chain = ca.chain(profile).unwrap();
+        let issuing = dongpo_pki::Cert::parse(&chain[0]).unwrap();
+        prop_assert!(cert.verify_signed_by(&issuing.key, &Verifier::new()).is_ok());
+        prop_assert_eq!(cert.issuer(), issuing.subject());
+        let evidence = PassportEvidence::of_certificate(&issued.der).unwrap().unwrap();
+        prop_assert_eq!(evidence.assurance, Assurance::PassiveAndActiveAuthentication);
+        prop_assert_eq!(evidence.issuing_state.as_str(), "KOR");
+        let stored = ca.issuer().store().certificate(issued.serial.as_bytes()).unwrap().unwrap();
+        prop_assert_eq!(stored.cert.der, issued.der);
     }
 }

@@ -55,15 +55,11 @@ pub fn build(config: ServerConfig) -> Result<AppState, String> {
         .map_err(|e| e.to_string())?;
     let fingerprint_key = secret(&secrets.join("document-fingerprint.key"))?;
 
-    let mut trust = TrustStore::new();
-    load_trust_dir(&mut trust, &data.join("trust"))?;
-    for dir in &config.trust_dirs {
-        load_trust_dir(&mut trust, dir)?;
-    }
     let mut ca = ca;
     if config.dev {
-        crate::dev::prepare(&mut ca, &mut trust, &data, now)?;
+        crate::dev::prepare(&mut ca, &data, now)?;
     }
+    let trust = load_trust(&config)?;
     if trust.cscas().is_empty() {
         tracing::warn!(
             "no trusted CSCA: put CSCA certificates (and CRLs) in {} or set trust_dirs; every verification will fail dsc.chain",
@@ -79,7 +75,8 @@ pub fn build(config: ServerConfig) -> Result<AppState, String> {
     });
     bootstrap_admin_key(server_db.as_mut(), &key_file, now)?;
 
-    let verifier = BatchVerifier::new(Arc::new(trust), Options::at(now), Arc::new(Verifier::new()));
+    let trust_snapshot = trust.snapshot_id();
+    let verifier = batch_verifier(trust);
     let store_location = dongpo_ca::init::resolve_store(ca.dir(), &ca.config().store);
     let status_store = dongpo_ca::store::open(&store_location).map_err(|e| e.to_string())?;
     let mut cas = Vec::new();
@@ -100,7 +97,8 @@ pub fn build(config: ServerConfig) -> Result<AppState, String> {
         config,
         ca: Mutex::new(ca),
         db: Mutex::new(server_db),
-        verifier,
+        verifier: std::sync::RwLock::new(verifier),
+        trust_snapshot: Mutex::new(trust_snapshot),
         ocsp,
         ocsp_issuers,
         crls: CrlCache::default(),
@@ -189,6 +187,33 @@ fn secret(path: &Path) -> Result<zeroize::Zeroizing<[u8; 32]>, String> {
     }
     .map(zeroize::Zeroizing::new)
     .map_err(|e| e.to_string())
+}
+
+/// The trust store from disk: `DATA/trust`, every `trust_dirs` entry and (`--dev`) the
+/// testkit trust.
+///
+/// # Errors
+/// A message naming the file that failed.
+pub fn load_trust(config: &ServerConfig) -> Result<TrustStore, String> {
+    let mut trust = TrustStore::new();
+    load_trust_dir(&mut trust, &config.data_dir.join("trust"))?;
+    for dir in &config.trust_dirs {
+        load_trust_dir(&mut trust, dir)?;
+    }
+    if config.dev {
+        load_trust_dir(&mut trust, &crate::dev::trust_dir(&config.data_dir))?;
+    }
+    Ok(trust)
+}
+
+/// The verifier (with empty caches) over `trust`; documents are verified at the request's
+/// time, so the options' time is only a default.
+pub fn batch_verifier(trust: TrustStore) -> BatchVerifier {
+    BatchVerifier::new(
+        Arc::new(trust),
+        Options::at(UnixTime::now()),
+        Arc::new(Verifier::new()),
+    )
 }
 
 /// Trusts every CSCA certificate (`.der`, `.cer`, `.crt`, `.pem`) and CRL (`.crl`) in `dir`.

@@ -54,6 +54,9 @@ pub struct ServerConfig {
     /// (seconds): past it, while the store does not answer, OCSP says `tryLater` and
     /// `/readyz` fails, rather than vouch for a certificate another server may have revoked.
     pub revocation_max_staleness_secs: u64,
+    /// Seconds between re-reads of the trust directories (CSCA certificates and CRLs):
+    /// a changed set replaces the trust store without a restart.
+    pub trust_reload_secs: u64,
     /// Seconds a published CRL is served before it is regenerated.
     pub crl_refresh_secs: u64,
     /// Log as JSON lines.
@@ -86,6 +89,7 @@ impl Default for ServerConfig {
             rate_limit_burst: 2000,
             revocation_poll_secs: 2,
             revocation_max_staleness_secs: 30,
+            trust_reload_secs: 300,
             crl_refresh_secs: 3600,
             log_json: false,
             shutdown_grace_secs: 10,
@@ -205,6 +209,9 @@ impl ServerConfig {
         if let Some(v) = env("DONGPO_REVOCATION_POLL_SECS") {
             self.revocation_poll_secs = number("DONGPO_REVOCATION_POLL_SECS", &v)?;
         }
+        if let Some(v) = env("DONGPO_TRUST_RELOAD_SECS") {
+            self.trust_reload_secs = number("DONGPO_TRUST_RELOAD_SECS", &v)?;
+        }
         if let Some(v) = env("DONGPO_REVOCATION_MAX_STALENESS_SECS") {
             self.revocation_max_staleness_secs =
                 number("DONGPO_REVOCATION_MAX_STALENESS_SECS", &v)?;
@@ -265,6 +272,7 @@ impl ServerConfig {
                 self.revocation_max_staleness_secs,
             ),
             ("crl_refresh_secs", self.crl_refresh_secs),
+            ("trust_reload_secs", self.trust_reload_secs),
         ] {
             if value == 0 {
                 return Err(bad(name, "must be positive"));

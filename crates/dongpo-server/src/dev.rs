@@ -6,28 +6,27 @@ use std::path::Path;
 
 use dongpo_ca::authority::Ca;
 use dongpo_ca::registry::Identity;
-use dongpo_icao::trust_store::TrustStore;
 use dongpo_pki::time::UnixTime;
 use dongpo_testkit::{KeyStore, Profile, Variant};
 
 /// The testkit seed `--dev` trusts (`dongpo testkit passport`'s default).
 pub const SEED: u64 = 1;
 
-/// Adds the testkit trust and identity; the generated CSCAs are kept in
-/// `DATA/dev-trust/` so later starts are quick.
+/// Where `--dev` keeps the testkit CSCAs and CRLs.
+pub fn trust_dir(data: &Path) -> std::path::PathBuf {
+    data.join("dev-trust")
+}
+
+/// Writes the testkit trust to `DATA/dev-trust/` (kept, so later starts are quick; the
+/// trust store loads it from there) and registers the testkit identity.
 ///
 /// # Errors
 /// A message naming what failed.
-pub fn prepare(
-    ca: &mut Ca,
-    trust: &mut TrustStore,
-    data: &Path,
-    now: UnixTime,
-) -> Result<(), String> {
+pub fn prepare(ca: &mut Ca, data: &Path, now: UnixTime) -> Result<(), String> {
     tracing::warn!(
         "DEVELOPMENT MODE (--dev): trusting the testkit CSCAs and registering the testkit identity of seed {SEED}; never use --dev in production"
     );
-    let dir = data.join("dev-trust");
+    let dir = trust_dir(data);
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let mut keys = KeyStore::default();
     for profile in Profile::ALL {
@@ -51,7 +50,6 @@ pub fn prepare(
             dongpo_ca::files::write_public(path, bytes).map_err(|e| e.to_string())?;
         }
     }
-    crate::bootstrap::load_trust_dir(trust, &dir)?;
     let identity_path = dir.join("identity.json");
     let text = std::fs::read_to_string(&identity_path)
         .map_err(|e| format!("{}: {e}", identity_path.display()))?;

@@ -59,6 +59,7 @@ pub async fn serve(
             .map_err(|e| e.to_string())??,
     );
     let background = tasks::spawn(Arc::clone(&state));
+    let trust_reload = tasks::spawn_trust_reload(Arc::clone(&state));
     let app = routes::router(Arc::clone(&state));
     let listener =
         std::net::TcpListener::bind(listen).map_err(|e| format!("listen {listen}: {e}"))?;
@@ -95,5 +96,6 @@ pub async fn serve(
         }
     };
     background.abort();
+    trust_reload.abort();
     served.map_err(|e| e.to_string())
 }

@@ -27,8 +27,11 @@ pub struct AppState {
     pub ca: Mutex<Ca>,
     /// The server's own tables.
     pub db: Mutex<Box<dyn ServerDb>>,
-    /// Passive Authentication with shared chain caches.
-    pub verifier: BatchVerifier,
+    /// Passive Authentication with shared chain caches; replaced when the trust
+    /// directories change (see [`AppState::verifier`]).
+    pub verifier: std::sync::RwLock<BatchVerifier>,
+    /// [`dongpo_icao::trust_store::TrustStore::snapshot_id`] of the verifier's trust store.
+    pub trust_snapshot: Mutex<String>,
     /// The OCSP responder (with its own store connection and cache).
     pub ocsp: Responder<StoreStatus>,
     /// OCSP issuer ids by issuing CA name.
@@ -65,6 +68,35 @@ impl AppState {
     {
         let state = Arc::clone(self);
         blocking(move || state.with_db(f)).await
+    }
+
+    /// The current verifier (a cheap handle: the caches are shared).
+    ///
+    /// # Errors
+    /// 500 when the lock is poisoned.
+    pub fn verifier(&self) -> Result<BatchVerifier, ApiError> {
+        self.verifier
+            .read()
+            .map(|v| v.clone())
+            .map_err(|_| ApiError::internal("verifier lock poisoned"))
+    }
+
+    /// Puts `trust` in use when it differs from the current trust store; returns whether
+    /// it did. Verifications already running finish on the old one.
+    pub fn replace_trust(&self, trust: dongpo_icao::trust_store::TrustStore) -> bool {
+        let snapshot = trust.snapshot_id();
+        let Ok(mut current) = self.trust_snapshot.lock() else {
+            return false;
+        };
+        if *current == snapshot {
+            return false;
+        }
+        let Ok(mut verifier) = self.verifier.write() else {
+            return false;
+        };
+        *verifier = crate::bootstrap::batch_verifier(trust);
+        *current = snapshot;
+        true
     }
 
     /// Records that the store's revocations as of `at` are reflected here.

@@ -12,6 +12,37 @@ use crate::state::AppState;
 /// Cached OCSP responses are re-signed when nextUpdate is closer than this (seconds).
 const OCSP_REFRESH_MARGIN: u64 = 6 * 3600;
 
+/// Re-reads the trust directories every `trust_reload_secs` and puts a changed set in use
+/// (a new CSCA CRL, a CSCA added or removed); a directory that fails to load leaves the
+/// trust store as it was.
+pub fn spawn_trust_reload(state: Arc<AppState>) -> tokio::task::JoinHandle<()> {
+    let period = Duration::from_secs(state.config.trust_reload_secs);
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(period);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        ticker.tick().await; // the first tick is now: the store was just loaded
+        loop {
+            ticker.tick().await;
+            let worker = Arc::clone(&state);
+            let reloaded = tokio::task::spawn_blocking(move || {
+                crate::bootstrap::load_trust(&worker.config).map(|trust| {
+                    let cscas = trust.cscas().len();
+                    (worker.replace_trust(trust), cscas)
+                })
+            })
+            .await;
+            match reloaded {
+                Ok(Ok((true, cscas))) => tracing::info!(cscas, "trust store reloaded"),
+                Ok(Ok((false, _))) => {}
+                Ok(Err(e)) => {
+                    tracing::warn!(error = %e, "reloading the trust store failed; keeping the current one")
+                }
+                Err(e) => tracing::warn!(error = %e, "reloading the trust store failed"),
+            }
+        }
+    })
+}
+
 /// Starts the background loop; abort the handle to stop it.
 pub fn spawn(state: Arc<AppState>) -> tokio::task::JoinHandle<()> {
     let period = Duration::from_secs(state.config.revocation_poll_secs);

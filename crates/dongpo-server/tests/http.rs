@@ -1038,3 +1038,59 @@ fn ocsp_reads_during_a_revocation_are_never_stale_after_it() {
         stale.len()
     );
 }
+
+/// The status of check `id` in a JSON report.
+fn check_status(report: &Value, id: &str) -> String {
+    report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id)
+        .map(|c| c["status"].as_str().unwrap().to_owned())
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_new_csca_crl_in_the_trust_directory_is_used_without_a_restart() {
+    let server = InProcess::dev("trust-reload", |c| c.trust_reload_secs = 1);
+    let client = Client::new(&server.url, Some(&server.key));
+    // Its DSC is revoked by a CRL the server does not have yet.
+    let passport = Passport::new(Profile::P256, Variant::RevokedDsc);
+    let verify = || {
+        let reply = client.post("/v1/verifications", &passport.document());
+        assert_eq!(
+            reply.status,
+            201,
+            "{}",
+            String::from_utf8_lossy(&reply.body)
+        );
+        reply.json()["report"].clone()
+    };
+    let before = verify();
+    assert_eq!(check_status(&before, "dsc.revocation"), "pass");
+    assert_eq!(before["valid"], true);
+
+    // The CSCA's new CRL lands in the trust directory.
+    let trust = server.data.join("trust");
+    std::fs::create_dir_all(&trust).unwrap();
+    std::fs::write(trust.join("p256-csca-new.crl"), passport.file("csca.crl")).unwrap();
+    let started = std::time::Instant::now();
+    let after = loop {
+        let report = verify();
+        if check_status(&report, "dsc.revocation") != "pass" {
+            break report;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "the new CRL was not picked up"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    };
+    assert_eq!(check_status(&after, "dsc.revocation"), "fail");
+    assert_eq!(after["valid"], false);
+
+    // A file that does not parse is refused and the trust store stays as it was.
+    std::fs::write(trust.join("garbage.crl"), b"not a CRL").unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(2_500));
+    assert_eq!(check_status(&verify(), "dsc.revocation"), "fail");
+}

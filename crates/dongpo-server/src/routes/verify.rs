@@ -124,7 +124,7 @@ pub async fn verify(
     let (report, response) = state
         .compute(move |worker| {
             let now = UnixTime::now();
-            let report = worker.verifier.verify_one_at(&document, now);
+            let report = worker.verifier()?.verify_one_at(&document, now);
             // Bytes that are not an EF.SOD at all are a bad request, not a failed passport.
             if let Some(parse) = report.check("sod.parse")
                 && parse.status == Status::Fail
@@ -301,16 +301,19 @@ async fn verify_spread(
     let chunk = documents.len().div_ceil(threads).max(1);
     let mut tasks = Vec::new();
     let mut documents = documents.into_iter().peekable();
+    // One trust store for the whole batch, even if it is replaced meanwhile.
+    let verifier = state.verifier()?;
     while documents.peek().is_some() {
         let part: Vec<Document> = documents.by_ref().take(chunk).collect();
         let worker = Arc::clone(state);
+        let verifier = verifier.clone();
         // Spawned now (not when awaited), so the parts run side by side.
         tasks.push(tokio::spawn(async move {
             worker
-                .compute(move |st| {
+                .compute(move |_| {
                     Ok(part
                         .iter()
-                        .map(|d| st.verifier.verify_one_at(d, now))
+                        .map(|d| verifier.verify_one_at(d, now))
                         .collect::<Vec<_>>())
                 })
                 .await

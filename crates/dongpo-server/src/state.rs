@@ -2,7 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
 use dongpo_batch::BatchVerifier;
 use dongpo_ca::authority::Ca;
@@ -29,7 +29,7 @@ pub struct AppState {
     pub db: Mutex<Box<dyn ServerDb>>,
     /// Passive Authentication with shared chain caches; replaced when the trust
     /// directories change (see [`AppState::verifier`]).
-    pub verifier: std::sync::RwLock<BatchVerifier>,
+    pub verifier: RwLock<BatchVerifier>,
     /// [`dongpo_icao::trust_store::TrustStore::snapshot_id`] of the verifier's trust store.
     pub trust_snapshot: Mutex<String>,
     /// The OCSP responder (with its own store connection and cache).

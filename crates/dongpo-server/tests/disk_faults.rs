@@ -16,7 +16,9 @@ use std::time::{Duration, Instant};
 use dongpo_testkit::{Profile, Variant};
 use serde_json::{Value, json};
 use support::disk::ScratchDisk;
-use support::{Client, Passport, Process, Reply, cert_status_of, issue, ocsp_request_for};
+use support::{
+    Client, Passport, Process, Reply, cert_status_of, issue, ocsp_get_path, ocsp_request_for,
+};
 
 fn scratch_disk(name: &str) -> Option<ScratchDisk> {
     match ScratchDisk::new(name, 48) {
@@ -44,17 +46,13 @@ fn start(disk: &ScratchDisk, config: Option<&str>) -> (Process, Client, std::pat
     (server, client, data)
 }
 
-fn body(reply: &Reply) -> String {
-    String::from_utf8_lossy(&reply.body).into_owned()
-}
-
 /// A refusal the disk caused: 503 with a JSON error and no certificate in it.
 fn assert_unavailable(reply: &Reply) {
-    assert_eq!(reply.status, 503, "{}", body(reply));
+    assert_eq!(reply.status, 503, "{}", reply.text());
     assert!(
         ["unavailable", "timeout"].contains(&reply.code().as_str()),
         "{}",
-        body(reply)
+        reply.text()
     );
     assert!(reply.json().get("certificate").is_none());
 }
@@ -65,13 +63,12 @@ fn serial_of(reply: &Reply) -> String {
 
 fn status_of(client: &Client, serial: &str) -> String {
     let reply = client.get(&format!("/v1/certificates/{serial}"));
-    assert_eq!(reply.status, 200, "{serial}: {}", body(&reply));
+    assert_eq!(reply.status, 200, "{serial}: {}", reply.text());
     reply.json()["status"].as_str().unwrap().to_owned()
 }
 
 fn ocsp_get(client: &Client, request: &[u8]) -> Reply {
-    use base64ct::{Base64Url, Encoding};
-    client.get(&format!("/ocsp/{}", Base64Url::encode_string(request)))
+    client.get(&ocsp_get_path(request))
 }
 
 /// Needs no root: stdout and stderr on `/dev/full`, as when the log's disk is full.
@@ -88,7 +85,7 @@ fn a_log_that_cannot_be_written_does_not_stop_the_server() {
     let passport = Passport::new(Profile::P256, Variant::Genuine);
     for _ in 0..3 {
         let reply = client.post("/v1/verifications", &passport.document());
-        assert_eq!(reply.status, 201, "{}", body(&reply));
+        assert_eq!(reply.status, 201, "{}", reply.text());
     }
     assert_eq!(client.get("/healthz").status, 200);
     drop(server);
@@ -106,9 +103,9 @@ fn a_full_disk_is_refused_with_503_loses_nothing_and_recovers() {
     let verify = || client.post("/v1/verifications", &passport.document());
 
     let first = verify();
-    assert_eq!(first.status, 201, "{}", body(&first));
+    assert_eq!(first.status, 201, "{}", first.text());
     let issued = issue(&client, &first.json()["id"], &rrn, "kb", 1);
-    assert_eq!(issued.status, 201, "{}", body(&issued));
+    assert_eq!(issued.status, 201, "{}", issued.text());
     let mut returned = vec![serial_of(&issued)];
     let (ocsp_request, issuer) = ocsp_request_for(&issued.json());
     let made_before: Vec<Value> = (0..6).map(|_| verify().json()["id"].clone()).collect();
@@ -134,7 +131,7 @@ fn a_full_disk_is_refused_with_503_loses_nothing_and_recovers() {
             assert_unavailable(&verification);
             refusals += 1;
         } else {
-            assert_eq!(verification.status, 201, "{}", body(&verification));
+            assert_eq!(verification.status, 201, "{}", verification.text());
         }
     }
     assert!(
@@ -196,16 +193,16 @@ fn a_full_disk_is_refused_with_503_loses_nothing_and_recovers() {
         assert!(
             started.elapsed() < Duration::from_secs(15),
             "{}",
-            body(&reply)
+            reply.text()
         );
         std::thread::sleep(Duration::from_millis(200));
     };
     let after = issue(&client, &again.json()["id"], &rrn, "kb", 500);
-    assert_eq!(after.status, 201, "{}", body(&after));
+    assert_eq!(after.status, 201, "{}", after.text());
     returned.push(serial_of(&after));
     for (n, id) in refused_verifications.iter().enumerate() {
         let reply = issue(&client, id, &rrn, "kb", 600 + n as u64);
-        assert_eq!(reply.status, 201, "{}", body(&reply));
+        assert_eq!(reply.status, 201, "{}", reply.text());
         returned.push(serial_of(&reply));
     }
     if !revoked_on_full_disk {
@@ -213,7 +210,7 @@ fn a_full_disk_is_refused_with_503_loses_nothing_and_recovers() {
             &format!("/v1/certificates/{}/revoke", returned[0]),
             &json!({ "reason": "keyCompromise" }),
         );
-        assert_eq!(revoke.status, 200, "{}", body(&revoke));
+        assert_eq!(revoke.status, 200, "{}", revoke.text());
     }
     let ocsp = ocsp_get(&client, &ocsp_request);
     assert_eq!(
@@ -241,12 +238,12 @@ fn a_slow_disk_delays_issuance_but_every_answer_is_right() {
     let rrn = passport.rrn();
     let first = client.post("/v1/verifications", &passport.document());
     let issued = issue(&client, &first.json()["id"], &rrn, "kb", 1);
-    assert_eq!(issued.status, 201, "{}", body(&issued));
+    assert_eq!(issued.status, 201, "{}", issued.text());
     let (ocsp_request, issuer) = ocsp_request_for(&issued.json());
     let verifications: Vec<Value> = (0..6)
         .map(|_| {
             let reply = client.post("/v1/verifications", &passport.document());
-            assert_eq!(reply.status, 201, "{}", body(&reply));
+            assert_eq!(reply.status, 201, "{}", reply.text());
             reply.json()["id"].clone()
         })
         .collect();
@@ -308,7 +305,7 @@ fn a_slow_disk_delays_issuance_but_every_answer_is_right() {
             assert!(
                 [200, 201].contains(&retry.status),
                 "retry after a timeout: {}",
-                body(&retry)
+                retry.text()
             );
             serial_of(&retry)
         };

@@ -185,10 +185,7 @@ fn the_whole_flow_over_http() {
     ]);
     assert!(ok, "{out}");
     let request = std::fs::read(path("req.der")).unwrap();
-    let get = public.get(&format!(
-        "/ocsp/{}",
-        b64(&request).replace('+', "%2B").replace('/', "%2F")
-    ));
+    let get = public.get(&support::ocsp_get_path(&request));
     assert_eq!(get.status, 200);
     assert_eq!(
         get.header("content-type"),
@@ -974,7 +971,7 @@ fn ocsp_reads_during_a_revocation_are_never_stale_after_it() {
     let issued = issue(&client, &verification["id"], &passport.rrn(), "kb", 1).json();
     let serial = issued["serial"].as_str().unwrap().to_owned();
     let (request, issuer) = support::ocsp_request_for(&issued);
-    let get_path = format!("/ocsp/{}", b64(&request).replace('/', "%2F"));
+    let get_path = support::ocsp_get_path(&request);
 
     let stop = Arc::new(AtomicBool::new(false));
     let reads: Arc<Mutex<Vec<(Instant, &'static str)>>> = Arc::default();

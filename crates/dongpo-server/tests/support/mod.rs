@@ -206,6 +206,11 @@ impl Reply {
         })
     }
 
+    /// The body as text (for assertion messages).
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
     /// The error code of a JSON error reply.
     pub fn code(&self) -> String {
         self.json()["error"]["code"]
@@ -459,6 +464,14 @@ pub fn ocsp_request_for(issued: &serde_json::Value) -> (Vec<u8>, dongpo_pki::Cer
     (
         dongpo_revocation::ocsp::build_request(&[id], None).unwrap(),
         issuer,
+    )
+}
+
+/// `GET /ocsp/{...}` for a DER request: base64, URL-encoded, as RFC 5019 clients send it.
+pub fn ocsp_get_path(request: &[u8]) -> String {
+    format!(
+        "/ocsp/{}",
+        b64(request).replace('+', "%2B").replace('/', "%2F")
     )
 }
 

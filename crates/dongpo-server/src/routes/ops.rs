@@ -12,8 +12,8 @@ use serde_json::{Value, json};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
-/// The OpenAPI 3 document of the whole API.
-pub const OPENAPI_YAML: &str = include_str!("../../openapi.yaml");
+/// The OpenAPI 3 document of the whole API (`docs/openapi.yaml` at the repository root).
+pub const OPENAPI_YAML: &str = include_str!("../../../../docs/openapi.yaml");
 
 /// `GET /healthz`: the process is up.
 pub async fn healthz() -> Json<Value> {

@@ -1,4 +1,4 @@
-//! `dongpo aa verify`: Active Authentication of a chip's answer (CONTRACT.md).
+//! `dongpo aa verify`: Active Authentication of a chip's answer (`docs/cli.md`).
 
 use std::path::PathBuf;
 

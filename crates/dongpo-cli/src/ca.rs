@@ -1,4 +1,4 @@
-//! `dongpo ca init`, `dongpo registry import`, `dongpo audit verify` (CONTRACT.md).
+//! `dongpo ca init`, `dongpo registry import`, `dongpo audit verify` (`docs/cli.md`).
 
 use std::path::{Path, PathBuf};
 

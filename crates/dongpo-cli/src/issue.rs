@@ -1,4 +1,4 @@
-//! `dongpo issue` and `dongpo revoke` (CONTRACT.md).
+//! `dongpo issue`, `dongpo revoke`, `dongpo crl` and `dongpo ocsp respond` (`docs/cli.md`).
 //!
 //! Issuance rests on a passport verified here and now: `--passport DIR` (the chip files)
 //! is verified against the CA's trusted CSCAs before the RA decides.

@@ -1,4 +1,4 @@
-//! `dongpo`: the command-line face of the dongpo workspace (see CONTRACT.md).
+//! `dongpo`: the command-line face of the dongpo workspace (see `docs/cli.md`).
 #![forbid(unsafe_code)]
 
 use std::process::ExitCode;
@@ -69,7 +69,7 @@ enum Command {
     Demo(demo::DemoArgs),
 }
 
-/// Exit codes of CONTRACT.md.
+/// Exit codes (`docs/cli.md`).
 pub(crate) mod exit {
     /// Valid / done.
     pub const OK: u8 = 0;

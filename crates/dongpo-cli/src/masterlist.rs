@@ -1,4 +1,4 @@
-//! `dongpo masterlist verify|extract` (CONTRACT.md).
+//! `dongpo masterlist verify|extract` (`docs/cli.md`).
 
 use std::path::PathBuf;
 

@@ -1,4 +1,4 @@
-//! `dongpo verify`: Passive Authentication of one document (CONTRACT.md).
+//! `dongpo verify`: Passive Authentication of one document (`docs/cli.md`).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

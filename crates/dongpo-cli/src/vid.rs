@@ -1,4 +1,4 @@
-//! `dongpo vid compute`: the KISA virtual ID of an identification number (CONTRACT.md).
+//! `dongpo vid compute`: the KISA virtual ID of an identification number (`docs/cli.md`).
 
 use clap::{Args, Subcommand};
 use dongpo_crypto::HashAlgorithm;

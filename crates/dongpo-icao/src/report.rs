@@ -1,5 +1,5 @@
-//! The verification report of CONTRACT.md: every check with pass / fail / skipped and a
-//! detail, plus the evidence a receipt needs. Never a bare bool.
+//! The verification report (`docs/cli.md`, "The report"): every check with pass / fail /
+//! skipped and a detail, plus the evidence a receipt needs. Never a bare bool.
 
 use std::collections::BTreeMap;
 

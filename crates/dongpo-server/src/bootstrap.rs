@@ -28,7 +28,7 @@ use crate::verify_pool::VerifyPool;
 
 /// The file the bootstrap admin API key is written to (dev mode: `dev-api-key`).
 pub const ADMIN_KEY_FILE: &str = "admin-api-key";
-/// `--dev`'s admin API key file (CONTRACT.md).
+/// `--dev`'s admin API key file (`docs/operators.md`).
 pub const DEV_KEY_FILE: &str = "dev-api-key";
 
 fn err(what: &str) -> impl Fn(&dyn std::fmt::Display) -> String + '_ {

@@ -1,4 +1,4 @@
-//! `dongpo-server`: the reference HTTP server of dongpo (CONTRACT.md, "HTTP API").
+//! `dongpo-server`: the reference HTTP server of dongpo (`docs/http.md`, `docs/openapi.yaml`).
 //!
 //! Remote ePassport verification with signed receipts, certificate issuance bound to a
 //! fresh verification and a registry match, revocation, CRLs and OCSP, over hyper (axum)

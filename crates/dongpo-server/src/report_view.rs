@@ -54,7 +54,7 @@ pub struct CompactReport<'a> {
 /// One check in the compact view.
 #[derive(Debug, Serialize)]
 pub struct CompactCheck<'a> {
-    /// The check id of CONTRACT.md.
+    /// The check id (`docs/cli.md`).
     pub id: &'a str,
     /// pass, fail or skipped.
     pub status: Status,

@@ -1,4 +1,4 @@
-//! End-to-end tests over real HTTP: every endpoint of CONTRACT.md against a `--dev` server
+//! End-to-end tests over real HTTP: every endpoint of `docs/http.md` against a `--dev` server
 //! on a loopback port, OpenSSL as the relying party's tool.
 #![allow(
     clippy::unwrap_used,

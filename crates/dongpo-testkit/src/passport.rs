@@ -20,7 +20,8 @@ use crate::{KeyStore, TestkitError, ber, dg, mrz};
 /// Issuing state of generated documents (MRZ) and country of their CSCA (certificates).
 const STATE: &str = "KOR";
 
-/// A generated passport: file name -> bytes, in CONTRACT.md's file names.
+/// A generated passport: file name -> bytes, in the file names of `dongpo testkit passport`
+/// (`docs/cli.md`).
 #[derive(Clone, Debug)]
 pub struct Passport {
     /// The files, keyed by name (`EF_SOD.bin`, `csca.der`, ...).
@@ -32,7 +33,7 @@ pub struct Passport {
 pub struct Expected {
     /// Verification with the default policy, given csca.der and csca.crl.
     pub valid: bool,
-    /// Checks (CONTRACT.md ids) that fail.
+    /// Checks (ids of `docs/cli.md`) that fail.
     pub failing_checks: Vec<String>,
     /// Quirks the default policy tolerates and names.
     pub quirks: Vec<String>,

@@ -26,7 +26,7 @@ pub enum Profile {
 }
 
 impl Profile {
-    /// Every profile, in CONTRACT.md order.
+    /// Every profile, in the order of `docs/cli.md` (`dongpo testkit passport`).
     pub const ALL: [Profile; 9] = [
         Profile::Rsa2048,
         Profile::Rsa4096,

@@ -67,7 +67,7 @@ impl Variant {
         Self::ALL.into_iter().find(|v| v.name() == name)
     }
 
-    /// The checks that fail under the default policy (CONTRACT.md check ids).
+    /// The checks that fail under the default policy (check ids of `docs/cli.md`).
     #[must_use]
     pub const fn failing_checks(self) -> &'static [&'static str] {
         match self {

@@ -1,4 +1,4 @@
-//! The router: every endpoint of CONTRACT.md, with body limits, timeouts, request ids,
+//! The router: every endpoint of `docs/http.md`, with body limits, timeouts, request ids,
 //! tracing without personal data, and latency metrics.
 
 mod admin;

@@ -55,6 +55,23 @@ pub enum KeyError {
     /// An RSA key with an impossible modulus or exponent.
     #[error("invalid RSA key: {0}")]
     BadRsaKey(String),
+    /// An RSA modulus longer than dongpo verifies with ([`crate::key::MAX_RSA_MODULUS_BITS`]).
+    #[error("RSA modulus of {bits} bits is above the limit of {max} bits")]
+    RsaModulusTooLarge {
+        /// The modulus length in bits.
+        bits: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// An RSA public exponent longer than dongpo verifies with
+    /// ([`crate::key::MAX_RSA_EXPONENT_BITS`]).
+    #[error("RSA public exponent of {bits} bits is above the limit of {max} bits")]
+    RsaExponentTooLarge {
+        /// The exponent length in bits.
+        bits: usize,
+        /// The limit.
+        max: usize,
+    },
     /// The key does not fit the signature algorithm (e.g. an EC key with an RSA signature).
     #[error("key type {key} cannot verify {algorithm} signatures")]
     Mismatch {

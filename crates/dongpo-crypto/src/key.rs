@@ -14,6 +14,27 @@ use crate::oid;
 use crate::pss::PssParams;
 use crate::weierstrass;
 
+/// The longest RSA modulus dongpo verifies with, in bits.
+///
+/// Every signature check costs a public operation whose time grows with the square of
+/// the modulus length (times the exponent length), and the keys come from untrusted
+/// input (an SOD embeds its DSC; a DG15 its chip key). ICAO 9303-12 lists RSA keys up to
+/// 4096 bits for CSCAs and DSCs; real CSCAs use 2048-6144 (the Dutch master list in
+/// test-vectors/real); AWS-LC verifies up to 8192. Above this no backend is asked.
+pub const MAX_RSA_MODULUS_BITS: usize = 8192;
+
+/// The smallest RSA modulus dongpo accepts, in bits.
+pub const MIN_RSA_MODULUS_BITS: usize = 512;
+
+/// The longest RSA public exponent dongpo verifies with, in bits.
+///
+/// FIPS 186-5 §A.1.1 (and SP 800-56B) ask for `2^16 < e < 2^256`, so every
+/// standards-conforming key fits; real passport keys use 3 or 65537 (at most 17 bits in
+/// test-vectors/real and Wycheproof). The bound keeps one public operation at most 256
+/// squarings of an 8192-bit number on the slowest (generic) backend instead of one per
+/// modulus bit.
+pub const MAX_RSA_EXPONENT_BITS: usize = 256;
+
 /// A public key dongpo can verify with.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum PublicKey {
@@ -208,33 +229,61 @@ impl RsaPublicKey {
     /// Parses a PKCS#1 `RSAPublicKey`.
     ///
     /// # Errors
-    /// [`KeyError::Malformed`] for bad DER, [`KeyError::BadRsaKey`] for an even or tiny
-    /// modulus or an exponent below 3 or even.
+    /// [`KeyError::Malformed`] for bad DER; otherwise as [`RsaPublicKey::check`] (a
+    /// modulus or exponent over its limit, an even or tiny modulus, an exponent below 3
+    /// or even). The limits hold before any backend sees the key.
     pub fn from_pkcs1(
         der: &[u8],
         pss_restriction: Option<Option<PssParams>>,
     ) -> Result<Self, KeyError> {
         let asn1 = RsaPublicKeyAsn1::from_der(der).map_err(|e| malformed("RSAPublicKey", e))?;
-        let modulus = asn1.modulus.as_bytes().to_vec();
-        let exponent = asn1.public_exponent.as_bytes().to_vec();
         let key = RsaPublicKey {
-            modulus,
-            exponent,
+            modulus: asn1.modulus.as_bytes().to_vec(),
+            exponent: asn1.public_exponent.as_bytes().to_vec(),
             pss_restriction,
         };
-        if key.bits() < 512 || key.modulus.last().is_none_or(|b| b & 1 == 0) {
-            return Err(KeyError::BadRsaKey(format!(
-                "modulus of {} bits",
-                key.bits()
-            )));
+        key.check()?;
+        Ok(key)
+    }
+
+    /// Checks what [`RsaPublicKey::from_pkcs1`] checks, for a key built field by field:
+    /// a modulus of [`MIN_RSA_MODULUS_BITS`]..=[`MAX_RSA_MODULUS_BITS`] bits, odd; an odd
+    /// exponent, at least 3, shorter than the modulus and of at most
+    /// [`MAX_RSA_EXPONENT_BITS`] bits. The [`crate::Verifier`] asks it of every key, so
+    /// no backend ever sees a key outside these bounds.
+    ///
+    /// # Errors
+    /// [`KeyError::RsaModulusTooLarge`] or [`KeyError::RsaExponentTooLarge`] naming the
+    /// size, [`KeyError::BadRsaKey`] for the rest.
+    pub fn check(&self) -> Result<(), KeyError> {
+        let bits = self.bits();
+        if bits > MAX_RSA_MODULUS_BITS {
+            return Err(KeyError::RsaModulusTooLarge {
+                bits,
+                max: MAX_RSA_MODULUS_BITS,
+            });
         }
-        let e_is_odd = key.exponent.last().is_some_and(|b| b & 1 == 1);
-        if !e_is_odd || key.exponent.as_slice() == [1] || key.exponent.len() > key.modulus.len() {
+        let e_bits = match self.exponent.first() {
+            Some(top) => self.exponent.len() * 8 - top.leading_zeros() as usize,
+            None => 0,
+        };
+        if e_bits > MAX_RSA_EXPONENT_BITS {
+            return Err(KeyError::RsaExponentTooLarge {
+                bits: e_bits,
+                max: MAX_RSA_EXPONENT_BITS,
+            });
+        }
+        if bits < MIN_RSA_MODULUS_BITS || self.modulus.last().is_none_or(|b| b & 1 == 0) {
+            return Err(KeyError::BadRsaKey(format!("modulus of {bits} bits")));
+        }
+        let e_is_odd = self.exponent.last().is_some_and(|b| b & 1 == 1);
+        // e < n follows from the limits: at most 256 bits against at least 512.
+        if !e_is_odd || e_bits < 2 {
             return Err(KeyError::BadRsaKey(
                 "public exponent must be odd, >= 3, < n".into(),
             ));
         }
-        Ok(key)
+        Ok(())
     }
 
     /// PKCS#1 `RSAPublicKey` DER of this key.
@@ -307,6 +356,11 @@ fn explicit_parameters_der(curve: Curve) -> der::Result<Vec<u8>> {
 }
 
 /// The curve named by EC key parameters: a namedCurve OID or explicit ECParameters.
+///
+/// Bounded by construction: explicit parameters are only ever matched by value against
+/// the fixed table of [`Curve::ALL`] (at most 521-bit fields), never used as given, so
+/// the generic backend's arithmetic never runs over a field an input chose; a huge prime
+/// costs one linear comparison and is refused as [`KeyError::UnknownExplicitCurve`].
 fn curve_from_parameters(params: AnyRef<'_>) -> Result<(Curve, bool), KeyError> {
     if let Ok(named) = params.decode_as::<ObjectIdentifier>() {
         let curve =
@@ -487,6 +541,140 @@ mod tests {
             RsaPublicKey::from_pkcs1(&bad.to_pkcs1_der(), None),
             Err(KeyError::BadRsaKey(_))
         ));
+    }
+
+    /// A SubjectPublicKeyInfo for `n` and `e`, built without any of the parser's checks.
+    fn rsa_spki(modulus: Vec<u8>, exponent: Vec<u8>) -> Vec<u8> {
+        PublicKey::Rsa(RsaPublicKey {
+            modulus,
+            exponent,
+            pss_restriction: None,
+        })
+        .to_spki_der()
+    }
+
+    /// A random odd modulus of exactly `bits` bits (not an RSA modulus: none is needed,
+    /// the key must be refused before any arithmetic).
+    fn odd_modulus(bits: usize) -> Vec<u8> {
+        let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
+        let mut n = vec![0u8; bits / 8];
+        rand_core::Rng::fill_bytes(&mut rng, &mut n);
+        n[0] |= 0x80;
+        *n.last_mut().unwrap() |= 1;
+        n
+    }
+
+    #[test]
+    fn oversized_rsa_keys_are_refused_at_parse_time_naming_the_size() {
+        let f4 = vec![1, 0, 1];
+        let err = PublicKey::from_spki_der(&rsa_spki(odd_modulus(16384), f4.clone())).unwrap_err();
+        assert_eq!(
+            err,
+            KeyError::RsaModulusTooLarge {
+                bits: 16384,
+                max: 8192
+            }
+        );
+        assert_eq!(
+            err.to_string(),
+            "RSA modulus of 16384 bits is above the limit of 8192 bits"
+        );
+        // Just above the limit is refused; the limit itself parses.
+        assert!(matches!(
+            PublicKey::from_spki_der(&rsa_spki(odd_modulus(8200), f4.clone())),
+            Err(KeyError::RsaModulusTooLarge { bits: 8200, .. })
+        ));
+        assert_eq!(
+            PublicKey::from_spki_der(&rsa_spki(odd_modulus(8192), f4.clone()))
+                .unwrap()
+                .description(),
+            "rsa:8192"
+        );
+        // A long exponent: 257 bits refused, 256 bits and e = 3 accepted.
+        let mut long = vec![0u8; 33];
+        long[0] = 1;
+        long[32] = 1;
+        assert_eq!(
+            PublicKey::from_spki_der(&rsa_spki(odd_modulus(2048), long)),
+            Err(KeyError::RsaExponentTooLarge {
+                bits: 257,
+                max: 256
+            })
+        );
+        let mut e256 = vec![0xffu8; 32];
+        e256[31] = 0x01;
+        for e in [e256, vec![3]] {
+            assert!(PublicKey::from_spki_der(&rsa_spki(odd_modulus(2048), e)).is_ok());
+        }
+        // e = 1 stays refused.
+        assert!(matches!(
+            PublicKey::from_spki_der(&rsa_spki(odd_modulus(2048), vec![1])),
+            Err(KeyError::BadRsaKey(_))
+        ));
+    }
+
+    #[test]
+    fn the_verifier_refuses_oversized_keys_built_field_by_field_on_every_backend() {
+        let key = PublicKey::Rsa(RsaPublicKey {
+            modulus: odd_modulus(16384),
+            exponent: odd_modulus(16000),
+            pss_restriction: None,
+        });
+        let algorithm = crate::SignatureAlgorithm::RsaPkcs1 {
+            hash: crate::HashAlgorithm::Sha256,
+        };
+        for backend in crate::backend::all() {
+            let verifier = crate::Verifier::with_backends(vec![backend]);
+            let err = verifier
+                .verify(&key, &algorithm, b"m", &odd_modulus(16384))
+                .unwrap_err();
+            assert_eq!(
+                err,
+                crate::VerifyError::Key(KeyError::RsaModulusTooLarge {
+                    bits: 16384,
+                    max: 8192
+                })
+            );
+        }
+    }
+
+    #[test]
+    fn explicit_parameters_with_a_huge_prime_match_no_curve() {
+        let key = ec_key(Curve::P256);
+        let PublicKey::Ec(ec) = &key else { panic!() };
+        let huge = odd_modulus(16384);
+        let prime = UintRef::new(&huge).unwrap().to_der().unwrap();
+        let (a, b) = (vec![0xff; 2048], vec![0x01; 2048]);
+        let params = EcParametersAsn1 {
+            version: 1,
+            field_id: FieldIdAsn1 {
+                field_type: oid::PRIME_FIELD,
+                parameters: AnyRef::try_from(prime.as_slice()).unwrap(),
+            },
+            curve: CurveAsn1 {
+                a: OctetStringRef::new(&a).unwrap(),
+                b: OctetStringRef::new(&b).unwrap(),
+                seed: None,
+            },
+            base: OctetStringRef::new(&ec.point).unwrap(),
+            order: UintRef::new(&huge).unwrap(),
+            cofactor: None,
+        }
+        .to_der()
+        .unwrap();
+        let der = SubjectPublicKeyInfoRef {
+            algorithm: spki::AlgorithmIdentifier {
+                oid: oid::EC_PUBLIC_KEY,
+                parameters: Some(AnyRef::try_from(params.as_slice()).unwrap()),
+            },
+            subject_public_key: BitStringRef::from_bytes(&ec.point).unwrap(),
+        }
+        .to_der()
+        .unwrap();
+        assert_eq!(
+            PublicKey::from_spki_der(&der),
+            Err(KeyError::UnknownExplicitCurve)
+        );
     }
 
     fn hex_literal(s: &str) -> Vec<u8> {

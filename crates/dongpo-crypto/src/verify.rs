@@ -114,6 +114,11 @@ fn check_pairing(key: &PublicKey, algorithm: &SignatureAlgorithm) -> Result<Shap
         key: key.description(),
         algorithm: algorithm.name(),
     };
+    // The size limits hold for keys built field by field too, before any backend (the
+    // generic one would run an unbounded modpow) sees them.
+    if let PublicKey::Rsa(rsa) = key {
+        rsa.check()?;
+    }
     match (key, algorithm) {
         (PublicKey::Rsa(rsa), SignatureAlgorithm::RsaPkcs1 { .. }) => {
             if rsa.pss_restriction.is_some() {

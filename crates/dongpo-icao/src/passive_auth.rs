@@ -227,11 +227,21 @@ fn find_signer(sod: &Sod, policy: &Policy, context: &ChainContext<'_>) -> Result
             Some("quirk signer-name-order: SignerInfo issuer differs in RDN order"),
         )),
         Some(_) => Err("SignerInfo issuer matches the DSC only up to RDN order (strict)".into()),
-        None => Err(format!(
-            "no certificate matches the SignerInfo ({} embedded, {} known DSCs)",
-            sod.cms.certificates.len(),
-            context.trust.dscs().len()
-        )),
+        None => {
+            let mut detail = format!(
+                "no certificate matches the SignerInfo ({} embedded, {} known DSCs)",
+                sod.cms.certificates.len(),
+                context.trust.dscs().len()
+            );
+            // Say why an embedded certificate was unusable (e.g. a key over the size
+            // limits): re-parsed only on this failure path.
+            for (i, der) in sod.cms.certificates.iter().enumerate() {
+                if let Err(e) = Cert::parse(der) {
+                    detail.push_str(&format!("; embedded certificate {} refused: {e}", i + 1));
+                }
+            }
+            Err(detail)
+        }
     }
 }
 
@@ -331,9 +341,13 @@ pub fn verify_parsed(
         find_signer(s, policy, &context)
     });
     if let (Some(sod), Some(signer)) = (&sod, &signer) {
+        let chain_waived = signer
+            .as_ref()
+            .is_ok_and(|(chain, _, _)| dsc_chain_waived(trust, chain));
         checks_after_parse(
             sod,
             signer,
+            chain_waived,
             document,
             options,
             verifier,
@@ -446,6 +460,7 @@ pub fn verify_parsed(
 fn checks_after_parse(
     sod: &Sod,
     signer: &Result<Signer, String>,
+    chain_waived: bool,
     document: &Document,
     options: &Options,
     verifier: &Verifier,
@@ -510,6 +525,7 @@ fn checks_after_parse(
             sod,
             document,
             chain,
+            chain_waived,
             options,
             verifier,
             checks,
@@ -528,6 +544,36 @@ fn checks_after_parse(
                 checks.skip(id, "no signer certificate");
             }
         }
+    }
+}
+
+/// Whether a deviation list in the store waives `dsc.chain` for this very DSC (`.1.1`
+/// DSSignature, which waives only for a DSC named by its certificate digest): the list's
+/// signer, chained to a trusted CSCA, then vouches for the DSC instead of its signature.
+fn dsc_chain_waived(trust: &TrustStore, chain: &DscChain) -> bool {
+    trust.deviation_lists().iter().any(|(list, _)| {
+        list.waivers_for(&chain.dsc)
+            .iter()
+            .any(|w| w.check_id == "dsc.chain")
+    })
+}
+
+/// Only a DSC that chained to a trust anchor (or that a deviation list vouches for) may
+/// make the verifier work: the SOD signature is checked with its key only then, so an
+/// input cannot pick the key its signature is checked with.
+fn sod_signature_checked(chain: &DscChain, chain_waived: bool) -> Result<(), String> {
+    match chain.chain.0 {
+        Status::Pass => Ok(()),
+        // The waiver turns this failure into a pass once the checks are done.
+        Status::Fail if chain_waived => Ok(()),
+        Status::Fail => Err(
+            "not checked: the DSC does not chain to a trusted CSCA (dsc.chain), so its key is not used"
+                .into(),
+        ),
+        Status::Skipped => Err(
+            "not checked: the DSC does not chain, no trusted CSCA issued it (dsc.chain), so its key is not used"
+                .into(),
+        ),
     }
 }
 
@@ -564,13 +610,39 @@ fn sod_signature(sod: &Sod, dsc: &Cert, policy: &Policy, verifier: &Verifier) ->
     (allowed, notes.join("; "))
 }
 
-/// Some signers label a PSS signature as PKCS#1 v1.5 or the reverse: try the other RSA
-/// padding with the same hash (PSS with MGF1 of that hash and a salt of its length).
+/// The largest RSA modulus, in bits, for which a failed SOD signature is tried again
+/// with the other padding (see [`mislabelled_rsa_padding`]).
+const RETRY_MAX_MODULUS_BITS: usize = 4096;
+
+/// The largest RSA public exponent, in bytes, for which the retry runs (2^32: AWS-LC's
+/// range, and every real key has 3 or 65537).
+const RETRY_MAX_EXPONENT_BYTES: usize = 4;
+
+/// Some signers label a PSS signature as PKCS#1 v1.5 or the reverse (quirk
+/// `mislabelled-rsa-padding`, policy `allow_mislabelled_rsa_padding`): try the other
+/// RSA padding with the same hash (PSS with MGF1 of that hash and a salt of its length).
+///
+/// The retry costs one more RSA public operation, so it runs only when that is cheap:
+/// only after the labelled check failed, only for a DSC that chained to a trust anchor
+/// (the caller's rule: the key is one a trusted CSCA certified, not one the input
+/// chose), and only for keys of at most 4096 bits with an exponent below 2^32 (every
+/// DSC and chip key seen; one such operation takes tens of microseconds on the fast
+/// backends). Larger keys, allowed up to 8192 bits and 256-bit exponents, get no second
+/// operation: their signature fails as labelled. A document so costs at most two
+/// operations of a small trusted key, or one of a large one; performing the operation
+/// once and checking both encodings against the result would need the generic backend
+/// on the passing path, several times slower than AWS-LC for every valid document.
 fn mislabelled_rsa_padding(
     sod: &Sod,
     dsc: &Cert,
     verifier: &Verifier,
 ) -> Option<SignatureAlgorithm> {
+    let dongpo_crypto::PublicKey::Rsa(rsa) = &dsc.key else {
+        return None;
+    };
+    if rsa.bits() > RETRY_MAX_MODULUS_BITS || rsa.exponent.len() > RETRY_MAX_EXPONENT_BYTES {
+        return None;
+    }
     let signed_attrs = sod.cms.signed_attrs.as_ref()?;
     let labelled = sod.cms.signature_algorithm().ok()?;
     let other = match labelled {
@@ -591,6 +663,7 @@ fn checks_with_dsc(
     sod: &Sod,
     document: &Document,
     chain: &DscChain,
+    chain_waived: bool,
     options: &Options,
     verifier: &Verifier,
     checks: &mut Checks,
@@ -599,8 +672,13 @@ fn checks_with_dsc(
 ) {
     let policy = &options.policy;
     let dsc = &chain.dsc;
-    let (ok, detail) = sod_signature(sod, dsc, policy, verifier);
-    checks.result("sod.signature", ok, detail);
+    match sod_signature_checked(chain, chain_waived) {
+        Ok(()) => {
+            let (ok, detail) = sod_signature(sod, dsc, policy, verifier);
+            checks.result("sod.signature", ok, detail);
+        }
+        Err(reason) => checks.skip("sod.signature", reason),
+    }
 
     checks.push("dsc.chain", chain.chain.0, chain.chain.1.clone());
     *report_csca = chain.csca.as_ref().map(|c| c.summary.clone());

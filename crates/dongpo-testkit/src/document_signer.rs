@@ -5,8 +5,8 @@
 
 use std::sync::Arc;
 
-use der::Encode;
-use dongpo_crypto::{KeySpec, SigningKey};
+use der::{Decode, Encode};
+use dongpo_crypto::{KeySpec, PublicKey, RsaPublicKey, SigningKey};
 use dongpo_icao::oid;
 use dongpo_icao::passive_auth::Document;
 use x509_cert::Certificate;
@@ -35,6 +35,29 @@ pub struct DocumentSigner {
     dsc_key: Arc<SigningKey>,
     dg14: Vec<u8>,
     dg15: Vec<u8>,
+    /// Set when the DSC certifies another key than the one signing: SOD signatures are
+    /// then replaced by seeded bytes of this length (the certified modulus length).
+    forged_signature_len: Option<usize>,
+}
+
+/// An RSA public key of any size, for tests of the size limits: a seeded random odd
+/// modulus of exactly `bits` bits (a multiple of 8; not a product of two primes, and no
+/// private key exists) and the exponent `exponent` (big-endian). dongpo must refuse such
+/// a key before any arithmetic, so no real key is needed.
+#[must_use]
+pub fn rsa_key_of_any_size(bits: usize, exponent: &[u8], seed: u64) -> PublicKey {
+    let mut modulus = SeededRng::new(seed, &format!("rsa-modulus-{bits}")).bytes(bits / 8);
+    if let Some(top) = modulus.first_mut() {
+        *top |= 0x80;
+    }
+    if let Some(low) = modulus.last_mut() {
+        *low |= 0x01;
+    }
+    PublicKey::Rsa(RsaPublicKey {
+        modulus,
+        exponent: exponent.to_vec(),
+        pss_restriction: None,
+    })
 }
 
 impl DocumentSigner {
@@ -49,6 +72,34 @@ impl DocumentSigner {
         seed: u64,
         dsc: u32,
         keys: &mut KeyStore,
+    ) -> Result<Self, TestkitError> {
+        Self::build(profile, seed, dsc, keys, None)
+    }
+
+    /// As [`DocumentSigner::new`], but the DSC certificate (issued by the profile's CSCA
+    /// as usual) certifies `certified` instead of the key that signs, as a forger's DSC
+    /// would; e.g. a key from [`rsa_key_of_any_size`]. For an RSA key, every SOD then
+    /// carries a seeded signature value as long as its modulus (and below it), so that
+    /// only the key's size limits can stop the work of checking it.
+    ///
+    /// # Errors
+    /// Key generation, encoding or signing failures.
+    pub fn with_certified_key(
+        profile: Profile,
+        seed: u64,
+        dsc: u32,
+        keys: &mut KeyStore,
+        certified: &PublicKey,
+    ) -> Result<Self, TestkitError> {
+        Self::build(profile, seed, dsc, keys, Some(certified))
+    }
+
+    fn build(
+        profile: Profile,
+        seed: u64,
+        dsc: u32,
+        keys: &mut KeyStore,
+        certified: Option<&PublicKey>,
     ) -> Result<Self, TestkitError> {
         let timeline = Timeline::CURRENT;
         let label = format!("{profile}/batch-dsc-{dsc}");
@@ -66,7 +117,7 @@ impl DocumentSigner {
                 role: Role::Dsc,
                 subject: &dsc_name,
                 issuer: &csca_name,
-                subject_key: dsc_key.public_key(),
+                subject_key: certified.unwrap_or(dsc_key.public_key()),
                 explicit_ec_parameters: profile.explicit_ec_parameters(),
                 issuer_key: &csca_key,
                 algorithm: profile.signature_algorithm(),
@@ -105,6 +156,10 @@ impl DocumentSigner {
             dsc: dsc_cert,
             dsc_key,
             label,
+            forged_signature_len: match certified {
+                Some(PublicKey::Rsa(rsa)) => Some(rsa.byte_len()),
+                _ => None,
+            },
         })
     }
 
@@ -169,11 +224,39 @@ impl DocumentSigner {
         ]
         .into_iter()
         .collect();
+        let content_info = match self.forged_signature_len {
+            Some(len) => with_signature(&signed.content_info, rng("forged"), len)?,
+            None => signed.content_info,
+        };
         Ok(Document {
-            sod: sod::wrap(&signed.content_info),
+            sod: sod::wrap(&content_info),
             data_groups,
             com: None,
             active_auth: None,
         })
     }
+}
+
+/// `content_info` with its (only) SignerInfo's signature replaced by `len` seeded bytes
+/// whose first is 0x01, so that the value is below any modulus of `len` bytes.
+fn with_signature(
+    content_info: &[u8],
+    mut rng: SeededRng,
+    len: usize,
+) -> Result<Vec<u8>, TestkitError> {
+    let mut info = cms::content_info::ContentInfo::from_der(content_info)?;
+    let mut signed: cms::signed_data::SignedData = info.content.decode_as()?;
+    let mut infos = der::asn1::SetOfVec::new();
+    for signer in signed.signer_infos.0.iter() {
+        let mut signer = signer.clone();
+        let mut value = rng.bytes(len);
+        if let Some(first) = value.first_mut() {
+            *first = 0x01;
+        }
+        signer.signature = der::asn1::OctetString::new(value)?;
+        infos.insert(signer)?;
+    }
+    signed.signer_infos = cms::signed_data::SignerInfos(infos);
+    info.content = der::Any::encode_from(&signed)?;
+    Ok(info.to_der()?)
 }

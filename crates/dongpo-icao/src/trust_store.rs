@@ -328,10 +328,13 @@ impl TrustStore {
     /// The trusted certificates with `csca`'s subject (§7.1 comparison, or up to RDN
     /// order): the keys that may sign the CSCA's CRLs (its own, a rolled-over key, a
     /// link certificate's).
-    fn keys_named<'a>(&'a self, name: &'a Name) -> impl Iterator<Item = &'a TrustedCsca> + 'a {
-        self.cscas.iter().filter(move |c| {
-            same_name(c.cert.cert.tbs_certificate().subject(), name) != NameMatch::Different
-        })
+    fn keys_named(&self, name: &Name) -> Vec<&TrustedCsca> {
+        self.cscas
+            .iter()
+            .filter(|c| {
+                same_name(c.cert.cert.tbs_certificate().subject(), name) != NameMatch::Different
+            })
+            .collect()
     }
 
     /// CRLs of `csca`'s name, with their sources: first those whose
@@ -343,6 +346,7 @@ impl TrustStore {
         let subject = csca.cert.tbs_certificate().subject();
         let skis: Vec<&[u8]> = self
             .keys_named(subject)
+            .into_iter()
             .filter_map(|c| c.cert.ski.as_deref())
             .chain(csca.ski.as_deref())
             .collect();
@@ -368,9 +372,10 @@ impl TrustStore {
         let named = self.keys_named(csca_name);
         match crl_authority_key(crl) {
             Some(aki) => named
+                .into_iter()
                 .filter(|c| c.cert.ski.as_deref() == Some(aki.as_slice()))
                 .collect(),
-            None => named.collect(),
+            None => named,
         }
     }
 

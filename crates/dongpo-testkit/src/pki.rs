@@ -330,7 +330,12 @@ pub struct CrlRequest<'a> {
 #[must_use]
 pub fn ski(cert: &Certificate) -> Vec<u8> {
     use der::referenced::OwnedToRef;
-    key_identifier(&cert.tbs_certificate().subject_public_key_info().owned_to_ref())
+    key_identifier(
+        &cert
+            .tbs_certificate()
+            .subject_public_key_info()
+            .owned_to_ref(),
+    )
 }
 
 /// A CRL as `request` describes it.

@@ -339,3 +339,39 @@ fn an_issuing_state_that_does_not_map_fails_strict_and_is_named_by_default() {
     );
     assert_eq!(strict.check("dsc.profile").unwrap().status, Status::Pass);
 }
+
+#[test]
+fn two_crls_of_one_number_that_disagree_fail_closed() {
+    let case = case(&csca_name(), "KOR");
+    let aki = ski(&case.csca);
+    let empty = case
+        .crl(&case.csca_key, None, Some(&aki), 1, JAN_2026, &[])
+        .unwrap();
+    let listing = case
+        .crl(
+            &case.csca_key,
+            None,
+            Some(&aki),
+            1,
+            JAN_2026,
+            &[case.revoked(Instant(2025, 12, 1, 0, 0, 0), Some(CrlReason::Superseded))],
+        )
+        .unwrap();
+    for crls in [
+        [(&empty[..], "a.crl"), (&listing[..], "b.crl")],
+        [(&listing[..], "b.crl"), (&empty[..], "a.crl")],
+    ] {
+        let report = verify(
+            &case,
+            &trust(&case, &crls),
+            TimeModel::VerificationTime,
+            Policy::default_policy(),
+        );
+        let (status, detail) = revocation(&report);
+        assert_eq!(status, Status::Fail, "{detail}");
+        assert!(
+            detail.contains("b.crl") && detail.contains("share its number"),
+            "{detail}"
+        );
+    }
+}

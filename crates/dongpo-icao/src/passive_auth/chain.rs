@@ -418,17 +418,28 @@ fn revocation(
         });
     }
     let count = usable.len();
-    let Some(newest) = usable.into_iter().max_by_key(Usable::rank) else {
+    let serial = dsc.cert.tbs_certificate().serial_number().as_bytes();
+    let Some(top) = usable.iter().map(Usable::rank).max() else {
         judged.result.1 = format!("no usable CRL: {}", problems.join("; "));
         return judged;
     };
+    // Two different CRLs of the same number and thisUpdate contradict each other (the
+    // CSCA broke cRLNumber's monotonicity): fail closed, the one listing the DSC decides.
+    let mut newest_ones: Vec<Usable<'_>> = usable.into_iter().filter(|u| u.rank() == top).collect();
+    let tied = newest_ones.len();
+    let listing = newest_ones
+        .iter()
+        .position(|u| matches!(u.crl.status(serial), CrlStatus::Revoked { .. }))
+        .unwrap_or(0);
+    let newest = newest_ones.swap_remove(listing);
     judged.crl_number.clone_from(&newest.number);
-    let of = if count > 1 {
-        format!(", the newest of {count} fresh CRLs of the CSCA")
-    } else {
-        String::new()
+    let of = match (count, tied) {
+        (1, _) => String::new(),
+        (_, 1) => format!(", the newest of {count} fresh CRLs of the CSCA"),
+        _ => format!(
+            ", the newest of {count} fresh CRLs of the CSCA ({tied} share its number and thisUpdate)"
+        ),
     };
-    let serial = dsc.cert.tbs_certificate().serial_number().as_bytes();
     judged.result = match newest.crl.status(serial) {
         CrlStatus::Good => (Status::Pass, format!("not on {}{of}", newest.name())),
         CrlStatus::Revoked { at: when } => {

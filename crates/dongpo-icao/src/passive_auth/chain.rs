@@ -461,7 +461,7 @@ fn revocation(
                 (
                     Status::Pass,
                     format!(
-                        "DSC revoked on {} ({reason_text}) per {}{of}, after the document was signed at {}: its signatures made before stay good",
+                        "DSC revoked on {} ({reason_text}) per {}{of}, after {} (the signing time under the signing-time model): a retirement, signatures made before stay good",
                         when.rfc3339(),
                         newest.name(),
                         at.rfc3339()

@@ -111,10 +111,11 @@ impl ChainCache for SharedChainCache {
         }
         let windows = chains.entry(chain.dsc_sha256().to_vec()).or_default();
         // Two workers may build the same chain at once: keep one.
-        if windows
-            .iter()
-            .any(|c| c.window() == chain.window() && c.snapshot_id() == chain.snapshot_id())
-        {
+        if windows.iter().any(|c| {
+            c.window() == chain.window()
+                && c.now_window() == chain.now_window()
+                && c.snapshot_id() == chain.snapshot_id()
+        }) {
             return;
         }
         if windows.len() >= WINDOWS_PER_DSC {

@@ -66,6 +66,13 @@ fn whole_corpus_in_one_stream_matches_in_order_and_tagged() {
         trust
             .add_csca(&std::fs::read(dir.join("csca.der")).unwrap(), name)
             .unwrap();
+        // Every variant of a profile shares its DSC serial, and the testkit numbers every
+        // CRL 1: the revoked-dsc CRL and the others are two CRLs of one number that
+        // disagree, which the verifier resolves fail-closed (revoked) since issue 15.
+        // Trust only the CRLs that revoke nothing, so that genuine documents stay valid.
+        if name.ends_with("revoked-dsc") {
+            continue;
+        }
         let crl = std::fs::read(dir.join("csca.crl")).unwrap();
         if crls.insert(crl.clone()) {
             trust.add_crl(&crl, name).unwrap();

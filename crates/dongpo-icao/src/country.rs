@@ -262,6 +262,92 @@ pub const ALPHA3_TO_ALPHA2: &[(&str, &str)] = &[
     ("ZWE", "ZW"),
 ];
 
+/// ICAO 9303-3 codes of organisations that issue travel documents (issuing state field),
+/// with the country code their certificates carry when that is known (`None`: the
+/// DSC's country cannot be compared), and the organisation's name.
+pub const ORGANISATIONS: &[(&str, Option<&str>, &str)] = &[
+    ("EUE", Some("EU"), "European Union"),
+    (
+        "UNA",
+        Some("UN"),
+        "specialized agency of the United Nations",
+    ),
+    (
+        "UNK",
+        None,
+        "United Nations Interim Administration Mission in Kosovo",
+    ),
+    ("UNO", Some("UN"), "United Nations Organization"),
+    ("XBA", None, "African Development Bank"),
+    ("XCC", None, "Caribbean Community"),
+    ("XCE", None, "Council of Europe"),
+    ("XCO", None, "Common Market for Eastern and Southern Africa"),
+    ("XDC", None, "Southern African Development Community"),
+    ("XEC", None, "Economic Community of West African States"),
+    ("XES", None, "Organisation of Eastern Caribbean States"),
+    ("XIM", None, "African Export-Import Bank"),
+    ("XMP", None, "Parliamentary Assembly of the Mediterranean"),
+    ("XOM", None, "Sovereign Military Order of Malta"),
+    ("XPO", None, "International Criminal Police Organization"),
+];
+
+/// ICAO 9303-3 codes that may appear only as the holder's nationality, never as the
+/// issuing state: a stateless person's or refugee's travel document is issued by a State.
+pub const NATIONALITY_ONLY: &[(&str, &str)] = &[
+    ("XXA", "stateless person"),
+    ("XXB", "refugee (1951 Convention)"),
+    ("XXC", "refugee (other)"),
+    ("XXX", "person of unspecified nationality"),
+];
+
+/// What an MRZ issuing-state code names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IssuingState {
+    /// A State or territory, with its ISO 3166-1 alpha-2 code.
+    State(&'static str),
+    /// An organisation of ICAO 9303-3, with the country code of its certificates when
+    /// known, and its name.
+    Organisation {
+        /// The code as written.
+        code: &'static str,
+        /// The country code its CSCA and DSCs carry, when known.
+        certificate_country: Option<&'static str>,
+        /// Its name.
+        name: &'static str,
+    },
+    /// A nationality-only code (XXA, XXB, XXC, XXX): not an issuing state.
+    NationalityOnly {
+        /// The code as written.
+        code: &'static str,
+        /// What it means.
+        meaning: &'static str,
+    },
+    /// No ICAO 9303-3 code.
+    Unknown,
+}
+
+/// What an MRZ issuing-state code (fillers `<` removed) names.
+#[must_use]
+pub fn issuing_state(mrz_state: &str) -> IssuingState {
+    let code = mrz_state.trim_end_matches('<');
+    if let Some(a2) = alpha2(code) {
+        return IssuingState::State(a2);
+    }
+    if let Some((code, certificate_country, name)) =
+        ORGANISATIONS.iter().find(|(c, _, _)| *c == code)
+    {
+        return IssuingState::Organisation {
+            code,
+            certificate_country: *certificate_country,
+            name,
+        };
+    }
+    match NATIONALITY_ONLY.iter().find(|(c, _)| *c == code) {
+        Some((code, meaning)) => IssuingState::NationalityOnly { code, meaning },
+        None => IssuingState::Unknown,
+    }
+}
+
 /// The alpha-2 code of an MRZ state code (fillers `<` removed), if it names a state.
 #[must_use]
 pub fn alpha2(mrz_state: &str) -> Option<&'static str> {
@@ -287,5 +373,33 @@ mod tests {
             ALPHA3_TO_ALPHA2.windows(2).all(|w| w[0].0 < w[1].0),
             "sorted for binary search"
         );
+    }
+
+    #[test]
+    fn organisations_and_nationality_only_codes_are_told_apart() {
+        assert_eq!(issuing_state("KOR"), IssuingState::State("KR"));
+        assert!(matches!(
+            issuing_state("EUE"),
+            IssuingState::Organisation {
+                certificate_country: Some("EU"),
+                ..
+            }
+        ));
+        assert!(matches!(
+            issuing_state("XOM"),
+            IssuingState::Organisation {
+                certificate_country: None,
+                ..
+            }
+        ));
+        assert!(matches!(
+            issuing_state("XXA"),
+            IssuingState::NationalityOnly { code: "XXA", .. }
+        ));
+        assert_eq!(issuing_state("ZZZ"), IssuingState::Unknown);
+        assert_eq!(issuing_state("UTO"), IssuingState::Unknown);
+        for (code, _, _) in ORGANISATIONS {
+            assert!(alpha2(code).is_none(), "{code} is no State");
+        }
     }
 }

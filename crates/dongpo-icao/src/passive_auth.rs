@@ -148,11 +148,13 @@ impl Candidate<'_> {
     }
 }
 
-/// What chain look-ups need: the store, its id, the validity time, the cache.
+/// What chain look-ups need: the store, its id, the validity and verification times,
+/// the cache.
 struct ChainContext<'a> {
     trust: &'a TrustStore,
     snapshot_id: &'a str,
     at: UnixTime,
+    now: UnixTime,
     verifier: &'a Verifier,
     cache: &'a dyn ChainCache,
 }
@@ -163,6 +165,7 @@ impl ChainContext<'_> {
             dsc_sha256,
             snapshot_id: self.snapshot_id,
             at: self.at,
+            now: self.now,
         })
     }
 
@@ -189,6 +192,7 @@ impl ChainContext<'_> {
             dsc,
             self.trust,
             self.at,
+            self.now,
             self.verifier,
             self.snapshot_id.to_string(),
         ));
@@ -335,6 +339,7 @@ pub fn verify_parsed(
             trust,
             snapshot_id: &snapshot_id,
             at: validity_time(s, options),
+            now: options.at,
             verifier,
             cache,
         };
@@ -727,16 +732,11 @@ fn dsc_profile(chain: &DscChain, document: &Document) -> (bool, String) {
         .data_groups
         .get(&1)
         .and_then(|dg1| crate::lds::mrz::Mrz::from_dg1(dg1).ok());
-    if let Some(state) = mrz
-        .as_ref()
-        .and_then(|m| crate::country::alpha2(&m.issuing_state))
-    {
-        let dsc_country = &chain.dsc_country;
-        if dsc_country.as_deref() != Some(state) {
-            problems.push(format!(
-                "DG1 issuing state {state} differs from the DSC's country {dsc_country:?}"
-            ));
-        }
+    if let Some(mrz) = &mrz {
+        problems.extend(issuing_state_problem(
+            &mrz.issuing_state,
+            chain.dsc_country.as_deref(),
+        ));
     }
     let code = mrz.map(|mrz| mrz.document_code.trim_end_matches('<').to_string());
     match (&chain.document_types, code) {
@@ -751,6 +751,45 @@ fn dsc_profile(chain: &DscChain, document: &Document) -> (bool, String) {
     } else {
         (false, problems.join("; "))
     }
+}
+
+/// DG1's issuing state against the DSC's country: a State must be the DSC's country, an
+/// ICAO organisation the country its certificates carry. A code that maps to neither
+/// (nationality-only XXA/XXB/XXC/XXX, an organisation whose certificate country is not
+/// known, an unknown code) cannot be checked, which is itself a problem: it fails
+/// `dsc.profile` under strict and is named under default.
+fn issuing_state_problem(code: &str, dsc_country: Option<&str>) -> Option<String> {
+    use crate::country::{IssuingState, issuing_state};
+    let shown = code.trim_end_matches('<');
+    let expected = match issuing_state(code) {
+        IssuingState::State(state) => state,
+        IssuingState::Organisation {
+            certificate_country: Some(country),
+            ..
+        } => country,
+        IssuingState::Organisation {
+            certificate_country: None,
+            name,
+            ..
+        } => {
+            return Some(format!(
+                "DG1 issuing state {shown} ({name}) has no known certificate country: not compared with the DSC's country {dsc_country:?}"
+            ));
+        }
+        IssuingState::NationalityOnly { meaning, .. } => {
+            return Some(format!(
+                "DG1 issuing state {shown} is a nationality code ({meaning}), not an issuing state"
+            ));
+        }
+        IssuingState::Unknown => {
+            return Some(format!(
+                "DG1 issuing state {shown:?} is no ICAO 9303-3 code: not compared with the DSC's country {dsc_country:?}"
+            ));
+        }
+    };
+    (dsc_country != Some(expected)).then(|| {
+        format!("DG1 issuing state {expected} differs from the DSC's country {dsc_country:?}")
+    })
 }
 
 /// EF.COM is unsigned: it may only agree with the SOD, never add to it.

@@ -7,6 +7,8 @@ use dongpo_crypto::HashAlgorithm;
 use dongpo_pki::name::{NameMatch, same_name};
 use dongpo_pki::{Cert, CertError};
 use dongpo_revocation::{Crl, CrlError};
+use x509_cert::ext::pkix::AuthorityKeyIdentifier;
+use x509_cert::name::Name;
 
 /// Why something could not be added to the trust store.
 #[derive(Debug, thiserror::Error)]
@@ -323,17 +325,58 @@ impl TrustStore {
         by_key
     }
 
-    /// CRLs issued under `csca`'s name, with their sources.
+    /// The trusted certificates with `csca`'s subject (§7.1 comparison, or up to RDN
+    /// order): the keys that may sign the CSCA's CRLs (its own, a rolled-over key, a
+    /// link certificate's).
+    fn keys_named(&self, name: &Name) -> Vec<&TrustedCsca> {
+        self.cscas
+            .iter()
+            .filter(|c| {
+                same_name(c.cert.cert.tbs_certificate().subject(), name) != NameMatch::Different
+            })
+            .collect()
+    }
+
+    /// CRLs of `csca`'s name, with their sources: first those whose
+    /// authorityKeyIdentifier is the subjectKeyIdentifier of a trusted key of that name,
+    /// then those issued under the name. Whether one is usable is decided by verifying
+    /// it with [`TrustStore::crl_signers`].
     #[must_use]
     pub fn crls_for(&self, csca: &Cert) -> Vec<(&Crl, &str)> {
         let subject = csca.cert.tbs_certificate().subject();
-        self.crls
-            .iter()
-            .filter(|(crl, _)| {
-                same_name(&crl.crl.tbs_cert_list.issuer, subject) != NameMatch::Different
-            })
-            .map(|(crl, source)| (crl, source.as_str()))
-            .collect()
+        let skis: Vec<&[u8]> = self
+            .keys_named(subject)
+            .into_iter()
+            .filter_map(|c| c.cert.ski.as_deref())
+            .chain(csca.ski.as_deref())
+            .collect();
+        let mut by_key = Vec::new();
+        let mut by_name = Vec::new();
+        for (crl, source) in &self.crls {
+            if crl_authority_key(crl).is_some_and(|aki| skis.contains(&aki.as_slice())) {
+                by_key.push((crl, source.as_str()));
+            } else if same_name(&crl.crl.tbs_cert_list.issuer, subject) != NameMatch::Different {
+                by_name.push((crl, source.as_str()));
+            }
+        }
+        by_key.extend(by_name);
+        by_key
+    }
+
+    /// The trusted keys that may have signed `crl` for the CSCA named `csca_name`: any
+    /// trusted certificate of that name (RFC 5280 §6.3.3 (f): after a key rollover the
+    /// new key signs), restricted to the one(s) whose subjectKeyIdentifier is the CRL's
+    /// authorityKeyIdentifier when it has one. Empty when none qualifies (fail closed).
+    #[must_use]
+    pub fn crl_signers(&self, crl: &Crl, csca_name: &Name) -> Vec<&TrustedCsca> {
+        let named = self.keys_named(csca_name);
+        match crl_authority_key(crl) {
+            Some(aki) => named
+                .into_iter()
+                .filter(|c| c.cert.ski.as_deref() == Some(aki.as_slice()))
+                .collect(),
+            None => named,
+        }
     }
 
     /// A content id of the store: SHA-256 over the sorted certificate and CRL hashes.
@@ -352,6 +395,20 @@ impl TrustStore {
             hex::encode(HashAlgorithm::Sha256.digest_parts(&parts))
         )
     }
+}
+
+/// The keyIdentifier of a CRL's authorityKeyIdentifier extension, if it has one.
+#[must_use]
+pub fn crl_authority_key(crl: &Crl) -> Option<Vec<u8>> {
+    let ext = crl
+        .crl
+        .tbs_cert_list
+        .crl_extensions
+        .iter()
+        .flatten()
+        .find(|e| e.extn_id == const_oid::db::rfc5280::ID_CE_AUTHORITY_KEY_IDENTIFIER)?;
+    let aki = <AuthorityKeyIdentifier as der::Decode>::from_der(ext.extn_value.as_bytes()).ok()?;
+    aki.key_identifier.map(|k| k.as_bytes().to_vec())
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, TrustError> {

@@ -30,6 +30,7 @@ pub mod rng;
 pub mod signed_data;
 pub mod sod;
 pub mod time;
+pub mod trust_cases;
 pub mod variant;
 
 pub use passport::{Passport, generate};

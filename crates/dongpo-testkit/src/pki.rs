@@ -199,9 +199,30 @@ pub fn issue(
     serial_number: &[u8],
     rng: &mut SeededRng,
 ) -> Result<Certificate, TestkitError> {
+    issue_named(
+        request,
+        Name::from_str(request.subject)?,
+        Name::from_str(request.issuer)?,
+        serial_number,
+        rng,
+    )
+}
+
+/// [`issue`] with subject and issuer given as names (e.g. from [`name`], to choose the
+/// string types); `request.subject` and `request.issuer` are ignored.
+///
+/// # Errors
+/// [`TestkitError`] for encoding or signing failures.
+pub fn issue_named(
+    request: &CertRequest<'_>,
+    subject: Name,
+    issuer: Name,
+    serial_number: &[u8],
+    rng: &mut SeededRng,
+) -> Result<Certificate, TestkitError> {
     let profile = IcaoProfile {
-        issuer: Name::from_str(request.issuer)?,
-        subject: Name::from_str(request.subject)?,
+        issuer,
+        subject,
         role: request.role,
         usage_period: PrivateKeyUsagePeriod {
             not_before: Some(request.not_before.generalized()?),
@@ -252,4 +273,120 @@ pub fn crl(
     let tbs = builder.finalize(&signer)?;
     let signature = csca_key.sign_with_rng(&algorithm, &tbs, rng)?;
     Ok(builder.assemble(BitString::from_bytes(&signature)?, &signer)?)
+}
+
+/// A name from `(attribute, string type, value)` RDNs in order, e.g. a CN written as
+/// TeletexString as some CSCAs do.
+///
+/// # Errors
+/// [`TestkitError::Der`] for an encoding failure.
+pub fn name(rdns: &[(const_oid::ObjectIdentifier, der::Tag, &str)]) -> Result<Name, TestkitError> {
+    let mut seq = Vec::new();
+    for (oid, tag, value) in rdns {
+        let mut set = SetOfVec::new();
+        set.insert(x509_cert::attr::AttributeTypeAndValue {
+            oid: *oid,
+            value: der::asn1::Any::new(*tag, value.as_bytes())?,
+        })?;
+        seq.push(x509_cert::name::RelativeDistinguishedName::from(set));
+    }
+    let der = x509_cert::name::RdnSequence::from(seq).to_der()?;
+    Ok(Name::from_der(&der)?)
+}
+
+/// One entry of a [`CrlRequest`].
+#[derive(Clone, Debug)]
+pub struct Revocation {
+    /// The revoked certificate's serial number (DER INTEGER content).
+    pub serial: Vec<u8>,
+    /// revocationDate.
+    pub at: Instant,
+    /// reasonCode, if given.
+    pub reason: Option<CrlReason>,
+}
+
+/// Everything one CSCA CRL says, with full control of issuer name, key identifier and
+/// number (for rollover, ordering and name-encoding cases).
+pub struct CrlRequest<'a> {
+    /// The issuer name as written.
+    pub issuer: &'a Name,
+    /// The authorityKeyIdentifier's keyIdentifier; `None` writes no such extension.
+    pub authority_key_id: Option<&'a [u8]>,
+    /// The signing key.
+    pub key: &'a SigningKey,
+    /// The signature algorithm.
+    pub algorithm: SignatureAlgorithm,
+    /// cRLNumber.
+    pub number: u64,
+    /// thisUpdate.
+    pub this_update: Instant,
+    /// nextUpdate.
+    pub next_update: Instant,
+    /// The revoked certificates.
+    pub revoked: &'a [Revocation],
+}
+
+/// The subjectKeyIdentifier of `cert` (as [`issue`] writes it).
+#[must_use]
+pub fn ski(cert: &Certificate) -> Vec<u8> {
+    use der::referenced::OwnedToRef;
+    key_identifier(
+        &cert
+            .tbs_certificate()
+            .subject_public_key_info()
+            .owned_to_ref(),
+    )
+}
+
+/// A CRL as `request` describes it.
+///
+/// # Errors
+/// [`TestkitError`] for encoding or signing failures.
+pub fn crl_with(
+    request: &CrlRequest<'_>,
+    rng: &mut SeededRng,
+) -> Result<CertificateList, TestkitError> {
+    use spki::DynSignatureAlgorithmIdentifier;
+    let mut entries = Vec::new();
+    for entry in request.revoked {
+        let extensions = match entry.reason {
+            Some(reason) => Some(vec![extension(CrlReason::OID, false, &reason)?]),
+            None => None,
+        };
+        entries.push(RevokedCert {
+            serial_number: SerialNumber::new(&entry.serial)?,
+            revocation_date: entry.at.x509()?,
+            crl_entry_extensions: extensions,
+        });
+    }
+    let number = CrlNumber(der::asn1::Uint::new(&request.number.to_be_bytes())?);
+    let mut extensions = vec![extension(CrlNumber::OID, false, &number)?];
+    if let Some(id) = request.authority_key_id {
+        let aki = AuthorityKeyIdentifier {
+            key_identifier: Some(OctetString::new(id)?),
+            ..Default::default()
+        };
+        extensions.push(extension(AuthorityKeyIdentifier::OID, false, &aki)?);
+    }
+    let signer = CertSigner::new(request.key, request.algorithm);
+    let algorithm = signer
+        .signature_algorithm_identifier()
+        .map_err(x509_cert::builder::Error::from)?;
+    let tbs = x509_cert::crl::TbsCertList {
+        version: x509_cert::Version::V2,
+        signature: algorithm.clone(),
+        issuer: request.issuer.clone(),
+        this_update: request.this_update.x509()?,
+        next_update: Some(request.next_update.x509()?),
+        revoked_certificates: (!entries.is_empty()).then_some(entries),
+        crl_extensions: Some(extensions),
+    };
+    let signature = request
+        .key
+        .sign_with_rng(&request.algorithm, &tbs.to_der()?, rng)?;
+    Ok(CertificateList {
+        tbs_cert_list: tbs,
+        signature_algorithm: algorithm,
+        signature: BitString::from_bytes(&signature)?,
+    })
 }

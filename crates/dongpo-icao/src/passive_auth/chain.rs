@@ -8,8 +8,8 @@ use std::sync::Arc;
 use dongpo_crypto::Verifier;
 use dongpo_pki::name::country;
 use dongpo_pki::{Cert, UnixTime};
-use dongpo_revocation::{CrlError, CrlStatus};
-use x509_cert::ext::pkix::KeyUsages;
+use dongpo_revocation::{Crl, CrlError, CrlStatus};
+use x509_cert::ext::pkix::{CrlReason, KeyUsages};
 
 use crate::report::{CertSummary, Status};
 use crate::trust_store::{TrustStore, TrustedCsca};
@@ -61,8 +61,11 @@ pub struct ChainKey<'a> {
     pub dsc_sha256: &'a [u8],
     /// [`TrustStore::snapshot_id`] of the store the chain was built against.
     pub snapshot_id: &'a str,
-    /// The time certificate validity is judged at.
+    /// The time certificate validity is judged at (the signing time under
+    /// `--time-model signing`).
     pub at: UnixTime,
+    /// The verification time: CRL freshness is always judged at it.
+    pub now: UnixTime,
 }
 
 /// The trusted CSCA a DSC chains to.
@@ -97,20 +100,24 @@ pub struct DscChain {
     pub document_types: Option<Result<Vec<String>, String>>,
     /// The `dsc.revocation` check.
     pub revocation: (Status, String),
-    /// The numbers of the CRLs consulted (hex).
+    /// The number of the CRL that decided `dsc.revocation` (hex), if it has one.
     pub crl_numbers: Vec<String>,
     snapshot_id: String,
     window: TimeWindow,
+    now_window: TimeWindow,
 }
 
 impl DscChain {
-    /// Builds the chain of `dsc` in `trust` at `at` (two signature checks at most: the
-    /// CSCA's on the DSC and on its CRL). `snapshot_id` is `trust.snapshot_id()`.
+    /// Builds the chain of `dsc` in `trust`, validity judged at `at`, revocation at `now`
+    /// (a signature check for the CSCA's on the DSC, one per CRL of the CSCA's name, each
+    /// with the key its authorityKeyIdentifier names). `snapshot_id` is
+    /// `trust.snapshot_id()`.
     #[must_use]
     pub fn compute(
         dsc: Cert,
         trust: &TrustStore,
         at: UnixTime,
+        now: UnixTime,
         verifier: &Verifier,
         snapshot_id: String,
     ) -> Self {
@@ -148,23 +155,28 @@ impl DscChain {
             ),
         };
         let mut boundaries = vec![dsc.not_before, dsc.not_after];
+        let mut now_boundaries = Vec::new();
         let mut crl_numbers = Vec::new();
         let revocation = match csca {
             None => (Status::Skipped, "no trusted CSCA".to_string()),
             Some(csca) => {
                 boundaries.extend([csca.cert.not_before, csca.cert.not_after]);
-                let (result, mentions_time) =
-                    revocation(&dsc, &csca.cert, trust, at, verifier, &mut crl_numbers);
+                let judged = revocation(&dsc, &csca.cert, trust, at, now, verifier);
                 for (crl, _) in trust.crls_for(&csca.cert) {
                     let tbs = &crl.crl.tbs_cert_list;
-                    boundaries.push(UnixTime::from_x509(&tbs.this_update));
-                    boundaries.extend(tbs.next_update.as_ref().map(UnixTime::from_x509));
+                    now_boundaries.push(UnixTime::from_x509(&tbs.this_update));
+                    now_boundaries.extend(tbs.next_update.as_ref().map(UnixTime::from_x509));
                 }
-                if mentions_time {
-                    // The detail names `at`: valid for that instant only.
+                if judged.mentions_now {
+                    // The detail names `now`: valid for that instant only.
+                    now_boundaries.push(now);
+                }
+                if judged.mentions_at {
                     boundaries.push(at);
                 }
-                result
+                boundaries.extend(judged.revoked_at);
+                crl_numbers.extend(judged.crl_number);
+                judged.result
             }
         };
         DscChain {
@@ -183,6 +195,7 @@ impl DscChain {
             crl_numbers,
             snapshot_id,
             window: TimeWindow::around(at, &boundaries),
+            now_window: TimeWindow::around(now, &now_boundaries),
             dsc,
         }
     }
@@ -199,10 +212,16 @@ impl DscChain {
         &self.snapshot_id
     }
 
-    /// The times at which it holds.
+    /// The validity times ([`ChainKey::at`]) at which it holds.
     #[must_use]
     pub fn window(&self) -> TimeWindow {
         self.window
+    }
+
+    /// The verification times ([`ChainKey::now`]) at which its revocation outcome holds.
+    #[must_use]
+    pub fn now_window(&self) -> TimeWindow {
+        self.now_window
     }
 
     /// Whether it answers `key`.
@@ -211,6 +230,7 @@ impl DscChain {
         self.dsc.sha256 == key.dsc_sha256
             && self.snapshot_id == key.snapshot_id
             && self.window.contains(key.at)
+            && self.now_window.contains(key.now)
     }
 }
 
@@ -255,31 +275,126 @@ fn validity(role: &str, cert: &Cert) -> String {
     )
 }
 
-/// The `dsc.revocation` check and whether its detail names `at`.
+/// The `dsc.revocation` outcome and what it depends on.
+struct Judged {
+    result: (Status, String),
+    /// The detail names the verification time.
+    mentions_now: bool,
+    /// The detail names the validity time.
+    mentions_at: bool,
+    /// The revocation date the outcome was compared with `at` on.
+    revoked_at: Option<UnixTime>,
+    /// The deciding CRL's number (hex).
+    crl_number: Option<String>,
+}
+
+/// A CRL that passed every check: verified by a trusted key of the CSCA's name, fresh
+/// at `now`, complete and covering the DSC.
+struct Usable<'a> {
+    crl: &'a Crl,
+    source: &'a str,
+    number: Option<String>,
+}
+
+impl Usable<'_> {
+    /// Orders by cRLNumber (a CRL without one below any with one), then thisUpdate.
+    fn rank(&self) -> (usize, String, UnixTime) {
+        let digits = self
+            .number
+            .as_deref()
+            .map(|n| n.trim_start_matches('0').to_string());
+        let this_update = UnixTime::from_x509(&self.crl.crl.tbs_cert_list.this_update);
+        match digits {
+            // One more than any length so that "0" (empty after trimming) still ranks
+            // above a CRL without number.
+            Some(d) => (d.len() + 1, d, this_update),
+            None => (0, String::new(), this_update),
+        }
+    }
+
+    fn name(&self) -> String {
+        match &self.number {
+            Some(n) => format!("CRL number {n} ({})", self.source),
+            None => format!("CRL without number ({})", self.source),
+        }
+    }
+}
+
+/// RFC 5280 §5.3.1 reasons after which documents signed before the revocation date
+/// stay good: the key was not compromised, only retired.
+fn retirement(reason: Option<CrlReason>) -> bool {
+    matches!(
+        reason,
+        Some(
+            CrlReason::Superseded | CrlReason::AffiliationChanged | CrlReason::CessationOfOperation
+        )
+    )
+}
+
+/// The reason code of `serial`'s entry on `crl`, if it has one.
+fn reason_of(crl: &Crl, serial: &[u8]) -> Option<CrlReason> {
+    let entry = crl
+        .revoked()
+        .find(|e| e.serial_number.as_bytes() == serial)?;
+    entry
+        .crl_entry_extensions
+        .iter()
+        .flatten()
+        .find(|e| e.extn_id == <CrlReason as der::oid::AssociatedOid>::OID)
+        .and_then(|e| <CrlReason as der::Decode>::from_der(e.extn_value.as_bytes()).ok())
+}
+
+/// The `dsc.revocation` check. Every CRL of the CSCA's name is verified with the trusted
+/// key its authorityKeyIdentifier names (any trusted certificate of that name: after a
+/// key rollover the new key signs the CRLs), judged fresh at `now` whatever the time
+/// model, and the newest of the usable ones (highest cRLNumber) decides. A listed DSC
+/// fails when it was revoked at or before `at` (the signing time under the signing-time
+/// model) or for any reason but superseded, affiliationChanged or
+/// cessationOfOperation (a compromised key makes every signature suspect).
 fn revocation(
     dsc: &Cert,
     csca: &Cert,
     trust: &TrustStore,
     at: UnixTime,
+    now: UnixTime,
     verifier: &Verifier,
-    crl_numbers: &mut Vec<String>,
-) -> ((Status, String), bool) {
+) -> Judged {
+    let mut judged = Judged {
+        result: (Status::Skipped, String::new()),
+        mentions_now: false,
+        mentions_at: false,
+        revoked_at: None,
+        crl_number: None,
+    };
     let crls = trust.crls_for(csca);
     if crls.is_empty() {
-        return (
-            (
-                Status::Skipped,
-                "no CRL of the CSCA was given: status undetermined".into(),
-            ),
-            false,
-        );
+        judged.result.1 = "no CRL of the CSCA was given: status undetermined".into();
+        return judged;
     }
     let mut problems = Vec::new();
-    let mut mentions_time = false;
-    let serial = dsc.cert.tbs_certificate().serial_number().as_bytes();
+    let mut usable = Vec::new();
+    let subject = csca.cert.tbs_certificate().subject();
     for (crl, source) in crls {
-        if let Err(e) = crl.verify(csca, at, verifier) {
-            mentions_time |= matches!(e, CrlError::Stale { .. });
+        let signers = trust.crl_signers(crl, subject);
+        if signers.is_empty() {
+            problems.push(format!(
+                "{source}: signed by no trusted key of {} (authority key {})",
+                csca.subject(),
+                crl_authority_key_hex(crl)
+            ));
+            continue;
+        }
+        // The key identifier picks the key; only a CRL without one tries each key of the
+        // CSCA's name (a handful), and the first that verifies it decides.
+        let mut outcome = Err(CrlError::Signature("no key tried".into()));
+        for signer in signers {
+            outcome = crl.verify(&signer.cert, now, verifier);
+            if !matches!(outcome, Err(CrlError::Signature(_))) {
+                break;
+            }
+        }
+        if let Err(e) = outcome {
+            judged.mentions_now |= matches!(e, CrlError::Stale { .. });
             problems.push(format!("{source}: {e}"));
             continue;
         }
@@ -296,25 +411,71 @@ fn revocation(
             problems.push(format!("{source}: {e}"));
             continue;
         }
-        if let Some(number) = crl.number_hex() {
-            crl_numbers.push(number);
-        }
-        let result = match crl.status(serial) {
-            CrlStatus::Revoked { at: when } => (
-                Status::Fail,
-                format!("DSC revoked on {} ({source})", when.rfc3339()),
-            ),
-            CrlStatus::Good => (Status::Pass, format!("not on the CSCA's CRL ({source})")),
-        };
-        return (result, mentions_time);
+        usable.push(Usable {
+            crl,
+            source,
+            number: crl.number_hex(),
+        });
     }
-    (
-        (
-            Status::Skipped,
-            format!("no usable CRL: {}", problems.join("; ")),
+    let count = usable.len();
+    let serial = dsc.cert.tbs_certificate().serial_number().as_bytes();
+    let Some(top) = usable.iter().map(Usable::rank).max() else {
+        judged.result.1 = format!("no usable CRL: {}", problems.join("; "));
+        return judged;
+    };
+    // Two different CRLs of the same number and thisUpdate contradict each other (the
+    // CSCA broke cRLNumber's monotonicity): fail closed, the one listing the DSC decides.
+    let mut newest_ones: Vec<Usable<'_>> = usable.into_iter().filter(|u| u.rank() == top).collect();
+    let tied = newest_ones.len();
+    let listing = newest_ones
+        .iter()
+        .position(|u| matches!(u.crl.status(serial), CrlStatus::Revoked { .. }))
+        .unwrap_or(0);
+    let newest = newest_ones.swap_remove(listing);
+    judged.crl_number.clone_from(&newest.number);
+    let of = match (count, tied) {
+        (1, _) => String::new(),
+        (_, 1) => format!(", the newest of {count} fresh CRLs of the CSCA"),
+        _ => format!(
+            ", the newest of {count} fresh CRLs of the CSCA ({tied} share its number and thisUpdate)"
         ),
-        mentions_time,
-    )
+    };
+    judged.result = match newest.crl.status(serial) {
+        CrlStatus::Good => (Status::Pass, format!("not on {}{of}", newest.name())),
+        CrlStatus::Revoked { at: when } => {
+            judged.revoked_at = Some(when);
+            let reason = reason_of(newest.crl, serial);
+            let reason_text =
+                reason.map_or_else(|| "no reason given".to_string(), |r| format!("{r:?}"));
+            if when <= at || !retirement(reason) {
+                (
+                    Status::Fail,
+                    format!(
+                        "DSC revoked on {} ({reason_text}) per {}{of}",
+                        when.rfc3339(),
+                        newest.name()
+                    ),
+                )
+            } else {
+                judged.mentions_at = true;
+                (
+                    Status::Pass,
+                    format!(
+                        "DSC revoked on {} ({reason_text}) per {}{of}, after {} (the signing time under the signing-time model): a retirement, signatures made before stay good",
+                        when.rfc3339(),
+                        newest.name(),
+                        at.rfc3339()
+                    ),
+                )
+            }
+        }
+    };
+    judged
+}
+
+/// The CRL's authorityKeyIdentifier as hex, or `none`.
+fn crl_authority_key_hex(crl: &Crl) -> String {
+    crate::trust_store::crl_authority_key(crl).map_or_else(|| "none".to_string(), hex::encode)
 }
 
 /// `DocumentTypeListSyntax ::= SEQUENCE { version INTEGER, docTypeList SET OF PrintableString }`.

@@ -16,7 +16,7 @@ mod build;
 mod error;
 mod extensions;
 mod name_constraints;
-mod name_match;
+pub(crate) mod name_match;
 mod options;
 mod policy;
 mod revocation;

@@ -1,9 +1,12 @@
-//! Distinguished-name comparison as path validation needs it (RFC 5280 §7.1).
+//! Distinguished-name comparison (RFC 5280 §7.1), the one comparison every issuer,
+//! subject and CRL-issuer match in dongpo uses.
 //!
-//! Unlike [`crate::name::same_name`], which forgives a reordered RDN sequence for
-//! ePassport quirks, name chaining must keep the RDN order (PKITS 4.3.2) while
-//! ignoring case, insignificant white space and the choice of string type
-//! (PrintableString rolled over to UTF8String, PKITS 4.3.10).
+//! Name chaining keeps the RDN order (PKITS 4.3.2) while ignoring case, insignificant
+//! white space and the choice of string type (PrintableString rolled over to
+//! UTF8String, PKITS 4.3.10; TeletexString as Latin-1). Values of other types are
+//! compared as tag and content octets, never as their hex text.
+//! [`crate::name::same_name`] builds on it and also tells "same attributes in another
+//! RDN order", which ePassport code reports as a quirk.
 
 use der::Tag;
 use der::Tagged;
@@ -12,7 +15,7 @@ use x509_cert::name::Name;
 
 /// An attribute value reduced to what comparison looks at.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-enum Value {
+pub(crate) enum Value {
     /// A directory string after case folding and white-space collapsing.
     Text(String),
     /// Any other value: its tag and content octets, compared exactly.
@@ -20,7 +23,7 @@ enum Value {
 }
 
 /// One attribute: type and normalised value.
-type Attribute = (String, Value);
+pub(crate) type Attribute = (String, Value);
 
 /// A name reduced for comparison: RDNs in order, each RDN an ordered set.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -43,6 +46,14 @@ impl NormalizedName {
     /// Whether the name has no RDN.
     pub(crate) fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+
+    /// Every attribute of every RDN, sorted: equal for names that differ only in RDN
+    /// order (or in how attributes are grouped into RDNs).
+    pub(crate) fn attributes(&self) -> Vec<&Attribute> {
+        let mut all: Vec<&Attribute> = self.0.iter().flatten().collect();
+        all.sort();
+        all
     }
 
     /// Whether `self` lies within the subtree rooted at `base`: `base`'s RDNs are a

@@ -268,8 +268,10 @@ impl TrustStore {
         &self.dscs
     }
 
-    /// Verifies a deviation list against the CSCAs already trusted and keeps it; its
-    /// waivers apply to the documents of the DSCs it names.
+    /// Verifies a deviation list against the CSCAs and CRLs already in the store and
+    /// keeps it; its waivers apply to the documents of the DSCs it names. The signer is
+    /// path-validated at `at` ([`crate::deviation_list::verify`]): add the CSCA CRLs
+    /// first, or the list is refused.
     ///
     /// # Errors
     /// [`TrustError::DeviationList`] naming why the list was refused.
@@ -281,12 +283,14 @@ impl TrustStore {
         source: &str,
     ) -> Result<(), TrustError> {
         let cscas: Vec<Cert> = self.cscas.iter().map(|c| c.cert.clone()).collect();
-        let list = crate::deviation_list::verify(bytes, &cscas, at, verifier).map_err(|e| {
-            TrustError::DeviationList {
-                source_name: source.into(),
-                reason: e.to_string(),
-            }
-        })?;
+        let crls: Vec<&Crl> = self.crls.iter().map(|(crl, _)| crl).collect();
+        let list =
+            crate::deviation_list::verify(bytes, &cscas, &crls, at, verifier).map_err(|e| {
+                TrustError::DeviationList {
+                    source_name: source.into(),
+                    reason: e.to_string(),
+                }
+            })?;
         self.deviation_lists.push((list, source.into()));
         Ok(())
     }

@@ -232,8 +232,8 @@ fn revoked_deviation_list_signer_cannot_make_a_forged_sod_valid() {
     let revoking = fresh_crl(&csca, &csca_key, &[SIGNER_SERIAL.to_vec()]);
     let csca_cert = Cert::parse(&csca.to_der().unwrap()).unwrap();
     let crl = Crl::parse(&revoking).unwrap();
-    let err = deviation_list::verify(&bytes, &[csca_cert], &[&crl], at(), &Verifier::new())
-        .unwrap_err();
+    let err =
+        deviation_list::verify(&bytes, &[csca_cert], &[&crl], at(), &Verifier::new()).unwrap_err();
     assert!(
         matches!(err, DeviationListError::SignerRevoked { .. }),
         "{err}"
@@ -272,7 +272,10 @@ fn deviation_list_without_a_fresh_csca_crl_is_refused_and_says_why() {
         &Verifier::new(),
     )
     .unwrap_err();
-    assert!(matches!(err, DeviationListError::NoFreshCrl { .. }), "{err}");
+    assert!(
+        matches!(err, DeviationListError::NoFreshCrl { .. }),
+        "{err}"
+    );
     assert!(err.to_string().contains("no fresh CRL"), "{err}");
     // A CRL that expired before the verification time does not do either.
     let stale = Crl::parse(&crl(
@@ -285,7 +288,10 @@ fn deviation_list_without_a_fresh_csca_crl_is_refused_and_says_why() {
     .unwrap();
     let err = deviation_list::verify(&bytes, &[csca_cert], &[&stale], at(), &Verifier::new())
         .unwrap_err();
-    assert!(matches!(err, DeviationListError::NoFreshCrl { ref problems, .. } if !problems.is_empty()), "{err}");
+    assert!(
+        matches!(err, DeviationListError::NoFreshCrl { ref problems, .. } if !problems.is_empty()),
+        "{err}"
+    );
     // The trust store without any CRL refuses it at load.
     let mut trust = TrustStore::new();
     trust.add_csca(&csca.to_der().unwrap(), "csca").unwrap();
@@ -351,8 +357,8 @@ fn deviation_list_signer_certified_by_a_non_ca_is_refused() {
     let bytes = waive_sod_signature(&signer);
     let fake_cert = Cert::parse(&fake.to_der().unwrap()).unwrap();
     let crl = Crl::parse(&fresh_crl(&fake, &fake_key, &[])).unwrap();
-    let err = deviation_list::verify(&bytes, &[fake_cert], &[&crl], at(), &Verifier::new())
-        .unwrap_err();
+    let err =
+        deviation_list::verify(&bytes, &[fake_cert], &[&crl], at(), &Verifier::new()).unwrap_err();
     assert!(
         matches!(err, DeviationListError::IssuerUnusable { .. }),
         "{err}"
@@ -520,8 +526,152 @@ fn a_listed_ds_signature_defect_can_be_accepted() {
     assert!(chain.detail.starts_with("waived by deviation list ds.dl"));
     let csca = report.check("csca.validity").unwrap();
     assert_eq!(csca.status, Status::Pass, "{}", csca.detail);
-    assert_eq!(
-        report.check("dsc.revocation").unwrap().status,
-        Status::Pass
+    assert_eq!(report.check("dsc.revocation").unwrap().status, Status::Pass);
+}
+
+// --- Medium: PKD LDIF anchors ---------------------------------------------------------
+
+const SUFFIX: &str = "dc=data,dc=download,dc=pkd,dc=icao,dc=int";
+
+fn ldif_entry(dn: &str, der: &[u8]) -> String {
+    use base64ct::{Base64, Encoding};
+    format!(
+        "dn: {dn},{SUFFIX}\nobjectClass: top\nuserCertificate;binary:: {}\n\n",
+        Base64::encode_string(der)
+    )
+}
+
+#[test]
+fn ldif_never_makes_an_o_dsc_entry_or_a_not_self_signed_ca_an_anchor() {
+    let (csca, csca_key) = p256_csca();
+    // A "DSC" with keyCertSign and cA, issued by the State's CSCA, filed under o=dsc: its
+    // (possibly revoked) key must not mint trusted DSCs.
+    let minting_key = key("minting-dsc");
+    let minting = issue(
+        Role::Link,
+        "CN=issue15 Minting DSC,O=dongpo test PKI,C=KR",
+        &subject(&csca),
+        &minting_key,
+        &csca_key,
+        Timeline::CURRENT.dsc_not_before,
+        Timeline::CURRENT.dsc_not_after,
+        &[0x15, 0x05],
     );
+    // A CSCA-looking certificate whose self-signature does not verify.
+    let mut forged = read("p256/genuine/csca.der");
+    let last = forged.len() - 1;
+    forged[last] ^= 0x01;
+    let ldif = format!(
+        "{}{}{}",
+        ldif_entry("cn=minting,o=dsc,c=KR", &minting.to_der().unwrap()),
+        ldif_entry("cn=forged,o=csca,c=KR", &forged),
+        ldif_entry(
+            "cn=real,o=csca,c=KR",
+            &read("p256/genuine/csca.der").clone()
+        ),
+    );
+    let verifier = Verifier::new();
+    let mut store = TrustStore::new();
+    let (import, _) =
+        dongpo_icao::pkd_ldif::load_into(&mut store, ldif.as_bytes(), "pkd", &verifier).unwrap();
+    assert_eq!(import.cscas, 1, "{import:?}");
+    assert_eq!(import.dscs, 1);
+    assert_eq!(import.links.len(), 1, "the forged one is at most a link");
+    assert_eq!(store.cscas().len(), 1);
+    assert_eq!(
+        store.cscas()[0].cert.sha256,
+        Cert::parse(&read("p256/genuine/csca.der")).unwrap().sha256
+    );
+    // The forged "CSCA" is signed by no trusted key: refused as a link too.
+    assert!(
+        store
+            .add_link_certificates(&import.links, &verifier)
+            .is_err()
+    );
+    assert_eq!(store.cscas().len(), 1);
+    // A DSC minted by the o=dsc key does not chain.
+    let minted_key = key("minted");
+    let minted = issue(
+        Role::Dsc,
+        "CN=issue15 Minted DSC,O=dongpo test PKI,C=KR",
+        "CN=issue15 Minting DSC,O=dongpo test PKI,C=KR",
+        &minted_key,
+        &minting_key,
+        Timeline::CURRENT.dsc_not_before,
+        Timeline::CURRENT.dsc_not_after,
+        &[0x15, 0x06],
+    );
+    let minted = Cert::parse(&minted.to_der().unwrap()).unwrap();
+    assert!(
+        store
+            .issuer_candidates(&minted)
+            .iter()
+            .all(|c| minted.verify_signed_by(&c.cert.key, &verifier).is_err())
+    );
+}
+
+// --- Low-medium: link certificates after every trust source ---------------------------
+
+fn korean(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("../../test-vectors/real/csca-kor/{name}"))
+}
+
+#[test]
+fn a_link_from_a_csca_of_a_later_source_is_admitted() {
+    use dongpo_icao::trust_store::TrustSources;
+    let scratch = std::env::temp_dir().join(format!("issue15-links-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&scratch);
+    std::fs::create_dir_all(&scratch).unwrap();
+    std::fs::copy(korean("KOR_KR_12b.cer"), scratch.join("old.cer")).unwrap();
+    // The old Korean CSCA comes only from a directory, the link is given as a file.
+    let store = TrustSources {
+        csca_dirs: vec![scratch.clone()],
+        links: vec![korean("KOR_KR_1a7.cer")],
+        ..TrustSources::default()
+    }
+    .load(at(), &Verifier::new())
+    .unwrap();
+    let link = Cert::parse(&std::fs::read(korean("KOR_KR_1a7.cer")).unwrap()).unwrap();
+    let admitted = store
+        .cscas()
+        .iter()
+        .find(|c| c.cert.sha256 == link.sha256)
+        .expect("link admitted");
+    assert!(admitted.sources[0].starts_with("link:"));
+    // Without the CSCA, the link is refused and the error names it.
+    let err = TrustSources {
+        links: vec![korean("KOR_KR_1a7.cer")],
+        ..TrustSources::default()
+    }
+    .load(at(), &Verifier::new())
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("no trusted CSCA signed it"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&scratch);
+}
+
+// --- Master lists ------------------------------------------------------------------------
+
+#[test]
+fn master_list_entries_are_examined_only_under_a_valid_list() {
+    let ml = read("masterlist/masterlist.ml");
+    let anchor = Cert::parse(&read("masterlist/anchor.der")).unwrap();
+    let verifier = Verifier::new();
+    let report = dongpo_icao::masterlist::verify(&ml, &[anchor], at(), &verifier).unwrap();
+    assert!(report.valid, "{:?}", report.errors);
+    // The link entry is accepted through the issuer index.
+    let link = Cert::parse(&read("masterlist/link.der")).unwrap();
+    assert!(report.accepted.iter().any(|c| c.sha256 == link.sha256));
+    assert!(!report.rejected.is_empty(), "the broken entry is rejected");
+
+    // Pinned to another anchor: the list is not valid and its entries are not touched.
+    let wrong = Cert::parse(&read("p256/genuine/csca.der")).unwrap();
+    let report = dongpo_icao::masterlist::verify(&ml, &[wrong], at(), &verifier).unwrap();
+    assert!(!report.valid);
+    assert!(report.accepted.is_empty());
+    assert!(report.rejected.is_empty());
+    assert!(report.certificates > 0);
 }

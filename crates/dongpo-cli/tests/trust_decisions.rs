@@ -230,7 +230,7 @@ fn cli_waived_dg15_hash_does_not_unlock_active_authentication() {
         &dir,
         "dg15.dl",
         &p256_list(&[(
-            Target::IssuerSerial(dsc),
+            Target::IssuerSerial(Box::new(dsc)),
             vec![defect(deviation_oid::DG_HASH_WRONG, Some(15))],
         )]),
     );

@@ -789,21 +789,23 @@ fn apply_deviation_lists(
                 check.status = status;
                 check.detail = detail;
             }
-            if let Some(check) = checks.0.iter_mut().find(|c| c.id == "csca.validity") {
-                if check.status == Status::Skipped {
-                    check.status = if csca.valid_at(at) {
-                        Status::Pass
-                    } else {
-                        Status::Fail
-                    };
-                    check.detail = format!(
-                        "CSCA {} (issuer of the DSC named by deviation list {source}) valid {} to {}, checked at {}",
-                        csca.subject(),
-                        csca.not_before.rfc3339(),
-                        csca.not_after.rfc3339(),
-                        at.rfc3339()
-                    );
-                }
+            if let Some(check) = checks
+                .0
+                .iter_mut()
+                .find(|c| c.id == "csca.validity" && c.status == Status::Skipped)
+            {
+                check.status = if csca.valid_at(at) {
+                    Status::Pass
+                } else {
+                    Status::Fail
+                };
+                check.detail = format!(
+                    "CSCA {} (issuer of the DSC named by deviation list {source}) valid {} to {}, checked at {}",
+                    csca.subject(),
+                    csca.not_before.rfc3339(),
+                    csca.not_after.rfc3339(),
+                    at.rfc3339()
+                );
             }
         }
         if aa_compromised.is_none() {

@@ -399,7 +399,7 @@ fn waived_dg15_hash_does_not_unlock_active_authentication() {
     );
     doc.active_auth = Some(aa_response(&attacker.to_pkcs8_der().unwrap()));
     let bytes = p256_list(&[(
-        Target::IssuerSerial(p256_dsc()),
+        Target::IssuerSerial(Box::new(p256_dsc())),
         vec![defect(deviation_oid::DG_HASH_WRONG, Some(15))],
     )]);
     let mut trust = p256_store();
@@ -428,7 +428,7 @@ fn waived_dg15_hash_does_not_unlock_active_authentication() {
 #[test]
 fn aa_key_compromised_deviation_fails_aa_under_every_policy() {
     let bytes = p256_list(&[(
-        Target::IssuerSerial(p256_dsc()),
+        Target::IssuerSerial(Box::new(p256_dsc())),
         vec![Defect {
             kind: deviation_oid::AA_KEY_COMPROMISED,
             parameter: None,

@@ -17,7 +17,7 @@ use crate::time::Instant;
 #[derive(Clone, Debug)]
 pub enum Target {
     /// By the DSC's issuer and serial number.
-    IssuerSerial(Certificate),
+    IssuerSerial(Box<Certificate>),
     /// By the DSC's subjectKeyIdentifier.
     KeyId(Vec<u8>),
     /// By the SHA-256 digest of the DSC's DER.

@@ -321,6 +321,29 @@ impl DeviationDocuments {
     }
 }
 
+impl DeviationDocuments {
+    /// Whether the document may be one of those the deviation names: every restriction
+    /// holds or cannot be judged because the fact is unknown.
+    #[must_use]
+    pub fn may_cover(&self, facts: &DocumentFacts) -> bool {
+        let known = DocumentFacts {
+            document_type: facts
+                .document_type
+                .clone()
+                .or_else(|| self.document_type.clone()),
+            document_number: facts.document_number.clone().or_else(|| {
+                self.document_numbers
+                    .as_ref()
+                    .and_then(|n| n.first().cloned())
+            }),
+            issued: facts
+                .issued
+                .or_else(|| self.issuing_period.map(|(first, _)| first)),
+        };
+        self.covers(&known)
+    }
+}
+
 /// A defect type as dongpo understands it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Defect {
@@ -837,11 +860,24 @@ impl VerifiedDeviationList {
     /// `dsc` compromised (`id-Deviation-CertOrKey-AAKeyCompromised`): then Active
     /// Authentication proves nothing for them and `aa.signature` fails. Gives the
     /// defect's description (or its OID) when it does.
+    ///
+    /// A warning fails closed the other way round from a waiver: a deviation restricted
+    /// to some documents applies unless `facts` show the document is not one of them
+    /// (an unknown fact does not rule it out).
     #[must_use]
     pub fn aa_key_compromised(&self, dsc: &Cert, facts: &DocumentFacts) -> Option<String> {
-        self.defects_for(dsc, facts)
-            .find(|(_, d)| d.defect == Defect::AaKeyCompromised)
-            .map(|(_, d)| {
+        if !self.same_state(dsc) {
+            return None;
+        }
+        self.list
+            .deviations
+            .iter()
+            .filter(|deviation| {
+                deviation.documents.may_cover(facts) && self.names(&deviation.documents.dsc, dsc)
+            })
+            .flat_map(|deviation| deviation.descriptions.iter())
+            .find(|d| d.defect == Defect::AaKeyCompromised)
+            .map(|d| {
                 d.description
                     .clone()
                     .unwrap_or_else(|| d.deviation_type.to_string())

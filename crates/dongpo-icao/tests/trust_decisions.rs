@@ -675,3 +675,22 @@ fn master_list_entries_are_examined_only_under_a_valid_list() {
     assert!(report.rejected.is_empty());
     assert!(report.certificates > 0);
 }
+
+#[test]
+fn aa_key_compromised_restricted_to_unknown_documents_still_fails_aa() {
+    use dongpo_icao::deviation_list::{DeviationDocuments, DocumentFacts, DscIdentifier};
+    let restricted = DeviationDocuments {
+        document_type: Some("P".into()),
+        dsc: DscIdentifier::AllOfCsca,
+        issuing_period: Some((UnixTime(1_700_000_000), UnixTime(1_800_000_000))),
+        document_numbers: Some(vec!["M01458361".into()]),
+    };
+    // Unknown facts: a waiver does not apply, a warning does.
+    assert!(!restricted.covers(&DocumentFacts::default()));
+    assert!(restricted.may_cover(&DocumentFacts::default()));
+    // A known other document is ruled out.
+    assert!(!restricted.may_cover(&DocumentFacts {
+        document_number: Some("X1".into()),
+        ..DocumentFacts::default()
+    }));
+}

@@ -694,3 +694,100 @@ fn aa_key_compromised_restricted_to_unknown_documents_still_fails_aa() {
         ..DocumentFacts::default()
     }));
 }
+
+#[test]
+fn master_list_anchor_must_be_a_valid_ca_with_key_cert_sign() {
+    let verifier = Verifier::new();
+    let (csca, _) = p256_csca();
+    let list_by = |anchor: &Certificate, anchor_key: &SigningKey| {
+        let signer_key = key("mls");
+        let signer = issue(
+            Role::MasterListSigner,
+            "CN=issue15 Master List Signer,O=dongpo test PKI,C=KR",
+            &subject(anchor),
+            &signer_key,
+            anchor_key,
+            Timeline::CURRENT.dsc_not_before,
+            Timeline::CURRENT.dsc_not_after,
+            &[0x15, 0x07],
+        );
+        dongpo_testkit::masterlist::sign_entries(
+            std::slice::from_ref(&csca),
+            &signer,
+            &signer_key,
+            P256.signature_algorithm(),
+            &mut SeededRng::new(1, "issue15/ml"),
+        )
+        .unwrap()
+    };
+    // A valid anchor: the list is valid and its entry accepted.
+    let anchor_key = key("ml-anchor");
+    let name = "CN=issue15 ML Anchor,O=dongpo test PKI,C=KR";
+    let valid = issue(
+        Role::Csca,
+        name,
+        name,
+        &anchor_key,
+        &anchor_key,
+        Instant(2025, 1, 1, 0, 0, 0),
+        Instant(2040, 1, 1, 0, 0, 0),
+        &[0x15, 0x08],
+    );
+    let anchor = Cert::parse(&valid.to_der().unwrap()).unwrap();
+    let report =
+        dongpo_icao::masterlist::verify(&list_by(&valid, &anchor_key), &[anchor], at(), &verifier)
+            .unwrap();
+    assert!(report.valid, "{:?}", report.errors);
+    assert_eq!(report.accepted.len(), 1);
+    // The same key in an anchor that expired in 2015.
+    let expired = issue(
+        Role::Csca,
+        name,
+        name,
+        &anchor_key,
+        &anchor_key,
+        Instant(2010, 1, 1, 0, 0, 0),
+        Instant(2015, 1, 1, 0, 0, 0),
+        &[0x15, 0x09],
+    );
+    let anchor = Cert::parse(&expired.to_der().unwrap()).unwrap();
+    let report = dongpo_icao::masterlist::verify(
+        &list_by(&expired, &anchor_key),
+        &[anchor],
+        at(),
+        &verifier,
+    )
+    .unwrap();
+    assert!(!report.valid);
+    assert!(
+        report.errors.iter().any(|e| e.contains("is not valid at")),
+        "{:?}",
+        report.errors
+    );
+    assert!(report.accepted.is_empty());
+    // The same key in an end-entity certificate.
+    let (p256, p256_key) = p256_csca();
+    let not_ca = issue(
+        Role::Dsc,
+        "CN=issue15 ML Anchor EE,O=dongpo test PKI,C=KR",
+        &subject(&p256),
+        &anchor_key,
+        &p256_key,
+        Timeline::CURRENT.dsc_not_before,
+        Timeline::CURRENT.dsc_not_after,
+        &[0x15, 0x0a],
+    );
+    let anchor = Cert::parse(&not_ca.to_der().unwrap()).unwrap();
+    let report =
+        dongpo_icao::masterlist::verify(&list_by(&not_ca, &anchor_key), &[anchor], at(), &verifier)
+            .unwrap();
+    assert!(!report.valid);
+    assert!(
+        report
+            .errors
+            .iter()
+            .any(|e| e.contains("not a CA certificate")),
+        "{:?}",
+        report.errors
+    );
+}

@@ -412,7 +412,15 @@ pub fn verify_parsed(
     com_consistency(document, sod.as_ref(), policy, &mut checks);
     // What Active Authentication rests on is judged before any waiver: a waiver lets a
     // known defect pass, it never makes a document's data trustworthy.
-    let unwaived = Checks(checks.0.clone());
+    let unwaived: Vec<&'static str> = AA_BASIS
+        .into_iter()
+        .filter(|id| {
+            checks
+                .0
+                .iter()
+                .any(|c| c.id == *id && c.status == Status::Pass)
+        })
+        .collect();
     let mut aa_compromised = None;
     if let (Some(sod), Some(Ok((chain, _, _)))) = (&sod, &signer) {
         aa_compromised = apply_deviation_lists(
@@ -817,6 +825,14 @@ fn apply_deviation_lists(
     aa_compromised
 }
 
+/// The checks Active Authentication rests on, which must pass without any waiver.
+const AA_BASIS: [&str; 4] = [
+    "sod.message_digest",
+    "sod.signature",
+    "dg.15.hash",
+    "dg.14.hash",
+];
+
 /// Active Authentication counts only for a chip whose Passive Authentication passed
 /// and whose DG15 (and DG14, when it is supplied and hashed in the SOD) hashes, SOD
 /// signature and messageDigest passed on their own, before any deviation-list waiver
@@ -826,7 +842,7 @@ fn apply_deviation_lists(
 fn active_authentication(
     document: &Document,
     sod: Option<&Sod>,
-    unwaived: &Checks,
+    unwaived: &[&str],
     aa_compromised: Option<&str>,
     checks: &mut Checks,
 ) {
@@ -850,12 +866,12 @@ fn active_authentication(
         );
         return;
     };
-    let passed_in = |list: &Checks, id: &str| {
-        list.0
+    let passed = |id: &str| {
+        checks
+            .0
             .iter()
             .any(|c| c.id == id && c.status == Status::Pass)
     };
-    let passed = |id: &str| passed_in(checks, id);
     let pa_passed =
         REQUIRED.iter().all(|id| passed(id)) && !checks.0.iter().any(|c| c.status == Status::Fail);
     if !pa_passed || !passed("dg.15.hash") {
@@ -872,7 +888,7 @@ fn active_authentication(
     if dg14_hashed {
         own.push("dg.14.hash");
     }
-    if let Some(id) = own.iter().find(|id| !passed_in(unwaived, id)) {
+    if let Some(id) = own.iter().find(|id| !unwaived.contains(id)) {
         checks.push(
             "aa.signature",
             Status::Fail,

@@ -4,7 +4,10 @@
 //! defect (a wrong DG hash, a broken SOD signature, a wrong MRZ check digit, ...), so a
 //! verifier may *waive* exactly the check that defect breaks.
 //!
-//! Flow: [`verify`] checks the list and returns a [`VerifiedDeviationList`];
+//! Flow: [`verify`] checks the list and path-validates its signer at the verification
+//! time (valid; certified by a trusted CSCA that is valid then and a CA with
+//! keyCertSign; not revoked by a fresh CRL of that CSCA, without which the list is
+//! refused) and returns a [`VerifiedDeviationList`];
 //! [`VerifiedDeviationList::waivers_for`] gives the [`Waiver`]s that apply to one
 //! document's DSC; [`apply`] turns the waived `fail` checks of a report into `pass`.
 //!

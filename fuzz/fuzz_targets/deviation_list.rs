@@ -15,7 +15,7 @@ fuzz_target!(|data: &[u8]| {
         // without a trusted CSCA nothing verifies
         let at = UnixTime::parse_rfc3339("2026-06-01T00:00:00Z");
         if let Some(at) = at {
-            assert!(deviation_list::verify(data, &[], at, &Verifier::new()).is_err());
+            assert!(deviation_list::verify(data, &[], &[], at, &Verifier::new()).is_err());
         }
     }
     if let Ok(list) = DeviationList::from_content(data) {

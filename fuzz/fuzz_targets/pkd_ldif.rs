@@ -3,6 +3,7 @@
 //! certificates, CRLs and master lists inside through `load_into` on a fresh store.
 #![no_main]
 
+use dongpo_crypto::Verifier;
 use dongpo_icao::pkd_ldif;
 use dongpo_icao::trust_store::TrustStore;
 use libfuzzer_sys::fuzz_target;
@@ -11,7 +12,7 @@ fuzz_target!(|data: &[u8]| {
     let parsed = pkd_ldif::parse(data);
     let objects = parsed.as_ref().map(|entries| pkd_ldif::objects(entries));
     let mut store = TrustStore::new();
-    match (pkd_ldif::load_into(&mut store, data, "fuzz"), objects) {
+    match (pkd_ldif::load_into(&mut store, data, "fuzz", &Verifier::new()), objects) {
         (Ok((import, lists)), Ok(objects)) => {
             // every object is accounted for exactly once
             assert_eq!(
@@ -19,6 +20,7 @@ fuzz_target!(|data: &[u8]| {
                     + import.dscs
                     + import.crls
                     + import.master_lists
+                    + import.links.len()
                     + import.rejected.len(),
                 objects.len()
             );

@@ -8,7 +8,7 @@ use dongpo_crypto::Verifier;
 use dongpo_icao::passive_auth::{self, ActiveAuthResponse, Document, Options, TimeModel};
 use dongpo_icao::policy::Policy;
 use dongpo_icao::report::{Status, VerificationReport};
-use dongpo_icao::trust_store::TrustStore;
+use dongpo_icao::trust_store::TrustSources;
 use dongpo_pki::UnixTime;
 
 use crate::exit;
@@ -28,8 +28,9 @@ pub struct VerifyArgs {
     /// A trusted CSCA certificate, DER or PEM (repeat for several).
     #[arg(long)]
     csca: Vec<PathBuf>,
-    /// A CSCA link certificate, admitted only when a CSCA already given signed it
-    /// (repeat for several, in rollover order).
+    /// A CSCA link certificate, admitted when a CSCA from any trust source (--csca,
+    /// --csca-dir, --masterlist, --pkd-ldif, or another link) signed it; links are
+    /// processed after every other trust source, in any order (repeat for several).
     #[arg(long)]
     link: Vec<PathBuf>,
     /// A Document Signer certificate for SODs that do not embed theirs (not trusted:
@@ -46,12 +47,16 @@ pub struct VerifyArgs {
     /// The anchor of the master list at the same position.
     #[arg(long = "masterlist-anchor")]
     masterlist_anchor: Vec<PathBuf>,
-    /// An ICAO PKD LDIF download whose CSCA certificates and CRLs are trusted (only load
-    /// one obtained through a channel you already trust; DSC entries are not trusted).
+    /// An ICAO PKD LDIF download whose self-signed CSCA certificates (cA and
+    /// keyCertSign, self-signature verified, never an o=dsc entry) and CRLs are trusted
+    /// (only load one obtained through a channel you already trust); its other CA
+    /// certificates are treated as link certificates, DSC entries are not trusted.
     #[arg(long = "pkd-ldif")]
     pkd_ldif: Vec<PathBuf>,
-    /// A signed ICAO deviation list, verified against the trusted CSCAs; its waivers apply
-    /// to the documents of the DSCs it names (repeat for several).
+    /// A signed ICAO deviation list, verified against the trusted CSCAs: its signer must
+    /// be valid at --at, issued by a valid trusted CSCA and not revoked by a fresh CRL of
+    /// that CSCA (given with --crl or --pkd-ldif; without one the list is refused). Its
+    /// waivers apply to the documents of the DSCs it names (repeat for several).
     #[arg(long = "deviation-list")]
     deviation_list: Vec<PathBuf>,
     /// A CSCA CRL, DER or PEM (repeat for several).
@@ -113,50 +118,28 @@ pub fn run(args: &VerifyArgs) -> Result<u8, String> {
         None => UnixTime::now(),
     };
     let verifier = Verifier::new();
-    let mut trust = TrustStore::new();
-    for path in &args.csca {
-        trust.add_csca_file(path).map_err(|e| e.to_string())?;
-    }
-    for path in &args.link {
-        trust
-            .add_link_certificate(&read(path)?, &verifier, &path.display().to_string())
-            .map_err(|e| e.to_string())?;
-    }
-    for path in &args.dsc {
-        trust
-            .add_dsc(&read(path)?, &path.display().to_string())
-            .map_err(|e| e.to_string())?;
-    }
-    for dir in &args.csca_dir {
-        trust.add_csca_dir(dir).map_err(|e| e.to_string())?;
-    }
     if args.masterlist.len() != args.masterlist_anchor.len() {
         return Err("--masterlist and --masterlist-anchor must be given in pairs".into());
     }
+    let mut master_lists = Vec::new();
     for (list, anchor) in args.masterlist.iter().zip(&args.masterlist_anchor) {
         let anchors = crate::masterlist::anchors(std::slice::from_ref(anchor))?;
-        trust
-            .add_master_list(
-                &read(list)?,
-                &anchors,
-                at,
-                &verifier,
-                &list.display().to_string(),
-            )
-            .map_err(|e| e.to_string())?;
+        master_lists.push((list.clone(), anchors));
     }
-    for path in &args.pkd_ldif {
-        dongpo_icao::pkd_ldif::load_into(&mut trust, &read(path)?, &path.display().to_string())
-            .map_err(|e| format!("{}: {e}", path.display()))?;
+    // One loading order for every source: links come after every CSCA source, deviation
+    // lists after the CRLs (TrustSources::load).
+    let trust = TrustSources {
+        csca_files: args.csca.clone(),
+        csca_dirs: args.csca_dir.clone(),
+        master_lists,
+        pkd_ldif: args.pkd_ldif.clone(),
+        crl_files: args.crl.clone(),
+        links: args.link.clone(),
+        dscs: args.dsc.clone(),
+        deviation_lists: args.deviation_list.clone(),
     }
-    for path in &args.crl {
-        trust.add_crl_file(path).map_err(|e| e.to_string())?;
-    }
-    for path in &args.deviation_list {
-        trust
-            .add_deviation_list(&read(path)?, at, &verifier, &path.display().to_string())
-            .map_err(|e| e.to_string())?;
-    }
+    .load(at, &verifier)
+    .map_err(|e| e.to_string())?;
     let mut data_groups = BTreeMap::new();
     for spec in &args.dgs {
         let (n, path) = parse_dg(spec)?;

@@ -4,7 +4,10 @@
 //! defect (a wrong DG hash, a broken SOD signature, a wrong MRZ check digit, ...), so a
 //! verifier may *waive* exactly the check that defect breaks.
 //!
-//! Flow: [`verify`] checks the list and returns a [`VerifiedDeviationList`];
+//! Flow: [`verify`] checks the list and path-validates its signer at the verification
+//! time (valid; certified by a trusted CSCA that is valid then and a CA with
+//! keyCertSign; not revoked by a fresh CRL of that CSCA, without which the list is
+//! refused) and returns a [`VerifiedDeviationList`];
 //! [`VerifiedDeviationList::waivers_for`] gives the [`Waiver`]s that apply to one
 //! document's DSC; [`apply`] turns the waived `fail` checks of a report into `pass`.
 //!
@@ -34,6 +37,7 @@ use der::{Choice, Decode, Sequence};
 use dongpo_crypto::{HashAlgorithm, Verifier};
 use dongpo_pki::name::{NameMatch, country, same_name};
 use dongpo_pki::{Cert, UnixTime};
+use dongpo_revocation::{Crl, CrlError, CrlStatus};
 use x509_cert::name::Name;
 
 use crate::oid;
@@ -207,6 +211,41 @@ pub enum DeviationListError {
         /// The signer's subject.
         subject: String,
     },
+    /// The CSCA whose key verifies the signer cannot certify it: not valid at the
+    /// verification time, or not a CA certificate with keyCertSign.
+    #[error("deviation list signer {subject}: its CSCA {csca} {reason}")]
+    IssuerUnusable {
+        /// The signer's subject.
+        subject: String,
+        /// The CSCA's subject.
+        csca: String,
+        /// Why the CSCA cannot vouch for it.
+        reason: String,
+    },
+    /// No fresh CRL of the signer's CSCA was given: the signer's revocation status is
+    /// unknown, so the list is refused (fail closed).
+    #[error(
+        "deviation list signer {subject}: no fresh CRL of its CSCA {csca} establishes that it is not revoked{}",
+        if problems.is_empty() { String::new() } else { format!(" ({})", problems.join("; ")) }
+    )]
+    NoFreshCrl {
+        /// The signer's subject.
+        subject: String,
+        /// The CSCA's subject.
+        csca: String,
+        /// Why each CRL of that CSCA could not be used.
+        problems: Vec<String>,
+    },
+    /// The signer is on its CSCA's CRL.
+    #[error("deviation list signer {subject} is revoked (since {since}) by the CRL of {csca}")]
+    SignerRevoked {
+        /// The signer's subject.
+        subject: String,
+        /// The CSCA's subject.
+        csca: String,
+        /// The revocation date (RFC 3339).
+        since: String,
+    },
 }
 
 /// How a deviation names the DSC(s) it is about.
@@ -285,6 +324,29 @@ impl DeviationDocuments {
     }
 }
 
+impl DeviationDocuments {
+    /// Whether the document may be one of those the deviation names: every restriction
+    /// holds or cannot be judged because the fact is unknown.
+    #[must_use]
+    pub fn may_cover(&self, facts: &DocumentFacts) -> bool {
+        let known = DocumentFacts {
+            document_type: facts
+                .document_type
+                .clone()
+                .or_else(|| self.document_type.clone()),
+            document_number: facts.document_number.clone().or_else(|| {
+                self.document_numbers
+                    .as_ref()
+                    .and_then(|n| n.first().cloned())
+            }),
+            issued: facts
+                .issued
+                .or_else(|| self.issuing_period.map(|(first, _)| first)),
+        };
+        self.covers(&known)
+    }
+}
+
 /// A defect type as dongpo understands it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Defect {
@@ -292,7 +354,7 @@ pub enum Defect {
     DsSignature,
     /// `.1.2` DSC encoding wrong.
     DsEncoding,
-    /// `.1.4` AA key compromised (never a waiver).
+    /// `.1.4` AA key compromised (never a waiver: `aa.signature` fails).
     AaKeyCompromised,
     /// `.2.2` DG hash wrong; the data-group parameter (1..16, 20 = SOD, 21 = COM).
     DgHashWrong(Option<u8>),
@@ -338,7 +400,8 @@ impl Defect {
     /// | `.3.2` MRZ WrongCheckDigit | `mrz.check_digits` |
     ///
     /// Everything else waives nothing: `.1.3` CSCAEncoding (no CSCA-profile check),
-    /// `.1.4` AAKeyCompromised (a warning, never a waiver), `.2.1` DGMalformed, `.2.2`
+    /// `.1.4` AAKeyCompromised (never a waiver: it makes `aa.signature` fail, see
+    /// [`VerifiedDeviationList::aa_key_compromised`]), `.2.1` DGMalformed, `.2.2`
     /// without a parameter or for SOD/COM, `.3.1` WrongData, `.4`, `.5`, unknown types.
     /// A `dsc.chain` waiver for a DSC named only by issuer/serial or key id would let a
     /// forged certificate with the same names through, hence the digest requirement.
@@ -511,14 +574,22 @@ pub struct VerifiedDeviationList {
 }
 
 /// Verifies a deviation list against trusted CSCAs (`cscas`, e.g. from
-/// [`crate::trust_store::TrustStore::cscas`]) at time `at`.
+/// [`crate::trust_store::TrustStore::cscas`]) and CSCA CRLs (`crls`) at time `at`.
+///
+/// The signer is path-validated at `at`, failing closed: it must be valid, carry the
+/// deviation-list-signer EKU, be signed by a trusted CSCA that is itself valid at `at`
+/// and a CA certificate with keyCertSign, and a fresh, complete CRL of that CSCA (signed
+/// by it, `thisUpdate <= at <= nextUpdate`) must show it is not revoked. Without such a
+/// CRL the list is refused.
 ///
 /// # Errors
 /// The first [`DeviationListError`] found: content type, decoding, signer certificate,
-/// EKU, contentType attribute, messageDigest, signature, signer validity, chain.
+/// EKU, contentType attribute, messageDigest, signature, signer validity, chain, CSCA
+/// validity and CA flags, revocation.
 pub fn verify(
     bytes: &[u8],
     cscas: &[Cert],
+    crls: &[&Crl],
     at: UnixTime,
     verifier: &Verifier,
 ) -> Result<VerifiedDeviationList, DeviationListError> {
@@ -552,13 +623,24 @@ pub fn verify(
             at: at.rfc3339(),
         });
     }
-    let csca = cscas
-        .iter()
-        .find(|csca| signer.verify_signed_by(&csca.key, verifier).is_ok())
-        .ok_or_else(|| DeviationListError::UntrustedSigner {
-            subject: signer.subject(),
-        })?
-        .clone();
+    let csca = certifying_csca(&signer, cscas, at, verifier)?.clone();
+    match revocation_status(&signer, &csca, crls, at, verifier) {
+        Ok(CrlStatus::Good) => {}
+        Ok(CrlStatus::Revoked { at: since }) => {
+            return Err(DeviationListError::SignerRevoked {
+                subject: signer.subject(),
+                csca: csca.subject(),
+                since: since.rfc3339(),
+            });
+        }
+        Err(problems) => {
+            return Err(DeviationListError::NoFreshCrl {
+                subject: signer.subject(),
+                csca: csca.subject(),
+                problems,
+            });
+        }
+    }
     let state_cscas = cscas
         .iter()
         .filter(|c| {
@@ -580,6 +662,95 @@ pub fn verify(
         state_cscas,
         signing_time: cms.signing_time,
     })
+}
+
+/// Why `csca` cannot certify other certificates at `at`, if it cannot: it must be valid
+/// then, and a CA certificate (BasicConstraints cA) with the keyCertSign key usage.
+#[must_use]
+pub fn csca_unusable(csca: &Cert, at: UnixTime) -> Option<String> {
+    if !csca.basic_constraints().is_some_and(|bc| bc.ca) {
+        return Some("is not a CA certificate (BasicConstraints cA is not set)".into());
+    }
+    if !csca.key_usage().is_some_and(|ku| ku.key_cert_sign()) {
+        return Some("lacks the keyCertSign key usage".into());
+    }
+    if !csca.valid_at(at) {
+        return Some(format!(
+            "is not valid at {} (valid {} to {})",
+            at.rfc3339(),
+            csca.not_before.rfc3339(),
+            csca.not_after.rfc3339()
+        ));
+    }
+    None
+}
+
+/// The trusted CSCA that signed `signer` and may certify it at `at`.
+fn certifying_csca<'a>(
+    signer: &Cert,
+    cscas: &'a [Cert],
+    at: UnixTime,
+    verifier: &Verifier,
+) -> Result<&'a Cert, DeviationListError> {
+    let mut refused = None;
+    for csca in cscas {
+        if signer.verify_signed_by(&csca.key, verifier).is_err() {
+            continue;
+        }
+        match csca_unusable(csca, at) {
+            None => return Ok(csca),
+            Some(reason) => {
+                refused.get_or_insert((csca.subject(), reason));
+            }
+        }
+    }
+    Err(match refused {
+        Some((csca, reason)) => DeviationListError::IssuerUnusable {
+            subject: signer.subject(),
+            csca,
+            reason,
+        },
+        None => DeviationListError::UntrustedSigner {
+            subject: signer.subject(),
+        },
+    })
+}
+
+/// The status of `cert` on the first fresh, complete CRL of `csca` among `crls` that
+/// covers it; otherwise why none could be used (CRLs of other issuers are not named).
+///
+/// # Errors
+/// The problems of every CRL of `csca` (empty when none was given).
+pub fn revocation_status(
+    cert: &Cert,
+    csca: &Cert,
+    crls: &[&Crl],
+    at: UnixTime,
+    verifier: &Verifier,
+) -> Result<CrlStatus, Vec<String>> {
+    let mut problems = Vec::new();
+    for crl in crls {
+        match crl.verify(csca, at, verifier) {
+            Err(CrlError::WrongIssuer { .. }) => continue,
+            Err(e) => {
+                problems.push(e.to_string());
+                continue;
+            }
+            Ok(()) => {}
+        }
+        if let Some(base) = crl.delta_base_hex() {
+            problems.push(format!(
+                "a delta CRL (base {base}) cannot establish status without its base"
+            ));
+            continue;
+        }
+        if let Err(e) = crl.check_scope(cert) {
+            problems.push(e.to_string());
+            continue;
+        }
+        return Ok(crl.status(cert.cert.tbs_certificate().serial_number().as_bytes()));
+    }
+    Err(problems)
 }
 
 /// A check a deviation list lets pass.
@@ -654,27 +825,84 @@ impl VerifiedDeviationList {
     /// document is one of them; an unknown fact never matches.
     #[must_use]
     pub fn waivers_for_document(&self, dsc: &Cert, facts: &DocumentFacts) -> Vec<Waiver> {
+        self.defects_for(dsc, facts)
+            .filter_map(|(by_digest, d)| {
+                d.defect.check_id(by_digest).map(|check_id| Waiver {
+                    check_id,
+                    defect: d.deviation_type,
+                    description: d.description.clone(),
+                })
+            })
+            .collect()
+    }
+
+    /// The defects of every deviation that names `dsc` and covers the document, with
+    /// whether the deviation named the DSC by its certificate digest.
+    fn defects_for<'a>(
+        &'a self,
+        dsc: &'a Cert,
+        facts: &'a DocumentFacts,
+    ) -> impl Iterator<Item = (bool, &'a DeviationDescription)> + 'a {
+        let same_state = self.same_state(dsc);
+        self.list
+            .deviations
+            .iter()
+            .filter(move |deviation| {
+                same_state
+                    && deviation.documents.covers(facts)
+                    && self.names(&deviation.documents.dsc, dsc)
+            })
+            .flat_map(|deviation| {
+                let by_digest =
+                    matches!(deviation.documents.dsc, DscIdentifier::CertificateDigest(_));
+                deviation.descriptions.iter().map(move |d| (by_digest, d))
+            })
+    }
+
+    /// Whether the list declares the Active Authentication keys of the documents of
+    /// `dsc` compromised (`id-Deviation-CertOrKey-AAKeyCompromised`): then Active
+    /// Authentication proves nothing for them and `aa.signature` fails. Gives the
+    /// defect's description (or its OID) when it does.
+    ///
+    /// A warning fails closed the other way round from a waiver: a deviation restricted
+    /// to some documents applies unless `facts` show the document is not one of them
+    /// (an unknown fact does not rule it out).
+    #[must_use]
+    pub fn aa_key_compromised(&self, dsc: &Cert, facts: &DocumentFacts) -> Option<String> {
         if !self.same_state(dsc) {
-            return Vec::new();
+            return None;
         }
-        let mut out = Vec::new();
-        for deviation in &self.list.deviations {
-            let docs = &deviation.documents;
-            if !docs.covers(facts) || !self.names(&docs.dsc, dsc) {
-                continue;
-            }
-            let by_digest = matches!(docs.dsc, DscIdentifier::CertificateDigest(_));
-            for d in &deviation.descriptions {
-                if let Some(check_id) = d.defect.check_id(by_digest) {
-                    out.push(Waiver {
-                        check_id,
-                        defect: d.deviation_type,
-                        description: d.description.clone(),
-                    });
+        self.list
+            .deviations
+            .iter()
+            .filter(|deviation| {
+                deviation.documents.may_cover(facts) && self.names(&deviation.documents.dsc, dsc)
+            })
+            .flat_map(|deviation| deviation.descriptions.iter())
+            .find(|d| d.defect == Defect::AaKeyCompromised)
+            .map(|d| {
+                d.description
+                    .clone()
+                    .unwrap_or_else(|| d.deviation_type.to_string())
+            })
+    }
+
+    /// The trusted CSCA of the list's State that issued `dsc` (by key identifier, or by
+    /// name when the DSC has no authorityKeyIdentifier), if any. A deviation that waives
+    /// `dsc.chain` names the DSC; this is the CSCA whose validity still counts.
+    #[must_use]
+    pub fn issuing_csca(&self, dsc: &Cert) -> Option<&Cert> {
+        let issuer = dsc.cert.tbs_certificate().issuer();
+        std::iter::once(&self.csca)
+            .chain(self.state_cscas.iter())
+            .find(|c| {
+                let name_ok =
+                    same_name(c.cert.tbs_certificate().subject(), issuer) != NameMatch::Different;
+                match &dsc.aki {
+                    Some(aki) => c.ski.as_ref() == Some(aki) && name_ok,
+                    None => name_ok,
                 }
-            }
-        }
-        out
+            })
     }
 }
 

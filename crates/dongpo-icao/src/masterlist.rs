@@ -2,7 +2,7 @@
 //! master-list signer (EKU 2.23.136.1.1.3) that chains to a pinned anchor. A broken
 //! entry is rejected alone, with its reason; it never spoils the rest of the list.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use der::asn1::{Any, SetOfVec};
 use der::{Decode, Encode, Sequence};
@@ -58,11 +58,13 @@ pub struct MasterListReport {
     pub signer: Option<CertSummary>,
     /// Entries in the list.
     pub certificates: usize,
-    /// Distinct countries among the accepted entries.
+    /// Distinct countries among the accepted entries (0 when the list is not valid).
     pub countries: usize,
-    /// Entries refused, with reasons.
+    /// Entries refused, with reasons (empty when the list is not valid: its entries are
+    /// not examined then).
     pub rejected: Vec<Rejected>,
-    /// Accepted CSCA certificates (DER), in list order.
+    /// Accepted CSCA certificates (DER), in list order (empty when the list is not
+    /// valid).
     #[serde(skip)]
     pub accepted: Vec<Cert>,
 }
@@ -126,22 +128,86 @@ pub fn verify(
             if !signer.valid_at(at) {
                 errors.push(format!("signer not valid at {}", at.rfc3339()));
             }
-            let anchored = anchors.iter().any(|a| {
-                a.sha256 == signer.sha256 || signer.verify_signed_by(&a.key, verifier).is_ok()
-            });
-            if !anchored {
-                errors.push(format!(
-                    "signer {} does not chain to a pinned anchor",
-                    signer.subject()
-                ));
+            // The signer is the pinned certificate itself, or signed by a pinned anchor
+            // that may certify it now: valid at `at`, a CA certificate with keyCertSign.
+            let pinned = anchors.iter().any(|a| a.sha256 == signer.sha256);
+            let signed_by: Vec<&Cert> = anchors
+                .iter()
+                .filter(|a| a.sha256 != signer.sha256)
+                .filter(|a| signer.verify_signed_by(&a.key, verifier).is_ok())
+                .collect();
+            if !pinned {
+                if signed_by.is_empty() {
+                    errors.push(format!(
+                        "signer {} does not chain to a pinned anchor",
+                        signer.subject()
+                    ));
+                } else if let Some(reason) = signed_by
+                    .iter()
+                    .map(|a| {
+                        crate::deviation_list::csca_unusable(a, at)
+                            .map(|why| format!("anchor {} {why}", a.subject()))
+                    })
+                    .collect::<Option<Vec<String>>>()
+                {
+                    errors.push(format!(
+                        "signer {} chains only to an anchor that cannot certify it: {}",
+                        signer.subject(),
+                        reason.join("; ")
+                    ));
+                }
             }
         }
     }
 
+    // Entries are examined only under a list whose signature and signer hold: an
+    // unauthenticated list gets no work done on its contents.
+    let mut accepted = Vec::new();
+    let mut rejected = Vec::new();
+    if errors.is_empty() {
+        (accepted, rejected) = check_entries(&raw_entries, anchors, verifier);
+    }
+    let countries: BTreeSet<String> = accepted
+        .iter()
+        .filter_map(|c| country(c.cert.tbs_certificate().subject()))
+        .collect();
+    Ok(MasterListReport {
+        valid: errors.is_empty(),
+        errors,
+        signer: signer.as_ref().map(CertSummary::from),
+        certificates: raw_entries.len(),
+        countries: countries.len(),
+        rejected,
+        accepted,
+    })
+}
+
+/// Accepts the entries that are self-signed or signed by another entry (or an anchor)
+/// that issued them. Issuers are looked up in an index by subject key identifier (for
+/// an entry with an authorityKeyIdentifier) or by subject name, so the work is linear
+/// in the number of entries (a few signature checks each), never every pair.
+fn check_entries(
+    raw_entries: &[Vec<u8>],
+    anchors: &[Cert],
+    verifier: &Verifier,
+) -> (Vec<Cert>, Vec<Rejected>) {
+    /// At most this many issuer candidates are tried per entry.
+    const MAX_CANDIDATES: usize = 8;
     let parsed: Vec<Result<Cert, String>> = raw_entries
         .iter()
         .map(|der| Cert::parse(der).map_err(|e| e.to_string()))
         .collect();
+    let issuers: Vec<&Cert> = parsed.iter().flatten().chain(anchors.iter()).collect();
+    let mut by_ski: HashMap<&[u8], Vec<&Cert>> = HashMap::new();
+    let mut by_subject: HashMap<Vec<u8>, Vec<&Cert>> = HashMap::new();
+    for issuer in &issuers {
+        if let Some(ski) = &issuer.ski {
+            by_ski.entry(ski.as_slice()).or_default().push(issuer);
+        }
+        if let Ok(subject) = issuer.cert.tbs_certificate().subject().to_der() {
+            by_subject.entry(subject).or_default().push(issuer);
+        }
+    }
     let mut accepted = Vec::new();
     let mut rejected = Vec::new();
     for (index, entry) in parsed.iter().enumerate() {
@@ -159,10 +225,24 @@ pub fn verify(
         // Self-signed CSCAs verify with their own key; link certificates with the key of
         // another entry (or an anchor) that issued them.
         let own = cert.verify_signed_by(&cert.key, verifier).is_ok();
-        let linked = !own
-            && parsed.iter().flatten().chain(anchors.iter()).any(|issuer| {
-                issuer.sha256 != cert.sha256 && cert.verify_signed_by(&issuer.key, verifier).is_ok()
-            });
+        let linked = !own && {
+            let candidates = match &cert.aki {
+                Some(aki) => by_ski.get(aki.as_slice()),
+                None => cert
+                    .cert
+                    .tbs_certificate()
+                    .issuer()
+                    .to_der()
+                    .ok()
+                    .and_then(|issuer| by_subject.get(&issuer)),
+            };
+            candidates.is_some_and(|list| {
+                list.iter()
+                    .filter(|issuer| issuer.sha256 != cert.sha256)
+                    .take(MAX_CANDIDATES)
+                    .any(|issuer| cert.verify_signed_by(&issuer.key, verifier).is_ok())
+            })
+        };
         if own || linked {
             accepted.push(cert.clone());
         } else {
@@ -173,17 +253,5 @@ pub fn verify(
             });
         }
     }
-    let countries: BTreeSet<String> = accepted
-        .iter()
-        .filter_map(|c| country(c.cert.tbs_certificate().subject()))
-        .collect();
-    Ok(MasterListReport {
-        valid: errors.is_empty(),
-        errors,
-        signer: signer.as_ref().map(CertSummary::from),
-        certificates: raw_entries.len(),
-        countries: countries.len(),
-        rejected,
-        accepted,
-    })
+    (accepted, rejected)
 }

@@ -429,12 +429,34 @@ pub fn verify_parsed(
     };
 
     com_consistency(document, sod.as_ref(), policy, &mut checks);
-    if let Some(Ok((chain, _, _))) = &signer {
-        for (list, source) in trust.deviation_lists() {
-            crate::deviation_list::apply(&mut checks.0, &list.waivers_for(&chain.dsc), source);
-        }
+    // What Active Authentication rests on is judged before any waiver: a waiver lets a
+    // known defect pass, it never makes a document's data trustworthy.
+    let unwaived: Vec<&'static str> = AA_BASIS
+        .into_iter()
+        .filter(|id| {
+            checks
+                .0
+                .iter()
+                .any(|c| c.id == *id && c.status == Status::Pass)
+        })
+        .collect();
+    let mut aa_compromised = None;
+    if let (Some(sod), Some(Ok((chain, _, _)))) = (&sod, &signer) {
+        aa_compromised = apply_deviation_lists(
+            trust,
+            chain,
+            validity_time(sod, options),
+            verifier,
+            &mut checks,
+        );
     }
-    active_authentication(document, sod.as_ref(), &mut checks);
+    active_authentication(
+        document,
+        sod.as_ref(),
+        &unwaived,
+        aa_compromised.as_deref(),
+        &mut checks,
+    );
 
     let required_skipped = checks.0.iter().any(|c| {
         c.status == Status::Skipped
@@ -825,13 +847,134 @@ fn com_consistency(document: &Document, sod: Option<&Sod>, policy: &Policy, chec
     }
 }
 
+/// Applies the waivers of every deviation list of the store to the documents of
+/// `chain`'s DSC and returns why Active Authentication is void for them, if a list
+/// declares their AA keys compromised.
+///
+/// A DSSignature deviation (DSC named by digest) waives `dsc.chain`; the CSCA that issued
+/// the DSC is then taken from the list's trusted CSCAs, so that `csca.validity` is still
+/// judged (at `at`) instead of being skipped for want of a chain: a listed defect can be
+/// accepted, but only when everything else holds.
+fn apply_deviation_lists(
+    trust: &TrustStore,
+    chain: &DscChain,
+    at: UnixTime,
+    verifier: &Verifier,
+    checks: &mut Checks,
+) -> Option<String> {
+    let facts = crate::deviation_list::DocumentFacts::default();
+    let mut aa_compromised = None;
+    for (list, source) in trust.deviation_lists() {
+        let waivers = list.waivers_for_document(&chain.dsc, &facts);
+        let chain_failed = checks
+            .0
+            .iter()
+            .any(|c| c.id == "dsc.chain" && c.status == Status::Fail);
+        crate::deviation_list::apply(&mut checks.0, &waivers, source);
+        let chain_waived = chain_failed
+            && checks
+                .0
+                .iter()
+                .any(|c| c.id == "dsc.chain" && c.status == Status::Pass);
+        let issuing_csca = if chain_waived && chain.csca.is_none() {
+            list.issuing_csca(&chain.dsc)
+        } else {
+            None
+        };
+        if let Some(csca) = issuing_csca {
+            if let Some(check) = checks
+                .0
+                .iter_mut()
+                .find(|c| c.id == "dsc.revocation" && c.status == Status::Skipped)
+            {
+                let crls: Vec<&dongpo_revocation::Crl> = trust
+                    .crls_for(csca)
+                    .into_iter()
+                    .map(|(crl, _)| crl)
+                    .collect();
+                let (status, detail) = match crate::deviation_list::revocation_status(
+                    &chain.dsc, csca, &crls, at, verifier,
+                ) {
+                    Ok(dongpo_revocation::CrlStatus::Good) => (
+                        Status::Pass,
+                        "not on the CRL of the CSCA named by the deviation list".to_string(),
+                    ),
+                    Ok(dongpo_revocation::CrlStatus::Revoked { at: when }) => {
+                        (Status::Fail, format!("DSC revoked on {}", when.rfc3339()))
+                    }
+                    Err(problems) if problems.is_empty() => (
+                        Status::Skipped,
+                        "no CRL of the CSCA was given: status undetermined".to_string(),
+                    ),
+                    Err(problems) => (
+                        Status::Skipped,
+                        format!("no usable CRL: {}", problems.join("; ")),
+                    ),
+                };
+                check.status = status;
+                check.detail = detail;
+            }
+            if let Some(check) = checks
+                .0
+                .iter_mut()
+                .find(|c| c.id == "csca.validity" && c.status == Status::Skipped)
+            {
+                check.status = if csca.valid_at(at) {
+                    Status::Pass
+                } else {
+                    Status::Fail
+                };
+                check.detail = format!(
+                    "CSCA {} (issuer of the DSC named by deviation list {source}) valid {} to {}, checked at {}",
+                    csca.subject(),
+                    csca.not_before.rfc3339(),
+                    csca.not_after.rfc3339(),
+                    at.rfc3339()
+                );
+            }
+        }
+        if aa_compromised.is_none() {
+            aa_compromised = list
+                .aa_key_compromised(&chain.dsc, &facts)
+                .map(|why| format!("deviation list {source}: {why}"));
+        }
+    }
+    aa_compromised
+}
+
+/// The checks Active Authentication rests on, which must pass without any waiver.
+const AA_BASIS: [&str; 4] = [
+    "sod.message_digest",
+    "sod.signature",
+    "dg.15.hash",
+    "dg.14.hash",
+];
+
 /// Active Authentication counts only for a chip whose Passive Authentication passed
-/// and whose DG15 (and DG14, for ECDSA) are covered by the SOD.
-fn active_authentication(document: &Document, sod: Option<&Sod>, checks: &mut Checks) {
+/// and whose DG15 (and DG14, when it is supplied and hashed in the SOD) hashes, SOD
+/// signature and messageDigest passed on their own, before any deviation-list waiver
+/// (`unwaived`): a waived hash means the key in DG15 is not the one the State signed.
+/// A deviation list that declares the document's AA keys compromised makes it fail
+/// under every policy.
+fn active_authentication(
+    document: &Document,
+    sod: Option<&Sod>,
+    unwaived: &[&str],
+    aa_compromised: Option<&str>,
+    checks: &mut Checks,
+) {
     let Some(response) = &document.active_auth else {
         checks.skip("aa.signature", "no Active Authentication challenge given");
         return;
     };
+    if let Some(why) = aa_compromised {
+        checks.push(
+            "aa.signature",
+            Status::Fail,
+            format!("Active Authentication keys declared compromised by {why}"),
+        );
+        return;
+    }
     let Some(dg15) = document.data_groups.get(&15) else {
         checks.push(
             "aa.signature",
@@ -856,15 +999,25 @@ fn active_authentication(document: &Document, sod: Option<&Sod>, checks: &mut Ch
         );
         return;
     }
+    let dg14_hashed = document.data_groups.contains_key(&14)
+        && sod.is_some_and(|s| s.dg_hashes.contains_key(&14));
+    let mut own = vec!["sod.message_digest", "sod.signature", "dg.15.hash"];
+    if dg14_hashed {
+        own.push("dg.14.hash");
+    }
+    if let Some(id) = own.iter().find(|id| !unwaived.contains(id)) {
+        checks.push(
+            "aa.signature",
+            Status::Fail,
+            format!("{id} passed only by a deviation-list waiver: Active Authentication cannot rest on it"),
+        );
+        return;
+    }
     let hash = match document.data_groups.get(&14) {
-        Some(dg14)
-            if sod.is_some_and(|s| s.dg_hashes.contains_key(&14)) && passed("dg.14.hash") =>
-        {
-            crate::lds::dg14::Dg14::parse(dg14).ok().and_then(|d| {
-                d.active_authentication()
-                    .and_then(|aa| aa.hash_algorithm().ok())
-            })
-        }
+        Some(dg14) if dg14_hashed => crate::lds::dg14::Dg14::parse(dg14).ok().and_then(|d| {
+            d.active_authentication()
+                .and_then(|aa| aa.hash_algorithm().ok())
+        }),
         _ => None,
     };
     match crate::active_auth::verify(dg15, hash, &response.challenge, &response.signature) {

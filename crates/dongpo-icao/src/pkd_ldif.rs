@@ -8,12 +8,15 @@
 //! refused. Every error names the line it was found on; no input makes it panic.
 //!
 //! Whether a PKD file deserves trust at all is the caller's decision: distribution does
-//! not establish trust (Doc 9303 Part 12). [`load_into`] trusts the CSCA certificates of
-//! the file it is given, so give it only files obtained through a channel you trust;
-//! master lists it returns unverified, for the caller to check against a pinned anchor.
+//! not establish trust (Doc 9303 Part 12). [`load_into`] trusts the self-signed CSCA
+//! certificates of the file it is given, so give it only files obtained through a
+//! channel you trust; link certificates and master lists it returns unverified, for the
+//! caller to check against the complete store and a pinned anchor.
 
 use base64ct::{Base64, Encoding};
+use dongpo_crypto::Verifier;
 use dongpo_pki::Cert;
+use dongpo_pki::name::{NameMatch, same_name};
 
 use crate::trust_store::TrustStore;
 
@@ -392,35 +395,62 @@ pub fn objects(entries: &[LdifEntry]) -> Vec<PkdObject> {
 /// What [`load_into`] did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LdifImport {
-    /// CA certificates (CSCAs and link certificates) added to the store; an entry whose
+    /// Self-signed CSCA certificates (trust anchors) added to the store; an entry whose
     /// certificate was already present counts too.
     pub cscas: usize,
-    /// End-entity certificates (DSCs) seen and not trusted.
+    /// Document Signer certificates kept (untrusted) for SODs that do not embed theirs:
+    /// end-entity certificates, and every certificate filed under `o=dsc`.
     pub dscs: usize,
     /// CRLs added to the store.
     pub crls: usize,
     /// Master lists found (returned, not trusted).
     pub master_lists: usize,
+    /// CA certificates that are not self-signed (link certificates): not trusted here;
+    /// `(DER, source)` for the caller to give to
+    /// [`TrustStore::add_link_certificates`] once every trust source is loaded.
+    pub links: Vec<(Vec<u8>, String)>,
     /// Objects refused: (entry DN, reason).
     pub rejected: Vec<(String, String)>,
 }
 
-/// Whether `cert` is a CA certificate: BasicConstraints cA=TRUE or the keyCertSign key
-/// usage. Either suffices, so that CSCAs with sloppy extensions (keyCertSign with
-/// cA=FALSE, seen in the wild) are not mistaken for DSCs.
+/// Whether `cert` is a CA certificate with keyCertSign: BasicConstraints cA=TRUE and
+/// the keyCertSign key usage, both.
 fn is_ca(cert: &Cert) -> bool {
+    cert.basic_constraints().is_some_and(|bc| bc.ca)
+        && cert.key_usage().is_some_and(|ku| ku.key_cert_sign())
+}
+
+/// Whether `cert` claims any CA power (cA or keyCertSign).
+fn claims_ca(cert: &Cert) -> bool {
     cert.basic_constraints().is_some_and(|bc| bc.ca)
         || cert.key_usage().is_some_and(|ku| ku.key_cert_sign())
 }
 
-/// Loads CSCA certificates and CRLs into the store (DSC entries are counted but not
-/// trusted: a DSC is verified through its CSCA; master lists are returned to the caller,
-/// who must verify them against a pinned anchor before trusting them).
+/// Whether `cert` is self-issued and its signature verifies with its own key.
+fn self_signed(cert: &Cert, verifier: &Verifier) -> bool {
+    let tbs = cert.cert.tbs_certificate();
+    same_name(tbs.issuer(), tbs.subject()) != NameMatch::Different
+        && cert.verify_signed_by(&cert.key, verifier).is_ok()
+}
+
+/// Whether the entry is filed under `o=dsc` (the PKD's Document Signer branch).
+fn filed_under_dsc(dn: &str) -> bool {
+    dn.split(',')
+        .any(|rdn| rdn.trim().eq_ignore_ascii_case("o=dsc"))
+}
+
+/// Loads CSCA trust anchors and CRLs into the store; Document Signer certificates are
+/// kept untrusted (a DSC is verified through its CSCA); link certificates and master
+/// lists are returned to the caller, who must verify them (links against the complete
+/// store, master lists against a pinned anchor) before trusting them.
 ///
-/// Whether a certificate is a CSCA is decided by its contents — BasicConstraints
-/// cA=TRUE or the keyCertSign key usage — never by the entry's DN (`o=csca`, `o=dsc`),
-/// which is only a filing location. A certificate or CRL that does not parse is
-/// recorded in [`LdifImport::rejected`] and the import goes on. Store sources read
+/// A certificate becomes a trust anchor only when it is self-signed (issuer = subject
+/// and the self-signature verifies), a CA certificate (BasicConstraints cA=TRUE) with
+/// the keyCertSign key usage, and not filed under `o=dsc`. Every `o=dsc` entry, and
+/// every certificate that claims no CA power, is kept as a DSC; a CA certificate that
+/// is not self-signed goes to [`LdifImport::links`]; a self-signed certificate with
+/// only one of cA and keyCertSign is refused. A certificate or CRL that does not parse
+/// is recorded in [`LdifImport::rejected`] and the import goes on. Store sources read
 /// `ldif:<source>#<dn>`.
 ///
 /// The CSCAs are trusted because the caller hands over the file: only pass a file
@@ -432,25 +462,42 @@ pub fn load_into(
     store: &mut TrustStore,
     ldif: &[u8],
     source: &str,
+    verifier: &Verifier,
 ) -> Result<(LdifImport, Vec<Vec<u8>>), LdifError> {
     let entries = parse(ldif)?;
     let mut import = LdifImport::default();
     let mut master_lists = Vec::new();
     for object in objects(&entries) {
         match object {
-            PkdObject::Certificate { dn, der } => match Cert::parse(&der) {
-                Err(e) => import.rejected.push((dn, format!("certificate: {e}"))),
-                Ok(cert) if is_ca(&cert) => {
-                    match store.add_csca(&der, &format!("ldif:{source}#{dn}")) {
+            PkdObject::Certificate { dn, der } => {
+                let name = format!("ldif:{source}#{dn}");
+                let cert = match Cert::parse(&der) {
+                    Err(e) => {
+                        import.rejected.push((dn, format!("certificate: {e}")));
+                        continue;
+                    }
+                    Ok(cert) => cert,
+                };
+                if filed_under_dsc(&dn) || !claims_ca(&cert) {
+                    match store.add_dsc(&der, &name) {
+                        Ok(()) => import.dscs += 1,
+                        Err(e) => import.rejected.push((dn, e.to_string())),
+                    }
+                } else if !self_signed(&cert, verifier) {
+                    import.links.push((der, name));
+                } else if !is_ca(&cert) {
+                    import.rejected.push((
+                        dn,
+                        "self-signed certificate without both cA and keyCertSign: not a trust anchor"
+                            .into(),
+                    ));
+                } else {
+                    match store.add_csca(&der, &name) {
                         Ok(()) => import.cscas += 1,
                         Err(e) => import.rejected.push((dn, e.to_string())),
                     }
                 }
-                Ok(_) => match store.add_dsc(&der, &format!("ldif:{source}#{dn}")) {
-                    Ok(()) => import.dscs += 1,
-                    Err(e) => import.rejected.push((dn, e.to_string())),
-                },
-            },
+            }
             PkdObject::Crl { dn, der } => match store.add_crl(&der, &format!("ldif:{source}#{dn}"))
             {
                 Ok(()) => import.crls += 1,
@@ -677,6 +724,7 @@ mod tests {
               dn: cn=junk,o=crl,c=XX\ncertificateRevocationList;binary:: AQID\n\n\
               dn: cn=ml,o=ml,c=XX\npkdMasterListContent:: AQID\n",
             "test.ldif",
+            &Verifier::new(),
         )
         .unwrap();
         assert_eq!((import.cscas, import.dscs, import.crls), (0, 0, 0));

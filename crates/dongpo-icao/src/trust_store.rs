@@ -1,7 +1,7 @@
 //! The CSCAs (and CSCA CRLs) a verification trusts, each with the sources that vouch
 //! for it. A snapshot's content hash names exactly what was trusted in every report.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use dongpo_crypto::HashAlgorithm;
 use dongpo_pki::name::{NameMatch, same_name};
@@ -52,6 +52,14 @@ pub enum TrustError {
         source_name: String,
         /// Why.
         reason: String,
+    },
+    /// A PKD LDIF file is not readable LDIF.
+    #[error("{source_name}: {error}")]
+    Ldif {
+        /// Where it came from.
+        source_name: String,
+        /// What was wrong.
+        error: crate::pkd_ldif::LdifError,
     },
     /// A CRL did not parse.
     #[error("{source_name}: {error}")]
@@ -147,8 +155,10 @@ impl TrustStore {
     }
 
     /// Admits a new CSCA key through a link certificate (9303-12 §5.4): the link must be
-    /// signed by a CSCA already trusted and be a CA certificate; its subject key is then
-    /// trusted with the source `link:<issuer>`.
+    /// a CA certificate with keyCertSign, signed by a CSCA already trusted that is itself
+    /// a CA certificate with keyCertSign; its subject key is then trusted with the source
+    /// `link:<issuer>`. Load every other trust source first (see [`TrustSources`]), or a
+    /// link from a CSCA that a later source brings is refused.
     ///
     /// # Errors
     /// [`TrustError::Cert`] when it does not parse, [`TrustError::Link`] when no trusted
@@ -163,15 +173,20 @@ impl TrustStore {
             source_name: source.into(),
             error,
         })?;
-        if !link.basic_constraints().is_some_and(|bc| bc.ca) {
+        let can_sign = |c: &Cert| {
+            c.basic_constraints().is_some_and(|bc| bc.ca)
+                && c.key_usage().is_some_and(|ku| ku.key_cert_sign())
+        };
+        if !can_sign(&link) {
             return Err(TrustError::Link {
                 source_name: source.into(),
-                reason: "not a CA certificate".into(),
+                reason: "not a CA certificate with keyCertSign".into(),
             });
         }
         let issuer = self
             .issuer_candidates(&link)
             .into_iter()
+            .filter(|c| can_sign(&c.cert) && c.cert.sha256 != link.sha256)
             .find(|c| link.verify_signed_by(&c.cert.key, verifier).is_ok())
             .map(|c| c.cert.subject())
             .ok_or_else(|| TrustError::Link {
@@ -187,6 +202,39 @@ impl TrustStore {
             }),
         }
         Ok(())
+    }
+
+    /// Admits link certificates `(DER, source)` in as many passes as they need (a link
+    /// may be signed by the key another link admits), after every other source.
+    ///
+    /// # Errors
+    /// The error of the first link that no pass could admit.
+    pub fn add_link_certificates(
+        &mut self,
+        links: &[(Vec<u8>, String)],
+        verifier: &dongpo_crypto::Verifier,
+    ) -> Result<usize, TrustError> {
+        let mut pending: Vec<&(Vec<u8>, String)> = links.iter().collect();
+        let mut admitted = 0;
+        loop {
+            let before = pending.len();
+            let mut refused = Vec::new();
+            let mut first_error = None;
+            for link in pending {
+                match self.add_link_certificate(&link.0, verifier, &link.1) {
+                    Ok(()) => admitted += 1,
+                    Err(e) => {
+                        first_error.get_or_insert(e);
+                        refused.push(link);
+                    }
+                }
+            }
+            match first_error {
+                None => return Ok(admitted),
+                Some(e) if refused.len() == before => return Err(e),
+                Some(_) => pending = refused,
+            }
+        }
     }
 
     /// Trusts a CSCA certificate file.
@@ -270,8 +318,10 @@ impl TrustStore {
         &self.dscs
     }
 
-    /// Verifies a deviation list against the CSCAs already trusted and keeps it; its
-    /// waivers apply to the documents of the DSCs it names.
+    /// Verifies a deviation list against the CSCAs and CRLs already in the store and
+    /// keeps it; its waivers apply to the documents of the DSCs it names. The signer is
+    /// path-validated at `at` ([`crate::deviation_list::verify`]): add the CSCA CRLs
+    /// first, or the list is refused.
     ///
     /// # Errors
     /// [`TrustError::DeviationList`] naming why the list was refused.
@@ -283,12 +333,14 @@ impl TrustStore {
         source: &str,
     ) -> Result<(), TrustError> {
         let cscas: Vec<Cert> = self.cscas.iter().map(|c| c.cert.clone()).collect();
-        let list = crate::deviation_list::verify(bytes, &cscas, at, verifier).map_err(|e| {
-            TrustError::DeviationList {
-                source_name: source.into(),
-                reason: e.to_string(),
-            }
-        })?;
+        let crls: Vec<&Crl> = self.crls.iter().map(|(crl, _)| crl).collect();
+        let list =
+            crate::deviation_list::verify(bytes, &cscas, &crls, at, verifier).map_err(|e| {
+                TrustError::DeviationList {
+                    source_name: source.into(),
+                    reason: e.to_string(),
+                }
+            })?;
         self.deviation_lists.push((list, source.into()));
         Ok(())
     }
@@ -409,6 +461,85 @@ pub fn crl_authority_key(crl: &Crl) -> Option<Vec<u8>> {
         .find(|e| e.extn_id == const_oid::db::rfc5280::ID_CE_AUTHORITY_KEY_IDENTIFIER)?;
     let aki = <AuthorityKeyIdentifier as der::Decode>::from_der(ext.extn_value.as_bytes()).ok()?;
     aki.key_identifier.map(|k| k.as_bytes().to_vec())
+}
+
+/// Every source a trust store is assembled from, loaded by [`TrustSources::load`] in the
+/// one order where each source can rely on all those before it: CSCA files and
+/// directories, master lists (each against its pinned anchors), PKD LDIF files, CRLs,
+/// then link certificates (from `links` and from the LDIF files, however they are
+/// ordered among themselves), then known DSCs, and deviation lists last (their signers
+/// are path-validated against the complete store, CRLs included).
+#[derive(Clone, Debug, Default)]
+pub struct TrustSources {
+    /// CSCA certificate files.
+    pub csca_files: Vec<PathBuf>,
+    /// Directories of CSCA certificates ([`TrustStore::add_csca_dir`]).
+    pub csca_dirs: Vec<PathBuf>,
+    /// Master lists with the anchors each is pinned to.
+    pub master_lists: Vec<(PathBuf, Vec<Cert>)>,
+    /// PKD LDIF files ([`crate::pkd_ldif::load_into`]).
+    pub pkd_ldif: Vec<PathBuf>,
+    /// CSCA CRL files.
+    pub crl_files: Vec<PathBuf>,
+    /// Link certificate files.
+    pub links: Vec<PathBuf>,
+    /// Known (untrusted) DSC files.
+    pub dscs: Vec<PathBuf>,
+    /// Deviation list files.
+    pub deviation_lists: Vec<PathBuf>,
+}
+
+impl TrustSources {
+    /// Builds the trust store; master lists and deviation lists are judged at `at`.
+    ///
+    /// # Errors
+    /// The first [`TrustError`], naming its file.
+    pub fn load(
+        &self,
+        at: dongpo_pki::UnixTime,
+        verifier: &dongpo_crypto::Verifier,
+    ) -> Result<TrustStore, TrustError> {
+        let mut trust = TrustStore::new();
+        for path in &self.csca_files {
+            trust.add_csca_file(path)?;
+        }
+        for dir in &self.csca_dirs {
+            trust.add_csca_dir(dir)?;
+        }
+        for (path, anchors) in &self.master_lists {
+            trust.add_master_list(
+                &read(path)?,
+                anchors,
+                at,
+                verifier,
+                &path.display().to_string(),
+            )?;
+        }
+        let mut links = Vec::new();
+        for path in &self.pkd_ldif {
+            let name = path.display().to_string();
+            let (import, _) = crate::pkd_ldif::load_into(&mut trust, &read(path)?, &name, verifier)
+                .map_err(|error| TrustError::Ldif {
+                    source_name: name.clone(),
+                    error,
+                })?;
+            links.extend(import.links);
+        }
+        for path in &self.crl_files {
+            trust.add_crl_file(path)?;
+        }
+        for path in &self.links {
+            links.push((read(path)?, path.display().to_string()));
+        }
+        trust.add_link_certificates(&links, verifier)?;
+        for path in &self.dscs {
+            trust.add_dsc(&read(path)?, &path.display().to_string())?;
+        }
+        for path in &self.deviation_lists {
+            trust.add_deviation_list(&read(path)?, at, verifier, &path.display().to_string())?;
+        }
+        Ok(trust)
+    }
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, TrustError> {

@@ -23,6 +23,7 @@ use dongpo_icao::passive_auth::{self, Document, Options};
 use dongpo_icao::report::Status;
 use dongpo_icao::trust_store::TrustStore;
 use dongpo_pki::{Cert, UnixTime};
+use dongpo_revocation::Crl;
 use dongpo_testkit::passport::csca_certificate;
 use dongpo_testkit::pki::{self, CertRequest, Role};
 use dongpo_testkit::rng::SeededRng;
@@ -196,6 +197,16 @@ fn signed(signer: &Signer, content: &[u8], flaws: &Flaws) -> Vec<u8> {
     .content_info
 }
 
+fn p256_crl() -> Crl {
+    Crl::parse(&read("p256/genuine/csca.crl")).unwrap()
+}
+
+/// `deviation_list::verify` with the p256 CSCA and its (fresh) CRL.
+fn verify_p256(bytes: &[u8], at: UnixTime) -> Result<VerifiedDeviationList, DeviationListError> {
+    let crl = p256_crl();
+    deviation_list::verify(bytes, &[p256_csca_cert()], &[&crl], at, &Verifier::new())
+}
+
 fn p256_csca_cert() -> Cert {
     Cert::parse(&read("p256/genuine/csca.der")).unwrap()
 }
@@ -221,8 +232,7 @@ fn dg2_list() -> (Vec<u8>, VerifiedDeviationList) {
         )]),
         &Flaws::default(),
     );
-    let verified =
-        deviation_list::verify(&bytes, &[p256_csca_cert()], at(), &Verifier::new()).unwrap();
+    let verified = verify_p256(&bytes, at()).unwrap();
     (bytes, verified)
 }
 
@@ -358,8 +368,7 @@ fn key_id_digest_and_all_of_csca_identification() {
         ]),
         &Flaws::default(),
     );
-    let verified =
-        deviation_list::verify(&bytes, &[p256_csca_cert()], at(), &Verifier::new()).unwrap();
+    let verified = verify_p256(&bytes, at()).unwrap();
     let kinds: Vec<&DscIdentifier> = verified
         .list
         .deviations
@@ -406,8 +415,7 @@ fn broken_signature_is_refused() {
             ..Flaws::default()
         },
     );
-    let err =
-        deviation_list::verify(&bytes, &[p256_csca_cert()], at(), &Verifier::new()).unwrap_err();
+    let err = verify_p256(&bytes, at()).unwrap_err();
     assert!(matches!(err, DeviationListError::Signature(_)), "{err}");
 }
 
@@ -423,8 +431,7 @@ fn wrong_message_digest_is_refused() {
             ..Flaws::default()
         },
     );
-    let err =
-        deviation_list::verify(&bytes, &[p256_csca_cert()], at(), &Verifier::new()).unwrap_err();
+    let err = verify_p256(&bytes, at()).unwrap_err();
     assert_eq!(err, DeviationListError::MessageDigest);
 }
 
@@ -433,8 +440,7 @@ fn master_list_signer_lacks_the_eku() {
     let csca = csca("p256");
     let signer = ml_signer(&csca);
     let bytes = signed(&signer, &content(vec![]), &Flaws::default());
-    let err =
-        deviation_list::verify(&bytes, &[p256_csca_cert()], at(), &Verifier::new()).unwrap_err();
+    let err = verify_p256(&bytes, at()).unwrap_err();
     assert!(matches!(err, DeviationListError::SignerEku { .. }), "{err}");
     assert!(err.to_string().contains("2.23.136.1.1.8"));
 }
@@ -444,13 +450,12 @@ fn signer_under_an_untrusted_csca_is_refused() {
     // Signed by the p384 CSCA; only the p256 CSCA is trusted.
     let signer = dl_signer(&csca("p384"));
     let bytes = signed(&signer, &content(vec![]), &Flaws::default());
-    let err =
-        deviation_list::verify(&bytes, &[p256_csca_cert()], at(), &Verifier::new()).unwrap_err();
+    let err = verify_p256(&bytes, at()).unwrap_err();
     assert!(
         matches!(err, DeviationListError::UntrustedSigner { .. }),
         "{err}"
     );
-    let err = deviation_list::verify(&bytes, &[], at(), &Verifier::new()).unwrap_err();
+    let err = deviation_list::verify(&bytes, &[], &[], at(), &Verifier::new()).unwrap_err();
     assert!(matches!(err, DeviationListError::UntrustedSigner { .. }));
 }
 
@@ -458,8 +463,7 @@ fn signer_under_an_untrusted_csca_is_refused() {
 fn signer_outside_its_validity_is_refused() {
     let (bytes, _) = dg2_list();
     let later = UnixTime::parse_rfc3339("2037-01-01T00:00:00Z").unwrap();
-    let err =
-        deviation_list::verify(&bytes, &[p256_csca_cert()], later, &Verifier::new()).unwrap_err();
+    let err = verify_p256(&bytes, later).unwrap_err();
     assert!(
         matches!(err, DeviationListError::SignerNotValid { .. }),
         "{err}"
@@ -495,10 +499,11 @@ fn truncated_and_garbage_input_are_errors() {
     let (bytes, _) = dg2_list();
     let verifier = Verifier::new();
     let anchors = [p256_csca_cert()];
+    let crl = p256_crl();
     for cut in 0..bytes.len() {
         let part = &bytes[..cut];
         assert!(deviation_list::parse(part).is_err(), "cut {cut}");
-        assert!(deviation_list::verify(part, &anchors, at(), &verifier).is_err());
+        assert!(deviation_list::verify(part, &anchors, &[&crl], at(), &verifier).is_err());
     }
     let mut rng = SeededRng::new(7, "garbage");
     for len in [0usize, 1, 2, 16, 300] {
@@ -510,7 +515,7 @@ fn truncated_and_garbage_input_are_errors() {
         let mut flipped = bytes.clone();
         flipped[i] ^= 0xff;
         let _ = deviation_list::parse(&flipped);
-        let _ = deviation_list::verify(&flipped, &anchors, at(), &verifier);
+        let _ = deviation_list::verify(&flipped, &anchors, &[&crl], at(), &verifier);
     }
 }
 
@@ -521,6 +526,9 @@ fn trust_store_deviation_list_waives_inside_the_verifier() {
     let mut trust = TrustStore::new();
     trust
         .add_csca(&std::fs::read(dir.join("csca.der")).unwrap(), "csca.der")
+        .unwrap();
+    trust
+        .add_crl(&std::fs::read(dir.join("csca.crl")).unwrap(), "csca.crl")
         .unwrap();
     trust
         .add_deviation_list(&bytes, at(), &Verifier::new(), "p256.dl")
@@ -551,6 +559,9 @@ fn trust_store_deviation_list_waives_inside_the_verifier() {
         .unwrap();
     trust
         .add_csca(&std::fs::read(other.join("csca.der")).unwrap(), "p384")
+        .unwrap();
+    trust
+        .add_crl(&read("p256/genuine/csca.crl"), "p256.crl")
         .unwrap();
     trust
         .add_deviation_list(&bytes, at(), &Verifier::new(), "p256.dl")

@@ -154,12 +154,23 @@ fn parse_and_objects() {
 fn load_trusts_cscas_and_crls_counts_dscs_and_returns_master_lists() {
     let ldif = download("");
     let mut store = TrustStore::new();
-    let (import, lists) = pkd_ldif::load_into(&mut store, ldif.as_bytes(), "icao.ldif").unwrap();
-    assert_eq!(import.cscas, 6);
+    let (import, lists) =
+        pkd_ldif::load_into(&mut store, ldif.as_bytes(), "icao.ldif", &Verifier::new()).unwrap();
+    // Five self-signed CSCAs are anchors; the Korean link certificate (signed by an
+    // older Korean key) is returned as a link, admitted once every source is loaded.
+    assert_eq!(import.cscas, 5);
+    assert_eq!(import.links.len(), 1);
     assert_eq!(import.dscs, 1);
     assert_eq!(import.crls, 1);
     assert_eq!(import.master_lists, 1);
     assert_eq!(import.rejected, vec![]);
+    assert_eq!(store.cscas().len(), 5);
+    assert_eq!(
+        store
+            .add_link_certificates(&import.links, &Verifier::new())
+            .unwrap(),
+        1
+    );
     assert_eq!(store.cscas().len(), 6);
 
     // every Korean CSCA is trusted, with the LDIF entry as its source
@@ -171,7 +182,9 @@ fn load_trusts_cscas_and_crls_counts_dscs_and_returns_master_lists() {
             .find(|c| c.cert.sha256 == cert.sha256)
             .unwrap_or_else(|| panic!("{name} not trusted"));
         assert!(
-            trusted.sources[0].starts_with("ldif:icao.ldif#cn=KR-CSCA-"),
+            trusted.sources[0].starts_with("ldif:icao.ldif#cn=KR-CSCA-")
+                || trusted.sources[0].starts_with("link:")
+                    && trusted.sources[0].contains("(ldif:icao.ldif#cn=KR-CSCA-"),
             "{:?}",
             trusted.sources
         );
@@ -200,8 +213,9 @@ fn load_trusts_cscas_and_crls_counts_dscs_and_returns_master_lists() {
 }
 
 #[test]
-fn the_contents_not_the_dn_decide_csca_or_dsc() {
-    // a CSCA filed under o=dsc is still a CSCA, and a DSC filed under o=csca is not trusted
+fn o_dsc_is_never_an_anchor_and_a_dsc_under_o_csca_is_not_trusted() {
+    // Behaviour change (issue 15): a CSCA filed under o=dsc is no longer trusted (it is
+    // kept as an untrusted DSC), and a DSC filed under o=csca is still not trusted.
     let ldif = format!(
         "{}{}",
         entry(
@@ -218,25 +232,25 @@ fn the_contents_not_the_dn_decide_csca_or_dsc() {
         ),
     );
     let mut store = TrustStore::new();
-    let (import, _) = pkd_ldif::load_into(&mut store, ldif.as_bytes(), "x").unwrap();
-    assert_eq!((import.cscas, import.dscs), (1, 1));
-    assert_eq!(store.cscas().len(), 1);
-    assert_eq!(
-        store.cscas()[0].cert.subject(),
-        "CN=CSCA,OU=MOFA,O=Government,C=KR"
-    );
+    let (import, _) =
+        pkd_ldif::load_into(&mut store, ldif.as_bytes(), "x", &Verifier::new()).unwrap();
+    assert_eq!((import.cscas, import.dscs), (0, 2));
+    assert!(store.cscas().is_empty());
+    assert_eq!(store.dscs().len(), 2);
 }
 
 #[test]
 fn crlf_input() {
     let ldif = download("").replace('\n', "\r\n");
     let mut store = TrustStore::new();
-    let (import, lists) = pkd_ldif::load_into(&mut store, ldif.as_bytes(), "crlf").unwrap();
+    let (import, lists) =
+        pkd_ldif::load_into(&mut store, ldif.as_bytes(), "crlf", &Verifier::new()).unwrap();
     assert_eq!(
         (import.cscas, import.dscs, import.crls, import.master_lists),
-        (6, 1, 1, 1)
+        (5, 1, 1, 1)
     );
-    assert_eq!(store.cscas().len(), 6);
+    assert_eq!(import.links.len(), 1);
+    assert_eq!(store.cscas().len(), 5);
     assert_eq!(lists, vec![vector("synthetic/masterlist/masterlist.ml")]);
 }
 
@@ -252,8 +266,9 @@ fn garbage_certificate_is_rejected_and_the_rest_loads() {
         &garbage,
     ));
     let mut store = TrustStore::new();
-    let (import, _) = pkd_ldif::load_into(&mut store, ldif.as_bytes(), "x").unwrap();
-    assert_eq!(import.cscas, 6);
+    let (import, _) =
+        pkd_ldif::load_into(&mut store, ldif.as_bytes(), "x", &Verifier::new()).unwrap();
+    assert_eq!(import.cscas, 5);
     assert_eq!(import.rejected.len(), 1);
     assert_eq!(import.rejected[0].0, bad_dn);
     assert!(
@@ -261,7 +276,7 @@ fn garbage_certificate_is_rejected_and_the_rest_loads() {
         "{}",
         import.rejected[0].1
     );
-    assert_eq!(store.cscas().len(), 6);
+    assert_eq!(store.cscas().len(), 5);
 }
 
 /// The 0-based index of the first `userCertificate` line in the entry whose DN
@@ -300,7 +315,7 @@ fn corrupted_base64_names_its_line() {
     );
     // and load_into refuses the whole file
     let mut store = TrustStore::new();
-    assert!(pkd_ldif::load_into(&mut store, broken.as_bytes(), "x").is_err());
+    assert!(pkd_ldif::load_into(&mut store, broken.as_bytes(), "x", &Verifier::new()).is_err());
     assert!(store.cscas().is_empty());
 }
 

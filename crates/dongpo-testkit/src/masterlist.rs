@@ -196,3 +196,42 @@ pub fn generate(seed: u64, keys: &mut KeyStore) -> Result<MasterList, TestkitErr
     files.insert("manifest.json".to_string(), json);
     Ok(MasterList { files })
 }
+
+/// A master list over `entries`, signed by `signer` with `key` (SHA-256), embedding
+/// `signer` (the DER CMS ContentInfo, unwrapped).
+///
+/// # Errors
+/// [`TestkitError`] for encoding or signing failures.
+pub fn sign_entries(
+    entries: &[Certificate],
+    signer: &Certificate,
+    key: &dongpo_crypto::SigningKey,
+    algorithm: dongpo_crypto::SignatureAlgorithm,
+    rng: &mut SeededRng,
+) -> Result<Vec<u8>, TestkitError> {
+    let mut cert_list = SetOfVec::new();
+    for cert in entries {
+        cert_list.insert(Any::from_der(&cert.to_der()?)?)?;
+    }
+    let content = CscaMasterList {
+        version: 0,
+        cert_list,
+    }
+    .to_der()?;
+    Ok(signed_data::sign(
+        &SignedDataRequest {
+            content_type: dongpo_icao::oid::CSCA_MASTER_LIST,
+            content: &content,
+            hash: HashAlgorithm::Sha256,
+            signer,
+            key,
+            algorithm,
+            certificates: &[signer],
+            signing_time: Timeline::CURRENT.signing_time,
+            wrong_message_digest: false,
+            corrupt_signature: false,
+        },
+        rng,
+    )?
+    .content_info)
+}

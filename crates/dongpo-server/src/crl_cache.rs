@@ -99,7 +99,12 @@ mod tests {
             UnixTime(100),
         );
         cache.put("toss", CrlKind::Delta, Arc::from(&b"d"[..]), UnixTime(100));
-        cache.put("tossbank", CrlKind::Full, Arc::from(&b"c"[..]), UnixTime(100));
+        cache.put(
+            "tossbank",
+            CrlKind::Full,
+            Arc::from(&b"c"[..]),
+            UnixTime(100),
+        );
         cache.put(
             "tossbank",
             CrlKind::Partition(1),
@@ -116,7 +121,11 @@ mod tests {
                 .fresh("toss", CrlKind::Partition(1), UnixTime(101), 60)
                 .is_none()
         );
-        assert!(cache.fresh("toss", CrlKind::Delta, UnixTime(101), 60).is_none());
+        assert!(
+            cache
+                .fresh("toss", CrlKind::Delta, UnixTime(101), 60)
+                .is_none()
+        );
         assert_eq!(
             &*cache.fresh("tossbank", full, UnixTime(101), 60).unwrap(),
             b"c"
@@ -133,11 +142,21 @@ mod tests {
     fn the_cache_is_bounded() {
         let cache = CrlCache::default();
         for i in 0..(MAX_ENTRIES as u32 + 10) {
-            cache.put("toss", CrlKind::Partition(i), Arc::from(&b"x"[..]), UnixTime(1));
+            cache.put(
+                "toss",
+                CrlKind::Partition(i),
+                Arc::from(&b"x"[..]),
+                UnixTime(1),
+            );
         }
         assert_eq!(cache.len(), MAX_ENTRIES);
         // An entry already held is still replaced.
-        cache.put("toss", CrlKind::Partition(0), Arc::from(&b"y"[..]), UnixTime(2));
+        cache.put(
+            "toss",
+            CrlKind::Partition(0),
+            Arc::from(&b"y"[..]),
+            UnixTime(2),
+        );
         assert_eq!(
             &*cache
                 .fresh("toss", CrlKind::Partition(0), UnixTime(2), 60)

@@ -102,8 +102,18 @@ pub fn init(dir: &Path, options: InitOptions<'_>) -> Result<CaConfig, InitError>
             return Err(InitError::Name(problem));
         }
     }
+    // Owner-only: the directory holds the store (the registry), keys and secrets.
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
     for sub in ["keys", "certs", "secrets"] {
-        std::fs::create_dir_all(dir.join(sub)).map_err(|e| FileError::new(&dir.join(sub), e))?;
+        builder
+            .create(dir.join(sub))
+            .map_err(|e| FileError::new(&dir.join(sub), e))?;
     }
     let (passphrase, source) = match options.passphrase {
         Some(p) => (

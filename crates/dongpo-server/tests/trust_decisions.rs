@@ -143,19 +143,33 @@ fn data_files_are_owner_only_and_fixed_at_start() {
     let _ = std::fs::remove_dir_all(&logs);
 }
 
-/// Starts the server binary on `data` without `--dev`; it must exit at once. Its stderr.
+/// Starts the server binary on `data` without `--dev`; it must exit at once (a server
+/// that starts is killed and the test fails). Its stderr.
 fn refused_without_dev(data: &Path) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_dongpo-server"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dongpo-server"))
         .args(["--listen", "127.0.0.1:0", "--data-dir"])
         .arg(data)
-        .output()
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
         .unwrap();
-    assert!(
-        !out.status.success(),
-        "started without --dev on dev material"
-    );
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > std::time::Duration::from_secs(30) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("started without --dev on development material");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert!(!status.success(), "started without --dev on dev material");
     assert!(!data.join(dongpo_server::ADDR_FILE).exists());
-    String::from_utf8_lossy(&out.stderr).into_owned()
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    stderr
 }
 
 #[test]

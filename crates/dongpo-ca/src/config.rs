@@ -84,6 +84,32 @@ pub struct Pkcs11Ref {
     pub pin_env: String,
 }
 
+/// Why an issuing CA name cannot be used, if it cannot: its CRLs are published as
+/// `<name>.crl`, `<name>-<partition>.crl` and `<name>-delta.crl`, so a name ending in
+/// `-<digits>` or `-delta` would collide with a partition or delta CRL of another CA
+/// (`kb-0.crl` is both the complete CRL of `kb-0` and partition 0 of `kb`). Names of
+/// letters, digits, `-` and `_` only, not empty, so they are safe in URLs and file names.
+#[must_use]
+pub fn issuer_name_problem(name: &str) -> Option<String> {
+    if name.is_empty()
+        || !name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Some(format!(
+            "CA name '{name}' must be letters, digits, '-' and '_' only"
+        ));
+    }
+    if let Some((_, suffix)) = name.rsplit_once('-')
+        && (suffix == "delta" || (!suffix.is_empty() && suffix.bytes().all(|b| b.is_ascii_digit())))
+    {
+        return Some(format!(
+            "CA name '{name}' ends in '-{suffix}', which CRL names reserve for partitions and delta CRLs; choose a name without it"
+        ));
+    }
+    None
+}
+
 /// Reading or checking the configuration failed.
 #[derive(Debug, thiserror::Error)]
 #[error("{file}: {reason}")]
@@ -122,6 +148,9 @@ impl CaConfig {
         }
         let mut names = std::collections::HashSet::new();
         for entry in std::iter::once(&config.root).chain(&config.issuers) {
+            if let Some(problem) = issuer_name_problem(&entry.name) {
+                return Err(bad(problem));
+            }
             if !names.insert(entry.name.as_str()) {
                 return Err(bad(format!("CA name '{}' is used twice", entry.name)));
             }
@@ -138,5 +167,44 @@ impl CaConfig {
             file: "ca.toml".into(),
             reason: e.to_string(),
         })
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn config_with_issuer(name: &str) -> String {
+        format!(
+            r#"node = "n1"
+store = "ca.sqlite"
+key_algorithm = "p256"
+crl_partitions = 4
+max_report_age = 600
+[passphrase]
+env = "X"
+[root]
+name = "root"
+cert = "certs/root.pem"
+key = {{ file = "keys/root.p8" }}
+[[issuer]]
+name = "{name}"
+cert = "certs/i.pem"
+key = {{ file = "keys/i.p8" }}
+profiles = ["kb"]
+"#
+        )
+    }
+
+    #[test]
+    fn issuer_names_that_collide_with_crl_names_are_refused() {
+        for name in ["kb-0", "kb-12", "kb-delta", "a-b-3", "kb/x", "kb.crl", ""] {
+            let err = CaConfig::parse(&config_with_issuer(name), "ca.toml").unwrap_err();
+            assert!(err.reason.contains(name), "{name}: {err}");
+        }
+        for name in ["kb", "kb-x", "kb-0a", "kb_0", "toss-bank", "kb-deltas"] {
+            CaConfig::parse(&config_with_issuer(name), "ca.toml").unwrap();
+        }
     }
 }

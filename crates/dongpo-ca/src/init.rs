@@ -55,6 +55,9 @@ pub enum InitError {
     /// Key generation, storage or signing failed.
     #[error("{0}")]
     Key(String),
+    /// A profile's name cannot name an issuing CA.
+    #[error("{0}")]
+    Name(String),
     /// The store could not be created.
     #[error("store: {0}")]
     Store(String),
@@ -93,8 +96,24 @@ pub fn init(dir: &Path, options: InitOptions<'_>) -> Result<CaConfig, InitError>
     }
     let spec = key_spec(options.key_algorithm)
         .ok_or_else(|| InitError::KeyAlgorithm(options.key_algorithm.into()))?;
+    // Checked before anything is written: issuing CAs are named after their profiles.
+    for profile in options.profiles {
+        if let Some(problem) = crate::config::issuer_name_problem(&profile.name) {
+            return Err(InitError::Name(problem));
+        }
+    }
+    // Owner-only: the directory holds the store (the registry), keys and secrets.
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
     for sub in ["keys", "certs", "secrets"] {
-        std::fs::create_dir_all(dir.join(sub)).map_err(|e| FileError::new(&dir.join(sub), e))?;
+        builder
+            .create(dir.join(sub))
+            .map_err(|e| FileError::new(&dir.join(sub), e))?;
     }
     let (passphrase, source) = match options.passphrase {
         Some(p) => (

@@ -22,6 +22,7 @@ use crate::config::ServerConfig;
 use crate::crl_cache::CrlCache;
 use crate::db;
 use crate::metrics::Metrics;
+use crate::private_files;
 use crate::receipt::ReceiptSigner;
 use crate::state::AppState;
 use crate::verify_pool::VerifyPool;
@@ -42,15 +43,39 @@ fn err(what: &str) -> impl Fn(&dyn std::fmt::Display) -> String + '_ {
 pub fn build(config: ServerConfig) -> Result<AppState, String> {
     let now = UnixTime::now();
     let data = config.data_dir.clone();
-    std::fs::create_dir_all(&data).map_err(|e| err(&data.display().to_string())(&e))?;
+    private_files::private_dir(&data)?;
+    // Before anything is created or opened: development material never serves production.
+    dev_guard(&config)?;
+    if config.dev {
+        crate::dev::mark(&data)?;
+    }
+    private_files::private_dir(&config.ca_dir())?;
     let ca = open_or_create_ca(&config, now)?;
     let location = match &config.database_url {
         Some(url) => url.clone(),
-        None => data.join("server.sqlite").display().to_string(),
+        None => {
+            let path = data.join("server.sqlite");
+            private_files::create_private_file(&path)?;
+            path.display().to_string()
+        }
     };
     let mut server_db = db::open(&location).map_err(|e| e.to_string())?;
+    // The database may be shared (PostgreSQL) or outlive the directory's marker.
+    if server_db.dev_marked().map_err(|e| e.to_string())? && !config.dev {
+        return Err(dev_refusal(&format!(
+            "the server database ({}) was used by a --dev server",
+            if config.database_url.is_some() {
+                "database_url"
+            } else {
+                "server.sqlite"
+            }
+        )));
+    }
+    if config.dev {
+        server_db.mark_dev(now).map_err(|e| e.to_string())?;
+    }
     let secrets = data.join("server");
-    std::fs::create_dir_all(&secrets).map_err(|e| err("server secrets")(&e))?;
+    private_files::private_dir(&secrets)?;
     let receipts = ReceiptSigner::new(receipt_key(&secrets.join("receipt-key.p8"))?)
         .map_err(|e| e.to_string())?;
     let fingerprint_key = secret(&secrets.join("document-fingerprint.key"))?;
@@ -59,6 +84,7 @@ pub fn build(config: ServerConfig) -> Result<AppState, String> {
     if config.dev {
         crate::dev::prepare(&mut ca, &data, now)?;
     }
+    tighten_data_dir(&config, &ca)?;
     let trust = load_trust(&config)?;
     if trust.cscas().is_empty() {
         tracing::warn!(
@@ -110,6 +136,70 @@ pub fn build(config: ServerConfig) -> Result<AppState, String> {
         verify_pool: VerifyPool::new(std::thread::available_parallelism().map_or(1, usize::from))
             .map_err(|e| format!("verification threads: {e}"))?,
     })
+}
+
+/// Why a server without `--dev` refuses a data directory or database a `--dev` server used.
+fn dev_refusal(what: &str) -> String {
+    format!(
+        "refusing to start without --dev: {what}, so its development admin key ({}) and the testkit identity would be valid; \
+         start with a fresh data directory (and database) for production, or keep using --dev",
+        DEV_KEY_FILE
+    )
+}
+
+/// Refuses, without `--dev`, a data directory a `--dev` server created or ran on: its
+/// marker, or (directories from before the marker) the dev admin key or testkit trust.
+///
+/// # Errors
+/// A message saying what was found and how to proceed.
+pub fn dev_guard(config: &ServerConfig) -> Result<(), String> {
+    if config.dev {
+        return Ok(());
+    }
+    let data = &config.data_dir;
+    for (path, what) in [
+        (crate::dev::marker(data), "it was run with --dev"),
+        (data.join(DEV_KEY_FILE), "it holds the --dev admin key"),
+        (
+            crate::dev::trust_dir(data),
+            "it holds the --dev testkit trust",
+        ),
+    ] {
+        if path.exists() {
+            return Err(dev_refusal(&format!(
+                "the data directory {} is development material ({what}: {})",
+                data.display(),
+                path.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Sets owner-only modes on what the data directory holds (databases, keys, secrets,
+/// API keys) where they are looser, with a warning naming each path.
+fn tighten_data_dir(config: &ServerConfig, ca: &Ca) -> Result<(), String> {
+    let data = &config.data_dir;
+    private_files::tighten(data, private_files::DIR_MODE)?;
+    private_files::tighten_sqlite(&data.join("server.sqlite"))?;
+    for file in [ADMIN_KEY_FILE, DEV_KEY_FILE] {
+        private_files::tighten(&data.join(file), private_files::FILE_MODE)?;
+    }
+    private_files::tighten_tree(&data.join("server"))?;
+    let ca_dir = ca.dir();
+    private_files::tighten(ca_dir, private_files::DIR_MODE)?;
+    private_files::tighten(
+        &ca_dir.join(dongpo_ca::init::CONFIG_FILE),
+        private_files::FILE_MODE,
+    )?;
+    for sub in ["keys", "secrets"] {
+        private_files::tighten_tree(&ca_dir.join(sub))?;
+    }
+    let store = dongpo_ca::init::resolve_store(ca_dir, &ca.config().store);
+    if !(store.starts_with("postgres://") || store.starts_with("postgresql://")) {
+        private_files::tighten_sqlite(Path::new(&store))?;
+    }
+    Ok(())
 }
 
 /// The revoked serials per issuing CA in the store now.

@@ -12,6 +12,33 @@ use dongpo_testkit::{KeyStore, Profile, Variant};
 /// The testkit seed `--dev` trusts (`dongpo testkit passport`'s default).
 pub const SEED: u64 = 1;
 
+/// The marker `--dev` leaves in a data directory it created or ran on: a server started
+/// without `--dev` refuses that directory.
+pub const MARKER_FILE: &str = "DEVELOPMENT-ONLY";
+
+/// The path of [`MARKER_FILE`] in `data`.
+pub fn marker(data: &Path) -> std::path::PathBuf {
+    data.join(MARKER_FILE)
+}
+
+/// Marks `data` as development material (idempotent).
+///
+/// # Errors
+/// A message naming the file.
+pub fn mark(data: &Path) -> Result<(), String> {
+    let path = marker(data);
+    if path.exists() {
+        return Ok(());
+    }
+    dongpo_ca::files::write_public(
+        &path,
+        b"This data directory was used by dongpo-server --dev: its admin key and testkit identity\n\
+          are for development only. dongpo-server refuses to start on it without --dev;\n\
+          use a fresh data directory for production.\n",
+    )
+    .map_err(|e| e.to_string())
+}
+
 /// Where `--dev` keeps the testkit CSCAs and CRLs.
 pub fn trust_dir(data: &Path) -> std::path::PathBuf {
     data.join("dev-trust")

@@ -15,6 +15,7 @@ pub mod dev;
 pub mod error;
 pub mod fingerprint;
 pub mod metrics;
+pub mod private_files;
 pub mod receipt;
 pub mod report_view;
 pub mod routes;

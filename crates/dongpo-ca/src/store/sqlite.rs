@@ -60,6 +60,26 @@ fn violation(e: &rusqlite::Error) -> Violation {
     }
 }
 
+/// Creates the empty store file readable by the owner only, unless it exists: it holds
+/// the registry (names, birth dates). SQLite gives the -wal and -shm files its mode.
+fn create_owner_only(path: &Path) -> Result<(), StoreError> {
+    if path.as_os_str().is_empty() || path.as_os_str() == ":memory:" {
+        return Ok(());
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(StoreError::Backend(format!("{}: {e}", path.display()))),
+    }
+}
+
 impl SqliteStore {
     /// Opens (creating if missing) the store file at `path` and brings its schema up to
     /// date.
@@ -68,6 +88,8 @@ impl SqliteStore {
     /// [`StoreError::Backend`] when the file cannot be opened or WAL mode is unavailable;
     /// [`StoreError::Migration`] when the schema is newer than this code or diverged.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
+        let path = path.as_ref();
+        create_owner_only(path)?;
         let conn = Connection::open(path)?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
         let mode: String =

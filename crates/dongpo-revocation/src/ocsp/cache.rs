@@ -54,7 +54,19 @@ impl CachedResponse {
     }
 }
 
-type Shard = HashMap<HashAlgorithm, HashMap<Box<[u8]>, CachedResponse>>;
+/// One lock's worth of entries, with the generation of its serials.
+#[derive(Default)]
+struct Shard {
+    /// Bumped by every [`ResponseCache::remove`] (a revocation): an answer whose status
+    /// was read under an older generation may predate the revocation and is not stored.
+    generation: u64,
+    entries: HashMap<HashAlgorithm, HashMap<Box<[u8]>, CachedResponse>>,
+}
+
+/// A shard's generation, read before the status an answer is signed over (see
+/// [`ResponseCache::insert_if_current`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Generation(u64);
 
 /// One issuer's cache.
 pub(crate) struct ResponseCache {
@@ -64,7 +76,7 @@ pub(crate) struct ResponseCache {
 impl ResponseCache {
     pub(crate) fn new() -> Self {
         ResponseCache {
-            shards: (0..SHARDS).map(|_| RwLock::new(HashMap::new())).collect(),
+            shards: (0..SHARDS).map(|_| RwLock::new(Shard::default())).collect(),
         }
     }
 
@@ -81,28 +93,57 @@ impl ResponseCache {
         now: UnixTime,
     ) -> Option<(Arc<[u8]>, UnixTime, ETag)> {
         let shard = self.shard(serial)?.read().ok()?;
-        let hit = shard.get(&hash)?.get(serial)?;
+        let hit = shard.entries.get(&hash)?.get(serial)?;
         (hit.next_update > now).then(|| (Arc::clone(&hit.der), hit.next_update, hit.etag))
     }
 
-    pub(crate) fn insert(&self, hash: HashAlgorithm, serial: &[u8], entry: CachedResponse) {
-        if let Some(shard) = self.shard(serial) {
+    /// The generation of `serial`'s shard: read it before reading the status that an
+    /// answer to be cached is signed over.
+    pub(crate) fn generation(&self, serial: &[u8]) -> Generation {
+        Generation(self.shard(serial).map_or(0, |shard| {
             shard
-                .write()
+                .read()
                 .unwrap_or_else(PoisonError::into_inner)
-                .entry(hash)
-                .or_default()
-                .insert(serial.into(), entry);
-        }
+                .generation
+        }))
     }
 
-    /// Removes every entry for `serial`; returns the hash algorithms that had one.
+    /// Stores `entry` if no revocation ([`ResponseCache::remove`]) touched `serial`'s
+    /// shard since `generation` was read; returns whether it did. The check and the
+    /// insert happen under one lock, so an answer signed over a status read before a
+    /// concurrent revocation is never served after it.
+    pub(crate) fn insert_if_current(
+        &self,
+        hash: HashAlgorithm,
+        serial: &[u8],
+        entry: CachedResponse,
+        generation: Generation,
+    ) -> bool {
+        let Some(shard) = self.shard(serial) else {
+            return false;
+        };
+        let mut shard = shard.write().unwrap_or_else(PoisonError::into_inner);
+        if shard.generation != generation.0 {
+            return false;
+        }
+        shard
+            .entries
+            .entry(hash)
+            .or_default()
+            .insert(serial.into(), entry);
+        true
+    }
+
+    /// Removes every entry for `serial` and bumps its shard's generation (answers being
+    /// signed meanwhile will not be stored); returns the hash algorithms that had one.
     pub(crate) fn remove(&self, serial: &[u8]) -> Vec<HashAlgorithm> {
         let Some(shard) = self.shard(serial) else {
             return Vec::new();
         };
         let mut shard = shard.write().unwrap_or_else(PoisonError::into_inner);
+        shard.generation = shard.generation.wrapping_add(1);
         shard
+            .entries
             .iter_mut()
             .filter_map(|(hash, by_serial)| by_serial.remove(serial).map(|_| *hash))
             .collect()
@@ -113,6 +154,7 @@ impl ResponseCache {
             && let Some(by_serial) = shard
                 .write()
                 .unwrap_or_else(PoisonError::into_inner)
+                .entries
                 .get_mut(&hash)
         {
             by_serial.remove(serial);
@@ -124,7 +166,7 @@ impl ResponseCache {
         let mut out = Vec::new();
         for shard in &self.shards {
             let shard = shard.read().unwrap_or_else(PoisonError::into_inner);
-            for (hash, by_serial) in shard.iter() {
+            for (hash, by_serial) in shard.entries.iter() {
                 out.extend(
                     by_serial
                         .iter()
@@ -142,6 +184,7 @@ impl ResponseCache {
             .map(|s| {
                 s.read()
                     .unwrap_or_else(PoisonError::into_inner)
+                    .entries
                     .values()
                     .map(HashMap::len)
                     .sum::<usize>()

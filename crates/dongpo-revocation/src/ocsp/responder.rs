@@ -241,6 +241,9 @@ impl<S: StatusSource> Responder<S> {
         if let Some((der, next_update, etag)) = issuer.cache.get(hash, serial, now) {
             return Ok(ResponseOutcome::cached(der, next_update, etag, now));
         }
+        // Read before the status: a revocation recorded after this point bumps it, and
+        // the answer below is then not cached.
+        let generation = issuer.cache.generation(serial);
         let state = self
             .source
             .status(&issuer.id, serial)
@@ -256,8 +259,24 @@ impl<S: StatusSource> Responder<S> {
         let entry = CachedResponse::new(der, issuer.next_update(now));
         let outcome =
             ResponseOutcome::cached(Arc::clone(&entry.der), entry.next_update, entry.etag, now);
-        issuer.cache.insert(hash, serial, entry);
-        Ok(outcome)
+        if issuer
+            .cache
+            .insert_if_current(hash, serial, entry, generation)
+        {
+            Ok(outcome)
+        } else {
+            // A revocation raced this answer: the status it was signed over may be out of
+            // date. Read it again and answer live (not cached), so that this client, too,
+            // sees the revocation.
+            let state = self
+                .source
+                .status(&issuer.id, serial)
+                .map_err(|e| status_of(&e))?;
+            let der = issuer
+                .sign(&[(cert_id.clone(), state)], None, now)
+                .map_err(|_| OcspResponseStatus::InternalError)?;
+            Ok(ResponseOutcome::live(der))
+        }
     }
 
     fn sign_live(
@@ -315,6 +334,7 @@ impl<S: StatusSource> Responder<S> {
         serial: &[u8],
         now: UnixTime,
     ) -> Result<usize, OcspError> {
+        let generation = issuer.cache.generation(serial);
         let state = self
             .source
             .status(&issuer.id, serial)
@@ -328,12 +348,15 @@ impl<S: StatusSource> Responder<S> {
                 continue;
             };
             let der = issuer.sign(&[(cert_id, Some(state))], None, now)?;
-            issuer.cache.insert(
+            // Not stored when a revocation raced it (the revocation re-signs its own).
+            if issuer.cache.insert_if_current(
                 hash,
                 serial,
                 CachedResponse::new(der, issuer.next_update(now)),
-            );
-            count += 1;
+                generation,
+            ) {
+                count += 1;
+            }
         }
         Ok(count)
     }

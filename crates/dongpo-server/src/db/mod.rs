@@ -45,6 +45,8 @@ pub enum ChallengeRefusal {
 pub struct StoredVerification {
     /// Its id (also the receipt's id).
     pub id: String,
+    /// Id of the API key that made it: only that key can read it or issue on it.
+    pub owner: String,
     /// When it was verified.
     pub created_at: UnixTime,
     /// Whether the report was valid.
@@ -99,23 +101,26 @@ pub trait ServerDb: Send {
     /// # Errors
     /// [`DbError`].
     fn ping(&mut self) -> Result<(), DbError>;
-    /// Stores a new challenge.
+    /// Stores a new challenge made by the API key `owner`.
     ///
     /// # Errors
     /// [`DbError`].
     fn insert_challenge(
         &mut self,
         id: &str,
+        owner: &str,
         nonce: &[u8],
         expires_at: UnixTime,
     ) -> Result<(), DbError>;
-    /// Marks a challenge used and returns its nonce, once.
+    /// Marks a challenge used and returns its nonce, once, when `owner` made it; to any
+    /// other key it is [`ChallengeRefusal::Unknown`] (and stays unused).
     ///
     /// # Errors
     /// [`DbError`]; `Ok(Err(_))` says why the challenge cannot be used.
     fn take_challenge(
         &mut self,
         id: &str,
+        owner: &str,
         now: UnixTime,
     ) -> Result<Result<Vec<u8>, ChallengeRefusal>, DbError>;
     /// Stores a verification.
@@ -123,11 +128,16 @@ pub trait ServerDb: Send {
     /// # Errors
     /// [`DbError`].
     fn insert_verification(&mut self, v: &StoredVerification) -> Result<(), DbError>;
-    /// A verification by id.
+    /// A verification by id, when the API key `owner` made it (to any other key there is
+    /// none; rows from before owners were recorded belong to no key).
     ///
     /// # Errors
     /// [`DbError`].
-    fn verification(&mut self, id: &str) -> Result<Option<StoredVerification>, DbError>;
+    fn verification(
+        &mut self,
+        id: &str,
+        owner: &str,
+    ) -> Result<Option<StoredVerification>, DbError>;
     /// Marks a verification used (and drops its report and DG1); false when it already was.
     ///
     /// # Errors
@@ -169,6 +179,17 @@ pub trait ServerDb: Send {
     /// # Errors
     /// [`DbError`].
     fn api_key(&mut self, id: &str) -> Result<Option<StoredApiKey>, DbError>;
+    /// Records that this database was used by a `--dev` server (its development admin key
+    /// and testkit identity are valid in it).
+    ///
+    /// # Errors
+    /// [`DbError`].
+    fn mark_dev(&mut self, now: UnixTime) -> Result<(), DbError>;
+    /// Whether a `--dev` server ever used this database.
+    ///
+    /// # Errors
+    /// [`DbError`].
+    fn dev_marked(&mut self) -> Result<bool, DbError>;
     /// Drops expired challenges and the reports and DG1s of verifications created before
     /// `report_cutoff`.
     ///
@@ -201,6 +222,7 @@ mod tests {
     fn verification(id: &str, at: u64) -> StoredVerification {
         StoredVerification {
             id: id.into(),
+            owner: "k1".into(),
             created_at: UnixTime(at),
             valid: true,
             report_json: Some("{}".into()),
@@ -214,24 +236,33 @@ mod tests {
     fn suite(db: &mut dyn ServerDb, tag: &str) {
         let id = |s: &str| format!("{tag}-{s}");
         db.ping().unwrap();
-        db.insert_challenge(&id("c1"), &[9; 8], UnixTime(1_000))
+        db.insert_challenge(&id("c1"), "k1", &[9; 8], UnixTime(1_000))
             .unwrap();
+        // Another key's challenge does not exist for this one, and stays usable.
         assert_eq!(
-            db.take_challenge(&id("c1"), UnixTime(999)).unwrap(),
+            db.take_challenge(&id("c1"), "k2", UnixTime(999)).unwrap(),
+            Err(ChallengeRefusal::Unknown)
+        );
+        assert_eq!(
+            db.take_challenge(&id("c1"), "k1", UnixTime(999)).unwrap(),
             Ok(vec![9; 8])
         );
         assert_eq!(
-            db.take_challenge(&id("c1"), UnixTime(999)).unwrap(),
+            db.take_challenge(&id("c1"), "k2", UnixTime(999)).unwrap(),
+            Err(ChallengeRefusal::Unknown)
+        );
+        assert_eq!(
+            db.take_challenge(&id("c1"), "k1", UnixTime(999)).unwrap(),
             Err(ChallengeRefusal::Used)
         );
-        db.insert_challenge(&id("c2"), &[1; 8], UnixTime(1_000))
+        db.insert_challenge(&id("c2"), "k1", &[1; 8], UnixTime(1_000))
             .unwrap();
         assert_eq!(
-            db.take_challenge(&id("c2"), UnixTime(1_000)).unwrap(),
+            db.take_challenge(&id("c2"), "k1", UnixTime(1_000)).unwrap(),
             Err(ChallengeRefusal::Expired)
         );
         assert_eq!(
-            db.take_challenge(&id("nope"), UnixTime(1)).unwrap(),
+            db.take_challenge(&id("nope"), "k1", UnixTime(1)).unwrap(),
             Err(ChallengeRefusal::Unknown)
         );
 
@@ -241,11 +272,12 @@ mod tests {
             db.insert_verification(&verification(&id("v1"), 100))
                 .is_err()
         );
-        let stored = db.verification(&id("v1")).unwrap().unwrap();
+        let stored = db.verification(&id("v1"), "k1").unwrap().unwrap();
+        assert_eq!(db.verification(&id("v1"), "k2").unwrap(), None);
         assert_eq!(stored, verification(&id("v1"), 100));
         assert!(db.consume_verification(&id("v1"), UnixTime(150)).unwrap());
         assert!(!db.consume_verification(&id("v1"), UnixTime(151)).unwrap());
-        let used = db.verification(&id("v1")).unwrap().unwrap();
+        let used = db.verification(&id("v1"), "k1").unwrap().unwrap();
         assert_eq!(used.used_at, Some(UnixTime(150)));
         assert_eq!((used.report_json, used.dg1), (None, None));
         assert_eq!(used.receipt, "a.b.c");
@@ -253,7 +285,7 @@ mod tests {
         db.release_verification(&id("v1"), "{}", &[1, 2, 3])
             .unwrap();
         assert_eq!(
-            db.verification(&id("v1")).unwrap().unwrap(),
+            db.verification(&id("v1"), "k1").unwrap().unwrap(),
             verification(&id("v1"), 100)
         );
         // Once a certificate is recorded on it, it stays used.
@@ -261,14 +293,14 @@ mod tests {
         db.record_issuance(&id("v1"), "0a1b").unwrap();
         db.release_verification(&id("v1"), "{}", &[1, 2, 3])
             .unwrap();
-        let issued = db.verification(&id("v1")).unwrap().unwrap();
+        let issued = db.verification(&id("v1"), "k1").unwrap().unwrap();
         assert_eq!(issued.used_at, Some(UnixTime(160)));
         assert_eq!(issued.issued_serial.as_deref(), Some("0a1b"));
 
         db.insert_verification(&verification(&id("v2"), 100))
             .unwrap();
         db.purge(UnixTime(2_000), UnixTime(101)).unwrap();
-        let purged = db.verification(&id("v2")).unwrap().unwrap();
+        let purged = db.verification(&id("v2"), "k1").unwrap().unwrap();
         assert_eq!((purged.report_json, purged.dg1), (None, None));
 
         let fp = id("doc");
@@ -292,6 +324,7 @@ mod tests {
             scopes: "verify,issue".into(),
         };
         db.insert_api_key(&key, UnixTime(1)).unwrap();
+
         assert_eq!(db.api_key(&id("k")).unwrap(), Some(key));
         assert_eq!(db.api_key(&id("none")).unwrap(), None);
     }
@@ -303,6 +336,12 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let mut db = open(&dir.join("server.sqlite").display().to_string()).unwrap();
         suite(db.as_mut(), "t");
+        // (Not in the suite: the PostgreSQL test database is shared, and marking it would
+        // stop servers started on it without --dev.)
+        assert!(!db.dev_marked().unwrap());
+        db.mark_dev(UnixTime(1)).unwrap();
+        db.mark_dev(UnixTime(2)).unwrap();
+        assert!(db.dev_marked().unwrap());
         let _ = std::fs::remove_dir_all(&dir);
     }
 
@@ -322,18 +361,19 @@ mod tests {
             )
             .unwrap();
         let mut db = open(&path).unwrap();
-        let old = db.verification("old").unwrap().unwrap();
-        assert_eq!(old, verification("old", 100));
+        // A row from before owners were recorded belongs to no API key (fail closed).
+        assert_eq!(db.verification("old", "k1").unwrap(), None);
         assert!(db.consume_verification("old", UnixTime(150)).unwrap());
         db.record_issuance("old", "0a").unwrap();
-        assert_eq!(
-            db.verification("old")
-                .unwrap()
-                .unwrap()
-                .issued_serial
-                .as_deref(),
-            Some("0a")
-        );
+        let serial: Option<String> = rusqlite::Connection::open(&path)
+            .unwrap()
+            .query_row(
+                "SELECT issued_serial FROM server_verifications WHERE id = 'old'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(serial.as_deref(), Some("0a"));
         // Opening again migrates nothing twice.
         drop(db);
         open(&path).unwrap();

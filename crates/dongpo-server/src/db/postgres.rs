@@ -19,7 +19,10 @@ CREATE TABLE IF NOT EXISTS server_documents (
 CREATE TABLE IF NOT EXISTS server_api_keys (
     id TEXT PRIMARY KEY, name TEXT NOT NULL, secret_sha256 BYTEA NOT NULL,
     scopes TEXT NOT NULL, created_at BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS server_flags (name TEXT PRIMARY KEY, set_at BIGINT NOT NULL);
 ALTER TABLE server_verifications ADD COLUMN IF NOT EXISTS issued_serial TEXT;
+ALTER TABLE server_verifications ADD COLUMN IF NOT EXISTS owner TEXT;
+ALTER TABLE server_challenges ADD COLUMN IF NOT EXISTS owner TEXT;
 ";
 
 pub(super) struct PgDb {
@@ -69,13 +72,15 @@ impl ServerDb for PgDb {
     fn insert_challenge(
         &mut self,
         id: &str,
+        owner: &str,
         nonce: &[u8],
         expires_at: UnixTime,
     ) -> Result<(), DbError> {
         self.client()?
             .execute(
-                "INSERT INTO server_challenges (id, nonce, expires_at) VALUES ($1, $2, $3)",
-                &[&id, &nonce, &secs(expires_at)],
+                "INSERT INTO server_challenges (id, nonce, expires_at, owner)
+                 VALUES ($1, $2, $3, $4)",
+                &[&id, &nonce, &secs(expires_at), &owner],
             )
             .map_err(err("insert challenge"))?;
         Ok(())
@@ -84,6 +89,7 @@ impl ServerDb for PgDb {
     fn take_challenge(
         &mut self,
         id: &str,
+        owner: &str,
         now: UnixTime,
     ) -> Result<Result<Vec<u8>, ChallengeRefusal>, DbError> {
         // One statement: only the request that flips used_at gets the nonce.
@@ -91,8 +97,9 @@ impl ServerDb for PgDb {
             .client
             .query_opt(
                 "UPDATE server_challenges SET used_at = $2
-                 WHERE id = $1 AND used_at IS NULL AND expires_at > $2 RETURNING nonce",
-                &[&id, &secs(now)],
+                 WHERE id = $1 AND owner = $3 AND used_at IS NULL AND expires_at > $2
+                 RETURNING nonce",
+                &[&id, &secs(now), &owner],
             )
             .map_err(err("use challenge"))?;
         if let Some(row) = taken {
@@ -101,8 +108,8 @@ impl ServerDb for PgDb {
         let row = self
             .client()?
             .query_opt(
-                "SELECT used_at FROM server_challenges WHERE id = $1",
-                &[&id],
+                "SELECT used_at FROM server_challenges WHERE id = $1 AND owner = $2",
+                &[&id, &owner],
             )
             .map_err(err("read challenge"))?;
         Ok(Err(match row {
@@ -115,8 +122,8 @@ impl ServerDb for PgDb {
     fn insert_verification(&mut self, v: &StoredVerification) -> Result<(), DbError> {
         self.client()?
             .execute(
-                "INSERT INTO server_verifications (id, created_at, valid, report_json, dg1, receipt, used_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                "INSERT INTO server_verifications (id, created_at, valid, report_json, dg1, receipt, used_at, owner)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                 &[
                     &v.id,
                     &secs(v.created_at),
@@ -125,23 +132,30 @@ impl ServerDb for PgDb {
                     &v.dg1,
                     &v.receipt,
                     &v.used_at.map(secs),
+                    &v.owner,
                 ],
             )
             .map_err(err("insert verification"))?;
         Ok(())
     }
 
-    fn verification(&mut self, id: &str) -> Result<Option<StoredVerification>, DbError> {
+    fn verification(
+        &mut self,
+        id: &str,
+        owner: &str,
+    ) -> Result<Option<StoredVerification>, DbError> {
         let row = self
             .client()?
             .query_opt(
-                "SELECT id, created_at, valid, report_json, dg1, receipt, used_at, issued_serial
-                 FROM server_verifications WHERE id = $1",
-                &[&id],
+                "SELECT id, created_at, valid, report_json, dg1, receipt, used_at, issued_serial,
+                        owner
+                 FROM server_verifications WHERE id = $1 AND owner = $2",
+                &[&id, &owner],
             )
             .map_err(err("read verification"))?;
         Ok(row.map(|r| StoredVerification {
             id: r.get(0),
+            owner: r.get(8),
             created_at: time(r.get(1)),
             valid: r.get(2),
             report_json: r.get(3),
@@ -256,6 +270,28 @@ impl ServerDb for PgDb {
             secret_sha256: r.get(2),
             scopes: r.get(3),
         }))
+    }
+
+    fn mark_dev(&mut self, now: UnixTime) -> Result<(), DbError> {
+        self.client()?
+            .execute(
+                "INSERT INTO server_flags (name, set_at) VALUES ('dev', $1)
+                 ON CONFLICT (name) DO NOTHING",
+                &[&secs(now)],
+            )
+            .map_err(err("mark dev"))?;
+        Ok(())
+    }
+
+    fn dev_marked(&mut self) -> Result<bool, DbError> {
+        let row = self
+            .client()?
+            .query_one(
+                "SELECT COUNT(*) > 0 FROM server_flags WHERE name = 'dev'",
+                &[],
+            )
+            .map_err(err("read flags"))?;
+        Ok(row.get(0))
     }
 
     fn purge(&mut self, now: UnixTime, report_cutoff: UnixTime) -> Result<(), DbError> {

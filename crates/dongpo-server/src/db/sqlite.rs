@@ -9,16 +9,19 @@ use super::{
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS server_challenges (
-    id TEXT PRIMARY KEY, nonce BLOB NOT NULL, expires_at INTEGER NOT NULL, used_at INTEGER);
+    id TEXT PRIMARY KEY, nonce BLOB NOT NULL, expires_at INTEGER NOT NULL, used_at INTEGER,
+    owner TEXT);
 CREATE TABLE IF NOT EXISTS server_verifications (
     id TEXT PRIMARY KEY, created_at INTEGER NOT NULL, valid INTEGER NOT NULL,
-    report_json TEXT, dg1 BLOB, receipt TEXT NOT NULL, used_at INTEGER, issued_serial TEXT);
+    report_json TEXT, dg1 BLOB, receipt TEXT NOT NULL, used_at INTEGER, issued_serial TEXT,
+    owner TEXT);
 CREATE TABLE IF NOT EXISTS server_documents (
     fingerprint TEXT PRIMARY KEY, person TEXT NOT NULL, first_used_at INTEGER NOT NULL,
     uses INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS server_api_keys (
     id TEXT PRIMARY KEY, name TEXT NOT NULL, secret_sha256 BLOB NOT NULL,
     scopes TEXT NOT NULL, created_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS server_flags (name TEXT PRIMARY KEY, set_at INTEGER NOT NULL);
 ";
 
 pub(super) struct SqliteDb {
@@ -45,20 +48,26 @@ impl SqliteDb {
 impl ServerDb for SqliteDb {
     fn migrate(&mut self) -> Result<(), DbError> {
         self.conn.execute_batch(SCHEMA).map_err(err("migrate"))?;
-        // Databases made before issued_serial existed.
-        let has_serial: bool = self
-            .conn
-            .query_row(
-                "SELECT COUNT(*) > 0 FROM pragma_table_info('server_verifications')
-                 WHERE name = 'issued_serial'",
-                [],
-                |r| r.get(0),
-            )
-            .map_err(err("migrate"))?;
-        if !has_serial {
-            self.conn
-                .execute_batch("ALTER TABLE server_verifications ADD COLUMN issued_serial TEXT")
+        // Databases made before these columns existed (rows without an owner belong to no
+        // API key).
+        for (table, column) in [
+            ("server_verifications", "issued_serial"),
+            ("server_verifications", "owner"),
+            ("server_challenges", "owner"),
+        ] {
+            let present: bool = self
+                .conn
+                .query_row(
+                    "SELECT COUNT(*) > 0 FROM pragma_table_info(?1) WHERE name = ?2",
+                    params![table, column],
+                    |r| r.get(0),
+                )
                 .map_err(err("migrate"))?;
+            if !present {
+                self.conn
+                    .execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} TEXT"))
+                    .map_err(err("migrate"))?;
+            }
         }
         Ok(())
     }
@@ -72,13 +81,15 @@ impl ServerDb for SqliteDb {
     fn insert_challenge(
         &mut self,
         id: &str,
+        owner: &str,
         nonce: &[u8],
         expires_at: UnixTime,
     ) -> Result<(), DbError> {
         self.conn
             .execute(
-                "INSERT INTO server_challenges (id, nonce, expires_at) VALUES (?1, ?2, ?3)",
-                params![id, nonce, secs(expires_at)],
+                "INSERT INTO server_challenges (id, nonce, expires_at, owner)
+                 VALUES (?1, ?2, ?3, ?4)",
+                params![id, nonce, secs(expires_at), owner],
             )
             .map_err(err("insert challenge"))?;
         Ok(())
@@ -87,13 +98,15 @@ impl ServerDb for SqliteDb {
     fn take_challenge(
         &mut self,
         id: &str,
+        owner: &str,
         now: UnixTime,
     ) -> Result<Result<Vec<u8>, ChallengeRefusal>, DbError> {
         let row: Option<(Vec<u8>, i64, Option<i64>)> = self
             .conn
             .query_row(
-                "SELECT nonce, expires_at, used_at FROM server_challenges WHERE id = ?1",
-                params![id],
+                "SELECT nonce, expires_at, used_at FROM server_challenges
+                 WHERE id = ?1 AND owner = ?2",
+                params![id, owner],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()
@@ -110,8 +123,9 @@ impl ServerDb for SqliteDb {
         let updated = self
             .conn
             .execute(
-                "UPDATE server_challenges SET used_at = ?2 WHERE id = ?1 AND used_at IS NULL",
-                params![id, secs(now)],
+                "UPDATE server_challenges SET used_at = ?2
+                 WHERE id = ?1 AND owner = ?3 AND used_at IS NULL",
+                params![id, secs(now), owner],
             )
             .map_err(err("use challenge"))?;
         Ok(if updated == 1 {
@@ -124,8 +138,8 @@ impl ServerDb for SqliteDb {
     fn insert_verification(&mut self, v: &StoredVerification) -> Result<(), DbError> {
         self.conn
             .execute(
-                "INSERT INTO server_verifications (id, created_at, valid, report_json, dg1, receipt, used_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO server_verifications (id, created_at, valid, report_json, dg1, receipt, used_at, owner)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 params![
                     v.id,
                     secs(v.created_at),
@@ -133,22 +147,29 @@ impl ServerDb for SqliteDb {
                     v.report_json,
                     v.dg1,
                     v.receipt,
-                    v.used_at.map(secs)
+                    v.used_at.map(secs),
+                    v.owner
                 ],
             )
             .map_err(err("insert verification"))?;
         Ok(())
     }
 
-    fn verification(&mut self, id: &str) -> Result<Option<StoredVerification>, DbError> {
+    fn verification(
+        &mut self,
+        id: &str,
+        owner: &str,
+    ) -> Result<Option<StoredVerification>, DbError> {
         self.conn
             .query_row(
-                "SELECT id, created_at, valid, report_json, dg1, receipt, used_at, issued_serial
-                 FROM server_verifications WHERE id = ?1",
-                params![id],
+                "SELECT id, created_at, valid, report_json, dg1, receipt, used_at, issued_serial,
+                        owner
+                 FROM server_verifications WHERE id = ?1 AND owner = ?2",
+                params![id, owner],
                 |r| {
                     Ok(StoredVerification {
                         id: r.get(0)?,
+                        owner: r.get(8)?,
                         created_at: time(r.get(1)?),
                         valid: r.get(2)?,
                         report_json: r.get(3)?,
@@ -262,6 +283,27 @@ impl ServerDb for SqliteDb {
             )
             .optional()
             .map_err(err("read api key"))
+    }
+
+    fn mark_dev(&mut self, now: UnixTime) -> Result<(), DbError> {
+        self.conn
+            .execute(
+                "INSERT INTO server_flags (name, set_at) VALUES ('dev', ?1)
+                 ON CONFLICT (name) DO NOTHING",
+                params![secs(now)],
+            )
+            .map_err(err("mark dev"))?;
+        Ok(())
+    }
+
+    fn dev_marked(&mut self) -> Result<bool, DbError> {
+        self.conn
+            .query_row(
+                "SELECT COUNT(*) > 0 FROM server_flags WHERE name = 'dev'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(err("read flags"))
     }
 
     fn purge(&mut self, now: UnixTime, report_cutoff: UnixTime) -> Result<(), DbError> {

@@ -91,8 +91,11 @@ pub async fn issue(
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     caller.require(Scope::Issue)?;
     let id = body.verification_id.clone();
+    // Only the API key that made the verification can issue on it: to any other it does
+    // not exist (the same 404, so ids of other tenants cannot be probed).
+    let owner = caller.key_id.clone();
     let stored = state
-        .db(move |db| db.verification(&id))
+        .db(move |db| db.verification(&id, &owner))
         .await?
         .ok_or_else(|| {
             ApiError::not_found(

@@ -9,65 +9,76 @@ use dongpo_ca::publish::CrlScope;
 use dongpo_pki::time::UnixTime;
 use dongpo_revocation::ocsp::{OcspResponseStatus, ResponseOutcome};
 
+use crate::crl_cache::CrlKind;
 use crate::error::{ApiError, ApiResult};
 use crate::metrics::Metrics;
 use crate::state::AppState;
 use crate::wire::RawBody;
 
-/// Which CRL a file name asks for.
-enum CrlName {
-    Full(String),
-    Partition(String, u32),
-    Delta(String),
-}
-
-fn crl_name(stem: &str, issuers: &[String], partitions: u32) -> Option<CrlName> {
-    let known = |n: &str| issuers.iter().any(|name| name == n);
-    if known(stem) {
-        return Some(CrlName::Full(stem.to_owned()));
-    }
-    let (issuer, suffix) = stem.rsplit_once('-')?;
-    if !known(issuer) {
+/// The issuing CA and scope a CRL file name asks for, when the name is canonical: exactly
+/// `<issuer>.crl`, `<issuer>-<n>.crl` (`n` in decimal without a sign or leading zeros, as
+/// certificates' CRL distribution points write it) or `<issuer>-delta.crl`. Any other
+/// spelling (`toss-00.crl`, `toss-+0.crl`) is not a name of a CRL: it is answered 404
+/// without signing anything, and cannot add entries to the cache.
+fn parse_crl_name(file: &str) -> Option<(String, CrlKind)> {
+    let stem = file.strip_suffix(".crl")?;
+    if stem.is_empty() {
         return None;
     }
-    if suffix == "delta" {
-        return Some(CrlName::Delta(issuer.to_owned()));
+    if let Some((issuer, suffix)) = stem.rsplit_once('-')
+        && !issuer.is_empty()
+    {
+        if suffix == "delta" {
+            return Some((issuer.to_owned(), CrlKind::Delta));
+        }
+        if !suffix.is_empty() && suffix.bytes().all(|b| b.is_ascii_digit()) {
+            let index: u32 = suffix.parse().ok()?;
+            // `toss-00`, `toss-01`: aliases of partitions 0 and 1, not names of their own.
+            return (index.to_string() == suffix)
+                .then(|| (issuer.to_owned(), CrlKind::Partition(index)));
+        }
     }
-    let index: u32 = suffix.parse().ok()?;
-    (index < partitions).then(|| CrlName::Partition(issuer.to_owned(), index))
+    Some((stem.to_owned(), CrlKind::Full))
 }
 
-/// The cached CRL `file` if it is still fresh. Deltas exist to be fresher than the
-/// complete CRL, so they are kept a twelfth as long.
-fn cached_crl(st: &AppState, file: &str, now: UnixTime) -> Option<Arc<[u8]>> {
+/// The cached CRL if it is still fresh. Deltas exist to be fresher than the complete
+/// CRL, so they are kept a twelfth as long.
+fn cached_crl(st: &AppState, issuer: &str, kind: CrlKind, now: UnixTime) -> Option<Arc<[u8]>> {
     let refresh = st.config.crl_refresh_secs;
-    let max_age = if file.ends_with("-delta.crl") {
+    let max_age = if kind == CrlKind::Delta {
         (refresh / 12).max(1)
     } else {
         refresh
     };
-    st.crls.fresh(file, now, max_age)
+    st.crls.fresh(issuer, kind, now, max_age)
 }
 
-/// The cached CRL `file`, or a new one (cached for next time).
+fn crl_not_found() -> ApiError {
+    ApiError::not_found("crl_not_found", "no CRL of that name")
+}
+
+/// The cached CRL of `issuer` and `kind`, or a new one (cached for next time).
 fn current_crl(
     ca: &mut dongpo_ca::authority::Ca,
     st: &AppState,
-    file: &str,
+    issuer: &str,
+    kind: CrlKind,
     now: UnixTime,
 ) -> ApiResult<Arc<[u8]>> {
-    let unknown = || ApiError::not_found("crl_not_found", "no CRL of that name");
-    if let Some(der) = cached_crl(st, file, now) {
+    if let Some(der) = cached_crl(st, issuer, kind, now) {
         return Ok(der);
     }
-    let stem = file.strip_suffix(".crl").ok_or_else(unknown)?;
-    let issuers: Vec<String> = ca.issuer().cas().iter().map(|c| c.name.clone()).collect();
-    let partitions = ca.issuer().crl_partitions();
-    let (issuer, scope) = match crl_name(stem, &issuers, partitions).ok_or_else(unknown)? {
-        CrlName::Full(issuer) => (issuer, CrlScope::Full),
-        CrlName::Partition(issuer, index) => (issuer, CrlScope::Partition(index)),
-        CrlName::Delta(issuer) => {
-            let base = current_crl(ca, st, &format!("{issuer}.crl"), now)?;
+    if !ca.issuer().cas().iter().any(|c| c.name == issuer) {
+        return Err(crl_not_found());
+    }
+    let scope = match kind {
+        CrlKind::Full => CrlScope::Full,
+        CrlKind::Partition(index) if index < ca.issuer().crl_partitions() => {
+            CrlScope::Partition(index)
+        }
+        CrlKind::Partition(_) => return Err(crl_not_found()),
+        CrlKind::Delta => {
+            let base = current_crl(ca, st, issuer, CrlKind::Full, now)?;
             let base = dongpo_revocation::crl::Crl::parse(&base).map_err(ApiError::internal)?;
             let number = base
                 .number_hex()
@@ -80,24 +91,21 @@ fn current_crl(
                     .to_unix_duration()
                     .as_secs(),
             );
-            (
-                issuer,
-                CrlScope::Delta {
-                    base: number,
-                    since,
-                },
-            )
+            CrlScope::Delta {
+                base: number,
+                since,
+            }
         }
     };
     let der: Arc<[u8]> = ca
-        .crl(&issuer, scope, now)
+        .crl(issuer, scope, now)
         .map_err(|e| match e {
             // The CRL number could not be stored (database down, disk full): retry later.
             dongpo_ca::publish::PublishError::Issue(e) => super::certificates::issue_error(e),
             other => ApiError::internal(other),
         })?
         .into();
-    st.crls.put(file, Arc::clone(&der), now);
+    st.crls.put(issuer, kind, Arc::clone(&der), now);
     Ok(der)
 }
 
@@ -108,12 +116,17 @@ pub async fn crl(
     Path(file): Path<String>,
 ) -> ApiResult<Response> {
     let now = UnixTime::now();
+    let (issuer, kind) = parse_crl_name(&file).ok_or_else(crl_not_found)?;
+    // Not an issuing CA of ours: 404 without the CA lock.
+    if !state.ocsp_issuers.contains_key(&issuer) {
+        return Err(crl_not_found());
+    }
     // A cached CRL is served without the CA lock or a blocking hop.
-    let der = match cached_crl(&state, &file, now) {
+    let der = match cached_crl(&state, &issuer, kind, now) {
         Some(der) => der,
         None => {
             state
-                .ca(move |ca, st| current_crl(ca, st, &file, now))
+                .ca(move |ca, st| current_crl(ca, st, &issuer, kind, now))
                 .await?
         }
     };
@@ -238,6 +251,38 @@ pub async fn ocsp_get(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_canonical_crl_names_parse() {
+        let full = |s: &str| Some((s.to_owned(), CrlKind::Full));
+        assert_eq!(parse_crl_name("toss.crl"), full("toss"));
+        assert_eq!(
+            parse_crl_name("toss-0.crl"),
+            Some(("toss".to_owned(), CrlKind::Partition(0)))
+        );
+        assert_eq!(
+            parse_crl_name("toss-12.crl"),
+            Some(("toss".to_owned(), CrlKind::Partition(12)))
+        );
+        assert_eq!(
+            parse_crl_name("toss-delta.crl"),
+            Some(("toss".to_owned(), CrlKind::Delta))
+        );
+        // Aliases are no partition: at most an (unknown) issuer of that full name.
+        for alias in ["toss-00", "toss-01", "toss-000"] {
+            assert_eq!(parse_crl_name(&format!("{alias}.crl")), None, "{alias}");
+        }
+        for alias in ["toss-+0", "toss- 0", "toss-0x1", "toss-99999999999"] {
+            assert_ne!(
+                parse_crl_name(&format!("{alias}.crl")).map(|(_, k)| k),
+                Some(CrlKind::Partition(0)),
+                "{alias}"
+            );
+        }
+        assert_eq!(parse_crl_name("toss"), None);
+        assert_eq!(parse_crl_name(".crl"), None);
+        assert_eq!(parse_crl_name("toss.CRL"), None);
+    }
 
     #[test]
     fn http_dates() {

@@ -43,8 +43,10 @@ pub async fn create_challenge(
     let now = UnixTime::now();
     let expires_at = UnixTime(now.0 + state.config.challenge_ttl_secs);
     let stored_id = id.clone();
+    // Only the key that asked for it can answer it.
+    let owner = caller.key_id.clone();
     state
-        .db(move |db| db.insert_challenge(&stored_id, &nonce, expires_at))
+        .db(move |db| db.insert_challenge(&stored_id, &owner, &nonce, expires_at))
         .await?;
     Ok((
         StatusCode::CREATED,
@@ -67,10 +69,19 @@ pub struct VerifyIn<'a> {
     pub aa: Option<ActiveAuthIn>,
 }
 
-async fn take_challenge(state: &Arc<AppState>, aa: &ActiveAuthIn) -> ApiResult<Vec<u8>> {
+/// The challenge's nonce, once; another API key's challenge is unknown to this one.
+async fn take_challenge(
+    state: &Arc<AppState>,
+    aa: &ActiveAuthIn,
+    owner: &str,
+) -> ApiResult<Vec<u8>> {
     let id = aa.challenge_id.clone();
+    let owner = owner.to_owned();
     let now = UnixTime::now();
-    match state.db(move |db| db.take_challenge(&id, now)).await? {
+    match state
+        .db(move |db| db.take_challenge(&id, &owner, now))
+        .await?
+    {
         Ok(nonce) => Ok(nonce),
         Err(ChallengeRefusal::Unknown) => Err(ApiError::not_found(
             "unknown_challenge",
@@ -111,7 +122,7 @@ pub async fn verify(
         ));
     }
     if let (Some(aa), Some(signature)) = (&body.aa, signature) {
-        let challenge = take_challenge(&state, aa).await?;
+        let challenge = take_challenge(&state, aa, &caller.key_id).await?;
         document.active_auth = Some(ActiveAuthResponse {
             challenge,
             signature,
@@ -119,6 +130,7 @@ pub async fn verify(
     }
     let challenge_id = body.aa.map(|aa| aa.challenge_id);
     let id = random_id("ver")?;
+    let owner = caller.key_id.clone();
     // One trip to the blocking pool: verify, sign the receipt, store, build the answer
     // (each extra hop costs a thread switch per request).
     let (report, response) = state
@@ -145,6 +157,7 @@ pub async fn verify(
             };
             let stored = StoredVerification {
                 id,
+                owner,
                 created_at: now,
                 valid: report.valid,
                 report_json,
@@ -333,8 +346,10 @@ pub async fn receipt(
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
     caller.require(Scope::Verify)?;
+    // Another API key's verification does not exist for this one.
+    let owner = caller.key_id.clone();
     let stored = state
-        .db(move |db| db.verification(&id))
+        .db(move |db| db.verification(&id, &owner))
         .await?
         .ok_or_else(|| ApiError::not_found("verification_not_found", "no such verification"))?;
     let claims = state

@@ -2,7 +2,13 @@
 //! person's DG1, with a second SignerInfo whose messageDigest matches the new eContent,
 //! verified `valid` under `--policy strict` before the fix. Now `sod.parse` fails and
 //! `dongpo verify` exits 2, as for any unreadable EF.SOD.
-#![allow(missing_docs, clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+#![allow(
+    missing_docs,
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 #[path = "../../dongpo-icao/tests/support/cms_tree.rs"]
 mod cms_tree;

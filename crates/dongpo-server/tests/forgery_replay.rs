@@ -4,7 +4,13 @@
 //! SignerInfo whose messageDigest matches the rewritten eContent. Before the fix that got
 //! 201 and then a `kb` certificate in the victim's name with the victim's registered RRN
 //! (PA and AA passed). Now the SOD is refused as unreadable and nothing is issued.
-#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod support;
 

@@ -3,7 +3,13 @@
 //! Unchanged subtrees re-encode as the exact bytes they were read from, so a signature
 //! over an untouched part stays valid; a changed node is written with a minimal
 //! definite length, or an indefinite one when asked.
-#![allow(dead_code)]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 /// `messageDigest` (1.2.840.113549.1.9.4) as a DER OBJECT IDENTIFIER.
 pub const OID_MESSAGE_DIGEST: [u8; 11] = [

@@ -13,7 +13,7 @@ use std::sync::RwLock;
 
 use cms::content_info::CmsVersion;
 use cms::revocation::RevocationInfoChoices;
-use cms::signed_data::{DigestAlgorithmIdentifiers, EncapsulatedContentInfo, SignerInfos};
+use cms::signed_data::{DigestAlgorithmIdentifiers, EncapsulatedContentInfo};
 use const_oid::ObjectIdentifier;
 use der::asn1::{AnyRef, OctetString};
 use der::{
@@ -78,8 +78,9 @@ impl EncodeValue for CertificateSlices<'_> {
     }
 }
 
-/// `SignedData` (RFC 5652 §5.1) with the certificates left undecoded; every other
-/// field is the `cms` crate's own type, so it is read exactly as `Sod::parse` reads it.
+/// `SignedData` (RFC 5652 §5.1) with the certificates and signerInfos left undecoded;
+/// every other field is the `cms` crate's own type, so it is read exactly as `Sod::parse`
+/// reads it, and the signer is read by `Sod::parse`'s own reader.
 #[derive(Sequence)]
 struct SignedDataRef<'a> {
     version: CmsVersion,
@@ -89,7 +90,9 @@ struct SignedDataRef<'a> {
     certificates: Option<CertificateSlices<'a>>,
     #[asn1(context_specific = "1", tag_mode = "IMPLICIT", optional = "true")]
     crls: Option<RevocationInfoChoices>,
-    signer_infos: SignerInfos,
+    /// Left undecoded here: [`SignerFields::read`] finds it in the bytes, requires exactly
+    /// one SignerInfo (a SET, tag 0x31) and decodes that element with the `cms` type.
+    signer_infos: AnyRef<'a>,
 }
 
 /// Certificates seen to decode as `Certificate` and re-encode to the same bytes:
@@ -179,9 +182,6 @@ pub fn parse(file: &[u8], known: &KnownCertificates) -> Option<Sod> {
         .ok()?;
     // The signer comes from the same reader `Sod::parse` uses (exactly one SignerInfo,
     // read from the bytes as received): there is no second signer reader to disagree.
-    if signed.signer_infos.0.len() != 1 {
-        return None;
-    }
     let signer = SignerFields::read(content, Encoding::Der).ok()?;
     let cms = SignedDataInfo {
         encoding: Encoding::Der,

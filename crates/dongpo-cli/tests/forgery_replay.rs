@@ -85,19 +85,28 @@ fn forged_two_signer_sod_for_another_persons_dg1_exits_2_under_strict() {
         assert_eq!(parse["status"], "fail");
     }
     // The attacker's own genuine SOD with their data groups still verifies (exit 0): the
-    // refusal above is about the structure, not the material.
-    let sod = write(&dir, "EF_SOD.bin", &attacker.sod);
-    let out = Command::new(env!("CARGO_BIN_EXE_dongpo"))
-        .args(["verify", "--sod", &sod, "--policy", "strict"])
-        .args(&args)
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    // refusal above is about the structure, not the material. With bytes after the 0x77
+    // object it is quirk trailing-data: valid under default, invalid (exit 1, the SOD
+    // reads) under strict.
+    let trailing = [&attacker.sod[..], &[0x90, 0x00]].concat();
+    for (file, policy, code) in [
+        (&attacker.sod, "strict", 0),
+        (&trailing, "default", 0),
+        (&trailing, "strict", 1),
+    ] {
+        let sod = write(&dir, "EF_SOD.bin", file);
+        let out = Command::new(env!("CARGO_BIN_EXE_dongpo"))
+            .args(["verify", "--sod", &sod, "--policy", policy])
+            .args(&args)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(code), "{policy}: {stdout}");
+        assert_eq!(
+            file.len() > attacker.sod.len(),
+            stdout.contains("quirk trailing-data")
+        );
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -25,6 +25,16 @@ seed dg15 $(genuine DG15.bin) $real/*/Datagroup15.bin $real/active-auth/EF_DG15.
 seed lds_tlv $(genuine DG1.bin) $(genuine EF_COM.bin) $syn/p256/genuine/DG14.bin $real/*/Datagroup1.bin
 mkdir -p corpus/mrz
 printf 'P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<L898902C36UTO7408122F1204159ZE184226B<<<<<10' > corpus/mrz/td3
+# cms_forgery input: object selector, flip position and mask, then (op, args) pairs; the
+# genuine objects are built into the target. Seeds: each object untouched, and the
+# two-SignerInfo forgery (forge eContent, add a forged signer first / last).
+mkdir -p corpus/cms_forgery
+for obj in 0 1 2; do
+  printf "\\x0$obj\\x07\\x01" > corpus/cms_forgery/genuine-$obj
+  printf "\\x0$obj\\x07\\x01\\x02\\x01\\x00" > corpus/cms_forgery/two-signers-first-$obj
+  printf "\\x0$obj\\x07\\x01\\x02\\x01\\x01" > corpus/cms_forgery/two-signers-last-$obj
+  printf "\\x0$obj\\x07\\x01\\x02\\x04\\x00\\x00\\x07\\x00" > corpus/cms_forgery/dup-attr-ber-$obj
+done
 seed masterlist $syn/masterlist/masterlist.ml $real/masterlist/*.ml
 seed deviation_list $syn/masterlist/masterlist.ml
 seed crl $(genuine csca.crl) $(genuine csca.der) $(genuine dsc.der) $tv/pkits/crls/*.crl

@@ -14,7 +14,10 @@ static VERIFIER: LazyLock<Verifier> = LazyLock::new(Verifier::new);
 
 fuzz_target!(|data: &[u8]| {
     let _ = dongpo_icao::sod::Sod::parse(data);
-    let _ = dongpo_icao::cms_raw::signed_attrs_for_signature(data);
+    if let Ok(signer) = dongpo_icao::cms_raw::single_signer_info(data) {
+        let _ = signer.signed_attrs_for_signature();
+    }
+    let _ = dongpo_icao::cms_raw::object(data);
     let mut data_groups = BTreeMap::new();
     data_groups.insert(1, data.get(..data.len().min(93)).unwrap_or_default().to_vec());
     let document = Document { sod: data.to_vec(), data_groups, ..Document::default() };

@@ -8,14 +8,12 @@
 //! Contract: whenever [`parse`] returns `Some(sod)`, `Sod::parse` returns `Ok` with the
 //! same value (tested on the corpus and on mutated inputs).
 
-use std::collections::{BTreeMap, HashSet, VecDeque};
+use std::collections::{HashSet, VecDeque};
 use std::sync::RwLock;
 
 use cms::content_info::CmsVersion;
 use cms::revocation::RevocationInfoChoices;
-use cms::signed_data::{
-    DigestAlgorithmIdentifiers, EncapsulatedContentInfo, SignerIdentifier, SignerInfos,
-};
+use cms::signed_data::{DigestAlgorithmIdentifiers, EncapsulatedContentInfo};
 use const_oid::ObjectIdentifier;
 use der::asn1::{AnyRef, OctetString};
 use der::{
@@ -24,10 +22,9 @@ use der::{
 };
 use dongpo_crypto::HashAlgorithm;
 use dongpo_icao::LdsSecurityObject;
-use dongpo_icao::signed_data::{Encoding, SignedDataInfo, SignerId};
-use dongpo_icao::sod::Sod;
-use dongpo_icao::{cms_raw, oid};
-use dongpo_pki::UnixTime;
+use dongpo_icao::oid;
+use dongpo_icao::signed_data::{Encoding, SignedDataInfo, SignerFields};
+use dongpo_icao::sod::{self, Sod};
 
 /// Tag of the EF.SOD wrapper: `[APPLICATION 23]` constructed.
 const SOD_TAG: Tag = Tag::Application {
@@ -81,8 +78,9 @@ impl EncodeValue for CertificateSlices<'_> {
     }
 }
 
-/// `SignedData` (RFC 5652 §5.1) with the certificates left undecoded; every other
-/// field is the `cms` crate's own type, so it is read exactly as `Sod::parse` reads it.
+/// `SignedData` (RFC 5652 §5.1) with the certificates and signerInfos left undecoded;
+/// every other field is the `cms` crate's own type, so it is read exactly as `Sod::parse`
+/// reads it, and the signer is read by `Sod::parse`'s own reader.
 #[derive(Sequence)]
 struct SignedDataRef<'a> {
     version: CmsVersion,
@@ -92,7 +90,9 @@ struct SignedDataRef<'a> {
     certificates: Option<CertificateSlices<'a>>,
     #[asn1(context_specific = "1", tag_mode = "IMPLICIT", optional = "true")]
     crls: Option<RevocationInfoChoices>,
-    signer_infos: SignerInfos,
+    /// Left undecoded here: [`SignerFields::read`] finds it in the bytes, requires exactly
+    /// one SignerInfo (a SET, tag 0x31) and decodes that element with the `cms` type.
+    signer_infos: AnyRef<'a>,
 }
 
 /// Certificates seen to decode as `Certificate` and re-encode to the same bytes:
@@ -143,7 +143,8 @@ impl KnownCertificates {
     }
 }
 
-/// The content of the 0x77 wrapper, when the file is wrapped with a DER length.
+/// The content of the 0x77 wrapper, when the file is wrapped with a DER length and
+/// nothing follows it (trailing data is a quirk `Sod::parse` reports).
 fn unwrap_sod(file: &[u8]) -> Option<&[u8]> {
     let mut reader = der::SliceReader::new(file).ok()?;
     let header = Header::decode(&mut reader).ok()?;
@@ -152,7 +153,8 @@ fn unwrap_sod(file: &[u8]) -> Option<&[u8]> {
     }
     let start = usize::try_from(header.encoded_len().ok()?).ok()?;
     let len = usize::try_from(header.length()).ok()?;
-    file.get(start..start.checked_add(len)?)
+    let end = start.checked_add(len)?;
+    (end == file.len()).then(|| file.get(start..end)).flatten()
 }
 
 /// Parses `file` when it has the common shape, `None` otherwise (then use `Sod::parse`).
@@ -178,57 +180,31 @@ pub fn parse(file: &[u8], known: &KnownCertificates) -> Option<Sod> {
         .as_ref()?
         .decode_as()
         .ok()?;
-    let signer = signed.signer_infos.0.iter().next()?;
-    let digest_algorithm = HashAlgorithm::from_oid(&signer.digest_alg.oid).ok()?;
-    let attrs = signer.signed_attrs.as_ref();
-    let attr = |wanted: ObjectIdentifier| {
-        attrs
-            .and_then(|a| a.iter().find(|attr| attr.oid == wanted))
-            .and_then(|attr| attr.values.iter().next())
-    };
+    // The signer comes from the same reader `Sod::parse` uses (exactly one SignerInfo,
+    // read from the bytes as received): there is no second signer reader to disagree.
+    let signer = SignerFields::read(content, Encoding::Der).ok()?;
     let cms = SignedDataInfo {
         encoding: Encoding::Der,
         econtent_type: signed.encap_content_info.econtent_type,
         econtent: econtent.as_bytes().to_vec(),
         certificates: certificates.into_iter().map(<[u8]>::to_vec).collect(),
-        signer_count: signed.signer_infos.0.len(),
-        signer: match &signer.sid {
-            SignerIdentifier::IssuerAndSerialNumber(ias) => SignerId::IssuerSerial {
-                issuer: ias.issuer.clone(),
-                serial: ias.serial_number.as_bytes().to_vec(),
-            },
-            SignerIdentifier::SubjectKeyIdentifier(ski) => {
-                SignerId::KeyId(ski.0.as_bytes().to_vec())
-            }
-        },
-        digest_algorithm,
-        signature_algorithm: signer.signature_algorithm.to_der().ok()?,
-        signed_attrs: attrs.and_then(|_| cms_raw::signed_attrs_for_signature(content)),
-        attr_content_type: attr(oid::ATTR_CONTENT_TYPE)
-            .and_then(|v| v.decode_as::<ObjectIdentifier>().ok()),
-        attr_message_digest: attr(oid::ATTR_MESSAGE_DIGEST)
-            .and_then(|v| v.decode_as::<OctetString>().ok())
-            .map(|o| o.as_bytes().to_vec()),
-        signing_time: attr(oid::ATTR_SIGNING_TIME)
-            .and_then(|v| v.decode_as::<x509_cert::time::Time>().ok())
-            .map(|t| UnixTime::from_x509(&t)),
-        signature: signer.signature.as_bytes().to_vec(),
+        signer_count: 1,
+        signer: signer.signer,
+        digest_algorithm: signer.digest_algorithm,
+        signature_algorithm: signer.signature_algorithm,
+        signed_attrs: signer.signed_attrs,
+        attr_content_type: signer.attr_content_type,
+        attr_message_digest: signer.attr_message_digest,
+        signing_time: signer.signing_time,
+        signature: signer.signature,
     };
     let lds = LdsSecurityObject::from_der(&cms.econtent).ok()?;
     let lds_hash = HashAlgorithm::from_oid(&lds.hash_algorithm.algorithm).ok()?;
-    let dg_hashes: BTreeMap<u8, Vec<u8>> = lds
-        .data_group_hash_values
-        .iter()
-        .map(|h| {
-            (
-                h.data_group_number,
-                h.data_group_hash_value.as_bytes().to_vec(),
-            )
-        })
-        .collect();
+    let dg_hashes = sod::data_group_hashes(&lds).ok()?;
     Some(Sod {
         wrapped: true,
         file_sha256: HashAlgorithm::Sha256.digest(file),
+        trailing_bytes: 0,
         cms,
         lds,
         lds_hash,

@@ -5,9 +5,10 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use dongpo_crypto::Verifier;
-use dongpo_icao::passive_auth::{self, ActiveAuthResponse, Document, Options, TimeModel};
+use dongpo_icao::passive_auth::{self, ActiveAuthResponse, Document, NoCache, Options, TimeModel};
 use dongpo_icao::policy::Policy;
 use dongpo_icao::report::{Status, VerificationReport};
+use dongpo_icao::sod::Sod;
 use dongpo_icao::trust_store::TrustSources;
 use dongpo_pki::UnixTime;
 
@@ -169,8 +170,16 @@ pub fn run(args: &VerifyArgs) -> Result<u8, String> {
         com,
         active_auth,
     };
-    let report = passive_auth::verify(
+    // Parsed here (once) so that an unreadable EF.SOD, including one refused for its
+    // CMS structure (not exactly one SignerInfo, a duplicated signed attribute or
+    // data-group number), exits 2 like any unreadable input, after the report. A SOD
+    // that parses but that the policy refuses (e.g. trailing data under strict) is
+    // checked and invalid: exit 1.
+    let parsed = Sod::parse(&document.sod);
+    let unreadable = parsed.as_ref().err().map(ToString::to_string);
+    let report = passive_auth::verify_parsed(
         &document,
+        parsed,
         &trust,
         &Options {
             at,
@@ -178,6 +187,7 @@ pub fn run(args: &VerifyArgs) -> Result<u8, String> {
             time_model,
         },
         &verifier,
+        &NoCache,
     );
     if args.json {
         println!(
@@ -186,6 +196,12 @@ pub fn run(args: &VerifyArgs) -> Result<u8, String> {
         );
     } else {
         print_human(&report);
+    }
+    if let Some(error) = unreadable {
+        return Err(format!(
+            "{}: not a readable EF.SOD: {error}",
+            args.sod.display()
+        ));
     }
     Ok(if report.valid {
         exit::OK

@@ -335,9 +335,10 @@ fn wrong_input_exits_1_or_2_with_a_message_never_a_panic() {
             .expect("run dongpo")
     };
     let csca = real("sod/FR/CSCA.cer");
-    // A certificate where the SOD belongs: checked and invalid, with a report.
+    // A certificate where the SOD belongs: unreadable input (exit 2, issue 15), after the
+    // report.
     let out = run(&["verify", "--sod", &csca, "--csca", &csca, "--json"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(
         report["checks"][0]["detail"]

@@ -319,6 +319,15 @@ pub fn verify_parsed(
                 notes.push("quirk unwrapped-sod: no 0x77 wrapper");
                 ok &= policy.allow_unwrapped_sod;
             }
+            let trailing;
+            if sod.trailing_bytes > 0 {
+                trailing = format!(
+                    "quirk trailing-data: {} bytes after the EF.SOD object (ignored, not in the evidence hash)",
+                    sod.trailing_bytes
+                );
+                notes.push(&trailing);
+                ok &= policy.allow_trailing_data;
+            }
             let detail = if notes.is_empty() {
                 "DER CMS SignedData".to_string()
             } else {

@@ -25,6 +25,8 @@ pub struct Policy {
     pub allow_profile_deviations: bool,
     /// An EF.SOD without the 0x77 wrapper.
     pub allow_unwrapped_sod: bool,
+    /// Bytes after the 0x77 object of EF.SOD (ignored, and not part of the evidence hash).
+    pub allow_trailing_data: bool,
     /// EF.COM listing other data groups than the SOD hashes (EF.COM is unsigned and
     /// never trusted, so the difference is noted rather than fatal).
     pub allow_com_mismatch: bool,
@@ -46,6 +48,7 @@ impl Policy {
             allow_mislabelled_rsa_padding: true,
             allow_profile_deviations: true,
             allow_unwrapped_sod: true,
+            allow_trailing_data: true,
             allow_com_mismatch: true,
             require_revocation: false,
         }
@@ -64,6 +67,7 @@ impl Policy {
             allow_mislabelled_rsa_padding: false,
             allow_profile_deviations: false,
             allow_unwrapped_sod: false,
+            allow_trailing_data: false,
             allow_com_mismatch: false,
             require_revocation: false,
         }

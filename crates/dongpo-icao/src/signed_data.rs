@@ -1,9 +1,27 @@
 //! CMS SignedData as ICAO uses it (EF.SOD, master lists, deviation lists): DER or BER,
-//! one SignerInfo, its signed attributes kept *as received* for the signature check.
+//! exactly one SignerInfo, its signed attributes kept *as received* for the signature check.
+//!
+//! Every SET OF and every "first" here, and why it is safe:
+//! - signerInfos: exactly one element or the SignedData is refused; it is located in the
+//!   bytes as received ([`cms_raw::single_signer_info`]) and decoded alone, so the signer
+//!   id, algorithms, attributes, signature and the signedAttrs bytes all come from that
+//!   one element (`der` sorts a decoded DER SET OF, so "the first" of a decode and "the
+//!   first" in the bytes can differ; with one element they cannot).
+//! - signedAttrs: each attribute type at most once (RFC 5652 §5.3), counted in the bytes
+//!   too, so no decoder can pick one of two contentType or messageDigest attributes.
+//! - attribute values: contentType, messageDigest and signingTime have exactly one value
+//!   (RFC 5652 §11.1-11.3); the only value is read.
+//! - digestAlgorithms (SignedData): never consulted. The hash comes from the SignerInfo's
+//!   own digestAlgorithm; a wrong one only breaks the messageDigest or the signature.
+//! - certificates: any number; [`SignedDataInfo::find_signer`] takes the first one the
+//!   SignerInfo names, and the caller checks the signature with *that* certificate's key
+//!   and chains *that* certificate. A planted certificate that also matches can only make
+//!   the check fail (its key did not make the signature, or it does not chain), never
+//!   lend its trust to another key.
 
 use cms::cert::CertificateChoices;
 use cms::content_info::ContentInfo;
-use cms::signed_data::{SignedData, SignerIdentifier};
+use cms::signed_data::{SignedData, SignerIdentifier, SignerInfo};
 use const_oid::ObjectIdentifier;
 use der::asn1::OctetString;
 use der::{Decode, Encode, EncodingRules};
@@ -30,6 +48,11 @@ pub enum SignedDataError {
     /// A digest algorithm dongpo does not know.
     #[error("SignerInfo digest algorithm {0} is not supported")]
     UnknownDigest(ObjectIdentifier),
+    /// The SignedData is refused for its structure: not exactly one SignerInfo, a signed
+    /// attribute type twice, a contentType / messageDigest / signingTime attribute with
+    /// other than one value or a value of the wrong type.
+    #[error("CMS structure refused: {0}")]
+    Structure(String),
 }
 
 /// How the CMS structure was encoded.
@@ -55,7 +78,7 @@ pub enum SignerId {
     KeyId(Vec<u8>),
 }
 
-/// A parsed SignedData with one (the first) SignerInfo.
+/// A parsed SignedData with its one SignerInfo.
 #[derive(Clone, Debug)]
 pub struct SignedDataInfo {
     /// DER or BER.
@@ -66,9 +89,9 @@ pub struct SignedDataInfo {
     pub econtent: Vec<u8>,
     /// Certificates embedded in the SignedData (DER).
     pub certificates: Vec<Vec<u8>>,
-    /// Number of SignerInfos (the first is used).
+    /// Number of SignerInfos: always 1 ([`SignedDataInfo::parse`] refuses any other).
     pub signer_count: usize,
-    /// The first SignerInfo's signer.
+    /// The SignerInfo's signer.
     pub signer: SignerId,
     /// SignerInfo digestAlgorithm.
     pub digest_algorithm: HashAlgorithm,
@@ -88,6 +111,127 @@ pub struct SignedDataInfo {
 
 fn cms_err(e: der::Error) -> SignedDataError {
     SignedDataError::Cms(e.to_string())
+}
+
+/// The fields of a SignedData's one SignerInfo, read once from the bytes as received:
+/// the single reader of signers for every CMS SignedData dongpo verifies (EF.SOD, master
+/// lists, deviation lists, and the batch fast path).
+#[derive(Clone, Debug)]
+pub struct SignerFields {
+    /// How the SignerInfo names its signer.
+    pub signer: SignerId,
+    /// SignerInfo digestAlgorithm.
+    pub digest_algorithm: HashAlgorithm,
+    /// SignerInfo signatureAlgorithm, DER.
+    pub signature_algorithm: Vec<u8>,
+    /// signedAttrs as received, tagged SET (0x31): the bytes the signature covers.
+    pub signed_attrs: Option<Vec<u8>>,
+    /// The contentType signed attribute.
+    pub attr_content_type: Option<ObjectIdentifier>,
+    /// The messageDigest signed attribute.
+    pub attr_message_digest: Option<Vec<u8>>,
+    /// The signingTime signed attribute.
+    pub signing_time: Option<UnixTime>,
+    /// The signature value.
+    pub signature: Vec<u8>,
+}
+
+fn structure(message: impl Into<String>) -> SignedDataError {
+    SignedDataError::Structure(message.into())
+}
+
+impl SignerFields {
+    /// Reads the one SignerInfo of the ContentInfo(SignedData) `content_info` (already
+    /// known to decode with `encoding`): located in the bytes, required to be the only
+    /// one, decoded alone, its signedAttrs bytes taken from the same element.
+    ///
+    /// # Errors
+    /// [`SignedDataError::Structure`] for anything but one well-formed SignerInfo with
+    /// unique signed attributes; [`SignedDataError::UnknownDigest`].
+    pub fn read(content_info: &[u8], encoding: Encoding) -> Result<Self, SignedDataError> {
+        let raw =
+            cms_raw::single_signer_info(content_info).map_err(|e| structure(e.to_string()))?;
+        let info = match encoding {
+            Encoding::Der => SignerInfo::from_der(raw.element),
+            Encoding::Ber => SignerInfo::from_ber(raw.element),
+        }
+        .map_err(cms_err)?;
+        let signer = match &info.sid {
+            SignerIdentifier::IssuerAndSerialNumber(ias) => SignerId::IssuerSerial {
+                issuer: ias.issuer.clone(),
+                serial: ias.serial_number.as_bytes().to_vec(),
+            },
+            SignerIdentifier::SubjectKeyIdentifier(ski) => {
+                SignerId::KeyId(ski.0.as_bytes().to_vec())
+            }
+        };
+        let digest_algorithm = HashAlgorithm::from_oid(&info.digest_alg.oid)
+            .map_err(|_| SignedDataError::UnknownDigest(info.digest_alg.oid))?;
+        // The decoded signedAttrs and the bytes must agree on presence and on the number
+        // of attributes (a decoder that merged or dropped one would hide a duplicate).
+        let attrs = match (&info.signed_attrs, raw.signed_attrs) {
+            (Some(attrs), Some(_)) if attrs.len() == raw.signed_attr_count => Some(attrs),
+            (None, None) => None,
+            _ => return Err(structure("signedAttrs read differently from the bytes")),
+        };
+        let mut attr_content_type = None;
+        let mut attr_message_digest = None;
+        let mut signing_time = None;
+        if let Some(attrs) = attrs {
+            let mut seen: Vec<ObjectIdentifier> = Vec::with_capacity(attrs.len());
+            for attr in attrs.iter() {
+                // RFC 5652 §5.3: each attribute type at most once in signedAttrs.
+                if seen.contains(&attr.oid) {
+                    return Err(structure(format!(
+                        "signed attribute {} appears twice",
+                        attr.oid
+                    )));
+                }
+                seen.push(attr.oid);
+                let known = [
+                    (oid::ATTR_CONTENT_TYPE, "contentType"),
+                    (oid::ATTR_MESSAGE_DIGEST, "messageDigest"),
+                    (oid::ATTR_SIGNING_TIME, "signingTime"),
+                ];
+                let Some((_, name)) = known.iter().find(|(o, _)| *o == attr.oid) else {
+                    continue;
+                };
+                // RFC 5652 §11.1-11.3: exactly one value (so "the first" is the only one).
+                let value = match attr.values.len() {
+                    1 => attr.values.iter().next(),
+                    n => {
+                        return Err(structure(format!(
+                            "{name} attribute has {n} values, exactly one is required"
+                        )));
+                    }
+                }
+                .ok_or_else(|| structure(format!("{name} attribute has no value")))?;
+                let wrong = || structure(format!("{name} attribute value has the wrong type"));
+                if attr.oid == oid::ATTR_CONTENT_TYPE {
+                    attr_content_type =
+                        Some(value.decode_as::<ObjectIdentifier>().map_err(|_| wrong())?);
+                } else if attr.oid == oid::ATTR_MESSAGE_DIGEST {
+                    let digest = value.decode_as::<OctetString>().map_err(|_| wrong())?;
+                    attr_message_digest = Some(digest.as_bytes().to_vec());
+                } else {
+                    let time = value
+                        .decode_as::<x509_cert::time::Time>()
+                        .map_err(|_| wrong())?;
+                    signing_time = Some(UnixTime::from_x509(&time));
+                }
+            }
+        }
+        Ok(SignerFields {
+            signer,
+            digest_algorithm,
+            signature_algorithm: info.signature_algorithm.to_der().map_err(cms_err)?,
+            signed_attrs: raw.signed_attrs_for_signature(),
+            attr_content_type,
+            attr_message_digest,
+            signing_time,
+            signature: info.signature.as_bytes().to_vec(),
+        })
+    }
 }
 
 impl SignedDataInfo {
@@ -118,6 +262,8 @@ impl SignedDataInfo {
             .ok_or(SignedDataError::Missing("no eContent"))?
             .decode_as_encoding(rules)
             .map_err(cms_err)?;
+        // Every certificate is kept, in the order received; see the module docs for why
+        // picking among them is safe.
         let certificates = signed
             .certificates
             .iter()
@@ -127,57 +273,28 @@ impl SignedDataInfo {
                 CertificateChoices::Other(_) => None,
             })
             .collect();
-        let signer_count = signed.signer_infos.0.len();
-        let info = signed
-            .signer_infos
-            .0
-            .iter()
-            .next()
-            .ok_or(SignedDataError::Missing("no SignerInfo"))?;
-        let signer = match &info.sid {
-            SignerIdentifier::IssuerAndSerialNumber(ias) => SignerId::IssuerSerial {
-                issuer: ias.issuer.clone(),
-                serial: ias.serial_number.as_bytes().to_vec(),
-            },
-            SignerIdentifier::SubjectKeyIdentifier(ski) => {
-                SignerId::KeyId(ski.0.as_bytes().to_vec())
-            }
-        };
-        let digest_algorithm = HashAlgorithm::from_oid(&info.digest_alg.oid)
-            .map_err(|_| SignedDataError::UnknownDigest(info.digest_alg.oid))?;
-        let attrs = info.signed_attrs.as_ref();
-        let attr = |wanted: ObjectIdentifier| {
-            attrs
-                .and_then(|a| a.iter().find(|attr| attr.oid == wanted))
-                .and_then(|attr| attr.values.iter().next())
-        };
-        let attr_content_type =
-            attr(oid::ATTR_CONTENT_TYPE).and_then(|v| v.decode_as::<ObjectIdentifier>().ok());
-        let attr_message_digest = attr(oid::ATTR_MESSAGE_DIGEST)
-            .and_then(|v| v.decode_as::<OctetString>().ok())
-            .map(|o| o.as_bytes().to_vec());
-        let signing_time = attr(oid::ATTR_SIGNING_TIME)
-            .and_then(|v| v.decode_as::<x509_cert::time::Time>().ok())
-            .map(|t| UnixTime::from_x509(&t));
-        let signed_attrs = if attrs.is_some() {
-            cms_raw::signed_attrs_for_signature(content)
-        } else {
-            None
-        };
+        // The decoder's view must agree with the bytes: one SignerInfo in both.
+        if signed.signer_infos.0.len() != 1 {
+            return Err(SignedDataError::Structure(format!(
+                "{} SignerInfos, exactly one is required",
+                signed.signer_infos.0.len()
+            )));
+        }
+        let signer = SignerFields::read(content, encoding)?;
         Ok(SignedDataInfo {
             encoding,
             econtent_type: encap.econtent_type,
             econtent: econtent.as_bytes().to_vec(),
             certificates,
-            signer_count,
-            signer,
-            digest_algorithm,
-            signature_algorithm: info.signature_algorithm.to_der().map_err(cms_err)?,
-            signed_attrs,
-            attr_content_type,
-            attr_message_digest,
-            signing_time,
-            signature: info.signature.as_bytes().to_vec(),
+            signer_count: 1,
+            signer: signer.signer,
+            digest_algorithm: signer.digest_algorithm,
+            signature_algorithm: signer.signature_algorithm,
+            signed_attrs: signer.signed_attrs,
+            attr_content_type: signer.attr_content_type,
+            attr_message_digest: signer.attr_message_digest,
+            signing_time: signer.signing_time,
+            signature: signer.signature,
         })
     }
 
@@ -237,7 +354,9 @@ impl SignedDataInfo {
     }
 
     /// The certificate among `candidates` that the SignerInfo names (used for SODs that
-    /// do not embed their DSC: the DSC then comes from the trust store).
+    /// do not embed their DSC: the DSC then comes from the trust store). The first match
+    /// is returned; the caller must check the signature with this certificate's key and
+    /// chain this same certificate (then a second, planted match cannot help a forger).
     pub fn find_signer_in(
         &self,
         candidates: impl IntoIterator<Item = Cert>,

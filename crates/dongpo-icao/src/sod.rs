@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use der::Decode;
 use dongpo_crypto::HashAlgorithm;
 
+use crate::cms_raw;
 use crate::lds_security_object::LdsSecurityObject;
 use crate::signed_data::{SignedDataError, SignedDataInfo};
 
@@ -21,6 +22,9 @@ pub enum SodError {
     /// The LDSSecurityObject does not decode.
     #[error("LDSSecurityObject: {0}")]
     Lds(String),
+    /// The LDSSecurityObject lists one data-group number twice.
+    #[error("LDSSecurityObject lists data group {0} twice")]
+    DuplicateDataGroup(u8),
     /// The LDS hash algorithm is unknown.
     #[error("LDSSecurityObject hash algorithm {0} is not supported")]
     UnknownDigest(der::asn1::ObjectIdentifier),
@@ -31,8 +35,11 @@ pub enum SodError {
 pub struct Sod {
     /// The file had the 0x77 wrapper (a bare ContentInfo is accepted as a quirk).
     pub wrapped: bool,
-    /// SHA-256 of the whole file (evidence).
+    /// SHA-256 of the EF.SOD object (the 0x77 object, or the bare ContentInfo), without
+    /// any trailing bytes: one document, one evidence hash.
     pub file_sha256: Vec<u8>,
+    /// Bytes after the EF.SOD object (quirk `trailing-data`; refused under `strict`).
+    pub trailing_bytes: usize,
     /// The CMS SignedData.
     pub cms: SignedDataInfo,
     /// The decoded LDSSecurityObject.
@@ -43,45 +50,57 @@ pub struct Sod {
     pub dg_hashes: BTreeMap<u8, Vec<u8>>,
 }
 
-/// Strips the 0x77 wrapper: `(content_info, wrapped)`.
-fn unwrap_0x77(file: &[u8]) -> Result<(&[u8], bool), SodError> {
-    match file.first() {
-        Some(0x77) => {}
-        Some(0x30) => return Ok((file, false)),
+/// The ContentInfo inside the file: `(content_info, wrapped, object_len)`, where
+/// `object_len` is the length of the leading object (the 0x77 wrapper, or the bare
+/// ContentInfo) and any bytes after it are trailing data. The 0x77 length may be
+/// definite or indefinite (BER; read with the same walker as the CMS structure).
+fn unwrap_0x77(file: &[u8]) -> Result<(&[u8], bool, usize), SodError> {
+    let wrapped = match file.first() {
+        Some(0x77) => true,
+        Some(0x30) => false,
         Some(tag) => {
             return Err(SodError::Wrapper(format!(
                 "starts with tag 0x{tag:02x}, expected 0x77"
             )));
         }
         None => return Err(SodError::Wrapper("file is empty".into())),
-    }
-    let first = *file
-        .get(1)
-        .ok_or_else(|| SodError::Wrapper("truncated after tag 0x77".into()))?;
-    let (header, len) = match first {
-        0x80 => return Ok((file.get(2..).unwrap_or_default(), true)),
-        f if f < 0x80 => (2, usize::from(f)),
-        f => {
-            let n = usize::from(f & 0x7f);
-            let bytes = file
-                .get(2..2 + n)
-                .filter(|_| n <= 4)
-                .ok_or_else(|| SodError::Wrapper("bad length of 0x77".into()))?;
-            (
-                2 + n,
-                bytes
-                    .iter()
-                    .fold(0usize, |acc, b| (acc << 8) | usize::from(*b)),
-            )
-        }
     };
-    let content = file.get(header..header + len).ok_or_else(|| {
+    let what = if wrapped { "0x77" } else { "ContentInfo" };
+    let span = cms_raw::object(file).ok_or_else(|| {
         SodError::Wrapper(format!(
-            "0x77 announces {len} bytes, {} present",
-            file.len().saturating_sub(header)
+            "{what} object is truncated or its length unreadable ({} bytes in the file)",
+            file.len()
         ))
     })?;
-    Ok((content, true))
+    let content = if wrapped {
+        file.get(span.content_start..span.content_end)
+    } else {
+        file.get(span.start..span.end)
+    }
+    .ok_or_else(|| SodError::Wrapper(format!("{what} object out of bounds")))?;
+    Ok((content, wrapped, span.end))
+}
+
+/// Data-group number -> hash value of an LDSSecurityObject, refusing a number listed
+/// twice: the hash list is a SEQUENCE OF, and a map that let the last (or the first)
+/// entry win would let one signed SOD vouch for two different files under one number.
+///
+/// # Errors
+/// [`SodError::DuplicateDataGroup`].
+pub fn data_group_hashes(lds: &LdsSecurityObject) -> Result<BTreeMap<u8, Vec<u8>>, SodError> {
+    let mut out = BTreeMap::new();
+    for h in &lds.data_group_hash_values {
+        if out
+            .insert(
+                h.data_group_number,
+                h.data_group_hash_value.as_bytes().to_vec(),
+            )
+            .is_some()
+        {
+            return Err(SodError::DuplicateDataGroup(h.data_group_number));
+        }
+    }
+    Ok(out)
 }
 
 impl Sod {
@@ -90,26 +109,19 @@ impl Sod {
     /// # Errors
     /// [`SodError`] naming the part that failed.
     pub fn parse(file: &[u8]) -> Result<Self, SodError> {
-        let (content, wrapped) = unwrap_0x77(file)?;
+        let (content, wrapped, object_len) = unwrap_0x77(file)?;
+        let object = file.get(..object_len).unwrap_or(file);
         let cms = SignedDataInfo::parse(content)?;
         let lds = LdsSecurityObject::from_der(&cms.econtent)
             .or_else(|_| LdsSecurityObject::from_ber(&cms.econtent))
             .map_err(|e| SodError::Lds(e.to_string()))?;
         let lds_hash = HashAlgorithm::from_oid(&lds.hash_algorithm.algorithm)
             .map_err(|_| SodError::UnknownDigest(lds.hash_algorithm.algorithm))?;
-        let dg_hashes = lds
-            .data_group_hash_values
-            .iter()
-            .map(|h| {
-                (
-                    h.data_group_number,
-                    h.data_group_hash_value.as_bytes().to_vec(),
-                )
-            })
-            .collect();
+        let dg_hashes = data_group_hashes(&lds)?;
         Ok(Sod {
             wrapped,
-            file_sha256: HashAlgorithm::Sha256.digest(file),
+            file_sha256: HashAlgorithm::Sha256.digest(object),
+            trailing_bytes: file.len() - object.len(),
             cms,
             lds,
             lds_hash,

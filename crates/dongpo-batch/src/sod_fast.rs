@@ -205,6 +205,8 @@ pub fn parse(file: &[u8], known: &KnownCertificates) -> Option<Sod> {
         wrapped: true,
         file_sha256: HashAlgorithm::Sha256.digest(file),
         trailing_bytes: 0,
+        // `Header::decode` reads DER: a definite, minimal length.
+        wrapper_der: true,
         cms,
         lds,
         lds_hash,

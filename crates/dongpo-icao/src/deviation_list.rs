@@ -41,6 +41,7 @@ use dongpo_revocation::{Crl, CrlError, CrlStatus};
 use x509_cert::name::Name;
 
 use crate::oid;
+use crate::passive_auth::crl_rank;
 use crate::report::{Check, Status};
 use crate::signed_data::{SignedDataError, SignedDataInfo};
 
@@ -693,7 +694,13 @@ fn certifying_csca<'a>(
     verifier: &Verifier,
 ) -> Result<&'a Cert, DeviationListError> {
     let mut refused = None;
+    let issuer = signer.cert.tbs_certificate().issuer();
     for csca in cscas {
+        // Chained by name (RFC 5280 §6.1) as well as by signature: a CSCA of another
+        // State certifies nothing under this State's name.
+        if same_name(csca.cert.tbs_certificate().subject(), issuer) == NameMatch::Different {
+            continue;
+        }
         if signer.verify_signed_by(&csca.key, verifier).is_err() {
             continue;
         }
@@ -716,8 +723,10 @@ fn certifying_csca<'a>(
     })
 }
 
-/// The status of `cert` on the first fresh, complete CRL of `csca` among `crls` that
-/// covers it; otherwise why none could be used (CRLs of other issuers are not named).
+/// The status of `cert` on the newest (highest cRLNumber, then thisUpdate) fresh,
+/// complete CRL of `csca` among `crls` that covers it — the same ordering as the DSC's
+/// revocation check — otherwise why none could be used (CRLs of other issuers are not
+/// named). Two newest CRLs of one rank that disagree fail closed: revoked wins.
 ///
 /// # Errors
 /// The problems of every CRL of `csca` (empty when none was given).
@@ -729,6 +738,7 @@ pub fn revocation_status(
     verifier: &Verifier,
 ) -> Result<CrlStatus, Vec<String>> {
     let mut problems = Vec::new();
+    let mut usable: Vec<&Crl> = Vec::new();
     for crl in crls {
         match crl.verify(csca, at, verifier) {
             Err(CrlError::WrongIssuer { .. }) => continue,
@@ -748,9 +758,24 @@ pub fn revocation_status(
             problems.push(e.to_string());
             continue;
         }
-        return Ok(crl.status(cert.cert.tbs_certificate().serial_number().as_bytes()));
+        usable.push(crl);
     }
-    Err(problems)
+    let Some(top) = usable.iter().map(|crl| crl_rank(crl)).max() else {
+        return Err(problems);
+    };
+    let serial = cert.cert.tbs_certificate().serial_number().as_bytes();
+    let statuses = usable
+        .iter()
+        .filter(|crl| crl_rank(crl) == top)
+        .map(|crl| crl.status(serial));
+    let mut decided = CrlStatus::Good;
+    for status in statuses {
+        if matches!(status, CrlStatus::Revoked { .. }) {
+            decided = status;
+            break;
+        }
+    }
+    Ok(decided)
 }
 
 /// A check a deviation list lets pass.

@@ -18,6 +18,7 @@ use crate::trust_store::TrustStore;
 
 mod chain;
 
+pub(crate) use chain::crl_rank;
 pub use chain::{ChainCache, ChainKey, ChainedCsca, DscChain, NoCache, TimeWindow};
 
 /// The chip files of one document.
@@ -315,6 +316,12 @@ pub fn verify_parsed(
                 notes.push("quirk ber-encoding: CMS in BER");
                 ok &= policy.allow_ber;
             }
+            if sod.wrapped && !sod.wrapper_der {
+                notes.push(
+                    "quirk ber-encoding: 0x77 wrapper with an indefinite or non-minimal length",
+                );
+                ok &= policy.allow_ber;
+            }
             if !sod.wrapped {
                 notes.push("quirk unwrapped-sod: no 0x77 wrapper");
                 ok &= policy.allow_unwrapped_sod;
@@ -454,7 +461,7 @@ pub fn verify_parsed(
         aa_compromised = apply_deviation_lists(
             trust,
             chain,
-            validity_time(sod, options),
+            (validity_time(sod, options), options.at),
             verifier,
             &mut checks,
         );
@@ -862,12 +869,13 @@ fn com_consistency(document: &Document, sod: Option<&Sod>, policy: &Policy, chec
 ///
 /// A DSSignature deviation (DSC named by digest) waives `dsc.chain`; the CSCA that issued
 /// the DSC is then taken from the list's trusted CSCAs, so that `csca.validity` is still
-/// judged (at `at`) instead of being skipped for want of a chain: a listed defect can be
+/// judged (at `at`, the validity time; CRL freshness at `now`, the verification time)
+/// instead of being skipped for want of a chain: a listed defect can be
 /// accepted, but only when everything else holds.
 fn apply_deviation_lists(
     trust: &TrustStore,
     chain: &DscChain,
-    at: UnixTime,
+    (at, now): (UnixTime, UnixTime),
     verifier: &Verifier,
     checks: &mut Checks,
 ) -> Option<String> {
@@ -896,30 +904,10 @@ fn apply_deviation_lists(
                 .iter_mut()
                 .find(|c| c.id == "dsc.revocation" && c.status == Status::Skipped)
             {
-                let crls: Vec<&dongpo_revocation::Crl> = trust
-                    .crls_for(csca)
-                    .into_iter()
-                    .map(|(crl, _)| crl)
-                    .collect();
-                let (status, detail) = match crate::deviation_list::revocation_status(
-                    &chain.dsc, csca, &crls, at, verifier,
-                ) {
-                    Ok(dongpo_revocation::CrlStatus::Good) => (
-                        Status::Pass,
-                        "not on the CRL of the CSCA named by the deviation list".to_string(),
-                    ),
-                    Ok(dongpo_revocation::CrlStatus::Revoked { at: when }) => {
-                        (Status::Fail, format!("DSC revoked on {}", when.rfc3339()))
-                    }
-                    Err(problems) if problems.is_empty() => (
-                        Status::Skipped,
-                        "no CRL of the CSCA was given: status undetermined".to_string(),
-                    ),
-                    Err(problems) => (
-                        Status::Skipped,
-                        format!("no usable CRL: {}", problems.join("; ")),
-                    ),
-                };
+                // The same judgement as for a chained DSC: the newest verified CRL of
+                // the CSCA's name decides, fresh at the verification time.
+                let (status, detail) =
+                    chain::dsc_revocation(&chain.dsc, csca, trust, at, now, verifier);
                 check.status = status;
                 check.detail = detail;
             }

@@ -40,6 +40,10 @@ pub struct Sod {
     pub file_sha256: Vec<u8>,
     /// Bytes after the EF.SOD object (quirk `trailing-data`; refused under `strict`).
     pub trailing_bytes: usize,
+    /// The 0x77 wrapper's length is in DER form (definite, minimal). An indefinite or
+    /// non-minimal length reads the same content, so it is the `ber-encoding` quirk
+    /// (refused under `strict`), not a different document.
+    pub wrapper_der: bool,
     /// The CMS SignedData.
     pub cms: SignedDataInfo,
     /// The decoded LDSSecurityObject.
@@ -54,7 +58,7 @@ pub struct Sod {
 /// `object_len` is the length of the leading object (the 0x77 wrapper, or the bare
 /// ContentInfo) and any bytes after it are trailing data. The 0x77 length may be
 /// definite or indefinite (BER; read with the same walker as the CMS structure).
-fn unwrap_0x77(file: &[u8]) -> Result<(&[u8], bool, usize), SodError> {
+fn unwrap_0x77(file: &[u8]) -> Result<(&[u8], bool, usize, bool), SodError> {
     let wrapped = match file.first() {
         Some(0x77) => true,
         Some(0x30) => false,
@@ -78,7 +82,17 @@ fn unwrap_0x77(file: &[u8]) -> Result<(&[u8], bool, usize), SodError> {
         file.get(span.start..span.end)
     }
     .ok_or_else(|| SodError::Wrapper(format!("{what} object out of bounds")))?;
-    Ok((content, wrapped, span.end))
+    Ok((content, wrapped, span.end, der_header(&span)))
+}
+
+/// Whether `span`'s header is DER: a definite length in its shortest form (X.690 §10.1).
+fn der_header(span: &cms_raw::Span) -> bool {
+    let len = span.content_end - span.content_start;
+    let minimal = match len {
+        0..=0x7f => 2,
+        _ => 2 + (usize::BITS - len.leading_zeros()).div_ceil(8) as usize,
+    };
+    span.end == span.content_end && span.content_start - span.start == minimal
 }
 
 /// Data-group number -> hash value of an LDSSecurityObject, refusing a number listed
@@ -109,7 +123,7 @@ impl Sod {
     /// # Errors
     /// [`SodError`] naming the part that failed.
     pub fn parse(file: &[u8]) -> Result<Self, SodError> {
-        let (content, wrapped, object_len) = unwrap_0x77(file)?;
+        let (content, wrapped, object_len, wrapper_der) = unwrap_0x77(file)?;
         let object = file.get(..object_len).unwrap_or(file);
         let cms = SignedDataInfo::parse(content)?;
         let lds = LdsSecurityObject::from_der(&cms.econtent)
@@ -122,6 +136,7 @@ impl Sod {
             wrapped,
             file_sha256: HashAlgorithm::Sha256.digest(object),
             trailing_bytes: file.len() - object.len(),
+            wrapper_der,
             cms,
             lds,
             lds_hash,

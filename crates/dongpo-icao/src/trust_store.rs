@@ -357,19 +357,26 @@ impl TrustStore {
         &self.cscas
     }
 
-    /// CSCAs that may have issued `cert`: by key identifier first, then by name; the
-    /// caller decides by verifying the signature.
+    /// CSCAs that may have issued `cert`: those whose subject is `cert`'s issuer name
+    /// (RFC 5280 §7.1, or up to RDN order), the one whose key identifier is `cert`'s
+    /// authorityKeyIdentifier first; the caller decides by verifying the signature.
+    ///
+    /// A key identifier alone never makes a candidate: RFC 5280 §6.1 chains by name, and a
+    /// CSCA of one State that signs a certificate carrying another State's issuer name
+    /// with its own key identifier must not vouch for that State's documents.
     #[must_use]
     pub fn issuer_candidates(&self, cert: &Cert) -> Vec<&TrustedCsca> {
         let issuer = cert.cert.tbs_certificate().issuer();
         let mut by_key: Vec<&TrustedCsca> = Vec::new();
         let mut by_name: Vec<&TrustedCsca> = Vec::new();
         for csca in &self.cscas {
+            if same_name(csca.cert.cert.tbs_certificate().subject(), issuer) == NameMatch::Different
+            {
+                continue;
+            }
             if cert.aki.is_some() && csca.cert.ski == cert.aki {
                 by_key.push(csca);
-            } else if same_name(csca.cert.cert.tbs_certificate().subject(), issuer)
-                != NameMatch::Different
-            {
+            } else {
                 by_name.push(csca);
             }
         }

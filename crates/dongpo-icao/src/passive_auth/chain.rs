@@ -296,20 +296,40 @@ struct Usable<'a> {
     number: Option<String>,
 }
 
+/// How new a CRL is: by cRLNumber (a CRL without one below any with one), then
+/// thisUpdate. The one ordering every "which CRL decides" choice uses (the DSC's
+/// revocation here, a deviation-list signer's in [`crate::deviation_list`]).
+pub(crate) fn crl_rank(crl: &Crl) -> (usize, String, UnixTime) {
+    let digits = crl
+        .number_hex()
+        .map(|n| n.trim_start_matches('0').to_string());
+    let this_update = UnixTime::from_x509(&crl.crl.tbs_cert_list.this_update);
+    match digits {
+        // One more than any length so that "0" (empty after trimming) still ranks
+        // above a CRL without number.
+        Some(d) => (d.len() + 1, d, this_update),
+        None => (0, String::new(), this_update),
+    }
+}
+
+/// The revocation check of `dsc` against the CRLs of `csca` in `trust`: certificate
+/// validity judged at `at`, CRL freshness at `now` (see [`DscChain::compute`]). Used as
+/// well when a deviation list waived `dsc.chain` and names the CSCA, so that a waived
+/// chain gets the same revocation judgement as any other.
+pub(crate) fn dsc_revocation(
+    dsc: &Cert,
+    csca: &Cert,
+    trust: &TrustStore,
+    at: UnixTime,
+    now: UnixTime,
+    verifier: &Verifier,
+) -> (Status, String) {
+    revocation(dsc, csca, trust, at, now, verifier).result
+}
+
 impl Usable<'_> {
-    /// Orders by cRLNumber (a CRL without one below any with one), then thisUpdate.
     fn rank(&self) -> (usize, String, UnixTime) {
-        let digits = self
-            .number
-            .as_deref()
-            .map(|n| n.trim_start_matches('0').to_string());
-        let this_update = UnixTime::from_x509(&self.crl.crl.tbs_cert_list.this_update);
-        match digits {
-            // One more than any length so that "0" (empty after trimming) still ranks
-            // above a CRL without number.
-            Some(d) => (d.len() + 1, d, this_update),
-            None => (0, String::new(), this_update),
-        }
+        crl_rank(self.crl)
     }
 
     fn name(&self) -> String {

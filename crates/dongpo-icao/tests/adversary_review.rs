@@ -1,0 +1,481 @@
+//! Adversarial review of the issue-15 fixes: bypasses found by running crafted input
+//! against the fixed code. Each test failed before its fix (SECURITY.md §5 names them).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    missing_docs
+)]
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use der::{Decode, Encode};
+use dongpo_crypto::{HashAlgorithm, SigningKey, Verifier};
+use dongpo_icao::oid;
+use dongpo_icao::passive_auth::{self, Document, Options, TimeModel};
+use dongpo_icao::policy::Policy;
+use dongpo_icao::report::{Status, VerificationReport};
+use dongpo_icao::trust_store::TrustStore;
+use dongpo_pki::UnixTime;
+use dongpo_testkit::deviation_list::{Defect, Target, content, sign_list};
+use dongpo_testkit::passport::csca_certificate;
+use dongpo_testkit::pki::{self, CertRequest, CrlRequest, Revocation, Role};
+use dongpo_testkit::rng::SeededRng;
+use dongpo_testkit::sod::{self, SodRequest};
+use dongpo_testkit::time::{Instant, Timeline};
+use dongpo_testkit::{KeyStore, Profile};
+use x509_cert::Certificate;
+
+const P256: Profile = Profile::P256;
+
+fn vectors(path: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../test-vectors/synthetic")
+        .join(path)
+}
+
+fn read(path: &str) -> Vec<u8> {
+    std::fs::read(vectors(path)).unwrap()
+}
+
+fn at() -> UnixTime {
+    UnixTime::parse_rfc3339("2026-06-01T00:00:00Z").unwrap()
+}
+
+fn key(label: &str) -> Arc<SigningKey> {
+    KeyStore::default()
+        .get(1, &format!("atk/{label}"), P256.key_spec())
+        .unwrap()
+}
+
+fn subject(cert: &Certificate) -> String {
+    cert.tbs_certificate().subject().to_string()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn issue(
+    role: Role,
+    subject: &str,
+    issuer: &str,
+    subject_key: &SigningKey,
+    issuer_key: &SigningKey,
+    not_before: Instant,
+    not_after: Instant,
+    serial: &[u8],
+) -> Certificate {
+    pki::issue(
+        &CertRequest {
+            role,
+            subject,
+            issuer,
+            subject_key: subject_key.public_key(),
+            explicit_ec_parameters: false,
+            issuer_key,
+            algorithm: P256.signature_algorithm(),
+            not_before,
+            not_after,
+            key_usage_end: not_after,
+        },
+        serial,
+        &mut SeededRng::new(1, &format!("atk/{subject}/{serial:?}")),
+    )
+    .unwrap()
+}
+
+fn genuine_data_groups() -> BTreeMap<u8, Vec<u8>> {
+    let dir = vectors("p256/genuine");
+    [1u8, 2, 14, 15]
+        .into_iter()
+        .map(|n| (n, std::fs::read(dir.join(format!("DG{n}.bin"))).unwrap()))
+        .collect()
+}
+
+fn verify(document: &Document, trust: &TrustStore, policy: Policy) -> VerificationReport {
+    passive_auth::verify(
+        document,
+        trust,
+        &Options {
+            policy,
+            ..Options::at(at())
+        },
+        &Verifier::new(),
+    )
+}
+
+/// Finding 1 (high, default policy). A trusted CSCA of another State (here `C=JP`)
+/// issues a DSC whose issuer *name* is the Korean CSCA's and whose
+/// authorityKeyIdentifier is its own key id. `TrustStore::issuer_candidates` tries
+/// candidates by key id first without comparing names, `DscChain::compute` accepts the
+/// first whose key verifies, and the default policy tolerates the country mismatch as a
+/// profile deviation: the JP CSCA forges a KR passport (any DG1) that is `valid`, and the
+/// Korean CRL is never consulted for it.
+#[test]
+
+fn dsc_signed_by_another_states_csca_under_a_copied_issuer_name_is_not_valid() {
+    let (kr_csca, _) =
+        csca_certificate(P256, 1, &Timeline::CURRENT, &mut KeyStore::default()).unwrap();
+    let jp_key = key("jp-csca");
+    let jp_name = "CN=Other State CSCA,O=Other State,C=JP";
+    let t = Timeline::CURRENT;
+    let jp_csca = issue(
+        Role::Csca,
+        jp_name,
+        jp_name,
+        &jp_key,
+        &jp_key,
+        t.csca_not_before,
+        t.csca_not_after,
+        &[0x77],
+    );
+    let dsc_key = key("forged-dsc");
+    let dsc = issue(
+        Role::Dsc,
+        "CN=dongpo Test DSC,OU=testkit p256,O=dongpo test PKI,C=KR",
+        &subject(&kr_csca),
+        &dsc_key,
+        &jp_key,
+        t.dsc_not_before,
+        t.dsc_not_after,
+        &[0x42],
+    );
+    // The holder's name in DG1 changed (the check digits do not cover it).
+    let mut data_groups = genuine_data_groups();
+    let dg1 = data_groups.get_mut(&1).unwrap();
+    let at_name = dg1.windows(2).position(|w| w == b"<<").unwrap() + 2;
+    dg1[at_name..at_name + 7].copy_from_slice(b"MALLORY");
+    let listed: Vec<(u8, &[u8])> = data_groups
+        .iter()
+        .map(|(n, b)| (*n, b.as_slice()))
+        .collect();
+    let signed = sod::build(
+        &SodRequest {
+            hash: HashAlgorithm::Sha256,
+            data_groups: &listed,
+            lds_v1: true,
+            dsc: &dsc,
+            dsc_key: &dsc_key,
+            algorithm: P256.signature_algorithm(),
+            signing_time: t.signing_time,
+            content_type: oid::LDS_SECURITY_OBJECT,
+            wrong_message_digest: false,
+            corrupt_signature: false,
+        },
+        &mut SeededRng::new(1, "atk/forged-sod"),
+    )
+    .unwrap();
+    let document = Document {
+        sod: sod::wrap(&signed.content_info),
+        data_groups,
+        com: None,
+        active_auth: None,
+    };
+    let mut trust = TrustStore::new();
+    trust
+        .add_csca(&read("p256/genuine/csca.der"), "kr-csca.der")
+        .unwrap();
+    trust
+        .add_crl(&read("p256/genuine/csca.crl"), "kr-csca.crl")
+        .unwrap();
+    trust
+        .add_csca(&jp_csca.to_der().unwrap(), "jp-csca.der")
+        .unwrap();
+    for policy in [Policy::default_policy(), Policy::strict()] {
+        let report = verify(&document, &trust, policy.clone());
+        assert!(
+            !report.valid,
+            "{}: a JP CSCA made a KR document valid: {:?}",
+            policy.name,
+            report.check("dsc.chain")
+        );
+        assert_eq!(
+            report.check("dsc.chain").unwrap().status,
+            Status::Fail,
+            "{}",
+            policy.name
+        );
+    }
+}
+
+const SIGNER_SERIAL: [u8; 2] = [0x15, 0x02];
+
+/// Finding 2 (medium). `deviation_list::revocation_status` returns the status on the
+/// *first* usable CRL of the CSCA, not the newest: with an older CRL (cRLNumber 1, still
+/// fresh) loaded before the newest one (cRLNumber 2, revoking the signer), the revoked
+/// deviation-list signer's list is admitted and its waivers apply.
+#[test]
+
+fn deviation_list_signer_revoked_on_the_newest_crl_is_refused_whatever_the_order() {
+    let (csca, csca_key) =
+        csca_certificate(P256, 1, &Timeline::CURRENT, &mut KeyStore::default()).unwrap();
+    let t = Timeline::CURRENT;
+    let signer_key = key("dls");
+    let signer = issue(
+        Role::DeviationListSigner,
+        "CN=atk Deviation List Signer,O=dongpo test PKI,C=KR",
+        &subject(&csca),
+        &signer_key,
+        &csca_key,
+        t.dsc_not_before,
+        t.dsc_not_after,
+        &SIGNER_SERIAL,
+    );
+    let list = sign_list(
+        &signer,
+        &signer_key,
+        P256.signature_algorithm(),
+        &content(&[(
+            Target::AllOfCsca,
+            vec![Defect {
+                kind: dongpo_icao::deviation_list::deviation_oid::SOD_SIGNATURE_WRONG,
+                parameter: None,
+                description: None,
+            }],
+        )])
+        .unwrap(),
+        t.signing_time,
+        &mut SeededRng::new(1, "atk/dl"),
+    )
+    .unwrap();
+    let ski = pki::ski(&csca);
+    let crl = |number: u64, this_update: Instant, next_update: Instant, revoked: &[Revocation]| {
+        pki::crl_with(
+            &CrlRequest {
+                issuer: csca.tbs_certificate().subject(),
+                authority_key_id: Some(&ski),
+                key: &csca_key,
+                algorithm: P256.signature_algorithm(),
+                number,
+                this_update,
+                next_update,
+                revoked,
+            },
+            &mut SeededRng::new(1, &format!("atk/crl/{number}")),
+        )
+        .unwrap()
+        .to_der()
+        .unwrap()
+    };
+    // Both fresh at 2026-06-01.
+    let old = crl(
+        1,
+        Instant(2026, 2, 1, 0, 0, 0),
+        Instant(2026, 9, 1, 0, 0, 0),
+        &[],
+    );
+    let new = crl(
+        2,
+        Instant(2026, 4, 1, 0, 0, 0),
+        Instant(2026, 10, 1, 0, 0, 0),
+        &[Revocation {
+            serial: SIGNER_SERIAL.to_vec(),
+            at: Instant(2026, 3, 1, 0, 0, 0),
+            reason: None,
+        }],
+    );
+    for (first, second) in [(&new, &old), (&old, &new)] {
+        let mut trust = TrustStore::new();
+        trust.add_csca(&csca.to_der().unwrap(), "csca").unwrap();
+        trust.add_crl(first, "first.crl").unwrap();
+        trust.add_crl(second, "second.crl").unwrap();
+        let outcome = trust.add_deviation_list(&list, at(), &Verifier::new(), "dl");
+        assert!(
+            outcome.is_err(),
+            "a deviation list of a signer revoked on CRL 2 was admitted (CRL 1 loaded first)"
+        );
+    }
+}
+
+/// Finding 4 (low). `strict` refuses BER in the CMS structure, yet an EF.SOD whose 0x77
+/// wrapper has the indefinite length form (or a non-minimal long-form length) is
+/// `valid` under strict, with another evidence hash than the DER file.
+#[test]
+
+fn strict_refuses_a_non_der_0x77_wrapper() {
+    let genuine = read("p256/genuine/EF_SOD.bin");
+    let inner = dongpo_icao::cms_raw::object(&genuine).unwrap();
+    let content_info = &genuine[inner.content_start..inner.content_end];
+    let mut indefinite = vec![0x77, 0x80];
+    indefinite.extend_from_slice(content_info);
+    indefinite.extend_from_slice(&[0, 0]);
+    let mut long_form = vec![0x77, 0x84];
+    long_form.extend_from_slice(&u32::try_from(content_info.len()).unwrap().to_be_bytes());
+    long_form.extend_from_slice(content_info);
+    let mut trust = TrustStore::new();
+    trust
+        .add_csca(&read("p256/genuine/csca.der"), "csca.der")
+        .unwrap();
+    for sod in [indefinite, long_form] {
+        let document = Document {
+            sod,
+            data_groups: genuine_data_groups(),
+            com: None,
+            active_auth: None,
+        };
+        let report = verify(&document, &trust, Policy::strict());
+        assert!(!report.valid, "strict accepted a BER 0x77 wrapper");
+    }
+}
+
+/// Finding 2b (medium). The DSSignature waiver path (`apply_deviation_lists`) judges the
+/// revocation of the waived DSC with the same first-CRL-wins `revocation_status`, and
+/// at the *validity* time: under `--time-model signing` a CRL that was stale long before
+/// the verification (fresh only at the SOD's signingTime) decides. Either way a DSC
+/// revoked on the newest fresh CRL is reported `dsc.revocation: pass`.
+#[test]
+
+fn ds_signature_waived_dsc_revoked_on_the_newest_fresh_crl_is_not_valid() {
+    let (csca, csca_key) =
+        csca_certificate(P256, 1, &Timeline::CURRENT, &mut KeyStore::default()).unwrap();
+    let t = Timeline::CURRENT;
+    // A DSC whose certificate signature is broken (the listed DSSignature defect).
+    let dsc_key = key("ds-signature-dsc");
+    let dsc_serial = [0x15, 0x44];
+    let good = issue(
+        Role::Dsc,
+        "CN=atk DSC,OU=testkit p256,O=dongpo test PKI,C=KR",
+        &subject(&csca),
+        &dsc_key,
+        &csca_key,
+        t.dsc_not_before,
+        t.dsc_not_after,
+        &dsc_serial,
+    );
+    let mut dsc_der = good.to_der().unwrap();
+    let last = dsc_der.len() - 1;
+    dsc_der[last] ^= 0x01;
+    let broken = Certificate::from_der(&dsc_der).unwrap();
+    let data_groups = genuine_data_groups();
+    let listed: Vec<(u8, &[u8])> = data_groups
+        .iter()
+        .map(|(n, b)| (*n, b.as_slice()))
+        .collect();
+    let signed = sod::build(
+        &SodRequest {
+            hash: HashAlgorithm::Sha256,
+            data_groups: &listed,
+            lds_v1: false,
+            dsc: &broken,
+            dsc_key: &dsc_key,
+            algorithm: P256.signature_algorithm(),
+            signing_time: t.signing_time,
+            content_type: oid::LDS_SECURITY_OBJECT,
+            wrong_message_digest: false,
+            corrupt_signature: false,
+        },
+        &mut SeededRng::new(1, "atk/ds-sod"),
+    )
+    .unwrap();
+    let document = Document {
+        sod: sod::wrap(&signed.content_info),
+        data_groups,
+        com: None,
+        active_auth: None,
+    };
+    let signer_key = key("dls-2b");
+    let signer = issue(
+        Role::DeviationListSigner,
+        "CN=atk Deviation List Signer 2b,O=dongpo test PKI,C=KR",
+        &subject(&csca),
+        &signer_key,
+        &csca_key,
+        t.dsc_not_before,
+        t.dsc_not_after,
+        &[0x15, 0x45],
+    );
+    let list = sign_list(
+        &signer,
+        &signer_key,
+        P256.signature_algorithm(),
+        &content(&[(
+            Target::Digest(HashAlgorithm::Sha256.digest(&dsc_der)),
+            vec![Defect {
+                kind: dongpo_icao::deviation_list::deviation_oid::DS_SIGNATURE,
+                parameter: None,
+                description: None,
+            }],
+        )])
+        .unwrap(),
+        t.signing_time,
+        &mut SeededRng::new(1, "atk/dl-2b"),
+    )
+    .unwrap();
+    let ski = pki::ski(&csca);
+    let crl = |number: u64, this_update: Instant, next_update: Instant, revoked: &[Revocation]| {
+        pki::crl_with(
+            &CrlRequest {
+                issuer: csca.tbs_certificate().subject(),
+                authority_key_id: Some(&ski),
+                key: &csca_key,
+                algorithm: P256.signature_algorithm(),
+                number,
+                this_update,
+                next_update,
+                revoked,
+            },
+            &mut SeededRng::new(1, &format!("atk/crl2b/{number}")),
+        )
+        .unwrap()
+        .to_der()
+        .unwrap()
+    };
+    let revoking = crl(
+        3,
+        Instant(2026, 4, 1, 0, 0, 0),
+        Instant(2026, 10, 1, 0, 0, 0),
+        &[Revocation {
+            serial: dsc_serial.to_vec(),
+            at: Instant(2025, 6, 15, 0, 0, 0),
+            reason: None,
+        }],
+    );
+    // (b) signing-time model; an older CRL stale at `at` but fresh at signingTime, first.
+    // (a) verification time model; an older CRL, fresh at `at`, first.
+    let cases = [
+        (
+            TimeModel::SigningTime,
+            crl(
+                2,
+                Instant(2025, 6, 1, 0, 0, 0),
+                Instant(2025, 8, 1, 0, 0, 0),
+                &[],
+            ),
+        ),
+        (
+            TimeModel::VerificationTime,
+            crl(
+                1,
+                Instant(2026, 2, 1, 0, 0, 0),
+                Instant(2026, 9, 1, 0, 0, 0),
+                &[],
+            ),
+        ),
+    ];
+    for (time_model, older) in cases {
+        let mut trust = TrustStore::new();
+        trust.add_csca(&csca.to_der().unwrap(), "csca").unwrap();
+        trust.add_crl(&older, "older.crl").unwrap();
+        trust.add_crl(&revoking, "newest.crl").unwrap();
+        trust
+            .add_deviation_list(&list, at(), &Verifier::new(), "ds.dl")
+            .unwrap();
+        let report = passive_auth::verify(
+            &document,
+            &trust,
+            &Options {
+                time_model,
+                ..Options::at(at())
+            },
+            &Verifier::new(),
+        );
+        let revocation = report.check("dsc.revocation").unwrap();
+        assert!(
+            !report.valid && revocation.status == Status::Fail,
+            "{time_model:?}: DSC revoked on CRL 3 (fresh) judged {:?}: {}",
+            revocation.status,
+            revocation.detail
+        );
+    }
+}

@@ -8,6 +8,7 @@ use der::asn1::{Any, SetOfVec};
 use der::{Decode, Encode, Sequence};
 use dongpo_crypto::Verifier;
 use dongpo_pki::name::country;
+use dongpo_pki::name::{NameMatch, same_name};
 use dongpo_pki::{Cert, UnixTime};
 use serde::Serialize;
 
@@ -222,8 +223,18 @@ fn check_entries(
                 continue;
             }
         };
+        // An entry becomes a trust anchor, so it must be able to certify: a Document
+        // Signer listed by mistake (or by a compromised list signer) must not mint DSCs.
+        if !cert.can_certify() {
+            rejected.push(Rejected {
+                index,
+                subject: cert.subject(),
+                reason: "not a CA certificate with keyCertSign".into(),
+            });
+            continue;
+        }
         // Self-signed CSCAs verify with their own key; link certificates with the key of
-        // another entry (or an anchor) that issued them.
+        // another entry (or an anchor) that issued them, whose subject is their issuer.
         let own = cert.verify_signed_by(&cert.key, verifier).is_ok();
         let linked = !own && {
             let candidates = match &cert.aki {
@@ -238,7 +249,14 @@ fn check_entries(
             };
             candidates.is_some_and(|list| {
                 list.iter()
-                    .filter(|issuer| issuer.sha256 != cert.sha256)
+                    .filter(|issuer| {
+                        issuer.sha256 != cert.sha256
+                            && issuer.can_certify()
+                            && same_name(
+                                issuer.cert.tbs_certificate().subject(),
+                                cert.cert.tbs_certificate().issuer(),
+                            ) != NameMatch::Different
+                    })
                     .take(MAX_CANDIDATES)
                     .any(|issuer| cert.verify_signed_by(&issuer.key, verifier).is_ok())
             })

@@ -416,8 +416,7 @@ pub struct LdifImport {
 /// Whether `cert` is a CA certificate with keyCertSign: BasicConstraints cA=TRUE and
 /// the keyCertSign key usage, both.
 fn is_ca(cert: &Cert) -> bool {
-    cert.basic_constraints().is_some_and(|bc| bc.ca)
-        && cert.key_usage().is_some_and(|ku| ku.key_cert_sign())
+    cert.can_certify()
 }
 
 /// Whether `cert` claims any CA power (cA or keyCertSign).

@@ -13,7 +13,7 @@
 //!   (RFC 5652 §11.1-11.3); the only value is read.
 //! - digestAlgorithms (SignedData): never consulted. The hash comes from the SignerInfo's
 //!   own digestAlgorithm; a wrong one only breaks the messageDigest or the signature.
-//! - certificates: any number; [`SignedDataInfo::find_signer`] takes the first one the
+//! - certificates: at most [`MAX_CERTIFICATES`]; [`SignedDataInfo::find_signer`] takes the first one the
 //!   SignerInfo names, and the caller checks the signature with *that* certificate's key
 //!   and chains *that* certificate. A planted certificate that also matches can only make
 //!   the check fail (its key did not make the signature, or it does not chain), never
@@ -30,6 +30,11 @@ use dongpo_pki::Cert;
 use dongpo_pki::UnixTime;
 use dongpo_pki::name::{NameMatch, same_name};
 use x509_cert::name::Name;
+
+/// The most certificates a SignedData may embed (ICAO objects carry one signer
+/// certificate, sometimes with its chain); more is refused for its structure, so that
+/// untrusted input buys bounded work before it chains to a trust anchor.
+pub const MAX_CERTIFICATES: usize = 16;
 
 use crate::{cms_raw, oid};
 
@@ -263,7 +268,15 @@ impl SignedDataInfo {
             .decode_as_encoding(rules)
             .map_err(cms_err)?;
         // Every certificate is kept, in the order received; see the module docs for why
-        // picking among them is safe.
+        // picking among them is safe. Their number is bounded: finding the signer parses
+        // each (keys included), and a SignedData needs its signer and perhaps a chain,
+        // not the thousand planted certificates that would buy an attacker seconds.
+        let certificate_count = signed.certificates.as_ref().map_or(0, |set| set.0.len());
+        if certificate_count > MAX_CERTIFICATES {
+            return Err(SignedDataError::Structure(format!(
+                "{certificate_count} certificates, at most {MAX_CERTIFICATES} are read"
+            )));
+        }
         let certificates = signed
             .certificates
             .iter()

@@ -173,11 +173,7 @@ impl TrustStore {
             source_name: source.into(),
             error,
         })?;
-        let can_sign = |c: &Cert| {
-            c.basic_constraints().is_some_and(|bc| bc.ca)
-                && c.key_usage().is_some_and(|ku| ku.key_cert_sign())
-        };
-        if !can_sign(&link) {
+        if !link.can_certify() {
             return Err(TrustError::Link {
                 source_name: source.into(),
                 reason: "not a CA certificate with keyCertSign".into(),
@@ -186,7 +182,7 @@ impl TrustStore {
         let issuer = self
             .issuer_candidates(&link)
             .into_iter()
-            .filter(|c| can_sign(&c.cert) && c.cert.sha256 != link.sha256)
+            .filter(|c| c.cert.can_certify() && c.cert.sha256 != link.sha256)
             .find(|c| link.verify_signed_by(&c.cert.key, verifier).is_ok())
             .map(|c| c.cert.subject())
             .ok_or_else(|| TrustError::Link {

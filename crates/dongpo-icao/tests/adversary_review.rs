@@ -479,3 +479,210 @@ fn ds_signature_waived_dsc_revoked_on_the_newest_fresh_crl_is_not_valid() {
         );
     }
 }
+
+/// Finding 5 (medium, default policy). Master-list entries are accepted when they are
+/// self-signed *or signed by another entry* (`masterlist::check_entries`), with no
+/// requirement that an entry be a CA certificate with keyCertSign; and `DscChain`
+/// chains a DSC to any trusted "CSCA", reporting "CSCA is not marked CA" / "lacks
+/// keyCertSign" only as `dsc.profile` deviations, which the default policy tolerates.
+/// So a Document Signer certificate listed in a master list becomes a trust anchor, and
+/// whoever holds that DSC's key mints DSCs (and passports) that are `valid`.
+#[test]
+
+fn a_dsc_listed_in_a_master_list_cannot_certify_dscs() {
+    let (csca, csca_key) =
+        csca_certificate(P256, 1, &Timeline::CURRENT, &mut KeyStore::default()).unwrap();
+    let t = Timeline::CURRENT;
+    let ml_signer_key = key("ml-signer");
+    let ml_signer = issue(
+        Role::MasterListSigner,
+        "CN=atk Master List Signer,O=dongpo test PKI,C=KR",
+        &subject(&csca),
+        &ml_signer_key,
+        &csca_key,
+        t.dsc_not_before,
+        t.dsc_not_after,
+        &[0x15, 0x50],
+    );
+    // A genuine DSC of the State (digitalSignature only, not a CA), listed as an entry.
+    let listed_key = key("listed-dsc");
+    let listed_name = "CN=atk Listed DSC,OU=testkit p256,O=dongpo test PKI,C=KR";
+    let listed = issue(
+        Role::Dsc,
+        listed_name,
+        &subject(&csca),
+        &listed_key,
+        &csca_key,
+        t.dsc_not_before,
+        t.dsc_not_after,
+        &[0x15, 0x51],
+    );
+    let ml = dongpo_testkit::masterlist::sign_entries(
+        &[csca.clone(), listed.clone()],
+        &ml_signer,
+        &ml_signer_key,
+        P256.signature_algorithm(),
+        &mut SeededRng::new(1, "atk/ml"),
+    )
+    .unwrap();
+    // The holder of the listed DSC's key mints a DSC and signs a passport.
+    let minted_key = key("minted-dsc");
+    let minted = issue(
+        Role::Dsc,
+        "CN=atk Minted DSC,OU=testkit p256,O=dongpo test PKI,C=KR",
+        listed_name,
+        &minted_key,
+        &listed_key,
+        t.dsc_not_before,
+        t.dsc_not_after,
+        &[0x15, 0x52],
+    );
+    let mut data_groups = genuine_data_groups();
+    let dg1 = data_groups.get_mut(&1).unwrap();
+    let at_name = dg1.windows(2).position(|w| w == b"<<").unwrap() + 2;
+    dg1[at_name..at_name + 7].copy_from_slice(b"MALLORY");
+    let groups: Vec<(u8, &[u8])> = data_groups
+        .iter()
+        .map(|(n, b)| (*n, b.as_slice()))
+        .collect();
+    let signed = sod::build(
+        &SodRequest {
+            hash: HashAlgorithm::Sha256,
+            data_groups: &groups,
+            lds_v1: true,
+            dsc: &minted,
+            dsc_key: &minted_key,
+            algorithm: P256.signature_algorithm(),
+            signing_time: t.signing_time,
+            content_type: oid::LDS_SECURITY_OBJECT,
+            wrong_message_digest: false,
+            corrupt_signature: false,
+        },
+        &mut SeededRng::new(1, "atk/minted-sod"),
+    )
+    .unwrap();
+    let document = Document {
+        sod: sod::wrap(&signed.content_info),
+        data_groups,
+        com: None,
+        active_auth: None,
+    };
+    let anchor = dongpo_pki::Cert::parse(&csca.to_der().unwrap()).unwrap();
+    let mut trust = TrustStore::new();
+    let report = trust
+        .add_master_list(&ml, &[anchor], at(), &Verifier::new(), "atk.ml")
+        .unwrap();
+    let report_doc = verify(&document, &trust, Policy::default_policy());
+    assert!(
+        !report_doc.valid,
+        "a passport under a DSC minted by a listed DSC is valid: {:?} / {:?}",
+        report_doc.check("dsc.chain"),
+        report_doc.check("dsc.profile")
+    );
+    let listed_sha = HashAlgorithm::Sha256.digest(&listed.to_der().unwrap());
+    assert!(
+        !report.accepted.iter().any(|c| c.sha256 == listed_sha),
+        "the non-CA entry was accepted as a CSCA"
+    );
+}
+
+/// Finding 1b (critical: strict, with revocation required). The same missing name
+/// chaining admits a *link certificate*: trusted CSCA JP signs a CA certificate whose
+/// issuer and subject are the Korean CSCA's name (AKI = JP's key id).
+/// `TrustStore::add_link_certificate` finds JP through `issuer_candidates` (key id, name
+/// not compared) and trusts it as a CSCA named like KR's, with a key JP holds. JP's DSCs
+/// under it then pass every check under `strict`, revocation included (the genuine KR CRL
+/// speaks for the name). A PKD LDIF hands such a link over by itself
+/// (`pkd_ldif::load_into` returns non-self-signed CA certificates as links).
+#[test]
+
+fn link_certificate_signed_by_another_states_csca_is_refused() {
+    let (kr_csca, _) =
+        csca_certificate(P256, 1, &Timeline::CURRENT, &mut KeyStore::default()).unwrap();
+    let kr_name = subject(&kr_csca);
+    let t = Timeline::CURRENT;
+    let jp_key = key("jp-csca-1b");
+    let jp_name = "CN=Other State CSCA,O=Other State,C=JP";
+    let jp_csca = issue(
+        Role::Csca,
+        jp_name,
+        jp_name,
+        &jp_key,
+        &jp_key,
+        t.csca_not_before,
+        t.csca_not_after,
+        &[0x78],
+    );
+    let link_key = key("kr-named-link");
+    let link = issue(
+        Role::Link,
+        &kr_name,
+        &kr_name,
+        &link_key,
+        &jp_key,
+        t.csca_not_before,
+        t.csca_not_after,
+        &[0x79],
+    );
+    let dsc_key = key("forged-dsc-1b");
+    let dsc = issue(
+        Role::Dsc,
+        "CN=dongpo Test DSC,OU=testkit p256,O=dongpo test PKI,C=KR",
+        &kr_name,
+        &dsc_key,
+        &link_key,
+        t.dsc_not_before,
+        t.dsc_not_after,
+        &[0x43],
+    );
+    let mut data_groups = genuine_data_groups();
+    let dg1 = data_groups.get_mut(&1).unwrap();
+    let at_name = dg1.windows(2).position(|w| w == b"<<").unwrap() + 2;
+    dg1[at_name..at_name + 7].copy_from_slice(b"MALLORY");
+    let groups: Vec<(u8, &[u8])> = data_groups
+        .iter()
+        .map(|(n, b)| (*n, b.as_slice()))
+        .collect();
+    let signed = sod::build(
+        &SodRequest {
+            hash: HashAlgorithm::Sha256,
+            data_groups: &groups,
+            lds_v1: true,
+            dsc: &dsc,
+            dsc_key: &dsc_key,
+            algorithm: P256.signature_algorithm(),
+            signing_time: t.signing_time,
+            content_type: oid::LDS_SECURITY_OBJECT,
+            wrong_message_digest: false,
+            corrupt_signature: false,
+        },
+        &mut SeededRng::new(1, "atk/forged-sod-1b"),
+    )
+    .unwrap();
+    let document = Document {
+        sod: sod::wrap(&signed.content_info),
+        data_groups,
+        com: None,
+        active_auth: None,
+    };
+    let mut trust = TrustStore::new();
+    trust
+        .add_csca(&read("p256/genuine/csca.der"), "kr-csca.der")
+        .unwrap();
+    trust
+        .add_crl(&read("p256/genuine/csca.crl"), "kr-csca.crl")
+        .unwrap();
+    trust
+        .add_csca(&jp_csca.to_der().unwrap(), "jp-csca.der")
+        .unwrap();
+    // Refusing the link is one way to hold; the document must not be valid either way.
+    let _ = trust.add_link_certificate(&link.to_der().unwrap(), &Verifier::new(), "link.der");
+    let mut policy = Policy::strict();
+    policy.require_revocation = true;
+    let report = verify(&document, &trust, policy);
+    assert!(
+        !report.valid,
+        "strict: a JP-held key named like the KR CSCA made a KR document valid: {:?}",
+        report.check("dsc.chain")
+    );
+}

@@ -696,3 +696,32 @@ fn duplicate_data_group_numbers_are_refused() {
         Err(SodError::DuplicateDataGroup(1))
     ));
 }
+
+/// Planted certificates buy bounded work (adversarial review): a genuine SOD with more
+/// than `MAX_CERTIFICATES` embedded certificates is refused for its structure before any
+/// of them is parsed; up to the cap, it still verifies.
+#[test]
+fn planted_certificates_beyond_the_cap_are_refused_for_the_structure() {
+    use dongpo_icao::signed_data::MAX_CERTIFICATES;
+    let sod = read("synthetic/p256/genuine/EF_SOD.bin");
+    let planted = Node::parse_exact(&read("synthetic/rsa2048/genuine/dsc.der")).unwrap();
+    let with_certs = |extra: usize| {
+        let mut cms = Cms::parse(&cms_tree::sod_content(&sod)).unwrap();
+        let certs = cms.certificates().unwrap().kids_mut();
+        for _ in 0..extra {
+            certs.insert(0, planted.clone());
+        }
+        cms_tree::sod_wrap(&cms.encode())
+    };
+    let at_cap = with_certs(MAX_CERTIFICATES - 1);
+    assert!(Sod::parse(&at_cap).is_ok());
+    let over = with_certs(MAX_CERTIFICATES);
+    assert!(
+        matches!(
+            Sod::parse(&over),
+            Err(SodError::SignedData(SignedDataError::Structure(ref m))) if m.contains("certificates")
+        ),
+        "{:?}",
+        Sod::parse(&over).map(|_| ())
+    );
+}

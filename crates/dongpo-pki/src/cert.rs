@@ -159,6 +159,15 @@ impl Cert {
         extension::<BasicConstraints>(&self.cert)
     }
 
+    /// Whether the certificate may certify others: BasicConstraints cA=TRUE and the
+    /// keyCertSign key usage, both (RFC 5280 §4.2.1.9, §6.1.4 (k), (n)). Every trust
+    /// decision that lets a certificate vouch for another asks this one question.
+    #[must_use]
+    pub fn can_certify(&self) -> bool {
+        self.basic_constraints().is_some_and(|bc| bc.ca)
+            && self.key_usage().is_some_and(|ku| ku.key_cert_sign())
+    }
+
     /// Whether the ExtendedKeyUsage extension lists `purpose`.
     #[must_use]
     pub fn has_extended_key_usage(&self, purpose: &const_oid::ObjectIdentifier) -> bool {

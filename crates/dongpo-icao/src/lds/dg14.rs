@@ -246,6 +246,11 @@ impl Dg14 {
     }
 
     /// The `ActiveAuthenticationInfo`, if the chip does AA with ECDSA.
+    ///
+    /// The first of the SET OF SecurityInfos is taken. That is safe: DG14 counts for
+    /// Active Authentication only when the SOD covers its hash (`passive_auth.rs`), so
+    /// only the issuer could list two, and either names the hash for a signature that
+    /// must still verify under the covered DG15 key over the verifier's own challenge.
     #[must_use]
     pub fn active_authentication(&self) -> Option<&ActiveAuthenticationInfo> {
         self.infos.iter().find_map(|i| match i {

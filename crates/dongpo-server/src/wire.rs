@@ -406,7 +406,7 @@ mod tests {
                 ),
                 "after",
             ),
-            ("not a csr at all".to_owned(), "neither"),
+            ("not a CSR!".to_owned(), "neither"),
         ] {
             let err = csr_der(&bad).unwrap_err();
             assert!(err.contains(says), "{err}");

@@ -210,8 +210,42 @@ fn registry_names_a_certificate_cannot_carry_are_refused_naming_the_field() {
             "{}",
             body(&refused)
         );
-        let message = refused.json()["error"]["message"].as_str().unwrap().to_owned();
+        let message = refused.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         assert!(message.contains("name_hangul"), "{message}");
         assert!(!message.contains('김'), "the value is echoed: {message}");
+    }
+}
+
+#[test]
+fn an_issuing_ca_near_its_expiry_is_flagged_in_the_metrics() {
+    // The --dev CAs are valid ten years: a 4000-day window holds them, 90 days does not.
+    for (days, flag) in [(4000, 1), (90, 0)] {
+        let server = InProcess::dev("ca-expiry", |config| {
+            config.ca_expiry_warning_days = days;
+        });
+        let client = Client::new(&server.url, None);
+        let metrics = String::from_utf8(client.get("/metrics").body).unwrap();
+        let flags: Vec<&str> = metrics
+            .lines()
+            .filter(|l| l.starts_with("dongpo_issuing_ca_expiry_warning{"))
+            .collect();
+        assert_eq!(flags.len(), 5, "one per issuing CA: {metrics}");
+        assert!(
+            flags.iter().all(|l| l.ends_with(&format!(" {flag}"))),
+            "{days} days: {flags:?}"
+        );
+        let left: Vec<i64> = metrics
+            .lines()
+            .filter(|l| l.starts_with("dongpo_issuing_ca_expires_in_seconds{"))
+            .map(|l| l.rsplit(' ').next().unwrap().parse().unwrap())
+            .collect();
+        assert!(
+            left.iter()
+                .all(|s| *s > 3000 * 86_400 && *s <= 3650 * 86_400),
+            "{left:?}"
+        );
     }
 }

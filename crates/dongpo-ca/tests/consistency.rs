@@ -171,7 +171,7 @@ fn a_delta_crl_lists_every_revocation_its_base_lacks_across_writers() {
             .collect();
         assert_eq!(
             listed,
-            [second.serial.clone()],
+            std::slice::from_ref(&second.serial),
             "delta lists what the base lacks"
         );
         assert!(delta.delta_base_hex().is_some());

@@ -9,6 +9,7 @@
 use der::{Decode, Encode};
 use dongpo_crypto::SignatureAlgorithm;
 use dongpo_pki::time::UnixTime;
+use dongpo_profiles::profile::ValidityBeyondIssuer;
 use spki::SubjectPublicKeyInfoOwned;
 use x509_cert::Certificate;
 use x509_cert::name::Name;
@@ -46,6 +47,15 @@ pub enum IssueError {
     /// The OS random generator failed.
     #[error(transparent)]
     Random(#[from] crate::serial::RandomError),
+    /// The issuing CA's certificate is not valid at the issuance time (expired or not
+    /// yet valid), or the profile refuses a validity that would outlive it.
+    #[error("issuing CA '{name}': {reason}")]
+    IssuerValidity {
+        /// The CA.
+        name: String,
+        /// What is wrong (times in RFC 3339).
+        reason: String,
+    },
     /// An issuing CA's certificate is unusable.
     #[error("issuing CA '{name}': {reason}")]
     IssuingCa {
@@ -70,6 +80,8 @@ pub struct IssuingCa {
     pub profiles: Vec<String>,
     subject: Name,
     key_id: Vec<u8>,
+    not_before: UnixTime,
+    not_after: UnixTime,
 }
 
 impl IssuingCa {
@@ -99,7 +111,17 @@ impl IssuingCa {
         }
         let spki_ref =
             spki::SubjectPublicKeyInfoRef::from_der(&spki_der).map_err(|e| bad(e.to_string()))?;
+        let validity = tbs.validity();
+        let not_before = UnixTime(validity.not_before.to_unix_duration().as_secs());
+        let not_after = UnixTime(validity.not_after.to_unix_duration().as_secs());
+        if not_after.0 < not_before.0 {
+            return Err(bad(
+                "the certificate's notAfter is before its notBefore".into()
+            ));
+        }
         Ok(IssuingCa {
+            not_before,
+            not_after,
             name: name.to_owned(),
             subject: tbs.subject().clone(),
             key_id: key_identifier(&spki_ref),
@@ -114,6 +136,65 @@ impl IssuingCa {
     #[must_use]
     pub fn subject(&self) -> &Name {
         &self.subject
+    }
+
+    /// notBefore of the CA's certificate.
+    #[must_use]
+    pub fn not_before(&self) -> UnixTime {
+        self.not_before
+    }
+
+    /// notAfter of the CA's certificate.
+    #[must_use]
+    pub fn not_after(&self) -> UnixTime {
+        self.not_after
+    }
+
+    /// The notAfter of a certificate issued under `profile` at `now`: the profile's
+    /// validity, capped at the CA's notAfter or refused beyond it as the profile's
+    /// `validity_beyond_issuer` says.
+    ///
+    /// # Errors
+    /// [`IssueError::IssuerValidity`] when the CA is not valid at `now` (expired or not
+    /// yet valid), or the validity would outlive it and the profile refuses that.
+    pub fn subscriber_not_after(
+        &self,
+        profile: &dongpo_profiles::profile::Profile,
+        now: UnixTime,
+    ) -> Result<UnixTime, IssueError> {
+        let refuse = |reason: String| IssueError::IssuerValidity {
+            name: self.name.clone(),
+            reason,
+        };
+        if now.0 < self.not_before.0 {
+            return Err(refuse(format!(
+                "not valid before {}: nothing is issued before it",
+                self.not_before.rfc3339()
+            )));
+        }
+        if now.0 > self.not_after.0 {
+            return Err(refuse(format!(
+                "expired at {}: it issues nothing after its notAfter",
+                self.not_after.rfc3339()
+            )));
+        }
+        let wanted = UnixTime(
+            now.0
+                .saturating_add(u64::from(profile.validity_days) * 86_400)
+                .saturating_sub(1),
+        );
+        if wanted.0 <= self.not_after.0 {
+            return Ok(wanted);
+        }
+        match profile.validity_beyond_issuer {
+            ValidityBeyondIssuer::Cap => Ok(self.not_after),
+            ValidityBeyondIssuer::Refuse => Err(refuse(format!(
+                "profile '{}' gives {} days, past the CA's notAfter {} (validity_beyond_issuer = \"refuse\")",
+                profile.name,
+                profile.validity_days,
+                self.not_after.rfc3339()
+            ))),
+        }
     }
 }
 
@@ -257,6 +338,10 @@ impl Issuer {
                 .ca_for(&approval.profile().name)
                 .ok_or_else(|| IssueError::NoIssuer(approval.profile().name.clone()))
                 .and_then(|ca| {
+                    // Everything that can refuse without the store is checked before the
+                    // serial is reserved, so a refusal never burns one.
+                    ca.subscriber_not_after(approval.profile(), now)?;
+                    subscriber_name(approval.profile(), approval.subject())?;
                     let serial = Serial::random()?;
                     reservations.push(Reservation {
                         serial: serial.as_bytes().to_vec(),
@@ -352,7 +437,7 @@ impl Issuer {
             .ca_for(&profile.name)
             .ok_or_else(|| IssueError::NoIssuer(profile.name.clone()))?;
         let partition = partition_of(serial, self.crl_partitions);
-        let not_after = UnixTime(now.0 + u64::from(profile.validity_days) * 86_400 - 1);
+        let not_after = ca.subscriber_not_after(profile, now)?;
         let spki = SubjectPublicKeyInfoOwned::from_der(&approval.public_key().to_spki_der())
             .map_err(|e| BuildError::Encoding(e.to_string()))?;
         let template = CertTemplate {
@@ -376,6 +461,7 @@ impl Issuer {
                 issuer_key_id: &ca.key_id,
                 algorithm: &ca.algorithm,
                 not_before: now,
+                issuer_validity: (ca.not_before, ca.not_after),
                 partition,
             },
         )?;

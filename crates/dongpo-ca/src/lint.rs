@@ -11,6 +11,7 @@ use const_oid::AssociatedOid;
 use der::{Decode, Encode};
 use dongpo_crypto::{KeySpec, PublicKey, SignatureAlgorithm};
 use dongpo_pki::time::UnixTime;
+use dongpo_profiles::profile::{Profile, ValidityBeyondIssuer};
 use x509_cert::certificate::{TbsCertificate, Version};
 use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
 use x509_cert::ext::pkix::{
@@ -47,6 +48,8 @@ pub struct Expectation<'a> {
     pub algorithm: &'a SignatureAlgorithm,
     /// notBefore.
     pub not_before: UnixTime,
+    /// The issuing CA's validity (notBefore, notAfter): the certificate must lie inside it.
+    pub issuer_validity: (UnixTime, UnixTime),
     /// The CRL partition.
     pub partition: u32,
 }
@@ -84,7 +87,7 @@ pub fn lint(tbs: &TbsCertificate, expected: &Expectation<'_>) -> Result<(), Lint
     if tbs.issuer().to_der().ok() != expected.issuer.to_der().ok() {
         fail("issuer name is not the issuing CA's subject".into());
     }
-    lint_validity(tbs, expected, profile.validity_days, &mut fail);
+    lint_validity(tbs, expected, profile, &mut fail);
     lint_subject(tbs.subject(), &mut fail);
     lint_key(tbs, expected.approval, &profile.key_algorithms, &mut fail);
     if tbs.issuer_unique_id().is_some() || tbs.subject_unique_id().is_some() {
@@ -102,17 +105,32 @@ pub fn lint(tbs: &TbsCertificate, expected: &Expectation<'_>) -> Result<(), Lint
 fn lint_validity(
     tbs: &TbsCertificate,
     expected: &Expectation<'_>,
-    days: u32,
+    profile: &Profile,
     fail: &mut impl FnMut(String),
 ) {
     let validity = tbs.validity();
     let (nb, na) = (unix(&validity.not_before), unix(&validity.not_after));
+    let days = profile.validity_days;
     if nb != expected.not_before {
         fail("notBefore is not the issuance time".into());
     }
+    let (issuer_nb, issuer_na) = expected.issuer_validity;
+    if nb.0 < issuer_nb.0 || nb.0 > issuer_na.0 {
+        fail("notBefore is outside the issuing CA's validity".into());
+    }
+    if na.0 > issuer_na.0 {
+        fail("notAfter is after the issuing CA's notAfter".into());
+    }
     let lifetime = u64::from(days) * 86_400 - 1;
-    if na.0.checked_sub(nb.0) != Some(lifetime) {
-        fail(format!("validity is not the profile's {days} days"));
+    let full = na.0.checked_sub(nb.0) == Some(lifetime);
+    // Cut to the CA's notAfter: only when the profile says cap, and only to exactly it.
+    let capped = profile.validity_beyond_issuer == ValidityBeyondIssuer::Cap
+        && na == issuer_na
+        && na.0.checked_sub(nb.0).is_some_and(|l| l < lifetime);
+    if !full && !capped {
+        fail(format!(
+            "validity is not the profile's {days} days (nor capped at the issuing CA's notAfter)"
+        ));
     }
     for (t, name) in [
         (&validity.not_before, "notBefore"),
@@ -133,7 +151,17 @@ fn lint_subject(subject: &Name, fail: &mut impl FnMut(String)) {
         return;
     }
     match subject.common_name() {
-        Ok(Some(_)) => {}
+        // As `subject` writes it: a UTF8String of at most ub-common-name characters, no
+        // control, format or bidirectional characters.
+        Ok(Some(x509_cert::ext::pkix::name::DirectoryString::Utf8String(cn))) => {
+            if crate::subject::name_text_problem(&cn, crate::subject::UB_COMMON_NAME).is_some() {
+                fail(
+                    "subject commonName is empty, too long or holds control or format characters"
+                        .into(),
+                );
+            }
+        }
+        Ok(Some(_)) => fail("subject commonName is not a UTF8String".into()),
         _ => fail("subject has no commonName".into()),
     }
     match subject.country() {

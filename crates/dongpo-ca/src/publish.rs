@@ -1,6 +1,8 @@
 //! CRLs of the issuing CAs (full, or one partition), from the store. The builder lives in
 //! `dongpo-revocation`; this file decides what goes in and takes the CRL number.
 
+use std::collections::BTreeSet;
+
 use der::Decode;
 use dongpo_pki::time::UnixTime;
 use dongpo_profiles::profile::Profile;
@@ -20,21 +22,53 @@ use crate::signer::IssuerSigner;
 pub const CRL_VALIDITY: u64 = 7 * 86_400;
 
 /// Which certificates a CRL covers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CrlScope {
     /// Every certificate of the issuing CA.
     Full,
     /// One partition (as baked into the certificates' CRL distribution points).
     Partition(u32),
-    /// A delta CRL (RFC 5280 §5.2.4) over the complete CRL numbered `base`, issued at
-    /// `since`: the certificates revoked at or after `since`. It shares the complete CRLs'
-    /// number sequence, so its number is above `base`.
+    /// A delta CRL (RFC 5280 §5.2.4) over the complete CRL numbered `base`: every
+    /// revoked certificate of the CA that the base does not list, whatever its
+    /// revocation time. Deciding by what the base lists, not by comparing revocation
+    /// times with the base's thisUpdate, keeps a revocation committed late (a slow
+    /// transaction, another node's clock behind this one's) from being missed by both.
+    /// It shares the complete CRLs' number sequence, so its number is above `base`.
+    /// [`CrlScope::delta_over`] makes one from the base CRL itself.
     Delta {
         /// cRLNumber of the base (complete) CRL.
         base: u64,
-        /// thisUpdate of the base CRL.
-        since: UnixTime,
+        /// The serials the base lists.
+        on_base: BTreeSet<Serial>,
     },
+}
+
+impl CrlScope {
+    /// The delta scope over `base_der`, a complete CRL of the CA: its cRLNumber and the
+    /// serials it lists.
+    ///
+    /// # Errors
+    /// [`PublishError::Build`] when the base does not parse or has no usable cRLNumber.
+    pub fn delta_over(base_der: &[u8]) -> Result<CrlScope, PublishError> {
+        let base = dongpo_revocation::crl::Crl::parse(base_der).map_err(build)?;
+        if base.delta_base_hex().is_some() {
+            return Err(PublishError::Build(
+                "the base of a delta CRL must be a complete CRL, not a delta".into(),
+            ));
+        }
+        let number = base
+            .number_hex()
+            .and_then(|h| u64::from_str_radix(&h, 16).ok())
+            .ok_or_else(|| PublishError::Build("base CRL without a usable cRLNumber".into()))?;
+        let on_base = base
+            .revoked()
+            .filter_map(|entry| Serial::from_bytes(entry.serial_number.as_bytes()))
+            .collect();
+        Ok(CrlScope::Delta {
+            base: number,
+            on_base,
+        })
+    }
 }
 
 /// Publishing failed.
@@ -96,13 +130,13 @@ pub fn crl(
     let revoked = issuer.store().revoked(name).map_err(IssueError::from)?;
     let entries: Vec<RevokedEntry> = revoked
         .into_iter()
-        .filter(|r| match scope {
+        .filter(|r| match &scope {
             CrlScope::Full => true,
-            // At `since` itself too: the base may have been signed in the same second.
-            CrlScope::Delta { since, .. } => r.revoked_at.0 >= since.0,
-            CrlScope::Partition(index) => {
-                Serial::from_bytes(&r.serial).is_some_and(|s| partition_of(&s, partitions) == index)
+            CrlScope::Delta { on_base, .. } => {
+                Serial::from_bytes(&r.serial).is_none_or(|s| !on_base.contains(&s))
             }
+            CrlScope::Partition(index) => Serial::from_bytes(&r.serial)
+                .is_some_and(|s| partition_of(&s, partitions) == *index),
         })
         .map(|r| RevokedEntry {
             serial: r.serial,
@@ -111,11 +145,16 @@ pub fn crl(
             invalidity_date: None,
         })
         .collect();
-    let scope_label = match scope {
+    let scope_label = match &scope {
         // A delta shares the number sequence of the complete CRLs of its scope (§5.2.3).
         CrlScope::Full | CrlScope::Delta { .. } => "full".to_owned(),
-        CrlScope::Partition(index) if index < partitions => format!("partition-{index}"),
-        CrlScope::Partition(index) => return Err(PublishError::Partition { index, partitions }),
+        CrlScope::Partition(index) if *index < partitions => format!("partition-{index}"),
+        CrlScope::Partition(index) => {
+            return Err(PublishError::Partition {
+                index: *index,
+                partitions,
+            });
+        }
     };
     // Boulder's rule: the number is at least thisUpdate in nanoseconds (fits i64 until 2262).
     let floor = now.0.saturating_mul(1_000_000_000);
@@ -133,7 +172,7 @@ pub fn crl(
     let cert = Certificate::from_der(&cert_der).map_err(build)?;
     let crl_issuer = CrlIssuer::from_certificate(&cert).map_err(build)?;
     let url;
-    let base = match scope {
+    let base = match &scope {
         CrlScope::Delta { base, .. } => {
             Some(CrlNumber::from_bytes(&base.to_be_bytes()).map_err(build)?)
         }
@@ -141,7 +180,7 @@ pub fn crl(
     };
     // The complete CRL names its delta (freshestCRL): relying parties, OpenSSL among
     // them, look for deltas only where it says so.
-    let freshest = match (scope, profile) {
+    let freshest = match (&scope, profile) {
         (CrlScope::Full, Some(profile)) => Some(delta_crl_url(profile)),
         _ => None,
     };

@@ -229,6 +229,40 @@ impl Identity {
         if self.registration_status.is_empty() {
             return Err(bad("registration_status", "must not be empty"));
         }
+        // The certificate's commonName is the Hangul name, else "SURNAME GIVEN NAMES":
+        // what it cannot carry is refused here, at import, never at issuance.
+        let limit = crate::subject::UB_COMMON_NAME;
+        if self.name_hangul.is_empty() {
+            let latin = format!("{} {}", self.surname, self.given_names);
+            if latin.trim().chars().count() > limit {
+                return Err(bad(
+                    "surname",
+                    &format!(
+                        "with given_names longer than the {limit} characters a certificate's commonName holds (and name_hangul is empty)"
+                    ),
+                ));
+            }
+        } else if let Some(problem) = crate::subject::name_text_problem(&self.name_hangul, limit) {
+            return Err(bad(
+                "name_hangul",
+                &format!("{problem} (it becomes the certificate's commonName)"),
+            ));
+        }
+        for (field, value) in [
+            (
+                "overseas_registration_number",
+                &self.overseas_registration_number,
+            ),
+            ("registration_status", &self.registration_status),
+            ("document_number", &self.document_number),
+        ] {
+            if value.chars().any(crate::subject::is_forbidden_in_names) {
+                return Err(bad(
+                    field,
+                    "holds a control, format or private-use character",
+                ));
+            }
+        }
         Ok(())
     }
 }
@@ -351,6 +385,43 @@ mod tests {
 
         let err = import_csv("surname\nKIM\n", &key()).unwrap_err();
         assert!(err.to_string().starts_with("line 2"), "{err}");
+    }
+
+    #[test]
+    fn names_a_certificate_cannot_carry_are_refused_at_import_by_field() {
+        let good =
+            "800101-1000008,OK-1,registered,KIM,MINJUN,김민준,1980-01-01,M,KOR,M12345678,USA";
+        let long = "김".repeat(65);
+        for (hangul, shown) in [
+            ("김민\u{202E}준", "\u{202E}"),
+            ("김\u{200B}민준", "\u{200B}"),
+            ("\"김\r\n민준\"", "\r\n"),
+            ("김\u{0007}민준", "\u{0007}"),
+            (long.as_str(), long.as_str()),
+        ] {
+            let row = good.replace("김민준", hangul);
+            let err = import_csv(&format!("{HEADER}\n{row}\n"), &key()).unwrap_err();
+            let text = err.to_string();
+            assert!(
+                matches!(
+                    &err,
+                    RegistryError::Field {
+                        field: "name_hangul",
+                        ..
+                    }
+                ),
+                "{hangul:?}: {text}"
+            );
+            assert!(text.starts_with("line 2: name_hangul"), "{text}");
+            assert!(!text.contains(shown) && !text.contains("김"), "{text}");
+        }
+        let sixty_four = good.replace("김민준", &"김".repeat(64));
+        assert_eq!(
+            import_csv(&format!("{HEADER}\n{sixty_four}\n"), &key())
+                .unwrap()
+                .len(),
+            1
+        );
     }
 
     #[test]

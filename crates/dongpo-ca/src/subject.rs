@@ -12,10 +12,71 @@ use x509_cert::name::Name;
 
 use crate::ra::SubjectValues;
 
-/// RFC 5280 upper bounds (Appendix A.1) for the attributes written here.
-const UB_COMMON_NAME: usize = 64;
+/// RFC 5280 upper bounds (Appendix A.1) for the attributes written here, in characters.
+pub const UB_COMMON_NAME: usize = 64;
 const UB_ORGANIZATION: usize = 64;
 const UB_UNIQUE_ID: usize = 256;
+
+/// Whether `c` is a character no name may carry: a control character (C0, DEL, C1),
+/// a format character (Unicode Cf: soft hyphen, zero-width characters, the bidirectional
+/// embeddings, overrides and isolates, the byte-order mark, tag characters, ...), a line or
+/// paragraph separator, a private-use character or a noncharacter. They are invisible or
+/// reorder what is shown, so a name holding them does not read as what it is.
+#[must_use]
+pub fn is_forbidden_in_names(c: char) -> bool {
+    let u = u32::from(c);
+    c.is_control()
+        || matches!(
+            u,
+            0x00AD
+                | 0x0600..=0x0605
+                | 0x061C
+                | 0x06DD
+                | 0x070F
+                | 0x0890..=0x0891
+                | 0x08E2
+                | 0x180E
+                | 0x200B..=0x200F
+                | 0x2028..=0x202E
+                | 0x2060..=0x2064
+                | 0x2066..=0x206F
+                | 0xFEFF
+                | 0xFFF9..=0xFFFB
+                | 0x110BD
+                | 0x110CD
+                | 0x13430..=0x1343F
+                | 0x1BCA0..=0x1BCA3
+                | 0x1D173..=0x1D17A
+                | 0xE0001
+                | 0xE0020..=0xE007F
+                | 0xE000..=0xF8FF
+                | 0xF0000..=0x10FFFF
+                | 0xFDD0..=0xFDEF
+        )
+        || (u & 0xFFFE) == 0xFFFE
+}
+
+/// What is wrong with `text` as the value of a name attribute of at most `limit`
+/// characters, if anything (the reason names no part of the value).
+#[must_use]
+pub fn name_text_problem(text: &str, limit: usize) -> Option<String> {
+    if text.trim().is_empty() {
+        return Some("empty".into());
+    }
+    if text.chars().any(is_forbidden_in_names) {
+        return Some(
+            "holds a control, format (bidirectional, zero-width), separator or private-use character"
+                .into(),
+        );
+    }
+    if text.trim() != text {
+        return Some("leading or trailing white space".into());
+    }
+    if text.chars().count() > limit {
+        return Some(format!("longer than {limit} characters"));
+    }
+    None
+}
 
 /// A name could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -69,11 +130,8 @@ impl Attribute<'_> {
             attribute: label,
             reason: reason.into(),
         };
-        if text.trim().is_empty() {
-            return Err(bad("empty"));
-        }
-        if text.chars().count() > limit {
-            return Err(bad(&format!("longer than {limit} characters")));
+        if let Some(problem) = name_text_problem(text, limit) {
+            return Err(bad(&problem));
         }
         let value = if printable {
             if !(text.len() == 2 && text.bytes().all(|b| b.is_ascii_uppercase())) {
@@ -162,5 +220,17 @@ mod tests {
         let e = name(&[Attribute::CommonName(&long)]).unwrap_err();
         assert!(e.to_string().contains("64"));
         assert!(name(&[Attribute::Organization(" ")]).is_err());
+        for bad in [
+            "김\r\n민준",
+            "김\u{202E}민준",
+            "김\u{200B}민준",
+            "\u{FEFF}김민준",
+            "김\u{0085}",
+        ] {
+            let e = name(&[Attribute::CommonName(bad)]).unwrap_err();
+            assert_eq!(e.attribute, "commonName");
+            assert!(e.reason.contains("control, format"), "{e}");
+        }
+        assert!(name(&[Attribute::CommonName(&"김".repeat(64))]).is_ok());
     }
 }

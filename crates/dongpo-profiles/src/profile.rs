@@ -66,6 +66,8 @@ struct ProfileFile {
     extended_key_usage: Vec<String>,
     identify_data_vid: bool,
     #[serde(default)]
+    validity_beyond_issuer: Option<String>,
+    #[serde(default)]
     assumptions: Vec<String>,
     certificate_policy: PolicyFile,
     subject: SubjectFile,
@@ -107,6 +109,18 @@ pub enum SubjectSource {
     CountryOfResidence,
 }
 
+/// What issuance does when the profile's validity would run past the issuing CA's
+/// notAfter (RFC 5280 §6.1.3 rejects a certificate whose issuer has expired, so a
+/// certificate outliving its CA is unusable for its last part).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ValidityBeyondIssuer {
+    /// notAfter is cut to the issuing CA's notAfter (the default).
+    #[default]
+    Cap,
+    /// Issuance is refused.
+    Refuse,
+}
+
 /// Key usages a subscriber certificate may carry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum KeyUsageBit {
@@ -131,6 +145,9 @@ pub struct Profile {
     pub institution: String,
     /// Certificate lifetime in days.
     pub validity_days: u32,
+    /// A validity that would outlive the issuing CA is capped or refused
+    /// (`validity_beyond_issuer = "cap" | "refuse"`, default `cap`).
+    pub validity_beyond_issuer: ValidityBeyondIssuer,
     /// Subscriber keys the CA accepts.
     pub key_algorithms: Vec<KeySpec>,
     /// Key usage bits.
@@ -263,6 +280,17 @@ pub fn load_str(text: &str, file: &str) -> Result<Profile, ProfileError> {
             format!("{} is impossible (1 to 3650 days)", raw.validity_days),
         ));
     }
+    let validity_beyond_issuer = match raw.validity_beyond_issuer.as_deref() {
+        None | Some("cap") => ValidityBeyondIssuer::Cap,
+        Some("refuse") => ValidityBeyondIssuer::Refuse,
+        Some(other) => {
+            return Err(field(
+                file,
+                "validity_beyond_issuer",
+                format!("unknown '{other}' (cap, refuse)"),
+            ));
+        }
+    };
     if raw.key_algorithms.is_empty() {
         return Err(field(file, "key_algorithms", "no key algorithm allowed"));
     }
@@ -317,6 +345,7 @@ pub fn load_str(text: &str, file: &str) -> Result<Profile, ProfileError> {
         display_name: raw.display_name,
         institution: raw.institution,
         validity_days: raw.validity_days,
+        validity_beyond_issuer,
         key_algorithms,
         key_usage,
         extended_key_usage,
@@ -391,6 +420,7 @@ mod tests {
         assert_eq!(names, ["shinhan", "toss", "kb", "woori", "hana"]);
         let toss = profiles.iter().find(|p| p.name == "toss").unwrap();
         assert_eq!(toss.validity_days, 1095, "Toss CPS: 3 years");
+        assert_eq!(toss.validity_beyond_issuer, ValidityBeyondIssuer::Cap);
         assert_eq!(
             toss.key_algorithms,
             [KeySpec::Rsa(2048)],
@@ -413,6 +443,13 @@ mod tests {
             (
                 good.replace("validity_days = 1095", "validity_days = 0"),
                 "validity_days",
+            ),
+            (
+                good.replace(
+                    "validity_days = 1095",
+                    "validity_days = 1095\nvalidity_beyond_issuer = \"stretch\"",
+                ),
+                "validity_beyond_issuer",
             ),
             (
                 good.replace("oid = \"1.3.6.1.4.1.32473.1.2\"", "oid = \"1.3..6\""),
@@ -448,6 +485,16 @@ mod tests {
                 "{err}"
             );
         }
+        let refuse = good.replace(
+            "validity_days = 1095",
+            "validity_days = 1095\nvalidity_beyond_issuer = \"refuse\"",
+        );
+        assert_eq!(
+            load_str(&refuse, "profiles/toss.toml")
+                .unwrap()
+                .validity_beyond_issuer,
+            ValidityBeyondIssuer::Refuse
+        );
         let unknown = format!("{good}\ncolour = \"blue\"\n");
         let err = load_str(&unknown, "profiles/toss.toml").unwrap_err();
         assert!(err.to_string().contains("colour"), "{err}");

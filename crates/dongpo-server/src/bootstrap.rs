@@ -118,6 +118,16 @@ pub fn build(config: ServerConfig) -> Result<AppState, String> {
         .map_err(|e| e.to_string())?;
     let synced_at = UnixTime::now();
     let revoked = revoked_now(&mut ca)?;
+    let metrics = Metrics::default();
+    metrics.ca_expiry.watch(
+        ca.issuer()
+            .cas()
+            .iter()
+            .map(|c| (c.name.clone(), c.not_after()))
+            .collect(),
+        config.ca_expiry_warning_days.saturating_mul(86_400),
+        synced_at,
+    );
     Ok(AppState {
         keys: KeyRing::new(config.rate_limit_per_second, config.rate_limit_burst),
         config,
@@ -128,7 +138,7 @@ pub fn build(config: ServerConfig) -> Result<AppState, String> {
         ocsp,
         ocsp_issuers,
         crls: CrlCache::default(),
-        metrics: Metrics::default(),
+        metrics,
         receipts,
         fingerprint_key,
         revocations_seen: Mutex::new(revoked),

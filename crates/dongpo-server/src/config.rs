@@ -59,6 +59,9 @@ pub struct ServerConfig {
     pub trust_reload_secs: u64,
     /// Seconds a published CRL is served before it is regenerated.
     pub crl_refresh_secs: u64,
+    /// Days before an issuing CA's notAfter from which a warning is logged and
+    /// `dongpo_issuing_ca_expiry_warning` is 1.
+    pub ca_expiry_warning_days: u64,
     /// Log as JSON lines.
     pub log_json: bool,
     /// Seconds to let requests in flight finish at shutdown.
@@ -91,6 +94,7 @@ impl Default for ServerConfig {
             revocation_max_staleness_secs: 30,
             trust_reload_secs: 300,
             crl_refresh_secs: 3600,
+            ca_expiry_warning_days: 90,
             log_json: false,
             shutdown_grace_secs: 10,
             dev: false,
@@ -208,6 +212,9 @@ impl ServerConfig {
         }
         if let Some(v) = env("DONGPO_REVOCATION_POLL_SECS") {
             self.revocation_poll_secs = number("DONGPO_REVOCATION_POLL_SECS", &v)?;
+        }
+        if let Some(v) = env("DONGPO_CA_EXPIRY_WARNING_DAYS") {
+            self.ca_expiry_warning_days = number("DONGPO_CA_EXPIRY_WARNING_DAYS", &v)?;
         }
         if let Some(v) = env("DONGPO_TRUST_RELOAD_SECS") {
             self.trust_reload_secs = number("DONGPO_TRUST_RELOAD_SECS", &v)?;

@@ -8,6 +8,7 @@
 
 pub mod auth;
 pub mod bootstrap;
+pub mod ca_expiry;
 pub mod config;
 mod crl_cache;
 pub mod db;

@@ -55,6 +55,8 @@ pub struct Metrics {
     pub rate_limited: Counter,
     /// Request latency.
     pub latency: HistogramFamily,
+    /// Issuing-CA expiry gauges (see [`crate::ca_expiry`]).
+    pub ca_expiry: crate::ca_expiry::CaExpiry,
 }
 
 fn status_name(status: dongpo_icao::report::Status) -> &'static str {
@@ -120,7 +122,9 @@ impl Default for Metrics {
             "Request latency by route",
             latency.clone(),
         );
+        let ca_expiry = crate::ca_expiry::CaExpiry::register(&mut registry);
         Metrics {
+            ca_expiry,
             registry,
             verifications,
             checks,
@@ -184,6 +188,7 @@ impl Metrics {
     /// The Prometheus text exposition.
     #[must_use]
     pub fn render(&self) -> String {
+        self.ca_expiry.refresh(dongpo_pki::time::UnixTime::now());
         let mut out = String::new();
         if prometheus_client::encoding::text::encode(&mut out, &self.registry).is_err() {
             out.clear();

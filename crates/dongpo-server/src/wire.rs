@@ -176,6 +176,50 @@ pub fn base64(field: &str, text: &str) -> Result<Vec<u8>, ApiError> {
     }
 }
 
+/// PEM labels of a PKCS#10 request: RFC 7468 and the older Netscape/MSIE one.
+const CSR_PEM_LABELS: [&str; 2] = ["CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST"];
+
+/// The DER of a CSR as the API takes it: PEM (`CERTIFICATE REQUEST` or `NEW CERTIFICATE
+/// REQUEST`) with the Base64 wrapped at any line length or on one line, as OpenSSL reads
+/// it (Java's and Python's encoders wrap at 76 columns), or the DER as standard base64
+/// (padding optional, white space ignored). The one reader for CSRs of the server.
+///
+/// # Errors
+/// What is wrong with the encoding, naming no part of the value.
+pub fn csr_der(text: &str) -> Result<Vec<u8>, String> {
+    use base64::Engine;
+    let text = text.trim();
+    let decode = |body: &str| {
+        let compact: String = body.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+        LENIENT
+            .decode(compact)
+            .map_err(|_| "the Base64 inside the PEM armour does not decode".to_owned())
+    };
+    let Some(rest) = text.strip_prefix("-----BEGIN ") else {
+        return decode(text).map_err(|_| "neither PEM nor base64 DER".to_owned());
+    };
+    let Some((label, rest)) = rest.split_once("-----") else {
+        return Err("PEM: the BEGIN line is not closed by \"-----\"".into());
+    };
+    if !CSR_PEM_LABELS.contains(&label) {
+        let shown: String = label.chars().take(40).collect();
+        return Err(format!(
+            "PEM label {shown:?}, expected \"CERTIFICATE REQUEST\""
+        ));
+    }
+    let end = format!("-----END {label}-----");
+    let Some((body, after)) = rest.split_once(end.as_str()) else {
+        return Err(format!("PEM: no \"{end}\" line"));
+    };
+    if !after.trim().is_empty() {
+        return Err("PEM: text after the END line".into());
+    }
+    if body.contains(':') {
+        return Err("PEM: RFC 1421 headers (encrypted PEM) are not a CSR".into());
+    }
+    decode(body)
+}
+
 /// Standard base64 with padding.
 #[must_use]
 pub fn to_base64(bytes: &[u8]) -> String {
@@ -315,6 +359,59 @@ impl DocumentIn<'_> {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn csrs_in_pem_of_any_line_length_or_base64_der() {
+        let der: Vec<u8> = (0u8..=200).collect();
+        let b64 = to_base64(&der);
+        let wrap = |width: usize| {
+            b64.as_bytes()
+                .chunks(width)
+                .map(|c| std::str::from_utf8(c).unwrap())
+                .collect::<Vec<_>>()
+                .join("\r\n")
+        };
+        for body in [wrap(64), wrap(76), wrap(20), b64.clone()] {
+            for label in ["CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST"] {
+                let pem = format!("\n-----BEGIN {label}-----\n{body}\n-----END {label}-----\n\n");
+                assert_eq!(csr_der(&pem).unwrap(), der, "{pem}");
+            }
+        }
+        // One line, as some encoders emit it.
+        let one_line =
+            format!("-----BEGIN CERTIFICATE REQUEST-----{b64}-----END CERTIFICATE REQUEST-----");
+        assert_eq!(csr_der(&one_line).unwrap(), der);
+        // Bare base64 DER, with or without padding and line breaks.
+        assert_eq!(csr_der(&b64).unwrap(), der);
+        assert_eq!(csr_der(&wrap(76)).unwrap(), der);
+        assert_eq!(csr_der(b64.trim_end_matches('=')).unwrap(), der);
+        for (bad, says) in [
+            (
+                format!("-----BEGIN CERTIFICATE-----\n{b64}\n-----END CERTIFICATE-----"),
+                "label",
+            ),
+            (
+                format!("-----BEGIN CERTIFICATE REQUEST-----\n{b64}\n"),
+                "END",
+            ),
+            (
+                format!(
+                    "-----BEGIN CERTIFICATE REQUEST-----\n{b64}!\n-----END CERTIFICATE REQUEST-----"
+                ),
+                "Base64",
+            ),
+            (
+                format!(
+                    "-----BEGIN CERTIFICATE REQUEST-----\n{b64}\n-----END CERTIFICATE REQUEST-----\nmore"
+                ),
+                "after",
+            ),
+            ("not a CSR!".to_owned(), "neither"),
+        ] {
+            let err = csr_der(&bad).unwrap_err();
+            assert!(err.contains(says), "{err}");
+        }
+    }
 
     #[test]
     fn base64_with_or_without_padding_and_whitespace() {

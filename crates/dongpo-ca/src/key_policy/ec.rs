@@ -1,11 +1,17 @@
 //! EC public-key validation (NIST SP 800-56A Rev. 3, §5.6.2.3.3, full validation).
+//!
+//! Compressed points (SEC 1 §2.3.3, format byte 0x02 or 0x03) in a CSR are accepted and
+//! canonicalised: the SubjectPublicKeyInfo parser decompresses them, so this check, the
+//! key's binding to its person (SHA-256 of the canonical SPKI), retries and the issued
+//! certificate all see the uncompressed form (0x04). A point handed to `validate` in
+//! any other encoding is refused: only the parser's canonical form reaches it.
 
 use dongpo_crypto::EcPublicKey;
 use num_bigint::BigUint;
 
 use super::KeyRejection;
 
-/// Full public-key validation of `key.point`:
+/// Full public-key validation of `key.point` (uncompressed, as the parser gives it):
 /// 1. not the point at infinity, 2. both coordinates in `[0, p-1]`, 3. on the curve,
 /// 4. `n·Q = O`. Every curve dongpo knows has cofactor 1, so a point on the curve is
 ///    in the prime-order group and step 4 follows from step 3; a curve with another

@@ -387,7 +387,7 @@ impl Store for PostgresStore {
 
     fn certificate_count(&mut self) -> Result<u64, StoreError> {
         let n: i64 = self
-            .client
+            .client()?
             .query_one("SELECT count(*) FROM certificates", &[])?
             .try_get(0)?;
         from_db(n)
@@ -493,7 +493,7 @@ impl Store for PostgresStore {
 
     fn is_blocked(&mut self, spki_sha256: &[u8; 32]) -> Result<bool, StoreError> {
         Ok(self
-            .client
+            .client()?
             .query_one(
                 "SELECT EXISTS (SELECT 1 FROM blocked_keys WHERE spki_sha256 = $1)",
                 &[&spki_sha256.as_slice()],
@@ -529,7 +529,7 @@ impl Store for PostgresStore {
 
     fn schema_version(&mut self) -> Result<u32, StoreError> {
         let v: Option<i32> = self
-            .client
+            .client()?
             .query_one("SELECT max(version) FROM schema_migrations", &[])?
             .try_get(0)?;
         let v = v.unwrap_or(0);

@@ -94,7 +94,7 @@ impl ServerDb for PgDb {
     ) -> Result<Result<Vec<u8>, ChallengeRefusal>, DbError> {
         // One statement: only the request that flips used_at gets the nonce.
         let taken = self
-            .client
+            .client()?
             .query_opt(
                 "UPDATE server_challenges SET used_at = $2
                  WHERE id = $1 AND owner = $3 AND used_at IS NULL AND expires_at > $2

@@ -17,7 +17,6 @@ use dongpo_icao::report::VerificationReport;
 use dongpo_pki::time::UnixTime;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 
 use crate::auth::{Caller, Scope};
 use crate::db::{Binding, StoredVerification};
@@ -68,7 +67,8 @@ pub struct IssueIn {
     pub verification_id: String,
     /// The certificate profile.
     pub profile: String,
-    /// PKCS#10 CSR, PEM (or base64 DER).
+    /// PKCS#10 CSR: PEM (the Base64 wrapped at any line length, or on one line) or the
+    /// DER as base64; read by [`crate::wire::csr_der`].
     pub csr: String,
     /// The applicant's resident registration number (finds the registry record).
     pub resident_registration_number: String,
@@ -120,7 +120,9 @@ pub async fn issue(
     };
     let report: VerificationReport =
         serde_json::from_str(&report_json).map_err(ApiError::internal)?;
-    let csr = body.csr.into_bytes();
+    // The DER when the text is PEM or base64 DER; otherwise the text itself, which the RA
+    // refuses as `bad_csr` in its order of checks.
+    let csr = crate::wire::csr_der(&body.csr).unwrap_or_else(|_| body.csr.into_bytes());
     let receipt_id = stored.id.clone();
     let (profile, rrn) = (body.profile, body.resident_registration_number);
     let kept_dg1 = dg1.clone();
@@ -192,7 +194,11 @@ pub async fn issue(
                     {
                         tracing::warn!(error = %release.message, "giving back the verification failed");
                     }
-                    return Err(issue_error(e));
+                    let error = issue_error(e);
+                    if is_refusal(&error) {
+                        crate::metrics::Metrics::count(&st.metrics.refused, error.code);
+                    }
+                    return Err(error);
                 }
             };
             // A client whose request timed out gets this certificate when it asks again.
@@ -226,12 +232,43 @@ pub async fn issue(
     ))
 }
 
-/// Store failures are the disk or the database: 503, retry later. The rest are ours.
+/// Store failures are the disk or the database: 503, retry later. A key bound to another
+/// person is 409 `key_bound_to_other_person`; an issuing CA outside its validity (or a
+/// profile refusing a validity past it) 503 `issuing_ca_not_valid`; a registry name the
+/// certificate cannot carry 422 `unusable_registry_name` (naming the attribute, not the
+/// value). The rest are ours.
 pub(crate) fn issue_error(e: IssueError) -> ApiError {
     match e {
         IssueError::Store(StoreError::Backend(cause)) => ApiError::unavailable(cause),
+        IssueError::Store(StoreError::KeyBoundToOtherPerson) => ApiError::conflict(
+            "key_bound_to_other_person",
+            "csr: this public key is already bound to a different registered person",
+        ),
+        IssueError::IssuerValidity { name, reason } => {
+            tracing::error!(issuer = %name, %reason, "issuance refused: the issuing CA is not valid");
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "issuing_ca_not_valid",
+                format!("the issuing CA '{name}' cannot issue now: {reason}"),
+            )
+        }
+        IssueError::Subject(e) => ApiError::unprocessable(
+            "unusable_registry_name",
+            format!(
+                "the registry record cannot make a certificate subject: {e}; correct the record and import it again"
+            ),
+        ),
         other => ApiError::internal(other),
     }
+}
+
+/// Whether an issuance error is a refusal (counted in `dongpo_issuance_refusals`), not
+/// a failure.
+fn is_refusal(error: &ApiError) -> bool {
+    matches!(
+        error.code,
+        "key_bound_to_other_person" | "issuing_ca_not_valid" | "unusable_registry_name"
+    )
 }
 
 /// A used verification asked for again: the certificate issued on it when the request is
@@ -250,10 +287,15 @@ async fn reissue_response(
     let Some(serial) = stored.issued_serial.as_deref().and_then(Serial::from_hex) else {
         return Err(used());
     };
-    let Ok(csr) = parse_csr(body.csr.as_bytes()) else {
+    let Ok(csr) = crate::wire::csr_der(&body.csr)
+        .map_err(drop)
+        .and_then(|der| parse_csr(&der).map_err(drop))
+    else {
         return Err(used());
     };
-    let spki_sha256: [u8; 32] = Sha256::digest(&csr.spki_der).into();
+    // As the store holds it: the key's canonical SPKI (a compressed EC point decompressed),
+    // not the request's encoding.
+    let spki_sha256 = dongpo_ca::key_policy::spki_sha256(&csr.public_key);
     let (cert, chain) = state
         .ca(move |ca, _| {
             let cert = ca

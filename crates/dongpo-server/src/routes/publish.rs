@@ -78,23 +78,9 @@ fn current_crl(
         }
         CrlKind::Partition(_) => return Err(crl_not_found()),
         CrlKind::Delta => {
+            // The delta lists what this base does not (whatever the revocation times).
             let base = current_crl(ca, st, issuer, CrlKind::Full, now)?;
-            let base = dongpo_revocation::crl::Crl::parse(&base).map_err(ApiError::internal)?;
-            let number = base
-                .number_hex()
-                .and_then(|h| u64::from_str_radix(&h, 16).ok())
-                .ok_or_else(|| ApiError::internal("base CRL without a usable cRLNumber"))?;
-            let since = UnixTime(
-                base.crl
-                    .tbs_cert_list
-                    .this_update
-                    .to_unix_duration()
-                    .as_secs(),
-            );
-            CrlScope::Delta {
-                base: number,
-                since,
-            }
+            CrlScope::delta_over(&base).map_err(ApiError::internal)?
         }
     };
     let der: Arc<[u8]> = ca

@@ -16,6 +16,7 @@ use base64ct::{Base64, Base64UrlUnpadded, Encoding};
 use der::asn1::{BitString, OctetString};
 use der::{Decode, Encode};
 use dongpo_crypto::{HashAlgorithm, Verifier};
+use dongpo_pki::Serial;
 use dongpo_pki::UnixTime;
 use dongpo_revocation::ocsp::asn1::{
     ID_PKIX_OCSP_NONCE, OcspRequest, OcspResponse, Request, ResponderId, Signature, TbsRequest,
@@ -698,7 +699,7 @@ fn unavailable_source_gives_try_later() {
         OcspResponseStatus::TryLater
     );
     assert!(matches!(
-        f.responder.presign(&f.id, [[1u8]], NOW),
+        f.responder.presign(&f.id, [Serial::from_hex("01").unwrap()], NOW),
         Err(OcspError::Source(_))
     ));
 }
@@ -714,7 +715,14 @@ fn presigned_cache_is_served_refreshed_and_invalidated() {
     // Never-issued serials are skipped; SHA-1 and SHA-256 are pre-signed.
     let signed = f
         .responder
-        .presign(&f.id, serials.iter().chain([&vec![0x99]]), NOW)
+        .presign(
+            &f.id,
+            serials
+                .iter()
+                .chain([&vec![0x99]])
+                .filter_map(|s| Serial::from_integer(s)),
+            NOW,
+        )
         .unwrap();
     assert_eq!(signed, 10);
     assert_eq!(f.responder.cached_len(), 10);
@@ -753,7 +761,9 @@ fn presigned_cache_is_served_refreshed_and_invalidated() {
         Status::Good
     );
     assert_eq!(
-        f.responder.invalidate(&f.id, &serials[0], later).unwrap(),
+        f.responder
+            .invalidate(&f.id, &Serial::from_integer(&serials[0]).unwrap(), later)
+            .unwrap(),
         2
     );
     let calls = f.source.calls();
@@ -780,7 +790,7 @@ fn presigned_cache_is_served_refreshed_and_invalidated() {
     assert!(verify_response(&outcome.der, &id2, &f.ca.cert, expired, None, &verifier).is_ok());
     assert!(
         f.responder
-            .invalidate(&IssuerId(vec![0; 32]), &[1], NOW)
+            .invalidate(&IssuerId(vec![0; 32]), &Serial::from_hex("01").unwrap(), NOW)
             .is_err()
     );
 }
@@ -907,7 +917,7 @@ fn a_responder_serves_several_issuers_with_their_own_keys() {
     assert_eq!(responder.issuer_ids(), vec![ia.clone(), ib.clone()]);
     // The same serial, good at A and revoked at B.
     let (leaf_a, _) = a.leaf(&[0x55]);
-    source.set(&ia, &serial_of(&leaf_a), CertState::Good);
+    source.set(&ia, &serial_of(&leaf_a).unwrap().to_integer(), CertState::Good);
     source.set(
         &ib,
         &[0x55],

@@ -699,7 +699,8 @@ fn unavailable_source_gives_try_later() {
         OcspResponseStatus::TryLater
     );
     assert!(matches!(
-        f.responder.presign(&f.id, [Serial::from_hex("01").unwrap()], NOW),
+        f.responder
+            .presign(&f.id, [Serial::from_hex("01").unwrap()], NOW),
         Err(OcspError::Source(_))
     ));
 }
@@ -790,7 +791,11 @@ fn presigned_cache_is_served_refreshed_and_invalidated() {
     assert!(verify_response(&outcome.der, &id2, &f.ca.cert, expired, None, &verifier).is_ok());
     assert!(
         f.responder
-            .invalidate(&IssuerId(vec![0; 32]), &Serial::from_hex("01").unwrap(), NOW)
+            .invalidate(
+                &IssuerId(vec![0; 32]),
+                &Serial::from_hex("01").unwrap(),
+                NOW
+            )
             .is_err()
     );
 }
@@ -917,7 +922,11 @@ fn a_responder_serves_several_issuers_with_their_own_keys() {
     assert_eq!(responder.issuer_ids(), vec![ia.clone(), ib.clone()]);
     // The same serial, good at A and revoked at B.
     let (leaf_a, _) = a.leaf(&[0x55]);
-    source.set(&ia, &serial_of(&leaf_a).unwrap().to_integer(), CertState::Good);
+    source.set(
+        &ia,
+        &serial_of(&leaf_a).unwrap().to_integer(),
+        CertState::Good,
+    );
     source.set(
         &ib,
         &[0x55],

@@ -154,10 +154,18 @@ proptest! {
 /// A serial magnitude as `Serial::random` draws them, with its top bit set (the INTEGER
 /// needs a leading zero octet: `00 c0 ...`) or clear.
 fn magnitude() -> impl Strategy<Value = Vec<u8>> {
-    (proptest::collection::vec(any::<u8>(), 1..=16), any::<bool>()).prop_map(|(mut s, high)| {
-        s[0] = if high { s[0] | 0x80 } else { (s[0] & 0x7f).max(1) };
-        s
-    })
+    (
+        proptest::collection::vec(any::<u8>(), 1..=16),
+        any::<bool>(),
+    )
+        .prop_map(|(mut s, high)| {
+            s[0] = if high {
+                s[0] | 0x80
+            } else {
+                (s[0] & 0x7f).max(1)
+            };
+            s
+        })
 }
 
 proptest! {

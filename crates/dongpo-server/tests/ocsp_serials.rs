@@ -19,8 +19,8 @@ use std::time::{Duration, Instant};
 use dongpo_testkit::{Profile, Variant};
 use serde_json::{Value, json};
 use support::{
-    Client, InProcess, Passport, Process, cert_status_of, fresh_dir, have, issue,
-    ocsp_request_for, verify_with_aa,
+    Client, InProcess, Passport, Process, cert_status_of, fresh_dir, have, issue, ocsp_request_for,
+    verify_with_aa,
 };
 
 /// Issues certificates (a verification each) until one's serial has its top bit set, as
@@ -32,7 +32,7 @@ fn issue_high_bit_serial(client: &Client, passport: &Passport) -> Value {
         assert_eq!(issued.status, 201, "{}", issued.text());
         let issued = issued.json();
         let serial = issued["serial"].as_str().unwrap();
-        if serial.len() % 2 == 0 && serial.as_bytes()[0] >= b'8' {
+        if serial.len().is_multiple_of(2) && serial.as_bytes()[0] >= b'8' {
             return issued;
         }
     }
@@ -244,7 +244,10 @@ fn raw_request(base: &str, method: &str, path: &str) -> u16 {
     let mut reply = Vec::new();
     let _ = stream.read_to_end(&mut reply);
     let text = String::from_utf8_lossy(&reply);
-    text.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0)
+    text.split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
 }
 
 /// The latency series `/metrics` exports (one line per label set: the `_count` lines).
@@ -255,7 +258,11 @@ fn latency_series(public: &Client) -> Vec<String> {
         .text()
         .lines()
         .filter(|l| l.starts_with("dongpo_http_request_duration_seconds_count"))
-        .map(|l| l.rsplit_once(' ').map_or(l, |(labels, _)| labels).to_owned())
+        .map(|l| {
+            l.rsplit_once(' ')
+                .map_or(l, |(labels, _)| labels)
+                .to_owned()
+        })
         .collect();
     series.sort();
     series

@@ -460,7 +460,12 @@ pub fn ocsp_request_for(issued: &serde_json::Value) -> (Vec<u8>, dongpo_pki::Cer
     let issuer = dongpo_pki::Cert::parse(&issuer).unwrap();
     // The certificate's serialNumber verbatim (`00 c0 ...` when the top bit is set), as
     // OpenSSL puts it in the CertID.
-    let serial = cert.cert.tbs_certificate().serial_number().as_bytes().to_vec();
+    let serial = cert
+        .cert
+        .tbs_certificate()
+        .serial_number()
+        .as_bytes()
+        .to_vec();
     let id = dongpo_revocation::ocsp::cert_id(dongpo_crypto::HashAlgorithm::Sha1, &issuer, &serial)
         .unwrap();
     (

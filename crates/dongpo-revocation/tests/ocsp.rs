@@ -952,3 +952,42 @@ fn a_responder_serves_several_issuers_with_their_own_keys() {
         assert_eq!(single.status, expected);
     }
 }
+
+/// Issue #18: `c0 e0` as CertID serial is the negative INTEGER -8000, not the certificate
+/// `00 c0 e0`: it is answered `unknown` (live, not cached), never with the status of its
+/// positive twin, and it does not disturb the twin's cache entry.
+#[test]
+fn a_negative_certid_serial_is_unknown_not_its_positive_twin() {
+    let f = fixture(NoncePolicy::Ignore);
+    let verifier = Verifier::new();
+    let positive = [0x00u8, 0xc0, 0xe0];
+    f.source.set(
+        &f.id,
+        &positive,
+        CertState::Revoked {
+            at: NOW,
+            reason: Some(CrlReason::KeyCompromise),
+        },
+    );
+    let (id, der) = request_for(&f.ca, &[0xc0, 0xe0], HashAlgorithm::Sha1, None);
+    let calls = f.source.calls();
+    let outcome = f.responder.respond(&der, NOW);
+    assert_eq!(f.source.calls(), calls, "a negative serial is not looked up");
+    assert!(!outcome.cacheable);
+    assert!(f.responder.respond_cached(&der, NOW).is_none());
+    assert_eq!(
+        verify_response(&outcome.der, &id, &f.ca.cert, NOW, None, &verifier)
+            .unwrap()
+            .status,
+        Status::Unknown
+    );
+    let (id, der) = request_for(&f.ca, &positive, HashAlgorithm::Sha1, None);
+    let outcome = f.responder.respond(&der, NOW);
+    assert!(outcome.cacheable);
+    assert!(matches!(
+        verify_response(&outcome.der, &id, &f.ca.cert, NOW, None, &verifier)
+            .unwrap()
+            .status,
+        Status::Revoked { .. }
+    ));
+}

@@ -22,7 +22,7 @@ use rand_core::TryRng;
 pub const SERIAL_OCTETS: usize = 16;
 
 /// A certificate serial number: the magnitude, big-endian, without leading zero octets
-/// (never zero, at most 20 octets). Equality and hashing are those of the magnitude, so a
+/// (never zero; its INTEGER at most 20 octets). Equality and hashing are those of the magnitude, so a
 /// `Serial` is the key wherever serials are looked up.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Serial(Vec<u8>);
@@ -52,18 +52,20 @@ impl Serial {
         }
     }
 
-    /// A serial from big-endian octets (leading zeros dropped); `None` for zero, or for
-    /// more than 20 octets.
+    /// A serial from big-endian octets (leading zeros dropped); `None` for zero, or when
+    /// its INTEGER would take more than 20 octets (RFC 5280 §4.1.2.2; a 20-octet magnitude
+    /// with its top bit set needs a 21st).
     #[must_use]
     pub fn from_bytes(bytes: &[u8]) -> Option<Self> {
         let start = bytes.iter().position(|&b| b != 0)?;
         let magnitude = bytes.get(start..)?;
-        (magnitude.len() <= 20).then(|| Serial(magnitude.to_vec()))
+        let sign = usize::from(magnitude.first().is_some_and(|b| b & 0x80 != 0));
+        (magnitude.len() + sign <= 20).then(|| Serial(magnitude.to_vec()))
     }
 
     /// The serial of DER INTEGER content octets (a certificate's `serialNumber`, a
     /// CertID's `serialNumber`): `00 c0 e0` is the serial `c0e0`. `None` for a negative or
-    /// zero INTEGER (not a serial any CA of ours issues) or a magnitude over 20 octets.
+    /// zero INTEGER (not a serial any CA of ours issues) or one over 20 octets.
     #[must_use]
     pub fn from_integer(content: &[u8]) -> Option<Self> {
         match content.first() {
@@ -170,6 +172,9 @@ mod tests {
         assert_eq!(der, [0x02, 0x03, 0x00, 0x8f, 0x01]);
         assert!(Serial::from_hex("00").is_none());
         assert!(Serial::from_bytes(&[1u8; 21]).is_none());
+        assert!(Serial::from_bytes(&[0x7f; 20]).is_some());
+        // 21 INTEGER octets with the sign octet: over the RFC 5280 limit.
+        assert!(Serial::from_bytes(&[0x80; 20]).is_none());
         assert!(Serial::from_hex("zz").is_none());
     }
 

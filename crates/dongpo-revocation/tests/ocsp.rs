@@ -972,7 +972,11 @@ fn a_negative_certid_serial_is_unknown_not_its_positive_twin() {
     let (id, der) = request_for(&f.ca, &[0xc0, 0xe0], HashAlgorithm::Sha1, None);
     let calls = f.source.calls();
     let outcome = f.responder.respond(&der, NOW);
-    assert_eq!(f.source.calls(), calls, "a negative serial is not looked up");
+    assert_eq!(
+        f.source.calls(),
+        calls,
+        "a negative serial is not looked up"
+    );
     assert!(!outcome.cacheable);
     assert!(f.responder.respond_cached(&der, NOW).is_none());
     assert_eq!(

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use dongpo_crypto::HashAlgorithm;
-use dongpo_pki::{Cert, UnixTime};
+use dongpo_pki::{Cert, Serial, UnixTime};
 use dongpo_revocation::ocsp::responder::{IssuerId, StatusError, StatusSource};
 use dongpo_revocation::ocsp::{
     CertState, IssuerConfig, NoncePolicy, OcspResponseStatus, Responder, SharedSigner,
@@ -31,8 +31,8 @@ const SERIALS: u32 = 10_000;
 struct AllGood;
 
 impl StatusSource for AllGood {
-    fn status(&self, _: &IssuerId, serial: &[u8]) -> Result<Option<CertState>, StatusError> {
-        Ok((serial.len() == 4).then_some(CertState::Good))
+    fn status(&self, _: &IssuerId, serial: &Serial) -> Result<Option<CertState>, StatusError> {
+        Ok((serial.as_bytes().len() == 4).then_some(CertState::Good))
     }
 }
 
@@ -58,8 +58,8 @@ fn setup() -> Setup {
             IssuerConfig::new(issuer.clone(), signer, 4 * 86_400).nonce_policy(NoncePolicy::echo()),
         )
         .unwrap();
-    let serials: Vec<[u8; 4]> = (0..SERIALS)
-        .map(|n| (0x1000_0000 + n).to_be_bytes())
+    let serials: Vec<Serial> = (0..SERIALS)
+        .map(|n| Serial::from_bytes(&(0x1000_0000 + n).to_be_bytes()).unwrap())
         .collect();
     responder.presign(&id, &serials, NOW).unwrap();
     let cached_requests: Vec<Vec<u8>> = serials
@@ -67,11 +67,11 @@ fn setup() -> Setup {
         .step_by(151)
         .take(64)
         .map(|serial| {
-            let id = cert_id(HashAlgorithm::Sha1, &issuer, serial).unwrap();
+            let id = cert_id(HashAlgorithm::Sha1, &issuer, &serial.to_integer()).unwrap();
             build_request(&[id], None).unwrap()
         })
         .collect();
-    let one = cert_id(HashAlgorithm::Sha1, &issuer, &serials[1234]).unwrap();
+    let one = cert_id(HashAlgorithm::Sha1, &issuer, &serials[1234].to_integer()).unwrap();
     let nonce_request = build_request(&[one], Some(&[0x5a; 32])).unwrap();
     let responder = Arc::new(responder);
     for request in &cached_requests {

@@ -2,7 +2,7 @@
 //! must always be a well-formed OCSPResponse (never a panic).
 #![no_main]
 
-use dongpo_pki::UnixTime;
+use dongpo_pki::{Serial, UnixTime};
 use dongpo_revocation::ocsp::responder::{IssuerId, StatusError, StatusSource};
 use dongpo_revocation::ocsp::{
     CertState, OcspError, Responder, decode_get_path, parse_request, parse_response,
@@ -14,7 +14,7 @@ use libfuzzer_sys::fuzz_target;
 struct Nothing;
 
 impl StatusSource for Nothing {
-    fn status(&self, _: &IssuerId, _: &[u8]) -> Result<Option<CertState>, StatusError> {
+    fn status(&self, _: &IssuerId, _: &Serial) -> Result<Option<CertState>, StatusError> {
         Ok(None)
     }
 }

@@ -27,21 +27,12 @@ pub const OCSP_VALIDITY: u64 = 86_400;
 /// Statuses of the certificates one request asks about, read from the store beforehand.
 #[derive(Debug, Default)]
 pub struct StatusSnapshot {
-    states: HashMap<(IssuerId, Vec<u8>), CertState>,
-}
-
-fn normalised(serial: &[u8]) -> Vec<u8> {
-    Serial::from_bytes(serial)
-        .map(|s| s.as_bytes().to_vec())
-        .unwrap_or_default()
+    states: HashMap<(IssuerId, Serial), CertState>,
 }
 
 impl StatusSource for StatusSnapshot {
-    fn status(&self, issuer: &IssuerId, serial: &[u8]) -> Result<Option<CertState>, StatusError> {
-        Ok(self
-            .states
-            .get(&(issuer.clone(), normalised(serial)))
-            .copied())
+    fn status(&self, issuer: &IssuerId, serial: &Serial) -> Result<Option<CertState>, StatusError> {
+        Ok(self.states.get(&(issuer.clone(), serial.clone())).copied())
     }
 }
 
@@ -67,10 +58,13 @@ pub fn respond(
     let mut snapshot = StatusSnapshot::default();
     if let Ok(request) = parse_request(request_der) {
         for cert_id in &request.cert_ids {
-            let serial = normalised(cert_id.serial_number.as_bytes());
+            // A negative or zero serial is no certificate of ours: `unknown`.
+            let Some(serial) = Serial::from_integer(cert_id.serial_number.as_bytes()) else {
+                continue;
+            };
             let Some(stored) = issuer
                 .store()
-                .certificate(&serial)
+                .certificate(serial.as_bytes())
                 .map_err(IssueError::from)?
             else {
                 continue;
@@ -136,7 +130,7 @@ impl StoreStatus {
 }
 
 impl StatusSource for StoreStatus {
-    fn status(&self, issuer: &IssuerId, serial: &[u8]) -> Result<Option<CertState>, StatusError> {
+    fn status(&self, issuer: &IssuerId, serial: &Serial) -> Result<Option<CertState>, StatusError> {
         let Some(name) = self.names.get(issuer) else {
             return Ok(None);
         };
@@ -145,7 +139,7 @@ impl StatusSource for StoreStatus {
             .lock()
             .map_err(|_| StatusError::Failed("store lock poisoned".into()))?;
         let stored = store
-            .certificate(&normalised(serial))
+            .certificate(serial.as_bytes())
             .map_err(|e| StatusError::Unavailable(e.to_string()))?;
         Ok(match stored {
             // A serial of another of our CAs is unknown to this one.

@@ -335,7 +335,7 @@ fn ocsp_status(
     let id = ocsp::cert_id(
         dongpo_crypto::HashAlgorithm::Sha1,
         &issuer_cert,
-        &ocsp::responder::serial_of(&cert),
+        cert.cert.tbs_certificate().serial_number().as_bytes(),
     )
     .map_err(|e| e.to_string())?;
     let nonce = [7u8; 16];

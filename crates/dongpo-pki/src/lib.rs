@@ -5,7 +5,9 @@
 pub mod cert;
 pub mod name;
 pub mod path;
+pub mod serial;
 pub mod time;
 
 pub use cert::{Cert, CertError};
+pub use serial::Serial;
 pub use time::UnixTime;

@@ -16,6 +16,7 @@ use base64ct::{Base64, Base64UrlUnpadded, Encoding};
 use der::asn1::{BitString, OctetString};
 use der::{Decode, Encode};
 use dongpo_crypto::{HashAlgorithm, Verifier};
+use dongpo_pki::Serial;
 use dongpo_pki::UnixTime;
 use dongpo_revocation::ocsp::asn1::{
     ID_PKIX_OCSP_NONCE, OcspRequest, OcspResponse, Request, ResponderId, Signature, TbsRequest,
@@ -698,7 +699,8 @@ fn unavailable_source_gives_try_later() {
         OcspResponseStatus::TryLater
     );
     assert!(matches!(
-        f.responder.presign(&f.id, [[1u8]], NOW),
+        f.responder
+            .presign(&f.id, [Serial::from_hex("01").unwrap()], NOW),
         Err(OcspError::Source(_))
     ));
 }
@@ -714,7 +716,14 @@ fn presigned_cache_is_served_refreshed_and_invalidated() {
     // Never-issued serials are skipped; SHA-1 and SHA-256 are pre-signed.
     let signed = f
         .responder
-        .presign(&f.id, serials.iter().chain([&vec![0x99]]), NOW)
+        .presign(
+            &f.id,
+            serials
+                .iter()
+                .chain([&vec![0x99]])
+                .filter_map(|s| Serial::from_integer(s)),
+            NOW,
+        )
         .unwrap();
     assert_eq!(signed, 10);
     assert_eq!(f.responder.cached_len(), 10);
@@ -753,7 +762,9 @@ fn presigned_cache_is_served_refreshed_and_invalidated() {
         Status::Good
     );
     assert_eq!(
-        f.responder.invalidate(&f.id, &serials[0], later).unwrap(),
+        f.responder
+            .invalidate(&f.id, &Serial::from_integer(&serials[0]).unwrap(), later)
+            .unwrap(),
         2
     );
     let calls = f.source.calls();
@@ -780,7 +791,11 @@ fn presigned_cache_is_served_refreshed_and_invalidated() {
     assert!(verify_response(&outcome.der, &id2, &f.ca.cert, expired, None, &verifier).is_ok());
     assert!(
         f.responder
-            .invalidate(&IssuerId(vec![0; 32]), &[1], NOW)
+            .invalidate(
+                &IssuerId(vec![0; 32]),
+                &Serial::from_hex("01").unwrap(),
+                NOW
+            )
             .is_err()
     );
 }
@@ -907,7 +922,11 @@ fn a_responder_serves_several_issuers_with_their_own_keys() {
     assert_eq!(responder.issuer_ids(), vec![ia.clone(), ib.clone()]);
     // The same serial, good at A and revoked at B.
     let (leaf_a, _) = a.leaf(&[0x55]);
-    source.set(&ia, &serial_of(&leaf_a), CertState::Good);
+    source.set(
+        &ia,
+        &serial_of(&leaf_a).unwrap().to_integer(),
+        CertState::Good,
+    );
     source.set(
         &ib,
         &[0x55],
@@ -932,4 +951,47 @@ fn a_responder_serves_several_issuers_with_their_own_keys() {
         let single = verify_response(&outcome.der, &id, &ca.cert, NOW, None, &verifier).unwrap();
         assert_eq!(single.status, expected);
     }
+}
+
+/// Issue #18: `c0 e0` as CertID serial is the negative INTEGER -8000, not the certificate
+/// `00 c0 e0`: it is answered `unknown` (live, not cached), never with the status of its
+/// positive twin, and it does not disturb the twin's cache entry.
+#[test]
+fn a_negative_certid_serial_is_unknown_not_its_positive_twin() {
+    let f = fixture(NoncePolicy::Ignore);
+    let verifier = Verifier::new();
+    let positive = [0x00u8, 0xc0, 0xe0];
+    f.source.set(
+        &f.id,
+        &positive,
+        CertState::Revoked {
+            at: NOW,
+            reason: Some(CrlReason::KeyCompromise),
+        },
+    );
+    let (id, der) = request_for(&f.ca, &[0xc0, 0xe0], HashAlgorithm::Sha1, None);
+    let calls = f.source.calls();
+    let outcome = f.responder.respond(&der, NOW);
+    assert_eq!(
+        f.source.calls(),
+        calls,
+        "a negative serial is not looked up"
+    );
+    assert!(!outcome.cacheable);
+    assert!(f.responder.respond_cached(&der, NOW).is_none());
+    assert_eq!(
+        verify_response(&outcome.der, &id, &f.ca.cert, NOW, None, &verifier)
+            .unwrap()
+            .status,
+        Status::Unknown
+    );
+    let (id, der) = request_for(&f.ca, &positive, HashAlgorithm::Sha1, None);
+    let outcome = f.responder.respond(&der, NOW);
+    assert!(outcome.cacheable);
+    assert!(matches!(
+        verify_response(&outcome.der, &id, &f.ca.cert, NOW, None, &verifier)
+            .unwrap()
+            .status,
+        Status::Revoked { .. }
+    ));
 }

@@ -150,3 +150,95 @@ proptest! {
         }
     }
 }
+
+/// A serial magnitude as `Serial::random` draws them, with its top bit set (the INTEGER
+/// needs a leading zero octet: `00 c0 ...`) or clear.
+fn magnitude() -> impl Strategy<Value = Vec<u8>> {
+    (
+        proptest::collection::vec(any::<u8>(), 1..=16),
+        any::<bool>(),
+    )
+        .prop_map(|(mut s, high)| {
+            s[0] = if high {
+                s[0] | 0x80
+            } else {
+                (s[0] & 0x7f).max(1)
+            };
+            s
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// Issue #18 finding 1: a certificate issued with a serial, asked about with the CertID
+    /// its own serialNumber gives (as `openssl ocsp -cert` builds it), is answered `good`
+    /// from the pre-signed cache with a CertID the client matches; after the revocation is
+    /// recorded and the cache invalidated with the store's serial, every hash algorithm is
+    /// answered `revoked` at once, from the cache.
+    #[test]
+    fn issued_then_revoked_serials_are_answered_revoked_at_once(magnitude in magnitude()) {
+        use dongpo_pki::Serial;
+        use dongpo_revocation::ocsp::responder::serial_of;
+        use dongpo_revocation::ocsp::{IssuerConfig, Responder};
+        use ocsp_support::MapSource;
+        use std::sync::Arc;
+
+        let ca = TestCa::new("CN=dongpo OCSP serial CA,C=KR", NOW);
+        // The store's serial, and the certificate issued with it.
+        let stored = Serial::from_bytes(&magnitude).unwrap();
+        let (leaf, _) = ca.leaf(&stored.to_integer());
+        prop_assert_eq!(serial_of(&leaf), Some(stored.clone()));
+        // The CertID a client builds from the certificate: its serialNumber verbatim.
+        let wire = leaf.cert.tbs_certificate().serial_number().as_bytes().to_vec();
+        prop_assert_eq!(wire[0] & 0x80, 0, "positive INTEGER");
+        prop_assert_eq!(wire.len(), magnitude.len() + usize::from(magnitude[0] >= 0x80));
+
+        let source = Arc::new(MapSource::default());
+        let mut responder = Responder::new(Arc::clone(&source));
+        let id = responder
+            .add_issuer(IssuerConfig::new(ca.cert.clone(), ca.signer(), 86_400))
+            .unwrap();
+        source.set(&id, &wire, CertState::Good);
+        // Issuance pre-signs (SHA-1 and SHA-256) with the store's serial.
+        prop_assert_eq!(responder.presign(&id, [&stored], NOW).unwrap(), 2);
+        let verifier = Verifier::new();
+        let ask = |hash| {
+            let cid = cert_id(hash, &ca.cert, &wire).unwrap();
+            let request = build_request(std::slice::from_ref(&cid), None).unwrap();
+            (cid, request)
+        };
+        for hash in [HashAlgorithm::Sha1, HashAlgorithm::Sha256, HashAlgorithm::Sha384] {
+            let (cid, request) = ask(hash);
+            // SHA-384 is not pre-signed: answered live once, then cached by the request.
+            let answer = responder.respond(&request, NOW);
+            let single = dongpo_revocation::ocsp::verify_response(
+                &answer.der, &cid, &ca.cert, NOW, None, &verifier,
+            )
+            .unwrap();
+            prop_assert_eq!(single.status, Status::Good);
+            prop_assert!(responder.respond_cached(&request, NOW).is_some());
+        }
+        prop_assert_eq!(responder.cached_len(), 3);
+
+        // The revocation: recorded in the source, the cache invalidated by the store's serial.
+        let revoked = CertState::Revoked { at: NOW, reason: Some(CrlReason::KeyCompromise) };
+        source.set(&id, &wire, revoked);
+        responder.invalidate(&id, &stored, NOW).unwrap();
+        for hash in [HashAlgorithm::Sha1, HashAlgorithm::Sha256, HashAlgorithm::Sha384] {
+            let (cid, request) = ask(hash);
+            let cached = responder.respond_cached(&request, NOW);
+            prop_assert!(cached.is_some(), "{:?}: re-signed at invalidation", hash);
+            for der in [cached.unwrap().der, responder.respond(&request, NOW).der] {
+                let single = dongpo_revocation::ocsp::verify_response(
+                    &der, &cid, &ca.cert, NOW, None, &verifier,
+                )
+                .unwrap();
+                prop_assert_eq!(
+                    single.status,
+                    Status::Revoked { at: NOW, reason: Some(CrlReason::KeyCompromise) }
+                );
+            }
+        }
+    }
+}

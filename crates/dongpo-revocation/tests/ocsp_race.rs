@@ -17,6 +17,7 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex};
 
 use dongpo_crypto::{HashAlgorithm, Verifier};
+use dongpo_pki::Serial;
 use dongpo_revocation::ocsp::responder::{IssuerId, StatusError, StatusSource};
 use dongpo_revocation::ocsp::{
     CertState, IssuerConfig, Responder, Status, build_request, cert_id, verify_response,
@@ -30,12 +31,12 @@ const DAY: u64 = 86_400;
 /// for a go before returning what it read.
 #[derive(Default)]
 struct GatedSource {
-    states: Mutex<HashMap<Vec<u8>, CertState>>,
+    states: Mutex<HashMap<Serial, CertState>>,
     gate: Mutex<Option<(Sender<()>, Receiver<()>)>>,
 }
 
 impl StatusSource for GatedSource {
-    fn status(&self, _: &IssuerId, serial: &[u8]) -> Result<Option<CertState>, StatusError> {
+    fn status(&self, _: &IssuerId, serial: &Serial) -> Result<Option<CertState>, StatusError> {
         let state = self.states.lock().unwrap().get(serial).copied();
         let gate = self.gate.lock().unwrap().take();
         if let Some((read, go)) = gate {
@@ -55,7 +56,7 @@ fn status_of(der: &[u8], id: &dongpo_revocation::ocsp::CertId, ca: &TestCa) -> S
 /// Runs one race: `answer` reads "good", then the certificate is revoked and the cache
 /// invalidated, then `answer` goes on to sign and (before the fix) cache its "good".
 fn race(
-    answer: impl FnOnce(&Responder<Arc<GatedSource>>, &IssuerId, &[u8], &dongpo_pki::Cert) + Send,
+    answer: impl FnOnce(&Responder<Arc<GatedSource>>, &IssuerId, &Serial, &dongpo_pki::Cert) + Send,
 ) {
     let ca = TestCa::new("CN=dongpo OCSP race CA,O=dongpo test,C=KR", NOW);
     let source = Arc::new(GatedSource::default());
@@ -63,7 +64,7 @@ fn race(
     let id = responder
         .add_issuer(IssuerConfig::new(ca.cert.clone(), ca.signer(), DAY))
         .unwrap();
-    let serial = vec![0x31, 0x07];
+    let serial = Serial::from_hex("3107").unwrap();
     source
         .states
         .lock()
@@ -91,7 +92,7 @@ fn race(
     });
     // Every hash algorithm a client may use sees the revocation, from the cache or live.
     for hash in [HashAlgorithm::Sha1, HashAlgorithm::Sha256] {
-        let cid = cert_id(hash, &ca.cert, &serial).unwrap();
+        let cid = cert_id(hash, &ca.cert, &serial.to_integer()).unwrap();
         let der = build_request(std::slice::from_ref(&cid), None).unwrap();
         if let Some(cached) = responder.respond_cached(&der, NOW) {
             assert!(
@@ -111,7 +112,7 @@ fn race(
 fn a_request_answered_across_a_revocation_is_not_cached_as_good() {
     race(|responder, _, serial, ca_cert| {
         // The cache is cold, so this request reads the status and signs.
-        let cid = cert_id(HashAlgorithm::Sha256, ca_cert, serial).unwrap();
+        let cid = cert_id(HashAlgorithm::Sha256, ca_cert, &serial.to_integer()).unwrap();
         let der = build_request(std::slice::from_ref(&cid), None).unwrap();
         let outcome = responder.respond(&der, NOW);
         // The racing client itself is told the truth after the revocation, too.

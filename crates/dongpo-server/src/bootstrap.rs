@@ -218,7 +218,7 @@ fn tighten_data_dir(config: &ServerConfig, ca: &Ca) -> Result<(), String> {
 /// The store's failure.
 pub fn revoked_now(
     ca: &mut Ca,
-) -> Result<HashMap<String, std::collections::HashSet<Vec<u8>>>, String> {
+) -> Result<HashMap<String, std::collections::HashSet<dongpo_ca::serial::Serial>>, String> {
     let names: Vec<String> = ca.issuer().cas().iter().map(|c| c.name.clone()).collect();
     let mut out = HashMap::new();
     for name in names {
@@ -227,7 +227,12 @@ pub fn revoked_now(
             .store()
             .revoked(&name)
             .map_err(|e| e.to_string())?;
-        out.insert(name, entries.into_iter().map(|e| e.serial).collect());
+        // The store holds canonical magnitudes only (its CHECK and `check_serial`).
+        let serials = entries
+            .iter()
+            .filter_map(|e| dongpo_ca::serial::Serial::from_bytes(&e.serial))
+            .collect();
+        out.insert(name, serials);
     }
     Ok(out)
 }

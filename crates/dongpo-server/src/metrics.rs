@@ -23,12 +23,15 @@ pub struct CheckLabels {
     pub status: String,
 }
 
-/// A route and method.
+/// A route and method. Every label comes from a fixed set, so unauthenticated requests
+/// cannot grow the exposition: the method is one the routes serve (`GET`, `POST`) or
+/// `other`, the route a template or `unmatched`, the status a class.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct RouteLabels {
-    /// HTTP method.
+    /// HTTP method: `GET`, `POST` or `other`.
     pub method: String,
-    /// The route template (`/v1/certificates/{serial}`), never the raw path.
+    /// The route template (`/v1/certificates/{serial}`), never the raw path; `unmatched`
+    /// for paths no route serves.
     pub route: String,
     /// Status class (`2xx`, `4xx`, ...).
     pub status: String,

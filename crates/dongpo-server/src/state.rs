@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use dongpo_batch::BatchVerifier;
 use dongpo_ca::authority::Ca;
 use dongpo_ca::ocsp::StoreStatus;
+use dongpo_ca::serial::Serial;
 use dongpo_pki::time::UnixTime;
 use dongpo_revocation::ocsp::{IssuerId, Responder};
 
@@ -47,7 +48,7 @@ pub struct AppState {
     /// Key of the document fingerprints.
     pub fingerprint_key: zeroize::Zeroizing<[u8; 32]>,
     /// Revoked serials already reflected in the OCSP cache and CRLs, by issuing CA.
-    pub revocations_seen: Mutex<HashMap<String, HashSet<Vec<u8>>>>,
+    pub revocations_seen: Mutex<HashMap<String, HashSet<Serial>>>,
     /// When the revocations in `revocations_seen` were last read from the store (Unix
     /// seconds, taken before the read).
     pub revocations_synced_at: AtomicU64,
@@ -148,12 +149,14 @@ impl AppState {
     }
 
     /// After a revocation this process recorded (or saw another record): OCSP answers and
-    /// CRLs for the issuing CA stop vouching for the certificate at once.
-    pub fn revocation_seen(&self, issuer: &str, serial: &[u8], now: UnixTime) {
+    /// CRLs for the issuing CA stop vouching for the certificate at once. `serial` is the
+    /// canonical [`Serial`] the responder's cache is keyed by, whatever spelling (with or
+    /// without the INTEGER's leading zero octet) clients' requests use.
+    pub fn revocation_seen(&self, issuer: &str, serial: &Serial, now: UnixTime) {
         if let Ok(mut seen) = self.revocations_seen.lock() {
             seen.entry(issuer.to_owned())
                 .or_default()
-                .insert(serial.to_vec());
+                .insert(serial.clone());
         }
         if let Some(id) = self.ocsp_issuers.get(issuer)
             && let Err(e) = self.ocsp.invalidate(id, serial, now)

@@ -85,6 +85,11 @@ fn presign_all(state: &AppState) -> Result<usize, String> {
         let mut ca = state.ca.lock().map_err(|_| "CA lock poisoned")?;
         ca.issuer().store().serials().map_err(|e| e.to_string())?
     };
+    // The store holds canonical magnitudes only (its CHECK and `check_serial`).
+    let serials: Vec<dongpo_ca::serial::Serial> = serials
+        .iter()
+        .filter_map(|s| dongpo_ca::serial::Serial::from_bytes(s))
+        .collect();
     let mut signed = 0;
     // The status source knows which CA issued each serial and answers `None` to the
     // others, which the responder skips.

@@ -351,12 +351,15 @@ pub fn open(location: &str) -> Result<Box<dyn Store>, StoreError> {
 
 /// Checks a serial before it reaches the database: a leading zero octet would give one
 /// number two spellings (escaping the unique constraint) and break numeric ordering.
+/// The key is the canonical [`crate::serial::Serial`] magnitude, as the OCSP responder's
+/// cache and invalidations key it.
 pub(crate) fn check_serial(serial: &[u8]) -> Result<(), StoreError> {
-    match serial.first() {
-        Some(&first) if first != 0 && serial.len() <= 20 => Ok(()),
-        _ => Err(StoreError::InvalidSerial {
+    if crate::serial::Serial::from_bytes(serial).is_some_and(|s| s.as_bytes() == serial) {
+        Ok(())
+    } else {
+        Err(StoreError::InvalidSerial {
             serial_hex: hex::encode(serial),
-        }),
+        })
     }
 }
 

@@ -1,4 +1,4 @@
-//! The pre-signed response cache: per issuer, keyed by (CertID hash algorithm, serial),
+//! The pre-signed response cache: per issuer, keyed by (CertID hash algorithm, [`Serial`]),
 //! sharded by serial so that concurrent readers of different serials touch different
 //! locks.
 
@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, PoisonError, RwLock};
 
 use dongpo_crypto::HashAlgorithm;
-use dongpo_pki::UnixTime;
+use dongpo_pki::{Serial, UnixTime};
 
 /// Lock shards per issuer; serials are random, so their last octet spreads evenly.
 const SHARDS: usize = 16;
@@ -60,7 +60,7 @@ struct Shard {
     /// Bumped by every [`ResponseCache::remove`] (a revocation): an answer whose status
     /// was read under an older generation may predate the revocation and is not stored.
     generation: u64,
-    entries: HashMap<HashAlgorithm, HashMap<Box<[u8]>, CachedResponse>>,
+    entries: HashMap<HashAlgorithm, HashMap<Serial, CachedResponse>>,
 }
 
 /// A shard's generation, read before the status an answer is signed over (see
@@ -80,8 +80,8 @@ impl ResponseCache {
         }
     }
 
-    fn shard(&self, serial: &[u8]) -> Option<&RwLock<Shard>> {
-        let index = usize::from(serial.last().copied().unwrap_or(0)) % SHARDS;
+    fn shard(&self, serial: &Serial) -> Option<&RwLock<Shard>> {
+        let index = usize::from(serial.as_bytes().last().copied().unwrap_or(0)) % SHARDS;
         self.shards.get(index)
     }
 
@@ -89,7 +89,7 @@ impl ResponseCache {
     pub(crate) fn get(
         &self,
         hash: HashAlgorithm,
-        serial: &[u8],
+        serial: &Serial,
         now: UnixTime,
     ) -> Option<(Arc<[u8]>, UnixTime, ETag)> {
         let shard = self.shard(serial)?.read().ok()?;
@@ -99,7 +99,7 @@ impl ResponseCache {
 
     /// The generation of `serial`'s shard: read it before reading the status that an
     /// answer to be cached is signed over.
-    pub(crate) fn generation(&self, serial: &[u8]) -> Generation {
+    pub(crate) fn generation(&self, serial: &Serial) -> Generation {
         Generation(self.shard(serial).map_or(0, |shard| {
             shard
                 .read()
@@ -115,7 +115,7 @@ impl ResponseCache {
     pub(crate) fn insert_if_current(
         &self,
         hash: HashAlgorithm,
-        serial: &[u8],
+        serial: &Serial,
         entry: CachedResponse,
         generation: Generation,
     ) -> bool {
@@ -130,13 +130,13 @@ impl ResponseCache {
             .entries
             .entry(hash)
             .or_default()
-            .insert(serial.into(), entry);
+            .insert(serial.clone(), entry);
         true
     }
 
     /// Removes every entry for `serial` and bumps its shard's generation (answers being
     /// signed meanwhile will not be stored); returns the hash algorithms that had one.
-    pub(crate) fn remove(&self, serial: &[u8]) -> Vec<HashAlgorithm> {
+    pub(crate) fn remove(&self, serial: &Serial) -> Vec<HashAlgorithm> {
         let Some(shard) = self.shard(serial) else {
             return Vec::new();
         };
@@ -149,7 +149,7 @@ impl ResponseCache {
             .collect()
     }
 
-    pub(crate) fn remove_one(&self, hash: HashAlgorithm, serial: &[u8]) {
+    pub(crate) fn remove_one(&self, hash: HashAlgorithm, serial: &Serial) {
         if let Some(shard) = self.shard(serial)
             && let Some(by_serial) = shard
                 .write()
@@ -162,7 +162,7 @@ impl ResponseCache {
     }
 
     /// Entries whose nextUpdate is at or before `horizon`.
-    pub(crate) fn due(&self, horizon: UnixTime) -> Vec<(HashAlgorithm, Box<[u8]>)> {
+    pub(crate) fn due(&self, horizon: UnixTime) -> Vec<(HashAlgorithm, Serial)> {
         let mut out = Vec::new();
         for shard in &self.shards {
             let shard = shard.read().unwrap_or_else(PoisonError::into_inner);

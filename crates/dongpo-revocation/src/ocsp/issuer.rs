@@ -1,10 +1,10 @@
 //! The issuers a responder serves: configuration, checks done once at start-up, and the
 //! per-issuer state (precomputed CertID hashes, signer, cache, nonce policy).
 
-use der::asn1::{Int, OctetString};
+use der::asn1::OctetString;
 use dongpo_crypto::{HashAlgorithm, Verifier};
 use dongpo_pki::name::{NameMatch, same_name};
-use dongpo_pki::{Cert, UnixTime};
+use dongpo_pki::{Cert, Serial, UnixTime};
 use signature::{Keypair, Signer};
 use spki::{DynSignatureAlgorithmIdentifier, EncodePublicKey, SignatureBitStringEncoding};
 use x509_cert::Certificate;
@@ -223,11 +223,12 @@ impl Issuer {
             .any(|(h, n, k)| *h == hash && n == name && k == key)
     }
 
-    /// Our own CertID for `serial` under `hash`, as pre-signed responses carry it.
+    /// Our own CertID for `serial` under `hash`, as pre-signed responses carry it: the
+    /// serial as the positive INTEGER the certificate (and every client's request) has.
     pub(crate) fn cert_id(
         &self,
         hash: HashAlgorithm,
-        serial: &[u8],
+        serial: &Serial,
     ) -> Result<Option<CertId>, OcspError> {
         let Some((_, name_hash, key_hash)) = self.hashes.iter().find(|(h, ..)| *h == hash) else {
             return Ok(None);
@@ -238,7 +239,9 @@ impl Issuer {
                 .map_err(OcspError::encoding("name hash"))?,
             issuer_key_hash: OctetString::new(key_hash.as_slice())
                 .map_err(OcspError::encoding("key hash"))?,
-            serial_number: Int::new(serial).map_err(OcspError::encoding("serial number"))?,
+            serial_number: serial
+                .to_int()
+                .map_err(OcspError::encoding("serial number"))?,
         }))
     }
 

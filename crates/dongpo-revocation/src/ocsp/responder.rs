@@ -5,11 +5,18 @@
 //! the issuer by comparing precomputed hashes, and clones an `Arc<[u8]>`: no signing.
 //! Everything else (nonces under [`NoncePolicy::Echo`], several requests in one message,
 //! misses, `unknown` serials) is signed live.
+//!
+//! Every serial is keyed as a [`Serial`] (the positive INTEGER's magnitude): a request's
+//! CertID is read with [`Serial::from_integer`], pre-signed CertIDs are written with
+//! [`Serial::to_int`], and [`Responder::invalidate`] takes the store's own [`Serial`], so a
+//! revocation always reaches the entry a client is served from.
 
 use std::sync::Arc;
 
 use dongpo_crypto::HashAlgorithm;
-use dongpo_pki::{Cert, UnixTime};
+use std::borrow::Borrow;
+
+use dongpo_pki::{Cert, Serial, UnixTime};
 
 use crate::ocsp::asn1::{CertId, OcspResponseStatus};
 use crate::ocsp::cache::CachedResponse;
@@ -169,10 +176,8 @@ impl<S: StatusSource> Responder<S> {
         if request.nonce.is_some() && matches!(issuer.nonce, NoncePolicy::Echo { .. }) {
             return None;
         }
-        let (der, next_update, etag) =
-            issuer
-                .cache
-                .get(hash, single.serial_number.as_bytes(), now)?;
+        let serial = Serial::from_integer(single.serial_number.as_bytes())?;
+        let (der, next_update, etag) = issuer.cache.get(hash, &serial, now)?;
         Some(ResponseOutcome::cached(der, next_update, etag, now))
     }
 
@@ -237,7 +242,14 @@ impl<S: StatusSource> Responder<S> {
         cert_id: &CertId,
         now: UnixTime,
     ) -> Result<ResponseOutcome, OcspResponseStatus> {
-        let serial = cert_id.serial_number.as_bytes();
+        let Some(serial) = Serial::from_integer(cert_id.serial_number.as_bytes()) else {
+            // A negative or zero serial: no certificate of ours, `unknown`, not cached.
+            let der = issuer
+                .sign(&[(cert_id.clone(), None)], None, now)
+                .map_err(|_| OcspResponseStatus::InternalError)?;
+            return Ok(ResponseOutcome::live(der));
+        };
+        let serial = &serial;
         if let Some((der, next_update, etag)) = issuer.cache.get(hash, serial, now) {
             return Ok(ResponseOutcome::cached(der, next_update, etag, now));
         }
@@ -295,10 +307,11 @@ impl<S: StatusSource> Responder<S> {
         for (id, owner) in cert_ids.iter().zip(owners) {
             // RFC 6960 §2.2: `unknown` for certificates of issuers this signer does not
             // speak for (another of our issuers signs with another key).
-            let state = match owner {
-                Some((i, _)) if *i == index => self
+            let serial = Serial::from_integer(id.serial_number.as_bytes());
+            let state = match (owner, serial) {
+                (Some((i, _)), Some(serial)) if *i == index => self
                     .source
-                    .status(&issuer.id, id.serial_number.as_bytes())
+                    .status(&issuer.id, &serial)
                     .map_err(|e| status_of(&e))?,
                 _ => None,
             };
@@ -331,7 +344,7 @@ impl<S: StatusSource> Responder<S> {
         &self,
         issuer: &Issuer,
         hashes: &[HashAlgorithm],
-        serial: &[u8],
+        serial: &Serial,
         now: UnixTime,
     ) -> Result<usize, OcspError> {
         let generation = issuer.cache.generation(serial);
@@ -375,12 +388,12 @@ impl<S: StatusSource> Responder<S> {
     ) -> Result<usize, OcspError>
     where
         I: IntoIterator<Item = B>,
-        B: AsRef<[u8]>,
+        B: Borrow<Serial>,
     {
         let issuer = self.issuer(issuer)?;
         let mut count = 0;
         for serial in serials {
-            count += self.presign_one(issuer, &issuer.presign_hashes, serial.as_ref(), now)?;
+            count += self.presign_one(issuer, &issuer.presign_hashes, serial.borrow(), now)?;
         }
         Ok(count)
     }
@@ -416,7 +429,7 @@ impl<S: StatusSource> Responder<S> {
     pub fn invalidate(
         &self,
         issuer: &IssuerId,
-        serial: &[u8],
+        serial: &Serial,
         now: UnixTime,
     ) -> Result<usize, OcspError> {
         let issuer = self.issuer(issuer)?;
@@ -430,15 +443,11 @@ impl<S: StatusSource> Responder<S> {
     }
 }
 
-/// Serial number content bytes of a certificate, as [`Responder::presign`] and
-/// [`StatusSource::status`] see them.
+/// The [`Serial`] of a certificate, as [`Responder::presign`], [`Responder::invalidate`]
+/// and [`StatusSource::status`] take it; `None` for a negative or zero serial number.
 #[must_use]
-pub fn serial_of(cert: &Cert) -> Vec<u8> {
-    cert.cert
-        .tbs_certificate()
-        .serial_number()
-        .as_bytes()
-        .to_vec()
+pub fn serial_of(cert: &Cert) -> Option<Serial> {
+    Serial::of(cert)
 }
 
 /// The issuer ID [`Responder::add_issuer`] gives `issuer`.

@@ -2,6 +2,8 @@
 
 use std::sync::Arc;
 
+use dongpo_pki::Serial;
+
 use crate::ocsp::response::CertState;
 
 /// Identifies an issuer to a [`StatusSource`]: SHA-256 of the issuer certificate's DER.
@@ -27,16 +29,17 @@ pub enum StatusError {
 
 /// Where certificate statuses come from (the CA's registry, a CRL, a test map).
 pub trait StatusSource: Send + Sync {
-    /// The state of the certificate `serial` (DER INTEGER content bytes) issued by
-    /// `issuer`: `None` when it was never issued, answered as `unknown`.
+    /// The state of the certificate `serial` issued by `issuer`: `None` when it was never
+    /// issued, answered as `unknown`. Requests naming a negative or zero serial never get
+    /// here (they are `unknown`).
     ///
     /// # Errors
     /// [`StatusError`] when the source cannot answer now.
-    fn status(&self, issuer: &IssuerId, serial: &[u8]) -> Result<Option<CertState>, StatusError>;
+    fn status(&self, issuer: &IssuerId, serial: &Serial) -> Result<Option<CertState>, StatusError>;
 }
 
 impl<T: StatusSource + ?Sized> StatusSource for Arc<T> {
-    fn status(&self, issuer: &IssuerId, serial: &[u8]) -> Result<Option<CertState>, StatusError> {
+    fn status(&self, issuer: &IssuerId, serial: &Serial) -> Result<Option<CertState>, StatusError> {
         (**self).status(issuer, serial)
     }
 }

@@ -12,7 +12,7 @@ use der::asn1::{Null, OctetString, UtcTime};
 use der::{Decode, Encode};
 use dongpo_crypto::x509::{CertSigner, SignatureBytes};
 use dongpo_crypto::{Curve, EcdsaEncoding, HashAlgorithm, KeySpec, SignatureAlgorithm, SigningKey};
-use dongpo_pki::{Cert, UnixTime};
+use dongpo_pki::{Cert, Serial, UnixTime};
 use dongpo_revocation::ocsp::asn1::{ID_KP_OCSP_SIGNING, ID_PKIX_OCSP_NOCHECK};
 use dongpo_revocation::ocsp::responder::{IssuerId, StatusError, StatusSource};
 use dongpo_revocation::ocsp::{CertState, SharedSigner};
@@ -246,17 +246,19 @@ impl TestCa {
 /// Statuses in memory, changeable while a responder holds the source.
 #[derive(Default)]
 pub struct MapSource {
-    states: RwLock<HashMap<(IssuerId, Vec<u8>), CertState>>,
+    states: RwLock<HashMap<(IssuerId, Serial), CertState>>,
     pub unavailable: RwLock<bool>,
     pub calls: std::sync::atomic::AtomicUsize,
 }
 
 impl MapSource {
+    /// `serial` as DER INTEGER content (what `cert_id` takes), e.g. `[0x00, 0xc0]`.
     pub fn set(&self, issuer: &IssuerId, serial: &[u8], state: CertState) {
+        let serial = Serial::from_integer(serial).expect("a positive serial");
         self.states
             .write()
             .unwrap()
-            .insert((issuer.clone(), serial.to_vec()), state);
+            .insert((issuer.clone(), serial), state);
     }
 
     pub fn calls(&self) -> usize {
@@ -265,7 +267,7 @@ impl MapSource {
 }
 
 impl StatusSource for MapSource {
-    fn status(&self, issuer: &IssuerId, serial: &[u8]) -> Result<Option<CertState>, StatusError> {
+    fn status(&self, issuer: &IssuerId, serial: &Serial) -> Result<Option<CertState>, StatusError> {
         self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         if *self.unavailable.read().unwrap() {
             return Err(StatusError::Unavailable("test database down".into()));
@@ -274,7 +276,7 @@ impl StatusSource for MapSource {
             .states
             .read()
             .unwrap()
-            .get(&(issuer.clone(), serial.to_vec()))
+            .get(&(issuer.clone(), serial.clone()))
             .copied())
     }
 }

@@ -207,7 +207,7 @@ pub async fn issue(
             }
             // Pre-signed now, so the first OCSP request for it is answered from the cache.
             if let Some(id) = st.ocsp_issuers.get(&issued.issuer)
-                && let Err(e) = st.ocsp.presign(id, [issued.serial.as_bytes()], now)
+                && let Err(e) = st.ocsp.presign(id, [&issued.serial], now)
             {
                 tracing::warn!(error = %e, "pre-signing the OCSP response failed");
             }
@@ -427,7 +427,7 @@ pub async fn revoke(
                 IssueError::Store(StoreError::NotFound) => not_found(),
                 other => issue_error(other),
             })?;
-            st.revocation_seen(&issuer, serial.as_bytes(), now);
+            st.revocation_seen(&issuer, &serial, now);
             crate::metrics::Metrics::count(&st.metrics.revoked, reason.name());
             tracing::info!(serial = %serial.to_hex(), reason = reason.name(), key_id = %key_id, "certificate revoked");
             Ok(Json(json!({

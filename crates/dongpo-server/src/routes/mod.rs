@@ -123,6 +123,43 @@ pub fn router(state: Arc<AppState>) -> Router {
         .with_state(state)
 }
 
+/// The `method` label of a request: one of the methods [`ROUTES`] serve (`GET`, `POST`),
+/// anything else `other`, so that made-up methods (any token is a valid HTTP method) add
+/// no metric series.
+fn method_label(method: &axum::http::Method) -> &'static str {
+    let served = ROUTES
+        .iter()
+        .any(|(m, _)| m.eq_ignore_ascii_case(method.as_str()));
+    match method.as_str() {
+        "GET" if served => "GET",
+        "POST" if served => "POST",
+        "PUT" if served => "PUT",
+        "PATCH" if served => "PATCH",
+        "DELETE" if served => "DELETE",
+        _ => "other",
+    }
+}
+
+/// The `route` label: the matched route template (a fixed set), `unmatched` for every
+/// path no route serves.
+fn route_label(request: &Request) -> String {
+    request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned())
+}
+
+/// The `status` label: the status class.
+fn status_label(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        100..=199 => "1xx",
+        200..=299 => "2xx",
+        300..=399 => "3xx",
+        400..=499 => "4xx",
+        _ => "5xx",
+    }
+}
+
 /// The body limit of a route (`DefaultBodyLimit` enforces the same while reading).
 fn body_limit_of(config: &crate::config::ServerConfig, route: &str) -> usize {
     match route {
@@ -134,14 +171,12 @@ fn body_limit_of(config: &crate::config::ServerConfig, route: &str) -> usize {
 
 /// Around every request: a declared body over the route's limit is refused before a byte
 /// of it is read; the request gets `request_timeout_secs` (body upload included, so a slow
-/// sender cannot hold a connection); latency is recorded by route and status class.
+/// sender cannot hold a connection); latency is recorded by method, route and status
+/// class, each label from a fixed set (see [`method_label`], [`route_label`]).
 async fn guard(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
     let started = Instant::now();
-    let method = request.method().as_str().to_owned();
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let method = method_label(request.method());
+    let route = route_label(&request);
     let declared = request
         .headers()
         .get(axum::http::header::CONTENT_LENGTH)
@@ -162,14 +197,14 @@ async fn guard(State(state): State<Arc<AppState>>, request: Request, next: Next)
             .into_response(),
         }
     };
-    let status = format!("{}xx", response.status().as_u16() / 100);
+    let status = status_label(response.status());
     state
         .metrics
         .latency
         .get_or_create(&RouteLabels {
-            method,
+            method: method.to_owned(),
             route,
-            status,
+            status: status.to_owned(),
         })
         .observe(started.elapsed().as_secs_f64());
     response.into_response()

@@ -458,7 +458,14 @@ pub fn ocsp_request_for(issued: &serde_json::Value) -> (Vec<u8>, dongpo_pki::Cer
     let issuer = pem_der(issued["chain"][0].as_str().unwrap());
     let cert = dongpo_pki::Cert::parse(&cert).unwrap();
     let issuer = dongpo_pki::Cert::parse(&issuer).unwrap();
-    let serial = dongpo_revocation::ocsp::responder::serial_of(&cert);
+    // The certificate's serialNumber verbatim (`00 c0 ...` when the top bit is set), as
+    // OpenSSL puts it in the CertID.
+    let serial = cert
+        .cert
+        .tbs_certificate()
+        .serial_number()
+        .as_bytes()
+        .to_vec();
     let id = dongpo_revocation::ocsp::cert_id(dongpo_crypto::HashAlgorithm::Sha1, &issuer, &serial)
         .unwrap();
     (

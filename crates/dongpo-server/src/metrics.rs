@@ -116,6 +116,11 @@ impl Default for Metrics {
             rate_limited.clone(),
         );
         registry.register(
+            "trust_files_refused",
+            "Trust files (CSCA certificates, CRLs) refused by the last trust load",
+            crate::bootstrap::trust_files_refused().clone(),
+        );
+        registry.register(
             "http_request_duration_seconds",
             "Request latency by route",
             latency.clone(),

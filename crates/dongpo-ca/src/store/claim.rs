@@ -25,7 +25,7 @@ pub struct NodeClaim {
 
 enum Holder {
     File { _file: File, path: PathBuf },
-    Postgres { client: Client },
+    Postgres { client: Client, url: String },
 }
 
 impl std::fmt::Debug for NodeClaim {
@@ -53,25 +53,13 @@ pub fn lock_file(location: &str, node: &str) -> PathBuf {
 /// the lock file or the connection fails.
 pub fn claim_node(location: &str, node: &str) -> Result<NodeClaim, StoreError> {
     if is_postgres(location) {
-        let mut client = Client::connect(location, NoTls)?;
-        let row = client.query_one(
-            "SELECT hashtextextended('dongpo-audit-node:' || coalesce(current_schema(), '') || ':' || $1, 0)",
-            &[&node],
-        )?;
-        let key: i64 = row.try_get(0)?;
-        let got: bool = client
-            .query_one("SELECT pg_try_advisory_lock($1)", &[&key])?
-            .try_get(0)?;
-        if !got {
-            return Err(StoreError::NodeInUse {
-                node: node.to_owned(),
-                holder: "a PostgreSQL advisory lock held by another connection to this database"
-                    .into(),
-            });
-        }
+        let client = postgres_lock(location, node)?;
         return Ok(NodeClaim {
             node: node.to_owned(),
-            holder: Holder::Postgres { client },
+            holder: Holder::Postgres {
+                client,
+                url: location.to_owned(),
+            },
         });
     }
     let path = lock_file(location, node);
@@ -93,6 +81,28 @@ pub fn claim_node(location: &str, node: &str) -> Result<NodeClaim, StoreError> {
         Err(TryLockError::Error(e)) => {
             Err(StoreError::Backend(format!("{}: {e}", path.display())))
         }
+    }
+}
+
+/// A new connection holding the advisory lock of `node` (in the URL's schema).
+fn postgres_lock(url: &str, node: &str) -> Result<Client, StoreError> {
+    let mut client = Client::connect(url, NoTls)?;
+    let row = client.query_one(
+        "SELECT hashtextextended('dongpo-audit-node:' || coalesce(current_schema(), '') || ':' || $1, 0)",
+        &[&node],
+    )?;
+    let key: i64 = row.try_get(0)?;
+    let got: bool = client
+        .query_one("SELECT pg_try_advisory_lock($1)", &[&key])?
+        .try_get(0)?;
+    if got {
+        Ok(client)
+    } else {
+        Err(StoreError::NodeInUse {
+            node: node.to_owned(),
+            holder: "a PostgreSQL advisory lock held by another connection to this database"
+                .into(),
+        })
     }
 }
 
@@ -120,26 +130,23 @@ impl NodeClaim {
                     )))
                 }
             }
-            Holder::Postgres { client } => {
-                let lost = || {
-                    StoreError::Backend(
-                        "the connection holding this node's advisory lock is gone: restart the process to claim the node again"
-                            .into(),
-                    )
-                };
-                if client.is_closed() {
-                    return Err(lost());
+            Holder::Postgres { client, url } => {
+                let held = !client.is_closed()
+                    && client
+                        .query_one(
+                            "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' \
+                             AND pid = pg_backend_pid() AND granted AND objsubid = 1)",
+                            &[],
+                        )
+                        .and_then(|row| row.try_get::<_, bool>(0))
+                        .unwrap_or(false);
+                if held {
+                    return Ok(());
                 }
-                let held: bool = client
-                    .query_one(
-                        "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' \
-                         AND pid = pg_backend_pid() AND granted AND objsubid = 1)",
-                        &[],
-                    )
-                    .map_err(|_| lost())?
-                    .try_get(0)
-                    .map_err(|_| lost())?;
-                if held { Ok(()) } else { Err(lost()) }
+                // The connection (and with it the lock) was lost, e.g. a database restart:
+                // claim the node again, unless another process took it meanwhile.
+                *client = postgres_lock(url, &self.node)?;
+                Ok(())
             }
         }
     }

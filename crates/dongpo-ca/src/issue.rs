@@ -465,7 +465,9 @@ impl Issuer {
             })
             .collect();
         let certs: Vec<IssuedCert> = issued.iter().map(|(_, c, _)| c.clone()).collect();
-        self.audited(&entries, |store, records| store.commit_issued(&certs, records))?;
+        self.audited(&entries, |store, records| {
+            store.commit_issued(&certs, records)
+        })?;
         Ok(())
     }
 

@@ -99,7 +99,11 @@ fn a_store_first_opened_with_one_ca_refuses_another() {
         .find(|l| l.starts_with("store = "))
         .unwrap()
         .to_owned();
-    let config = config.replacen(&line, &format!("store = {:?}", store_a.display().to_string()), 1);
+    let config = config.replacen(
+        &line,
+        &format!("store = {:?}", store_a.display().to_string()),
+        1,
+    );
     std::fs::write(dir_b.join("ca.toml"), config).unwrap();
     let err = open(&dir_b, false).map(|_| ()).unwrap_err();
     assert!(err.contains("already belongs to another CA"), "{err}");

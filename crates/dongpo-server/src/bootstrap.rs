@@ -102,7 +102,13 @@ pub fn build(mut config: ServerConfig) -> Result<AppState, String> {
     let receipt_signing = receipt_key(&receipt_path)?;
     let receipt_fingerprint = {
         use sha2::Digest;
-        let digest: [u8; 32] = sha2::Sha256::digest(receipt_signing.to_pkcs8_der().map_err(|e| e.to_string())?.as_slice()).into();
+        let digest: [u8; 32] = sha2::Sha256::digest(
+            receipt_signing
+                .to_pkcs8_der()
+                .map_err(|e| e.to_string())?
+                .as_slice(),
+        )
+        .into();
         dongpo_ca::store::claim::secret_fingerprint(&digest, "receipt key")
     };
     let fingerprint_key = secret(&fingerprint_path)?;
@@ -110,7 +116,10 @@ pub fn build(mut config: ServerConfig) -> Result<AppState, String> {
         (RECEIPT_PIN, receipt_fingerprint),
         (
             FINGERPRINT_PIN,
-            dongpo_ca::store::claim::secret_fingerprint(&fingerprint_key, "document fingerprint key"),
+            dongpo_ca::store::claim::secret_fingerprint(
+                &fingerprint_key,
+                "document fingerprint key",
+            ),
         ),
     ] {
         dongpo_ca::store::claim::check_pin(ca.issuer().store(), pin, &value)
@@ -122,7 +131,8 @@ pub fn build(mut config: ServerConfig) -> Result<AppState, String> {
         crate::dev::prepare(&mut ca, &data, now)?;
     }
     tighten_data_dir(&config, &ca)?;
-    let trust = load_trust(&config)?;
+    let metrics = Metrics::default();
+    let trust = load_trust(&config, &metrics)?;
     if trust.cscas().is_empty() {
         tracing::warn!(
             "no trusted CSCA: put CSCA certificates (and CRLs) in {} or set trust_dirs; every verification will fail dsc.chain",
@@ -165,7 +175,7 @@ pub fn build(mut config: ServerConfig) -> Result<AppState, String> {
         ocsp,
         ocsp_issuers,
         crls: CrlCache::default(),
-        metrics: Metrics::default(),
+        metrics,
         receipts,
         fingerprint_key,
         revocations_seen: Mutex::new(revoked),
@@ -368,21 +378,14 @@ fn secret(path: &Path) -> Result<zeroize::Zeroizing<[u8; 32]>, String> {
     .map_err(|e| e.to_string())
 }
 
-/// The number of trust files the last trust load refused (`dongpo_trust_files_refused`).
-pub fn trust_files_refused() -> &'static prometheus_client::metrics::gauge::Gauge {
-    static GAUGE: std::sync::OnceLock<prometheus_client::metrics::gauge::Gauge> =
-        std::sync::OnceLock::new();
-    GAUGE.get_or_init(prometheus_client::metrics::gauge::Gauge::default)
-}
-
 /// The trust store from disk: `DATA/trust`, every `trust_dirs` entry and (`--dev`) the
 /// testkit trust. A file that does not load (unparsable certificate or CRL) is refused
 /// alone, with an error log line naming it, and the rest applies; the number refused is
-/// the gauge [`trust_files_refused`].
+/// set in `metrics` (`dongpo_trust_files_refused`).
 ///
 /// # Errors
 /// A message naming a directory that cannot be read.
-pub fn load_trust(config: &ServerConfig) -> Result<TrustStore, String> {
+pub fn load_trust(config: &ServerConfig, metrics: &Metrics) -> Result<TrustStore, String> {
     let mut trust = TrustStore::new();
     let mut refused = load_trust_dir(&mut trust, &config.data_dir.join("trust"))?;
     for dir in &config.trust_dirs {
@@ -391,7 +394,9 @@ pub fn load_trust(config: &ServerConfig) -> Result<TrustStore, String> {
     if config.dev {
         refused += load_trust_dir(&mut trust, &crate::dev::trust_dir(&config.data_dir))?;
     }
-    trust_files_refused().set(i64::try_from(refused).unwrap_or(i64::MAX));
+    metrics
+        .trust_files_refused
+        .set(i64::try_from(refused).unwrap_or(i64::MAX));
     if refused > 0 {
         tracing::error!(
             refused,

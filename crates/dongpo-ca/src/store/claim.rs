@@ -76,11 +76,12 @@ pub fn claim_node(location: &str, node: &str) -> Result<NodeClaim, StoreError> {
         }),
         Err(TryLockError::WouldBlock) => Err(StoreError::NodeInUse {
             node: node.to_owned(),
-            holder: format!("the lock file {} is held by another process", path.display()),
+            holder: format!(
+                "the lock file {} is held by another process",
+                path.display()
+            ),
         }),
-        Err(TryLockError::Error(e)) => {
-            Err(StoreError::Backend(format!("{}: {e}", path.display())))
-        }
+        Err(TryLockError::Error(e)) => Err(StoreError::Backend(format!("{}: {e}", path.display()))),
     }
 }
 
@@ -100,8 +101,7 @@ fn postgres_lock(url: &str, node: &str) -> Result<Client, StoreError> {
     } else {
         Err(StoreError::NodeInUse {
             node: node.to_owned(),
-            holder: "a PostgreSQL advisory lock held by another connection to this database"
-                .into(),
+            holder: "a PostgreSQL advisory lock held by another connection to this database".into(),
         })
     }
 }

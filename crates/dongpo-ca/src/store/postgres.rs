@@ -544,7 +544,9 @@ impl Store for PostgresStore {
         let row = self
             .client()?
             .query_opt("SELECT value FROM pins WHERE name = $1", &[&name])?;
-        row.map(|row| row.try_get(0)).transpose().map_err(Into::into)
+        row.map(|row| row.try_get(0))
+            .transpose()
+            .map_err(Into::into)
     }
 
     fn schema_version(&mut self) -> Result<u32, StoreError> {

@@ -25,7 +25,7 @@ pub struct NodeClaim {
 
 enum Holder {
     File { _file: File, path: PathBuf },
-    Postgres { client: Client, url: String },
+    Postgres { client: Box<Client>, url: String },
 }
 
 impl std::fmt::Debug for NodeClaim {
@@ -57,7 +57,7 @@ pub fn claim_node(location: &str, node: &str) -> Result<NodeClaim, StoreError> {
         return Ok(NodeClaim {
             node: node.to_owned(),
             holder: Holder::Postgres {
-                client,
+                client: Box::new(client),
                 url: location.to_owned(),
             },
         });
@@ -145,7 +145,7 @@ impl NodeClaim {
                 }
                 // The connection (and with it the lock) was lost, e.g. a database restart:
                 // claim the node again, unless another process took it meanwhile.
-                *client = postgres_lock(url, &self.node)?;
+                **client = postgres_lock(url, &self.node)?;
                 Ok(())
             }
         }

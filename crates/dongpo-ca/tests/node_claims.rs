@@ -109,3 +109,39 @@ fn a_store_first_opened_with_one_ca_refuses_another() {
     assert!(err.contains("already belongs to another CA"), "{err}");
     assert!(err.contains("root_sha256"), "{err}");
 }
+
+#[test]
+fn a_postgres_node_claim_is_exclusive_and_released_with_its_holder() {
+    let Ok(url) = std::env::var("DONGPO_TEST_POSTGRES_URL") else {
+        println!("skipped: DONGPO_TEST_POSTGRES_URL is not set (PostgreSQL node claims)");
+        return;
+    };
+    use dongpo_ca::store::StoreError;
+    use dongpo_ca::store::claim::claim_node;
+    // A node id of this run only, so parallel runs on the database do not meet.
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let node = format!("claim-{}-{nanos}", std::process::id());
+    let mut first = claim_node(&url, &node).unwrap();
+    first.check().unwrap();
+    let err = claim_node(&url, &node).unwrap_err();
+    assert!(
+        matches!(&err, StoreError::NodeInUse { node: n, .. } if *n == node),
+        "{err}"
+    );
+    assert!(claim_node(&url, &format!("{node}-other")).is_ok());
+    drop(first);
+    let started = std::time::Instant::now();
+    loop {
+        match claim_node(&url, &node) {
+            Ok(_) => break,
+            Err(e) => assert!(
+                started.elapsed() < std::time::Duration::from_secs(10),
+                "not released: {e}"
+            ),
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}

@@ -102,6 +102,17 @@ impl AuditChain {
         }
     }
 
+    /// Continues after `tail` again (the store's newest record of this node, re-read after
+    /// another writer advanced the chain): the next record follows it.
+    pub fn resync(&mut self, tail: Option<&AuditRecord>) {
+        let (next_seq, last_tag) = match tail {
+            Some(t) => (t.seq.saturating_add(1), t.tag),
+            None => (1, GENESIS_TAG),
+        };
+        self.next_seq = next_seq;
+        self.last_tag = last_tag;
+    }
+
     /// The node this chain belongs to.
     #[must_use]
     pub fn node(&self) -> &str {

@@ -60,6 +60,9 @@ pub struct Overrides {
     pub node: Option<String>,
     /// Whether issuance needs a passing Active Authentication.
     pub require_active_authentication: Option<bool>,
+    /// Open without claiming the audit node (a process that only reads, e.g. `dongpo
+    /// audit verify`); every write is still possible but unprotected, so only readers set it.
+    pub read_only: bool,
 }
 
 /// An opened CA.
@@ -72,6 +75,7 @@ pub struct Ca {
     root_der: Vec<u8>,
     ra_policy: RaPolicy,
     issuer: Issuer,
+    claim: Option<crate::store::claim::NodeClaim>,
 }
 
 /// The passphrase from the sources `ca.toml` names, or why none could be read.
@@ -138,6 +142,11 @@ fn first_certificate(dir: &Path, rel: &str) -> Result<Vec<u8>, OpenError> {
         .into_iter()
         .next()
         .ok_or_else(|| OpenError::File(FileError::new(&path, "no certificate in the file")))
+}
+
+fn sha256(bytes: &[u8]) -> [u8; 32] {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes).into()
 }
 
 impl Ca {
@@ -208,8 +217,43 @@ impl Ca {
         let root_der = first_certificate(dir, &config.root.cert)?;
         let audit_key = read_secret(&dir.join(AUDIT_KEY_FILE))?;
         let registry_key = RegistryKey::new(read_secret(&dir.join(REGISTRY_KEY_FILE))?);
-        let mut store = crate::store::open(&resolve_store(dir, &config.store))
-            .map_err(|e| OpenError::Store(e.to_string()))?;
+        let location = resolve_store(dir, &config.store);
+        // The node first: a second process with this node id is refused before it reads
+        // the chain tail it would race for.
+        let claim = if overrides.read_only {
+            None
+        } else {
+            Some(
+                crate::store::claim::claim_node(&location, &config.node)
+                    .map_err(|e| OpenError::Store(e.to_string()))?,
+            )
+        };
+        let mut store =
+            crate::store::open(&location).map_err(|e| OpenError::Store(e.to_string()))?;
+        let mut pins = vec![
+            ("root_sha256".to_owned(), hex::encode(sha256(&root_der))),
+            (
+                "audit_key".to_owned(),
+                crate::store::claim::secret_fingerprint(&audit_key, "audit key"),
+            ),
+            (
+                "registry_key".to_owned(),
+                crate::store::claim::secret_fingerprint(
+                    &read_secret(&dir.join(REGISTRY_KEY_FILE))?,
+                    "registry key",
+                ),
+            ),
+        ];
+        for ca in &cas {
+            pins.push((
+                format!("issuer:{}", ca.name),
+                hex::encode(sha256(&ca.cert_der)),
+            ));
+        }
+        for (name, value) in &pins {
+            crate::store::claim::check_pin(store.as_mut(), name, value)
+                .map_err(|e| OpenError::Store(format!("{}: {e}", dir.display())))?;
+        }
         let tail = store
             .audit_tail(&config.node)
             .map_err(|e| OpenError::Store(e.to_string()))?;
@@ -228,7 +272,26 @@ impl Ca {
             root_der,
             ra_policy,
             issuer,
+            claim,
         })
+    }
+
+    /// Whether this process can write the CA store: its node claim still holds (a
+    /// PostgreSQL connection that dropped lost it) and its last audited write did not end in
+    /// an audit-sequence conflict it could not resolve. `/readyz` reports it.
+    ///
+    /// # Errors
+    /// A message saying why it cannot write.
+    pub fn writable(&mut self) -> Result<(), String> {
+        if let Some(claim) = &mut self.claim {
+            claim
+                .check()
+                .map_err(|e| format!("audit node {}: {e}", claim.node()))?;
+        }
+        match self.issuer.write_failure() {
+            Some(reason) => Err(reason.to_owned()),
+            None => Ok(()),
+        }
     }
 
     /// The directory.

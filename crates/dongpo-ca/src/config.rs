@@ -22,7 +22,9 @@ pub struct CaConfig {
     pub max_report_age: u64,
     /// Refuse issuance without a passing Active Authentication (default: no; the
     /// assurance reached is written into each certificate either way).
-    #[serde(default)]
+    /// Written only when on, so a server's own setting does not meet a default it would
+    /// have to agree with.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub require_active_authentication: bool,
     /// Where the passphrase of encrypted key files comes from.
     pub passphrase: PassphraseSource,

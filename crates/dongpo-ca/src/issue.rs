@@ -217,6 +217,7 @@ pub struct Issuer {
     store: Box<dyn Store>,
     audit: AuditChain,
     crl_partitions: u32,
+    write_failure: Option<String>,
 }
 
 /// The CRL partition of a serial: its last octet modulo the partition count, so a
@@ -241,6 +242,7 @@ impl Issuer {
             store,
             audit,
             crl_partitions: crl_partitions.max(1),
+            write_failure: None,
         }
     }
 
@@ -291,25 +293,69 @@ impl Issuer {
     /// # Errors
     /// [`IssueError::Store`].
     pub fn audit(&mut self, entries: &[AuditEntry]) -> Result<Vec<AuditRecord>, IssueError> {
-        let records = self.audit.draft(entries);
-        self.store.append_audit(&records)?;
-        self.audit.confirm(&records);
-        Ok(records)
+        self.audited(entries, |store, records| store.append_audit(records))
+            .map(|((), records)| records)
+    }
+
+    /// Why the last audited write failed on an audit-sequence conflict even after
+    /// re-reading the chain (`None` once a write succeeds).
+    #[must_use]
+    pub fn write_failure(&self) -> Option<&str> {
+        self.write_failure.as_deref()
+    }
+
+    /// Drafts the audit records of `entries` and runs the store write `f` with them,
+    /// advancing the chain on success only. When another writer took the drafted position
+    /// ([`StoreError::AuditSeqTaken`]), the chain's tail is re-read from the store and the
+    /// write is retried once, so one conflict never wedges this writer.
+    fn audited<T>(
+        &mut self,
+        entries: &[AuditEntry],
+        mut f: impl FnMut(&mut dyn Store, &[AuditRecord]) -> Result<T, StoreError>,
+    ) -> Result<(T, Vec<AuditRecord>), IssueError> {
+        let mut retried = false;
+        loop {
+            let records = self.audit.draft(entries);
+            match f(self.store.as_mut(), &records) {
+                Ok(out) => {
+                    self.audit.confirm(&records);
+                    self.write_failure = None;
+                    return Ok((out, records));
+                }
+                Err(StoreError::AuditSeqTaken { node, .. }) if !retried => {
+                    retried = true;
+                    let tail = self.store.audit_tail(&node)?;
+                    self.audit.resync(tail.as_ref());
+                }
+                Err(e) => {
+                    if let StoreError::AuditSeqTaken { node, seq } = &e {
+                        self.write_failure = Some(format!(
+                            "audit position {node}/{seq} taken twice by another writer with this node id"
+                        ));
+                        // The next write starts from the store's tail again.
+                        if let Ok(tail) = self.store.audit_tail(node) {
+                            self.audit.resync(tail.as_ref());
+                        }
+                    }
+                    return Err(e.into());
+                }
+            }
+        }
     }
 
     /// Drafts one audit record (for store calls that take one), advancing on success only.
     fn with_audit<T>(
         &mut self,
         entry: AuditEntry,
-        f: impl FnOnce(&mut dyn Store, &AuditRecord) -> Result<T, StoreError>,
+        mut f: impl FnMut(&mut dyn Store, &AuditRecord) -> Result<T, StoreError>,
     ) -> Result<T, IssueError> {
-        let records = self.audit.draft(std::slice::from_ref(&entry));
-        let record = records
-            .first()
-            .ok_or(StoreError::Backend("empty audit draft".into()))?;
-        let out = f(self.store.as_mut(), record)?;
-        self.audit.confirm(&records);
-        Ok(out)
+        self.audited(std::slice::from_ref(&entry), |store, records| {
+            let record = records
+                .first()
+                .ok_or(StoreError::Backend("empty audit draft".into()))?;
+            f(store, record)
+        })
+        .map(|(out, _)| out)
     }
 
     /// Issues one certificate.
@@ -504,10 +550,10 @@ impl Issuer {
                 .to_string(),
             })
             .collect();
-        let records = self.audit.draft(&entries);
         let certs: Vec<IssuedCert> = issued.iter().map(|(_, c, _)| c.clone()).collect();
-        self.store.commit_issued(&certs, &records)?;
-        self.audit.confirm(&records);
+        self.audited(&entries, |store, records| {
+            store.commit_issued(&certs, records)
+        })?;
         Ok(())
     }
 

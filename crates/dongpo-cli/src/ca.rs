@@ -103,7 +103,9 @@ pub fn passphrase_from_env() -> Option<Passphrase> {
     Passphrase::from_env(PASSPHRASE_ENV).ok()
 }
 
-/// Opens the CA directory, with a message that says what to do.
+/// Opens the CA directory to write it, with a message that says what to do. It claims the
+/// directory's audit node (`ca.toml`'s `node`): while a server runs on the directory with
+/// that node id, the command is refused (stop the server, or make the change through it).
 pub fn open(dir: &Path) -> Result<Ca, String> {
     Ca::open(dir).map_err(|e| e.to_string())
 }
@@ -200,7 +202,16 @@ pub fn registry(command: &RegistryCommand) -> Result<u8, String> {
 /// Runs `dongpo audit`.
 pub fn audit(command: &AuditCommand) -> Result<u8, String> {
     let AuditCommand::Verify(args) = command;
-    let mut ca = open(&args.dir)?;
+    // Verifying only reads: it runs beside a server holding the directory's node.
+    let mut ca = Ca::open_with(
+        &args.dir,
+        None,
+        &dongpo_ca::authority::Overrides {
+            read_only: true,
+            ..dongpo_ca::authority::Overrides::default()
+        },
+    )
+    .map_err(|e| e.to_string())?;
     match ca.verify_audit() {
         Ok(summary) => {
             if args.json {

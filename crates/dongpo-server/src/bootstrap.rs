@@ -40,7 +40,7 @@ fn err(what: &str) -> impl Fn(&dyn std::fmt::Display) -> String + '_ {
 ///
 /// # Errors
 /// A message naming what failed.
-pub fn build(config: ServerConfig) -> Result<AppState, String> {
+pub fn build(mut config: ServerConfig) -> Result<AppState, String> {
     let now = UnixTime::now();
     let data = config.data_dir.clone();
     private_files::private_dir(&data)?;
@@ -50,7 +50,7 @@ pub fn build(config: ServerConfig) -> Result<AppState, String> {
         crate::dev::mark(&data)?;
     }
     private_files::private_dir(&config.ca_dir())?;
-    let ca = open_or_create_ca(&config, now)?;
+    let ca = open_or_create_ca(&mut config, now)?;
     let location = match &config.database_url {
         Some(url) => url.clone(),
         None => {
@@ -76,16 +76,63 @@ pub fn build(config: ServerConfig) -> Result<AppState, String> {
     }
     let secrets = data.join("server");
     private_files::private_dir(&secrets)?;
-    let receipts = ReceiptSigner::new(receipt_key(&secrets.join("receipt-key.p8"))?)
-        .map_err(|e| e.to_string())?;
-    let fingerprint_key = secret(&secrets.join("document-fingerprint.key"))?;
-
     let mut ca = ca;
+    let receipt_path = secrets.join("receipt-key.p8");
+    let fingerprint_path = secrets.join("document-fingerprint.key");
+    // Nodes sharing a store share these keys too: a node lacking one never makes its own.
+    for (path, pin) in [
+        (&receipt_path, RECEIPT_PIN),
+        (&fingerprint_path, FINGERPRINT_PIN),
+    ] {
+        if !path.exists()
+            && ca
+                .issuer()
+                .store()
+                .pinned(pin)
+                .map_err(|e| e.to_string())?
+                .is_some()
+        {
+            return Err(format!(
+                "{} is missing, but the CA store already pins this key for the nodes sharing it:                  copy {} from the first node (docs/operators.md, several nodes) instead of creating another",
+                path.display(),
+                path.strip_prefix(&data).unwrap_or(path).display()
+            ));
+        }
+    }
+    let receipt_signing = receipt_key(&receipt_path)?;
+    let receipt_fingerprint = {
+        use sha2::Digest;
+        let digest: [u8; 32] = sha2::Sha256::digest(
+            receipt_signing
+                .to_pkcs8_der()
+                .map_err(|e| e.to_string())?
+                .as_slice(),
+        )
+        .into();
+        dongpo_ca::store::claim::secret_fingerprint(&digest, "receipt key")
+    };
+    let fingerprint_key = secret(&fingerprint_path)?;
+    for (pin, value) in [
+        (RECEIPT_PIN, receipt_fingerprint),
+        (
+            FINGERPRINT_PIN,
+            dongpo_ca::store::claim::secret_fingerprint(
+                &fingerprint_key,
+                "document fingerprint key",
+            ),
+        ),
+    ] {
+        dongpo_ca::store::claim::check_pin(ca.issuer().store(), pin, &value)
+            .map_err(|e| format!("{}: {e}", secrets.display()))?;
+    }
+    let receipts = ReceiptSigner::new(receipt_signing).map_err(|e| e.to_string())?;
+
     if config.dev {
         crate::dev::prepare(&mut ca, &data, now)?;
     }
     tighten_data_dir(&config, &ca)?;
-    let trust = load_trust(&config)?;
+    let metrics = Metrics::default();
+    let trust = load_trust(&config, &metrics)?;
     if trust.cscas().is_empty() {
         tracing::warn!(
             "no trusted CSCA: put CSCA certificates (and CRLs) in {} or set trust_dirs; every verification will fail dsc.chain",
@@ -237,9 +284,59 @@ pub fn revoked_now(
     Ok(out)
 }
 
-fn open_or_create_ca(config: &ServerConfig, now: UnixTime) -> Result<Ca, String> {
+/// The store pin of the receipt-signing key.
+const RECEIPT_PIN: &str = "server:receipt_key";
+/// The store pin of the document fingerprint key.
+const FINGERPRINT_PIN: &str = "server:document_fingerprint_key";
+
+/// Refuses to create a CA in a shared store that already holds one: a second root,
+/// issuing CAs and keys would split the nodes into CAs that do not know each other.
+fn refuse_second_ca(config: &ServerConfig, dir: &Path) -> Result<(), String> {
+    let Some(url) = &config.database_url else {
+        return Ok(());
+    };
+    let mut store = dongpo_ca::store::open(url).map_err(|e| format!("database_url: {e}"))?;
+    if let Some(root) = store.pinned("root_sha256").map_err(|e| e.to_string())? {
+        return Err(format!(
+            "the database (database_url) already holds a CA (root certificate SHA-256 {root}) and {} has none:              this node would create a second CA in a shared store. Provision this node with the first node's              CA directory (DATA/ca: ca.toml, certs/, keys/ or the HSM token, secrets/) and server keys              (DATA/server/receipt-key.p8, DATA/server/document-fingerprint.key) as docs/operators.md              (several nodes) describes, then start it again",
+            dir.display()
+        ));
+    }
+    Ok(())
+}
+
+/// The server's `require_active_authentication` and `ca.toml`'s: given in both and
+/// different, start is refused naming both; else the one given (or the stricter) applies.
+fn resolve_active_authentication(config: &mut ServerConfig, dir: &Path) -> Result<(), String> {
+    let path = dir.join(dongpo_ca::init::CONFIG_FILE);
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let table: toml::Table =
+        toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let in_ca = table
+        .get("require_active_authentication")
+        .and_then(toml::Value::as_bool);
+    let server_given = config.given.contains("require_active_authentication");
+    match in_ca {
+        Some(ca_value) if server_given && ca_value != config.require_active_authentication => {
+            Err(format!(
+                "require_active_authentication is given twice and the values disagree: the server configuration                  (server.toml or DONGPO_REQUIRE_ACTIVE_AUTHENTICATION) says {}, {} says {}; set it in one place",
+                config.require_active_authentication,
+                path.display(),
+                ca_value
+            ))
+        }
+        Some(ca_value) if !server_given => {
+            config.require_active_authentication |= ca_value;
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+fn open_or_create_ca(config: &mut ServerConfig, now: UnixTime) -> Result<Ca, String> {
     let dir = config.ca_dir();
     if !dir.join(dongpo_ca::init::CONFIG_FILE).exists() {
+        refuse_second_ca(config, &dir)?;
         let profiles = dongpo_profiles::profile::builtin().map_err(|e| e.to_string())?;
         init(
             &dir,
@@ -260,6 +357,7 @@ fn open_or_create_ca(config: &ServerConfig, now: UnixTime) -> Result<Ca, String>
             profiles.len()
         );
     }
+    resolve_active_authentication(config, &dir)?;
     Ca::open_with(
         &dir,
         config.ca_passphrase.clone(),
@@ -267,6 +365,7 @@ fn open_or_create_ca(config: &ServerConfig, now: UnixTime) -> Result<Ca, String>
             store: config.database_url.clone(),
             node: Some(config.node.clone()),
             require_active_authentication: Some(config.require_active_authentication),
+            read_only: false,
         },
     )
     .map_err(|e| format!("opening the CA in {}: {e}", dir.display()))
@@ -295,18 +394,29 @@ fn secret(path: &Path) -> Result<zeroize::Zeroizing<[u8; 32]>, String> {
 }
 
 /// The trust store from disk: `DATA/trust`, every `trust_dirs` entry and (`--dev`) the
-/// testkit trust.
+/// testkit trust. A file that does not load (unparsable certificate or CRL) is refused
+/// alone, with an error log line naming it, and the rest applies; the number refused is
+/// set in `metrics` (`dongpo_trust_files_refused`).
 ///
 /// # Errors
-/// A message naming the file that failed.
-pub fn load_trust(config: &ServerConfig) -> Result<TrustStore, String> {
+/// A message naming a directory that cannot be read.
+pub fn load_trust(config: &ServerConfig, metrics: &Metrics) -> Result<TrustStore, String> {
     let mut trust = TrustStore::new();
-    load_trust_dir(&mut trust, &config.data_dir.join("trust"))?;
+    let mut refused = load_trust_dir(&mut trust, &config.data_dir.join("trust"))?;
     for dir in &config.trust_dirs {
-        load_trust_dir(&mut trust, dir)?;
+        refused += load_trust_dir(&mut trust, dir)?;
     }
     if config.dev {
-        load_trust_dir(&mut trust, &crate::dev::trust_dir(&config.data_dir))?;
+        refused += load_trust_dir(&mut trust, &crate::dev::trust_dir(&config.data_dir))?;
+    }
+    metrics
+        .trust_files_refused
+        .set(i64::try_from(refused).unwrap_or(i64::MAX));
+    if refused > 0 {
+        tracing::error!(
+            refused,
+            "trust files refused (see the lines above): the rest of the trust store applies; fix or remove them"
+        );
     }
     Ok(trust)
 }
@@ -321,25 +431,46 @@ pub fn batch_verifier(trust: TrustStore) -> BatchVerifier {
     )
 }
 
-/// Trusts every CSCA certificate (`.der`, `.cer`, `.crt`, `.pem`) and CRL (`.crl`) in `dir`.
+/// Trusts every CSCA certificate (`.der`, `.cer`, `.crt`, `.pem`) and CRL (`.crl`) in
+/// `dir` (certificates first, so a CRL finds its CSCA); returns how many files were refused
+/// (each logged as an error naming it).
 ///
 /// # Errors
-/// A message naming the file that failed.
-pub fn load_trust_dir(trust: &mut TrustStore, dir: &Path) -> Result<(), String> {
+/// A message naming the directory when it cannot be read.
+pub fn load_trust_dir(trust: &mut TrustStore, dir: &Path) -> Result<usize, String> {
     if !dir.is_dir() {
-        return Ok(());
+        return Ok(0);
     }
-    trust.add_csca_dir(dir).map_err(|e| e.to_string())?;
-    let mut crls: Vec<PathBuf> = std::fs::read_dir(dir)
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| err(&dir.display().to_string())(&e))?
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("crl")))
         .collect();
-    crls.sort();
-    for path in crls {
-        trust.add_crl_file(&path).map_err(|e| e.to_string())?;
+    paths.sort();
+    let extension = |p: &Path| {
+        p.extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+    };
+    let mut refused = 0;
+    for path in paths
+        .iter()
+        .filter(|p| matches!(extension(p).as_deref(), Some("der" | "cer" | "crt" | "pem")))
+    {
+        if let Err(e) = trust.add_csca_file(path) {
+            refused += 1;
+            tracing::error!(file = %path.display(), error = %e, "trust file refused: not a usable CSCA certificate");
+        }
     }
-    Ok(())
+    for path in paths
+        .iter()
+        .filter(|p| extension(p).as_deref() == Some("crl"))
+    {
+        if let Err(e) = trust.add_crl_file(path) {
+            refused += 1;
+            tracing::error!(file = %path.display(), error = %e, "trust file refused: not a usable CRL");
+        }
+    }
+    Ok(refused)
 }
 
 /// Writes a new admin API key to `path` unless the file exists (an operator keeps it or

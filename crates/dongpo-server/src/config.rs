@@ -4,10 +4,11 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-/// Everything the server is configured with.
-#[derive(Clone, Debug, Deserialize)]
+/// Everything the server is configured with. Every TOML key `name` can also be given as the
+/// environment variable `DONGPO_<NAME>` (upper case): see [`env_name`].
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ServerConfig {
     /// Address to listen on (`127.0.0.1:8080`); port 0 picks a free port, written to
@@ -69,6 +70,10 @@ pub struct ServerConfig {
     /// Development mode (`--dev`): testkit trust and identities, an admin key on disk.
     #[serde(skip)]
     pub dev: bool,
+    /// The TOML keys given explicitly (in the file or the environment), as opposed to
+    /// defaults: a security setting given here and elsewhere (`ca.toml`) must agree.
+    #[serde(skip)]
+    pub given: std::collections::BTreeSet<String>,
 }
 
 impl Default for ServerConfig {
@@ -98,8 +103,47 @@ impl Default for ServerConfig {
             log_json: false,
             shutdown_grace_secs: 10,
             dev: false,
+            given: std::collections::BTreeSet::new(),
         }
     }
+}
+
+/// Every TOML key of [`ServerConfig`], in declaration order (serde's own field list, so a
+/// new setting gets its environment override without another line of code).
+#[must_use]
+pub fn setting_names() -> &'static [&'static str] {
+    use serde::de::{Error as _, Visitor};
+    struct Capture<'a>(&'a mut &'static [&'static str]);
+    impl<'de> serde::Deserializer<'de> for Capture<'_> {
+        type Error = serde::de::value::Error;
+        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Self::Error> {
+            Err(Self::Error::custom("field names only"))
+        }
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            fields: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Self::Error> {
+            *self.0 = fields;
+            Err(Self::Error::custom("field names only"))
+        }
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes
+            byte_buf option unit unit_struct newtype_struct seq tuple tuple_struct map enum
+            identifier ignored_any
+        }
+    }
+    let mut fields: &'static [&'static str] = &[];
+    let _ = ServerConfig::deserialize(Capture(&mut fields));
+    fields
+}
+
+/// The environment variable of TOML key `key`: `DONGPO_` and the key in upper case
+/// (`database_url` also reads `DATABASE_URL`).
+#[must_use]
+pub fn env_name(key: &str) -> String {
+    format!("DONGPO_{}", key.to_ascii_uppercase())
 }
 
 /// A setting that is wrong.
@@ -161,67 +205,76 @@ impl ServerConfig {
     fn from_file(path: &Path) -> Result<Self, ConfigError> {
         let setting = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|e| bad(&setting, e.to_string()))?;
-        toml::from_str(&text).map_err(|e| bad(&setting, e.to_string()))
+        let mut config: Self = toml::from_str(&text).map_err(|e| bad(&setting, e.to_string()))?;
+        let table: toml::Table = toml::from_str(&text).map_err(|e| bad(&setting, e.to_string()))?;
+        config.given = table.keys().cloned().collect();
+        Ok(config)
     }
 
+    /// Applies `DONGPO_<KEY>` for every TOML key (and `DATABASE_URL`, `DONGPO_CA_PASSPHRASE`),
+    /// one rule for all: booleans take `1/true/yes` or `0/false/no`, numbers decimal digits,
+    /// lists (`trust_dirs`) `:`-separated paths, everything else the text as given.
     fn apply_env(&mut self, env: &dyn Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
-        fn number<T: std::str::FromStr>(name: &str, value: &str) -> Result<T, ConfigError> {
-            value
-                .trim()
-                .parse()
-                .map_err(|_| bad(name, format!("'{value}' is not a number")))
+        let defaults = toml::Table::try_from(ServerConfig::default())
+            .map_err(|e| bad("configuration", e.to_string()))?;
+        let mut table =
+            toml::Table::try_from(&*self).map_err(|e| bad("configuration", e.to_string()))?;
+        let mut changed = false;
+        for key in setting_names() {
+            let name = env_name(key);
+            let mut value = env(&name);
+            if *key == "database_url"
+                && let Some(plain) = env("DATABASE_URL")
+            {
+                if let Some(ours) = &value
+                    && *ours != plain
+                {
+                    return Err(bad(
+                        "DATABASE_URL/DONGPO_DATABASE_URL",
+                        "both are set and differ; set one",
+                    ));
+                }
+                value = Some(plain);
+            }
+            let Some(value) = value else { continue };
+            let parsed = match defaults.get(*key) {
+                Some(toml::Value::Boolean(_)) => toml::Value::Boolean(match value.trim() {
+                    "1" | "true" | "yes" => true,
+                    "0" | "false" | "no" => false,
+                    other => {
+                        return Err(bad(&name, format!("'{other}' is neither true nor false")));
+                    }
+                }),
+                Some(toml::Value::Integer(_)) => toml::Value::Integer(
+                    value
+                        .trim()
+                        .parse()
+                        .map_err(|_| bad(&name, format!("'{value}' is not a number")))?,
+                ),
+                Some(toml::Value::Array(_)) => toml::Value::Array(
+                    value
+                        .split(':')
+                        .filter(|part| !part.is_empty())
+                        .map(|part| toml::Value::String(part.to_owned()))
+                        .collect(),
+                ),
+                _ => toml::Value::String(value),
+            };
+            table.insert((*key).to_owned(), parsed);
+            self.given.insert((*key).to_owned());
+            changed = true;
         }
-        if let Some(v) = env("DATABASE_URL") {
-            self.database_url = Some(v);
-        }
-        if let Some(v) = env("DONGPO_LISTEN") {
-            self.listen = v;
-        }
-        if let Some(v) = env("DONGPO_DATA_DIR") {
-            self.data_dir = PathBuf::from(v);
-        }
-        if let Some(v) = env("DONGPO_NODE") {
-            self.node = v;
+        if changed {
+            let mut merged: ServerConfig = toml::Value::Table(table)
+                .try_into()
+                .map_err(|e: toml::de::Error| bad("environment", e.message().to_owned()))?;
+            merged.ca_passphrase = self.ca_passphrase.take();
+            merged.dev = self.dev;
+            merged.given = std::mem::take(&mut self.given);
+            *self = merged;
         }
         if let Some(v) = env("DONGPO_CA_PASSPHRASE") {
             self.ca_passphrase = Some(dongpo_ca::keys::Passphrase::new(v.into_bytes()));
-        }
-        if let Some(v) = env("DONGPO_LOG_JSON") {
-            self.log_json = matches!(v.as_str(), "1" | "true" | "yes");
-        }
-        if let Some(v) = env("DONGPO_REQUIRE_ACTIVE_AUTHENTICATION") {
-            self.require_active_authentication = match v.trim() {
-                "1" | "true" | "yes" => true,
-                "0" | "false" | "no" => false,
-                other => {
-                    return Err(bad(
-                        "DONGPO_REQUIRE_ACTIVE_AUTHENTICATION",
-                        format!("'{other}' is neither true nor false"),
-                    ));
-                }
-            };
-        }
-        if let Some(v) = env("DONGPO_RATE_LIMIT_PER_SECOND") {
-            self.rate_limit_per_second = number("DONGPO_RATE_LIMIT_PER_SECOND", &v)?;
-        }
-        if let Some(v) = env("DONGPO_RATE_LIMIT_BURST") {
-            self.rate_limit_burst = number("DONGPO_RATE_LIMIT_BURST", &v)?;
-        }
-        if let Some(v) = env("DONGPO_MAX_BODY_BYTES") {
-            self.max_body_bytes = number("DONGPO_MAX_BODY_BYTES", &v)?;
-        }
-        if let Some(v) = env("DONGPO_REVOCATION_POLL_SECS") {
-            self.revocation_poll_secs = number("DONGPO_REVOCATION_POLL_SECS", &v)?;
-        }
-        if let Some(v) = env("DONGPO_CA_EXPIRY_WARNING_DAYS") {
-            self.ca_expiry_warning_days = number("DONGPO_CA_EXPIRY_WARNING_DAYS", &v)?;
-        }
-        if let Some(v) = env("DONGPO_TRUST_RELOAD_SECS") {
-            self.trust_reload_secs = number("DONGPO_TRUST_RELOAD_SECS", &v)?;
-        }
-        if let Some(v) = env("DONGPO_REVOCATION_MAX_STALENESS_SECS") {
-            self.revocation_max_staleness_secs =
-                number("DONGPO_REVOCATION_MAX_STALENESS_SECS", &v)?;
         }
         Ok(())
     }
@@ -376,6 +429,51 @@ mod tests {
             ServerConfig::load(&cli, &no_env).unwrap_err().setting,
             "listen"
         );
+    }
+
+    #[test]
+    fn every_setting_has_its_environment_override() {
+        let names = setting_names();
+        assert_eq!(names.len(), 21, "{names:?}");
+        let env = |name: &str| match name {
+            "DONGPO_MAX_BATCH_DOCUMENTS" => Some("7".to_owned()),
+            "DONGPO_CRL_REFRESH_SECS" => Some("60".to_owned()),
+            "DONGPO_SHUTDOWN_GRACE_SECS" => Some("3".to_owned()),
+            "DONGPO_TRUST_DIRS" => Some("/a:/b".to_owned()),
+            "DONGPO_MAX_BATCH_BODY_BYTES" => Some("1000".to_owned()),
+            "DONGPO_REQUEST_TIMEOUT_SECS" => Some("9".to_owned()),
+            "DONGPO_CHALLENGE_TTL_SECS" => Some("8".to_owned()),
+            "DONGPO_LOG_JSON" => Some("yes".to_owned()),
+            "DONGPO_REQUIRE_ACTIVE_AUTHENTICATION" => Some("1".to_owned()),
+            _ => None,
+        };
+        let config = ServerConfig::load(&CommandLine::default(), &env).unwrap();
+        assert_eq!(config.max_batch_documents, 7);
+        assert_eq!(config.crl_refresh_secs, 60);
+        assert_eq!(config.shutdown_grace_secs, 3);
+        assert_eq!(config.max_batch_body_bytes, 1000);
+        assert_eq!(config.request_timeout_secs, 9);
+        assert_eq!(config.challenge_ttl_secs, 8);
+        assert!(config.log_json && config.require_active_authentication);
+        assert_eq!(
+            config.trust_dirs,
+            vec![PathBuf::from("/a"), PathBuf::from("/b")]
+        );
+        assert!(config.given.contains("require_active_authentication"));
+        assert!(!config.given.contains("listen"));
+        // Every key is read from its variable, one rule for all.
+        for key in names {
+            let seen = std::cell::RefCell::new(Vec::new());
+            let env = |name: &str| {
+                seen.borrow_mut().push(name.to_owned());
+                None
+            };
+            ServerConfig::load(&CommandLine::default(), &env).unwrap();
+            assert!(seen.borrow().contains(&env_name(key)), "{key}");
+        }
+        let env = |name: &str| (name == "DONGPO_LOG_JSON").then(|| "maybe".to_owned());
+        let err = ServerConfig::load(&CommandLine::default(), &env).unwrap_err();
+        assert_eq!(err.setting, "DONGPO_LOG_JSON");
     }
 
     #[test]

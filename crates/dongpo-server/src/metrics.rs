@@ -56,6 +56,8 @@ pub struct Metrics {
     pub ocsp: Family<Outcome, Counter>,
     /// Requests refused by the rate limit.
     pub rate_limited: Counter,
+    /// Trust files (CSCA certificates, CRLs) the last trust load refused.
+    pub trust_files_refused: prometheus_client::metrics::gauge::Gauge,
     /// Request latency.
     pub latency: HistogramFamily,
     /// Issuing-CA expiry gauges (see [`crate::ca_expiry`]).
@@ -84,6 +86,7 @@ impl Default for Metrics {
         let revoked = Family::<Outcome, Counter>::default();
         let ocsp = Family::<Outcome, Counter>::default();
         let rate_limited = Counter::default();
+        let trust_files_refused = prometheus_client::metrics::gauge::Gauge::default();
         let latency: HistogramFamily = Family::new_with_constructor(latency_histogram);
         registry.register(
             "verifications",
@@ -121,6 +124,11 @@ impl Default for Metrics {
             rate_limited.clone(),
         );
         registry.register(
+            "trust_files_refused",
+            "Trust files (CSCA certificates, CRLs) refused by the last trust load",
+            trust_files_refused.clone(),
+        );
+        registry.register(
             "http_request_duration_seconds",
             "Request latency by route",
             latency.clone(),
@@ -136,6 +144,7 @@ impl Default for Metrics {
             revoked,
             ocsp,
             rate_limited,
+            trust_files_refused,
             latency,
         }
     }

@@ -25,7 +25,7 @@ pub fn spawn_trust_reload(state: Arc<AppState>) -> tokio::task::JoinHandle<()> {
             ticker.tick().await;
             let worker = Arc::clone(&state);
             let reloaded = tokio::task::spawn_blocking(move || {
-                crate::bootstrap::load_trust(&worker.config).map(|trust| {
+                crate::bootstrap::load_trust(&worker.config, &worker.metrics).map(|trust| {
                     let cscas = trust.cscas().len();
                     (worker.replace_trust(trust), cscas)
                 })

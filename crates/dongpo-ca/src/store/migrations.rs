@@ -48,7 +48,30 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: V2_SQLITE,
         postgres: V2_POSTGRES,
     },
+    Migration {
+        version: 3,
+        description: "pinned CA identity (root, keys) shared by every node",
+        sqlite: V3_SQLITE,
+        postgres: V3_POSTGRES,
+    },
 ];
+
+// What every node sharing the store must hold identically: the first node to open the store
+// pins the root certificate's and each key's fingerprint; a node holding other material is
+// refused instead of writing a second CA into the store.
+const V3_SQLITE: &str = "
+CREATE TABLE pins (
+    name TEXT NOT NULL PRIMARY KEY,
+    value TEXT NOT NULL
+) STRICT;
+";
+
+const V3_POSTGRES: &str = "
+CREATE TABLE pins (
+    name TEXT NOT NULL PRIMARY KEY,
+    value TEXT NOT NULL
+);
+";
 
 // The last CRL number issued per (issuer, scope); the store raises it atomically so numbers
 // only grow across restarts and nodes.

@@ -10,6 +10,7 @@
 //! as [`crate::serial::Serial`] gives them), so ordering by (length, octets) is ordering
 //! by numeric value.
 
+pub mod claim;
 pub mod migrations;
 pub mod postgres;
 mod rows;
@@ -188,6 +189,16 @@ pub enum StoreError {
         /// Its seq.
         seq: u64,
     },
+    /// Another process holds this audit node id ([`claim::claim_node`]).
+    #[error(
+        "audit node {node:?} is in use by another process ({holder}): every process writing one CA store needs its own node id (DONGPO_NODE for a server); stop the other process or choose another node id"
+    )]
+    NodeInUse {
+        /// The node id.
+        node: String,
+        /// Who holds it.
+        holder: String,
+    },
     /// The database failed or holds data this code cannot read.
     #[error("store backend: {0}")]
     Backend(String),
@@ -326,6 +337,20 @@ pub trait Store: Send {
     /// # Errors
     /// [`StoreError::Backend`].
     fn audit_records(&mut self) -> Result<Vec<AuditRecord>, StoreError>;
+
+    /// Records `value` under `name` unless a value is there already, and returns the
+    /// value stored (the first one recorded wins). The CA's identity (root, keys) is pinned
+    /// this way so that nodes sharing a store cannot each bring a CA of their own.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    fn pin(&mut self, name: &str, value: &str) -> Result<String, StoreError>;
+
+    /// The value pinned under `name`, if any.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    fn pinned(&mut self, name: &str) -> Result<Option<String>, StoreError>;
 
     /// The highest applied schema migration.
     ///

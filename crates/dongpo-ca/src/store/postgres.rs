@@ -527,6 +527,28 @@ impl Store for PostgresStore {
         Ok(out)
     }
 
+    fn pin(&mut self, name: &str, value: &str) -> Result<String, StoreError> {
+        let mut tx = self.client()?.transaction()?;
+        tx.execute(
+            "INSERT INTO pins (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
+            &[&name, &value],
+        )?;
+        let stored: String = tx
+            .query_one("SELECT value FROM pins WHERE name = $1", &[&name])?
+            .try_get(0)?;
+        tx.commit()?;
+        Ok(stored)
+    }
+
+    fn pinned(&mut self, name: &str) -> Result<Option<String>, StoreError> {
+        let row = self
+            .client()?
+            .query_opt("SELECT value FROM pins WHERE name = $1", &[&name])?;
+        row.map(|row| row.try_get(0))
+            .transpose()
+            .map_err(Into::into)
+    }
+
     fn schema_version(&mut self) -> Result<u32, StoreError> {
         let v: Option<i32> = self
             .client()?

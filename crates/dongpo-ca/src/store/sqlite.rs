@@ -531,6 +531,29 @@ impl Store for SqliteStore {
         Ok(out)
     }
 
+    fn pin(&mut self, name: &str, value: &str) -> Result<String, StoreError> {
+        let tx = self.write()?;
+        tx.execute(
+            "INSERT INTO pins (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING",
+            params![name, value],
+        )?;
+        let stored: String =
+            tx.query_row("SELECT value FROM pins WHERE name = ?1", [name], |row| {
+                row.get(0)
+            })?;
+        tx.commit()?;
+        Ok(stored)
+    }
+
+    fn pinned(&mut self, name: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM pins WHERE name = ?1", [name], |row| {
+                row.get(0)
+            })
+            .optional()?)
+    }
+
     fn schema_version(&mut self) -> Result<u32, StoreError> {
         let v: Option<u32> =
             self.conn

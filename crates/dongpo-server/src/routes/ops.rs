@@ -23,11 +23,20 @@ pub async fn healthz() -> Json<Value> {
 /// `GET /readyz`: every connection to the database answers (the server's tables, the
 /// CA store, the OCSP responder's store). A probe that finds one dropped fails, and the
 /// next probe finds it reconnected. It also fails while OCSP answers `tryLater` because
-/// the revocations are older than `revocation_max_staleness_secs`.
+/// the revocations are older than `revocation_max_staleness_secs`, and while the CA cannot
+/// write (its audit node claim was lost, or an audit-sequence conflict persisted).
 pub async fn readyz(State(state): State<Arc<AppState>>) -> ApiResult<Json<Value>> {
     state.db(|db| db.ping()).await?;
     state
         .ca(|ca, _| ca.issuer().store().ping().map_err(ApiError::unavailable))
+        .await?;
+    // A CA that cannot write (its node claim lost, an audit conflict it could not resolve)
+    // would answer issuance 503 and revocation 500: not ready.
+    state
+        .ca(|ca, _| {
+            ca.writable()
+                .map_err(|e| ApiError::unavailable(format!("the CA cannot write: {e}")))
+        })
         .await?;
     let worker = Arc::clone(&state);
     crate::state::blocking(move || worker.ocsp.source().ping().map_err(ApiError::unavailable))

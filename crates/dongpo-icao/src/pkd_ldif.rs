@@ -432,10 +432,61 @@ fn self_signed(cert: &Cert, verifier: &Verifier) -> bool {
         && cert.verify_signed_by(&cert.key, verifier).is_ok()
 }
 
-/// Whether the entry is filed under `o=dsc` (the PKD's Document Signer branch).
+/// Whether the entry is filed under `o=dsc` (the PKD's Document Signer branch), however
+/// the DN spells it (RFC 4514): spaces around `=`, `,` and `+`, multi-valued RDNs, the
+/// type as `o`, `organizationName` or `2.5.4.10`, quoted or escaped values (`\63`,
+/// `\ `). A DN that cannot be read counts as filed under `o=dsc`: the answer decides
+/// whether a certificate may become a trust anchor, so doubt means no.
 fn filed_under_dsc(dn: &str) -> bool {
-    dn.split(',')
-        .any(|rdn| rdn.trim().eq_ignore_ascii_case("o=dsc"))
+    match dn_attributes(dn) {
+        Some(attributes) => attributes.iter().any(|(kind, value)| {
+            matches!(kind.as_str(), "o" | "organizationname" | "2.5.4.10") && value == "dsc"
+        }),
+        None => true,
+    }
+}
+
+/// The (type, value) pairs of an RFC 4514 DN string, types and values trimmed and
+/// lower-cased (ASCII), values unquoted and unescaped; `None` when it does not read.
+fn dn_attributes(dn: &str) -> Option<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    let mut current = Vec::<u8>::new();
+    let mut bytes = dn.bytes();
+    let mut finish = |raw: &mut Vec<u8>| -> Option<()> {
+        let text = String::from_utf8(std::mem::take(raw)).ok()?;
+        let (kind, value) = text.split_once('=')?;
+        let value = value.trim();
+        let value = value
+            .strip_prefix('"')
+            .and_then(|v| v.strip_suffix('"'))
+            .unwrap_or(value);
+        out.push((
+            kind.trim().to_ascii_lowercase(),
+            value.trim().to_ascii_lowercase(),
+        ));
+        Some(())
+    };
+    while let Some(b) = bytes.next() {
+        match b {
+            b'\\' => {
+                let first = bytes.next()?;
+                if first.is_ascii_hexdigit() {
+                    let second = bytes.next()?;
+                    let pair = [first, second];
+                    let hex = std::str::from_utf8(&pair).ok()?;
+                    current.push(u8::from_str_radix(hex, 16).ok()?);
+                } else {
+                    current.push(first);
+                }
+            }
+            b',' | b'+' | b';' => finish(&mut current)?,
+            _ => current.push(b),
+        }
+    }
+    if !current.is_empty() {
+        finish(&mut current)?;
+    }
+    Some(out)
 }
 
 /// Loads CSCA trust anchors and CRLs into the store; Document Signer certificates are

@@ -179,6 +179,23 @@ impl TrustStore {
                 reason: "not a CA certificate with keyCertSign".into(),
             });
         }
+        // A link certifies a State's own new CSCA key (or name): subject and issuer must
+        // name the same State, so a trusted CSCA cannot rename itself into another State.
+        let state = |name: &x509_cert::name::Name| dongpo_pki::name::country(name);
+        let tbs = link.cert.tbs_certificate();
+        match (state(tbs.subject()), state(tbs.issuer())) {
+            (Some(subject), Some(issuer)) if subject == issuer => {}
+            (subject, issuer) => {
+                return Err(TrustError::Link {
+                    source_name: source.into(),
+                    reason: format!(
+                        "subject and issuer name different States ({} and {})",
+                        subject.as_deref().unwrap_or("no country"),
+                        issuer.as_deref().unwrap_or("no country")
+                    ),
+                });
+            }
+        }
         let issuer = self
             .issuer_candidates(&link)
             .into_iter()

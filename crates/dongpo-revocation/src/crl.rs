@@ -107,6 +107,26 @@ impl Crl {
             Some(revoked) => RevokedIndex::build(&der, revoked).map_err(malformed)?,
             None => RevokedIndex::default(),
         };
+        // cRLNumber and deltaCRLIndicator decide which CRL is newest and whether a CRL is
+        // complete: present but unreadable, they would make a delta pass for a complete
+        // CRL (and hide revocations), so such a CRL is refused, not read without them.
+        for (oid, what) in [
+            (ID_CE_CRL_NUMBER, "cRLNumber"),
+            (ID_CE_DELTA_CRL_INDICATOR, "deltaCRLIndicator"),
+        ] {
+            let present = parts
+                .crl
+                .tbs_cert_list
+                .crl_extensions
+                .iter()
+                .flatten()
+                .filter(|e| e.extn_id == oid);
+            for ext in present {
+                der::asn1::UintRef::from_der(ext.extn_value.as_bytes()).map_err(|e| {
+                    CrlError::Malformed(format!("{what} is not a DER INTEGER: {e}"))
+                })?;
+            }
+        }
         Ok(Crl {
             crl: parts.crl,
             der,

@@ -103,11 +103,17 @@ fn text(atv: &AttributeTypeAndValue) -> Option<String> {
 
 /// RFC 4518 in the form RFC 5280 asks for: case folding and insignificant space
 /// handling (leading, trailing and repeated inner spaces do not count).
+///
+/// Case is folded for ASCII letters only. Full Unicode folding would make look-alikes
+/// equal (KELVIN SIGN U+212A folds to `k`, so `\u{212A}R` would be the country `KR`):
+/// names decide which State's CSCA vouches, so two names are equal only when no
+/// character outside ASCII had to change. Spaces are ASCII spaces for the same reason.
 fn prepare(s: &str) -> String {
-    s.split_whitespace()
+    s.split(' ')
+        .filter(|part| !part.is_empty())
         .collect::<Vec<_>>()
         .join(" ")
-        .to_lowercase()
+        .to_ascii_lowercase()
 }
 
 #[cfg(test)]

@@ -165,7 +165,6 @@ pub fn build(mut config: ServerConfig) -> Result<AppState, String> {
         .map_err(|e| e.to_string())?;
     let synced_at = UnixTime::now();
     let revoked = revoked_now(&mut ca)?;
-    let metrics = Metrics::default();
     metrics.ca_expiry.watch(
         ca.issuer()
             .cas()

@@ -250,6 +250,23 @@ impl<S: StatusSource> Responder<S> {
             return Ok(ResponseOutcome::live(der));
         };
         let serial = &serial;
+        // Only an answer over our own canonical CertID may be cached: the cache is keyed
+        // by (hash, serial), so an answer signed over a requester's variant (other
+        // AlgorithmIdentifier parameters) would be served to every later client, whose
+        // CertID it does not carry. A variant is answered live, over its own CertID.
+        let canonical = issuer
+            .cert_id(hash, serial)
+            .map_err(|_| OcspResponseStatus::InternalError)?;
+        if canonical.as_ref() != Some(cert_id) {
+            let state = self
+                .source
+                .status(&issuer.id, serial)
+                .map_err(|e| status_of(&e))?;
+            let der = issuer
+                .sign(&[(cert_id.clone(), state)], None, now)
+                .map_err(|_| OcspResponseStatus::InternalError)?;
+            return Ok(ResponseOutcome::live(der));
+        }
         if let Some((der, next_update, etag)) = issuer.cache.get(hash, serial, now) {
             return Ok(ResponseOutcome::cached(der, next_update, etag, now));
         }

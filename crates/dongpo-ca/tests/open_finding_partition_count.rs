@@ -1,0 +1,88 @@
+//! Open finding of the adversarial review of issue 18 (ignored until fixed): `crl_partitions` comes from ca.toml at every open
+//! and is neither pinned in the store nor recorded with the certificates. A CA reopened (or
+//! a second node started) with another count publishes the partition CRL that a revoked
+//! certificate's CRL distribution point names, with a higher cRLNumber and the same
+//! issuingDistributionPoint, *without* the certificate. Either the open must be refused or
+//! the CRL must still list it.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    missing_docs
+)]
+
+mod common;
+
+use common::{NOW, applicant, csr, new_ca};
+use dongpo_ca::authority::Ca;
+use dongpo_ca::issue::partition_of;
+use dongpo_ca::keys::Passphrase;
+use dongpo_ca::publish::CrlScope;
+use dongpo_ca::reason::RevocationReason;
+use dongpo_ca::serial::Serial;
+use dongpo_crypto::{Curve, KeySpec};
+use dongpo_pki::time::UnixTime;
+use dongpo_testkit::Variant;
+
+#[test]
+#[ignore = "open (issue 18 review): a changed crl_partitions drops revoked certificates from the CRL their CDP names"]
+fn a_changed_partition_count_never_drops_a_revocation_from_its_crl() {
+    let (dir, mut ca) = new_ca("atk18-partitions", None);
+    let person = applicant(Variant::Genuine, 1, NOW);
+    ca.register(&person.identity, NOW).unwrap();
+    // A serial whose partition differs between 4 and 8 partitions.
+    let mut chosen = None;
+    for seed in 0..64u64 {
+        let approval = ca
+            .approve(
+                &person.report,
+                &person.dg1,
+                person.rrn(),
+                &csr(KeySpec::Ec(Curve::P256), 5000 + seed),
+                "woori",
+                NOW,
+            )
+            .unwrap();
+        let issued = ca.issue(&approval, NOW).unwrap();
+        if partition_of(&issued.serial, 4) != partition_of(&issued.serial, 8) {
+            chosen = Some(issued);
+            break;
+        }
+    }
+    let issued = chosen.unwrap();
+    let old_partition = partition_of(&issued.serial, 4);
+    ca.revoke(&issued.serial, RevocationReason::KeyCompromise, NOW)
+        .unwrap();
+    drop(ca);
+
+    let toml = dir.join("ca.toml");
+    let text = std::fs::read_to_string(&toml).unwrap();
+    assert!(text.contains("crl_partitions = 4"));
+    std::fs::write(
+        &toml,
+        text.replace("crl_partitions = 4", "crl_partitions = 8"),
+    )
+    .unwrap();
+    let Ok(mut reopened) =
+        Ca::open_with_passphrase(&dir, Some(Passphrase::new(b"test passphrase".to_vec())))
+    else {
+        return; // refusing the changed count is a fix too
+    };
+    let der = reopened
+        .crl(
+            &issued.issuer,
+            CrlScope::Partition(old_partition),
+            UnixTime(NOW.0 + 10),
+        )
+        .unwrap();
+    let crl = dongpo_revocation::crl::Crl::parse(&der).unwrap();
+    let listed: Vec<Serial> = crl
+        .revoked()
+        .filter_map(|e| Serial::from_bytes(e.serial_number.as_bytes()))
+        .collect();
+    assert!(
+        listed.contains(&issued.serial),
+        "partition {old_partition} CRL (the certificate's CDP) omits the revoked certificate"
+    );
+}

@@ -25,7 +25,7 @@ use crate::ocsp::error::OcspError;
 use crate::ocsp::issuer::Issuer;
 pub use crate::ocsp::issuer::{IssuerConfig, NoncePolicy};
 use crate::ocsp::request::{Nonce, ParsedRequest, decode_get_path, parse_request};
-use crate::ocsp::response::error_response;
+use crate::ocsp::response::{CertState, error_response};
 pub use crate::ocsp::source::{IssuerId, StatusError, StatusSource};
 
 /// What to send back, with the HTTP caching facts of RFC 5019 §6.2.
@@ -258,14 +258,7 @@ impl<S: StatusSource> Responder<S> {
             .cert_id(hash, serial)
             .map_err(|_| OcspResponseStatus::InternalError)?;
         if canonical.as_ref() != Some(cert_id) {
-            let state = self
-                .source
-                .status(&issuer.id, serial)
-                .map_err(|e| status_of(&e))?;
-            let der = issuer
-                .sign(&[(cert_id.clone(), state)], None, now)
-                .map_err(|_| OcspResponseStatus::InternalError)?;
-            return Ok(ResponseOutcome::live(der));
+            return self.answer_live(issuer, cert_id, serial, now);
         }
         if let Some((der, next_update, etag)) = issuer.cache.get(hash, serial, now) {
             return Ok(ResponseOutcome::cached(der, next_update, etag, now));
@@ -273,13 +266,7 @@ impl<S: StatusSource> Responder<S> {
         // Read before the status: a revocation recorded after this point bumps it, and
         // the answer below is then not cached.
         let generation = issuer.cache.generation(serial);
-        let state = self
-            .source
-            .status(&issuer.id, serial)
-            .map_err(|e| status_of(&e))?;
-        let der = issuer
-            .sign(&[(cert_id.clone(), state)], None, now)
-            .map_err(|_| OcspResponseStatus::InternalError)?;
+        let (der, state) = self.signed_status(issuer, cert_id, serial, now)?;
         if state.is_none() {
             // Not cached: the serial may be issued any moment, and an `unknown` held
             // until nextUpdate would hide it (the EJBCA "unknown after issuance" trap).
@@ -297,15 +284,39 @@ impl<S: StatusSource> Responder<S> {
             // A revocation raced this answer: the status it was signed over may be out of
             // date. Read it again and answer live (not cached), so that this client, too,
             // sees the revocation.
-            let state = self
-                .source
-                .status(&issuer.id, serial)
-                .map_err(|e| status_of(&e))?;
-            let der = issuer
-                .sign(&[(cert_id.clone(), state)], None, now)
-                .map_err(|_| OcspResponseStatus::InternalError)?;
-            Ok(ResponseOutcome::live(der))
+            self.answer_live(issuer, cert_id, serial, now)
         }
+    }
+
+    /// Reads `serial`'s status now and signs it over `cert_id`, returning the answer and
+    /// the status it carries.
+    fn signed_status(
+        &self,
+        issuer: &Issuer,
+        cert_id: &CertId,
+        serial: &Serial,
+        now: UnixTime,
+    ) -> Result<(Vec<u8>, Option<CertState>), OcspResponseStatus> {
+        let state = self
+            .source
+            .status(&issuer.id, serial)
+            .map_err(|e| status_of(&e))?;
+        let der = issuer
+            .sign(&[(cert_id.clone(), state)], None, now)
+            .map_err(|_| OcspResponseStatus::InternalError)?;
+        Ok((der, state))
+    }
+
+    /// [`Responder::signed_status`] as an answer that is never cached.
+    fn answer_live(
+        &self,
+        issuer: &Issuer,
+        cert_id: &CertId,
+        serial: &Serial,
+        now: UnixTime,
+    ) -> Result<ResponseOutcome, OcspResponseStatus> {
+        self.signed_status(issuer, cert_id, serial, now)
+            .map(|(der, _)| ResponseOutcome::live(der))
     }
 
     fn sign_live(

@@ -1,4 +1,4 @@
-//! Adversarial review of the issue-15 fixes: bypasses found by running crafted input
+//! Adversarial review of the issue-15 fixes (two rounds): bypasses found by running crafted input
 //! against the fixed code. Each test failed before its fix (SECURITY.md §5 names them).
 #![allow(
     clippy::unwrap_used,
@@ -684,5 +684,335 @@ fn link_certificate_signed_by_another_states_csca_is_refused() {
         !report.valid,
         "strict: a JP-held key named like the KR CSCA made a KR document valid: {:?}",
         report.check("dsc.chain")
+    );
+}
+
+/// atk2 finding A (high, default policy; the server's policy). Name chaining compares
+/// names after Unicode case folding, so a trusted CSCA of another State whose subject
+/// is the Korean CSCA's name with `C` written as the UTF8String "\u{212A}R" (KELVIN SIGN
+/// and R, which lower-cases to "kr") is "the same name" as `C=KR`
+/// (`dongpo_pki::name::same_name` -> Exact). `country()` reads only PrintableString, so
+/// the lookalike CSCA has no country; the DSC it signs (issuer = the genuine KR name,
+/// PrintableString) yields only the profile deviation "DSC issuer country Some(\"KR\")
+/// differs from CSCA country None", which the default policy tolerates: a forged KR
+/// passport (DG1 holder name changed) is `valid`.
+#[test]
+
+fn a_csca_named_with_a_unicode_lookalike_country_cannot_vouch_for_that_state() {
+    use const_oid::db::rfc4519::{C, CN, O, OU};
+    let (kr_csca, _) =
+        csca_certificate(P256, 1, &Timeline::CURRENT, &mut KeyStore::default()).unwrap();
+    let jp_key = key("jp-csca-kelvin");
+    let lookalike = pki::name(&[
+        (C, der::Tag::Utf8String, "\u{212A}R"),
+        (O, der::Tag::Utf8String, "dongpo test PKI"),
+        (OU, der::Tag::Utf8String, "testkit p256"),
+        (CN, der::Tag::Utf8String, "dongpo Test CSCA"),
+    ])
+    .unwrap();
+    // The name comparison is the root cause; the full forgery follows.
+    let name_match = dongpo_pki::name::same_name(&lookalike, kr_csca.tbs_certificate().subject());
+    let t = Timeline::CURRENT;
+    let request = CertRequest {
+        role: Role::Csca,
+        subject: "",
+        issuer: "",
+        subject_key: jp_key.public_key(),
+        explicit_ec_parameters: false,
+        issuer_key: &jp_key,
+        algorithm: P256.signature_algorithm(),
+        not_before: t.csca_not_before,
+        not_after: t.csca_not_after,
+        key_usage_end: t.csca_not_after,
+    };
+    let jp_csca = pki::issue_named(
+        &request,
+        lookalike.clone(),
+        lookalike,
+        &[0x7a],
+        &mut SeededRng::new(1, "atk2/kelvin-csca"),
+    )
+    .unwrap();
+    let dsc_key = key("kelvin-dsc");
+    let dsc = issue(
+        Role::Dsc,
+        "CN=dongpo Test DSC,OU=testkit p256,O=dongpo test PKI,C=KR",
+        &subject(&kr_csca),
+        &dsc_key,
+        &jp_key,
+        t.dsc_not_before,
+        t.dsc_not_after,
+        &[0x43],
+    );
+    let document = forged_document(&dsc, &dsc_key);
+    let mut trust = TrustStore::new();
+    trust
+        .add_csca(&read("p256/genuine/csca.der"), "kr-csca.der")
+        .unwrap();
+    trust
+        .add_crl(&read("p256/genuine/csca.crl"), "kr-csca.crl")
+        .unwrap();
+    trust
+        .add_csca(&jp_csca.to_der().unwrap(), "jp-kelvin-csca.der")
+        .unwrap();
+    let report = verify(&document, &trust, Policy::default_policy());
+    assert!(
+        !report.valid,
+        "a CSCA named C=\\u{{212A}}R made a KR document valid (same_name: {name_match:?}): chain {:?} profile {:?}",
+        report.check("dsc.chain"),
+        report.check("dsc.profile")
+    );
+}
+
+/// A SOD over the genuine data groups with DG1's holder name changed to MALLORY, signed
+/// by `dsc_key` for `dsc`.
+fn forged_document(dsc: &Certificate, dsc_key: &SigningKey) -> Document {
+    let t = Timeline::CURRENT;
+    let mut data_groups = genuine_data_groups();
+    let dg1 = data_groups.get_mut(&1).unwrap();
+    let at_name = dg1.windows(2).position(|w| w == b"<<").unwrap() + 2;
+    dg1[at_name..at_name + 7].copy_from_slice(b"MALLORY");
+    let listed: Vec<(u8, &[u8])> = data_groups
+        .iter()
+        .map(|(n, b)| (*n, b.as_slice()))
+        .collect();
+    let signed = sod::build(
+        &SodRequest {
+            hash: HashAlgorithm::Sha256,
+            data_groups: &listed,
+            lds_v1: true,
+            dsc,
+            dsc_key,
+            algorithm: P256.signature_algorithm(),
+            signing_time: t.signing_time,
+            content_type: oid::LDS_SECURITY_OBJECT,
+            wrong_message_digest: false,
+            corrupt_signature: false,
+        },
+        &mut SeededRng::new(1, "atk2/forged-sod"),
+    )
+    .unwrap();
+    Document {
+        sod: sod::wrap(&signed.content_info),
+        data_groups,
+        com: None,
+        active_auth: None,
+    }
+}
+
+/// atk2 finding B (low): `pkd_ldif::filed_under_dsc` recognises the PKD's Document
+/// Signer branch only when one comma-separated piece of the DN reads exactly `o=dsc`
+/// (ASCII case ignored). The same branch written as RFC 4514 allows — the attribute by
+/// OID or long name, a hex-escaped value, a multi-valued RDN — or with spaces around
+/// `=` (RFC 2253 parsers accept them) is not recognised, and a self-signed CA
+/// certificate in it becomes a trust anchor.
+#[test]
+
+fn a_ca_filed_under_o_dsc_in_any_spelling_is_never_an_anchor() {
+    use base64ct::{Base64, Encoding};
+    use dongpo_icao::pkd_ldif;
+    let csca = read("p256/genuine/csca.der");
+    let mut bypassed = Vec::new();
+    for branch in [
+        "o=dsc",
+        "O=DSC",
+        "o = dsc",
+        "o=dsc+ou=x",
+        "o=ds\\63",
+        "2.5.4.10=dsc",
+        "organizationName=dsc",
+        "o=\"dsc\"",
+        "o=dsc\\20",
+    ] {
+        let ldif = format!(
+            "dn: cn=x,{branch},c=KR,dc=data,dc=download,dc=pkd,dc=icao,dc=int\nobjectClass: top\nuserCertificate;binary:: {}\n\n",
+            Base64::encode_string(&csca)
+        );
+        let mut store = TrustStore::new();
+        let (import, _) =
+            pkd_ldif::load_into(&mut store, ldif.as_bytes(), "x", &Verifier::new()).unwrap();
+        if import.cscas != 0 || !store.cscas().is_empty() {
+            bypassed.push(branch);
+        }
+    }
+    assert!(
+        bypassed.is_empty(),
+        "a self-signed CA under these spellings of o=dsc became a trust anchor: {bypassed:?}"
+    );
+}
+
+/// atk2 finding C (critical: strict + require_revocation; CLI `--link`, `--pkd-ldif`,
+/// master lists' link entries go through the same admission). The first-round fix makes
+/// a link's *issuer* chain by name, but never compares the link's *subject* with its
+/// issuer: trusted CSCA `C=JP` signs a link certificate whose issuer is JP's own name
+/// (so name chaining finds JP) and whose subject is the Korean CSCA's name, with a key L
+/// that JP holds. `TrustStore::add_link_certificate` admits L as a trusted CSCA named
+/// like KR's. A DSC under L (issuer = the KR name) signs a KR passport with DG1 changed:
+/// `dsc.chain` passes "signed by trusted CSCA ...C=KR", `dsc.profile` passes (DSC and
+/// CSCA countries agree), and `dsc.revocation` passes on the genuine KR CRL.
+#[test]
+
+fn link_certificate_renaming_its_issuer_into_another_state_is_refused() {
+    let (kr_csca, _) =
+        csca_certificate(P256, 1, &Timeline::CURRENT, &mut KeyStore::default()).unwrap();
+    let kr_name = subject(&kr_csca);
+    let t = Timeline::CURRENT;
+    let jp_key = key("jp-csca-c");
+    let jp_name = "CN=Other State CSCA,O=Other State,C=JP";
+    let jp_csca = issue(
+        Role::Csca,
+        jp_name,
+        jp_name,
+        &jp_key,
+        &jp_key,
+        t.csca_not_before,
+        t.csca_not_after,
+        &[0x7b],
+    );
+    let link_key = key("renaming-link");
+    let link = issue(
+        Role::Link,
+        &kr_name,
+        jp_name,
+        &link_key,
+        &jp_key,
+        t.csca_not_before,
+        t.csca_not_after,
+        &[0x7c],
+    );
+    let dsc_key = key("forged-dsc-c");
+    let dsc = issue(
+        Role::Dsc,
+        "CN=dongpo Test DSC,OU=testkit p256,O=dongpo test PKI,C=KR",
+        &kr_name,
+        &dsc_key,
+        &link_key,
+        t.dsc_not_before,
+        t.dsc_not_after,
+        &[0x44],
+    );
+    let document = forged_document(&dsc, &dsc_key);
+    let mut trust = TrustStore::new();
+    trust
+        .add_csca(&read("p256/genuine/csca.der"), "kr-csca.der")
+        .unwrap();
+    trust
+        .add_crl(&read("p256/genuine/csca.crl"), "kr-csca.crl")
+        .unwrap();
+    trust
+        .add_csca(&jp_csca.to_der().unwrap(), "jp-csca.der")
+        .unwrap();
+    // Refusing the link is one way to hold; the document must not be valid either way.
+    let admitted = trust
+        .add_link_certificate(&link.to_der().unwrap(), &Verifier::new(), "link.der")
+        .is_ok();
+    let mut policy = Policy::strict();
+    policy.require_revocation = true;
+    let report = verify(&document, &trust, policy);
+    assert!(
+        !report.valid,
+        "strict+require_revocation: a link from JP renamed to the KR CSCA (admitted: {admitted}) made a KR document valid: chain {:?} profile {:?} revocation {:?}",
+        report.check("dsc.chain"),
+        report.check("dsc.profile"),
+        report.check("dsc.revocation")
+    );
+}
+
+/// atk2 finding D (low; needs the CSCA's own CRL): `Crl::delta_base_hex` returns `None`
+/// when the deltaCRLIndicator's value does not decode as an unsigned INTEGER
+/// (`extension_uint_hex` -> `.ok()?`), so such a delta CRL is taken for a complete CRL,
+/// and, being the newest number, it decides: a DSC revoked on base CRL #1 passes on
+/// delta #2 that does not relist it. A CRL carrying a deltaCRLIndicator that cannot be
+/// read must be unusable.
+#[test]
+
+fn a_delta_crl_with_an_unreadable_indicator_is_not_a_complete_crl() {
+    use der::asn1::OctetString;
+    use x509_cert::crl::CertificateList;
+    use x509_cert::ext::Extension;
+    let (csca, csca_key) =
+        csca_certificate(P256, 1, &Timeline::CURRENT, &mut KeyStore::default()).unwrap();
+    let dsc = Certificate::from_der(&read("p256/genuine/dsc.der")).unwrap();
+    let serial = dsc.tbs_certificate().serial_number().as_bytes().to_vec();
+    let ski = pki::ski(&csca);
+    let crl = |number: u64, this_update: Instant, next_update: Instant, revoked: &[Revocation]| {
+        pki::crl_with(
+            &CrlRequest {
+                issuer: csca.tbs_certificate().subject(),
+                authority_key_id: Some(&ski),
+                key: &csca_key,
+                algorithm: P256.signature_algorithm(),
+                number,
+                this_update,
+                next_update,
+                revoked,
+            },
+            &mut SeededRng::new(1, &format!("atk2/crl/{number}")),
+        )
+        .unwrap()
+    };
+    let base = crl(
+        1,
+        Instant(2026, 4, 1, 0, 0, 0),
+        Instant(2026, 9, 1, 0, 0, 0),
+        &[Revocation {
+            serial,
+            at: Instant(2026, 3, 1, 0, 0, 0),
+            reason: None,
+        }],
+    );
+    let mut delta: CertificateList = crl(
+        2,
+        Instant(2026, 5, 1, 0, 0, 0),
+        Instant(2026, 9, 1, 0, 0, 0),
+        &[],
+    );
+    // deltaCRLIndicator (critical) whose BaseCRLNumber is written non-minimally
+    // (02 02 00 01): not DER, so `UintRef::from_der` fails.
+    delta
+        .tbs_cert_list
+        .crl_extensions
+        .get_or_insert_with(Vec::new)
+        .push(Extension {
+            extn_id: const_oid::db::rfc5280::ID_CE_DELTA_CRL_INDICATOR,
+            critical: true,
+            extn_value: OctetString::new(vec![0x02, 0x02, 0x00, 0x01]).unwrap(),
+        });
+    let tbs = delta.tbs_cert_list.to_der().unwrap();
+    let signature = csca_key
+        .sign_with_rng(
+            &P256.signature_algorithm(),
+            &tbs,
+            &mut SeededRng::new(1, "atk2/delta-sig"),
+        )
+        .unwrap();
+    delta.signature = der::asn1::BitString::from_bytes(&signature).unwrap();
+    let document = Document {
+        sod: read("p256/genuine/EF_SOD.bin"),
+        data_groups: genuine_data_groups(),
+        com: None,
+        active_auth: None,
+    };
+    let mut trust = TrustStore::new();
+    trust
+        .add_csca(&read("p256/genuine/csca.der"), "kr-csca.der")
+        .unwrap();
+    trust
+        .add_crl(&base.to_der().unwrap(), "base-1.crl")
+        .unwrap();
+    let base_only = verify(&document, &trust, Policy::default_policy());
+    assert_eq!(
+        base_only.check("dsc.revocation").unwrap().status,
+        Status::Fail,
+        "the base CRL revokes the DSC: {:?}",
+        base_only.check("dsc.revocation")
+    );
+    let added = trust.add_crl(&delta.to_der().unwrap(), "delta-2.crl");
+    let report = verify(&document, &trust, Policy::default_policy());
+    assert!(
+        !report.valid,
+        "a delta CRL (add_crl: {:?}) hid the base CRL's revocation: {:?}",
+        added.err(),
+        report.check("dsc.revocation")
     );
 }

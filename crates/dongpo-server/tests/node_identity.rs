@@ -21,6 +21,7 @@ use std::time::{Duration, Instant};
 
 use dongpo_testkit::{Profile, Variant};
 use serde_json::json;
+use support::database::Database;
 use support::{
     Client, InProcess, Passport, Process, cert_status_of, fresh_dir, issue, ocsp_request_for,
     verify_with_aa,
@@ -220,44 +221,6 @@ fn one_bad_trust_file_is_refused_alone_with_a_metric() {
     let _ = std::fs::remove_dir_all(&extra);
 }
 
-/// A database of its own, dropped at the end.
-struct Database {
-    admin_url: String,
-    name: String,
-    url: String,
-}
-
-impl Database {
-    fn create(admin_url: &str) -> Self {
-        let mut random = [0u8; 6];
-        getrandom::fill(&mut random).unwrap();
-        let name = format!("dongpo_nodes_{}", hex::encode(random));
-        let mut client = postgres::Client::connect(admin_url, postgres::NoTls).unwrap();
-        client
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .unwrap();
-        let base = admin_url
-            .rsplit_once('/')
-            .map_or(admin_url, |(base, _)| base);
-        Database {
-            admin_url: admin_url.to_owned(),
-            url: format!("{base}/{name}"),
-            name,
-        }
-    }
-}
-
-impl Drop for Database {
-    fn drop(&mut self) {
-        if let Ok(mut client) = postgres::Client::connect(&self.admin_url, postgres::NoTls) {
-            let _ = client.batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ));
-        }
-    }
-}
-
 fn copy_tree(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap().flatten() {
@@ -277,7 +240,7 @@ fn nodes_on_one_postgres_serve_one_ca_or_refuse() {
         println!("skipped: DONGPO_TEST_POSTGRES_URL is not set (nodes on one PostgreSQL)");
         return;
     };
-    let database = Database::create(&admin_url);
+    let database = Database::create(&admin_url, "dongpo_nodes");
     let (data_a, data_b) = (fresh_dir("node-a"), fresh_dir("node-b"));
     let env = |node: &'static str| {
         [

@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 
 use dongpo_testkit::{Profile, Variant};
 use serde_json::{Value, json};
+use support::database::Database;
 use support::{
     Client, InProcess, Passport, Process, cert_status_of, fresh_dir, have, issue, ocsp_request_for,
     verify_with_aa,
@@ -131,44 +132,6 @@ fn a_high_bit_serial_is_revoked_in_ocsp_at_once() {
     }
 }
 
-/// A database of its own on the test PostgreSQL server; dropped at the end.
-struct Database {
-    admin_url: String,
-    name: String,
-    url: String,
-}
-
-impl Database {
-    fn create(admin_url: &str) -> Self {
-        let mut random = [0u8; 6];
-        getrandom::fill(&mut random).unwrap();
-        let name = format!("dongpo_ocsp_serials_{}", hex::encode(random));
-        let mut client = postgres::Client::connect(admin_url, postgres::NoTls).unwrap();
-        client
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .unwrap();
-        let base = admin_url
-            .rsplit_once('/')
-            .map_or(admin_url, |(base, _)| base);
-        Database {
-            admin_url: admin_url.to_owned(),
-            url: format!("{base}/{name}"),
-            name,
-        }
-    }
-}
-
-impl Drop for Database {
-    fn drop(&mut self) {
-        if let Ok(mut client) = postgres::Client::connect(&self.admin_url, postgres::NoTls) {
-            let _ = client.batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ));
-        }
-    }
-}
-
 /// Two nodes on one PostgreSQL: B has answered `good` for a high-bit serial (and cached
 /// it); A revokes; B answers `revoked` within the staleness bound (the finding: `good` for
 /// ~18 h, until the entry was re-signed).
@@ -178,7 +141,7 @@ fn a_high_bit_serial_revoked_on_one_node_is_revoked_on_the_other() {
         println!("skipped: DONGPO_TEST_POSTGRES_URL is not set (two servers on one PostgreSQL)");
         return;
     };
-    let database = Database::create(&admin_url);
+    let database = Database::create(&admin_url, "dongpo_ocsp_serials");
     let data = fresh_dir("pg-ocsp-serials");
     let env = |node| {
         [

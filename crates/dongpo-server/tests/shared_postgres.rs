@@ -15,45 +15,8 @@ use std::time::{Duration, Instant};
 
 use dongpo_testkit::{Profile, Variant};
 use serde_json::json;
+use support::database::Database;
 use support::{Client, Passport, Process, cert_status_of, fresh_dir, issue, ocsp_request_for};
-
-/// A database of its own, so other tests' CA tables do not mix in; dropped at the end.
-struct Database {
-    admin_url: String,
-    name: String,
-    url: String,
-}
-
-impl Database {
-    fn create(admin_url: &str) -> Self {
-        let mut random = [0u8; 6];
-        getrandom::fill(&mut random).unwrap();
-        let name = format!("dongpo_servers_{}", hex::encode(random));
-        let mut client = postgres::Client::connect(admin_url, postgres::NoTls).unwrap();
-        client
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .unwrap();
-        let base = admin_url
-            .rsplit_once('/')
-            .map_or(admin_url, |(base, _)| base);
-        Database {
-            admin_url: admin_url.to_owned(),
-            url: format!("{base}/{name}"),
-            name,
-        }
-    }
-}
-
-impl Drop for Database {
-    fn drop(&mut self) {
-        if let Ok(mut client) = postgres::Client::connect(&self.admin_url, postgres::NoTls) {
-            let _ = client.batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ));
-        }
-    }
-}
 
 #[test]
 fn two_servers_share_one_postgres_database() {
@@ -61,7 +24,7 @@ fn two_servers_share_one_postgres_database() {
         println!("skipped: DONGPO_TEST_POSTGRES_URL is not set (two servers on one PostgreSQL)");
         return;
     };
-    let database = Database::create(&admin_url);
+    let database = Database::create(&admin_url, "dongpo_servers");
     let data = fresh_dir("pg");
     let env_a = [
         ("DATABASE_URL", database.url.as_str()),
@@ -204,7 +167,7 @@ fn the_server_answers_503_without_its_database_and_recovers() {
         println!("skipped: DONGPO_TEST_POSTGRES_URL is not set (PostgreSQL outage)");
         return;
     };
-    let database = Database::create(&admin_url);
+    let database = Database::create(&admin_url, "dongpo_servers");
     let data = fresh_dir("pg-outage");
     let server = Process::start(
         &data,

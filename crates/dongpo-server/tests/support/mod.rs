@@ -2,6 +2,7 @@
 //! client, and the testkit material the tests send.
 #![allow(dead_code)]
 
+pub mod database;
 pub mod disk;
 
 use std::path::{Path, PathBuf};

@@ -254,6 +254,14 @@ impl Ca {
             crate::store::claim::check_pin(store.as_mut(), name, value)
                 .map_err(|e| OpenError::Store(format!("{}: {e}", dir.display())))?;
         }
+        // Every certificate names its partition CRL by the count in force when it was
+        // issued; a different count would publish that CRL without it.
+        crate::store::claim::check_setting_pin(
+            store.as_mut(),
+            "crl_partitions",
+            &config.crl_partitions.to_string(),
+        )
+        .map_err(|e| OpenError::Store(format!("{}: {e}", dir.display())))?;
         let tail = store
             .audit_tail(&config.node)
             .map_err(|e| OpenError::Store(e.to_string()))?;

@@ -252,20 +252,22 @@ impl Issuer {
         self.crl_partitions
     }
 
-    /// The next CRL number of `(ca, scope)`, at least `floor`, recorded with its audit entry.
+    /// The next CRL number of `(ca, scope)`, at least `floor`, recorded with its audit
+    /// entry, and the CA's revoked certificates read after it in the same transaction
+    /// ([`crate::store::Store::crl_snapshot`]).
     ///
     /// # Errors
     /// [`IssueError::Store`].
-    pub fn next_crl_number(
+    pub fn crl_snapshot(
         &mut self,
         ca: &str,
         scope: &str,
         floor: u64,
         entry: AuditEntry,
-    ) -> Result<u64, IssueError> {
+    ) -> Result<crate::store::CrlSnapshot, IssueError> {
         let (ca, scope) = (ca.to_owned(), scope.to_owned());
         self.with_audit(entry, |store, record| {
-            store.next_crl_number(&ca, &scope, floor, record)
+            store.crl_snapshot(&ca, &scope, floor, record)
         })
     }
 

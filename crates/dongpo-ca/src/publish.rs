@@ -127,8 +127,34 @@ pub fn crl(
             .ok_or_else(|| PublishError::UnknownIssuer(name.to_owned()))?;
         (ca.cert_der.clone(), ca.key.clone(), ca.algorithm)
     };
-    let revoked = issuer.store().revoked(name).map_err(IssueError::from)?;
-    let entries: Vec<RevokedEntry> = revoked
+    let scope_label = match &scope {
+        // A delta shares the number sequence of the complete CRLs of its scope (§5.2.3).
+        CrlScope::Full | CrlScope::Delta { .. } => "full".to_owned(),
+        CrlScope::Partition(index) if *index < partitions => format!("partition-{index}"),
+        CrlScope::Partition(index) => {
+            return Err(PublishError::Partition {
+                index: *index,
+                partitions,
+            });
+        }
+    };
+    // Boulder's rule: the number is at least thisUpdate in nanoseconds (fits i64 until 2262).
+    let floor = now.0.saturating_mul(1_000_000_000);
+    // The number first, then the revoked list, in one transaction: a CRL numbered higher
+    // was read later and so never omits what a lower-numbered one lists.
+    let snapshot = issuer.crl_snapshot(
+        name,
+        &scope_label,
+        floor,
+        AuditEntry {
+            at: now,
+            kind: "crl.issued".into(),
+            body: serde_json::json!({ "issuer": name, "scope": scope_label }).to_string(),
+        },
+    )?;
+    let number = snapshot.number;
+    let entries: Vec<RevokedEntry> = snapshot
+        .revoked
         .into_iter()
         .filter(|r| match &scope {
             CrlScope::Full => true,
@@ -145,29 +171,6 @@ pub fn crl(
             invalidity_date: None,
         })
         .collect();
-    let scope_label = match &scope {
-        // A delta shares the number sequence of the complete CRLs of its scope (§5.2.3).
-        CrlScope::Full | CrlScope::Delta { .. } => "full".to_owned(),
-        CrlScope::Partition(index) if *index < partitions => format!("partition-{index}"),
-        CrlScope::Partition(index) => {
-            return Err(PublishError::Partition {
-                index: *index,
-                partitions,
-            });
-        }
-    };
-    // Boulder's rule: the number is at least thisUpdate in nanoseconds (fits i64 until 2262).
-    let floor = now.0.saturating_mul(1_000_000_000);
-    let number = issuer.next_crl_number(
-        name,
-        &scope_label,
-        floor,
-        AuditEntry {
-            at: now,
-            kind: "crl.issued".into(),
-            body: serde_json::json!({ "issuer": name, "scope": scope_label, "entries": entries.len() }).to_string(),
-        },
-    )?;
     let crl_number = CrlNumber::from_bytes(&number.to_be_bytes()).map_err(build)?;
     let cert = Certificate::from_der(&cert_der).map_err(build)?;
     let crl_issuer = CrlIssuer::from_certificate(&cert).map_err(build)?;

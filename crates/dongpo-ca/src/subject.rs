@@ -20,8 +20,10 @@ const UB_UNIQUE_ID: usize = 256;
 /// Whether `c` is a character no name may carry: a control character (C0, DEL, C1),
 /// a format character (Unicode Cf: soft hyphen, zero-width characters, the bidirectional
 /// embeddings, overrides and isolates, the byte-order mark, tag characters, ...), a line or
-/// paragraph separator, a private-use character or a noncharacter. They are invisible or
-/// reorder what is shown, so a name holding them does not read as what it is.
+/// paragraph separator, a private-use character, a noncharacter, or any other
+/// Default_Ignorable_Code_Point of Unicode's DerivedCoreProperties (the Hangul fillers,
+/// variation selectors, the combining grapheme joiner, ...). They are invisible or reorder
+/// what is shown, so a name holding them does not read as what it is.
 #[must_use]
 pub fn is_forbidden_in_names(c: char) -> bool {
     let u = u32::from(c);
@@ -47,8 +49,16 @@ pub fn is_forbidden_in_names(c: char) -> bool {
                 | 0x13430..=0x1343F
                 | 0x1BCA0..=0x1BCA3
                 | 0x1D173..=0x1D17A
-                | 0xE0001
-                | 0xE0020..=0xE007F
+                // Default_Ignorable_Code_Point that are letters or marks, not Cf:
+                | 0x034F
+                | 0x115F..=0x1160
+                | 0x17B4..=0x17B5
+                | 0x180B..=0x180F
+                | 0x3164
+                | 0xFE00..=0xFE0F
+                | 0xFFA0
+                | 0xFFF0..=0xFFF8
+                | 0xE0000..=0xE0FFF
                 | 0xE000..=0xF8FF
                 | 0xF0000..=0x10FFFF
                 | 0xFDD0..=0xFDEF
@@ -71,6 +81,11 @@ pub fn name_text_problem(text: &str, limit: usize) -> Option<String> {
     }
     if text.trim() != text {
         return Some("leading or trailing white space".into());
+    }
+    // One spelling per name: the decomposed (conjoining jamo) form of a Hangul name shows
+    // exactly like the composed one but is another byte string.
+    if !unicode_normalization::is_nfc(text) {
+        return Some("not in Unicode normalization form C".into());
     }
     if text.chars().count() > limit {
         return Some(format!("longer than {limit} characters"));

@@ -59,17 +59,12 @@ pub fn prepare(ca: &mut Ca, data: &Path, now: UnixTime) -> Result<(), String> {
     for profile in Profile::ALL {
         let csca = dir.join(format!("{profile}-csca.der"));
         let crl = dir.join(format!("{profile}-csca.crl"));
-        let identity = dir.join("identity.json");
-        if csca.exists() && crl.exists() && identity.exists() {
+        if csca.exists() && crl.exists() {
             continue;
         }
         let passport = dongpo_testkit::generate(profile, Variant::Genuine, SEED, &mut keys)
             .map_err(|e| format!("testkit {profile}: {e}"))?;
-        for (name, path) in [
-            ("csca.der", &csca),
-            ("csca.crl", &crl),
-            ("identity.json", &identity),
-        ] {
+        for (name, path) in [("csca.der", &csca), ("csca.crl", &crl)] {
             let bytes = passport
                 .files
                 .get(name)
@@ -77,11 +72,12 @@ pub fn prepare(ca: &mut Ca, data: &Path, now: UnixTime) -> Result<(), String> {
             dongpo_ca::files::write_public(path, bytes).map_err(|e| e.to_string())?;
         }
     }
-    let identity_path = dir.join("identity.json");
-    let text = std::fs::read_to_string(&identity_path)
-        .map_err(|e| format!("{}: {e}", identity_path.display()))?;
-    let identity =
-        Identity::from_json(&text, "testkit identity.json").map_err(|e| e.to_string())?;
+    // The testkit holder's record, made in memory: even a synthetic resident registration
+    // number is not written to a file (earlier versions left `identity.json` here).
+    let _ = std::fs::remove_file(dir.join("identity.json"));
+    let record = serde_json::to_string(&dongpo_testkit::passport::holder_identity(SEED))
+        .map_err(|e| e.to_string())?;
+    let identity = Identity::from_json(&record, "testkit identity").map_err(|e| e.to_string())?;
     ca.register(&identity, now).map_err(|e| e.to_string())?;
     Ok(())
 }

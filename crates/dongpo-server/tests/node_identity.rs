@@ -19,9 +19,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
+use dongpo_testkit::pg_database::Database;
 use dongpo_testkit::{Profile, Variant};
 use serde_json::json;
-use support::database::Database;
 use support::{
     Client, InProcess, Passport, Process, cert_status_of, fresh_dir, issue, ocsp_request_for,
     verify_with_aa,
@@ -240,7 +240,7 @@ fn nodes_on_one_postgres_serve_one_ca_or_refuse() {
         println!("skipped: DONGPO_TEST_POSTGRES_URL is not set (nodes on one PostgreSQL)");
         return;
     };
-    let database = Database::create(&admin_url, "dongpo_nodes");
+    let database = Database::create(&admin_url, "dongpo_nodes").unwrap();
     let (data_a, data_b) = (fresh_dir("node-a"), fresh_dir("node-b"));
     let env = |node: &'static str| {
         [

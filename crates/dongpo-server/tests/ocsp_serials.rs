@@ -16,9 +16,9 @@ use std::io::{Read, Write};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use dongpo_testkit::pg_database::Database;
 use dongpo_testkit::{Profile, Variant};
 use serde_json::{Value, json};
-use support::database::Database;
 use support::{
     Client, InProcess, Passport, Process, cert_status_of, fresh_dir, have, issue, ocsp_request_for,
     verify_with_aa,
@@ -141,7 +141,7 @@ fn a_high_bit_serial_revoked_on_one_node_is_revoked_on_the_other() {
         println!("skipped: DONGPO_TEST_POSTGRES_URL is not set (two servers on one PostgreSQL)");
         return;
     };
-    let database = Database::create(&admin_url, "dongpo_ocsp_serials");
+    let database = Database::create(&admin_url, "dongpo_ocsp_serials").unwrap();
     let data = fresh_dir("pg-ocsp-serials");
     let env = |node| {
         [

@@ -189,6 +189,36 @@ fn no_personal_data_in_logs_or_metrics() {
         }
         assert_clean("the log", &logs, &personal);
         assert_clean("/metrics", &metrics, &personal);
+        // No file of the data directory holds a resident registration number in clear,
+        // not even the testkit's (`--dev` once copied its identity.json into dev-trust/).
+        let rrn = passport.rrn();
+        for file in files_under(&data) {
+            let bytes = std::fs::read(&file).unwrap_or_default();
+            for form in [rrn.clone(), rrn.replace('-', "")] {
+                assert!(
+                    !bytes.windows(form.len()).any(|w| w == form.as_bytes()),
+                    "{} holds the resident registration number",
+                    file.display()
+                );
+            }
+        }
         let _ = std::fs::remove_dir_all(&data);
     }
+}
+
+/// Every regular file under `dir`, recursively.
+fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(dir) = todo.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                todo.push(path);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    out
 }

@@ -13,9 +13,9 @@ mod support;
 
 use std::time::{Duration, Instant};
 
+use dongpo_testkit::pg_database::Database;
 use dongpo_testkit::{Profile, Variant};
 use serde_json::json;
-use support::database::Database;
 use support::{Client, Passport, Process, cert_status_of, fresh_dir, issue, ocsp_request_for};
 
 #[test]
@@ -24,7 +24,7 @@ fn two_servers_share_one_postgres_database() {
         println!("skipped: DONGPO_TEST_POSTGRES_URL is not set (two servers on one PostgreSQL)");
         return;
     };
-    let database = Database::create(&admin_url, "dongpo_servers");
+    let database = Database::create(&admin_url, "dongpo_servers").unwrap();
     let data = fresh_dir("pg");
     let env_a = [
         ("DATABASE_URL", database.url.as_str()),
@@ -167,7 +167,7 @@ fn the_server_answers_503_without_its_database_and_recovers() {
         println!("skipped: DONGPO_TEST_POSTGRES_URL is not set (PostgreSQL outage)");
         return;
     };
-    let database = Database::create(&admin_url, "dongpo_servers");
+    let database = Database::create(&admin_url, "dongpo_servers").unwrap();
     let data = fresh_dir("pg-outage");
     let server = Process::start(
         &data,
@@ -268,4 +268,55 @@ fn the_server_answers_503_without_its_database_and_recovers() {
     );
     drop(server);
     let _ = std::fs::remove_dir_all(&data);
+}
+
+/// SIGTERM stops a server on PostgreSQL cleanly: exit status 0, no panic. The server's
+/// state holds blocking PostgreSQL clients, each with a runtime of its own, and dropping
+/// one on an async worker thread used to panic ("Cannot drop a runtime in a context where
+/// blocking is not allowed") and abort the process instead of a clean stop. On SQLite too.
+#[test]
+fn sigterm_stops_a_server_cleanly_on_either_store() {
+    let database = match std::env::var("DONGPO_TEST_POSTGRES_URL") {
+        Ok(admin_url) => Some(Database::create(&admin_url, "dongpo_sigterm").unwrap()),
+        Err(_) => {
+            println!(
+                "skipped: DONGPO_TEST_POSTGRES_URL is not set (SIGTERM on PostgreSQL; SQLite runs)"
+            );
+            None
+        }
+    };
+    let mut stores: Vec<Option<&str>> = vec![None];
+    if let Some(database) = &database {
+        stores.push(Some(database.url.as_str()));
+    }
+    for store in stores {
+        let data = fresh_dir("sigterm");
+        let mut env = vec![("DONGPO_NODE", "server-term")];
+        if let Some(url) = store {
+            env.push(("DATABASE_URL", url));
+        }
+        let mut server = Process::start(&data, &["--dev"], &env);
+        let key = std::fs::read_to_string(data.join("dev-api-key")).unwrap();
+        let client = Client::new(&server.url, Some(key.trim()));
+        // Use every store: a verification, an issuance (CA store), OCSP.
+        let passport = Passport::new(Profile::P256, Variant::Genuine);
+        let verification = support::verify_with_aa(&client, &passport);
+        let issued = issue(&client, &verification["id"], &passport.rrn(), "woori", 77);
+        assert_eq!(issued.status, 201, "{}", issued.text());
+        let status = server
+            .terminate(Duration::from_secs(30))
+            .expect("the server did not stop within 30 s of SIGTERM");
+        let logs = support::server_logs(&data);
+        assert!(
+            status.success(),
+            "store {}: exit {status} after SIGTERM; log tail: {}",
+            if store.is_some() {
+                "postgres"
+            } else {
+                "sqlite"
+            },
+            logs.lines().rev().take(8).collect::<Vec<_>>().join(" | ")
+        );
+        assert!(!logs.contains("panicked"), "a panic at shutdown");
+    }
 }

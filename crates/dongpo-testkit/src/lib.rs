@@ -25,6 +25,8 @@ pub mod masterlist;
 pub mod mrz;
 pub mod passport;
 pub mod person;
+#[cfg(feature = "postgres")]
+pub mod pg_database;
 pub mod pki;
 pub mod profile;
 pub mod rng;

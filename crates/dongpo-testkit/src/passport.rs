@@ -80,6 +80,13 @@ pub fn names(profile: Profile) -> (String, String) {
     )
 }
 
+/// The registry record of the holder of every current (not `ExpiredDsc`) passport of
+/// `seed`, without generating the passport: what a development server registers.
+#[must_use]
+pub fn holder_identity(seed: u64) -> crate::person::Identity {
+    Person::generate(seed, date_of(Timeline::CURRENT.passport_expiry)).identity
+}
+
 fn date_of(instant: Instant) -> Date {
     Date {
         year: instant.0,

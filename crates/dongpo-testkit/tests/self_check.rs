@@ -229,5 +229,15 @@ fn dg1_mrz_and_identity_agree() {
         assert!(mrz[5..].starts_with(identity["surname"].as_str().unwrap()));
         let dob = identity["date_of_birth"].as_str().unwrap().replace('-', "");
         assert_eq!(&mrz[57..63], &dob[2..]);
+        // What `dongpo-server --dev` registers without generating a passport.
+        assert_eq!(
+            identity,
+            serde_json::to_value(dongpo_testkit::passport::holder_identity(
+                doc.manifest["seed"].as_u64().unwrap()
+            ))
+            .unwrap(),
+            "{}: holder_identity",
+            doc.profile
+        );
     }
 }

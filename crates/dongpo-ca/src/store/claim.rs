@@ -24,8 +24,23 @@ pub struct NodeClaim {
 }
 
 enum Holder {
-    File { _file: File, path: PathBuf },
-    Postgres { client: Box<Client>, url: String },
+    File {
+        _file: File,
+        path: PathBuf,
+    },
+    /// `client` is `None` only while dropping.
+    Postgres {
+        client: Option<Client>,
+        url: String,
+    },
+}
+
+impl Drop for NodeClaim {
+    fn drop(&mut self) {
+        if let Holder::Postgres { client, .. } = &mut self.holder {
+            super::postgres::close_off_runtime(client.take());
+        }
+    }
 }
 
 impl std::fmt::Debug for NodeClaim {
@@ -57,7 +72,7 @@ pub fn claim_node(location: &str, node: &str) -> Result<NodeClaim, StoreError> {
         return Ok(NodeClaim {
             node: node.to_owned(),
             holder: Holder::Postgres {
-                client: Box::new(client),
+                client: Some(client),
                 url: location.to_owned(),
             },
         });
@@ -131,21 +146,23 @@ impl NodeClaim {
                 }
             }
             Holder::Postgres { client, url } => {
-                let held = !client.is_closed()
-                    && client
-                        .query_one(
-                            "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' \
+                let held = client.as_mut().is_some_and(|client| {
+                    !client.is_closed()
+                        && client
+                            .query_one(
+                                "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' \
                              AND pid = pg_backend_pid() AND granted AND objsubid = 1)",
-                            &[],
-                        )
-                        .and_then(|row| row.try_get::<_, bool>(0))
-                        .unwrap_or(false);
+                                &[],
+                            )
+                            .and_then(|row| row.try_get::<_, bool>(0))
+                            .unwrap_or(false)
+                });
                 if held {
                     return Ok(());
                 }
                 // The connection (and with it the lock) was lost, e.g. a database restart:
                 // claim the node again, unless another process took it meanwhile.
-                **client = postgres_lock(url, &self.node)?;
+                *client = Some(postgres_lock(url, &self.node)?);
                 Ok(())
             }
         }
@@ -178,6 +195,29 @@ pub fn check_pin(store: &mut dyn super::Store, name: &str, value: &str) -> Resul
              every node sharing a store must hold the same CA directory (root, issuing CAs, \
              audit and registry keys) and the same server keys: copy them from the first node \
              (docs/operators.md, several nodes)"
+        )))
+    }
+}
+
+/// Pins the value of a setting that issued certificates depend on (the first value wins)
+/// and refuses a different one, naming both.
+///
+/// # Errors
+/// [`StoreError::Backend`] when the store recorded another value: the setting was changed
+/// in this node's `ca.toml`, or another node runs with a different one.
+pub fn check_setting_pin(
+    store: &mut dyn super::Store,
+    name: &str,
+    value: &str,
+) -> Result<(), StoreError> {
+    let stored = store.pin(&format!("setting:{name}"), value)?;
+    if stored == value {
+        Ok(())
+    } else {
+        Err(StoreError::Backend(format!(
+            "{name} = {value} differs from the {stored} recorded in the store: certificates \
+             already issued depend on it, so it cannot change (and every node sharing the \
+             store must use the same value)"
         )))
     }
 }

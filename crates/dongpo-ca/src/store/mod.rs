@@ -94,6 +94,15 @@ pub struct RevokedEntry {
     pub reason: u8,
 }
 
+/// A CRL number and what the CRL carrying it lists, read together ([`Store::crl_snapshot`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CrlSnapshot {
+    /// The CRL number taken.
+    pub number: u64,
+    /// The issuer's revoked certificates, read after the number was taken.
+    pub revoked: Vec<RevokedEntry>,
+}
+
 /// A person's record from the overseas-citizen registry. Personal data: it is stored, never
 /// logged, and no error message carries any of it.
 #[derive(Clone, PartialEq, Eq)]
@@ -309,15 +318,22 @@ pub trait Store: Send {
     /// [`StoreError::Backend`].
     fn is_blocked(&mut self, spki_sha256: &[u8; 32]) -> Result<bool, StoreError>;
 
-    /// The next CRL number of `(issuer, scope)`: `max(last + 1, at_least)`, recorded
-    /// atomically with its audit record, so numbers only grow across restarts and nodes.
-    fn next_crl_number(
+    /// Takes the next CRL number of `(issuer, scope)` (`max(last + 1, at_least)`, recorded
+    /// atomically with its audit record, so numbers only grow across restarts and nodes)
+    /// and, in the same transaction after taking it, reads the issuer's revoked
+    /// certificates. Because the number's row stays locked until the read is done, a CRL
+    /// with a higher number was read after this one and lists every revocation this one
+    /// lists (RFC 5280 §5.2.3: relying parties keep the highest number).
+    ///
+    /// # Errors
+    /// [`StoreError::AuditSeqTaken`], [`StoreError::AuditNotLinked`], [`StoreError::Backend`].
+    fn crl_snapshot(
         &mut self,
         issuer: &str,
         scope: &str,
         at_least: u64,
         audit: &AuditRecord,
-    ) -> Result<u64, StoreError>;
+    ) -> Result<CrlSnapshot, StoreError>;
 
     /// Appends audit records in one transaction. Each must continue its node's stored
     /// chain: seq 1 with a zero `prev_tag`, or the stored predecessor's tag.

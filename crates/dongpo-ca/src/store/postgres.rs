@@ -17,8 +17,8 @@ use super::rows::{
     reason_from_db, to_db,
 };
 use super::{
-    IssuedCert, RegistryRecord, Reservation, RevokedEntry, Store, StoreError, StoredCert,
-    check_reason, check_serial,
+    CrlSnapshot, IssuedCert, RegistryRecord, Reservation, RevokedEntry, Store, StoreError,
+    StoredCert, check_reason, check_serial,
 };
 use crate::audit::AuditRecord;
 
@@ -27,10 +27,35 @@ const MIGRATION_LOCK: i64 = 0x646f_6e67_706f_6361;
 
 /// A store in a PostgreSQL database.
 pub struct PostgresStore {
-    client: Client,
+    /// `None` only while dropping ([`close_off_runtime`]).
+    client: Option<Client>,
     url: String,
     /// The schema the session works in, set again after a reconnect.
     schema: Option<String>,
+}
+
+impl Drop for PostgresStore {
+    fn drop(&mut self) {
+        close_off_runtime(self.client.take());
+    }
+}
+
+/// Closes a blocking PostgreSQL client on a thread of its own. `postgres::Client` runs a
+/// private Tokio runtime and closes the connection with `block_on` when dropped, which
+/// panics on a thread already driving a runtime: the last owner of a store can be dropped
+/// on an async worker of the server (at shutdown), and a panic there aborts the process
+/// instead of a clean exit. Waits for the close, so the server sees an orderly goodbye.
+pub fn close_off_runtime(client: Option<Client>) {
+    if let Some(client) = client {
+        let closer = std::thread::Builder::new()
+            .name("dongpo-pg-close".into())
+            .spawn(move || drop(client));
+        if let Ok(closer) = closer {
+            // A panic in the closer only means the connection was not closed politely;
+            // the server side ends it when the socket goes.
+            let _ = closer.join();
+        }
+    }
 }
 
 impl std::fmt::Debug for PostgresStore {
@@ -92,7 +117,7 @@ impl PostgresStore {
     fn connect_inner(url: &str, schema: Option<&str>) -> Result<Self, StoreError> {
         let client = Client::connect(url, NoTls)?;
         let mut store = PostgresStore {
-            client,
+            client: Some(client),
             url: url.to_owned(),
             schema: schema.map(str::to_owned),
         };
@@ -106,14 +131,16 @@ impl PostgresStore {
     /// The connection, opened again (in the same schema) when the server dropped it: the
     /// operation that saw it drop failed, the next one works.
     fn client(&mut self) -> Result<&mut Client, StoreError> {
-        if self.client.is_closed() {
+        if self.client.as_ref().is_none_or(Client::is_closed) {
             let mut client = Client::connect(&self.url, NoTls)?;
             if let Some(schema) = &self.schema {
                 client.batch_execute(&format!("SET search_path TO \"{schema}\""))?;
             }
-            self.client = client;
+            self.client = Some(client);
         }
-        Ok(&mut self.client)
+        self.client
+            .as_mut()
+            .ok_or_else(|| StoreError::Backend("postgres: no connection".into()))
     }
 
     fn migrate(&mut self, schema: Option<&str>) -> Result<(), StoreError> {
@@ -369,20 +396,7 @@ impl Store for PostgresStore {
     }
 
     fn revoked(&mut self, issuer: &str) -> Result<Vec<RevokedEntry>, StoreError> {
-        let rows = self.client()?.query(
-            "SELECT serial, revoked_at, revocation_reason FROM certificates \
-             WHERE issuer = $1 AND revoked_at IS NOT NULL ORDER BY length(serial), serial",
-            &[&issuer],
-        )?;
-        let mut out = Vec::with_capacity(rows.len());
-        for row in rows {
-            out.push(RevokedEntry {
-                serial: row.try_get(0)?,
-                revoked_at: UnixTime(from_db(row.try_get(1)?)?),
-                reason: reason_from_db(i64::from(row.try_get::<_, i16>(2)?))?,
-            });
-        }
-        Ok(out)
+        revoked_in(self.client()?, issuer)
     }
 
     fn certificate_count(&mut self) -> Result<u64, StoreError> {
@@ -469,13 +483,13 @@ impl Store for PostgresStore {
         Ok(tx.commit()?)
     }
 
-    fn next_crl_number(
+    fn crl_snapshot(
         &mut self,
         issuer: &str,
         scope: &str,
         at_least: u64,
         audit: &AuditRecord,
-    ) -> Result<u64, StoreError> {
+    ) -> Result<CrlSnapshot, StoreError> {
         let mut tx = self.client()?.transaction()?;
         let number: i64 = tx
             .query_one(
@@ -487,8 +501,15 @@ impl Store for PostgresStore {
             )?
             .try_get(0)?;
         insert_audit(&mut tx, std::slice::from_ref(audit))?;
+        // Read while this transaction holds the number's row lock: a later number waits
+        // for this commit, and each statement under READ COMMITTED sees every commit made
+        // before it started, so the later CRL's read sees at least what this one saw.
+        let revoked = revoked_in(&mut tx, issuer)?;
         tx.commit()?;
-        from_db(number)
+        Ok(CrlSnapshot {
+            number: from_db(number)?,
+            revoked,
+        })
     }
 
     fn is_blocked(&mut self, spki_sha256: &[u8; 32]) -> Result<bool, StoreError> {
@@ -557,4 +578,26 @@ impl Store for PostgresStore {
         let v = v.unwrap_or(0);
         u32::try_from(v).map_err(|_| StoreError::Backend(format!("negative schema version {v}")))
     }
+}
+
+/// The revoked certificates of `issuer`, ordered by serial, on `client` (the connection
+/// or an open transaction).
+fn revoked_in(
+    client: &mut impl ::postgres::GenericClient,
+    issuer: &str,
+) -> Result<Vec<RevokedEntry>, StoreError> {
+    let rows = client.query(
+        "SELECT serial, revoked_at, revocation_reason FROM certificates \
+         WHERE issuer = $1 AND revoked_at IS NOT NULL ORDER BY length(serial), serial",
+        &[&issuer],
+    )?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        out.push(RevokedEntry {
+            serial: row.try_get(0)?,
+            revoked_at: UnixTime(from_db(row.try_get(1)?)?),
+            reason: reason_from_db(i64::from(row.try_get::<_, i16>(2)?))?,
+        });
+    }
+    Ok(out)
 }

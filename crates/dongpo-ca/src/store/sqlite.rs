@@ -20,8 +20,8 @@ use super::rows::{
     reason_from_db, to_db,
 };
 use super::{
-    IssuedCert, RegistryRecord, Reservation, RevokedEntry, Store, StoreError, StoredCert,
-    check_reason, check_serial,
+    CrlSnapshot, IssuedCert, RegistryRecord, Reservation, RevokedEntry, Store, StoreError,
+    StoredCert, check_reason, check_serial,
 };
 use crate::audit::AuditRecord;
 
@@ -368,27 +368,7 @@ impl Store for SqliteStore {
     }
 
     fn revoked(&mut self, issuer: &str) -> Result<Vec<RevokedEntry>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT serial, revoked_at, revocation_reason FROM certificates \
-             WHERE issuer = ?1 AND revoked_at IS NOT NULL ORDER BY length(serial), serial",
-        )?;
-        let rows = stmt.query_map([issuer], |row| {
-            Ok((
-                row.get::<_, Vec<u8>>(0)?,
-                row.get::<_, i64>(1)?,
-                row.get::<_, i64>(2)?,
-            ))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (serial, at, reason) = row?;
-            out.push(RevokedEntry {
-                serial,
-                revoked_at: UnixTime(from_db(at)?),
-                reason: reason_from_db(reason)?,
-            });
-        }
-        Ok(out)
+        revoked_in(&self.conn, issuer)
     }
 
     fn certificate_count(&mut self) -> Result<u64, StoreError> {
@@ -474,13 +454,13 @@ impl Store for SqliteStore {
         Ok(tx.commit()?)
     }
 
-    fn next_crl_number(
+    fn crl_snapshot(
         &mut self,
         issuer: &str,
         scope: &str,
         at_least: u64,
         audit: &AuditRecord,
-    ) -> Result<u64, StoreError> {
+    ) -> Result<CrlSnapshot, StoreError> {
         let tx = self.write()?;
         let number: i64 = tx.query_row(
             "INSERT INTO crl_numbers (issuer, scope, last_number, issued_at) VALUES (?1, ?2, ?3, ?4) \
@@ -491,8 +471,13 @@ impl Store for SqliteStore {
             |row| row.get(0),
         )?;
         insert_audit(&tx, std::slice::from_ref(audit))?;
+        // Read under the write lock the number took (BEGIN IMMEDIATE).
+        let revoked = revoked_in(&tx, issuer)?;
         tx.commit()?;
-        from_db(number)
+        Ok(CrlSnapshot {
+            number: from_db(number)?,
+            revoked,
+        })
     }
 
     fn is_blocked(&mut self, spki_sha256: &[u8; 32]) -> Result<bool, StoreError> {
@@ -562,4 +547,30 @@ impl Store for SqliteStore {
                 })?;
         Ok(v.unwrap_or(0))
     }
+}
+
+/// The revoked certificates of `issuer`, ordered by serial, on `conn` (the store's
+/// connection or an open transaction).
+fn revoked_in(conn: &Connection, issuer: &str) -> Result<Vec<RevokedEntry>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT serial, revoked_at, revocation_reason FROM certificates \
+         WHERE issuer = ?1 AND revoked_at IS NOT NULL ORDER BY length(serial), serial",
+    )?;
+    let rows = stmt.query_map([issuer], |row| {
+        Ok((
+            row.get::<_, Vec<u8>>(0)?,
+            row.get::<_, i64>(1)?,
+            row.get::<_, i64>(2)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (serial, at, reason) = row?;
+        out.push(RevokedEntry {
+            serial,
+            revoked_at: UnixTime(from_db(at)?),
+            reason: reason_from_db(reason)?,
+        });
+    }
+    Ok(out)
 }

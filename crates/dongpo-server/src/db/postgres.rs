@@ -27,7 +27,15 @@ ALTER TABLE server_challenges ADD COLUMN IF NOT EXISTS owner TEXT;
 
 pub(super) struct PgDb {
     url: String,
-    client: Client,
+    /// `None` only while dropping (`close_off_runtime`).
+    client: Option<Client>,
+}
+
+impl Drop for PgDb {
+    fn drop(&mut self) {
+        // Dropped on an async worker at shutdown: close off the runtime (see there).
+        dongpo_ca::store::postgres::close_off_runtime(self.client.take());
+    }
 }
 
 fn err(operation: &'static str) -> impl Fn(postgres::Error) -> DbError {
@@ -38,17 +46,19 @@ impl PgDb {
     pub(super) fn connect(url: &str) -> Result<Self, DbError> {
         Ok(PgDb {
             url: url.to_owned(),
-            client: Client::connect(url, NoTls).map_err(err("connect"))?,
+            client: Some(Client::connect(url, NoTls).map_err(err("connect"))?),
         })
     }
 
     /// The connection, opened again when the server dropped it (a restart, a failover,
     /// an idle timeout): the request that saw it drop got a 503, the next one works.
     fn client(&mut self) -> Result<&mut Client, DbError> {
-        if self.client.is_closed() {
-            self.client = Client::connect(&self.url, NoTls).map_err(err("reconnect"))?;
+        if self.client.as_ref().is_none_or(Client::is_closed) {
+            self.client = Some(Client::connect(&self.url, NoTls).map_err(err("reconnect"))?);
         }
-        Ok(&mut self.client)
+        self.client
+            .as_mut()
+            .ok_or_else(|| DbError::from_display("connect", "no connection"))
     }
 }
 

@@ -2,7 +2,6 @@
 //! client, and the testkit material the tests send.
 #![allow(dead_code)]
 
-pub mod database;
 pub mod disk;
 
 use std::path::{Path, PathBuf};
@@ -161,6 +160,26 @@ impl Process {
             url: format!("http://{addr}"),
             child,
         }
+    }
+}
+
+impl Process {
+    /// Sends SIGTERM (through `kill`, as an init system would) and waits for the exit,
+    /// at most `within`; `None` when it did not exit by then (it is killed on drop).
+    pub fn terminate(&mut self, within: Duration) -> Option<std::process::ExitStatus> {
+        let sent = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success(), "kill -TERM failed");
+        let started = Instant::now();
+        while started.elapsed() < within {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        None
     }
 }
 

@@ -1,9 +1,9 @@
-//! Open finding of the adversarial review of issue 18 (ignored until fixed): `crl_partitions` comes from ca.toml at every open
-//! and is neither pinned in the store nor recorded with the certificates. A CA reopened (or
-//! a second node started) with another count publishes the partition CRL that a revoked
-//! certificate's CRL distribution point names, with a higher cRLNumber and the same
-//! issuingDistributionPoint, *without* the certificate. Either the open must be refused or
-//! the CRL must still list it.
+//! Found by the adversarial review of issue 18: `crl_partitions` came from ca.toml at every
+//! open and was neither pinned in the store nor recorded with the certificates. A CA
+//! reopened (or a second node started) with another count published the partition CRL that
+//! a revoked certificate's CRL distribution point names, with a higher cRLNumber and the
+//! same issuingDistributionPoint, *without* the certificate. Now the store pins the count:
+//! a changed count is refused at open, and the original count still lists it.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -26,7 +26,6 @@ use dongpo_pki::time::UnixTime;
 use dongpo_testkit::Variant;
 
 #[test]
-#[ignore = "open (issue 18 review): a changed crl_partitions drops revoked certificates from the CRL their CDP names"]
 fn a_changed_partition_count_never_drops_a_revocation_from_its_crl() {
     let (dir, mut ca) = new_ca("atk18-partitions", None);
     let person = applicant(Variant::Genuine, 1, NOW);
@@ -64,11 +63,19 @@ fn a_changed_partition_count_never_drops_a_revocation_from_its_crl() {
         text.replace("crl_partitions = 4", "crl_partitions = 8"),
     )
     .unwrap();
-    let Ok(mut reopened) =
+    let refused =
         Ca::open_with_passphrase(&dir, Some(Passphrase::new(b"test passphrase".to_vec())))
-    else {
-        return; // refusing the changed count is a fix too
-    };
+            .err()
+            .expect("a changed crl_partitions must be refused")
+            .to_string();
+    assert!(
+        refused.contains("crl_partitions = 8") && refused.contains("the 4 recorded"),
+        "{refused}"
+    );
+    // The original count opens and its partition CRL lists the revoked certificate.
+    std::fs::write(&toml, &text).unwrap();
+    let mut reopened =
+        Ca::open_with_passphrase(&dir, Some(Passphrase::new(b"test passphrase".to_vec()))).unwrap();
     let der = reopened
         .crl(
             &issued.issuer,

@@ -12,14 +12,13 @@
 
 mod common;
 
-use common::{NOW, applicant, csr, new_ca};
+use common::{NOW, applicant, new_ca};
 use der::Decode;
 use dongpo_ca::authority::{Ca, Overrides};
 use dongpo_ca::issue::IssueError;
 use dongpo_ca::publish::CrlScope;
 use dongpo_ca::reason::RevocationReason;
 use dongpo_ca::serial::Serial;
-use dongpo_crypto::{Curve, KeySpec};
 use dongpo_pki::time::UnixTime;
 use dongpo_profiles::profile::ValidityBeyondIssuer;
 use dongpo_testkit::Variant;
@@ -49,15 +48,7 @@ fn ca_with_applicant(label: &str) -> (std::path::PathBuf, Ca, common::Applicant)
 }
 
 fn approve(ca: &mut Ca, person: &common::Applicant, seed: u64) -> dongpo_ca::ra::Approval {
-    ca.approve(
-        &person.report,
-        &person.dg1,
-        person.rrn(),
-        &csr(KeySpec::Ec(Curve::P256), seed),
-        PROFILE,
-        NOW,
-    )
-    .unwrap()
+    common::approve_p256(ca, person, PROFILE, seed)
 }
 
 fn issue(

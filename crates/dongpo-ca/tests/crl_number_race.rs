@@ -16,12 +16,11 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use common::{NOW, applicant, csr, new_ca};
+use common::{NOW, applicant, new_ca};
 use dongpo_ca::authority::{Ca, Overrides};
 use dongpo_ca::publish::CrlScope;
 use dongpo_ca::reason::RevocationReason;
 use dongpo_ca::serial::Serial;
-use dongpo_crypto::{Curve, KeySpec};
 use dongpo_pki::time::UnixTime;
 use dongpo_testkit::Variant;
 
@@ -67,16 +66,7 @@ fn race(store: Option<String>) {
     let mut serials = Vec::new();
     let mut issuer = String::new();
     for seed in 0..60u64 {
-        let approval = a
-            .approve(
-                &person.report,
-                &person.dg1,
-                person.rrn(),
-                &csr(KeySpec::Ec(Curve::P256), 1000 + seed),
-                PROFILE,
-                NOW,
-            )
-            .unwrap();
+        let approval = common::approve_p256(&mut a, &person, PROFILE, 1000 + seed);
         let issued = a.issue(&approval, NOW).unwrap();
         issuer = issued.issuer.clone();
         serials.push(issued.serial);

@@ -14,14 +14,13 @@
 
 mod common;
 
-use common::{NOW, applicant, csr, new_ca};
+use common::{NOW, applicant, new_ca};
 use dongpo_ca::authority::Ca;
 use dongpo_ca::issue::partition_of;
 use dongpo_ca::keys::Passphrase;
 use dongpo_ca::publish::CrlScope;
 use dongpo_ca::reason::RevocationReason;
 use dongpo_ca::serial::Serial;
-use dongpo_crypto::{Curve, KeySpec};
 use dongpo_pki::time::UnixTime;
 use dongpo_testkit::Variant;
 
@@ -33,16 +32,7 @@ fn a_changed_partition_count_never_drops_a_revocation_from_its_crl() {
     // A serial whose partition differs between 4 and 8 partitions.
     let mut chosen = None;
     for seed in 0..64u64 {
-        let approval = ca
-            .approve(
-                &person.report,
-                &person.dg1,
-                person.rrn(),
-                &csr(KeySpec::Ec(Curve::P256), 5000 + seed),
-                "woori",
-                NOW,
-            )
-            .unwrap();
+        let approval = common::approve_p256(&mut ca, &person, "woori", 5000 + seed);
         let issued = ca.issue(&approval, NOW).unwrap();
         if partition_of(&issued.serial, 4) != partition_of(&issued.serial, 8) {
             chosen = Some(issued);

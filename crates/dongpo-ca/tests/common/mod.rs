@@ -122,6 +122,24 @@ pub fn new_ca(label: &str, store: Option<String>) -> (PathBuf, Ca) {
     (dir, ca)
 }
 
+/// An approval for `person` under `profile`, with the P-256 subscriber key of `seed`.
+pub fn approve_p256(
+    ca: &mut Ca,
+    person: &Applicant,
+    profile: &str,
+    seed: u64,
+) -> dongpo_ca::ra::Approval {
+    ca.approve(
+        &person.report,
+        &person.dg1,
+        person.rrn(),
+        &csr(KeySpec::Ec(dongpo_crypto::Curve::P256), seed),
+        profile,
+        NOW,
+    )
+    .unwrap()
+}
+
 /// A CSR (DER) for a deterministic subscriber key.
 pub fn csr(spec: KeySpec, seed: u64) -> Vec<u8> {
     let key = dongpo_testkit::csr::subscriber_key(spec, seed, "test").unwrap();

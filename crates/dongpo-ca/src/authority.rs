@@ -7,7 +7,7 @@ use dongpo_icao::report::VerificationReport;
 use dongpo_pki::time::UnixTime;
 use dongpo_profiles::profile::Profile;
 
-use crate::audit::{AuditChain, AuditError, AuditSummary, verify_chain};
+use crate::audit::{AuditChain, AuditEntry, AuditError, AuditSummary, verify_chain};
 use crate::config::{CaConfig, CaEntry, KeyRef};
 use crate::files::{FileError, read_certificates, read_secret};
 use crate::init::{AUDIT_KEY_FILE, CONFIG_FILE, REGISTRY_KEY_FILE, resolve_store};
@@ -63,6 +63,11 @@ pub struct Overrides {
     /// Open without claiming the audit node (a process that only reads, e.g. `dongpo
     /// audit verify`); every write is still possible but unprotected, so only readers set it.
     pub read_only: bool,
+    /// Record this process's values of the pinned settings that may change
+    /// (`require_active_authentication`, `max_report_age`, the profiles) as the store's,
+    /// audited at the given time (`dongpo ca accept-settings`); `crl_partitions` never
+    /// changes.
+    pub accept_settings: Option<UnixTime>,
 }
 
 /// An opened CA.
@@ -75,7 +80,23 @@ pub struct Ca {
     root_der: Vec<u8>,
     ra_policy: RaPolicy,
     issuer: Issuer,
-    claim: Option<crate::store::claim::NodeClaim>,
+}
+
+/// The settings pinned in the store, as `(name, value)`: `profiles` is the SHA-256 of the
+/// profiles as loaded (every field, in name order).
+fn settings_pins(config: &CaConfig, profiles: &[Profile]) -> Vec<(&'static str, String)> {
+    let mut sorted: Vec<&Profile> = profiles.iter().collect();
+    sorted.sort_by(|a, b| a.name.cmp(&b.name));
+    let described: String = sorted.iter().map(|p| format!("{p:?}\n")).collect();
+    vec![
+        ("crl_partitions", config.crl_partitions.to_string()),
+        (
+            "require_active_authentication",
+            config.require_active_authentication.to_string(),
+        ),
+        ("max_report_age", config.max_report_age.to_string()),
+        ("profiles", hex::encode(sha256(described.as_bytes()))),
+    ]
 }
 
 /// The passphrase from the sources `ca.toml` names, or why none could be read.
@@ -230,6 +251,24 @@ impl Ca {
         };
         let mut store =
             crate::store::open(&location).map_err(|e| OpenError::Store(e.to_string()))?;
+        // Pins are written by the first open of a store `dongpo ca init` created (its
+        // first audit record is in there). A store holding nothing is not this CA's: a
+        // `database_url` naming a new database, a moved or deleted SQLite file. Opening it
+        // would give the CA an empty history: CRLs numbered above those published, without
+        // their revocations.
+        if !store
+            .holds_history()
+            .map_err(|e| OpenError::Store(e.to_string()))?
+        {
+            return Err(OpenError::Store(format!(
+                "{}: the store at {} holds nothing of this CA (no audit record, no pins): it \
+                 is not the store this CA directory was created with. A CA moves to another \
+                 database only with its data; point ca.toml `store` (or database_url) at the \
+                 CA's own store",
+                dir.display(),
+                crate::store::redacted_location(&location)
+            )));
+        }
         let mut pins = vec![
             ("root_sha256".to_owned(), hex::encode(sha256(&root_der))),
             (
@@ -255,13 +294,18 @@ impl Ca {
                 .map_err(|e| OpenError::Store(format!("{}: {e}", dir.display())))?;
         }
         // Every certificate names its partition CRL by the count in force when it was
-        // issued; a different count would publish that CRL without it.
-        crate::store::claim::check_setting_pin(
-            store.as_mut(),
-            "crl_partitions",
-            &config.crl_partitions.to_string(),
-        )
-        .map_err(|e| OpenError::Store(format!("{}: {e}", dir.display())))?;
+        // issued; a different count would publish that CRL without it. The RA settings and
+        // the profiles decide what every node issues: nodes of one CA agree on them.
+        let settings = settings_pins(&config, &profiles);
+        for (name, value) in &settings {
+            if overrides.accept_settings.is_some() && *name != "crl_partitions" {
+                store
+                    .replace_pin(&format!("setting:{name}"), value)
+                    .map_err(|e| OpenError::Store(e.to_string()))?;
+            }
+            crate::store::claim::check_setting_pin(store.as_mut(), name, value)
+                .map_err(|e| OpenError::Store(format!("{}: {e}", dir.display())))?;
+        }
         let tail = store
             .audit_tail(&config.node)
             .map_err(|e| OpenError::Store(e.to_string()))?;
@@ -270,7 +314,18 @@ impl Ca {
             max_report_age: config.max_report_age,
             require_active_authentication: config.require_active_authentication,
         };
-        let issuer = Issuer::new(cas, store, chain, config.crl_partitions);
+        let mut issuer = Issuer::new(cas, store, chain, config.crl_partitions).with_claim(claim);
+        if let Some(at) = overrides.accept_settings {
+            let body: serde_json::Map<String, serde_json::Value> = settings
+                .iter()
+                .map(|(name, value)| ((*name).to_owned(), value.clone().into()))
+                .collect();
+            issuer.audit(&[AuditEntry {
+                at,
+                kind: "ca.settings.accepted".into(),
+                body: serde_json::Value::Object(body).to_string(),
+            }])?;
+        }
         Ok(Ca {
             dir: dir.to_path_buf(),
             config,
@@ -280,7 +335,6 @@ impl Ca {
             root_der,
             ra_policy,
             issuer,
-            claim,
         })
     }
 
@@ -291,11 +345,11 @@ impl Ca {
     /// # Errors
     /// A message saying why it cannot write.
     pub fn writable(&mut self) -> Result<(), String> {
-        if let Some(claim) = &mut self.claim {
-            claim
-                .check()
-                .map_err(|e| format!("audit node {}: {e}", claim.node()))?;
-        }
+        self.issuer.check_claim().map_err(|e| e.to_string())?;
+        self.issuer
+            .store()
+            .ping_write()
+            .map_err(|e| e.to_string())?;
         match self.issuer.write_failure() {
             Some(reason) => Err(reason.to_owned()),
             None => Ok(()),

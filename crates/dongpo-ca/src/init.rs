@@ -115,6 +115,21 @@ pub fn init(dir: &Path, options: InitOptions<'_>) -> Result<CaConfig, InitError>
             .create(dir.join(sub))
             .map_err(|e| FileError::new(&dir.join(sub), e))?;
     }
+    // The store first: one that already holds a CA is refused before any key is made or
+    // anything written into it (a second CA's audit record would break the first's chain).
+    let store_location = options.store.clone().unwrap_or_else(|| SQLITE_FILE.into());
+    let mut store = crate::store::open(&resolve_store(dir, &store_location))
+        .map_err(|e| InitError::Store(e.to_string()))?;
+    if store
+        .holds_history()
+        .map_err(|e| InitError::Store(e.to_string()))?
+    {
+        return Err(InitError::Store(format!(
+            "{} already holds a CA (audit records or pins): a store holds one CA; to add a \
+             node to it, copy the first node's CA directory (docs/operators.md, several nodes)",
+            crate::store::redacted_location(&store_location)
+        )));
+    }
     let (passphrase, source) = match options.passphrase {
         Some(p) => (
             p,
@@ -215,9 +230,6 @@ pub fn init(dir: &Path, options: InitOptions<'_>) -> Result<CaConfig, InitError>
 
     let audit_key = create_secret(&dir.join(AUDIT_KEY_FILE))?;
     create_secret(&dir.join(REGISTRY_KEY_FILE))?;
-    let store_location = options.store.unwrap_or_else(|| SQLITE_FILE.into());
-    let mut store = crate::store::open(&resolve_store(dir, &store_location))
-        .map_err(|e| InitError::Store(e.to_string()))?;
     let tail = store
         .audit_tail(options.node)
         .map_err(|e| InitError::Store(e.to_string()))?;

@@ -218,6 +218,8 @@ pub struct Issuer {
     audit: AuditChain,
     crl_partitions: u32,
     write_failure: Option<String>,
+    /// This process's claim on its audit node id, checked before every audited write.
+    claim: Option<crate::store::claim::NodeClaim>,
 }
 
 /// The CRL partition of a serial: its last octet modulo the partition count, so a
@@ -243,6 +245,7 @@ impl Issuer {
             audit,
             crl_partitions: crl_partitions.max(1),
             write_failure: None,
+            claim: None,
         }
     }
 
@@ -299,6 +302,30 @@ impl Issuer {
             .map(|((), records)| records)
     }
 
+    /// Holds `claim` (this process's claim on its audit node id) and checks it before
+    /// every audited write.
+    #[must_use]
+    pub fn with_claim(mut self, claim: Option<crate::store::claim::NodeClaim>) -> Self {
+        self.claim = claim;
+        self
+    }
+
+    /// Whether the node claim still holds (claimed again if it was lost and is free).
+    ///
+    /// # Errors
+    /// [`IssueError::Store`] saying why the claim is lost.
+    pub fn check_claim(&mut self) -> Result<(), IssueError> {
+        if let Some(claim) = &mut self.claim {
+            claim.check().map_err(|e| {
+                IssueError::Store(StoreError::Backend(format!(
+                    "audit node {}: {e}",
+                    claim.node()
+                )))
+            })?;
+        }
+        Ok(())
+    }
+
     /// Why the last audited write failed on an audit-sequence conflict even after
     /// re-reading the chain (`None` once a write succeeds).
     #[must_use]
@@ -315,6 +342,9 @@ impl Issuer {
         entries: &[AuditEntry],
         mut f: impl FnMut(&mut dyn Store, &[AuditRecord]) -> Result<T, StoreError>,
     ) -> Result<(T, Vec<AuditRecord>), IssueError> {
+        // A process that lost its node claim (a dropped PostgreSQL connection, a removed
+        // lock file) while another took the id must not write into that node's chain.
+        self.check_claim()?;
         let mut retried = false;
         loop {
             let records = self.audit.draft(entries);

@@ -40,8 +40,8 @@ pub fn is_forbidden_in_names(c: char) -> bool {
                 | 0x180E
                 | 0x200B..=0x200F
                 | 0x2028..=0x202E
-                | 0x2060..=0x2064
-                | 0x2066..=0x206F
+                // U+2065 is unassigned but default-ignorable too.
+                | 0x2060..=0x206F
                 | 0xFEFF
                 | 0xFFF9..=0xFFFB
                 | 0x110BD

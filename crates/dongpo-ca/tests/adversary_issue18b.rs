@@ -1,4 +1,4 @@
-//! Second adversarial review of issue 18 (notes: /work/notes/atk18b.md), CA side.
+//! Second adversarial review of issue 18 (SECURITY.md §5), CA side.
 //!
 //! `dongpo ca init --store postgres://...` on a database that already holds a CA creates a
 //! second root, issuing CAs and keys, and writes its `ca.initialized` audit record (under
@@ -42,7 +42,6 @@ fn init_at(dir: &std::path::Path, store: &str, node: &str) -> Result<(), String>
 }
 
 #[test]
-#[ignore = "open (issue 18 re-attack): ca init on a shared store that already holds a CA writes a foreign audit record that breaks the real CA's audit verification"]
 fn ca_init_on_a_store_that_holds_a_ca_is_refused_and_leaves_its_audit_chain_intact() {
     let Some(database) =
         dongpo_testkit::pg_database::Database::from_env("dongpo_atk18b_init").unwrap()
@@ -85,7 +84,6 @@ fn ca_init_on_a_store_that_holds_a_ca_is_refused_and_leaves_its_audit_chain_inta
 /// is issued with that invisible code point in its commonName (reproduced with
 /// `POST /v1/registry` then `POST /v1/certificates`).
 #[test]
-#[ignore = "open (issue 18 re-attack): U+2065 (default-ignorable) passes name validation and reaches the commonName"]
 fn every_default_ignorable_code_point_is_refused_in_names() {
     let ranges: &[(u32, u32)] = &[
         (0x00AD, 0x00AD),

@@ -516,13 +516,35 @@ fn a_sixth_certificate_type_is_a_toml_file_and_may_carry_the_vid() {
         .replacen("store = ", "profiles_dir = \"profiles\"\nstore = ", 1);
     std::fs::write(dir.join("ca.toml"), config).unwrap();
 
-    let mut ca = Ca::open_with_passphrase(
-        &dir,
+    // A changed set of profiles is a changed CA setting: refused until accepted, once for
+    // every node of the CA (`dongpo ca accept-settings`), then audited.
+    let passphrase = || {
         Some(dongpo_ca::keys::Passphrase::new(
             b"test passphrase".to_vec(),
-        )),
+        ))
+    };
+    let refused = Ca::open_with_passphrase(&dir, passphrase())
+        .err()
+        .expect("changed profiles must be refused until accepted")
+        .to_string();
+    assert!(refused.contains("profiles = "), "{refused}");
+    let mut ca = Ca::open_with(
+        &dir,
+        passphrase(),
+        &dongpo_ca::authority::Overrides {
+            accept_settings: Some(NOW),
+            ..dongpo_ca::authority::Overrides::default()
+        },
     )
     .unwrap();
+    assert!(
+        ca.issuer()
+            .store()
+            .audit_records()
+            .unwrap()
+            .iter()
+            .any(|r| r.kind == "ca.settings.accepted")
+    );
     assert!(ca.profile("naver").is_some());
     let person = applicant(Variant::Genuine, 1, NOW);
     ca.register(&person.identity, NOW).unwrap();

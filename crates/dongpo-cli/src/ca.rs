@@ -17,6 +17,18 @@ use crate::exit;
 pub enum CaCommand {
     /// Create a CA directory: root CA, one issuing CA per profile, store, secrets, ca.toml.
     Init(InitArgs),
+    /// Record this directory's `require_active_authentication`, `max_report_age` and
+    /// profiles as the CA's settings in its store (audited), after changing them on every
+    /// node; nodes with other values are then refused at start.
+    AcceptSettings(AcceptSettingsArgs),
+}
+
+/// `dongpo ca accept-settings`.
+#[derive(Args)]
+pub struct AcceptSettingsArgs {
+    /// The CA directory.
+    #[arg(long)]
+    dir: PathBuf,
 }
 
 /// `dongpo ca init`.
@@ -112,7 +124,10 @@ pub fn open(dir: &Path) -> Result<Ca, String> {
 
 /// Runs `dongpo ca`.
 pub fn run(command: &CaCommand) -> Result<u8, String> {
-    let CaCommand::Init(args) = command;
+    let args = match command {
+        CaCommand::Init(args) => args,
+        CaCommand::AcceptSettings(args) => return accept_settings(args),
+    };
     let profiles = dongpo_profiles::profile::builtin().map_err(|e| e.to_string())?;
     let passphrase = passphrase_from_env();
     let generated = passphrase.is_none();
@@ -196,6 +211,21 @@ pub fn registry(command: &RegistryCommand) -> Result<u8, String> {
         (None, None) => return Err("give --csv FILE or --identity FILE".into()),
     };
     println!("registered {count} overseas citizen(s)");
+    Ok(exit::OK)
+}
+
+/// Runs `dongpo ca accept-settings`.
+fn accept_settings(args: &AcceptSettingsArgs) -> Result<u8, String> {
+    Ca::open_with(
+        &args.dir,
+        None,
+        &dongpo_ca::authority::Overrides {
+            accept_settings: Some(UnixTime::now()),
+            ..dongpo_ca::authority::Overrides::default()
+        },
+    )
+    .map_err(|e| e.to_string())?;
+    println!("recorded this directory's settings as the CA's (audited: ca.settings.accepted)");
     Ok(exit::OK)
 }
 

@@ -562,9 +562,36 @@ impl TrustSources {
     }
 }
 
+/// The largest trust file read (a CRL of a million entries is about 50 MB).
+const MAX_TRUST_FILE: u64 = 256 * 1024 * 1024;
+
+/// Reads a trust file: only a regular file (after symlinks), at most [`MAX_TRUST_FILE`].
+/// A FIFO or device in a trust directory would block the reader (and with it every later
+/// trust reload) or never end.
 fn read(path: &Path) -> Result<Vec<u8>, TrustError> {
-    std::fs::read(path).map_err(|source| TrustError::Io {
+    use std::io::Read;
+    let io = |source| TrustError::Io {
         path: path.display().to_string(),
         source,
-    })
+    };
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if !meta.is_file() {
+        return Err(io(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file",
+        )));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .map_err(io)?
+        .take(MAX_TRUST_FILE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > MAX_TRUST_FILE {
+        return Err(io(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("larger than {MAX_TRUST_FILE} bytes"),
+        )));
+    }
+    Ok(bytes)
 }

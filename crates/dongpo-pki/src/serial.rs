@@ -121,6 +121,17 @@ impl Serial {
         bytes
     }
 
+    /// Whether `content` is exactly this serial's DER INTEGER content ([`Serial::to_integer`]),
+    /// compared in place (the OCSP responder's cache path asks this per request).
+    #[must_use]
+    pub fn is_integer_content(&self, content: &[u8]) -> bool {
+        match (self.0.first(), content.split_first()) {
+            (Some(top), Some((0, rest))) if top & 0x80 != 0 => rest == self.0.as_slice(),
+            (Some(top), _) if top & 0x80 != 0 => false,
+            _ => content == self.0.as_slice(),
+        }
+    }
+
     /// The positive INTEGER (as an OCSP CertID carries it).
     ///
     /// # Errors
@@ -195,6 +206,14 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn integer_content_round_trips(magnitude in proptest::collection::vec(proptest::num::u8::ANY, 1..=20)) {
+            if let Some(serial) = Serial::from_integer(&magnitude) {
+                proptest::prop_assert!(serial.is_integer_content(&serial.to_integer()));
+                let mut padded = vec![0u8];
+                padded.extend_from_slice(&serial.to_integer());
+                proptest::prop_assert!(!serial.is_integer_content(&padded));
+                let top_bit = serial.as_bytes().first().is_some_and(|b| b & 0x80 != 0);
+                proptest::prop_assert_eq!(serial.is_integer_content(serial.as_bytes()), !top_bit);
+            }
             if let Some(s) = Serial::from_bytes(&magnitude) {
                 let int = s.to_int().unwrap();
                 proptest::prop_assert_eq!(int.as_bytes()[0] & 0x80, 0);

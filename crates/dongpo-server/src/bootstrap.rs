@@ -93,7 +93,8 @@ pub fn build(mut config: ServerConfig) -> Result<AppState, String> {
                 .is_some()
         {
             return Err(format!(
-                "{} is missing, but the CA store already pins this key for the nodes sharing it:                  copy {} from the first node (docs/operators.md, several nodes) instead of creating another",
+                "{} is missing, but the CA store already pins this key for the nodes sharing it: \
+                 copy {} from the first node (docs/operators.md, several nodes) instead of creating another",
                 path.display(),
                 path.strip_prefix(&data).unwrap_or(path).display()
             ));
@@ -295,9 +296,19 @@ fn refuse_second_ca(config: &ServerConfig, dir: &Path) -> Result<(), String> {
         return Ok(());
     };
     let mut store = dongpo_ca::store::open(url).map_err(|e| format!("database_url: {e}"))?;
-    if let Some(root) = store.pinned("root_sha256").map_err(|e| e.to_string())? {
+    // A store `dongpo ca init --store` made holds the CA's first audit record but no pins
+    // until the CA is first opened: any history at all means another CA's store.
+    if store.holds_history().map_err(|e| e.to_string())? {
+        let root = store
+            .pinned("root_sha256")
+            .map_err(|e| e.to_string())?
+            .unwrap_or_else(|| "not pinned yet: made by dongpo ca init".into());
         return Err(format!(
-            "the database (database_url) already holds a CA (root certificate SHA-256 {root}) and {} has none:              this node would create a second CA in a shared store. Provision this node with the first node's              CA directory (DATA/ca: ca.toml, certs/, keys/ or the HSM token, secrets/) and server keys              (DATA/server/receipt-key.p8, DATA/server/document-fingerprint.key) as docs/operators.md              (several nodes) describes, then start it again",
+            "the database (database_url) already holds a CA (root certificate SHA-256 {root}) and {} has none: \
+             this node would create a second CA in a shared store. Provision this node with the first node's \
+             CA directory (DATA/ca: ca.toml, certs/, keys/ or the HSM token, secrets/) and server keys \
+             (DATA/server/receipt-key.p8, DATA/server/document-fingerprint.key) as docs/operators.md \
+             (several nodes) describes, then start it again",
             dir.display()
         ));
     }
@@ -318,7 +329,8 @@ fn resolve_active_authentication(config: &mut ServerConfig, dir: &Path) -> Resul
     match in_ca {
         Some(ca_value) if server_given && ca_value != config.require_active_authentication => {
             Err(format!(
-                "require_active_authentication is given twice and the values disagree: the server configuration                  (server.toml or DONGPO_REQUIRE_ACTIVE_AUTHENTICATION) says {}, {} says {}; set it in one place",
+                "require_active_authentication is given twice and the values disagree: the server configuration \
+                 (server.toml or DONGPO_REQUIRE_ACTIVE_AUTHENTICATION) says {}, {} says {}; set it in one place",
                 config.require_active_authentication,
                 path.display(),
                 ca_value
@@ -365,6 +377,7 @@ fn open_or_create_ca(config: &mut ServerConfig, now: UnixTime) -> Result<Ca, Str
             node: Some(config.node.clone()),
             require_active_authentication: Some(config.require_active_authentication),
             read_only: false,
+            accept_settings: None,
         },
     )
     .map_err(|e| format!("opening the CA in {}: {e}", dir.display()))

@@ -258,9 +258,14 @@ impl ServerConfig {
                         .map(|part| toml::Value::String(part.to_owned()))
                         .collect(),
                 ),
-                _ => toml::Value::String(value),
+                _ => toml::Value::String(value.clone()),
             };
             table.insert((*key).to_owned(), parsed);
+            // Checked one variable at a time, so that a value the setting cannot hold (a
+            // negative or too large number) is refused naming its variable.
+            if let Err(e) = toml::Value::Table(table.clone()).try_into::<ServerConfig>() {
+                return Err(bad(&name, format!("'{value}' is refused: {}", e.message())));
+            }
             self.given.insert((*key).to_owned());
             changed = true;
         }

@@ -96,7 +96,13 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(dongpo_server::serve(config, shutdown_signal())) {
+    let served = runtime.block_on(dongpo_server::serve(config, shutdown_signal()));
+    // Requests in flight were drained within shutdown_grace_secs. What still runs is
+    // background work (the start-up OCSP pre-signing of a large store takes minutes), none of
+    // which must outlive a stop: dropping the runtime would wait for it, past the point where
+    // an init system sends SIGKILL. Store writes are transactions, so nothing half-done stays.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(2));
+    match served {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!("{e}");

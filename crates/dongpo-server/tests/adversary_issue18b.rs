@@ -1,6 +1,6 @@
 //! Second adversarial review of issue 18 ("revocation that never lies and a CA that stays
-//! consistent, on one node or many"): the problems found, each as a test that fails on the
-//! code reviewed (marked `#[ignore = "open ..."]` until fixed). Notes: /work/notes/atk18b.md.
+//! consistent, on one node or many"): the problems found, each as a test that failed on the
+//! code reviewed and passes since its fix (SECURITY.md §5).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -36,7 +36,7 @@ fn env_of(pairs: &[(&'static str, String)]) -> Vec<(&'static str, String)> {
     pairs.to_vec()
 }
 
-fn borrowed(pairs: &[(&'static str, String)]) -> Vec<(&'static str, &str)> {
+fn borrowed<'a>(pairs: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
     pairs.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }
 
@@ -74,7 +74,6 @@ fn start_expecting_exit(data: &Path, args: &[&str], envs: &[(&str, &str)]) -> Ou
 /// write does. Two live processes then write one audit chain, which the claims exist to
 /// prevent ("two writers never share a chain", docs/architecture.md).
 #[test]
-#[ignore = "open (issue 18 re-attack): a server whose PostgreSQL node claim dropped keeps writing while another process holds its node id"]
 fn a_server_that_lost_its_node_claim_does_not_write_while_another_process_holds_it() {
     let Ok(admin_url) = std::env::var("DONGPO_TEST_POSTGRES_URL") else {
         println!("skipped: DONGPO_TEST_POSTGRES_URL is not set");
@@ -154,7 +153,6 @@ fn a_server_that_lost_its_node_claim_does_not_write_while_another_process_holds_
 /// Authentication alone what every other node refuses (docs/operators.md: "conflicting
 /// settings" and "the settings issued certificates depend on" are refused at start).
 #[test]
-#[ignore = "open (issue 18 re-attack): ca.toml settings other than crl_partitions (require_active_authentication, max_report_age, profiles_dir) may differ between nodes of one CA"]
 fn nodes_of_one_ca_cannot_disagree_on_requiring_active_authentication() {
     let Ok(admin_url) = std::env::var("DONGPO_TEST_POSTGRES_URL") else {
         println!("skipped: DONGPO_TEST_POSTGRES_URL is not set");
@@ -177,6 +175,21 @@ fn nodes_of_one_ca_cannot_disagree_on_requiring_active_authentication() {
     std::fs::write(
         &toml_a,
         format!("require_active_authentication = true\n{text}"),
+    )
+    .unwrap();
+    // A changed setting is refused until the operator accepts it (`dongpo ca
+    // accept-settings`, audited), once for all nodes.
+    let refused = start_expecting_exit(&data_a, &["--dev"], &borrowed(&env_a));
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("accept-settings"), "{stderr}");
+    dongpo_ca::authority::Ca::open_with(
+        &data_a.join("ca"),
+        None,
+        &dongpo_ca::authority::Overrides {
+            accept_settings: Some(dongpo_pki::time::UnixTime::now()),
+            ..dongpo_ca::authority::Overrides::default()
+        },
     )
     .unwrap();
     let a = Process::start(&data_a, &["--dev"], &borrowed(&env_a));
@@ -219,7 +232,6 @@ fn nodes_of_one_ca_cannot_disagree_on_requiring_active_authentication() {
 /// stop timeouts of init systems (Kubernetes 30 s, systemd 90 s), which then SIGKILL the
 /// process: not the clean exit docs/operators.md promises.
 #[test]
-#[ignore = "open (issue 18 re-attack): SIGTERM waits for the start-up OCSP pre-signing of every certificate, far past shutdown_grace_secs"]
 fn sigterm_during_start_up_pre_signing_exits_within_the_grace() {
     let Ok(admin_url) = std::env::var("DONGPO_TEST_POSTGRES_URL") else {
         println!("skipped: DONGPO_TEST_POSTGRES_URL is not set");
@@ -280,7 +292,6 @@ fn sigterm_during_start_up_pre_signing_exits_within_the_grace() {
 /// (docs/operators.md): a negative or out-of-range number passes the digit check and is
 /// then refused by the typed conversion, under the setting name `environment`.
 #[test]
-#[ignore = "open (issue 18 re-attack): DONGPO_* numbers out of the field's range are refused as 'environment', not by variable"]
 fn an_out_of_range_environment_number_is_refused_naming_its_variable() {
     for (name, value) in [
         ("DONGPO_RATE_LIMIT_BURST", "-5"),
@@ -302,7 +313,6 @@ fn an_out_of_range_environment_number_is_refused_naming_its_variable() {
 /// quota), every revocation and issuance fails while the probe keeps answering ready, so
 /// a load balancer keeps sending revocations to a node that cannot record them.
 #[test]
-#[ignore = "open (issue 18 re-attack): /readyz answers ready while the PostgreSQL store refuses every write (read-only database)"]
 fn readyz_fails_while_the_database_refuses_writes() {
     let Ok(admin_url) = std::env::var("DONGPO_TEST_POSTGRES_URL") else {
         println!("skipped: DONGPO_TEST_POSTGRES_URL is not set");
@@ -368,7 +378,6 @@ fn readyz_fails_while_the_database_refuses_writes() {
 /// runtime waits for it at SIGTERM. Files that are not regular files could be refused
 /// alone (`metadata().is_file()`), as a directory named `x.pem` already is.
 #[test]
-#[ignore = "open (issue 18 re-attack): a FIFO in a trust directory blocks the trust load (the start never completes)"]
 fn a_fifo_in_the_trust_directory_is_refused_alone() {
     let data = fresh_dir("atk18b-fifo");
     let trust = data.join("trust");
@@ -410,7 +419,6 @@ fn a_fifo_in_the_trust_directory_is_refused_alone() {
 /// lock on the removed inode and sees "a" file at the path: both servers answer `/readyz`
 /// ready and both issue under `server-1` on one store.
 #[test]
-#[ignore = "open (issue 18 re-attack): after the SQLite node lock file is removed, a second process claims the same node and both stay ready and write"]
 fn a_replaced_sqlite_node_lock_file_is_not_taken_for_the_held_claim() {
     let data = fresh_dir("atk18b-flock");
     let first = Process::start(&data, &["--dev"], &[]);
@@ -470,7 +478,6 @@ fn partition_crls(client: &Client) -> Vec<(u128, Vec<String>)> {
 /// same happens for a node whose `database_url` names another database than its
 /// `ca.toml`'s `store`, or when `DATABASE_URL` is dropped from a PostgreSQL deployment.
 #[test]
-#[ignore = "open (issue 18 re-attack): database_url silently replaces ca.toml's store: an empty store with the same CA keys publishes higher-numbered CRLs without earlier revocations"]
 fn a_ca_restarted_on_another_store_never_publishes_a_higher_crl_without_its_revocations() {
     let Ok(admin_url) = std::env::var("DONGPO_TEST_POSTGRES_URL") else {
         println!("skipped: DONGPO_TEST_POSTGRES_URL is not set");

@@ -25,7 +25,7 @@ pub struct NodeClaim {
 
 enum Holder {
     File {
-        _file: File,
+        file: File,
         path: PathBuf,
     },
     /// `client` is `None` only while dropping.
@@ -78,17 +78,23 @@ pub fn claim_node(location: &str, node: &str) -> Result<NodeClaim, StoreError> {
         });
     }
     let path = lock_file(location, node);
+    let file = lock_path(&path, node)?;
+    Ok(NodeClaim {
+        node: node.to_owned(),
+        holder: Holder::File { file, path },
+    })
+}
+
+/// Opens (creating it if missing) and exclusively locks the lock file at `path`.
+fn lock_path(path: &std::path::Path, node: &str) -> Result<File, StoreError> {
     let file = OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
-        .open(&path)
+        .open(path)
         .map_err(|e| StoreError::Backend(format!("{}: {e}", path.display())))?;
     match file.try_lock() {
-        Ok(()) => Ok(NodeClaim {
-            node: node.to_owned(),
-            holder: Holder::File { _file: file, path },
-        }),
+        Ok(()) => Ok(file),
         Err(TryLockError::WouldBlock) => Err(StoreError::NodeInUse {
             node: node.to_owned(),
             holder: format!(
@@ -97,6 +103,16 @@ pub fn claim_node(location: &str, node: &str) -> Result<NodeClaim, StoreError> {
             ),
         }),
         Err(TryLockError::Error(e)) => Err(StoreError::Backend(format!("{}: {e}", path.display()))),
+    }
+}
+
+/// Whether `file` (held open) is still the file at `path`: a lock file removed, or
+/// replaced by another process's, leaves the held lock on an inode nobody else sees.
+fn is_same_file(file: &File, path: &std::path::Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), std::fs::metadata(path)) {
+        (Ok(held), Ok(now)) => held.dev() == now.dev() && held.ino() == now.ino(),
+        _ => false,
     }
 }
 
@@ -128,22 +144,24 @@ impl NodeClaim {
         &self.node
     }
 
-    /// Whether the claim still holds: always for a lock file; for PostgreSQL, whether its
-    /// connection is up and still holds the advisory lock (a dropped connection lost it).
+    /// Whether the claim still holds, claimed again when it was lost and nobody else took
+    /// it: for a lock file, whether the locked file is still the one at its path; for
+    /// PostgreSQL, whether its connection is up and still holds the advisory lock (a
+    /// dropped connection lost it). Checked before every audited write.
     ///
     /// # Errors
     /// [`StoreError::Backend`] saying why the claim is lost.
     pub fn check(&mut self) -> Result<(), StoreError> {
         match &mut self.holder {
-            Holder::File { path, .. } => {
-                if path.exists() {
-                    Ok(())
-                } else {
-                    Err(StoreError::Backend(format!(
-                        "the node lock file {} was removed",
-                        path.display()
-                    )))
+            Holder::File { file, path } => {
+                if is_same_file(file, path) {
+                    return Ok(());
                 }
+                // The held lock is on a file no longer at the path (removed, or replaced by
+                // another process that then locked its own): claim the path again, which
+                // fails while another process holds it.
+                *file = lock_path(path, &self.node)?;
+                Ok(())
             }
             Holder::Postgres { client, url } => {
                 let held = client.as_mut().is_some_and(|client| {
@@ -214,10 +232,14 @@ pub fn check_setting_pin(
     if stored == value {
         Ok(())
     } else {
+        let how = if name == "crl_partitions" {
+            "certificates already issued name their partition's CRL by it, so it never changes"
+        } else {
+            "every node of a CA issues under the same settings; after changing it on every \
+             node, record the new value once with `dongpo ca accept-settings --dir DIR`"
+        };
         Err(StoreError::Backend(format!(
-            "{name} = {value} differs from the {stored} recorded in the store: certificates \
-             already issued depend on it, so it cannot change (and every node sharing the \
-             store must use the same value)"
+            "{name} = {value} differs from the {stored} recorded in the store: {how}"
         )))
     }
 }

@@ -216,6 +216,23 @@ pub enum StoreError {
     Migration(String),
 }
 
+/// A store location fit for messages: a URL's password replaced by `***`.
+#[must_use]
+pub fn redacted_location(location: &str) -> String {
+    let Some((scheme, rest)) = location.split_once("://") else {
+        return location.to_owned();
+    };
+    let (authority, tail) = rest.split_once('/').map_or((rest, ""), |(a, t)| (a, t));
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) if userinfo.contains(':') => {
+            let user = userinfo.split(':').next().unwrap_or_default();
+            let slash = if rest.contains('/') { "/" } else { "" };
+            format!("{scheme}://{user}:***@{host}{slash}{tail}")
+        }
+        _ => location.to_owned(),
+    }
+}
+
 /// The CA's durable state. Every write method is one transaction.
 pub trait Store: Send {
     /// Whether the store answers (readiness probes). A networked store whose connection
@@ -226,6 +243,24 @@ pub trait Store: Send {
     fn ping(&mut self) -> Result<(), StoreError> {
         Ok(())
     }
+
+    /// Whether the store would take a write now: a database in recovery (a hot standby
+    /// after a failover) or with read-only transactions answers reads but refuses every
+    /// write, and readiness must say so.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`] saying why it refuses writes.
+    fn ping_write(&mut self) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    /// Whether the store holds anything of a CA (an audit record or a pin). `dongpo ca
+    /// init` writes its first audit record into the store it creates, so a CA directory
+    /// whose store holds nothing names the wrong store (another database, a new file).
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    fn holds_history(&mut self) -> Result<bool, StoreError>;
 
     /// One transaction: every serial inserted (unique per store), and each SPKI bound to
     /// its person (a key already bound to a *different* person is refused). All or nothing.
@@ -362,6 +397,13 @@ pub trait Store: Send {
     /// [`StoreError::Backend`].
     fn pin(&mut self, name: &str, value: &str) -> Result<String, StoreError>;
 
+    /// Records `value` under `name`, replacing what is there (`dongpo ca accept-settings`:
+    /// an operator's deliberate, audited change of a pinned setting).
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    fn replace_pin(&mut self, name: &str, value: &str) -> Result<(), StoreError>;
+
     /// The value pinned under `name`, if any.
     ///
     /// # Errors
@@ -416,6 +458,19 @@ pub(crate) fn check_reason(reason: u8) -> Result<(), StoreError> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn locations_lose_their_password() {
+        assert_eq!(
+            super::redacted_location("postgres://dongpo:s3cret@db:5432/ca"),
+            "postgres://dongpo:***@db:5432/ca"
+        );
+        assert_eq!(
+            super::redacted_location("postgres://dongpo@db/ca"),
+            "postgres://dongpo@db/ca"
+        );
+        assert_eq!(super::redacted_location("ca.sqlite"), "ca.sqlite");
+    }
+
     use super::*;
 
     #[test]

@@ -395,6 +395,35 @@ impl Store for PostgresStore {
         Ok(tx.commit()?)
     }
 
+    fn ping_write(&mut self) -> Result<(), StoreError> {
+        let row = self.client()?.query_one(
+            "SELECT pg_is_in_recovery(), current_setting('transaction_read_only') = 'on'",
+            &[],
+        )?;
+        let (recovery, read_only): (bool, bool) = (row.try_get(0)?, row.try_get(1)?);
+        if recovery || read_only {
+            return Err(StoreError::Backend(format!(
+                "the database refuses writes ({})",
+                if recovery {
+                    "a standby in recovery"
+                } else {
+                    "read-only transactions"
+                }
+            )));
+        }
+        Ok(())
+    }
+
+    fn holds_history(&mut self) -> Result<bool, StoreError> {
+        Ok(self
+            .client()?
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM audit) OR EXISTS (SELECT 1 FROM pins)",
+                &[],
+            )?
+            .try_get(0)?)
+    }
+
     fn revoked(&mut self, issuer: &str) -> Result<Vec<RevokedEntry>, StoreError> {
         revoked_in(self.client()?, issuer)
     }
@@ -559,6 +588,15 @@ impl Store for PostgresStore {
             .try_get(0)?;
         tx.commit()?;
         Ok(stored)
+    }
+
+    fn replace_pin(&mut self, name: &str, value: &str) -> Result<(), StoreError> {
+        self.client()?.execute(
+            "INSERT INTO pins (name, value) VALUES ($1, $2) \
+             ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value",
+            &[&name, &value],
+        )?;
+        Ok(())
     }
 
     fn pinned(&mut self, name: &str) -> Result<Option<String>, StoreError> {

@@ -367,6 +367,14 @@ impl Store for SqliteStore {
         Ok(tx.commit()?)
     }
 
+    fn holds_history(&mut self) -> Result<bool, StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM audit) OR EXISTS (SELECT 1 FROM pins)",
+            [],
+            |row| row.get(0),
+        )?)
+    }
+
     fn revoked(&mut self, issuer: &str) -> Result<Vec<RevokedEntry>, StoreError> {
         revoked_in(&self.conn, issuer)
     }
@@ -528,6 +536,17 @@ impl Store for SqliteStore {
             })?;
         tx.commit()?;
         Ok(stored)
+    }
+
+    fn replace_pin(&mut self, name: &str, value: &str) -> Result<(), StoreError> {
+        let tx = self.write()?;
+        tx.execute(
+            "INSERT INTO pins (name, value) VALUES (?1, ?2) \
+             ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            params![name, value],
+        )?;
+        tx.commit()?;
+        Ok(())
     }
 
     fn pinned(&mut self, name: &str) -> Result<Option<String>, StoreError> {

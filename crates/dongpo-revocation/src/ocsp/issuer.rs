@@ -223,6 +223,29 @@ impl Issuer {
             .any(|(h, n, k)| *h == hash && n == name && k == key)
     }
 
+    /// Whether `cert_id` is exactly our own CertID for `serial` under `hash` (what
+    /// [`Issuer::cert_id`] builds), compared in place without building one.
+    pub(crate) fn is_canonical(
+        &self,
+        hash: HashAlgorithm,
+        cert_id: &CertId,
+        serial: &Serial,
+    ) -> bool {
+        let parameters_canonical = match &cert_id.hash_algorithm.parameters {
+            // SHA-1 carries NULL parameters, the SHA-2 family none (`hash_identifier`).
+            Some(p) => {
+                hash == HashAlgorithm::Sha1
+                    && der::Tagged::tag(p) == der::Tag::Null
+                    && p.value().is_empty()
+            }
+            None => hash != HashAlgorithm::Sha1,
+        };
+        parameters_canonical
+            && cert_id.hash_algorithm.oid == hash.oid()
+            && self.owns(hash, cert_id)
+            && serial.is_integer_content(cert_id.serial_number.as_bytes())
+    }
+
     /// Our own CertID for `serial` under `hash`, as pre-signed responses carry it: the
     /// serial as the positive INTEGER the certificate (and every client's request) has.
     pub(crate) fn cert_id(

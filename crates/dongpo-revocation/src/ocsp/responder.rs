@@ -254,10 +254,7 @@ impl<S: StatusSource> Responder<S> {
         // by (hash, serial), so an answer signed over a requester's variant (other
         // AlgorithmIdentifier parameters) would be served to every later client, whose
         // CertID it does not carry. A variant is answered live, over its own CertID.
-        let canonical = issuer
-            .cert_id(hash, serial)
-            .map_err(|_| OcspResponseStatus::InternalError)?;
-        if canonical.as_ref() != Some(cert_id) {
+        if !issuer.is_canonical(hash, cert_id, serial) {
             return self.answer_live(issuer, cert_id, serial, now);
         }
         if let Some((der, next_update, etag)) = issuer.cache.get(hash, serial, now) {

@@ -36,7 +36,7 @@ fn env_of(pairs: &[(&'static str, String)]) -> Vec<(&'static str, String)> {
     pairs.to_vec()
 }
 
-fn borrowed(pairs: &[(&'static str, String)]) -> Vec<(&'static str, &str)> {
+fn borrowed<'a>(pairs: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
     pairs.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }
 

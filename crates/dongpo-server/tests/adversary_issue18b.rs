@@ -40,8 +40,9 @@ fn borrowed<'a>(pairs: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a s
     pairs.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }
 
-/// Runs `dongpo-server` expecting it to exit at start (within 60 s); its output.
-fn start_expecting_exit(data: &Path, args: &[&str], envs: &[(&str, &str)]) -> Output {
+/// Runs `dongpo-server` expecting it to exit at start (within 60 s); its output, or `None`
+/// when it kept running (it is killed).
+fn start_expecting_exit(data: &Path, args: &[&str], envs: &[(&str, &str)]) -> Option<Output> {
     let mut command = Command::new(env!("CARGO_BIN_EXE_dongpo-server"));
     command
         .args(["--listen", "127.0.0.1:0", "--data-dir"])
@@ -56,12 +57,12 @@ fn start_expecting_exit(data: &Path, args: &[&str], envs: &[(&str, &str)]) -> Ou
     let started = Instant::now();
     loop {
         if child.try_wait().unwrap().is_some() {
-            return child.wait_with_output().unwrap();
+            return Some(child.wait_with_output().unwrap());
         }
         if started.elapsed() > Duration::from_secs(60) {
             let _ = child.kill();
             let _ = child.wait();
-            panic!("dongpo-server kept running (expected it to refuse the start)");
+            return None;
         }
         std::thread::sleep(Duration::from_millis(100));
     }
@@ -216,10 +217,10 @@ fn nodes_of_one_ca_cannot_disagree_on_requiring_active_authentication() {
     drop(a);
     let _ = std::fs::remove_dir_all(&data_a);
     let _ = std::fs::remove_dir_all(&data_b);
-    assert!(
-        !out.status.success(),
-        "B started with require_active_authentication off on a CA whose other node requires it"
+    let out = out.expect(
+        "B started (and kept running) with require_active_authentication off on a CA whose other node requires it",
     );
+    assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("require_active_authentication"), "{stderr}");
 }
@@ -476,7 +477,7 @@ fn partition_crls(client: &Client) -> Vec<(u128, Vec<String>)> {
 /// (the number floor is the time) that verify under the same CA and omit every revocation
 /// made before: relying parties take the newer CRL, and revoked certificates pass. The
 /// same happens for a node whose `database_url` names another database than its
-/// `ca.toml`'s `store`, or when `DATABASE_URL` is dropped from a PostgreSQL deployment.
+/// `ca.toml`'s `store`.
 #[test]
 fn a_ca_restarted_on_another_store_never_publishes_a_higher_crl_without_its_revocations() {
     let Ok(admin_url) = std::env::var("DONGPO_TEST_POSTGRES_URL") else {
@@ -544,4 +545,73 @@ fn a_ca_restarted_on_another_store_never_publishes_a_higher_crl_without_its_revo
             );
         }
     }
+}
+
+/// Finding 6, server side. `dongpo ca init --store postgres://...` (step 1 of "Several
+/// nodes, one CA") writes its `ca.initialized` record but no pins; `refuse_second_ca` looks
+/// only at the pins. A node then started with an empty data directory on that database
+/// creates a second CA with software keys, pins it, and the ceremony's CA (its HSM or key
+/// files) is refused by its own store from then on ("its pinned root_sha256 differs").
+#[test]
+#[ignore = "open (issue 18 re-attack): a node with an empty data directory takes over a database whose CA was made by `dongpo ca init --store` but not opened yet"]
+fn a_database_initialised_by_ca_init_is_not_taken_over_by_an_empty_node() {
+    let Ok(admin_url) = std::env::var("DONGPO_TEST_POSTGRES_URL") else {
+        println!("skipped: DONGPO_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let database = Database::create(&admin_url, "dongpo_atk18b_takeover").unwrap();
+    let ceremony = fresh_dir("atk18b-ceremony").join("ca");
+    let profiles = dongpo_profiles::profile::builtin().unwrap();
+    dongpo_ca::init::init(
+        &ceremony,
+        dongpo_ca::init::InitOptions {
+            key_algorithm: "p256",
+            profiles: &profiles,
+            passphrase: Some(dongpo_ca::keys::Passphrase::new(b"ceremony".to_vec())),
+            store: Some(database.url.clone()),
+            node: "node-1",
+            at: dongpo_pki::time::UnixTime::now(),
+            pkcs11: None,
+        },
+    )
+    .unwrap();
+    let data = fresh_dir("atk18b-takeover");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dongpo-server"))
+        .args(["--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(&data)
+        .env("DATABASE_URL", &database.url)
+        .env("DONGPO_NODE", "api-2")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    let addr = data.join(dongpo_server::ADDR_FILE);
+    let mut exited = false;
+    while !addr.exists() && started.elapsed() < Duration::from_secs(120) {
+        if child.try_wait().unwrap().is_some() {
+            exited = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    // The ceremony's CA must still open on its store.
+    let opened = dongpo_ca::authority::Ca::open_with_passphrase(
+        &ceremony,
+        Some(dongpo_ca::keys::Passphrase::new(b"ceremony".to_vec())),
+    )
+    .map(|_| ())
+    .map_err(|e| e.to_string());
+    let _ = std::fs::remove_dir_all(&data);
+    let _ = std::fs::remove_dir_all(ceremony.parent().unwrap());
+    assert!(
+        exited,
+        "the node with an empty data directory started on a database holding a CA"
+    );
+    assert!(
+        opened.is_ok(),
+        "the ceremony's CA no longer opens: {opened:?}"
+    );
 }

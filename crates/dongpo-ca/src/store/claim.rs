@@ -28,9 +28,9 @@ enum Holder {
         file: File,
         path: PathBuf,
     },
-    /// `client` is `None` only while dropping.
+    /// `client` is `None` only while dropping (boxed: a client is large beside a file).
     Postgres {
-        client: Option<Client>,
+        client: Option<Box<Client>>,
         url: String,
     },
 }
@@ -38,7 +38,7 @@ enum Holder {
 impl Drop for NodeClaim {
     fn drop(&mut self) {
         if let Holder::Postgres { client, .. } = &mut self.holder {
-            super::postgres::close_off_runtime(client.take());
+            super::postgres::close_off_runtime(client.take().map(|c| *c));
         }
     }
 }
@@ -72,7 +72,7 @@ pub fn claim_node(location: &str, node: &str) -> Result<NodeClaim, StoreError> {
         return Ok(NodeClaim {
             node: node.to_owned(),
             holder: Holder::Postgres {
-                client: Some(client),
+                client: Some(Box::new(client)),
                 url: location.to_owned(),
             },
         });
@@ -180,7 +180,7 @@ impl NodeClaim {
                 }
                 // The connection (and with it the lock) was lost, e.g. a database restart:
                 // claim the node again, unless another process took it meanwhile.
-                *client = Some(postgres_lock(url, &self.node)?);
+                *client = Some(Box::new(postgres_lock(url, &self.node)?));
                 Ok(())
             }
         }

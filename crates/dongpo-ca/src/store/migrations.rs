@@ -1,9 +1,20 @@
-//! Schema migrations: an ordered list, applied in one transaction when a store opens and
-//! recorded in `schema_migrations(version, description, applied_at)`.
+//! Schema migrations: one mechanism for every table in the database, its tables grouped by
+//! role. A role (the CA store, the server's own state) has a [`MigrationSet`]: an ordered
+//! list of migrations, the table recording which of them were applied, and the PostgreSQL
+//! advisory lock its nodes take while migrating. [`apply_sqlite`] and [`apply_postgres`]
+//! bring a role up to date in one transaction when its database opens.
+//!
+//! Each role records its versions in a table of its own (the CA in `schema_migrations`,
+//! the server in `server_schema_migrations`), so roles sharing one PostgreSQL database
+//! migrate independently, and a role moved to a database of its own takes its bookkeeping
+//! with its tables.
 //!
 //! Released migrations are never edited: a change is a new entry. A database whose
-//! schema is newer than [`MIGRATIONS`] knows is refused rather than written with
-//! assumptions that may no longer hold.
+//! schema is newer than a set knows is refused rather than written with assumptions that
+//! may no longer hold.
+
+use ::postgres::Client;
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use super::StoreError;
 
@@ -20,19 +31,59 @@ pub struct Migration {
     pub postgres: &'static str,
 }
 
-/// `schema_migrations` for SQLite (created before anything else).
-pub(crate) const SQLITE_MIGRATIONS_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
-    version INTEGER NOT NULL PRIMARY KEY,
-    description TEXT NOT NULL,
-    applied_at INTEGER NOT NULL
-) STRICT;";
+/// A column a role's tables gained in place before the role had versioned migrations.
+#[derive(Debug)]
+pub struct AddedColumn {
+    /// Its table.
+    pub table: &'static str,
+    /// Its name.
+    pub column: &'static str,
+    /// Its SQLite type.
+    pub sqlite: &'static str,
+    /// Its PostgreSQL type.
+    pub postgres: &'static str,
+}
 
-/// `schema_migrations` for PostgreSQL.
-pub(crate) const POSTGRES_MIGRATIONS_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
-    version INTEGER PRIMARY KEY,
-    description TEXT NOT NULL,
-    applied_at BIGINT NOT NULL
-);";
+/// How a database made before a role had versioned migrations (tables created if missing,
+/// columns added in place) is taken over: when no version of the role is recorded but one
+/// of `tables` exists, migrations `1..=version` are applied over what exists (they must be
+/// idempotent: `CREATE ... IF NOT EXISTS`), the columns in `added_columns` that are missing
+/// are added, and the versions are recorded. Rows stay as they are.
+#[derive(Debug)]
+pub struct Adoption {
+    /// The version the old schema corresponds to once its missing columns are added.
+    pub version: u32,
+    /// Tables whose presence shows a database made by the old code.
+    pub tables: &'static [&'static str],
+    /// Columns the old code added to existing tables, in the order it added them.
+    pub added_columns: &'static [AddedColumn],
+}
+
+/// A role's schema: its migrations, where they are recorded, and how its nodes serialise.
+#[derive(Debug)]
+pub struct MigrationSet {
+    /// The role, for messages ("CA store", "server state").
+    pub role: &'static str,
+    /// The table recording the applied versions: `(version, description, applied_at)`.
+    /// A plain identifier (it is spliced into SQL).
+    pub table: &'static str,
+    /// The transaction-scoped PostgreSQL advisory lock taken while migrating.
+    pub lock: i64,
+    /// The migrations, versions consecutive from 1.
+    pub migrations: &'static [Migration],
+    /// How a database from before this role's migrations is taken over, if one can exist.
+    pub adoption: Option<Adoption>,
+}
+
+/// The CA store: serials, certificates, key bindings, registry, blocked keys, audit, CRL
+/// numbers, pins. Its lock is "dongpoca" in ASCII.
+pub const CA: MigrationSet = MigrationSet {
+    role: "CA store",
+    table: "schema_migrations",
+    lock: 0x646f_6e67_706f_6361,
+    migrations: MIGRATIONS,
+    adoption: None,
+};
 
 /// Every migration, in order.
 pub const MIGRATIONS: &[Migration] = &[
@@ -226,40 +277,304 @@ CREATE TABLE audit (
 );
 "#;
 
-/// The schema version this code writes.
+/// The CA schema version this code writes.
 #[must_use]
 pub fn latest_version() -> u32 {
-    MIGRATIONS.last().map_or(0, |m| m.version)
+    CA.latest_version()
 }
 
-/// The migrations still to apply, given the (version, description) rows already applied.
+/// The CA migrations still to apply, given the (version, description) rows already applied.
 ///
 /// # Errors
-/// [`StoreError::Migration`] when the database is newer than this code, or an applied
-/// version is unknown or was applied under a different description (a diverged schema).
+/// As [`MigrationSet::pending`].
 pub fn pending(applied: &[(u32, String)]) -> Result<Vec<&'static Migration>, StoreError> {
-    let latest = latest_version();
-    for (version, description) in applied {
-        if *version > latest {
-            return Err(StoreError::Migration(format!(
-                "the database schema is at version {version}, newer than this build \
-                 supports ({latest}); upgrade dongpo before opening it"
-            )));
-        }
-        match MIGRATIONS.iter().find(|m| m.version == *version) {
-            Some(m) if m.description == description => {}
-            _ => {
+    CA.pending(applied)
+}
+
+impl MigrationSet {
+    /// The schema version this code writes for the role.
+    #[must_use]
+    pub fn latest_version(&self) -> u32 {
+        self.migrations.last().map_or(0, |m| m.version)
+    }
+
+    /// The migrations still to apply, given the (version, description) rows already applied.
+    ///
+    /// # Errors
+    /// [`StoreError::Migration`] when the database is newer than this code, or an applied
+    /// version is unknown or was applied under a different description (a diverged schema).
+    pub fn pending(
+        &self,
+        applied: &[(u32, String)],
+    ) -> Result<Vec<&'static Migration>, StoreError> {
+        let latest = self.latest_version();
+        for (version, description) in applied {
+            if *version > latest {
                 return Err(StoreError::Migration(format!(
-                    "applied schema version {version} ({description:?}) does not match \
-                     this build's migration of that version"
+                    "the {} schema is at version {version}, newer than this build \
+                     supports ({latest}); upgrade dongpo before opening it",
+                    self.role
                 )));
             }
+            match self.migrations.iter().find(|m| m.version == *version) {
+                Some(m) if m.description == description => {}
+                _ => {
+                    return Err(StoreError::Migration(format!(
+                        "applied {} schema version {version} ({description:?}) does not \
+                         match this build's migration of that version",
+                        self.role
+                    )));
+                }
+            }
+        }
+        Ok(self
+            .migrations
+            .iter()
+            .filter(|m| !applied.iter().any(|(v, _)| *v == m.version))
+            .collect())
+    }
+
+    /// The migrations an adopted database is brought to (`1..=adoption.version`).
+    fn adopted(&self, adoption: &Adoption) -> Vec<&'static Migration> {
+        self.migrations
+            .iter()
+            .filter(|m| m.version <= adoption.version)
+            .collect()
+    }
+
+    fn failed(&self, backend: &str, e: impl std::fmt::Display) -> StoreError {
+        StoreError::Migration(format!("{} ({backend}): {e}", self.role))
+    }
+}
+
+/// Brings `set`'s tables in the SQLite database of `conn` up to date, in one `IMMEDIATE`
+/// transaction (two processes opening a new file together apply migrations once).
+///
+/// # Errors
+/// [`StoreError::Migration`] when a statement fails, or the recorded schema is newer than
+/// `set` or diverged from it.
+pub fn apply_sqlite(conn: &mut Connection, set: &MigrationSet) -> Result<(), StoreError> {
+    let failed = |e: rusqlite::Error| set.failed("sqlite", e);
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(failed)?;
+    tx.execute_batch(&format!(
+        "CREATE TABLE IF NOT EXISTS {} (
+            version INTEGER NOT NULL PRIMARY KEY,
+            description TEXT NOT NULL,
+            applied_at INTEGER NOT NULL
+        ) STRICT;",
+        set.table
+    ))
+    .map_err(failed)?;
+    let applied = {
+        let mut stmt = tx
+            .prepare(&format!(
+                "SELECT version, description FROM {} ORDER BY version",
+                set.table
+            ))
+            .map_err(failed)?;
+        let rows = stmt
+            .query_map([], |row| {
+                Ok((row.get::<_, u32>(0)?, row.get::<_, String>(1)?))
+            })
+            .map_err(failed)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(failed)?
+    };
+    let mut todo = set.pending(&applied)?;
+    if let (true, Some(adoption)) = (applied.is_empty(), &set.adoption) {
+        let mut old = false;
+        for table in adoption.tables {
+            old |= sqlite_has_table(&tx, table).map_err(failed)?;
+        }
+        if old {
+            for m in set.adopted(adoption) {
+                tx.execute_batch(m.sqlite).map_err(failed)?;
+            }
+            for c in adoption.added_columns {
+                let present: bool = tx
+                    .query_row(
+                        "SELECT COUNT(*) > 0 FROM pragma_table_info(?1) WHERE name = ?2",
+                        params![c.table, c.column],
+                        |r| r.get(0),
+                    )
+                    .map_err(failed)?;
+                if !present {
+                    tx.execute_batch(&format!(
+                        "ALTER TABLE {} ADD COLUMN {} {}",
+                        c.table, c.column, c.sqlite
+                    ))
+                    .map_err(failed)?;
+                }
+            }
+            for m in set.adopted(adoption) {
+                sqlite_record(&tx, set, m).map_err(failed)?;
+            }
+            todo.retain(|m| m.version > adoption.version);
         }
     }
-    Ok(MIGRATIONS
-        .iter()
-        .filter(|m| !applied.iter().any(|(v, _)| *v == m.version))
-        .collect())
+    for m in todo {
+        tx.execute_batch(m.sqlite).map_err(failed)?;
+        sqlite_record(&tx, set, m).map_err(failed)?;
+    }
+    tx.commit().map_err(failed)
+}
+
+fn sqlite_has_table(conn: &Connection, table: &str) -> rusqlite::Result<bool> {
+    Ok(conn
+        .query_row(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
+            params![table],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
+}
+
+fn sqlite_record(conn: &Connection, set: &MigrationSet, m: &Migration) -> rusqlite::Result<()> {
+    // The database's clock, not ours: applied_at is bookkeeping, not CA time.
+    conn.execute(
+        &format!(
+            "INSERT INTO {} (version, description, applied_at) \
+             VALUES (?1, ?2, CAST(strftime('%s', 'now') AS INTEGER))",
+            set.table
+        ),
+        params![m.version, m.description],
+    )?;
+    Ok(())
+}
+
+/// Brings `set`'s tables in the PostgreSQL database of `client` up to date, in one
+/// transaction under `set.lock` (nodes starting together apply migrations once). With
+/// `schema`, the schema is created if missing and the session's `search_path` set to it
+/// first (`SET`, not `SET LOCAL`: the session stays there); it must be a plain identifier.
+///
+/// # Errors
+/// [`StoreError::Migration`] when a statement fails, or the recorded schema is newer than
+/// `set` or diverged from it.
+pub fn apply_postgres(
+    client: &mut Client,
+    set: &MigrationSet,
+    schema: Option<&str>,
+) -> Result<(), StoreError> {
+    let failed = |e: ::postgres::Error| set.failed("postgres", super::postgres::describe(&e));
+    let mut tx = client.transaction().map_err(failed)?;
+    tx.batch_execute(&format!("SELECT pg_advisory_xact_lock({})", set.lock))
+        .map_err(failed)?;
+    if let Some(schema) = schema {
+        if !super::postgres::valid_schema(schema) {
+            return Err(set.failed(
+                "postgres",
+                format!("schema name {schema:?} is not a lowercase identifier"),
+            ));
+        }
+        tx.batch_execute(&format!(
+            "CREATE SCHEMA IF NOT EXISTS \"{schema}\"; SET search_path TO \"{schema}\""
+        ))
+        .map_err(failed)?;
+    }
+    tx.batch_execute(&format!(
+        "CREATE TABLE IF NOT EXISTS {} (
+            version INTEGER PRIMARY KEY,
+            description TEXT NOT NULL,
+            applied_at BIGINT NOT NULL
+        );",
+        set.table
+    ))
+    .map_err(failed)?;
+    let mut applied = Vec::new();
+    for row in tx
+        .query(
+            &format!(
+                "SELECT version, description FROM {} ORDER BY version",
+                set.table
+            ),
+            &[],
+        )
+        .map_err(failed)?
+    {
+        let version: i32 = row.try_get(0).map_err(failed)?;
+        let version = u32::try_from(version)
+            .map_err(|_| set.failed("postgres", format!("negative schema version {version}")))?;
+        applied.push((version, row.try_get::<_, String>(1).map_err(failed)?));
+    }
+    let mut todo = set.pending(&applied)?;
+    if let (true, Some(adoption)) = (applied.is_empty(), &set.adoption) {
+        let mut old = false;
+        for table in adoption.tables {
+            // to_regclass follows search_path, as the statements do.
+            let row = tx
+                .query_one("SELECT to_regclass($1) IS NOT NULL", &[table])
+                .map_err(failed)?;
+            old |= row.try_get::<_, bool>(0).map_err(failed)?;
+        }
+        if old {
+            for m in set.adopted(adoption) {
+                tx.batch_execute(m.postgres).map_err(failed)?;
+            }
+            for c in adoption.added_columns {
+                tx.batch_execute(&format!(
+                    "ALTER TABLE {} ADD COLUMN IF NOT EXISTS {} {}",
+                    c.table, c.column, c.postgres
+                ))
+                .map_err(failed)?;
+            }
+            for m in set.adopted(adoption) {
+                postgres_record(&mut tx, set, m)?;
+            }
+            todo.retain(|m| m.version > adoption.version);
+        }
+    }
+    for m in todo {
+        tx.batch_execute(m.postgres).map_err(failed)?;
+        postgres_record(&mut tx, set, m)?;
+    }
+    tx.commit().map_err(failed)
+}
+
+fn postgres_record(
+    tx: &mut ::postgres::Transaction<'_>,
+    set: &MigrationSet,
+    m: &Migration,
+) -> Result<(), StoreError> {
+    let version = i32::try_from(m.version)
+        .map_err(|_| set.failed("postgres", format!("version {} too large", m.version)))?;
+    // The database's clock, not ours: applied_at is bookkeeping, not CA time.
+    tx.execute(
+        &format!(
+            "INSERT INTO {} (version, description, applied_at) \
+             VALUES ($1, $2, extract(epoch FROM now())::bigint)",
+            set.table
+        ),
+        &[&version, &m.description],
+    )
+    .map_err(|e| set.failed("postgres", super::postgres::describe(&e)))?;
+    Ok(())
+}
+
+/// The highest version of `set` recorded in the SQLite database (0: none).
+///
+/// # Errors
+/// [`StoreError::Backend`] when it cannot be read.
+pub fn version_sqlite(conn: &Connection, set: &MigrationSet) -> Result<u32, StoreError> {
+    let v: Option<u32> = conn.query_row(
+        &format!("SELECT max(version) FROM {}", set.table),
+        [],
+        |row| row.get(0),
+    )?;
+    Ok(v.unwrap_or(0))
+}
+
+/// The highest version of `set` recorded in the PostgreSQL database (0: none).
+///
+/// # Errors
+/// [`StoreError::Backend`] when it cannot be read.
+pub fn version_postgres(client: &mut Client, set: &MigrationSet) -> Result<u32, StoreError> {
+    let v: Option<i32> = client
+        .query_one(&format!("SELECT max(version) FROM {}", set.table), &[])?
+        .try_get(0)?;
+    let v = v.unwrap_or(0);
+    u32::try_from(v).map_err(|_| StoreError::Backend(format!("negative schema version {v}")))
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@
 //! by numeric value.
 
 pub mod claim;
+pub mod columns;
 pub mod migrations;
 pub mod postgres;
 mod rows;

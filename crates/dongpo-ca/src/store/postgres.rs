@@ -8,22 +8,19 @@
 
 use ::postgres::error::SqlState;
 use ::postgres::types::ToSql;
-use ::postgres::{Client, NoTls, Row, Transaction};
+use ::postgres::{Client, NoTls, Transaction};
 use dongpo_pki::time::UnixTime;
 
-use super::migrations::{self, POSTGRES_MIGRATIONS_TABLE};
+use super::migrations;
 use super::rows::{
-    AUDIT_COLUMNS, AuditRow, CERT_COLUMNS, CertRow, check_link, from_db, predecessor_seq,
-    reason_from_db, to_db,
+    AUDIT_COLUMNS, CERT_COLUMNS, REGISTRY_COLUMNS, audit_row, cert_row, check_link, from_db,
+    predecessor_seq, reason_from_db, registry_row, to_db,
 };
 use super::{
     CrlSnapshot, IssuedCert, RegistryRecord, Reservation, RevokedEntry, Store, StoreError,
     StoredCert, check_reason, check_serial,
 };
 use crate::audit::AuditRecord;
-
-/// Advisory lock serialising migrations across nodes ("dongpoca" in ASCII).
-const MIGRATION_LOCK: i64 = 0x646f_6e67_706f_6361;
 
 /// A store in a PostgreSQL database.
 pub struct PostgresStore {
@@ -66,13 +63,16 @@ impl std::fmt::Debug for PostgresStore {
 
 impl From<::postgres::Error> for StoreError {
     fn from(e: ::postgres::Error) -> Self {
-        // Code and message only: the server's DETAIL repeats the offending key values.
-        match e.as_db_error() {
-            Some(db) => {
-                StoreError::Backend(format!("postgres {}: {}", db.code().code(), db.message()))
-            }
-            None => StoreError::Backend(format!("postgres: {e}")),
-        }
+        StoreError::Backend(describe(&e))
+    }
+}
+
+/// A PostgreSQL error as reported: code and message only, since the server's DETAIL
+/// repeats the offending key values.
+pub(crate) fn describe(e: &::postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!("postgres {}: {}", db.code().code(), db.message()),
+        None => format!("postgres: {e}"),
     }
 }
 
@@ -81,7 +81,7 @@ fn is(e: &::postgres::Error, state: &SqlState) -> bool {
 }
 
 /// Schema names are spliced into SQL, so only plain lowercase identifiers pass.
-fn valid_schema(name: &str) -> bool {
+pub(crate) fn valid_schema(name: &str) -> bool {
     let mut chars = name.chars();
     chars
         .next()
@@ -144,37 +144,7 @@ impl PostgresStore {
     }
 
     fn migrate(&mut self, schema: Option<&str>) -> Result<(), StoreError> {
-        let mut tx = self.client()?.transaction()?;
-        tx.batch_execute(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))?;
-        if let Some(schema) = schema {
-            // SET (not SET LOCAL) outlives the transaction: the session stays in `schema`.
-            tx.batch_execute(&format!(
-                "CREATE SCHEMA IF NOT EXISTS \"{schema}\"; SET search_path TO \"{schema}\""
-            ))?;
-        }
-        tx.batch_execute(POSTGRES_MIGRATIONS_TABLE)?;
-        let mut applied = Vec::new();
-        for row in tx.query(
-            "SELECT version, description FROM schema_migrations ORDER BY version",
-            &[],
-        )? {
-            let version: i32 = row.try_get(0)?;
-            let version = u32::try_from(version)
-                .map_err(|_| StoreError::Migration(format!("negative schema version {version}")))?;
-            applied.push((version, row.try_get::<_, String>(1)?));
-        }
-        for m in migrations::pending(&applied)? {
-            tx.batch_execute(m.postgres)?;
-            let version = i32::try_from(m.version)
-                .map_err(|_| StoreError::Migration(format!("version {} too large", m.version)))?;
-            // The database's clock, not ours: applied_at is bookkeeping, not CA time.
-            tx.execute(
-                "INSERT INTO schema_migrations (version, description, applied_at) \
-                 VALUES ($1, $2, extract(epoch FROM now())::bigint)",
-                &[&version, &m.description],
-            )?;
-        }
-        Ok(tx.commit()?)
+        migrations::apply_postgres(self.client()?, &migrations::CA, schema)
     }
 }
 
@@ -222,57 +192,6 @@ fn insert_audit(tx: &mut Transaction<'_>, records: &[AuditRecord]) -> Result<(),
     }
     Ok(())
 }
-
-fn cert_row(row: &Row) -> Result<CertRow, ::postgres::Error> {
-    Ok(CertRow {
-        serial: row.try_get(0)?,
-        issuer: row.try_get(1)?,
-        profile: row.try_get(2)?,
-        person: row.try_get(3)?,
-        spki_sha256: row.try_get(4)?,
-        not_before: row.try_get(5)?,
-        not_after: row.try_get(6)?,
-        der: row.try_get(7)?,
-        report_sha256: row.try_get(8)?,
-        issued_at: row.try_get(9)?,
-        revoked_at: row.try_get(10)?,
-        reason: row.try_get::<_, Option<i16>>(11)?.map(i64::from),
-    })
-}
-
-fn audit_row(row: &Row) -> Result<AuditRow, ::postgres::Error> {
-    Ok(AuditRow {
-        node: row.try_get(0)?,
-        seq: row.try_get(1)?,
-        at: row.try_get(2)?,
-        kind: row.try_get(3)?,
-        body: row.try_get(4)?,
-        prev_tag: row.try_get(5)?,
-        tag: row.try_get(6)?,
-    })
-}
-
-fn registry_row(row: &Row) -> Result<RegistryRecord, ::postgres::Error> {
-    Ok(RegistryRecord {
-        person: row.try_get(0)?,
-        overseas_registration_number: row.try_get(1)?,
-        registration_status: row.try_get(2)?,
-        surname: row.try_get(3)?,
-        given_names: row.try_get(4)?,
-        name_hangul: row.try_get(5)?,
-        date_of_birth: row.try_get(6)?,
-        sex: row.try_get(7)?,
-        nationality: row.try_get(8)?,
-        document_number: row.try_get(9)?,
-        country_of_residence: row.try_get(10)?,
-        vid: row.try_get(11)?,
-        vid_random: row.try_get(12)?,
-    })
-}
-
-const REGISTRY_COLUMNS: &str = "person, overseas_registration_number, registration_status, \
-     surname, given_names, name_hangul, date_of_birth, sex, nationality, document_number, \
-     country_of_residence, vid, vid_random";
 
 impl Store for PostgresStore {
     fn ping(&mut self) -> Result<(), StoreError> {
@@ -609,12 +528,7 @@ impl Store for PostgresStore {
     }
 
     fn schema_version(&mut self) -> Result<u32, StoreError> {
-        let v: Option<i32> = self
-            .client()?
-            .query_one("SELECT max(version) FROM schema_migrations", &[])?
-            .try_get(0)?;
-        let v = v.unwrap_or(0);
-        u32::try_from(v).map_err(|_| StoreError::Backend(format!("negative schema version {v}")))
+        migrations::version_postgres(self.client()?, &migrations::CA)
     }
 }
 

@@ -4,7 +4,8 @@
 
 use dongpo_pki::time::UnixTime;
 
-use super::{CertStatus, IssuedCert, StoreError, StoredCert};
+use super::columns::Columns;
+use super::{CertStatus, IssuedCert, RegistryRecord, StoreError, StoredCert};
 use crate::audit::{AuditRecord, GENESIS_TAG};
 
 /// A u64 (time, seq) as the databases' signed 64-bit integer.
@@ -42,6 +43,24 @@ pub(crate) struct CertRow {
 /// Column list matching [`CertRow`]'s field order.
 pub(crate) const CERT_COLUMNS: &str = "serial, issuer, profile, person, spki_sha256, not_before, \
      not_after, der, report_sha256, issued_at, revoked_at, revocation_reason";
+
+/// A [`CERT_COLUMNS`] row, from either backend.
+pub(crate) fn cert_row<R: Columns>(row: &R) -> Result<CertRow, R::Error> {
+    Ok(CertRow {
+        serial: row.bytes(0)?,
+        issuer: row.text(1)?,
+        profile: row.text(2)?,
+        person: row.text(3)?,
+        spki_sha256: row.bytes(4)?,
+        not_before: row.int(5)?,
+        not_after: row.int(6)?,
+        der: row.bytes(7)?,
+        report_sha256: row.bytes(8)?,
+        issued_at: row.int(9)?,
+        revoked_at: row.opt_int(10)?,
+        reason: row.opt_int(11)?,
+    })
+}
 
 impl CertRow {
     pub(crate) fn into_stored(self) -> Result<StoredCert, StoreError> {
@@ -94,6 +113,19 @@ pub(crate) struct AuditRow {
 /// Column list matching [`AuditRow`]'s field order.
 pub(crate) const AUDIT_COLUMNS: &str = "node, seq, at, kind, body, prev_tag, tag";
 
+/// An [`AUDIT_COLUMNS`] row, from either backend.
+pub(crate) fn audit_row<R: Columns>(row: &R) -> Result<AuditRow, R::Error> {
+    Ok(AuditRow {
+        node: row.text(0)?,
+        seq: row.int(1)?,
+        at: row.int(2)?,
+        kind: row.text(3)?,
+        body: row.text(4)?,
+        prev_tag: row.bytes(5)?,
+        tag: row.bytes(6)?,
+    })
+}
+
 impl AuditRow {
     pub(crate) fn into_record(self) -> Result<AuditRecord, StoreError> {
         Ok(AuditRecord {
@@ -106,6 +138,30 @@ impl AuditRow {
             tag: hash32(self.tag, "audit tag")?,
         })
     }
+}
+
+/// Column list matching [`registry_row`].
+pub(crate) const REGISTRY_COLUMNS: &str = "person, overseas_registration_number, \
+     registration_status, surname, given_names, name_hangul, date_of_birth, sex, nationality, \
+     document_number, country_of_residence, vid, vid_random";
+
+/// A [`REGISTRY_COLUMNS`] row, from either backend.
+pub(crate) fn registry_row<R: Columns>(row: &R) -> Result<RegistryRecord, R::Error> {
+    Ok(RegistryRecord {
+        person: row.text(0)?,
+        overseas_registration_number: row.text(1)?,
+        registration_status: row.text(2)?,
+        surname: row.text(3)?,
+        given_names: row.text(4)?,
+        name_hangul: row.text(5)?,
+        date_of_birth: row.text(6)?,
+        sex: row.text(7)?,
+        nationality: row.text(8)?,
+        document_number: row.text(9)?,
+        country_of_residence: row.text(10)?,
+        vid: row.opt_bytes(11)?,
+        vid_random: row.opt_bytes(12)?,
+    })
 }
 
 /// The seq of the stored record `record` must follow, or `None` for a chain's first.

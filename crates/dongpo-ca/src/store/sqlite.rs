@@ -14,10 +14,10 @@ use rusqlite::{
     Connection, ErrorCode, OptionalExtension, Transaction, TransactionBehavior, ffi, params,
 };
 
-use super::migrations::{self, SQLITE_MIGRATIONS_TABLE};
+use super::migrations;
 use super::rows::{
-    AUDIT_COLUMNS, AuditRow, CERT_COLUMNS, CertRow, check_link, from_db, predecessor_seq,
-    reason_from_db, to_db,
+    AUDIT_COLUMNS, AuditRow, CERT_COLUMNS, CertRow, REGISTRY_COLUMNS, audit_row, cert_row,
+    check_link, from_db, predecessor_seq, reason_from_db, registry_row, to_db,
 };
 use super::{
     CrlSnapshot, IssuedCert, RegistryRecord, Reservation, RevokedEntry, Store, StoreError,
@@ -114,35 +114,7 @@ impl SqliteStore {
     }
 
     fn migrate(&mut self) -> Result<(), StoreError> {
-        let failed = |e: rusqlite::Error| StoreError::Migration(format!("sqlite: {e}"));
-        // IMMEDIATE: two processes opening a new file together apply migrations once.
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(failed)?;
-        tx.execute_batch(SQLITE_MIGRATIONS_TABLE).map_err(failed)?;
-        let applied = {
-            let mut stmt = tx
-                .prepare("SELECT version, description FROM schema_migrations ORDER BY version")
-                .map_err(failed)?;
-            let rows = stmt
-                .query_map([], |row| {
-                    Ok((row.get::<_, u32>(0)?, row.get::<_, String>(1)?))
-                })
-                .map_err(failed)?;
-            rows.collect::<Result<Vec<_>, _>>().map_err(failed)?
-        };
-        for m in migrations::pending(&applied)? {
-            tx.execute_batch(m.sqlite).map_err(failed)?;
-            // The database's clock, not ours: applied_at is bookkeeping, not CA time.
-            tx.execute(
-                "INSERT INTO schema_migrations (version, description, applied_at) \
-                 VALUES (?1, ?2, CAST(strftime('%s', 'now') AS INTEGER))",
-                params![m.version, m.description],
-            )
-            .map_err(failed)?;
-        }
-        tx.commit().map_err(failed)
+        migrations::apply_sqlite(&mut self.conn, &migrations::CA)
     }
 
     fn write(&mut self) -> Result<Transaction<'_>, StoreError> {
@@ -192,57 +164,6 @@ fn insert_audit(tx: &Transaction<'_>, records: &[AuditRecord]) -> Result<(), Sto
     }
     Ok(())
 }
-
-fn cert_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<CertRow> {
-    Ok(CertRow {
-        serial: row.get(0)?,
-        issuer: row.get(1)?,
-        profile: row.get(2)?,
-        person: row.get(3)?,
-        spki_sha256: row.get(4)?,
-        not_before: row.get(5)?,
-        not_after: row.get(6)?,
-        der: row.get(7)?,
-        report_sha256: row.get(8)?,
-        issued_at: row.get(9)?,
-        revoked_at: row.get(10)?,
-        reason: row.get(11)?,
-    })
-}
-
-fn audit_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<AuditRow> {
-    Ok(AuditRow {
-        node: row.get(0)?,
-        seq: row.get(1)?,
-        at: row.get(2)?,
-        kind: row.get(3)?,
-        body: row.get(4)?,
-        prev_tag: row.get(5)?,
-        tag: row.get(6)?,
-    })
-}
-
-fn registry_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<RegistryRecord> {
-    Ok(RegistryRecord {
-        person: row.get(0)?,
-        overseas_registration_number: row.get(1)?,
-        registration_status: row.get(2)?,
-        surname: row.get(3)?,
-        given_names: row.get(4)?,
-        name_hangul: row.get(5)?,
-        date_of_birth: row.get(6)?,
-        sex: row.get(7)?,
-        nationality: row.get(8)?,
-        document_number: row.get(9)?,
-        country_of_residence: row.get(10)?,
-        vid: row.get(11)?,
-        vid_random: row.get(12)?,
-    })
-}
-
-const REGISTRY_COLUMNS: &str = "person, overseas_registration_number, registration_status, \
-     surname, given_names, name_hangul, date_of_birth, sex, nationality, document_number, \
-     country_of_residence, vid, vid_random";
 
 impl Store for SqliteStore {
     fn reserve(&mut self, batch: &[Reservation]) -> Result<(), StoreError> {
@@ -332,7 +253,7 @@ impl Store for SqliteStore {
             .prepare_cached(&format!(
                 "SELECT {CERT_COLUMNS} FROM certificates WHERE serial = ?1"
             ))?
-            .query_row([serial], cert_row)
+            .query_row([serial], |r| cert_row(r))
             .optional()?;
         row.map(CertRow::into_stored).transpose()
     }
@@ -442,7 +363,7 @@ impl Store for SqliteStore {
             .prepare_cached(&format!(
                 "SELECT {REGISTRY_COLUMNS} FROM registry WHERE person = ?1"
             ))?
-            .query_row([person], registry_row)
+            .query_row([person], |r| registry_row(r))
             .optional()?)
     }
 
@@ -507,7 +428,7 @@ impl Store for SqliteStore {
             .prepare_cached(&format!(
                 "SELECT {AUDIT_COLUMNS} FROM audit WHERE node = ?1 ORDER BY seq DESC LIMIT 1"
             ))?
-            .query_row([node], audit_row)
+            .query_row([node], |r| audit_row(r))
             .optional()?;
         row.map(AuditRow::into_record).transpose()
     }
@@ -516,7 +437,7 @@ impl Store for SqliteStore {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {AUDIT_COLUMNS} FROM audit ORDER BY node, seq"
         ))?;
-        let rows = stmt.query_map([], audit_row)?;
+        let rows = stmt.query_map([], |r| audit_row(r))?;
         let mut out = Vec::new();
         for row in rows {
             out.push(row?.into_record()?);
@@ -559,12 +480,7 @@ impl Store for SqliteStore {
     }
 
     fn schema_version(&mut self) -> Result<u32, StoreError> {
-        let v: Option<u32> =
-            self.conn
-                .query_row("SELECT max(version) FROM schema_migrations", [], |row| {
-                    row.get(0)
-                })?;
-        Ok(v.unwrap_or(0))
+        migrations::version_sqlite(&self.conn, &migrations::CA)
     }
 }
 

@@ -3,9 +3,11 @@
 //! PostgreSQL shared by every server process. Single-use rules are enforced by the
 //! database (conditional updates), so two processes cannot both consume one challenge.
 
+pub mod migrations;
 mod postgres;
 mod sqlite;
 
+use dongpo_ca::store::columns::Columns;
 use dongpo_pki::time::UnixTime;
 
 /// A database failure (the message names the operation, never row contents).
@@ -27,6 +29,38 @@ fn secs(t: UnixTime) -> i64 {
 /// A stored time back (negative values, which the server never writes, read as 0).
 fn time(v: i64) -> UnixTime {
     UnixTime(u64::try_from(v).unwrap_or(0))
+}
+
+/// Column list matching [`verification_row`].
+const VERIFICATION_COLUMNS: &str =
+    "id, created_at, valid, report_json, dg1, receipt, used_at, issued_serial, owner";
+
+/// A [`VERIFICATION_COLUMNS`] row, from either backend.
+fn verification_row<R: Columns>(r: &R) -> Result<StoredVerification, R::Error> {
+    Ok(StoredVerification {
+        id: r.text(0)?,
+        created_at: time(r.int(1)?),
+        valid: r.boolean(2)?,
+        report_json: r.opt_text(3)?,
+        dg1: r.opt_bytes(4)?,
+        receipt: r.text(5)?,
+        used_at: r.opt_int(6)?.map(time),
+        issued_serial: r.opt_text(7)?,
+        owner: r.text(8)?,
+    })
+}
+
+/// Column list matching [`api_key_row`].
+const API_KEY_COLUMNS: &str = "id, name, secret_sha256, scopes";
+
+/// An [`API_KEY_COLUMNS`] row, from either backend.
+fn api_key_row<R: Columns>(r: &R) -> Result<StoredApiKey, R::Error> {
+    Ok(StoredApiKey {
+        id: r.text(0)?,
+        name: r.text(1)?,
+        secret_sha256: r.bytes(2)?,
+        scopes: r.text(3)?,
+    })
 }
 
 /// Why a challenge could not be used.
@@ -91,7 +125,7 @@ pub enum Binding {
 
 /// The server state operations.
 pub trait ServerDb: Send {
-    /// Creates the tables (idempotent).
+    /// Brings the server's tables up to date ([`migrations::SERVER`]; idempotent).
     ///
     /// # Errors
     /// [`DbError`].
@@ -212,183 +246,4 @@ pub fn open(location: &str) -> Result<Box<dyn ServerDb>, DbError> {
         };
     db.migrate()?;
     Ok(db)
-}
-
-#[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-mod tests {
-    use super::*;
-
-    fn verification(id: &str, at: u64) -> StoredVerification {
-        StoredVerification {
-            id: id.into(),
-            owner: "k1".into(),
-            created_at: UnixTime(at),
-            valid: true,
-            report_json: Some("{}".into()),
-            dg1: Some(vec![1, 2, 3]),
-            receipt: "a.b.c".into(),
-            used_at: None,
-            issued_serial: None,
-        }
-    }
-
-    fn suite(db: &mut dyn ServerDb, tag: &str) {
-        let id = |s: &str| format!("{tag}-{s}");
-        db.ping().unwrap();
-        db.insert_challenge(&id("c1"), "k1", &[9; 8], UnixTime(1_000))
-            .unwrap();
-        // Another key's challenge does not exist for this one, and stays usable.
-        assert_eq!(
-            db.take_challenge(&id("c1"), "k2", UnixTime(999)).unwrap(),
-            Err(ChallengeRefusal::Unknown)
-        );
-        assert_eq!(
-            db.take_challenge(&id("c1"), "k1", UnixTime(999)).unwrap(),
-            Ok(vec![9; 8])
-        );
-        assert_eq!(
-            db.take_challenge(&id("c1"), "k2", UnixTime(999)).unwrap(),
-            Err(ChallengeRefusal::Unknown)
-        );
-        assert_eq!(
-            db.take_challenge(&id("c1"), "k1", UnixTime(999)).unwrap(),
-            Err(ChallengeRefusal::Used)
-        );
-        db.insert_challenge(&id("c2"), "k1", &[1; 8], UnixTime(1_000))
-            .unwrap();
-        assert_eq!(
-            db.take_challenge(&id("c2"), "k1", UnixTime(1_000)).unwrap(),
-            Err(ChallengeRefusal::Expired)
-        );
-        assert_eq!(
-            db.take_challenge(&id("nope"), "k1", UnixTime(1)).unwrap(),
-            Err(ChallengeRefusal::Unknown)
-        );
-
-        db.insert_verification(&verification(&id("v1"), 100))
-            .unwrap();
-        assert!(
-            db.insert_verification(&verification(&id("v1"), 100))
-                .is_err()
-        );
-        let stored = db.verification(&id("v1"), "k1").unwrap().unwrap();
-        assert_eq!(db.verification(&id("v1"), "k2").unwrap(), None);
-        assert_eq!(stored, verification(&id("v1"), 100));
-        assert!(db.consume_verification(&id("v1"), UnixTime(150)).unwrap());
-        assert!(!db.consume_verification(&id("v1"), UnixTime(151)).unwrap());
-        let used = db.verification(&id("v1"), "k1").unwrap().unwrap();
-        assert_eq!(used.used_at, Some(UnixTime(150)));
-        assert_eq!((used.report_json, used.dg1), (None, None));
-        assert_eq!(used.receipt, "a.b.c");
-        // A failed issuance gives the verification back, with its report.
-        db.release_verification(&id("v1"), "{}", &[1, 2, 3])
-            .unwrap();
-        assert_eq!(
-            db.verification(&id("v1"), "k1").unwrap().unwrap(),
-            verification(&id("v1"), 100)
-        );
-        // Once a certificate is recorded on it, it stays used.
-        assert!(db.consume_verification(&id("v1"), UnixTime(160)).unwrap());
-        db.record_issuance(&id("v1"), "0a1b").unwrap();
-        db.release_verification(&id("v1"), "{}", &[1, 2, 3])
-            .unwrap();
-        let issued = db.verification(&id("v1"), "k1").unwrap().unwrap();
-        assert_eq!(issued.used_at, Some(UnixTime(160)));
-        assert_eq!(issued.issued_serial.as_deref(), Some("0a1b"));
-
-        db.insert_verification(&verification(&id("v2"), 100))
-            .unwrap();
-        db.purge(UnixTime(2_000), UnixTime(101)).unwrap();
-        let purged = db.verification(&id("v2"), "k1").unwrap().unwrap();
-        assert_eq!((purged.report_json, purged.dg1), (None, None));
-
-        let fp = id("doc");
-        assert_eq!(
-            db.bind_document(&fp, "alice", UnixTime(1)).unwrap(),
-            Binding::Same { previous_uses: 0 }
-        );
-        assert_eq!(
-            db.bind_document(&fp, "alice", UnixTime(2)).unwrap(),
-            Binding::Same { previous_uses: 1 }
-        );
-        assert_eq!(
-            db.bind_document(&fp, "mallory", UnixTime(3)).unwrap(),
-            Binding::OtherPerson
-        );
-
-        let key = StoredApiKey {
-            id: id("k"),
-            name: "ci".into(),
-            secret_sha256: vec![7; 32],
-            scopes: "verify,issue".into(),
-        };
-        db.insert_api_key(&key, UnixTime(1)).unwrap();
-
-        assert_eq!(db.api_key(&id("k")).unwrap(), Some(key));
-        assert_eq!(db.api_key(&id("none")).unwrap(), None);
-    }
-
-    #[test]
-    fn sqlite_keeps_the_single_use_rules() {
-        let dir = std::env::temp_dir().join(format!("dongpo-serverdb-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        let mut db = open(&dir.join("server.sqlite").display().to_string()).unwrap();
-        suite(db.as_mut(), "t");
-        // (Not in the suite: the PostgreSQL test database is shared, and marking it would
-        // stop servers started on it without --dev.)
-        assert!(!db.dev_marked().unwrap());
-        db.mark_dev(UnixTime(1)).unwrap();
-        db.mark_dev(UnixTime(2)).unwrap();
-        assert!(db.dev_marked().unwrap());
-        let _ = std::fs::remove_dir_all(&dir);
-    }
-
-    #[test]
-    fn sqlite_adds_issued_serial_to_a_database_made_before_it() {
-        let dir = std::env::temp_dir().join(format!("dongpo-serverdb-old-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("server.sqlite").display().to_string();
-        rusqlite::Connection::open(&path)
-            .unwrap()
-            .execute_batch(
-                "CREATE TABLE server_verifications (
-                    id TEXT PRIMARY KEY, created_at INTEGER NOT NULL, valid INTEGER NOT NULL,
-                    report_json TEXT, dg1 BLOB, receipt TEXT NOT NULL, used_at INTEGER);
-                 INSERT INTO server_verifications VALUES ('old', 100, 1, '{}', x'010203', 'a.b.c', NULL);",
-            )
-            .unwrap();
-        let mut db = open(&path).unwrap();
-        // A row from before owners were recorded belongs to no API key (fail closed).
-        assert_eq!(db.verification("old", "k1").unwrap(), None);
-        assert!(db.consume_verification("old", UnixTime(150)).unwrap());
-        db.record_issuance("old", "0a").unwrap();
-        let serial: Option<String> = rusqlite::Connection::open(&path)
-            .unwrap()
-            .query_row(
-                "SELECT issued_serial FROM server_verifications WHERE id = 'old'",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
-        assert_eq!(serial.as_deref(), Some("0a"));
-        // Opening again migrates nothing twice.
-        drop(db);
-        open(&path).unwrap();
-        let _ = std::fs::remove_dir_all(&dir);
-    }
-
-    #[test]
-    fn postgres_keeps_the_single_use_rules() {
-        let Ok(url) = std::env::var("DONGPO_TEST_POSTGRES_URL") else {
-            println!("skipped: DONGPO_TEST_POSTGRES_URL is not set (PostgreSQL server-state test)");
-            return;
-        };
-        let mut db = open(&url).unwrap();
-        let mut random = [0u8; 6];
-        getrandom::fill(&mut random).unwrap();
-        suite(db.as_mut(), &hex::encode(random));
-    }
 }

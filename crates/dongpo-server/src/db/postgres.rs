@@ -3,27 +3,13 @@
 use dongpo_pki::time::UnixTime;
 use postgres::{Client, NoTls};
 
-use super::{
-    Binding, ChallengeRefusal, DbError, ServerDb, StoredApiKey, StoredVerification, secs, time,
-};
+use dongpo_ca::store::migrations;
 
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS server_challenges (
-    id TEXT PRIMARY KEY, nonce BYTEA NOT NULL, expires_at BIGINT NOT NULL, used_at BIGINT);
-CREATE TABLE IF NOT EXISTS server_verifications (
-    id TEXT PRIMARY KEY, created_at BIGINT NOT NULL, valid BOOLEAN NOT NULL,
-    report_json TEXT, dg1 BYTEA, receipt TEXT NOT NULL, used_at BIGINT, issued_serial TEXT);
-CREATE TABLE IF NOT EXISTS server_documents (
-    fingerprint TEXT PRIMARY KEY, person TEXT NOT NULL, first_used_at BIGINT NOT NULL,
-    uses BIGINT NOT NULL);
-CREATE TABLE IF NOT EXISTS server_api_keys (
-    id TEXT PRIMARY KEY, name TEXT NOT NULL, secret_sha256 BYTEA NOT NULL,
-    scopes TEXT NOT NULL, created_at BIGINT NOT NULL);
-CREATE TABLE IF NOT EXISTS server_flags (name TEXT PRIMARY KEY, set_at BIGINT NOT NULL);
-ALTER TABLE server_verifications ADD COLUMN IF NOT EXISTS issued_serial TEXT;
-ALTER TABLE server_verifications ADD COLUMN IF NOT EXISTS owner TEXT;
-ALTER TABLE server_challenges ADD COLUMN IF NOT EXISTS owner TEXT;
-";
+use super::migrations::SERVER;
+use super::{
+    API_KEY_COLUMNS, Binding, ChallengeRefusal, DbError, ServerDb, StoredApiKey,
+    StoredVerification, VERIFICATION_COLUMNS, api_key_row, secs, verification_row,
+};
 
 pub(super) struct PgDb {
     url: String,
@@ -64,12 +50,9 @@ impl PgDb {
 
 impl ServerDb for PgDb {
     fn migrate(&mut self) -> Result<(), DbError> {
-        // Two servers starting together: the advisory lock serialises the CREATEs.
-        let mut tx = self.client()?.transaction().map_err(err("migrate"))?;
-        tx.execute("SELECT pg_advisory_xact_lock(737032)", &[])
-            .map_err(err("migrate"))?;
-        tx.batch_execute(SCHEMA).map_err(err("migrate"))?;
-        tx.commit().map_err(err("migrate"))
+        // Two servers starting together: the role's advisory lock serialises them.
+        migrations::apply_postgres(self.client()?, &SERVER, None)
+            .map_err(|e| DbError::from_display("migrate", e))
     }
 
     fn ping(&mut self) -> Result<(), DbError> {
@@ -157,23 +140,16 @@ impl ServerDb for PgDb {
         let row = self
             .client()?
             .query_opt(
-                "SELECT id, created_at, valid, report_json, dg1, receipt, used_at, issued_serial,
-                        owner
-                 FROM server_verifications WHERE id = $1 AND owner = $2",
+                &format!(
+                    "SELECT {VERIFICATION_COLUMNS} FROM server_verifications \
+                     WHERE id = $1 AND owner = $2"
+                ),
                 &[&id, &owner],
             )
             .map_err(err("read verification"))?;
-        Ok(row.map(|r| StoredVerification {
-            id: r.get(0),
-            owner: r.get(8),
-            created_at: time(r.get(1)),
-            valid: r.get(2),
-            report_json: r.get(3),
-            dg1: r.get(4),
-            receipt: r.get(5),
-            used_at: r.get::<_, Option<i64>>(6).map(time),
-            issued_serial: r.get(7),
-        }))
+        row.map(|r| verification_row(&r))
+            .transpose()
+            .map_err(err("read verification"))
     }
 
     fn consume_verification(&mut self, id: &str, now: UnixTime) -> Result<bool, DbError> {
@@ -270,16 +246,13 @@ impl ServerDb for PgDb {
         let row = self
             .client()?
             .query_opt(
-                "SELECT id, name, secret_sha256, scopes FROM server_api_keys WHERE id = $1",
+                &format!("SELECT {API_KEY_COLUMNS} FROM server_api_keys WHERE id = $1"),
                 &[&id],
             )
             .map_err(err("read api key"))?;
-        Ok(row.map(|r| StoredApiKey {
-            id: r.get(0),
-            name: r.get(1),
-            secret_sha256: r.get(2),
-            scopes: r.get(3),
-        }))
+        row.map(|r| api_key_row(&r))
+            .transpose()
+            .map_err(err("read api key"))
     }
 
     fn mark_dev(&mut self, now: UnixTime) -> Result<(), DbError> {

@@ -3,26 +3,13 @@
 use dongpo_pki::time::UnixTime;
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{
-    Binding, ChallengeRefusal, DbError, ServerDb, StoredApiKey, StoredVerification, secs, time,
-};
+use dongpo_ca::store::migrations;
 
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS server_challenges (
-    id TEXT PRIMARY KEY, nonce BLOB NOT NULL, expires_at INTEGER NOT NULL, used_at INTEGER,
-    owner TEXT);
-CREATE TABLE IF NOT EXISTS server_verifications (
-    id TEXT PRIMARY KEY, created_at INTEGER NOT NULL, valid INTEGER NOT NULL,
-    report_json TEXT, dg1 BLOB, receipt TEXT NOT NULL, used_at INTEGER, issued_serial TEXT,
-    owner TEXT);
-CREATE TABLE IF NOT EXISTS server_documents (
-    fingerprint TEXT PRIMARY KEY, person TEXT NOT NULL, first_used_at INTEGER NOT NULL,
-    uses INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS server_api_keys (
-    id TEXT PRIMARY KEY, name TEXT NOT NULL, secret_sha256 BLOB NOT NULL,
-    scopes TEXT NOT NULL, created_at INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS server_flags (name TEXT PRIMARY KEY, set_at INTEGER NOT NULL);
-";
+use super::migrations::SERVER;
+use super::{
+    API_KEY_COLUMNS, Binding, ChallengeRefusal, DbError, ServerDb, StoredApiKey,
+    StoredVerification, VERIFICATION_COLUMNS, api_key_row, secs, verification_row,
+};
 
 pub(super) struct SqliteDb {
     conn: Connection,
@@ -47,29 +34,8 @@ impl SqliteDb {
 
 impl ServerDb for SqliteDb {
     fn migrate(&mut self) -> Result<(), DbError> {
-        self.conn.execute_batch(SCHEMA).map_err(err("migrate"))?;
-        // Databases made before these columns existed (rows without an owner belong to no
-        // API key).
-        for (table, column) in [
-            ("server_verifications", "issued_serial"),
-            ("server_verifications", "owner"),
-            ("server_challenges", "owner"),
-        ] {
-            let present: bool = self
-                .conn
-                .query_row(
-                    "SELECT COUNT(*) > 0 FROM pragma_table_info(?1) WHERE name = ?2",
-                    params![table, column],
-                    |r| r.get(0),
-                )
-                .map_err(err("migrate"))?;
-            if !present {
-                self.conn
-                    .execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} TEXT"))
-                    .map_err(err("migrate"))?;
-            }
-        }
-        Ok(())
+        migrations::apply_sqlite(&mut self.conn, &SERVER)
+            .map_err(|e| DbError::from_display("migrate", e))
     }
 
     fn ping(&mut self) -> Result<(), DbError> {
@@ -162,23 +128,12 @@ impl ServerDb for SqliteDb {
     ) -> Result<Option<StoredVerification>, DbError> {
         self.conn
             .query_row(
-                "SELECT id, created_at, valid, report_json, dg1, receipt, used_at, issued_serial,
-                        owner
-                 FROM server_verifications WHERE id = ?1 AND owner = ?2",
+                &format!(
+                    "SELECT {VERIFICATION_COLUMNS} FROM server_verifications \
+                     WHERE id = ?1 AND owner = ?2"
+                ),
                 params![id, owner],
-                |r| {
-                    Ok(StoredVerification {
-                        id: r.get(0)?,
-                        owner: r.get(8)?,
-                        created_at: time(r.get(1)?),
-                        valid: r.get(2)?,
-                        report_json: r.get(3)?,
-                        dg1: r.get(4)?,
-                        receipt: r.get(5)?,
-                        used_at: r.get::<_, Option<i64>>(6)?.map(time),
-                        issued_serial: r.get(7)?,
-                    })
-                },
+                |r| verification_row(r),
             )
             .optional()
             .map_err(err("read verification"))
@@ -270,16 +225,9 @@ impl ServerDb for SqliteDb {
     fn api_key(&mut self, id: &str) -> Result<Option<StoredApiKey>, DbError> {
         self.conn
             .query_row(
-                "SELECT id, name, secret_sha256, scopes FROM server_api_keys WHERE id = ?1",
+                &format!("SELECT {API_KEY_COLUMNS} FROM server_api_keys WHERE id = ?1"),
                 params![id],
-                |r| {
-                    Ok(StoredApiKey {
-                        id: r.get(0)?,
-                        name: r.get(1)?,
-                        secret_sha256: r.get(2)?,
-                        scopes: r.get(3)?,
-                    })
-                },
+                |r| api_key_row(r),
             )
             .optional()
             .map_err(err("read api key"))

@@ -463,30 +463,37 @@ impl Ca {
         profile: &str,
         now: UnixTime,
     ) -> Result<Approval, Refusal> {
-        self.approve_with_receipt(report, dg1, rrn, csr, profile, None, now)
+        self.approve_application(
+            &crate::issuance::Application {
+                report,
+                dg1,
+                receipt: None,
+                rrn,
+                csr,
+                profile,
+            },
+            now,
+        )
     }
 
-    /// As [`Ca::approve`], naming the signed verification receipt the report was stored
-    /// under, so that the certificate's evidence extension points at it.
+    /// The RA decision on an application: the profile and the registry record looked up,
+    /// the key checked against the blocked list, then [`decide`]. The issuance service
+    /// ([`crate::issuance::finalize`]) runs it as its first step.
     ///
     /// # Errors
     /// [`Refusal`] with the reason.
-    #[allow(clippy::too_many_arguments)]
-    pub fn approve_with_receipt(
+    pub fn approve_application(
         &mut self,
-        report: &VerificationReport,
-        dg1: &[u8],
-        rrn: &str,
-        csr: &[u8],
-        profile: &str,
-        receipt: Option<&str>,
+        application: &crate::issuance::Application<'_>,
         now: UnixTime,
     ) -> Result<Approval, Refusal> {
         let profile = self
-            .profile(profile)
+            .profile(application.profile)
             .cloned()
-            .ok_or_else(|| Refusal::UnknownProfile(profile.to_owned()))?;
-        let person = self.person_id(rrn).map_err(|_| Refusal::NotRegistered)?;
+            .ok_or_else(|| Refusal::UnknownProfile(application.profile.to_owned()))?;
+        let person = self
+            .person_id(application.rrn)
+            .map_err(|_| Refusal::NotRegistered)?;
         let store = std::cell::RefCell::new(self.issuer.store());
         let record = store
             .borrow_mut()
@@ -496,13 +503,13 @@ impl Ca {
         let key_blocked = |spki: &[u8; 32]| store.borrow_mut().is_blocked(spki).unwrap_or(true);
         let approval = decide(
             &Application {
-                report,
-                dg1,
+                report: application.report,
+                dg1: application.dg1,
                 registry: record.as_ref(),
-                csr,
+                csr: application.csr,
                 profile: &profile,
                 key_blocked: &key_blocked,
-                receipt,
+                receipt: application.receipt,
             },
             &self.ra_policy,
             now,

@@ -4,7 +4,9 @@
 //!
 //! The flow follows Let's Encrypt Boulder's split of roles: the RA decides, the signer is
 //! dumb and audited, the store records every serial *before* anything is signed and every
-//! certificate *before* it is returned.
+//! certificate *before* it is returned. [`issuance::finalize`] is the one workflow (approve,
+//! consume, issue, record, release on failure, idempotent retries) the server and the CLI
+//! call.
 #![forbid(unsafe_code)]
 
 pub mod audit;
@@ -16,6 +18,7 @@ pub mod extensions;
 pub mod files;
 pub mod hierarchy;
 pub mod init;
+pub mod issuance;
 pub mod issue;
 pub mod key_policy;
 pub mod keys;

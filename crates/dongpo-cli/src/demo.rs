@@ -5,12 +5,15 @@
 //! profiles, a weak CSR refused, one more certificate issued and revoked, and the audit
 //! chain verified. Nothing here is a real person or a real key.
 
+use std::convert::Infallible;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
 use dongpo_ca::authority::Ca;
+use dongpo_ca::evidence::Assurance;
 use dongpo_ca::files::certificate_pem;
 use dongpo_ca::init::{InitOptions, init};
+use dongpo_ca::issuance::{Application, Finalized, IssuanceError, Request, Standalone, finalize};
 use dongpo_ca::reason::RevocationReason;
 use dongpo_ca::registry::Identity;
 use dongpo_icao::passive_auth::ActiveAuthResponse;
@@ -180,7 +183,15 @@ fn demo(out: &Path, args: &DemoArgs) -> Result<u8, String> {
         ));
     }
     let dg1 = document.data_groups.get(&1).cloned().unwrap_or_default();
-    let rrn = identity.resident_registration_number.clone();
+    // The applicant; each request below names its CSR and profile.
+    let applicant = Application {
+        report: &report,
+        dg1: &dg1,
+        receipt: None,
+        rrn: &identity.resident_registration_number,
+        csr: &[],
+        profile: "",
+    };
 
     // 5. One certificate per profile.
     say.step("5. Issue   one certificate under each profile (RA approval -> serial reserved -> lint -> sign -> stored):");
@@ -200,12 +211,16 @@ fn demo(out: &Path, args: &DemoArgs) -> Result<u8, String> {
             .map_err(|e| e.to_string())?;
         let csr =
             dongpo_testkit::csr::csr(&key, spec, "demo subscriber").map_err(|e| e.to_string())?;
-        let approval = ca
-            .approve(&report, &dg1, &rrn, &csr, &profile.name, now)
-            .map_err(|e| format!("{}: refused: {e}", profile.name))?;
-        let issued = ca
-            .issue(&approval, now)
-            .map_err(|e| format!("{}: {e}", profile.name))?;
+        let issued = issue(
+            &mut ca,
+            Application {
+                csr: &csr,
+                profile: &profile.name,
+                ..applicant
+            },
+            now,
+        )
+        .map_err(|e| failed(&profile.name, &e))?;
         write(
             &certs_dir.join(format!("{}.pem", profile.name)),
             certificate_pem(&issued.der).as_bytes(),
@@ -215,7 +230,7 @@ fn demo(out: &Path, args: &DemoArgs) -> Result<u8, String> {
             profile.name,
             issued.serial,
             key.public_key().description(),
-            approval.evidence().assurance.label(),
+            issued.assurance.map_or("", Assurance::label),
             profile.name
         ));
         issued_summary.push(serde_json::json!({
@@ -229,9 +244,18 @@ fn demo(out: &Path, args: &DemoArgs) -> Result<u8, String> {
         dongpo_testkit::csr::subscriber_key(weak_spec, 99, "weak").map_err(|e| e.to_string())?;
     let weak_csr =
         dongpo_testkit::csr::csr(&weak, weak_spec, "demo subscriber").map_err(|e| e.to_string())?;
-    let refusal = match ca.approve(&report, &dg1, &rrn, &weak_csr, "toss", now) {
+    let refusal = match issue(
+        &mut ca,
+        Application {
+            csr: &weak_csr,
+            profile: "toss",
+            ..applicant
+        },
+        now,
+    ) {
         Ok(_) => return Err("an RSA-1024 CSR was approved".into()),
-        Err(refusal) => refusal,
+        Err(IssuanceError::Refused(refusal)) => refusal,
+        Err(e) => return Err(failed("toss", &e)),
     };
     say.step(&format!(
         "6. Refuse  an RSA-1024 CSR under toss: {} ({refusal})",
@@ -243,10 +267,16 @@ fn demo(out: &Path, args: &DemoArgs) -> Result<u8, String> {
     let key =
         dongpo_testkit::csr::subscriber_key(spec, 42, "revoked").map_err(|e| e.to_string())?;
     let csr = dongpo_testkit::csr::csr(&key, spec, "demo subscriber").map_err(|e| e.to_string())?;
-    let approval = ca
-        .approve(&report, &dg1, &rrn, &csr, "shinhan", now)
-        .map_err(|e| format!("refused: {e}"))?;
-    let revoked = ca.issue(&approval, now).map_err(|e| e.to_string())?;
+    let revoked = issue(
+        &mut ca,
+        Application {
+            csr: &csr,
+            profile: "shinhan",
+            ..applicant
+        },
+        now,
+    )
+    .map_err(|e| failed("shinhan", &e))?;
     let before = ocsp_status(&mut ca, &revoked.der, "shinhan", now)?;
     ca.revoke(&revoked.serial, RevocationReason::KeyCompromise, now)
         .map_err(|e| e.to_string())?;
@@ -312,6 +342,23 @@ fn demo(out: &Path, args: &DemoArgs) -> Result<u8, String> {
         );
     }
     Ok(exit::OK)
+}
+
+/// One certificate through the issuance service, as `dongpo issue` gets it.
+fn issue(
+    ca: &mut Ca,
+    application: Application<'_>,
+    now: UnixTime,
+) -> Result<Finalized, IssuanceError<Infallible>> {
+    finalize(ca, &Request::New(application), &mut Standalone, now)
+}
+
+/// The demo's message for an issuance that did not happen.
+fn failed(profile: &str, error: &IssuanceError<Infallible>) -> String {
+    match error {
+        IssuanceError::Refused(refusal) => format!("{profile}: refused: {refusal}"),
+        other => format!("{profile}: {other}"),
+    }
 }
 
 /// Asks the CA's OCSP responder about `cert_der` (SHA-1 CertID, with a nonce) and checks

@@ -6,7 +6,9 @@
 use std::path::PathBuf;
 
 use clap::Args;
+use dongpo_ca::evidence::Assurance;
 use dongpo_ca::files::certificate_pem;
+use dongpo_ca::issuance::{Application, IssuanceError, Request, Standalone, finalize};
 use dongpo_ca::reason::RevocationReason;
 use dongpo_ca::registry::Identity;
 use dongpo_ca::serial::Serial;
@@ -98,16 +100,17 @@ pub fn issue(args: &IssueArgs) -> Result<u8, String> {
     let trust = passport::trust(&args.dir, &args.cscas, &args.crls)?;
     let report = passport::verify(&document, &trust, now);
     let dg1 = document.data_groups.get(&1).cloned().unwrap_or_default();
-    let approval = match ca.approve(
-        &report,
-        &dg1,
-        &identity.resident_registration_number,
-        &csr,
-        &args.profile,
-        now,
-    ) {
-        Ok(approval) => approval,
-        Err(refusal) => {
+    let application = Application {
+        report: &report,
+        dg1: &dg1,
+        receipt: None,
+        rrn: &identity.resident_registration_number,
+        csr: &csr,
+        profile: &args.profile,
+    };
+    let issued = match finalize(&mut ca, &Request::New(application), &mut Standalone, now) {
+        Ok(issued) => issued,
+        Err(IssuanceError::Refused(refusal)) => {
             if args.json {
                 println!(
                     "{}",
@@ -118,20 +121,18 @@ pub fn issue(args: &IssueArgs) -> Result<u8, String> {
             }
             return Ok(exit::INVALID);
         }
+        Err(e) => return Err(format!("issuance failed: {e}")),
     };
-    let issued = ca
-        .issue(&approval, now)
-        .map_err(|e| format!("issuance failed: {e}"))?;
     let pem = certificate_pem(&issued.der);
     if let Some(out) = &args.out {
         std::fs::write(out, &pem).map_err(|e| format!("{}: {e}", out.display()))?;
     }
-    let chain: Vec<String> = ca
-        .chain(&args.profile)
-        .unwrap_or_default()
+    let chain: Vec<String> = issued
+        .chain
         .iter()
         .map(|der| certificate_pem(der))
         .collect();
+    let assurance = issued.assurance.map_or("", Assurance::label);
     if args.json {
         println!(
             "{}",
@@ -140,18 +141,15 @@ pub fn issue(args: &IssueArgs) -> Result<u8, String> {
                 "serial": issued.serial.to_hex(),
                 "profile": issued.profile,
                 "issuer": issued.issuer,
-                "assurance": approval.evidence().assurance.label(),
+                "assurance": assurance,
                 "certificate": pem,
                 "chain": chain,
             })
         );
     } else {
         eprintln!(
-            "issued serial {} under profile {} by issuing CA {} ({})",
-            issued.serial,
-            issued.profile,
-            issued.issuer,
-            approval.evidence().assurance.label()
+            "issued serial {} under profile {} by issuing CA {} ({assurance})",
+            issued.serial, issued.profile, issued.issuer,
         );
         print!("{pem}");
     }

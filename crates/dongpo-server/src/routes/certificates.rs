@@ -5,11 +5,11 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use dongpo_ca::csr::parse_csr;
-use dongpo_ca::evidence::PassportEvidence;
+use dongpo_ca::evidence::Assurance;
 use dongpo_ca::files::certificate_pem;
-use dongpo_ca::issue::IssueError;
-use dongpo_ca::ra::Refusal;
+use dongpo_ca::issuance::{Application, IssuanceError, IssuanceHooks, Request, finalize};
+use dongpo_ca::issue::{IssueError, Issued};
+use dongpo_ca::ra::{Approval, Refusal};
 use dongpo_ca::reason::RevocationReason;
 use dongpo_ca::serial::Serial;
 use dongpo_ca::store::{CertStatus, StoreError};
@@ -83,7 +83,9 @@ fn refusal_error(refusal: &Refusal) -> ApiError {
     ApiError::new(status, refusal.code(), refusal.to_string())
 }
 
-/// `POST /v1/certificates`.
+/// `POST /v1/certificates`: translates the request and the stored verification into an
+/// issuance [`Request`], runs [`finalize`] (the whole workflow, in `dongpo-ca`) with the
+/// server's [`ServerHooks`], and its answer into the response.
 pub async fn issue(
     State(state): State<Arc<AppState>>,
     caller: Caller,
@@ -103,133 +105,242 @@ pub async fn issue(
                 "verification_id: no such verification",
             )
         })?;
-    if stored.used_at.is_some() {
-        return reissue_response(&state, stored, body).await;
-    }
-    if !stored.valid {
-        return Err(ApiError::unprocessable(
-            "verification_failed",
-            "verification_id: the passport did not verify",
-        ));
-    }
-    let (Some(report_json), Some(dg1)) = (stored.report_json, stored.dg1) else {
-        return Err(ApiError::unprocessable(
-            "stale_verification",
-            "verification_id: the verification is too old; verify the passport again",
-        ));
-    };
-    let report: VerificationReport =
-        serde_json::from_str(&report_json).map_err(ApiError::internal)?;
-    // The DER when the text is PEM or base64 DER; otherwise the text itself, which the RA
-    // refuses as `bad_csr` in its order of checks.
-    let csr = crate::wire::csr_der(&body.csr).unwrap_or_else(|_| body.csr.into_bytes());
+    let order = Order::of(&stored, &body.csr)?;
     let receipt_id = stored.id.clone();
+    let key_id = caller.key_id.clone();
     let (profile, rrn) = (body.profile, body.resident_registration_number);
-    let kept_dg1 = dg1.clone();
-    let approval = state
+    // Approving, binding, consuming, issuing and recording run as one blocking job that
+    // finishes even when the request times out, so a verification is never left used
+    // without its certificate.
+    let (finalized, previous_uses) = state
         .ca(move |ca, st| {
-            let approval = ca
-                .approve_with_receipt(
-                    &report,
-                    &kept_dg1,
-                    &rrn,
-                    &csr,
-                    &profile,
-                    Some(&receipt_id),
-                    UnixTime::now(),
-                )
-                .map_err(|refusal| {
-                    crate::metrics::Metrics::count(&st.metrics.refused, refusal.code());
-                    refusal_error(&refusal)
-                })?;
-            let mrz = report.mrz.as_ref().ok_or_else(|| {
-                ApiError::unprocessable("missing_evidence", "the report has no MRZ")
-            })?;
-            let fingerprint = document_fingerprint(
-                &st.fingerprint_key,
-                &mrz.issuing_state,
-                &mrz.document_number,
-            );
-            Ok((approval, fingerprint))
-        })
-        .await?;
-    let (approval, fingerprint) = approval;
-    let person = approval.person().to_owned();
-    let now = UnixTime::now();
-    let binding = state
-        .db(move |db| db.bind_document(&fingerprint, &person, now))
-        .await?;
-    let previous_uses = match binding {
-        Binding::Same { previous_uses } => previous_uses,
-        Binding::OtherPerson => {
-            crate::metrics::Metrics::count(
-                &state.metrics.refused,
-                "document_bound_to_other_person",
-            );
-            tracing::warn!(key_id = %caller.key_id, "refused: passport already bound to another registry identity");
-            return Err(ApiError::conflict(
-                "document_bound_to_other_person",
-                "this passport was already used for a different registered person",
-            ));
-        }
-    };
-    // Consuming, issuing and recording run as one blocking job that finishes even when the
-    // request times out, so a verification is never left used without its certificate.
-    let id = stored.id.clone();
-    let (issued, chain, assurance) = state
-        .ca(move |ca, st| {
-            if !st.with_db(|db| db.consume_verification(&id, now))? {
-                return Err(ApiError::conflict(
-                    "verification_used",
-                    "verification_id: this verification was already used for a certificate",
-                ));
-            }
-            let issued = match ca.issue(&approval, now) {
-                Ok(issued) => issued,
-                Err(e) => {
-                    // Nothing was issued: give the verification back, so the applicant can
-                    // retry without scanning the passport again.
-                    if let Err(release) =
-                        st.with_db(|db| db.release_verification(&id, &report_json, &dg1))
-                    {
-                        tracing::warn!(error = %release.message, "giving back the verification failed");
-                    }
-                    let error = issue_error(e);
-                    if is_refusal(&error) {
-                        crate::metrics::Metrics::count(&st.metrics.refused, error.code);
-                    }
-                    return Err(error);
+            let now = UnixTime::now();
+            let mut hooks = ServerHooks {
+                state: st,
+                verification_id: &receipt_id,
+                key_id: &key_id,
+                kept: None,
+                previous_uses: 0,
+            };
+            let request = match &order {
+                Order::Repeat { serial, csr } => Request::Repeat {
+                    serial: serial.clone(),
+                    csr,
+                    profile: &profile,
+                },
+                Order::New {
+                    report,
+                    report_json,
+                    dg1,
+                    csr,
+                } => {
+                    hooks.kept = Some((report_json, dg1));
+                    Request::New(Application {
+                        report,
+                        dg1,
+                        receipt: Some(&receipt_id),
+                        rrn: &rrn,
+                        csr,
+                        profile: &profile,
+                    })
                 }
             };
-            // A client whose request timed out gets this certificate when it asks again.
-            if let Err(e) = st.with_db(|db| db.record_issuance(&id, &issued.serial.to_hex())) {
-                tracing::warn!(error = %e.message, "recording the issued serial on its verification failed");
-            }
-            // Pre-signed now, so the first OCSP request for it is answered from the cache.
-            if let Some(id) = st.ocsp_issuers.get(&issued.issuer)
-                && let Err(e) = st.ocsp.presign(id, [&issued.serial], now)
-            {
-                tracing::warn!(error = %e, "pre-signing the OCSP response failed");
-            }
-            let chain = issuer_chain(ca, &issued.profile);
-            Ok((issued, chain, approval.evidence().assurance.label()))
+            let finalized =
+                finalize(ca, &request, &mut hooks, now).map_err(|e| issuance_error(st, e))?;
+            Ok((finalized, hooks.previous_uses))
         })
         .await?;
-    crate::metrics::Metrics::count(&state.metrics.issued, &issued.profile);
-    tracing::info!(serial = %issued.serial.to_hex(), profile = %issued.profile, key_id = %caller.key_id, "certificate issued");
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({
-            "serial": issued.serial.to_hex(),
-            "certificate": certificate_pem(&issued.der),
-            "chain": chain,
-            "profile": issued.profile,
-            "issuer": issued.issuer,
-            "assurance": assurance,
-            "receipt_id": stored.id,
-            "document_previously_used": previous_uses,
-        })),
-    ))
+    let serial = finalized.serial.to_hex();
+    let (status, (field, value)) = if finalized.repeated {
+        tracing::info!(serial = %serial, "issued certificate returned again to a repeated request");
+        (StatusCode::OK, ("repeated", json!(true)))
+    } else {
+        crate::metrics::Metrics::count(&state.metrics.issued, &finalized.profile);
+        tracing::info!(serial = %serial, profile = %finalized.profile, key_id = %caller.key_id, "certificate issued");
+        let previous = json!(previous_uses);
+        (StatusCode::CREATED, ("document_previously_used", previous))
+    };
+    let mut answer = json!({
+        "serial": serial,
+        "certificate": certificate_pem(&finalized.der),
+        "chain": finalized.chain.iter().map(|der| certificate_pem(der)).collect::<Vec<_>>(),
+        "profile": finalized.profile,
+        "issuer": finalized.issuer,
+        "assurance": finalized.assurance.map(Assurance::label),
+        "receipt_id": stored.id,
+    });
+    if let Some(fields) = answer.as_object_mut() {
+        fields.insert(field.to_owned(), value);
+    }
+    Ok((status, Json(answer)))
+}
+
+/// What the stored verification lets a request ask for.
+enum Order {
+    /// The verification was used: its certificate again, when the request repeats it.
+    Repeat {
+        serial: Option<Serial>,
+        /// The CSR's DER; empty when it does not decode (then no retry).
+        csr: Vec<u8>,
+    },
+    /// An unused, passing verification.
+    New {
+        report: VerificationReport,
+        report_json: String,
+        dg1: Vec<u8>,
+        csr: Vec<u8>,
+    },
+}
+
+impl Order {
+    fn of(stored: &StoredVerification, csr: &str) -> ApiResult<Self> {
+        if stored.used_at.is_some() {
+            return Ok(Order::Repeat {
+                serial: stored.issued_serial.as_deref().and_then(Serial::from_hex),
+                csr: crate::wire::csr_der(csr).unwrap_or_default(),
+            });
+        }
+        if !stored.valid {
+            return Err(ApiError::unprocessable(
+                "verification_failed",
+                "verification_id: the passport did not verify",
+            ));
+        }
+        let (Some(report_json), Some(dg1)) = (&stored.report_json, &stored.dg1) else {
+            return Err(ApiError::unprocessable(
+                "stale_verification",
+                "verification_id: the verification is too old; verify the passport again",
+            ));
+        };
+        let report = serde_json::from_str(report_json).map_err(ApiError::internal)?;
+        Ok(Order::New {
+            report,
+            report_json: report_json.clone(),
+            dg1: dg1.clone(),
+            // The DER when the text is PEM or base64 DER; otherwise the text itself, which
+            // the RA refuses as `bad_csr` in its order of checks.
+            csr: crate::wire::csr_der(csr).unwrap_or_else(|_| csr.as_bytes().to_vec()),
+        })
+    }
+}
+
+/// The server's part of the issuance workflow: the passport bound to one person, the
+/// verification consumed (single use), given back, and its serial recorded, all in the
+/// server database; a new certificate's OCSP response pre-signed.
+struct ServerHooks<'a> {
+    state: &'a AppState,
+    verification_id: &'a str,
+    key_id: &'a str,
+    /// The report (JSON) and DG1 a released verification gets back.
+    kept: Option<(&'a str, &'a [u8])>,
+    /// Issuances on this passport before this one.
+    previous_uses: u64,
+}
+
+impl IssuanceHooks for ServerHooks<'_> {
+    type Error = ApiError;
+
+    fn approved(
+        &mut self,
+        application: &Application<'_>,
+        approval: &Approval,
+        now: UnixTime,
+    ) -> Result<(), ApiError> {
+        let mrz =
+            application.report.mrz.as_ref().ok_or_else(|| {
+                ApiError::unprocessable("missing_evidence", "the report has no MRZ")
+            })?;
+        let fingerprint = document_fingerprint(
+            &self.state.fingerprint_key,
+            &mrz.issuing_state,
+            &mrz.document_number,
+        );
+        let person = approval.person();
+        match self
+            .state
+            .with_db(|db| db.bind_document(&fingerprint, person, now))?
+        {
+            Binding::Same { previous_uses } => {
+                self.previous_uses = previous_uses;
+                Ok(())
+            }
+            Binding::OtherPerson => {
+                crate::metrics::Metrics::count(
+                    &self.state.metrics.refused,
+                    "document_bound_to_other_person",
+                );
+                tracing::warn!(key_id = %self.key_id, "refused: passport already bound to another registry identity");
+                Err(ApiError::conflict(
+                    "document_bound_to_other_person",
+                    "this passport was already used for a different registered person",
+                ))
+            }
+        }
+    }
+
+    fn consume(&mut self, now: UnixTime) -> Result<bool, ApiError> {
+        let id = self.verification_id;
+        self.state.with_db(|db| db.consume_verification(id, now))
+    }
+
+    fn release(&mut self) {
+        let (id, Some((report_json, dg1))) = (self.verification_id, self.kept) else {
+            return;
+        };
+        if let Err(release) = self
+            .state
+            .with_db(|db| db.release_verification(id, report_json, dg1))
+        {
+            tracing::warn!(error = %release.message, "giving back the verification failed");
+        }
+    }
+
+    fn record(&mut self, issued: &Issued) {
+        let id = self.verification_id;
+        if let Err(e) = self
+            .state
+            .with_db(|db| db.record_issuance(id, &issued.serial.to_hex()))
+        {
+            tracing::warn!(error = %e.message, "recording the issued serial on its verification failed");
+        }
+    }
+
+    fn issued(&mut self, issued: &Issued, now: UnixTime) {
+        // Pre-signed now, so the first OCSP request for it is answered from the cache.
+        if let Some(id) = self.state.ocsp_issuers.get(&issued.issuer)
+            && let Err(e) = self.state.ocsp.presign(id, [&issued.serial], now)
+        {
+            tracing::warn!(error = %e, "pre-signing the OCSP response failed");
+        }
+    }
+}
+
+/// The API error of a failed issuance; refusals are counted in `dongpo_issuance_refusals`.
+fn issuance_error(state: &AppState, error: IssuanceError<ApiError>) -> ApiError {
+    match error {
+        IssuanceError::Refused(refusal) => {
+            crate::metrics::Metrics::count(&state.metrics.refused, refusal.code());
+            refusal_error(&refusal)
+        }
+        IssuanceError::Hook(error) => error,
+        IssuanceError::AlreadyConsumed => ApiError::conflict(
+            "verification_used",
+            "verification_id: this verification was already used for a certificate",
+        ),
+        IssuanceError::NotARetry => ApiError::conflict(
+            "verification_used",
+            "verification_id: this verification was already used for a certificate; verify the passport again",
+        ),
+        IssuanceError::Issue(e) => {
+            let error = issue_error(e);
+            if is_refusal(&error) {
+                crate::metrics::Metrics::count(&state.metrics.refused, error.code);
+            }
+            error
+        }
+        IssuanceError::Lookup(e) => ApiError::unavailable(e),
+        IssuanceError::Evidence(e) => ApiError::internal(e),
+    }
 }
 
 /// Store failures are the disk or the database: 503, retry later. A key bound to another
@@ -269,74 +380,6 @@ fn is_refusal(error: &ApiError) -> bool {
         error.code,
         "key_bound_to_other_person" | "issuing_ca_not_valid" | "unusable_registry_name"
     )
-}
-
-/// A used verification asked for again: the certificate issued on it when the request is
-/// the same (profile and key; a retry after a timeout), else 409.
-async fn reissue_response(
-    state: &Arc<AppState>,
-    stored: StoredVerification,
-    body: IssueIn,
-) -> ApiResult<(StatusCode, Json<Value>)> {
-    let used = || {
-        ApiError::conflict(
-            "verification_used",
-            "verification_id: this verification was already used for a certificate; verify the passport again",
-        )
-    };
-    let Some(serial) = stored.issued_serial.as_deref().and_then(Serial::from_hex) else {
-        return Err(used());
-    };
-    let Ok(csr) = crate::wire::csr_der(&body.csr)
-        .map_err(drop)
-        .and_then(|der| parse_csr(&der).map_err(drop))
-    else {
-        return Err(used());
-    };
-    // As the store holds it: the key's canonical SPKI (a compressed EC point decompressed),
-    // not the request's encoding.
-    let spki_sha256 = dongpo_ca::key_policy::spki_sha256(&csr.public_key);
-    let (cert, chain) = state
-        .ca(move |ca, _| {
-            let cert = ca
-                .issuer()
-                .store()
-                .certificate(serial.as_bytes())
-                .map_err(ApiError::unavailable)?
-                .ok_or_else(used)?
-                .cert;
-            if cert.spki_sha256 != spki_sha256 || cert.profile != body.profile {
-                return Err(used());
-            }
-            Ok((cert, issuer_chain(ca, &body.profile)))
-        })
-        .await?;
-    let assurance = PassportEvidence::of_certificate(&cert.der)
-        .map_err(ApiError::internal)?
-        .map(|evidence| evidence.assurance.label());
-    tracing::info!(serial = %hex::encode(&cert.serial), "issued certificate returned again to a repeated request");
-    Ok((
-        StatusCode::OK,
-        Json(json!({
-            "serial": hex::encode(&cert.serial),
-            "certificate": certificate_pem(&cert.der),
-            "chain": chain,
-            "profile": cert.profile,
-            "issuer": cert.issuer,
-            "assurance": assurance,
-            "receipt_id": stored.id,
-            "repeated": true,
-        })),
-    ))
-}
-
-/// The issuing CA chain (PEM) for certificates of `profile`.
-fn issuer_chain(ca: &dongpo_ca::authority::Ca, profile: &str) -> Vec<String> {
-    ca.chain(profile)
-        .unwrap_or_default()
-        .iter()
-        .map(|der| certificate_pem(der))
-        .collect()
 }
 
 fn parse_serial(text: &str) -> ApiResult<Serial> {

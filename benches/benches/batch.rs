@@ -17,11 +17,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use dongpo_batch::sod_fast::{self, KnownCertificates};
 use dongpo_batch::{BatchConfig, BatchVerifier, SharedChainCache};
 use dongpo_crypto::{HashAlgorithm, Verifier};
 use dongpo_icao::passive_auth::{self, Document, NoCache, Options};
 use dongpo_icao::sod::Sod;
+use dongpo_icao::sod::{KnownCertificates, fast as sod_fast};
 use dongpo_icao::trust_store::TrustStore;
 use dongpo_pki::{Cert, UnixTime};
 use dongpo_testkit::document_signer::DocumentSigner;

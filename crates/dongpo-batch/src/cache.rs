@@ -1,15 +1,21 @@
 //! A [`ChainCache`] shared by every worker of a batch: DSC chains by (DSC fingerprint,
 //! trust snapshot, time window), bounded, with hit and miss counts.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
+use dongpo_crypto::HashAlgorithm;
 use dongpo_icao::passive_auth::{ChainCache, ChainKey, DscChain};
 use dongpo_icao::trust_store::TrustStore;
+use dongpo_pki::UnixTime;
 
 /// DSCs kept before the cache starts over (a national PKD holds a few thousand).
 const DEFAULT_CAPACITY: usize = 16_384;
+
+/// Chains whose DSC is compared byte for byte before an embedded certificate is hashed:
+/// a stream has few DSCs.
+const RECENT: usize = 8;
 
 /// Time windows kept per DSC: a batch normally needs one; signing-time verification of
 /// documents from both sides of a CRL update needs a few.
@@ -33,6 +39,8 @@ pub struct SharedChainCache {
     snapshot_id: String,
     capacity: usize,
     chains: RwLock<HashMap<Vec<u8>, Vec<Arc<DscChain>>>>,
+    /// The chains answered or kept last, newest first (see [`ChainCache::get_by_der`]).
+    recent: RwLock<VecDeque<Arc<DscChain>>>,
     hits: AtomicU64,
     misses: AtomicU64,
 }
@@ -52,6 +60,7 @@ impl SharedChainCache {
             trust,
             capacity: capacity.max(1),
             chains: RwLock::new(HashMap::new()),
+            recent: RwLock::new(VecDeque::new()),
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
         }
@@ -93,13 +102,46 @@ impl ChainCache for SharedChainCache {
                 .find(|c| c.answers(key))
                 .cloned()
         });
-        let counter = if found.is_some() {
-            &self.hits
-        } else {
-            &self.misses
-        };
-        counter.fetch_add(1, Ordering::Relaxed);
+        if let Some(chain) = &found {
+            self.remember(chain);
+        }
+        self.count(found.is_some());
         found
+    }
+
+    fn get_by_der(
+        &self,
+        der: &[u8],
+        snapshot_id: &str,
+        at: UnixTime,
+        now: UnixTime,
+    ) -> Option<Arc<DscChain>> {
+        // The same DER has the same fingerprint: a chain of that certificate answers
+        // exactly when it answers the key `get` would be asked.
+        let recent = self.recent.read().ok().and_then(|recent| {
+            recent
+                .iter()
+                .find(|c| {
+                    c.dsc.der == der
+                        && c.answers(&ChainKey {
+                            dsc_sha256: &c.dsc.sha256,
+                            snapshot_id,
+                            at,
+                            now,
+                        })
+                })
+                .cloned()
+        });
+        if recent.is_some() {
+            self.count(true);
+            return recent;
+        }
+        self.get(&ChainKey {
+            dsc_sha256: &HashAlgorithm::Sha256.digest(der),
+            snapshot_id,
+            at,
+            now,
+        })
     }
 
     fn put(&self, chain: Arc<DscChain>) {
@@ -121,6 +163,36 @@ impl ChainCache for SharedChainCache {
         if windows.len() >= WINDOWS_PER_DSC {
             windows.remove(0);
         }
-        windows.push(chain);
+        windows.push(chain.clone());
+        drop(chains);
+        self.remember(&chain);
+    }
+}
+
+impl SharedChainCache {
+    fn count(&self, hit: bool) {
+        let counter = if hit { &self.hits } else { &self.misses };
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Puts `chain` first among the recent ones (unless it is there already: the common
+    /// case takes only the read lock).
+    fn remember(&self, chain: &Arc<DscChain>) {
+        if self
+            .recent
+            .read()
+            .is_ok_and(|recent| recent.iter().any(|c| Arc::ptr_eq(c, chain)))
+        {
+            return;
+        }
+        if let Ok(mut recent) = self.recent.write() {
+            if recent.iter().any(|c| Arc::ptr_eq(c, chain)) {
+                return;
+            }
+            if recent.len() >= RECENT {
+                recent.pop_back();
+            }
+            recent.push_front(chain.clone());
+        }
     }
 }

@@ -8,8 +8,8 @@
 //! - the DSC chain (CSCA signature, CRL, profile), cached by (DSC fingerprint, trust
 //!   snapshot, time window) in a [`SharedChainCache`], so a DSC that signed thousands of
 //!   documents is validated once;
-//! - the parsed DSC: [`sod_fast`] reads the common EF.SOD shape without decoding the
-//!   embedded certificate again;
+//! - the parsed DSC: `Sod::parse_known` (dongpo-icao's EF.SOD parser) reads the
+//!   common EF.SOD shape without decoding an embedded certificate it has seen before;
 //! - the trust store's snapshot id and the `Verifier`'s prepared keys.
 //!
 //! Memory is bounded by [`BatchConfig::in_flight`] documents, whatever the stream length.
@@ -20,7 +20,6 @@
 mod cache;
 mod error;
 mod pool;
-pub mod sod_fast;
 mod verifier;
 
 pub use cache::{CacheStats, SharedChainCache};

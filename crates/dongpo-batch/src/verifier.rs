@@ -6,15 +6,13 @@ use std::sync::Arc;
 use dongpo_crypto::Verifier;
 use dongpo_icao::passive_auth::{self, Document, Options};
 use dongpo_icao::report::VerificationReport;
-use dongpo_icao::sod::Sod;
+use dongpo_icao::sod::{KnownCertificates, Sod};
 use dongpo_icao::trust_store::TrustStore;
 use dongpo_pki::time::UnixTime;
 
 use crate::cache::{CacheStats, SharedChainCache};
 use crate::error::BatchError;
 use crate::pool::{Reports, Tagged};
-
-use crate::sod_fast::{self, KnownCertificates};
 
 /// Documents held per thread: enough to keep every core busy while the caller reads
 /// the next documents, few enough that memory does not depend on the stream.
@@ -63,13 +61,9 @@ impl Shared {
     }
 
     fn verify_with(&self, document: &Document, options: &Options) -> VerificationReport {
-        let parsed = match sod_fast::parse(&document.sod, &self.known) {
-            Some(sod) => Ok(sod),
-            None => Sod::parse(&document.sod),
-        };
         passive_auth::verify_parsed(
             document,
-            parsed,
+            Sod::parse_known(&document.sod, &self.known),
             self.cache.trust(),
             options,
             &self.verifier,

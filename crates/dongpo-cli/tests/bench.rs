@@ -53,6 +53,21 @@ fn passive_auth_bench_prints_consistent_json() {
         (json["ratio"].as_f64().unwrap() - docs / raw).abs() < 0.01,
         "{json}"
     );
+    // The limit of one document: its signature plus its data-group hashes, each timed
+    // per thread; the limit is below the raw signature rate and the ratio is to it.
+    let t_signature = json["t_signature_us"].as_f64().unwrap();
+    let t_hash = json["t_hash_us"].as_f64().unwrap();
+    assert!(t_signature > 0.0 && t_hash > 0.0, "{json}");
+    let limit = json["limit_documents_per_second"].as_f64().unwrap();
+    assert!(limit > 0.0 && limit < raw, "{json}");
+    assert!(
+        (limit - 2.0e6 / (t_signature + t_hash)).abs() / limit < 0.01,
+        "{json}"
+    );
+    assert!(
+        (json["ratio_to_limit"].as_f64().unwrap() - docs / limit).abs() < 0.01,
+        "{json}"
+    );
     // Every DSC chain is built once (twice when both threads miss at once).
     let misses = json["cache_misses"].as_u64().unwrap();
     assert!((3..=6).contains(&misses), "{json}");

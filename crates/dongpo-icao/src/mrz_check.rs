@@ -1,13 +1,20 @@
 //! The `mrz.check_digits` check: every check digit of the DG1 MRZ (TD1, TD2, TD3,
 //! including document numbers that overflow into the optional data).
 
+use crate::lds::LdsError;
 use crate::lds::mrz::Mrz;
 use crate::report::MrzSummary;
 
 /// Checks every digit; returns `(all pass, detail, summary)`.
 #[must_use]
 pub fn check(dg1: &[u8]) -> (bool, String, Option<MrzSummary>) {
-    let mrz = match Mrz::from_dg1(dg1) {
+    check_parsed(&Mrz::from_dg1(dg1))
+}
+
+/// [`check`] for a DG1 already parsed (`Mrz::from_dg1`'s result).
+#[must_use]
+pub fn check_parsed(parsed: &Result<Mrz, LdsError>) -> (bool, String, Option<MrzSummary>) {
+    let mrz = match parsed {
         Ok(mrz) => mrz,
         Err(e) => return (false, e.to_string(), None),
     };

@@ -8,6 +8,7 @@ use dongpo_crypto::{HashAlgorithm, SignatureAlgorithm, Verifier};
 use dongpo_pki::name::{NameMatch, same_name};
 use dongpo_pki::{Cert, UnixTime};
 
+use crate::lds::mrz::Mrz;
 use crate::mrz_check;
 use crate::oid;
 use crate::policy::Policy;
@@ -170,9 +171,12 @@ impl ChainContext<'_> {
         })
     }
 
-    /// An embedded certificate: from the cache by fingerprint, else parsed.
+    /// An embedded certificate: from the cache by its DER, else parsed.
     fn embedded(&self, der: &[u8]) -> Option<Candidate<'static>> {
-        match self.cached(&HashAlgorithm::Sha256.digest(der)) {
+        match self
+            .cache
+            .get_by_der(der, self.snapshot_id, self.at, self.now)
+        {
             Some(chain) => Some(Candidate::Known(chain)),
             None => Cert::parse(der)
                 .ok()
@@ -250,6 +254,59 @@ fn find_signer(sod: &Sod, policy: &Policy, context: &ChainContext<'_>) -> Result
     }
 }
 
+/// The pieces one after the other, in one allocation: the report's texts are built for
+/// every document, and `format!` costs several times more than copying the pieces.
+fn joined(pieces: &[&str]) -> String {
+    let mut out = String::with_capacity(pieces.iter().map(|p| p.len()).sum());
+    for piece in pieces {
+        out.push_str(piece);
+    }
+    out
+}
+
+/// `number` in decimal, as `to_string` writes it.
+fn number_text(number: u8) -> String {
+    let mut out = String::with_capacity(3);
+    if number >= 100 {
+        out.push(char::from(b'0' + number / 100));
+    }
+    if number >= 10 {
+        out.push(char::from(b'0' + number / 10 % 10));
+    }
+    out.push(char::from(b'0' + number % 10));
+    out
+}
+
+/// Lower-case hex of `bytes`, as `hex::encode` writes it (which collects one `char` at
+/// a time: a fifth of the report's cost for the five hashes every report shows).
+fn hex_text(bytes: &[u8]) -> String {
+    let digit = |nibble: u8| {
+        char::from(if nibble < 10 {
+            b'0' + nibble
+        } else {
+            b'a' + nibble - 10
+        })
+    };
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for byte in bytes {
+        out.push(digit(byte >> 4));
+        out.push(digit(byte & 0x0f));
+    }
+    out
+}
+
+/// The dotted text of `oid`, as `to_string` writes it; the content types of an EF.SOD
+/// without formatting their arcs.
+fn oid_text(oid: &der::asn1::ObjectIdentifier) -> String {
+    if *oid == oid::LDS_SECURITY_OBJECT {
+        "2.23.136.1.1.1".to_string()
+    } else if *oid == oid::ID_DATA {
+        "1.2.840.113549.1.7.1".to_string()
+    } else {
+        oid.to_string()
+    }
+}
+
 /// The time certificate validity is judged at.
 fn validity_time(sod: &Sod, options: &Options) -> UnixTime {
     match (options.time_model, sod.cms.signing_time) {
@@ -301,6 +358,9 @@ pub fn verify_parsed(
     cache: &dyn ChainCache,
 ) -> VerificationReport {
     let policy = &options.policy;
+    // DG1 is parsed once, for `dsc.profile` and `mrz.check_digits`.
+    let dg1_mrz = document.data_groups.get(&1).map(|dg1| Mrz::from_dg1(dg1));
+    let mrz_parsed = dg1_mrz.as_ref().and_then(|m| m.as_ref().ok());
     let mut checks = Checks::default();
     let mut report_sod = None;
     let mut report_dsc = None;
@@ -365,11 +425,14 @@ pub fn verify_parsed(
         let chain_waived = signer
             .as_ref()
             .is_ok_and(|(chain, _, _)| dsc_chain_waived(trust, chain));
+        // The labelled signature algorithm, read once for the checks and the summary.
+        let labelled = sod.cms.signature_algorithm();
         checks_after_parse(
             sod,
             signer,
             chain_waived,
-            document,
+            &labelled,
+            mrz_parsed,
             options,
             verifier,
             &mut checks,
@@ -377,20 +440,16 @@ pub fn verify_parsed(
             &mut report_csca,
             &mut crl_numbers,
         );
-        let signature_algorithm = SignatureAlgorithm::from_identifier_der(
-            &sod.cms.signature_algorithm,
-            Some(sod.cms.digest_algorithm),
-        )
-        .map_or_else(|e| e.to_string(), |a| a.name());
+        let signature_algorithm = labelled.as_ref().map_or_else(Clone::clone, |a| a.name());
         report_sod = Some(SodSummary {
-            content_type: sod.cms.econtent_type.to_string(),
+            content_type: oid_text(&sod.cms.econtent_type),
             lds_version: sod.lds_version(),
             digest_algorithm: sod.lds_hash.name().to_string(),
             signature_algorithm,
             dg_hashes: sod
                 .dg_hashes
                 .iter()
-                .map(|(n, h)| (n.to_string(), hex::encode(h)))
+                .map(|(n, h)| (number_text(*n), hex_text(h)))
                 .collect(),
         });
     } else {
@@ -401,8 +460,8 @@ pub fn verify_parsed(
 
     // Data groups: hashed and compared; supplied but not hashed is never trusted.
     for (number, bytes) in &document.data_groups {
-        let hash_id = format!("dg.{number}.hash");
-        let covered_id = format!("dg.{number}.covered");
+        let hash_id = joined(&["dg.", &number_text(*number), ".hash"]);
+        let covered_id = joined(&["dg.", &number_text(*number), ".covered"]);
         match sod.as_ref().map(|s| (s.lds_hash, s.dg_hashes.get(number))) {
             None => {
                 checks.skip(hash_id, "EF.SOD could not be parsed");
@@ -415,7 +474,7 @@ pub fn verify_parsed(
             Some((hash, Some(expected))) => {
                 let ok = hash.digest(bytes) == *expected;
                 let detail = if ok {
-                    format!("{hash} matches")
+                    joined(&[hash.name(), " matches"])
                 } else {
                     format!("{hash} of DG{number} differs from the SOD")
                 };
@@ -423,7 +482,7 @@ pub fn verify_parsed(
                 checks.push(
                     covered_id,
                     Status::Pass,
-                    format!("DG{number} is hashed in the SOD"),
+                    joined(&["DG", &number_text(*number), " is hashed in the SOD"]),
                 );
                 if ok {
                     covered.push(*number);
@@ -432,9 +491,9 @@ pub fn verify_parsed(
         }
     }
 
-    let mrz = match document.data_groups.get(&1) {
-        Some(dg1) => {
-            let (ok, detail, summary) = mrz_check::check(dg1);
+    let mrz = match &dg1_mrz {
+        Some(parsed) => {
+            let (ok, detail, summary) = mrz_check::check_parsed(parsed);
             checks.result("mrz.check_digits", ok, detail);
             summary
         }
@@ -488,7 +547,7 @@ pub fn verify_parsed(
         csca: report_csca,
         mrz,
         evidence: Evidence {
-            sod_sha256: sod.as_ref().map(|s| hex::encode(&s.file_sha256)),
+            sod_sha256: sod.as_ref().map(|s| hex_text(&s.file_sha256)),
             trust_snapshot: snapshot_id,
             crl_numbers,
             policy: policy.name.clone(),
@@ -504,7 +563,8 @@ fn checks_after_parse(
     sod: &Sod,
     signer: &Result<Signer, String>,
     chain_waived: bool,
-    document: &Document,
+    labelled: &Result<SignatureAlgorithm, String>,
+    mrz: Option<&Mrz>,
     options: &Options,
     verifier: &Verifier,
     checks: &mut Checks,
@@ -524,15 +584,17 @@ fn checks_after_parse(
             sod.cms.econtent_type
         ),
         (true, true) => "quirk id-data-content-type: eContentType is id-data".to_string(),
-        (false, true) => format!("eContentType {}", sod.cms.econtent_type),
+        (false, true) => joined(&["eContentType ", &oid_text(&sod.cms.econtent_type)]),
     };
     checks.result("sod.content_type", content_ok && attr_ok, detail);
 
     match signer {
         Ok((chain, origin, quirk)) => {
+            // The summary's subject is `chain.dsc.subject()`, formatted once per chain.
+            let subject = &chain.dsc_summary.subject;
             let detail = match quirk {
-                Some(q) => format!("{origin} {} ({q})", chain.dsc.subject()),
-                None => format!("{origin} {}", chain.dsc.subject()),
+                Some(q) => format!("{origin} {subject} ({q})"),
+                None => joined(&[origin, " ", subject]),
             };
             checks.push("sod.signer_certificate", Status::Pass, detail);
             *report_dsc = Some(chain.dsc_summary.clone());
@@ -544,10 +606,10 @@ fn checks_after_parse(
         Some(md) => {
             let ok = sod.cms.digest_algorithm.digest(&sod.cms.econtent) == *md;
             let detail = if ok {
-                format!(
-                    "{} of eContent matches the messageDigest attribute",
-                    sod.cms.digest_algorithm
-                )
+                joined(&[
+                    sod.cms.digest_algorithm.name(),
+                    " of eContent matches the messageDigest attribute",
+                ])
             } else {
                 format!(
                     "{} of eContent differs from the messageDigest attribute",
@@ -566,9 +628,10 @@ fn checks_after_parse(
     match signer {
         Ok((chain, _, _)) => checks_with_dsc(
             sod,
-            document,
+            mrz,
             chain,
             chain_waived,
+            labelled,
             options,
             verifier,
             checks,
@@ -620,10 +683,35 @@ fn sod_signature_checked(chain: &DscChain, chain_waived: bool) -> Result<(), Str
     }
 }
 
-fn sod_signature(sod: &Sod, dsc: &Cert, policy: &Policy, verifier: &Verifier) -> (bool, String) {
+/// [`crate::signed_data::SignedDataInfo::verify_signature`] with the algorithm already
+/// read (`labelled`) and the key the chain keeps prepared: the same checks in the same
+/// order, so the same outcome and error text.
+fn verify_sod_signature(
+    sod: &Sod,
+    chain: &DscChain,
+    labelled: &Result<SignatureAlgorithm, String>,
+    verifier: &Verifier,
+) -> Result<SignatureAlgorithm, String> {
+    let signed_attrs = sod.cms.signed_attrs.as_ref().ok_or("no signedAttrs")?;
+    let algorithm = labelled.clone()?;
+    chain
+        .verifying_key(&algorithm, verifier)
+        .and_then(|key| key.verify(signed_attrs, &sod.cms.signature))
+        .map_err(|e| format!("{}: {e}", algorithm.name()))?;
+    Ok(algorithm)
+}
+
+fn sod_signature(
+    sod: &Sod,
+    chain: &DscChain,
+    labelled: &Result<SignatureAlgorithm, String>,
+    policy: &Policy,
+    verifier: &Verifier,
+) -> (bool, String) {
+    let dsc = &chain.dsc;
     let mut allowed = true;
     let mut quirks = Vec::new();
-    let algorithm = match sod.cms.verify_signature(dsc, verifier) {
+    let algorithm = match verify_sod_signature(sod, chain, labelled, verifier) {
         Ok(algorithm) => algorithm,
         Err(e) => match mislabelled_rsa_padding(sod, dsc, verifier) {
             Some(actual) => {
@@ -704,9 +792,10 @@ fn mislabelled_rsa_padding(
 #[allow(clippy::too_many_arguments)]
 fn checks_with_dsc(
     sod: &Sod,
-    document: &Document,
+    mrz: Option<&Mrz>,
     chain: &DscChain,
     chain_waived: bool,
+    labelled: &Result<SignatureAlgorithm, String>,
     options: &Options,
     verifier: &Verifier,
     checks: &mut Checks,
@@ -717,7 +806,7 @@ fn checks_with_dsc(
     let dsc = &chain.dsc;
     match sod_signature_checked(chain, chain_waived) {
         Ok(()) => {
-            let (ok, detail) = sod_signature(sod, dsc, policy, verifier);
+            let (ok, detail) = sod_signature(sod, chain, labelled, policy, verifier);
             checks.result("sod.signature", ok, detail);
         }
         Err(reason) => checks.skip("sod.signature", reason),
@@ -726,7 +815,7 @@ fn checks_with_dsc(
     checks.push("dsc.chain", chain.chain.0, chain.chain.1.clone());
     *report_csca = chain.csca.as_ref().map(|c| c.summary.clone());
 
-    let (profile_ok, profile_detail) = dsc_profile(chain, document);
+    let (profile_ok, profile_detail) = dsc_profile(chain, mrz);
     if profile_ok {
         checks.push("dsc.profile", Status::Pass, profile_detail);
     } else if policy.allow_profile_deviations {
@@ -744,13 +833,13 @@ fn checks_with_dsc(
     checks.result(
         "dsc.validity",
         dsc.valid_at(at),
-        format!("{}, checked at {at_text}", chain.dsc_validity),
+        joined(&[&chain.dsc_validity, ", checked at ", &at_text]),
     );
     match &chain.csca {
         Some(csca) => checks.result(
             "csca.validity",
             csca.cert.valid_at(at),
-            format!("{}, checked at {at_text}", csca.validity),
+            joined(&[&csca.validity, ", checked at ", &at_text]),
         ),
         None => checks.skip("csca.validity", "no trusted CSCA"),
     }
@@ -764,13 +853,9 @@ fn checks_with_dsc(
 
 /// 9303-12 profiles: the certificate problems of the chain, then the document's: DG1's
 /// issuing state in the DSC's country, a document type the DSC may sign.
-fn dsc_profile(chain: &DscChain, document: &Document) -> (bool, String) {
+fn dsc_profile(chain: &DscChain, mrz: Option<&Mrz>) -> (bool, String) {
     let mut problems = chain.profile_problems.clone();
-    let mrz = document
-        .data_groups
-        .get(&1)
-        .and_then(|dg1| crate::lds::mrz::Mrz::from_dg1(dg1).ok());
-    if let Some(mrz) = &mrz {
+    if let Some(mrz) = mrz {
         problems.extend(issuing_state_problem(
             &mrz.issuing_state,
             chain.dsc_country.as_deref(),
@@ -1029,5 +1114,25 @@ fn active_authentication(
             ),
         ),
         Err(e) => checks.push("aa.signature", Status::Fail, e.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn report_texts_are_written_as_format_would() {
+        for n in 0..=u8::MAX {
+            assert_eq!(number_text(n), n.to_string());
+        }
+        for o in [oid::LDS_SECURITY_OBJECT, oid::ID_DATA, oid::ID_SIGNED_DATA] {
+            assert_eq!(oid_text(&o), o.to_string());
+        }
+        assert_eq!(joined(&["dg.", "2", ".hash"]), "dg.2.hash");
+        assert_eq!(joined(&[]), "");
+        let bytes: Vec<u8> = (0..=u8::MAX).collect();
+        assert_eq!(hex_text(&bytes), hex::encode(&bytes));
+        assert_eq!(hex_text(&[]), "");
     }
 }

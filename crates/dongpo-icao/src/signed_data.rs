@@ -120,7 +120,7 @@ fn cms_err(e: der::Error) -> SignedDataError {
 
 /// The fields of a SignedData's one SignerInfo, read once from the bytes as received:
 /// the single reader of signers for every CMS SignedData dongpo verifies (EF.SOD, master
-/// lists, deviation lists, and the batch fast path).
+/// lists, deviation lists, and the EF.SOD fast path).
 #[derive(Clone, Debug)]
 pub struct SignerFields {
     /// How the SignerInfo names its signer.
@@ -161,10 +161,10 @@ impl SignerFields {
             Encoding::Ber => SignerInfo::from_ber(raw.element),
         }
         .map_err(cms_err)?;
-        let signer = match &info.sid {
+        let signer = match info.sid {
             SignerIdentifier::IssuerAndSerialNumber(ias) => SignerId::IssuerSerial {
-                issuer: ias.issuer.clone(),
                 serial: ias.serial_number.as_bytes().to_vec(),
+                issuer: ias.issuer,
             },
             SignerIdentifier::SubjectKeyIdentifier(ski) => {
                 SignerId::KeyId(ski.0.as_bytes().to_vec())
@@ -294,10 +294,30 @@ impl SignedDataInfo {
             )));
         }
         let signer = SignerFields::read(content, encoding)?;
-        Ok(SignedDataInfo {
+        Ok(Self::with_signer(
             encoding,
-            econtent_type: encap.econtent_type,
-            econtent: econtent.as_bytes().to_vec(),
+            encap.econtent_type,
+            econtent.as_bytes().to_vec(),
+            certificates,
+            signer,
+        ))
+    }
+
+    /// The one place a `SignedDataInfo` is assembled: from its eContent, certificates
+    /// and the fields of its one SignerInfo as [`SignerFields::read`] gave them (the full
+    /// parser above and the EF.SOD fast path, `crate::sod::Sod::parse_known`, both end
+    /// here).
+    pub(crate) fn with_signer(
+        encoding: Encoding,
+        econtent_type: ObjectIdentifier,
+        econtent: Vec<u8>,
+        certificates: Vec<Vec<u8>>,
+        signer: SignerFields,
+    ) -> Self {
+        SignedDataInfo {
+            encoding,
+            econtent_type,
+            econtent,
             certificates,
             signer_count: 1,
             signer: signer.signer,
@@ -308,7 +328,7 @@ impl SignedDataInfo {
             attr_message_digest: signer.attr_message_digest,
             signing_time: signer.signing_time,
             signature: signer.signature,
-        })
+        }
     }
 
     /// Whether the messageDigest attribute is the digest of eContent.

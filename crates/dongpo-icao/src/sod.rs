@@ -10,6 +10,10 @@ use crate::cms_raw;
 use crate::lds_security_object::LdsSecurityObject;
 use crate::signed_data::{SignedDataError, SignedDataInfo};
 
+pub mod fast;
+
+pub use fast::KnownCertificates;
+
 /// Why an EF.SOD could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SodError {
@@ -126,6 +130,34 @@ impl Sod {
         let (content, wrapped, object_len, wrapper_der) = unwrap_0x77(file)?;
         let object = file.get(..object_len).unwrap_or(file);
         let cms = SignedDataInfo::parse(content)?;
+        Self::with_cms(file, object, wrapped, wrapper_der, cms)
+    }
+
+    /// Parses an EF.SOD file as [`Sod::parse`] does, with the same result and the same
+    /// errors, taking the fast path ([`fast`]) for the common shape: DER, the 0x77
+    /// wrapper, nothing after it, at most one embedded certificate, and that one already
+    /// seen to decode (`known` remembers it, so a stream signed by a few DSCs decodes
+    /// each once). Anything else goes through [`Sod::parse`].
+    ///
+    /// # Errors
+    /// As [`Sod::parse`].
+    pub fn parse_known(file: &[u8], known: &KnownCertificates) -> Result<Self, SodError> {
+        match fast::parse(file, known) {
+            Some(sod) => Ok(sod),
+            None => Self::parse(file),
+        }
+    }
+
+    /// The one place a `Sod` is assembled, by [`Sod::parse`] and the fast path alike:
+    /// `object` is the EF.SOD object at the start of `file` (the evidence hash covers it
+    /// and nothing after it), `cms` its SignedData.
+    fn with_cms(
+        file: &[u8],
+        object: &[u8],
+        wrapped: bool,
+        wrapper_der: bool,
+        cms: SignedDataInfo,
+    ) -> Result<Self, SodError> {
         let lds = LdsSecurityObject::from_der(&cms.econtent)
             .or_else(|_| LdsSecurityObject::from_ber(&cms.econtent))
             .map_err(|e| SodError::Lds(e.to_string()))?;

@@ -54,17 +54,35 @@ impl UnixTime {
     #[must_use]
     pub fn rfc3339(self) -> String {
         match DateTime::from_unix_duration(std::time::Duration::from_secs(self.0)) {
-            Ok(dt) => format!(
-                "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-                dt.year(),
-                dt.month(),
-                dt.day(),
-                dt.hour(),
-                dt.minutes(),
-                dt.seconds()
-            ),
+            // Written digit by digit: reports carry several times each, and the
+            // formatting machinery cost more than the rest of a validity check. `DateTime`
+            // keeps the year within 1970..=9999, so every field fits its width.
+            Ok(dt) => {
+                let mut out = String::with_capacity(20);
+                push_digits(&mut out, u32::from(dt.year()), 4);
+                for (separator, value) in [
+                    ('-', dt.month()),
+                    ('-', dt.day()),
+                    ('T', dt.hour()),
+                    (':', dt.minutes()),
+                    (':', dt.seconds()),
+                ] {
+                    out.push(separator);
+                    push_digits(&mut out, u32::from(value), 2);
+                }
+                out.push('Z');
+                out
+            }
             Err(_) => format!("@{}", self.0),
         }
+    }
+}
+
+/// Appends the last `width` decimal digits of `value`, zero-padded.
+fn push_digits(out: &mut String, value: u32, width: u32) {
+    for place in (0..width).rev() {
+        let digit = (value / 10u32.pow(place)) % 10;
+        out.push(char::from(b'0' + digit as u8));
     }
 }
 
@@ -77,6 +95,22 @@ mod tests {
         let t = UnixTime::parse_rfc3339("2026-06-01T00:00:00Z").unwrap();
         assert_eq!(t, UnixTime(1_780_272_000));
         assert_eq!(t.rfc3339(), "2026-06-01T00:00:00Z");
+        // Digit by digit, as `format!` with zero padding would write it.
+        for secs in [0, 59, 951_782_400, 1_780_272_000 + 86_399, 253_402_300_799] {
+            let dt = DateTime::from_unix_duration(std::time::Duration::from_secs(secs)).unwrap();
+            let expected = format!(
+                "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+                dt.year(),
+                dt.month(),
+                dt.day(),
+                dt.hour(),
+                dt.minutes(),
+                dt.seconds()
+            );
+            assert_eq!(UnixTime(secs).rfc3339(), expected, "{secs}");
+            assert_eq!(UnixTime::parse_rfc3339(&expected), Some(UnixTime(secs)));
+        }
+        assert_eq!(UnixTime(u64::MAX).rfc3339(), format!("@{}", u64::MAX));
         assert_eq!(UnixTime::parse_rfc3339("2026-06-01T00:00:00.250Z"), Some(t));
         assert_eq!(
             UnixTime::parse_rfc3339("2026-06-01T00:00:00+00:00"),

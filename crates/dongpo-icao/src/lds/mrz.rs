@@ -235,7 +235,11 @@ impl Mrz {
     /// # Errors
     /// [`MrzError`] when the text cannot be an MRZ.
     pub fn parse(text: &str) -> Result<Self, MrzError> {
-        let raw: String = text.chars().filter(|c| !matches!(c, '\n' | '\r')).collect();
+        let raw: String = if text.contains(['\n', '\r']) {
+            text.chars().filter(|c| !matches!(c, '\n' | '\r')).collect()
+        } else {
+            text.to_owned()
+        };
         if let Some((position, found)) = raw
             .chars()
             .enumerate()
@@ -254,7 +258,7 @@ impl Mrz {
             MrzFormat::Td2 => Self::td2_td3(&l, format),
             MrzFormat::Td3 => Self::td2_td3(&l, format),
         };
-        mrz.raw.clone_from(&raw);
+        mrz.raw = raw;
         Ok(mrz)
     }
 

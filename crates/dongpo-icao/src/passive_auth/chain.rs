@@ -3,9 +3,9 @@
 //! documents, so a batch computes them once per (DSC fingerprint, trust snapshot, time
 //! window) through a [`ChainCache`]; single-document verification uses [`NoCache`].
 
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
-use dongpo_crypto::Verifier;
+use dongpo_crypto::{SignatureAlgorithm, Verifier, VerifyError, VerifyingKey};
 use dongpo_pki::name::country;
 use dongpo_pki::{Cert, UnixTime};
 use dongpo_revocation::{Crl, CrlError, CrlStatus};
@@ -105,7 +105,14 @@ pub struct DscChain {
     snapshot_id: String,
     window: TimeWindow,
     now_window: TimeWindow,
+    /// The DSC's key as the `Verifier` prepared it, per signature algorithm used with it
+    /// (a DSC signs with one or two): the look-up in the `Verifier`'s own cache clones
+    /// and hashes the key, once per document.
+    prepared: RwLock<Vec<(SignatureAlgorithm, VerifyingKey)>>,
 }
+
+/// Signature algorithms whose prepared key a [`DscChain`] keeps.
+const PREPARED_PER_DSC: usize = 4;
 
 impl DscChain {
     /// Builds the chain of `dsc` in `trust`, validity judged at `at`, revocation at `now`
@@ -196,8 +203,35 @@ impl DscChain {
             snapshot_id,
             window: TimeWindow::around(at, &boundaries),
             now_window: TimeWindow::around(now, &now_boundaries),
+            prepared: RwLock::new(Vec::new()),
             dsc,
         }
+    }
+
+    /// The DSC's key prepared for `algorithm`: [`Verifier::prepare`]'s answer, kept
+    /// with the chain. A chain is shared only between verifications that use the same
+    /// backends (see [`ChainCache`]), so the answer is the one `verifier` would give.
+    ///
+    /// # Errors
+    /// As [`Verifier::prepare`] (errors are not kept).
+    pub fn verifying_key(
+        &self,
+        algorithm: &SignatureAlgorithm,
+        verifier: &Verifier,
+    ) -> Result<VerifyingKey, VerifyError> {
+        if let Ok(prepared) = self.prepared.read()
+            && let Some((_, key)) = prepared.iter().find(|(a, _)| a == algorithm)
+        {
+            return Ok(key.clone());
+        }
+        let key = verifier.prepare(&self.dsc.key, algorithm)?;
+        if let Ok(mut prepared) = self.prepared.write()
+            && prepared.len() < PREPARED_PER_DSC
+            && !prepared.iter().any(|(a, _)| a == algorithm)
+        {
+            prepared.push((*algorithm, key.clone()));
+        }
+        Ok(key)
     }
 
     /// SHA-256 of the DSC's DER.
@@ -248,6 +282,26 @@ pub trait ChainCache: Send + Sync {
 
     /// A chain that [`DscChain::answers`] `key`, if kept.
     fn get(&self, key: &ChainKey<'_>) -> Option<Arc<DscChain>>;
+
+    /// [`ChainCache::get`] for the certificate whose DER is `der`, with `key`'s
+    /// `dsc_sha256` left to the cache: by default it is computed here. A cache may first
+    /// compare `der` with the certificates of chains it answered recently (a comparison
+    /// costs less than hashing a kilobyte, once per document); whatever it returns must
+    /// answer the key with the fingerprint of `der`.
+    fn get_by_der(
+        &self,
+        der: &[u8],
+        snapshot_id: &str,
+        at: UnixTime,
+        now: UnixTime,
+    ) -> Option<Arc<DscChain>> {
+        self.get(&ChainKey {
+            dsc_sha256: &dongpo_crypto::HashAlgorithm::Sha256.digest(der),
+            snapshot_id,
+            at,
+            now,
+        })
+    }
 
     /// Keeps a freshly computed chain.
     fn put(&self, chain: Arc<DscChain>);

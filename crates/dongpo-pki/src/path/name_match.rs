@@ -66,7 +66,8 @@ impl NormalizedName {
 /// Whether two names are equal under RFC 5280 §7.1.
 #[must_use]
 pub fn names_match(a: &Name, b: &Name) -> bool {
-    NormalizedName::new(a) == NormalizedName::new(b)
+    // Identical names normalise identically.
+    a == b || NormalizedName::new(a) == NormalizedName::new(b)
 }
 
 fn attribute(atv: &AttributeTypeAndValue) -> Attribute {

@@ -1,12 +1,15 @@
-//! A faster EF.SOD parser for the common shape: DER, the 0x77 wrapper, at most one
-//! embedded certificate. It borrows the certificate from the input instead of decoding
-//! it: decoding and re-encoding the DSC is half of `Sod::parse` (7.7 of 15.5 us for an
-//! RSA-2048 SOD), and once per DSC is enough, since the chain cache holds it parsed.
-//! Anything else, and every error, is left to
+//! The fast path of the EF.SOD parser, for the common shape: DER, the 0x77 wrapper, at
+//! most one embedded certificate. It borrows the certificate from the input instead of
+//! decoding it: decoding and re-encoding the DSC is half of [`Sod::parse`] (7.7 of 15.5
+//! us for an RSA-2048 SOD), and once per DSC is enough ([`KnownCertificates`] remembers
+//! the certificates seen to decode). The signer comes from [`SignerFields::read`], the
+//! `SignedDataInfo` and the `Sod` from the constructors [`Sod::parse`] uses, so only
+//! the walk over the SignedData differs. Anything else, and every error, is left to
 //! [`Sod::parse`], so that reports and error messages stay the single-document ones.
 //!
 //! Contract: whenever [`parse`] returns `Some(sod)`, `Sod::parse` returns `Ok` with the
-//! same value (tested on the corpus and on mutated inputs).
+//! same value (tested on the corpus and on mutated inputs). Callers use
+//! [`Sod::parse_known`].
 
 use std::collections::{HashSet, VecDeque};
 use std::sync::RwLock;
@@ -21,10 +24,10 @@ use der::{
     Writer,
 };
 use dongpo_crypto::HashAlgorithm;
-use dongpo_icao::LdsSecurityObject;
-use dongpo_icao::oid;
-use dongpo_icao::signed_data::{Encoding, SignedDataInfo, SignerFields};
-use dongpo_icao::sod::{self, Sod};
+
+use super::Sod;
+use crate::oid;
+use crate::signed_data::{Encoding, SignedDataInfo, SignerFields};
 
 /// Tag of the EF.SOD wrapper: `[APPLICATION 23]` constructed.
 const SOD_TAG: Tag = Tag::Application {
@@ -157,7 +160,8 @@ fn unwrap_sod(file: &[u8]) -> Option<&[u8]> {
     (end == file.len()).then(|| file.get(start..end)).flatten()
 }
 
-/// Parses `file` when it has the common shape, `None` otherwise (then use `Sod::parse`).
+/// Parses `file` when it has the common shape, `None` otherwise (then `Sod::parse`
+/// decides, with its own error).
 #[must_use]
 pub fn parse(file: &[u8], known: &KnownCertificates) -> Option<Sod> {
     let content = unwrap_sod(file)?;
@@ -183,33 +187,14 @@ pub fn parse(file: &[u8], known: &KnownCertificates) -> Option<Sod> {
     // The signer comes from the same reader `Sod::parse` uses (exactly one SignerInfo,
     // read from the bytes as received): there is no second signer reader to disagree.
     let signer = SignerFields::read(content, Encoding::Der).ok()?;
-    let cms = SignedDataInfo {
-        encoding: Encoding::Der,
-        econtent_type: signed.encap_content_info.econtent_type,
-        econtent: econtent.as_bytes().to_vec(),
-        certificates: certificates.into_iter().map(<[u8]>::to_vec).collect(),
-        signer_count: 1,
-        signer: signer.signer,
-        digest_algorithm: signer.digest_algorithm,
-        signature_algorithm: signer.signature_algorithm,
-        signed_attrs: signer.signed_attrs,
-        attr_content_type: signer.attr_content_type,
-        attr_message_digest: signer.attr_message_digest,
-        signing_time: signer.signing_time,
-        signature: signer.signature,
-    };
-    let lds = LdsSecurityObject::from_der(&cms.econtent).ok()?;
-    let lds_hash = HashAlgorithm::from_oid(&lds.hash_algorithm.algorithm).ok()?;
-    let dg_hashes = sod::data_group_hashes(&lds).ok()?;
-    Some(Sod {
-        wrapped: true,
-        file_sha256: HashAlgorithm::Sha256.digest(file),
-        trailing_bytes: 0,
-        // `Header::decode` reads DER: a definite, minimal length.
-        wrapper_der: true,
-        cms,
-        lds,
-        lds_hash,
-        dg_hashes,
-    })
+    let cms = SignedDataInfo::with_signer(
+        Encoding::Der,
+        signed.encap_content_info.econtent_type,
+        econtent.into_bytes().into_vec(),
+        certificates.into_iter().map(<[u8]>::to_vec).collect(),
+        signer,
+    );
+    // `unwrap_sod` read a DER header (definite, minimal length) and nothing follows the
+    // object: the whole file is the object.
+    Sod::with_cms(file, file, true, true, cms).ok()
 }

@@ -13,7 +13,7 @@ use dongpo_ca::ra::Refusal;
 use dongpo_ca::reason::RevocationReason;
 use dongpo_ca::serial::Serial;
 use dongpo_ca::store::{CertStatus, StoreError};
-use dongpo_icao::report::VerificationReport;
+use dongpo_icao::outcome::Outcome;
 use dongpo_pki::time::UnixTime;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -118,8 +118,14 @@ pub async fn issue(
             "verification_id: the verification is too old; verify the passport again",
         ));
     };
-    let report: VerificationReport =
-        serde_json::from_str(&report_json).map_err(ApiError::internal)?;
+    // The typed outcome the verification stored (never the display report). One stored
+    // in another form (by an older release) is treated as stale: verify again.
+    let report: Outcome = serde_json::from_str(&report_json).map_err(|_| {
+        ApiError::unprocessable(
+            "stale_verification",
+            "verification_id: the verification is too old; verify the passport again",
+        )
+    })?;
     // The DER when the text is PEM or base64 DER; otherwise the text itself, which the RA
     // refuses as `bad_csr` in its order of checks.
     let csr = crate::wire::csr_der(&body.csr).unwrap_or_else(|_| body.csr.into_bytes());

@@ -124,8 +124,8 @@ fn every_document_gives_its_manifest_outcome() {
         }
         for n in [1, 2, 14, 15] {
             assert!(
-                report.check(&format!("dg.{n}.hash")).is_some()
-                    && report.check(&format!("dg.{n}.covered")).is_some(),
+                report.check(format!("dg.{n}.hash")).is_some()
+                    && report.check(format!("dg.{n}.covered")).is_some(),
                 "{name}: dg.{n}"
             );
         }

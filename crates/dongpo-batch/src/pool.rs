@@ -14,8 +14,8 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
+use dongpo_icao::outcome::Outcome;
 use dongpo_icao::passive_auth::Document;
-use dongpo_icao::report::VerificationReport;
 
 use crate::error::BatchError;
 use crate::verifier::Shared;
@@ -27,7 +27,7 @@ const CHUNK: usize = 16;
 type Job = Vec<(u64, Document)>;
 
 /// A report, or why there is none, for the document at an input position.
-type Done = (u64, Result<VerificationReport, BatchError>);
+type Done = (u64, Result<Outcome, BatchError>);
 
 /// Threads, channels and counters behind [`Reports`] and [`Tagged`].
 struct Engine<I> {
@@ -186,7 +186,7 @@ fn work(
 pub struct Reports<I> {
     engine: Engine<I>,
     next: u64,
-    waiting: BTreeMap<u64, Result<VerificationReport, BatchError>>,
+    waiting: BTreeMap<u64, Result<Outcome, BatchError>>,
 }
 
 impl<I: Iterator<Item = Document>> Reports<I> {
@@ -205,7 +205,7 @@ impl<I: Iterator<Item = Document>> Reports<I> {
 }
 
 impl<I: Iterator<Item = Document>> Iterator for Reports<I> {
-    type Item = Result<VerificationReport, BatchError>;
+    type Item = Result<Outcome, BatchError>;
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
@@ -251,7 +251,7 @@ impl<I: Iterator<Item = Document>> Tagged<I> {
 }
 
 impl<I: Iterator<Item = Document>> Iterator for Tagged<I> {
-    type Item = (u64, Result<VerificationReport, BatchError>);
+    type Item = (u64, Result<Outcome, BatchError>);
 
     fn next(&mut self) -> Option<Self::Item> {
         match self.engine.next_done() {

@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use dongpo_crypto::Verifier;
+use dongpo_icao::outcome::Outcome;
 use dongpo_icao::passive_auth::{self, Document, Options};
-use dongpo_icao::report::VerificationReport;
 use dongpo_icao::sod::{KnownCertificates, Sod};
 use dongpo_icao::trust_store::TrustStore;
 use dongpo_pki::time::UnixTime;
@@ -56,11 +56,11 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
-    pub(crate) fn verify(&self, document: &Document) -> VerificationReport {
+    pub(crate) fn verify(&self, document: &Document) -> Outcome {
         self.verify_with(document, &self.options)
     }
 
-    fn verify_with(&self, document: &Document, options: &Options) -> VerificationReport {
+    fn verify_with(&self, document: &Document, options: &Options) -> Outcome {
         passive_auth::verify_parsed(
             document,
             Sod::parse_known(&document.sod, &self.known),
@@ -114,7 +114,7 @@ impl BatchVerifier {
 
     /// Verifies one document on the calling thread, with the shared caches.
     #[must_use]
-    pub fn verify_one(&self, document: &Document) -> VerificationReport {
+    pub fn verify_one(&self, document: &Document) -> Outcome {
         self.shared.verify(document)
     }
 
@@ -122,7 +122,7 @@ impl BatchVerifier {
     /// (a server verifies at "now"); chains cached for other times are not reused where
     /// their validity window does not cover `at`.
     #[must_use]
-    pub fn verify_one_at(&self, document: &Document, at: UnixTime) -> VerificationReport {
+    pub fn verify_one_at(&self, document: &Document, at: UnixTime) -> Outcome {
         let options = Options {
             at,
             ..self.shared.options.clone()

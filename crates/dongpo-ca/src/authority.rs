@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use dongpo_icao::report::VerificationReport;
+use dongpo_icao::outcome::Outcome;
 use dongpo_pki::time::UnixTime;
 use dongpo_profiles::profile::Profile;
 
@@ -456,7 +456,7 @@ impl Ca {
     /// [`Refusal`] with the reason.
     pub fn approve(
         &mut self,
-        report: &VerificationReport,
+        report: &Outcome,
         dg1: &[u8],
         rrn: &str,
         csr: &[u8],

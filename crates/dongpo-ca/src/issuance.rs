@@ -24,7 +24,7 @@
 
 use std::convert::Infallible;
 
-use dongpo_icao::report::VerificationReport;
+use dongpo_icao::outcome::Outcome;
 use dongpo_pki::time::UnixTime;
 
 use crate::authority::Ca;
@@ -40,8 +40,8 @@ use crate::store::StoreError;
 /// applicant up in the registry and the key on the blocked list (see [`crate::ra::Application`]).
 #[derive(Clone, Copy)]
 pub struct Application<'a> {
-    /// The verification report of the passport.
-    pub report: &'a VerificationReport,
+    /// The verification outcome of the passport (typed; the display report is built from it).
+    pub report: &'a Outcome,
     /// DG1 (the raw file) of the verified passport.
     pub dg1: &'a [u8],
     /// The id of the signed verification receipt the report was stored under, written into

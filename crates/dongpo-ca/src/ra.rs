@@ -1,13 +1,16 @@
 //! The registration authority: decides whether a person gets a certificate.
 //!
-//! It turns a passing [`VerificationReport`], the DG1 it covered, the person's registry
+//! It turns a passing verification [`Outcome`], the DG1 it covered, the person's registry
 //! record, a CSR and a profile into an [`Approval`], or refuses with a [`Refusal`] that
-//! says why. An `Approval` can only be made here, so the issuer cannot sign anything the
+//! says why. It reads the typed outcome (time, hash algorithm and data-group hashes as
+//! values), never the display report. An `Approval` can only be made here, so the issuer cannot sign anything the
 //! RA did not approve.
 
 use dongpo_crypto::PublicKey;
+use dongpo_icao::CheckId;
 use dongpo_icao::lds::mrz::Mrz;
-use dongpo_icao::report::{Status, VerificationReport};
+use dongpo_icao::outcome::Outcome;
+use dongpo_icao::report::VerificationReport;
 use dongpo_pki::time::UnixTime;
 use dongpo_profiles::profile::Profile;
 use sha2::{Digest, Sha256};
@@ -123,8 +126,8 @@ impl Refusal {
 
 /// Everything the RA decides on.
 pub struct Application<'a> {
-    /// The verification report of the passport.
-    pub report: &'a VerificationReport,
+    /// The verification outcome of the passport.
+    pub report: &'a Outcome,
     /// DG1 (the raw file) of the verified passport.
     pub dg1: &'a [u8],
     /// The registry record found for the applicant's resident registration number.
@@ -232,11 +235,10 @@ pub fn decide(
     let report = app.report;
     if !report.valid {
         return Err(Refusal::VerificationFailed(
-            report.failed().into_iter().map(str::to_owned).collect(),
+            report.failed().iter().map(ToString::to_string).collect(),
         ));
     }
-    let verified_at = UnixTime::parse_rfc3339(&report.evidence.at)
-        .ok_or(Refusal::MissingEvidence("a verification time"))?;
+    let verified_at = report.evidence.verified_at;
     // A minute of clock skew between nodes is tolerated for reports "from the future".
     if verified_at.0 > now.0 + 60 || now.0.saturating_sub(verified_at.0) > policy.max_report_age {
         return Err(Refusal::StaleReport {
@@ -245,11 +247,10 @@ pub fn decide(
             max_age: policy.max_report_age,
         });
     }
-    let passed = |id: &str| report.check(id).is_some_and(|c| c.status == Status::Pass);
-    if !passed("sod.signature") || !passed("dsc.chain") {
+    if !report.passed(CheckId::SodSignature) || !report.passed(CheckId::DscChain) {
         return Err(Refusal::MissingEvidence("Passive Authentication"));
     }
-    if !passed("dg.1.hash") {
+    if !report.passed(CheckId::DgHash(1)) {
         return Err(Refusal::MissingEvidence("the integrity of DG1"));
     }
     let mrz = Mrz::from_dg1(app.dg1).map_err(|_| Refusal::Dg1Mismatch("DG1 does not parse"))?;
@@ -267,7 +268,7 @@ pub fn decide(
     if !mismatches.is_empty() {
         return Err(Refusal::RegistryMismatch(mismatches));
     }
-    let assurance = if passed("aa.signature") {
+    let assurance = if report.passed(CheckId::AaSignature) {
         Assurance::PassiveAndActiveAuthentication
     } else if policy.require_active_authentication {
         return Err(Refusal::ActiveAuthenticationRequired);
@@ -280,7 +281,7 @@ pub fn decide(
     if (app.key_blocked)(&spki) {
         return Err(Refusal::BlockedKey);
     }
-    let report_hash = report_sha256(report);
+    let report_hash = report_sha256(&report.report());
     let mut evidence =
         PassportEvidence::new(&report_hash, assurance, &mrz.issuing_state, verified_at)
             .map_err(|_| Refusal::MissingEvidence("an issuing state of one to three letters"))?;
@@ -311,28 +312,16 @@ pub fn decide(
     })
 }
 
-/// The report names the SOD's DG1 hash; the DG1 given must hash to it, so the names the
+/// The outcome holds the SOD's DG1 hash; the DG1 given must hash to it, so the names the
 /// registry is matched against are the verified ones.
-fn check_dg1_is_the_verified_one(
-    report: &VerificationReport,
-    dg1: &[u8],
-    mrz: &Mrz,
-) -> Result<(), Refusal> {
-    let sod = report
-        .sod
-        .as_ref()
-        .ok_or(Refusal::MissingEvidence("a parsed SOD"))?;
-    let expected = sod
-        .dg_hashes
-        .get("1")
+fn check_dg1_is_the_verified_one(report: &Outcome, dg1: &[u8], mrz: &Mrz) -> Result<(), Refusal> {
+    if report.sod.is_none() {
+        return Err(Refusal::MissingEvidence("a parsed SOD"));
+    }
+    let (algorithm, expected) = report
+        .dg_hash(1)
         .ok_or(Refusal::MissingEvidence("a DG1 hash in the SOD"))?;
-    let algorithm = dongpo_crypto::HashAlgorithm::ALL
-        .into_iter()
-        .find(|h| h.name().eq_ignore_ascii_case(&sod.digest_algorithm))
-        .ok_or(Refusal::MissingEvidence(
-            "a known data-group hash algorithm",
-        ))?;
-    if hex::encode(algorithm.digest(dg1)) != expected.to_ascii_lowercase() {
+    if algorithm.digest(dg1) != expected {
         return Err(Refusal::Dg1Mismatch("its hash is not the one in the SOD"));
     }
     if let Some(summary) = &report.mrz

@@ -99,7 +99,7 @@ fn every_profile_issues_a_certificate_openssl_and_pkilint_accept() {
         let evidence = PassportEvidence::from_der(evidence.extn_value.as_bytes()).unwrap();
         assert_eq!(
             evidence.report_hash.as_bytes(),
-            report_sha256(&person.report)
+            report_sha256(&person.report.report())
         );
         assert_eq!(
             evidence.assurance,
@@ -176,7 +176,7 @@ fn refusals_name_the_reason_and_leave_the_store_unchanged() {
     let before = store_state(&mut ca);
 
     let refuse = |ca: &mut Ca,
-                  report: &dongpo_icao::report::VerificationReport,
+                  report: &dongpo_icao::outcome::Outcome,
                   dg1: &[u8],
                   rrn: &str,
                   request: &[u8],

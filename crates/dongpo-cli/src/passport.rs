@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use dongpo_crypto::Verifier;
+use dongpo_icao::outcome::Outcome;
 use dongpo_icao::passive_auth::{self, ActiveAuthResponse, Document, Options, TimeModel};
 use dongpo_icao::policy::Policy;
-use dongpo_icao::report::VerificationReport;
 use dongpo_icao::trust_store::TrustStore;
 use dongpo_pki::time::UnixTime;
 
@@ -56,7 +56,7 @@ pub fn trust(ca_dir: &Path, cscas: &[PathBuf], crls: &[PathBuf]) -> Result<Trust
 }
 
 /// Passive (and, with a response, Active) Authentication at `at`, default policy.
-pub fn verify(document: &Document, trust: &TrustStore, at: UnixTime) -> VerificationReport {
+pub fn verify(document: &Document, trust: &TrustStore, at: UnixTime) -> Outcome {
     passive_auth::verify(
         document,
         trust,

@@ -188,7 +188,8 @@ pub fn run(args: &VerifyArgs) -> Result<u8, String> {
         },
         &verifier,
         &NoCache,
-    );
+    )
+    .into_report();
     if args.json {
         println!(
             "{}",

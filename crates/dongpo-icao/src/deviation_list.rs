@@ -40,6 +40,7 @@ use dongpo_pki::{Cert, UnixTime};
 use dongpo_revocation::{Crl, CrlError, CrlStatus};
 use x509_cert::name::Name;
 
+use crate::check_id::CheckId;
 use crate::oid;
 use crate::passive_auth::crl_rank;
 use crate::report::{Check, Status};
@@ -407,14 +408,14 @@ impl Defect {
     /// A `dsc.chain` waiver for a DSC named only by issuer/serial or key id would let a
     /// forged certificate with the same names through, hence the digest requirement.
     #[must_use]
-    pub fn check_id(&self, dsc_by_digest: bool) -> Option<String> {
+    pub fn check_id(&self, dsc_by_digest: bool) -> Option<CheckId> {
         match self {
-            Defect::DsSignature if dsc_by_digest => Some("dsc.chain".into()),
-            Defect::DsEncoding => Some("dsc.profile".into()),
-            Defect::DgHashWrong(Some(n)) if (1..=16).contains(n) => Some(format!("dg.{n}.hash")),
-            Defect::SodSignatureWrong => Some("sod.signature".into()),
-            Defect::ComInconsistent => Some("com.consistency".into()),
-            Defect::MrzWrongCheckDigit(_) => Some("mrz.check_digits".into()),
+            Defect::DsSignature if dsc_by_digest => Some(CheckId::DscChain),
+            Defect::DsEncoding => Some(CheckId::DscProfile),
+            Defect::DgHashWrong(Some(n)) if (1..=16).contains(n) => Some(CheckId::DgHash(*n)),
+            Defect::SodSignatureWrong => Some(CheckId::SodSignature),
+            Defect::ComInconsistent => Some(CheckId::ComConsistency),
+            Defect::MrzWrongCheckDigit(_) => Some(CheckId::MrzCheckDigits),
             _ => None,
         }
     }
@@ -782,7 +783,7 @@ pub fn revocation_status(
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Waiver {
     /// The check id (`dg.2.hash`, `sod.signature`, ...).
-    pub check_id: String,
+    pub check_id: CheckId,
     /// The deviationType.
     pub defect: ObjectIdentifier,
     /// The defect's description, if the list gives one.
@@ -1021,19 +1022,19 @@ mod tests {
             dev.documents.dsc,
             DscIdentifier::SubjectKeyIdentifier(vec![1, 2, 3])
         );
-        let ids: Vec<Option<String>> = dev
+        let ids: Vec<Option<CheckId>> = dev
             .descriptions
             .iter()
             .map(|d| d.defect.check_id(false))
             .collect();
         assert_eq!(ids.iter().flatten().count(), 2);
-        assert!(ids.contains(&Some("dg.12.hash".into())));
-        assert!(ids.contains(&Some("sod.signature".into())));
+        assert!(ids.contains(&Some(id("dg.12.hash"))));
+        assert!(ids.contains(&Some(id("sod.signature"))));
         assert!(dev.descriptions.iter().any(|d| d.defect
             == Defect::Unmapped {
                 oid: deviation_oid::MRZ_WRONG_DATA
             }));
-        assert_eq!(Defect::DsSignature.check_id(true), Some("dsc.chain".into()));
+        assert_eq!(Defect::DsSignature.check_id(true), Some(id("dsc.chain")));
         assert_eq!(Defect::DsSignature.check_id(false), None);
         assert_eq!(Defect::DgHashWrong(Some(20)).check_id(false), None);
         assert_eq!(Defect::AaKeyCompromised.check_id(true), None);
@@ -1049,7 +1050,7 @@ mod tests {
         assert_eq!(list.deviations[0].documents.dsc, DscIdentifier::AllOfCsca);
         assert_eq!(
             list.deviations[0].descriptions[0].defect.check_id(false),
-            Some("com.consistency".into())
+            Some(id("com.consistency"))
         );
     }
 
@@ -1079,9 +1080,13 @@ mod tests {
         assert!(parse(&der).is_err()); // not CMS
     }
 
-    fn check(id: &str, status: Status, detail: &str) -> Check {
+    fn id(text: &str) -> CheckId {
+        text.parse().unwrap()
+    }
+
+    fn check(text: &str, status: Status, detail: &str) -> Check {
         Check {
-            id: id.into(),
+            id: id(text),
             status,
             detail: detail.into(),
         }
@@ -1097,17 +1102,17 @@ mod tests {
         ];
         let waivers = vec![
             Waiver {
-                check_id: "dg.2.hash".into(),
+                check_id: id("dg.2.hash"),
                 defect: deviation_oid::DG_HASH_WRONG,
                 description: Some("DG2 hash".into()),
             },
             Waiver {
-                check_id: "sod.signature".into(),
+                check_id: id("sod.signature"),
                 defect: deviation_oid::SOD_SIGNATURE_WRONG,
                 description: None,
             },
             Waiver {
-                check_id: "mrz.check_digits".into(),
+                check_id: id("mrz.check_digits"),
                 defect: deviation_oid::MRZ_WRONG_CHECK_DIGIT,
                 description: None,
             },

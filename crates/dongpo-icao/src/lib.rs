@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 pub mod active_auth;
+pub mod check_id;
 pub mod cms_raw;
 pub mod country;
 pub mod deviation_list;
@@ -12,6 +13,7 @@ pub mod masterlist;
 pub mod mrz;
 pub mod mrz_check;
 pub mod oid;
+pub mod outcome;
 pub mod passive_auth;
 pub mod pkd_ldif;
 pub mod policy;
@@ -21,4 +23,6 @@ pub mod sod;
 pub mod tlv;
 pub mod trust_store;
 
+pub use check_id::CheckId;
 pub use lds_security_object::{DataGroupHash, LdsSecurityObject, LdsVersionInfo};
+pub use outcome::Outcome;

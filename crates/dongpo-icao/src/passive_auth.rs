@@ -8,11 +8,13 @@ use dongpo_crypto::{HashAlgorithm, SignatureAlgorithm, Verifier};
 use dongpo_pki::name::{NameMatch, same_name};
 use dongpo_pki::{Cert, UnixTime};
 
+use crate::check_id::CheckId;
 use crate::lds::mrz::Mrz;
 use crate::mrz_check;
 use crate::oid;
+use crate::outcome::{EvidenceFacts, Outcome, SodFacts};
 use crate::policy::Policy;
-use crate::report::{CertSummary, Checks, Evidence, SodSummary, Status, VerificationReport};
+use crate::report::{CertSummary, Checks, Status};
 use crate::signed_data::{Encoding, SignerId};
 use crate::sod::{Sod, SodError};
 use crate::trust_store::TrustStore;
@@ -45,7 +47,8 @@ pub struct ActiveAuthResponse {
 }
 
 /// At which time certificate validity is judged.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum TimeModel {
     /// At the verification time (`at`): the default, and what 9303-11 implies.
     #[default]
@@ -90,28 +93,28 @@ impl Options {
 }
 
 /// Checks that make the result invalid when skipped.
-const REQUIRED: [&str; 8] = [
-    "sod.parse",
-    "sod.content_type",
-    "sod.signer_certificate",
-    "sod.message_digest",
-    "sod.signature",
-    "dsc.chain",
-    "dsc.validity",
-    "csca.validity",
+const REQUIRED: [CheckId; 8] = [
+    CheckId::SodParse,
+    CheckId::SodContentType,
+    CheckId::SodSignerCertificate,
+    CheckId::SodMessageDigest,
+    CheckId::SodSignature,
+    CheckId::DscChain,
+    CheckId::DscValidity,
+    CheckId::CscaValidity,
 ];
 
 /// Every check that depends on a parsed SOD, in report order.
-const AFTER_PARSE: [&str; 9] = [
-    "sod.content_type",
-    "sod.signer_certificate",
-    "sod.message_digest",
-    "sod.signature",
-    "dsc.chain",
-    "dsc.profile",
-    "dsc.validity",
-    "csca.validity",
-    "dsc.revocation",
+const AFTER_PARSE: [CheckId; 9] = [
+    CheckId::SodContentType,
+    CheckId::SodSignerCertificate,
+    CheckId::SodMessageDigest,
+    CheckId::SodSignature,
+    CheckId::DscChain,
+    CheckId::DscProfile,
+    CheckId::DscValidity,
+    CheckId::CscaValidity,
+    CheckId::DscRevocation,
 ];
 
 /// The signer's chain, where the signer was found, and the quirk its name needed.
@@ -277,24 +280,6 @@ fn number_text(number: u8) -> String {
     out
 }
 
-/// Lower-case hex of `bytes`, as `hex::encode` writes it (which collects one `char` at
-/// a time: a fifth of the report's cost for the five hashes every report shows).
-fn hex_text(bytes: &[u8]) -> String {
-    let digit = |nibble: u8| {
-        char::from(if nibble < 10 {
-            b'0' + nibble
-        } else {
-            b'a' + nibble - 10
-        })
-    };
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for byte in bytes {
-        out.push(digit(byte >> 4));
-        out.push(digit(byte & 0x0f));
-    }
-    out
-}
-
 /// The dotted text of `oid`, as `to_string` writes it; the content types of an EF.SOD
 /// without formatting their arcs.
 fn oid_text(oid: &der::asn1::ObjectIdentifier) -> String {
@@ -322,7 +307,7 @@ pub fn verify(
     trust: &TrustStore,
     options: &Options,
     verifier: &Verifier,
-) -> VerificationReport {
+) -> Outcome {
     verify_with(document, trust, options, verifier, &NoCache)
 }
 
@@ -335,7 +320,7 @@ pub fn verify_with(
     options: &Options,
     verifier: &Verifier,
     cache: &dyn ChainCache,
-) -> VerificationReport {
+) -> Outcome {
     verify_parsed(
         document,
         Sod::parse(&document.sod),
@@ -356,7 +341,7 @@ pub fn verify_parsed(
     options: &Options,
     verifier: &Verifier,
     cache: &dyn ChainCache,
-) -> VerificationReport {
+) -> Outcome {
     let policy = &options.policy;
     // DG1 is parsed once, for `dsc.profile` and `mrz.check_digits`.
     let dg1_mrz = document.data_groups.get(&1).map(|dg1| Mrz::from_dg1(dg1));
@@ -400,11 +385,11 @@ pub fn verify_parsed(
             } else {
                 notes.join("; ")
             };
-            checks.result("sod.parse", ok, detail);
+            checks.result(CheckId::SodParse, ok, detail);
             Some(sod)
         }
         Err(e) => {
-            checks.push("sod.parse", Status::Fail, e.to_string());
+            checks.push(CheckId::SodParse, Status::Fail, e.to_string());
             None
         }
     };
@@ -441,16 +426,12 @@ pub fn verify_parsed(
             &mut crl_numbers,
         );
         let signature_algorithm = labelled.as_ref().map_or_else(Clone::clone, |a| a.name());
-        report_sod = Some(SodSummary {
+        report_sod = Some(SodFacts {
             content_type: oid_text(&sod.cms.econtent_type),
             lds_version: sod.lds_version(),
-            digest_algorithm: sod.lds_hash.name().to_string(),
+            lds_hash: sod.lds_hash,
             signature_algorithm,
-            dg_hashes: sod
-                .dg_hashes
-                .iter()
-                .map(|(n, h)| (number_text(*n), hex_text(h)))
-                .collect(),
+            dg_hashes: sod.dg_hashes.clone(),
         });
     } else {
         for id in AFTER_PARSE {
@@ -460,8 +441,7 @@ pub fn verify_parsed(
 
     // Data groups: hashed and compared; supplied but not hashed is never trusted.
     for (number, bytes) in &document.data_groups {
-        let hash_id = joined(&["dg.", &number_text(*number), ".hash"]);
-        let covered_id = joined(&["dg.", &number_text(*number), ".covered"]);
+        let (hash_id, covered_id) = (CheckId::DgHash(*number), CheckId::DgCovered(*number));
         match sod.as_ref().map(|s| (s.lds_hash, s.dg_hashes.get(number))) {
             None => {
                 checks.skip(hash_id, "EF.SOD could not be parsed");
@@ -494,11 +474,11 @@ pub fn verify_parsed(
     let mrz = match &dg1_mrz {
         Some(parsed) => {
             let (ok, detail, summary) = mrz_check::check_parsed(parsed);
-            checks.result("mrz.check_digits", ok, detail);
+            checks.result(CheckId::MrzCheckDigits, ok, detail);
             summary
         }
         None => {
-            checks.skip("mrz.check_digits", "DG1 not supplied");
+            checks.skip(CheckId::MrzCheckDigits, "DG1 not supplied");
             None
         }
     };
@@ -506,7 +486,7 @@ pub fn verify_parsed(
     com_consistency(document, sod.as_ref(), policy, &mut checks);
     // What Active Authentication rests on is judged before any waiver: a waiver lets a
     // known defect pass, it never makes a document's data trustworthy.
-    let unwaived: Vec<&'static str> = AA_BASIS
+    let unwaived: Vec<CheckId> = AA_BASIS
         .into_iter()
         .filter(|id| {
             checks
@@ -535,24 +515,24 @@ pub fn verify_parsed(
 
     let required_skipped = checks.0.iter().any(|c| {
         c.status == Status::Skipped
-            && (REQUIRED.contains(&c.id.as_str())
-                || (policy.require_revocation && c.id == "dsc.revocation"))
+            && (REQUIRED.contains(&c.id)
+                || (policy.require_revocation && c.id == CheckId::DscRevocation))
     });
     let any_failed = checks.0.iter().any(|c| c.status == Status::Fail);
-    VerificationReport {
+    Outcome {
         valid: !any_failed && !required_skipped,
         checks: checks.0,
         sod: report_sod,
         dsc: report_dsc,
         csca: report_csca,
         mrz,
-        evidence: Evidence {
-            sod_sha256: sod.as_ref().map(|s| hex_text(&s.file_sha256)),
+        evidence: EvidenceFacts {
+            sod_sha256: sod.as_ref().map(|s| s.file_sha256.clone()),
             trust_snapshot: snapshot_id,
             crl_numbers,
             policy: policy.name.clone(),
-            at: options.at.rfc3339(),
-            time_model: options.time_model.name().into(),
+            verified_at: options.at,
+            time_model: options.time_model,
             covered_dgs: covered,
         },
     }
@@ -586,7 +566,7 @@ fn checks_after_parse(
         (true, true) => "quirk id-data-content-type: eContentType is id-data".to_string(),
         (false, true) => joined(&["eContentType ", &oid_text(&sod.cms.econtent_type)]),
     };
-    checks.result("sod.content_type", content_ok && attr_ok, detail);
+    checks.result(CheckId::SodContentType, content_ok && attr_ok, detail);
 
     match signer {
         Ok((chain, origin, quirk)) => {
@@ -596,10 +576,10 @@ fn checks_after_parse(
                 Some(q) => format!("{origin} {subject} ({q})"),
                 None => joined(&[origin, " ", subject]),
             };
-            checks.push("sod.signer_certificate", Status::Pass, detail);
+            checks.push(CheckId::SodSignerCertificate, Status::Pass, detail);
             *report_dsc = Some(chain.dsc_summary.clone());
         }
-        Err(e) => checks.push("sod.signer_certificate", Status::Fail, e.clone()),
+        Err(e) => checks.push(CheckId::SodSignerCertificate, Status::Fail, e.clone()),
     }
 
     match &sod.cms.attr_message_digest {
@@ -616,10 +596,10 @@ fn checks_after_parse(
                     sod.cms.digest_algorithm
                 )
             };
-            checks.result("sod.message_digest", ok, detail);
+            checks.result(CheckId::SodMessageDigest, ok, detail);
         }
         None => checks.push(
-            "sod.message_digest",
+            CheckId::SodMessageDigest,
             Status::Fail,
             "no messageDigest signed attribute",
         ),
@@ -639,13 +619,13 @@ fn checks_after_parse(
             crl_numbers,
         ),
         Err(_) => {
-            checks.skip("sod.signature", "no signer certificate");
+            checks.skip(CheckId::SodSignature, "no signer certificate");
             for id in [
-                "dsc.chain",
-                "dsc.profile",
-                "dsc.validity",
-                "csca.validity",
-                "dsc.revocation",
+                CheckId::DscChain,
+                CheckId::DscProfile,
+                CheckId::DscValidity,
+                CheckId::CscaValidity,
+                CheckId::DscRevocation,
             ] {
                 checks.skip(id, "no signer certificate");
             }
@@ -660,7 +640,7 @@ fn dsc_chain_waived(trust: &TrustStore, chain: &DscChain) -> bool {
     trust.deviation_lists().iter().any(|(list, _)| {
         list.waivers_for(&chain.dsc)
             .iter()
-            .any(|w| w.check_id == "dsc.chain")
+            .any(|w| w.check_id == CheckId::DscChain)
     })
 }
 
@@ -807,44 +787,44 @@ fn checks_with_dsc(
     match sod_signature_checked(chain, chain_waived) {
         Ok(()) => {
             let (ok, detail) = sod_signature(sod, chain, labelled, policy, verifier);
-            checks.result("sod.signature", ok, detail);
+            checks.result(CheckId::SodSignature, ok, detail);
         }
-        Err(reason) => checks.skip("sod.signature", reason),
+        Err(reason) => checks.skip(CheckId::SodSignature, reason),
     }
 
-    checks.push("dsc.chain", chain.chain.0, chain.chain.1.clone());
+    checks.push(CheckId::DscChain, chain.chain.0, chain.chain.1.clone());
     *report_csca = chain.csca.as_ref().map(|c| c.summary.clone());
 
     let (profile_ok, profile_detail) = dsc_profile(chain, mrz);
     if profile_ok {
-        checks.push("dsc.profile", Status::Pass, profile_detail);
+        checks.push(CheckId::DscProfile, Status::Pass, profile_detail);
     } else if policy.allow_profile_deviations {
         checks.push(
-            "dsc.profile",
+            CheckId::DscProfile,
             Status::Pass,
             format!("deviation tolerated: {profile_detail}"),
         );
     } else {
-        checks.push("dsc.profile", Status::Fail, profile_detail);
+        checks.push(CheckId::DscProfile, Status::Fail, profile_detail);
     }
 
     let at = validity_time(sod, options);
     let at_text = at.rfc3339();
     checks.result(
-        "dsc.validity",
+        CheckId::DscValidity,
         dsc.valid_at(at),
         joined(&[&chain.dsc_validity, ", checked at ", &at_text]),
     );
     match &chain.csca {
         Some(csca) => checks.result(
-            "csca.validity",
+            CheckId::CscaValidity,
             csca.cert.valid_at(at),
             joined(&[&csca.validity, ", checked at ", &at_text]),
         ),
-        None => checks.skip("csca.validity", "no trusted CSCA"),
+        None => checks.skip(CheckId::CscaValidity, "no trusted CSCA"),
     }
     checks.push(
-        "dsc.revocation",
+        CheckId::DscRevocation,
         chain.revocation.0,
         chain.revocation.1.clone(),
     );
@@ -918,15 +898,15 @@ fn issuing_state_problem(code: &str, dsc_country: Option<&str>) -> Option<String
 /// EF.COM is unsigned: it may only agree with the SOD, never add to it.
 fn com_consistency(document: &Document, sod: Option<&Sod>, policy: &Policy, checks: &mut Checks) {
     let Some(com) = &document.com else {
-        checks.skip("com.consistency", "EF.COM not supplied");
+        checks.skip(CheckId::ComConsistency, "EF.COM not supplied");
         return;
     };
     let Some(sod) = sod else {
-        checks.skip("com.consistency", "EF.SOD could not be parsed");
+        checks.skip(CheckId::ComConsistency, "EF.SOD could not be parsed");
         return;
     };
     match crate::lds::com::EfCom::parse(com) {
-        Err(e) => checks.push("com.consistency", Status::Fail, e.to_string()),
+        Err(e) => checks.push(CheckId::ComConsistency, Status::Fail, e.to_string()),
         Ok(com) => {
             let listed: Vec<u8> = com.data_groups.iter().map(|dg| dg.number()).collect();
             let hashed: Vec<u8> = sod.dg_hashes.keys().copied().collect();
@@ -934,15 +914,15 @@ fn com_consistency(document: &Document, sod: Option<&Sod>, policy: &Policy, chec
             sorted.sort_unstable();
             let detail = format!("EF.COM lists DGs {listed:?}, the SOD hashes {hashed:?}");
             if sorted == hashed {
-                checks.push("com.consistency", Status::Pass, detail);
+                checks.push(CheckId::ComConsistency, Status::Pass, detail);
             } else if policy.allow_com_mismatch {
                 checks.push(
-                    "com.consistency",
+                    CheckId::ComConsistency,
                     Status::Pass,
                     format!("deviation tolerated (EF.COM is unsigned): {detail}"),
                 );
             } else {
-                checks.push("com.consistency", Status::Fail, detail);
+                checks.push(CheckId::ComConsistency, Status::Fail, detail);
             }
         }
     }
@@ -971,13 +951,13 @@ fn apply_deviation_lists(
         let chain_failed = checks
             .0
             .iter()
-            .any(|c| c.id == "dsc.chain" && c.status == Status::Fail);
+            .any(|c| c.id == CheckId::DscChain && c.status == Status::Fail);
         crate::deviation_list::apply(&mut checks.0, &waivers, source);
         let chain_waived = chain_failed
             && checks
                 .0
                 .iter()
-                .any(|c| c.id == "dsc.chain" && c.status == Status::Pass);
+                .any(|c| c.id == CheckId::DscChain && c.status == Status::Pass);
         let issuing_csca = if chain_waived && chain.csca.is_none() {
             list.issuing_csca(&chain.dsc)
         } else {
@@ -987,7 +967,7 @@ fn apply_deviation_lists(
             if let Some(check) = checks
                 .0
                 .iter_mut()
-                .find(|c| c.id == "dsc.revocation" && c.status == Status::Skipped)
+                .find(|c| c.id == CheckId::DscRevocation && c.status == Status::Skipped)
             {
                 // The same judgement as for a chained DSC: the newest verified CRL of
                 // the CSCA's name decides, fresh at the verification time.
@@ -999,7 +979,7 @@ fn apply_deviation_lists(
             if let Some(check) = checks
                 .0
                 .iter_mut()
-                .find(|c| c.id == "csca.validity" && c.status == Status::Skipped)
+                .find(|c| c.id == CheckId::CscaValidity && c.status == Status::Skipped)
             {
                 check.status = if csca.valid_at(at) {
                     Status::Pass
@@ -1025,11 +1005,11 @@ fn apply_deviation_lists(
 }
 
 /// The checks Active Authentication rests on, which must pass without any waiver.
-const AA_BASIS: [&str; 4] = [
-    "sod.message_digest",
-    "sod.signature",
-    "dg.15.hash",
-    "dg.14.hash",
+const AA_BASIS: [CheckId; 4] = [
+    CheckId::SodMessageDigest,
+    CheckId::SodSignature,
+    CheckId::DgHash(15),
+    CheckId::DgHash(14),
 ];
 
 /// Active Authentication counts only for a chip whose Passive Authentication passed
@@ -1041,17 +1021,20 @@ const AA_BASIS: [&str; 4] = [
 fn active_authentication(
     document: &Document,
     sod: Option<&Sod>,
-    unwaived: &[&str],
+    unwaived: &[CheckId],
     aa_compromised: Option<&str>,
     checks: &mut Checks,
 ) {
     let Some(response) = &document.active_auth else {
-        checks.skip("aa.signature", "no Active Authentication challenge given");
+        checks.skip(
+            CheckId::AaSignature,
+            "no Active Authentication challenge given",
+        );
         return;
     };
     if let Some(why) = aa_compromised {
         checks.push(
-            "aa.signature",
+            CheckId::AaSignature,
             Status::Fail,
             format!("Active Authentication keys declared compromised by {why}"),
         );
@@ -1059,23 +1042,23 @@ fn active_authentication(
     }
     let Some(dg15) = document.data_groups.get(&15) else {
         checks.push(
-            "aa.signature",
+            CheckId::AaSignature,
             Status::Fail,
             "Active Authentication needs DG15",
         );
         return;
     };
-    let passed = |id: &str| {
+    let passed = |id: CheckId| {
         checks
             .0
             .iter()
             .any(|c| c.id == id && c.status == Status::Pass)
     };
     let pa_passed =
-        REQUIRED.iter().all(|id| passed(id)) && !checks.0.iter().any(|c| c.status == Status::Fail);
-    if !pa_passed || !passed("dg.15.hash") {
+        REQUIRED.iter().all(|id| passed(*id)) && !checks.0.iter().any(|c| c.status == Status::Fail);
+    if !pa_passed || !passed(CheckId::DgHash(15)) {
         checks.push(
-            "aa.signature",
+            CheckId::AaSignature,
             Status::Fail,
             "Passive Authentication of the chip and of DG15 must pass first",
         );
@@ -1083,13 +1066,17 @@ fn active_authentication(
     }
     let dg14_hashed = document.data_groups.contains_key(&14)
         && sod.is_some_and(|s| s.dg_hashes.contains_key(&14));
-    let mut own = vec!["sod.message_digest", "sod.signature", "dg.15.hash"];
+    let mut own = vec![
+        CheckId::SodMessageDigest,
+        CheckId::SodSignature,
+        CheckId::DgHash(15),
+    ];
     if dg14_hashed {
-        own.push("dg.14.hash");
+        own.push(CheckId::DgHash(14));
     }
     if let Some(id) = own.iter().find(|id| !unwaived.contains(id)) {
         checks.push(
-            "aa.signature",
+            CheckId::AaSignature,
             Status::Fail,
             format!("{id} passed only by a deviation-list waiver: Active Authentication cannot rest on it"),
         );
@@ -1104,7 +1091,7 @@ fn active_authentication(
     };
     match crate::active_auth::verify(dg15, hash, &response.challenge, &response.signature) {
         Ok(outcome) => checks.push(
-            "aa.signature",
+            CheckId::AaSignature,
             Status::Pass,
             format!(
                 "{} with {} by {}",
@@ -1113,7 +1100,7 @@ fn active_authentication(
                 outcome.key
             ),
         ),
-        Err(e) => checks.push("aa.signature", Status::Fail, e.to_string()),
+        Err(e) => checks.push(CheckId::AaSignature, Status::Fail, e.to_string()),
     }
 }
 
@@ -1131,8 +1118,5 @@ mod tests {
         }
         assert_eq!(joined(&["dg.", "2", ".hash"]), "dg.2.hash");
         assert_eq!(joined(&[]), "");
-        let bytes: Vec<u8> = (0..=u8::MAX).collect();
-        assert_eq!(hex_text(&bytes), hex::encode(&bytes));
-        assert_eq!(hex_text(&[]), "");
     }
 }

@@ -1,9 +1,14 @@
 //! The verification report (`docs/cli.md`, "The report"): every check with pass / fail /
 //! skipped and a detail, plus the evidence a receipt needs. Never a bare bool.
+//!
+//! Built from the typed [`crate::outcome::Outcome`] ([`crate::outcome::Outcome::report`]);
+//! nothing reads it back.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+
+use crate::check_id::{CheckId, CheckKey};
 
 /// The outcome of one check.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -21,7 +26,7 @@ pub enum Status {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Check {
     /// Stable id (`sod.signature`, `dg.2.hash`, ...).
-    pub id: String,
+    pub id: CheckId,
     /// pass / fail / skipped.
     pub status: Status,
     /// What was found, which quirk was tolerated, or why it was skipped.
@@ -132,20 +137,16 @@ pub struct VerificationReport {
 }
 
 impl VerificationReport {
-    /// The check with `id`.
+    /// The check with `id` (a [`CheckId`], or its text).
     #[must_use]
-    pub fn check(&self, id: &str) -> Option<&Check> {
-        self.checks.iter().find(|c| c.id == id)
+    pub fn check(&self, id: impl CheckKey) -> Option<&Check> {
+        self.checks.iter().find(|c| id.names(c.id))
     }
 
     /// Ids of the failed checks.
     #[must_use]
-    pub fn failed(&self) -> Vec<&str> {
-        self.checks
-            .iter()
-            .filter(|c| c.status == Status::Fail)
-            .map(|c| c.id.as_str())
-            .collect()
+    pub fn failed(&self) -> Vec<CheckId> {
+        crate::outcome::failed(&self.checks)
     }
 }
 
@@ -155,21 +156,21 @@ pub struct Checks(pub Vec<Check>);
 
 impl Checks {
     /// Records a check.
-    pub fn push(&mut self, id: impl Into<String>, status: Status, detail: impl Into<String>) {
+    pub fn push(&mut self, id: CheckId, status: Status, detail: impl Into<String>) {
         self.0.push(Check {
-            id: id.into(),
+            id,
             status,
             detail: detail.into(),
         });
     }
 
     /// Records pass or fail.
-    pub fn result(&mut self, id: impl Into<String>, ok: bool, detail: impl Into<String>) {
+    pub fn result(&mut self, id: CheckId, ok: bool, detail: impl Into<String>) {
         self.push(id, if ok { Status::Pass } else { Status::Fail }, detail);
     }
 
     /// Records a skipped check.
-    pub fn skip(&mut self, id: impl Into<String>, why: impl Into<String>) {
+    pub fn skip(&mut self, id: CheckId, why: impl Into<String>) {
         self.push(id, Status::Skipped, why);
     }
 }

@@ -15,9 +15,10 @@ use std::sync::Arc;
 use der::{Decode, Encode};
 use dongpo_crypto::{HashAlgorithm, SigningKey, Verifier};
 use dongpo_icao::oid;
+use dongpo_icao::outcome::Outcome;
 use dongpo_icao::passive_auth::{self, Document, Options, TimeModel};
 use dongpo_icao::policy::Policy;
-use dongpo_icao::report::{Status, VerificationReport};
+use dongpo_icao::report::Status;
 use dongpo_icao::trust_store::TrustStore;
 use dongpo_pki::UnixTime;
 use dongpo_testkit::deviation_list::{Defect, Target, content, sign_list};
@@ -93,7 +94,7 @@ fn genuine_data_groups() -> BTreeMap<u8, Vec<u8>> {
         .collect()
 }
 
-fn verify(document: &Document, trust: &TrustStore, policy: Policy) -> VerificationReport {
+fn verify(document: &Document, trust: &TrustStore, policy: Policy) -> Outcome {
     passive_auth::verify(
         document,
         trust,

@@ -13,8 +13,9 @@ use std::sync::{Arc, Mutex};
 
 use dongpo_crypto::backend::{self, Backend, PreparedKey};
 use dongpo_crypto::{KeyError, PublicKey, SignatureAlgorithm, Verifier};
+use dongpo_icao::outcome::Outcome;
 use dongpo_icao::passive_auth::{self, Options};
-use dongpo_icao::report::{Status, VerificationReport};
+use dongpo_icao::report::Status;
 use dongpo_icao::trust_store::TrustStore;
 use dongpo_pki::{Cert, UnixTime};
 use dongpo_testkit::document_signer::{DocumentSigner, rsa_key_of_any_size};
@@ -85,7 +86,7 @@ fn options(signer: &DocumentSigner) -> Options {
     Options::at(UnixTime::parse_rfc3339(&signer.verify_at()).unwrap())
 }
 
-fn check<'a>(report: &'a VerificationReport, id: &str) -> (Status, &'a str) {
+fn check<'a>(report: &'a Outcome, id: &str) -> (Status, &'a str) {
     let c = report.check(id).unwrap();
     (c.status, c.detail.as_str())
 }

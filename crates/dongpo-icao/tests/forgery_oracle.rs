@@ -27,9 +27,10 @@ use der::asn1::{Any, PrintableString, SetOfVec};
 use dongpo_crypto::{HashAlgorithm, Verifier};
 use dongpo_icao::deviation_list::{self, asn1, deviation_oid};
 use dongpo_icao::masterlist;
+use dongpo_icao::outcome::Outcome;
 use dongpo_icao::passive_auth::{self, Document, Options};
 use dongpo_icao::policy::Policy;
-use dongpo_icao::report::{Status, VerificationReport};
+use dongpo_icao::report::Status;
 use dongpo_icao::signed_data::{SignedDataError, SignedDataInfo};
 use dongpo_icao::sod::{Sod, SodError};
 use dongpo_icao::trust_store::TrustStore;
@@ -325,7 +326,7 @@ fn check_oracle(
 }
 
 /// What a forger needs: the SOD's signature, digest and chain checks all pass.
-fn sod_accepted(report: &VerificationReport) -> bool {
+fn sod_accepted(report: &Outcome) -> bool {
     [
         "sod.parse",
         "sod.message_digest",

@@ -15,8 +15,9 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use dongpo_crypto::Verifier;
+use dongpo_icao::outcome::Outcome;
 use dongpo_icao::passive_auth::{self, Document, Options};
-use dongpo_icao::report::{Status, VerificationReport};
+use dongpo_icao::report::Status;
 use dongpo_icao::sod::Sod;
 use dongpo_icao::trust_store::TrustStore;
 use dongpo_pki::UnixTime;
@@ -53,7 +54,7 @@ fn signed_parts(file: &[u8]) -> Vec<(&'static str, Range<usize>)> {
 }
 
 /// The checks a byte change of a signed part must break (one of them at least).
-fn signature_holds(report: &VerificationReport) -> bool {
+fn signature_holds(report: &Outcome) -> bool {
     ["sod.message_digest", "sod.signature", "dsc.chain"]
         .iter()
         .all(|id| report.check(id).is_some_and(|c| c.status == Status::Pass))

@@ -124,8 +124,8 @@ fn every_document_gives_its_manifest_outcome() {
         }
         for n in [1, 2, 14, 15] {
             assert!(
-                report.check(&format!("dg.{n}.hash")).is_some()
-                    && report.check(&format!("dg.{n}.covered")).is_some(),
+                report.check(format!("dg.{n}.hash")).is_some()
+                    && report.check(format!("dg.{n}.covered")).is_some(),
                 "{name}: dg.{n}"
             );
         }
@@ -238,7 +238,7 @@ fn signing_time_model_accepts_the_expired_dsc_and_says_so() {
     };
     let report = passive_auth::verify(&document(&dir), &trust, &options, &Verifier::new());
     assert_eq!(report.check("dsc.validity").unwrap().status, Status::Pass);
-    assert_eq!(report.evidence.time_model, "signing-time");
+    assert_eq!(report.report().evidence.time_model, "signing-time");
     assert!(
         report
             .check("dsc.validity")

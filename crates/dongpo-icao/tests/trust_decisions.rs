@@ -12,9 +12,10 @@
 use der::Encode;
 use der::Tag;
 use dongpo_crypto::Verifier;
+use dongpo_icao::outcome::Outcome;
 use dongpo_icao::passive_auth::{self, Options, TimeModel};
 use dongpo_icao::policy::Policy;
-use dongpo_icao::report::{Status, VerificationReport};
+use dongpo_icao::report::Status;
 use dongpo_icao::trust_store::TrustStore;
 use dongpo_pki::UnixTime;
 use dongpo_testkit::KeyStore;
@@ -38,7 +39,7 @@ fn case(subject: &Name, state: &str) -> Case {
     Case::new(subject, state, 15, &mut KeyStore::default()).unwrap()
 }
 
-fn verify(case: &Case, trust: &TrustStore, model: TimeModel, policy: Policy) -> VerificationReport {
+fn verify(case: &Case, trust: &TrustStore, model: TimeModel, policy: Policy) -> Outcome {
     let options = Options {
         at: UnixTime::parse_rfc3339(NOW).unwrap(),
         policy,
@@ -58,7 +59,7 @@ fn trust(case: &Case, crls: &[(&[u8], &str)]) -> TrustStore {
     trust
 }
 
-fn revocation(report: &VerificationReport) -> (Status, String) {
+fn revocation(report: &Outcome) -> (Status, String) {
     let check = report.check("dsc.revocation").unwrap();
     (check.status, check.detail.clone())
 }

@@ -17,9 +17,10 @@ use der::{Decode, Encode};
 use dongpo_crypto::{HashAlgorithm, SigningKey, Verifier};
 use dongpo_icao::deviation_list::{self, DeviationListError, deviation_oid};
 use dongpo_icao::oid;
+use dongpo_icao::outcome::Outcome;
 use dongpo_icao::passive_auth::{self, ActiveAuthResponse, Document, Options};
 use dongpo_icao::policy::Policy;
-use dongpo_icao::report::{Status, VerificationReport};
+use dongpo_icao::report::Status;
 use dongpo_icao::trust_store::TrustStore;
 use dongpo_pki::{Cert, UnixTime};
 use dongpo_revocation::Crl;
@@ -204,7 +205,7 @@ fn p256_store() -> TrustStore {
     trust
 }
 
-fn verify(document: &Document, trust: &TrustStore, policy: Policy) -> VerificationReport {
+fn verify(document: &Document, trust: &TrustStore, policy: Policy) -> Outcome {
     passive_auth::verify(
         document,
         trust,

@@ -164,14 +164,15 @@ impl Metrics {
     /// check ids thousands of times).
     pub fn verifications_of(&self, reports: &[dongpo_icao::report::VerificationReport]) {
         let mut outcomes: std::collections::HashMap<&'static str, u64> = Default::default();
-        let mut checks: std::collections::HashMap<(&str, &'static str), u64> = Default::default();
+        let mut checks: std::collections::HashMap<(dongpo_icao::CheckId, &'static str), u64> =
+            Default::default();
         for report in reports {
             *outcomes
                 .entry(if report.valid { "valid" } else { "invalid" })
                 .or_default() += 1;
             for check in &report.checks {
                 *checks
-                    .entry((check.id.as_str(), status_name(check.status)))
+                    .entry((check.id, status_name(check.status)))
                     .or_default() += 1;
             }
         }
@@ -185,7 +186,7 @@ impl Metrics {
         for ((check, status), n) in checks {
             self.checks
                 .get_or_create(&CheckLabels {
-                    check: check.to_owned(),
+                    check: check.to_string(),
                     status: status.to_owned(),
                 })
                 .inc_by(n);

@@ -65,7 +65,7 @@ impl ReceiptClaims {
             checks: report
                 .checks
                 .iter()
-                .map(|c| (c.id.clone(), c.status))
+                .map(|c| (c.id.to_string(), c.status))
                 .collect(),
             challenge_id: challenge_id.map(str::to_owned),
             report_sha256: hex::encode(dongpo_ca::ra::report_sha256(report)),

@@ -4,6 +4,7 @@
 //! pass. Re-screening a million stored documents needs the verdicts, not a million
 //! certificate summaries; compact answers are about a fifth of the size.
 
+use dongpo_icao::CheckId;
 use dongpo_icao::report::{Status, VerificationReport};
 use serde::Serialize;
 
@@ -55,7 +56,7 @@ pub struct CompactReport<'a> {
 #[derive(Debug, Serialize)]
 pub struct CompactCheck<'a> {
     /// The check id (`docs/cli.md`).
-    pub id: &'a str,
+    pub id: CheckId,
     /// pass, fail or skipped.
     pub status: Status,
     /// Why, for a check that failed or was skipped.
@@ -72,7 +73,7 @@ impl<'a> From<&'a VerificationReport> for CompactReport<'a> {
                 .checks
                 .iter()
                 .map(|c| CompactCheck {
-                    id: &c.id,
+                    id: c.id,
                     status: c.status,
                     detail: (c.status != Status::Pass).then_some(c.detail.as_str()),
                 })

@@ -1,5 +1,6 @@
 //! Negative and quirk variants of a generated passport, each with its expected outcome.
 
+use dongpo_icao::CheckId;
 /// How a generated passport departs from a genuine one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Variant {
@@ -69,15 +70,15 @@ impl Variant {
 
     /// The checks that fail under the default policy (check ids of `docs/cli.md`).
     #[must_use]
-    pub const fn failing_checks(self) -> &'static [&'static str] {
+    pub const fn failing_checks(self) -> &'static [CheckId] {
         match self {
-            Variant::TamperedDg => &["dg.2.hash"],
-            Variant::BadSignature => &["sod.signature"],
-            Variant::WrongMessageDigest => &["sod.message_digest"],
-            Variant::ExpiredDsc => &["dsc.validity"],
-            Variant::RevokedDsc => &["dsc.revocation"],
-            Variant::UncoveredDg => &["dg.15.covered"],
-            Variant::UnknownCsca => &["dsc.chain"],
+            Variant::TamperedDg => &[CheckId::DgHash(2)],
+            Variant::BadSignature => &[CheckId::SodSignature],
+            Variant::WrongMessageDigest => &[CheckId::SodMessageDigest],
+            Variant::ExpiredDsc => &[CheckId::DscValidity],
+            Variant::RevokedDsc => &[CheckId::DscRevocation],
+            Variant::UncoveredDg => &[CheckId::DgCovered(15)],
+            Variant::UnknownCsca => &[CheckId::DscChain],
             _ => &[],
         }
     }

@@ -16,9 +16,9 @@ use dongpo_ca::init::{InitOptions, init};
 use dongpo_ca::keys::Passphrase;
 use dongpo_ca::registry::Identity;
 use dongpo_crypto::{KeySpec, Verifier};
+use dongpo_icao::outcome::Outcome;
 use dongpo_icao::passive_auth::{self, ActiveAuthResponse, Document, Options, TimeModel};
 use dongpo_icao::policy::Policy;
-use dongpo_icao::report::VerificationReport;
 use dongpo_icao::trust_store::TrustStore;
 use dongpo_pki::time::UnixTime;
 use dongpo_testkit::{KeyStore, Profile, Variant};
@@ -41,7 +41,7 @@ pub fn fresh_dir(label: &str) -> PathBuf {
 /// A verified applicant.
 pub struct Applicant {
     pub identity: Identity,
-    pub report: VerificationReport,
+    pub report: Outcome,
     pub dg1: Vec<u8>,
 }
 

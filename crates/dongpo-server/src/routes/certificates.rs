@@ -13,7 +13,7 @@ use dongpo_ca::ra::{Approval, Refusal};
 use dongpo_ca::reason::RevocationReason;
 use dongpo_ca::serial::Serial;
 use dongpo_ca::store::{CertStatus, StoreError};
-use dongpo_icao::report::VerificationReport;
+use dongpo_icao::outcome::Outcome;
 use dongpo_pki::time::UnixTime;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -185,7 +185,7 @@ enum Order {
     },
     /// An unused, passing verification.
     New {
-        report: VerificationReport,
+        report: Outcome,
         report_json: String,
         dg1: Vec<u8>,
         csr: Vec<u8>,
@@ -212,7 +212,14 @@ impl Order {
                 "verification_id: the verification is too old; verify the passport again",
             ));
         };
-        let report = serde_json::from_str(report_json).map_err(ApiError::internal)?;
+        // The typed outcome the verification stored (never the display report). One
+        // stored in another form (by an older release) is treated as stale: verify again.
+        let report: Outcome = serde_json::from_str(report_json).map_err(|_| {
+            ApiError::unprocessable(
+                "stale_verification",
+                "verification_id: the verification is too old; verify the passport again",
+            )
+        })?;
         Ok(Order::New {
             report,
             report_json: report_json.clone(),

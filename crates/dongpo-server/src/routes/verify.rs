@@ -6,6 +6,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use dongpo_icao::CheckId;
 use dongpo_icao::passive_auth::{ActiveAuthResponse, Document};
 use dongpo_icao::report::{Status, VerificationReport};
 use dongpo_pki::time::UnixTime;
@@ -136,9 +137,9 @@ pub async fn verify(
     let (report, response) = state
         .compute(move |worker| {
             let now = UnixTime::now();
-            let report = worker.verifier()?.verify_one_at(&document, now);
+            let outcome = worker.verifier()?.verify_one_at(&document, now);
             // Bytes that are not an EF.SOD at all are a bad request, not a failed passport.
-            if let Some(parse) = report.check("sod.parse")
+            if let Some(parse) = outcome.check(CheckId::SodParse)
                 && parse.status == Status::Fail
             {
                 return Err(ApiError::unprocessable(
@@ -146,15 +147,16 @@ pub async fn verify(
                     format!("sod: not an EF.SOD ({})", parse.detail),
                 ));
             }
-            let claims = ReceiptClaims::of(&id, &report, challenge_id.as_deref(), now.0);
-            let receipt = worker.receipts.sign(&claims).map_err(ApiError::internal)?;
-            // Only a passing verification can lead to issuance, so only it keeps the report
-            // and DG1 (until used or stale).
-            let report_json = if report.valid {
-                Some(serde_json::to_string(&report).map_err(ApiError::internal)?)
+            // Only a passing verification can lead to issuance, so only it keeps the
+            // outcome (typed, for the RA) and DG1 (until used or stale).
+            let report_json = if outcome.valid {
+                Some(serde_json::to_string(&outcome).map_err(ApiError::internal)?)
             } else {
                 None
             };
+            let report = outcome.into_report();
+            let claims = ReceiptClaims::of(&id, &report, challenge_id.as_deref(), now.0);
+            let receipt = worker.receipts.sign(&claims).map_err(ApiError::internal)?;
             let stored = StoredVerification {
                 id,
                 owner,
@@ -326,7 +328,7 @@ async fn verify_spread(
                 .compute(move |_| {
                     Ok(part
                         .iter()
-                        .map(|d| verifier.verify_one_at(d, now))
+                        .map(|d| verifier.verify_one_at(d, now).into_report())
                         .collect::<Vec<_>>())
                 })
                 .await

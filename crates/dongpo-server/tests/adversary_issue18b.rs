@@ -541,7 +541,7 @@ fn a_ca_restarted_on_another_store_never_publishes_a_higher_crl_without_its_revo
     for (p, ((n_before, s_before), (n_after, s_after))) in before.iter().zip(&after).enumerate() {
         if s_before.contains(&serial) {
             assert!(
-                !(n_after > n_before && !s_after.contains(&serial)),
+                n_after <= n_before || s_after.contains(&serial),
                 "kb-{p}.crl number {n_after:#x} > {n_before:#x} omits revoked serial {serial}"
             );
         }

@@ -128,8 +128,14 @@ fn readyz_fails_while_the_ca_cannot_write() {
     let lock = server.data.join("ca").join("ca.sqlite.node-server-1.lock");
     assert!(lock.exists());
     std::fs::remove_file(&lock).unwrap();
+    // Another process takes the node id meanwhile (here: this test holds the new lock).
+    let other = std::fs::File::create(&lock).unwrap();
+    other.try_lock().unwrap();
     let ready = client.get("/readyz");
     assert_eq!((ready.status, ready.code().as_str()), (503, "unavailable"));
+    // Released, the server claims its node again and is ready.
+    drop(other);
+    assert_eq!(client.get("/readyz").status, 200);
 }
 
 #[test]
@@ -164,7 +170,18 @@ fn active_authentication_given_twice_must_agree_and_ca_toml_alone_applies() {
             && stderr.contains("ca.toml"),
         "{stderr}"
     );
-    // Given only in ca.toml, it applies: issuance without Active Authentication is refused.
+    // Given only in ca.toml, it applies once accepted as the CA's setting (a changed
+    // setting is refused until `dongpo ca accept-settings`): issuance without Active
+    // Authentication is refused.
+    dongpo_ca::authority::Ca::open_with(
+        &data.join("ca"),
+        None,
+        &dongpo_ca::authority::Overrides {
+            accept_settings: Some(dongpo_pki::time::UnixTime::now()),
+            ..dongpo_ca::authority::Overrides::default()
+        },
+    )
+    .unwrap();
     let server = Process::start(&data, &["--dev"], &[]);
     let key = std::fs::read_to_string(data.join("dev-api-key")).unwrap();
     let client = Client::new(&server.url, Some(key.trim()));

@@ -185,7 +185,8 @@ enum Order {
     },
     /// An unused, passing verification.
     New {
-        report: Outcome,
+        /// Boxed: an outcome is large beside a repeat.
+        report: Box<Outcome>,
         report_json: String,
         dg1: Vec<u8>,
         csr: Vec<u8>,
@@ -221,7 +222,7 @@ impl Order {
             )
         })?;
         Ok(Order::New {
-            report,
+            report: Box::new(report),
             report_json: report_json.clone(),
             dg1: dg1.clone(),
             // The DER when the text is PEM or base64 DER; otherwise the text itself, which

@@ -12,12 +12,12 @@
 mod support;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use dongpo_testkit::pg_database::Database;
 use dongpo_testkit::{Profile, Variant};
-use support::{Client, Passport, Process, fresh_dir, issue, verify_with_aa};
+use support::{Client, Passport, Process, fresh_dir, issue, start_expecting_exit, verify_with_aa};
 
 fn copy_tree(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
@@ -38,34 +38,6 @@ fn env_of(pairs: &[(&'static str, String)]) -> Vec<(&'static str, String)> {
 
 fn borrowed<'a>(pairs: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
     pairs.iter().map(|(k, v)| (*k, v.as_str())).collect()
-}
-
-/// Runs `dongpo-server` expecting it to exit at start (within 60 s); its output, or `None`
-/// when it kept running (it is killed).
-fn start_expecting_exit(data: &Path, args: &[&str], envs: &[(&str, &str)]) -> Option<Output> {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_dongpo-server"));
-    command
-        .args(["--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(data)
-        .args(args)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    for (k, v) in envs {
-        command.env(k, v);
-    }
-    let mut child = command.spawn().unwrap();
-    let started = Instant::now();
-    loop {
-        if child.try_wait().unwrap().is_some() {
-            return Some(child.wait_with_output().unwrap());
-        }
-        if started.elapsed() > Duration::from_secs(60) {
-            let _ = child.kill();
-            let _ = child.wait();
-            return None;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
 }
 
 /// Finding 1. A PostgreSQL node claim is a session advisory lock on a connection of its

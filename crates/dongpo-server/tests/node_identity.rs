@@ -16,7 +16,7 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use dongpo_testkit::pg_database::Database;
@@ -24,38 +24,8 @@ use dongpo_testkit::{Profile, Variant};
 use serde_json::json;
 use support::{
     Client, InProcess, Passport, Process, cert_status_of, fresh_dir, issue, ocsp_request_for,
-    verify_with_aa,
+    start_expecting_exit, verify_with_aa,
 };
-
-/// Runs `dongpo-server` expecting it to exit at start (within 60 s); its output.
-fn start_expecting_exit(data: &Path, args: &[&str], envs: &[(&str, &str)]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_dongpo-server"));
-    command
-        .args(["--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(data)
-        .args(args)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    for (k, v) in envs {
-        command.env(k, v);
-    }
-    let mut child = command.spawn().unwrap();
-    let started = Instant::now();
-    loop {
-        if child.try_wait().unwrap().is_some() {
-            return child.wait_with_output().unwrap();
-        }
-        if started.elapsed() > Duration::from_secs(60) {
-            let _ = child.kill();
-            let out = child.wait_with_output().unwrap();
-            panic!(
-                "dongpo-server kept running: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
 
 /// The `dongpo` CLI built beside `dongpo-server` (`cargo build -p dongpo-cli`).
 fn cli() -> PathBuf {
@@ -74,7 +44,8 @@ fn a_second_process_with_a_node_in_use_is_refused_and_so_is_the_cli() {
     let data = fresh_dir("node-twice");
     let server = Process::start(&data, &["--dev"], &[]);
     // A second server with the same (default) node id on the same store.
-    let out = start_expecting_exit(&data, &["--dev"], &[]);
+    let out = start_expecting_exit(&data, &["--dev"], &[])
+        .expect("dongpo-server kept running (expected it to refuse the start)");
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -161,7 +132,8 @@ fn active_authentication_given_twice_must_agree_and_ca_toml_alone_applies() {
         &data,
         &["--dev"],
         &[("DONGPO_REQUIRE_ACTIVE_AUTHENTICATION", "false")],
-    );
+    )
+    .expect("dongpo-server kept running (expected it to refuse the start)");
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -273,7 +245,8 @@ fn nodes_on_one_postgres_serve_one_ca_or_refuse() {
     let a = Process::start(&data_a, &["--dev"], &env_a);
 
     // B as the README once set it up: an empty data directory, the same database.
-    let out = start_expecting_exit(&data_b, &["--dev"], &env_b);
+    let out = start_expecting_exit(&data_b, &["--dev"], &env_b)
+        .expect("dongpo-server kept running (expected it to refuse the start)");
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(

@@ -107,6 +107,38 @@ impl Drop for InProcess {
     }
 }
 
+/// Runs `dongpo-server` expecting it to exit at start (within 60 s); its output, or `None`
+/// when it kept running (it is killed).
+pub fn start_expecting_exit(
+    data: &Path,
+    args: &[&str],
+    envs: &[(&str, &str)],
+) -> Option<std::process::Output> {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_dongpo-server"));
+    command
+        .args(["--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(data)
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    for (k, v) in envs {
+        command.env(k, v);
+    }
+    let mut child = command.spawn().unwrap();
+    let started = Instant::now();
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            return Some(child.wait_with_output().unwrap());
+        }
+        if started.elapsed() > Duration::from_secs(60) {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
 /// A `dongpo-server` child process, killed on drop.
 pub struct Process {
     pub url: String,

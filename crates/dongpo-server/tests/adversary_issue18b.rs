@@ -11,26 +11,14 @@
 
 mod support;
 
-use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use dongpo_testkit::pg_database::Database;
 use dongpo_testkit::{Profile, Variant};
-use support::{Client, Passport, Process, fresh_dir, issue, start_expecting_exit, verify_with_aa};
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap().flatten() {
-        let path = entry.path();
-        let target = to.join(entry.file_name());
-        if path.is_dir() {
-            copy_tree(&path, &target);
-        } else {
-            std::fs::copy(&path, &target).unwrap();
-        }
-    }
-}
+use support::{
+    Client, Passport, Process, copy_tree, fresh_dir, issue, start_expecting_exit, verify_with_aa,
+};
 
 fn env_of(pairs: &[(&'static str, String)]) -> Vec<(&'static str, String)> {
     pairs.to_vec()

@@ -15,7 +15,7 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -23,8 +23,8 @@ use dongpo_testkit::pg_database::Database;
 use dongpo_testkit::{Profile, Variant};
 use serde_json::json;
 use support::{
-    Client, InProcess, Passport, Process, cert_status_of, fresh_dir, issue, ocsp_request_for,
-    start_expecting_exit, verify_with_aa,
+    Client, InProcess, Passport, Process, cert_status_of, copy_tree, fresh_dir, issue,
+    ocsp_request_for, start_expecting_exit, verify_with_aa,
 };
 
 /// The `dongpo` CLI built beside `dongpo-server` (`cargo build -p dongpo-cli`).
@@ -208,19 +208,6 @@ fn one_bad_trust_file_is_refused_alone_with_a_metric() {
     let again = client.post("/v1/verifications", &passport.document());
     assert_eq!(again.json()["report"]["valid"], true, "{}", again.text());
     let _ = std::fs::remove_dir_all(&extra);
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap().flatten() {
-        let path = entry.path();
-        let target = to.join(entry.file_name());
-        if path.is_dir() {
-            copy_tree(&path, &target);
-        } else {
-            std::fs::copy(&path, &target).unwrap();
-        }
-    }
 }
 
 #[test]

@@ -139,6 +139,21 @@ pub fn start_expecting_exit(
     }
 }
 
+/// Copies the directory tree `from` to `to` (a node's data directory provisioned from
+/// another's).
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let path = entry.path();
+        let target = to.join(entry.file_name());
+        if path.is_dir() {
+            copy_tree(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).unwrap();
+        }
+    }
+}
+
 /// A `dongpo-server` child process, killed on drop.
 pub struct Process {
     pub url: String,

@@ -18,19 +18,10 @@ use dongpo_pki::{Cert, UnixTime};
 use dongpo_revocation::{Crl, CrlChecker};
 use dongpo_testkit::{Profile, Variant};
 use serde_json::{Value, json};
-use support::{Client, InProcess, Passport, b64, csr_pem, have, issue, pem_der, verify_with_aa};
-
-fn openssl(args: &[&str]) -> (bool, String) {
-    let out = Command::new("openssl").args(args).output().unwrap();
-    (
-        out.status.success(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
-    )
-}
+use support::{
+    Client, InProcess, Passport, b64, csr_pem, have, issue, openssl, openssl_ocsp, pem_der,
+    verify_with_aa,
+};
 
 fn evidence_receipt(cert_der: &[u8]) -> Option<String> {
     PassportEvidence::of_certificate(cert_der).unwrap()?.receipt
@@ -153,24 +144,7 @@ fn the_whole_flow_over_http() {
         &path("cert.pem"),
     ]);
     assert!(ok, "{out}");
-    let ocsp_status = || {
-        let (ok, out) = openssl(&[
-            "ocsp",
-            "-url",
-            &format!("{}/ocsp", server.url),
-            "-issuer",
-            &path("issuer.pem"),
-            "-cert",
-            &path("cert.pem"),
-            "-CAfile",
-            &path("root.pem"),
-            "-VAfile",
-            &path("issuer.pem"),
-            "-no_nonce",
-        ]);
-        assert!(ok, "{out}");
-        out
-    };
+    let ocsp_status = || openssl_ocsp(&dir, &server.url, &issued);
     assert!(ocsp_status().contains("cert.pem: good"));
     // RFC 5019 GET, with the HTTP caching headers.
     let (ok, out) = openssl(&[

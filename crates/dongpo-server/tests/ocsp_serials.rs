@@ -13,7 +13,6 @@
 mod support;
 
 use std::io::{Read, Write};
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use dongpo_testkit::pg_database::Database;
@@ -21,7 +20,7 @@ use dongpo_testkit::{Profile, Variant};
 use serde_json::{Value, json};
 use support::{
     Client, InProcess, Passport, Process, cert_status_of, fresh_dir, have, issue, ocsp_request_for,
-    verify_with_aa,
+    openssl_ocsp, verify_with_aa,
 };
 
 /// Issues certificates (a verification each) until one's serial has its top bit set, as
@@ -44,43 +43,6 @@ fn ocsp_status(client: &Client, request: &[u8], issuer: &dongpo_pki::Cert) -> &'
     let reply = client.post_raw("/ocsp", "application/ocsp-request", request.to_vec());
     assert_eq!(reply.status, 200);
     cert_status_of(request, &reply.body, issuer)
-}
-
-fn openssl(args: &[&str]) -> (bool, String) {
-    let out = Command::new("openssl").args(args).output().unwrap();
-    (
-        out.status.success(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
-    )
-}
-
-/// `openssl ocsp` against the server for the issued certificate: its verdict line.
-fn openssl_ocsp(dir: &std::path::Path, url: &str, issued: &Value) -> String {
-    std::fs::create_dir_all(dir).unwrap();
-    let path = |name: &str| dir.join(name).display().to_string();
-    std::fs::write(path("cert.pem"), issued["certificate"].as_str().unwrap()).unwrap();
-    std::fs::write(path("issuer.pem"), issued["chain"][0].as_str().unwrap()).unwrap();
-    std::fs::write(path("root.pem"), issued["chain"][1].as_str().unwrap()).unwrap();
-    let (ok, out) = openssl(&[
-        "ocsp",
-        "-url",
-        &format!("{url}/ocsp"),
-        "-issuer",
-        &path("issuer.pem"),
-        "-cert",
-        &path("cert.pem"),
-        "-CAfile",
-        &path("root.pem"),
-        "-VAfile",
-        &path("issuer.pem"),
-        "-no_nonce",
-    ]);
-    assert!(ok, "{out}");
-    out
 }
 
 /// A high-bit serial is `good` (served from the cache pre-signed at issuance, with the

@@ -490,6 +490,44 @@ pub fn pem_der(pem: &str) -> Vec<u8> {
     Base64::decode_vec(&body).unwrap()
 }
 
+/// Runs `openssl` with `args`: whether it succeeded, and stdout then stderr.
+pub fn openssl(args: &[&str]) -> (bool, String) {
+    let out = Command::new("openssl").args(args).output().unwrap();
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+/// `openssl ocsp` against the server for the issued certificate: its verdict line.
+pub fn openssl_ocsp(dir: &Path, url: &str, issued: &Value) -> String {
+    std::fs::create_dir_all(dir).unwrap();
+    let path = |name: &str| dir.join(name).display().to_string();
+    std::fs::write(path("cert.pem"), issued["certificate"].as_str().unwrap()).unwrap();
+    std::fs::write(path("issuer.pem"), issued["chain"][0].as_str().unwrap()).unwrap();
+    std::fs::write(path("root.pem"), issued["chain"][1].as_str().unwrap()).unwrap();
+    let (ok, out) = openssl(&[
+        "ocsp",
+        "-url",
+        &format!("{url}/ocsp"),
+        "-issuer",
+        &path("issuer.pem"),
+        "-cert",
+        &path("cert.pem"),
+        "-CAfile",
+        &path("root.pem"),
+        "-VAfile",
+        &path("issuer.pem"),
+        "-no_nonce",
+    ]);
+    assert!(ok, "{out}");
+    out
+}
+
 /// Whether a command exists on PATH.
 pub fn have(tool: &str) -> bool {
     Command::new(tool)

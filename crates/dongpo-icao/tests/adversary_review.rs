@@ -8,8 +8,10 @@
     missing_docs
 )]
 
+#[path = "support/synthetic.rs"]
+mod synthetic;
+
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use der::{Decode, Encode};
@@ -20,7 +22,6 @@ use dongpo_icao::passive_auth::{self, Document, Options, TimeModel};
 use dongpo_icao::policy::Policy;
 use dongpo_icao::report::Status;
 use dongpo_icao::trust_store::TrustStore;
-use dongpo_pki::UnixTime;
 use dongpo_testkit::deviation_list::{Defect, Target, content, sign_list};
 use dongpo_testkit::passport::csca_certificate;
 use dongpo_testkit::pki::{self, CertRequest, CrlRequest, Revocation, Role};
@@ -28,23 +29,10 @@ use dongpo_testkit::rng::SeededRng;
 use dongpo_testkit::sod::{self, SodRequest};
 use dongpo_testkit::time::{Instant, Timeline};
 use dongpo_testkit::{KeyStore, Profile};
+use synthetic::{at, read, vectors};
 use x509_cert::Certificate;
 
 const P256: Profile = Profile::P256;
-
-fn vectors(path: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../test-vectors/synthetic")
-        .join(path)
-}
-
-fn read(path: &str) -> Vec<u8> {
-    std::fs::read(vectors(path)).unwrap()
-}
-
-fn at() -> UnixTime {
-    UnixTime::parse_rfc3339("2026-06-01T00:00:00Z").unwrap()
-}
 
 fn key(label: &str) -> Arc<SigningKey> {
     KeyStore::default()

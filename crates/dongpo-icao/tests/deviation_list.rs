@@ -8,8 +8,11 @@
     missing_docs
 )]
 
+#[path = "support/synthetic.rs"]
+mod synthetic;
+
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use const_oid::ObjectIdentifier;
 use der::Encode;
@@ -30,21 +33,8 @@ use dongpo_testkit::rng::SeededRng;
 use dongpo_testkit::signed_data::{SignedDataRequest, sign};
 use dongpo_testkit::time::Timeline;
 use dongpo_testkit::{KeyStore, Profile};
+use synthetic::{at, read, vectors};
 use x509_cert::Certificate;
-
-fn vectors(path: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../test-vectors/synthetic")
-        .join(path)
-}
-
-fn read(path: &str) -> Vec<u8> {
-    std::fs::read(vectors(path)).unwrap()
-}
-
-fn at() -> UnixTime {
-    UnixTime::parse_rfc3339("2026-06-01T00:00:00Z").unwrap()
-}
 
 /// A CSCA of the corpus, regenerated with its key.
 struct Csca {

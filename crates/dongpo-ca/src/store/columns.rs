@@ -1,6 +1,7 @@
-//! Reading a result row the same way from either backend, so each row mapping is written
-//! once: [`Columns`] gives a row's values by position as the few types the schemas use,
-//! and both drivers' rows implement it.
+//! Reading and writing rows the same way from either backend, so each statement and row
+//! mapping is written once: [`Columns`] gives a row's values by position as the few types the
+//! schemas use (both drivers' rows implement it), [`Value`] is a parameter either driver binds,
+//! and [`Sql`] runs statements on a connection or transaction of either backend.
 
 use ::postgres::types::Type;
 
@@ -109,5 +110,253 @@ impl Columns for ::postgres::Row {
     }
     fn boolean(&self, i: usize) -> Result<bool, ::postgres::Error> {
         self.try_get(i)
+    }
+}
+
+/// A statement parameter, the same for either backend: each driver binds it as the type the
+/// schemas use (`Small` is PostgreSQL's SMALLINT; SQLite stores every integer alike).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Value<'a> {
+    /// Text.
+    Text(&'a str),
+    /// Text or null.
+    OptText(Option<&'a str>),
+    /// A byte string.
+    Bytes(&'a [u8]),
+    /// A byte string or null.
+    OptBytes(Option<&'a [u8]>),
+    /// A 64-bit integer (BIGINT).
+    Int(i64),
+    /// A 64-bit integer or null.
+    OptInt(Option<i64>),
+    /// A 16-bit integer (SMALLINT).
+    Small(i16),
+    /// A truth value (SQLite: 0 or 1, PostgreSQL: BOOLEAN).
+    Bool(bool),
+}
+
+impl rusqlite::ToSql for Value<'_> {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        match self {
+            Value::Text(v) => v.to_sql(),
+            Value::OptText(v) => v.to_sql(),
+            Value::Bytes(v) => v.to_sql(),
+            Value::OptBytes(v) => v.to_sql(),
+            Value::Int(v) => v.to_sql(),
+            Value::OptInt(v) => v.to_sql(),
+            Value::Small(v) => v.to_sql(),
+            Value::Bool(v) => v.to_sql(),
+        }
+    }
+}
+
+impl Value<'_> {
+    /// The value as the PostgreSQL driver binds it.
+    #[must_use]
+    pub fn postgres(&self) -> &(dyn ::postgres::types::ToSql + Sync) {
+        match self {
+            Value::Text(v) => v,
+            Value::OptText(v) => v,
+            Value::Bytes(v) => v,
+            Value::OptBytes(v) => v,
+            Value::Int(v) => v,
+            Value::OptInt(v) => v,
+            Value::Small(v) => v,
+            Value::Bool(v) => v,
+        }
+    }
+}
+
+/// A value built from a result row by position, the same way from either backend.
+pub trait FromRow: Sized {
+    /// Reads the row.
+    ///
+    /// # Errors
+    /// The driver's, when a column is missing or of another type.
+    fn from_row<R: Columns>(row: &R) -> Result<Self, R::Error>;
+}
+
+impl FromRow for String {
+    fn from_row<R: Columns>(row: &R) -> Result<Self, R::Error> {
+        row.text(0)
+    }
+}
+
+impl FromRow for Vec<u8> {
+    fn from_row<R: Columns>(row: &R) -> Result<Self, R::Error> {
+        row.bytes(0)
+    }
+}
+
+impl FromRow for i64 {
+    fn from_row<R: Columns>(row: &R) -> Result<Self, R::Error> {
+        row.int(0)
+    }
+}
+
+impl FromRow for Option<i64> {
+    fn from_row<R: Columns>(row: &R) -> Result<Self, R::Error> {
+        row.opt_int(0)
+    }
+}
+
+impl FromRow for bool {
+    fn from_row<R: Columns>(row: &R) -> Result<Self, R::Error> {
+        row.boolean(0)
+    }
+}
+
+/// Which constraint a failed statement broke.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Violation {
+    /// A primary key or unique constraint.
+    Unique,
+    /// A foreign key.
+    ForeignKey,
+}
+
+/// A connection or open transaction of either backend, so that a statement and what is done
+/// with its rows are written once. Statements use PostgreSQL's `$1` placeholders; the SQLite
+/// side reads them as its `?1` (so a statement holds no other `$`).
+pub trait Sql {
+    /// The driver's error.
+    type Error: std::fmt::Display;
+    /// How the dialect spells the larger of two values (SQLite `max`, PostgreSQL `GREATEST`).
+    const GREATEST: &'static str;
+
+    /// Runs a statement that returns no rows; the number of rows it changed.
+    ///
+    /// # Errors
+    /// The driver's ([`Sql::violation`] tells a broken constraint).
+    fn execute(&mut self, sql: &str, params: &[Value<'_>]) -> Result<u64, Self::Error>;
+
+    /// Runs a query; its rows.
+    ///
+    /// # Errors
+    /// The driver's, also when a row does not read as `T`.
+    fn query<T: FromRow>(&mut self, sql: &str, params: &[Value<'_>])
+    -> Result<Vec<T>, Self::Error>;
+
+    /// Runs a query expected to return at most one row; its first row.
+    ///
+    /// # Errors
+    /// As [`Sql::query`].
+    fn query_opt<T: FromRow>(
+        &mut self,
+        sql: &str,
+        params: &[Value<'_>],
+    ) -> Result<Option<T>, Self::Error> {
+        Ok(self.query(sql, params)?.into_iter().next())
+    }
+
+    /// The constraint `error` reports broken, if it is a constraint violation.
+    fn violation(error: &Self::Error) -> Option<Violation>;
+}
+
+/// A statement with `$n` placeholders as SQLite's `?n`.
+fn sqlite_placeholders(sql: &str) -> String {
+    sql.replace('$', "?")
+}
+
+/// A SQLite connection or transaction (through its `Deref`); statements go through the
+/// connection's statement cache.
+#[derive(Clone, Copy, Debug)]
+pub struct Sqlite<'a> {
+    conn: &'a rusqlite::Connection,
+}
+
+impl<'a> Sqlite<'a> {
+    /// Statements of this run go to `conn`.
+    #[must_use]
+    pub fn new(conn: &'a rusqlite::Connection) -> Self {
+        Sqlite { conn }
+    }
+}
+
+impl Sql for Sqlite<'_> {
+    type Error = rusqlite::Error;
+    const GREATEST: &'static str = "max";
+    fn execute(&mut self, sql: &str, params: &[Value<'_>]) -> rusqlite::Result<u64> {
+        let changed = self
+            .conn
+            .prepare_cached(&sqlite_placeholders(sql))?
+            .execute(rusqlite::params_from_iter(params))?;
+        Ok(u64::try_from(changed).unwrap_or(u64::MAX))
+    }
+    fn query<T: FromRow>(&mut self, sql: &str, params: &[Value<'_>]) -> rusqlite::Result<Vec<T>> {
+        let mut stmt = self.conn.prepare_cached(&sqlite_placeholders(sql))?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(params), |row| T::from_row(row))?;
+        rows.collect()
+    }
+    fn violation(error: &rusqlite::Error) -> Option<Violation> {
+        use rusqlite::{ErrorCode, ffi};
+        match error.sqlite_error() {
+            Some(e) if e.code == ErrorCode::ConstraintViolation => match e.extended_code {
+                ffi::SQLITE_CONSTRAINT_PRIMARYKEY | ffi::SQLITE_CONSTRAINT_UNIQUE => {
+                    Some(Violation::Unique)
+                }
+                ffi::SQLITE_CONSTRAINT_FOREIGNKEY => Some(Violation::ForeignKey),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+}
+
+/// A PostgreSQL connection or transaction; a statement run more than once through it (a
+/// batch) is prepared once.
+pub struct Postgres<'a, C: ::postgres::GenericClient> {
+    client: &'a mut C,
+    prepared: Vec<(String, ::postgres::Statement)>,
+}
+
+impl<'a, C: ::postgres::GenericClient> Postgres<'a, C> {
+    /// Statements of this run go to `client`.
+    #[must_use]
+    pub fn new(client: &'a mut C) -> Self {
+        Postgres {
+            client,
+            prepared: Vec::new(),
+        }
+    }
+
+    fn statement(&mut self, sql: &str) -> Result<::postgres::Statement, ::postgres::Error> {
+        if let Some((_, statement)) = self.prepared.iter().find(|(text, _)| text == sql) {
+            return Ok(statement.clone());
+        }
+        let statement = self.client.prepare(sql)?;
+        self.prepared.push((sql.to_owned(), statement.clone()));
+        Ok(statement)
+    }
+}
+
+impl<C: ::postgres::GenericClient> Sql for Postgres<'_, C> {
+    type Error = ::postgres::Error;
+    const GREATEST: &'static str = "GREATEST";
+    fn execute(&mut self, sql: &str, params: &[Value<'_>]) -> Result<u64, ::postgres::Error> {
+        let statement = self.statement(sql)?;
+        let params: Vec<_> = params.iter().map(Value::postgres).collect();
+        self.client.execute(&statement, &params)
+    }
+    fn query<T: FromRow>(
+        &mut self,
+        sql: &str,
+        params: &[Value<'_>],
+    ) -> Result<Vec<T>, ::postgres::Error> {
+        let statement = self.statement(sql)?;
+        let params: Vec<_> = params.iter().map(Value::postgres).collect();
+        self.client
+            .query(&statement, &params)?
+            .iter()
+            .map(T::from_row)
+            .collect()
+    }
+    fn violation(error: &::postgres::Error) -> Option<Violation> {
+        use ::postgres::error::SqlState;
+        match error.code() {
+            Some(code) if *code == SqlState::UNIQUE_VIOLATION => Some(Violation::Unique),
+            Some(code) if *code == SqlState::FOREIGN_KEY_VIOLATION => Some(Violation::ForeignKey),
+            _ => None,
+        }
     }
 }

@@ -107,81 +107,105 @@ pub const MIGRATIONS: &[Migration] = &[
     },
 ];
 
+/// Declares a schema step's statements in both dialects from one text, so a table is
+/// written once: the string pieces are common to both, and the words between them are
+/// spelled per dialect. `BLOB` (BLOB / BYTEA), `INT` (INTEGER / BIGINT), `SMALL` (INTEGER /
+/// SMALLINT), `BOOL` (INTEGER / BOOLEAN), `BLOB_KEY` (a byte-string primary key), `TEXT_KEY`
+/// (a text primary key, C collation on PostgreSQL so ordering matches SQLite's byte order),
+/// `C_TEXT` (text in the C collation on PostgreSQL), `END` (closes a table, `STRICT` on
+/// SQLite).
+///
+/// ```
+/// dongpo_ca::migration_dialects! { V1_SQLITE, V1_POSTGRES:
+///     "CREATE TABLE t (id " BLOB_KEY ", n " INT " NOT NULL" END
+/// }
+/// assert_eq!(V1_SQLITE, "CREATE TABLE t (id BLOB NOT NULL PRIMARY KEY, n INTEGER NOT NULL) STRICT;");
+/// assert_eq!(V1_POSTGRES, "CREATE TABLE t (id BYTEA PRIMARY KEY, n BIGINT NOT NULL);");
+/// ```
+#[macro_export]
+macro_rules! migration_dialects {
+    ($sqlite:ident, $postgres:ident: $($piece:tt)*) => {
+        const $sqlite: &str = concat!($($crate::migration_dialects!(@sqlite $piece)),*);
+        const $postgres: &str = concat!($($crate::migration_dialects!(@postgres $piece)),*);
+    };
+    (@sqlite BLOB) => { "BLOB" };
+    (@postgres BLOB) => { "BYTEA" };
+    (@sqlite INT) => { "INTEGER" };
+    (@postgres INT) => { "BIGINT" };
+    (@sqlite SMALL) => { "INTEGER" };
+    (@postgres SMALL) => { "SMALLINT" };
+    (@sqlite BOOL) => { "INTEGER" };
+    (@postgres BOOL) => { "BOOLEAN" };
+    (@sqlite BLOB_KEY) => { "BLOB NOT NULL PRIMARY KEY" };
+    (@postgres BLOB_KEY) => { "BYTEA PRIMARY KEY" };
+    (@sqlite TEXT_KEY) => { "TEXT NOT NULL PRIMARY KEY" };
+    (@postgres TEXT_KEY) => { "TEXT COLLATE \"C\" PRIMARY KEY" };
+    (@sqlite C_TEXT) => { "TEXT" };
+    (@postgres C_TEXT) => { "TEXT COLLATE \"C\"" };
+    (@sqlite END) => { ") STRICT;" };
+    (@postgres END) => { ");" };
+    (@$dialect:ident $text:literal) => { $text };
+}
+
 // What every node sharing the store must hold identically: the first node to open the store
 // pins the root certificate's and each key's fingerprint; a node holding other material is
 // refused instead of writing a second CA into the store.
-const V3_SQLITE: &str = "
+migration_dialects! { V3_SQLITE, V3_POSTGRES: "
 CREATE TABLE pins (
     name TEXT NOT NULL PRIMARY KEY,
     value TEXT NOT NULL
-) STRICT;
-";
-
-const V3_POSTGRES: &str = "
-CREATE TABLE pins (
-    name TEXT NOT NULL PRIMARY KEY,
-    value TEXT NOT NULL
-);
-";
+" END "
+" }
 
 // The last CRL number issued per (issuer, scope); the store raises it atomically so numbers
 // only grow across restarts and nodes.
-const V2_SQLITE: &str = "
+migration_dialects! { V2_SQLITE, V2_POSTGRES: "
 CREATE TABLE crl_numbers (
     issuer TEXT NOT NULL,
     scope TEXT NOT NULL,
-    last_number INTEGER NOT NULL CHECK (last_number > 0),
-    issued_at INTEGER NOT NULL,
+    last_number " INT " NOT NULL CHECK (last_number > 0),
+    issued_at " INT " NOT NULL,
     PRIMARY KEY (issuer, scope)
-) STRICT;
-";
-
-const V2_POSTGRES: &str = "
-CREATE TABLE crl_numbers (
-    issuer TEXT NOT NULL,
-    scope TEXT NOT NULL,
-    last_number BIGINT NOT NULL CHECK (last_number > 0),
-    issued_at BIGINT NOT NULL,
-    PRIMARY KEY (issuer, scope)
-);
-";
+" END "
+" }
 
 // Certificates reference their reservation by (serial, issuer, person, key): the database
-// itself refuses a certificate that was not reserved exactly as issued.
-const V1_SQLITE: &str = "
+// itself refuses a certificate that was not reserved exactly as issued. Text keys use the C
+// collation on PostgreSQL so ordering matches SQLite's byte order on every server.
+migration_dialects! { V1_SQLITE, V1_POSTGRES: "
 CREATE TABLE serials (
-    serial BLOB NOT NULL PRIMARY KEY CHECK (length(serial) BETWEEN 1 AND 20),
+    serial " BLOB_KEY " CHECK (length(serial) BETWEEN 1 AND 20),
     issuer TEXT NOT NULL,
     person TEXT NOT NULL,
-    spki_sha256 BLOB NOT NULL CHECK (length(spki_sha256) = 32),
-    reserved_at INTEGER NOT NULL,
+    spki_sha256 " BLOB " NOT NULL CHECK (length(spki_sha256) = 32),
+    reserved_at " INT " NOT NULL,
     UNIQUE (serial, issuer, person, spki_sha256)
-) STRICT;
+" END "
 CREATE TABLE certificates (
-    serial BLOB NOT NULL PRIMARY KEY,
+    serial " BLOB_KEY ",
     issuer TEXT NOT NULL,
     profile TEXT NOT NULL,
     person TEXT NOT NULL,
-    spki_sha256 BLOB NOT NULL,
-    not_before INTEGER NOT NULL,
-    not_after INTEGER NOT NULL,
-    der BLOB NOT NULL,
-    report_sha256 BLOB NOT NULL CHECK (length(report_sha256) = 32),
-    issued_at INTEGER NOT NULL,
-    revoked_at INTEGER,
-    revocation_reason INTEGER,
+    spki_sha256 " BLOB " NOT NULL,
+    not_before " INT " NOT NULL,
+    not_after " INT " NOT NULL,
+    der " BLOB " NOT NULL,
+    report_sha256 " BLOB " NOT NULL CHECK (length(report_sha256) = 32),
+    issued_at " INT " NOT NULL,
+    revoked_at " INT ",
+    revocation_reason " SMALL ",
     CHECK ((revoked_at IS NULL) = (revocation_reason IS NULL)),
     FOREIGN KEY (serial, issuer, person, spki_sha256)
         REFERENCES serials (serial, issuer, person, spki_sha256)
-) STRICT;
+" END "
 CREATE INDEX certificates_revoked ON certificates (issuer) WHERE revoked_at IS NOT NULL;
 CREATE TABLE key_bindings (
-    spki_sha256 BLOB NOT NULL PRIMARY KEY CHECK (length(spki_sha256) = 32),
+    spki_sha256 " BLOB_KEY " CHECK (length(spki_sha256) = 32),
     person TEXT NOT NULL,
-    bound_at INTEGER NOT NULL
-) STRICT;
+    bound_at " INT " NOT NULL
+" END "
 CREATE TABLE registry (
-    person TEXT NOT NULL PRIMARY KEY,
+    person " TEXT_KEY ",
     overseas_registration_number TEXT NOT NULL,
     registration_status TEXT NOT NULL,
     surname TEXT NOT NULL,
@@ -192,90 +216,25 @@ CREATE TABLE registry (
     nationality TEXT NOT NULL,
     document_number TEXT NOT NULL,
     country_of_residence TEXT NOT NULL,
-    vid BLOB,
-    vid_random BLOB
-) STRICT;
+    vid " BLOB ",
+    vid_random " BLOB "
+" END "
 CREATE TABLE blocked_keys (
-    spki_sha256 BLOB NOT NULL PRIMARY KEY CHECK (length(spki_sha256) = 32),
+    spki_sha256 " BLOB_KEY " CHECK (length(spki_sha256) = 32),
     reason TEXT NOT NULL,
-    blocked_at INTEGER NOT NULL
-) STRICT;
+    blocked_at " INT " NOT NULL
+" END "
 CREATE TABLE audit (
-    node TEXT NOT NULL,
-    seq INTEGER NOT NULL CHECK (seq >= 1),
-    at INTEGER NOT NULL,
+    node " C_TEXT " NOT NULL,
+    seq " INT " NOT NULL CHECK (seq >= 1),
+    at " INT " NOT NULL,
     kind TEXT NOT NULL,
     body TEXT NOT NULL,
-    prev_tag BLOB NOT NULL CHECK (length(prev_tag) = 32),
-    tag BLOB NOT NULL CHECK (length(tag) = 32),
+    prev_tag " BLOB " NOT NULL CHECK (length(prev_tag) = 32),
+    tag " BLOB " NOT NULL CHECK (length(tag) = 32),
     PRIMARY KEY (node, seq)
-) STRICT;
-";
-
-// Text keys use the C collation so ordering matches SQLite's byte order on every server.
-const V1_POSTGRES: &str = r#"
-CREATE TABLE serials (
-    serial BYTEA PRIMARY KEY CHECK (length(serial) BETWEEN 1 AND 20),
-    issuer TEXT NOT NULL,
-    person TEXT NOT NULL,
-    spki_sha256 BYTEA NOT NULL CHECK (length(spki_sha256) = 32),
-    reserved_at BIGINT NOT NULL,
-    UNIQUE (serial, issuer, person, spki_sha256)
-);
-CREATE TABLE certificates (
-    serial BYTEA PRIMARY KEY,
-    issuer TEXT NOT NULL,
-    profile TEXT NOT NULL,
-    person TEXT NOT NULL,
-    spki_sha256 BYTEA NOT NULL,
-    not_before BIGINT NOT NULL,
-    not_after BIGINT NOT NULL,
-    der BYTEA NOT NULL,
-    report_sha256 BYTEA NOT NULL CHECK (length(report_sha256) = 32),
-    issued_at BIGINT NOT NULL,
-    revoked_at BIGINT,
-    revocation_reason SMALLINT,
-    CHECK ((revoked_at IS NULL) = (revocation_reason IS NULL)),
-    FOREIGN KEY (serial, issuer, person, spki_sha256)
-        REFERENCES serials (serial, issuer, person, spki_sha256)
-);
-CREATE INDEX certificates_revoked ON certificates (issuer) WHERE revoked_at IS NOT NULL;
-CREATE TABLE key_bindings (
-    spki_sha256 BYTEA PRIMARY KEY CHECK (length(spki_sha256) = 32),
-    person TEXT NOT NULL,
-    bound_at BIGINT NOT NULL
-);
-CREATE TABLE registry (
-    person TEXT COLLATE "C" PRIMARY KEY,
-    overseas_registration_number TEXT NOT NULL,
-    registration_status TEXT NOT NULL,
-    surname TEXT NOT NULL,
-    given_names TEXT NOT NULL,
-    name_hangul TEXT NOT NULL,
-    date_of_birth TEXT NOT NULL,
-    sex TEXT NOT NULL,
-    nationality TEXT NOT NULL,
-    document_number TEXT NOT NULL,
-    country_of_residence TEXT NOT NULL,
-    vid BYTEA,
-    vid_random BYTEA
-);
-CREATE TABLE blocked_keys (
-    spki_sha256 BYTEA PRIMARY KEY CHECK (length(spki_sha256) = 32),
-    reason TEXT NOT NULL,
-    blocked_at BIGINT NOT NULL
-);
-CREATE TABLE audit (
-    node TEXT COLLATE "C" NOT NULL,
-    seq BIGINT NOT NULL CHECK (seq >= 1),
-    at BIGINT NOT NULL,
-    kind TEXT NOT NULL,
-    body TEXT NOT NULL,
-    prev_tag BYTEA NOT NULL CHECK (length(prev_tag) = 32),
-    tag BYTEA NOT NULL CHECK (length(tag) = 32),
-    PRIMARY KEY (node, seq)
-);
-"#;
+" END "
+" }
 
 /// The CA schema version this code writes.
 #[must_use]
@@ -580,6 +539,189 @@ pub fn version_postgres(client: &mut Client, set: &MigrationSet) -> Result<u32, 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    mod h5_tmp {
+// What every node sharing the store must hold identically: the first node to open the store
+// pins the root certificate's and each key's fingerprint; a node holding other material is
+// refused instead of writing a second CA into the store.
+const OLD_V3_SQLITE: &str = "
+CREATE TABLE pins (
+    name TEXT NOT NULL PRIMARY KEY,
+    value TEXT NOT NULL
+) STRICT;
+";
+
+const OLD_V3_POSTGRES: &str = "
+CREATE TABLE pins (
+    name TEXT NOT NULL PRIMARY KEY,
+    value TEXT NOT NULL
+);
+";
+
+// The last CRL number issued per (issuer, scope); the store raises it atomically so numbers
+// only grow across restarts and nodes.
+const OLD_V2_SQLITE: &str = "
+CREATE TABLE crl_numbers (
+    issuer TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    last_number INTEGER NOT NULL CHECK (last_number > 0),
+    issued_at INTEGER NOT NULL,
+    PRIMARY KEY (issuer, scope)
+) STRICT;
+";
+
+const OLD_V2_POSTGRES: &str = "
+CREATE TABLE crl_numbers (
+    issuer TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    last_number BIGINT NOT NULL CHECK (last_number > 0),
+    issued_at BIGINT NOT NULL,
+    PRIMARY KEY (issuer, scope)
+);
+";
+
+// Certificates reference their reservation by (serial, issuer, person, key): the database
+// itself refuses a certificate that was not reserved exactly as issued.
+const OLD_V1_SQLITE: &str = "
+CREATE TABLE serials (
+    serial BLOB NOT NULL PRIMARY KEY CHECK (length(serial) BETWEEN 1 AND 20),
+    issuer TEXT NOT NULL,
+    person TEXT NOT NULL,
+    spki_sha256 BLOB NOT NULL CHECK (length(spki_sha256) = 32),
+    reserved_at INTEGER NOT NULL,
+    UNIQUE (serial, issuer, person, spki_sha256)
+) STRICT;
+CREATE TABLE certificates (
+    serial BLOB NOT NULL PRIMARY KEY,
+    issuer TEXT NOT NULL,
+    profile TEXT NOT NULL,
+    person TEXT NOT NULL,
+    spki_sha256 BLOB NOT NULL,
+    not_before INTEGER NOT NULL,
+    not_after INTEGER NOT NULL,
+    der BLOB NOT NULL,
+    report_sha256 BLOB NOT NULL CHECK (length(report_sha256) = 32),
+    issued_at INTEGER NOT NULL,
+    revoked_at INTEGER,
+    revocation_reason INTEGER,
+    CHECK ((revoked_at IS NULL) = (revocation_reason IS NULL)),
+    FOREIGN KEY (serial, issuer, person, spki_sha256)
+        REFERENCES serials (serial, issuer, person, spki_sha256)
+) STRICT;
+CREATE INDEX certificates_revoked ON certificates (issuer) WHERE revoked_at IS NOT NULL;
+CREATE TABLE key_bindings (
+    spki_sha256 BLOB NOT NULL PRIMARY KEY CHECK (length(spki_sha256) = 32),
+    person TEXT NOT NULL,
+    bound_at INTEGER NOT NULL
+) STRICT;
+CREATE TABLE registry (
+    person TEXT NOT NULL PRIMARY KEY,
+    overseas_registration_number TEXT NOT NULL,
+    registration_status TEXT NOT NULL,
+    surname TEXT NOT NULL,
+    given_names TEXT NOT NULL,
+    name_hangul TEXT NOT NULL,
+    date_of_birth TEXT NOT NULL,
+    sex TEXT NOT NULL,
+    nationality TEXT NOT NULL,
+    document_number TEXT NOT NULL,
+    country_of_residence TEXT NOT NULL,
+    vid BLOB,
+    vid_random BLOB
+) STRICT;
+CREATE TABLE blocked_keys (
+    spki_sha256 BLOB NOT NULL PRIMARY KEY CHECK (length(spki_sha256) = 32),
+    reason TEXT NOT NULL,
+    blocked_at INTEGER NOT NULL
+) STRICT;
+CREATE TABLE audit (
+    node TEXT NOT NULL,
+    seq INTEGER NOT NULL CHECK (seq >= 1),
+    at INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    body TEXT NOT NULL,
+    prev_tag BLOB NOT NULL CHECK (length(prev_tag) = 32),
+    tag BLOB NOT NULL CHECK (length(tag) = 32),
+    PRIMARY KEY (node, seq)
+) STRICT;
+";
+
+// Text keys use the C collation so ordering matches SQLite's byte order on every server.
+const OLD_V1_POSTGRES: &str = r#"
+CREATE TABLE serials (
+    serial BYTEA PRIMARY KEY CHECK (length(serial) BETWEEN 1 AND 20),
+    issuer TEXT NOT NULL,
+    person TEXT NOT NULL,
+    spki_sha256 BYTEA NOT NULL CHECK (length(spki_sha256) = 32),
+    reserved_at BIGINT NOT NULL,
+    UNIQUE (serial, issuer, person, spki_sha256)
+);
+CREATE TABLE certificates (
+    serial BYTEA PRIMARY KEY,
+    issuer TEXT NOT NULL,
+    profile TEXT NOT NULL,
+    person TEXT NOT NULL,
+    spki_sha256 BYTEA NOT NULL,
+    not_before BIGINT NOT NULL,
+    not_after BIGINT NOT NULL,
+    der BYTEA NOT NULL,
+    report_sha256 BYTEA NOT NULL CHECK (length(report_sha256) = 32),
+    issued_at BIGINT NOT NULL,
+    revoked_at BIGINT,
+    revocation_reason SMALLINT,
+    CHECK ((revoked_at IS NULL) = (revocation_reason IS NULL)),
+    FOREIGN KEY (serial, issuer, person, spki_sha256)
+        REFERENCES serials (serial, issuer, person, spki_sha256)
+);
+CREATE INDEX certificates_revoked ON certificates (issuer) WHERE revoked_at IS NOT NULL;
+CREATE TABLE key_bindings (
+    spki_sha256 BYTEA PRIMARY KEY CHECK (length(spki_sha256) = 32),
+    person TEXT NOT NULL,
+    bound_at BIGINT NOT NULL
+);
+CREATE TABLE registry (
+    person TEXT COLLATE "C" PRIMARY KEY,
+    overseas_registration_number TEXT NOT NULL,
+    registration_status TEXT NOT NULL,
+    surname TEXT NOT NULL,
+    given_names TEXT NOT NULL,
+    name_hangul TEXT NOT NULL,
+    date_of_birth TEXT NOT NULL,
+    sex TEXT NOT NULL,
+    nationality TEXT NOT NULL,
+    document_number TEXT NOT NULL,
+    country_of_residence TEXT NOT NULL,
+    vid BYTEA,
+    vid_random BYTEA
+);
+CREATE TABLE blocked_keys (
+    spki_sha256 BYTEA PRIMARY KEY CHECK (length(spki_sha256) = 32),
+    reason TEXT NOT NULL,
+    blocked_at BIGINT NOT NULL
+);
+CREATE TABLE audit (
+    node TEXT COLLATE "C" NOT NULL,
+    seq BIGINT NOT NULL CHECK (seq >= 1),
+    at BIGINT NOT NULL,
+    kind TEXT NOT NULL,
+    body TEXT NOT NULL,
+    prev_tag BYTEA NOT NULL CHECK (length(prev_tag) = 32),
+    tag BYTEA NOT NULL CHECK (length(tag) = 32),
+    PRIMARY KEY (node, seq)
+);
+"#;
+
+
+    #[test]
+    fn h5_same_text() {
+        assert_eq!(super::super::V1_SQLITE, OLD_V1_SQLITE);
+        assert_eq!(super::super::V1_POSTGRES, OLD_V1_POSTGRES);
+        assert_eq!(super::super::V2_SQLITE, OLD_V2_SQLITE);
+        assert_eq!(super::super::V2_POSTGRES, OLD_V2_POSTGRES);
+        assert_eq!(super::super::V3_SQLITE, OLD_V3_SQLITE);
+        assert_eq!(super::super::V3_POSTGRES, OLD_V3_POSTGRES);
+    }
+    }
 
     #[test]
     fn versions_are_consecutive_from_one() {

@@ -16,6 +16,7 @@ pub mod migrations;
 pub mod postgres;
 mod rows;
 pub mod sqlite;
+mod statements;
 
 use dongpo_pki::time::UnixTime;
 

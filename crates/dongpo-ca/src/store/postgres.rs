@@ -6,19 +6,13 @@
 //! apply them once. Connections are plain TCP (`NoTls`): reach the server over a trusted
 //! link or a local socket.
 
-use ::postgres::error::SqlState;
-use ::postgres::types::ToSql;
-use ::postgres::{Client, NoTls, Transaction};
+use ::postgres::{Client, NoTls};
 use dongpo_pki::time::UnixTime;
 
-use super::migrations;
-use super::rows::{
-    AUDIT_COLUMNS, CERT_COLUMNS, REGISTRY_COLUMNS, audit_row, cert_row, check_link, from_db,
-    predecessor_seq, reason_from_db, registry_row, to_db,
-};
+use super::columns::Postgres;
 use super::{
     CrlSnapshot, IssuedCert, RegistryRecord, Reservation, RevokedEntry, Store, StoreError,
-    StoredCert, check_reason, check_serial,
+    StoredCert, migrations, statements,
 };
 use crate::audit::AuditRecord;
 
@@ -74,10 +68,6 @@ pub(crate) fn describe(e: &::postgres::Error) -> String {
         Some(db) => format!("postgres {}: {}", db.code().code(), db.message()),
         None => format!("postgres: {e}"),
     }
-}
-
-fn is(e: &::postgres::Error, state: &SqlState) -> bool {
-    e.code() == Some(state)
 }
 
 /// Schema names are spliced into SQL, so only plain lowercase identifiers pass.
@@ -143,54 +133,14 @@ impl PostgresStore {
             .ok_or_else(|| StoreError::Backend("postgres: no connection".into()))
     }
 
+    /// The connection, for statements outside a transaction.
+    fn sql(&mut self) -> Result<Postgres<'_, Client>, StoreError> {
+        Ok(Postgres::new(self.client()?))
+    }
+
     fn migrate(&mut self, schema: Option<&str>) -> Result<(), StoreError> {
         migrations::apply_postgres(self.client()?, &migrations::CA, schema)
     }
-}
-
-/// Inserts audit records, each continuing its node's stored chain. The primary key
-/// (node, seq) makes a second writer of the same position fail.
-fn insert_audit(tx: &mut Transaction<'_>, records: &[AuditRecord]) -> Result<(), StoreError> {
-    if records.is_empty() {
-        return Ok(());
-    }
-    let insert = tx.prepare(
-        "INSERT INTO audit (node, seq, at, kind, body, prev_tag, tag) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )?;
-    let predecessor = tx.prepare("SELECT tag FROM audit WHERE node = $1 AND seq = $2")?;
-    for r in records {
-        let prev_seq = predecessor_seq(r)?;
-        let params: [&(dyn ToSql + Sync); 7] = [
-            &r.node,
-            &to_db(r.seq)?,
-            &to_db(r.at.0)?,
-            &r.kind,
-            &r.body,
-            &r.prev_tag.as_slice(),
-            &r.tag.as_slice(),
-        ];
-        tx.execute(&insert, &params).map_err(|e| {
-            if is(&e, &SqlState::UNIQUE_VIOLATION) {
-                StoreError::AuditSeqTaken {
-                    node: r.node.clone(),
-                    seq: r.seq,
-                }
-            } else {
-                e.into()
-            }
-        })?;
-        let stored = match prev_seq {
-            None => None,
-            Some(seq) => Some(
-                tx.query_opt(&predecessor, &[&r.node, &to_db(seq)?])?
-                    .map(|row| row.try_get::<_, Vec<u8>>(0))
-                    .transpose()?,
-            ),
-        };
-        check_link(r, stored)?;
-    }
-    Ok(())
 }
 
 impl Store for PostgresStore {
@@ -201,37 +151,7 @@ impl Store for PostgresStore {
 
     fn reserve(&mut self, batch: &[Reservation]) -> Result<(), StoreError> {
         let mut tx = self.client()?.transaction()?;
-        let serial = tx.prepare(
-            "INSERT INTO serials (serial, issuer, person, spki_sha256, reserved_at) \
-             VALUES ($1, $2, $3, $4, $5)",
-        )?;
-        // DO NOTHING waits for a concurrent inserter of the same key to finish; the
-        // following SELECT then sees whoever won.
-        let bind = tx.prepare(
-            "INSERT INTO key_bindings (spki_sha256, person, bound_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (spki_sha256) DO NOTHING",
-        )?;
-        let bound = tx.prepare("SELECT person FROM key_bindings WHERE spki_sha256 = $1")?;
-        for r in batch {
-            check_serial(&r.serial)?;
-            let at = to_db(r.at.0)?;
-            let spki = r.spki_sha256.as_slice();
-            tx.execute(&serial, &[&r.serial, &r.issuer, &r.person, &spki, &at])
-                .map_err(|e| {
-                    if is(&e, &SqlState::UNIQUE_VIOLATION) {
-                        StoreError::DuplicateSerial {
-                            serial_hex: hex::encode(&r.serial),
-                        }
-                    } else {
-                        e.into()
-                    }
-                })?;
-            tx.execute(&bind, &[&spki, &r.person, &at])?;
-            let owner: String = tx.query_one(&bound, &[&spki])?.try_get(0)?;
-            if owner != r.person {
-                return Err(StoreError::KeyBoundToOtherPerson);
-            }
-        }
+        statements::reserve(&mut Postgres::new(&mut tx), batch)?;
         Ok(tx.commit()?)
     }
 
@@ -241,45 +161,12 @@ impl Store for PostgresStore {
         audit: &[AuditRecord],
     ) -> Result<(), StoreError> {
         let mut tx = self.client()?.transaction()?;
-        let insert = tx.prepare(&format!(
-            "INSERT INTO certificates ({CERT_COLUMNS}) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, NULL)"
-        ))?;
-        for c in batch {
-            check_serial(&c.serial)?;
-            let params: [&(dyn ToSql + Sync); 10] = [
-                &c.serial,
-                &c.issuer,
-                &c.profile,
-                &c.person,
-                &c.spki_sha256.as_slice(),
-                &to_db(c.not_before.0)?,
-                &to_db(c.not_after.0)?,
-                &c.der,
-                &c.report_sha256.as_slice(),
-                &to_db(c.issued_at.0)?,
-            ];
-            tx.execute(&insert, &params).map_err(|e| {
-                let serial_hex = hex::encode(&c.serial);
-                if is(&e, &SqlState::UNIQUE_VIOLATION) {
-                    StoreError::DuplicateSerial { serial_hex }
-                } else if is(&e, &SqlState::FOREIGN_KEY_VIOLATION) {
-                    StoreError::NotReserved { serial_hex }
-                } else {
-                    e.into()
-                }
-            })?;
-        }
-        insert_audit(&mut tx, audit)?;
+        statements::commit_issued(&mut Postgres::new(&mut tx), batch, audit)?;
         Ok(tx.commit()?)
     }
 
     fn certificate(&mut self, serial: &[u8]) -> Result<Option<StoredCert>, StoreError> {
-        let row = self.client()?.query_opt(
-            &format!("SELECT {CERT_COLUMNS} FROM certificates WHERE serial = $1"),
-            &[&serial],
-        )?;
-        row.map(|row| cert_row(&row)?.into_stored()).transpose()
+        statements::certificate(&mut self.sql()?, serial)
     }
 
     fn revoke(
@@ -289,28 +176,8 @@ impl Store for PostgresStore {
         reason: u8,
         audit: &AuditRecord,
     ) -> Result<(), StoreError> {
-        check_reason(reason)?;
         let mut tx = self.client()?.transaction()?;
-        // A concurrent revoker of the same row waits here and then matches nothing.
-        let changed = tx.execute(
-            "UPDATE certificates SET revoked_at = $2, revocation_reason = $3 \
-             WHERE serial = $1 AND revoked_at IS NULL",
-            &[&serial, &to_db(at.0)?, &i16::from(reason)],
-        )?;
-        if changed == 0 {
-            let exists: bool = tx
-                .query_one(
-                    "SELECT EXISTS (SELECT 1 FROM certificates WHERE serial = $1)",
-                    &[&serial],
-                )?
-                .try_get(0)?;
-            return Err(if exists {
-                StoreError::AlreadyRevoked
-            } else {
-                StoreError::NotFound
-            });
-        }
-        insert_audit(&mut tx, std::slice::from_ref(audit))?;
+        statements::revoke(&mut Postgres::new(&mut tx), serial, at, reason, audit)?;
         Ok(tx.commit()?)
     }
 
@@ -334,36 +201,19 @@ impl Store for PostgresStore {
     }
 
     fn holds_history(&mut self) -> Result<bool, StoreError> {
-        Ok(self
-            .client()?
-            .query_one(
-                "SELECT EXISTS (SELECT 1 FROM audit) OR EXISTS (SELECT 1 FROM pins)",
-                &[],
-            )?
-            .try_get(0)?)
+        statements::holds_history(&mut self.sql()?)
     }
 
     fn revoked(&mut self, issuer: &str) -> Result<Vec<RevokedEntry>, StoreError> {
-        revoked_in(self.client()?, issuer)
+        statements::revoked(&mut self.sql()?, issuer)
     }
 
     fn certificate_count(&mut self) -> Result<u64, StoreError> {
-        let n: i64 = self
-            .client()?
-            .query_one("SELECT count(*) FROM certificates", &[])?
-            .try_get(0)?;
-        from_db(n)
+        statements::certificate_count(&mut self.sql()?)
     }
 
     fn serials(&mut self) -> Result<Vec<Vec<u8>>, StoreError> {
-        let rows = self.client()?.query(
-            "SELECT serial FROM certificates ORDER BY length(serial), serial",
-            &[],
-        )?;
-        Ok(rows
-            .iter()
-            .map(|row| row.try_get(0))
-            .collect::<Result<_, _>>()?)
+        statements::serials(&mut self.sql()?)
     }
 
     fn put_registry(
@@ -372,47 +222,12 @@ impl Store for PostgresStore {
         audit: &AuditRecord,
     ) -> Result<(), StoreError> {
         let mut tx = self.client()?.transaction()?;
-        let upsert = tx.prepare(&format!(
-            "INSERT INTO registry ({REGISTRY_COLUMNS}) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
-             ON CONFLICT (person) DO UPDATE SET \
-             overseas_registration_number = excluded.overseas_registration_number, \
-             registration_status = excluded.registration_status, \
-             surname = excluded.surname, given_names = excluded.given_names, \
-             name_hangul = excluded.name_hangul, date_of_birth = excluded.date_of_birth, \
-             sex = excluded.sex, nationality = excluded.nationality, \
-             document_number = excluded.document_number, \
-             country_of_residence = excluded.country_of_residence, \
-             vid = excluded.vid, vid_random = excluded.vid_random"
-        ))?;
-        for r in records {
-            let params: [&(dyn ToSql + Sync); 13] = [
-                &r.person,
-                &r.overseas_registration_number,
-                &r.registration_status,
-                &r.surname,
-                &r.given_names,
-                &r.name_hangul,
-                &r.date_of_birth,
-                &r.sex,
-                &r.nationality,
-                &r.document_number,
-                &r.country_of_residence,
-                &r.vid,
-                &r.vid_random,
-            ];
-            tx.execute(&upsert, &params)?;
-        }
-        insert_audit(&mut tx, std::slice::from_ref(audit))?;
+        statements::put_registry(&mut Postgres::new(&mut tx), records, audit)?;
         Ok(tx.commit()?)
     }
 
     fn registry(&mut self, person: &str) -> Result<Option<RegistryRecord>, StoreError> {
-        let row = self.client()?.query_opt(
-            &format!("SELECT {REGISTRY_COLUMNS} FROM registry WHERE person = $1"),
-            &[&person],
-        )?;
-        Ok(row.map(|row| registry_row(&row)).transpose()?)
+        statements::registry(&mut self.sql()?, person)
     }
 
     fn block_key(
@@ -422,12 +237,7 @@ impl Store for PostgresStore {
         audit: &AuditRecord,
     ) -> Result<(), StoreError> {
         let mut tx = self.client()?.transaction()?;
-        tx.execute(
-            "INSERT INTO blocked_keys (spki_sha256, reason, blocked_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (spki_sha256) DO NOTHING",
-            &[&spki_sha256.as_slice(), &reason, &to_db(audit.at.0)?],
-        )?;
-        insert_audit(&mut tx, std::slice::from_ref(audit))?;
+        statements::block_key(&mut Postgres::new(&mut tx), spki_sha256, reason, audit)?;
         Ok(tx.commit()?)
     }
 
@@ -438,118 +248,48 @@ impl Store for PostgresStore {
         at_least: u64,
         audit: &AuditRecord,
     ) -> Result<CrlSnapshot, StoreError> {
+        // The upsert's row lock holds the number until commit: a later number waits for it.
         let mut tx = self.client()?.transaction()?;
-        let number: i64 = tx
-            .query_one(
-                "INSERT INTO crl_numbers (issuer, scope, last_number, issued_at) VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT (issuer, scope) DO UPDATE SET \
-                 last_number = GREATEST(crl_numbers.last_number + 1, EXCLUDED.last_number), \
-                 issued_at = EXCLUDED.issued_at RETURNING last_number",
-                &[&issuer, &scope, &to_db(at_least.max(1))?, &to_db(audit.at.0)?],
-            )?
-            .try_get(0)?;
-        insert_audit(&mut tx, std::slice::from_ref(audit))?;
-        // Read while this transaction holds the number's row lock: a later number waits
-        // for this commit, and each statement under READ COMMITTED sees every commit made
-        // before it started, so the later CRL's read sees at least what this one saw.
-        let revoked = revoked_in(&mut tx, issuer)?;
+        let snapshot =
+            statements::crl_snapshot(&mut Postgres::new(&mut tx), issuer, scope, at_least, audit)?;
         tx.commit()?;
-        Ok(CrlSnapshot {
-            number: from_db(number)?,
-            revoked,
-        })
+        Ok(snapshot)
     }
 
     fn is_blocked(&mut self, spki_sha256: &[u8; 32]) -> Result<bool, StoreError> {
-        Ok(self
-            .client()?
-            .query_one(
-                "SELECT EXISTS (SELECT 1 FROM blocked_keys WHERE spki_sha256 = $1)",
-                &[&spki_sha256.as_slice()],
-            )?
-            .try_get(0)?)
+        statements::is_blocked(&mut self.sql()?, spki_sha256)
     }
 
     fn append_audit(&mut self, records: &[AuditRecord]) -> Result<(), StoreError> {
         let mut tx = self.client()?.transaction()?;
-        insert_audit(&mut tx, records)?;
+        statements::insert_audit(&mut Postgres::new(&mut tx), records)?;
         Ok(tx.commit()?)
     }
 
     fn audit_tail(&mut self, node: &str) -> Result<Option<AuditRecord>, StoreError> {
-        let row = self.client()?.query_opt(
-            &format!("SELECT {AUDIT_COLUMNS} FROM audit WHERE node = $1 ORDER BY seq DESC LIMIT 1"),
-            &[&node],
-        )?;
-        row.map(|row| audit_row(&row)?.into_record()).transpose()
+        statements::audit_tail(&mut self.sql()?, node)
     }
 
     fn audit_records(&mut self) -> Result<Vec<AuditRecord>, StoreError> {
-        let rows = self.client()?.query(
-            &format!("SELECT {AUDIT_COLUMNS} FROM audit ORDER BY node, seq"),
-            &[],
-        )?;
-        let mut out = Vec::with_capacity(rows.len());
-        for row in rows {
-            out.push(audit_row(&row)?.into_record()?);
-        }
-        Ok(out)
+        statements::audit_records(&mut self.sql()?)
     }
 
     fn pin(&mut self, name: &str, value: &str) -> Result<String, StoreError> {
         let mut tx = self.client()?.transaction()?;
-        tx.execute(
-            "INSERT INTO pins (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
-            &[&name, &value],
-        )?;
-        let stored: String = tx
-            .query_one("SELECT value FROM pins WHERE name = $1", &[&name])?
-            .try_get(0)?;
+        let stored = statements::pin(&mut Postgres::new(&mut tx), name, value)?;
         tx.commit()?;
         Ok(stored)
     }
 
     fn replace_pin(&mut self, name: &str, value: &str) -> Result<(), StoreError> {
-        self.client()?.execute(
-            "INSERT INTO pins (name, value) VALUES ($1, $2) \
-             ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value",
-            &[&name, &value],
-        )?;
-        Ok(())
+        statements::replace_pin(&mut self.sql()?, name, value)
     }
 
     fn pinned(&mut self, name: &str) -> Result<Option<String>, StoreError> {
-        let row = self
-            .client()?
-            .query_opt("SELECT value FROM pins WHERE name = $1", &[&name])?;
-        row.map(|row| row.try_get(0))
-            .transpose()
-            .map_err(Into::into)
+        statements::pinned(&mut self.sql()?, name)
     }
 
     fn schema_version(&mut self) -> Result<u32, StoreError> {
         migrations::version_postgres(self.client()?, &migrations::CA)
     }
-}
-
-/// The revoked certificates of `issuer`, ordered by serial, on `client` (the connection
-/// or an open transaction).
-fn revoked_in(
-    client: &mut impl ::postgres::GenericClient,
-    issuer: &str,
-) -> Result<Vec<RevokedEntry>, StoreError> {
-    let rows = client.query(
-        "SELECT serial, revoked_at, revocation_reason FROM certificates \
-         WHERE issuer = $1 AND revoked_at IS NOT NULL ORDER BY length(serial), serial",
-        &[&issuer],
-    )?;
-    let mut out = Vec::with_capacity(rows.len());
-    for row in rows {
-        out.push(RevokedEntry {
-            serial: row.try_get(0)?,
-            revoked_at: UnixTime(from_db(row.try_get(1)?)?),
-            reason: reason_from_db(i64::from(row.try_get::<_, i16>(2)?))?,
-        });
-    }
-    Ok(out)
 }

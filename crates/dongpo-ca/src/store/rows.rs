@@ -4,8 +4,8 @@
 
 use dongpo_pki::time::UnixTime;
 
-use super::columns::Columns;
-use super::{CertStatus, IssuedCert, RegistryRecord, StoreError, StoredCert};
+use super::columns::{Columns, FromRow};
+use super::{CertStatus, IssuedCert, RegistryRecord, RevokedEntry, StoreError, StoredCert};
 use crate::audit::{AuditRecord, GENESIS_TAG};
 
 /// A u64 (time, seq) as the databases' signed 64-bit integer.
@@ -45,8 +45,9 @@ pub(crate) const CERT_COLUMNS: &str = "serial, issuer, profile, person, spki_sha
      not_after, der, report_sha256, issued_at, revoked_at, revocation_reason";
 
 /// A [`CERT_COLUMNS`] row, from either backend.
-pub(crate) fn cert_row<R: Columns>(row: &R) -> Result<CertRow, R::Error> {
-    Ok(CertRow {
+impl FromRow for CertRow {
+    fn from_row<R: Columns>(row: &R) -> Result<Self, R::Error> {
+        Ok(CertRow {
         serial: row.bytes(0)?,
         issuer: row.text(1)?,
         profile: row.text(2)?,
@@ -60,6 +61,7 @@ pub(crate) fn cert_row<R: Columns>(row: &R) -> Result<CertRow, R::Error> {
         revoked_at: row.opt_int(10)?,
         reason: row.opt_int(11)?,
     })
+    }
 }
 
 impl CertRow {
@@ -114,8 +116,9 @@ pub(crate) struct AuditRow {
 pub(crate) const AUDIT_COLUMNS: &str = "node, seq, at, kind, body, prev_tag, tag";
 
 /// An [`AUDIT_COLUMNS`] row, from either backend.
-pub(crate) fn audit_row<R: Columns>(row: &R) -> Result<AuditRow, R::Error> {
-    Ok(AuditRow {
+impl FromRow for AuditRow {
+    fn from_row<R: Columns>(row: &R) -> Result<Self, R::Error> {
+        Ok(AuditRow {
         node: row.text(0)?,
         seq: row.int(1)?,
         at: row.int(2)?,
@@ -124,6 +127,7 @@ pub(crate) fn audit_row<R: Columns>(row: &R) -> Result<AuditRow, R::Error> {
         prev_tag: row.bytes(5)?,
         tag: row.bytes(6)?,
     })
+    }
 }
 
 impl AuditRow {
@@ -140,14 +144,15 @@ impl AuditRow {
     }
 }
 
-/// Column list matching [`registry_row`].
+/// Column list matching [`RegistryRecord`]'s [`FromRow`].
 pub(crate) const REGISTRY_COLUMNS: &str = "person, overseas_registration_number, \
      registration_status, surname, given_names, name_hangul, date_of_birth, sex, nationality, \
      document_number, country_of_residence, vid, vid_random";
 
 /// A [`REGISTRY_COLUMNS`] row, from either backend.
-pub(crate) fn registry_row<R: Columns>(row: &R) -> Result<RegistryRecord, R::Error> {
-    Ok(RegistryRecord {
+impl FromRow for RegistryRecord {
+    fn from_row<R: Columns>(row: &R) -> Result<Self, R::Error> {
+        Ok(RegistryRecord {
         person: row.text(0)?,
         overseas_registration_number: row.text(1)?,
         registration_status: row.text(2)?,
@@ -162,6 +167,37 @@ pub(crate) fn registry_row<R: Columns>(row: &R) -> Result<RegistryRecord, R::Err
         vid: row.opt_bytes(11)?,
         vid_random: row.opt_bytes(12)?,
     })
+    }
+}
+
+/// Column list matching [`RevokedRow`]'s field order.
+pub(crate) const REVOKED_COLUMNS: &str = "serial, revoked_at, revocation_reason";
+
+/// A [`REVOKED_COLUMNS`] row as read.
+pub(crate) struct RevokedRow {
+    pub serial: Vec<u8>,
+    pub revoked_at: i64,
+    pub reason: i64,
+}
+
+impl FromRow for RevokedRow {
+    fn from_row<R: Columns>(row: &R) -> Result<Self, R::Error> {
+        Ok(RevokedRow {
+            serial: row.bytes(0)?,
+            revoked_at: row.int(1)?,
+            reason: row.int(2)?,
+        })
+    }
+}
+
+impl RevokedRow {
+    pub(crate) fn into_entry(self) -> Result<RevokedEntry, StoreError> {
+        Ok(RevokedEntry {
+            serial: self.serial,
+            revoked_at: UnixTime(from_db(self.revoked_at)?),
+            reason: reason_from_db(self.reason)?,
+        })
+    }
 }
 
 /// The seq of the stored record `record` must follow, or `None` for a chain's first.

@@ -60,7 +60,30 @@ pub const MIGRATIONS: &[Migration] = &[Migration {
 
 // Rows from before owners were recorded have none (and belong to no API key), so `owner`
 // stays nullable.
-const V1_SQLITE: &str = "
+dongpo_ca::migration_dialects! { V1_SQLITE, V1_POSTGRES: "
+CREATE TABLE IF NOT EXISTS server_challenges (
+    id TEXT PRIMARY KEY, nonce " BLOB " NOT NULL, expires_at " INT " NOT NULL, used_at " INT ",
+    owner TEXT);
+CREATE TABLE IF NOT EXISTS server_verifications (
+    id TEXT PRIMARY KEY, created_at " INT " NOT NULL, valid " BOOL " NOT NULL,
+    report_json TEXT, dg1 " BLOB ", receipt TEXT NOT NULL, used_at " INT ", issued_serial TEXT,
+    owner TEXT);
+CREATE TABLE IF NOT EXISTS server_documents (
+    fingerprint TEXT PRIMARY KEY, person TEXT NOT NULL, first_used_at " INT " NOT NULL,
+    uses " INT " NOT NULL);
+CREATE TABLE IF NOT EXISTS server_api_keys (
+    id TEXT PRIMARY KEY, name TEXT NOT NULL, secret_sha256 " BLOB " NOT NULL,
+    scopes TEXT NOT NULL, created_at " INT " NOT NULL);
+CREATE TABLE IF NOT EXISTS server_flags (name TEXT PRIMARY KEY, set_at " INT " NOT NULL);
+" }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+// Rows from before owners were recorded have none (and belong to no API key), so `owner`
+// stays nullable.
+const OLD_V1_SQLITE: &str = "
 CREATE TABLE IF NOT EXISTS server_challenges (
     id TEXT PRIMARY KEY, nonce BLOB NOT NULL, expires_at INTEGER NOT NULL, used_at INTEGER,
     owner TEXT);
@@ -77,7 +100,7 @@ CREATE TABLE IF NOT EXISTS server_api_keys (
 CREATE TABLE IF NOT EXISTS server_flags (name TEXT PRIMARY KEY, set_at INTEGER NOT NULL);
 ";
 
-const V1_POSTGRES: &str = "
+const OLD_V1_POSTGRES: &str = "
 CREATE TABLE IF NOT EXISTS server_challenges (
     id TEXT PRIMARY KEY, nonce BYTEA NOT NULL, expires_at BIGINT NOT NULL, used_at BIGINT,
     owner TEXT);
@@ -94,9 +117,12 @@ CREATE TABLE IF NOT EXISTS server_api_keys (
 CREATE TABLE IF NOT EXISTS server_flags (name TEXT PRIMARY KEY, set_at BIGINT NOT NULL);
 ";
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+
+    #[test]
+    fn h5_same_text() {
+        assert_eq!(V1_SQLITE, OLD_V1_SQLITE);
+        assert_eq!(V1_POSTGRES, OLD_V1_POSTGRES);
+    }
 
     #[test]
     fn versions_are_consecutive_from_one_and_adoption_is_covered() {

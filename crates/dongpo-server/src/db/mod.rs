@@ -7,7 +7,7 @@ pub mod migrations;
 mod postgres;
 mod sqlite;
 
-use dongpo_ca::store::columns::Columns;
+use dongpo_ca::store::columns::{Columns, FromRow, Sql, Value};
 use dongpo_pki::time::UnixTime;
 
 /// A database failure (the message names the operation, never row contents).
@@ -31,13 +31,14 @@ fn time(v: i64) -> UnixTime {
     UnixTime(u64::try_from(v).unwrap_or(0))
 }
 
-/// Column list matching [`verification_row`].
+/// Column list matching [`StoredVerification`]'s [`FromRow`].
 const VERIFICATION_COLUMNS: &str =
     "id, created_at, valid, report_json, dg1, receipt, used_at, issued_serial, owner";
 
 /// A [`VERIFICATION_COLUMNS`] row, from either backend.
-fn verification_row<R: Columns>(r: &R) -> Result<StoredVerification, R::Error> {
-    Ok(StoredVerification {
+impl FromRow for StoredVerification {
+    fn from_row<R: Columns>(r: &R) -> Result<Self, R::Error> {
+        Ok(StoredVerification {
         id: r.text(0)?,
         created_at: time(r.int(1)?),
         valid: r.boolean(2)?,
@@ -48,20 +49,24 @@ fn verification_row<R: Columns>(r: &R) -> Result<StoredVerification, R::Error> {
         issued_serial: r.opt_text(7)?,
         owner: r.text(8)?,
     })
+    }
 }
 
-/// Column list matching [`api_key_row`].
+/// Column list matching [`StoredApiKey`]'s [`FromRow`].
 const API_KEY_COLUMNS: &str = "id, name, secret_sha256, scopes";
 
 /// An [`API_KEY_COLUMNS`] row, from either backend.
-fn api_key_row<R: Columns>(r: &R) -> Result<StoredApiKey, R::Error> {
-    Ok(StoredApiKey {
+impl FromRow for StoredApiKey {
+    fn from_row<R: Columns>(r: &R) -> Result<Self, R::Error> {
+        Ok(StoredApiKey {
         id: r.text(0)?,
         name: r.text(1)?,
         secret_sha256: r.bytes(2)?,
         scopes: r.text(3)?,
     })
+    }
 }
+
 
 /// Why a challenge could not be used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -232,6 +237,313 @@ pub trait ServerDb: Send {
     fn purge(&mut self, now: UnixTime, report_cutoff: UnixTime) -> Result<(), DbError>;
 }
 
+/// A failed statement of `operation` (the driver's message names no row contents).
+fn err<E: std::fmt::Display>(operation: &'static str) -> impl Fn(E) -> DbError {
+    move |e| DbError::from_display(operation, e)
+}
+
+/// What differs between the backends: opening, migrating, pinging, and binding a document
+/// (a transaction of each driver's own). Every other operation is written once, over
+/// [`Sql`], in [`Db`]'s [`ServerDb`].
+trait Backend: Send {
+    /// The connection as [`Sql`] runs statements on it.
+    type Sql<'a>: Sql
+    where
+        Self: 'a;
+    /// The connection, (re)opened when needed.
+    fn sql(&mut self) -> Result<Self::Sql<'_>, DbError>;
+    /// [`ServerDb::migrate`].
+    fn migrate(&mut self) -> Result<(), DbError>;
+    /// [`ServerDb::ping`].
+    fn ping(&mut self) -> Result<(), DbError>;
+    /// [`ServerDb::bind_document`]: [`bind_document`] in a transaction.
+    fn bind_document(
+        &mut self,
+        fingerprint: &str,
+        person: &str,
+        now: UnixTime,
+    ) -> Result<Binding, DbError>;
+}
+
+/// [`ServerDb::bind_document`] in `c`'s transaction, which the caller commits when the
+/// document is bound to `person` (on [`Binding::OtherPerson`] nothing was written).
+/// `lock_row` locks the read row until commit where the dialect needs it (PostgreSQL `FOR
+/// UPDATE`; SQLite's write lock, taken by the insert, already holds the whole database).
+fn bind_document<C: Sql>(
+    c: &mut C,
+    lock_row: &str,
+    fingerprint: &str,
+    person: &str,
+    now: UnixTime,
+) -> Result<Binding, DbError> {
+    c.execute(
+        "INSERT INTO server_documents (fingerprint, person, first_used_at, uses) \
+         VALUES ($1, $2, $3, 0) ON CONFLICT (fingerprint) DO NOTHING",
+        &[Value::Text(fingerprint), Value::Text(person), Value::Int(secs(now))],
+    )
+    .map_err(err("bind document"))?;
+    let (bound, uses) = c
+        .query_opt::<DocumentRow>(
+            &format!(
+                "SELECT person, uses FROM server_documents WHERE fingerprint = $1{lock_row}"
+            ),
+            &[Value::Text(fingerprint)],
+        )
+        .map_err(err("bind document"))?
+        .map(|row| (row.person, row.uses))
+        .ok_or_else(|| DbError::from_display("bind document", "the binding was not stored"))?;
+    if bound != person {
+        return Ok(Binding::OtherPerson);
+    }
+    c.execute(
+        "UPDATE server_documents SET uses = uses + 1 WHERE fingerprint = $1",
+        &[Value::Text(fingerprint)],
+    )
+    .map_err(err("bind document"))?;
+    Ok(Binding::Same {
+        previous_uses: u64::try_from(uses).unwrap_or(0),
+    })
+}
+
+/// A document binding as [`bind_document`] reads it.
+struct DocumentRow {
+    person: String,
+    uses: i64,
+}
+
+impl FromRow for DocumentRow {
+    fn from_row<R: Columns>(r: &R) -> Result<Self, R::Error> {
+        Ok(DocumentRow {
+            person: r.text(0)?,
+            uses: r.int(1)?,
+        })
+    }
+}
+
+/// The server state on either backend.
+struct Db<B>(B);
+
+impl<B: Backend> ServerDb for Db<B> {
+    fn migrate(&mut self) -> Result<(), DbError> {
+        self.0.migrate()
+    }
+
+    fn ping(&mut self) -> Result<(), DbError> {
+        self.0.ping()
+    }
+
+    fn insert_challenge(
+        &mut self,
+        id: &str,
+        owner: &str,
+        nonce: &[u8],
+        expires_at: UnixTime,
+    ) -> Result<(), DbError> {
+        self.0
+            .sql()?
+            .execute(
+                "INSERT INTO server_challenges (id, nonce, expires_at, owner) \
+                 VALUES ($1, $2, $3, $4)",
+                &[
+                    Value::Text(id),
+                    Value::Bytes(nonce),
+                    Value::Int(secs(expires_at)),
+                    Value::Text(owner),
+                ],
+            )
+            .map_err(err("insert challenge"))?;
+        Ok(())
+    }
+
+    fn take_challenge(
+        &mut self,
+        id: &str,
+        owner: &str,
+        now: UnixTime,
+    ) -> Result<Result<Vec<u8>, ChallengeRefusal>, DbError> {
+        let mut sql = self.0.sql()?;
+        // One statement: only the request that flips used_at gets the nonce.
+        let taken = sql
+            .query_opt::<Vec<u8>>(
+                "UPDATE server_challenges SET used_at = $2 \
+                 WHERE id = $1 AND owner = $3 AND used_at IS NULL AND expires_at > $2 \
+                 RETURNING nonce",
+                &[Value::Text(id), Value::Int(secs(now)), Value::Text(owner)],
+            )
+            .map_err(err("use challenge"))?;
+        if let Some(nonce) = taken {
+            return Ok(Ok(nonce));
+        }
+        let row = sql
+            .query_opt::<Option<i64>>(
+                "SELECT used_at FROM server_challenges WHERE id = $1 AND owner = $2",
+                &[Value::Text(id), Value::Text(owner)],
+            )
+            .map_err(err("read challenge"))?;
+        Ok(Err(match row {
+            None => ChallengeRefusal::Unknown,
+            Some(Some(_)) => ChallengeRefusal::Used,
+            Some(None) => ChallengeRefusal::Expired,
+        }))
+    }
+
+    fn insert_verification(&mut self, v: &StoredVerification) -> Result<(), DbError> {
+        self.0
+            .sql()?
+            .execute(
+                "INSERT INTO server_verifications \
+                 (id, created_at, valid, report_json, dg1, receipt, used_at, owner) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                &[
+                    Value::Text(&v.id),
+                    Value::Int(secs(v.created_at)),
+                    Value::Bool(v.valid),
+                    Value::OptText(v.report_json.as_deref()),
+                    Value::OptBytes(v.dg1.as_deref()),
+                    Value::Text(&v.receipt),
+                    Value::OptInt(v.used_at.map(secs)),
+                    Value::Text(&v.owner),
+                ],
+            )
+            .map_err(err("insert verification"))?;
+        Ok(())
+    }
+
+    fn verification(
+        &mut self,
+        id: &str,
+        owner: &str,
+    ) -> Result<Option<StoredVerification>, DbError> {
+        self.0
+            .sql()?
+            .query_opt(
+                &format!(
+                    "SELECT {VERIFICATION_COLUMNS} FROM server_verifications \
+                     WHERE id = $1 AND owner = $2"
+                ),
+                &[Value::Text(id), Value::Text(owner)],
+            )
+            .map_err(err("read verification"))
+    }
+
+    fn consume_verification(&mut self, id: &str, now: UnixTime) -> Result<bool, DbError> {
+        let updated = self
+            .0
+            .sql()?
+            .execute(
+                "UPDATE server_verifications SET used_at = $2, report_json = NULL, dg1 = NULL \
+                 WHERE id = $1 AND used_at IS NULL",
+                &[Value::Text(id), Value::Int(secs(now))],
+            )
+            .map_err(err("use verification"))?;
+        Ok(updated == 1)
+    }
+
+    fn release_verification(
+        &mut self,
+        id: &str,
+        report_json: &str,
+        dg1: &[u8],
+    ) -> Result<(), DbError> {
+        self.0
+            .sql()?
+            .execute(
+                "UPDATE server_verifications SET used_at = NULL, report_json = $2, dg1 = $3 \
+                 WHERE id = $1 AND issued_serial IS NULL",
+                &[Value::Text(id), Value::Text(report_json), Value::Bytes(dg1)],
+            )
+            .map_err(err("release verification"))?;
+        Ok(())
+    }
+
+    fn record_issuance(&mut self, id: &str, serial_hex: &str) -> Result<(), DbError> {
+        self.0
+            .sql()?
+            .execute(
+                "UPDATE server_verifications SET issued_serial = $2 WHERE id = $1",
+                &[Value::Text(id), Value::Text(serial_hex)],
+            )
+            .map_err(err("record issuance"))?;
+        Ok(())
+    }
+
+    fn bind_document(
+        &mut self,
+        fingerprint: &str,
+        person: &str,
+        now: UnixTime,
+    ) -> Result<Binding, DbError> {
+        self.0.bind_document(fingerprint, person, now)
+    }
+
+    fn insert_api_key(&mut self, key: &StoredApiKey, now: UnixTime) -> Result<(), DbError> {
+        self.0
+            .sql()?
+            .execute(
+                "INSERT INTO server_api_keys (id, name, secret_sha256, scopes, created_at) \
+                 VALUES ($1, $2, $3, $4, $5)",
+                &[
+                    Value::Text(&key.id),
+                    Value::Text(&key.name),
+                    Value::Bytes(&key.secret_sha256),
+                    Value::Text(&key.scopes),
+                    Value::Int(secs(now)),
+                ],
+            )
+            .map_err(err("insert api key"))?;
+        Ok(())
+    }
+
+    fn api_key(&mut self, id: &str) -> Result<Option<StoredApiKey>, DbError> {
+        self.0
+            .sql()?
+            .query_opt(
+                &format!("SELECT {API_KEY_COLUMNS} FROM server_api_keys WHERE id = $1"),
+                &[Value::Text(id)],
+            )
+            .map_err(err("read api key"))
+    }
+
+    fn mark_dev(&mut self, now: UnixTime) -> Result<(), DbError> {
+        self.0
+            .sql()?
+            .execute(
+                "INSERT INTO server_flags (name, set_at) VALUES ('dev', $1) \
+                 ON CONFLICT (name) DO NOTHING",
+                &[Value::Int(secs(now))],
+            )
+            .map_err(err("mark dev"))?;
+        Ok(())
+    }
+
+    fn dev_marked(&mut self) -> Result<bool, DbError> {
+        self.0
+            .sql()?
+            .query_opt(
+                "SELECT COUNT(*) > 0 FROM server_flags WHERE name = 'dev'",
+                &[],
+            )
+            .map_err(err("read flags"))?
+            .ok_or_else(|| DbError::from_display("read flags", "no row"))
+    }
+
+    fn purge(&mut self, now: UnixTime, report_cutoff: UnixTime) -> Result<(), DbError> {
+        let mut sql = self.0.sql()?;
+        sql.execute(
+            "DELETE FROM server_challenges WHERE expires_at <= $1",
+            &[Value::Int(secs(now))],
+        )
+        .map_err(err("purge challenges"))?;
+        sql.execute(
+            "UPDATE server_verifications SET report_json = NULL, dg1 = NULL \
+             WHERE created_at < $1 AND report_json IS NOT NULL",
+            &[Value::Int(secs(report_cutoff))],
+        )
+        .map_err(err("purge verifications"))?;
+        Ok(())
+    }
+}
+
 /// Opens the server state at `location` (a SQLite path or a `postgres://` URL) and creates
 /// its tables.
 ///
@@ -240,9 +552,9 @@ pub trait ServerDb: Send {
 pub fn open(location: &str) -> Result<Box<dyn ServerDb>, DbError> {
     let mut db: Box<dyn ServerDb> =
         if location.starts_with("postgres://") || location.starts_with("postgresql://") {
-            Box::new(postgres::PgDb::connect(location)?)
+            Box::new(Db(postgres::PgDb::connect(location)?))
         } else {
-            Box::new(sqlite::SqliteDb::open(location)?)
+            Box::new(Db(sqlite::SqliteDb::open(location)?))
         };
     db.migrate()?;
     Ok(db)

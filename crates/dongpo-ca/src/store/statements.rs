@@ -1,0 +1,453 @@
+//! The store's statements and what is done with their rows, written once over [`Sql`]:
+//! a backend opens the connection or transaction (SQLite `BEGIN IMMEDIATE`, PostgreSQL a
+//! plain transaction), hands it here and commits it.
+
+use dongpo_pki::time::UnixTime;
+
+use super::columns::{Sql, Value, Violation};
+use super::rows::{
+    AUDIT_COLUMNS, AuditRow, CERT_COLUMNS, CertRow, REGISTRY_COLUMNS, REVOKED_COLUMNS,
+    RevokedRow, check_link, from_db, predecessor_seq, to_db,
+};
+use super::{
+    CrlSnapshot, IssuedCert, RegistryRecord, Reservation, RevokedEntry, StoreError, StoredCert,
+    check_reason, check_serial,
+};
+use crate::audit::AuditRecord;
+
+/// The one row a statement always returns (an aggregate, `RETURNING`, a row just written).
+fn one<T>(row: Option<T>) -> Result<T, StoreError> {
+    row.ok_or_else(|| StoreError::Backend("a statement returned no row".into()))
+}
+
+/// A failed statement as the store reports it: a broken constraint as `on_violation` says.
+fn failed<C: Sql>(
+    error: C::Error,
+    on_violation: impl FnOnce(Violation) -> Option<StoreError>,
+) -> StoreError
+where
+    StoreError: From<C::Error>,
+{
+    C::violation(&error)
+        .and_then(on_violation)
+        .unwrap_or_else(|| error.into())
+}
+
+/// Inserts audit records, each continuing its node's stored chain. The primary key
+/// (node, seq) makes a second writer of the same position fail.
+pub(crate) fn insert_audit<C: Sql>(c: &mut C, records: &[AuditRecord]) -> Result<(), StoreError>
+where
+    StoreError: From<C::Error>,
+{
+    for r in records {
+        let prev_seq = predecessor_seq(r)?;
+        c.execute(
+            &format!(
+                "INSERT INTO audit ({AUDIT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+            ),
+            &[
+                Value::Text(&r.node),
+                Value::Int(to_db(r.seq)?),
+                Value::Int(to_db(r.at.0)?),
+                Value::Text(&r.kind),
+                Value::Text(&r.body),
+                Value::Bytes(&r.prev_tag),
+                Value::Bytes(&r.tag),
+            ],
+        )
+        .map_err(|e| {
+            failed::<C>(e, |v| {
+                (v == Violation::Unique).then(|| StoreError::AuditSeqTaken {
+                    node: r.node.clone(),
+                    seq: r.seq,
+                })
+            })
+        })?;
+        let stored = match prev_seq {
+            None => None,
+            Some(seq) => Some(c.query_opt::<Vec<u8>>(
+                "SELECT tag FROM audit WHERE node = $1 AND seq = $2",
+                &[Value::Text(&r.node), Value::Int(to_db(seq)?)],
+            )?),
+        };
+        check_link(r, stored)?;
+    }
+    Ok(())
+}
+
+/// [`super::Store::reserve`] in `c`'s transaction.
+pub(crate) fn reserve<C: Sql>(c: &mut C, batch: &[Reservation]) -> Result<(), StoreError>
+where
+    StoreError: From<C::Error>,
+{
+    for r in batch {
+        check_serial(&r.serial)?;
+        let at = Value::Int(to_db(r.at.0)?);
+        let spki = Value::Bytes(&r.spki_sha256);
+        let person = Value::Text(&r.person);
+        c.execute(
+            "INSERT INTO serials (serial, issuer, person, spki_sha256, reserved_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+            &[Value::Bytes(&r.serial), Value::Text(&r.issuer), person, spki, at],
+        )
+        .map_err(|e| {
+            failed::<C>(e, |v| {
+                (v == Violation::Unique).then(|| StoreError::DuplicateSerial {
+                    serial_hex: hex::encode(&r.serial),
+                })
+            })
+        })?;
+        // DO NOTHING waits for a concurrent inserter of the same key to finish; the
+        // following SELECT then sees whoever won.
+        c.execute(
+            "INSERT INTO key_bindings (spki_sha256, person, bound_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (spki_sha256) DO NOTHING",
+            &[spki, person, at],
+        )?;
+        let owner: String = one(c.query_opt(
+            "SELECT person FROM key_bindings WHERE spki_sha256 = $1",
+            &[spki],
+        )?)?;
+        if owner != r.person {
+            return Err(StoreError::KeyBoundToOtherPerson);
+        }
+    }
+    Ok(())
+}
+
+/// [`super::Store::commit_issued`] in `c`'s transaction.
+pub(crate) fn commit_issued<C: Sql>(
+    c: &mut C,
+    batch: &[IssuedCert],
+    audit: &[AuditRecord],
+) -> Result<(), StoreError>
+where
+    StoreError: From<C::Error>,
+{
+    let insert = format!(
+        "INSERT INTO certificates ({CERT_COLUMNS}) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, NULL)"
+    );
+    for cert in batch {
+        check_serial(&cert.serial)?;
+        c.execute(
+            &insert,
+            &[
+                Value::Bytes(&cert.serial),
+                Value::Text(&cert.issuer),
+                Value::Text(&cert.profile),
+                Value::Text(&cert.person),
+                Value::Bytes(&cert.spki_sha256),
+                Value::Int(to_db(cert.not_before.0)?),
+                Value::Int(to_db(cert.not_after.0)?),
+                Value::Bytes(&cert.der),
+                Value::Bytes(&cert.report_sha256),
+                Value::Int(to_db(cert.issued_at.0)?),
+            ],
+        )
+        .map_err(|e| {
+            failed::<C>(e, |v| {
+                let serial_hex = hex::encode(&cert.serial);
+                Some(match v {
+                    Violation::Unique => StoreError::DuplicateSerial { serial_hex },
+                    Violation::ForeignKey => StoreError::NotReserved { serial_hex },
+                })
+            })
+        })?;
+    }
+    insert_audit(c, audit)
+}
+
+/// [`super::Store::certificate`].
+pub(crate) fn certificate<C: Sql>(
+    c: &mut C,
+    serial: &[u8],
+) -> Result<Option<StoredCert>, StoreError>
+where
+    StoreError: From<C::Error>,
+{
+    c.query_opt::<CertRow>(
+        &format!("SELECT {CERT_COLUMNS} FROM certificates WHERE serial = $1"),
+        &[Value::Bytes(serial)],
+    )?
+    .map(CertRow::into_stored)
+    .transpose()
+}
+
+/// [`super::Store::revoke`] in `c`'s transaction.
+pub(crate) fn revoke<C: Sql>(
+    c: &mut C,
+    serial: &[u8],
+    at: UnixTime,
+    reason: u8,
+    audit: &AuditRecord,
+) -> Result<(), StoreError>
+where
+    StoreError: From<C::Error>,
+{
+    check_reason(reason)?;
+    // A concurrent revoker of the same row waits here and then matches nothing.
+    let changed = c.execute(
+        "UPDATE certificates SET revoked_at = $2, revocation_reason = $3 \
+         WHERE serial = $1 AND revoked_at IS NULL",
+        &[
+            Value::Bytes(serial),
+            Value::Int(to_db(at.0)?),
+            Value::Small(i16::from(reason)),
+        ],
+    )?;
+    if changed == 0 {
+        let exists: bool = one(c.query_opt(
+            "SELECT EXISTS (SELECT 1 FROM certificates WHERE serial = $1)",
+            &[Value::Bytes(serial)],
+        )?)?;
+        return Err(if exists {
+            StoreError::AlreadyRevoked
+        } else {
+            StoreError::NotFound
+        });
+    }
+    insert_audit(c, std::slice::from_ref(audit))
+}
+
+/// [`super::Store::holds_history`].
+pub(crate) fn holds_history<C: Sql>(c: &mut C) -> Result<bool, StoreError>
+where
+    StoreError: From<C::Error>,
+{
+    one(c.query_opt(
+        "SELECT EXISTS (SELECT 1 FROM audit) OR EXISTS (SELECT 1 FROM pins)",
+        &[],
+    )?)
+}
+
+/// The revoked certificates of `issuer`, ordered by serial (numeric value).
+pub(crate) fn revoked<C: Sql>(c: &mut C, issuer: &str) -> Result<Vec<RevokedEntry>, StoreError>
+where
+    StoreError: From<C::Error>,
+{
+    c.query::<RevokedRow>(
+        &format!(
+            "SELECT {REVOKED_COLUMNS} FROM certificates \
+             WHERE issuer = $1 AND revoked_at IS NOT NULL ORDER BY length(serial), serial"
+        ),
+        &[Value::Text(issuer)],
+    )?
+    .into_iter()
+    .map(RevokedRow::into_entry)
+    .collect()
+}
+
+/// [`super::Store::certificate_count`].
+pub(crate) fn certificate_count<C: Sql>(c: &mut C) -> Result<u64, StoreError>
+where
+    StoreError: From<C::Error>,
+{
+    from_db(one(c.query_opt("SELECT count(*) FROM certificates", &[])?)?)
+}
+
+/// [`super::Store::serials`].
+pub(crate) fn serials<C: Sql>(c: &mut C) -> Result<Vec<Vec<u8>>, StoreError>
+where
+    StoreError: From<C::Error>,
+{
+    Ok(c.query(
+        "SELECT serial FROM certificates ORDER BY length(serial), serial",
+        &[],
+    )?)
+}
+
+/// [`super::Store::put_registry`] in `c`'s transaction.
+pub(crate) fn put_registry<C: Sql>(
+    c: &mut C,
+    records: &[RegistryRecord],
+    audit: &AuditRecord,
+) -> Result<(), StoreError>
+where
+    StoreError: From<C::Error>,
+{
+    let upsert = format!(
+        "INSERT INTO registry ({REGISTRY_COLUMNS}) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+         ON CONFLICT (person) DO UPDATE SET \
+         overseas_registration_number = excluded.overseas_registration_number, \
+         registration_status = excluded.registration_status, \
+         surname = excluded.surname, given_names = excluded.given_names, \
+         name_hangul = excluded.name_hangul, date_of_birth = excluded.date_of_birth, \
+         sex = excluded.sex, nationality = excluded.nationality, \
+         document_number = excluded.document_number, \
+         country_of_residence = excluded.country_of_residence, \
+         vid = excluded.vid, vid_random = excluded.vid_random"
+    );
+    for r in records {
+        c.execute(
+            &upsert,
+            &[
+                Value::Text(&r.person),
+                Value::Text(&r.overseas_registration_number),
+                Value::Text(&r.registration_status),
+                Value::Text(&r.surname),
+                Value::Text(&r.given_names),
+                Value::Text(&r.name_hangul),
+                Value::Text(&r.date_of_birth),
+                Value::Text(&r.sex),
+                Value::Text(&r.nationality),
+                Value::Text(&r.document_number),
+                Value::Text(&r.country_of_residence),
+                Value::OptBytes(r.vid.as_deref()),
+                Value::OptBytes(r.vid_random.as_deref()),
+            ],
+        )?;
+    }
+    insert_audit(c, std::slice::from_ref(audit))
+}
+
+/// [`super::Store::registry`].
+pub(crate) fn registry<C: Sql>(
+    c: &mut C,
+    person: &str,
+) -> Result<Option<RegistryRecord>, StoreError>
+where
+    StoreError: From<C::Error>,
+{
+    Ok(c.query_opt(
+        &format!("SELECT {REGISTRY_COLUMNS} FROM registry WHERE person = $1"),
+        &[Value::Text(person)],
+    )?)
+}
+
+/// [`super::Store::block_key`] in `c`'s transaction.
+pub(crate) fn block_key<C: Sql>(
+    c: &mut C,
+    spki_sha256: &[u8; 32],
+    reason: &str,
+    audit: &AuditRecord,
+) -> Result<(), StoreError>
+where
+    StoreError: From<C::Error>,
+{
+    c.execute(
+        "INSERT INTO blocked_keys (spki_sha256, reason, blocked_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (spki_sha256) DO NOTHING",
+        &[
+            Value::Bytes(spki_sha256),
+            Value::Text(reason),
+            Value::Int(to_db(audit.at.0)?),
+        ],
+    )?;
+    insert_audit(c, std::slice::from_ref(audit))
+}
+
+/// [`super::Store::is_blocked`].
+pub(crate) fn is_blocked<C: Sql>(c: &mut C, spki_sha256: &[u8; 32]) -> Result<bool, StoreError>
+where
+    StoreError: From<C::Error>,
+{
+    one(c.query_opt(
+        "SELECT EXISTS (SELECT 1 FROM blocked_keys WHERE spki_sha256 = $1)",
+        &[Value::Bytes(spki_sha256)],
+    )?)
+}
+
+/// [`super::Store::crl_snapshot`] in `c`'s transaction, which must hold the number's row
+/// until it commits (SQLite: the write lock taken up front; PostgreSQL: the row lock the
+/// upsert takes), so a CRL with a higher number was read after this one.
+pub(crate) fn crl_snapshot<C: Sql>(
+    c: &mut C,
+    issuer: &str,
+    scope: &str,
+    at_least: u64,
+    audit: &AuditRecord,
+) -> Result<CrlSnapshot, StoreError>
+where
+    StoreError: From<C::Error>,
+{
+    let number: i64 = one(c.query_opt(
+        &format!(
+            "INSERT INTO crl_numbers (issuer, scope, last_number, issued_at) \
+             VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (issuer, scope) DO UPDATE SET \
+             last_number = {}(crl_numbers.last_number + 1, excluded.last_number), \
+             issued_at = excluded.issued_at RETURNING last_number",
+            C::GREATEST
+        ),
+        &[
+            Value::Text(issuer),
+            Value::Text(scope),
+            Value::Int(to_db(at_least.max(1))?),
+            Value::Int(to_db(audit.at.0)?),
+        ],
+    )?)?;
+    insert_audit(c, std::slice::from_ref(audit))?;
+    // Read while this transaction holds the number: each statement (PostgreSQL READ
+    // COMMITTED) sees every commit made before it started, so a later number's read sees
+    // at least what this one saw.
+    let revoked = revoked(c, issuer)?;
+    Ok(CrlSnapshot {
+        number: from_db(number)?,
+        revoked,
+    })
+}
+
+/// [`super::Store::audit_tail`].
+pub(crate) fn audit_tail<C: Sql>(c: &mut C, node: &str) -> Result<Option<AuditRecord>, StoreError>
+where
+    StoreError: From<C::Error>,
+{
+    c.query_opt::<AuditRow>(
+        &format!("SELECT {AUDIT_COLUMNS} FROM audit WHERE node = $1 ORDER BY seq DESC LIMIT 1"),
+        &[Value::Text(node)],
+    )?
+    .map(AuditRow::into_record)
+    .transpose()
+}
+
+/// [`super::Store::audit_records`].
+pub(crate) fn audit_records<C: Sql>(c: &mut C) -> Result<Vec<AuditRecord>, StoreError>
+where
+    StoreError: From<C::Error>,
+{
+    c.query::<AuditRow>(
+        &format!("SELECT {AUDIT_COLUMNS} FROM audit ORDER BY node, seq"),
+        &[],
+    )?
+    .into_iter()
+    .map(AuditRow::into_record)
+    .collect()
+}
+
+/// [`super::Store::pin`] in `c`'s transaction.
+pub(crate) fn pin<C: Sql>(c: &mut C, name: &str, value: &str) -> Result<String, StoreError>
+where
+    StoreError: From<C::Error>,
+{
+    c.execute(
+        "INSERT INTO pins (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
+        &[Value::Text(name), Value::Text(value)],
+    )?;
+    one(pinned(c, name)?)
+}
+
+/// [`super::Store::replace_pin`].
+pub(crate) fn replace_pin<C: Sql>(c: &mut C, name: &str, value: &str) -> Result<(), StoreError>
+where
+    StoreError: From<C::Error>,
+{
+    c.execute(
+        "INSERT INTO pins (name, value) VALUES ($1, $2) \
+         ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+        &[Value::Text(name), Value::Text(value)],
+    )?;
+    Ok(())
+}
+
+/// [`super::Store::pinned`].
+pub(crate) fn pinned<C: Sql>(c: &mut C, name: &str) -> Result<Option<String>, StoreError>
+where
+    StoreError: From<C::Error>,
+{
+    Ok(c.query_opt(
+        "SELECT value FROM pins WHERE name = $1",
+        &[Value::Text(name)],
+    )?)
+}

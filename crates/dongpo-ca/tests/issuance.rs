@@ -185,60 +185,32 @@ fn refusals_name_the_reason_and_leave_the_store_unchanged() {
         ca.approve(report, dg1, rrn, request, profile, at)
             .unwrap_err()
     };
+    // The applicant's own passport and registration, now: only the request varies.
+    let refuse_request = |ca: &mut Ca, request: &[u8], profile: &str| {
+        refuse(
+            ca,
+            &person.report,
+            &person.dg1,
+            person.rrn(),
+            request,
+            profile,
+            NOW,
+        )
+    };
 
     // Bad CSRs.
     let mut flipped = good.clone();
     let last = flipped.len() - 1;
     flipped[last] ^= 1;
-    let e = refuse(
-        &mut ca,
-        &person.report,
-        &person.dg1,
-        person.rrn(),
-        &flipped,
-        "kb",
-        NOW,
-    );
+    let e = refuse_request(&mut ca, &flipped, "kb");
     assert_eq!(e.code(), "bad_csr", "{e}");
-    let e = refuse(
-        &mut ca,
-        &person.report,
-        &person.dg1,
-        person.rrn(),
-        b"not a CSR at all",
-        "kb",
-        NOW,
-    );
+    let e = refuse_request(&mut ca, b"not a CSR at all", "kb");
     assert_eq!(e.code(), "bad_csr", "{e}");
-    let e = refuse(
-        &mut ca,
-        &person.report,
-        &person.dg1,
-        person.rrn(),
-        &csr(KeySpec::Rsa(1024), 8),
-        "kb",
-        NOW,
-    );
+    let e = refuse_request(&mut ca, &csr(KeySpec::Rsa(1024), 8), "kb");
     assert_eq!(e.code(), "weak_key", "{e}");
-    let e = refuse(
-        &mut ca,
-        &person.report,
-        &person.dg1,
-        person.rrn(),
-        &csr(KeySpec::Ec(Curve::P384), 9),
-        "kb",
-        NOW,
-    );
+    let e = refuse_request(&mut ca, &csr(KeySpec::Ec(Curve::P384), 9), "kb");
     assert!(matches!(e, Refusal::WeakKey(_)), "{e}");
-    let e = refuse(
-        &mut ca,
-        &person.report,
-        &person.dg1,
-        person.rrn(),
-        &csr(p256, 10),
-        "toss",
-        NOW,
-    );
+    let e = refuse_request(&mut ca, &csr(p256, 10), "toss");
     assert_eq!(e.code(), "weak_key", "toss takes RSA-2048 only: {e}");
     // An unknown signature algorithm: rewrite ecdsa-with-SHA256 to an unassigned OID arc.
     let ecdsa_sha256 = [0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02];
@@ -248,27 +220,11 @@ fn refusals_name_the_reason_and_leave_the_store_unchanged() {
         .rposition(|w| w == ecdsa_sha256)
         .unwrap();
     unknown[at + 9] = 0x7f;
-    let e = refuse(
-        &mut ca,
-        &person.report,
-        &person.dg1,
-        person.rrn(),
-        &unknown,
-        "kb",
-        NOW,
-    );
+    let e = refuse_request(&mut ca, &unknown, "kb");
     assert_eq!(e.code(), "bad_csr", "{e}");
 
     // Unknown profile.
-    let e = refuse(
-        &mut ca,
-        &person.report,
-        &person.dg1,
-        person.rrn(),
-        &good,
-        "naver",
-        NOW,
-    );
+    let e = refuse_request(&mut ca, &good, "naver");
     assert_eq!(e.code(), "unknown_profile");
 
     // Failed and stale verification reports.

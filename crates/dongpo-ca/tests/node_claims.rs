@@ -51,14 +51,17 @@ fn an_audit_position_taken_by_another_writer_is_retried_not_wedged() {
     // Another writer with the same node id (bypassing the claim, as a process from before
     // claims would) advances the chain behind this one's back.
     let mut other = open(&dir, true).unwrap();
-    other
-        .issuer()
-        .audit(&[AuditEntry {
-            at: NOW,
-            kind: "test.other_writer".into(),
-            body: "{}".into(),
-        }])
-        .unwrap();
+    let mut advance_other = || {
+        other
+            .issuer()
+            .audit(&[AuditEntry {
+                at: NOW,
+                kind: "test.other_writer".into(),
+                body: "{}".into(),
+            }])
+            .unwrap();
+    };
+    advance_other();
     let approval = ca
         .approve(
             &person.report,
@@ -70,14 +73,7 @@ fn an_audit_position_taken_by_another_writer_is_retried_not_wedged() {
         )
         .unwrap();
     let issued = ca.issue(&approval, NOW).expect("issuance after a conflict");
-    other
-        .issuer()
-        .audit(&[AuditEntry {
-            at: NOW,
-            kind: "test.other_writer".into(),
-            body: "{}".into(),
-        }])
-        .unwrap();
+    advance_other();
     ca.revoke(&issued.serial, RevocationReason::KeyCompromise, NOW)
         .expect("revocation after a conflict");
     assert!(ca.writable().is_ok());

@@ -303,40 +303,76 @@ impl Sql for Sqlite<'_> {
     }
 }
 
+/// What [`Postgres`] runs statements on: a connection or transaction, borrowed, or a
+/// transaction owned until it is committed ([`Postgres::into_inner`]).
+pub trait PgClient {
+    /// The driver's client.
+    type Client: ::postgres::GenericClient;
+    /// The client.
+    fn client(&mut self) -> &mut Self::Client;
+}
+
+impl PgClient for &mut ::postgres::Client {
+    type Client = ::postgres::Client;
+    fn client(&mut self) -> &mut ::postgres::Client {
+        self
+    }
+}
+
+impl<'t> PgClient for &mut ::postgres::Transaction<'t> {
+    type Client = ::postgres::Transaction<'t>;
+    fn client(&mut self) -> &mut ::postgres::Transaction<'t> {
+        self
+    }
+}
+
+impl<'t> PgClient for ::postgres::Transaction<'t> {
+    type Client = ::postgres::Transaction<'t>;
+    fn client(&mut self) -> &mut ::postgres::Transaction<'t> {
+        self
+    }
+}
+
 /// A PostgreSQL connection or transaction; a statement run more than once through it (a
 /// batch) is prepared once.
-pub struct Postgres<'a, C: ::postgres::GenericClient> {
-    client: &'a mut C,
+pub struct Postgres<C> {
+    client: C,
     prepared: Vec<(String, ::postgres::Statement)>,
 }
 
-impl<'a, C: ::postgres::GenericClient> Postgres<'a, C> {
+impl<C: PgClient> Postgres<C> {
     /// Statements of this run go to `client`.
     #[must_use]
-    pub fn new(client: &'a mut C) -> Self {
+    pub fn new(client: C) -> Self {
         Postgres {
             client,
             prepared: Vec::new(),
         }
     }
 
+    /// The client back (a transaction to commit).
+    #[must_use]
+    pub fn into_inner(self) -> C {
+        self.client
+    }
+
     fn statement(&mut self, sql: &str) -> Result<::postgres::Statement, ::postgres::Error> {
         if let Some((_, statement)) = self.prepared.iter().find(|(text, _)| text == sql) {
             return Ok(statement.clone());
         }
-        let statement = self.client.prepare(sql)?;
+        let statement = ::postgres::GenericClient::prepare(self.client.client(), sql)?;
         self.prepared.push((sql.to_owned(), statement.clone()));
         Ok(statement)
     }
 }
 
-impl<C: ::postgres::GenericClient> Sql for Postgres<'_, C> {
+impl<C: PgClient> Sql for Postgres<C> {
     type Error = ::postgres::Error;
     const GREATEST: &'static str = "GREATEST";
     fn execute(&mut self, sql: &str, params: &[Value<'_>]) -> Result<u64, ::postgres::Error> {
         let statement = self.statement(sql)?;
         let params: Vec<_> = params.iter().map(Value::postgres).collect();
-        self.client.execute(&statement, &params)
+        ::postgres::GenericClient::execute(self.client.client(), &statement, &params)
     }
     fn query<T: FromRow>(
         &mut self,
@@ -345,8 +381,7 @@ impl<C: ::postgres::GenericClient> Sql for Postgres<'_, C> {
     ) -> Result<Vec<T>, ::postgres::Error> {
         let statement = self.statement(sql)?;
         let params: Vec<_> = params.iter().map(Value::postgres).collect();
-        self.client
-            .query(&statement, &params)?
+        ::postgres::GenericClient::query(self.client.client(), &statement, &params)?
             .iter()
             .map(T::from_row)
             .collect()

@@ -6,15 +6,11 @@
 //! apply them once. Connections are plain TCP (`NoTls`): reach the server over a trusted
 //! link or a local socket.
 
-use ::postgres::{Client, NoTls};
-use dongpo_pki::time::UnixTime;
+use ::postgres::{Client, NoTls, Transaction};
 
 use super::columns::Postgres;
-use super::{
-    CrlSnapshot, IssuedCert, RegistryRecord, Reservation, RevokedEntry, Store, StoreError,
-    StoredCert, migrations, statements,
-};
-use crate::audit::AuditRecord;
+use super::statements::Backend;
+use super::{StoreError, migrations};
 
 /// A store in a PostgreSQL database.
 pub struct PostgresStore {
@@ -133,52 +129,35 @@ impl PostgresStore {
             .ok_or_else(|| StoreError::Backend("postgres: no connection".into()))
     }
 
-    /// The connection, for statements outside a transaction.
-    fn sql(&mut self) -> Result<Postgres<'_, Client>, StoreError> {
-        Ok(Postgres::new(self.client()?))
-    }
-
     fn migrate(&mut self, schema: Option<&str>) -> Result<(), StoreError> {
         migrations::apply_postgres(self.client()?, &migrations::CA, schema)
     }
 }
 
-impl Store for PostgresStore {
+impl Backend for PostgresStore {
+    type Error = ::postgres::Error;
+    type Read<'a> = Postgres<&'a mut Client>;
+    type Write<'a> = Postgres<Transaction<'a>>;
+
+    fn read(&mut self) -> Result<Postgres<&mut Client>, StoreError> {
+        Ok(Postgres::new(self.client()?))
+    }
+
+    /// A constraint does the deciding: a concurrent writer of the same row waits for this
+    /// commit (and the CRL number's row lock holds it until then).
+    fn write<T>(
+        &mut self,
+        f: impl FnOnce(&mut Postgres<Transaction<'_>>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut tx = Postgres::new(self.client()?.transaction()?);
+        let out = f(&mut tx)?;
+        tx.into_inner().commit()?;
+        Ok(out)
+    }
+
     fn ping(&mut self) -> Result<(), StoreError> {
         self.client()?.simple_query("SELECT 1")?;
         Ok(())
-    }
-
-    fn reserve(&mut self, batch: &[Reservation]) -> Result<(), StoreError> {
-        let mut tx = self.client()?.transaction()?;
-        statements::reserve(&mut Postgres::new(&mut tx), batch)?;
-        Ok(tx.commit()?)
-    }
-
-    fn commit_issued(
-        &mut self,
-        batch: &[IssuedCert],
-        audit: &[AuditRecord],
-    ) -> Result<(), StoreError> {
-        let mut tx = self.client()?.transaction()?;
-        statements::commit_issued(&mut Postgres::new(&mut tx), batch, audit)?;
-        Ok(tx.commit()?)
-    }
-
-    fn certificate(&mut self, serial: &[u8]) -> Result<Option<StoredCert>, StoreError> {
-        statements::certificate(&mut self.sql()?, serial)
-    }
-
-    fn revoke(
-        &mut self,
-        serial: &[u8],
-        at: UnixTime,
-        reason: u8,
-        audit: &AuditRecord,
-    ) -> Result<(), StoreError> {
-        let mut tx = self.client()?.transaction()?;
-        statements::revoke(&mut Postgres::new(&mut tx), serial, at, reason, audit)?;
-        Ok(tx.commit()?)
     }
 
     fn ping_write(&mut self) -> Result<(), StoreError> {
@@ -198,95 +177,6 @@ impl Store for PostgresStore {
             )));
         }
         Ok(())
-    }
-
-    fn holds_history(&mut self) -> Result<bool, StoreError> {
-        statements::holds_history(&mut self.sql()?)
-    }
-
-    fn revoked(&mut self, issuer: &str) -> Result<Vec<RevokedEntry>, StoreError> {
-        statements::revoked(&mut self.sql()?, issuer)
-    }
-
-    fn certificate_count(&mut self) -> Result<u64, StoreError> {
-        statements::certificate_count(&mut self.sql()?)
-    }
-
-    fn serials(&mut self) -> Result<Vec<Vec<u8>>, StoreError> {
-        statements::serials(&mut self.sql()?)
-    }
-
-    fn put_registry(
-        &mut self,
-        records: &[RegistryRecord],
-        audit: &AuditRecord,
-    ) -> Result<(), StoreError> {
-        let mut tx = self.client()?.transaction()?;
-        statements::put_registry(&mut Postgres::new(&mut tx), records, audit)?;
-        Ok(tx.commit()?)
-    }
-
-    fn registry(&mut self, person: &str) -> Result<Option<RegistryRecord>, StoreError> {
-        statements::registry(&mut self.sql()?, person)
-    }
-
-    fn block_key(
-        &mut self,
-        spki_sha256: &[u8; 32],
-        reason: &str,
-        audit: &AuditRecord,
-    ) -> Result<(), StoreError> {
-        let mut tx = self.client()?.transaction()?;
-        statements::block_key(&mut Postgres::new(&mut tx), spki_sha256, reason, audit)?;
-        Ok(tx.commit()?)
-    }
-
-    fn crl_snapshot(
-        &mut self,
-        issuer: &str,
-        scope: &str,
-        at_least: u64,
-        audit: &AuditRecord,
-    ) -> Result<CrlSnapshot, StoreError> {
-        // The upsert's row lock holds the number until commit: a later number waits for it.
-        let mut tx = self.client()?.transaction()?;
-        let snapshot =
-            statements::crl_snapshot(&mut Postgres::new(&mut tx), issuer, scope, at_least, audit)?;
-        tx.commit()?;
-        Ok(snapshot)
-    }
-
-    fn is_blocked(&mut self, spki_sha256: &[u8; 32]) -> Result<bool, StoreError> {
-        statements::is_blocked(&mut self.sql()?, spki_sha256)
-    }
-
-    fn append_audit(&mut self, records: &[AuditRecord]) -> Result<(), StoreError> {
-        let mut tx = self.client()?.transaction()?;
-        statements::insert_audit(&mut Postgres::new(&mut tx), records)?;
-        Ok(tx.commit()?)
-    }
-
-    fn audit_tail(&mut self, node: &str) -> Result<Option<AuditRecord>, StoreError> {
-        statements::audit_tail(&mut self.sql()?, node)
-    }
-
-    fn audit_records(&mut self) -> Result<Vec<AuditRecord>, StoreError> {
-        statements::audit_records(&mut self.sql()?)
-    }
-
-    fn pin(&mut self, name: &str, value: &str) -> Result<String, StoreError> {
-        let mut tx = self.client()?.transaction()?;
-        let stored = statements::pin(&mut Postgres::new(&mut tx), name, value)?;
-        tx.commit()?;
-        Ok(stored)
-    }
-
-    fn replace_pin(&mut self, name: &str, value: &str) -> Result<(), StoreError> {
-        statements::replace_pin(&mut self.sql()?, name, value)
-    }
-
-    fn pinned(&mut self, name: &str) -> Result<Option<String>, StoreError> {
-        statements::pinned(&mut self.sql()?, name)
     }
 
     fn schema_version(&mut self) -> Result<u32, StoreError> {

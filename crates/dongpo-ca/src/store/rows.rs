@@ -48,19 +48,19 @@ pub(crate) const CERT_COLUMNS: &str = "serial, issuer, profile, person, spki_sha
 impl FromRow for CertRow {
     fn from_row<R: Columns>(row: &R) -> Result<Self, R::Error> {
         Ok(CertRow {
-        serial: row.bytes(0)?,
-        issuer: row.text(1)?,
-        profile: row.text(2)?,
-        person: row.text(3)?,
-        spki_sha256: row.bytes(4)?,
-        not_before: row.int(5)?,
-        not_after: row.int(6)?,
-        der: row.bytes(7)?,
-        report_sha256: row.bytes(8)?,
-        issued_at: row.int(9)?,
-        revoked_at: row.opt_int(10)?,
-        reason: row.opt_int(11)?,
-    })
+            serial: row.bytes(0)?,
+            issuer: row.text(1)?,
+            profile: row.text(2)?,
+            person: row.text(3)?,
+            spki_sha256: row.bytes(4)?,
+            not_before: row.int(5)?,
+            not_after: row.int(6)?,
+            der: row.bytes(7)?,
+            report_sha256: row.bytes(8)?,
+            issued_at: row.int(9)?,
+            revoked_at: row.opt_int(10)?,
+            reason: row.opt_int(11)?,
+        })
     }
 }
 
@@ -119,14 +119,14 @@ pub(crate) const AUDIT_COLUMNS: &str = "node, seq, at, kind, body, prev_tag, tag
 impl FromRow for AuditRow {
     fn from_row<R: Columns>(row: &R) -> Result<Self, R::Error> {
         Ok(AuditRow {
-        node: row.text(0)?,
-        seq: row.int(1)?,
-        at: row.int(2)?,
-        kind: row.text(3)?,
-        body: row.text(4)?,
-        prev_tag: row.bytes(5)?,
-        tag: row.bytes(6)?,
-    })
+            node: row.text(0)?,
+            seq: row.int(1)?,
+            at: row.int(2)?,
+            kind: row.text(3)?,
+            body: row.text(4)?,
+            prev_tag: row.bytes(5)?,
+            tag: row.bytes(6)?,
+        })
     }
 }
 
@@ -153,20 +153,20 @@ pub(crate) const REGISTRY_COLUMNS: &str = "person, overseas_registration_number,
 impl FromRow for RegistryRecord {
     fn from_row<R: Columns>(row: &R) -> Result<Self, R::Error> {
         Ok(RegistryRecord {
-        person: row.text(0)?,
-        overseas_registration_number: row.text(1)?,
-        registration_status: row.text(2)?,
-        surname: row.text(3)?,
-        given_names: row.text(4)?,
-        name_hangul: row.text(5)?,
-        date_of_birth: row.text(6)?,
-        sex: row.text(7)?,
-        nationality: row.text(8)?,
-        document_number: row.text(9)?,
-        country_of_residence: row.text(10)?,
-        vid: row.opt_bytes(11)?,
-        vid_random: row.opt_bytes(12)?,
-    })
+            person: row.text(0)?,
+            overseas_registration_number: row.text(1)?,
+            registration_status: row.text(2)?,
+            surname: row.text(3)?,
+            given_names: row.text(4)?,
+            name_hangul: row.text(5)?,
+            date_of_birth: row.text(6)?,
+            sex: row.text(7)?,
+            nationality: row.text(8)?,
+            document_number: row.text(9)?,
+            country_of_residence: row.text(10)?,
+            vid: row.opt_bytes(11)?,
+            vid_random: row.opt_bytes(12)?,
+        })
     }
 }
 

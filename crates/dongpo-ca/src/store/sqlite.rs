@@ -9,15 +9,11 @@
 use std::path::Path;
 use std::time::Duration;
 
-use dongpo_pki::time::UnixTime;
-use rusqlite::{Connection, Transaction, TransactionBehavior};
+use rusqlite::{Connection, TransactionBehavior};
 
 use super::columns::Sqlite;
-use super::{
-    CrlSnapshot, IssuedCert, RegistryRecord, Reservation, RevokedEntry, Store, StoreError,
-    StoredCert, migrations, statements,
-};
-use crate::audit::AuditRecord;
+use super::statements::Backend;
+use super::{StoreError, migrations};
 
 /// How long a connection waits for another writer before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -91,135 +87,37 @@ impl SqliteStore {
     fn migrate(&mut self) -> Result<(), StoreError> {
         migrations::apply_sqlite(&mut self.conn, &migrations::CA)
     }
-
-    fn write(&mut self) -> Result<Transaction<'_>, StoreError> {
-        Ok(self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?)
-    }
 }
 
-impl Store for SqliteStore {
-    fn reserve(&mut self, batch: &[Reservation]) -> Result<(), StoreError> {
-        let tx = self.write()?;
-        statements::reserve(&mut Sqlite::new(&tx), batch)?;
-        Ok(tx.commit()?)
+impl Backend for SqliteStore {
+    type Error = rusqlite::Error;
+    type Read<'a> = Sqlite<'a>;
+    type Write<'a> = Sqlite<'a>;
+
+    fn read(&mut self) -> Result<Sqlite<'_>, StoreError> {
+        Ok(Sqlite::new(&self.conn))
     }
 
-    fn commit_issued(
+    /// Takes the write lock up front (`BEGIN IMMEDIATE`): it holds what a transaction
+    /// read (a CRL number) until commit.
+    fn write<T>(
         &mut self,
-        batch: &[IssuedCert],
-        audit: &[AuditRecord],
-    ) -> Result<(), StoreError> {
-        let tx = self.write()?;
-        statements::commit_issued(&mut Sqlite::new(&tx), batch, audit)?;
-        Ok(tx.commit()?)
-    }
-
-    fn certificate(&mut self, serial: &[u8]) -> Result<Option<StoredCert>, StoreError> {
-        statements::certificate(&mut Sqlite::new(&self.conn), serial)
-    }
-
-    fn revoke(
-        &mut self,
-        serial: &[u8],
-        at: UnixTime,
-        reason: u8,
-        audit: &AuditRecord,
-    ) -> Result<(), StoreError> {
-        let tx = self.write()?;
-        statements::revoke(&mut Sqlite::new(&tx), serial, at, reason, audit)?;
-        Ok(tx.commit()?)
-    }
-
-    fn holds_history(&mut self) -> Result<bool, StoreError> {
-        statements::holds_history(&mut Sqlite::new(&self.conn))
-    }
-
-    fn revoked(&mut self, issuer: &str) -> Result<Vec<RevokedEntry>, StoreError> {
-        statements::revoked(&mut Sqlite::new(&self.conn), issuer)
-    }
-
-    fn certificate_count(&mut self) -> Result<u64, StoreError> {
-        statements::certificate_count(&mut Sqlite::new(&self.conn))
-    }
-
-    fn serials(&mut self) -> Result<Vec<Vec<u8>>, StoreError> {
-        statements::serials(&mut Sqlite::new(&self.conn))
-    }
-
-    fn put_registry(
-        &mut self,
-        records: &[RegistryRecord],
-        audit: &AuditRecord,
-    ) -> Result<(), StoreError> {
-        let tx = self.write()?;
-        statements::put_registry(&mut Sqlite::new(&tx), records, audit)?;
-        Ok(tx.commit()?)
-    }
-
-    fn registry(&mut self, person: &str) -> Result<Option<RegistryRecord>, StoreError> {
-        statements::registry(&mut Sqlite::new(&self.conn), person)
-    }
-
-    fn block_key(
-        &mut self,
-        spki_sha256: &[u8; 32],
-        reason: &str,
-        audit: &AuditRecord,
-    ) -> Result<(), StoreError> {
-        let tx = self.write()?;
-        statements::block_key(&mut Sqlite::new(&tx), spki_sha256, reason, audit)?;
-        Ok(tx.commit()?)
-    }
-
-    fn crl_snapshot(
-        &mut self,
-        issuer: &str,
-        scope: &str,
-        at_least: u64,
-        audit: &AuditRecord,
-    ) -> Result<CrlSnapshot, StoreError> {
-        // The write lock taken up front (BEGIN IMMEDIATE) holds the number until commit.
-        let tx = self.write()?;
-        let snapshot = statements::crl_snapshot(&mut Sqlite::new(&tx), issuer, scope, at_least, audit)?;
+        f: impl FnOnce(&mut Sqlite<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let out = f(&mut Sqlite::new(&tx))?;
         tx.commit()?;
-        Ok(snapshot)
+        Ok(out)
     }
 
-    fn is_blocked(&mut self, spki_sha256: &[u8; 32]) -> Result<bool, StoreError> {
-        statements::is_blocked(&mut Sqlite::new(&self.conn), spki_sha256)
+    fn ping(&mut self) -> Result<(), StoreError> {
+        Ok(())
     }
 
-    fn append_audit(&mut self, records: &[AuditRecord]) -> Result<(), StoreError> {
-        let tx = self.write()?;
-        statements::insert_audit(&mut Sqlite::new(&tx), records)?;
-        Ok(tx.commit()?)
-    }
-
-    fn audit_tail(&mut self, node: &str) -> Result<Option<AuditRecord>, StoreError> {
-        statements::audit_tail(&mut Sqlite::new(&self.conn), node)
-    }
-
-    fn audit_records(&mut self) -> Result<Vec<AuditRecord>, StoreError> {
-        statements::audit_records(&mut Sqlite::new(&self.conn))
-    }
-
-    fn pin(&mut self, name: &str, value: &str) -> Result<String, StoreError> {
-        let tx = self.write()?;
-        let stored = statements::pin(&mut Sqlite::new(&tx), name, value)?;
-        tx.commit()?;
-        Ok(stored)
-    }
-
-    fn replace_pin(&mut self, name: &str, value: &str) -> Result<(), StoreError> {
-        let tx = self.write()?;
-        statements::replace_pin(&mut Sqlite::new(&tx), name, value)?;
-        Ok(tx.commit()?)
-    }
-
-    fn pinned(&mut self, name: &str) -> Result<Option<String>, StoreError> {
-        statements::pinned(&mut Sqlite::new(&self.conn), name)
+    fn ping_write(&mut self) -> Result<(), StoreError> {
+        Ok(())
     }
 
     fn schema_version(&mut self) -> Result<u32, StoreError> {

@@ -1,17 +1,17 @@
-//! The store's statements and what is done with their rows, written once over [`Sql`]:
-//! a backend opens the connection or transaction (SQLite `BEGIN IMMEDIATE`, PostgreSQL a
-//! plain transaction), hands it here and commits it.
+//! The store written once over [`Sql`]: its statements and what is done with their rows,
+//! and [`Store`] for every [`Backend`]. A backend only opens its connection or write
+//! transaction (SQLite `BEGIN IMMEDIATE`, PostgreSQL a plain transaction) and commits it.
 
 use dongpo_pki::time::UnixTime;
 
 use super::columns::{Sql, Value, Violation};
 use super::rows::{
-    AUDIT_COLUMNS, AuditRow, CERT_COLUMNS, CertRow, REGISTRY_COLUMNS, REVOKED_COLUMNS,
-    RevokedRow, check_link, from_db, predecessor_seq, to_db,
+    AUDIT_COLUMNS, AuditRow, CERT_COLUMNS, CertRow, REGISTRY_COLUMNS, REVOKED_COLUMNS, RevokedRow,
+    check_link, from_db, predecessor_seq, to_db,
 };
 use super::{
-    CrlSnapshot, IssuedCert, RegistryRecord, Reservation, RevokedEntry, StoreError, StoredCert,
-    check_reason, check_serial,
+    CrlSnapshot, IssuedCert, RegistryRecord, Reservation, RevokedEntry, Store, StoreError,
+    StoredCert, check_reason, check_serial,
 };
 use crate::audit::AuditRecord;
 
@@ -42,9 +42,7 @@ where
     for r in records {
         let prev_seq = predecessor_seq(r)?;
         c.execute(
-            &format!(
-                "INSERT INTO audit ({AUDIT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
-            ),
+            &format!("INSERT INTO audit ({AUDIT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"),
             &[
                 Value::Text(&r.node),
                 Value::Int(to_db(r.seq)?),
@@ -88,7 +86,13 @@ where
         c.execute(
             "INSERT INTO serials (serial, issuer, person, spki_sha256, reserved_at) \
              VALUES ($1, $2, $3, $4, $5)",
-            &[Value::Bytes(&r.serial), Value::Text(&r.issuer), person, spki, at],
+            &[
+                Value::Bytes(&r.serial),
+                Value::Text(&r.issuer),
+                person,
+                spki,
+                at,
+            ],
         )
         .map_err(|e| {
             failed::<C>(e, |v| {
@@ -450,4 +454,169 @@ where
         "SELECT value FROM pins WHERE name = $1",
         &[Value::Text(name)],
     )?)
+}
+
+/// What differs between the backends: how a read reaches the database, how a write's
+/// transaction is opened and committed, and the probes. [`Store`] is implemented once over
+/// it. Public only so the backends' types can name it; the module is private.
+pub trait Backend: Send {
+    /// The driver's error.
+    type Error;
+    /// Statements outside a transaction.
+    type Read<'a>: Sql<Error = Self::Error>
+    where
+        Self: 'a;
+    /// Statements in a write transaction.
+    type Write<'a>: Sql<Error = Self::Error>;
+
+    /// The connection for a read.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`] when it cannot be (re)opened.
+    fn read(&mut self) -> Result<Self::Read<'_>, StoreError>;
+
+    /// Runs `f` in one write transaction, committed when `f` succeeds.
+    ///
+    /// # Errors
+    /// `f`'s, or the database's.
+    fn write<T>(
+        &mut self,
+        f: impl FnOnce(&mut Self::Write<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError>;
+
+    /// [`Store::ping`].
+    ///
+    /// # Errors
+    /// As there.
+    fn ping(&mut self) -> Result<(), StoreError>;
+
+    /// [`Store::ping_write`].
+    ///
+    /// # Errors
+    /// As there.
+    fn ping_write(&mut self) -> Result<(), StoreError>;
+
+    /// [`Store::schema_version`].
+    ///
+    /// # Errors
+    /// As there.
+    fn schema_version(&mut self) -> Result<u32, StoreError>;
+}
+
+impl<B: Backend> Store for B
+where
+    StoreError: From<B::Error>,
+{
+    fn ping(&mut self) -> Result<(), StoreError> {
+        Backend::ping(self)
+    }
+
+    fn ping_write(&mut self) -> Result<(), StoreError> {
+        Backend::ping_write(self)
+    }
+
+    fn holds_history(&mut self) -> Result<bool, StoreError> {
+        holds_history(&mut self.read()?)
+    }
+
+    fn reserve(&mut self, batch: &[Reservation]) -> Result<(), StoreError> {
+        self.write(|tx| reserve(tx, batch))
+    }
+
+    fn commit_issued(
+        &mut self,
+        batch: &[IssuedCert],
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        self.write(|tx| commit_issued(tx, batch, audit))
+    }
+
+    fn certificate(&mut self, serial: &[u8]) -> Result<Option<StoredCert>, StoreError> {
+        certificate(&mut self.read()?, serial)
+    }
+
+    fn revoke(
+        &mut self,
+        serial: &[u8],
+        at: UnixTime,
+        reason: u8,
+        audit: &AuditRecord,
+    ) -> Result<(), StoreError> {
+        self.write(|tx| revoke(tx, serial, at, reason, audit))
+    }
+
+    fn revoked(&mut self, issuer: &str) -> Result<Vec<RevokedEntry>, StoreError> {
+        revoked(&mut self.read()?, issuer)
+    }
+
+    fn certificate_count(&mut self) -> Result<u64, StoreError> {
+        certificate_count(&mut self.read()?)
+    }
+
+    fn serials(&mut self) -> Result<Vec<Vec<u8>>, StoreError> {
+        serials(&mut self.read()?)
+    }
+
+    fn put_registry(
+        &mut self,
+        records: &[RegistryRecord],
+        audit: &AuditRecord,
+    ) -> Result<(), StoreError> {
+        self.write(|tx| put_registry(tx, records, audit))
+    }
+
+    fn registry(&mut self, person: &str) -> Result<Option<RegistryRecord>, StoreError> {
+        registry(&mut self.read()?, person)
+    }
+
+    fn block_key(
+        &mut self,
+        spki_sha256: &[u8; 32],
+        reason: &str,
+        audit: &AuditRecord,
+    ) -> Result<(), StoreError> {
+        self.write(|tx| block_key(tx, spki_sha256, reason, audit))
+    }
+
+    fn is_blocked(&mut self, spki_sha256: &[u8; 32]) -> Result<bool, StoreError> {
+        is_blocked(&mut self.read()?, spki_sha256)
+    }
+
+    fn crl_snapshot(
+        &mut self,
+        issuer: &str,
+        scope: &str,
+        at_least: u64,
+        audit: &AuditRecord,
+    ) -> Result<CrlSnapshot, StoreError> {
+        self.write(|tx| crl_snapshot(tx, issuer, scope, at_least, audit))
+    }
+
+    fn append_audit(&mut self, records: &[AuditRecord]) -> Result<(), StoreError> {
+        self.write(|tx| insert_audit(tx, records))
+    }
+
+    fn audit_tail(&mut self, node: &str) -> Result<Option<AuditRecord>, StoreError> {
+        audit_tail(&mut self.read()?, node)
+    }
+
+    fn audit_records(&mut self) -> Result<Vec<AuditRecord>, StoreError> {
+        audit_records(&mut self.read()?)
+    }
+
+    fn pin(&mut self, name: &str, value: &str) -> Result<String, StoreError> {
+        self.write(|tx| pin(tx, name, value))
+    }
+
+    fn replace_pin(&mut self, name: &str, value: &str) -> Result<(), StoreError> {
+        self.write(|tx| replace_pin(tx, name, value))
+    }
+
+    fn pinned(&mut self, name: &str) -> Result<Option<String>, StoreError> {
+        pinned(&mut self.read()?, name)
+    }
+
+    fn schema_version(&mut self) -> Result<u32, StoreError> {
+        Backend::schema_version(self)
+    }
 }

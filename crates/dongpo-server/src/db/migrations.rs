@@ -81,49 +81,8 @@ CREATE TABLE IF NOT EXISTS server_flags (name TEXT PRIMARY KEY, set_at " INT " N
 mod tests {
     use super::*;
 
-// Rows from before owners were recorded have none (and belong to no API key), so `owner`
-// stays nullable.
-const OLD_V1_SQLITE: &str = "
-CREATE TABLE IF NOT EXISTS server_challenges (
-    id TEXT PRIMARY KEY, nonce BLOB NOT NULL, expires_at INTEGER NOT NULL, used_at INTEGER,
-    owner TEXT);
-CREATE TABLE IF NOT EXISTS server_verifications (
-    id TEXT PRIMARY KEY, created_at INTEGER NOT NULL, valid INTEGER NOT NULL,
-    report_json TEXT, dg1 BLOB, receipt TEXT NOT NULL, used_at INTEGER, issued_serial TEXT,
-    owner TEXT);
-CREATE TABLE IF NOT EXISTS server_documents (
-    fingerprint TEXT PRIMARY KEY, person TEXT NOT NULL, first_used_at INTEGER NOT NULL,
-    uses INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS server_api_keys (
-    id TEXT PRIMARY KEY, name TEXT NOT NULL, secret_sha256 BLOB NOT NULL,
-    scopes TEXT NOT NULL, created_at INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS server_flags (name TEXT PRIMARY KEY, set_at INTEGER NOT NULL);
-";
-
-const OLD_V1_POSTGRES: &str = "
-CREATE TABLE IF NOT EXISTS server_challenges (
-    id TEXT PRIMARY KEY, nonce BYTEA NOT NULL, expires_at BIGINT NOT NULL, used_at BIGINT,
-    owner TEXT);
-CREATE TABLE IF NOT EXISTS server_verifications (
-    id TEXT PRIMARY KEY, created_at BIGINT NOT NULL, valid BOOLEAN NOT NULL,
-    report_json TEXT, dg1 BYTEA, receipt TEXT NOT NULL, used_at BIGINT, issued_serial TEXT,
-    owner TEXT);
-CREATE TABLE IF NOT EXISTS server_documents (
-    fingerprint TEXT PRIMARY KEY, person TEXT NOT NULL, first_used_at BIGINT NOT NULL,
-    uses BIGINT NOT NULL);
-CREATE TABLE IF NOT EXISTS server_api_keys (
-    id TEXT PRIMARY KEY, name TEXT NOT NULL, secret_sha256 BYTEA NOT NULL,
-    scopes TEXT NOT NULL, created_at BIGINT NOT NULL);
-CREATE TABLE IF NOT EXISTS server_flags (name TEXT PRIMARY KEY, set_at BIGINT NOT NULL);
-";
-
-
-    #[test]
-    fn h5_same_text() {
-        assert_eq!(V1_SQLITE, OLD_V1_SQLITE);
-        assert_eq!(V1_POSTGRES, OLD_V1_POSTGRES);
-    }
-
+    // Rows from before owners were recorded have none (and belong to no API key), so `owner`
+    // stays nullable.
     #[test]
     fn versions_are_consecutive_from_one_and_adoption_is_covered() {
         for (i, m) in SERVER.migrations.iter().enumerate() {

@@ -39,16 +39,16 @@ const VERIFICATION_COLUMNS: &str =
 impl FromRow for StoredVerification {
     fn from_row<R: Columns>(r: &R) -> Result<Self, R::Error> {
         Ok(StoredVerification {
-        id: r.text(0)?,
-        created_at: time(r.int(1)?),
-        valid: r.boolean(2)?,
-        report_json: r.opt_text(3)?,
-        dg1: r.opt_bytes(4)?,
-        receipt: r.text(5)?,
-        used_at: r.opt_int(6)?.map(time),
-        issued_serial: r.opt_text(7)?,
-        owner: r.text(8)?,
-    })
+            id: r.text(0)?,
+            created_at: time(r.int(1)?),
+            valid: r.boolean(2)?,
+            report_json: r.opt_text(3)?,
+            dg1: r.opt_bytes(4)?,
+            receipt: r.text(5)?,
+            used_at: r.opt_int(6)?.map(time),
+            issued_serial: r.opt_text(7)?,
+            owner: r.text(8)?,
+        })
     }
 }
 
@@ -59,14 +59,13 @@ const API_KEY_COLUMNS: &str = "id, name, secret_sha256, scopes";
 impl FromRow for StoredApiKey {
     fn from_row<R: Columns>(r: &R) -> Result<Self, R::Error> {
         Ok(StoredApiKey {
-        id: r.text(0)?,
-        name: r.text(1)?,
-        secret_sha256: r.bytes(2)?,
-        scopes: r.text(3)?,
-    })
+            id: r.text(0)?,
+            name: r.text(1)?,
+            secret_sha256: r.bytes(2)?,
+            scopes: r.text(3)?,
+        })
     }
 }
-
 
 /// Why a challenge could not be used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -279,14 +278,16 @@ fn bind_document<C: Sql>(
     c.execute(
         "INSERT INTO server_documents (fingerprint, person, first_used_at, uses) \
          VALUES ($1, $2, $3, 0) ON CONFLICT (fingerprint) DO NOTHING",
-        &[Value::Text(fingerprint), Value::Text(person), Value::Int(secs(now))],
+        &[
+            Value::Text(fingerprint),
+            Value::Text(person),
+            Value::Int(secs(now)),
+        ],
     )
     .map_err(err("bind document"))?;
     let (bound, uses) = c
         .query_opt::<DocumentRow>(
-            &format!(
-                "SELECT person, uses FROM server_documents WHERE fingerprint = $1{lock_row}"
-            ),
+            &format!("SELECT person, uses FROM server_documents WHERE fingerprint = $1{lock_row}"),
             &[Value::Text(fingerprint)],
         )
         .map_err(err("bind document"))?

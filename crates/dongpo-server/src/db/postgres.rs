@@ -43,9 +43,9 @@ impl PgDb {
 }
 
 impl Backend for PgDb {
-    type Sql<'a> = Postgres<'a, Client>;
+    type Sql<'a> = Postgres<&'a mut Client>;
 
-    fn sql(&mut self) -> Result<Postgres<'_, Client>, DbError> {
+    fn sql(&mut self) -> Result<Postgres<&mut Client>, DbError> {
         Ok(Postgres::new(self.client()?))
     }
 

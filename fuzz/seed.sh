@@ -42,6 +42,15 @@ seed certificate $real/csca-kor/*.cer $real/quirk-certs/*.cer $(genuine dsc.der)
   $(ls $tv/pkits/certs/*.crt | head -60)
 seed spki_signature $(genuine dsc.der)
 seed vid_san $(genuine dsc.der)
+# seal_open input: key selector (0-3 the P-256, P-384, P-521 and RSA-2048 testkit keys, 4 the
+# bytes as the key), then the sealed value: shapes of each suite, and a PKCS#8 key.
+mkdir -p corpus/seal_open
+for sel in 0 1 2 3; do
+  for len in 0 101 133 169 256; do
+    { printf "\\x0$sel\\x04"; head -c "$len" /dev/zero; } > "corpus/seal_open/shape-$sel-$len"
+  done
+done
+{ printf '\x04'; cat $syn/p256/genuine/aa_key.p8; } > corpus/seal_open/key-p256
 seed profile_toml ../crates/dongpo-profiles/profiles/*.toml
 seed server_request
 seed active_auth

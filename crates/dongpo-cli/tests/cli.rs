@@ -140,13 +140,20 @@ fn help_lists_the_commands_that_exist() {
 
 #[test]
 fn vid_compute_matches_the_published_vector_and_refuses_dashes() {
+    // The number and R come from files (never the command line, where `ps` shows them).
+    let dir = scratch("vid-compute");
+    std::fs::create_dir_all(&dir).unwrap();
+    let (idn, random, dashed) = (dir.join("idn"), dir.join("random"), dir.join("dashed"));
+    std::fs::write(&idn, "1234561234567\n").unwrap();
+    std::fs::write(&random, "79EA7568A2D3776604E18BCD3A1B1B85B7DA0872\n").unwrap();
+    std::fs::write(&dashed, "123456-1234567\n").unwrap();
     let out = dongpo(&[
         "vid",
         "compute",
-        "--idn",
-        "1234561234567",
-        "--random",
-        "79EA7568A2D3776604E18BCD3A1B1B85B7DA0872",
+        "--idn-file",
+        idn.to_str().unwrap(),
+        "--random-file",
+        random.to_str().unwrap(),
         "--json",
     ]);
     assert!(
@@ -166,10 +173,30 @@ fn vid_compute_matches_the_published_vector_and_refuses_dashes() {
     let out = dongpo(&[
         "vid",
         "compute",
+        "--idn-file",
+        dashed.to_str().unwrap(),
+        "--random-file",
+        random.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("123456-1234567"),
+        "the number must not be echoed in errors"
+    );
+    // The old flags, which put the secrets on the command line, are gone; the error points
+    // to the file flags.
+    let out = dongpo(&[
+        "vid",
+        "compute",
         "--idn",
-        "123456-1234567",
+        "1234561234567",
         "--random",
         "79EA7568A2D3776604E18BCD3A1B1B85B7DA0872",
     ]);
     assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--idn-file"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

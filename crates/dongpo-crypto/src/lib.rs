@@ -8,6 +8,7 @@
 //!   AWS-LC for RSA and NIST curves, RustCrypto for brainpoolP256r1/P384r1, and a
 //!   generic big-integer implementation for everything else.
 //! * [`SigningKey`] signs for CAs and test PKIs.
+//! * [`seal`] seals a short secret to a public key (HPKE, RSA-OAEP) and opens it.
 #![forbid(unsafe_code)]
 
 pub mod algorithm;
@@ -19,6 +20,7 @@ pub mod hash;
 pub mod key;
 pub mod oid;
 pub mod pss;
+pub mod seal;
 pub mod sign;
 pub mod verify;
 pub mod weierstrass;
@@ -31,5 +33,6 @@ pub use error::{AlgorithmError, KeyError, SignError, VerifyError};
 pub use hash::HashAlgorithm;
 pub use key::{EcPublicKey, PublicKey, RsaPublicKey};
 pub use pss::PssParams;
+pub use seal::{SealError, SealSuite};
 pub use sign::{KeySpec, SigningKey};
 pub use verify::{Verifier, VerifyingKey};

@@ -40,6 +40,24 @@ pub enum VidError {
     /// The VID names a hash dongpo does not support.
     #[error("unsupported VID hash algorithm {0}")]
     UnsupportedHash(ObjectIdentifier),
+    /// The identification number read from text is not 13 digits (its length only: the
+    /// digits are never repeated).
+    #[error("the identification number must be 13 digits, got {0} characters")]
+    IdnLength(usize),
+    /// R read from text is not hex.
+    #[error("the random number must be hex")]
+    RandomNotHex,
+}
+
+/// What a relying party's check of a certificate's VID found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VidMatch {
+    /// The VID was made from this identification number and R.
+    Match,
+    /// It was not (another number, or another R).
+    NoMatch,
+    /// The certificate carries no identifyData VID (no subjectAltName, or none in it).
+    NoVid,
 }
 
 /// `HashContent ::= SEQUENCE { idn PrintableString, randomNum BIT STRING }`.
@@ -195,6 +213,64 @@ pub fn verify(subject_alt_name: &[u8], idn: &str, random: &[u8]) -> Result<bool,
     Ok(same_len && diff == 0)
 }
 
+/// `id-ce-subjectAltName`.
+const SUBJECT_ALT_NAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.17");
+
+/// Relying-party check of a DER certificate: does its identifyData VID belong to `idn`
+/// (digits only) with `random` (at least 20 bytes)? Neither secret appears in any error.
+///
+/// # Errors
+/// [`VidError::Malformed`] for a certificate or subjectAltName that does not decode,
+/// [`VidError::UnsupportedHash`], or the input errors of [`virtual_id`].
+pub fn verify_certificate(cert_der: &[u8], idn: &str, random: &[u8]) -> Result<VidMatch, VidError> {
+    let cert = x509_cert::Certificate::from_der(cert_der).map_err(malformed("certificate"))?;
+    let Some(san) = cert
+        .tbs_certificate()
+        .extensions()
+        .into_iter()
+        .flatten()
+        .find(|e| e.extn_id == SUBJECT_ALT_NAME)
+    else {
+        return Ok(VidMatch::NoVid);
+    };
+    match verify(san.extn_value.as_bytes(), idn, random) {
+        Ok(true) => Ok(VidMatch::Match),
+        Ok(false) => Ok(VidMatch::NoMatch),
+        Err(VidError::NoVid) => Ok(VidMatch::NoVid),
+        Err(e) => Err(e),
+    }
+}
+
+/// The identification number from the text of a file: 13 digits, surrounding whitespace
+/// trimmed (a dash is not part of it). Kept in memory that is wiped when dropped.
+///
+/// # Errors
+/// [`VidError::NotDigits`] or [`VidError::IdnLength`].
+pub fn idn_from_text(text: &str) -> Result<zeroize::Zeroizing<String>, VidError> {
+    let idn = text.trim();
+    if !idn.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(VidError::NotDigits);
+    }
+    if idn.len() != 13 {
+        return Err(VidError::IdnLength(idn.chars().count()));
+    }
+    Ok(zeroize::Zeroizing::new(idn.to_owned()))
+}
+
+/// R from the text of a file: hex (either case), surrounding whitespace trimmed, at least
+/// 20 bytes. Kept in memory that is wiped when dropped.
+///
+/// # Errors
+/// [`VidError::RandomNotHex`] or [`VidError::ShortRandom`].
+pub fn random_from_hex(text: &str) -> Result<zeroize::Zeroizing<Vec<u8>>, VidError> {
+    let random =
+        zeroize::Zeroizing::new(hex::decode(text.trim()).map_err(|_| VidError::RandomNotHex)?);
+    if random.len() < 20 {
+        return Err(VidError::ShortRandom(random.len()));
+    }
+    Ok(random)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -234,6 +310,83 @@ mod tests {
         assert_eq!(verify(&san, IDN, &other), Ok(false));
     }
 
+    /// A certificate (unsigned: the check reads the subjectAltName only) with `extensions`
+    /// (the DER of each Extension).
+    fn certificate_with(extensions: &[Vec<u8>]) -> Vec<u8> {
+        use dongpo_icao::tlv::encode;
+        let spki = dongpo_crypto::SigningKey::generate(dongpo_crypto::KeySpec::Ec(
+            dongpo_crypto::Curve::P256,
+        ))
+        .unwrap()
+        .public_key()
+        .to_spki_der();
+        let ecdsa_sha256 = hex::decode("300a06082a8648ce3d040302").unwrap();
+        let time = |t: &str| encode(&[0x17], t.as_bytes());
+        let mut tbs = encode(&[0xa0], &[2, 1, 2]);
+        tbs.extend([2, 1, 1]);
+        tbs.extend(&ecdsa_sha256);
+        tbs.extend([0x30, 0]);
+        tbs.extend(encode(
+            &[0x30],
+            &[time("260101000000Z"), time("360101000000Z")].concat(),
+        ));
+        tbs.extend([0x30, 0]);
+        tbs.extend(spki);
+        if !extensions.is_empty() {
+            tbs.extend(encode(&[0xa3], &encode(&[0x30], &extensions.concat())));
+        }
+        let mut cert = encode(&[0x30], &tbs);
+        cert.extend(&ecdsa_sha256);
+        cert.extend(encode(&[0x03], &[0, 0x30, 0]));
+        encode(&[0x30], &cert)
+    }
+
+    fn extension(oid: &[u8], value: &[u8]) -> Vec<u8> {
+        use dongpo_icao::tlv::encode;
+        encode(&[0x30], &[oid, &encode(&[0x04], value)].concat())
+    }
+
+    #[test]
+    fn certificates_are_checked_through_their_subject_alt_name() {
+        let random = hex::decode(R).unwrap();
+        let vid = vid(IDN, &random, HashAlgorithm::Sha256).unwrap();
+        let san_oid = [0x06, 0x03, 0x55, 0x1d, 0x11];
+        let cert = certificate_with(&[extension(
+            &san_oid,
+            &subject_alt_name("홍길동", &vid).unwrap(),
+        )]);
+        assert_eq!(verify_certificate(&cert, IDN, &random), Ok(VidMatch::Match));
+        assert_eq!(
+            verify_certificate(&cert, "1234561234568", &random),
+            Ok(VidMatch::NoMatch)
+        );
+        let mut other = random.clone();
+        other[19] ^= 0x80;
+        assert_eq!(
+            verify_certificate(&cert, IDN, &other),
+            Ok(VidMatch::NoMatch)
+        );
+        // No extensions, or a subjectAltName without identifyData: no VID.
+        assert_eq!(
+            verify_certificate(&certificate_with(&[]), IDN, &random),
+            Ok(VidMatch::NoVid)
+        );
+        let dns_only = [0x30, 0x05, 0x82, 0x03, b'a', b'.', b'b'];
+        assert_eq!(
+            verify_certificate(
+                &certificate_with(&[extension(&san_oid, &dns_only)]),
+                IDN,
+                &random
+            ),
+            Ok(VidMatch::NoVid)
+        );
+        // Bad inputs stay errors, not a silent "no match".
+        assert_eq!(
+            verify_certificate(&cert, IDN, &random[..19]),
+            Err(VidError::ShortRandom(19))
+        );
+    }
+
     #[test]
     fn bad_inputs_are_named() {
         let random = hex::decode(R).unwrap();
@@ -248,6 +401,34 @@ mod tests {
         assert!(matches!(
             find_vid(b"\x30\x03garbage"),
             Err(VidError::Malformed { .. })
+        ));
+        assert_eq!(
+            idn_from_text(" 1234561234567\n").map(|s| s.to_string()),
+            Ok(IDN.to_string())
+        );
+        assert_eq!(idn_from_text("123456-1234567"), Err(VidError::NotDigits));
+        assert_eq!(idn_from_text("123456123456"), Err(VidError::IdnLength(12)));
+        assert_eq!(idn_from_text(""), Err(VidError::IdnLength(0)));
+        assert_eq!(
+            random_from_hex(&format!("{}\n", R.to_lowercase())).map(|r| r.to_vec()),
+            Ok(random.clone())
+        );
+        assert_eq!(random_from_hex("zz"), Err(VidError::RandomNotHex));
+        assert_eq!(random_from_hex("00ff"), Err(VidError::ShortRandom(2)));
+        // No error names the secrets it was given.
+        for (input, e) in [
+            ("98765", idn_from_text("98765").unwrap_err()),
+            ("12345612345x7", idn_from_text("12345612345x7").unwrap_err()),
+            (&R[..10], random_from_hex(&R[..10]).unwrap_err()),
+        ] {
+            assert!(!e.to_string().contains(input), "{e}");
+        }
+        assert!(matches!(
+            verify_certificate(b"\x30\x03abc", IDN, &random),
+            Err(VidError::Malformed {
+                what: "certificate",
+                ..
+            })
         ));
         // A SAN with only a DNS name carries no VID.
         assert_eq!(

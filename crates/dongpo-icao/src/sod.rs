@@ -11,6 +11,7 @@ use crate::lds_security_object::LdsSecurityObject;
 use crate::signed_data::{SignedDataError, SignedDataInfo};
 
 pub mod fast;
+mod signer;
 
 pub use fast::KnownCertificates;
 

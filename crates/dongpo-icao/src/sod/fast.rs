@@ -2,10 +2,12 @@
 //! most one embedded certificate. It borrows the certificate from the input instead of
 //! decoding it: decoding and re-encoding the DSC is half of [`Sod::parse`] (7.7 of 15.5
 //! us for an RSA-2048 SOD), and once per DSC is enough ([`KnownCertificates`] remembers
-//! the certificates seen to decode). The signer comes from [`SignerFields::read`], the
-//! `SignedDataInfo` and the `Sod` from the constructors [`Sod::parse`] uses, so only
-//! the walk over the SignedData differs. Anything else, and every error, is left to
-//! [`Sod::parse`], so that reports and error messages stay the single-document ones.
+//! the certificates seen to decode). The signer is decoded borrowed (`signer.rs`, the
+//! same fields as [`SignerFields::read`], which stands in where that reader declines),
+//! the `SignedDataInfo` and the `Sod` come from the constructors [`Sod::parse`] uses, so
+//! only the walk over the SignedData and its SignerInfo differs. Anything else, and
+//! every error, is left to [`Sod::parse`], so that reports and error messages stay the
+//! single-document ones.
 //!
 //! Contract: whenever [`parse`] returns `Some(sod)`, `Sod::parse` returns `Ok` with the
 //! same value (tested on the corpus and on mutated inputs). Callers use
@@ -26,6 +28,7 @@ use der::{
 use dongpo_crypto::HashAlgorithm;
 
 use super::Sod;
+use super::signer::RecentNames;
 use crate::oid;
 use crate::signed_data::{Encoding, SignedDataInfo, SignerFields};
 
@@ -107,6 +110,8 @@ pub struct KnownCertificates {
     /// The last few admitted, compared byte for byte: a stream has few DSCs, and a
     /// comparison costs less than hashing a kilobyte.
     recent: RwLock<VecDeque<Vec<u8>>>,
+    /// SignerInfo issuer names, decoded once per distinct encoding.
+    names: RecentNames,
 }
 
 impl KnownCertificates {
@@ -184,9 +189,12 @@ pub fn parse(file: &[u8], known: &KnownCertificates) -> Option<Sod> {
         .as_ref()?
         .decode_as()
         .ok()?;
-    // The signer comes from the same reader `Sod::parse` uses (exactly one SignerInfo,
-    // read from the bytes as received): there is no second signer reader to disagree.
-    let signer = SignerFields::read(content, Encoding::Der).ok()?;
+    // The signer is read borrowed ([`super::signer`]); where that reader declines (BER
+    // is excluded above; unsignedAttrs, an odd shape), the one reader `Sod::parse` uses.
+    let signer = match super::signer::read(signed.signer_infos, &known.names) {
+        Some(signer) => signer,
+        None => SignerFields::read(content, Encoding::Der).ok()?,
+    };
     let cms = SignedDataInfo::with_signer(
         Encoding::Der,
         signed.encap_content_info.econtent_type,

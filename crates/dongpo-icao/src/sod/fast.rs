@@ -18,9 +18,8 @@ use std::sync::RwLock;
 
 use cms::content_info::CmsVersion;
 use cms::revocation::RevocationInfoChoices;
-use cms::signed_data::{DigestAlgorithmIdentifiers, EncapsulatedContentInfo};
 use const_oid::ObjectIdentifier;
-use der::asn1::{AnyRef, OctetString};
+use der::asn1::{AnyRef, OctetStringRef};
 use der::{
     Decode, DecodeValue, Encode, EncodeValue, FixedTag, Header, Length, Reader, Sequence, Tag,
     Writer,
@@ -28,6 +27,7 @@ use der::{
 use dongpo_crypto::HashAlgorithm;
 
 use super::Sod;
+use super::content::{DigestAlgorithmsRef, EncapsulatedContentInfoRef};
 use super::signer::RecentNames;
 use crate::oid;
 use crate::signed_data::{Encoding, SignedDataInfo, SignerFields};
@@ -85,13 +85,13 @@ impl EncodeValue for CertificateSlices<'_> {
 }
 
 /// `SignedData` (RFC 5652 §5.1) with the certificates and signerInfos left undecoded;
-/// every other field is the `cms` crate's own type, so it is read exactly as `Sod::parse`
-/// reads it, and the signer is read by `Sod::parse`'s own reader.
+/// every other field is the `cms` crate's own type or its borrowed twin
+/// ([`super::content`]), so it is read exactly as `Sod::parse` reads it.
 #[derive(Sequence)]
 struct SignedDataRef<'a> {
     version: CmsVersion,
-    digest_algorithms: DigestAlgorithmIdentifiers,
-    encap_content_info: EncapsulatedContentInfo,
+    digest_algorithms: DigestAlgorithmsRef<'a>,
+    encap_content_info: EncapsulatedContentInfoRef<'a>,
     #[asn1(context_specific = "0", tag_mode = "IMPLICIT", optional = "true")]
     certificates: Option<CertificateSlices<'a>>,
     #[asn1(context_specific = "1", tag_mode = "IMPLICIT", optional = "true")]
@@ -183,12 +183,7 @@ pub fn parse(file: &[u8], known: &KnownCertificates) -> Option<Sod> {
     if !certificates.iter().all(|der| known.admit(der)) {
         return None;
     }
-    let econtent: OctetString = signed
-        .encap_content_info
-        .econtent
-        .as_ref()?
-        .decode_as()
-        .ok()?;
+    let econtent: &OctetStringRef = signed.encap_content_info.econtent?.decode_as().ok()?;
     // The signer is read borrowed ([`super::signer`]); where that reader declines (BER
     // is excluded above; unsignedAttrs, an odd shape), the one reader `Sod::parse` uses.
     let signer = match super::signer::read(signed.signer_infos, &known.names) {
@@ -198,7 +193,7 @@ pub fn parse(file: &[u8], known: &KnownCertificates) -> Option<Sod> {
     let cms = SignedDataInfo::with_signer(
         Encoding::Der,
         signed.encap_content_info.econtent_type,
-        econtent.into_bytes().into_vec(),
+        econtent.as_bytes().to_vec(),
         certificates.into_iter().map(<[u8]>::to_vec).collect(),
         signer,
     );

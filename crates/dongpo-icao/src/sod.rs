@@ -10,7 +10,9 @@ use crate::cms_raw;
 use crate::lds_security_object::LdsSecurityObject;
 use crate::signed_data::{SignedDataError, SignedDataInfo};
 
+mod content;
 pub mod fast;
+mod signer;
 
 pub use fast::KnownCertificates;
 

@@ -2,10 +2,12 @@
 //! most one embedded certificate. It borrows the certificate from the input instead of
 //! decoding it: decoding and re-encoding the DSC is half of [`Sod::parse`] (7.7 of 15.5
 //! us for an RSA-2048 SOD), and once per DSC is enough ([`KnownCertificates`] remembers
-//! the certificates seen to decode). The signer comes from [`SignerFields::read`], the
-//! `SignedDataInfo` and the `Sod` from the constructors [`Sod::parse`] uses, so only
-//! the walk over the SignedData differs. Anything else, and every error, is left to
-//! [`Sod::parse`], so that reports and error messages stay the single-document ones.
+//! the certificates seen to decode). The signer is decoded borrowed (`signer.rs`, the
+//! same fields as [`SignerFields::read`], which stands in where that reader declines),
+//! the `SignedDataInfo` and the `Sod` come from the constructors [`Sod::parse`] uses, so
+//! only the walk over the SignedData and its SignerInfo differs. Anything else, and
+//! every error, is left to [`Sod::parse`], so that reports and error messages stay the
+//! single-document ones.
 //!
 //! Contract: whenever [`parse`] returns `Some(sod)`, `Sod::parse` returns `Ok` with the
 //! same value (tested on the corpus and on mutated inputs). Callers use
@@ -16,9 +18,8 @@ use std::sync::RwLock;
 
 use cms::content_info::CmsVersion;
 use cms::revocation::RevocationInfoChoices;
-use cms::signed_data::{DigestAlgorithmIdentifiers, EncapsulatedContentInfo};
 use const_oid::ObjectIdentifier;
-use der::asn1::{AnyRef, OctetString};
+use der::asn1::{AnyRef, OctetStringRef};
 use der::{
     Decode, DecodeValue, Encode, EncodeValue, FixedTag, Header, Length, Reader, Sequence, Tag,
     Writer,
@@ -26,6 +27,8 @@ use der::{
 use dongpo_crypto::HashAlgorithm;
 
 use super::Sod;
+use super::content::{DigestAlgorithmsRef, EncapsulatedContentInfoRef};
+use super::signer::RecentNames;
 use crate::oid;
 use crate::signed_data::{Encoding, SignedDataInfo, SignerFields};
 
@@ -82,13 +85,13 @@ impl EncodeValue for CertificateSlices<'_> {
 }
 
 /// `SignedData` (RFC 5652 §5.1) with the certificates and signerInfos left undecoded;
-/// every other field is the `cms` crate's own type, so it is read exactly as `Sod::parse`
-/// reads it, and the signer is read by `Sod::parse`'s own reader.
+/// every other field is the `cms` crate's own type or its borrowed twin
+/// ([`super::content`]), so it is read exactly as `Sod::parse` reads it.
 #[derive(Sequence)]
 struct SignedDataRef<'a> {
     version: CmsVersion,
-    digest_algorithms: DigestAlgorithmIdentifiers,
-    encap_content_info: EncapsulatedContentInfo,
+    digest_algorithms: DigestAlgorithmsRef<'a>,
+    encap_content_info: EncapsulatedContentInfoRef<'a>,
     #[asn1(context_specific = "0", tag_mode = "IMPLICIT", optional = "true")]
     certificates: Option<CertificateSlices<'a>>,
     #[asn1(context_specific = "1", tag_mode = "IMPLICIT", optional = "true")]
@@ -107,6 +110,8 @@ pub struct KnownCertificates {
     /// The last few admitted, compared byte for byte: a stream has few DSCs, and a
     /// comparison costs less than hashing a kilobyte.
     recent: RwLock<VecDeque<Vec<u8>>>,
+    /// SignerInfo issuer names, decoded once per distinct encoding.
+    names: RecentNames,
 }
 
 impl KnownCertificates {
@@ -178,19 +183,17 @@ pub fn parse(file: &[u8], known: &KnownCertificates) -> Option<Sod> {
     if !certificates.iter().all(|der| known.admit(der)) {
         return None;
     }
-    let econtent: OctetString = signed
-        .encap_content_info
-        .econtent
-        .as_ref()?
-        .decode_as()
-        .ok()?;
-    // The signer comes from the same reader `Sod::parse` uses (exactly one SignerInfo,
-    // read from the bytes as received): there is no second signer reader to disagree.
-    let signer = SignerFields::read(content, Encoding::Der).ok()?;
+    let econtent: &OctetStringRef = signed.encap_content_info.econtent?.decode_as().ok()?;
+    // The signer is read borrowed ([`super::signer`]); where that reader declines (BER
+    // is excluded above; unsignedAttrs, an odd shape), the one reader `Sod::parse` uses.
+    let signer = match super::signer::read(signed.signer_infos, &known.names) {
+        Some(signer) => signer,
+        None => SignerFields::read(content, Encoding::Der).ok()?,
+    };
     let cms = SignedDataInfo::with_signer(
         Encoding::Der,
         signed.encap_content_info.econtent_type,
-        econtent.into_bytes().into_vec(),
+        econtent.as_bytes().to_vec(),
         certificates.into_iter().map(<[u8]>::to_vec).collect(),
         signer,
     );

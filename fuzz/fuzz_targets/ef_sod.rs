@@ -17,7 +17,7 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(signer) = dongpo_icao::cms_raw::single_signer_info(data) {
         let _ = signer.signed_attrs_for_signature();
     }
-    let _ = dongpo_icao::cms_raw::object(data);
+    let _ = dongpo_icao::tlv::TlvReader::ber(data).read();
     let mut data_groups = BTreeMap::new();
     data_groups.insert(1, data.get(..data.len().min(93)).unwrap_or_default().to_vec());
     let document = Document { sod: data.to_vec(), data_groups, ..Document::default() };

@@ -1089,7 +1089,13 @@ fn active_authentication(
         }),
         _ => None,
     };
-    match crate::active_auth::verify(dg15, hash, &response.challenge, &response.signature) {
+    // As `dongpo aa verify`, a bare SubjectPublicKeyInfo is read as well as the file.
+    let verified = crate::lds::Dg15::parse_file_or_spki(dg15)
+        .map_err(crate::active_auth::AaError::from)
+        .and_then(|dg15| {
+            crate::active_auth::verify(&dg15, hash, &response.challenge, &response.signature)
+        });
+    match verified {
         Ok(outcome) => checks.push(
             CheckId::AaSignature,
             Status::Pass,

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use der::Decode;
 use dongpo_crypto::HashAlgorithm;
 
-use crate::cms_raw;
+use crate::tlv::TlvReader;
 use crate::lds_security_object::LdsSecurityObject;
 use crate::signed_data::{SignedDataError, SignedDataInfo};
 
@@ -58,11 +58,12 @@ pub struct Sod {
     pub dg_hashes: BTreeMap<u8, Vec<u8>>,
 }
 
-/// The ContentInfo inside the file: `(content_info, wrapped, object_len)`, where
-/// `object_len` is the length of the leading object (the 0x77 wrapper, or the bare
-/// ContentInfo) and any bytes after it are trailing data. The 0x77 length may be
-/// definite or indefinite (BER; read with the same walker as the CMS structure).
-fn unwrap_0x77(file: &[u8]) -> Result<(&[u8], bool, usize, bool), SodError> {
+/// The ContentInfo inside the file: `(content_info, wrapped, object, wrapper_der)`,
+/// where `object` is the leading object (the 0x77 wrapper, or the bare ContentInfo) as
+/// read, any bytes after it are trailing data, and `wrapper_der` says the leading
+/// object's length is DER (definite, minimal; X.690 §10.1). The 0x77 length may be
+/// definite or indefinite (BER; read with the same reader as the CMS structure).
+fn unwrap_0x77(file: &[u8]) -> Result<(&[u8], bool, &[u8], bool), SodError> {
     let wrapped = match file.first() {
         Some(0x77) => true,
         Some(0x30) => false,
@@ -74,29 +75,14 @@ fn unwrap_0x77(file: &[u8]) -> Result<(&[u8], bool, usize, bool), SodError> {
         None => return Err(SodError::Wrapper("file is empty".into())),
     };
     let what = if wrapped { "0x77" } else { "ContentInfo" };
-    let span = cms_raw::object(file).ok_or_else(|| {
+    let object = TlvReader::ber(file).read().map_err(|_| {
         SodError::Wrapper(format!(
             "{what} object is truncated or its length unreadable ({} bytes in the file)",
             file.len()
         ))
     })?;
-    let content = if wrapped {
-        file.get(span.content_start..span.content_end)
-    } else {
-        file.get(span.start..span.end)
-    }
-    .ok_or_else(|| SodError::Wrapper(format!("{what} object out of bounds")))?;
-    Ok((content, wrapped, span.end, der_header(&span)))
-}
-
-/// Whether `span`'s header is DER: a definite length in its shortest form (X.690 §10.1).
-fn der_header(span: &cms_raw::Span) -> bool {
-    let len = span.content_end - span.content_start;
-    let minimal = match len {
-        0..=0x7f => 2,
-        _ => 2 + (usize::BITS - len.leading_zeros()).div_ceil(8) as usize,
-    };
-    span.end == span.content_end && span.content_start - span.start == minimal
+    let content = if wrapped { object.value } else { object.raw };
+    Ok((content, wrapped, object.raw, object.has_der_length()))
 }
 
 /// Data-group number -> hash value of an LDSSecurityObject, refusing a number listed
@@ -127,8 +113,7 @@ impl Sod {
     /// # Errors
     /// [`SodError`] naming the part that failed.
     pub fn parse(file: &[u8]) -> Result<Self, SodError> {
-        let (content, wrapped, object_len, wrapper_der) = unwrap_0x77(file)?;
-        let object = file.get(..object_len).unwrap_or(file);
+        let (content, wrapped, object, wrapper_der) = unwrap_0x77(file)?;
         let cms = SignedDataInfo::parse(content)?;
         Self::with_cms(file, object, wrapped, wrapper_der, cms)
     }

@@ -284,8 +284,8 @@ fn deviation_list_signer_revoked_on_the_newest_crl_is_refused_whatever_the_order
 
 fn strict_refuses_a_non_der_0x77_wrapper() {
     let genuine = read("p256/genuine/EF_SOD.bin");
-    let inner = dongpo_icao::cms_raw::object(&genuine).unwrap();
-    let content_info = &genuine[inner.content_start..inner.content_end];
+    let inner = dongpo_icao::tlv::TlvReader::ber(&genuine).read().unwrap();
+    let content_info = inner.value;
     let mut indefinite = vec![0x77, 0x80];
     indefinite.extend_from_slice(content_info);
     indefinite.extend_from_slice(&[0, 0]);

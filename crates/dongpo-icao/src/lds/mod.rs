@@ -9,7 +9,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::tlv::{self, Tlv, TlvError};
+use crate::tlv::{self, Tlv, TlvError, TlvReader};
 
 pub mod com;
 pub mod dg1;
@@ -279,37 +279,12 @@ pub(crate) fn children<'a>(file: LdsFile, tlv: &Tlv<'a>) -> Result<Vec<Tlv<'a>>,
 
 /// Parses a tag list (`5C`): concatenated BER tags without lengths.
 pub(crate) fn tag_list(file: LdsFile, value: &[u8], offset: usize) -> Result<Vec<u32>, LdsError> {
+    let mut reader = TlvReader::with_offset(value, offset);
     let mut tags = Vec::new();
-    let mut bytes = value.iter().copied().enumerate();
-    while let Some((at, first)) = bytes.next() {
-        let mut tag = u32::from(first);
-        if first & 0x1F == 0x1F {
-            let mut count = 1;
-            loop {
-                let Some((_, b)) = bytes.next() else {
-                    return Err(LdsError::Tlv {
-                        file,
-                        source: TlvError::UnexpectedEnd {
-                            offset: offset.saturating_add(value.len()),
-                            expected: "a subsequent tag byte in the tag list",
-                        },
-                    });
-                };
-                count += 1;
-                if count > 3 {
-                    return Err(LdsError::Tlv {
-                        file,
-                        source: TlvError::TagTooLong {
-                            offset: offset.saturating_add(at),
-                        },
-                    });
-                }
-                tag = (tag << 8) | u32::from(b);
-                if b & 0x80 == 0 {
-                    break;
-                }
-            }
-        }
+    while !reader.is_empty() {
+        let (tag, _) = reader
+            .read_tag()
+            .map_err(|source| LdsError::Tlv { file, source })?;
         tags.push(tag);
     }
     Ok(tags)

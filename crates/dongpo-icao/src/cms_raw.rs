@@ -13,6 +13,7 @@ fn children<'a>(parent: &Tlv<'a>) -> Result<Vec<Tlv<'a>>, TlvError> {
 
 /// Why the SignerInfo of a SignedData could not be located in the bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum RawSignerError {
     /// The ContentInfo / SignedData / signerInfos nesting is not where CMS puts it.
     #[error("the signerInfos SET is not where RFC 5652 puts it")]

@@ -168,6 +168,7 @@ pub mod deviation_oid {
 
 /// Why a deviation list cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum DeviationListError {
     /// The CMS is unreadable.
     #[error("deviation list {0}")]
@@ -177,7 +178,10 @@ pub enum DeviationListError {
     ContentType(ObjectIdentifier),
     /// The DeviationList (or one of its deviations) does not decode.
     #[error("DeviationList: {0}")]
-    Content(String),
+    Content(#[source] der::Error),
+    /// The list's digestAlgorithm is not one dongpo knows.
+    #[error("DeviationList: unknown digestAlgorithm {0}")]
+    UnknownDigest(ObjectIdentifier),
     /// A version other than v0.
     #[error("DeviationList version {0} is not supported (only v0)")]
     Version(u8),
@@ -200,12 +204,12 @@ pub enum DeviationListError {
     #[error("deviation list signature: {0}")]
     Signature(String),
     /// The signer certificate is not valid at the verification time.
-    #[error("deviation list signer {subject} is not valid at {at}")]
+    #[error("deviation list signer {subject} is not valid at {}", .at.rfc3339())]
     SignerNotValid {
         /// The signer's subject.
         subject: String,
-        /// The verification time (RFC 3339).
-        at: String,
+        /// The verification time.
+        at: UnixTime,
     },
     /// No trusted CSCA key verifies the signer certificate.
     #[error("deviation list signer {subject} does not chain to a trusted CSCA")]
@@ -239,14 +243,17 @@ pub enum DeviationListError {
         problems: Vec<String>,
     },
     /// The signer is on its CSCA's CRL.
-    #[error("deviation list signer {subject} is revoked (since {since}) by the CRL of {csca}")]
+    #[error(
+        "deviation list signer {subject} is revoked (since {}) by the CRL of {csca}",
+        .since.rfc3339()
+    )]
     SignerRevoked {
         /// The signer's subject.
         subject: String,
         /// The CSCA's subject.
         csca: String,
-        /// The revocation date (RFC 3339).
-        since: String,
+        /// The revocation date.
+        since: UnixTime,
     },
 }
 
@@ -452,14 +459,10 @@ pub struct DeviationList {
     pub deviations: Vec<Deviation>,
 }
 
-fn content_err(e: impl std::fmt::Display) -> DeviationListError {
-    DeviationListError::Content(e.to_string())
-}
-
 fn decode<'a, T: Decode<'a, Error = der::Error>>(bytes: &'a [u8]) -> Result<T, DeviationListError> {
     T::from_der(bytes)
         .or_else(|_| T::from_ber(bytes))
-        .map_err(content_err)
+        .map_err(DeviationListError::Content)
 }
 
 fn generalized(t: &GeneralizedTime) -> UnixTime {
@@ -470,7 +473,8 @@ impl DeviationList {
     /// Decodes the `DeviationList` eContent (DER, or BER as a quirk).
     ///
     /// # Errors
-    /// [`DeviationListError::Content`] or [`DeviationListError::Version`].
+    /// [`DeviationListError::Content`], [`DeviationListError::UnknownDigest`] or
+    /// [`DeviationListError::Version`].
     pub fn from_content(content: &[u8]) -> Result<Self, DeviationListError> {
         let raw: asn1::DeviationList = decode(content)?;
         if raw.version != 0 {
@@ -478,13 +482,14 @@ impl DeviationList {
         }
         let digest_algorithm = match &raw.digest_algorithm {
             None => None,
-            Some(alg) => Some(HashAlgorithm::from_oid(&alg.oid).map_err(|_| {
-                DeviationListError::Content(format!("unknown digestAlgorithm {}", alg.oid))
-            })?),
+            Some(alg) => Some(
+                HashAlgorithm::from_oid(&alg.oid)
+                    .map_err(|_| DeviationListError::UnknownDigest(alg.oid))?,
+            ),
         };
         let mut deviations = Vec::new();
         for any in raw.deviations.iter() {
-            let der = der::Encode::to_der(any).map_err(content_err)?;
+            let der = der::Encode::to_der(any).map_err(DeviationListError::Content)?;
             let dev: asn1::Deviation = decode(&der)?;
             deviations.push(Deviation::from_asn1(&dev)?);
         }
@@ -528,7 +533,7 @@ impl Deviation {
         };
         let mut descriptions = Vec::new();
         for any in dev.descriptions.iter() {
-            let der = der::Encode::to_der(any).map_err(content_err)?;
+            let der = der::Encode::to_der(any).map_err(DeviationListError::Content)?;
             let d: asn1::DeviationDescription = decode(&der)?;
             descriptions.push(DeviationDescription {
                 description: d.description.as_ref().map(|s| s.to_string()),
@@ -622,7 +627,7 @@ pub fn verify(
     if !signer.valid_at(at) {
         return Err(DeviationListError::SignerNotValid {
             subject: signer.subject(),
-            at: at.rfc3339(),
+            at,
         });
     }
     let csca = certifying_csca(&signer, cscas, at, verifier)?.clone();
@@ -632,7 +637,7 @@ pub fn verify(
             return Err(DeviationListError::SignerRevoked {
                 subject: signer.subject(),
                 csca: csca.subject(),
-                since: since.rfc3339(),
+                since,
             });
         }
         Err(problems) => {

@@ -16,6 +16,7 @@ pub use fast::KnownCertificates;
 
 /// Why an EF.SOD could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum SodError {
     /// The file is empty or not wrapped in tag 0x77 (nor a bare ContentInfo).
     #[error("EF.SOD: {0}")]
@@ -25,7 +26,7 @@ pub enum SodError {
     SignedData(#[from] SignedDataError),
     /// The LDSSecurityObject does not decode.
     #[error("LDSSecurityObject: {0}")]
-    Lds(String),
+    Lds(#[source] der::Error),
     /// The LDSSecurityObject lists one data-group number twice.
     #[error("LDSSecurityObject lists data group {0} twice")]
     DuplicateDataGroup(u8),
@@ -145,7 +146,7 @@ impl Sod {
     ) -> Result<Self, SodError> {
         let lds = LdsSecurityObject::from_der(&cms.econtent)
             .or_else(|_| LdsSecurityObject::from_ber(&cms.econtent))
-            .map_err(|e| SodError::Lds(e.to_string()))?;
+            .map_err(SodError::Lds)?;
         let lds_hash = HashAlgorithm::from_oid(&lds.hash_algorithm.algorithm)
             .map_err(|_| SodError::UnknownDigest(lds.hash_algorithm.algorithm))?;
         let dg_hashes = data_group_hashes(&lds)?;

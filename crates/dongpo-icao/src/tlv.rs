@@ -23,9 +23,9 @@ pub fn push_length(out: &mut Vec<u8>, len: usize) {
     } else {
         let bytes = len.to_be_bytes();
         let skip = bytes.iter().take_while(|b| **b == 0).count();
-        let significant = bytes.get(skip..).unwrap_or_default();
-        out.push(0x80 | significant.len() as u8);
-        out.extend_from_slice(significant);
+        // At most `size_of::<usize>()` significant bytes: the count fits the low bits.
+        out.push(0x80 | (bytes.len() - skip) as u8);
+        out.extend(bytes.iter().skip(skip));
     }
 }
 
@@ -176,7 +176,8 @@ impl<'a> Tlv<'a> {
             0x100..=0xFFFF => 2,
             _ => 3,
         };
-        self.raw.get(..len).unwrap_or(self.raw)
+        // A tag of `len` bytes was read at the start of `raw`; `min` only for the type.
+        self.raw.split_at(len.min(self.raw.len())).0
     }
 
     /// The header is DER (X.690 §10.1): a definite length in its shortest form.
@@ -274,7 +275,8 @@ impl<'a> TlvReader<'a> {
     /// The bytes not read yet.
     #[must_use]
     pub fn remaining(&self) -> &'a [u8] {
-        self.data.get(self.pos..).unwrap_or_default()
+        // `pos` never passes the end; `min` only for the type.
+        self.data.split_at(self.pos.min(self.data.len())).1
     }
 
     /// Reads the next data object.

@@ -12,6 +12,7 @@ use x509_cert::name::Name;
 
 /// Why something could not be added to the trust store.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum TrustError {
     /// A file could not be read.
     #[error("{path}: {source}")]
@@ -27,14 +28,24 @@ pub enum TrustError {
         /// Where it came from.
         source_name: String,
         /// What was wrong.
+        #[source]
         error: CertError,
     },
-    /// A master list is unreadable or invalid.
+    /// A master list is unreadable (its CMS or its list does not decode).
+    #[error("{source_name}: {error}")]
+    MasterListUnreadable {
+        /// Where it came from.
+        source_name: String,
+        /// What was wrong.
+        #[source]
+        error: crate::masterlist::MasterListError,
+    },
+    /// A master list was read but is invalid (signature, signer EKU, chain, validity).
     #[error("{source_name}: {reason}")]
     MasterList {
         /// Where it came from.
         source_name: String,
-        /// What was wrong.
+        /// Every reason, as the list's report gives them, joined by `; `.
         reason: String,
     },
     /// A link certificate was refused.
@@ -46,12 +57,13 @@ pub enum TrustError {
         reason: String,
     },
     /// A deviation list was refused.
-    #[error("{source_name}: {reason}")]
+    #[error("{source_name}: {error}")]
     DeviationList {
         /// Where it came from.
         source_name: String,
         /// Why.
-        reason: String,
+        #[source]
+        error: crate::deviation_list::DeviationListError,
     },
     /// A PKD LDIF file is not readable LDIF.
     #[error("{source_name}: {error}")]
@@ -59,6 +71,7 @@ pub enum TrustError {
         /// Where it came from.
         source_name: String,
         /// What was wrong.
+        #[source]
         error: crate::pkd_ldif::LdifError,
     },
     /// A CRL did not parse.
@@ -67,6 +80,7 @@ pub enum TrustError {
         /// Where it came from.
         source_name: String,
         /// What was wrong.
+        #[source]
         error: CrlError,
     },
 }
@@ -120,7 +134,8 @@ impl TrustStore {
     /// whole is valid); returns the list's report.
     ///
     /// # Errors
-    /// [`TrustError::MasterList`] when the list is unreadable or invalid.
+    /// [`TrustError::MasterListUnreadable`] when the list is unreadable,
+    /// [`TrustError::MasterList`] when it is invalid.
     pub fn add_master_list(
         &mut self,
         bytes: &[u8],
@@ -129,10 +144,10 @@ impl TrustStore {
         verifier: &dongpo_crypto::Verifier,
         source: &str,
     ) -> Result<crate::masterlist::MasterListReport, TrustError> {
-        let report = crate::masterlist::verify(bytes, anchors, at, verifier).map_err(|e| {
-            TrustError::MasterList {
+        let report = crate::masterlist::verify(bytes, anchors, at, verifier).map_err(|error| {
+            TrustError::MasterListUnreadable {
                 source_name: source.into(),
-                reason: e.to_string(),
+                error,
             }
         })?;
         if !report.valid {
@@ -348,10 +363,10 @@ impl TrustStore {
         let cscas: Vec<Cert> = self.cscas.iter().map(|c| c.cert.clone()).collect();
         let crls: Vec<&Crl> = self.crls.iter().map(|(crl, _)| crl).collect();
         let list =
-            crate::deviation_list::verify(bytes, &cscas, &crls, at, verifier).map_err(|e| {
+            crate::deviation_list::verify(bytes, &cscas, &crls, at, verifier).map_err(|error| {
                 TrustError::DeviationList {
                     source_name: source.into(),
-                    reason: e.to_string(),
+                    error,
                 }
             })?;
         self.deviation_lists.push((list, source.into()));

@@ -345,20 +345,23 @@ impl<'a> Record<'a> {
     }
 
     fn u8(&mut self, what: &'static str) -> Result<u8, LdsError> {
-        Ok(self.take(1, what)?.first().copied().unwrap_or_default())
+        let [byte] = self.take(1, what)? else {
+            return Err(malformed(format!("{what} is not one byte")));
+        };
+        Ok(*byte)
     }
 
     fn u16(&mut self, what: &'static str) -> Result<u16, LdsError> {
         match self.take(2, what)? {
             [a, b] => Ok(u16::from_be_bytes([*a, *b])),
-            _ => Ok(0),
+            _ => Err(malformed(format!("{what} is not two bytes"))),
         }
     }
 
     fn u32(&mut self, what: &'static str) -> Result<u32, LdsError> {
         match self.take(4, what)? {
             [a, b, c, d] => Ok(u32::from_be_bytes([*a, *b, *c, *d])),
-            _ => Ok(0),
+            _ => Err(malformed(format!("{what} is not four bytes"))),
         }
     }
 }

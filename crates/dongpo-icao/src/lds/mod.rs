@@ -170,6 +170,7 @@ impl fmt::Display for LdsFile {
 
 /// Why an LDS file could not be parsed. Every variant names the file.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum LdsError {
     /// The BER-TLV structure is broken (truncated, indefinite length, ...).
     #[error("{file}: {source}")]

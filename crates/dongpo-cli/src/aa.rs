@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 use dongpo_icao::active_auth;
+use dongpo_icao::lds::Dg14;
 use dongpo_icao::lds::Dg15;
-use dongpo_icao::lds::dg14::Dg14;
 
 use crate::exit;
 

@@ -35,7 +35,7 @@ fn verify(
     signature: &[u8],
 ) -> Result<AaOutcome, AaError> {
     let dg15 = Dg15::parse_file_or_spki(dg15)?;
-    verify(&dg15, hash, challenge, signature)
+    active_auth::verify(&dg15, hash, challenge, signature)
 }
 
 /// Every single-byte change of `bytes` that `check` must refuse: each byte XOR 0x01,

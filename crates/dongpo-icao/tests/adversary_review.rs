@@ -16,12 +16,12 @@ use std::sync::Arc;
 
 use der::{Decode, Encode};
 use dongpo_crypto::{HashAlgorithm, SigningKey, Verifier};
+use dongpo_icao::Outcome;
+use dongpo_icao::Policy;
+use dongpo_icao::Status;
+use dongpo_icao::TrustStore;
 use dongpo_icao::oid;
-use dongpo_icao::outcome::Outcome;
 use dongpo_icao::passive_auth::{self, Document, Options, TimeModel};
-use dongpo_icao::policy::Policy;
-use dongpo_icao::report::Status;
-use dongpo_icao::trust_store::TrustStore;
 use dongpo_testkit::deviation_list::{Defect, Target, content, sign_list};
 use dongpo_testkit::passport::csca_certificate;
 use dongpo_testkit::pki::{self, CertRequest, CrlRequest, Revocation, Role};

@@ -10,7 +10,7 @@ use dongpo_crypto::{PublicKey, RsaPublicKey};
 use spki::SubjectPublicKeyInfoRef;
 
 use super::{DataGroup, LdsError, LdsFile, outer};
-use crate::tlv::{self, TlvReader};
+use crate::encoding::tlv::{self, TlvReader};
 
 const FILE: LdsFile = LdsFile::Dg(DataGroup::Dg15);
 /// rsaEncryption.
@@ -115,8 +115,8 @@ fn repair_unsigned_rsa(spki: &[u8]) -> Option<PublicKey> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::encoding::tlv::{TlvError, encode};
     use crate::lds::testdata;
-    use crate::tlv::{TlvError, encode};
     use dongpo_crypto::{Curve, KeyError};
 
     #[test]

@@ -10,7 +10,7 @@
 //! type from its header. Image bytes are borrowed from the input.
 
 use super::{DataGroup, LdsError, LdsFile, children, outer};
-use crate::tlv::Tlv;
+use crate::encoding::tlv::Tlv;
 
 const FILE: LdsFile = LdsFile::Dg(DataGroup::Dg2);
 const TAG_GROUP: u32 = 0x7F61;
@@ -453,8 +453,8 @@ fn face_record(bdb: &[u8]) -> Result<FaceRecord<'_>, LdsError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::encoding::tlv::{TlvError, encode};
     use crate::lds::testdata;
-    use crate::tlv::{TlvError, encode};
 
     fn bsi() -> Vec<u8> {
         testdata::read("real/bsi-tr03105-5/Datagroup2.bin")

@@ -4,30 +4,45 @@
 //! value), the same bytes the SOD hashes, and returns either a typed structure or an
 //! [`LdsError`] naming the file and what was wrong. None of them panics on any input.
 //! Binary payloads (images, key bytes) are borrowed from the input where that is free.
+//!
+//! EF.SOD is an LDS file too ([`sod`], re-exported at the crate root as `Sod`), with its
+//! LDSSecurityObject ([`security_object`]); the MRZ (DG1's text, and its check digits)
+//! has one module here, and the MRZ's three-letter State codes are mapped in [`country`].
 
 use std::fmt;
 
 use serde::Serialize;
 
-use crate::tlv::{self, Tlv, TlvError, TlvReader};
+use crate::encoding::tlv::{self, Tlv, TlvError, TlvReader};
 
-pub mod com;
-pub mod dg1;
-pub mod dg11;
-pub mod dg12;
-pub mod dg14;
-pub mod dg15;
-pub mod dg2;
-pub mod mrz;
+mod com;
+pub mod country;
+mod dg1;
+mod dg11;
+mod dg12;
+mod dg14;
+mod dg15;
+mod dg2;
+mod mrz;
+pub(crate) mod security_object;
+pub(crate) mod sod;
 mod text;
 
 pub use com::EfCom;
-pub use dg2::{Dg2, FaceImage, ImageType};
+pub use dg2::{
+    BiometricData, BiometricHeader, BiometricInstance, Dg2, FORMAT_OWNER_ISO_SC37,
+    FORMAT_TYPE_FACE_19794_5, FaceImage, FaceRecord, ImageType,
+};
 pub use dg11::Dg11;
 pub use dg12::Dg12;
-pub use dg14::{Dg14, SecurityInfo};
+pub use dg14::{
+    ActiveAuthenticationInfo, ChipAuthenticationDomainParameterInfo, ChipAuthenticationInfo,
+    ChipAuthenticationPublicKeyInfo, Dg14, FileId, ID_CA, ID_CA_DH, ID_CA_ECDH, ID_PACE, ID_PK,
+    ID_PK_DH, ID_PK_ECDH, ID_TA, PaceDomainParameterInfo, PaceInfo, SecurityInfo,
+    TerminalAuthenticationInfo,
+};
 pub use dg15::Dg15;
-pub use mrz::{CheckDigit, CheckDigitField, Mrz, MrzError, MrzFormat};
+pub use mrz::{CheckDigit, CheckDigitField, Mrz, MrzError, MrzFormat, check_char, check_digit};
 
 /// A data group of LDS1, EF.DG1 to EF.DG16.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]

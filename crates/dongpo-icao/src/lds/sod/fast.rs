@@ -26,8 +26,8 @@ use der::{
 use dongpo_crypto::HashAlgorithm;
 
 use super::Sod;
-use crate::oid;
-use crate::signed_data::{Encoding, SignedDataInfo, SignerFields};
+use crate::encoding::oid;
+use crate::encoding::signed_data::{Encoding, SignedDataInfo, SignerFields};
 
 /// Tag of the EF.SOD wrapper: `[APPLICATION 23]` constructed.
 const SOD_TAG: Tag = Tag::Application {

@@ -12,9 +12,9 @@ use dongpo_pki::name::{NameMatch, same_name};
 use dongpo_pki::{Cert, UnixTime};
 use serde::Serialize;
 
-use crate::oid;
-use crate::report::CertSummary;
-use crate::signed_data::{SignedDataError, SignedDataInfo};
+use crate::encoding::oid;
+use crate::encoding::signed_data::{SignedDataError, SignedDataInfo};
+use crate::verify::report::CertSummary;
 
 /// `CscaMasterList ::= SEQUENCE { version INTEGER, certList SET OF Certificate }`.
 #[derive(Sequence)]
@@ -149,7 +149,7 @@ pub fn verify(
                 } else if let Some(reason) = signed_by
                     .iter()
                     .map(|a| {
-                        crate::deviation_list::csca_unusable(a, at)
+                        crate::trust::deviation_list::csca_unusable(a, at)
                             .map(|why| format!("anchor {} {why}", a.subject()))
                     })
                     .collect::<Option<Vec<String>>>()

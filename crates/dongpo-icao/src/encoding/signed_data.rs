@@ -36,7 +36,7 @@ use x509_cert::name::Name;
 /// untrusted input buys bounded work before it chains to a trust anchor.
 pub const MAX_CERTIFICATES: usize = 16;
 
-use crate::{cms_raw, oid};
+use crate::encoding::{cms_raw, oid};
 
 /// Why a CMS SignedData could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -226,7 +226,10 @@ impl SignerFields {
         Ok(SignerFields {
             signer,
             digest_algorithm,
-            signature_algorithm: info.signature_algorithm.to_der().map_err(SignedDataError::Cms)?,
+            signature_algorithm: info
+                .signature_algorithm
+                .to_der()
+                .map_err(SignedDataError::Cms)?,
             signed_attrs: raw.signed_attrs_for_signature(),
             attr_content_type,
             attr_message_digest,
@@ -256,7 +259,10 @@ impl SignedDataInfo {
             Encoding::Der => EncodingRules::Der,
             Encoding::Ber => EncodingRules::Ber,
         };
-        let signed: SignedData = info.content.decode_as_encoding(rules).map_err(SignedDataError::Cms)?;
+        let signed: SignedData = info
+            .content
+            .decode_as_encoding(rules)
+            .map_err(SignedDataError::Cms)?;
         let encap = &signed.encap_content_info;
         let econtent: OctetString = encap
             .econtent
@@ -302,7 +308,7 @@ impl SignedDataInfo {
 
     /// The one place a `SignedDataInfo` is assembled: from its eContent, certificates
     /// and the fields of its one SignerInfo as [`SignerFields::read`] gave them (the full
-    /// parser above and the EF.SOD fast path, `crate::sod::Sod::parse_known`, both end
+    /// parser above and the EF.SOD fast path, `crate::lds::sod::Sod::parse_known`, both end
     /// here).
     pub(crate) fn with_signer(
         encoding: Encoding,

@@ -4,7 +4,7 @@
 //! walk uses the crate's one TLV reader in its BER mode ([`TlvReader::ber`]), which also
 //! reads indefinite lengths.
 
-use crate::tlv::{Tlv, TlvError, TlvReader};
+use crate::encoding::tlv::{Tlv, TlvError, TlvReader};
 
 /// The children of `parent`, read in `parent`'s mode.
 fn children<'a>(parent: &Tlv<'a>) -> Result<Vec<Tlv<'a>>, TlvError> {

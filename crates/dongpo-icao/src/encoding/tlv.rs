@@ -1,5 +1,5 @@
 //! BER-TLV: the one tag-length-value reader of dongpo-icao (LDS files, the EF.SOD
-//! wrapper, the CMS structure walk of [`crate::cms_raw`], DG15's key repair), and the
+//! wrapper, the CMS structure walk of [`crate::encoding::cms_raw`], DG15's key repair), and the
 //! writer that test material and the key repair use.
 //!
 //! The writer ([`encode`], [`push_length`]) emits DER-style shortest lengths. The reader
@@ -682,7 +682,11 @@ mod tests {
         assert_eq!(tlv.raw, &indefinite[..7]);
         assert!(tlv.is_indefinite() && !tlv.has_der_length());
         assert_eq!(tlv.children().count(), 1);
-        assert!(TlvReader::ber(&[0x77, 0x80, 0x30, 0x01, 0x05]).read().is_err());
+        assert!(
+            TlvReader::ber(&[0x77, 0x80, 0x30, 0x01, 0x05])
+                .read()
+                .is_err()
+        );
         // Nested indefinite lengths, and children of a BER object read BER too.
         let nested = [0x30, 0x80, 0x31, 0x80, 0x04, 0x00, 0, 0, 0, 0];
         let tlv = TlvReader::ber(&nested).read().unwrap();

@@ -5,10 +5,15 @@
 //! so that a verifier can report `mrz.check_digits` rather than refuse to look further.
 //! Only text that cannot be an MRZ at all (wrong length, characters outside `A-Z0-9<`) is
 //! an [`MrzError`].
+//!
+//! The one MRZ module: the check digit itself is in `check_digit`; the report check
+//! `mrz.check_digits` built on [`Mrz::failed_check_digits`] is Passive Authentication's.
 
 use serde::Serialize;
 
-use crate::mrz::check_char;
+mod check_digit;
+
+pub use check_digit::{check_char, check_digit};
 
 /// The three MRZ layouts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]

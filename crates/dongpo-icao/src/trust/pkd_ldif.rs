@@ -18,7 +18,7 @@ use dongpo_crypto::Verifier;
 use dongpo_pki::Cert;
 use dongpo_pki::name::{NameMatch, same_name};
 
-use crate::trust_store::TrustStore;
+use crate::trust::store::TrustStore;
 
 /// Why an LDIF file could not be read. `line` is 1-based and names the physical line
 /// where the offending (possibly folded) line starts.

@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use der::Decode;
 use dongpo_crypto::HashAlgorithm;
 
-use crate::tlv::TlvReader;
-use crate::lds_security_object::LdsSecurityObject;
-use crate::signed_data::{SignedDataError, SignedDataInfo};
+use crate::encoding::signed_data::{SignedDataError, SignedDataInfo};
+use crate::encoding::tlv::TlvReader;
+use crate::lds::security_object::LdsSecurityObject;
 
 pub mod fast;
 
@@ -59,12 +59,22 @@ pub struct Sod {
     pub dg_hashes: BTreeMap<u8, Vec<u8>>,
 }
 
-/// The ContentInfo inside the file: `(content_info, wrapped, object, wrapper_der)`,
-/// where `object` is the leading object (the 0x77 wrapper, or the bare ContentInfo) as
-/// read, any bytes after it are trailing data, and `wrapper_der` says the leading
-/// object's length is DER (definite, minimal; X.690 §10.1). The 0x77 length may be
+/// The leading object of an EF.SOD file, as [`unwrap_0x77`] finds it.
+struct Wrapper<'a> {
+    /// The ContentInfo inside the file.
+    content_info: &'a [u8],
+    /// The file had the 0x77 wrapper (else it is a bare ContentInfo).
+    wrapped: bool,
+    /// The leading object (the 0x77 wrapper, or the bare ContentInfo) as read; any bytes
+    /// after it are trailing data.
+    object: &'a [u8],
+    /// The leading object's length is DER (definite, minimal; X.690 §10.1).
+    der: bool,
+}
+
+/// The ContentInfo inside the file and the object around it. The 0x77 length may be
 /// definite or indefinite (BER; read with the same reader as the CMS structure).
-fn unwrap_0x77(file: &[u8]) -> Result<(&[u8], bool, &[u8], bool), SodError> {
+fn unwrap_0x77(file: &[u8]) -> Result<Wrapper<'_>, SodError> {
     let wrapped = match file.first() {
         Some(0x77) => true,
         Some(0x30) => false,
@@ -82,8 +92,12 @@ fn unwrap_0x77(file: &[u8]) -> Result<(&[u8], bool, &[u8], bool), SodError> {
             file.len()
         ))
     })?;
-    let content = if wrapped { object.value } else { object.raw };
-    Ok((content, wrapped, object.raw, object.has_der_length()))
+    Ok(Wrapper {
+        content_info: if wrapped { object.value } else { object.raw },
+        wrapped,
+        object: object.raw,
+        der: object.has_der_length(),
+    })
 }
 
 /// Data-group number -> hash value of an LDSSecurityObject, refusing a number listed
@@ -114,9 +128,9 @@ impl Sod {
     /// # Errors
     /// [`SodError`] naming the part that failed.
     pub fn parse(file: &[u8]) -> Result<Self, SodError> {
-        let (content, wrapped, object, wrapper_der) = unwrap_0x77(file)?;
-        let cms = SignedDataInfo::parse(content)?;
-        Self::with_cms(file, object, wrapped, wrapper_der, cms)
+        let wrapper = unwrap_0x77(file)?;
+        let cms = SignedDataInfo::parse(wrapper.content_info)?;
+        Self::with_cms(file, wrapper.object, wrapper.wrapped, wrapper.der, cms)
     }
 
     /// Parses an EF.SOD file as [`Sod::parse`] does, with the same result and the same

@@ -24,9 +24,9 @@ use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_mai
 use dongpo_batch::{BatchConfig, BatchVerifier};
 use dongpo_crypto::backend::generic::RsaRaw;
 use dongpo_crypto::{PublicKey, Verifier};
+use dongpo_icao::Status;
+use dongpo_icao::TrustStore;
 use dongpo_icao::passive_auth::{Document, Options};
-use dongpo_icao::report::Status;
-use dongpo_icao::trust_store::TrustStore;
 use dongpo_pki::UnixTime;
 use dongpo_testkit::document_signer::{DocumentSigner, rsa_key_of_any_size};
 use dongpo_testkit::{KeyStore, Profile};

@@ -16,10 +16,10 @@ use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use dongpo_crypto::Verifier;
+use dongpo_icao::Policy;
+use dongpo_icao::Sod;
+use dongpo_icao::TrustStore;
 use dongpo_icao::passive_auth::{self, Document, Options, TimeModel};
-use dongpo_icao::policy::Policy;
-use dongpo_icao::sod::Sod;
-use dongpo_icao::trust_store::TrustStore;
 use dongpo_pki::UnixTime;
 
 fn load(profile: &str) -> (Document, TrustStore) {

@@ -8,6 +8,7 @@
 
 use dongpo_crypto::HashAlgorithm;
 use dongpo_icao::active_auth;
+use dongpo_icao::lds::Dg15;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -20,10 +21,13 @@ fuzz_target!(|data: &[u8]| {
     let (challenge, signature) = rest.split_at(challenge_len);
     // 0..=4: a DG14 hash; 5 and above: no DG14
     let hash = HashAlgorithm::ALL.get(usize::from(*selector)).copied();
-    if let Ok(outcome) = active_auth::verify(dg15, hash, challenge, signature) {
+    let Ok(dg15) = Dg15::parse_file_or_spki(dg15) else {
+        return;
+    };
+    if let Ok(outcome) = active_auth::verify(&dg15, hash, challenge, signature) {
         // a valid signature must stay valid on a second look (caches, complement rule)
         assert_eq!(
-            active_auth::verify(dg15, hash, challenge, signature),
+            active_auth::verify(&dg15, hash, challenge, signature),
             Ok(outcome)
         );
     }

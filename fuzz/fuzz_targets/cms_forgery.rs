@@ -13,10 +13,10 @@ use std::sync::LazyLock;
 
 use cms_tree::{Cms, Node, OID_MESSAGE_DIGEST};
 use dongpo_crypto::{HashAlgorithm, Verifier};
+use dongpo_icao::Status;
+use dongpo_icao::TrustStore;
 use dongpo_icao::passive_auth::{self, Document, Options};
-use dongpo_icao::report::Status;
 use dongpo_icao::signed_data::SignedDataInfo;
-use dongpo_icao::trust_store::TrustStore;
 use dongpo_pki::{Cert, UnixTime};
 use libfuzzer_sys::fuzz_target;
 
@@ -47,7 +47,10 @@ fn sod(sod: &[u8], csca: &[u8], crl: &[u8]) -> Genuine {
         econtent: info.econtent,
         hash: info.digest_algorithm,
         extra_cert: csca.to_vec(),
-        kind: Kind::Sod { trust, at: UnixTime(1_780_272_000) },
+        kind: Kind::Sod {
+            trust,
+            at: UnixTime(1_780_272_000),
+        },
     }
 }
 
@@ -112,7 +115,11 @@ impl Program<'_> {
         Some(*first)
     }
     fn index(&mut self, len: usize) -> usize {
-        if len == 0 { 0 } else { usize::from(self.byte().unwrap_or(0)) % len }
+        if len == 0 {
+            0
+        } else {
+            usize::from(self.byte().unwrap_or(0)) % len
+        }
     }
 }
 
@@ -123,17 +130,31 @@ fn kids_len(node: &Node) -> usize {
 /// The signedAttrs node of a SignerInfo, when it has one.
 fn attrs_of(signer: &mut Node) -> Option<&mut Node> {
     signer.kids.as_ref()?;
-    signer.kids_mut().iter_mut().find(|n| n.tag == 0xa0 && n.kids.is_some())
+    signer
+        .kids_mut()
+        .iter_mut()
+        .find(|n| n.tag == 0xa0 && n.kids.is_some())
 }
 
 fn md_index(attrs: &Node) -> Option<usize> {
     attrs.kids.as_ref()?.iter().position(|a| {
-        a.kids.as_ref().and_then(|k| k.first()).is_some_and(|oid| oid.raw == OID_MESSAGE_DIGEST)
+        a.kids
+            .as_ref()
+            .and_then(|k| k.first())
+            .is_some_and(|oid| oid.raw == OID_MESSAGE_DIGEST)
     })
 }
 
 /// Applies one operation; `None` when the structure has no place for it.
-fn apply(op: u8, p: &mut Program<'_>, cms: &mut Cms, signer: &Node, forged: &[u8], extra: &Node, hash: HashAlgorithm) -> Option<()> {
+fn apply(
+    op: u8,
+    p: &mut Program<'_>,
+    cms: &mut Cms,
+    signer: &Node,
+    forged: &[u8],
+    extra: &Node,
+    hash: HashAlgorithm,
+) -> Option<()> {
     let digest = hash.digest(forged);
     let signers = cms.signer_infos();
     let n = kids_len(signers);
@@ -159,14 +180,20 @@ fn apply(op: u8, p: &mut Program<'_>, cms: &mut Cms, signer: &Node, forged: &[u8
             let i = p.index(n);
             let attrs = attrs_of(signers.kid(i))?;
             let at = p.index(kids_len(attrs) + 1);
-            attrs.kids_mut().insert(at, cms_tree::message_digest_attribute(&[&digest]));
+            attrs
+                .kids_mut()
+                .insert(at, cms_tree::message_digest_attribute(&[&digest]));
         }
         5 if n >= 1 => {
             let i = p.index(n);
             let attrs = attrs_of(signers.kid(i))?;
             let m = md_index(attrs)?;
             let real = attrs.get(m).get(1).kids.as_ref()?.first()?.value().to_vec();
-            let values: [&[u8]; 2] = if p.byte()? & 1 == 0 { [&real, &digest] } else { [&digest, &real] };
+            let values: [&[u8]; 2] = if p.byte()? & 1 == 0 {
+                [&real, &digest]
+            } else {
+                [&digest, &real]
+            };
             *attrs.kid(m) = cms_tree::message_digest_attribute(&values);
         }
         6 if n >= 1 => {
@@ -226,12 +253,24 @@ fuzz_target!(|data: &[u8]| {
     if let Some(b) = forged.get_mut(flip) {
         *b ^= program.byte().unwrap_or(1).max(1);
     }
-    let Some(mut cms) = Cms::parse(&genuine.content_info) else { return };
+    let Some(mut cms) = Cms::parse(&genuine.content_info) else {
+        return;
+    };
     let signer = cms.signer_info();
-    let Some(extra) = Node::parse_exact(&genuine.extra_cert) else { return };
+    let Some(extra) = Node::parse_exact(&genuine.extra_cert) else {
+        return;
+    };
     for _ in 0..8 {
         let Some(op) = program.byte() else { break };
-        let _ = apply(op, &mut program, &mut cms, &signer, &forged, &extra, genuine.hash);
+        let _ = apply(
+            op,
+            &mut program,
+            &mut cms,
+            &signer,
+            &forged,
+            &extra,
+            genuine.hash,
+        );
     }
     let bytes = cms.encode();
     if accepted(genuine, &bytes) {

@@ -4,15 +4,18 @@
 #![no_main]
 
 use dongpo_crypto::Verifier;
+use dongpo_icao::TrustStore;
 use dongpo_icao::pkd_ldif;
-use dongpo_icao::trust_store::TrustStore;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let parsed = pkd_ldif::parse(data);
     let objects = parsed.as_ref().map(|entries| pkd_ldif::objects(entries));
     let mut store = TrustStore::new();
-    match (pkd_ldif::load_into(&mut store, data, "fuzz", &Verifier::new()), objects) {
+    match (
+        pkd_ldif::load_into(&mut store, data, "fuzz", &Verifier::new()),
+        objects,
+    ) {
         (Ok((import, lists)), Ok(objects)) => {
             // every object is accounted for exactly once
             assert_eq!(

@@ -13,8 +13,8 @@ use std::time::Instant;
 
 use dongpo_batch::{BatchConfig, BatchVerifier};
 use dongpo_crypto::Verifier;
+use dongpo_icao::TrustStore;
 use dongpo_icao::passive_auth::Options;
-use dongpo_icao::trust_store::TrustStore;
 use dongpo_pki::UnixTime;
 use dongpo_testkit::document_signer::DocumentSigner;
 use dongpo_testkit::{KeyStore, Profile};

@@ -6,8 +6,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use dongpo_crypto::HashAlgorithm;
+use dongpo_icao::TrustStore;
 use dongpo_icao::passive_auth::{ChainCache, ChainKey, DscChain};
-use dongpo_icao::trust_store::TrustStore;
 use dongpo_pki::UnixTime;
 
 /// DSCs kept before the cache starts over (a national PKD holds a few thousand).

@@ -14,7 +14,7 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
-use dongpo_icao::outcome::Outcome;
+use dongpo_icao::Outcome;
 use dongpo_icao::passive_auth::Document;
 
 use crate::error::BatchError;

@@ -4,10 +4,10 @@
 use std::sync::Arc;
 
 use dongpo_crypto::Verifier;
-use dongpo_icao::outcome::Outcome;
+use dongpo_icao::Outcome;
+use dongpo_icao::TrustStore;
 use dongpo_icao::passive_auth::{self, Document, Options};
-use dongpo_icao::sod::{KnownCertificates, Sod};
-use dongpo_icao::trust_store::TrustStore;
+use dongpo_icao::{KnownCertificates, Sod};
 use dongpo_pki::time::UnixTime;
 
 use crate::cache::{CacheStats, SharedChainCache};

@@ -8,8 +8,8 @@
 )]
 
 use dongpo_crypto::{HashAlgorithm, Verifier};
+use dongpo_icao::TrustStore;
 use dongpo_icao::passive_auth::{self, Options};
-use dongpo_icao::trust_store::TrustStore;
 use dongpo_pki::UnixTime;
 use dongpo_testkit::KeyStore;
 use dongpo_testkit::Profile;

@@ -15,9 +15,9 @@ use std::sync::Arc;
 
 use dongpo_batch::{BatchConfig, BatchVerifier, SharedChainCache};
 use dongpo_crypto::Verifier;
+use dongpo_icao::Policy;
+use dongpo_icao::TrustStore;
 use dongpo_icao::passive_auth::{self, Options, TimeModel};
-use dongpo_icao::policy::Policy;
-use dongpo_icao::trust_store::TrustStore;
 use dongpo_pki::UnixTime;
 
 /// Each case three times in one stream: a miss, then two hits (one document in flight,

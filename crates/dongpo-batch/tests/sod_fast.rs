@@ -10,8 +10,8 @@
 
 mod common;
 
-use dongpo_icao::sod::Sod;
-use dongpo_icao::sod::{KnownCertificates, fast as sod_fast};
+use dongpo_icao::Sod;
+use dongpo_icao::{KnownCertificates, sod_fast};
 
 /// `Some` only where `Sod::parse` agrees; returns whether the fast path answered.
 fn agrees(file: &[u8], known: &KnownCertificates, what: &str) -> bool {

@@ -14,8 +14,8 @@
 mod cms_tree;
 
 use cms_tree::{Cms, Node};
-use dongpo_icao::sod::Sod;
-use dongpo_icao::sod::{KnownCertificates, fast as sod_fast};
+use dongpo_icao::Sod;
+use dongpo_icao::{KnownCertificates, sod_fast};
 use dongpo_testkit::document_signer::DocumentSigner;
 use dongpo_testkit::{KeyStore, Profile};
 

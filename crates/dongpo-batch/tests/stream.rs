@@ -15,8 +15,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use dongpo_batch::{BatchConfig, BatchVerifier};
 use dongpo_crypto::Verifier;
+use dongpo_icao::TrustStore;
 use dongpo_icao::passive_auth::{Document, Options};
-use dongpo_icao::trust_store::TrustStore;
 use dongpo_pki::UnixTime;
 
 fn batch(threads: usize, in_flight: usize) -> (BatchVerifier, Document) {

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use dongpo_icao::outcome::Outcome;
+use dongpo_icao::Outcome;
 use dongpo_pki::time::UnixTime;
 use dongpo_profiles::profile::Profile;
 

@@ -24,7 +24,7 @@
 
 use std::convert::Infallible;
 
-use dongpo_icao::outcome::Outcome;
+use dongpo_icao::Outcome;
 use dongpo_pki::time::UnixTime;
 
 use crate::authority::Ca;

@@ -8,9 +8,9 @@
 
 use dongpo_crypto::PublicKey;
 use dongpo_icao::CheckId;
-use dongpo_icao::lds::mrz::Mrz;
-use dongpo_icao::outcome::Outcome;
-use dongpo_icao::report::VerificationReport;
+use dongpo_icao::Outcome;
+use dongpo_icao::VerificationReport;
+use dongpo_icao::lds::Mrz;
 use dongpo_pki::time::UnixTime;
 use dongpo_profiles::profile::Profile;
 use sha2::{Digest, Sha256};
@@ -286,7 +286,7 @@ pub fn decide(
         PassportEvidence::new(&report_hash, assurance, &mrz.issuing_state, verified_at)
             .map_err(|_| Refusal::MissingEvidence("an issuing state of one to three letters"))?;
     evidence.receipt = app.receipt.map(str::to_owned);
-    let country = dongpo_icao::country::alpha2(&record.country_of_residence)
+    let country = dongpo_icao::lds::country::alpha2(&record.country_of_residence)
         .ok_or(Refusal::RegistryMismatch(vec!["country_of_residence"]))?;
     let real_name = if record.name_hangul.trim().is_empty() {
         format!("{} {}", record.surname, record.given_names)

@@ -12,9 +12,9 @@
 
 use dongpo_ca::signer::IssuerSigner;
 use dongpo_crypto::{EcdsaEncoding, HashAlgorithm, SignatureAlgorithm, Verifier};
+use dongpo_icao::Status;
+use dongpo_icao::TrustStore;
 use dongpo_icao::passive_auth::{self, Document, Options};
-use dongpo_icao::report::Status;
-use dongpo_icao::trust_store::TrustStore;
 use dongpo_pki::time::UnixTime;
 use dongpo_revocation::crl_builder::{CrlIssuer, CrlNumber, CrlSpec, Scope, build_crl};
 use dongpo_testkit::time::Timeline;

@@ -176,7 +176,7 @@ fn refusals_name_the_reason_and_leave_the_store_unchanged() {
     let before = store_state(&mut ca);
 
     let refuse = |ca: &mut Ca,
-                  report: &dongpo_icao::outcome::Outcome,
+                  report: &dongpo_icao::Outcome,
                   dg1: &[u8],
                   rrn: &str,
                   request: &[u8],

@@ -4,7 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 use dongpo_icao::active_auth;
-use dongpo_icao::lds::dg14::Dg14;
+use dongpo_icao::lds::Dg14;
+use dongpo_icao::lds::Dg15;
 
 use crate::exit;
 
@@ -56,7 +57,10 @@ pub fn run(command: &AaCommand) -> Result<u8, String> {
         }
         None => None,
     };
-    let outcome = match active_auth::verify(&dg15, hash, &challenge, &signature) {
+    let verified = Dg15::parse_file_or_spki(&dg15)
+        .map_err(active_auth::AaError::from)
+        .and_then(|dg15| active_auth::verify(&dg15, hash, &challenge, &signature));
+    let outcome = match verified {
         Ok(o) => Ok(o),
         Err(e) if e.is_input_error() => return Err(e.to_string()),
         Err(e) => Err(e.to_string()),

@@ -16,9 +16,9 @@ use dongpo_ca::init::{InitOptions, init};
 use dongpo_ca::issuance::{Application, Finalized, IssuanceError, Request, Standalone, finalize};
 use dongpo_ca::reason::RevocationReason;
 use dongpo_ca::registry::Identity;
+use dongpo_icao::Status;
+use dongpo_icao::TrustStore;
 use dongpo_icao::passive_auth::ActiveAuthResponse;
-use dongpo_icao::report::Status;
-use dongpo_icao::trust_store::TrustStore;
 use dongpo_pki::time::UnixTime;
 use dongpo_testkit::{KeyStore, Profile, Variant};
 

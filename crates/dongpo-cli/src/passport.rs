@@ -5,10 +5,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use dongpo_crypto::Verifier;
-use dongpo_icao::outcome::Outcome;
+use dongpo_icao::Outcome;
+use dongpo_icao::Policy;
+use dongpo_icao::TrustStore;
 use dongpo_icao::passive_auth::{self, ActiveAuthResponse, Document, Options, TimeModel};
-use dongpo_icao::policy::Policy;
-use dongpo_icao::trust_store::TrustStore;
 use dongpo_pki::time::UnixTime;
 
 fn read(path: &Path) -> Result<Vec<u8>, String> {

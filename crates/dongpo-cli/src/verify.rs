@@ -5,11 +5,11 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use dongpo_crypto::Verifier;
+use dongpo_icao::Policy;
+use dongpo_icao::Sod;
+use dongpo_icao::TrustSources;
 use dongpo_icao::passive_auth::{self, ActiveAuthResponse, Document, NoCache, Options, TimeModel};
-use dongpo_icao::policy::Policy;
-use dongpo_icao::report::{Status, VerificationReport};
-use dongpo_icao::sod::Sod;
-use dongpo_icao::trust_store::TrustSources;
+use dongpo_icao::{Status, VerificationReport};
 use dongpo_pki::UnixTime;
 
 use crate::exit;

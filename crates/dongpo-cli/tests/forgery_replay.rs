@@ -16,7 +16,7 @@ mod cms_tree;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use dongpo_icao::sod::Sod;
+use dongpo_icao::Sod;
 use dongpo_testkit::document_signer::DocumentSigner;
 use dongpo_testkit::{KeyStore, Profile};
 

@@ -1,28 +1,46 @@
 //! ICAO Doc 9303 structures: the LDS (data groups, EF.COM, EF.SOD content) and the
 //! building blocks of Passive and Active Authentication.
+//!
+//! The crate is four layers, each using only the ones before it (plus the report
+//! vocabulary of `verify` that trust sources speak, see below):
+//!
+//! * `encoding`: bytes to structure, nothing ICAO-specific about trust. The one TLV/BER
+//!   reader ([`tlv`]), the CMS SignerInfo located in the bytes as received ([`cms_raw`]),
+//!   CMS SignedData as ICAO uses it ([`signed_data`]) and the OIDs ([`oid`]).
+//! * [`lds`]: the files of the chip, each parsed from exactly the bytes the SOD hashes:
+//!   EF.COM, the data groups, the one MRZ module, EF.SOD ([`Sod`], with its fast path
+//!   [`sod_fast`]) and its LDSSecurityObject, and the MRZ's State codes (`lds::country`).
+//! * `trust`: what a verifier trusts and why: the [`TrustStore`] and its sources, CSCA
+//!   [`masterlist`]s, [`deviation_list`]s and [`pkd_ldif`] files. Deviation lists name
+//!   the checks they waive, so this layer uses the check ids and check records of
+//!   `verify` ([`CheckId`], [`Check`], [`CertSummary`]), which depend on nothing else.
+//! * `verify`: Passive Authentication ([`passive_auth`], with the DSC chain), Active
+//!   Authentication ([`active_auth`]), the typed [`Outcome`], the display report built from
+//!   it ([`VerificationReport`]), the check ids and the leniency toward named quirks
+//!   ([`Policy`], a type whose name the CLI's `--policy` and the JSON keep).
+//!
+//! The layers are private modules; what callers use is re-exported here: the crate's
+//! nouns as types at the root, and families of functions whose names read well only
+//! qualified (`passive_auth::verify`, `masterlist::verify`, `tlv::encode`) as modules.
 #![forbid(unsafe_code)]
 
-pub mod active_auth;
-pub mod check_id;
-pub mod cms_raw;
-pub mod country;
-pub mod deviation_list;
+mod encoding;
 pub mod lds;
-pub mod lds_security_object;
-pub mod masterlist;
-pub mod mrz;
-pub mod mrz_check;
-pub mod oid;
-pub mod outcome;
-pub mod passive_auth;
-pub mod pkd_ldif;
-pub mod policy;
-pub mod report;
-pub mod signed_data;
-pub mod sod;
-pub mod tlv;
-pub mod trust_store;
+mod trust;
+mod verify;
 
-pub use check_id::CheckId;
-pub use lds_security_object::{DataGroupHash, LdsSecurityObject, LdsVersionInfo};
-pub use outcome::Outcome;
+pub use encoding::{cms_raw, oid, signed_data, tlv};
+pub use lds::security_object::{
+    DataGroupHash, DigestAlgorithmIdentifier, LdsSecurityObject, LdsVersionInfo,
+};
+pub use lds::sod::fast as sod_fast;
+pub use lds::sod::{KnownCertificates, Sod, SodError, data_group_hashes};
+pub use trust::store::{TrustError, TrustSources, TrustStore, TrustedCsca, crl_authority_key};
+pub use trust::{deviation_list, masterlist, pkd_ldif};
+pub use verify::check_id::{CheckId, CheckKey, UnknownCheckId};
+pub use verify::leniency::Policy;
+pub use verify::outcome::{EvidenceFacts, Outcome, SodFacts};
+pub use verify::report::{
+    CertSummary, Check, Checks, Evidence, MrzSummary, SodSummary, Status, VerificationReport,
+};
+pub use verify::{active_auth, passive_auth};

@@ -10,7 +10,8 @@
 use std::path::{Path, PathBuf};
 
 use dongpo_crypto::{EcdsaEncoding, EcdsaSignature, HashAlgorithm, PublicKey};
-use dongpo_icao::active_auth::{self, AaAlgorithm, AaError, SignatureEncoding, Trailer};
+use dongpo_icao::active_auth::{self, AaAlgorithm, AaError, AaOutcome, SignatureEncoding, Trailer};
+use dongpo_icao::lds::Dg15;
 use dongpo_testkit::active_auth as testkit_aa;
 use num_bigint::BigUint;
 
@@ -23,6 +24,18 @@ fn vectors() -> PathBuf {
 fn read(path: impl AsRef<Path>) -> Vec<u8> {
     let path = vectors().join(path);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Active Authentication with the key of `dg15`, the DG15 file or a bare
+/// SubjectPublicKeyInfo, as `dongpo aa verify` reads it.
+fn verify(
+    dg15: &[u8],
+    hash: Option<HashAlgorithm>,
+    challenge: &[u8],
+    signature: &[u8],
+) -> Result<AaOutcome, AaError> {
+    let dg15 = Dg15::parse_file_or_spki(dg15)?;
+    active_auth::verify(&dg15, hash, challenge, signature)
 }
 
 /// Every single-byte change of `bytes` that `check` must refuse: each byte XOR 0x01,
@@ -42,7 +55,7 @@ fn real_chip_response_verifies() {
     let dg15 = read("real/active-auth/EF_DG15.bin");
     let challenge = read("real/active-auth/challenge.bin");
     let signature = read("real/active-auth/signature.bin");
-    let outcome = active_auth::verify(&dg15, None, &challenge, &signature).unwrap();
+    let outcome = verify(&dg15, None, &challenge, &signature).unwrap();
     assert_eq!(outcome.algorithm, AaAlgorithm::RsaIso9796_2);
     assert_eq!(outcome.algorithm.name(), "rsa-iso9796-2");
     assert_eq!(outcome.hash, HashAlgorithm::Sha256);
@@ -60,7 +73,7 @@ fn real_chip_response_verifies() {
     // the bare SubjectPublicKeyInfo works as well as the DG15 file; a DG14 hash is
     // irrelevant for RSA (the trailer names the hash)
     let spki = &dg15[4..];
-    let bare = active_auth::verify(spki, Some(HashAlgorithm::Sha1), &challenge, &signature);
+    let bare = verify(spki, Some(HashAlgorithm::Sha1), &challenge, &signature);
     assert_eq!(bare, Ok(outcome));
 }
 
@@ -70,13 +83,13 @@ fn real_chip_response_fails_after_any_byte_flip() {
     let challenge = read("real/active-auth/challenge.bin");
     let signature = read("real/active-auth/signature.bin");
     assert_every_flip_fails(&signature, |sig| {
-        active_auth::verify(&dg15, None, &challenge, sig).map(|_| ())
+        verify(&dg15, None, &challenge, sig).map(|_| ())
     });
     assert_every_flip_fails(&challenge, |ch| {
-        active_auth::verify(&dg15, None, ch, &signature).map(|_| ())
+        verify(&dg15, None, ch, &signature).map(|_| ())
     });
     // the challenge changed by length, the signature truncated or extended
-    let err = |ch: &[u8], sig: &[u8]| active_auth::verify(&dg15, None, ch, sig).unwrap_err();
+    let err = |ch: &[u8], sig: &[u8]| verify(&dg15, None, ch, sig).unwrap_err();
     assert_eq!(
         err(&challenge[..7], &signature),
         AaError::DigestMismatch(HashAlgorithm::Sha256)
@@ -117,7 +130,7 @@ fn complemented_signature_is_accepted_and_reported() {
     let complement = (n - BigUint::from_bytes_be(&signature)).to_bytes_be();
     let mut padded = vec![0u8; 224 - complement.len()];
     padded.extend_from_slice(&complement);
-    let outcome = active_auth::verify(&dg15, None, &challenge, &padded).unwrap();
+    let outcome = verify(&dg15, None, &challenge, &padded).unwrap();
     assert!(matches!(
         outcome.signature_encoding,
         SignatureEncoding::Iso9796_2 {
@@ -135,7 +148,7 @@ fn bsi_reference_aa_key_signs_and_verifies() {
     for hash in HashAlgorithm::ALL {
         let signature = testkit_aa::sign(&key, &CHALLENGE, hash).unwrap();
         for file in [&dg15, &spki] {
-            let outcome = active_auth::verify(file, None, &CHALLENGE, &signature).unwrap();
+            let outcome = verify(file, None, &CHALLENGE, &signature).unwrap();
             assert_eq!(outcome.hash, hash);
             assert_eq!(outcome.key, "rsa:1024");
         }
@@ -145,16 +158,16 @@ fn bsi_reference_aa_key_signs_and_verifies() {
 #[test]
 fn malformed_inputs_are_named() {
     let sig = [0u8; 64];
-    let e = active_auth::verify(&[], None, &CHALLENGE, &sig).unwrap_err();
+    let e = verify(&[], None, &CHALLENGE, &sig).unwrap_err();
     assert!(
         matches!(e, AaError::MalformedDg15(_)) && e.is_input_error(),
         "{e}"
     );
-    let e = active_auth::verify(&[0x6f, 2, 0x30, 0], None, &CHALLENGE, &sig).unwrap_err();
+    let e = verify(&[0x6f, 2, 0x30, 0], None, &CHALLENGE, &sig).unwrap_err();
     assert!(matches!(e, AaError::Key(_)) && e.is_input_error(), "{e}");
     // an EC key without the DG14 hash
     let dg15 = read("synthetic/p256/genuine/DG15.bin");
-    let e = active_auth::verify(&dg15, None, &CHALLENGE, &sig).unwrap_err();
+    let e = verify(&dg15, None, &CHALLENGE, &sig).unwrap_err();
     assert_eq!(e, AaError::EcdsaHashRequired);
     assert!(e.is_input_error());
     assert!(e.to_string().contains("DG14"));
@@ -196,7 +209,7 @@ fn every_synthetic_profile_signs_and_verifies() {
                     testkit_aa::sign(&key, &CHALLENGE, hash).unwrap(),
                     "deterministic"
                 );
-                let outcome = active_auth::verify(&dg15, None, &CHALLENGE, &signature)
+                let outcome = verify(&dg15, None, &CHALLENGE, &signature)
                     .unwrap_or_else(|e| panic!("{name} {hash}: {e}"));
                 assert_eq!(outcome.hash, hash, "{name}");
                 let trailer = match hash {
@@ -216,10 +229,10 @@ fn every_synthetic_profile_signs_and_verifies() {
                 );
                 if matches!(hash, HashAlgorithm::Sha1 | HashAlgorithm::Sha256) {
                     assert_every_flip_fails(&signature, |sig| {
-                        active_auth::verify(&dg15, None, &CHALLENGE, sig).map(|_| ())
+                        verify(&dg15, None, &CHALLENGE, sig).map(|_| ())
                     });
                     assert_every_flip_fails(&CHALLENGE, |ch| {
-                        active_auth::verify(&dg15, None, ch, &signature).map(|_| ())
+                        verify(&dg15, None, ch, &signature).map(|_| ())
                     });
                 }
             }
@@ -230,7 +243,7 @@ fn every_synthetic_profile_signs_and_verifies() {
                 .unwrap_or_else(|| panic!("{name}: aa_signature {alg}"));
             let signature = testkit_aa::sign(&key, &CHALLENGE, hash).unwrap();
             assert_eq!(signature, testkit_aa::sign(&key, &CHALLENGE, hash).unwrap());
-            let outcome = active_auth::verify(&dg15, Some(hash), &CHALLENGE, &signature)
+            let outcome = verify(&dg15, Some(hash), &CHALLENGE, &signature)
                 .unwrap_or_else(|e| panic!("{name}: {e}"));
             assert_eq!(outcome.algorithm, AaAlgorithm::Ecdsa, "{name}");
             assert_eq!(outcome.algorithm.name(), "ecdsa");
@@ -244,7 +257,7 @@ fn every_synthetic_profile_signs_and_verifies() {
             let der = EcdsaSignature::from_plain(&signature, half)
                 .unwrap()
                 .to_der();
-            let outcome = active_auth::verify(&dg15, Some(hash), &CHALLENGE, &der).unwrap();
+            let outcome = verify(&dg15, Some(hash), &CHALLENGE, &der).unwrap();
             assert_eq!(outcome.signature_encoding.name(), "der");
             // the wrong hash from DG14
             let other = if hash == HashAlgorithm::Sha256 {
@@ -253,18 +266,18 @@ fn every_synthetic_profile_signs_and_verifies() {
                 HashAlgorithm::Sha256
             };
             assert_eq!(
-                active_auth::verify(&dg15, Some(other), &CHALLENGE, &signature),
+                verify(&dg15, Some(other), &CHALLENGE, &signature),
                 Err(AaError::EcdsaInvalid),
                 "{name}"
             );
             assert_every_flip_fails(&signature, |sig| {
-                active_auth::verify(&dg15, Some(hash), &CHALLENGE, sig).map(|_| ())
+                verify(&dg15, Some(hash), &CHALLENGE, sig).map(|_| ())
             });
             assert_every_flip_fails(&CHALLENGE, |ch| {
-                active_auth::verify(&dg15, Some(hash), ch, &signature).map(|_| ())
+                verify(&dg15, Some(hash), ch, &signature).map(|_| ())
             });
             assert!(matches!(
-                active_auth::verify(&dg15, Some(hash), &CHALLENGE, &signature[1..]),
+                verify(&dg15, Some(hash), &CHALLENGE, &signature[1..]),
                 Err(AaError::MalformedSignature(_))
             ));
         }

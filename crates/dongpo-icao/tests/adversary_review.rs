@@ -16,12 +16,12 @@ use std::sync::Arc;
 
 use der::{Decode, Encode};
 use dongpo_crypto::{HashAlgorithm, SigningKey, Verifier};
+use dongpo_icao::Outcome;
+use dongpo_icao::Policy;
+use dongpo_icao::Status;
+use dongpo_icao::TrustStore;
 use dongpo_icao::oid;
-use dongpo_icao::outcome::Outcome;
 use dongpo_icao::passive_auth::{self, Document, Options, TimeModel};
-use dongpo_icao::policy::Policy;
-use dongpo_icao::report::Status;
-use dongpo_icao::trust_store::TrustStore;
 use dongpo_testkit::deviation_list::{Defect, Target, content, sign_list};
 use dongpo_testkit::passport::csca_certificate;
 use dongpo_testkit::pki::{self, CertRequest, CrlRequest, Revocation, Role};
@@ -284,8 +284,8 @@ fn deviation_list_signer_revoked_on_the_newest_crl_is_refused_whatever_the_order
 
 fn strict_refuses_a_non_der_0x77_wrapper() {
     let genuine = read("p256/genuine/EF_SOD.bin");
-    let inner = dongpo_icao::cms_raw::object(&genuine).unwrap();
-    let content_info = &genuine[inner.content_start..inner.content_end];
+    let inner = dongpo_icao::tlv::TlvReader::ber(&genuine).read().unwrap();
+    let content_info = inner.value;
     let mut indefinite = vec![0x77, 0x80];
     indefinite.extend_from_slice(content_info);
     indefinite.extend_from_slice(&[0, 0]);

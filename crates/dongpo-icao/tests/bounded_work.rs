@@ -13,10 +13,10 @@ use std::sync::{Arc, Mutex};
 
 use dongpo_crypto::backend::{self, Backend, PreparedKey};
 use dongpo_crypto::{KeyError, PublicKey, SignatureAlgorithm, Verifier};
-use dongpo_icao::outcome::Outcome;
+use dongpo_icao::Outcome;
+use dongpo_icao::Status;
+use dongpo_icao::TrustStore;
 use dongpo_icao::passive_auth::{self, Options};
-use dongpo_icao::report::Status;
-use dongpo_icao::trust_store::TrustStore;
 use dongpo_pki::{Cert, UnixTime};
 use dongpo_testkit::document_signer::{DocumentSigner, rsa_key_of_any_size};
 use dongpo_testkit::{KeyStore, Profile};
@@ -109,7 +109,7 @@ fn a_dsc_with_a_16384_bit_key_is_refused_when_parsed_naming_the_size() {
     ));
     let document = signer.document(0).unwrap();
     // As a forger would send it: a signature value as long as the modulus.
-    let sod = dongpo_icao::sod::Sod::parse(&document.sod).unwrap();
+    let sod = dongpo_icao::Sod::parse(&document.sod).unwrap();
     assert_eq!(sod.cms.signature.len(), 2048);
 
     let (verifier, used) = counting_verifier();
@@ -175,7 +175,7 @@ fn the_sod_signature_is_checked_only_after_the_dsc_chained() {
 fn a_broken_signature_under_a_chained_dsc_costs_at_most_one_retry() {
     let signer = DocumentSigner::new(Profile::Rsa2048, 1, 0, &mut KeyStore::default()).unwrap();
     let mut document = signer.document(0).unwrap();
-    let sod = dongpo_icao::sod::Sod::parse(&document.sod).unwrap();
+    let sod = dongpo_icao::Sod::parse(&document.sod).unwrap();
     let at = document
         .sod
         .windows(sod.cms.signature.len())

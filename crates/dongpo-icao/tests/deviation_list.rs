@@ -18,13 +18,13 @@ use const_oid::ObjectIdentifier;
 use der::Encode;
 use der::asn1::{Any, OctetString, PrintableString, SetOfVec};
 use dongpo_crypto::{HashAlgorithm, SigningKey, Verifier};
+use dongpo_icao::Status;
+use dongpo_icao::TrustStore;
 use dongpo_icao::deviation_list::{
     self, DeviationListError, DscIdentifier, VerifiedDeviationList, Waiver, asn1, deviation_oid,
 };
 use dongpo_icao::oid;
 use dongpo_icao::passive_auth::{self, Document, Options};
-use dongpo_icao::report::Status;
-use dongpo_icao::trust_store::TrustStore;
 use dongpo_pki::{Cert, UnixTime};
 use dongpo_revocation::Crl;
 use dongpo_testkit::passport::csca_certificate;
@@ -239,7 +239,7 @@ fn document(dir: &Path) -> Document {
     }
 }
 
-fn passive_auth(variant: &str) -> dongpo_icao::outcome::Outcome {
+fn passive_auth(variant: &str) -> dongpo_icao::Outcome {
     let dir = vectors(variant);
     let mut trust = TrustStore::new();
     trust

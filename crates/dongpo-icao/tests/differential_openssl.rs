@@ -19,10 +19,10 @@ use std::path::Path;
 use std::process::Command;
 
 use dongpo_crypto::Verifier;
+use dongpo_icao::Sod;
+use dongpo_icao::Status;
+use dongpo_icao::TrustStore;
 use dongpo_icao::passive_auth::{self, Options};
-use dongpo_icao::report::Status;
-use dongpo_icao::sod::Sod;
-use dongpo_icao::trust_store::TrustStore;
 use dongpo_pki::UnixTime;
 use dongpo_testkit::document_signer::DocumentSigner;
 use dongpo_testkit::{KeyStore, Profile};

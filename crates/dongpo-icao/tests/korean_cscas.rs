@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use dongpo_crypto::Verifier;
-use dongpo_icao::trust_store::TrustStore;
+use dongpo_icao::TrustStore;
 use dongpo_pki::Cert;
 
 fn cert(name: &str) -> Cert {

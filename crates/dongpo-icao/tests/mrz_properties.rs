@@ -9,8 +9,8 @@
 //! single-character change that changes the character's value mod 10, and a TD3 MRZ built
 //! from any fields parses back to them with every check digit valid.
 
-use dongpo_icao::lds::mrz::{CheckDigitField, Mrz};
-use dongpo_icao::mrz::check_digit;
+use dongpo_icao::lds::check_digit;
+use dongpo_icao::lds::{CheckDigitField, Mrz};
 use proptest::prelude::*;
 
 const ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ<";

@@ -15,11 +15,11 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use dongpo_crypto::Verifier;
-use dongpo_icao::outcome::Outcome;
+use dongpo_icao::Outcome;
+use dongpo_icao::Sod;
+use dongpo_icao::Status;
+use dongpo_icao::TrustStore;
 use dongpo_icao::passive_auth::{self, Document, Options};
-use dongpo_icao::report::Status;
-use dongpo_icao::sod::Sod;
-use dongpo_icao::trust_store::TrustStore;
 use dongpo_pki::UnixTime;
 
 fn vectors() -> PathBuf {

@@ -14,8 +14,8 @@ use std::path::PathBuf;
 
 use base64ct::{Base64, Encoding};
 use dongpo_crypto::Verifier;
+use dongpo_icao::TrustStore;
 use dongpo_icao::pkd_ldif::{self, LdifError, PkdObject};
-use dongpo_icao::trust_store::TrustStore;
 use dongpo_pki::{Cert, UnixTime};
 
 const KOREAN: [&str; 5] = [

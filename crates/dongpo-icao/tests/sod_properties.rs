@@ -14,8 +14,8 @@ use std::collections::BTreeMap;
 
 use der::{Decode, Encode};
 use dongpo_crypto::{HashAlgorithm, Verifier};
+use dongpo_icao::Sod;
 use dongpo_icao::signed_data::Encoding;
-use dongpo_icao::sod::Sod;
 use dongpo_pki::Cert;
 use dongpo_testkit::passport::csca_certificate;
 use dongpo_testkit::rng::SeededRng;

@@ -12,10 +12,10 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use dongpo_crypto::{HashAlgorithm, Verifier};
+use dongpo_icao::Policy;
+use dongpo_icao::Status;
+use dongpo_icao::TrustStore;
 use dongpo_icao::passive_auth::{self, ActiveAuthResponse, Document, Options, TimeModel};
-use dongpo_icao::policy::Policy;
-use dongpo_icao::report::Status;
-use dongpo_icao::trust_store::TrustStore;
 use dongpo_pki::UnixTime;
 
 fn corpus() -> Vec<(String, PathBuf)> {

@@ -12,11 +12,11 @@
 use der::Encode;
 use der::Tag;
 use dongpo_crypto::Verifier;
-use dongpo_icao::outcome::Outcome;
+use dongpo_icao::Outcome;
+use dongpo_icao::Policy;
+use dongpo_icao::Status;
+use dongpo_icao::TrustStore;
 use dongpo_icao::passive_auth::{self, Options, TimeModel};
-use dongpo_icao::policy::Policy;
-use dongpo_icao::report::Status;
-use dongpo_icao::trust_store::TrustStore;
 use dongpo_pki::UnixTime;
 use dongpo_testkit::KeyStore;
 use dongpo_testkit::pki::{self, ski};

@@ -18,13 +18,13 @@ use std::sync::Arc;
 
 use der::{Decode, Encode};
 use dongpo_crypto::{HashAlgorithm, SigningKey, Verifier};
+use dongpo_icao::Outcome;
+use dongpo_icao::Policy;
+use dongpo_icao::Status;
+use dongpo_icao::TrustStore;
 use dongpo_icao::deviation_list::{self, DeviationListError, deviation_oid};
 use dongpo_icao::oid;
-use dongpo_icao::outcome::Outcome;
 use dongpo_icao::passive_auth::{self, ActiveAuthResponse, Document, Options};
-use dongpo_icao::policy::Policy;
-use dongpo_icao::report::Status;
-use dongpo_icao::trust_store::TrustStore;
 use dongpo_pki::{Cert, UnixTime};
 use dongpo_revocation::Crl;
 use dongpo_testkit::deviation_list::{Defect, Target, content, sign_list};
@@ -610,7 +610,7 @@ fn korean(name: &str) -> PathBuf {
 
 #[test]
 fn a_link_from_a_csca_of_a_later_source_is_admitted() {
-    use dongpo_icao::trust_store::TrustSources;
+    use dongpo_icao::TrustSources;
     let scratch = std::env::temp_dir().join(format!("issue15-links-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&scratch);
     std::fs::create_dir_all(&scratch).unwrap();

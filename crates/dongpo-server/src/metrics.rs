@@ -64,11 +64,11 @@ pub struct Metrics {
     pub ca_expiry: crate::ca_expiry::CaExpiry,
 }
 
-fn status_name(status: dongpo_icao::report::Status) -> &'static str {
+fn status_name(status: dongpo_icao::Status) -> &'static str {
     match status {
-        dongpo_icao::report::Status::Pass => "pass",
-        dongpo_icao::report::Status::Fail => "fail",
-        dongpo_icao::report::Status::Skipped => "skipped",
+        dongpo_icao::Status::Pass => "pass",
+        dongpo_icao::Status::Fail => "fail",
+        dongpo_icao::Status::Skipped => "skipped",
     }
 }
 
@@ -162,7 +162,7 @@ impl Metrics {
 
     /// Counts many reports, touching each label set once (a batch repeats the same
     /// check ids thousands of times).
-    pub fn verifications_of(&self, reports: &[dongpo_icao::report::VerificationReport]) {
+    pub fn verifications_of(&self, reports: &[dongpo_icao::VerificationReport]) {
         let mut outcomes: std::collections::HashMap<&'static str, u64> = Default::default();
         let mut checks: std::collections::HashMap<(dongpo_icao::CheckId, &'static str), u64> =
             Default::default();
@@ -194,7 +194,7 @@ impl Metrics {
     }
 
     /// Counts a verification report.
-    pub fn verification(&self, report: &dongpo_icao::report::VerificationReport) {
+    pub fn verification(&self, report: &dongpo_icao::VerificationReport) {
         self.verifications_of(std::slice::from_ref(report));
     }
 

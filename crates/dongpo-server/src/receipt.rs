@@ -6,7 +6,7 @@ use base64ct::{Base64UrlUnpadded, Encoding};
 use dongpo_crypto::{
     Curve, EcdsaEncoding, HashAlgorithm, KeySpec, PublicKey, SignatureAlgorithm, SigningKey,
 };
-use dongpo_icao::report::VerificationReport;
+use dongpo_icao::VerificationReport;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -38,7 +38,7 @@ pub struct ReceiptClaims {
     /// Policy name.
     pub policy: String,
     /// Check id -> pass / fail / skipped.
-    pub checks: std::collections::BTreeMap<String, dongpo_icao::report::Status>,
+    pub checks: std::collections::BTreeMap<String, dongpo_icao::Status>,
     /// The Active Authentication challenge used.
     pub challenge_id: Option<String>,
     /// SHA-256 of the report (JSON): the value certificates carry in their evidence.

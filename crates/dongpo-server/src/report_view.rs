@@ -5,7 +5,7 @@
 //! certificate summaries; compact answers are about a fifth of the size.
 
 use dongpo_icao::CheckId;
-use dongpo_icao::report::{Status, VerificationReport};
+use dongpo_icao::{Status, VerificationReport};
 use serde::Serialize;
 
 use crate::error::ApiError;

@@ -31,7 +31,7 @@ pub struct AppState {
     /// Passive Authentication with shared chain caches; replaced when the trust
     /// directories change (see [`AppState::verifier`]).
     pub verifier: RwLock<BatchVerifier>,
-    /// [`dongpo_icao::trust_store::TrustStore::snapshot_id`] of the verifier's trust store.
+    /// [`dongpo_icao::TrustStore::snapshot_id`] of the verifier's trust store.
     pub trust_snapshot: Mutex<String>,
     /// The OCSP responder (with its own store connection and cache).
     pub ocsp: Responder<StoreStatus>,
@@ -84,7 +84,7 @@ impl AppState {
 
     /// Puts `trust` in use when it differs from the current trust store; returns whether
     /// it did. Verifications already running finish on the old one.
-    pub fn replace_trust(&self, trust: dongpo_icao::trust_store::TrustStore) -> bool {
+    pub fn replace_trust(&self, trust: dongpo_icao::TrustStore) -> bool {
         let snapshot = trust.snapshot_id();
         let Ok(mut current) = self.trust_snapshot.lock() else {
             return false;

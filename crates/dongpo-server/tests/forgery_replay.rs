@@ -18,7 +18,7 @@ mod support;
 mod cms_tree;
 
 use cms_tree::Node;
-use dongpo_icao::sod::Sod;
+use dongpo_icao::Sod;
 use dongpo_testkit::{KeyStore, Profile, Variant};
 use serde_json::json;
 use support::{Client, InProcess, Passport, b64, issue};

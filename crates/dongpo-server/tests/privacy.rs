@@ -61,7 +61,7 @@ const UNREGISTERED_RRN: &str = "770707-2345678";
 
 /// The MRZ of the passport's DG1, without line breaks.
 fn mrz_of(passport: &Passport) -> String {
-    dongpo_icao::lds::mrz::Mrz::from_dg1(passport.file("DG1.bin"))
+    dongpo_icao::lds::Mrz::from_dg1(passport.file("DG1.bin"))
         .unwrap()
         .raw
 }

@@ -1,23 +1,8 @@
 //! Re-encodes chosen constructed DER nodes with BER indefinite lengths, as some real
 //! SODs are written. Only structural wrappers are touched; signed bytes stay as they are.
+//! A writer only: the DER is read with dongpo-icao's TLV reader.
 
-/// One TLV: its header length and total length within the input.
-fn split_tlv(bytes: &[u8]) -> Option<(usize, usize)> {
-    let first_len = *bytes.get(1)?;
-    let (header, len) = if first_len < 0x80 {
-        (2, usize::from(first_len))
-    } else {
-        let n = usize::from(first_len & 0x7f);
-        let len_bytes = bytes.get(2..2 + n)?;
-        (
-            2 + n,
-            len_bytes
-                .iter()
-                .fold(0usize, |acc, b| (acc << 8) | usize::from(*b)),
-        )
-    };
-    (header + len <= bytes.len()).then_some((header, header + len))
-}
+use dongpo_icao::tlv::TlvReader;
 
 /// Rewrites `der` so that every constructed node whose child-index path is in `paths`
 /// uses an indefinite length (`0x80` ... `00 00`). Paths index children from 0; `[]` is
@@ -29,24 +14,19 @@ pub fn to_indefinite(der: &[u8], paths: &[&[usize]]) -> Option<Vec<u8>> {
     Some(out)
 }
 
-fn convert(tlv: &[u8], path: &mut Vec<usize>, paths: &[&[usize]], out: &mut Vec<u8>) -> Option<()> {
-    let (header, total) = split_tlv(tlv)?;
-    let tag = *tlv.first()?;
-    let constructed = tag & 0x20 != 0;
-    if !constructed || !paths.contains(&path.as_slice()) {
-        out.extend_from_slice(tlv.get(..total)?);
+fn convert(der: &[u8], path: &mut Vec<usize>, paths: &[&[usize]], out: &mut Vec<u8>) -> Option<()> {
+    // The one TLV reader of dongpo-icao, in its DER (definite-length) mode.
+    let tlv = TlvReader::new(der).read().ok()?;
+    if !tlv.constructed || !paths.contains(&path.as_slice()) {
+        out.extend_from_slice(tlv.raw);
         return Some(());
     }
-    out.extend_from_slice(&[tag, 0x80]);
-    let mut rest = tlv.get(header..total)?;
-    let mut index = 0;
-    while !rest.is_empty() {
-        let (_, child_len) = split_tlv(rest)?;
+    out.extend_from_slice(tlv.tag_bytes());
+    out.push(0x80);
+    for (index, child) in tlv.children().enumerate() {
         path.push(index);
-        convert(rest.get(..child_len)?, path, paths, out)?;
+        convert(child.ok()?.raw, path, paths, out)?;
         path.pop();
-        rest = rest.get(child_len..)?;
-        index += 1;
     }
     out.extend_from_slice(&[0x00, 0x00]);
     Some(())

@@ -1,6 +1,6 @@
 //! TD3 (passport) MRZ lines with correct check digits.
 
-use dongpo_icao::mrz::check_char;
+use dongpo_icao::lds::check_char;
 
 use crate::person::Person;
 

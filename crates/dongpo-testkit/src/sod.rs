@@ -4,7 +4,7 @@ use const_oid::ObjectIdentifier;
 use der::Encode;
 use der::asn1::{OctetString, PrintableString};
 use dongpo_crypto::{HashAlgorithm, SignatureAlgorithm, SigningKey};
-use dongpo_icao::lds_security_object::DigestAlgorithmIdentifier;
+use dongpo_icao::DigestAlgorithmIdentifier;
 use dongpo_icao::{DataGroupHash, LdsSecurityObject, LdsVersionInfo, tlv};
 use x509_cert::Certificate;
 

@@ -8,9 +8,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use dongpo_crypto::Verifier;
+use dongpo_icao::Policy;
+use dongpo_icao::TrustStore;
 use dongpo_icao::passive_auth::{Document, Options, TimeModel};
-use dongpo_icao::policy::Policy;
-use dongpo_icao::trust_store::TrustStore;
 use dongpo_pki::{Cert, UnixTime};
 
 /// One document with what it is verified against.

@@ -16,10 +16,10 @@ use dongpo_ca::init::{InitOptions, init};
 use dongpo_ca::keys::Passphrase;
 use dongpo_ca::registry::Identity;
 use dongpo_crypto::{KeySpec, Verifier};
-use dongpo_icao::outcome::Outcome;
+use dongpo_icao::Outcome;
+use dongpo_icao::Policy;
+use dongpo_icao::TrustStore;
 use dongpo_icao::passive_auth::{self, ActiveAuthResponse, Document, Options, TimeModel};
-use dongpo_icao::policy::Policy;
-use dongpo_icao::trust_store::TrustStore;
 use dongpo_pki::time::UnixTime;
 use dongpo_testkit::{KeyStore, Profile, Variant};
 

@@ -74,8 +74,8 @@ impl EfCom {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::encoding::tlv::{TlvError, encode};
     use crate::lds::testdata;
-    use crate::tlv::{TlvError, encode};
     use DataGroup::*;
 
     #[test]

@@ -35,9 +35,9 @@ impl Mrz {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::encoding::tlv::{TlvError, encode};
     use crate::lds::mrz::{CheckDigitField, MrzError, MrzFormat};
     use crate::lds::testdata;
-    use crate::tlv::{TlvError, encode};
 
     #[test]
     fn bsi_reference_passport() {

@@ -7,7 +7,7 @@
 use serde::Serialize;
 
 use super::{DataGroup, LdsError, LdsFile, children, outer, tag_list, text};
-use crate::tlv::Tlv;
+use crate::encoding::tlv::Tlv;
 
 const FILE: LdsFile = LdsFile::Dg(DataGroup::Dg11);
 const TAG_OTHER_NAMES: u32 = 0xA0;
@@ -107,8 +107,8 @@ pub(crate) fn collect_text(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::encoding::tlv::{TlvError, encode};
     use crate::lds::testdata;
-    use crate::tlv::{TlvError, encode};
 
     /// A DG11 the way 9303-10 Appendix D lays one out, with a BCD date of birth.
     fn sample() -> Vec<u8> {

@@ -78,8 +78,8 @@ impl Dg12 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::encoding::tlv::{TlvError, encode};
     use crate::lds::testdata;
-    use crate::tlv::{TlvError, encode};
 
     fn sample() -> Vec<u8> {
         let others = encode(

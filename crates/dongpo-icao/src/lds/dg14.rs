@@ -20,8 +20,8 @@ use dongpo_crypto::{AlgorithmError, HashAlgorithm, KeyError, PublicKey, Signatur
 use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoRef};
 
 use super::{DataGroup, LdsError, LdsFile, outer};
-use crate::oid::AA_PROTOCOL;
-use crate::tlv::Tlv;
+use crate::encoding::oid::AA_PROTOCOL;
+use crate::encoding::tlv::Tlv;
 
 const FILE: LdsFile = LdsFile::Dg(DataGroup::Dg14);
 
@@ -355,8 +355,8 @@ fn security_info(element: &Tlv<'_>) -> Result<SecurityInfo, LdsError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::encoding::tlv::{TlvError, encode};
     use crate::lds::testdata;
-    use crate::tlv::{TlvError, encode};
     use dongpo_crypto::{Curve, EcdsaEncoding};
 
     const BP224_SPKI_START: [u8; 4] = [0x30, 0x82, 0x01, 0x13];

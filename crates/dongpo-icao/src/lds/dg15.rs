@@ -10,7 +10,7 @@ use dongpo_crypto::{PublicKey, RsaPublicKey};
 use spki::SubjectPublicKeyInfoRef;
 
 use super::{DataGroup, LdsError, LdsFile, outer};
-use crate::tlv::{self, TlvReader};
+use crate::encoding::tlv::{self, TlvReader};
 
 const FILE: LdsFile = LdsFile::Dg(DataGroup::Dg15);
 /// rsaEncryption.
@@ -42,6 +42,28 @@ impl<'a> Dg15<'a> {
         let mut reader = file.children();
         let spki = reader.expect(0x30).map_err(tlv_err)?.raw;
         reader.finish().map_err(tlv_err)?;
+        Self::from_spki(spki)
+    }
+
+    /// Reads either the EF.DG15 file (`6F ...`) or a bare SubjectPublicKeyInfo (`30 ...`),
+    /// the two forms an Active Authentication key is handed over in (`dongpo aa verify
+    /// --dg15`). Anything not starting with `30` is read as the file.
+    ///
+    /// # Errors
+    /// As [`Dg15::parse`] or [`Dg15::from_spki`].
+    pub fn parse_file_or_spki(bytes: &'a [u8]) -> Result<Self, LdsError> {
+        match bytes.first() {
+            Some(0x30) => Self::from_spki(bytes),
+            _ => Self::parse(bytes),
+        }
+    }
+
+    /// Reads the SubjectPublicKeyInfo that DG15 holds, given alone, with the same repair
+    /// of an unsigned RSA modulus as [`Dg15::parse`].
+    ///
+    /// # Errors
+    /// [`LdsError::Key`] when `spki` is not a usable RSA or EC key.
+    pub fn from_spki(spki: &'a [u8]) -> Result<Self, LdsError> {
         match PublicKey::from_spki_der(spki) {
             Ok(public_key) => Ok(Dg15 {
                 spki,
@@ -93,8 +115,8 @@ fn repair_unsigned_rsa(spki: &[u8]) -> Option<PublicKey> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::encoding::tlv::{TlvError, encode};
     use crate::lds::testdata;
-    use crate::tlv::{TlvError, encode};
     use dongpo_crypto::{Curve, KeyError};
 
     #[test]
@@ -161,6 +183,32 @@ mod tests {
                     assert_eq!(ec.curve, expected);
                 }
             }
+        }
+    }
+
+    #[test]
+    fn dg15_wrapper_is_stripped_in_every_length_form() {
+        let spki = testdata::read("real/bsi-tr03105-5/DG15_pk.bin");
+        let bare = Dg15::parse_file_or_spki(&spki).unwrap();
+        assert_eq!(bare.spki, &spki[..]);
+        let len = u16::try_from(spki.len()).unwrap().to_be_bytes();
+        let long = [&[0x6f, 0x82][..], &len, &spki].concat();
+        let short_form = encode(&[0x6f], &spki);
+        for file in [&short_form, &long] {
+            let dg15 = Dg15::parse_file_or_spki(file).unwrap();
+            assert_eq!(dg15, bare);
+        }
+        for bad in [
+            &[][..],
+            &[0x6f],
+            &[0x6f, 0x82, 0],
+            &[0x6f, 3, 1, 2],
+            &[0x6f, 1, 1, 2],
+            &[0x6f, 0x80],
+            &[0x04, 0x00],
+            &[0x30, 0x03, 1, 2, 3],
+        ] {
+            assert!(Dg15::parse_file_or_spki(bad).is_err(), "{bad:02x?}");
         }
     }
 

@@ -10,7 +10,7 @@
 //! type from its header. Image bytes are borrowed from the input.
 
 use super::{DataGroup, LdsError, LdsFile, children, outer};
-use crate::tlv::Tlv;
+use crate::encoding::tlv::Tlv;
 
 const FILE: LdsFile = LdsFile::Dg(DataGroup::Dg2);
 const TAG_GROUP: u32 = 0x7F61;
@@ -345,20 +345,23 @@ impl<'a> Record<'a> {
     }
 
     fn u8(&mut self, what: &'static str) -> Result<u8, LdsError> {
-        Ok(self.take(1, what)?.first().copied().unwrap_or_default())
+        let [byte] = self.take(1, what)? else {
+            return Err(malformed(format!("{what} is not one byte")));
+        };
+        Ok(*byte)
     }
 
     fn u16(&mut self, what: &'static str) -> Result<u16, LdsError> {
         match self.take(2, what)? {
             [a, b] => Ok(u16::from_be_bytes([*a, *b])),
-            _ => Ok(0),
+            _ => Err(malformed(format!("{what} is not two bytes"))),
         }
     }
 
     fn u32(&mut self, what: &'static str) -> Result<u32, LdsError> {
         match self.take(4, what)? {
             [a, b, c, d] => Ok(u32::from_be_bytes([*a, *b, *c, *d])),
-            _ => Ok(0),
+            _ => Err(malformed(format!("{what} is not four bytes"))),
         }
     }
 }
@@ -450,8 +453,8 @@ fn face_record(bdb: &[u8]) -> Result<FaceRecord<'_>, LdsError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::encoding::tlv::{TlvError, encode};
     use crate::lds::testdata;
-    use crate::tlv::{TlvError, encode};
 
     fn bsi() -> Vec<u8> {
         testdata::read("real/bsi-tr03105-5/Datagroup2.bin")

@@ -4,30 +4,45 @@
 //! value), the same bytes the SOD hashes, and returns either a typed structure or an
 //! [`LdsError`] naming the file and what was wrong. None of them panics on any input.
 //! Binary payloads (images, key bytes) are borrowed from the input where that is free.
+//!
+//! EF.SOD is an LDS file too ([`sod`], re-exported at the crate root as `Sod`), with its
+//! LDSSecurityObject ([`security_object`]); the MRZ (DG1's text, and its check digits)
+//! has one module here, and the MRZ's three-letter State codes are mapped in [`country`].
 
 use std::fmt;
 
 use serde::Serialize;
 
-use crate::tlv::{self, Tlv, TlvError};
+use crate::encoding::tlv::{self, Tlv, TlvError, TlvReader};
 
-pub mod com;
-pub mod dg1;
-pub mod dg11;
-pub mod dg12;
-pub mod dg14;
-pub mod dg15;
-pub mod dg2;
-pub mod mrz;
+mod com;
+pub mod country;
+mod dg1;
+mod dg11;
+mod dg12;
+mod dg14;
+mod dg15;
+mod dg2;
+mod mrz;
+pub(crate) mod security_object;
+pub(crate) mod sod;
 mod text;
 
 pub use com::EfCom;
-pub use dg2::{Dg2, FaceImage, ImageType};
+pub use dg2::{
+    BiometricData, BiometricHeader, BiometricInstance, Dg2, FORMAT_OWNER_ISO_SC37,
+    FORMAT_TYPE_FACE_19794_5, FaceImage, FaceRecord, ImageType,
+};
 pub use dg11::Dg11;
 pub use dg12::Dg12;
-pub use dg14::{Dg14, SecurityInfo};
+pub use dg14::{
+    ActiveAuthenticationInfo, ChipAuthenticationDomainParameterInfo, ChipAuthenticationInfo,
+    ChipAuthenticationPublicKeyInfo, Dg14, FileId, ID_CA, ID_CA_DH, ID_CA_ECDH, ID_PACE, ID_PK,
+    ID_PK_DH, ID_PK_ECDH, ID_TA, PaceDomainParameterInfo, PaceInfo, SecurityInfo,
+    TerminalAuthenticationInfo,
+};
 pub use dg15::Dg15;
-pub use mrz::{CheckDigit, CheckDigitField, Mrz, MrzError, MrzFormat};
+pub use mrz::{CheckDigit, CheckDigitField, Mrz, MrzError, MrzFormat, check_char, check_digit};
 
 /// A data group of LDS1, EF.DG1 to EF.DG16.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -170,6 +185,7 @@ impl fmt::Display for LdsFile {
 
 /// Why an LDS file could not be parsed. Every variant names the file.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum LdsError {
     /// The BER-TLV structure is broken (truncated, indefinite length, ...).
     #[error("{file}: {source}")]
@@ -279,37 +295,12 @@ pub(crate) fn children<'a>(file: LdsFile, tlv: &Tlv<'a>) -> Result<Vec<Tlv<'a>>,
 
 /// Parses a tag list (`5C`): concatenated BER tags without lengths.
 pub(crate) fn tag_list(file: LdsFile, value: &[u8], offset: usize) -> Result<Vec<u32>, LdsError> {
+    let mut reader = TlvReader::with_offset(value, offset);
     let mut tags = Vec::new();
-    let mut bytes = value.iter().copied().enumerate();
-    while let Some((at, first)) = bytes.next() {
-        let mut tag = u32::from(first);
-        if first & 0x1F == 0x1F {
-            let mut count = 1;
-            loop {
-                let Some((_, b)) = bytes.next() else {
-                    return Err(LdsError::Tlv {
-                        file,
-                        source: TlvError::UnexpectedEnd {
-                            offset: offset.saturating_add(value.len()),
-                            expected: "a subsequent tag byte in the tag list",
-                        },
-                    });
-                };
-                count += 1;
-                if count > 3 {
-                    return Err(LdsError::Tlv {
-                        file,
-                        source: TlvError::TagTooLong {
-                            offset: offset.saturating_add(at),
-                        },
-                    });
-                }
-                tag = (tag << 8) | u32::from(b);
-                if b & 0x80 == 0 {
-                    break;
-                }
-            }
-        }
+    while !reader.is_empty() {
+        let (tag, _) = reader
+            .read_tag()
+            .map_err(|source| LdsError::Tlv { file, source })?;
         tags.push(tag);
     }
     Ok(tags)

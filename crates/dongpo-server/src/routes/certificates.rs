@@ -13,7 +13,7 @@ use dongpo_ca::ra::{Approval, Refusal};
 use dongpo_ca::reason::RevocationReason;
 use dongpo_ca::serial::Serial;
 use dongpo_ca::store::{CertStatus, StoreError};
-use dongpo_icao::outcome::Outcome;
+use dongpo_icao::Outcome;
 use dongpo_pki::time::UnixTime;
 use serde::Deserialize;
 use serde_json::{Value, json};

@@ -8,7 +8,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use dongpo_icao::CheckId;
 use dongpo_icao::passive_auth::{ActiveAuthResponse, Document};
-use dongpo_icao::report::{Status, VerificationReport};
+use dongpo_icao::{Status, VerificationReport};
 use dongpo_pki::time::UnixTime;
 use serde::Deserialize;
 use serde_json::{Value, json};

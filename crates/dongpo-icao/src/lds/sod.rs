@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use der::Decode;
 use dongpo_crypto::HashAlgorithm;
 
-use crate::cms_raw;
-use crate::lds_security_object::LdsSecurityObject;
-use crate::signed_data::{SignedDataError, SignedDataInfo};
+use crate::encoding::signed_data::{SignedDataError, SignedDataInfo};
+use crate::encoding::tlv::TlvReader;
+use crate::lds::security_object::LdsSecurityObject;
 
 mod content;
 pub mod fast;
@@ -18,6 +18,7 @@ pub use fast::KnownCertificates;
 
 /// Why an EF.SOD could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum SodError {
     /// The file is empty or not wrapped in tag 0x77 (nor a bare ContentInfo).
     #[error("EF.SOD: {0}")]
@@ -27,7 +28,7 @@ pub enum SodError {
     SignedData(#[from] SignedDataError),
     /// The LDSSecurityObject does not decode.
     #[error("LDSSecurityObject: {0}")]
-    Lds(String),
+    Lds(#[source] der::Error),
     /// The LDSSecurityObject lists one data-group number twice.
     #[error("LDSSecurityObject lists data group {0} twice")]
     DuplicateDataGroup(u8),
@@ -60,11 +61,22 @@ pub struct Sod {
     pub dg_hashes: BTreeMap<u8, Vec<u8>>,
 }
 
-/// The ContentInfo inside the file: `(content_info, wrapped, object_len)`, where
-/// `object_len` is the length of the leading object (the 0x77 wrapper, or the bare
-/// ContentInfo) and any bytes after it are trailing data. The 0x77 length may be
-/// definite or indefinite (BER; read with the same walker as the CMS structure).
-fn unwrap_0x77(file: &[u8]) -> Result<(&[u8], bool, usize, bool), SodError> {
+/// The leading object of an EF.SOD file, as [`unwrap_0x77`] finds it.
+struct Wrapper<'a> {
+    /// The ContentInfo inside the file.
+    content_info: &'a [u8],
+    /// The file had the 0x77 wrapper (else it is a bare ContentInfo).
+    wrapped: bool,
+    /// The leading object (the 0x77 wrapper, or the bare ContentInfo) as read; any bytes
+    /// after it are trailing data.
+    object: &'a [u8],
+    /// The leading object's length is DER (definite, minimal; X.690 §10.1).
+    der: bool,
+}
+
+/// The ContentInfo inside the file and the object around it. The 0x77 length may be
+/// definite or indefinite (BER; read with the same reader as the CMS structure).
+fn unwrap_0x77(file: &[u8]) -> Result<Wrapper<'_>, SodError> {
     let wrapped = match file.first() {
         Some(0x77) => true,
         Some(0x30) => false,
@@ -76,29 +88,18 @@ fn unwrap_0x77(file: &[u8]) -> Result<(&[u8], bool, usize, bool), SodError> {
         None => return Err(SodError::Wrapper("file is empty".into())),
     };
     let what = if wrapped { "0x77" } else { "ContentInfo" };
-    let span = cms_raw::object(file).ok_or_else(|| {
+    let object = TlvReader::ber(file).read().map_err(|_| {
         SodError::Wrapper(format!(
             "{what} object is truncated or its length unreadable ({} bytes in the file)",
             file.len()
         ))
     })?;
-    let content = if wrapped {
-        file.get(span.content_start..span.content_end)
-    } else {
-        file.get(span.start..span.end)
-    }
-    .ok_or_else(|| SodError::Wrapper(format!("{what} object out of bounds")))?;
-    Ok((content, wrapped, span.end, der_header(&span)))
-}
-
-/// Whether `span`'s header is DER: a definite length in its shortest form (X.690 §10.1).
-fn der_header(span: &cms_raw::Span) -> bool {
-    let len = span.content_end - span.content_start;
-    let minimal = match len {
-        0..=0x7f => 2,
-        _ => 2 + (usize::BITS - len.leading_zeros()).div_ceil(8) as usize,
-    };
-    span.end == span.content_end && span.content_start - span.start == minimal
+    Ok(Wrapper {
+        content_info: if wrapped { object.value } else { object.raw },
+        wrapped,
+        object: object.raw,
+        der: object.has_der_length(),
+    })
 }
 
 /// Data-group number -> hash value of an LDSSecurityObject, refusing a number listed
@@ -129,10 +130,9 @@ impl Sod {
     /// # Errors
     /// [`SodError`] naming the part that failed.
     pub fn parse(file: &[u8]) -> Result<Self, SodError> {
-        let (content, wrapped, object_len, wrapper_der) = unwrap_0x77(file)?;
-        let object = file.get(..object_len).unwrap_or(file);
-        let cms = SignedDataInfo::parse(content)?;
-        Self::with_cms(file, object, wrapped, wrapper_der, cms)
+        let wrapper = unwrap_0x77(file)?;
+        let cms = SignedDataInfo::parse(wrapper.content_info)?;
+        Self::with_cms(file, wrapper.object, wrapper.wrapped, wrapper.der, cms)
     }
 
     /// Parses an EF.SOD file as [`Sod::parse`] does, with the same result and the same
@@ -162,7 +162,7 @@ impl Sod {
     ) -> Result<Self, SodError> {
         let lds = LdsSecurityObject::from_der(&cms.econtent)
             .or_else(|_| LdsSecurityObject::from_ber(&cms.econtent))
-            .map_err(|e| SodError::Lds(e.to_string()))?;
+            .map_err(SodError::Lds)?;
         let lds_hash = HashAlgorithm::from_oid(&lds.hash_algorithm.algorithm)
             .map_err(|_| SodError::UnknownDigest(lds.hash_algorithm.algorithm))?;
         let dg_hashes = data_group_hashes(&lds)?;

@@ -1,4 +1,4 @@
-//! The typed outcome of a verification: what [`crate::passive_auth::verify`] found, as
+//! The typed outcome of a verification: what [`crate::verify::passive_auth::verify`] found, as
 //! values (times, hashes as bytes, the hash algorithm). The display report of
 //! `dongpo verify --json` ([`VerificationReport`]) and the registration authority are both
 //! built from it; nothing reads the display report back.
@@ -12,9 +12,8 @@ use dongpo_crypto::HashAlgorithm;
 use dongpo_pki::UnixTime;
 use serde::{Deserialize, Serialize};
 
-use crate::check_id::{CheckId, CheckKey};
-use crate::passive_auth::TimeModel;
-use crate::report::{
+use crate::verify::check_id::{CheckId, CheckKey};
+use crate::verify::report::{
     CertSummary, Check, Evidence, MrzSummary, SodSummary, Status, VerificationReport,
 };
 
@@ -91,7 +90,7 @@ impl Outcome {
     /// Ids of the failed checks.
     #[must_use]
     pub fn failed(&self) -> Vec<CheckId> {
-        failed(&self.checks)
+        crate::verify::report::failed(&self.checks)
     }
 
     /// The hash of data group `number` the SOD holds, when the SOD parsed.
@@ -161,13 +160,27 @@ impl From<Outcome> for VerificationReport {
     }
 }
 
-/// Ids of the failed checks among `checks`.
-pub(crate) fn failed(checks: &[Check]) -> Vec<CheckId> {
-    checks
-        .iter()
-        .filter(|c| c.status == Status::Fail)
-        .map(|c| c.id)
-        .collect()
+/// At which time certificate validity is judged.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TimeModel {
+    /// At the verification time (`at`): the default, and what 9303-11 implies.
+    #[default]
+    VerificationTime,
+    /// At the SOD's signingTime (falling back to `at` when the SOD has none): accepts
+    /// documents whose DSC expired after they were signed, as some relying parties do.
+    SigningTime,
+}
+
+impl TimeModel {
+    /// The name reports use.
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            TimeModel::VerificationTime => "verification-time",
+            TimeModel::SigningTime => "signing-time",
+        }
+    }
 }
 
 /// The storage form of the typed fields.
@@ -275,9 +288,9 @@ mod tests {
     use dongpo_pki::UnixTime;
 
     use super::{EvidenceFacts, Outcome, SodFacts};
-    use crate::check_id::CheckId;
-    use crate::passive_auth::TimeModel;
-    use crate::report::{Check, Status};
+    use crate::verify::check_id::CheckId;
+    use crate::verify::passive_auth::TimeModel;
+    use crate::verify::report::{Check, Status};
 
     fn outcome(lds_hash: HashAlgorithm) -> Outcome {
         Outcome {

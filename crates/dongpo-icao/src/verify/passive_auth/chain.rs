@@ -11,8 +11,8 @@ use dongpo_pki::{Cert, UnixTime};
 use dongpo_revocation::{Crl, CrlError, CrlStatus};
 use x509_cert::ext::pkix::{CrlReason, KeyUsages};
 
-use crate::report::{CertSummary, Status};
-use crate::trust_store::{TrustStore, TrustedCsca};
+use crate::trust::store::{TrustStore, TrustedCsca, crl_rank};
+use crate::verify::report::{CertSummary, Status};
 
 /// The instants (inclusive) over which a [`DscChain`]'s outcome cannot change: no
 /// certificate validity bound and no CRL thisUpdate/nextUpdate lies strictly inside.
@@ -350,22 +350,6 @@ struct Usable<'a> {
     number: Option<String>,
 }
 
-/// How new a CRL is: by cRLNumber (a CRL without one below any with one), then
-/// thisUpdate. The one ordering every "which CRL decides" choice uses (the DSC's
-/// revocation here, a deviation-list signer's in [`crate::deviation_list`]).
-pub(crate) fn crl_rank(crl: &Crl) -> (usize, String, UnixTime) {
-    let digits = crl
-        .number_hex()
-        .map(|n| n.trim_start_matches('0').to_string());
-    let this_update = UnixTime::from_x509(&crl.crl.tbs_cert_list.this_update);
-    match digits {
-        // One more than any length so that "0" (empty after trimming) still ranks
-        // above a CRL without number.
-        Some(d) => (d.len() + 1, d, this_update),
-        None => (0, String::new(), this_update),
-    }
-}
-
 /// The revocation check of `dsc` against the CRLs of `csca` in `trust`: certificate
 /// validity judged at `at`, CRL freshness at `now` (see [`DscChain::compute`]). Used as
 /// well when a deviation list waived `dsc.chain` and names the CSCA, so that a waived
@@ -549,7 +533,7 @@ fn revocation(
 
 /// The CRL's authorityKeyIdentifier as hex, or `none`.
 fn crl_authority_key_hex(crl: &Crl) -> String {
-    crate::trust_store::crl_authority_key(crl).map_or_else(|| "none".to_string(), hex::encode)
+    crate::trust::store::crl_authority_key(crl).map_or_else(|| "none".to_string(), hex::encode)
 }
 
 /// `DocumentTypeListSyntax ::= SEQUENCE { version INTEGER, docTypeList SET OF PrintableString }`.
@@ -566,7 +550,7 @@ fn document_types(dsc: &Cert) -> Option<Result<Vec<String>, String>> {
         .tbs_certificate()
         .extensions()?
         .iter()
-        .find(|e| e.extn_id == crate::oid::DOCUMENT_TYPE_LIST)?;
+        .find(|e| e.extn_id == crate::encoding::oid::DOCUMENT_TYPE_LIST)?;
     Some(
         <DocumentTypeList as der::Decode>::from_der(ext.extn_value.as_bytes())
             .map(|list| list.doc_type_list.iter().map(ToString::to_string).collect())

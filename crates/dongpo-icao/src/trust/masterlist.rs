@@ -12,9 +12,9 @@ use dongpo_pki::name::{NameMatch, same_name};
 use dongpo_pki::{Cert, UnixTime};
 use serde::Serialize;
 
-use crate::oid;
-use crate::report::CertSummary;
-use crate::signed_data::{SignedDataError, SignedDataInfo};
+use crate::encoding::oid;
+use crate::encoding::signed_data::{SignedDataError, SignedDataInfo};
+use crate::verify::report::CertSummary;
 
 /// `CscaMasterList ::= SEQUENCE { version INTEGER, certList SET OF Certificate }`.
 #[derive(Sequence)]
@@ -25,6 +25,7 @@ struct CscaMasterList {
 
 /// Why a master list as a whole cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum MasterListError {
     /// The CMS is unreadable.
     #[error("master list {0}")]
@@ -34,7 +35,7 @@ pub enum MasterListError {
     ContentType(der::asn1::ObjectIdentifier),
     /// The CscaMasterList does not decode.
     #[error("CscaMasterList: {0}")]
-    Content(String),
+    Content(#[source] der::Error),
 }
 
 /// An entry that was refused.
@@ -81,12 +82,14 @@ pub fn entries(bytes: &[u8]) -> Result<Vec<Vec<u8>>, MasterListError> {
     }
     let list = CscaMasterList::from_der(&cms.econtent)
         .or_else(|_| CscaMasterList::from_ber(&cms.econtent))
-        .map_err(|e| MasterListError::Content(e.to_string()))?;
-    Ok(list
-        .cert_list
+        .map_err(MasterListError::Content)?;
+    // Every entry is returned: one that cannot be re-encoded fails the list rather
+    // than vanishing from it.
+    list.cert_list
         .iter()
-        .filter_map(|c| c.to_der().ok())
-        .collect())
+        .map(Encode::to_der)
+        .collect::<Result<_, _>>()
+        .map_err(MasterListError::Content)
 }
 
 /// Verifies a master list against pinned `anchors` at time `at`.
@@ -146,7 +149,7 @@ pub fn verify(
                 } else if let Some(reason) = signed_by
                     .iter()
                     .map(|a| {
-                        crate::deviation_list::csca_unusable(a, at)
+                        crate::trust::deviation_list::csca_unusable(a, at)
                             .map(|why| format!("anchor {} {why}", a.subject()))
                     })
                     .collect::<Option<Vec<String>>>()

@@ -29,8 +29,8 @@ use dongpo_crypto::HashAlgorithm;
 use super::Sod;
 use super::content::{DigestAlgorithmsRef, EncapsulatedContentInfoRef};
 use super::signer::RecentNames;
-use crate::oid;
-use crate::signed_data::{Encoding, SignedDataInfo, SignerFields};
+use crate::encoding::oid;
+use crate::encoding::signed_data::{Encoding, SignedDataInfo, SignerFields};
 
 /// Tag of the EF.SOD wrapper: `[APPLICATION 23]` constructed.
 const SOD_TAG: Tag = Tag::Application {

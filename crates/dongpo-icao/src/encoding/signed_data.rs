@@ -36,14 +36,15 @@ use x509_cert::name::Name;
 /// untrusted input buys bounded work before it chains to a trust anchor.
 pub const MAX_CERTIFICATES: usize = 16;
 
-use crate::{cms_raw, oid};
+use crate::encoding::{cms_raw, oid};
 
 /// Why a CMS SignedData could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum SignedDataError {
     /// The CMS structure does not decode (DER or BER).
     #[error("CMS: {0}")]
-    Cms(String),
+    Cms(#[source] der::Error),
     /// The content is not CMS SignedData.
     #[error("content type is {0}, not signedData")]
     NotSignedData(ObjectIdentifier),
@@ -114,10 +115,6 @@ pub struct SignedDataInfo {
     pub signature: Vec<u8>,
 }
 
-fn cms_err(e: der::Error) -> SignedDataError {
-    SignedDataError::Cms(e.to_string())
-}
-
 /// The fields of a SignedData's one SignerInfo, read once from the bytes as received:
 /// the single reader of signers for every CMS SignedData dongpo verifies (EF.SOD, master
 /// lists, deviation lists, and the EF.SOD fast path).
@@ -160,7 +157,7 @@ impl SignerFields {
             Encoding::Der => SignerInfo::from_der(raw.element),
             Encoding::Ber => SignerInfo::from_ber(raw.element),
         }
-        .map_err(cms_err)?;
+        .map_err(SignedDataError::Cms)?;
         let signer = match info.sid {
             SignerIdentifier::IssuerAndSerialNumber(ias) => SignerId::IssuerSerial {
                 serial: ias.serial_number.as_bytes().to_vec(),
@@ -229,7 +226,10 @@ impl SignerFields {
         Ok(SignerFields {
             signer,
             digest_algorithm,
-            signature_algorithm: info.signature_algorithm.to_der().map_err(cms_err)?,
+            signature_algorithm: info
+                .signature_algorithm
+                .to_der()
+                .map_err(SignedDataError::Cms)?,
             signed_attrs: raw.signed_attrs_for_signature(),
             attr_content_type,
             attr_message_digest,
@@ -249,7 +249,7 @@ impl SignedDataInfo {
             Ok(info) => (info, Encoding::Der),
             Err(der_error) => match ContentInfo::from_ber(content) {
                 Ok(info) => (info, Encoding::Ber),
-                Err(_) => return Err(cms_err(der_error)),
+                Err(_) => return Err(SignedDataError::Cms(der_error)),
             },
         };
         if info.content_type != oid::ID_SIGNED_DATA {
@@ -259,14 +259,17 @@ impl SignedDataInfo {
             Encoding::Der => EncodingRules::Der,
             Encoding::Ber => EncodingRules::Ber,
         };
-        let signed: SignedData = info.content.decode_as_encoding(rules).map_err(cms_err)?;
+        let signed: SignedData = info
+            .content
+            .decode_as_encoding(rules)
+            .map_err(SignedDataError::Cms)?;
         let encap = &signed.encap_content_info;
         let econtent: OctetString = encap
             .econtent
             .as_ref()
             .ok_or(SignedDataError::Missing("no eContent"))?
             .decode_as_encoding(rules)
-            .map_err(cms_err)?;
+            .map_err(SignedDataError::Cms)?;
         // Every certificate is kept, in the order received; see the module docs for why
         // picking among them is safe. Their number is bounded: finding the signer parses
         // each (keys included), and a SignedData needs its signer and perhaps a chain,
@@ -305,7 +308,7 @@ impl SignedDataInfo {
 
     /// The one place a `SignedDataInfo` is assembled: from its eContent, certificates
     /// and the fields of its one SignerInfo as [`SignerFields::read`] gave them (the full
-    /// parser above and the EF.SOD fast path, `crate::sod::Sod::parse_known`, both end
+    /// parser above and the EF.SOD fast path, `crate::lds::sod::Sod::parse_known`, both end
     /// here).
     pub(crate) fn with_signer(
         encoding: Encoding,

@@ -1,121 +1,19 @@
-//! A minimal BER walker over CMS SignedData and the EF.SOD wrapper. It finds the one
+//! The one SignerInfo of a CMS SignedData, located in the bytes as received. It finds the
 //! SignerInfo and its signedAttrs *as received* (the signature covers those bytes, and a
-//! decode/re-encode round trip may reorder or re-encode them: SET OF sorting, BER), and
-//! where the 0x77 object of EF.SOD ends (definite or indefinite length).
+//! decode/re-encode round trip may reorder or re-encode them: SET OF sorting, BER). The
+//! walk uses the crate's one TLV reader in its BER mode ([`TlvReader::ber`]), which also
+//! reads indefinite lengths.
 
-/// One TLV element: where it starts, where its content lies, where it ends.
-struct Element {
-    tag: u8,
-    start: usize,
-    content_start: usize,
-    content_end: usize,
-    end: usize,
-}
+use crate::encoding::tlv::{Tlv, TlvError, TlvReader};
 
-/// Nesting beyond this is refused: real SODs nest about eight deep, and hostile input
-/// must not exhaust the stack.
-const MAX_DEPTH: usize = 32;
-
-/// Reads the element starting at `start` (single-byte tags suffice for CMS structure).
-fn element(bytes: &[u8], start: usize) -> Option<Element> {
-    element_at_depth(bytes, start, 0)
-}
-
-fn element_at_depth(bytes: &[u8], start: usize, depth: usize) -> Option<Element> {
-    if depth > MAX_DEPTH {
-        return None;
-    }
-    let tag = *bytes.get(start)?;
-    if tag & 0x1f == 0x1f {
-        return None;
-    }
-    let first = *bytes.get(start + 1)?;
-    if first == 0x80 {
-        // Indefinite length: children until an end-of-contents 00 00.
-        let content_start = start + 2;
-        let mut cursor = content_start;
-        loop {
-            if bytes.get(cursor..cursor + 2)? == [0, 0] {
-                return Some(Element {
-                    tag,
-                    start,
-                    content_start,
-                    content_end: cursor,
-                    end: cursor + 2,
-                });
-            }
-            cursor = element_at_depth(bytes, cursor, depth + 1)?.end;
-        }
-    }
-    let (header, len) = if first < 0x80 {
-        (2, usize::from(first))
-    } else {
-        let n = usize::from(first & 0x7f);
-        if n > 4 {
-            return None;
-        }
-        let len = bytes
-            .get(start + 2..start + 2 + n)?
-            .iter()
-            .fold(0usize, |acc, b| (acc << 8) | usize::from(*b));
-        (2 + n, len)
-    };
-    let content_start = start + header;
-    let end = content_start.checked_add(len)?;
-    (end <= bytes.len()).then_some(Element {
-        tag,
-        start,
-        content_start,
-        content_end: end,
-        end,
-    })
-}
-
-/// The children of `parent`.
-fn children(bytes: &[u8], parent: &Element) -> Option<Vec<Element>> {
-    let mut out = Vec::new();
-    let mut cursor = parent.content_start;
-    while cursor < parent.content_end {
-        let child = element(bytes, cursor)?;
-        cursor = child.end;
-        out.push(child);
-    }
-    Some(out)
-}
-
-/// Where a TLV object lies in the bytes it was read from (BER: definite or indefinite
-/// length).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Span {
-    /// Offset of the tag byte.
-    pub start: usize,
-    /// Offset of the first content byte.
-    pub content_start: usize,
-    /// Offset just past the content (before an end-of-contents `00 00`).
-    pub content_end: usize,
-    /// Offset just past the object (after an end-of-contents `00 00`).
-    pub end: usize,
-    /// The tag byte.
-    pub tag: u8,
-}
-
-/// The TLV object at the start of `bytes` (single-byte tag; definite lengths of up to four
-/// length bytes, or the indefinite form, whose content is walked to its end-of-contents).
-/// Bytes after the object are not looked at: [`Span::end`] says where it stops.
-/// `None` when the object is truncated, too deep or its length unreadable.
-#[must_use]
-pub fn object(bytes: &[u8]) -> Option<Span> {
-    element(bytes, 0).map(|e| Span {
-        start: e.start,
-        content_start: e.content_start,
-        content_end: e.content_end,
-        end: e.end,
-        tag: e.tag,
-    })
+/// The children of `parent`, read in `parent`'s mode.
+fn children<'a>(parent: &Tlv<'a>) -> Result<Vec<Tlv<'a>>, TlvError> {
+    parent.children().collect()
 }
 
 /// Why the SignerInfo of a SignedData could not be located in the bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum RawSignerError {
     /// The ContentInfo / SignedData / signerInfos nesting is not where CMS puts it.
     #[error("the signerInfos SET is not where RFC 5652 puts it")]
@@ -167,51 +65,54 @@ impl RawSignerInfo<'_> {
 /// # Errors
 /// [`RawSignerError`].
 pub fn single_signer_info(content_info: &[u8]) -> Result<RawSignerInfo<'_>, RawSignerError> {
-    let layout = RawSignerError::Layout;
-    let root = element(content_info, 0).ok_or(layout)?;
+    // Any unreadable TLV on the way means the nesting is not where CMS puts it.
+    let layout = |_: TlvError| RawSignerError::Layout;
+    let root = TlvReader::ber(content_info).read().map_err(layout)?;
     // ContentInfo { contentType, [0] EXPLICIT SignedData }
-    let explicit = children(content_info, &root)
-        .and_then(|c| c.into_iter().nth(1))
+    let explicit = children(&root)
+        .map_err(layout)?
+        .into_iter()
+        .nth(1)
         .filter(|e| e.tag == 0xa0)
-        .ok_or(layout)?;
-    let signed_data = children(content_info, &explicit)
-        .and_then(|c| c.into_iter().next())
+        .ok_or(RawSignerError::Layout)?;
+    let signed_data = children(&explicit)
+        .map_err(layout)?
+        .into_iter()
+        .next()
         .filter(|e| e.tag == 0x30)
-        .ok_or(layout)?;
+        .ok_or(RawSignerError::Layout)?;
     // SignedData { version, digestAlgorithms, encapContentInfo, [0]?, [1]?, signerInfos }:
     // signerInfos is the last field.
-    let signer_infos = children(content_info, &signed_data)
-        .and_then(|mut c| c.pop())
+    let signer_infos = children(&signed_data)
+        .map_err(layout)?
+        .pop()
         .filter(|e| e.tag == 0x31)
-        .ok_or(layout)?;
-    let mut signers = children(content_info, &signer_infos).ok_or(layout)?;
+        .ok_or(RawSignerError::Layout)?;
+    let mut signers = children(&signer_infos).map_err(layout)?;
     if signers.len() != 1 {
         return Err(RawSignerError::SignerCount(signers.len()));
     }
-    let signer = signers.pop().ok_or(layout)?;
+    let signer = signers.pop().ok_or(RawSignerError::Layout)?;
     if signer.tag != 0x30 {
-        return Err(layout);
+        return Err(RawSignerError::Layout);
     }
     // SignerInfo { version, sid, digestAlgorithm, [0] signedAttrs?, signatureAlgorithm,
     // signature, [1] unsignedAttrs? }: signedAttrs, when present, is the fourth field (a
     // subjectKeyIdentifier sid is [0] too, but primitive: 0x80, never 0xa0).
-    let fields = children(content_info, &signer).ok_or(layout)?;
+    let fields = children(&signer).map_err(layout)?;
     let attrs = fields.get(3).filter(|f| f.tag == 0xa0);
     let (signed_attrs, signed_attr_count) = match attrs {
         None => (None, 0),
         Some(attrs) => {
-            if content_info.get(attrs.start + 1) == Some(&0x80) {
+            if attrs.is_indefinite() {
                 return Err(RawSignerError::IndefiniteSignedAttrs);
             }
-            let count = children(content_info, attrs).ok_or(layout)?.len();
-            (
-                Some(content_info.get(attrs.start..attrs.end).ok_or(layout)?),
-                count,
-            )
+            let count = children(attrs).map_err(layout)?.len();
+            (Some(attrs.raw), count)
         }
     };
     Ok(RawSignerInfo {
-        element: content_info.get(signer.start..signer.end).ok_or(layout)?,
+        element: signer.raw,
         signed_attrs,
         signed_attr_count,
     })
@@ -235,7 +136,7 @@ mod tests {
             .flatten()
             .collect();
         assert_eq!(single_signer_info(&deep), layout);
-        assert_eq!(object(&deep), None);
+        assert!(TlvReader::ber(&deep).read().is_err());
     }
 
     /// `ContentInfo { OID, [0] { SignedData { INTEGER, signerInfos } } }` with the given
@@ -279,16 +180,5 @@ mod tests {
                 Err(RawSignerError::SignerCount(signers.len()))
             );
         }
-    }
-
-    #[test]
-    fn object_reads_definite_and_indefinite_lengths() {
-        let definite = [0x77, 0x03, 0x30, 0x01, 0x05, 0xff];
-        let span = object(&definite).unwrap();
-        assert_eq!((span.content_start, span.content_end, span.end), (2, 5, 5));
-        let indefinite = [0x77, 0x80, 0x30, 0x01, 0x05, 0x00, 0x00, 0xee];
-        let span = object(&indefinite).unwrap();
-        assert_eq!((span.content_start, span.content_end, span.end), (2, 5, 7));
-        assert_eq!(object(&[0x77, 0x80, 0x30, 0x01, 0x05]), None);
     }
 }

@@ -1,5 +1,7 @@
-//! Declarative leniency: which real-world deviations a verification tolerates. Every
-//! quirk used is named in the detail of the check it affected; `strict` tolerates none.
+//! Leniency toward named quirks: which real-world deviations a verification tolerates.
+//! Every quirk used is named in the detail of the check it affected; `strict` tolerates
+//! none. The type keeps the name `Policy` because that is what the CLI (`--policy`),
+//! the HTTP API and the reports call it.
 
 use serde::Serialize;
 

@@ -34,8 +34,8 @@ use spki::AlgorithmIdentifierRef;
 use x509_cert::name::Name;
 use x509_cert::serial_number::SerialNumber;
 
-use crate::oid;
-use crate::signed_data::{SignerFields, SignerId};
+use crate::encoding::oid;
+use crate::encoding::signed_data::{SignerFields, SignerId};
 
 /// Issuer names kept decoded.
 const RECENT_NAMES: usize = 8;
@@ -259,8 +259,8 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
     use super::*;
-    use crate::cms_raw;
-    use crate::signed_data::Encoding;
+    use crate::encoding::cms_raw;
+    use crate::encoding::signed_data::Encoding;
 
     /// The borrowed reader answers for every DER synthetic SOD, with the fields the full
     /// reader gives (the fast path's tests compare whole `Sod`s; this one shows that the

@@ -41,7 +41,7 @@ pub struct LdsSecurityObject {
     pub hash_algorithm: DigestAlgorithmIdentifier,
     /// One entry per data group present (2 to 16 of them). A SEQUENCE OF, kept in the
     /// order received; a data-group number listed twice is refused when the hashes are
-    /// read ([`crate::sod::data_group_hashes`]), so no "first" or "last" entry is ever
+    /// read ([`crate::lds::sod::data_group_hashes`]), so no "first" or "last" entry is ever
     /// chosen between two.
     pub data_group_hash_values: Vec<DataGroupHash>,
     /// Present exactly when `version` is 1.

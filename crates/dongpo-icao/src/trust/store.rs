@@ -5,13 +5,14 @@ use std::path::{Path, PathBuf};
 
 use dongpo_crypto::HashAlgorithm;
 use dongpo_pki::name::{NameMatch, same_name};
-use dongpo_pki::{Cert, CertError};
+use dongpo_pki::{Cert, CertError, UnixTime};
 use dongpo_revocation::{Crl, CrlError};
 use x509_cert::ext::pkix::AuthorityKeyIdentifier;
 use x509_cert::name::Name;
 
 /// Why something could not be added to the trust store.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum TrustError {
     /// A file could not be read.
     #[error("{path}: {source}")]
@@ -27,14 +28,24 @@ pub enum TrustError {
         /// Where it came from.
         source_name: String,
         /// What was wrong.
+        #[source]
         error: CertError,
     },
-    /// A master list is unreadable or invalid.
+    /// A master list is unreadable (its CMS or its list does not decode).
+    #[error("{source_name}: {error}")]
+    MasterListUnreadable {
+        /// Where it came from.
+        source_name: String,
+        /// What was wrong.
+        #[source]
+        error: crate::trust::masterlist::MasterListError,
+    },
+    /// A master list was read but is invalid (signature, signer EKU, chain, validity).
     #[error("{source_name}: {reason}")]
     MasterList {
         /// Where it came from.
         source_name: String,
-        /// What was wrong.
+        /// Every reason, as the list's report gives them, joined by `; `.
         reason: String,
     },
     /// A link certificate was refused.
@@ -46,12 +57,13 @@ pub enum TrustError {
         reason: String,
     },
     /// A deviation list was refused.
-    #[error("{source_name}: {reason}")]
+    #[error("{source_name}: {error}")]
     DeviationList {
         /// Where it came from.
         source_name: String,
         /// Why.
-        reason: String,
+        #[source]
+        error: crate::trust::deviation_list::DeviationListError,
     },
     /// A PKD LDIF file is not readable LDIF.
     #[error("{source_name}: {error}")]
@@ -59,7 +71,8 @@ pub enum TrustError {
         /// Where it came from.
         source_name: String,
         /// What was wrong.
-        error: crate::pkd_ldif::LdifError,
+        #[source]
+        error: crate::trust::pkd_ldif::LdifError,
     },
     /// A CRL did not parse.
     #[error("{source_name}: {error}")]
@@ -67,6 +80,7 @@ pub enum TrustError {
         /// Where it came from.
         source_name: String,
         /// What was wrong.
+        #[source]
         error: CrlError,
     },
 }
@@ -85,7 +99,7 @@ pub struct TrustedCsca {
 pub struct TrustStore {
     cscas: Vec<TrustedCsca>,
     crls: Vec<(Crl, String)>,
-    deviation_lists: Vec<(crate::deviation_list::VerifiedDeviationList, String)>,
+    deviation_lists: Vec<(crate::trust::deviation_list::VerifiedDeviationList, String)>,
     dscs: Vec<Cert>,
 }
 
@@ -120,7 +134,8 @@ impl TrustStore {
     /// whole is valid); returns the list's report.
     ///
     /// # Errors
-    /// [`TrustError::MasterList`] when the list is unreadable or invalid.
+    /// [`TrustError::MasterListUnreadable`] when the list is unreadable,
+    /// [`TrustError::MasterList`] when it is invalid.
     pub fn add_master_list(
         &mut self,
         bytes: &[u8],
@@ -128,13 +143,14 @@ impl TrustStore {
         at: dongpo_pki::UnixTime,
         verifier: &dongpo_crypto::Verifier,
         source: &str,
-    ) -> Result<crate::masterlist::MasterListReport, TrustError> {
-        let report = crate::masterlist::verify(bytes, anchors, at, verifier).map_err(|e| {
-            TrustError::MasterList {
-                source_name: source.into(),
-                reason: e.to_string(),
-            }
-        })?;
+    ) -> Result<crate::trust::masterlist::MasterListReport, TrustError> {
+        let report =
+            crate::trust::masterlist::verify(bytes, anchors, at, verifier).map_err(|error| {
+                TrustError::MasterListUnreadable {
+                    source_name: source.into(),
+                    error,
+                }
+            })?;
         if !report.valid {
             return Err(TrustError::MasterList {
                 source_name: source.into(),
@@ -333,7 +349,7 @@ impl TrustStore {
 
     /// Verifies a deviation list against the CSCAs and CRLs already in the store and
     /// keeps it; its waivers apply to the documents of the DSCs it names. The signer is
-    /// path-validated at `at` ([`crate::deviation_list::verify`]): add the CSCA CRLs
+    /// path-validated at `at` ([`crate::trust::deviation_list::verify`]): add the CSCA CRLs
     /// first, or the list is refused.
     ///
     /// # Errors
@@ -347,12 +363,10 @@ impl TrustStore {
     ) -> Result<(), TrustError> {
         let cscas: Vec<Cert> = self.cscas.iter().map(|c| c.cert.clone()).collect();
         let crls: Vec<&Crl> = self.crls.iter().map(|(crl, _)| crl).collect();
-        let list =
-            crate::deviation_list::verify(bytes, &cscas, &crls, at, verifier).map_err(|e| {
-                TrustError::DeviationList {
-                    source_name: source.into(),
-                    reason: e.to_string(),
-                }
+        let list = crate::trust::deviation_list::verify(bytes, &cscas, &crls, at, verifier)
+            .map_err(|error| TrustError::DeviationList {
+                source_name: source.into(),
+                error,
             })?;
         self.deviation_lists.push((list, source.into()));
         Ok(())
@@ -360,7 +374,9 @@ impl TrustStore {
 
     /// The verified deviation lists with their sources.
     #[must_use]
-    pub fn deviation_lists(&self) -> &[(crate::deviation_list::VerifiedDeviationList, String)] {
+    pub fn deviation_lists(
+        &self,
+    ) -> &[(crate::trust::deviation_list::VerifiedDeviationList, String)] {
         &self.deviation_lists
     }
 
@@ -469,6 +485,22 @@ impl TrustStore {
     }
 }
 
+/// How new a CRL is: by cRLNumber (a CRL without one below any with one), then
+/// thisUpdate. The one ordering every "which CRL decides" choice uses (a DSC's revocation in
+/// Passive Authentication, a deviation-list signer's in [`crate::trust::deviation_list`]).
+pub(crate) fn crl_rank(crl: &Crl) -> (usize, String, UnixTime) {
+    let digits = crl
+        .number_hex()
+        .map(|n| n.trim_start_matches('0').to_string());
+    let this_update = UnixTime::from_x509(&crl.crl.tbs_cert_list.this_update);
+    match digits {
+        // One more than any length so that "0" (empty after trimming) still ranks
+        // above a CRL without number.
+        Some(d) => (d.len() + 1, d, this_update),
+        None => (0, String::new(), this_update),
+    }
+}
+
 /// The keyIdentifier of a CRL's authorityKeyIdentifier extension, if it has one.
 #[must_use]
 pub fn crl_authority_key(crl: &Crl) -> Option<Vec<u8>> {
@@ -497,7 +529,7 @@ pub struct TrustSources {
     pub csca_dirs: Vec<PathBuf>,
     /// Master lists with the anchors each is pinned to.
     pub master_lists: Vec<(PathBuf, Vec<Cert>)>,
-    /// PKD LDIF files ([`crate::pkd_ldif::load_into`]).
+    /// PKD LDIF files ([`crate::trust::pkd_ldif::load_into`]).
     pub pkd_ldif: Vec<PathBuf>,
     /// CSCA CRL files.
     pub crl_files: Vec<PathBuf>,
@@ -538,11 +570,12 @@ impl TrustSources {
         let mut links = Vec::new();
         for path in &self.pkd_ldif {
             let name = path.display().to_string();
-            let (import, _) = crate::pkd_ldif::load_into(&mut trust, &read(path)?, &name, verifier)
-                .map_err(|error| TrustError::Ldif {
-                    source_name: name.clone(),
-                    error,
-                })?;
+            let (import, _) =
+                crate::trust::pkd_ldif::load_into(&mut trust, &read(path)?, &name, verifier)
+                    .map_err(|error| TrustError::Ldif {
+                        source_name: name.clone(),
+                        error,
+                    })?;
             links.extend(import.links);
         }
         for path in &self.crl_files {

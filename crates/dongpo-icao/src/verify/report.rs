@@ -1,14 +1,14 @@
 //! The verification report (`docs/cli.md`, "The report"): every check with pass / fail /
 //! skipped and a detail, plus the evidence a receipt needs. Never a bare bool.
 //!
-//! Built from the typed [`crate::outcome::Outcome`] ([`crate::outcome::Outcome::report`]);
+//! Built from the typed [`crate::verify::outcome::Outcome`] ([`crate::verify::outcome::Outcome::report`]);
 //! nothing reads it back.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::check_id::{CheckId, CheckKey};
+use crate::verify::check_id::{CheckId, CheckKey};
 
 /// The outcome of one check.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -98,6 +98,19 @@ pub struct MrzSummary {
     pub nationality: String,
 }
 
+impl From<&crate::lds::Mrz> for MrzSummary {
+    fn from(mrz: &crate::lds::Mrz) -> Self {
+        MrzSummary {
+            document_type: mrz.document_code.clone(),
+            issuing_state: mrz.issuing_state.clone(),
+            document_number: mrz.document_number.clone(),
+            date_of_birth: mrz.date_of_birth.clone(),
+            date_of_expiry: mrz.date_of_expiry.clone(),
+            nationality: mrz.nationality.clone(),
+        }
+    }
+}
+
 /// What the verification rested on.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Evidence {
@@ -146,7 +159,7 @@ impl VerificationReport {
     /// Ids of the failed checks.
     #[must_use]
     pub fn failed(&self) -> Vec<CheckId> {
-        crate::outcome::failed(&self.checks)
+        failed(&self.checks)
     }
 }
 
@@ -173,4 +186,13 @@ impl Checks {
     pub fn skip(&mut self, id: CheckId, why: impl Into<String>) {
         self.push(id, Status::Skipped, why);
     }
+}
+
+/// Ids of the failed checks among `checks`, in order.
+pub(crate) fn failed(checks: &[Check]) -> Vec<CheckId> {
+    checks
+        .iter()
+        .filter(|c| c.status == Status::Fail)
+        .map(|c| c.id)
+        .collect()
 }

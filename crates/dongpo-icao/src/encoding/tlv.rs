@@ -1,9 +1,19 @@
-//! BER-TLV as the LDS writes it: one- to three-byte tags, definite lengths.
+//! BER-TLV: the one tag-length-value reader of dongpo-icao (LDS files, the EF.SOD
+//! wrapper, the CMS structure walk of [`crate::encoding::cms_raw`], DG15's key repair), and the
+//! writer that test material and the key repair use.
 //!
 //! The writer ([`encode`], [`push_length`]) emits DER-style shortest lengths. The reader
-//! ([`TlvReader`], [`Tlv`]) accepts any definite length of up to four length bytes and
-//! refuses the indefinite form: every LDS file is hashed as read, so a parser must see
-//! exactly the bytes the SOD covers and nothing that needs an end-of-contents search.
+//! ([`TlvReader`], [`Tlv`]) reads one- to three-byte tags and any definite length of up
+//! to four length bytes. It has two modes:
+//!
+//! * [`TlvReader::new`] (LDS files) refuses the indefinite length form: every LDS file is
+//!   hashed as read, so a parser must see exactly the bytes the SOD covers and nothing that
+//!   needs an end-of-contents search.
+//! * [`TlvReader::ber`] (the EF.SOD wrapper and CMS, which some states write in BER) also
+//!   reads the indefinite form of a constructed object: its children up to the
+//!   end-of-contents `00 00`, nested at most [`MAX_INDEFINITE_DEPTH`] deep so hostile
+//!   input cannot exhaust the stack.
+//!
 //! Reading never panics; every error names the offset where it was found.
 
 /// Appends a definite length in the shortest form.
@@ -13,9 +23,9 @@ pub fn push_length(out: &mut Vec<u8>, len: usize) {
     } else {
         let bytes = len.to_be_bytes();
         let skip = bytes.iter().take_while(|b| **b == 0).count();
-        let significant = bytes.get(skip..).unwrap_or_default();
-        out.push(0x80 | significant.len() as u8);
-        out.extend_from_slice(significant);
+        // At most `size_of::<usize>()` significant bytes: the count fits the low bits.
+        out.push(0x80 | (bytes.len() - skip) as u8);
+        out.extend(bytes.iter().skip(skip));
     }
 }
 
@@ -34,10 +44,14 @@ pub fn encode(tag: &[u8], value: &[u8]) -> Vec<u8> {
 const MAX_TAG_BYTES: usize = 3;
 /// Four length bytes describe up to 4 GiB, more than any chip file.
 const MAX_LENGTH_BYTES: usize = 4;
+/// Indefinite-length objects nested deeper than this are refused ([`TlvReader::ber`]):
+/// real SODs nest about eight deep, and finding an end-of-contents recurses once per level.
+pub const MAX_INDEFINITE_DEPTH: usize = 32;
 
 /// Why BER-TLV bytes could not be read. Offsets count from the start of the outermost
 /// input handed to [`TlvReader::new`] (or the base given to [`TlvReader::with_offset`]).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum TlvError {
     /// The input ended where more bytes were needed.
     #[error("input ends at offset {offset}, expected {expected}")]
@@ -53,10 +67,19 @@ pub enum TlvError {
         /// Offset of the tag's first byte.
         offset: usize,
     },
-    /// The indefinite length form `80`, which the LDS does not use.
+    /// The indefinite length form `80`, which the LDS does not use (and which BER allows
+    /// only for constructed objects).
     #[error("indefinite length at offset {offset}, expected a definite length")]
     IndefiniteLength {
         /// Offset of the length byte.
+        offset: usize,
+    },
+    /// Indefinite-length objects nested deeper than [`MAX_INDEFINITE_DEPTH`].
+    #[error(
+        "indefinite-length object at offset {offset} nested more than {MAX_INDEFINITE_DEPTH} deep"
+    )]
+    NestingTooDeep {
+        /// Offset of the object's tag.
         offset: usize,
     },
     /// A long-form length with more than four length bytes (or the reserved `FF`).
@@ -112,8 +135,11 @@ pub struct Tlv<'a> {
     pub header_len: usize,
     /// The value bytes.
     pub value: &'a [u8],
-    /// Tag, length and value exactly as read (what a hash must cover).
+    /// Tag, length and value exactly as read (what a hash must cover), with the
+    /// end-of-contents `00 00` of an indefinite length.
     pub raw: &'a [u8],
+    /// Read by a [`TlvReader::ber`] reader: [`Tlv::children`] reads BER too.
+    ber: bool,
 }
 
 impl<'a> Tlv<'a> {
@@ -123,12 +149,57 @@ impl<'a> Tlv<'a> {
         self.offset.saturating_add(self.header_len)
     }
 
+    /// Offset just past the value (before the end-of-contents of an indefinite length).
+    #[must_use]
+    pub fn value_end(&self) -> usize {
+        self.value_offset().saturating_add(self.value.len())
+    }
+
+    /// Offset just past the whole object (after the end-of-contents of an indefinite
+    /// length).
+    #[must_use]
+    pub fn end(&self) -> usize {
+        self.offset.saturating_add(self.raw.len())
+    }
+
+    /// The length was the indefinite form (value ended by `00 00`).
+    #[must_use]
+    pub fn is_indefinite(&self) -> bool {
+        self.raw.len() > self.header_len.saturating_add(self.value.len())
+    }
+
+    /// The tag bytes as read.
+    #[must_use]
+    pub fn tag_bytes(&self) -> &'a [u8] {
+        let len = match self.tag {
+            0..=0xFF => 1,
+            0x100..=0xFFFF => 2,
+            _ => 3,
+        };
+        // A tag of `len` bytes was read at the start of `raw`; `min` only for the type.
+        self.raw.split_at(len.min(self.raw.len())).0
+    }
+
+    /// The header is DER (X.690 §10.1): a definite length in its shortest form.
+    #[must_use]
+    pub fn has_der_length(&self) -> bool {
+        let minimal_length_bytes = match self.value.len() {
+            0..=0x7F => 1,
+            len => 1 + (usize::BITS - len.leading_zeros()).div_ceil(8) as usize,
+        };
+        !self.is_indefinite()
+            && self.header_len == self.tag_bytes().len().saturating_add(minimal_length_bytes)
+    }
+
     /// A reader over the data objects inside the value, with offsets continuing those
-    /// of this object. Meaningful for constructed objects; a primitive value is read as
-    /// if it were constructed.
+    /// of this object, in the mode this object was read in. Meaningful for constructed
+    /// objects; a primitive value is read as if it were constructed.
     #[must_use]
     pub fn children(&self) -> TlvReader<'a> {
-        TlvReader::with_offset(self.value, self.value_offset())
+        TlvReader {
+            ber: self.ber,
+            ..TlvReader::with_offset(self.value, self.value_offset())
+        }
     }
 
     /// Fails with [`TlvError::UnexpectedTag`] unless this object carries `tag`.
@@ -155,6 +226,8 @@ pub struct TlvReader<'a> {
     data: &'a [u8],
     pos: usize,
     base: usize,
+    /// Indefinite lengths of constructed objects are read.
+    ber: bool,
 }
 
 impl<'a> TlvReader<'a> {
@@ -167,7 +240,24 @@ impl<'a> TlvReader<'a> {
     /// A reader over `data` whose first byte sits at offset `base` of a larger input.
     #[must_use]
     pub fn with_offset(data: &'a [u8], base: usize) -> Self {
-        Self { data, pos: 0, base }
+        Self {
+            data,
+            pos: 0,
+            base,
+            ber: false,
+        }
+    }
+
+    /// A BER reader at the start of `data`: as [`TlvReader::new`], and a constructed
+    /// object may also have the indefinite length form (its value is its children up to
+    /// the end-of-contents `00 00`, which [`Tlv::raw`] includes and [`Tlv::value`] does
+    /// not). For the EF.SOD wrapper and the CMS structure, never for LDS files.
+    #[must_use]
+    pub fn ber(data: &'a [u8]) -> Self {
+        Self {
+            ber: true,
+            ..Self::new(data)
+        }
     }
 
     /// True when every byte has been read.
@@ -185,7 +275,8 @@ impl<'a> TlvReader<'a> {
     /// The bytes not read yet.
     #[must_use]
     pub fn remaining(&self) -> &'a [u8] {
-        self.data.get(self.pos..).unwrap_or_default()
+        // `pos` never passes the end; `min` only for the type.
+        self.data.split_at(self.pos.min(self.data.len())).1
     }
 
     /// Reads the next data object.
@@ -193,7 +284,7 @@ impl<'a> TlvReader<'a> {
     /// # Errors
     /// A [`TlvError`] naming the offset; the reader is then exhausted.
     pub fn read(&mut self) -> Result<Tlv<'a>, TlvError> {
-        match self.read_inner() {
+        match self.read_inner(0) {
             Ok(tlv) => Ok(tlv),
             Err(e) => {
                 self.pos = self.data.len();
@@ -253,10 +344,18 @@ impl<'a> TlvReader<'a> {
         Ok(b)
     }
 
-    fn read_inner(&mut self) -> Result<Tlv<'a>, TlvError> {
-        let start = self.pos;
-        let offset = self.offset();
+    /// Reads a tag alone (as in a tag list, `5C`, where tags follow each other without
+    /// lengths): its value as a big-endian number and whether it is constructed.
+    ///
+    /// # Errors
+    /// [`TlvError::UnexpectedEnd`] or [`TlvError::TagTooLong`]; the reader is then
+    /// exhausted.
+    pub fn read_tag(&mut self) -> Result<(u32, bool), TlvError> {
+        self.tag().inspect_err(|_| self.pos = self.data.len())
+    }
 
+    fn tag(&mut self) -> Result<(u32, bool), TlvError> {
+        let offset = self.offset();
         let first = self.byte("a tag")?;
         let constructed = first & 0x20 != 0;
         let mut tag = u32::from(first);
@@ -275,11 +374,63 @@ impl<'a> TlvReader<'a> {
                 }
             }
         }
+        Ok((tag, constructed))
+    }
+
+    /// Reads the children of an indefinite-length object up to its end-of-contents and
+    /// returns where the value ends (the `00 00` is consumed).
+    fn indefinite_value(&mut self, depth: usize) -> Result<usize, TlvError> {
+        loop {
+            if self.data.get(self.pos..self.pos.saturating_add(2)) == Some(&[0, 0][..]) {
+                let value_end = self.pos;
+                self.pos += 2;
+                return Ok(value_end);
+            }
+            if self.is_empty() {
+                return Err(TlvError::UnexpectedEnd {
+                    offset: self.offset(),
+                    expected: "an end-of-contents",
+                });
+            }
+            self.read_inner(depth + 1)?;
+        }
+    }
+
+    fn read_inner(&mut self, depth: usize) -> Result<Tlv<'a>, TlvError> {
+        let start = self.pos;
+        let offset = self.offset();
+        if depth > MAX_INDEFINITE_DEPTH {
+            return Err(TlvError::NestingTooDeep { offset });
+        }
+        let (tag, constructed) = self.tag()?;
 
         let length_offset = self.offset();
         let first_len = self.byte("a length")?;
         let length = match first_len {
             0..=0x7F => usize::from(first_len),
+            0x80 if self.ber && constructed => {
+                let value_start = self.pos;
+                let value_end = self.indefinite_value(depth)?;
+                let (Some(value), Some(raw)) = (
+                    self.data.get(value_start..value_end),
+                    self.data.get(start..self.pos),
+                ) else {
+                    // Unreachable: both ranges were just read; an error, not a panic.
+                    return Err(TlvError::UnexpectedEnd {
+                        offset: self.offset(),
+                        expected: "an end-of-contents",
+                    });
+                };
+                return Ok(Tlv {
+                    tag,
+                    constructed,
+                    offset,
+                    header_len: value_start - start,
+                    value,
+                    raw,
+                    ber: self.ber,
+                });
+            }
             0x80 => {
                 return Err(TlvError::IndefiniteLength {
                     offset: length_offset,
@@ -331,6 +482,7 @@ impl<'a> TlvReader<'a> {
             header_len: value_start - start,
             value,
             raw,
+            ber: self.ber,
         })
     }
 }
@@ -516,5 +668,60 @@ mod tests {
         assert!(reader.next().unwrap().is_ok());
         assert!(reader.next().unwrap().is_err());
         assert!(reader.next().is_none());
+    }
+
+    #[test]
+    fn ber_reads_definite_and_indefinite_lengths() {
+        let definite = [0x77, 0x03, 0x30, 0x01, 0x05, 0xff];
+        let tlv = TlvReader::ber(&definite).read().unwrap();
+        assert_eq!((tlv.value_offset(), tlv.value_end(), tlv.end()), (2, 5, 5));
+        assert!(tlv.has_der_length() && !tlv.is_indefinite());
+        let indefinite = [0x77, 0x80, 0x30, 0x01, 0x05, 0x00, 0x00, 0xee];
+        let tlv = TlvReader::ber(&indefinite).read().unwrap();
+        assert_eq!((tlv.value_offset(), tlv.value_end(), tlv.end()), (2, 5, 7));
+        assert_eq!(tlv.raw, &indefinite[..7]);
+        assert!(tlv.is_indefinite() && !tlv.has_der_length());
+        assert_eq!(tlv.children().count(), 1);
+        assert!(
+            TlvReader::ber(&[0x77, 0x80, 0x30, 0x01, 0x05])
+                .read()
+                .is_err()
+        );
+        // Nested indefinite lengths, and children of a BER object read BER too.
+        let nested = [0x30, 0x80, 0x31, 0x80, 0x04, 0x00, 0, 0, 0, 0];
+        let tlv = TlvReader::ber(&nested).read().unwrap();
+        let child = tlv.children().read().unwrap();
+        assert_eq!((child.tag, child.value), (0x31, &[0x04, 0x00][..]));
+        // A non-minimal long form is read, but is not DER.
+        let long = TlvReader::ber(&[0x77, 0x81, 0x01, 0x05]).read().unwrap();
+        assert!(!long.has_der_length());
+        // The LDS reader refuses the indefinite form; BER only allows it when constructed.
+        assert_eq!(
+            TlvReader::new(&indefinite).read(),
+            Err(TlvError::IndefiniteLength { offset: 1 })
+        );
+        assert_eq!(
+            TlvReader::ber(&[0x04, 0x80, 0x00, 0x00]).read(),
+            Err(TlvError::IndefiniteLength { offset: 1 })
+        );
+    }
+
+    #[test]
+    fn ber_nesting_is_bounded() {
+        let deep: Vec<u8> = std::iter::repeat_n([0x30, 0x80], 100_000)
+            .flatten()
+            .collect();
+        assert!(matches!(
+            TlvReader::ber(&deep).read(),
+            Err(TlvError::NestingTooDeep { .. })
+        ));
+    }
+
+    #[test]
+    fn tags_alone() {
+        let mut reader = TlvReader::new(&[0x5F, 0x0E, 0xA0]);
+        assert_eq!(reader.read_tag(), Ok((0x5F0E, false)));
+        assert_eq!(reader.read_tag(), Ok((0xA0, true)));
+        assert!(reader.is_empty());
     }
 }

@@ -5,10 +5,15 @@
 //! so that a verifier can report `mrz.check_digits` rather than refuse to look further.
 //! Only text that cannot be an MRZ at all (wrong length, characters outside `A-Z0-9<`) is
 //! an [`MrzError`].
+//!
+//! The one MRZ module: the check digit itself is in `check_digit`; the report check
+//! `mrz.check_digits` built on [`Mrz::failed_check_digits`] is Passive Authentication's.
 
 use serde::Serialize;
 
-use crate::mrz::check_char;
+mod check_digit;
+
+pub use check_digit::{check_char, check_digit};
 
 /// The three MRZ layouts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -56,6 +61,7 @@ impl MrzFormat {
 
 /// Text that is not an MRZ.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum MrzError {
     /// Neither 90 (TD1), 72 (TD2) nor 88 (TD3) characters.
     #[error("{len} characters, expected 90 (TD1), 72 (TD2) or 88 (TD3)")]
@@ -164,7 +170,16 @@ impl<'a> Lines<'a> {
     fn cols(&self, line: usize, from: usize, to: usize) -> &'a str {
         let start = (line - 1) * self.line_len + from - 1;
         let end = (line - 1) * self.line_len + to;
-        self.text.get(start..end).unwrap_or_default()
+        #[allow(
+            clippy::expect_used,
+            reason = "the MRZ was validated to `lines x line_len` ASCII characters before any \
+                      column is cut, and every column range of 9303's tables lies in its line"
+        )]
+        let cols = self
+            .text
+            .get(start..end)
+            .expect("MRZ column range inside the validated text");
+        cols
     }
 
     fn col(&self, line: usize, at: usize) -> char {
@@ -201,12 +216,12 @@ fn check(field: CheckDigitField, data: &str, found: char) -> CheckDigit {
 fn document_number(number: &str, cd: char, optional: &str) -> (String, CheckDigit, String) {
     if cd == '<' && !optional.starts_with('<') && !optional.is_empty() {
         let run_len = optional.find('<').unwrap_or(optional.len());
-        let run = optional.get(..run_len).unwrap_or_default();
+        // `run_len` is a char boundary (`find`, or the end).
+        let (run, after) = optional.split_at(run_len);
         let (rest_of_number, real_cd) = run.split_at(run_len.saturating_sub(1));
         let full = format!("{}{rest_of_number}", number.trim_end_matches('<'));
         let found = real_cd.chars().next().unwrap_or('<');
         let result = check(CheckDigitField::DocumentNumber, &full, found);
-        let after = optional.get(run_len..).unwrap_or_default();
         let after = after.strip_prefix('<').unwrap_or(after);
         return (full, result, trim_fillers(after));
     }

@@ -18,11 +18,12 @@ use dongpo_crypto::Verifier;
 use dongpo_pki::Cert;
 use dongpo_pki::name::{NameMatch, same_name};
 
-use crate::trust_store::TrustStore;
+use crate::trust::store::TrustStore;
 
 /// Why an LDIF file could not be read. `line` is 1-based and names the physical line
 /// where the offending (possibly folded) line starts.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum LdifError {
     /// A line starting with a space (a fold) follows a blank line or the start of the
     /// file, so there is nothing for it to continue.
@@ -199,8 +200,11 @@ fn flush(current: &mut Option<(usize, Vec<u8>)>, items: &mut Vec<Item>) -> Resul
             None if text == b"-" => text.len(),
             None => return Err(LdifError::MissingColon { line }),
         };
-        let rest = text.split_off(colon);
-        let rest = rest.get(1..).unwrap_or_default().to_vec();
+        let mut rest = text.split_off(colon);
+        // Drop the colon itself (absent for `-`, whose value is then empty).
+        if !rest.is_empty() {
+            rest.remove(0);
+        }
         items.push(Item::Content(Logical {
             line,
             name: text,
@@ -257,12 +261,13 @@ fn value(line: &Logical, attribute: &str) -> Result<Vec<u8>, LdifError> {
             url: String::from_utf8_lossy(url.trim_ascii()).into_owned(),
         })
     } else {
-        let start = line
+        // The value after any spaces that follow the colon.
+        Ok(line
             .rest
             .iter()
-            .position(|&b| b != b' ')
-            .unwrap_or(line.rest.len());
-        Ok(line.rest.get(start..).unwrap_or_default().to_vec())
+            .skip_while(|&&b| b == b' ')
+            .copied()
+            .collect())
     }
 }
 

@@ -1,4 +1,4 @@
-//! Machine Readable Zone helpers (9303-3 §4.9).
+//! The MRZ check digit (9303-3 §4.9): 7-3-1 weights over the character values.
 
 /// The 7-3-1 check digit over `field`, or `None` when a character is outside `A-Z0-9<`.
 #[must_use]

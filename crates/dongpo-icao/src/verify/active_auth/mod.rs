@@ -6,14 +6,16 @@
 //! * EC keys: ECDSA over the challenge with the hash named by DG14
 //!   `ActiveAuthenticationInfo` ([`verify_ecdsa`]); plain `r || s` as chips send it, or DER.
 //!
-//! [`verify`] takes the DG15 file (or a bare SubjectPublicKeyInfo) and dispatches on the
-//! key type. The challenge must be the server's own fresh random nonce: a verifier that
+//! [`verify`] takes the parsed DG15 ([`Dg15`], whose reader also repairs an RSA modulus
+//! written as a negative INTEGER) and dispatches on the key type. The challenge must be the server's own fresh random nonce: a verifier that
 //! accepts a client-chosen challenge proves nothing about the chip being present.
 
 mod ecdsa;
 mod iso9796;
 
 use dongpo_crypto::{EcdsaEncoding, HashAlgorithm, KeyError, PublicKey, SignatureAlgorithm};
+
+use crate::lds::{Dg15, LdsError};
 
 pub use ecdsa::verify_ecdsa;
 pub use iso9796::verify_rsa_iso9796_2;
@@ -110,10 +112,11 @@ pub struct AaOutcome {
 
 /// Why an Active Authentication signature was not accepted; each names what was wrong.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum AaError {
     /// DG15 is neither `6F L SubjectPublicKeyInfo` nor a bare SubjectPublicKeyInfo.
     #[error("malformed DG15: {0}")]
-    MalformedDg15(String),
+    MalformedDg15(#[source] LdsError),
     /// The DG15 public key could not be parsed.
     #[error("DG15 public key: {0}")]
     Key(#[from] KeyError),
@@ -200,10 +203,21 @@ impl AaError {
     }
 }
 
+/// A DG15 that did not parse: its unusable key is [`AaError::Key`], anything else
+/// [`AaError::MalformedDg15`].
+impl From<LdsError> for AaError {
+    fn from(e: LdsError) -> Self {
+        match e {
+            LdsError::Key { source, .. } => AaError::Key(source),
+            other => AaError::MalformedDg15(other),
+        }
+    }
+}
+
 /// Verifies an Active Authentication `signature` over `challenge` with the key of DG15.
 ///
-/// `dg15` is the DG15 file (`6F L SubjectPublicKeyInfo`) or a bare SubjectPublicKeyInfo.
-/// `aa_algorithm_hash` is the hash of DG14 `ActiveAuthenticationInfo` (see
+/// `dg15` is the parsed DG15 ([`Dg15::parse`], or [`Dg15::parse_file_or_spki`] for a key
+/// that may come as a bare SubjectPublicKeyInfo). `aa_algorithm_hash` is the hash of DG14 `ActiveAuthenticationInfo` (see
 /// [`ecdsa_hash_from_oid`]); it is mandatory for EC keys and unused for RSA keys, whose
 /// signature names its hash in the ISO/IEC 9796-2 trailer. DG15 must have been checked
 /// by Passive Authentication before this result means anything.
@@ -211,17 +225,17 @@ impl AaError {
 /// # Errors
 /// An [`AaError`] naming what was malformed or why the signature is invalid.
 pub fn verify(
-    dg15: &[u8],
+    dg15: &Dg15<'_>,
     aa_algorithm_hash: Option<HashAlgorithm>,
     challenge: &[u8],
     signature: &[u8],
 ) -> Result<AaOutcome, AaError> {
-    let key = PublicKey::from_spki_der(dg15_spki(dg15)?)?;
-    match &key {
+    let key = &dg15.public_key;
+    match key {
         PublicKey::Rsa(rsa) => verify_rsa_iso9796_2(rsa, challenge, signature),
         PublicKey::Ec(_) => {
             let hash = aa_algorithm_hash.ok_or(AaError::EcdsaHashRequired)?;
-            verify_ecdsa(&key, hash, challenge, signature)
+            verify_ecdsa(key, hash, challenge, signature)
         }
     }
 }
@@ -238,43 +252,6 @@ pub fn ecdsa_hash_from_oid(oid: &const_oid::ObjectIdentifier) -> Result<HashAlgo
     }
 }
 
-/// The SubjectPublicKeyInfo inside DG15: strips the `6F` LDS wrapper when present.
-/// (Kept local and minimal; the full LDS parser lives elsewhere.)
-fn dg15_spki(dg15: &[u8]) -> Result<&[u8], AaError> {
-    let bad = |reason: &str| AaError::MalformedDg15(reason.to_string());
-    let Some((&0x6f, rest)) = dg15.split_first() else {
-        return match dg15.first() {
-            Some(0x30) => Ok(dg15),
-            Some(tag) => Err(bad(&format!(
-                "starts with tag {tag:#04x}, not 0x6F or 0x30"
-            ))),
-            None => Err(bad("empty")),
-        };
-    };
-    let (&first, rest) = rest.split_first().ok_or_else(|| bad("no length"))?;
-    let (len, value) = match first {
-        0..=0x7f => (usize::from(first), rest),
-        0x81..=0x83 => {
-            let n = usize::from(first & 0x7f);
-            let (len_bytes, value) = rest
-                .split_at_checked(n)
-                .ok_or_else(|| bad("truncated length"))?;
-            let len = len_bytes
-                .iter()
-                .fold(0usize, |acc, b| (acc << 8) | usize::from(*b));
-            (len, value)
-        }
-        _ => return Err(bad(&format!("unsupported length byte {first:#04x}"))),
-    };
-    if value.len() != len {
-        return Err(bad(&format!(
-            "length {len} but {} bytes follow the tag",
-            value.len()
-        )));
-    }
-    Ok(value)
-}
-
 /// Compares two digests without an early exit.
 fn digests_equal(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
@@ -283,32 +260,6 @@ fn digests_equal(a: &[u8], b: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn dg15_wrapper_is_stripped_in_every_length_form() {
-        let spki = [0x30, 0x03, 1, 2, 3];
-        assert_eq!(dg15_spki(&spki), Ok(&spki[..]));
-        let mut short = vec![0x6f, 5];
-        short.extend_from_slice(&spki);
-        assert_eq!(dg15_spki(&short), Ok(&spki[..]));
-        let mut long = vec![0x6f, 0x82, 0, 5];
-        long.extend_from_slice(&spki);
-        assert_eq!(dg15_spki(&long), Ok(&spki[..]));
-        for bad in [
-            &[][..],
-            &[0x6f],
-            &[0x6f, 0x82, 0],
-            &[0x6f, 3, 1, 2],
-            &[0x6f, 1, 1, 2],
-            &[0x6f, 0x80],
-            &[0x04, 0x00],
-        ] {
-            assert!(
-                matches!(dg15_spki(bad), Err(AaError::MalformedDg15(_))),
-                "{bad:02x?}"
-            );
-        }
-    }
 
     #[test]
     fn digest_comparison() {

@@ -1,0 +1,12 @@
+//! What a document proves: Passive Authentication ([`passive_auth`]: EF.SOD, the DSC
+//! chain, data-group hashes, deviation-list waivers), Active Authentication
+//! ([`active_auth`]), the typed [`outcome`] of a verification and the display [`report`]
+//! built from it, the check ids ([`check_id`]) and the leniency toward named real-world
+//! quirks ([`leniency`]).
+
+pub mod active_auth;
+pub mod check_id;
+pub mod leniency;
+pub mod outcome;
+pub mod passive_auth;
+pub mod report;

@@ -16,11 +16,12 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use dongpo_crypto::HashAlgorithm;
+use dongpo_crypto::x509::SharedSigner;
 use dongpo_pki::{Cert, Serial, UnixTime};
 use dongpo_revocation::ocsp::responder::{IssuerId, StatusError, StatusSource};
 use dongpo_revocation::ocsp::{
-    CertState, IssuerConfig, NoncePolicy, OcspResponseStatus, Responder, SharedSigner,
-    build_request, cert_id, parse_request,
+    CertState, IssuerConfig, NoncePolicy, OcspResponseStatus, Responder, build_request, cert_id,
+    parse_request,
 };
 use dongpo_testkit::{KeyStore, Profile, Variant};
 

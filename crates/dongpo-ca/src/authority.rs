@@ -14,11 +14,12 @@ use crate::init::{AUDIT_KEY_FILE, CONFIG_FILE, REGISTRY_KEY_FILE, resolve_store}
 use crate::issue::{IssueError, Issued, Issuer, IssuingCa};
 use crate::keys::file::read_encrypted_pkcs8;
 use crate::keys::pkcs11::{Pkcs11Config, Pkcs11Key};
-use crate::keys::{IssuerKey, Passphrase, signature_algorithm_for};
+use crate::keys::{Passphrase, signature_algorithm_for};
 use crate::ra::{Application, Approval, RaPolicy, Refusal, decide};
 use crate::reason::RevocationReason;
 use crate::registry::{Identity, RegistryError, RegistryKey, import_csv};
 use crate::serial::Serial;
+use dongpo_crypto::Signer;
 
 /// Opening a CA directory failed.
 #[derive(Debug, thiserror::Error)]
@@ -125,7 +126,7 @@ fn load_key(
     dir: &Path,
     entry: &CaEntry,
     pass: &Result<Passphrase, String>,
-) -> Result<Box<dyn IssuerKey>, OpenError> {
+) -> Result<Box<dyn Signer>, OpenError> {
     let bad = |reason: String| OpenError::Key {
         ca: entry.name.clone(),
         reason,

@@ -129,6 +129,8 @@ pub fn parse_csr(bytes: &[u8]) -> Result<Csr, CsrError> {
             VerifyError::Invalid | VerifyError::MalformedSignature(_) => CsrError::BadSignature,
             VerifyError::Key(e) => CsrError::UnsupportedSignatureAlgorithm(e.to_string()),
             VerifyError::Unsupported(what) => CsrError::UnsupportedSignatureAlgorithm(what),
+            // `VerifyError` is non-exhaustive: a future reason is still a refusal.
+            other => CsrError::UnsupportedSignatureAlgorithm(other.to_string()),
         })?;
 
     Ok(Csr {

@@ -11,10 +11,10 @@ use x509_cert::ext::pkix::certpolicy::PolicyInformation;
 use x509_cert::name::Name;
 
 use crate::extensions::{ca_extensions, extension};
-use crate::keys::IssuerKey;
 use crate::serial::Serial;
-use crate::signer::IssuerSigner;
 use crate::tbs::{BuildError, CertTemplate, prepare};
+use dongpo_crypto::Signer;
+use dongpo_crypto::x509::CertSigner;
 
 /// Lifetime of the root certificate.
 pub const ROOT_DAYS: u32 = 20 * 365;
@@ -35,12 +35,12 @@ fn random_serial() -> Result<Serial, BuildError> {
 /// # Errors
 /// [`BuildError`].
 pub fn root_certificate(
-    key: &dyn IssuerKey,
+    key: &dyn Signer,
     algorithm: SignatureAlgorithm,
     subject: &Name,
     not_before: UnixTime,
 ) -> Result<Vec<u8>, BuildError> {
-    let signer = IssuerSigner::new(key, algorithm);
+    let signer = CertSigner::new(key, algorithm);
     let template = CertTemplate {
         serial: random_serial()?,
         issuer: subject.clone(),
@@ -59,7 +59,7 @@ pub fn root_certificate(
 /// # Errors
 /// [`BuildError`].
 pub fn issuing_ca_certificate(
-    root_key: &dyn IssuerKey,
+    root_key: &dyn Signer,
     algorithm: SignatureAlgorithm,
     root_subject: &Name,
     subject: &Name,
@@ -67,7 +67,7 @@ pub fn issuing_ca_certificate(
     policies: &[ObjectIdentifier],
     not_before: UnixTime,
 ) -> Result<Vec<u8>, BuildError> {
-    let signer = IssuerSigner::new(root_key, algorithm);
+    let signer = CertSigner::new(root_key, algorithm);
     let mut extensions = ca_extensions(Some(0))?;
     if !policies.is_empty() {
         let value = CertificatePolicies(

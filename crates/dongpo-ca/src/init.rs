@@ -13,8 +13,9 @@ use crate::files::{FileError, certificate_pem, create_secret, write_new_private,
 use crate::hierarchy::{issuing_ca_certificate, root_certificate};
 use crate::keys::file::write_encrypted_pkcs8;
 use crate::keys::pkcs11::{Pkcs11Config, Pkcs11Key};
-use crate::keys::{IssuerKey, Passphrase, signature_algorithm_for};
+use crate::keys::{Passphrase, signature_algorithm_for};
 use crate::subject::{Attribute, name};
+use dongpo_crypto::Signer;
 
 /// The config file name.
 pub const CONFIG_FILE: &str = "ca.toml";
@@ -154,7 +155,7 @@ pub fn init(dir: &Path, options: InitOptions<'_>) -> Result<CaConfig, InitError>
     };
 
     // Each CA key is made where it will live: an encrypted file, or the token.
-    let new_key = |label: &str| -> Result<(Box<dyn IssuerKey>, KeyRef), InitError> {
+    let new_key = |label: &str| -> Result<(Box<dyn Signer>, KeyRef), InitError> {
         match &options.pkcs11 {
             None => {
                 let key = SigningKey::generate(spec).map_err(key_error)?;
@@ -178,7 +179,7 @@ pub fn init(dir: &Path, options: InitOptions<'_>) -> Result<CaConfig, InitError>
             }
         }
     };
-    let algorithm_of = |key: &dyn IssuerKey| {
+    let algorithm_of = |key: &dyn Signer| {
         signature_algorithm_for(key.public_key())
             .ok_or_else(|| InitError::Key("no signature algorithm for the CA key".into()))
     };

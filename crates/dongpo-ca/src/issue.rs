@@ -16,15 +16,15 @@ use x509_cert::name::Name;
 
 use crate::audit::{AuditChain, AuditEntry, AuditRecord};
 use crate::extensions::{key_identifier, subscriber_extensions};
-use crate::keys::IssuerKey;
 use crate::lint::{Expectation, LintError, lint};
 use crate::ra::Approval;
 use crate::reason::RevocationReason;
 use crate::serial::Serial;
-use crate::signer::IssuerSigner;
 use crate::store::{IssuedCert, Reservation, Store, StoreError};
 use crate::subject::subscriber_name;
 use crate::tbs::{BuildError, CertTemplate, prepare};
+use dongpo_crypto::Signer;
+use dongpo_crypto::x509::CertSigner;
 
 /// Issuance or revocation failed.
 #[derive(Debug, thiserror::Error)]
@@ -73,7 +73,7 @@ pub struct IssuingCa {
     /// The CA certificate (DER).
     pub cert_der: Vec<u8>,
     /// The CA's key.
-    pub key: std::sync::Arc<dyn IssuerKey>,
+    pub key: std::sync::Arc<dyn Signer>,
     /// The algorithm it signs with.
     pub algorithm: SignatureAlgorithm,
     /// Profiles it issues under.
@@ -92,7 +92,7 @@ impl IssuingCa {
     pub fn new(
         name: &str,
         cert_der: Vec<u8>,
-        key: std::sync::Arc<dyn IssuerKey>,
+        key: std::sync::Arc<dyn Signer>,
         algorithm: SignatureAlgorithm,
         profiles: Vec<String>,
     ) -> Result<Self, IssueError> {
@@ -528,7 +528,7 @@ impl Issuer {
             extensions: subscriber_extensions(approval, partition).map_err(BuildError::from)?,
             self_signed: false,
         };
-        let signer = IssuerSigner::new(ca.key.as_ref(), ca.algorithm);
+        let signer = CertSigner::new(ca.key.as_ref(), ca.algorithm);
         let to_be_signed = prepare(template, &signer)?;
         lint(
             &to_be_signed.tbs()?,

@@ -29,7 +29,6 @@ pub mod ra;
 pub mod reason;
 pub mod registry;
 pub mod serial;
-pub mod signer;
 pub mod store;
 pub mod subject;
 pub mod tbs;

@@ -18,8 +18,8 @@ use x509_cert::ext::pkix::crl::CrlReason;
 use crate::issue::{IssueError, Issuer};
 use crate::publish::PublishError;
 use crate::serial::Serial;
-use crate::signer::SharedSigner;
 use crate::store::CertStatus;
+use dongpo_crypto::x509::SharedSigner;
 
 /// How long an OCSP response is valid (nextUpdate - thisUpdate).
 pub const OCSP_VALIDITY: u64 = 86_400;
@@ -164,7 +164,7 @@ pub fn responder<S: StatusSource>(
     let mut responder = Responder::new(status);
     for ca in issuer.cas() {
         let cert = Cert::parse(&ca.cert_der).map_err(|e| build(&e))?;
-        let config = IssuerConfig::new::<_, dongpo_crypto::x509::SignatureBytes>(
+        let config = IssuerConfig::new(
             cert,
             SharedSigner::new(ca.key.clone(), ca.algorithm),
             OCSP_VALIDITY,

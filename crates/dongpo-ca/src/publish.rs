@@ -15,7 +15,7 @@ use crate::audit::AuditEntry;
 use crate::extensions::crl_url;
 use crate::issue::{IssueError, Issuer, partition_of};
 use crate::serial::Serial;
-use crate::signer::IssuerSigner;
+use dongpo_crypto::x509::CertSigner;
 
 /// How long a CRL is valid (nextUpdate - thisUpdate). It is reissued on revocation and
 /// well before this runs out, so nextUpdate never passes.
@@ -201,7 +201,7 @@ pub fn crl(
             }
         }
     };
-    let signer = IssuerSigner::new(key.as_ref(), algorithm);
+    let signer = CertSigner::new(key.as_ref(), algorithm);
     build_crl(
         &CrlSpec {
             issuer: &crl_issuer,

@@ -18,7 +18,8 @@ use x509_cert::time::{Time, Validity};
 
 use crate::extensions::{ExtensionError, key_identifiers};
 use crate::serial::Serial;
-use crate::signer::IssuerSigner;
+use dongpo_crypto::Signer;
+use dongpo_crypto::x509::CertSigner;
 
 /// Building or signing failed.
 #[derive(Debug, thiserror::Error)]
@@ -121,7 +122,7 @@ impl ToBeSigned {
     ///
     /// # Errors
     /// [`BuildError::Signing`] or [`BuildError::Encoding`].
-    pub fn sign(self, signer: &IssuerSigner<'_>) -> Result<Vec<u8>, BuildError> {
+    pub fn sign(self, signer: &CertSigner<&dyn Signer>) -> Result<Vec<u8>, BuildError> {
         let signature = signer
             .sign(&self.tbs_der)
             .map_err(|e| BuildError::Signing(e.to_string()))?;
@@ -137,7 +138,7 @@ impl ToBeSigned {
 /// [`BuildError`] naming what failed to encode.
 pub fn prepare(
     template: CertTemplate,
-    signer: &IssuerSigner<'_>,
+    signer: &CertSigner<&dyn Signer>,
 ) -> Result<ToBeSigned, BuildError> {
     let validity = Validity::new(
         x509_time(template.not_before)?,

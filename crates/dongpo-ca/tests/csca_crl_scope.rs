@@ -10,7 +10,7 @@
     missing_docs
 )]
 
-use dongpo_ca::signer::IssuerSigner;
+use dongpo_crypto::x509::CertSigner;
 use dongpo_crypto::{EcdsaEncoding, HashAlgorithm, SignatureAlgorithm, Verifier};
 use dongpo_icao::Status;
 use dongpo_icao::TrustStore;
@@ -75,7 +75,7 @@ fn csca_crl(scope: Scope<'_>, delta_of: Option<u64>) -> Vec<u8> {
             delta_of: base.as_ref(),
             freshest: None,
         },
-        &IssuerSigner::new(key.as_ref(), algorithm),
+        &CertSigner::new(key.as_ref(), algorithm),
     )
     .unwrap()
 }

@@ -15,8 +15,8 @@ use der::{Decode, Encode};
 use dongpo_ca::keys::file::{
     SCRYPT_LOG_N, SCRYPT_P, SCRYPT_R, read_encrypted_pkcs8, write_encrypted_pkcs8,
 };
-use dongpo_ca::keys::{IssuerKey, IssuerKeyError, Passphrase, signature_algorithm_for};
-use dongpo_crypto::{Curve, KeySpec, SigningKey, Verifier};
+use dongpo_ca::keys::{IssuerKeyError, Passphrase, signature_algorithm_for};
+use dongpo_crypto::{Curve, KeySpec, Signer, SigningKey, Verifier};
 use pkcs8::pkcs5::pbes2::{self, Kdf, ScryptParams};
 use pkcs8::pkcs5::scrypt;
 use pkcs8::{EncryptedPrivateKeyInfoRef, LineEnding};
@@ -56,7 +56,7 @@ fn pass() -> Passphrase {
 
 fn assert_signs_for(key: &SigningKey, public: &dongpo_crypto::PublicKey) {
     let alg = signature_algorithm_for(public).unwrap();
-    let sig = IssuerKey::sign(key, &alg, b"tbs").unwrap();
+    let sig = Signer::sign(key, &alg, b"tbs").unwrap();
     let verifier = Verifier::new();
     verifier.verify(public, &alg, b"tbs", &sig).unwrap();
     assert!(verifier.verify(public, &alg, b"tbz", &sig).is_err());

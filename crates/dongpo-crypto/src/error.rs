@@ -4,6 +4,7 @@ use const_oid::ObjectIdentifier;
 
 /// An algorithm identifier dongpo cannot use.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum AlgorithmError {
     /// The OID names no digest dongpo supports.
     #[error("unknown digest algorithm {0}")]
@@ -26,6 +27,7 @@ pub enum AlgorithmError {
 
 /// A public key dongpo cannot use.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum KeyError {
     /// The bytes are not a DER SubjectPublicKeyInfo (or an inner structure is malformed).
     #[error("malformed {what}: {reason}")]
@@ -84,6 +86,7 @@ pub enum KeyError {
 
 /// Why a signature did not verify.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum VerifyError {
     /// The key cannot be used with the algorithm.
     #[error(transparent)]
@@ -100,7 +103,8 @@ pub enum VerifyError {
 }
 
 /// Why signing failed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum SignError {
     /// The private key could not be read or is unsuitable.
     #[error("bad private key: {0}")]
@@ -111,4 +115,8 @@ pub enum SignError {
     /// The backend failed.
     #[error("signing failed: {0}")]
     Backend(String),
+    /// A key kept outside this crate (an HSM reached through PKCS#11, say) failed to
+    /// sign; its own error is kept as it is, message and source.
+    #[error(transparent)]
+    Key(Box<dyn std::error::Error + Send + Sync>),
 }

@@ -102,33 +102,45 @@ impl PssParams {
 
     /// The DER `RSASSA-PSS-params` with every non-default field present.
     #[must_use]
+    #[allow(
+        clippy::expect_used,
+        reason = "encoding fixed-shape values built here cannot fail; see `encode`"
+    )]
     pub fn to_der(&self) -> Vec<u8> {
-        let hash_id = hash_identifier(self.hash);
-        let mgf_hash_der = hash_identifier(self.mgf1_hash).to_der().unwrap_or_default();
+        // Invariant: every value encoded is built right here from a `HashAlgorithm` (a
+        // known OID with NULL parameters) and a `u32`, a few dozen bytes in all: DER
+        // encoding of such values has no failure case. These bytes end up signed and
+        // hashed, so a silent empty fallback would be worse than a loud bug.
+        self.encode()
+            .expect("RSASSA-PSS-params built from known hash OIDs always encode")
+    }
+
+    fn encode(&self) -> der::Result<Vec<u8>> {
+        let hash_der = hash_identifier(self.hash)?.to_der()?;
+        let mgf_hash_der = hash_identifier(self.mgf1_hash)?.to_der()?;
         let mgf_id = AlgorithmIdentifier {
             oid: oid::MGF1,
-            parameters: AnyRef::try_from(mgf_hash_der.as_slice()).ok(),
+            parameters: Some(AnyRef::try_from(mgf_hash_der.as_slice())?),
         };
-        let hash_der = hash_id.to_der().unwrap_or_default();
-        let hash_ref = AlgorithmIdentifierRef::from_der(&hash_der).ok();
-        let mgf_der = mgf_id.to_der().unwrap_or_default();
-        let mgf_ref = AlgorithmIdentifierRef::from_der(&mgf_der).ok();
+        let mgf_der = mgf_id.to_der()?;
+        let hash_ref = AlgorithmIdentifierRef::from_der(&hash_der)?;
+        let mgf_ref = AlgorithmIdentifierRef::from_der(&mgf_der)?;
         let wire = PssParamsAsn1 {
-            hash: hash_ref.filter(|_| self.hash != HashAlgorithm::Sha1),
-            mask_gen: mgf_ref.filter(|_| self.mgf1_hash != HashAlgorithm::Sha1),
+            hash: Some(hash_ref).filter(|_| self.hash != HashAlgorithm::Sha1),
+            mask_gen: Some(mgf_ref).filter(|_| self.mgf1_hash != HashAlgorithm::Sha1),
             salt_len: u32::try_from(self.salt_len).ok().filter(|s| *s != 20),
             trailer: None,
         };
-        wire.to_der().unwrap_or_default()
+        wire.to_der()
     }
 }
 
 /// A hash AlgorithmIdentifier with NULL parameters, as OpenSSL writes inside PSS params.
-fn hash_identifier(hash: HashAlgorithm) -> AlgorithmIdentifierOwned {
-    AlgorithmIdentifierOwned {
+fn hash_identifier(hash: HashAlgorithm) -> der::Result<AlgorithmIdentifierOwned> {
+    Ok(AlgorithmIdentifierOwned {
         oid: hash.oid(),
-        parameters: der::Any::encode_from(&Null).ok(),
-    }
+        parameters: Some(der::Any::encode_from(&Null)?),
+    })
 }
 
 /// The hash named by a digest AlgorithmIdentifier (parameters absent or NULL).

@@ -16,15 +16,13 @@ use const_oid::ObjectIdentifier;
 use const_oid::db::rfc5280::{ID_KP_CLIENT_AUTH, ID_KP_SERVER_AUTH};
 use der::asn1::{GeneralizedTime, OctetString};
 use der::{Decode, Encode};
-use dongpo_crypto::x509::{CertSigner, SignatureBytes};
+use dongpo_crypto::x509::CertSigner;
 use dongpo_crypto::{Curve, EcdsaEncoding, HashAlgorithm, KeySpec, SignatureAlgorithm, SigningKey};
 use dongpo_pki::path::MAX_INTERMEDIATES;
 use dongpo_pki::path::{PathError, PathOptions, Rule, validate_path};
 use dongpo_pki::{Cert, UnixTime};
-use spki::{SubjectPublicKeyInfoOwned, SubjectPublicKeyInfoRef};
-use x509_cert::builder::profile::BuilderProfile;
-use x509_cert::builder::{Builder, CertificateBuilder};
-use x509_cert::certificate::TbsCertificate;
+use dongpo_testpki::FixedProfile;
+use spki::SubjectPublicKeyInfoOwned;
 use x509_cert::ext::Extension;
 use x509_cert::ext::pkix::certpolicy::PolicyInformation;
 use x509_cert::ext::pkix::constraints::name::GeneralSubtree;
@@ -35,7 +33,6 @@ use x509_cert::ext::pkix::{
     SubjectKeyIdentifier,
 };
 use x509_cert::name::Name;
-use x509_cert::serial_number::SerialNumber;
 use x509_cert::time::{Time, Validity};
 
 const ALG: SignatureAlgorithm = SignatureAlgorithm::Ecdsa {
@@ -45,29 +42,6 @@ const ALG: SignatureAlgorithm = SignatureAlgorithm::Ecdsa {
 
 fn at() -> UnixTime {
     UnixTime::parse_rfc3339("2026-06-01T00:00:00Z").unwrap()
-}
-
-struct Fixed {
-    issuer: Name,
-    subject: Name,
-    extensions: Vec<Extension>,
-}
-
-impl BuilderProfile for Fixed {
-    fn get_issuer(&self, _subject: &Name) -> Name {
-        self.issuer.clone()
-    }
-    fn get_subject(&self) -> Name {
-        self.subject.clone()
-    }
-    fn build_extensions(
-        &self,
-        _spk: SubjectPublicKeyInfoRef<'_>,
-        _issuer_spk: SubjectPublicKeyInfoRef<'_>,
-        _tbs: &TbsCertificate,
-    ) -> x509_cert::builder::Result<Vec<Extension>> {
-        Ok(self.extensions.clone())
-    }
 }
 
 fn ext<T: Encode + AssociatedOid>(critical: bool, value: &T) -> Extension {
@@ -137,7 +111,7 @@ fn certify(
         ));
     }
     extensions.extend(extra);
-    let profile = Fixed {
+    let profile = FixedProfile {
         issuer: Name::from_str(issuer.name).unwrap(),
         subject: Name::from_str(subject.name).unwrap(),
         extensions,
@@ -145,10 +119,10 @@ fn certify(
     let spki =
         SubjectPublicKeyInfoOwned::from_der(&subject.key.public_key().to_spki_der()).unwrap();
     let validity = Validity::new(time("2025-01-01T00:00:00Z"), time(not_after));
-    let serial = SerialNumber::new(&key_id(&subject.key).as_bytes()[..8]).unwrap();
-    let builder = CertificateBuilder::new(profile, serial, validity, spki).unwrap();
+    let serial = key_id(&subject.key);
     let signer = CertSigner::new(&issuer.key, ALG);
-    let cert = builder.build::<_, SignatureBytes>(&signer).unwrap();
+    let cert =
+        dongpo_testpki::issue(profile, &serial.as_bytes()[..8], validity, spki, &signer).unwrap();
     Cert::parse(&cert.to_der().unwrap()).unwrap()
 }
 

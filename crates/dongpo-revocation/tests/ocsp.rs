@@ -15,6 +15,7 @@ use std::sync::Arc;
 use base64ct::{Base64, Base64UrlUnpadded, Encoding};
 use der::asn1::{BitString, OctetString};
 use der::{Decode, Encode};
+use dongpo_crypto::x509::SharedSigner;
 use dongpo_crypto::{HashAlgorithm, Verifier};
 use dongpo_pki::Serial;
 use dongpo_pki::UnixTime;
@@ -26,9 +27,8 @@ use dongpo_revocation::ocsp::request::nonce_extension;
 use dongpo_revocation::ocsp::responder::serial_of;
 use dongpo_revocation::ocsp::{
     CertId, CertState, IssuerConfig, IssuerId, NoncePolicy, OcspError, OcspResponseStatus,
-    Responder, ResponseBuilder, SharedSigner, SignedBy, Status, build_request, cert_id,
-    decode_get_path, error_response, parse_request, parse_response, verify_response,
-    verify_responses,
+    Responder, ResponseBuilder, SignedBy, Status, build_request, cert_id, decode_get_path,
+    error_response, parse_request, parse_response, verify_response, verify_responses,
 };
 use ocsp_support::{ALG, MapSource, NOW, TestCa};
 use x509_cert::ext::Extension;
@@ -451,7 +451,7 @@ fn delegated_responders_are_checked_on_both_sides() {
     let (delegate, delegate_key) = ca.responder(true, ca.not_before, UnixTime(NOW.0 + 30 * DAY));
     let source = Arc::new(MapSource::default());
     let mut responder = Responder::new(Arc::clone(&source));
-    let signer = SharedSigner::new(Arc::clone(&delegate_key), ALG);
+    let signer = SharedSigner::new(delegate_key.clone(), ALG);
     let issuer = responder
         .add_issuer(IssuerConfig::delegated(
             ca.cert.clone(),
@@ -522,7 +522,7 @@ fn delegated_responders_are_checked_on_both_sides() {
         .add_issuer(IssuerConfig::delegated(
             ca.cert.clone(),
             foreign.clone(),
-            SharedSigner::new(Arc::clone(&foreign_key), ALG),
+            SharedSigner::new(foreign_key.clone(), ALG),
             DAY,
         ))
         .unwrap_err();

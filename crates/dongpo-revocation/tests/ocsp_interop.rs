@@ -16,12 +16,13 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 
+use dongpo_crypto::x509::SharedSigner;
 use dongpo_crypto::{HashAlgorithm, Verifier};
 use dongpo_pki::{Cert, UnixTime};
 use dongpo_revocation::ocsp::responder::serial_of;
 use dongpo_revocation::ocsp::{
-    CertState, IssuerConfig, NoncePolicy, OcspResponseStatus, Responder, SharedSigner, SignedBy,
-    Status, cert_id, parse_request, verify_response,
+    CertState, IssuerConfig, NoncePolicy, OcspResponseStatus, Responder, SignedBy, Status, cert_id,
+    parse_request, verify_response,
 };
 use ocsp_support::{ALG, MapSource, TestCa, pem};
 use x509_cert::ext::pkix::CrlReason;

@@ -7,11 +7,11 @@ use const_oid::AssociatedOid;
 use der::asn1::{BitString, OctetString, PrintableString, SetOfVec};
 use der::{Decode, Encode, Sequence};
 use dongpo_crypto::x509::CertSigner;
-use dongpo_crypto::{HashAlgorithm, PublicKey, SignatureAlgorithm, SigningKey};
-use spki::{SubjectPublicKeyInfoOwned, SubjectPublicKeyInfoRef};
+use dongpo_crypto::{PublicKey, SignatureAlgorithm, SigningKey};
+pub use dongpo_testpki::key_identifier;
+use dongpo_testpki::{FixedProfile, extension, key_identifier_of, spki_of};
 use x509_cert::Certificate;
 use x509_cert::builder::{Builder, CertificateBuilder, CrlBuilder};
-use x509_cert::certificate::TbsCertificate;
 use x509_cert::crl::{CertificateList, RevokedCert};
 use x509_cert::ext::Extension;
 use x509_cert::ext::pkix::crl::CrlNumber;
@@ -73,102 +73,67 @@ pub struct CertRequest<'a> {
     pub key_usage_end: Instant,
 }
 
-fn extension(
-    oid: const_oid::ObjectIdentifier,
-    critical: bool,
-    value: &impl Encode,
-) -> der::Result<Extension> {
-    Ok(Extension {
-        extn_id: oid,
-        critical,
-        extn_value: OctetString::new(value.to_der()?)?,
-    })
-}
-
-/// RFC 5280 §4.2.1.2 method 1: SHA-1 over the subjectPublicKey bits.
-#[must_use]
-pub fn key_identifier(spki: &SubjectPublicKeyInfoRef<'_>) -> Vec<u8> {
-    HashAlgorithm::Sha1.digest(spki.subject_public_key.raw_bytes())
-}
-
-/// A builder profile that writes exactly the extensions of a 9303-12 role.
-struct IcaoProfile {
-    issuer: Name,
-    subject: Name,
+/// Exactly the extensions of a 9303-12 role, for [`dongpo_testpki::FixedProfile`].
+fn icao_extensions(
     role: Role,
-    usage_period: PrivateKeyUsagePeriod,
-}
-
-impl x509_cert::builder::profile::BuilderProfile for IcaoProfile {
-    fn get_issuer(&self, _subject: &Name) -> Name {
-        self.issuer.clone()
-    }
-
-    fn get_subject(&self) -> Name {
-        self.subject.clone()
-    }
-
-    fn build_extensions(
-        &self,
-        spk: SubjectPublicKeyInfoRef<'_>,
-        issuer_spk: SubjectPublicKeyInfoRef<'_>,
-        _tbs: &TbsCertificate,
-    ) -> x509_cert::builder::Result<Vec<Extension>> {
-        let ski = SubjectKeyIdentifier(OctetString::new(key_identifier(&spk))?);
-        let aki = AuthorityKeyIdentifier {
-            key_identifier: Some(OctetString::new(key_identifier(&issuer_spk))?),
-            ..Default::default()
-        };
-        let mut out = vec![
-            extension(AuthorityKeyIdentifier::OID, false, &aki)?,
-            extension(SubjectKeyIdentifier::OID, false, &ski)?,
-            extension(PrivateKeyUsagePeriod::OID, false, &self.usage_period)?,
-        ];
-        match self.role {
-            Role::Csca | Role::Link => {
-                let ku = KeyUsage(KeyUsages::KeyCertSign | KeyUsages::CRLSign);
-                out.push(extension(KeyUsage::OID, true, &ku)?);
-                let bc = BasicConstraints {
-                    ca: true,
-                    path_len_constraint: Some(0),
-                };
-                out.push(extension(BasicConstraints::OID, true, &bc)?);
-            }
-            Role::Dsc => {
-                out.push(extension(
-                    KeyUsage::OID,
-                    true,
-                    &KeyUsage(KeyUsages::DigitalSignature.into()),
-                )?);
-                let mut types = SetOfVec::new();
-                types.insert(PrintableString::new("P")?)?;
-                let list = DocumentTypeList {
-                    version: 0,
-                    doc_type_list: types,
-                };
-                out.push(extension(
-                    dongpo_icao::oid::DOCUMENT_TYPE_LIST,
-                    false,
-                    &list,
-                )?);
-            }
-            Role::MasterListSigner | Role::DeviationListSigner => {
-                out.push(extension(
-                    KeyUsage::OID,
-                    true,
-                    &KeyUsage(KeyUsages::DigitalSignature.into()),
-                )?);
-                let (purpose, critical) = if self.role == Role::MasterListSigner {
-                    (dongpo_icao::oid::MASTER_LIST_SIGNER_EKU, false)
-                } else {
-                    (dongpo_icao::oid::DEVIATION_LIST_SIGNER_EKU, true)
-                };
-                let eku = ExtendedKeyUsage(vec![purpose]);
-                out.push(extension(ExtendedKeyUsage::OID, critical, &eku)?);
-            }
+    subject_key: &PublicKey,
+    issuer_key: &PublicKey,
+    usage_period: &PrivateKeyUsagePeriod,
+) -> der::Result<Vec<Extension>> {
+    let ski = SubjectKeyIdentifier(OctetString::new(key_identifier_of(subject_key)?)?);
+    let aki = AuthorityKeyIdentifier {
+        key_identifier: Some(OctetString::new(key_identifier_of(issuer_key)?)?),
+        ..Default::default()
+    };
+    let mut out = vec![
+        extension(AuthorityKeyIdentifier::OID, false, &aki)?,
+        extension(SubjectKeyIdentifier::OID, false, &ski)?,
+        extension(PrivateKeyUsagePeriod::OID, false, usage_period)?,
+    ];
+    match role {
+        Role::Csca | Role::Link => {
+            let ku = KeyUsage(KeyUsages::KeyCertSign | KeyUsages::CRLSign);
+            out.push(extension(KeyUsage::OID, true, &ku)?);
+            let bc = BasicConstraints {
+                ca: true,
+                path_len_constraint: Some(0),
+            };
+            out.push(extension(BasicConstraints::OID, true, &bc)?);
         }
-        Ok(out)
+        Role::Dsc => {
+            out.push(extension(
+                KeyUsage::OID,
+                true,
+                &KeyUsage(KeyUsages::DigitalSignature.into()),
+            )?);
+            let mut types = SetOfVec::new();
+            types.insert(PrintableString::new("P")?)?;
+            let list = DocumentTypeList {
+                version: 0,
+                doc_type_list: types,
+            };
+            out.push(extension(
+                dongpo_icao::oid::DOCUMENT_TYPE_LIST,
+                false,
+                &list,
+            )?);
+        }
+        Role::MasterListSigner | Role::DeviationListSigner => {
+            out.push(extension(
+                KeyUsage::OID,
+                true,
+                &KeyUsage(KeyUsages::DigitalSignature.into()),
+            )?);
+            let (purpose, critical) = if role == Role::MasterListSigner {
+                (dongpo_icao::oid::MASTER_LIST_SIGNER_EKU, false)
+            } else {
+                (dongpo_icao::oid::DEVIATION_LIST_SIGNER_EKU, true)
+            };
+            let eku = ExtendedKeyUsage(vec![purpose]);
+            out.push(extension(ExtendedKeyUsage::OID, critical, &eku)?);
+        }
     }
+    Ok(out)
 }
 
 /// A positive serial number of 8 seeded bytes.
@@ -179,15 +144,6 @@ pub fn serial(rng: &mut SeededRng) -> Vec<u8> {
         *first = (*first & 0x7f) | 0x01;
     }
     bytes
-}
-
-fn spki_of(key: &PublicKey, explicit: bool) -> Result<SubjectPublicKeyInfoOwned, TestkitError> {
-    let der = if explicit {
-        key.to_spki_der_explicit()
-    } else {
-        key.to_spki_der()
-    };
-    Ok(SubjectPublicKeyInfoOwned::from_der(&der)?)
 }
 
 /// Issues a certificate, signing with `rng` so the result is reproducible.
@@ -220,14 +176,19 @@ pub fn issue_named(
     serial_number: &[u8],
     rng: &mut SeededRng,
 ) -> Result<Certificate, TestkitError> {
-    let profile = IcaoProfile {
+    let usage_period = PrivateKeyUsagePeriod {
+        not_before: Some(request.not_before.generalized()?),
+        not_after: Some(request.key_usage_end.generalized()?),
+    };
+    let profile = FixedProfile {
         issuer,
         subject,
-        role: request.role,
-        usage_period: PrivateKeyUsagePeriod {
-            not_before: Some(request.not_before.generalized()?),
-            not_after: Some(request.key_usage_end.generalized()?),
-        },
+        extensions: icao_extensions(
+            request.role,
+            request.subject_key,
+            request.issuer_key.public_key(),
+            &usage_period,
+        )?,
     };
     let validity = Validity::new(request.not_before.x509()?, request.not_after.x509()?);
     let spki = spki_of(request.subject_key, request.explicit_ec_parameters)?;

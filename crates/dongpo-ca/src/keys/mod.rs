@@ -1,59 +1,19 @@
 //! The keys the CA signs with: software keys kept in encrypted PKCS#8 files
 //! ([`file`]) and keys that never leave an HSM, reached through PKCS#11 ([`pkcs11`]).
 //!
-//! Everything above this module sees only [`IssuerKey`], so an issuer, CRL or OCSP
-//! signer works the same on a laptop and against a production HSM.
+//! Both are [`dongpo_crypto::Signer`]s, the one signing interface of dongpo: everything
+//! above this module sees only `dyn Signer`, so an issuer, CRL or OCSP signer works the
+//! same on a laptop and against a production HSM.
 
 mod error;
 pub mod file;
 mod passphrase;
 pub mod pkcs11;
 
-use dongpo_crypto::{
-    Curve, EcdsaEncoding, HashAlgorithm, PublicKey, SignatureAlgorithm, SigningKey,
-};
+use dongpo_crypto::{Curve, EcdsaEncoding, HashAlgorithm, PublicKey, SignatureAlgorithm};
 
 pub use error::IssuerKeyError;
 pub use passphrase::Passphrase;
-
-/// A key the CA signs with. Implementations: software keys and PKCS#11 keys.
-pub trait IssuerKey: Send + Sync {
-    /// The public half, as it goes into certificates.
-    fn public_key(&self) -> &PublicKey;
-
-    /// Signs `message` (not a digest) under `algorithm`; ECDSA signatures come out in
-    /// the encoding the algorithm names (DER `ECDSA-Sig-Value` for X.509).
-    ///
-    /// # Errors
-    /// [`IssuerKeyError`] when the key cannot produce `algorithm` or the backend fails.
-    fn sign(
-        &self,
-        algorithm: &SignatureAlgorithm,
-        message: &[u8],
-    ) -> Result<Vec<u8>, IssuerKeyError>;
-
-    /// Where the key lives, for logs and reports: `software ec:P-256`,
-    /// `pkcs11 token 'ca' key 'issuing-2025' (ec:P-384)`. Never contains secrets.
-    fn describe(&self) -> String;
-}
-
-impl IssuerKey for SigningKey {
-    fn public_key(&self) -> &PublicKey {
-        SigningKey::public_key(self)
-    }
-
-    fn sign(
-        &self,
-        algorithm: &SignatureAlgorithm,
-        message: &[u8],
-    ) -> Result<Vec<u8>, IssuerKeyError> {
-        SigningKey::sign(self, algorithm, message).map_err(IssuerKeyError::Software)
-    }
-
-    fn describe(&self) -> String {
-        format!("software {}", SigningKey::public_key(self).description())
-    }
-}
 
 /// The signature algorithm the CA uses with `key`: ECDSA (DER) with the hash matching
 /// the curve size for P-256/P-384/P-521, `sha256WithRSAEncryption` for RSA.
@@ -85,7 +45,7 @@ pub fn signature_algorithm_for(key: &PublicKey) -> Option<SignatureAlgorithm> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use dongpo_crypto::{KeySpec, Verifier};
+    use dongpo_crypto::{KeySpec, SignError, Signer, SigningKey, Verifier};
 
     #[test]
     fn algorithm_follows_the_key() {
@@ -116,7 +76,7 @@ mod tests {
     #[test]
     fn software_key_signs_through_the_trait() {
         let key = SigningKey::generate(KeySpec::Ec(Curve::P256)).unwrap();
-        let issuer: &dyn IssuerKey = &key;
+        let issuer: &dyn Signer = &key;
         let alg = signature_algorithm_for(issuer.public_key()).unwrap();
         let sig = issuer.sign(&alg, b"tbsCertificate").unwrap();
         Verifier::new()
@@ -128,7 +88,7 @@ mod tests {
         };
         assert!(matches!(
             issuer.sign(&rsa_alg, b"x"),
-            Err(IssuerKeyError::Software(_))
+            Err(SignError::Unsupported(_))
         ));
     }
 }

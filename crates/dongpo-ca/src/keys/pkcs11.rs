@@ -25,11 +25,11 @@ use cryptoki::session::Session;
 use cryptoki::slot::Slot;
 use der::Encode;
 use dongpo_crypto::{
-    Curve, EcdsaEncoding, EcdsaSignature, HashAlgorithm, KeySpec, PublicKey, SignatureAlgorithm,
-    Verifier,
+    Curve, EcdsaEncoding, EcdsaSignature, HashAlgorithm, KeySpec, PublicKey, SignError,
+    SignatureAlgorithm, Signer, Verifier,
 };
 
-use super::{IssuerKey, IssuerKeyError, Passphrase, signature_algorithm_for};
+use super::{IssuerKeyError, Passphrase, signature_algorithm_for};
 use public_key::{bad_public, read_public_key};
 use token::{connect, find_key, lock, login, open_session, pkcs11_error};
 pub use token::{find_softhsm_module, shared_context};
@@ -196,7 +196,7 @@ impl Pkcs11Key {
             ));
         };
         let message = b"dongpo-ca PKCS#11 key self-test";
-        let signature = self.sign(&algorithm, message)?;
+        let signature = self.sign_on_token(&algorithm, message)?;
         Verifier::new()
             .verify(&self.public, &algorithm, message, &signature)
             .map_err(|e| {
@@ -261,12 +261,10 @@ impl Pkcs11Key {
     }
 }
 
-impl IssuerKey for Pkcs11Key {
-    fn public_key(&self) -> &PublicKey {
-        &self.public
-    }
-
-    fn sign(
+impl Pkcs11Key {
+    /// Signs on the token, keeping the PKCS#11 error typed (the [`Signer`] impl boxes it
+    /// into [`SignError::Key`]).
+    fn sign_on_token(
         &self,
         algorithm: &SignatureAlgorithm,
         message: &[u8],
@@ -307,6 +305,17 @@ impl IssuerKey for Pkcs11Key {
             }
             _ => Err(self.unsupported(algorithm)),
         }
+    }
+}
+
+impl Signer for Pkcs11Key {
+    fn public_key(&self) -> &PublicKey {
+        &self.public
+    }
+
+    fn sign(&self, algorithm: &SignatureAlgorithm, message: &[u8]) -> Result<Vec<u8>, SignError> {
+        self.sign_on_token(algorithm, message)
+            .map_err(|e| SignError::Key(Box::new(e)))
     }
 
     fn describe(&self) -> String {

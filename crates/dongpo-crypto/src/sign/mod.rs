@@ -1,5 +1,9 @@
 //! Signing keys for CAs (AWS-LC where it has the algorithm) and for deterministic test
 //! PKIs (RustCrypto, or the generic big-integer code for curves no crate covers).
+//!
+//! Module layering, one way only: `software` is the key, `pkcs8` imports and exports it,
+//! and this module ties them together (so `pkcs8` and `software` never import each other
+//! both ways).
 
 use getrandom::SysRng;
 use rand_core::{CryptoRng, UnwrapErr};
@@ -14,6 +18,45 @@ use crate::key::PublicKey;
 mod aws_lc;
 mod pkcs8;
 mod software;
+
+/// The one way dongpo signs: a private key that signs whole messages (not digests)
+/// under a [`SignatureAlgorithm`] it is asked for.
+///
+/// Implemented by [`SigningKey`] (software keys, also those the CA keeps in encrypted
+/// files) and by the CA's PKCS#11 keys. Object safe, so issuers, CRL publishers and OCSP
+/// responders hold `&dyn Signer` or `Arc<dyn Signer>` and work the same on a laptop and
+/// against an HSM. [`crate::x509::CertSigner`] binds one to an algorithm for `x509-cert`'s
+/// builders, CRLs and OCSP responses.
+pub trait Signer: Send + Sync {
+    /// The public half, as it goes into certificates.
+    fn public_key(&self) -> &PublicKey;
+
+    /// Signs `message` (not a digest) under `algorithm`; ECDSA signatures come out in
+    /// the encoding the algorithm names (DER `ECDSA-Sig-Value` for X.509).
+    ///
+    /// # Errors
+    /// [`SignError::Unsupported`] when the key cannot produce `algorithm`,
+    /// [`SignError::Backend`] or [`SignError::Key`] when the implementation fails.
+    fn sign(&self, algorithm: &SignatureAlgorithm, message: &[u8]) -> Result<Vec<u8>, SignError>;
+
+    /// Where the key lives, for logs and reports: `software ec:P-256`,
+    /// `pkcs11 token 'ca' key 'issuing-2025' (ec:P-384)`. Never contains secrets.
+    fn describe(&self) -> String;
+}
+
+impl Signer for SigningKey {
+    fn public_key(&self) -> &PublicKey {
+        SigningKey::public_key(self)
+    }
+
+    fn sign(&self, algorithm: &SignatureAlgorithm, message: &[u8]) -> Result<Vec<u8>, SignError> {
+        SigningKey::sign(self, algorithm, message)
+    }
+
+    fn describe(&self) -> String {
+        format!("software {}", self.public.description())
+    }
+}
 
 /// The kind of key to generate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -48,7 +91,7 @@ impl SigningKey {
     fn from_software(software: software::SoftwareKey) -> Result<Self, SignError> {
         let public = software.public_key()?;
         #[cfg(feature = "aws-lc")]
-        let fast = match software.to_pkcs8_der() {
+        let fast = match pkcs8::encode(&software, &public) {
             Ok(der) => aws_lc::AwsLcKey::from_pkcs8_der(&der, software.spec()).and_then(Result::ok),
             Err(_) => None,
         };
@@ -90,7 +133,7 @@ impl SigningKey {
     /// # Errors
     /// [`SignError::BadKey`] naming what is wrong.
     pub fn from_pkcs8_der(der: &[u8]) -> Result<Self, SignError> {
-        Self::from_software(software::SoftwareKey::from_pkcs8_der(der)?)
+        Self::from_software(pkcs8::decode(der)?)
     }
 
     /// The key as unencrypted PKCS#8 DER (callers encrypt or protect it).
@@ -98,7 +141,7 @@ impl SigningKey {
     /// # Errors
     /// [`SignError::Backend`] when encoding fails.
     pub fn to_pkcs8_der(&self) -> Result<zeroize::Zeroizing<Vec<u8>>, SignError> {
-        self.software.to_pkcs8_der()
+        pkcs8::encode(&self.software, &self.public)
     }
 
     /// The public half.

@@ -6,7 +6,7 @@ use rand_core::CryptoRng;
 use signature::hazmat::PrehashSigner;
 use zeroize::Zeroizing;
 
-use super::{KeySpec, encode_ecdsa, pkcs8};
+use super::{KeySpec, encode_ecdsa};
 use crate::algorithm::SignatureAlgorithm;
 use crate::curve::Curve;
 use crate::error::SignError;
@@ -174,14 +174,6 @@ impl SoftwareKey {
                 }))
             }
         }
-    }
-
-    pub(super) fn from_pkcs8_der(der: &[u8]) -> Result<Self, SignError> {
-        pkcs8::decode(der)
-    }
-
-    pub(super) fn to_pkcs8_der(&self) -> Result<Zeroizing<Vec<u8>>, SignError> {
-        pkcs8::encode(self, &self.public_key()?)
     }
 
     pub(super) fn sign<R: CryptoRng + ?Sized>(

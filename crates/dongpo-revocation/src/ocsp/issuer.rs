@@ -2,18 +2,17 @@
 //! per-issuer state (precomputed CertID hashes, signer, cache, nonce policy).
 
 use der::asn1::OctetString;
+use dongpo_crypto::x509::SharedSigner;
 use dongpo_crypto::{HashAlgorithm, Verifier};
 use dongpo_pki::name::{NameMatch, same_name};
 use dongpo_pki::{Cert, Serial, UnixTime};
-use signature::{Keypair, Signer};
-use spki::{DynSignatureAlgorithmIdentifier, EncodePublicKey, SignatureBitStringEncoding};
 use x509_cert::Certificate;
 
 use crate::ocsp::asn1::{CertId, ID_KP_OCSP_SIGNING, ResponderId};
 use crate::ocsp::cache::ResponseCache;
 use crate::ocsp::error::OcspError;
 use crate::ocsp::request::{Nonce, hash_identifier, issuer_hashes};
-use crate::ocsp::response::{CertState, Erased, ResponseBuilder, ResponseSigner, responder_key_id};
+use crate::ocsp::response::{CertState, ResponseBuilder, responder_key_id};
 use crate::ocsp::source::IssuerId;
 
 /// What to do with a request nonce.
@@ -50,7 +49,7 @@ impl NoncePolicy {
 /// One issuer the responder answers for, and how it signs.
 pub struct IssuerConfig {
     issuer: Cert,
-    signer: Box<dyn ResponseSigner + Send + Sync>,
+    signer: SharedSigner,
     delegate: Option<Cert>,
     validity: u64,
     nonce: NoncePolicy,
@@ -71,15 +70,11 @@ impl std::fmt::Debug for IssuerConfig {
 impl IssuerConfig {
     /// The issuer signs its own responses with `signer` (its CA key); responses are valid
     /// for `validity_secs` (nextUpdate = thisUpdate + validity).
-    pub fn new<S, Sig>(issuer: Cert, signer: S, validity_secs: u64) -> Self
-    where
-        S: Signer<Sig> + Keypair + DynSignatureAlgorithmIdentifier + Send + Sync + 'static,
-        S::VerifyingKey: EncodePublicKey,
-        Sig: SignatureBitStringEncoding + 'static,
-    {
+    #[must_use]
+    pub fn new(issuer: Cert, signer: SharedSigner, validity_secs: u64) -> Self {
         IssuerConfig {
             issuer,
-            signer: Box::new(Erased::<S, Sig>::new(signer)),
+            signer,
             delegate: None,
             validity: validity_secs,
             nonce: NoncePolicy::Ignore,
@@ -90,12 +85,13 @@ impl IssuerConfig {
     /// A delegated responder (RFC 6960 §4.2.2.2): `responder` is a certificate issued by
     /// `issuer` with id-kp-OCSPSigning, and `signer` holds its key. The certificate is
     /// sent in `certs` so clients can check it.
-    pub fn delegated<S, Sig>(issuer: Cert, responder: Cert, signer: S, validity_secs: u64) -> Self
-    where
-        S: Signer<Sig> + Keypair + DynSignatureAlgorithmIdentifier + Send + Sync + 'static,
-        S::VerifyingKey: EncodePublicKey,
-        Sig: SignatureBitStringEncoding + 'static,
-    {
+    #[must_use]
+    pub fn delegated(
+        issuer: Cert,
+        responder: Cert,
+        signer: SharedSigner,
+        validity_secs: u64,
+    ) -> Self {
         let mut config = Self::new(issuer, signer, validity_secs);
         config.delegate = Some(responder);
         config
@@ -118,8 +114,8 @@ impl IssuerConfig {
 }
 
 /// Checks that `signer` holds the key of `cert`.
-fn same_key(signer: &dyn ResponseSigner, cert: &Cert) -> Result<(), OcspError> {
-    let signer_spki = signer.public_key_der()?;
+fn same_key(signer: &SharedSigner, cert: &Cert) -> Result<(), OcspError> {
+    let signer_spki = signer.public_key().to_spki_der();
     let signer_key = spki::SubjectPublicKeyInfoRef::try_from(signer_spki.as_slice())
         .map_err(|e| OcspError::Config(format!("signer key: {e}")))?;
     let cert_key = &cert
@@ -163,7 +159,7 @@ pub(crate) struct Issuer {
     pub(crate) name: String,
     /// (hash, issuerNameHash, issuerKeyHash) for every supported hash.
     hashes: Vec<(HashAlgorithm, Vec<u8>, Vec<u8>)>,
-    signer: Box<dyn ResponseSigner + Send + Sync>,
+    signer: SharedSigner,
     responder_id: ResponderId,
     certs: Vec<Certificate>,
     pub(crate) validity: u64,
@@ -190,10 +186,10 @@ impl Issuer {
         match &delegate {
             Some(responder) => {
                 check_delegate(&issuer, responder)?;
-                same_key(signer.as_ref(), responder)?;
+                same_key(&signer, responder)?;
                 certs.push(responder.cert.clone());
             }
-            None => same_key(signer.as_ref(), &issuer)?,
+            None => same_key(&signer, &issuer)?,
         }
         let mut hashes = Vec::new();
         for hash in HashAlgorithm::ALL {
@@ -201,7 +197,7 @@ impl Issuer {
             hashes.push((hash, name_hash, key_hash));
         }
         Ok(Issuer {
-            responder_id: responder_key_id(&signer.public_key_der()?)?,
+            responder_id: responder_key_id(&signer.public_key().to_spki_der())?,
             id: IssuerId(issuer.sha256.clone()),
             name: issuer.subject(),
             hashes,
@@ -291,6 +287,6 @@ impl Issuer {
         for cert in &self.certs {
             builder = builder.certificate(cert.clone());
         }
-        builder.sign_dyn(self.signer.as_ref())
+        builder.sign(&self.signer)
     }
 }

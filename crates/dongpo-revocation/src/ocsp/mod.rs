@@ -22,4 +22,4 @@ pub use responder::{
     ETag, IssuerConfig, IssuerId, NoncePolicy, Responder, ResponseOutcome, StatusError,
     StatusSource,
 };
-pub use response::{CertState, ResponseBuilder, SharedSigner, error_response};
+pub use response::{CertState, ResponseBuilder, error_response};

@@ -1,24 +1,22 @@
 //! Building and signing `BasicOCSPResponse`s, and the unsigned error responses.
 //!
 //! Signing goes through the traits `x509-cert`'s builders use (`signature::Signer` +
-//! `Keypair` + `DynSignatureAlgorithmIdentifier`), so a `dongpo_crypto::x509::CertSigner`,
-//! a [`SharedSigner`] or any RustCrypto signing key works. The responder ID is `byKey`
+//! `Keypair` + `DynSignatureAlgorithmIdentifier`), as CRLs and certificates do: dongpo's
+//! one adapter `dongpo_crypto::x509::CertSigner` (or its owning form `SharedSigner`)
+//! plugs any `dongpo_crypto::Signer` in. The responder ID is `byKey`
 //! by default: it does not depend on how a name is encoded, which is what trips relying
 //! parties up with `byName` (xipki#136).
 
-use std::marker::PhantomData;
-use std::sync::Arc;
 use std::time::Duration;
 
-use der::asn1::{BitString, GeneralizedTime, Null, OctetString};
+use der::asn1::{GeneralizedTime, Null, OctetString};
 use der::{Decode, Encode};
-use dongpo_crypto::x509::{CertSigner, SignatureBytes, SpkiPublicKey};
-use dongpo_crypto::{HashAlgorithm, SignatureAlgorithm, SigningKey};
+use dongpo_crypto::HashAlgorithm;
 use dongpo_pki::UnixTime;
 use signature::{Keypair, Signer};
 use spki::{
-    AlgorithmIdentifierOwned, DynSignatureAlgorithmIdentifier, EncodePublicKey,
-    SignatureBitStringEncoding, SubjectPublicKeyInfoRef,
+    DynSignatureAlgorithmIdentifier, EncodePublicKey, SignatureBitStringEncoding,
+    SubjectPublicKeyInfoRef,
 };
 use x509_cert::Certificate;
 use x509_cert::ext::Extension;
@@ -44,135 +42,6 @@ pub enum CertState {
         /// CRL reason code.
         reason: Option<CrlReason>,
     },
-}
-
-/// An object-safe response signer, so a responder can hold signers of different types.
-/// Implemented by [`Erased`] for any signer the `x509-cert` builders accept.
-pub trait ResponseSigner {
-    /// The signature AlgorithmIdentifier written into the response.
-    ///
-    /// # Errors
-    /// [`OcspError::Sign`] when the signer cannot name its algorithm.
-    fn signature_algorithm(&self) -> Result<AlgorithmIdentifierOwned, OcspError>;
-    /// The signer's SubjectPublicKeyInfo DER.
-    ///
-    /// # Errors
-    /// [`OcspError::Sign`] when the key cannot be encoded.
-    fn public_key_der(&self) -> Result<Vec<u8>, OcspError>;
-    /// Signs `tbs` (the DER of `ResponseData`).
-    ///
-    /// # Errors
-    /// [`OcspError::Sign`] when signing fails.
-    fn sign_tbs(&self, tbs: &[u8]) -> Result<BitString, OcspError>;
-}
-
-/// A builder-style signer `S` producing signatures `Sig`, behind [`ResponseSigner`].
-pub struct Erased<S, Sig> {
-    signer: S,
-    _signature: PhantomData<fn() -> Sig>,
-}
-
-impl<S, Sig> Erased<S, Sig> {
-    /// Wraps `signer`.
-    pub fn new(signer: S) -> Self {
-        Erased {
-            signer,
-            _signature: PhantomData,
-        }
-    }
-}
-
-impl<S, Sig> std::fmt::Debug for Erased<S, Sig> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Erased").finish_non_exhaustive()
-    }
-}
-
-/// The same over a borrowed signer, for [`ResponseBuilder::sign`].
-struct Borrowed<'a, S, Sig>(&'a S, PhantomData<fn() -> Sig>);
-
-impl<S, Sig> ResponseSigner for Borrowed<'_, S, Sig>
-where
-    S: Signer<Sig> + Keypair + DynSignatureAlgorithmIdentifier,
-    S::VerifyingKey: EncodePublicKey,
-    Sig: SignatureBitStringEncoding,
-{
-    fn signature_algorithm(&self) -> Result<AlgorithmIdentifierOwned, OcspError> {
-        self.0
-            .signature_algorithm_identifier()
-            .map_err(|e| OcspError::Sign(e.to_string()))
-    }
-
-    fn public_key_der(&self) -> Result<Vec<u8>, OcspError> {
-        self.0
-            .verifying_key()
-            .to_public_key_der()
-            .map(|d| d.as_bytes().to_vec())
-            .map_err(|e| OcspError::Sign(e.to_string()))
-    }
-
-    fn sign_tbs(&self, tbs: &[u8]) -> Result<BitString, OcspError> {
-        self.0
-            .try_sign(tbs)
-            .map_err(|e| OcspError::Sign(e.to_string()))?
-            .to_bitstring()
-            .map_err(|e| OcspError::Sign(e.to_string()))
-    }
-}
-
-impl<S, Sig> ResponseSigner for Erased<S, Sig>
-where
-    S: Signer<Sig> + Keypair + DynSignatureAlgorithmIdentifier,
-    S::VerifyingKey: EncodePublicKey,
-    Sig: SignatureBitStringEncoding,
-{
-    fn signature_algorithm(&self) -> Result<AlgorithmIdentifierOwned, OcspError> {
-        Borrowed(&self.signer, PhantomData::<fn() -> Sig>).signature_algorithm()
-    }
-
-    fn public_key_der(&self) -> Result<Vec<u8>, OcspError> {
-        Borrowed(&self.signer, PhantomData::<fn() -> Sig>).public_key_der()
-    }
-
-    fn sign_tbs(&self, tbs: &[u8]) -> Result<BitString, OcspError> {
-        Borrowed(&self.signer, PhantomData::<fn() -> Sig>).sign_tbs(tbs)
-    }
-}
-
-/// A [`SigningKey`] shared behind an `Arc` and bound to an algorithm: a `'static`
-/// counterpart of [`CertSigner`] that a long-lived responder can own.
-#[derive(Clone, Debug)]
-pub struct SharedSigner {
-    key: Arc<SigningKey>,
-    algorithm: SignatureAlgorithm,
-}
-
-impl SharedSigner {
-    /// Binds `key` to `algorithm`.
-    #[must_use]
-    pub fn new(key: Arc<SigningKey>, algorithm: SignatureAlgorithm) -> Self {
-        SharedSigner { key, algorithm }
-    }
-}
-
-impl Keypair for SharedSigner {
-    type VerifyingKey = SpkiPublicKey;
-
-    fn verifying_key(&self) -> SpkiPublicKey {
-        SpkiPublicKey(self.key.public_key().clone())
-    }
-}
-
-impl DynSignatureAlgorithmIdentifier for SharedSigner {
-    fn signature_algorithm_identifier(&self) -> spki::Result<AlgorithmIdentifierOwned> {
-        Ok(self.algorithm.to_identifier())
-    }
-}
-
-impl Signer<SignatureBytes> for SharedSigner {
-    fn try_sign(&self, msg: &[u8]) -> Result<SignatureBytes, signature::Error> {
-        CertSigner::new(&self.key, self.algorithm).try_sign(msg)
-    }
 }
 
 /// `byKey` for the key in `spki_der`: SHA-1 of its subjectPublicKey BIT STRING contents
@@ -298,17 +167,16 @@ impl ResponseBuilder {
         S::VerifyingKey: EncodePublicKey,
         Sig: SignatureBitStringEncoding,
     {
-        self.sign_dyn(&Borrowed(signer, PhantomData::<fn() -> Sig>))
-    }
-
-    /// Signs with a type-erased signer and returns the `OCSPResponse` DER.
-    ///
-    /// # Errors
-    /// [`OcspError::Sign`] or [`OcspError::Encoding`].
-    pub fn sign_dyn(self, signer: &dyn ResponseSigner) -> Result<Vec<u8>, OcspError> {
+        let sign_error = |e: &dyn std::fmt::Display| OcspError::Sign(e.to_string());
         let responder_id = match self.responder_id {
             Some(id) => id,
-            None => responder_key_id(&signer.public_key_der()?)?,
+            None => {
+                let spki = signer
+                    .verifying_key()
+                    .to_public_key_der()
+                    .map_err(|e| sign_error(&e))?;
+                responder_key_id(spki.as_bytes())?
+            }
         };
         let tbs_response_data = ResponseData {
             version: Version::V1,
@@ -320,9 +188,17 @@ impl ResponseBuilder {
         let tbs = tbs_response_data
             .to_der()
             .map_err(OcspError::encoding("ResponseData"))?;
+        let signature = signer
+            .try_sign(&tbs)
+            .map_err(|e| sign_error(&e))?
+            .to_bitstring()
+            .map_err(|e| sign_error(&e))?;
+        let signature_algorithm = signer
+            .signature_algorithm_identifier()
+            .map_err(|e| sign_error(&e))?;
         let basic = BasicOcspResponse {
-            signature: signer.sign_tbs(&tbs)?,
-            signature_algorithm: signer.signature_algorithm()?,
+            signature,
+            signature_algorithm,
             tbs_response_data,
             certs: (!self.certs.is_empty()).then_some(self.certs),
         };

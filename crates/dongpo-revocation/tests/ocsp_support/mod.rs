@@ -8,25 +8,19 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use const_oid::AssociatedOid;
-use der::asn1::{Null, OctetString, UtcTime};
-use der::{Decode, Encode};
-use dongpo_crypto::x509::{CertSigner, SignatureBytes};
+use der::Encode;
+use der::asn1::{Null, UtcTime};
+use dongpo_crypto::x509::CertSigner;
+use dongpo_crypto::x509::SharedSigner;
 use dongpo_crypto::{Curve, EcdsaEncoding, HashAlgorithm, KeySpec, SignatureAlgorithm, SigningKey};
 use dongpo_pki::{Cert, Serial, UnixTime};
+use dongpo_revocation::ocsp::CertState;
 use dongpo_revocation::ocsp::asn1::{ID_KP_OCSP_SIGNING, ID_PKIX_OCSP_NOCHECK};
 use dongpo_revocation::ocsp::responder::{IssuerId, StatusError, StatusSource};
-use dongpo_revocation::ocsp::{CertState, SharedSigner};
-use spki::{SubjectPublicKeyInfoOwned, SubjectPublicKeyInfoRef};
-use x509_cert::builder::profile::BuilderProfile;
-use x509_cert::builder::{Builder, CertificateBuilder};
-use x509_cert::certificate::TbsCertificate;
+use dongpo_testpki::FixedProfile;
 use x509_cert::ext::Extension;
-use x509_cert::ext::pkix::{
-    AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, KeyUsages,
-    SubjectKeyIdentifier,
-};
+use x509_cert::ext::pkix::{BasicConstraints, ExtendedKeyUsage, KeyUsage, KeyUsages};
 use x509_cert::name::Name;
-use x509_cert::serial_number::SerialNumber;
 use x509_cert::time::{Time, Validity};
 
 /// 2026-06-01T00:00:00Z: the fixed "now" of tests that do not involve OpenSSL.
@@ -47,83 +41,47 @@ pub enum Kind {
     },
 }
 
-struct Profile {
-    issuer: Name,
-    subject: Name,
-    kind: Kind,
-}
-
 fn ext(oid: der::asn1::ObjectIdentifier, critical: bool, value: &impl Encode) -> Extension {
-    Extension {
-        extn_id: oid,
-        critical,
-        extn_value: OctetString::new(value.to_der().unwrap()).unwrap(),
-    }
+    dongpo_testpki::extension(oid, critical, value).unwrap()
 }
 
-fn key_id(spki: &SubjectPublicKeyInfoRef<'_>) -> OctetString {
-    OctetString::new(HashAlgorithm::Sha1.digest(spki.subject_public_key.raw_bytes())).unwrap()
-}
-
-impl BuilderProfile for Profile {
-    fn get_issuer(&self, _subject: &Name) -> Name {
-        self.issuer.clone()
-    }
-
-    fn get_subject(&self) -> Name {
-        self.subject.clone()
-    }
-
-    fn build_extensions(
-        &self,
-        spk: SubjectPublicKeyInfoRef<'_>,
-        issuer_spk: SubjectPublicKeyInfoRef<'_>,
-        _tbs: &TbsCertificate,
-    ) -> x509_cert::builder::Result<Vec<Extension>> {
-        let aki = AuthorityKeyIdentifier {
-            key_identifier: Some(key_id(&issuer_spk)),
-            ..Default::default()
-        };
-        let mut out = vec![
-            ext(AuthorityKeyIdentifier::OID, false, &aki),
-            ext(
-                SubjectKeyIdentifier::OID,
-                false,
-                &SubjectKeyIdentifier(key_id(&spk)),
-            ),
-        ];
-        match self.kind {
-            Kind::Ca => {
-                let ku = KeyUsage(KeyUsages::KeyCertSign | KeyUsages::CRLSign);
-                out.push(ext(KeyUsage::OID, true, &ku));
-                let bc = BasicConstraints {
-                    ca: true,
-                    path_len_constraint: None,
-                };
-                out.push(ext(BasicConstraints::OID, true, &bc));
-            }
-            Kind::Leaf => {
-                let ku = KeyUsage(KeyUsages::DigitalSignature.into());
-                out.push(ext(KeyUsage::OID, true, &ku));
-            }
-            Kind::Responder { eku } => {
-                let ku = KeyUsage(KeyUsages::DigitalSignature.into());
-                out.push(ext(KeyUsage::OID, true, &ku));
-                let purpose = if eku {
-                    ID_KP_OCSP_SIGNING
-                } else {
-                    const_oid::db::rfc5280::ID_KP_CLIENT_AUTH
-                };
-                out.push(ext(
-                    ExtendedKeyUsage::OID,
-                    false,
-                    &ExtendedKeyUsage(vec![purpose]),
-                ));
-                out.push(ext(ID_PKIX_OCSP_NOCHECK, false, &Null));
-            }
+/// The extensions of `kind`, after the key identifiers.
+fn extensions(kind: Kind, subject: &SigningKey, issuer: &SigningKey) -> Vec<Extension> {
+    let mut out = vec![
+        dongpo_testpki::authority_key_identifier(issuer.public_key()).unwrap(),
+        dongpo_testpki::subject_key_identifier(subject.public_key()).unwrap(),
+    ];
+    match kind {
+        Kind::Ca => {
+            let ku = KeyUsage(KeyUsages::KeyCertSign | KeyUsages::CRLSign);
+            out.push(ext(KeyUsage::OID, true, &ku));
+            let bc = BasicConstraints {
+                ca: true,
+                path_len_constraint: None,
+            };
+            out.push(ext(BasicConstraints::OID, true, &bc));
         }
-        Ok(out)
+        Kind::Leaf => {
+            let ku = KeyUsage(KeyUsages::DigitalSignature.into());
+            out.push(ext(KeyUsage::OID, true, &ku));
+        }
+        Kind::Responder { eku } => {
+            let ku = KeyUsage(KeyUsages::DigitalSignature.into());
+            out.push(ext(KeyUsage::OID, true, &ku));
+            let purpose = if eku {
+                ID_KP_OCSP_SIGNING
+            } else {
+                const_oid::db::rfc5280::ID_KP_CLIENT_AUTH
+            };
+            out.push(ext(
+                ExtendedKeyUsage::OID,
+                false,
+                &ExtendedKeyUsage(vec![purpose]),
+            ));
+            out.push(ext(ID_PKIX_OCSP_NOCHECK, false, &Null));
+        }
     }
+    out
 }
 
 pub fn key() -> Arc<SigningKey> {
@@ -146,23 +104,15 @@ pub fn issue(
     not_before: UnixTime,
     not_after: UnixTime,
 ) -> Cert {
-    let profile = Profile {
+    let profile = FixedProfile {
         issuer: Name::from_str(issuer).unwrap(),
         subject: Name::from_str(subject).unwrap(),
-        kind,
+        extensions: extensions(kind, subject_key, issuer_key),
     };
-    let spki =
-        SubjectPublicKeyInfoOwned::from_der(&subject_key.public_key().to_spki_der()).unwrap();
-    let builder = CertificateBuilder::new(
-        profile,
-        SerialNumber::new(serial).unwrap(),
-        Validity::new(time(not_before), time(not_after)),
-        spki,
-    )
-    .unwrap();
-    let cert = builder
-        .build::<_, SignatureBytes>(&CertSigner::new(issuer_key, ALG))
-        .unwrap();
+    let spki = dongpo_testpki::spki_of(subject_key.public_key(), false).unwrap();
+    let validity = Validity::new(time(not_before), time(not_after));
+    let signer = CertSigner::new(issuer_key, ALG);
+    let cert = dongpo_testpki::issue(profile, serial, validity, spki, &signer).unwrap();
     Cert::parse(&cert.to_der().unwrap()).unwrap()
 }
 
@@ -239,7 +189,7 @@ impl TestCa {
     }
 
     pub fn signer(&self) -> SharedSigner {
-        SharedSigner::new(Arc::clone(&self.key), ALG)
+        SharedSigner::new(self.key.clone(), ALG)
     }
 }
 

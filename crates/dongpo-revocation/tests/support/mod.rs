@@ -14,25 +14,19 @@ use std::process::Command;
 use std::str::FromStr;
 
 use const_oid::AssociatedOid;
-use der::asn1::{Ia5String, OctetString};
-use der::{Decode, Encode};
-use dongpo_crypto::x509::{CertSigner, SignatureBytes};
+use der::Encode;
+use der::asn1::Ia5String;
+use dongpo_crypto::x509::CertSigner;
 use dongpo_crypto::{Curve, EcdsaEncoding, HashAlgorithm, KeySpec, SignatureAlgorithm, SigningKey};
 use dongpo_pki::{Cert, UnixTime};
 use dongpo_revocation::crl_builder::partition_of;
-use spki::{SubjectPublicKeyInfoOwned, SubjectPublicKeyInfoRef};
+use dongpo_testpki::FixedProfile;
 use x509_cert::Certificate;
-use x509_cert::builder::{Builder, CertificateBuilder};
-use x509_cert::certificate::TbsCertificate;
 use x509_cert::ext::Extension;
 use x509_cert::ext::pkix::crl::dp::DistributionPoint;
 use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
-use x509_cert::ext::pkix::{
-    AuthorityKeyIdentifier, BasicConstraints, CrlDistributionPoints, KeyUsage, KeyUsages,
-    SubjectKeyIdentifier,
-};
+use x509_cert::ext::pkix::{BasicConstraints, CrlDistributionPoints, KeyUsage, KeyUsages};
 use x509_cert::name::Name;
-use x509_cert::serial_number::SerialNumber;
 use x509_cert::time::{Time, Validity};
 
 /// 2026-06-01T00:00:00Z: CRLs are issued at this time.
@@ -58,7 +52,7 @@ pub struct Ca {
 }
 
 impl Ca {
-    pub fn signer(&self) -> CertSigner<'_> {
+    pub fn signer(&self) -> CertSigner<&SigningKey> {
         CertSigner::new(&self.key, algorithm())
     }
 
@@ -81,75 +75,39 @@ enum Kind {
     Leaf { cdp: String },
 }
 
-struct Profile {
-    issuer: Name,
-    subject: Name,
-    kind: Kind,
+fn ext(oid: der::asn1::ObjectIdentifier, critical: bool, value: &impl Encode) -> Extension {
+    dongpo_testpki::extension(oid, critical, value).unwrap()
 }
 
-fn extension(oid: der::asn1::ObjectIdentifier, critical: bool, value: &impl Encode) -> Extension {
-    Extension {
-        extn_id: oid,
-        critical,
-        extn_value: OctetString::new(value.to_der().unwrap()).unwrap(),
-    }
-}
-
-fn key_id(spk: &SubjectPublicKeyInfoRef<'_>) -> OctetString {
-    OctetString::new(HashAlgorithm::Sha1.digest(spk.subject_public_key.raw_bytes())).unwrap()
-}
-
-impl x509_cert::builder::profile::BuilderProfile for Profile {
-    fn get_issuer(&self, _subject: &Name) -> Name {
-        self.issuer.clone()
-    }
-
-    fn get_subject(&self) -> Name {
-        self.subject.clone()
-    }
-
-    fn build_extensions(
-        &self,
-        spk: SubjectPublicKeyInfoRef<'_>,
-        issuer_spk: SubjectPublicKeyInfoRef<'_>,
-        _tbs: &TbsCertificate,
-    ) -> x509_cert::builder::Result<Vec<Extension>> {
-        let aki = AuthorityKeyIdentifier {
-            key_identifier: Some(key_id(&issuer_spk)),
-            ..Default::default()
-        };
-        let mut out = vec![
-            extension(
-                SubjectKeyIdentifier::OID,
-                false,
-                &SubjectKeyIdentifier(key_id(&spk)),
-            ),
-            extension(AuthorityKeyIdentifier::OID, false, &aki),
-        ];
-        match &self.kind {
-            Kind::Ca => {
-                let bc = BasicConstraints {
-                    ca: true,
-                    path_len_constraint: None,
-                };
-                out.push(extension(BasicConstraints::OID, true, &bc));
-                let ku = KeyUsage(KeyUsages::KeyCertSign | KeyUsages::CRLSign);
-                out.push(extension(KeyUsage::OID, true, &ku));
-            }
-            Kind::Leaf { cdp } => {
-                let ku = KeyUsage(KeyUsages::DigitalSignature.into());
-                out.push(extension(KeyUsage::OID, true, &ku));
-                let uri = GeneralName::UniformResourceIdentifier(Ia5String::new(cdp).unwrap());
-                let cdp = CrlDistributionPoints(vec![DistributionPoint {
-                    distribution_point: Some(DistributionPointName::FullName(vec![uri])),
-                    reasons: None,
-                    crl_issuer: None,
-                }]);
-                out.push(extension(CrlDistributionPoints::OID, false, &cdp));
-            }
+/// The extensions of `kind`, after the key identifiers.
+fn extensions(kind: &Kind, subject: &SigningKey, issuer: &SigningKey) -> Vec<Extension> {
+    let mut out = vec![
+        dongpo_testpki::subject_key_identifier(subject.public_key()).unwrap(),
+        dongpo_testpki::authority_key_identifier(issuer.public_key()).unwrap(),
+    ];
+    match kind {
+        Kind::Ca => {
+            let bc = BasicConstraints {
+                ca: true,
+                path_len_constraint: None,
+            };
+            out.push(ext(BasicConstraints::OID, true, &bc));
+            let ku = KeyUsage(KeyUsages::KeyCertSign | KeyUsages::CRLSign);
+            out.push(ext(KeyUsage::OID, true, &ku));
         }
-        Ok(out)
+        Kind::Leaf { cdp } => {
+            let ku = KeyUsage(KeyUsages::DigitalSignature.into());
+            out.push(ext(KeyUsage::OID, true, &ku));
+            let uri = GeneralName::UniformResourceIdentifier(Ia5String::new(cdp).unwrap());
+            let cdp = CrlDistributionPoints(vec![DistributionPoint {
+                distribution_point: Some(DistributionPointName::FullName(vec![uri])),
+                reasons: None,
+                crl_issuer: None,
+            }]);
+            out.push(ext(CrlDistributionPoints::OID, false, &cdp));
+        }
     }
+    out
 }
 
 fn issue(
@@ -160,25 +118,21 @@ fn issue(
     kind: Kind,
 ) -> Certificate {
     let subject_name = Name::from_str(subject).unwrap();
-    let profile = Profile {
+    let signing_key = issuer.map_or(subject_key, |ca| &ca.key);
+    let profile = FixedProfile {
         issuer: issuer.map_or(subject_name.clone(), |ca| {
             ca.cert.tbs_certificate().subject().clone()
         }),
         subject: subject_name,
-        kind,
+        extensions: extensions(&kind, subject_key, signing_key),
     };
     let validity = Validity::new(
         Time::from_str("2026-01-01T00:00:00Z").unwrap(),
         Time::from_str("2036-01-01T00:00:00Z").unwrap(),
     );
-    let spki =
-        SubjectPublicKeyInfoOwned::from_der(&subject_key.public_key().to_spki_der()).unwrap();
-    let builder =
-        CertificateBuilder::new(profile, SerialNumber::new(serial).unwrap(), validity, spki)
-            .unwrap();
-    let signing_key = issuer.map_or(subject_key, |ca| &ca.key);
+    let spki = dongpo_testpki::spki_of(subject_key.public_key(), false).unwrap();
     let signer = CertSigner::new(signing_key, algorithm());
-    builder.build::<_, SignatureBytes>(&signer).unwrap()
+    dongpo_testpki::issue(profile, serial, validity, spki, &signer).unwrap()
 }
 
 fn p256() -> SigningKey {

@@ -71,5 +71,7 @@ fn to_aa_error(e: VerifyError) -> AaError {
         VerifyError::MalformedSignature(m) => AaError::MalformedSignature(m),
         VerifyError::Invalid => AaError::EcdsaInvalid,
         VerifyError::Unsupported(what) => AaError::UnsuitableKey(what),
+        // `VerifyError` is non-exhaustive: an unknown reason fails as unsuitable.
+        other => AaError::UnsuitableKey(other.to_string()),
     }
 }

@@ -19,7 +19,7 @@ use der::{Decode, Encode};
 use dongpo_crypto::x509::{CertSigner, SignatureBytes};
 use dongpo_crypto::{Curve, EcdsaEncoding, HashAlgorithm, KeySpec, SignatureAlgorithm, SigningKey};
 use dongpo_pki::{Cert, UnixTime};
-use dongpo_revocation::crl_builder::partition_of;
+use dongpo_revocation::partition_of;
 use spki::{SubjectPublicKeyInfoOwned, SubjectPublicKeyInfoRef};
 use x509_cert::Certificate;
 use x509_cert::builder::{Builder, CertificateBuilder};

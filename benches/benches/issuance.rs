@@ -15,10 +15,10 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use dongpo_ca::authority::Ca;
-use dongpo_ca::init::{InitOptions, init};
+use dongpo_ca::Ca;
+use dongpo_ca::Identity;
 use dongpo_ca::keys::Passphrase;
-use dongpo_ca::registry::Identity;
+use dongpo_ca::{InitOptions, init};
 use dongpo_crypto::{Curve, KeySpec, Verifier};
 use dongpo_icao::Policy;
 use dongpo_icao::TrustStore;
@@ -28,11 +28,11 @@ use dongpo_testkit::{KeyStore, Profile, Variant};
 
 const NOW: UnixTime = UnixTime(1_795_000_000);
 
-fn ca_with_approval() -> (Ca, dongpo_ca::ra::Approval) {
+fn ca_with_approval() -> (Ca, dongpo_ca::Approval) {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
         .join(format!("bench-issuance-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let profiles = dongpo_profiles::profile::builtin().unwrap();
+    let profiles = dongpo_profiles::builtin().unwrap();
     let passphrase = || Passphrase::new(b"bench".to_vec());
     init(
         &dir,

@@ -18,11 +18,11 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use dongpo_crypto::HashAlgorithm;
 use dongpo_crypto::x509::SharedSigner;
 use dongpo_pki::{Cert, Serial, UnixTime};
-use dongpo_revocation::ocsp::responder::{IssuerId, StatusError, StatusSource};
 use dongpo_revocation::ocsp::{
     CertState, IssuerConfig, NoncePolicy, OcspResponseStatus, Responder, build_request, cert_id,
     parse_request,
 };
+use dongpo_revocation::ocsp::{IssuerId, StatusError, StatusSource};
 use dongpo_testkit::{KeyStore, Profile, Variant};
 
 const NOW: UnixTime = UnixTime(1_795_000_000);

@@ -4,8 +4,8 @@
 //! rare under fuzzing.
 #![no_main]
 
-use dongpo_ca::csr::parse_csr;
-use dongpo_ca::key_policy::{KeyPolicy, spki_sha256};
+use dongpo_ca::parse_csr;
+use dongpo_ca::{KeyPolicy, spki_sha256};
 use dongpo_crypto::{Curve, KeySpec, PublicKey};
 use libfuzzer_sys::fuzz_target;
 

@@ -3,7 +3,7 @@
 #![no_main]
 
 use dongpo_pki::{Serial, UnixTime};
-use dongpo_revocation::ocsp::responder::{IssuerId, StatusError, StatusSource};
+use dongpo_revocation::ocsp::{IssuerId, StatusError, StatusSource};
 use dongpo_revocation::ocsp::{
     CertState, OcspError, Responder, decode_get_path, parse_request, parse_response,
 };

@@ -5,6 +5,6 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(text) = std::str::from_utf8(data) {
-        let _ = dongpo_profiles::profile::load_str(text, "profiles/fuzz.toml");
+        let _ = dongpo_profiles::load_str(text, "profiles/fuzz.toml");
     }
 });

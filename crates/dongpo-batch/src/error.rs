@@ -3,6 +3,7 @@
 
 /// Why a batch could not verify a document.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum BatchError {
     /// The operating system refused a thread.
     #[error("could not start a verification thread: {0}")]

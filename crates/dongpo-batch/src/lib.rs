@@ -20,6 +20,7 @@
 mod cache;
 mod error;
 mod pool;
+mod shared;
 mod verifier;
 
 pub use cache::{CacheStats, SharedChainCache};

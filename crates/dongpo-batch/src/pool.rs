@@ -18,7 +18,7 @@ use dongpo_icao::Outcome;
 use dongpo_icao::passive_auth::Document;
 
 use crate::error::BatchError;
-use crate::verifier::Shared;
+use crate::shared::Shared;
 
 /// Documents per hand-over (fewer when `in_flight` is smaller).
 const CHUNK: usize = 16;

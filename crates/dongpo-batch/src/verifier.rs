@@ -6,13 +6,14 @@ use std::sync::Arc;
 use dongpo_crypto::Verifier;
 use dongpo_icao::Outcome;
 use dongpo_icao::TrustStore;
-use dongpo_icao::passive_auth::{self, Document, Options};
-use dongpo_icao::{KnownCertificates, Sod};
+use dongpo_icao::passive_auth::{Document, Options};
+use dongpo_icao::KnownCertificates;
 use dongpo_pki::time::UnixTime;
 
 use crate::cache::{CacheStats, SharedChainCache};
 use crate::error::BatchError;
 use crate::pool::{Reports, Tagged};
+use crate::shared::Shared;
 
 /// Documents held per thread: enough to keep every core busy while the caller reads
 /// the next documents, few enough that memory does not depend on the stream.
@@ -43,32 +44,6 @@ impl Default for BatchConfig {
     /// One thread per core.
     fn default() -> Self {
         Self::with_threads(std::thread::available_parallelism().map_or(1, usize::from))
-    }
-}
-
-/// What every worker shares.
-#[derive(Debug)]
-pub(crate) struct Shared {
-    options: Options,
-    verifier: Arc<Verifier>,
-    cache: SharedChainCache,
-    known: KnownCertificates,
-}
-
-impl Shared {
-    pub(crate) fn verify(&self, document: &Document) -> Outcome {
-        self.verify_with(document, &self.options)
-    }
-
-    fn verify_with(&self, document: &Document, options: &Options) -> Outcome {
-        passive_auth::verify_parsed(
-            document,
-            Sod::parse_known(&document.sod, &self.known),
-            self.cache.trust(),
-            options,
-            &self.verifier,
-            &self.cache,
-        )
     }
 }
 

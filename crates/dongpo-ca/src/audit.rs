@@ -184,6 +184,7 @@ pub struct AuditSummary {
 
 /// The first problem found in a chain. Node ids and seqs only: bodies stay out of errors.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum AuditError {
     /// The tag does not match the record: it was changed (or the key is wrong).
     #[error("audit record {node}/{seq} was changed: its tag does not match (or the key is wrong)")]

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use dongpo_icao::Outcome;
 use dongpo_pki::time::UnixTime;
-use dongpo_profiles::profile::Profile;
+use dongpo_profiles::Profile;
 
 use crate::audit::{AuditChain, AuditEntry, AuditError, AuditSummary, verify_chain};
 use crate::config::{CaConfig, CaEntry, KeyRef};
@@ -15,14 +15,16 @@ use crate::issue::{IssueError, Issued, Issuer, IssuingCa};
 use crate::keys::file::read_encrypted_pkcs8;
 use crate::keys::pkcs11::{Pkcs11Config, Pkcs11Key};
 use crate::keys::{Passphrase, signature_algorithm_for};
-use crate::ra::{Application, Approval, RaPolicy, Refusal, decide};
+use crate::ra::{Approval, RaPolicy, Refusal, decide};
 use crate::reason::RevocationReason;
 use crate::registry::{Identity, RegistryError, RegistryKey, import_csv};
 use crate::serial::Serial;
+use crate::store::StoreError;
 use dongpo_crypto::Signer;
 
 /// Opening a CA directory failed.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum OpenError {
     /// No `ca.toml`.
     #[error("{0} is not a CA directory (no ca.toml; create one with `dongpo ca init`)")]
@@ -43,13 +45,44 @@ pub enum OpenError {
     },
     /// The profiles could not be loaded.
     #[error("profiles: {0}")]
-    Profiles(String),
-    /// The store could not be opened.
+    Profiles(#[source] dongpo_profiles::ProfileError),
+    /// The store is not this CA's (described in words).
     #[error("store: {0}")]
     Store(String),
+    /// The store could not be opened, claimed or read.
+    #[error("store: {0}")]
+    StoreFailed(#[source] StoreError),
+    /// The store refused one of this CA directory's pins (root, keys, issuers, settings).
+    #[error("store: {}: {source}", .dir.display())]
+    Pin {
+        /// The CA directory.
+        dir: PathBuf,
+        /// The refusal.
+        #[source]
+        source: StoreError,
+    },
     /// Issuing CA setup failed.
     #[error(transparent)]
     Issue(#[from] IssueError),
+}
+
+/// An application for a certificate: what the RA decides on, before the CA looks the
+/// applicant up in the registry and the key on the blocked list (see `ra::Application`).
+#[derive(Clone, Copy)]
+pub struct Application<'a> {
+    /// The verification outcome of the passport (typed; the display report is built from it).
+    pub report: &'a Outcome,
+    /// DG1 (the raw file) of the verified passport.
+    pub dg1: &'a [u8],
+    /// The id of the signed verification receipt the report was stored under, written into
+    /// the certificate's evidence extension (`None` when there is no receipt).
+    pub receipt: Option<&'a str>,
+    /// The applicant's resident registration number (finds the registry record).
+    pub rrn: &'a str,
+    /// The CSR (PEM or DER).
+    pub csr: &'a [u8],
+    /// The profile's name.
+    pub profile: &'a str,
 }
 
 /// Values that replace those of `ca.toml` for one process.
@@ -214,10 +247,10 @@ impl Ca {
             config.require_active_authentication = required;
         }
         let profiles = match &config.profiles_dir {
-            Some(rel) => dongpo_profiles::profile::load_dir(&dir.join(rel)),
-            None => dongpo_profiles::profile::builtin(),
+            Some(rel) => dongpo_profiles::load_dir(&dir.join(rel)),
+            None => dongpo_profiles::builtin(),
         }
-        .map_err(|e| OpenError::Profiles(e.to_string()))?;
+        .map_err(OpenError::Profiles)?;
         let pass = given.map_or_else(|| passphrase(dir, &config), Ok);
         let mut cas = Vec::new();
         for entry in &config.issuers {
@@ -247,20 +280,16 @@ impl Ca {
         } else {
             Some(
                 crate::store::claim::claim_node(&location, &config.node)
-                    .map_err(|e| OpenError::Store(e.to_string()))?,
+                    .map_err(OpenError::StoreFailed)?,
             )
         };
-        let mut store =
-            crate::store::open(&location).map_err(|e| OpenError::Store(e.to_string()))?;
+        let mut store = crate::store::open(&location).map_err(OpenError::StoreFailed)?;
         // Pins are written by the first open of a store `dongpo ca init` created (its
         // first audit record is in there). A store holding nothing is not this CA's: a
         // `database_url` naming a new database, a moved or deleted SQLite file. Opening it
         // would give the CA an empty history: CRLs numbered above those published, without
         // their revocations.
-        if !store
-            .holds_history()
-            .map_err(|e| OpenError::Store(e.to_string()))?
-        {
+        if !store.holds_history().map_err(OpenError::StoreFailed)? {
             return Err(OpenError::Store(format!(
                 "{}: the store at {} holds nothing of this CA (no audit record, no pins): it \
                  is not the store this CA directory was created with. A CA moves to another \
@@ -291,8 +320,12 @@ impl Ca {
             ));
         }
         for (name, value) in &pins {
-            crate::store::claim::check_pin(store.as_mut(), name, value)
-                .map_err(|e| OpenError::Store(format!("{}: {e}", dir.display())))?;
+            crate::store::claim::check_pin(store.as_mut(), name, value).map_err(|source| {
+                OpenError::Pin {
+                    dir: dir.to_path_buf(),
+                    source,
+                }
+            })?;
         }
         // Every certificate names its partition CRL by the count in force when it was
         // issued; a different count would publish that CRL without it. The RA settings and
@@ -302,14 +335,18 @@ impl Ca {
             if overrides.accept_settings.is_some() && *name != "crl_partitions" {
                 store
                     .replace_pin(&format!("setting:{name}"), value)
-                    .map_err(|e| OpenError::Store(e.to_string()))?;
+                    .map_err(OpenError::StoreFailed)?;
             }
-            crate::store::claim::check_setting_pin(store.as_mut(), name, value)
-                .map_err(|e| OpenError::Store(format!("{}: {e}", dir.display())))?;
+            crate::store::claim::check_setting_pin(store.as_mut(), name, value).map_err(
+                |source| OpenError::Pin {
+                    dir: dir.to_path_buf(),
+                    source,
+                },
+            )?;
         }
         let tail = store
             .audit_tail(&config.node)
-            .map_err(|e| OpenError::Store(e.to_string()))?;
+            .map_err(OpenError::StoreFailed)?;
         let chain = AuditChain::resume(&audit_key, &config.node, tail.as_ref());
         let ra_policy = RaPolicy {
             max_report_age: config.max_report_age,
@@ -344,15 +381,15 @@ impl Ca {
     /// an audit-sequence conflict it could not resolve. `/readyz` reports it.
     ///
     /// # Errors
-    /// A message saying why it cannot write.
-    pub fn writable(&mut self) -> Result<(), String> {
-        self.issuer.check_claim().map_err(|e| e.to_string())?;
+    /// [`NotWritable`] saying why it cannot write.
+    pub fn writable(&mut self) -> Result<(), NotWritable> {
+        self.issuer.check_claim().map_err(NotWritable::Claim)?;
         self.issuer
             .store()
             .ping_write()
-            .map_err(|e| e.to_string())?;
+            .map_err(NotWritable::Store)?;
         match self.issuer.write_failure() {
-            Some(reason) => Err(reason.to_owned()),
+            Some(reason) => Err(NotWritable::LastWrite(reason.to_owned())),
             None => Ok(()),
         }
     }
@@ -465,7 +502,7 @@ impl Ca {
         now: UnixTime,
     ) -> Result<Approval, Refusal> {
         self.approve_application(
-            &crate::issuance::Application {
+            &Application {
                 report,
                 dg1,
                 receipt: None,
@@ -485,7 +522,7 @@ impl Ca {
     /// [`Refusal`] with the reason.
     pub fn approve_application(
         &mut self,
-        application: &crate::issuance::Application<'_>,
+        application: &Application<'_>,
         now: UnixTime,
     ) -> Result<Approval, Refusal> {
         let profile = self
@@ -503,7 +540,7 @@ impl Ca {
         // A lookup failure counts as blocked: refusing is the safe side.
         let key_blocked = |spki: &[u8; 32]| store.borrow_mut().is_blocked(spki).unwrap_or(true);
         let approval = decide(
-            &Application {
+            &crate::ra::Application {
                 report: application.report,
                 dg1: application.dg1,
                 registry: record.as_ref(),
@@ -608,13 +645,14 @@ impl Ca {
             .issuer
             .store()
             .audit_records()
-            .map_err(|e| AuditVerifyError::Store(e.to_string()))?;
+            .map_err(AuditVerifyError::Store)?;
         verify_chain(&records, &self.audit_key).map_err(AuditVerifyError::Chain)
     }
 }
 
 /// Importing registry records failed.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ImportError {
     /// Bad input.
     #[error(transparent)]
@@ -626,11 +664,28 @@ pub enum ImportError {
 
 /// Audit verification failed.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum AuditVerifyError {
     /// The chain is broken.
     #[error(transparent)]
     Chain(AuditError),
     /// The records could not be read.
     #[error("store: {0}")]
-    Store(String),
+    Store(#[source] StoreError),
+}
+
+/// Why this process cannot write the CA store ([`Ca::writable`]).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum NotWritable {
+    /// The node claim no longer holds.
+    #[error(transparent)]
+    Claim(IssueError),
+    /// A test write failed.
+    #[error(transparent)]
+    Store(StoreError),
+    /// The last audited write ended in a conflict it could not resolve (the recorded
+    /// reason).
+    #[error("{0}")]
+    LastWrite(String),
 }

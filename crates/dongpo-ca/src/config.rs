@@ -1,6 +1,7 @@
 //! `ca.toml`: what a CA directory holds and where. Written by `dongpo ca init`, read by
 //! every other CA command; unknown keys are refused so a typo cannot be silently ignored.
 
+use dongpo_crypto::{Curve, KeySpec};
 use serde::{Deserialize, Serialize};
 
 /// The CA configuration.
@@ -136,7 +137,7 @@ impl CaConfig {
         if config.node.is_empty() {
             return Err(bad("node must not be empty".into()));
         }
-        if crate::init::key_spec(&config.key_algorithm).is_none() {
+        if key_spec(&config.key_algorithm).is_none() {
             return Err(bad(format!(
                 "key_algorithm '{}' is not p256, p384 or rsa3072",
                 config.key_algorithm
@@ -169,6 +170,18 @@ impl CaConfig {
             file: "ca.toml".into(),
             reason: e.to_string(),
         })
+    }
+}
+
+/// The `key_algorithm` names of `ca.toml` (and `dongpo ca init`), `p256` / `p384` /
+/// `rsa3072`, to a key spec.
+#[must_use]
+pub fn key_spec(name: &str) -> Option<KeySpec> {
+    match name {
+        "p256" => Some(KeySpec::Ec(Curve::P256)),
+        "p384" => Some(KeySpec::Ec(Curve::P384)),
+        "rsa3072" => Some(KeySpec::Rsa(3072)),
+        _ => None,
     }
 }
 

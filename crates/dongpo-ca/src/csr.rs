@@ -27,6 +27,7 @@ const MAX_RSA_EXPONENT_BYTES: usize = 8;
 
 /// Why a certification request was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum CsrError {
     /// Not a PKCS#10 request: not PEM or DER, a wrong PEM label, or a DER error (with
     /// its position).

@@ -69,6 +69,7 @@ pub struct PassportEvidence {
 
 /// Bad evidence values.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum EvidenceError {
     /// A field cannot be encoded or decoded.
     #[error("passport evidence: {field}: {reason}")]

@@ -6,7 +6,7 @@ use const_oid::{AssociatedOid, ObjectIdentifier};
 use der::Encode;
 use der::asn1::{Any, Ia5String, OctetString};
 use dongpo_crypto::HashAlgorithm;
-use dongpo_profiles::profile::{KeyUsageBit, Profile};
+use dongpo_profiles::{KeyUsageBit, Profile};
 use spki::SubjectPublicKeyInfoRef;
 use x509_cert::ext::Extension;
 use x509_cert::ext::pkix::certpolicy::{

@@ -1,24 +1,50 @@
 //! Files of a CA directory: secrets written once with owner-only permissions, and PEM.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-/// A file could not be read or written.
+/// A file could not be read or written: the path, and what went wrong with it (kept as
+/// the error's source).
 #[derive(Debug, thiserror::Error)]
-#[error("{path}: {reason}")]
+#[error("{}: {problem}", .path.display())]
 pub struct FileError {
     /// The path.
-    pub path: String,
+    pub path: PathBuf,
     /// What went wrong.
-    pub reason: String,
+    #[source]
+    pub problem: FileProblem,
+}
+
+/// What went wrong with a file.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum FileProblem {
+    /// Reading, writing or creating it failed.
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    /// A certificate in it does not decode or encode.
+    #[error(transparent)]
+    Der(#[from] der::Error),
+    /// No randomness for a new secret.
+    #[error(transparent)]
+    Random(#[from] getrandom::Error),
+    /// Its content is not what it must be (described).
+    #[error("{0}")]
+    Invalid(&'static str),
+}
+
+impl From<&'static str> for FileProblem {
+    fn from(why: &'static str) -> Self {
+        FileProblem::Invalid(why)
+    }
 }
 
 impl FileError {
     /// An error about `path`.
-    pub fn new(path: &Path, reason: impl std::fmt::Display) -> Self {
+    pub fn new(path: &Path, problem: impl Into<FileProblem>) -> Self {
         FileError {
-            path: path.display().to_string(),
-            reason: reason.to_string(),
+            path: path.to_path_buf(),
+            problem: problem.into(),
         }
     }
 }
@@ -78,8 +104,13 @@ pub fn create_secret(path: &Path) -> Result<[u8; 32], FileError> {
 
 /// PEM text of a certificate.
 #[must_use]
+#[allow(clippy::expect_used)]
 pub fn certificate_pem(der: &[u8]) -> String {
-    der::pem::encode_string("CERTIFICATE", der::pem::LineEnding::LF, der).unwrap_or_default()
+    // Invariant: PEM encoding fails only when the Base64 length overflows `usize`, which no
+    // slice held in memory reaches. An empty string instead would hand a subscriber (or a
+    // CA file) no certificate without saying so.
+    der::pem::encode_string("CERTIFICATE", der::pem::LineEnding::LF, der)
+        .expect("PEM-encoding an in-memory DER slice cannot overflow")
 }
 
 /// Reads the certificates of a PEM (or single DER) file, in order.

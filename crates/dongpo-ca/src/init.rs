@@ -3,12 +3,12 @@
 
 use std::path::Path;
 
-use dongpo_crypto::{Curve, KeySpec, SigningKey};
+use dongpo_crypto::SigningKey;
 use dongpo_pki::time::UnixTime;
-use dongpo_profiles::profile::Profile;
+use dongpo_profiles::Profile;
 
 use crate::audit::{AuditChain, AuditEntry};
-use crate::config::{CaConfig, CaEntry, KeyRef, PassphraseSource, Pkcs11Ref};
+use crate::config::{CaConfig, CaEntry, KeyRef, PassphraseSource, Pkcs11Ref, key_spec};
 use crate::files::{FileError, certificate_pem, create_secret, write_new_private, write_public};
 use crate::hierarchy::{issuing_ca_certificate, root_certificate};
 use crate::keys::file::write_encrypted_pkcs8;
@@ -30,19 +30,9 @@ pub const PASSPHRASE_FILE: &str = "secrets/passphrase";
 /// The environment variable read for the key passphrase.
 pub const PASSPHRASE_ENV: &str = "DONGPO_CA_PASSPHRASE";
 
-/// `p256` / `p384` / `rsa3072` to a key spec.
-#[must_use]
-pub fn key_spec(name: &str) -> Option<KeySpec> {
-    match name {
-        "p256" => Some(KeySpec::Ec(Curve::P256)),
-        "p384" => Some(KeySpec::Ec(Curve::P384)),
-        "rsa3072" => Some(KeySpec::Rsa(3072)),
-        _ => None,
-    }
-}
-
 /// Why init failed.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum InitError {
     /// The directory already holds a CA.
     #[error("{0} already holds a CA (ca.toml exists); refusing to overwrite it")]
@@ -53,15 +43,18 @@ pub enum InitError {
     /// A file operation failed.
     #[error(transparent)]
     File(#[from] FileError),
-    /// Key generation, storage or signing failed.
+    /// Key generation, storage or signing failed: the error of the step that failed.
     #[error("{0}")]
-    Key(String),
+    Key(#[source] Box<dyn std::error::Error + Send + Sync>),
     /// A profile's name cannot name an issuing CA.
     #[error("{0}")]
     Name(String),
-    /// The store could not be created.
+    /// The store holds another CA (described in words).
     #[error("store: {0}")]
     Store(String),
+    /// The store could not be opened, read or written.
+    #[error("store: {0}")]
+    StoreFailed(#[source] crate::store::StoreError),
 }
 
 /// What `init` needs.
@@ -82,8 +75,8 @@ pub struct InitOptions<'a> {
     pub pkcs11: Option<Pkcs11Ref>,
 }
 
-fn key_error(e: impl std::fmt::Display) -> InitError {
-    InitError::Key(e.to_string())
+fn key_error(e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> InitError {
+    InitError::Key(e.into())
 }
 
 /// Creates a CA directory.
@@ -119,12 +112,9 @@ pub fn init(dir: &Path, options: InitOptions<'_>) -> Result<CaConfig, InitError>
     // The store first: one that already holds a CA is refused before any key is made or
     // anything written into it (a second CA's audit record would break the first's chain).
     let store_location = options.store.clone().unwrap_or_else(|| SQLITE_FILE.into());
-    let mut store = crate::store::open(&resolve_store(dir, &store_location))
-        .map_err(|e| InitError::Store(e.to_string()))?;
-    if store
-        .holds_history()
-        .map_err(|e| InitError::Store(e.to_string()))?
-    {
+    let mut store =
+        crate::store::open(&resolve_store(dir, &store_location)).map_err(InitError::StoreFailed)?;
+    if store.holds_history().map_err(InitError::StoreFailed)? {
         return Err(InitError::Store(format!(
             "{} already holds a CA (audit records or pins): a store holds one CA; to add a \
              node to it, copy the first node's CA directory (docs/operators.md, several nodes)",
@@ -181,7 +171,7 @@ pub fn init(dir: &Path, options: InitOptions<'_>) -> Result<CaConfig, InitError>
     };
     let algorithm_of = |key: &dyn Signer| {
         signature_algorithm_for(key.public_key())
-            .ok_or_else(|| InitError::Key("no signature algorithm for the CA key".into()))
+            .ok_or_else(|| key_error("no signature algorithm for the CA key"))
     };
 
     let (root_key, root_key_ref) = new_key("root")?;
@@ -233,7 +223,7 @@ pub fn init(dir: &Path, options: InitOptions<'_>) -> Result<CaConfig, InitError>
     create_secret(&dir.join(REGISTRY_KEY_FILE))?;
     let tail = store
         .audit_tail(options.node)
-        .map_err(|e| InitError::Store(e.to_string()))?;
+        .map_err(InitError::StoreFailed)?;
     let mut chain = AuditChain::resume(&audit_key, options.node, tail.as_ref());
     let records = chain.draft(&[AuditEntry {
         at: options.at,
@@ -246,7 +236,7 @@ pub fn init(dir: &Path, options: InitOptions<'_>) -> Result<CaConfig, InitError>
     }]);
     store
         .append_audit(&records)
-        .map_err(|e| InitError::Store(e.to_string()))?;
+        .map_err(InitError::StoreFailed)?;
     chain.confirm(&records);
 
     let config = CaConfig {

@@ -24,10 +24,9 @@
 
 use std::convert::Infallible;
 
-use dongpo_icao::Outcome;
 use dongpo_pki::time::UnixTime;
 
-use crate::authority::Ca;
+use crate::authority::{Application, Ca};
 use crate::csr::parse_csr;
 use crate::evidence::{Assurance, EvidenceError, PassportEvidence};
 use crate::issue::{IssueError, Issued};
@@ -35,25 +34,6 @@ use crate::key_policy::spki_sha256;
 use crate::ra::{Approval, Refusal};
 use crate::serial::Serial;
 use crate::store::StoreError;
-
-/// An application for a certificate: what the RA decides on, before the CA looks the
-/// applicant up in the registry and the key on the blocked list (see [`crate::ra::Application`]).
-#[derive(Clone, Copy)]
-pub struct Application<'a> {
-    /// The verification outcome of the passport (typed; the display report is built from it).
-    pub report: &'a Outcome,
-    /// DG1 (the raw file) of the verified passport.
-    pub dg1: &'a [u8],
-    /// The id of the signed verification receipt the report was stored under, written into
-    /// the certificate's evidence extension (`None` when there is no receipt).
-    pub receipt: Option<&'a str>,
-    /// The applicant's resident registration number (finds the registry record).
-    pub rrn: &'a str,
-    /// The CSR (PEM or DER).
-    pub csr: &'a [u8],
-    /// The profile's name.
-    pub profile: &'a str,
-}
 
 /// What the service is asked.
 #[derive(Clone)]
@@ -162,6 +142,7 @@ pub struct Finalized {
 
 /// Why the service issued nothing.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum IssuanceError<E> {
     /// The RA refused.
     #[error(transparent)]
@@ -185,6 +166,13 @@ pub enum IssuanceError<E> {
     /// The stored certificate of a repeated request has an unreadable evidence extension.
     #[error("the stored certificate's passport evidence: {0}")]
     Evidence(EvidenceError),
+    /// No issuing CA of this CA serves the certificate's profile any more, so there is no
+    /// chain to return with it (a configuration changed since it was issued).
+    #[error("no issuing CA serves profile {profile}")]
+    NoChain {
+        /// The certificate's profile.
+        profile: String,
+    },
 }
 
 /// Runs the issuance workflow for `request` at `now` (see the module documentation).
@@ -231,7 +219,13 @@ fn issue_new<H: IssuanceHooks>(
     };
     hooks.record(&issued);
     hooks.issued(&issued, now);
-    let chain = ca.chain(&issued.profile).unwrap_or_default();
+    // The issuing CA that just signed serves this profile, so a chain is there; an empty
+    // chain would reach the subscriber as a certificate without its issuers.
+    let chain = ca
+        .chain(&issued.profile)
+        .ok_or_else(|| IssuanceError::NoChain {
+            profile: issued.profile.clone(),
+        })?;
     Ok(Finalized {
         serial: issued.serial,
         der: issued.der,
@@ -265,7 +259,9 @@ fn repeat<E>(
     if cert.spki_sha256 != spki || cert.profile != profile {
         return Err(IssuanceError::NotARetry);
     }
-    let chain = ca.chain(profile).unwrap_or_default();
+    let chain = ca.chain(profile).ok_or_else(|| IssuanceError::NoChain {
+        profile: profile.to_owned(),
+    })?;
     let assurance = PassportEvidence::of_certificate(&cert.der)
         .map_err(IssuanceError::Evidence)?
         .map(|evidence| evidence.assurance);

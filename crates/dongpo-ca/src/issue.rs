@@ -9,7 +9,7 @@
 use der::{Decode, Encode};
 use dongpo_crypto::SignatureAlgorithm;
 use dongpo_pki::time::UnixTime;
-use dongpo_profiles::profile::ValidityBeyondIssuer;
+use dongpo_profiles::ValidityBeyondIssuer;
 use spki::SubjectPublicKeyInfoOwned;
 use x509_cert::Certificate;
 use x509_cert::name::Name;
@@ -28,6 +28,7 @@ use dongpo_crypto::x509::CertSigner;
 
 /// Issuance or revocation failed.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum IssueError {
     /// No issuing CA serves the profile.
     #[error("no issuing CA is configured for profile '{0}'")]
@@ -159,7 +160,7 @@ impl IssuingCa {
     /// yet valid), or the validity would outlive it and the profile refuses that.
     pub fn subscriber_not_after(
         &self,
-        profile: &dongpo_profiles::profile::Profile,
+        profile: &dongpo_profiles::Profile,
         now: UnixTime,
     ) -> Result<UnixTime, IssueError> {
         let refuse = |reason: String| IssueError::IssuerValidity {
@@ -227,7 +228,7 @@ pub struct Issuer {
 #[must_use]
 pub fn partition_of(serial: &Serial, partitions: u32) -> u32 {
     // One rule for issuance and CRLs: the CRL builder refuses entries of other partitions.
-    dongpo_revocation::crl_builder::partition_of(serial.as_bytes(), partitions.max(1))
+    dongpo_revocation::partition_of(serial.as_bytes(), partitions.max(1))
 }
 
 impl Issuer {

@@ -1,34 +1,65 @@
 //! The certificate authority of dongpo: a registration authority that turns a passing
-//! ePassport verification, a registry record and a CSR into an [`ra::Approval`], and an
+//! ePassport verification, a registry record and a CSR into an [`Approval`], and an
 //! issuer that signs only Approvals, under one of the overseas-citizen profiles.
 //!
 //! The flow follows Let's Encrypt Boulder's split of roles: the RA decides, the signer is
 //! dumb and audited, the store records every serial *before* anything is signed and every
-//! certificate *before* it is returned. [`issuance::finalize`] is the one workflow (approve,
+//! certificate *before* it is returned. [`finalize`] is the one workflow (approve,
 //! consume, issue, record, release on failure, idempotent retries) the server and the CLI
 //! call.
 #![forbid(unsafe_code)]
 
-pub mod audit;
-pub mod authority;
-pub mod config;
-pub mod csr;
-pub mod evidence;
-pub mod extensions;
-pub mod files;
-pub mod hierarchy;
-pub mod init;
-pub mod issuance;
-pub mod issue;
-pub mod key_policy;
+mod audit;
+mod authority;
+mod config;
+mod csr;
+mod evidence;
+mod extensions;
+mod files;
+mod hierarchy;
+mod init;
+mod issuance;
+mod issue;
+mod key_policy;
 pub mod keys;
-pub mod lint;
-pub mod ocsp;
-pub mod publish;
-pub mod ra;
-pub mod reason;
-pub mod registry;
-pub mod serial;
+mod lint;
+mod ocsp;
+mod publish;
+mod ra;
+mod reason;
+mod registry;
+mod serial;
 pub mod store;
-pub mod subject;
+mod subject;
+// The certificate builder is the signing side's (kept a public namespace while it is
+// reworked there).
 pub mod tbs;
+
+pub use audit::{
+    AuditChain, AuditEntry, AuditError, AuditRecord, AuditSummary, keyed_hmac, verify_chain,
+};
+pub use authority::{
+    Application, AuditVerifyError, Ca, ImportError, NotWritable, OpenError, Overrides,
+};
+pub use config::{CaConfig, CaEntry, ConfigError, KeyRef, PassphraseSource, Pkcs11Ref};
+pub use csr::{Csr, CsrError, MAX_CSR_LEN, parse_csr};
+pub use evidence::{Assurance, EvidenceError, ID_PASSPORT_EVIDENCE, PassportEvidence};
+pub use extensions::ExtensionError;
+pub use files::{
+    FileError, FileProblem, certificate_pem, create_secret, read_certificates, read_secret,
+    write_new_private,
+    write_public,
+};
+pub use init::{
+    CONFIG_FILE, InitError, InitOptions, PASSPHRASE_ENV, PASSPHRASE_FILE, init, resolve_store,
+};
+pub use issuance::{Finalized, IssuanceError, IssuanceHooks, Request, Standalone, finalize};
+pub use issue::{IssueError, Issued, Issuer, IssuingCa, partition_of};
+pub use key_policy::{KeyPolicy, KeyRejection, spki_sha256};
+pub use lint::LintError;
+pub use ocsp::{StoreStatus, responder};
+pub use publish::{CRL_VALIDITY, CrlScope, PublishError};
+pub use ra::{Approval, RaPolicy, Refusal, report_sha256};
+pub use reason::RevocationReason;
+pub use registry::{Identity, RegistryError, RegistryKey};
+pub use subject::{NameError, SubjectValues, UB_COMMON_NAME, name_text_problem};

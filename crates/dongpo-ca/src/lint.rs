@@ -11,7 +11,7 @@ use const_oid::AssociatedOid;
 use der::{Decode, Encode};
 use dongpo_crypto::{KeySpec, PublicKey, SignatureAlgorithm};
 use dongpo_pki::time::UnixTime;
-use dongpo_profiles::profile::{Profile, ValidityBeyondIssuer};
+use dongpo_profiles::{Profile, ValidityBeyondIssuer};
 use x509_cert::certificate::{TbsCertificate, Version};
 use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
 use x509_cert::ext::pkix::{

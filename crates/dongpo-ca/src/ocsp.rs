@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use dongpo_pki::Cert;
 use dongpo_pki::time::UnixTime;
-use dongpo_revocation::ocsp::responder::issuer_id;
+use dongpo_revocation::ocsp::issuer_id;
 use dongpo_revocation::ocsp::{
     CertState, IssuerConfig, IssuerId, NoncePolicy, Responder, StatusError, StatusSource,
     parse_request,
@@ -49,10 +49,9 @@ pub fn respond(
     request_der: &[u8],
     now: UnixTime,
 ) -> Result<Vec<u8>, PublishError> {
-    let build = |e: &dyn std::fmt::Display| PublishError::Build(e.to_string());
     let mut ids = Vec::new();
     for ca in issuer.cas() {
-        let cert = Cert::parse(&ca.cert_der).map_err(|e| build(&e))?;
+        let cert = Cert::parse(&ca.cert_der).map_err(|e| PublishError::Crl(Box::new(e)))?;
         ids.push((ca.name.clone(), issuer_id(&cert)));
     }
     let mut snapshot = StatusSnapshot::default();
@@ -154,23 +153,24 @@ impl StatusSource for StoreStatus {
 /// answered from its cache.
 ///
 /// # Errors
-/// [`PublishError::Build`] when an issuing CA certificate does not parse or does not
+/// [`PublishError::Crl`] when an issuing CA certificate does not parse or does not
 /// match its key.
 pub fn responder<S: StatusSource>(
     issuer: &Issuer,
     status: S,
 ) -> Result<Responder<S>, PublishError> {
-    let build = |e: &dyn std::fmt::Display| PublishError::Build(e.to_string());
     let mut responder = Responder::new(status);
     for ca in issuer.cas() {
-        let cert = Cert::parse(&ca.cert_der).map_err(|e| build(&e))?;
+        let cert = Cert::parse(&ca.cert_der).map_err(|e| PublishError::Crl(Box::new(e)))?;
         let config = IssuerConfig::new(
             cert,
             SharedSigner::new(ca.key.clone(), ca.algorithm),
             OCSP_VALIDITY,
         )
         .nonce_policy(NoncePolicy::echo());
-        responder.add_issuer(config).map_err(|e| build(&e))?;
+        responder
+            .add_issuer(config)
+            .map_err(|e| PublishError::Crl(Box::new(e)))?;
     }
     Ok(responder)
 }

@@ -5,10 +5,8 @@ use std::collections::BTreeSet;
 
 use der::Decode;
 use dongpo_pki::time::UnixTime;
-use dongpo_profiles::profile::Profile;
-use dongpo_revocation::crl_builder::{
-    CrlIssuer, CrlNumber, CrlSpec, RevokedEntry, Scope, build_crl,
-};
+use dongpo_profiles::Profile;
+use dongpo_revocation::{CrlIssuer, CrlNumber, CrlSpec, RevokedEntry, Scope, build_crl};
 use x509_cert::Certificate;
 
 use crate::audit::AuditEntry;
@@ -48,9 +46,10 @@ impl CrlScope {
     /// serials it lists.
     ///
     /// # Errors
-    /// [`PublishError::Build`] when the base does not parse or has no usable cRLNumber.
+    /// [`PublishError::Crl`] when the base does not parse, [`PublishError::Build`] when it
+    /// is a delta or has no usable cRLNumber.
     pub fn delta_over(base_der: &[u8]) -> Result<CrlScope, PublishError> {
-        let base = dongpo_revocation::crl::Crl::parse(base_der).map_err(build)?;
+        let base = dongpo_revocation::Crl::parse(base_der).map_err(build)?;
         if base.delta_base_hex().is_some() {
             return Err(PublishError::Build(
                 "the base of a delta CRL must be a complete CRL, not a delta".into(),
@@ -73,6 +72,7 @@ impl CrlScope {
 
 /// Publishing failed.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum PublishError {
     /// No issuing CA of that name.
     #[error("no issuing CA named '{0}'")]
@@ -85,9 +85,13 @@ pub enum PublishError {
         /// How many there are.
         partitions: u32,
     },
-    /// Building or signing failed.
+    /// Building failed (described in words).
     #[error("{0}")]
     Build(String),
+    /// Reading the base CRL, the issuer certificate, or building or signing the CRL
+    /// failed: the error of the step that failed.
+    #[error("{0}")]
+    Crl(#[source] Box<dyn std::error::Error + Send + Sync>),
     /// The store failed.
     #[error(transparent)]
     Issue(#[from] IssueError),
@@ -102,8 +106,8 @@ pub fn delta_crl_url(profile: &Profile) -> String {
         .replace("{partition}", "delta")
 }
 
-fn build(e: impl std::fmt::Display) -> PublishError {
-    PublishError::Build(e.to_string())
+fn build(e: impl std::error::Error + Send + Sync + 'static) -> PublishError {
+    PublishError::Crl(Box::new(e))
 }
 
 /// Builds and signs the current CRL of `issuer` at `now`, taking the next CRL number from

@@ -12,7 +12,7 @@ use dongpo_icao::Outcome;
 use dongpo_icao::VerificationReport;
 use dongpo_icao::lds::Mrz;
 use dongpo_pki::time::UnixTime;
-use dongpo_profiles::profile::Profile;
+use dongpo_profiles::Profile;
 use sha2::{Digest, Sha256};
 
 use crate::csr::{Csr, CsrError, parse_csr};
@@ -20,6 +20,7 @@ use crate::evidence::{Assurance, PassportEvidence};
 use crate::key_policy::{KeyPolicy, KeyRejection, spki_sha256};
 use crate::registry::subject_id;
 use crate::store::RegistryRecord;
+use crate::subject::SubjectValues;
 
 /// The registry status that allows issuance.
 pub const REGISTERED: &str = "registered";
@@ -143,17 +144,6 @@ pub struct Application<'a> {
     pub receipt: Option<&'a str>,
 }
 
-/// The subject values of the certificate.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SubjectValues {
-    /// The real name (Hangul when registered, else the MRZ name).
-    pub real_name: String,
-    /// The stable subject identifier.
-    pub subject_id: String,
-    /// Country of residence, ISO 3166-1 alpha-2.
-    pub country_of_residence: String,
-}
-
 /// What the RA approved: the only input the issuer signs.
 #[derive(Clone, Debug)]
 pub struct Approval {
@@ -218,8 +208,12 @@ impl Approval {
 
 /// SHA-256 of a report as `dongpo verify --json` writes it (serde's field order is fixed).
 #[must_use]
+#[allow(clippy::expect_used)]
 pub fn report_sha256(report: &VerificationReport) -> [u8; 32] {
-    let json = serde_json::to_vec(report).unwrap_or_default();
+    // Invariant: the report is plain derived `Serialize` data whose only map has `String`
+    // keys, and serde_json fails only on custom serializers or non-string map keys.
+    // Hashing an empty document instead would bind the certificate to no report at all.
+    let json = serde_json::to_vec(report).expect("a VerificationReport always serializes");
     Sha256::digest(&json).into()
 }
 

@@ -6,11 +6,9 @@ use const_oid::ObjectIdentifier;
 use const_oid::db::rfc4519;
 use der::asn1::{Any, PrintableStringRef, SetOfVec, Utf8StringRef};
 use der::{Decode, Encode};
-use dongpo_profiles::profile::{Profile, SubjectSource};
+use dongpo_profiles::{Profile, SubjectSource};
 use x509_cert::attr::AttributeTypeAndValue;
 use x509_cert::name::Name;
-
-use crate::ra::SubjectValues;
 
 /// RFC 5280 upper bounds (Appendix A.1) for the attributes written here, in characters.
 pub const UB_COMMON_NAME: usize = 64;
@@ -184,6 +182,17 @@ pub fn name(attributes: &[Attribute<'_>]) -> Result<Name, NameError> {
         attribute: "name",
         reason: e.to_string(),
     })
+}
+
+/// The subject values of the certificate, as the RA approved them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SubjectValues {
+    /// The real name (Hangul when registered, else the MRZ name).
+    pub real_name: String,
+    /// The stable subject identifier.
+    pub subject_id: String,
+    /// Country of residence, ISO 3166-1 alpha-2.
+    pub country_of_residence: String,
 }
 
 fn value(source: SubjectSource, values: &SubjectValues) -> &str {

@@ -18,13 +18,13 @@
 mod common;
 
 use common::{NOW, fresh_dir};
-use dongpo_ca::authority::Ca;
-use dongpo_ca::init::{InitOptions, init};
+use dongpo_ca::Ca;
 use dongpo_ca::keys::Passphrase;
+use dongpo_ca::{InitOptions, init};
 use dongpo_pki::time::UnixTime;
 
 fn init_at(dir: &std::path::Path, store: &str, node: &str) -> Result<(), String> {
-    let profiles = dongpo_profiles::profile::builtin().unwrap();
+    let profiles = dongpo_profiles::builtin().unwrap();
     init(
         dir,
         InitOptions {
@@ -109,7 +109,7 @@ fn every_default_ignorable_code_point_is_refused_in_names() {
         for u in from..=to {
             let c = char::from_u32(u).unwrap();
             let name = format!("장{c}민준");
-            if dongpo_ca::subject::name_text_problem(&name, 64).is_none() {
+            if dongpo_ca::name_text_problem(&name, 64).is_none() {
                 passed.push(format!("U+{u:04X}"));
             }
         }

@@ -14,13 +14,13 @@ mod common;
 
 use common::{NOW, applicant, new_ca};
 use der::Decode;
-use dongpo_ca::authority::{Ca, Overrides};
-use dongpo_ca::issue::IssueError;
-use dongpo_ca::publish::CrlScope;
-use dongpo_ca::reason::RevocationReason;
-use dongpo_ca::serial::Serial;
+use dongpo_ca::CrlScope;
+use dongpo_ca::IssueError;
+use dongpo_ca::RevocationReason;
+use dongpo_ca::{Ca, Overrides};
+use dongpo_pki::Serial;
 use dongpo_pki::time::UnixTime;
-use dongpo_profiles::profile::ValidityBeyondIssuer;
+use dongpo_profiles::ValidityBeyondIssuer;
 use dongpo_testkit::Variant;
 use x509_cert::Certificate;
 
@@ -47,7 +47,7 @@ fn ca_with_applicant(label: &str) -> (std::path::PathBuf, Ca, common::Applicant)
     (dir, ca, person)
 }
 
-fn approve(ca: &mut Ca, person: &common::Applicant, seed: u64) -> dongpo_ca::ra::Approval {
+fn approve(ca: &mut Ca, person: &common::Applicant, seed: u64) -> dongpo_ca::Approval {
     common::approve_p256(ca, person, PROFILE, seed)
 }
 
@@ -56,7 +56,7 @@ fn issue(
     person: &common::Applicant,
     seed: u64,
     at: UnixTime,
-) -> Result<dongpo_ca::issue::Issued, IssueError> {
+) -> Result<dongpo_ca::Issued, IssueError> {
     let approval = approve(ca, person, seed);
     ca.issue(&approval, at)
 }
@@ -155,7 +155,7 @@ fn a_delta_crl_lists_every_revocation_its_base_lacks_across_writers() {
     for ca in [&mut a, &mut b] {
         let scope = CrlScope::delta_over(&base).unwrap();
         let delta = ca.crl(&issuer, scope, UnixTime(t.0 + 5)).unwrap();
-        let delta = dongpo_revocation::crl::Crl::parse(&delta).unwrap();
+        let delta = dongpo_revocation::Crl::parse(&delta).unwrap();
         let listed: Vec<Serial> = delta
             .revoked()
             .filter_map(|e| Serial::from_bytes(e.serial_number.as_bytes()))

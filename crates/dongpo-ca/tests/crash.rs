@@ -19,15 +19,15 @@ use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 
 use common::{NOW, applicant, csr, new_ca};
-use dongpo_ca::authority::Ca;
-use dongpo_ca::issue::IssueError;
+use dongpo_ca::Ca;
+use dongpo_ca::CrlScope;
+use dongpo_ca::IssueError;
+use dongpo_ca::RevocationReason;
 use dongpo_ca::keys::Passphrase;
-use dongpo_ca::publish::CrlScope;
-use dongpo_ca::reason::RevocationReason;
-use dongpo_ca::serial::Serial;
 use dongpo_ca::store::{CertStatus, StoreError};
 use dongpo_crypto::{Curve, KeySpec};
-use dongpo_revocation::crl::CrlStatus;
+use dongpo_pki::Serial;
+use dongpo_revocation::CrlStatus;
 use dongpo_testkit::Variant;
 
 const CHILD_ENV: &str = "DONGPO_CRASH_CHILD_DIR";
@@ -38,7 +38,7 @@ fn reopen(dir: &std::path::Path) -> Ca {
 }
 
 /// An approval for the registered testkit applicant, under the `kb` profile.
-fn kb_approval(ca: &mut Ca) -> dongpo_ca::ra::Approval {
+fn kb_approval(ca: &mut Ca) -> dongpo_ca::Approval {
     let person = applicant(Variant::Genuine, 1, NOW);
     ca.approve(
         &person.report,
@@ -186,9 +186,7 @@ fn revoke_child() {
         done += 1;
         if done % 5 == 0 {
             let crl = ca.crl(&issuer, CrlScope::Full, NOW).unwrap();
-            let number = dongpo_revocation::crl::Crl::parse(&crl)
-                .unwrap()
-                .number_hex();
+            let number = dongpo_revocation::Crl::parse(&crl).unwrap().number_hex();
             writeln!(out, "CRL {}", number.unwrap()).unwrap();
         }
         out.flush().unwrap();
@@ -242,7 +240,7 @@ fn sigkill_during_revocations_loses_no_returned_revocation() {
     // The CRL published after the crashes lists every returned revocation, and CRL
     // numbers never went back, across both kills.
     let crl = ca.crl(&issuer, CrlScope::Full, NOW).unwrap();
-    let crl = dongpo_revocation::crl::Crl::parse(&crl).unwrap();
+    let crl = dongpo_revocation::Crl::parse(&crl).unwrap();
     for serial in &revoked {
         let serial = Serial::from_hex(serial).unwrap();
         // The CRL is searched by the DER INTEGER content: a sign octet before a high bit.

@@ -17,17 +17,17 @@ mod common;
 use std::collections::BTreeSet;
 
 use common::{NOW, applicant, new_ca};
-use dongpo_ca::authority::{Ca, Overrides};
-use dongpo_ca::publish::CrlScope;
-use dongpo_ca::reason::RevocationReason;
-use dongpo_ca::serial::Serial;
+use dongpo_ca::CrlScope;
+use dongpo_ca::RevocationReason;
+use dongpo_ca::{Ca, Overrides};
+use dongpo_pki::Serial;
 use dongpo_pki::time::UnixTime;
 use dongpo_testkit::Variant;
 
 const PROFILE: &str = "woori";
 
 fn listed(der: &[u8]) -> (u64, BTreeSet<Serial>) {
-    let crl = dongpo_revocation::crl::Crl::parse(der).unwrap();
+    let crl = dongpo_revocation::Crl::parse(der).unwrap();
     let number = u64::from_str_radix(&crl.number_hex().unwrap(), 16).unwrap();
     let set = crl
         .revoked()

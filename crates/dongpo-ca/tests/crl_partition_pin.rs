@@ -15,12 +15,12 @@
 mod common;
 
 use common::{NOW, applicant, new_ca};
-use dongpo_ca::authority::Ca;
-use dongpo_ca::issue::partition_of;
+use dongpo_ca::Ca;
+use dongpo_ca::CrlScope;
+use dongpo_ca::RevocationReason;
 use dongpo_ca::keys::Passphrase;
-use dongpo_ca::publish::CrlScope;
-use dongpo_ca::reason::RevocationReason;
-use dongpo_ca::serial::Serial;
+use dongpo_ca::partition_of;
+use dongpo_pki::Serial;
 use dongpo_pki::time::UnixTime;
 use dongpo_testkit::Variant;
 
@@ -73,7 +73,7 @@ fn a_changed_partition_count_never_drops_a_revocation_from_its_crl() {
             UnixTime(NOW.0 + 10),
         )
         .unwrap();
-    let crl = dongpo_revocation::crl::Crl::parse(&der).unwrap();
+    let crl = dongpo_revocation::Crl::parse(&der).unwrap();
     let listed: Vec<Serial> = crl
         .revoked()
         .filter_map(|e| Serial::from_bytes(e.serial_number.as_bytes()))

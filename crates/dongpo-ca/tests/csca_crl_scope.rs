@@ -16,7 +16,7 @@ use dongpo_icao::Status;
 use dongpo_icao::TrustStore;
 use dongpo_icao::passive_auth::{self, Document, Options};
 use dongpo_pki::time::UnixTime;
-use dongpo_revocation::crl_builder::{CrlIssuer, CrlNumber, CrlSpec, Scope, build_crl};
+use dongpo_revocation::{CrlIssuer, CrlNumber, CrlSpec, Scope, build_crl};
 use dongpo_testkit::time::Timeline;
 use dongpo_testkit::{KeyStore, Profile, Variant};
 
@@ -89,7 +89,7 @@ fn a_complete_crl_of_the_csca_vouches_for_the_dsc() {
 #[test]
 fn a_delta_crl_alone_leaves_the_status_undetermined() {
     let delta = csca_crl(Scope::Full, Some(8));
-    let parsed = dongpo_revocation::crl::Crl::parse(&delta).unwrap();
+    let parsed = dongpo_revocation::Crl::parse(&delta).unwrap();
     assert_eq!(parsed.delta_base_hex().as_deref(), Some("08"));
     let (status, detail) = revocation_check(&delta);
     assert_eq!(status, Status::Skipped, "{detail}");

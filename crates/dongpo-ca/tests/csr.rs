@@ -10,8 +10,8 @@
 use std::str::FromStr;
 
 use der::Encode;
-use dongpo_ca::csr::{CsrError, parse_csr};
-use dongpo_ca::key_policy::{KeyPolicy, KeyRejection, spki_sha256};
+use dongpo_ca::{CsrError, parse_csr};
+use dongpo_ca::{KeyPolicy, KeyRejection, spki_sha256};
 use dongpo_crypto::x509::{CertSigner, SignatureBytes};
 use dongpo_crypto::{
     Curve, EcdsaEncoding, HashAlgorithm, KeySpec, PublicKey, RsaPublicKey, SignatureAlgorithm,
@@ -50,7 +50,7 @@ fn csr_der(spec: KeySpec) -> Vec<u8> {
 }
 
 fn policy_of(profile: &str) -> KeyPolicy {
-    let profiles = dongpo_profiles::profile::builtin().unwrap();
+    let profiles = dongpo_profiles::builtin().unwrap();
     let profile = profiles.iter().find(|p| p.name == profile).unwrap();
     KeyPolicy::new(profile.key_algorithms.clone())
 }

@@ -8,7 +8,7 @@
 //! renders identically.
 #![allow(clippy::unwrap_used, clippy::panic, missing_docs)]
 
-use dongpo_ca::subject::{UB_COMMON_NAME, name_text_problem};
+use dongpo_ca::{UB_COMMON_NAME, name_text_problem};
 
 #[test]
 fn invisible_or_lookalike_names_are_refused() {

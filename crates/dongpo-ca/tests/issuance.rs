@@ -16,12 +16,12 @@ use std::process::Command;
 use common::{NOW, applicant, csr, fresh_dir, have, new_ca};
 use const_oid::AssociatedOid;
 use der::{Decode, Encode};
-use dongpo_ca::authority::Ca;
-use dongpo_ca::evidence::{Assurance, ID_PASSPORT_EVIDENCE, PassportEvidence};
-use dongpo_ca::files::certificate_pem;
-use dongpo_ca::ra::{Refusal, report_sha256};
-use dongpo_ca::reason::RevocationReason;
+use dongpo_ca::Ca;
+use dongpo_ca::RevocationReason;
+use dongpo_ca::certificate_pem;
 use dongpo_ca::store::CertStatus;
+use dongpo_ca::{Assurance, ID_PASSPORT_EVIDENCE, PassportEvidence};
+use dongpo_ca::{Refusal, report_sha256};
 use dongpo_crypto::{Curve, KeySpec};
 use dongpo_pki::time::UnixTime;
 use dongpo_testkit::Variant;
@@ -352,10 +352,10 @@ fn inactive_registration_blocked_keys_and_one_key_per_person() {
 
     // A blocked key is refused by the RA.
     let blocked = csr(p256, 12);
-    let key = dongpo_ca::csr::parse_csr(&blocked).unwrap();
+    let key = dongpo_ca::parse_csr(&blocked).unwrap();
     ca.issuer()
         .block_key(
-            &dongpo_ca::key_policy::spki_sha256(&key.public_key),
+            &dongpo_ca::spki_sha256(&key.public_key),
             "test: published private key",
             NOW,
         )
@@ -412,7 +412,7 @@ fn revocation_is_durable_and_refused_twice() {
         ca.revoke(&issued.serial, RevocationReason::Superseded, NOW)
             .is_err()
     );
-    let unknown = dongpo_ca::serial::Serial::from_hex("0123").unwrap();
+    let unknown = dongpo_pki::Serial::from_hex("0123").unwrap();
     assert!(
         ca.revoke(&unknown, RevocationReason::Superseded, NOW)
             .is_err()
@@ -487,9 +487,9 @@ fn a_sixth_certificate_type_is_a_toml_file_and_may_carry_the_vid() {
     let mut ca = Ca::open_with(
         &dir,
         passphrase(),
-        &dongpo_ca::authority::Overrides {
+        &dongpo_ca::Overrides {
             accept_settings: Some(NOW),
-            ..dongpo_ca::authority::Overrides::default()
+            ..dongpo_ca::Overrides::default()
         },
     )
     .unwrap();

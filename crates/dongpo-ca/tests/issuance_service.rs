@@ -1,4 +1,4 @@
-//! The issuance service (`dongpo_ca::issuance::finalize`): the order of its steps and hooks,
+//! The issuance service (`dongpo_ca::finalize`): the order of its steps and hooks,
 //! what each refusal leaves behind, the verification given back when issuance fails, and
 //! the idempotent answer to a repeated request.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
@@ -6,14 +6,14 @@
 mod common;
 
 use common::{Applicant, NOW, applicant, csr, new_ca};
-use dongpo_ca::authority::Ca;
-use dongpo_ca::evidence::Assurance;
-use dongpo_ca::issuance::{
+use dongpo_ca::Approval;
+use dongpo_ca::Assurance;
+use dongpo_ca::Ca;
+use dongpo_ca::store::StoreError;
+use dongpo_ca::{
     Application, Finalized, IssuanceError, IssuanceHooks, Request, Standalone, finalize,
 };
-use dongpo_ca::issue::{IssueError, Issued};
-use dongpo_ca::ra::Approval;
-use dongpo_ca::store::StoreError;
+use dongpo_ca::{IssueError, Issued};
 use dongpo_crypto::{Curve, KeySpec};
 use dongpo_pki::time::UnixTime;
 use dongpo_testkit::Variant;
@@ -127,7 +127,7 @@ fn a_new_application_is_approved_consumed_issued_recorded_and_published_in_that_
     assert_eq!(stored.cert.der, done.der);
     assert_eq!(stored.cert.issuer, done.issuer);
     // The receipt named in the application is in the certificate's evidence.
-    let evidence = dongpo_ca::evidence::PassportEvidence::of_certificate(&done.der)
+    let evidence = dongpo_ca::PassportEvidence::of_certificate(&done.der)
         .unwrap()
         .unwrap();
     assert_eq!(evidence.receipt.as_deref(), Some("receipt-1"));
@@ -243,7 +243,7 @@ fn a_repeated_request_gets_the_same_certificate_and_any_other_is_refused() {
     // Another profile, another key, no recorded serial, an unknown serial, an unreadable
     // CSR: not a retry.
     let other_key = csr(P256, 2);
-    let unknown = dongpo_ca::serial::Serial::from_hex("0102").unwrap();
+    let unknown = dongpo_pki::Serial::from_hex("0102").unwrap();
     for (serial, csr, profile) in [
         (Some(first.serial.clone()), request.as_slice(), "toss"),
         (Some(first.serial.clone()), other_key.as_slice(), "kb"),

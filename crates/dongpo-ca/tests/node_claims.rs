@@ -12,10 +12,10 @@
 mod common;
 
 use common::{NOW, applicant, csr, new_ca};
-use dongpo_ca::audit::AuditEntry;
-use dongpo_ca::authority::{Ca, Overrides};
+use dongpo_ca::AuditEntry;
+use dongpo_ca::RevocationReason;
 use dongpo_ca::keys::Passphrase;
-use dongpo_ca::reason::RevocationReason;
+use dongpo_ca::{Ca, Overrides};
 use dongpo_crypto::{Curve, KeySpec};
 use dongpo_testkit::Variant;
 

@@ -16,10 +16,10 @@ use std::sync::{Mutex, OnceLock};
 
 use common::{NOW, applicant, csr, new_ca};
 use der::{Decode, Encode};
-use dongpo_ca::authority::Ca;
-use dongpo_ca::evidence::{Assurance, PassportEvidence};
-use dongpo_ca::serial::Serial;
+use dongpo_ca::Ca;
+use dongpo_ca::{Assurance, PassportEvidence};
 use dongpo_crypto::{Curve, KeySpec, Verifier};
+use dongpo_pki::Serial;
 use dongpo_pki::time::UnixTime;
 use dongpo_testkit::Variant;
 use proptest::prelude::*;

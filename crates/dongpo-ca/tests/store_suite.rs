@@ -11,13 +11,13 @@
 use std::path::PathBuf;
 use std::sync::Barrier;
 
-use dongpo_ca::audit::{AuditChain, AuditEntry, AuditRecord, verify_chain};
 use dongpo_ca::store::migrations::latest_version;
 use dongpo_ca::store::postgres::PostgresStore;
 use dongpo_ca::store::sqlite::SqliteStore;
 use dongpo_ca::store::{
     self, CertStatus, IssuedCert, RegistryRecord, Reservation, RevokedEntry, Store, StoreError,
 };
+use dongpo_ca::{AuditChain, AuditEntry, AuditRecord, verify_chain};
 use dongpo_pki::time::UnixTime;
 
 const KEY: [u8; 32] = [0x42; 32];

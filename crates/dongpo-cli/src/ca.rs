@@ -3,11 +3,11 @@
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
-use dongpo_ca::authority::{AuditVerifyError, Ca};
-use dongpo_ca::config::Pkcs11Ref;
-use dongpo_ca::init::{InitOptions, PASSPHRASE_ENV, init};
+use dongpo_ca::Identity;
+use dongpo_ca::Pkcs11Ref;
 use dongpo_ca::keys::Passphrase;
-use dongpo_ca::registry::Identity;
+use dongpo_ca::{AuditVerifyError, Ca};
+use dongpo_ca::{InitOptions, PASSPHRASE_ENV, init};
 use dongpo_pki::time::UnixTime;
 
 use crate::exit;
@@ -128,7 +128,7 @@ pub fn run(command: &CaCommand) -> Result<u8, String> {
         CaCommand::Init(args) => args,
         CaCommand::AcceptSettings(args) => return accept_settings(args),
     };
-    let profiles = dongpo_profiles::profile::builtin().map_err(|e| e.to_string())?;
+    let profiles = dongpo_profiles::builtin().map_err(|e| e.to_string())?;
     let passphrase = passphrase_from_env();
     let generated = passphrase.is_none();
     let config = init(
@@ -181,7 +181,7 @@ pub fn run(command: &CaCommand) -> Result<u8, String> {
             eprintln!(
                 "note: {PASSPHRASE_ENV} was not set; a random key passphrase was written to {} \
                  (owner-only). Move it somewhere safer for production.",
-                args.dir.join(dongpo_ca::init::PASSPHRASE_FILE).display()
+                args.dir.join(dongpo_ca::PASSPHRASE_FILE).display()
             );
         }
     }
@@ -219,9 +219,9 @@ fn accept_settings(args: &AcceptSettingsArgs) -> Result<u8, String> {
     Ca::open_with(
         &args.dir,
         None,
-        &dongpo_ca::authority::Overrides {
+        &dongpo_ca::Overrides {
             accept_settings: Some(UnixTime::now()),
-            ..dongpo_ca::authority::Overrides::default()
+            ..dongpo_ca::Overrides::default()
         },
     )
     .map_err(|e| e.to_string())?;
@@ -236,9 +236,9 @@ pub fn audit(command: &AuditCommand) -> Result<u8, String> {
     let mut ca = Ca::open_with(
         &args.dir,
         None,
-        &dongpo_ca::authority::Overrides {
+        &dongpo_ca::Overrides {
             read_only: true,
-            ..dongpo_ca::authority::Overrides::default()
+            ..dongpo_ca::Overrides::default()
         },
     )
     .map_err(|e| e.to_string())?;

@@ -9,13 +9,13 @@ use std::convert::Infallible;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use dongpo_ca::authority::Ca;
-use dongpo_ca::evidence::Assurance;
-use dongpo_ca::files::certificate_pem;
-use dongpo_ca::init::{InitOptions, init};
-use dongpo_ca::issuance::{Application, Finalized, IssuanceError, Request, Standalone, finalize};
-use dongpo_ca::reason::RevocationReason;
-use dongpo_ca::registry::Identity;
+use dongpo_ca::Assurance;
+use dongpo_ca::Ca;
+use dongpo_ca::Identity;
+use dongpo_ca::RevocationReason;
+use dongpo_ca::certificate_pem;
+use dongpo_ca::{Application, Finalized, IssuanceError, Request, Standalone, finalize};
+use dongpo_ca::{InitOptions, init};
 use dongpo_icao::Status;
 use dongpo_icao::TrustStore;
 use dongpo_icao::passive_auth::ActiveAuthResponse;
@@ -82,7 +82,7 @@ fn demo(out: &Path, args: &DemoArgs) -> Result<u8, String> {
     let ca_dir = out.join("ca");
     let certs_dir = out.join("certs");
     let passport_dir = out.join("passport");
-    if ca_dir.join(dongpo_ca::init::CONFIG_FILE).exists() {
+    if ca_dir.join(dongpo_ca::CONFIG_FILE).exists() {
         return Err(format!(
             "{} already holds a demo; choose another --out",
             out.display()
@@ -95,7 +95,7 @@ fn demo(out: &Path, args: &DemoArgs) -> Result<u8, String> {
     say.step("(generated data only: no real person, passport or key)\n");
 
     // 1. The CA.
-    let profiles = dongpo_profiles::profile::builtin().map_err(|e| e.to_string())?;
+    let profiles = dongpo_profiles::builtin().map_err(|e| e.to_string())?;
     init(
         &ca_dir,
         InitOptions {
@@ -306,7 +306,7 @@ fn demo(out: &Path, args: &DemoArgs) -> Result<u8, String> {
     chain.push_str(&certificate_pem(ca.root_der()));
     write(&certs_dir.join("chain.pem"), chain.as_bytes())?;
     let crl = ca
-        .crl("shinhan", dongpo_ca::publish::CrlScope::Full, now)
+        .crl("shinhan", dongpo_ca::CrlScope::Full, now)
         .map_err(|e| e.to_string())?;
     write(&out.join("crl.der"), &crl)?;
     let parsed = dongpo_revocation::Crl::parse(&crl).map_err(|e| e.to_string())?;

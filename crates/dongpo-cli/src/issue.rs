@@ -6,13 +6,13 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use dongpo_ca::evidence::Assurance;
-use dongpo_ca::files::certificate_pem;
-use dongpo_ca::issuance::{Application, IssuanceError, Request, Standalone, finalize};
-use dongpo_ca::reason::RevocationReason;
-use dongpo_ca::registry::Identity;
-use dongpo_ca::serial::Serial;
+use dongpo_ca::Assurance;
+use dongpo_ca::Identity;
+use dongpo_ca::RevocationReason;
+use dongpo_ca::certificate_pem;
+use dongpo_ca::{Application, IssuanceError, Request, Standalone, finalize};
 use dongpo_icao::passive_auth::ActiveAuthResponse;
+use dongpo_pki::Serial;
 use dongpo_pki::time::UnixTime;
 
 use crate::{ca, exit, passport};
@@ -216,7 +216,7 @@ pub fn crl(args: &CrlArgs) -> Result<u8, String> {
             .map_err(|e| e.to_string())?;
         for (name, der) in &crls {
             let path = dir.join(name);
-            dongpo_ca::files::write_public(&path, der).map_err(|e| e.to_string())?;
+            dongpo_ca::write_public(&path, der).map_err(|e| e.to_string())?;
         }
         if args.json {
             let names: Vec<&str> = crls.iter().map(|(n, _)| n.as_str()).collect();
@@ -240,8 +240,8 @@ pub fn crl(args: &CrlArgs) -> Result<u8, String> {
             .ok_or("ca.toml lists no issuing CA")?,
     };
     let scope = match args.partition {
-        Some(index) => dongpo_ca::publish::CrlScope::Partition(index),
-        None => dongpo_ca::publish::CrlScope::Full,
+        Some(index) => dongpo_ca::CrlScope::Partition(index),
+        None => dongpo_ca::CrlScope::Full,
     };
     let der = ca
         .crl(&issuer, scope, UnixTime::now())

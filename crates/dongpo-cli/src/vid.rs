@@ -125,7 +125,7 @@ fn compute(args: &ComputeArgs) -> Result<u8, String> {
 }
 
 fn verify(args: &VerifyArgs) -> Result<u8, String> {
-    let cert = dongpo_ca::files::read_certificates(&args.cert)
+    let cert = dongpo_ca::read_certificates(&args.cert)
         .map_err(|e| e.to_string())?
         .into_iter()
         .next()
@@ -186,7 +186,7 @@ fn decrypt(args: &DecryptArgs) -> Result<u8, String> {
     let hex = Zeroizing::new(format!("{}\n", hex::encode(random.as_slice())));
     match &args.out {
         Some(path) => {
-            dongpo_ca::files::write_new_private(path, hex.as_bytes()).map_err(|e| e.to_string())?;
+            dongpo_ca::write_new_private(path, hex.as_bytes()).map_err(|e| e.to_string())?;
         }
         None => print!("{}", hex.as_str()),
     }

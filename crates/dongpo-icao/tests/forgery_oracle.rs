@@ -586,7 +586,7 @@ fn deviation_lists_verify_only_with_their_own_econtent() {
     let verifier = Verifier::new();
     // The signer's CSCA is the synthetic p256 CSCA; its CRL shows the signer is not revoked
     // (deviation-list signers are path-validated, CRL included).
-    let crl = dongpo_revocation::crl::Crl::parse(&read("synthetic/p256/genuine/csca.crl")).unwrap();
+    let crl = dongpo_revocation::Crl::parse(&read("synthetic/p256/genuine/csca.crl")).unwrap();
     let accepted =
         |bytes: &[u8]| deviation_list::verify(bytes, &cscas, &[&crl], at, &verifier).is_ok();
     let extra = read("synthetic/p256/genuine/dsc.der");

@@ -12,10 +12,20 @@ use crate::time::UnixTime;
 
 /// Why a certificate could not be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum CertError {
-    /// Not a DER (or PEM) X.509 certificate.
+    /// Not a DER (or PEM) X.509 certificate: a problem described in words.
     #[error("not an X.509 certificate: {0}")]
     Malformed(String),
+    /// Not a DER X.509 certificate: the decoder's error.
+    #[error("not an X.509 certificate: {0}")]
+    Der(#[source] der::Error),
+    /// PEM that is not UTF-8.
+    #[error("not an X.509 certificate: {0}")]
+    Utf8(#[source] std::str::Utf8Error),
+    /// PEM that does not decode.
+    #[error("not an X.509 certificate: {0}")]
+    Pem(#[source] der::pem::Error),
     /// Its public key is unusable.
     #[error("certificate public key: {0}")]
     Key(#[from] dongpo_crypto::KeyError),
@@ -52,10 +62,8 @@ impl Cert {
     /// [`CertError`] naming what is wrong.
     pub fn parse(bytes: &[u8]) -> Result<Self, CertError> {
         let der = if bytes.starts_with(b"-----BEGIN") {
-            let text =
-                std::str::from_utf8(bytes).map_err(|e| CertError::Malformed(e.to_string()))?;
-            let (label, der) = der::pem::decode_vec(text.as_bytes())
-                .map_err(|e| CertError::Malformed(e.to_string()))?;
+            let text = std::str::from_utf8(bytes).map_err(CertError::Utf8)?;
+            let (label, der) = der::pem::decode_vec(text.as_bytes()).map_err(CertError::Pem)?;
             if label != "CERTIFICATE" {
                 return Err(CertError::Malformed(format!("PEM label {label}")));
             }
@@ -63,12 +71,12 @@ impl Cert {
         } else {
             bytes.to_vec()
         };
-        let cert = Certificate::from_der(&der).map_err(|e| CertError::Malformed(e.to_string()))?;
+        let cert = Certificate::from_der(&der).map_err(CertError::Der)?;
         let spki = cert
             .tbs_certificate()
             .subject_public_key_info()
             .to_der()
-            .map_err(|e| CertError::Malformed(e.to_string()))?;
+            .map_err(CertError::Der)?;
         let key = PublicKey::from_spki_der(&spki)?;
         let ski = extension::<SubjectKeyIdentifier>(&cert).map(|s| s.0.as_bytes().to_vec());
         let aki = extension::<AuthorityKeyIdentifier>(&cert)

@@ -7,6 +7,14 @@ use x509_cert::time::Time;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct UnixTime(pub u64);
 
+/// RFC 3339 UTC text, as [`UnixTime::rfc3339`]: errors carry the time itself and print
+/// it this way.
+impl std::fmt::Display for UnixTime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.rfc3339())
+    }
+}
+
 impl UnixTime {
     /// From an X.509 `Time`.
     #[must_use]

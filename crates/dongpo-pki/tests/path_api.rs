@@ -75,8 +75,8 @@ fn valid_path_lists_chain_and_policies() {
         ]
     );
     assert_eq!(
-        path.policies,
-        vec![ObjectIdentifier::new_unwrap("2.16.840.1.101.3.2.1.48.1")]
+        path.policies(),
+        [ObjectIdentifier::new_unwrap("2.16.840.1.101.3.2.1.48.1")]
     );
     assert_eq!(path.anchor().unwrap().der, anchors[0].der);
 }
@@ -229,8 +229,8 @@ fn missing_issuers_and_anchors_are_named() {
 fn an_anchor_is_its_own_path() {
     let (_, _, anchors) = good();
     let path = validate_path(&anchors[0], &[], &anchors, &PathOptions::new(at())).unwrap();
-    assert_eq!(path.chain.len(), 1);
-    assert_eq!(path.policies, vec![ANY_POLICY]);
+    assert_eq!(path.chain().len(), 1);
+    assert_eq!(path.policies(), [ANY_POLICY]);
 }
 
 /// Intermediates that do not belong to the path, and the leaf among them, change
@@ -242,5 +242,5 @@ fn unrelated_intermediates_are_ignored() {
     inter.push(leaf.clone());
     inter.push(cert("nameConstraintsDN1CACert"));
     let path = validate_path(&leaf, &inter, &anchors, &PathOptions::new(at())).unwrap();
-    assert_eq!(path.chain.len(), 3);
+    assert_eq!(path.chain().len(), 3);
 }

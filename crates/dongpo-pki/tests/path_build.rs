@@ -181,7 +181,7 @@ fn backtracks_past_a_candidate_that_fails_validation() {
         &PathOptions::new(at()),
     )
     .unwrap();
-    assert_eq!(path.chain[1].der, good.der);
+    assert_eq!(path.chain()[1].der, good.der);
     // Alone, the expired candidate's failure is the one reported.
     let err = validate_path(&end, &[expired], &anchors, &PathOptions::new(at())).unwrap_err();
     assert!(
@@ -217,7 +217,7 @@ fn depth_is_bounded() {
     // MAX_INTERMEDIATES intermediates: fine.
     let end = leaf(&l, &cas[MAX_INTERMEDIATES - 1], Vec::new());
     let path = validate_path(&end, &chain, &anchors, &PathOptions::new(at())).unwrap();
-    assert_eq!(path.chain.len(), MAX_INTERMEDIATES + 2);
+    assert_eq!(path.chain().len(), MAX_INTERMEDIATES + 2);
 }
 
 #[test]

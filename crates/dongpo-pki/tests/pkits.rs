@@ -136,10 +136,13 @@ fn run(
         validate_path(&leaf, intermediates, anchors, &opts),
         case.valid,
     ) {
-        (Ok(path), true) if path.policies == case.user => Ok(()),
+        (Ok(path), true) if path.policies() == case.user => Ok(()),
         (Ok(path), true) => Err(format!(
             "{} {}: policies {:?}, PKITS expects {:?}",
-            case.id, case.title, path.policies, case.user
+            case.id,
+            case.title,
+            path.policies(),
+            case.user
         )),
         (Ok(path), false) => Err(format!(
             "{} {}: accepted {:?}, PKITS expects rejection",

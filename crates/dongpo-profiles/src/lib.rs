@@ -2,5 +2,10 @@
 //! identification they may carry (KISA VID `identifyData`, KCAC.TS.SIVID).
 #![forbid(unsafe_code)]
 
-pub mod profile;
+mod profile;
 pub mod vid;
+
+pub use profile::{
+    KeyUsageBit, Profile, ProfileError, SubjectSource, ValidityBeyondIssuer, builtin,
+    key_algorithm_name, load_dir, load_str,
+};

@@ -25,6 +25,7 @@ const BUILTIN: [(&str, &str); 5] = [
 
 /// Why a profile was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ProfileError {
     /// The TOML does not parse or has unknown/missing keys.
     #[error("{file}: {reason}")]

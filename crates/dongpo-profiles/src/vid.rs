@@ -19,6 +19,7 @@ pub const ID_VID: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.410.20000
 
 /// Why a VID could not be computed or checked.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum VidError {
     /// The identifier is not digits only (dashes are not part of it).
     #[error("the identification number must be digits only")]

@@ -2,13 +2,10 @@
 //! caching responder, relying-party verification).
 #![forbid(unsafe_code)]
 
-pub mod crl;
-pub mod crl_builder;
-pub mod crl_check;
+mod crl;
 pub mod ocsp;
 
-pub use crl::{Crl, CrlError, CrlStatus};
-pub use crl_builder::{
-    CrlBuildError, CrlIssuer, CrlNumber, CrlSpec, RevokedEntry, Scope, build_crl,
+pub use crl::{
+    Crl, CrlBuildError, CrlChecker, CrlError, CrlIssuer, CrlNumber, CrlSpec, CrlStatus,
+    RevokedEntry, Scope, build_crl, partition_of,
 };
-pub use crl_check::CrlChecker;

@@ -716,7 +716,9 @@ fn unsupported_critical_extensions_make_the_crl_unusable() {
     tbs.crl_extensions.as_mut().unwrap().push(unknown(true));
     assert_eq!(
         verify(tbs),
-        Err(CrlError::UnsupportedCritical("1.3.6.1.4.1.99999.1".into()))
+        Err(CrlError::UnsupportedCritical(
+            der::asn1::ObjectIdentifier::new_unwrap("1.3.6.1.4.1.99999.1")
+        ))
     );
     // certificateIssuer entries belong to indirect CRLs only (this one does not say so).
     let mut tbs = good.clone();
@@ -734,7 +736,8 @@ fn unsupported_critical_extensions_make_the_crl_unusable() {
             "certificateIssuer entries on a CRL that is not indirect".into()
         ))
     );
-    // A malformed reasonCode makes the CRL unparsable.
+    // A malformed reasonCode makes the CRL unparsable (the decoder's error, kept as the
+    // source).
     let mut tbs = good;
     tbs.revoked_certificates.as_mut().unwrap()[0].crl_entry_extensions = Some(vec![Extension {
         extn_id: ID_CE_CRL_REASONS,
@@ -742,6 +745,6 @@ fn unsupported_critical_extensions_make_the_crl_unusable() {
     }]);
     assert!(matches!(
         Crl::parse(&sign_raw(&pki, tbs)),
-        Err(CrlError::Malformed(_))
+        Err(CrlError::Der(_))
     ));
 }

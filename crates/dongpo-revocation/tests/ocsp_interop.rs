@@ -19,7 +19,7 @@ use std::sync::Arc;
 use dongpo_crypto::x509::SharedSigner;
 use dongpo_crypto::{HashAlgorithm, Verifier};
 use dongpo_pki::{Cert, UnixTime};
-use dongpo_revocation::ocsp::responder::serial_of;
+use dongpo_revocation::ocsp::serial_of;
 use dongpo_revocation::ocsp::{
     CertState, IssuerConfig, NoncePolicy, OcspResponseStatus, Responder, SignedBy, Status, cert_id,
     parse_request, verify_response,
@@ -103,7 +103,7 @@ fn pki(dir: &Path) -> Pki {
     )
     .unwrap();
     let source = Arc::new(MapSource::default());
-    let id = dongpo_revocation::ocsp::responder::issuer_id(&ca.cert);
+    let id = dongpo_revocation::ocsp::issuer_id(&ca.cert);
     let revoked_at = UnixTime(now.0 - HOUR);
     source.set(
         &id,

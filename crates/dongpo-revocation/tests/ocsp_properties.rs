@@ -179,7 +179,7 @@ proptest! {
     #[test]
     fn issued_then_revoked_serials_are_answered_revoked_at_once(magnitude in magnitude()) {
         use dongpo_pki::Serial;
-        use dongpo_revocation::ocsp::responder::serial_of;
+        use dongpo_revocation::ocsp::serial_of;
         use dongpo_revocation::ocsp::{IssuerConfig, Responder};
         use ocsp_support::MapSource;
         use std::sync::Arc;

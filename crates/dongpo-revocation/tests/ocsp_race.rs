@@ -18,10 +18,10 @@ use std::sync::{Arc, Mutex};
 
 use dongpo_crypto::{HashAlgorithm, Verifier};
 use dongpo_pki::Serial;
-use dongpo_revocation::ocsp::responder::{IssuerId, StatusError, StatusSource};
 use dongpo_revocation::ocsp::{
     CertState, IssuerConfig, Responder, Status, build_request, cert_id, verify_response,
 };
+use dongpo_revocation::ocsp::{IssuerId, StatusError, StatusSource};
 use ocsp_support::{NOW, TestCa};
 use x509_cert::ext::pkix::CrlReason;
 

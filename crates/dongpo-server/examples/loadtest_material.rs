@@ -59,7 +59,7 @@ fn main() -> Result<(), String> {
             com: None,
             active_auth: None,
         };
-        let cbor = dongpo_server::wire::encode_cbor_batch(&vec![document.clone(); BATCH])?;
+        let cbor = dongpo_server::encode_cbor_batch(&vec![document.clone(); BATCH])?;
         let path = out.join(format!("batch-{name}.cbor"));
         std::fs::write(&path, cbor).map_err(|e| format!("{}: {e}", path.display()))?;
 

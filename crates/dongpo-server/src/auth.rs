@@ -4,18 +4,15 @@
 
 use std::collections::HashMap;
 use std::num::NonZeroU32;
-use std::sync::{Arc, RwLock};
+use std::sync::RwLock;
 
-use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
-use axum::http::request::Parts;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::db::StoredApiKey;
 use crate::error::ApiError;
-use crate::state::AppState;
 
 /// What a key may do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -124,7 +121,7 @@ pub fn new_key(name: &str, scopes: Scopes) -> Result<NewKey, getrandom::Error> {
 }
 
 /// Splits `dpk_<id>_<secret>`.
-fn split_key(key: &str) -> Option<(&str, &str)> {
+pub(crate) fn split_key(key: &str) -> Option<(&str, &str)> {
     let rest = key.strip_prefix("dpk_")?;
     let (id, secret) = rest.split_once('_')?;
     (id.len() == 12 && !secret.is_empty()).then_some((id, secret))
@@ -145,6 +142,13 @@ pub struct KeyRing {
 }
 
 impl KeyRing {
+    /// Whether the key `id` went over its rate (counts this request).
+    pub(crate) fn over_rate(&self, id: &String) -> bool {
+        self.limiter.check_key(id).is_err()
+    }
+}
+
+impl KeyRing {
     /// A key ring with `per_second` sustained and `burst` requests per key.
     #[must_use]
     pub fn new(per_second: u32, burst: u32) -> Self {
@@ -156,11 +160,11 @@ impl KeyRing {
         }
     }
 
-    fn cached(&self, id: &str) -> Option<StoredApiKey> {
+    pub(crate) fn cached(&self, id: &str) -> Option<StoredApiKey> {
         self.known.read().ok()?.get(id).cloned()
     }
 
-    fn remember(&self, key: StoredApiKey) {
+    pub(crate) fn remember(&self, key: StoredApiKey) {
         if let Ok(mut known) = self.known.write() {
             known.insert(key.id.clone(), key);
         }
@@ -199,58 +203,6 @@ impl Caller {
             "insufficient_scope",
             format!("this API key lacks the scope {}", names.join(" or ")),
         ))
-    }
-}
-
-fn unauthorized(message: &str) -> ApiError {
-    ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
-}
-
-impl FromRequestParts<Arc<AppState>> for Caller {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &Arc<AppState>,
-    ) -> Result<Self, Self::Rejection> {
-        let header = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .ok_or_else(|| unauthorized("send an API key as 'Authorization: Bearer KEY'"))?;
-        let key = header
-            .strip_prefix("Bearer ")
-            .ok_or_else(|| unauthorized("the Authorization header must be 'Bearer KEY'"))?;
-        let (id, secret) =
-            split_key(key.trim()).ok_or_else(|| unauthorized("malformed API key"))?;
-        let stored = match state.keys.cached(id) {
-            Some(stored) => Some(stored),
-            None => {
-                let id = id.to_owned();
-                let found = state.db(move |db| db.api_key(&id)).await?;
-                if let Some(stored) = &found {
-                    state.keys.remember(stored.clone());
-                }
-                found
-            }
-        };
-        let stored = stored
-            .filter(|stored| secret_matches(stored, secret))
-            .ok_or_else(|| unauthorized("unknown API key"))?;
-        if state.keys.limiter.check_key(&stored.id).is_err() {
-            state.metrics.rate_limited.inc();
-            return Err(ApiError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "rate_limited",
-                "too many requests for this API key; retry after a second",
-            ));
-        }
-        let scopes = Scopes::parse(stored.scopes.split(',').filter(|s| !s.is_empty()))
-            .map_err(|name| ApiError::internal(format!("stored scope '{name}' unknown")))?;
-        Ok(Caller {
-            key_id: stored.id,
-            scopes,
-        })
     }
 }
 

@@ -3,19 +3,17 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
-use dongpo_batch::BatchVerifier;
-use dongpo_ca::authority::{Ca, Overrides};
-use dongpo_ca::files::{create_secret, read_secret, write_new_private};
-use dongpo_ca::init::{InitOptions, init};
-use dongpo_ca::ocsp::StoreStatus;
-use dongpo_crypto::{SigningKey, Verifier};
+use dongpo_ca::StoreStatus;
+use dongpo_ca::{Ca, Overrides};
+use dongpo_ca::{InitOptions, init};
+use dongpo_ca::{create_secret, read_secret, write_new_private};
+use dongpo_crypto::SigningKey;
 use dongpo_icao::TrustStore;
-use dongpo_icao::passive_auth::Options;
 use dongpo_pki::Cert;
 use dongpo_pki::time::UnixTime;
-use dongpo_revocation::ocsp::responder::issuer_id;
+use dongpo_revocation::ocsp::issuer_id;
 
 use crate::auth::{KeyRing, Scopes, new_key};
 use crate::config::ServerConfig;
@@ -24,7 +22,8 @@ use crate::db;
 use crate::metrics::Metrics;
 use crate::private_files;
 use crate::receipt::ReceiptSigner;
-use crate::state::AppState;
+use crate::serve_error::ServeError;
+use crate::state::{AppState, batch_verifier};
 use crate::verify_pool::VerifyPool;
 
 /// The file the bootstrap admin API key is written to (dev mode: `dev-api-key`).
@@ -32,15 +31,11 @@ pub const ADMIN_KEY_FILE: &str = "admin-api-key";
 /// `--dev`'s admin API key file (`docs/operators.md`).
 pub const DEV_KEY_FILE: &str = "dev-api-key";
 
-fn err(what: &str) -> impl Fn(&dyn std::fmt::Display) -> String + '_ {
-    move |e| format!("{what}: {e}")
-}
-
 /// Builds the shared state from the configuration, creating what a first start needs.
 ///
 /// # Errors
-/// A message naming what failed.
-pub fn build(mut config: ServerConfig) -> Result<AppState, String> {
+/// [`ServeError`] naming what failed.
+pub fn build(mut config: ServerConfig) -> Result<AppState, ServeError> {
     let now = UnixTime::now();
     let data = config.data_dir.clone();
     private_files::private_dir(&data)?;
@@ -59,9 +54,9 @@ pub fn build(mut config: ServerConfig) -> Result<AppState, String> {
             path.display().to_string()
         }
     };
-    let mut server_db = db::open(&location).map_err(|e| e.to_string())?;
+    let mut server_db = db::open(&location).map_err(ServeError::other)?;
     // The database may be shared (PostgreSQL) or outlive the directory's marker.
-    if server_db.dev_marked().map_err(|e| e.to_string())? && !config.dev {
+    if server_db.dev_marked().map_err(ServeError::other)? && !config.dev {
         return Err(dev_refusal(&format!(
             "the server database ({}) was used by a --dev server",
             if config.database_url.is_some() {
@@ -72,7 +67,7 @@ pub fn build(mut config: ServerConfig) -> Result<AppState, String> {
         )));
     }
     if config.dev {
-        server_db.mark_dev(now).map_err(|e| e.to_string())?;
+        server_db.mark_dev(now).map_err(ServeError::other)?;
     }
     let secrets = data.join("server");
     private_files::private_dir(&secrets)?;
@@ -89,15 +84,15 @@ pub fn build(mut config: ServerConfig) -> Result<AppState, String> {
                 .issuer()
                 .store()
                 .pinned(pin)
-                .map_err(|e| e.to_string())?
+                .map_err(ServeError::other)?
                 .is_some()
         {
-            return Err(format!(
+            return Err(ServeError::Refused(format!(
                 "{} is missing, but the CA store already pins this key for the nodes sharing it: \
                  copy {} from the first node (docs/operators.md, several nodes) instead of creating another",
                 path.display(),
                 path.strip_prefix(&data).unwrap_or(path).display()
-            ));
+            )));
         }
     }
     let receipt_signing = receipt_key(&receipt_path)?;
@@ -106,7 +101,7 @@ pub fn build(mut config: ServerConfig) -> Result<AppState, String> {
         let digest: [u8; 32] = sha2::Sha256::digest(
             receipt_signing
                 .to_pkcs8_der()
-                .map_err(|e| e.to_string())?
+                .map_err(ServeError::other)?
                 .as_slice(),
         )
         .into();
@@ -124,9 +119,9 @@ pub fn build(mut config: ServerConfig) -> Result<AppState, String> {
         ),
     ] {
         dongpo_ca::store::claim::check_pin(ca.issuer().store(), pin, &value)
-            .map_err(|e| format!("{}: {e}", secrets.display()))?;
+            .map_err(ServeError::step(secrets.display()))?;
     }
-    let receipts = ReceiptSigner::new(receipt_signing).map_err(|e| e.to_string())?;
+    let receipts = ReceiptSigner::new(receipt_signing).map_err(ServeError::other)?;
 
     if config.dev {
         crate::dev::prepare(&mut ca, &data, now)?;
@@ -151,21 +146,21 @@ pub fn build(mut config: ServerConfig) -> Result<AppState, String> {
 
     let trust_snapshot = trust.snapshot_id();
     let verifier = batch_verifier(trust);
-    let store_location = dongpo_ca::init::resolve_store(ca.dir(), &ca.config().store);
-    let status_store = dongpo_ca::store::open(&store_location).map_err(|e| e.to_string())?;
+    let store_location = dongpo_ca::resolve_store(ca.dir(), &ca.config().store);
+    let status_store = dongpo_ca::store::open(&store_location).map_err(ServeError::other)?;
     let mut cas = Vec::new();
     for issuing in ca.issuer().cas() {
-        let cert = Cert::parse(&issuing.cert_der).map_err(|e| err(&issuing.name)(&e))?;
+        let cert = Cert::parse(&issuing.cert_der).map_err(ServeError::step(&issuing.name))?;
         cas.push((issuing.name.clone(), cert));
     }
     let ocsp_issuers: HashMap<_, _> = cas
         .iter()
         .map(|(name, cert)| (name.clone(), issuer_id(cert)))
         .collect();
-    let ocsp = dongpo_ca::ocsp::responder(ca.issuer(), StoreStatus::new(status_store, &cas))
-        .map_err(|e| e.to_string())?;
+    let ocsp = dongpo_ca::responder(ca.issuer(), StoreStatus::new(status_store, &cas))
+        .map_err(ServeError::other)?;
     let synced_at = UnixTime::now();
-    let revoked = revoked_now(&mut ca)?;
+    let revoked = revoked_now(&mut ca).map_err(ServeError::other)?;
     metrics.ca_expiry.watch(
         ca.issuer()
             .cas()
@@ -191,25 +186,25 @@ pub fn build(mut config: ServerConfig) -> Result<AppState, String> {
         revocations_seen: Mutex::new(revoked),
         revocations_synced_at: std::sync::atomic::AtomicU64::new(synced_at.0),
         verify_pool: VerifyPool::new(std::thread::available_parallelism().map_or(1, usize::from))
-            .map_err(|e| format!("verification threads: {e}"))?,
+            .map_err(ServeError::step("verification threads"))?,
     })
 }
 
 /// Why a server without `--dev` refuses a data directory or database a `--dev` server used.
-fn dev_refusal(what: &str) -> String {
-    format!(
+fn dev_refusal(what: &str) -> ServeError {
+    ServeError::Refused(format!(
         "refusing to start without --dev: {what}, so its development admin key ({}) and the testkit identity would be valid; \
          start with a fresh data directory (and database) for production, or keep using --dev",
         DEV_KEY_FILE
-    )
+    ))
 }
 
 /// Refuses, without `--dev`, a data directory a `--dev` server created or ran on: its
 /// marker, or (directories from before the marker) the dev admin key or testkit trust.
 ///
 /// # Errors
-/// A message saying what was found and how to proceed.
-pub fn dev_guard(config: &ServerConfig) -> Result<(), String> {
+/// [`ServeError::Refused`] saying what was found and how to proceed.
+pub fn dev_guard(config: &ServerConfig) -> Result<(), ServeError> {
     if config.dev {
         return Ok(());
     }
@@ -235,7 +230,7 @@ pub fn dev_guard(config: &ServerConfig) -> Result<(), String> {
 
 /// Sets owner-only modes on what the data directory holds (databases, keys, secrets,
 /// API keys) where they are looser, with a warning naming each path.
-fn tighten_data_dir(config: &ServerConfig, ca: &Ca) -> Result<(), String> {
+fn tighten_data_dir(config: &ServerConfig, ca: &Ca) -> Result<(), ServeError> {
     let data = &config.data_dir;
     private_files::tighten(data, private_files::DIR_MODE)?;
     private_files::tighten_sqlite(&data.join("server.sqlite"))?;
@@ -246,13 +241,13 @@ fn tighten_data_dir(config: &ServerConfig, ca: &Ca) -> Result<(), String> {
     let ca_dir = ca.dir();
     private_files::tighten(ca_dir, private_files::DIR_MODE)?;
     private_files::tighten(
-        &ca_dir.join(dongpo_ca::init::CONFIG_FILE),
+        &ca_dir.join(dongpo_ca::CONFIG_FILE),
         private_files::FILE_MODE,
     )?;
     for sub in ["keys", "secrets"] {
         private_files::tighten_tree(&ca_dir.join(sub))?;
     }
-    let store = dongpo_ca::init::resolve_store(ca_dir, &ca.config().store);
+    let store = dongpo_ca::resolve_store(ca_dir, &ca.config().store);
     if !(store.starts_with("postgres://") || store.starts_with("postgresql://")) {
         private_files::tighten_sqlite(Path::new(&store))?;
     }
@@ -265,19 +260,18 @@ fn tighten_data_dir(config: &ServerConfig, ca: &Ca) -> Result<(), String> {
 /// The store's failure.
 pub fn revoked_now(
     ca: &mut Ca,
-) -> Result<HashMap<String, std::collections::HashSet<dongpo_ca::serial::Serial>>, String> {
+) -> Result<
+    HashMap<String, std::collections::HashSet<dongpo_pki::Serial>>,
+    dongpo_ca::store::StoreError,
+> {
     let names: Vec<String> = ca.issuer().cas().iter().map(|c| c.name.clone()).collect();
     let mut out = HashMap::new();
     for name in names {
-        let entries = ca
-            .issuer()
-            .store()
-            .revoked(&name)
-            .map_err(|e| e.to_string())?;
+        let entries = ca.issuer().store().revoked(&name)?;
         // The store holds canonical magnitudes only (its CHECK and `check_serial`).
         let serials = entries
             .iter()
-            .filter_map(|e| dongpo_ca::serial::Serial::from_bytes(&e.serial))
+            .filter_map(|e| dongpo_pki::Serial::from_bytes(&e.serial))
             .collect();
         out.insert(name, serials);
     }
@@ -291,50 +285,49 @@ const FINGERPRINT_PIN: &str = "server:document_fingerprint_key";
 
 /// Refuses to create a CA in a shared store that already holds one: a second root,
 /// issuing CAs and keys would split the nodes into CAs that do not know each other.
-fn refuse_second_ca(config: &ServerConfig, dir: &Path) -> Result<(), String> {
+fn refuse_second_ca(config: &ServerConfig, dir: &Path) -> Result<(), ServeError> {
     let Some(url) = &config.database_url else {
         return Ok(());
     };
-    let mut store = dongpo_ca::store::open(url).map_err(|e| format!("database_url: {e}"))?;
+    let mut store = dongpo_ca::store::open(url).map_err(ServeError::step("database_url"))?;
     // A store `dongpo ca init --store` made holds the CA's first audit record but no pins
     // until the CA is first opened: any history at all means another CA's store.
-    if store.holds_history().map_err(|e| e.to_string())? {
+    if store.holds_history().map_err(ServeError::other)? {
         let root = store
             .pinned("root_sha256")
-            .map_err(|e| e.to_string())?
+            .map_err(ServeError::other)?
             .unwrap_or_else(|| "not pinned yet: made by dongpo ca init".into());
-        return Err(format!(
+        return Err(ServeError::Refused(format!(
             "the database (database_url) already holds a CA (root certificate SHA-256 {root}) and {} has none: \
              this node would create a second CA in a shared store. Provision this node with the first node's \
              CA directory (DATA/ca: ca.toml, certs/, keys/ or the HSM token, secrets/) and server keys \
              (DATA/server/receipt-key.p8, DATA/server/document-fingerprint.key) as docs/operators.md \
              (several nodes) describes, then start it again",
             dir.display()
-        ));
+        )));
     }
     Ok(())
 }
 
 /// The server's `require_active_authentication` and `ca.toml`'s: given in both and
 /// different, start is refused naming both; else the one given (or the stricter) applies.
-fn resolve_active_authentication(config: &mut ServerConfig, dir: &Path) -> Result<(), String> {
-    let path = dir.join(dongpo_ca::init::CONFIG_FILE);
-    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let table: toml::Table =
-        toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+fn resolve_active_authentication(config: &mut ServerConfig, dir: &Path) -> Result<(), ServeError> {
+    let path = dir.join(dongpo_ca::CONFIG_FILE);
+    let text = std::fs::read_to_string(&path).map_err(|e| dongpo_ca::FileError::new(&path, e))?;
+    let table: toml::Table = toml::from_str(&text).map_err(ServeError::step(path.display()))?;
     let in_ca = table
         .get("require_active_authentication")
         .and_then(toml::Value::as_bool);
     let server_given = config.given.contains("require_active_authentication");
     match in_ca {
         Some(ca_value) if server_given && ca_value != config.require_active_authentication => {
-            Err(format!(
+            Err(ServeError::Refused(format!(
                 "require_active_authentication is given twice and the values disagree: the server configuration \
                  (server.toml or DONGPO_REQUIRE_ACTIVE_AUTHENTICATION) says {}, {} says {}; set it in one place",
                 config.require_active_authentication,
                 path.display(),
                 ca_value
-            ))
+            )))
         }
         Some(ca_value) if !server_given => {
             config.require_active_authentication |= ca_value;
@@ -344,11 +337,11 @@ fn resolve_active_authentication(config: &mut ServerConfig, dir: &Path) -> Resul
     }
 }
 
-fn open_or_create_ca(config: &mut ServerConfig, now: UnixTime) -> Result<Ca, String> {
+fn open_or_create_ca(config: &mut ServerConfig, now: UnixTime) -> Result<Ca, ServeError> {
     let dir = config.ca_dir();
-    if !dir.join(dongpo_ca::init::CONFIG_FILE).exists() {
+    if !dir.join(dongpo_ca::CONFIG_FILE).exists() {
         refuse_second_ca(config, &dir)?;
-        let profiles = dongpo_profiles::profile::builtin().map_err(|e| e.to_string())?;
+        let profiles = dongpo_profiles::builtin().map_err(ServeError::other)?;
         init(
             &dir,
             InitOptions {
@@ -361,7 +354,10 @@ fn open_or_create_ca(config: &mut ServerConfig, now: UnixTime) -> Result<Ca, Str
                 pkcs11: None,
             },
         )
-        .map_err(|e| format!("creating the CA in {}: {e}", dir.display()))?;
+        .map_err(ServeError::step(format!(
+            "creating the CA in {}",
+            dir.display()
+        )))?;
         tracing::warn!(
             dir = %dir.display(),
             "development mode: created a root CA and {} issuing CAs on first start; for production create the CA with `dongpo ca init` (keys in an HSM) and point data_dir at it",
@@ -380,29 +376,32 @@ fn open_or_create_ca(config: &mut ServerConfig, now: UnixTime) -> Result<Ca, Str
             accept_settings: None,
         },
     )
-    .map_err(|e| format!("opening the CA in {}: {e}", dir.display()))
+    .map_err(ServeError::step(format!(
+        "opening the CA in {}",
+        dir.display()
+    )))
 }
 
-fn receipt_key(path: &Path) -> Result<SigningKey, String> {
+fn receipt_key(path: &Path) -> Result<SigningKey, ServeError> {
     if path.exists() {
-        let der = std::fs::read(path).map_err(|e| err(&path.display().to_string())(&e))?;
-        return SigningKey::from_pkcs8_der(&der).map_err(|e| err(&path.display().to_string())(&e));
+        let der = std::fs::read(path).map_err(|e| dongpo_ca::FileError::new(path, e))?;
+        return SigningKey::from_pkcs8_der(&der).map_err(ServeError::step(path.display()));
     }
-    let key = ReceiptSigner::generate().map_err(|e| e.to_string())?;
-    let der = key.to_pkcs8_der().map_err(|e| e.to_string())?;
-    write_new_private(path, &der).map_err(|e| e.to_string())?;
+    let key = ReceiptSigner::generate().map_err(ServeError::other)?;
+    let der = key.to_pkcs8_der().map_err(ServeError::other)?;
+    write_new_private(path, &der)?;
     tracing::info!(path = %path.display(), "created the receipt-signing key");
     Ok(key)
 }
 
-fn secret(path: &Path) -> Result<zeroize::Zeroizing<[u8; 32]>, String> {
+fn secret(path: &Path) -> Result<zeroize::Zeroizing<[u8; 32]>, ServeError> {
     if path.exists() {
         read_secret(path)
     } else {
         create_secret(path)
     }
     .map(zeroize::Zeroizing::new)
-    .map_err(|e| e.to_string())
+    .map_err(ServeError::File)
 }
 
 /// The trust store from disk: `DATA/trust`, every `trust_dirs` entry and (`--dev`) the
@@ -411,8 +410,11 @@ fn secret(path: &Path) -> Result<zeroize::Zeroizing<[u8; 32]>, String> {
 /// set in `metrics` (`dongpo_trust_files_refused`).
 ///
 /// # Errors
-/// A message naming a directory that cannot be read.
-pub fn load_trust(config: &ServerConfig, metrics: &Metrics) -> Result<TrustStore, String> {
+/// [`FileError`](dongpo_ca::FileError) naming a directory that cannot be read.
+pub fn load_trust(
+    config: &ServerConfig,
+    metrics: &Metrics,
+) -> Result<TrustStore, dongpo_ca::FileError> {
     let mut trust = TrustStore::new();
     let mut refused = load_trust_dir(&mut trust, &config.data_dir.join("trust"))?;
     for dir in &config.trust_dirs {
@@ -433,28 +435,18 @@ pub fn load_trust(config: &ServerConfig, metrics: &Metrics) -> Result<TrustStore
     Ok(trust)
 }
 
-/// The verifier (with empty caches) over `trust`; documents are verified at the request's
-/// time, so the options' time is only a default.
-pub fn batch_verifier(trust: TrustStore) -> BatchVerifier {
-    BatchVerifier::new(
-        Arc::new(trust),
-        Options::at(UnixTime::now()),
-        Arc::new(Verifier::new()),
-    )
-}
-
 /// Trusts every CSCA certificate (`.der`, `.cer`, `.crt`, `.pem`) and CRL (`.crl`) in
 /// `dir` (certificates first, so a CRL finds its CSCA); returns how many files were refused
 /// (each logged as an error naming it).
 ///
 /// # Errors
-/// A message naming the directory when it cannot be read.
-pub fn load_trust_dir(trust: &mut TrustStore, dir: &Path) -> Result<usize, String> {
+/// [`FileError`](dongpo_ca::FileError) naming the directory when it cannot be read.
+pub fn load_trust_dir(trust: &mut TrustStore, dir: &Path) -> Result<usize, dongpo_ca::FileError> {
     if !dir.is_dir() {
         return Ok(0);
     }
     let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| err(&dir.display().to_string())(&e))?
+        .map_err(|e| dongpo_ca::FileError::new(dir, e))?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .collect();
     paths.sort();
@@ -491,15 +483,15 @@ fn bootstrap_admin_key(
     db: &mut dyn db::ServerDb,
     path: &Path,
     now: UnixTime,
-) -> Result<(), String> {
+) -> Result<(), ServeError> {
     if path.exists() {
         return Ok(());
     }
-    let scopes = Scopes::parse(["admin"]).map_err(|e| e.to_string())?;
-    let made = new_key("bootstrap admin", scopes).map_err(|e| e.to_string())?;
+    let scopes = Scopes::parse(["admin"]).map_err(ServeError::Refused)?;
+    let made = new_key("bootstrap admin", scopes).map_err(ServeError::other)?;
     db.insert_api_key(&made.stored, now)
-        .map_err(|e| e.to_string())?;
-    write_new_private(path, format!("{}\n", made.key).as_bytes()).map_err(|e| e.to_string())?;
+        .map_err(ServeError::other)?;
+    write_new_private(path, format!("{}\n", made.key).as_bytes())?;
     tracing::warn!(path = %path.display(), key_id = %made.stored.id, "wrote an admin API key (keep the file private; create narrower keys with POST /v1/api-keys)");
     Ok(())
 }

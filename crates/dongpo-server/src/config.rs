@@ -349,12 +349,12 @@ impl ServerConfig {
                 "must be above revocation_poll_secs, or every poll would be late",
             ));
         }
-        if self.crl_refresh_secs >= dongpo_ca::publish::CRL_VALIDITY {
+        if self.crl_refresh_secs >= dongpo_ca::CRL_VALIDITY {
             return Err(bad(
                 "crl_refresh_secs",
                 format!(
                     "must be below the CRL validity ({} s) so nextUpdate never passes",
-                    dongpo_ca::publish::CRL_VALIDITY
+                    dongpo_ca::CRL_VALIDITY
                 ),
             ));
         }

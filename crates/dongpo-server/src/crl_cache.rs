@@ -62,14 +62,9 @@ impl CrlCache {
 
     /// Number of CRLs held.
     #[must_use]
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.entries.lock().map_or(0, |e| e.len())
-    }
-
-    /// Whether no CRL is held.
-    #[must_use]
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 
     /// After a revocation by `issuer`: drops its partition CRLs (what certificates' CRL

@@ -4,10 +4,12 @@
 
 use std::path::Path;
 
-use dongpo_ca::authority::Ca;
-use dongpo_ca::registry::Identity;
+use dongpo_ca::Ca;
+use dongpo_ca::Identity;
 use dongpo_pki::time::UnixTime;
 use dongpo_testkit::{KeyStore, Profile, Variant};
+
+use crate::serve_error::ServeError;
 
 /// The testkit seed `--dev` trusts (`dongpo testkit passport`'s default).
 pub const SEED: u64 = 1;
@@ -24,19 +26,19 @@ pub fn marker(data: &Path) -> std::path::PathBuf {
 /// Marks `data` as development material (idempotent).
 ///
 /// # Errors
-/// A message naming the file.
-pub fn mark(data: &Path) -> Result<(), String> {
+/// [`ServeError`] naming the file.
+pub fn mark(data: &Path) -> Result<(), ServeError> {
     let path = marker(data);
     if path.exists() {
         return Ok(());
     }
-    dongpo_ca::files::write_public(
+    dongpo_ca::write_public(
         &path,
         b"This data directory was used by dongpo-server --dev: its admin key and testkit identity\n\
           are for development only. dongpo-server refuses to start on it without --dev;\n\
           use a fresh data directory for production.\n",
     )
-    .map_err(|e| e.to_string())
+    .map_err(ServeError::File)
 }
 
 /// Where `--dev` keeps the testkit CSCAs and CRLs.
@@ -48,13 +50,13 @@ pub fn trust_dir(data: &Path) -> std::path::PathBuf {
 /// trust store loads it from there) and registers the testkit identity.
 ///
 /// # Errors
-/// A message naming what failed.
-pub fn prepare(ca: &mut Ca, data: &Path, now: UnixTime) -> Result<(), String> {
+/// [`ServeError`] naming what failed.
+pub fn prepare(ca: &mut Ca, data: &Path, now: UnixTime) -> Result<(), ServeError> {
     tracing::warn!(
         "DEVELOPMENT MODE (--dev): trusting the testkit CSCAs and registering the testkit identity of seed {SEED}; never use --dev in production"
     );
     let dir = trust_dir(data);
-    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    std::fs::create_dir_all(&dir).map_err(ServeError::step(dir.display()))?;
     let mut keys = KeyStore::default();
     for profile in Profile::ALL {
         let csca = dir.join(format!("{profile}-csca.der"));
@@ -63,21 +65,21 @@ pub fn prepare(ca: &mut Ca, data: &Path, now: UnixTime) -> Result<(), String> {
             continue;
         }
         let passport = dongpo_testkit::generate(profile, Variant::Genuine, SEED, &mut keys)
-            .map_err(|e| format!("testkit {profile}: {e}"))?;
+            .map_err(ServeError::step(format!("testkit {profile}")))?;
         for (name, path) in [("csca.der", &csca), ("csca.crl", &crl)] {
             let bytes = passport
                 .files
                 .get(name)
-                .ok_or_else(|| format!("testkit {profile} wrote no {name}"))?;
-            dongpo_ca::files::write_public(path, bytes).map_err(|e| e.to_string())?;
+                .ok_or_else(|| ServeError::Refused(format!("testkit {profile} wrote no {name}")))?;
+            dongpo_ca::write_public(path, bytes)?;
         }
     }
     // The testkit holder's record, made in memory: even a synthetic resident registration
     // number is not written to a file (earlier versions left `identity.json` here).
     let _ = std::fs::remove_file(dir.join("identity.json"));
     let record = serde_json::to_string(&dongpo_testkit::passport::holder_identity(SEED))
-        .map_err(|e| e.to_string())?;
-    let identity = Identity::from_json(&record, "testkit identity").map_err(|e| e.to_string())?;
-    ca.register(&identity, now).map_err(|e| e.to_string())?;
+        .map_err(ServeError::other)?;
+    let identity = Identity::from_json(&record, "testkit identity").map_err(ServeError::other)?;
+    ca.register(&identity, now).map_err(ServeError::other)?;
     Ok(())
 }

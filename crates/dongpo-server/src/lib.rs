@@ -6,31 +6,36 @@
 //! holds only the HTTP face, access control and the state that single-use rules need.
 #![forbid(unsafe_code)]
 
-pub mod auth;
-pub mod bootstrap;
-pub mod ca_expiry;
-pub mod config;
+mod auth;
+mod bootstrap;
+mod ca_expiry;
+mod caller;
+mod config;
 mod crl_cache;
 pub mod db;
-pub mod dev;
-pub mod error;
-pub mod fingerprint;
-pub mod metrics;
-pub mod private_files;
-pub mod receipt;
-pub mod report_view;
-pub mod routes;
-pub mod state;
+mod dev;
+mod error;
+mod fingerprint;
+mod metrics;
+mod private_files;
+mod receipt;
+mod report_view;
+mod routes;
+mod serve_error;
+mod state;
 mod tasks;
-pub mod verify_pool;
-pub mod wire;
+mod verify_pool;
+mod wire;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use config::{CommandLine, ServerConfig};
-pub use state::AppState;
+pub use config::{CommandLine, ConfigError, ServerConfig};
+pub use dev::MARKER_FILE;
+pub use routes::{OPENAPI_YAML, ROUTES};
+pub use serve_error::{BoxedError, ServeError};
+pub use wire::encode_cbor_batch;
 
 /// The file the bound address is written to (useful with port 0).
 pub const ADDR_FILE: &str = "server.addr";
@@ -39,17 +44,17 @@ pub const ADDR_FILE: &str = "server.addr";
 /// `shutdown_grace_secs`.
 ///
 /// # Errors
-/// A message naming what failed at start.
+/// [`ServeError`] naming what failed at start.
 pub async fn serve(
     config: ServerConfig,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> Result<(), String> {
-    let listen = config.listen_addr().map_err(|e| e.to_string())?;
+) -> Result<(), ServeError> {
+    let listen = config.listen_addr().map_err(ServeError::other)?;
     let tls = match (&config.tls_cert, &config.tls_key) {
         (Some(cert), Some(key)) => Some(
             axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key)
                 .await
-                .map_err(|e| format!("TLS certificate or key: {e}"))?,
+                .map_err(ServeError::step("TLS certificate or key"))?,
         ),
         _ => None,
     };
@@ -58,17 +63,17 @@ pub async fn serve(
     let state = Arc::new(
         tokio::task::spawn_blocking(move || bootstrap::build(config))
             .await
-            .map_err(|e| e.to_string())??,
+            .map_err(ServeError::other)??,
     );
     let background = tasks::spawn(Arc::clone(&state));
     let trust_reload = tasks::spawn_trust_reload(Arc::clone(&state));
     let app = routes::router(Arc::clone(&state));
-    let listener =
-        std::net::TcpListener::bind(listen).map_err(|e| format!("listen {listen}: {e}"))?;
+    let listener = std::net::TcpListener::bind(listen)
+        .map_err(ServeError::step(format!("listen {listen}")))?;
     listener
         .set_nonblocking(true)
-        .map_err(|e| format!("listen {listen}: {e}"))?;
-    let bound: SocketAddr = listener.local_addr().map_err(|e| e.to_string())?;
+        .map_err(ServeError::step(format!("listen {listen}")))?;
+    let bound: SocketAddr = listener.local_addr().map_err(ServeError::other)?;
     let handle = axum_server::Handle::new();
     let stopper = handle.clone();
     tokio::spawn(async move {
@@ -77,21 +82,20 @@ pub async fn serve(
         stopper.graceful_shutdown(Some(grace));
     });
     let scheme = if tls.is_some() { "https" } else { "http" };
-    dongpo_ca::files::write_public(&data_dir.join(ADDR_FILE), bound.to_string().as_bytes())
-        .map_err(|e| e.to_string())?;
+    dongpo_ca::write_public(&data_dir.join(ADDR_FILE), bound.to_string().as_bytes())?;
     tracing::info!(address = %bound, "listening on {scheme}://{bound}");
     let service = app.into_make_service();
     let served = match tls {
         Some(tls) => {
             axum_server::from_tcp_rustls(listener, tls)
-                .map_err(|e| e.to_string())?
+                .map_err(ServeError::other)?
                 .handle(handle)
                 .serve(service)
                 .await
         }
         None => {
             axum_server::from_tcp(listener)
-                .map_err(|e| e.to_string())?
+                .map_err(ServeError::other)?
                 .handle(handle)
                 .serve(service)
                 .await
@@ -99,5 +103,5 @@ pub async fn serve(
     };
     background.abort();
     trust_reload.abort();
-    served.map_err(|e| e.to_string())
+    served.map_err(ServeError::other)
 }

@@ -5,6 +5,8 @@
 
 use std::path::Path;
 
+use dongpo_ca::FileError;
+
 /// Mode of the data directory and the directories under it that hold secrets.
 pub const DIR_MODE: u32 = 0o700;
 /// Mode of databases, keys and secret files.
@@ -13,8 +15,8 @@ pub const FILE_MODE: u32 = 0o600;
 /// Creates `dir` (and missing parents) owner-only, or tightens it when it exists.
 ///
 /// # Errors
-/// A message naming the directory.
-pub fn private_dir(dir: &Path) -> Result<(), String> {
+/// [`FileError`] naming the directory.
+pub fn private_dir(dir: &Path) -> Result<(), FileError> {
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]
@@ -22,9 +24,7 @@ pub fn private_dir(dir: &Path) -> Result<(), String> {
         use std::os::unix::fs::DirBuilderExt;
         builder.mode(DIR_MODE);
     }
-    builder
-        .create(dir)
-        .map_err(|e| format!("{}: {e}", dir.display()))?;
+    builder.create(dir).map_err(|e| FileError::new(dir, e))?;
     tighten(dir, DIR_MODE)
 }
 
@@ -33,8 +33,8 @@ pub fn private_dir(dir: &Path) -> Result<(), String> {
 /// -shm files the database file's mode).
 ///
 /// # Errors
-/// A message naming the file.
-pub fn create_private_file(path: &Path) -> Result<(), String> {
+/// [`FileError`] naming the file.
+pub fn create_private_file(path: &Path) -> Result<(), FileError> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -45,7 +45,7 @@ pub fn create_private_file(path: &Path) -> Result<(), String> {
     match options.open(path) {
         Ok(_) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        Err(e) => Err(format!("{}: {e}", path.display())),
+        Err(e) => Err(FileError::new(path, e)),
     }
 }
 
@@ -53,15 +53,15 @@ pub fn create_private_file(path: &Path) -> Result<(), String> {
 /// logs a warning naming it. A missing path is left alone.
 ///
 /// # Errors
-/// A message naming the path when its mode cannot be read or changed.
-pub fn tighten(path: &Path, mode: u32) -> Result<(), String> {
+/// [`FileError`] naming the path when its mode cannot be read or changed.
+pub fn tighten(path: &Path, mode: u32) -> Result<(), FileError> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         let meta = match std::fs::symlink_metadata(path) {
             Ok(meta) => meta,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-            Err(e) => return Err(format!("{}: {e}", path.display())),
+            Err(e) => return Err(FileError::new(path, e)),
         };
         if meta.file_type().is_symlink() {
             return Ok(());
@@ -69,7 +69,7 @@ pub fn tighten(path: &Path, mode: u32) -> Result<(), String> {
         let current = meta.permissions().mode() & 0o777;
         if current & 0o077 != 0 {
             std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
-                .map_err(|e| format!("{}: {e}", path.display()))?;
+                .map_err(|e| FileError::new(path, e))?;
             tracing::warn!(
                 path = %path.display(),
                 "{} was readable by other users (mode {current:o}); set to {mode:o}",
@@ -85,8 +85,8 @@ pub fn tighten(path: &Path, mode: u32) -> Result<(), String> {
 /// Tightens a SQLite database and its `-wal`, `-shm` and `-journal` files.
 ///
 /// # Errors
-/// A message naming the file.
-pub fn tighten_sqlite(path: &Path) -> Result<(), String> {
+/// [`FileError`] naming the file.
+pub fn tighten_sqlite(path: &Path) -> Result<(), FileError> {
     tighten(path, FILE_MODE)?;
     for suffix in ["-wal", "-shm", "-journal"] {
         let mut name = path.as_os_str().to_owned();
@@ -99,13 +99,13 @@ pub fn tighten_sqlite(path: &Path) -> Result<(), String> {
 /// Tightens `dir` to [`DIR_MODE`] and every regular file directly in it to [`FILE_MODE`].
 ///
 /// # Errors
-/// A message naming the path.
-pub fn tighten_tree(dir: &Path) -> Result<(), String> {
+/// [`FileError`] naming the path.
+pub fn tighten_tree(dir: &Path) -> Result<(), FileError> {
     if !dir.is_dir() {
         return Ok(());
     }
     tighten(dir, DIR_MODE)?;
-    let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let entries = std::fs::read_dir(dir).map_err(|e| FileError::new(dir, e))?;
     for entry in entries.flatten() {
         let path = entry.path();
         if entry.file_type().is_ok_and(|t| t.is_file()) {

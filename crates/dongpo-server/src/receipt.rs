@@ -68,17 +68,24 @@ impl ReceiptClaims {
                 .map(|c| (c.id.to_string(), c.status))
                 .collect(),
             challenge_id: challenge_id.map(str::to_owned),
-            report_sha256: hex::encode(dongpo_ca::ra::report_sha256(report)),
+            report_sha256: hex::encode(dongpo_ca::report_sha256(report)),
         }
     }
 }
 
 /// A receipt failed to sign or verify.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ReceiptError {
-    /// Signing failed.
+    /// The key cannot sign receipts (described).
     #[error("receipt signing: {0}")]
-    Sign(String),
+    Key(&'static str),
+    /// The signer failed.
+    #[error("receipt signing: {0}")]
+    Sign(#[source] dongpo_crypto::SignError),
+    /// The claims did not serialise.
+    #[error("receipt signing: {0}")]
+    Claims(#[source] serde_json::Error),
     /// Not a JWS of ours, or the signature does not verify.
     #[error("receipt: {0}")]
     Invalid(&'static str),
@@ -94,28 +101,50 @@ pub struct ReceiptSigner {
     key: SigningKey,
     kid: String,
     header: String,
+    /// The public key's JWK coordinates (`x`, `y`), Base64url.
+    coordinates: (String, String),
 }
 
 impl ReceiptSigner {
     /// A signer for `key` (must be P-256).
     ///
     /// # Errors
-    /// [`ReceiptError::Sign`] for another key type.
+    /// [`ReceiptError::Key`] for another key type.
     pub fn new(key: SigningKey) -> Result<Self, ReceiptError> {
+        const NOT_P256: &str = "the receipt key must be P-256";
         let PublicKey::Ec(ec) = key.public_key() else {
-            return Err(ReceiptError::Sign("the receipt key must be P-256".into()));
+            return Err(ReceiptError::Key(NOT_P256));
         };
         if ec.curve != Curve::P256 {
-            return Err(ReceiptError::Sign("the receipt key must be P-256".into()));
+            return Err(ReceiptError::Key(NOT_P256));
         }
-        let digest = Sha256::digest(&ec.point);
-        let kid = hex::encode(digest.get(..8).unwrap_or_default());
+        // The JWK publishes the uncompressed point's two coordinates: a key that does not
+        // give one has nothing to publish, so it is refused here rather than published
+        // with empty coordinates.
+        let coordinates = match ec.point.split_first() {
+            Some((0x04, xy)) if xy.len() == 64 => {
+                let (x, y) = xy.split_at(32);
+                (
+                    Base64UrlUnpadded::encode_string(x),
+                    Base64UrlUnpadded::encode_string(y),
+                )
+            }
+            _ => return Err(ReceiptError::Key(NOT_P256)),
+        };
+        let digest: [u8; 32] = Sha256::digest(&ec.point).into();
+        let (kid_bytes, _) = digest.split_at(8);
+        let kid = hex::encode(kid_bytes);
         let header = Base64UrlUnpadded::encode_string(
             serde_json::json!({ "alg": "ES256", "typ": "dongpo-receipt+jwt", "kid": kid })
                 .to_string()
                 .as_bytes(),
         );
-        Ok(ReceiptSigner { key, kid, header })
+        Ok(ReceiptSigner {
+            key,
+            kid,
+            header,
+            coordinates,
+        })
     }
 
     /// A fresh key from the OS CSPRNG.
@@ -123,14 +152,7 @@ impl ReceiptSigner {
     /// # Errors
     /// [`ReceiptError::Sign`].
     pub fn generate() -> Result<SigningKey, ReceiptError> {
-        SigningKey::generate(KeySpec::Ec(Curve::P256))
-            .map_err(|e| ReceiptError::Sign(e.to_string()))
-    }
-
-    /// The key id.
-    #[must_use]
-    pub fn kid(&self) -> &str {
-        &self.kid
+        SigningKey::generate(KeySpec::Ec(Curve::P256)).map_err(ReceiptError::Sign)
     }
 
     /// Signs the claims: `header.payload.signature`.
@@ -138,7 +160,7 @@ impl ReceiptSigner {
     /// # Errors
     /// [`ReceiptError::Sign`].
     pub fn sign(&self, claims: &ReceiptClaims) -> Result<String, ReceiptError> {
-        let payload = serde_json::to_vec(claims).map_err(|e| ReceiptError::Sign(e.to_string()))?;
+        let payload = serde_json::to_vec(claims).map_err(ReceiptError::Claims)?;
         let signing_input = format!(
             "{}.{}",
             self.header,
@@ -147,7 +169,7 @@ impl ReceiptSigner {
         let signature = self
             .key
             .sign(&ES256, signing_input.as_bytes())
-            .map_err(|e| ReceiptError::Sign(e.to_string()))?;
+            .map_err(ReceiptError::Sign)?;
         Ok(format!(
             "{signing_input}.{}",
             Base64UrlUnpadded::encode_string(&signature)
@@ -157,17 +179,7 @@ impl ReceiptSigner {
     /// The JWK set publishing the verification key.
     #[must_use]
     pub fn jwks(&self) -> serde_json::Value {
-        let (x, y) = match self.key.public_key() {
-            PublicKey::Ec(ec) if ec.point.len() == 65 => {
-                let coordinates = ec.point.get(1..).unwrap_or_default();
-                let (x, y) = coordinates.split_at(32);
-                (
-                    Base64UrlUnpadded::encode_string(x),
-                    Base64UrlUnpadded::encode_string(y),
-                )
-            }
-            _ => (String::new(), String::new()),
-        };
+        let (x, y) = &self.coordinates;
         serde_json::json!({ "keys": [{
             "kty": "EC", "crv": "P-256", "x": x, "y": y,
             "kid": self.kid, "alg": "ES256", "use": "sig"

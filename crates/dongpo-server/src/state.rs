@@ -5,9 +5,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use dongpo_batch::BatchVerifier;
-use dongpo_ca::authority::Ca;
-use dongpo_ca::ocsp::StoreStatus;
-use dongpo_ca::serial::Serial;
+use dongpo_ca::Ca;
+use dongpo_ca::StoreStatus;
+use dongpo_crypto::Verifier;
+use dongpo_icao::passive_auth::Options;
+use dongpo_icao::TrustStore;
+use dongpo_pki::Serial;
 use dongpo_pki::time::UnixTime;
 use dongpo_revocation::ocsp::{IssuerId, Responder};
 
@@ -95,7 +98,7 @@ impl AppState {
         let Ok(mut verifier) = self.verifier.write() else {
             return false;
         };
-        *verifier = crate::bootstrap::batch_verifier(trust);
+        *verifier = batch_verifier(trust);
         *current = snapshot;
         true
     }
@@ -194,4 +197,14 @@ where
     tokio::task::spawn_blocking(f)
         .await
         .map_err(ApiError::internal)?
+}
+
+/// The verifier (with empty caches) over `trust`; documents are verified at the request's
+/// time, so the options' time is only a default.
+pub fn batch_verifier(trust: TrustStore) -> BatchVerifier {
+    BatchVerifier::new(
+        Arc::new(trust),
+        Options::at(UnixTime::now()),
+        Arc::new(Verifier::new()),
+    )
 }

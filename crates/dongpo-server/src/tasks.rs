@@ -77,35 +77,49 @@ pub fn spawn(state: Arc<AppState>) -> tokio::task::JoinHandle<()> {
     })
 }
 
+/// Why a background round (or the start-up pre-signing) failed; logged, then retried.
+#[derive(Debug, thiserror::Error)]
+enum RoundError {
+    /// A lock a panicking thread held.
+    #[error("{0} lock poisoned")]
+    Poisoned(&'static str),
+    /// The CA store.
+    #[error(transparent)]
+    Store(#[from] dongpo_ca::store::StoreError),
+    /// The OCSP responder.
+    #[error(transparent)]
+    Ocsp(#[from] dongpo_revocation::ocsp::OcspError),
+    /// The server database.
+    #[error(transparent)]
+    Db(#[from] crate::db::DbError),
+}
+
 /// Signs an OCSP response for every certificate in the store, so that requests are
 /// answered from the cache from the start.
-fn presign_all(state: &AppState) -> Result<usize, String> {
+fn presign_all(state: &AppState) -> Result<usize, RoundError> {
     let now = UnixTime::now();
     let serials = {
-        let mut ca = state.ca.lock().map_err(|_| "CA lock poisoned")?;
-        ca.issuer().store().serials().map_err(|e| e.to_string())?
+        let mut ca = state.ca.lock().map_err(|_| RoundError::Poisoned("CA"))?;
+        ca.issuer().store().serials()?
     };
     // The store holds canonical magnitudes only (its CHECK and `check_serial`).
-    let serials: Vec<dongpo_ca::serial::Serial> = serials
+    let serials: Vec<dongpo_pki::Serial> = serials
         .iter()
-        .filter_map(|s| dongpo_ca::serial::Serial::from_bytes(s))
+        .filter_map(|s| dongpo_pki::Serial::from_bytes(s))
         .collect();
     let mut signed = 0;
     // The status source knows which CA issued each serial and answers `None` to the
     // others, which the responder skips.
     for id in state.ocsp_issuers.values() {
-        signed += state
-            .ocsp
-            .presign(id, serials.iter(), now)
-            .map_err(|e| e.to_string())?;
+        signed += state.ocsp.presign(id, serials.iter(), now)?;
     }
     Ok(signed)
 }
 
-fn round(state: &AppState, housekeeping: bool) -> Result<(), String> {
+fn round(state: &AppState, housekeeping: bool) -> Result<(), RoundError> {
     let now = UnixTime::now();
     let current = {
-        let mut ca = state.ca.lock().map_err(|_| "CA lock poisoned")?;
+        let mut ca = state.ca.lock().map_err(|_| RoundError::Poisoned("CA"))?;
         crate::bootstrap::revoked_now(&mut ca)?
     };
     let mut fresh = Vec::new();
@@ -125,23 +139,19 @@ fn round(state: &AppState, housekeeping: bool) -> Result<(), String> {
     }
     state.revocations_synced(now);
     if housekeeping {
-        state
-            .ocsp
-            .refresh_due(now, OCSP_REFRESH_MARGIN)
-            .map_err(|e| e.to_string())?;
+        state.ocsp.refresh_due(now, OCSP_REFRESH_MARGIN)?;
         let max_age = state
             .ca
             .lock()
-            .map_err(|_| "CA lock poisoned")?
+            .map_err(|_| RoundError::Poisoned("CA"))?
             .ra_policy()
             .max_report_age;
         let cutoff = UnixTime(now.0.saturating_sub(max_age + 60));
         state
             .db
             .lock()
-            .map_err(|_| "server database lock poisoned")?
-            .purge(now, cutoff)
-            .map_err(|e| e.to_string())?;
+            .map_err(|_| RoundError::Poisoned("server database"))?
+            .purge(now, cutoff)?;
     }
     Ok(())
 }

@@ -8,7 +8,6 @@ use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
 use axum::http::{HeaderMap, StatusCode, header};
-use base64ct::{Base64, Encoding};
 use dongpo_icao::passive_auth::{ActiveAuthResponse, Document};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -222,7 +221,9 @@ pub fn csr_der(text: &str) -> Result<Vec<u8>, String> {
 
 /// Standard base64 with padding.
 #[must_use]
+#[cfg(test)]
 pub fn to_base64(bytes: &[u8]) -> String {
+    use base64ct::{Base64, Encoding};
     Base64::encode_string(bytes)
 }
 

@@ -145,12 +145,12 @@ fn nodes_of_one_ca_cannot_disagree_on_requiring_active_authentication() {
     assert!(!refused.status.success());
     let stderr = String::from_utf8_lossy(&refused.stderr);
     assert!(stderr.contains("accept-settings"), "{stderr}");
-    dongpo_ca::authority::Ca::open_with(
+    dongpo_ca::Ca::open_with(
         &data_a.join("ca"),
         None,
-        &dongpo_ca::authority::Overrides {
+        &dongpo_ca::Overrides {
             accept_settings: Some(dongpo_pki::time::UnixTime::now()),
-            ..dongpo_ca::authority::Overrides::default()
+            ..dongpo_ca::Overrides::default()
         },
     )
     .unwrap();
@@ -415,7 +415,7 @@ fn partition_crls(client: &Client) -> Vec<(u128, Vec<String>)> {
         .map(|p| {
             let reply = client.get(&format!("/crl/kb-{p}.crl"));
             assert_eq!(reply.status, 200);
-            let crl = dongpo_revocation::crl::Crl::parse(&reply.body).unwrap();
+            let crl = dongpo_revocation::Crl::parse(&reply.body).unwrap();
             let number = u128::from_str_radix(&crl.number_hex().unwrap(), 16).unwrap();
             let serials = crl
                 .revoked()
@@ -521,10 +521,10 @@ fn a_database_initialised_by_ca_init_is_not_taken_over_by_an_empty_node() {
     };
     let database = Database::create(&admin_url, "dongpo_atk18b_takeover").unwrap();
     let ceremony = fresh_dir("atk18b-ceremony").join("ca");
-    let profiles = dongpo_profiles::profile::builtin().unwrap();
-    dongpo_ca::init::init(
+    let profiles = dongpo_profiles::builtin().unwrap();
+    dongpo_ca::init(
         &ceremony,
-        dongpo_ca::init::InitOptions {
+        dongpo_ca::InitOptions {
             key_algorithm: "p256",
             profiles: &profiles,
             passphrase: Some(dongpo_ca::keys::Passphrase::new(b"ceremony".to_vec())),
@@ -558,7 +558,7 @@ fn a_database_initialised_by_ca_init_is_not_taken_over_by_an_empty_node() {
     let _ = child.kill();
     let _ = child.wait();
     // The ceremony's CA must still open on its store.
-    let opened = dongpo_ca::authority::Ca::open_with_passphrase(
+    let opened = dongpo_ca::Ca::open_with_passphrase(
         &ceremony,
         Some(dongpo_ca::keys::Passphrase::new(b"ceremony".to_vec())),
     )

@@ -12,7 +12,7 @@ mod support;
 
 use std::process::Command;
 
-use dongpo_ca::evidence::PassportEvidence;
+use dongpo_ca::PassportEvidence;
 use dongpo_pki::path::{PathOptions, RevocationChecker, RevocationStatus, validate_path};
 use dongpo_pki::{Cert, UnixTime};
 use dongpo_revocation::{Crl, CrlChecker};
@@ -794,7 +794,7 @@ fn batch_verification_keeps_order_and_limits() {
 /// A batch body in CBOR: `{"documents": [{"sod": bytes, "dg": {"1": bytes, ...}}]}`.
 fn cbor_batch(passports: &[&Passport]) -> Vec<u8> {
     let documents: Vec<_> = passports.iter().map(|p| p.chip_document()).collect();
-    dongpo_server::wire::encode_cbor_batch(&documents).unwrap()
+    dongpo_server::encode_cbor_batch(&documents).unwrap()
 }
 
 #[test]
@@ -815,8 +815,8 @@ fn rate_limits_per_key() {
 
 #[test]
 fn openapi_documents_every_route() {
-    let yaml = dongpo_server::routes::OPENAPI_YAML;
-    for (method, path) in dongpo_server::routes::ROUTES {
+    let yaml = dongpo_server::OPENAPI_YAML;
+    for (method, path) in dongpo_server::ROUTES {
         let key = format!("\n  {path}:");
         let at = yaml
             .find(&key)

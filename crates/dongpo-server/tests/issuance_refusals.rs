@@ -44,8 +44,8 @@ fn body(reply: &support::Reply) -> String {
 fn ca_store(server: &InProcess) -> Box<dyn dongpo_ca::store::Store> {
     let dir = server.data.join("ca");
     let text = std::fs::read_to_string(dir.join("ca.toml")).unwrap();
-    let config = dongpo_ca::config::CaConfig::parse(&text, "ca.toml").unwrap();
-    dongpo_ca::store::open(&dongpo_ca::init::resolve_store(&dir, &config.store)).unwrap()
+    let config = dongpo_ca::CaConfig::parse(&text, "ca.toml").unwrap();
+    dongpo_ca::store::open(&dongpo_ca::resolve_store(&dir, &config.store)).unwrap()
 }
 
 #[test]
@@ -55,7 +55,7 @@ fn a_key_bound_to_another_person_is_409_and_counted() {
     let passport = Passport::new(Profile::P256, Variant::Genuine);
     let pem = csr_pem(41);
     // Another person (another node, an earlier issuance) already holds this key.
-    let csr = dongpo_ca::csr::parse_csr(pem.as_bytes()).unwrap();
+    let csr = dongpo_ca::parse_csr(pem.as_bytes()).unwrap();
     let issuer = {
         let profiles = client.get("/v1/profiles").json();
         profiles["profiles"]
@@ -73,7 +73,7 @@ fn a_key_bound_to_another_person_is_409_and_counted() {
             serial: vec![0x42, 0x01],
             issuer,
             person: "someone-else".into(),
-            spki_sha256: dongpo_ca::key_policy::spki_sha256(&csr.public_key),
+            spki_sha256: dongpo_ca::spki_sha256(&csr.public_key),
             at: dongpo_pki::time::UnixTime::now(),
         }])
         .unwrap();

@@ -145,12 +145,12 @@ fn active_authentication_given_twice_must_agree_and_ca_toml_alone_applies() {
     // Given only in ca.toml, it applies once accepted as the CA's setting (a changed
     // setting is refused until `dongpo ca accept-settings`): issuance without Active
     // Authentication is refused.
-    dongpo_ca::authority::Ca::open_with(
+    dongpo_ca::Ca::open_with(
         &data.join("ca"),
         None,
-        &dongpo_ca::authority::Overrides {
+        &dongpo_ca::Overrides {
             accept_settings: Some(dongpo_pki::time::UnixTime::now()),
-            ..dongpo_ca::authority::Overrides::default()
+            ..dongpo_ca::Overrides::default()
         },
     )
     .unwrap();
@@ -296,7 +296,7 @@ fn nodes_on_one_postgres_serve_one_ca_or_refuse() {
     for client in [&ca, &cb] {
         let crl = client.get(&format!("/crl/{issuer_name}.crl"));
         assert_eq!(crl.status, 200);
-        dongpo_revocation::crl::Crl::parse(&crl.body)
+        dongpo_revocation::Crl::parse(&crl.body)
             .unwrap()
             .verify(
                 &issuer,

@@ -186,7 +186,7 @@ fn a_dev_data_directory_is_refused_without_dev() {
     );
     assert!(stderr.contains("fresh data directory"), "{stderr}");
     // The dev key file and testkit trust gone (and the marker): the database still knows.
-    std::fs::remove_file(data.join(dongpo_server::dev::MARKER_FILE)).unwrap();
+    std::fs::remove_file(data.join(dongpo_server::MARKER_FILE)).unwrap();
     std::fs::remove_file(data.join("dev-api-key")).unwrap();
     std::fs::remove_dir_all(data.join("dev-trust")).unwrap();
     let stderr = refused_without_dev(&data);
@@ -207,7 +207,7 @@ fn a_fresh_data_directory_starts_without_dev() {
         let _server = Process::start(&data, &[], &[]);
     }
     assert!(data.join("admin-api-key").exists());
-    assert!(!data.join(dongpo_server::dev::MARKER_FILE).exists());
+    assert!(!data.join(dongpo_server::MARKER_FILE).exists());
     drop(Process::start(&data, &[], &[]));
     let _ = std::fs::remove_dir_all(&data);
 }

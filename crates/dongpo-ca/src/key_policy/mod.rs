@@ -18,6 +18,7 @@ use sha2::{Digest, Sha256};
 
 /// Why a subscriber key was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum KeyRejection {
     /// The key type, RSA size, EC curve or EC encoding is not one the profile allows.
     #[error("key {found} is not allowed by the profile (allowed: {allowed})")]

@@ -11,10 +11,10 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use dongpo_ca::authority::Ca;
-use dongpo_ca::init::{InitOptions, init};
+use dongpo_ca::Ca;
+use dongpo_ca::Identity;
 use dongpo_ca::keys::Passphrase;
-use dongpo_ca::registry::Identity;
+use dongpo_ca::{InitOptions, init};
 use dongpo_crypto::{KeySpec, Verifier};
 use dongpo_icao::Outcome;
 use dongpo_icao::Policy;
@@ -103,7 +103,7 @@ pub fn applicant(variant: Variant, seed: u64, at: UnixTime) -> Applicant {
 /// A new CA (P-256 keys, SQLite or `store`) in a fresh directory.
 pub fn new_ca(label: &str, store: Option<String>) -> (PathBuf, Ca) {
     let dir = fresh_dir(label).join("ca");
-    let profiles = dongpo_profiles::profile::builtin().unwrap();
+    let profiles = dongpo_profiles::builtin().unwrap();
     init(
         &dir,
         InitOptions {
@@ -128,7 +128,7 @@ pub fn approve_p256(
     person: &Applicant,
     profile: &str,
     seed: u64,
-) -> dongpo_ca::ra::Approval {
+) -> dongpo_ca::Approval {
     ca.approve(
         &person.report,
         &person.dg1,

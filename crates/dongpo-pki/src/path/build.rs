@@ -15,8 +15,8 @@ use der::Encode;
 
 use super::anchor::key_id_rank;
 use super::error::PathError;
-use super::name_match::NormalizedName;
 use crate::cert::Cert;
+use crate::name::NormalizedName;
 
 /// Intermediates a path may hold.
 pub const MAX_INTERMEDIATES: usize = 12;

@@ -89,6 +89,7 @@ pub enum Rule {
 
 /// Why [`crate::path::validate_path`] found no valid path.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum PathError {
     /// A certificate of the best candidate path broke a rule.
     #[error("certificate {position} of the path ({subject}): {rule}")]

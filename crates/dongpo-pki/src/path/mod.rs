@@ -16,7 +16,6 @@ mod build;
 mod error;
 mod extensions;
 mod name_constraints;
-pub(crate) mod name_match;
 mod options;
 mod policy;
 mod revocation;
@@ -27,10 +26,10 @@ use std::ops::ControlFlow;
 
 use dongpo_crypto::Verifier;
 
+pub use crate::name::names_match;
 pub use anchor::is_anchor;
 pub use build::{MAX_CANDIDATES, MAX_INTERMEDIATES};
 pub use error::{PathError, Rule};
-pub use name_match::names_match;
 pub use options::PathOptions;
 pub use revocation::{NoRevocation, RevocationChecker, RevocationStatus};
 pub use validated::ValidatedPath;
@@ -56,10 +55,10 @@ pub fn validate_path(
         return Err(PathError::NoAnchors);
     }
     if is_anchor(leaf, anchors) {
-        return Ok(ValidatedPath {
-            chain: vec![leaf.clone()],
-            policies: options.initial_policy_set.clone(),
-        });
+        return Ok(ValidatedPath::new(
+            vec![leaf.clone()],
+            options.initial_policy_set.clone(),
+        ));
     }
     let own;
     let verifier = match options.verifier {

@@ -12,7 +12,7 @@ use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::name::Name;
 
 use super::error::Rule;
-use super::name_match::NormalizedName;
+use crate::name::NormalizedName;
 
 /// A constraint base or a certificate name, in the form matching works on.
 #[derive(Debug, Clone)]

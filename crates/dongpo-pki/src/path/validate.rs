@@ -7,12 +7,12 @@ use dongpo_crypto::Verifier;
 use super::error::{PathError, Rule};
 use super::extensions::Extensions;
 use super::name_constraints::Subtrees;
-use super::name_match::names_match;
 use super::options::PathOptions;
 use super::policy::PolicyTree;
 use super::revocation::RevocationStatus;
 use super::validated::ValidatedPath;
 use crate::cert::Cert;
+use crate::name::names_match;
 
 /// The state variables of §6.1.2 that outlive one certificate.
 struct State {
@@ -84,10 +84,10 @@ pub(crate) fn validate(
         issuer = cert;
     }
     revocation(path, options)?;
-    Ok(ValidatedPath {
-        chain: path.iter().map(|c| (*c).clone()).collect(),
-        policies: state.tree.map(|t| t.policies_at(n)).unwrap_or_default(),
-    })
+    Ok(ValidatedPath::new(
+        path.iter().map(|c| (*c).clone()).collect(),
+        state.tree.map(|t| t.policies_at(n)).unwrap_or_default(),
+    ))
 }
 
 /// §6.1.3(a) but revocation: name chaining, signature, validity.

@@ -98,7 +98,7 @@ pub struct ParsedResponse {
 /// # Errors
 /// [`OcspError::Status`] for error responses, [`OcspError::MalformedResponse`] otherwise.
 pub fn parse_response(der: &[u8]) -> Result<ParsedResponse, OcspError> {
-    let malformed = |e: der::Error| OcspError::MalformedResponse(e.to_string());
+    let malformed = |e: der::Error| OcspError::MalformedResponse(e.into());
     let response = OcspResponse::from_der(der).map_err(malformed)?;
     if response.response_status != OcspResponseStatus::Successful {
         return Err(OcspError::Status(response.response_status));
@@ -107,10 +107,13 @@ pub fn parse_response(der: &[u8]) -> Result<ParsedResponse, OcspError> {
         .response_bytes
         .ok_or_else(|| OcspError::MalformedResponse("successful without responseBytes".into()))?;
     if bytes.response_type != ID_PKIX_OCSP_BASIC {
-        return Err(OcspError::MalformedResponse(format!(
-            "response type {} is not id-pkix-ocsp-basic",
-            bytes.response_type
-        )));
+        return Err(OcspError::MalformedResponse(
+            format!(
+                "response type {} is not id-pkix-ocsp-basic",
+                bytes.response_type
+            )
+            .into(),
+        ));
     }
     let inner = bytes.response.as_bytes();
     let basic = BasicOcspResponse::from_der(inner).map_err(malformed)?;
@@ -272,7 +275,7 @@ fn find_delegate(basic: &BasicOcspResponse, responder: &ResponderId) -> Result<C
     for cert in basic.certs.iter().flatten() {
         let der = cert
             .to_der()
-            .map_err(|e| OcspError::MalformedResponse(e.to_string()))?;
+            .map_err(|e| OcspError::MalformedResponse(e.into()))?;
         let Ok(parsed) = Cert::parse(&der) else {
             continue;
         };
@@ -369,9 +372,9 @@ fn single_status(
         && next_update.is_some_and(|n| at <= n);
     if !fresh {
         return Err(OcspError::Stale {
-            at: at.rfc3339(),
-            this_update: this_update.rfc3339(),
-            next_update: next_update.map_or_else(|| "none".to_string(), UnixTime::rfc3339),
+            at,
+            this_update,
+            next_update,
         });
     }
     let status = match &single.cert_status {

@@ -1,20 +1,48 @@
 //! What can go wrong in OCSP, each variant naming the part that was wrong.
 
+use dongpo_pki::UnixTime;
+
 use crate::ocsp::asn1::OcspResponseStatus;
+
+/// What made an OCSP message malformed: the decoder's error, or a rule the message breaks
+/// (described in words). Displays as the decoder's message or the description.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Malformed {
+    /// The DER does not decode.
+    #[error(transparent)]
+    Der(#[from] der::Error),
+    /// It decodes but breaks a rule.
+    #[error("{0}")]
+    Rule(String),
+}
+
+impl From<String> for Malformed {
+    fn from(rule: String) -> Self {
+        Malformed::Rule(rule)
+    }
+}
+
+impl From<&str> for Malformed {
+    fn from(rule: &str) -> Self {
+        Malformed::Rule(rule.to_owned())
+    }
+}
 
 /// An OCSP failure: a bad message, a response a relying party must not trust, or a
 /// responder misconfiguration.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum OcspError {
     /// The request is not a DER `OCSPRequest` (or breaks a rule we enforce on one).
     #[error("malformed OCSP request: {0}")]
-    MalformedRequest(String),
+    MalformedRequest(#[source] Malformed),
     /// The GET path does not decode to request bytes.
     #[error("malformed OCSP GET path: {0}")]
     GetPath(String),
     /// The response is not a DER `OCSPResponse` with a `BasicOCSPResponse` inside.
     #[error("malformed OCSP response: {0}")]
-    MalformedResponse(String),
+    MalformedResponse(#[source] Malformed),
     /// The responder answered with an error status instead of certificate statuses.
     #[error("OCSP responder returned {0:?}")]
     Status(OcspResponseStatus),
@@ -31,14 +59,17 @@ pub enum OcspError {
     #[error("CertID does not name issuer {0}")]
     WrongIssuer(String),
     /// thisUpdate is in the future, or nextUpdate has passed or is missing.
-    #[error("OCSP response not fresh at {at}: thisUpdate {this_update}, nextUpdate {next_update}")]
+    #[error(
+        "OCSP response not fresh at {at}: thisUpdate {this_update}, nextUpdate {}",
+        .next_update.map_or_else(|| "none".to_string(), UnixTime::rfc3339)
+    )]
     Stale {
         /// Verification time.
-        at: String,
+        at: UnixTime,
         /// thisUpdate.
-        this_update: String,
-        /// nextUpdate, or `none`.
-        next_update: String,
+        this_update: UnixTime,
+        /// nextUpdate (`none` when the response has none).
+        next_update: Option<UnixTime>,
     },
     /// A nonce was expected and the response has none.
     #[error("OCSP response carries no nonce, expected one")]
@@ -53,12 +84,21 @@ pub enum OcspError {
     #[error("unsupported critical extension {0} in OCSP response")]
     CriticalExtension(String),
     /// DER encoding failed while building a message.
-    #[error("encoding OCSP {what}: {detail}")]
+    #[error("encoding OCSP {what}: {source}")]
     Encoding {
         /// What was being encoded.
         what: &'static str,
         /// The encoder's error.
-        detail: String,
+        #[source]
+        source: der::Error,
+    },
+    /// A value that must not be encoded as given.
+    #[error("encoding OCSP {what}: {why}")]
+    NotEncodable {
+        /// What was being encoded.
+        what: &'static str,
+        /// Why it cannot be.
+        why: &'static str,
     },
     /// The signer failed.
     #[error("signing OCSP response: {0}")]
@@ -71,15 +111,12 @@ pub enum OcspError {
     UnknownIssuer(String),
     /// The status source failed.
     #[error("certificate status source: {0}")]
-    Source(String),
+    Source(#[source] crate::ocsp::source::StatusError),
 }
 
 impl OcspError {
     /// Shorthand for an [`OcspError::Encoding`] from a `der` error.
     pub(crate) fn encoding(what: &'static str) -> impl FnOnce(der::Error) -> Self {
-        move |e| OcspError::Encoding {
-            what,
-            detail: e.to_string(),
-        }
+        move |source| OcspError::Encoding { what, source }
     }
 }

@@ -4,22 +4,26 @@
 
 pub mod asn1;
 mod cache;
-pub mod client;
-pub mod error;
+mod client;
+mod error;
 mod issuer;
-pub mod request;
-pub mod responder;
-pub mod response;
+mod request;
+mod responder;
+mod response;
 mod source;
 
 pub use asn1::{CertId, OcspResponseStatus};
 pub use client::{
-    Query, SignedBy, SingleStatus, Status, parse_response, verify_response, verify_responses,
+    MAX_CLOCK_SKEW, ParsedResponse, Query, SignedBy, SingleStatus, Status, parse_response,
+    verify_response, verify_responses,
 };
-pub use error::OcspError;
-pub use request::{ParsedRequest, build_request, cert_id, decode_get_path, parse_request};
+pub use error::{Malformed, OcspError};
+pub use request::{
+    MAX_GET_PATH, MAX_REQUESTS_PER_MESSAGE, Nonce, ParsedRequest, build_request, cert_id,
+    decode_get_path, nonce_extension, parse_request,
+};
 pub use responder::{
     ETag, IssuerConfig, IssuerId, NoncePolicy, Responder, ResponseOutcome, StatusError,
-    StatusSource,
+    StatusSource, issuer_id, serial_of,
 };
-pub use response::{CertState, ResponseBuilder, error_response};
+pub use response::{CertState, ResponseBuilder, error_response, responder_key_id};

@@ -89,17 +89,19 @@ pub struct ParsedRequest {
 /// [`OcspError::MalformedRequest`] for bad DER, an empty or oversized request list, or
 /// more than one nonce.
 pub fn parse_request(der: &[u8]) -> Result<ParsedRequest, OcspError> {
-    let request =
-        OcspRequest::from_der(der).map_err(|e| OcspError::MalformedRequest(e.to_string()))?;
+    let request = OcspRequest::from_der(der).map_err(|e| OcspError::MalformedRequest(e.into()))?;
     let tbs = request.tbs_request;
     if tbs.request_list.is_empty() {
         return Err(OcspError::MalformedRequest("empty requestList".into()));
     }
     if tbs.request_list.len() > MAX_REQUESTS_PER_MESSAGE {
-        return Err(OcspError::MalformedRequest(format!(
-            "{} requests in one message, at most {MAX_REQUESTS_PER_MESSAGE} accepted",
-            tbs.request_list.len()
-        )));
+        return Err(OcspError::MalformedRequest(
+            format!(
+                "{} requests in one message, at most {MAX_REQUESTS_PER_MESSAGE} accepted",
+                tbs.request_list.len()
+            )
+            .into(),
+        ));
     }
     let mut nonce = find_nonce(tbs.request_extensions.as_deref())?;
     if nonce.is_none() {
@@ -239,9 +241,9 @@ pub fn cert_id(hash: HashAlgorithm, issuer: &Cert, serial: &[u8]) -> Result<Cert
     let redundant = matches!(serial, [0x00, next, ..] if *next < 0x80)
         || matches!(serial, [0xff, next, ..] if *next >= 0x80);
     if serial.is_empty() || redundant {
-        return Err(OcspError::Encoding {
+        return Err(OcspError::NotEncodable {
             what: "serial number",
-            detail: "not the minimal content of a DER INTEGER".into(),
+            why: "not the minimal content of a DER INTEGER",
         });
     }
     let (name_hash, key_hash) = issuer_hashes(hash, issuer)?;

@@ -376,7 +376,7 @@ impl<S: StatusSource> Responder<S> {
         let state = self
             .source
             .status(&issuer.id, serial)
-            .map_err(|e| OcspError::Source(e.to_string()))?;
+            .map_err(OcspError::Source)?;
         let Some(state) = state else {
             return Ok(0);
         };

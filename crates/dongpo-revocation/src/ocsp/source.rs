@@ -18,6 +18,7 @@ impl std::fmt::Display for IssuerId {
 
 /// Why a status source could not answer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum StatusError {
     /// Temporarily unavailable (database down): answered with `tryLater`.
     #[error("status source unavailable: {0}")]

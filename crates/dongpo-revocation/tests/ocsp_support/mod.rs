@@ -16,7 +16,7 @@ use dongpo_crypto::{Curve, EcdsaEncoding, HashAlgorithm, KeySpec, SignatureAlgor
 use dongpo_pki::{Cert, Serial, UnixTime};
 use dongpo_revocation::ocsp::CertState;
 use dongpo_revocation::ocsp::asn1::{ID_KP_OCSP_SIGNING, ID_PKIX_OCSP_NOCHECK};
-use dongpo_revocation::ocsp::responder::{IssuerId, StatusError, StatusSource};
+use dongpo_revocation::ocsp::{IssuerId, StatusError, StatusSource};
 use dongpo_testpki::FixedProfile;
 use x509_cert::ext::Extension;
 use x509_cert::ext::pkix::{BasicConstraints, ExtendedKeyUsage, KeyUsage, KeyUsages};

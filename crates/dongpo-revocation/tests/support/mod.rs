@@ -19,7 +19,7 @@ use der::asn1::Ia5String;
 use dongpo_crypto::x509::CertSigner;
 use dongpo_crypto::{Curve, EcdsaEncoding, HashAlgorithm, KeySpec, SignatureAlgorithm, SigningKey};
 use dongpo_pki::{Cert, UnixTime};
-use dongpo_revocation::crl_builder::partition_of;
+use dongpo_revocation::partition_of;
 use dongpo_testpki::FixedProfile;
 use x509_cert::Certificate;
 use x509_cert::ext::Extension;

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use dongpo_ca::registry::Identity;
+use dongpo_ca::Identity;
 use dongpo_pki::time::UnixTime;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -15,12 +15,13 @@ use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::wire::{JsonBody, RawBody, media_type};
 
-fn import_error(e: &dongpo_ca::authority::ImportError) -> ApiError {
+fn import_error(e: &dongpo_ca::ImportError) -> ApiError {
     match e {
-        dongpo_ca::authority::ImportError::Registry(e) => {
+        dongpo_ca::ImportError::Registry(e) => {
             ApiError::bad_request("bad_registry_record", e.to_string())
         }
-        dongpo_ca::authority::ImportError::Issue(e) => ApiError::unavailable(e),
+        dongpo_ca::ImportError::Issue(e) => ApiError::unavailable(e),
+        other => ApiError::internal(other),
     }
 }
 

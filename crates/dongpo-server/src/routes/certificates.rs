@@ -5,15 +5,15 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use dongpo_ca::evidence::Assurance;
-use dongpo_ca::files::certificate_pem;
-use dongpo_ca::issuance::{Application, IssuanceError, IssuanceHooks, Request, finalize};
-use dongpo_ca::issue::{IssueError, Issued};
-use dongpo_ca::ra::{Approval, Refusal};
-use dongpo_ca::reason::RevocationReason;
-use dongpo_ca::serial::Serial;
+use dongpo_ca::Assurance;
+use dongpo_ca::RevocationReason;
+use dongpo_ca::certificate_pem;
 use dongpo_ca::store::{CertStatus, StoreError};
+use dongpo_ca::{Application, IssuanceError, IssuanceHooks, Request, finalize};
+use dongpo_ca::{Approval, Refusal};
+use dongpo_ca::{IssueError, Issued};
 use dongpo_icao::Outcome;
+use dongpo_pki::Serial;
 use dongpo_pki::time::UnixTime;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -49,7 +49,7 @@ pub async fn profiles(State(state): State<Arc<AppState>>) -> ApiResult<Json<Valu
                         "name": p.name,
                         "issuer": issuer_of(&p.name),
                         "display_name": p.display_name,
-                        "key_algorithms": p.key_algorithms.iter().map(dongpo_profiles::profile::key_algorithm_name).collect::<Vec<_>>(),
+                        "key_algorithms": p.key_algorithms.iter().map(dongpo_profiles::key_algorithm_name).collect::<Vec<_>>(),
                         "validity_days": p.validity_days,
                         "policy_oid": p.policy_oid.to_string(),
                     })
@@ -348,6 +348,8 @@ fn issuance_error(state: &AppState, error: IssuanceError<ApiError>) -> ApiError 
         }
         IssuanceError::Lookup(e) => ApiError::unavailable(e),
         IssuanceError::Evidence(e) => ApiError::internal(e),
+        // NoChain (a configuration changed under a stored certificate), and any later kind.
+        e => ApiError::internal(e),
     }
 }
 

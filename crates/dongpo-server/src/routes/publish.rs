@@ -5,7 +5,7 @@ use std::sync::Arc;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use dongpo_ca::publish::CrlScope;
+use dongpo_ca::CrlScope;
 use dongpo_pki::time::UnixTime;
 use dongpo_revocation::ocsp::{OcspResponseStatus, ResponseOutcome};
 
@@ -59,7 +59,7 @@ fn crl_not_found() -> ApiError {
 
 /// The cached CRL of `issuer` and `kind`, or a new one (cached for next time).
 fn current_crl(
-    ca: &mut dongpo_ca::authority::Ca,
+    ca: &mut dongpo_ca::Ca,
     st: &AppState,
     issuer: &str,
     kind: CrlKind,
@@ -87,7 +87,7 @@ fn current_crl(
         .crl(issuer, scope, now)
         .map_err(|e| match e {
             // The CRL number could not be stored (database down, disk full): retry later.
-            dongpo_ca::publish::PublishError::Issue(e) => super::certificates::issue_error(e),
+            dongpo_ca::PublishError::Issue(e) => super::certificates::issue_error(e),
             other => ApiError::internal(other),
         })?
         .into();

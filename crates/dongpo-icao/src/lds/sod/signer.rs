@@ -275,8 +275,7 @@ mod tests {
             let Ok(file) = std::fs::read(&sod) else {
                 continue;
             };
-            let content = cms_raw::object(&file).unwrap();
-            let content = &file[content.content_start..content.content_end];
+            let content = crate::encoding::tlv::TlvReader::ber(&file).read().unwrap().value;
             let element = cms_raw::single_signer_info(content).unwrap().element;
             let full = SignerFields::read(content, Encoding::Der).unwrap();
             for _ in 0..2 {

@@ -23,10 +23,26 @@ use index::RevokedIndex;
 
 /// Why a CRL cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum CrlError {
-    /// Not a DER or PEM CRL.
+    /// Not a DER or PEM CRL: a structural problem described in words.
     #[error("not an X.509 CRL: {0}")]
     Malformed(String),
+    /// Not a DER CRL: the decoder's error.
+    #[error("not an X.509 CRL: {0}")]
+    Der(#[source] der::Error),
+    /// PEM that does not decode.
+    #[error("not an X.509 CRL: {0}")]
+    Pem(#[source] der::pem::Error),
+    /// A field or extension of the CRL that does not decode.
+    #[error("not an X.509 CRL: {what}: {source}")]
+    Field {
+        /// Which field (`cRLNumber is not a DER INTEGER`, `issuingDistributionPoint`).
+        what: &'static str,
+        /// The decoder's error.
+        #[source]
+        source: der::Error,
+    },
     /// Issued under another name than the certificate's issuer.
     #[error("CRL issuer {crl} is not {expected}")]
     WrongIssuer {
@@ -39,18 +55,21 @@ pub enum CrlError {
     #[error("CRL signature: {0}")]
     Signature(String),
     /// `nextUpdate` has passed (or `thisUpdate` is in the future).
-    #[error("CRL not fresh at {at}: thisUpdate {this_update}, nextUpdate {next_update}")]
+    #[error(
+        "CRL not fresh at {at}: thisUpdate {this_update}, nextUpdate {}",
+        .next_update.map_or_else(|| "none".to_string(), UnixTime::rfc3339)
+    )]
     Stale {
         /// Verification time.
-        at: String,
+        at: UnixTime,
         /// thisUpdate.
-        this_update: String,
-        /// nextUpdate, or `none`.
-        next_update: String,
+        this_update: UnixTime,
+        /// nextUpdate (`none` when the CRL has none).
+        next_update: Option<UnixTime>,
     },
     /// A critical CRL or entry extension this crate cannot process (RFC 5280 §5.2, §5.3).
     #[error("CRL has an unsupported critical extension {0}")]
-    UnsupportedCritical(String),
+    UnsupportedCritical(der::oid::ObjectIdentifier),
     /// The CRL's issuingDistributionPoint does not cover the certificate.
     #[error("CRL does not cover the certificate: {0}")]
     OutOfScope(String),
@@ -92,8 +111,7 @@ impl Crl {
     /// [`CrlError::Malformed`].
     pub fn parse(bytes: &[u8]) -> Result<Self, CrlError> {
         let der = if bytes.starts_with(b"-----BEGIN") {
-            let (label, der) =
-                der::pem::decode_vec(bytes).map_err(|e| CrlError::Malformed(e.to_string()))?;
+            let (label, der) = der::pem::decode_vec(bytes).map_err(CrlError::Pem)?;
             if label != "X509 CRL" {
                 return Err(CrlError::Malformed(format!("PEM label {label}")));
             }
@@ -101,18 +119,20 @@ impl Crl {
         } else {
             bytes.to_vec()
         };
-        let malformed = |e: der::Error| CrlError::Malformed(e.to_string());
-        let parts = read::read(&der).map_err(malformed)?;
+        let parts = read::read(&der).map_err(CrlError::Der)?;
         let index = match parts.revoked.clone() {
-            Some(revoked) => RevokedIndex::build(&der, revoked).map_err(malformed)?,
+            Some(revoked) => RevokedIndex::build(&der, revoked).map_err(CrlError::Der)?,
             None => RevokedIndex::default(),
         };
         // cRLNumber and deltaCRLIndicator decide which CRL is newest and whether a CRL is
         // complete: present but unreadable, they would make a delta pass for a complete
         // CRL (and hide revocations), so such a CRL is refused, not read without them.
         for (oid, what) in [
-            (ID_CE_CRL_NUMBER, "cRLNumber"),
-            (ID_CE_DELTA_CRL_INDICATOR, "deltaCRLIndicator"),
+            (ID_CE_CRL_NUMBER, "cRLNumber is not a DER INTEGER"),
+            (
+                ID_CE_DELTA_CRL_INDICATOR,
+                "deltaCRLIndicator is not a DER INTEGER",
+            ),
         ] {
             let present = parts
                 .crl
@@ -122,9 +142,8 @@ impl Crl {
                 .flatten()
                 .filter(|e| e.extn_id == oid);
             for ext in present {
-                der::asn1::UintRef::from_der(ext.extn_value.as_bytes()).map_err(|e| {
-                    CrlError::Malformed(format!("{what} is not a DER INTEGER: {e}"))
-                })?;
+                der::asn1::UintRef::from_der(ext.extn_value.as_bytes())
+                    .map_err(|source| CrlError::Field { what, source })?;
             }
         }
         Ok(Crl {
@@ -167,7 +186,7 @@ impl Crl {
             .crl
             .signature_algorithm
             .to_der()
-            .map_err(|e| CrlError::Malformed(e.to_string()))?;
+            .map_err(CrlError::Der)?;
         let algorithm = SignatureAlgorithm::from_identifier_der(&alg_der, None)
             .map_err(|e| CrlError::Signature(e.to_string()))?;
         // The signed bytes as received: re-encoding would need the decoded entries.
@@ -188,9 +207,9 @@ impl Crl {
         let fresh = this_update <= at && next_update.is_some_and(|n| at <= n);
         if !fresh {
             return Err(CrlError::Stale {
-                at: at.rfc3339(),
-                this_update: this_update.rfc3339(),
-                next_update: next_update.map_or_else(|| "none".to_string(), UnixTime::rfc3339),
+                at,
+                this_update,
+                next_update,
             });
         }
         Ok(())
@@ -276,7 +295,7 @@ impl Crl {
             .next()
             .or(self.index.unsupported_critical)
         {
-            return Err(CrlError::UnsupportedCritical(unknown.to_string()));
+            return Err(CrlError::UnsupportedCritical(unknown));
         }
         // certificateIssuer entries make a CRL indirect; a CRL that does not say so
         // (issuingDistributionPoint indirectCRL) would misattribute them.

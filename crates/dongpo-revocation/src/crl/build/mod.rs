@@ -50,11 +50,17 @@ impl CrlIssuer {
         let tbs = cert.tbs_certificate();
         let ski = tbs
             .get_extension::<SubjectKeyIdentifier>()
-            .map_err(|e| CrlBuildError::Issuer(format!("subjectKeyIdentifier: {e}")))?
+            .map_err(|source| CrlBuildError::IssuerExtension {
+                what: "subjectKeyIdentifier",
+                source,
+            })?
             .ok_or_else(|| CrlBuildError::Issuer("no subjectKeyIdentifier".into()))?;
-        let usage = tbs
-            .get_extension::<KeyUsage>()
-            .map_err(|e| CrlBuildError::Issuer(format!("keyUsage: {e}")))?;
+        let usage =
+            tbs.get_extension::<KeyUsage>()
+                .map_err(|source| CrlBuildError::IssuerExtension {
+                    what: "keyUsage",
+                    source,
+                })?;
         if let Some((_, usage)) = usage
             && !usage.0.contains(KeyUsages::CRLSign)
         {

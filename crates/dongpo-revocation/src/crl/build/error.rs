@@ -2,10 +2,20 @@
 
 /// Why [`build_crl`](super::build_crl) refused or failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum CrlBuildError {
     /// The issuer certificate cannot sign CRLs here.
     #[error("CRL issuer: {0}")]
     Issuer(String),
+    /// An extension of the issuer certificate does not decode.
+    #[error("CRL issuer: {what}: {source}")]
+    IssuerExtension {
+        /// The extension (`subjectKeyIdentifier`, `keyUsage`).
+        what: &'static str,
+        /// The decoder's error.
+        #[source]
+        source: der::Error,
+    },
     /// The signer's public key is not the issuer certificate's.
     #[error("the signing key is not the key of the issuer certificate")]
     KeyMismatch,
@@ -58,12 +68,13 @@ pub enum CrlBuildError {
         problem: String,
     },
     /// DER encoding failed (a value too large for its type).
-    #[error("CRL encoding ({what}): {detail}")]
+    #[error("CRL encoding ({what}): {source}")]
     Encoding {
         /// The field being encoded.
         what: &'static str,
-        /// The encoder's message.
-        detail: String,
+        /// The encoder's error.
+        #[source]
+        source: der::Error,
     },
     /// The signer failed or has no algorithm identifier.
     #[error("CRL signing: {0}")]
@@ -72,8 +83,5 @@ pub enum CrlBuildError {
 
 /// Maps a `der` error to [`CrlBuildError::Encoding`] for `what`.
 pub(crate) fn encoding(what: &'static str) -> impl Fn(der::Error) -> CrlBuildError {
-    move |e| CrlBuildError::Encoding {
-        what,
-        detail: e.to_string(),
-    }
+    move |source| CrlBuildError::Encoding { what, source }
 }

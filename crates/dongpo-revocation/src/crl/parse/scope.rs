@@ -28,8 +28,12 @@ pub(crate) fn check(
         // No IDP: a complete CRL for every certificate of its issuer.
         return Ok(());
     };
-    let idp = IssuingDistributionPoint::from_der(idp.extn_value.as_bytes())
-        .map_err(|e| CrlError::Malformed(format!("issuingDistributionPoint: {e}")))?;
+    let idp = IssuingDistributionPoint::from_der(idp.extn_value.as_bytes()).map_err(|source| {
+        CrlError::Field {
+            what: "issuingDistributionPoint",
+            source,
+        }
+    })?;
     if idp.indirect_crl {
         return Err(out_of_scope("indirect CRLs are not supported"));
     }

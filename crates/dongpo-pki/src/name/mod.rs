@@ -9,7 +9,10 @@
 
 use x509_cert::name::Name;
 
-use crate::path::name_match::NormalizedName;
+mod normalized;
+
+pub(crate) use normalized::NormalizedName;
+pub use normalized::names_match;
 
 /// How two names compare.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

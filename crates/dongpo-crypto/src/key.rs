@@ -614,31 +614,6 @@ mod tests {
     }
 
     #[test]
-    fn the_verifier_refuses_oversized_keys_built_field_by_field_on_every_backend() {
-        let key = PublicKey::Rsa(RsaPublicKey {
-            modulus: odd_modulus(16384),
-            exponent: odd_modulus(16000),
-            pss_restriction: None,
-        });
-        let algorithm = crate::SignatureAlgorithm::RsaPkcs1 {
-            hash: crate::HashAlgorithm::Sha256,
-        };
-        for backend in crate::backend::all() {
-            let verifier = crate::Verifier::with_backends(vec![backend]);
-            let err = verifier
-                .verify(&key, &algorithm, b"m", &odd_modulus(16384))
-                .unwrap_err();
-            assert_eq!(
-                err,
-                crate::VerifyError::Key(KeyError::RsaModulusTooLarge {
-                    bits: 16384,
-                    max: 8192
-                })
-            );
-        }
-    }
-
-    #[test]
     fn explicit_parameters_with_a_huge_prime_match_no_curve() {
         let key = ec_key(Curve::P256);
         let PublicKey::Ec(ec) = &key else { panic!() };

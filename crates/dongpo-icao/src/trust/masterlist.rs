@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use crate::encoding::oid;
 use crate::encoding::signed_data::{SignedDataError, SignedDataInfo};
-use crate::verify::report::CertSummary;
+use crate::checks::report::CertSummary;
 
 /// `CscaMasterList ::= SEQUENCE { version INTEGER, certList SET OF Certificate }`.
 #[derive(Sequence)]

@@ -12,8 +12,8 @@ use dongpo_crypto::HashAlgorithm;
 use dongpo_pki::UnixTime;
 use serde::{Deserialize, Serialize};
 
-use crate::verify::check_id::{CheckId, CheckKey};
-use crate::verify::report::{
+use crate::checks::check_id::{CheckId, CheckKey};
+use crate::checks::report::{
     CertSummary, Check, Evidence, MrzSummary, SodSummary, Status, VerificationReport,
 };
 
@@ -90,7 +90,7 @@ impl Outcome {
     /// Ids of the failed checks.
     #[must_use]
     pub fn failed(&self) -> Vec<CheckId> {
-        crate::verify::report::failed(&self.checks)
+        crate::checks::report::failed(&self.checks)
     }
 
     /// The hash of data group `number` the SOD holds, when the SOD parsed.
@@ -288,9 +288,9 @@ mod tests {
     use dongpo_pki::UnixTime;
 
     use super::{EvidenceFacts, Outcome, SodFacts};
-    use crate::verify::check_id::CheckId;
+    use crate::checks::check_id::CheckId;
     use crate::verify::passive_auth::TimeModel;
-    use crate::verify::report::{Check, Status};
+    use crate::checks::report::{Check, Status};
 
     fn outcome(lds_hash: HashAlgorithm) -> Outcome {
         Outcome {

@@ -43,8 +43,8 @@ use x509_cert::name::Name;
 use crate::encoding::oid;
 use crate::encoding::signed_data::{SignedDataError, SignedDataInfo};
 use crate::trust::store::crl_rank;
-use crate::verify::check_id::CheckId;
-use crate::verify::report::{Check, Status};
+use crate::checks::check_id::CheckId;
+use crate::checks::report::{Check, Status};
 
 pub mod asn1;
 pub mod deviation_oid;

@@ -13,10 +13,10 @@ use crate::encoding::signed_data::{Encoding, SignerId};
 use crate::lds::sod::{Sod, SodError};
 use crate::lds::{LdsError, Mrz};
 use crate::trust::store::TrustStore;
-use crate::verify::check_id::CheckId;
+use crate::checks::check_id::CheckId;
 use crate::verify::leniency::Policy;
 use crate::verify::outcome::{EvidenceFacts, Outcome, SodFacts};
-use crate::verify::report::{CertSummary, Checks, MrzSummary, Status};
+use crate::checks::report::{CertSummary, Checks, MrzSummary, Status};
 
 mod active;
 mod chain;

@@ -4,10 +4,10 @@
 use std::sync::Arc;
 
 use dongpo_crypto::Verifier;
+use dongpo_icao::KnownCertificates;
 use dongpo_icao::Outcome;
 use dongpo_icao::TrustStore;
 use dongpo_icao::passive_auth::{Document, Options};
-use dongpo_icao::KnownCertificates;
 use dongpo_pki::time::UnixTime;
 
 use crate::cache::{CacheStats, SharedChainCache};

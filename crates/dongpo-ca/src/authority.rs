@@ -18,9 +18,9 @@ use crate::keys::{Passphrase, signature_algorithm_for};
 use crate::ra::{Approval, RaPolicy, Refusal, decide};
 use crate::reason::RevocationReason;
 use crate::registry::{Identity, RegistryError, RegistryKey, import_csv};
-use crate::serial::Serial;
 use crate::store::StoreError;
 use dongpo_crypto::Signer;
+use dongpo_pki::Serial;
 
 /// Opening a CA directory failed.
 #[derive(Debug, thiserror::Error)]

@@ -11,10 +11,10 @@ use x509_cert::ext::pkix::certpolicy::PolicyInformation;
 use x509_cert::name::Name;
 
 use crate::extensions::{ca_extensions, extension};
-use crate::serial::Serial;
 use crate::tbs::{BuildError, CertTemplate, prepare};
 use dongpo_crypto::Signer;
 use dongpo_crypto::x509::CertSigner;
+use dongpo_pki::Serial;
 
 /// Lifetime of the root certificate.
 pub const ROOT_DAYS: u32 = 20 * 365;

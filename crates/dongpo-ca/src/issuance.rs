@@ -32,8 +32,8 @@ use crate::evidence::{Assurance, EvidenceError, PassportEvidence};
 use crate::issue::{IssueError, Issued};
 use crate::key_policy::spki_sha256;
 use crate::ra::{Approval, Refusal};
-use crate::serial::Serial;
 use crate::store::StoreError;
+use dongpo_pki::Serial;
 
 /// What the service is asked.
 #[derive(Clone)]

@@ -19,12 +19,12 @@ use crate::extensions::{key_identifier, subscriber_extensions};
 use crate::lint::{Expectation, LintError, lint};
 use crate::ra::Approval;
 use crate::reason::RevocationReason;
-use crate::serial::Serial;
 use crate::store::{IssuedCert, Reservation, Store, StoreError};
 use crate::subject::subscriber_name;
 use crate::tbs::{BuildError, CertTemplate, prepare};
 use dongpo_crypto::Signer;
 use dongpo_crypto::x509::CertSigner;
+use dongpo_pki::Serial;
 
 /// Issuance or revocation failed.
 #[derive(Debug, thiserror::Error)]
@@ -47,7 +47,7 @@ pub enum IssueError {
     Subject(#[from] crate::subject::NameError),
     /// The OS random generator failed.
     #[error(transparent)]
-    Random(#[from] crate::serial::RandomError),
+    Random(#[from] dongpo_pki::serial::RandomError),
     /// The issuing CA's certificate is not valid at the issuance time (expired or not
     /// yet valid), or the profile refuses a validity that would outlive it.
     #[error("issuing CA '{name}': {reason}")]

@@ -28,12 +28,9 @@ mod publish;
 mod ra;
 mod reason;
 mod registry;
-mod serial;
 pub mod store;
 mod subject;
-// The certificate builder is the signing side's (kept a public namespace while it is
-// reworked there).
-pub mod tbs;
+mod tbs;
 
 pub use audit::{
     AuditChain, AuditEntry, AuditError, AuditRecord, AuditSummary, keyed_hmac, verify_chain,
@@ -47,8 +44,7 @@ pub use evidence::{Assurance, EvidenceError, ID_PASSPORT_EVIDENCE, PassportEvide
 pub use extensions::ExtensionError;
 pub use files::{
     FileError, FileProblem, certificate_pem, create_secret, read_certificates, read_secret,
-    write_new_private,
-    write_public,
+    write_new_private, write_public,
 };
 pub use init::{
     CONFIG_FILE, InitError, InitOptions, PASSPHRASE_ENV, PASSPHRASE_FILE, init, resolve_store,

@@ -24,7 +24,7 @@ use x509_cert::time::Time;
 use crate::evidence::{ID_PASSPORT_EVIDENCE, PassportEvidence};
 use crate::extensions::{crl_url, key_usage};
 use crate::ra::Approval;
-use crate::serial::Serial;
+use dongpo_pki::Serial;
 
 /// The certificate would break its profile; nothing was signed.
 #[derive(Debug, thiserror::Error)]

@@ -17,9 +17,9 @@ use x509_cert::ext::pkix::crl::CrlReason;
 
 use crate::issue::{IssueError, Issuer};
 use crate::publish::PublishError;
-use crate::serial::Serial;
 use crate::store::CertStatus;
 use dongpo_crypto::x509::SharedSigner;
+use dongpo_pki::Serial;
 
 /// How long an OCSP response is valid (nextUpdate - thisUpdate).
 pub const OCSP_VALIDITY: u64 = 86_400;

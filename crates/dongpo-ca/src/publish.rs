@@ -12,8 +12,8 @@ use x509_cert::Certificate;
 use crate::audit::AuditEntry;
 use crate::extensions::crl_url;
 use crate::issue::{IssueError, Issuer, partition_of};
-use crate::serial::Serial;
 use dongpo_crypto::x509::CertSigner;
+use dongpo_pki::Serial;
 
 /// How long a CRL is valid (nextUpdate - thisUpdate). It is reissued on revocation and
 /// well before this runs out, so nextUpdate never passes.

@@ -17,9 +17,9 @@ use x509_cert::name::Name;
 use x509_cert::time::{Time, Validity};
 
 use crate::extensions::{ExtensionError, key_identifiers};
-use crate::serial::Serial;
 use dongpo_crypto::Signer;
 use dongpo_crypto::x509::CertSigner;
+use dongpo_pki::Serial;
 
 /// Building or signing failed.
 #[derive(Debug, thiserror::Error)]
@@ -104,12 +104,6 @@ pub struct ToBeSigned {
 }
 
 impl ToBeSigned {
-    /// The exact bytes that will be signed.
-    #[must_use]
-    pub fn tbs_der(&self) -> &[u8] {
-        &self.tbs_der
-    }
-
     /// The TBS decoded, for linting.
     ///
     /// # Errors

@@ -10,7 +10,9 @@ use dongpo_crypto::{
 /// An odd number of `bits` bits with the top bit set.
 fn odd_modulus(bits: usize) -> Vec<u8> {
     let mut n = vec![0x5Au8; bits / 8];
-    n[0] |= 0x80;
+    if let Some(first) = n.first_mut() {
+        *first |= 0x80;
+    }
     if let Some(last) = n.last_mut() {
         *last |= 1;
     }

@@ -30,6 +30,10 @@ pub mod lds;
 mod trust;
 mod verify;
 
+pub use checks::check_id::{CheckId, CheckKey, UnknownCheckId};
+pub use checks::report::{
+    CertSummary, Check, Checks, Evidence, MrzSummary, SodSummary, Status, VerificationReport,
+};
 pub use encoding::{cms_raw, oid, signed_data, tlv};
 pub use lds::security_object::{
     DataGroupHash, DigestAlgorithmIdentifier, LdsSecurityObject, LdsVersionInfo,
@@ -38,10 +42,6 @@ pub use lds::sod::fast as sod_fast;
 pub use lds::sod::{KnownCertificates, Sod, SodError, data_group_hashes};
 pub use trust::store::{TrustError, TrustSources, TrustStore, TrustedCsca, crl_authority_key};
 pub use trust::{deviation_list, masterlist, pkd_ldif};
-pub use checks::check_id::{CheckId, CheckKey, UnknownCheckId};
 pub use verify::leniency::Policy;
 pub use verify::outcome::{EvidenceFacts, Outcome, SodFacts};
-pub use checks::report::{
-    CertSummary, Check, Checks, Evidence, MrzSummary, SodSummary, Status, VerificationReport,
-};
 pub use verify::{active_auth, passive_auth};

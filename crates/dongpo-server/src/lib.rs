@@ -35,7 +35,14 @@ pub use config::{CommandLine, ConfigError, ServerConfig};
 pub use dev::MARKER_FILE;
 pub use routes::{OPENAPI_YAML, ROUTES};
 pub use serve_error::{BoxedError, ServeError};
-pub use wire::encode_cbor_batch;
+pub use error::ApiError;
+pub use wire::{encode_cbor_batch, parse_cbor, parse_json};
+
+/// The request bodies of the verification endpoints, decoded exactly as the handlers decode
+/// them (with [`parse_json`] and [`parse_cbor`]): what the fuzz targets and typed clients use.
+pub mod verify {
+    pub use crate::routes::verify::{BatchBin, BatchIn, VerifyIn};
+}
 
 /// The file the bound address is written to (useful with port 0).
 pub const ADDR_FILE: &str = "server.addr";

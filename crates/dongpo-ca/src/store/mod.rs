@@ -7,7 +7,7 @@
 //! nodes, not only within one process. Every write is one transaction: all or nothing.
 //!
 //! Serials are stored as their octets (the magnitude, big-endian, no leading zero octet,
-//! as [`crate::serial::Serial`] gives them), so ordering by (length, octets) is ordering
+//! as [`dongpo_pki::Serial`] gives them), so ordering by (length, octets) is ordering
 //! by numeric value.
 
 pub mod claim;
@@ -436,10 +436,10 @@ pub fn open(location: &str) -> Result<Box<dyn Store>, StoreError> {
 
 /// Checks a serial before it reaches the database: a leading zero octet would give one
 /// number two spellings (escaping the unique constraint) and break numeric ordering.
-/// The key is the canonical [`crate::serial::Serial`] magnitude, as the OCSP responder's
+/// The key is the canonical [`dongpo_pki::Serial`] magnitude, as the OCSP responder's
 /// cache and invalidations key it.
 pub(crate) fn check_serial(serial: &[u8]) -> Result<(), StoreError> {
-    if crate::serial::Serial::from_bytes(serial).is_some_and(|s| s.as_bytes() == serial) {
+    if dongpo_pki::Serial::from_bytes(serial).is_some_and(|s| s.as_bytes() == serial) {
         Ok(())
     } else {
         Err(StoreError::InvalidSerial {

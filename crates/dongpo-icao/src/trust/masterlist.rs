@@ -12,9 +12,9 @@ use dongpo_pki::name::{NameMatch, same_name};
 use dongpo_pki::{Cert, UnixTime};
 use serde::Serialize;
 
+use crate::checks::report::CertSummary;
 use crate::encoding::oid;
 use crate::encoding::signed_data::{SignedDataError, SignedDataInfo};
-use crate::checks::report::CertSummary;
 
 /// `CscaMasterList ::= SEQUENCE { version INTEGER, certList SET OF Certificate }`.
 #[derive(Sequence)]

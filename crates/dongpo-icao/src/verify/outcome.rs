@@ -289,8 +289,8 @@ mod tests {
 
     use super::{EvidenceFacts, Outcome, SodFacts};
     use crate::checks::check_id::CheckId;
-    use crate::verify::passive_auth::TimeModel;
     use crate::checks::report::{Check, Status};
+    use crate::verify::passive_auth::TimeModel;
 
     fn outcome(lds_hash: HashAlgorithm) -> Outcome {
         Outcome {

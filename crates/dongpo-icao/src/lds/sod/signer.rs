@@ -275,7 +275,10 @@ mod tests {
             let Ok(file) = std::fs::read(&sod) else {
                 continue;
             };
-            let content = crate::encoding::tlv::TlvReader::ber(&file).read().unwrap().value;
+            let content = crate::encoding::tlv::TlvReader::ber(&file)
+                .read()
+                .unwrap()
+                .value;
             let element = cms_raw::single_signer_info(content).unwrap().element;
             let full = SignerFields::read(content, Encoding::Der).unwrap();
             for _ in 0..2 {

@@ -40,11 +40,11 @@ use dongpo_pki::{Cert, UnixTime};
 use dongpo_revocation::{Crl, CrlError, CrlStatus};
 use x509_cert::name::Name;
 
+use crate::checks::check_id::CheckId;
+use crate::checks::report::{Check, Status};
 use crate::encoding::oid;
 use crate::encoding::signed_data::{SignedDataError, SignedDataInfo};
 use crate::trust::store::crl_rank;
-use crate::checks::check_id::CheckId;
-use crate::checks::report::{Check, Status};
 
 pub mod asn1;
 pub mod deviation_oid;

@@ -11,8 +11,8 @@ use dongpo_pki::{Cert, UnixTime};
 use dongpo_revocation::{Crl, CrlError, CrlStatus};
 use x509_cert::ext::pkix::{CrlReason, KeyUsages};
 
-use crate::trust::store::{TrustStore, TrustedCsca, crl_rank};
 use crate::checks::report::{CertSummary, Status};
+use crate::trust::store::{TrustStore, TrustedCsca, crl_rank};
 
 /// The instants (inclusive) over which a [`DscChain`]'s outcome cannot change: no
 /// certificate validity bound and no CRL thisUpdate/nextUpdate lies strictly inside.

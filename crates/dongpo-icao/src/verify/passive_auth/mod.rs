@@ -8,15 +8,15 @@ use dongpo_crypto::{HashAlgorithm, SignatureAlgorithm, Verifier};
 use dongpo_pki::name::{NameMatch, same_name};
 use dongpo_pki::{Cert, UnixTime};
 
+use crate::checks::check_id::CheckId;
+use crate::checks::report::{CertSummary, Checks, MrzSummary, Status};
 use crate::encoding::oid;
 use crate::encoding::signed_data::{Encoding, SignerId};
 use crate::lds::sod::{Sod, SodError};
 use crate::lds::{LdsError, Mrz};
 use crate::trust::store::TrustStore;
-use crate::checks::check_id::CheckId;
 use crate::verify::leniency::Policy;
 use crate::verify::outcome::{EvidenceFacts, Outcome, SodFacts};
-use crate::checks::report::{CertSummary, Checks, MrzSummary, Status};
 
 mod active;
 mod chain;

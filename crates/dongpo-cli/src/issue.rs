@@ -117,7 +117,11 @@ pub fn issue(args: &IssueArgs) -> Result<u8, String> {
                     serde_json::json!({ "issued": false, "error": { "code": refusal.code(), "message": refusal.to_string() } })
                 );
             } else {
-                eprintln!("refused ({}): {refusal}", refusal.code());
+                eprintln!(
+                    "refused ({}): {}",
+                    refusal.code(),
+                    crate::printable::printable(&refusal.to_string())
+                );
             }
             return Ok(exit::INVALID);
         }

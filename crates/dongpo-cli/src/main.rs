@@ -13,6 +13,7 @@ mod issue;
 mod masterlist;
 mod passport;
 mod path;
+mod printable;
 mod testkit;
 mod verify;
 mod vid;
@@ -118,7 +119,8 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(message) => {
-            eprintln!("dongpo: {message}");
+            // Messages quote file names and flag values: escaped, never raw.
+            eprintln!("dongpo: {}", printable::printable(&message));
             ExitCode::from(exit::USAGE)
         }
     }

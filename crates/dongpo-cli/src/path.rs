@@ -81,7 +81,7 @@ fn validate(args: &ValidateArgs) -> Result<u8, String> {
             serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?
         );
     } else if let Some(error) = error {
-        println!("INVALID\n  {error}");
+        println!("INVALID\n  {}", crate::printable::printable(&error));
     } else {
         println!("VALID");
         for subject in &chain {

@@ -157,6 +157,11 @@ pub fn run(args: &VerifyArgs) -> Result<u8, String> {
             }
             let challenge =
                 hex::decode(challenge).map_err(|e| format!("--aa-challenge: not hex: {e}"))?;
+            // A bad flag value is a usage error (exit 2), as `dongpo aa verify` says of the
+            // same empty challenge; it proves nothing, so there is nothing to report on.
+            if challenge.is_empty() {
+                return Err("--aa-challenge: empty challenge".into());
+            }
             Some(ActiveAuthResponse {
                 challenge,
                 signature: read(signature)?,
@@ -219,7 +224,12 @@ fn print_human(report: &VerificationReport) {
             Status::Fail => "FAIL",
             Status::Skipped => "skip",
         };
-        println!("  {mark:4}  {:24} {}", check.id, check.detail);
+        // Details quote file names (`from DIR/NAME`): escaped, never raw.
+        println!(
+            "  {mark:4}  {:24} {}",
+            check.id,
+            crate::printable::printable(&check.detail)
+        );
     }
     if let Some(dsc) = &report.dsc {
         println!("DSC   {} (serial {}, {})", dsc.subject, dsc.serial, dsc.key);

@@ -33,9 +33,9 @@ use std::time::Duration;
 
 pub use config::{CommandLine, ConfigError, ServerConfig};
 pub use dev::MARKER_FILE;
+pub use error::ApiError;
 pub use routes::{OPENAPI_YAML, ROUTES};
 pub use serve_error::{BoxedError, ServeError};
-pub use error::ApiError;
 pub use wire::{encode_cbor_batch, parse_cbor, parse_json};
 
 /// The request bodies of the verification endpoints, decoded exactly as the handlers decode

@@ -69,13 +69,12 @@ pub enum MrzError {
         /// Characters found (line breaks not counted).
         len: usize,
     },
-    /// A character outside `A-Z 0-9 <`.
-    #[error("character {found:?} at position {position} is not A-Z, 0-9 or '<'")]
+    /// A character outside `A-Z 0-9 <`. Only its position is kept: the character may be
+    /// one of the holder's name, and errors end up in reports, logs and answers.
+    #[error("the character at position {position} is not A-Z, 0-9 or '<'")]
     InvalidCharacter {
         /// Zero-based position in the MRZ without line breaks.
         position: usize,
-        /// The character.
-        found: char,
     },
 }
 
@@ -255,12 +254,11 @@ impl Mrz {
         } else {
             text.to_owned()
         };
-        if let Some((position, found)) = raw
+        if let Some(position) = raw
             .chars()
-            .enumerate()
-            .find(|(_, c)| !matches!(c, 'A'..='Z' | '0'..='9' | '<'))
+            .position(|c| !matches!(c, 'A'..='Z' | '0'..='9' | '<'))
         {
-            return Err(MrzError::InvalidCharacter { position, found });
+            return Err(MrzError::InvalidCharacter { position });
         }
         let len = raw.len();
         let format = MrzFormat::from_len(len).ok_or(MrzError::Length { len })?;
@@ -622,10 +620,7 @@ mod tests {
         let lower = format!("p{}", "<".repeat(87));
         assert_eq!(
             Mrz::parse(&lower),
-            Err(MrzError::InvalidCharacter {
-                position: 0,
-                found: 'p'
-            })
+            Err(MrzError::InvalidCharacter { position: 0 })
         );
         let umlaut = format!("{}Ö", "<".repeat(87));
         assert!(matches!(

@@ -83,8 +83,22 @@ fn borrowed_signer_reader_agrees_on_every_shape() {
         let cases: Vec<(&str, Change, bool)> = vec![
             (
                 "subjectKeyIdentifier sid",
-                Box::new(move |si: &mut Node| *si.kid(1) = Node::prim(0x80, &[7; 20])),
+                Box::new(move |si: &mut Node| {
+                    // RFC 5652 §5.3: version 3 goes with a subjectKeyIdentifier.
+                    *si.kid(0) = Node::prim(0x02, &[3]);
+                    *si.kid(1) = Node::prim(0x80, &[7; 20]);
+                }),
                 true,
+            ),
+            (
+                "subjectKeyIdentifier sid under version 1",
+                Box::new(move |si: &mut Node| *si.kid(1) = Node::prim(0x80, &[7; 20])),
+                false,
+            ),
+            (
+                "issuerAndSerialNumber sid under version 3",
+                Box::new(move |si: &mut Node| *si.kid(0) = Node::prim(0x02, &[3])),
+                false,
             ),
             (
                 "constructed [0] sid",
@@ -210,11 +224,6 @@ fn borrowed_signer_reader_agrees_on_every_shape() {
                 "version 7",
                 Box::new(move |si: &mut Node| *si.kid(0) = Node::prim(0x02, &[7])),
                 false,
-            ),
-            (
-                "version 3",
-                Box::new(move |si: &mut Node| *si.kid(0) = Node::prim(0x02, &[3])),
-                true,
             ),
             (
                 "signature constructed",

@@ -29,6 +29,7 @@ use dongpo_crypto::{HashAlgorithm, SignatureAlgorithm, Verifier};
 use dongpo_pki::Cert;
 use dongpo_pki::UnixTime;
 use dongpo_pki::name::{NameMatch, same_name};
+use x509_cert::Certificate;
 use x509_cert::name::Name;
 
 /// The most certificates a SignedData may embed (ICAO objects carry one signer
@@ -36,6 +37,7 @@ use x509_cert::name::Name;
 /// untrusted input buys bounded work before it chains to a trust anchor.
 pub const MAX_CERTIFICATES: usize = 16;
 
+use crate::encoding::tlv::TlvReader;
 use crate::encoding::{cms_raw, oid};
 
 /// Why a CMS SignedData could not be read.
@@ -167,6 +169,15 @@ impl SignerFields {
                 SignerId::KeyId(ski.0.as_bytes().to_vec())
             }
         };
+        // RFC 5652 §5.3: the version follows the sid. The version is not signed, so a wrong
+        // one forges nothing, but a SignerInfo that contradicts itself is not read.
+        if info.version != signer_info_version(&signer) {
+            return Err(structure(format!(
+                "SignerInfo version {} does not match its sid (RFC 5652 §5.3: 1 with \
+                 issuerAndSerialNumber, 3 with subjectKeyIdentifier)",
+                info.version as u8
+            )));
+        }
         let digest_algorithm = HashAlgorithm::from_oid(&info.digest_alg.oid)
             .map_err(|_| SignedDataError::UnknownDigest(info.digest_alg.oid))?;
         // The decoded signedAttrs and the bytes must agree on presence and on the number
@@ -239,19 +250,94 @@ impl SignerFields {
     }
 }
 
+/// The SignerInfo version RFC 5652 §5.3 requires for `signer`: 1 with
+/// issuerAndSerialNumber, 3 with subjectKeyIdentifier.
+pub(crate) fn signer_info_version(signer: &SignerId) -> cms::content_info::CmsVersion {
+    match signer {
+        SignerId::IssuerSerial { .. } => cms::content_info::CmsVersion::V1,
+        SignerId::KeyId(_) => cms::content_info::CmsVersion::V3,
+    }
+}
+
+/// The embedded certificates as the SignedData carries them: the bytes received, so that a
+/// certificate's TBS is exactly what its issuer signed (the `der` crate sorts a decoded SET
+/// OF, so re-encoding a DSC whose multi-valued RDN is not in DER order would change the
+/// signed bytes, fail its chain and make the report name bytes the document never held).
+/// A received certificate that is not DER (BER inside, which the path code cannot read) is
+/// kept as its DER re-encoding, as before; so is every one if the bytes and the decoder
+/// disagree on which certificates there are (they cannot: both read the same `[0]` SET).
+fn kept_certificates(content: &[u8], decoded: &[&Certificate]) -> Vec<Vec<u8>> {
+    let reencoded = |cert: &&Certificate| cert.to_der().ok();
+    let received = received_certificates(content).unwrap_or_default();
+    if received.len() != decoded.len() {
+        return decoded.iter().filter_map(reencoded).collect();
+    }
+    received
+        .iter()
+        .zip(decoded)
+        .filter_map(|(raw, cert)| {
+            if Certificate::from_der(raw).is_ok() {
+                Some(raw.to_vec())
+            } else {
+                reencoded(cert)
+            }
+        })
+        .collect()
+}
+
+/// The `certificates [0] IMPLICIT SET` elements of a ContentInfo(SignedData) that are
+/// certificates (universal SEQUENCE; the other CertificateChoices are tagged), as received.
+/// `None` when the structure cannot be walked (the decoder has then refused it anyway).
+fn received_certificates(content: &[u8]) -> Option<Vec<&[u8]>> {
+    const SEQUENCE: u32 = 0x30;
+    const CONTEXT_0: u32 = 0xA0;
+    let content_info = TlvReader::ber(content).read().ok()?;
+    let explicit = content_info.children().find(CONTEXT_0).ok()??;
+    let signed_data = explicit.children().read().ok()?;
+    let mut fields = signed_data.children();
+    // version, digestAlgorithms, encapContentInfo, then the optional certificates.
+    for _ in 0..3 {
+        fields.read().ok()?;
+    }
+    let mut out = Vec::new();
+    let Ok(set) = fields.read() else {
+        return Some(out);
+    };
+    if set.tag != CONTEXT_0 {
+        return Some(out);
+    }
+    let mut elements = set.children();
+    while !elements.is_empty() {
+        let element = elements.read().ok()?;
+        if element.tag == SEQUENCE {
+            out.push(element.raw);
+        }
+    }
+    Some(out)
+}
+
 impl SignedDataInfo {
     /// Parses a ContentInfo(SignedData), DER first, then BER.
     ///
     /// # Errors
     /// [`SignedDataError`] naming the part that failed.
     pub fn parse(content: &[u8]) -> Result<Self, SignedDataError> {
-        let (info, encoding) = match ContentInfo::from_der(content) {
-            Ok(info) => (info, Encoding::Der),
-            Err(der_error) => match ContentInfo::from_ber(content) {
-                Ok(info) => (info, Encoding::Ber),
-                Err(_) => return Err(SignedDataError::Cms(der_error)),
-            },
-        };
+        // DER first; BER when DER fails anywhere, not only at the ContentInfo: the `[0]`
+        // content is read as an opaque element, so a definite ContentInfo and SignedData
+        // header can hold indefinite lengths deeper down (signerInfos, certificates, ...),
+        // which only the BER reading accepts (as the `ber-encoding` quirk). The DER error is
+        // the one reported when both fail.
+        Self::parse_as(content, Encoding::Der)
+            .or_else(|der_error| Self::parse_as(content, Encoding::Ber).map_err(|_| der_error))
+    }
+
+    /// [`SignedDataInfo::parse`] under one set of encoding rules.
+    fn parse_as(content: &[u8], encoding: Encoding) -> Result<Self, SignedDataError> {
+        let info = match encoding {
+            Encoding::Der => ContentInfo::from_der(content),
+            Encoding::Ber => ContentInfo::from_ber(content),
+        }
+        .map_err(SignedDataError::Cms)?;
         if info.content_type != oid::ID_SIGNED_DATA {
             return Err(SignedDataError::NotSignedData(info.content_type));
         }
@@ -280,15 +366,16 @@ impl SignedDataInfo {
                 "{certificate_count} certificates, at most {MAX_CERTIFICATES} are read"
             )));
         }
-        let certificates = signed
+        let decoded: Vec<&Certificate> = signed
             .certificates
             .iter()
             .flat_map(|set| set.0.iter())
             .filter_map(|c| match c {
-                CertificateChoices::Certificate(cert) => cert.to_der().ok(),
+                CertificateChoices::Certificate(cert) => Some(cert),
                 CertificateChoices::Other(_) => None,
             })
             .collect();
+        let certificates = kept_certificates(content, &decoded);
         // The decoder's view must agree with the bytes: one SignerInfo in both.
         if signed.signer_infos.0.len() != 1 {
             return Err(SignedDataError::Structure(format!(

@@ -107,8 +107,12 @@ pub(super) fn read(signer_infos: AnyRef<'_>, names: &RecentNames) -> Option<Sign
     // Exactly one element, a SEQUENCE: the SignerInfo.
     let body = only_element(set, Tag::Sequence)?;
     let mut fields = SliceReader::new(body).ok()?;
-    CmsVersion::decode(&mut fields).ok()?;
+    let version = CmsVersion::decode(&mut fields).ok()?;
     let signer = signer_id(&mut fields, body, names)?;
+    // A version that does not match the sid is refused by the full reader (RFC 5652 §5.3).
+    if version != crate::encoding::signed_data::signer_info_version(&signer) {
+        return None;
+    }
     let digest = AlgorithmIdentifierRef::decode(&mut fields).ok()?;
     let digest_algorithm = HashAlgorithm::from_oid(&digest.oid).ok()?;
     let (signed_attrs, attributes) = if fields.peek_byte() == Some(SIGNED_ATTRS) {

@@ -13,6 +13,7 @@ use serde::Serialize;
 
 mod check_digit;
 
+use check_digit::check_char_parts;
 pub use check_digit::{check_char, check_digit};
 
 /// The three MRZ layouts.
@@ -191,16 +192,28 @@ fn trim_fillers(s: &str) -> String {
     s.trim_end_matches('<').to_owned()
 }
 
+/// The non-empty `<`-separated parts of `s`, joined by single spaces (built in place:
+/// DG1 is parsed for every document of a batch).
 fn name_part(s: &str) -> String {
-    s.split('<')
-        .filter(|p| !p.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
+    let mut out = String::with_capacity(s.len());
+    for part in s.split('<').filter(|p| !p.is_empty()) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(part);
+    }
+    out
 }
 
 fn check(field: CheckDigitField, data: &str, found: char) -> CheckDigit {
+    check_parts(field, &[data], found)
+}
+
+/// [`check`] over the concatenation of `parts` (the composite check digit), without
+/// building the concatenated string.
+fn check_parts(field: CheckDigitField, parts: &[&str], found: char) -> CheckDigit {
     // Characters were validated before any field is cut, so this always computes.
-    let computed = check_char(data).unwrap_or('?');
+    let computed = check_char_parts(parts).unwrap_or('?');
     CheckDigit {
         field,
         found,
@@ -280,13 +293,12 @@ impl Mrz {
     fn td1(l: &Lines<'_>) -> Self {
         let (document_number, doc_cd, optional_data) =
             document_number(l.cols(1, 6, 14), l.col(1, 15), l.cols(1, 16, 30));
-        let composite = format!(
-            "{}{}{}{}",
+        let composite = [
             l.cols(1, 6, 30),
             l.cols(2, 1, 7),
             l.cols(2, 9, 15),
-            l.cols(2, 19, 29)
-        );
+            l.cols(2, 19, 29),
+        ];
         let (primary_identifier, secondary_identifier) = names(l.cols(3, 1, 30));
         Mrz {
             format: MrzFormat::Td1,
@@ -310,7 +322,7 @@ impl Mrz {
                     l.cols(2, 9, 14),
                     l.col(2, 15),
                 ),
-                check(CheckDigitField::Composite, &composite, l.col(2, 30)),
+                check_parts(CheckDigitField::Composite, &composite, l.col(2, 30)),
             ],
         }
     }
@@ -340,12 +352,11 @@ impl Mrz {
         } else {
             optional_end
         };
-        let composite = format!(
-            "{}{}{}",
+        let composite = [
             l.cols(2, 1, 10),
             l.cols(2, 14, 20),
-            l.cols(2, 22, composite_end)
-        );
+            l.cols(2, 22, composite_end),
+        ];
         let (primary_identifier, secondary_identifier) = names(l.cols(1, 6, width));
         let mut check_digits = vec![
             doc_cd,
@@ -369,7 +380,7 @@ impl Mrz {
             }
             check_digits.push(cd);
         }
-        check_digits.push(check(
+        check_digits.push(check_parts(
             CheckDigitField::Composite,
             &composite,
             l.col(2, width),

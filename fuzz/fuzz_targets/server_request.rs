@@ -5,8 +5,7 @@
 #![no_main]
 
 use axum::http::{HeaderMap, HeaderValue, header};
-use dongpo_server::verify::{BatchBin, BatchIn, VerifyIn};
-use dongpo_server::{parse_cbor, parse_json};
+use dongpo_server::fuzzing::{BatchBin, BatchIn, VerifyIn, parse_cbor, parse_json};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

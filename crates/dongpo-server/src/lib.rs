@@ -37,6 +37,15 @@ pub use routes::{OPENAPI_YAML, ROUTES};
 pub use serve_error::{BoxedError, ServeError};
 pub use wire::encode_cbor_batch;
 
+/// The request-body decoders exactly as the handlers use them, for the fuzz target
+/// `fuzz/fuzz_targets/server_request.rs` (outside the workspace, so it can reach only
+/// public items); not part of the crate's API.
+#[doc(hidden)]
+pub mod fuzzing {
+    pub use crate::routes::verify::{BatchBin, BatchIn, VerifyIn};
+    pub use crate::wire::{parse_cbor, parse_json};
+}
+
 /// The file the bound address is written to (useful with port 0).
 pub const ADDR_FILE: &str = "server.addr";
 

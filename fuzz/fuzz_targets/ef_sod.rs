@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 use dongpo_crypto::Verifier;
-use dongpo_icao::{KnownCertificates, TrustStore, sod_fast};
 use dongpo_icao::passive_auth::{self, Document, Options};
+use dongpo_icao::{KnownCertificates, TrustStore, sod_fast};
 use dongpo_pki::UnixTime;
 use libfuzzer_sys::fuzz_target;
 

@@ -10,17 +10,24 @@ pub fn check_digit(field: &str) -> Option<u8> {
 /// run on across the parts, as over the concatenated string).
 #[must_use]
 pub fn check_digit_parts(parts: &[&str]) -> Option<u8> {
-    const WEIGHTS: [u32; 3] = [7, 3, 1];
+    // Over the bytes: every accepted character is ASCII, and any byte of a non-ASCII
+    // character is outside the accepted set, so the answer is that of the characters.
     let mut sum = 0u32;
-    let chars = parts.iter().flat_map(|part| part.chars());
-    for (c, weight) in chars.zip(WEIGHTS.iter().cycle()) {
-        let value = match c {
-            '0'..='9' => u32::from(c) - u32::from('0'),
-            'A'..='Z' => u32::from(c) - u32::from('A') + 10,
-            '<' => 0,
+    let mut weight = 7u32;
+    for &byte in parts.iter().flat_map(|part| part.as_bytes()) {
+        let value = match byte {
+            b'0'..=b'9' => byte - b'0',
+            b'A'..=b'Z' => byte - b'A' + 10,
+            b'<' => 0,
             _ => return None,
         };
-        sum += value * weight;
+        sum += u32::from(value) * weight;
+        // The weights 7, 3, 1 repeat.
+        weight = match weight {
+            7 => 3,
+            3 => 1,
+            _ => 7,
+        };
     }
     u8::try_from(sum % 10).ok()
 }
@@ -62,5 +69,6 @@ mod tests {
             }
         }
         assert_eq!(check_digit_parts(&["L898", "abc"]), None);
+        assert_eq!(check_digit("L8é"), None, "a non-ASCII character");
     }
 }

@@ -263,16 +263,22 @@ impl Mrz {
     /// # Errors
     /// [`MrzError`] when the text cannot be an MRZ.
     pub fn parse(text: &str) -> Result<Self, MrzError> {
-        let raw: String = if text.contains(['\n', '\r']) {
+        // Byte scans: `\n` and `\r` never occur inside a multi-byte character.
+        let raw: String = if text.bytes().any(|b| matches!(b, b'\n' | b'\r')) {
             text.chars().filter(|c| !matches!(c, '\n' | '\r')).collect()
         } else {
             text.to_owned()
         };
-        if let Some((position, found)) = raw
-            .chars()
-            .enumerate()
-            .find(|(_, c)| !matches!(c, 'A'..='Z' | '0'..='9' | '<'))
+        // Every byte before the first refused one is an accepted ASCII character, so its
+        // byte index is its character index and a character starts there.
+        if let Some(position) = raw
+            .bytes()
+            .position(|b| !matches!(b, b'A'..=b'Z' | b'0'..=b'9' | b'<'))
         {
+            let found = raw
+                .get(position..)
+                .and_then(|rest| rest.chars().next())
+                .unwrap_or('\u{fffd}');
             return Err(MrzError::InvalidCharacter { position, found });
         }
         let len = raw.len();
@@ -358,7 +364,9 @@ impl Mrz {
             l.cols(2, 22, composite_end),
         ];
         let (primary_identifier, secondary_identifier) = names(l.cols(1, 6, width));
-        let mut check_digits = vec![
+        // Room for TD3's five, so the pushes below never grow it.
+        let mut check_digits = Vec::with_capacity(5);
+        check_digits.extend([
             doc_cd,
             check(
                 CheckDigitField::DateOfBirth,
@@ -370,7 +378,7 @@ impl Mrz {
                 l.cols(2, 22, 27),
                 l.col(2, 28),
             ),
-        ];
+        ]);
         if format == MrzFormat::Td3 {
             let personal = l.cols(2, 29, optional_end);
             let found = l.col(2, width - 1);
@@ -643,6 +651,22 @@ mod tests {
             Mrz::parse(&umlaut),
             Err(MrzError::InvalidCharacter { position: 87, .. })
         ));
+        // The character itself, and its character (not byte) position after one that
+        // is refused first.
+        assert_eq!(
+            Mrz::parse(&umlaut).unwrap_err(),
+            MrzError::InvalidCharacter {
+                position: 87,
+                found: 'Ö'
+            }
+        );
+        assert_eq!(
+            Mrz::parse(&format!("{}\nÖ", "<".repeat(44))).unwrap_err(),
+            MrzError::InvalidCharacter {
+                position: 44,
+                found: 'Ö'
+            }
+        );
         // All fillers is a (useless) MRZ of each size, not a panic.
         for len in [90, 72, 88] {
             let mrz = Mrz::parse(&"<".repeat(len)).unwrap();

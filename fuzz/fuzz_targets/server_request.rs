@@ -11,7 +11,10 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let mut json = HeaderMap::new();
-    json.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    json.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     if let Ok(body) = parse_json::<VerifyIn<'_>>(&json, data) {
         let _ = body.document.decode(None);
     }

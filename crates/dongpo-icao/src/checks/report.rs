@@ -98,6 +98,21 @@ pub struct MrzSummary {
     pub nationality: String,
 }
 
+/// Moves the fields out of an MRZ that is no longer needed (the verifier's own, once its
+/// checks are done): no copies.
+impl From<crate::lds::Mrz> for MrzSummary {
+    fn from(mrz: crate::lds::Mrz) -> Self {
+        MrzSummary {
+            document_type: mrz.document_code,
+            issuing_state: mrz.issuing_state,
+            document_number: mrz.document_number,
+            date_of_birth: mrz.date_of_birth,
+            date_of_expiry: mrz.date_of_expiry,
+            nationality: mrz.nationality,
+        }
+    }
+}
+
 impl From<&crate::lds::Mrz> for MrzSummary {
     fn from(mrz: &crate::lds::Mrz) -> Self {
         MrzSummary {

@@ -1,7 +1,7 @@
 //! EF.DG1: `61 { 5F1F <MRZ> }` (9303-10 §4.7.1).
 
 use super::mrz::Mrz;
-use super::{DataGroup, LdsError, LdsFile, children, outer};
+use super::{DataGroup, LdsError, LdsFile, outer};
 
 const FILE: LdsFile = LdsFile::Dg(DataGroup::Dg1);
 /// The MRZ data element inside the DG1 template.
@@ -16,13 +16,20 @@ impl Mrz {
     /// [`Mrz::check_digits`]).
     pub fn from_dg1(bytes: &[u8]) -> Result<Self, LdsError> {
         let template = outer(FILE, bytes)?;
-        let mrz = children(FILE, &template)?
-            .into_iter()
-            .find(|t| t.tag == TAG_MRZ)
-            .ok_or(LdsError::Missing {
-                file: FILE,
-                what: "MRZ data element 5F1F",
-            })?;
+        // Every child is read (a broken one after the MRZ is still an error, as with
+        // `children`), the first 5F1F kept, without collecting them: DG1 is parsed for
+        // every document of a batch.
+        let mut mrz = None;
+        for child in template.children() {
+            let child = child.map_err(|source| LdsError::Tlv { file: FILE, source })?;
+            if mrz.is_none() && child.tag == TAG_MRZ {
+                mrz = Some(child);
+            }
+        }
+        let mrz = mrz.ok_or(LdsError::Missing {
+            file: FILE,
+            what: "MRZ data element 5F1F",
+        })?;
         let text = std::str::from_utf8(mrz.value).map_err(|e| LdsError::Malformed {
             file: FILE,
             what: "MRZ data element 5F1F",

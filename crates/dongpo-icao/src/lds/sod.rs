@@ -3,15 +3,15 @@
 
 use std::collections::BTreeMap;
 
-use der::Decode;
 use dongpo_crypto::HashAlgorithm;
 
 use crate::encoding::signed_data::{SignedDataError, SignedDataInfo};
 use crate::encoding::tlv::TlvReader;
-use crate::lds::security_object::LdsSecurityObject;
+use crate::lds::security_object::{LdsSecurityObject, LdsVersionInfo};
 
 mod content;
 pub mod fast;
+mod lds;
 mod signer;
 
 pub use fast::KnownCertificates;
@@ -53,11 +53,12 @@ pub struct Sod {
     pub wrapper_der: bool,
     /// The CMS SignedData.
     pub cms: SignedDataInfo,
-    /// The decoded LDSSecurityObject.
-    pub lds: LdsSecurityObject,
+    /// The LDSSecurityObject's `ldsVersionInfo`: present exactly for a v1 object.
+    pub lds_version_info: Option<LdsVersionInfo>,
     /// Hash of the data groups (LDSSecurityObject hashAlgorithm).
     pub lds_hash: HashAlgorithm,
-    /// Data-group number -> hash value.
+    /// Data-group number -> hash value: the LDSSecurityObject's hashes, held only here
+    /// (the rest of the object is the two fields above).
     pub dg_hashes: BTreeMap<u8, Vec<u8>>,
 }
 
@@ -160,29 +161,23 @@ impl Sod {
         wrapper_der: bool,
         cms: SignedDataInfo,
     ) -> Result<Self, SodError> {
-        let lds = LdsSecurityObject::from_der(&cms.econtent)
-            .or_else(|_| LdsSecurityObject::from_ber(&cms.econtent))
-            .map_err(SodError::Lds)?;
-        let lds_hash = HashAlgorithm::from_oid(&lds.hash_algorithm.algorithm)
-            .map_err(|_| SodError::UnknownDigest(lds.hash_algorithm.algorithm))?;
-        let dg_hashes = data_group_hashes(&lds)?;
+        let lds = lds::read(&cms.econtent)?;
         Ok(Sod {
             wrapped,
             file_sha256: HashAlgorithm::Sha256.digest(object),
             trailing_bytes: file.len() - object.len(),
             wrapper_der,
             cms,
-            lds,
-            lds_hash,
-            dg_hashes,
+            lds_version_info: lds.version_info,
+            lds_hash: lds.hash,
+            dg_hashes: lds.dg_hashes,
         })
     }
 
     /// The LDS version (`0108`) of a v1 LDSSecurityObject.
     #[must_use]
     pub fn lds_version(&self) -> Option<String> {
-        self.lds
-            .lds_version_info
+        self.lds_version_info
             .as_ref()
             .map(|v| v.lds_version.to_string())
     }

@@ -13,6 +13,7 @@ use serde::Serialize;
 
 mod check_digit;
 
+use check_digit::check_char_parts;
 pub use check_digit::{check_char, check_digit};
 
 /// The three MRZ layouts.
@@ -190,16 +191,28 @@ fn trim_fillers(s: &str) -> String {
     s.trim_end_matches('<').to_owned()
 }
 
+/// The non-empty `<`-separated parts of `s`, joined by single spaces (built in place:
+/// DG1 is parsed for every document of a batch).
 fn name_part(s: &str) -> String {
-    s.split('<')
-        .filter(|p| !p.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
+    let mut out = String::with_capacity(s.len());
+    for part in s.split('<').filter(|p| !p.is_empty()) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(part);
+    }
+    out
 }
 
 fn check(field: CheckDigitField, data: &str, found: char) -> CheckDigit {
+    check_parts(field, &[data], found)
+}
+
+/// [`check`] over the concatenation of `parts` (the composite check digit), without
+/// building the concatenated string.
+fn check_parts(field: CheckDigitField, parts: &[&str], found: char) -> CheckDigit {
     // Characters were validated before any field is cut, so this always computes.
-    let computed = check_char(data).unwrap_or('?');
+    let computed = check_char_parts(parts).unwrap_or('?');
     CheckDigit {
         field,
         found,
@@ -249,14 +262,17 @@ impl Mrz {
     /// # Errors
     /// [`MrzError`] when the text cannot be an MRZ.
     pub fn parse(text: &str) -> Result<Self, MrzError> {
-        let raw: String = if text.contains(['\n', '\r']) {
+        // Byte scans: `\n` and `\r` never occur inside a multi-byte character.
+        let raw: String = if text.bytes().any(|b| matches!(b, b'\n' | b'\r')) {
             text.chars().filter(|c| !matches!(c, '\n' | '\r')).collect()
         } else {
             text.to_owned()
         };
+        // Every byte before the first refused one is an accepted ASCII character, so its
+        // byte index is its character index.
         if let Some(position) = raw
-            .chars()
-            .position(|c| !matches!(c, 'A'..='Z' | '0'..='9' | '<'))
+            .bytes()
+            .position(|b| !matches!(b, b'A'..=b'Z' | b'0'..=b'9' | b'<'))
         {
             return Err(MrzError::InvalidCharacter { position });
         }
@@ -278,13 +294,12 @@ impl Mrz {
     fn td1(l: &Lines<'_>) -> Self {
         let (document_number, doc_cd, optional_data) =
             document_number(l.cols(1, 6, 14), l.col(1, 15), l.cols(1, 16, 30));
-        let composite = format!(
-            "{}{}{}{}",
+        let composite = [
             l.cols(1, 6, 30),
             l.cols(2, 1, 7),
             l.cols(2, 9, 15),
-            l.cols(2, 19, 29)
-        );
+            l.cols(2, 19, 29),
+        ];
         let (primary_identifier, secondary_identifier) = names(l.cols(3, 1, 30));
         Mrz {
             format: MrzFormat::Td1,
@@ -308,7 +323,7 @@ impl Mrz {
                     l.cols(2, 9, 14),
                     l.col(2, 15),
                 ),
-                check(CheckDigitField::Composite, &composite, l.col(2, 30)),
+                check_parts(CheckDigitField::Composite, &composite, l.col(2, 30)),
             ],
         }
     }
@@ -338,14 +353,15 @@ impl Mrz {
         } else {
             optional_end
         };
-        let composite = format!(
-            "{}{}{}",
+        let composite = [
             l.cols(2, 1, 10),
             l.cols(2, 14, 20),
-            l.cols(2, 22, composite_end)
-        );
+            l.cols(2, 22, composite_end),
+        ];
         let (primary_identifier, secondary_identifier) = names(l.cols(1, 6, width));
-        let mut check_digits = vec![
+        // Room for TD3's five, so the pushes below never grow it.
+        let mut check_digits = Vec::with_capacity(5);
+        check_digits.extend([
             doc_cd,
             check(
                 CheckDigitField::DateOfBirth,
@@ -357,7 +373,7 @@ impl Mrz {
                 l.cols(2, 22, 27),
                 l.col(2, 28),
             ),
-        ];
+        ]);
         if format == MrzFormat::Td3 {
             let personal = l.cols(2, 29, optional_end);
             let found = l.col(2, width - 1);
@@ -367,7 +383,7 @@ impl Mrz {
             }
             check_digits.push(cd);
         }
-        check_digits.push(check(
+        check_digits.push(check_parts(
             CheckDigitField::Composite,
             &composite,
             l.col(2, width),
@@ -627,6 +643,17 @@ mod tests {
             Mrz::parse(&umlaut),
             Err(MrzError::InvalidCharacter { position: 87, .. })
         ));
+        // The character (not byte) position, after a line break too; never the
+        // character itself (it may be one of the holder's name).
+        assert_eq!(
+            Mrz::parse(&umlaut).unwrap_err(),
+            MrzError::InvalidCharacter { position: 87 }
+        );
+        assert_eq!(
+            Mrz::parse(&format!("{}\nÖ", "<".repeat(44))).unwrap_err(),
+            MrzError::InvalidCharacter { position: 44 }
+        );
+        assert!(!Mrz::parse(&umlaut).unwrap_err().to_string().contains('Ö'));
         // All fillers is a (useless) MRZ of each size, not a panic.
         for len in [90, 72, 88] {
             let mrz = Mrz::parse(&"<".repeat(len)).unwrap();

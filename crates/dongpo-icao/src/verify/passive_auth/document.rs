@@ -109,7 +109,7 @@ pub(super) fn com_consistency(
 /// including document numbers that overflow into the optional data), for a DG1 already
 /// parsed (`Mrz::from_dg1`'s result). Returns `(all pass, detail, summary)`.
 pub(super) fn mrz_check_digits(
-    parsed: &Result<Mrz, LdsError>,
+    parsed: Result<Mrz, LdsError>,
 ) -> (bool, String, Option<MrzSummary>) {
     let mrz = match parsed {
         Ok(mrz) => mrz,
@@ -120,13 +120,17 @@ pub(super) fn mrz_check_digits(
         .into_iter()
         .map(|f| f.name())
         .collect();
+    let count = mrz.check_digits.len();
+    // The MRZ is the verifier's own and this is its last use: its fields move.
     let summary = MrzSummary::from(mrz);
     if failed.is_empty() {
-        (
-            true,
-            format!("{} check digits correct", mrz.check_digits.len()),
-            Some(summary),
-        )
+        // TD1 and TD2 have 4 check digits, TD3 has 5: fixed texts, no formatting.
+        let detail = match count {
+            4 => "4 check digits correct".to_owned(),
+            5 => "5 check digits correct".to_owned(),
+            n => format!("{n} check digits correct"),
+        };
+        (true, detail, Some(summary))
     } else {
         (
             false,

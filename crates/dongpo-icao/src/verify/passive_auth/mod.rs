@@ -203,7 +203,7 @@ pub fn verify_parsed(
     let mut crl_numbers = Vec::new();
     let mut covered = Vec::new();
 
-    let sod = match parsed {
+    let mut sod = match parsed {
         Ok(sod) => {
             let mut notes = Vec::new();
             let mut ok = true;
@@ -281,7 +281,9 @@ pub fn verify_parsed(
             lds_version: sod.lds_version(),
             lds_hash: sod.lds_hash,
             signature_algorithm,
-            dg_hashes: sod.dg_hashes.clone(),
+            // Moved in from `sod` once nothing reads it any more (just before the
+            // outcome is built): one map per document, not a copy.
+            dg_hashes: BTreeMap::new(),
         });
     } else {
         for id in AFTER_PARSE {
@@ -321,7 +323,7 @@ pub fn verify_parsed(
         }
     }
 
-    let mrz = match &dg1_mrz {
+    let mrz = match dg1_mrz {
         Some(parsed) => {
             let (ok, detail, summary) = mrz_check_digits(parsed);
             checks.result(CheckId::MrzCheckDigits, ok, detail);
@@ -369,6 +371,14 @@ pub fn verify_parsed(
                 || (policy.require_revocation && c.id == CheckId::DscRevocation))
     });
     let any_failed = checks.0.iter().any(|c| c.status == Status::Fail);
+    // The last reads of `sod` are above: its hash map and evidence hash move into the
+    // report instead of being copied (`report_sod` is `Some` only alongside `sod`).
+    let sod_sha256 = sod.as_mut().map(|s| {
+        if let Some(facts) = report_sod.as_mut() {
+            facts.dg_hashes = std::mem::take(&mut s.dg_hashes);
+        }
+        std::mem::take(&mut s.file_sha256)
+    });
     Outcome {
         valid: !any_failed && !required_skipped,
         checks: checks.0,
@@ -377,7 +387,7 @@ pub fn verify_parsed(
         csca: report_csca,
         mrz,
         evidence: EvidenceFacts {
-            sod_sha256: sod.as_ref().map(|s| s.file_sha256.clone()),
+            sod_sha256,
             trust_snapshot: snapshot_id,
             crl_numbers,
             policy: policy.name.clone(),

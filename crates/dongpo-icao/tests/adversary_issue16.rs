@@ -18,6 +18,9 @@ use cms_tree::{Cms, Node};
 use dongpo_icao::Sod;
 use dongpo_icao::signed_data::Encoding;
 
+/// A change made to the CMS tree.
+type Change = fn(&mut Cms);
+
 /// The genuine p256 EF.SOD's ContentInfo as a tree.
 fn genuine_cms() -> Cms {
     let file = synthetic::read("p256/genuine/EF_SOD.bin");
@@ -61,7 +64,7 @@ fn ber_below_a_definite_signed_data_is_read_as_the_der_form() {
     let der = Sod::parse(&synthetic::read("p256/genuine/EF_SOD.bin")).unwrap();
     // Field indexes of SignedData: version 0, digestAlgorithms 1, encapContentInfo 2,
     // certificates 3, signerInfos 4.
-    let variants: [(&str, fn(&mut Cms)); 4] = [
+    let variants: [(&str, Change); 4] = [
         ("signerInfos indefinite", |cms| {
             cms.signer_infos().make_indefinite();
         }),

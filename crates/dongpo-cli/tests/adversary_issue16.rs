@@ -94,9 +94,17 @@ fn file_names_are_not_printed_with_control_characters() {
         os("--at"),
         os("2026-06-01T00:00:00Z"),
     ]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let found = control_characters(&out.stdout);
-    assert!(found.is_empty(), "report carries control characters {found:02x?}");
+    assert!(
+        found.is_empty(),
+        "report carries control characters {found:02x?}"
+    );
 
     // An unreadable file of that directory: the error names it.
     std::fs::write(dir.join("bad\x1b[31m.der"), b"junk").unwrap();
@@ -109,7 +117,10 @@ fn file_names_are_not_printed_with_control_characters() {
     ]);
     assert_eq!(out.status.code(), Some(2));
     let found = control_characters(&out.stderr);
-    assert!(found.is_empty(), "error carries control characters {found:02x?}");
+    assert!(
+        found.is_empty(),
+        "error carries control characters {found:02x?}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -148,7 +159,10 @@ fn mrz_errors_do_not_echo_name_characters() {
         .find(|c| c["id"] == "mrz.check_digits")
         .map(|c| c["detail"].as_str().unwrap_or_default().to_owned())
         .unwrap();
-    assert!(!detail.contains("'q'"), "detail names the character: {detail}");
+    assert!(
+        !detail.contains("'q'"),
+        "detail names the character: {detail}"
+    );
     let _ = std::fs::remove_dir_all(Path::new(&dir));
 }
 
@@ -161,7 +175,12 @@ fn an_empty_challenge_is_a_usage_error_for_verify_too() {
     let dir = scratch("empty-challenge");
     let signature = dir.join("signature.bin");
     std::fs::write(&signature, [0u8; 64]).unwrap();
-    let dg = |n: u8| format!("{n}={}", vectors(&format!("bp256/genuine/DG{n}.bin")).display());
+    let dg = |n: u8| {
+        format!(
+            "{n}={}",
+            vectors(&format!("bp256/genuine/DG{n}.bin")).display()
+        )
+    };
     let (dg14, dg15) = (dg(14), dg(15));
     let aa = dongpo(&[
         os("aa"),

@@ -27,6 +27,9 @@ fn genuine_cms() -> Cms {
     Cms::parse(&content_info).expect("a ContentInfo")
 }
 
+/// A named change to a genuine CMS tree.
+type Variant = (&'static str, fn(&mut Cms));
+
 /// `cms` wrapped again in a DER 0x77 object.
 fn wrapped(cms: &Cms) -> Vec<u8> {
     Node::cons(0x77, vec![Node::parse_exact(&cms.encode()).unwrap()]).encode()
@@ -63,7 +66,7 @@ fn ber_below_a_definite_signed_data_is_read_as_the_der_form() {
     let der = Sod::parse(&synthetic::read("p256/genuine/EF_SOD.bin")).unwrap();
     // Field indexes of SignedData: version 0, digestAlgorithms 1, encapContentInfo 2,
     // certificates 3, signerInfos 4.
-    let variants: [(&str, fn(&mut Cms)); 4] = [
+    let variants: [Variant; 4] = [
         ("signerInfos indefinite", |cms| {
             cms.signer_infos().make_indefinite();
         }),

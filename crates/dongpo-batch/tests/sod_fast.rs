@@ -10,22 +10,8 @@
 
 mod common;
 
-use dongpo_icao::Sod;
-use dongpo_icao::{KnownCertificates, sod_fast};
-
-/// `Some` only where `Sod::parse` agrees; returns whether the fast path answered.
-fn agrees(file: &[u8], known: &KnownCertificates, what: &str) -> bool {
-    match sod_fast::parse(file, known) {
-        None => false,
-        Some(fast) => {
-            let full = Sod::parse(file).unwrap_or_else(|e| {
-                panic!("{what}: fast parser accepted what Sod::parse refuses: {e}")
-            });
-            assert_eq!(format!("{fast:?}"), format!("{full:?}"), "{what}");
-            true
-        }
-    }
-}
+use common::agrees;
+use dongpo_icao::KnownCertificates;
 
 fn sods() -> Vec<(String, Vec<u8>)> {
     let mut out: Vec<_> = common::synthetic_dirs()

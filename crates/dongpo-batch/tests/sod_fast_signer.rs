@@ -1,4 +1,4 @@
-//! The fast path's borrowed SignerInfo reader (`dongpo-icao/src/sod/signer.rs`) against
+//! The fast path's borrowed SignerInfo reader (`dongpo-icao/src/lds/sod/signer.rs`) against
 //! `Sod::parse` on SignerInfos of every shape it must read or decline: wherever the fast
 //! path answers, `Sod::parse` gives the same value; where it must answer, it does.
 #![allow(
@@ -9,12 +9,14 @@
     missing_docs
 )]
 
+mod common;
+
 #[path = "../../dongpo-icao/tests/support/cms_tree.rs"]
 mod cms_tree;
 
 use cms_tree::{Cms, Node};
-use dongpo_icao::Sod;
-use dongpo_icao::{KnownCertificates, sod_fast};
+use common::agrees;
+use dongpo_icao::KnownCertificates;
 use dongpo_testkit::document_signer::DocumentSigner;
 use dongpo_testkit::{KeyStore, Profile};
 
@@ -42,20 +44,6 @@ fn set_attribute(signer_info: &mut Node, oid: &[u8], values: Vec<Node>) {
     let attrs = cms_tree::signed_attrs(signer_info).kids_mut();
     attrs.retain(|a| a.get(0).raw != oid);
     attrs.push(attribute(oid, values));
-}
-
-/// Whether the fast path answered; panics where it disagrees with `Sod::parse`.
-fn agrees(file: &[u8], known: &KnownCertificates, what: &str) -> bool {
-    match sod_fast::parse(file, known) {
-        None => false,
-        Some(fast) => {
-            let full = Sod::parse(file).unwrap_or_else(|e| {
-                panic!("{what}: fast parser accepted what Sod::parse refuses: {e}")
-            });
-            assert_eq!(format!("{fast:?}"), format!("{full:?}"), "{what}");
-            true
-        }
-    }
 }
 
 /// The genuine SOD's ContentInfo with its SignerInfo changed by `change`.

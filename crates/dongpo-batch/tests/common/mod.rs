@@ -11,7 +11,23 @@ use dongpo_crypto::Verifier;
 use dongpo_icao::Policy;
 use dongpo_icao::TrustStore;
 use dongpo_icao::passive_auth::{Document, Options, TimeModel};
+use dongpo_icao::{KnownCertificates, Sod, sod_fast};
 use dongpo_pki::{Cert, UnixTime};
+
+/// Whether the fast path answered; panics where it disagrees with `Sod::parse` (whenever
+/// it answers, the full parser must give the same value).
+pub fn agrees(file: &[u8], known: &KnownCertificates, what: &str) -> bool {
+    match sod_fast::parse(file, known) {
+        None => false,
+        Some(fast) => {
+            let full = Sod::parse(file).unwrap_or_else(|e| {
+                panic!("{what}: fast parser accepted what Sod::parse refuses: {e}")
+            });
+            assert_eq!(format!("{fast:?}"), format!("{full:?}"), "{what}");
+            true
+        }
+    }
+}
 
 /// One document with what it is verified against.
 pub struct Case {

@@ -12,7 +12,6 @@ use std::process::{Command, Output};
 
 use base64ct::Encoding;
 use dongpo_crypto::seal::{self, VID_RANDOM_INFO};
-use dongpo_icao::tlv::encode;
 
 const IDN: &str = "5908031544762";
 const OTHER_IDN: &str = "5908031544763";
@@ -51,35 +50,46 @@ fn assert_silent_about(out: &Output, secrets: &[&str]) {
     }
 }
 
-/// A certificate (unsigned: `vid verify` reads only its subjectAltName) for `spki` carrying
-/// the identifyData VID of `idn` and `random`, or no extensions at all.
+/// A certificate for `spki`, signed by a throw-away CA key, carrying the identifyData VID
+/// of `idn` and `random` in its subjectAltName, or no extensions at all.
 fn certificate(spki: &[u8], vid_of: Option<(&str, &[u8])>) -> Vec<u8> {
-    let ecdsa_sha256 = hex::decode("300a06082a8648ce3d040302").unwrap();
-    let time = |t: &str| encode(&[0x17], t.as_bytes());
-    let mut tbs = encode(&[0xa0], &[2, 1, 2]);
-    tbs.extend([2, 1, 1]);
-    tbs.extend(&ecdsa_sha256);
-    tbs.extend([0x30, 0]);
-    tbs.extend(encode(
-        &[0x30],
-        &[time("260101000000Z"), time("360101000000Z")].concat(),
-    ));
-    tbs.extend([0x30, 0]);
-    tbs.extend(spki);
+    use der::{Decode, Encode};
+    use dongpo_crypto::{Curve, EcdsaEncoding, HashAlgorithm, KeySpec, SignatureAlgorithm};
+    use std::str::FromStr;
+    use x509_cert::time::{Time, Validity};
+    let issuer = dongpo_crypto::SigningKey::generate(KeySpec::Ec(Curve::P256)).unwrap();
+    let mut extensions = Vec::new();
     if let Some((idn, random)) = vid_of {
-        let vid =
-            dongpo_profiles::vid::vid(idn, random, dongpo_crypto::HashAlgorithm::Sha256).unwrap();
+        let vid = dongpo_profiles::vid::vid(idn, random, HashAlgorithm::Sha256).unwrap();
         let san = dongpo_profiles::vid::subject_alt_name("홍길동", &vid).unwrap();
-        let ext = encode(
-            &[0x30],
-            &[&[0x06, 0x03, 0x55, 0x1d, 0x11][..], &encode(&[0x04], &san)].concat(),
-        );
-        tbs.extend(encode(&[0xa3], &encode(&[0x30], &ext)));
+        extensions.push(x509_cert::ext::Extension {
+            extn_id: const_oid::db::rfc5280::ID_CE_SUBJECT_ALT_NAME,
+            critical: false,
+            extn_value: der::asn1::OctetString::new(san).unwrap(),
+        });
     }
-    let mut cert = encode(&[0x30], &tbs);
-    cert.extend(&ecdsa_sha256);
-    cert.extend(encode(&[0x03], &[0, 0x30, 0]));
-    encode(&[0x30], &cert)
+    let profile = dongpo_testpki::FixedProfile {
+        issuer: x509_cert::name::Name::from_str("CN=vid test CA").unwrap(),
+        subject: x509_cert::name::Name::from_str("CN=vid test").unwrap(),
+        extensions,
+    };
+    let time = |secs: u64| {
+        Time::UtcTime(
+            der::asn1::UtcTime::from_unix_duration(std::time::Duration::from_secs(secs)).unwrap(),
+        )
+    };
+    // 2026-01-01 to 2036-01-01.
+    let validity = Validity::new(time(1_767_225_600), time(2_082_758_400));
+    let algorithm = SignatureAlgorithm::Ecdsa {
+        hash: HashAlgorithm::Sha256,
+        encoding: EcdsaEncoding::Der,
+    };
+    let signer = dongpo_crypto::x509::CertSigner::new(&issuer, algorithm);
+    let spki = spki::SubjectPublicKeyInfoOwned::from_der(spki).unwrap();
+    dongpo_testpki::issue(profile, &[1], validity, spki, &signer)
+        .unwrap()
+        .to_der()
+        .unwrap()
 }
 
 /// The subscriber side end to end for one key type: the testkit key and a certificate with

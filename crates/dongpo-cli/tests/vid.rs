@@ -122,16 +122,22 @@ fn round_trip(key_algorithm: &str) {
     let ciphertext = dir.join("vid_random_encrypted.b64");
     std::fs::write(&ciphertext, base64ct::Base64::encode_string(&sealed)).unwrap();
     let random_file = dir.join("random.hex");
-    let out = dongpo(&[
-        "vid",
-        "decrypt",
-        "--key",
-        s(&key_path),
-        "--ciphertext-file",
-        s(&ciphertext),
-        "--out",
-        s(&random_file),
-    ]);
+    // `vid decrypt` of that ciphertext with the key, to `out` or to standard output.
+    let decrypt = |out: Option<&Path>| {
+        let mut args = vec![
+            "vid",
+            "decrypt",
+            "--key",
+            s(&key_path),
+            "--ciphertext-file",
+            s(&ciphertext),
+        ];
+        if let Some(out) = out {
+            args.extend(["--out", s(out)]);
+        }
+        dongpo(&args)
+    };
+    let out = decrypt(Some(&random_file));
     assert!(
         out.status.success(),
         "{}",
@@ -152,26 +158,10 @@ fn round_trip(key_algorithm: &str) {
         assert_eq!(mode & 0o077, 0, "R is readable by the owner only");
     }
     // The file is never replaced.
-    let again = dongpo(&[
-        "vid",
-        "decrypt",
-        "--key",
-        s(&key_path),
-        "--ciphertext-file",
-        s(&ciphertext),
-        "--out",
-        s(&random_file),
-    ]);
+    let again = decrypt(Some(&random_file));
     assert_eq!(again.status.code(), Some(2));
     // Without --out, R goes to standard output (for a pipe into the app's key store).
-    let to_stdout = dongpo(&[
-        "vid",
-        "decrypt",
-        "--key",
-        s(&key_path),
-        "--ciphertext-file",
-        s(&ciphertext),
-    ]);
+    let to_stdout = decrypt(None);
     assert!(to_stdout.status.success());
     assert_eq!(
         String::from_utf8_lossy(&to_stdout.stdout).trim(),

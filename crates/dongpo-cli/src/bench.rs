@@ -113,6 +113,7 @@ fn rate<T: Sync>(
                         .iter()
                         .cycle()
                         .skip(t)
+                        .step_by(threads)
                         .take(per_thread)
                         .filter(|item| op(item))
                         .count()

@@ -444,8 +444,14 @@ impl SignedDataInfo {
     /// Whether the signature algorithm is written as the bare `rsaEncryption` OID.
     #[must_use]
     pub fn uses_bare_rsa_encryption(&self) -> bool {
-        spki::AlgorithmIdentifierRef::from_der(&self.signature_algorithm)
-            .is_ok_and(|id| id.oid == dongpo_crypto::oid::RSA_ENCRYPTION)
+        // Asked of every document: the OID's bytes must occur before the identifier is
+        // worth decoding.
+        let oid = dongpo_crypto::oid::RSA_ENCRYPTION;
+        self.signature_algorithm
+            .windows(oid.as_bytes().len())
+            .any(|w| w == oid.as_bytes())
+            && spki::AlgorithmIdentifierRef::from_der(&self.signature_algorithm)
+                .is_ok_and(|id| id.oid == oid)
     }
 
     /// Verifies the signature over the signed attributes as received.

@@ -9,10 +9,10 @@ use crate::encoding::signed_data::{SignedDataError, SignedDataInfo};
 use crate::encoding::tlv::TlvReader;
 use crate::lds::security_object::{LdsSecurityObject, LdsVersionInfo};
 
-mod content;
 pub mod fast;
 mod lds;
 mod signer;
+mod walk;
 
 pub use fast::KnownCertificates;
 

@@ -16,90 +16,33 @@
 use std::collections::{HashSet, VecDeque};
 use std::sync::RwLock;
 
-use cms::content_info::CmsVersion;
-use cms::revocation::RevocationInfoChoices;
 use const_oid::ObjectIdentifier;
-use der::asn1::{AnyRef, OctetStringRef};
-use der::{
-    Decode, DecodeValue, Encode, EncodeValue, FixedTag, Header, Length, Reader, Sequence, Tag,
-    Writer,
-};
+use der::{Decode, Encode};
 use dongpo_crypto::HashAlgorithm;
 
-use super::Sod;
-use super::content::{DigestAlgorithmsRef, EncapsulatedContentInfoRef};
 use super::signer::RecentNames;
+use super::{Sod, walk};
 use crate::encoding::oid;
 use crate::encoding::signed_data::{Encoding, SignedDataInfo, SignerFields};
+use crate::encoding::tlv::{Tlv, TlvReader};
 
 /// Tag of the EF.SOD wrapper: `[APPLICATION 23]` constructed.
-const SOD_TAG: Tag = Tag::Application {
-    constructed: true,
-    number: der::TagNumber(23),
-};
+const SOD_TAG: u32 = 0x77;
+
+/// `[0]` constructed: ContentInfo's content (EXPLICIT).
+const EXPLICIT_0: u32 = 0xa0;
+
+/// `[0]` constructed: EncapsulatedContentInfo's eContent (EXPLICIT).
+const ECONTENT: u32 = 0xa0;
+
+/// `[0]` constructed: SignedData's certificates (IMPLICIT SET OF).
+const CERTIFICATES: u32 = 0xa0;
 
 /// Fingerprints kept before the set starts over.
 const KNOWN_CAPACITY: usize = 65_536;
 
 /// Certificates compared byte for byte before hashing.
 const RECENT: usize = 8;
-
-/// `ContentInfo` with its content borrowed.
-#[derive(Sequence)]
-struct ContentInfoRef<'a> {
-    content_type: ObjectIdentifier,
-    #[asn1(context_specific = "0", tag_mode = "EXPLICIT")]
-    content: AnyRef<'a>,
-}
-
-/// `CertificateSet` as the bytes of each element, undecoded.
-struct CertificateSlices<'a>(Vec<&'a [u8]>);
-
-impl FixedTag for CertificateSlices<'_> {
-    const TAG: Tag = Tag::Set;
-}
-
-impl<'a> DecodeValue<'a> for CertificateSlices<'a> {
-    type Error = der::Error;
-
-    fn decode_value<R: Reader<'a>>(reader: &mut R, _header: Header) -> der::Result<Self> {
-        let mut out = Vec::new();
-        while !reader.is_finished() {
-            out.push(reader.tlv_bytes()?);
-        }
-        Ok(CertificateSlices(out))
-    }
-}
-
-/// Written back as received (the derive needs it; the parser never encodes).
-impl EncodeValue for CertificateSlices<'_> {
-    fn value_len(&self) -> der::Result<Length> {
-        self.0.iter().try_fold(Length::ZERO, |total, der| {
-            total + Length::try_from(der.len())?
-        })
-    }
-
-    fn encode_value(&self, writer: &mut impl Writer) -> der::Result<()> {
-        self.0.iter().try_for_each(|der| writer.write(der))
-    }
-}
-
-/// `SignedData` (RFC 5652 §5.1) with the certificates and signerInfos left undecoded;
-/// every other field is the `cms` crate's own type or its borrowed twin
-/// ([`super::content`]), so it is read exactly as `Sod::parse` reads it.
-#[derive(Sequence)]
-struct SignedDataRef<'a> {
-    version: CmsVersion,
-    digest_algorithms: DigestAlgorithmsRef<'a>,
-    encap_content_info: EncapsulatedContentInfoRef<'a>,
-    #[asn1(context_specific = "0", tag_mode = "IMPLICIT", optional = "true")]
-    certificates: Option<CertificateSlices<'a>>,
-    #[asn1(context_specific = "1", tag_mode = "IMPLICIT", optional = "true")]
-    crls: Option<RevocationInfoChoices>,
-    /// Left undecoded here: [`SignerFields::read`] finds it in the bytes, requires exactly
-    /// one SignerInfo (a SET, tag 0x31) and decodes that element with the `cms` type.
-    signer_infos: AnyRef<'a>,
-}
 
 /// Certificates seen to decode as `Certificate` and re-encode to the same bytes:
 /// `Sod::parse` would accept them and keep exactly these bytes.
@@ -154,15 +97,45 @@ impl KnownCertificates {
 /// The content of the 0x77 wrapper, when the file is wrapped with a DER length and
 /// nothing follows it (trailing data is a quirk `Sod::parse` reports).
 fn unwrap_sod(file: &[u8]) -> Option<&[u8]> {
-    let mut reader = der::SliceReader::new(file).ok()?;
-    let header = Header::decode(&mut reader).ok()?;
-    if header.tag() != SOD_TAG {
-        return None;
-    }
-    let start = usize::try_from(header.encoded_len().ok()?).ok()?;
-    let len = usize::try_from(header.length()).ok()?;
-    let end = start.checked_add(len)?;
-    (end == file.len()).then(|| file.get(start..end)).flatten()
+    let mut reader = TlvReader::new(file);
+    let wrapper = walk::element(&mut reader, SOD_TAG)?;
+    reader.finish().ok()?;
+    Some(wrapper.value)
+}
+
+/// The SignedData's version: `CMSVersion`, which `der` reads for 0 to 5.
+fn cms_version(version: &Tlv<'_>) -> Option<()> {
+    (walk::small_uint(version)? <= 5).then_some(())
+}
+
+/// `DigestAlgorithmIdentifiers ::= SET OF DigestAlgorithmIdentifier`: nothing reads them
+/// (the SignerInfo names its own), but each must be an AlgorithmIdentifier, as the owned
+/// decode requires.
+fn digest_algorithms(set: &Tlv<'_>) -> Option<()> {
+    walk::children(set)
+        .all(|element| element.is_some_and(|e| walk::algorithm(&e).is_some()))
+        .then_some(())
+}
+
+/// `EncapsulatedContentInfo ::= SEQUENCE { eContentType, [0] EXPLICIT OCTET STRING }`:
+/// the content type and the eContent (required here; an EF.SOD always has it).
+fn encapsulated_content<'a>(info: &Tlv<'a>) -> Option<(ObjectIdentifier, &'a [u8])> {
+    let mut parts = info.children();
+    let content_type = walk::object_identifier(&walk::element(&mut parts, walk::OID)?)?;
+    let explicit = walk::element(&mut parts, ECONTENT)?;
+    parts.finish().ok()?;
+    let mut inner = explicit.children();
+    let econtent = walk::element(&mut inner, walk::OCTET_STRING)?;
+    inner.finish().ok()?;
+    Some((content_type, econtent.value))
+}
+
+/// `[0] IMPLICIT CertificateSet`: each element's bytes, undecoded (each DER, as `der`
+/// reads an element).
+fn certificate_slices<'a>(set: &Tlv<'a>) -> Option<Vec<&'a [u8]>> {
+    walk::children(set)
+        .map(|element| element.map(|e| e.raw))
+        .collect()
 }
 
 /// Parses `file` when it has the common shape, `None` otherwise (then `Sod::parse`
@@ -170,30 +143,49 @@ fn unwrap_sod(file: &[u8]) -> Option<&[u8]> {
 #[must_use]
 pub fn parse(file: &[u8], known: &KnownCertificates) -> Option<Sod> {
     let content = unwrap_sod(file)?;
-    let info = ContentInfoRef::from_der(content).ok()?;
-    if info.content_type != oid::ID_SIGNED_DATA {
+    // ContentInfo ::= SEQUENCE { contentType, [0] EXPLICIT SignedData }, filling `content`.
+    let mut outer = TlvReader::new(content);
+    let info = walk::element(&mut outer, walk::SEQUENCE)?;
+    outer.finish().ok()?;
+    let mut parts = info.children();
+    let content_type = walk::element(&mut parts, walk::OID)?;
+    if content_type.value != oid::ID_SIGNED_DATA.as_bytes() {
         return None;
     }
-    let signed: SignedDataRef<'_> = info.content.decode_as().ok()?;
-    let certificates = match signed.certificates {
+    let explicit = walk::element(&mut parts, EXPLICIT_0)?;
+    parts.finish().ok()?;
+    let mut inner = explicit.children();
+    let signed = walk::element(&mut inner, walk::SEQUENCE)?;
+    inner.finish().ok()?;
+
+    let mut fields = signed.children();
+    cms_version(&walk::element(&mut fields, walk::INTEGER)?)?;
+    digest_algorithms(&walk::element(&mut fields, walk::SET)?)?;
+    let (econtent_type, econtent) =
+        encapsulated_content(&walk::element(&mut fields, walk::SEQUENCE)?)?;
+    let certificates = match walk::optional(&mut fields, CERTIFICATES).ok()? {
         None => Vec::new(),
-        Some(CertificateSlices(list)) if list.len() <= 1 => list,
-        Some(_) => return None,
+        Some(set) => certificate_slices(&set)?,
     };
+    if certificates.len() > 1 {
+        return None;
+    }
+    // CRLs inside the SignedData: an unusual shape, left to `Sod::parse`.
+    let signer_infos = walk::element(&mut fields, walk::SET)?;
+    fields.finish().ok()?;
     if !certificates.iter().all(|der| known.admit(der)) {
         return None;
     }
-    let econtent: &OctetStringRef = signed.encap_content_info.econtent?.decode_as().ok()?;
     // The signer is read borrowed ([`super::signer`]); where that reader declines (BER
     // is excluded above; unsignedAttrs, an odd shape), the one reader `Sod::parse` uses.
-    let signer = match super::signer::read(signed.signer_infos, &known.names) {
+    let signer = match super::signer::read(&signer_infos, &known.names) {
         Some(signer) => signer,
         None => SignerFields::read(content, Encoding::Der).ok()?,
     };
     let cms = SignedDataInfo::with_signer(
         Encoding::Der,
-        signed.encap_content_info.econtent_type,
-        econtent.as_bytes().to_vec(),
+        econtent_type,
+        econtent.to_vec(),
         certificates.into_iter().map(<[u8]>::to_vec).collect(),
         signer,
     );

@@ -1,21 +1,18 @@
 //! The LDSSecurityObject of an EF.SOD read once, into what a [`super::Sod`] keeps: the
 //! hash algorithm, the data-group hashes (each copied once, straight from the input into
-//! the map) and the v1 version info. The DER form is decoded with the hashes borrowed
-//! ([`LdsSecurityObjectRef`], the same fields and the same `der` code as
-//! [`LdsSecurityObject`], `&OctetStringRef` for `OctetString`, which DER reads alike);
-//! anything it does not read is left to the owned decode (DER, then BER), so errors and
-//! BER input are exactly as before.
+//! the map) and the v1 version info. The DER form is walked with the hashes borrowed
+//! (`borrowed`, the fields of [`LdsSecurityObject`] read by the DER rules of
+//! [`super::walk`]); anything it does not read is left to the owned decode (DER, then
+//! BER), so errors and BER input are exactly as before.
 
 use std::collections::BTreeMap;
 
-use der::asn1::OctetStringRef;
-use der::{
-    Decode, DecodeValue, EncodeValue, FixedTag, Header, Length, Reader, Sequence, Tag, Writer,
-};
+use der::Decode;
 use dongpo_crypto::HashAlgorithm;
 
-use super::{SodError, data_group_hashes};
-use crate::lds::security_object::{DigestAlgorithmIdentifier, LdsSecurityObject, LdsVersionInfo};
+use super::{SodError, data_group_hashes, walk};
+use crate::encoding::tlv::TlvReader;
+use crate::lds::security_object::{LdsSecurityObject, LdsVersionInfo};
 
 /// What an EF.SOD keeps of its LDSSecurityObject.
 #[derive(Debug, PartialEq, Eq)]
@@ -28,77 +25,6 @@ pub(super) struct LdsContents {
     pub(super) dg_hashes: BTreeMap<u8, Vec<u8>>,
 }
 
-/// `DataGroupHash` with its hash borrowed.
-#[derive(Sequence)]
-struct DataGroupHashRef<'a> {
-    data_group_number: u8,
-    data_group_hash_value: &'a OctetStringRef,
-}
-
-/// `SEQUENCE OF DataGroupHash`, each element decoded as the owned `Vec<DataGroupHash>`
-/// decodes it, straight into the map. A number listed twice does not stop the decode
-/// (a later broken element must still be a decoding error, as in the owned path); the
-/// first repeated number is remembered and refused after it ([`data_group_hashes`]
-/// refuses the same one).
-struct DataGroupHashesRef<'a> {
-    /// The SEQUENCE's content as received (for the derive's encoder; never encoded).
-    content: &'a [u8],
-    hashes: BTreeMap<u8, Vec<u8>>,
-    first_repeated: Option<u8>,
-}
-
-impl FixedTag for DataGroupHashesRef<'_> {
-    const TAG: Tag = Tag::Sequence;
-}
-
-impl<'a> DecodeValue<'a> for DataGroupHashesRef<'a> {
-    type Error = der::Error;
-
-    fn decode_value<R: Reader<'a>>(reader: &mut R, header: Header) -> der::Result<Self> {
-        let content = reader.read_slice(header.length())?;
-        let mut inner = der::SliceReader::new(content)?;
-        let mut hashes = BTreeMap::new();
-        let mut first_repeated = None;
-        while !inner.is_finished() {
-            let hash = DataGroupHashRef::decode(&mut inner)?;
-            let number = hash.data_group_number;
-            let repeated = hashes
-                .insert(number, hash.data_group_hash_value.as_bytes().to_vec())
-                .is_some();
-            if repeated && first_repeated.is_none() {
-                first_repeated = Some(number);
-            }
-        }
-        Ok(DataGroupHashesRef {
-            content,
-            hashes,
-            first_repeated,
-        })
-    }
-}
-
-/// Written back as received (the derive needs it; the parser never encodes).
-impl EncodeValue for DataGroupHashesRef<'_> {
-    fn value_len(&self) -> der::Result<Length> {
-        Length::try_from(self.content.len())
-    }
-
-    fn encode_value(&self, writer: &mut impl Writer) -> der::Result<()> {
-        writer.write(self.content)
-    }
-}
-
-/// [`LdsSecurityObject`] with the data-group hashes borrowed; the other fields are its
-/// own types.
-#[derive(Sequence)]
-struct LdsSecurityObjectRef<'a> {
-    version: u8,
-    hash_algorithm: DigestAlgorithmIdentifier,
-    data_group_hash_values: DataGroupHashesRef<'a>,
-    #[asn1(optional = "true")]
-    lds_version_info: Option<LdsVersionInfo>,
-}
-
 /// Reads the LDSSecurityObject in `econtent`: the borrowed decode where it reads the
 /// input, otherwise [`owned`]; the same result and the same errors either way.
 ///
@@ -108,22 +34,46 @@ pub(super) fn read(econtent: &[u8]) -> Result<LdsContents, SodError> {
     borrowed(econtent).unwrap_or_else(|| owned(econtent))
 }
 
-/// The borrowed decode (DER only); `None` where it does not read the input.
+/// The borrowed read (DER only, walked with [`walk`]); `None` where it does not read
+/// the input. Each field as the owned type decodes it: the version as a `u8`, the
+/// digest algorithm with NULL or absent parameters, every `DataGroupHash` (a number
+/// listed twice does not stop the read: a later broken element must still be a decoding
+/// error, as in the owned path; the first repeated number is refused after it, as
+/// [`super::data_group_hashes`] refuses it), the version info with its own type.
 fn borrowed(econtent: &[u8]) -> Option<Result<LdsContents, SodError>> {
-    let lds = LdsSecurityObjectRef::from_der(econtent).ok()?;
-    let algorithm = lds.hash_algorithm.algorithm;
-    Some(
-        HashAlgorithm::from_oid(&algorithm)
-            .map_err(|_| SodError::UnknownDigest(algorithm))
-            .and_then(|hash| match lds.data_group_hash_values.first_repeated {
-                Some(number) => Err(SodError::DuplicateDataGroup(number)),
-                None => Ok(LdsContents {
-                    version_info: lds.lds_version_info,
-                    hash,
-                    dg_hashes: lds.data_group_hash_values.hashes,
-                }),
-            }),
-    )
+    let mut outer = TlvReader::new(econtent);
+    let lds = walk::element(&mut outer, walk::SEQUENCE)?;
+    outer.finish().ok()?;
+    let mut fields = lds.children();
+    walk::small_uint(&walk::element(&mut fields, walk::INTEGER)?)?;
+    let hash = walk::digest_algorithm(&walk::element(&mut fields, walk::SEQUENCE)?)?;
+    let list = walk::element(&mut fields, walk::SEQUENCE)?;
+    let mut dg_hashes = BTreeMap::new();
+    let mut first_repeated = None;
+    for entry in walk::children(&list) {
+        let entry = entry.filter(|e| e.tag == walk::SEQUENCE)?;
+        let mut parts = entry.children();
+        let number = walk::small_uint(&walk::element(&mut parts, walk::INTEGER)?)?;
+        let value = walk::element(&mut parts, walk::OCTET_STRING)?;
+        parts.finish().ok()?;
+        if dg_hashes.insert(number, value.value.to_vec()).is_some() && first_repeated.is_none() {
+            first_repeated = Some(number);
+        }
+    }
+    let version_info = match walk::optional(&mut fields, walk::SEQUENCE).ok()? {
+        Some(info) => Some(LdsVersionInfo::from_der(info.raw).ok()?),
+        None => None,
+    };
+    fields.finish().ok()?;
+    Some(match (hash, first_repeated) {
+        (Err(algorithm), _) => Err(SodError::UnknownDigest(algorithm)),
+        (Ok(_), Some(number)) => Err(SodError::DuplicateDataGroup(number)),
+        (Ok(hash), None) => Ok(LdsContents {
+            version_info,
+            hash,
+            dg_hashes,
+        }),
+    })
 }
 
 /// The owned decode, DER then BER, as `Sod::parse` always read the LDSSecurityObject.
@@ -149,7 +99,7 @@ mod tests {
     use der::asn1::{OctetString, PrintableString};
 
     use super::*;
-    use crate::lds::security_object::DataGroupHash;
+    use crate::lds::security_object::{DataGroupHash, DigestAlgorithmIdentifier};
 
     fn lds(numbers: &[u8], v1: bool) -> Vec<u8> {
         let lds = LdsSecurityObject {

@@ -8,9 +8,10 @@
 //! unsignedAttrs), and whenever it answers, [`SignerFields::read`] on the same
 //! ContentInfo gives the same fields (tested on every vector, flipped byte and truncation
 //! through [`super::fast::parse`]). Why each field reads the same:
-//! - every field is decoded with the type `SignerInfo` uses or its borrowed twin
-//!   (`AnyRef` for `Any`, `&OctetStringRef` for `OctetString`), which `der` 0.8 decodes
-//!   with the same code; the name and the serial number with their own types;
+//! - every element is walked with the DER rules of [`super::walk`] (tags, minimal
+//!   lengths, INTEGERs and OIDs as `der` 0.8 decodes them; algorithm parameters NULL or
+//!   a SEQUENCE, else declined); the name, the serial number, the signing time and the
+//!   values of attributes dongpo does not read are decoded with their `der` types;
 //! - `der` sorts a decoded DER SET OF and never refuses one for its order, so reading the
 //!   attributes in the order received finds the same attributes; every case in which the
 //!   order could matter (a type twice, a known attribute without exactly one value) is an
@@ -26,25 +27,25 @@ use std::sync::RwLock;
 
 use cms::content_info::CmsVersion;
 use const_oid::ObjectIdentifier;
-use der::asn1::{AnyRef, OctetStringRef};
-use der::{Decode, Encode, Header, Reader, SliceReader, Tag, TagNumber, Tagged};
-use dongpo_crypto::HashAlgorithm;
+use der::Decode;
+use der::asn1::AnyRef;
 use dongpo_pki::UnixTime;
-use spki::AlgorithmIdentifierRef;
 use x509_cert::name::Name;
 use x509_cert::serial_number::SerialNumber;
 
+use super::walk;
 use crate::encoding::oid;
 use crate::encoding::signed_data::{SignerFields, SignerId};
+use crate::encoding::tlv::{Tlv, TlvReader};
 
 /// Issuer names kept decoded.
 const RECENT_NAMES: usize = 8;
 
 /// `[0]` constructed: signedAttrs (`[0] IMPLICIT SET OF Attribute`).
-const SIGNED_ATTRS: u8 = 0xa0;
+const SIGNED_ATTRS: u32 = 0xa0;
 
 /// `[0]` primitive: a subjectKeyIdentifier sid (`[0] IMPLICIT OCTET STRING`).
-const KEY_ID: u8 = 0x80;
+const KEY_ID: u32 = 0x80;
 
 /// Issuer names of SignerInfos, decoded once per distinct encoding: a stream names a few
 /// DSC issuers, and decoding a name (OIDs, a SET per RDN, a value per attribute) cost
@@ -72,79 +73,45 @@ impl RecentNames {
     }
 }
 
-/// The reader's position as an offset into its input.
-fn offset(reader: &SliceReader<'_>) -> Option<usize> {
-    usize::try_from(reader.position()).ok()
-}
-
-/// The next element of `reader` (over `input`): its header, its value and its whole
-/// encoding as received.
-fn element<'a>(
-    reader: &mut SliceReader<'a>,
-    input: &'a [u8],
-) -> Option<(Header, &'a [u8], &'a [u8])> {
-    let start = offset(reader)?;
-    let header = Header::decode(reader).ok()?;
-    let value = reader.read_slice(header.length()).ok()?;
-    let end = offset(reader)?;
-    Some((header, value, input.get(start..end)?))
-}
-
-/// The value of the single element `input` consists of, when its tag is `tag`.
-fn only_element(input: &[u8], tag: Tag) -> Option<&[u8]> {
-    let mut reader = SliceReader::new(input).ok()?;
-    let (header, value, _) = element(&mut reader, input)?;
-    (header.tag() == tag && reader.is_finished()).then_some(value)
-}
-
-/// Reads the SignerInfo of the signerInfos field as the fast path decoded it (any tag):
-/// `Some` only for a SET of exactly one SignerInfo in the common shape.
-pub(super) fn read(signer_infos: AnyRef<'_>, names: &RecentNames) -> Option<SignerFields> {
-    if signer_infos.tag() != Tag::Set {
+/// Reads the SignerInfo of the signerInfos field (any tag): `Some` only for a SET of
+/// exactly one SignerInfo in the common shape.
+pub(super) fn read(signer_infos: &Tlv<'_>, names: &RecentNames) -> Option<SignerFields> {
+    if signer_infos.tag != walk::SET {
         return None;
     }
-    let set = signer_infos.value();
     // Exactly one element, a SEQUENCE: the SignerInfo.
-    let body = only_element(set, Tag::Sequence)?;
-    let mut fields = SliceReader::new(body).ok()?;
-    let version = CmsVersion::decode(&mut fields).ok()?;
-    let signer = signer_id(&mut fields, body, names)?;
+    let mut set = signer_infos.children();
+    let body = walk::element(&mut set, walk::SEQUENCE)?;
+    set.finish().ok()?;
+    let mut fields = body.children();
+    let version = match walk::small_uint(&walk::element(&mut fields, walk::INTEGER)?)? {
+        1 => CmsVersion::V1,
+        3 => CmsVersion::V3,
+        // The other versions are refused below as for the full reader (or never match
+        // a sid): declining keeps the errors that reader's.
+        _ => return None,
+    };
+    let signer = signer_id(&mut fields, names)?;
     // A version that does not match the sid is refused by the full reader (RFC 5652 §5.3).
     if version != crate::encoding::signed_data::signer_info_version(&signer) {
         return None;
     }
-    let digest = AlgorithmIdentifierRef::decode(&mut fields).ok()?;
-    let digest_algorithm = HashAlgorithm::from_oid(&digest.oid).ok()?;
-    let (signed_attrs, attributes) = if fields.peek_byte() == Some(SIGNED_ATTRS) {
-        let (header, value, whole) = element(&mut fields, body)?;
-        let expected = Tag::ContextSpecific {
-            constructed: true,
-            number: TagNumber(0),
-        };
-        if header.tag() != expected {
-            return None;
-        }
-        (Some(whole), Some(read_attributes(value)?))
-    } else {
-        (None, None)
+    let digest_algorithm =
+        walk::digest_algorithm(&walk::element(&mut fields, walk::SEQUENCE)?)?.ok()?;
+    let (signed_attrs, attributes) = match walk::optional(&mut fields, SIGNED_ATTRS).ok()? {
+        Some(element) => (Some(element.raw), read_attributes(&element)?),
+        None => (None, Attributes::default()),
     };
-    let signature_algorithm = AlgorithmIdentifierRef::decode(&mut fields)
-        .ok()?
-        .to_der()
-        .ok()?;
-    if fields.peek_byte() != Some(0x04) {
-        return None;
-    }
-    let signature = <&OctetStringRef>::decode(&mut fields).ok()?;
+    let signature_algorithm = walk::element(&mut fields, walk::SEQUENCE)?;
+    walk::algorithm(&signature_algorithm)?;
+    let signature = walk::element(&mut fields, walk::OCTET_STRING)?;
     // unsignedAttrs (or anything else) after the signature: left to the full reader.
-    if !fields.is_finished() {
-        return None;
-    }
-    let attributes = attributes.unwrap_or_default();
+    fields.finish().ok()?;
     Some(SignerFields {
         signer,
         digest_algorithm,
-        signature_algorithm,
+        // As received: a DER AlgorithmIdentifier re-encodes to its own bytes.
+        signature_algorithm: signature_algorithm.raw.to_vec(),
         // RFC 5652 §5.4: the signature covers the attributes tagged as a SET.
         signed_attrs: signed_attrs.map(|bytes| {
             let mut out = bytes.to_vec();
@@ -156,42 +123,27 @@ pub(super) fn read(signer_infos: AnyRef<'_>, names: &RecentNames) -> Option<Sign
         attr_content_type: attributes.content_type,
         attr_message_digest: attributes.message_digest.map(<[u8]>::to_vec),
         signing_time: attributes.signing_time,
-        signature: signature.as_bytes().to_vec(),
+        signature: signature.value.to_vec(),
     })
 }
 
 /// The sid: issuerAndSerialNumber (a SEQUENCE of the issuer's Name and the serial
 /// number) or `[0]` subjectKeyIdentifier.
-fn signer_id<'a>(
-    fields: &mut SliceReader<'a>,
-    body: &'a [u8],
-    names: &RecentNames,
-) -> Option<SignerId> {
-    let first = fields.peek_byte()?;
-    let (header, value, _) = element(fields, body)?;
-    match first {
-        0x30 if header.tag() == Tag::Sequence => {
-            let mut parts = SliceReader::new(value).ok()?;
-            let (_, _, issuer) = element(&mut parts, value)?;
-            let (_, _, serial) = element(&mut parts, value)?;
-            if !parts.is_finished() {
-                return None;
-            }
-            let serial: SerialNumber = SerialNumber::from_der(serial).ok()?;
+fn signer_id(fields: &mut TlvReader<'_>, names: &RecentNames) -> Option<SignerId> {
+    let sid = fields.read().ok().filter(Tlv::has_der_length)?;
+    match sid.tag {
+        walk::SEQUENCE => {
+            let mut parts = sid.children();
+            let issuer = walk::element(&mut parts, walk::SEQUENCE)?;
+            let serial = walk::element(&mut parts, walk::INTEGER)?;
+            parts.finish().ok()?;
+            let serial: SerialNumber = SerialNumber::from_der(serial.raw).ok()?;
             Some(SignerId::IssuerSerial {
-                issuer: names.decode(issuer)?,
+                issuer: names.decode(issuer.raw)?,
                 serial: serial.as_bytes().to_vec(),
             })
         }
-        KEY_ID
-            if header.tag()
-                == (Tag::ContextSpecific {
-                    constructed: false,
-                    number: TagNumber(0),
-                }) =>
-        {
-            Some(SignerId::KeyId(value.to_vec()))
-        }
+        KEY_ID => Some(SignerId::KeyId(sid.value.to_vec())),
         _ => None,
     }
 }
@@ -204,54 +156,47 @@ struct Attributes<'a> {
     signing_time: Option<UnixTime>,
 }
 
-/// Reads the content of signedAttrs: each `Attribute { type, SET OF value }` decoded as
+/// Reads the signedAttrs element: each `Attribute { type, SET OF value }` decoded as
 /// `x509_cert::attr::Attribute` would be, each type at most once, the three known ones
 /// with exactly one value of their type.
-fn read_attributes(content: &[u8]) -> Option<Attributes<'_>> {
+fn read_attributes<'a>(signed_attrs: &Tlv<'a>) -> Option<Attributes<'a>> {
     let mut out = Attributes::default();
     let mut seen: Vec<ObjectIdentifier> = Vec::with_capacity(4);
-    let mut reader = SliceReader::new(content).ok()?;
-    while !reader.is_finished() {
-        let (header, attribute, _) = element(&mut reader, content)?;
-        if header.tag() != Tag::Sequence {
-            return None;
-        }
-        let mut parts = SliceReader::new(attribute).ok()?;
-        let kind = ObjectIdentifier::decode(&mut parts).ok()?;
-        let (header, set, _) = element(&mut parts, attribute)?;
-        if header.tag() != Tag::Set || !parts.is_finished() {
-            return None;
-        }
+    for attribute in walk::children(signed_attrs) {
+        let attribute = attribute.filter(|a| a.tag == walk::SEQUENCE)?;
+        let mut parts = attribute.children();
+        let kind = walk::object_identifier(&walk::element(&mut parts, walk::OID)?)?;
+        let set = walk::element(&mut parts, walk::SET)?;
+        parts.finish().ok()?;
         // RFC 5652 §5.3: each attribute type at most once.
         if seen.contains(&kind) {
             return None;
         }
         seen.push(kind);
-        // Every value must decode as `Any` (as the owned attribute's SET OF requires).
-        let mut values = SliceReader::new(set).ok()?;
-        let mut first = None;
-        let mut count = 0usize;
-        while !values.is_finished() {
-            let value = AnyRef::decode(&mut values).ok()?;
-            first.get_or_insert(value);
-            count += 1;
-        }
         let known = [
             oid::ATTR_CONTENT_TYPE,
             oid::ATTR_MESSAGE_DIGEST,
             oid::ATTR_SIGNING_TIME,
         ];
         if !known.contains(&kind) {
+            // Every value must decode as `Any` (as the owned attribute's SET OF requires).
+            let mut values = walk::children(&set);
+            if !values.all(|value| value.is_some_and(|v| AnyRef::from_der(v.raw).is_ok())) {
+                return None;
+            }
             continue;
         }
         // RFC 5652 §11.1-11.3: exactly one value.
-        let value = first.filter(|_| count == 1)?;
+        let mut values = set.children();
+        let value = values.read().ok().filter(Tlv::has_der_length)?;
+        values.finish().ok()?;
         if kind == oid::ATTR_CONTENT_TYPE {
-            out.content_type = Some(value.decode_as::<ObjectIdentifier>().ok()?);
+            out.content_type = Some(walk::object_identifier(&value)?);
         } else if kind == oid::ATTR_MESSAGE_DIGEST {
-            out.message_digest = Some(value.decode_as::<&OctetStringRef>().ok()?.as_bytes());
+            (value.tag == walk::OCTET_STRING).then_some(())?;
+            out.message_digest = Some(value.value);
         } else {
-            let time = value.decode_as::<x509_cert::time::Time>().ok()?;
+            let time = x509_cert::time::Time::from_der(value.raw).ok()?;
             out.signing_time = Some(UnixTime::from_x509(&time));
         }
     }
@@ -286,7 +231,8 @@ mod tests {
             let element = cms_raw::single_signer_info(content).unwrap().element;
             let full = SignerFields::read(content, Encoding::Der).unwrap();
             for _ in 0..2 {
-                let fast = read(AnyRef::new(Tag::Set, element).unwrap(), &names).unwrap();
+                let set = crate::encoding::tlv::encode(&[0x31], element);
+                let fast = read(&TlvReader::new(&set).read().unwrap(), &names).unwrap();
                 assert_eq!(
                     format!("{fast:?}"),
                     format!("{full:?}"),

@@ -102,6 +102,8 @@ pub struct DscChain {
     pub revocation: (Status, String),
     /// The number of the CRL that decided `dsc.revocation` (hex), if it has one.
     pub crl_numbers: Vec<String>,
+    /// `dsc.key.description()`, written into every `sod.signature` detail.
+    key_description: String,
     snapshot_id: String,
     window: TimeWindow,
     now_window: TimeWindow,
@@ -115,6 +117,12 @@ pub struct DscChain {
 const PREPARED_PER_DSC: usize = 4;
 
 impl DscChain {
+    /// The DSC key's description (`rsa:2048`, `ec:P-256`), formatted once per chain.
+    #[must_use]
+    pub fn key_description(&self) -> &str {
+        &self.key_description
+    }
+
     /// Builds the chain of `dsc` in `trust`, validity judged at `at`, revocation at `now`
     /// (a signature check for the CSCA's on the DSC, one per CRL of the CSCA's name, each
     /// with the key its authorityKeyIdentifier names). `snapshot_id` is
@@ -188,6 +196,7 @@ impl DscChain {
         };
         DscChain {
             dsc_summary: CertSummary::from(&dsc),
+            key_description: dsc.key.description(),
             csca: csca.map(|c| ChainedCsca {
                 cert: c.cert.clone(),
                 summary: CertSummary::from(&c.cert),

@@ -220,7 +220,11 @@ pub(super) fn sod_signature(
             None => return (false, e),
         },
     };
-    let mut notes = vec![format!("{} by {}", algorithm.name(), dsc.key.description())];
+    let mut notes = vec![super::joined(&[
+        &algorithm.name(),
+        " by ",
+        chain.key_description(),
+    ])];
     notes.extend(quirks);
     if sod.cms.uses_bare_rsa_encryption() {
         notes.push(format!(

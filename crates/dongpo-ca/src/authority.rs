@@ -544,6 +544,7 @@ impl Ca {
                 report: application.report,
                 dg1: application.dg1,
                 registry: record.as_ref(),
+                rrn: application.rrn,
                 csr: application.csr,
                 profile: &profile,
                 key_blocked: &key_blocked,

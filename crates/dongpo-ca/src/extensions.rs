@@ -224,10 +224,13 @@ pub fn subscriber_extensions(
 /// The KISA identifyData subjectAltName with the person's VID.
 fn identify_data(approval: &Approval) -> Result<Extension, ExtensionError> {
     let name = "subjectAltName (identifyData)";
-    let (virtual_id, _) = approval.vid().ok_or(ExtensionError {
-        extension: name,
-        reason: "the profile asks for a VID and the registry holds none for this person".into(),
-    })?;
+    let virtual_id = approval
+        .vid()
+        .ok_or(ExtensionError {
+            extension: name,
+            reason: "the profile asks for a VID and the approval holds none".into(),
+        })?
+        .virtual_id();
     let vid = dongpo_profiles::vid::Vid {
         hash_alg: spki::AlgorithmIdentifierOwned {
             oid: HashAlgorithm::Sha256.oid(),

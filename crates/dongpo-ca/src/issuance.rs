@@ -8,8 +8,9 @@
 //!    binds the passport to the approved person); an error stops here, nothing consumed;
 //! 3. [`IssuanceHooks::consume`]: the single-use verification is taken (the server's
 //!    conditional update); one already taken is [`IssuanceError::AlreadyConsumed`];
-//! 4. the issuer ([`Ca::issue`]): serial reserved, certificate built, linted, signed, stored
-//!    and audited; when it fails, [`IssuanceHooks::release`] gives the verification back, so
+//! 4. the issuer ([`Ca::issue`]): serial reserved, certificate built, linted, signed, the
+//!    KISA VID random (when the profile carries a VID) sealed to the certified key, stored
+//!    with the certificate and audited; when it fails, [`IssuanceHooks::release`] gives the verification back, so
 //!    the applicant can retry without scanning the passport again;
 //! 5. [`IssuanceHooks::record`]: the serial is written on the verification, so that a retry
 //!    finds it;
@@ -33,6 +34,7 @@ use crate::issue::{IssueError, Issued};
 use crate::key_policy::spki_sha256;
 use crate::ra::{Approval, Refusal};
 use crate::store::StoreError;
+use crate::vid::SealedRandom;
 use dongpo_pki::Serial;
 
 /// What the service is asked.
@@ -138,6 +140,10 @@ pub struct Finalized {
     pub assurance: Option<Assurance>,
     /// Whether this is the certificate of an earlier request, answered again.
     pub repeated: bool,
+    /// For a certificate carrying a KISA VID: its random `R` sealed to the certified key
+    /// (the stored value again for a repeated request). Only the subscriber's private key
+    /// opens it; the CA never keeps `R` itself.
+    pub vid_random: Option<SealedRandom>,
 }
 
 /// Why the service issued nothing.
@@ -217,6 +223,9 @@ fn issue_new<H: IssuanceHooks>(
             return Err(IssuanceError::Issue(e));
         }
     };
+    let assurance = approval.evidence().assurance;
+    // The approval holds the VID random R, now sealed into `issued`: wiped here, not later.
+    drop(approval);
     hooks.record(&issued);
     hooks.issued(&issued, now);
     // The issuing CA that just signed serves this profile, so a chain is there; an empty
@@ -232,8 +241,9 @@ fn issue_new<H: IssuanceHooks>(
         issuer: issued.issuer,
         profile: issued.profile,
         chain,
-        assurance: Some(approval.evidence().assurance),
+        assurance: Some(assurance),
         repeated: false,
+        vid_random: issued.vid_random,
     })
 }
 
@@ -273,5 +283,6 @@ fn repeat<E>(
         chain,
         assurance,
         repeated: true,
+        vid_random: cert.vid_random,
     })
 }

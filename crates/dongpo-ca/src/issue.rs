@@ -22,6 +22,7 @@ use crate::reason::RevocationReason;
 use crate::store::{IssuedCert, Reservation, Store, StoreError};
 use crate::subject::subscriber_name;
 use crate::tbs::{BuildError, CertTemplate, prepare};
+use crate::vid::SealedRandom;
 use dongpo_crypto::Signer;
 use dongpo_crypto::x509::CertSigner;
 use dongpo_pki::Serial;
@@ -48,6 +49,9 @@ pub enum IssueError {
     /// The OS random generator failed.
     #[error(transparent)]
     Random(#[from] dongpo_pki::serial::RandomError),
+    /// The KISA VID random could not be sealed to the certified key.
+    #[error("sealing the VID random to the subscriber key: {0}")]
+    Seal(#[from] dongpo_crypto::SealError),
     /// The issuing CA's certificate is not valid at the issuance time (expired or not
     /// yet valid), or the profile refuses a validity that would outlive it.
     #[error("issuing CA '{name}': {reason}")]
@@ -210,6 +214,9 @@ pub struct Issued {
     pub issuer: String,
     /// The profile.
     pub profile: String,
+    /// The KISA VID random `R` sealed to the certified key, for a certificate carrying a
+    /// VID: stored with the certificate, for the subscriber alone to open.
+    pub vid_random: Option<SealedRandom>,
 }
 
 /// Signs Approvals and records everything.
@@ -470,6 +477,7 @@ impl Issuer {
                         der: cert.der,
                         issuer: cert.issuer,
                         profile: cert.profile,
+                        vid_random: cert.vid_random,
                     }));
                 }
             }
@@ -545,6 +553,13 @@ impl Issuer {
             },
         )?;
         let der = to_be_signed.sign(&signer)?;
+        // R is sealed to the key just certified and committed with the certificate in one
+        // transaction, so a stored VID certificate always has the value its subscriber needs;
+        // R itself is wiped with the approval.
+        let vid_random = approval
+            .vid()
+            .map(|vid| vid.seal(approval.public_key()))
+            .transpose()?;
         Ok(IssuedCert {
             serial: serial.as_bytes().to_vec(),
             issuer: ca.name.clone(),
@@ -556,6 +571,7 @@ impl Issuer {
             der,
             report_sha256: *approval.report_sha256(),
             issued_at: now,
+            vid_random,
         })
     }
 

@@ -31,6 +31,7 @@ mod registry;
 pub mod store;
 mod subject;
 mod tbs;
+mod vid;
 
 pub use audit::{
     AuditChain, AuditEntry, AuditError, AuditRecord, AuditSummary, keyed_hmac, verify_chain,
@@ -61,3 +62,4 @@ pub use registry::{Identity, RegistryError, RegistryKey};
 pub use subject::{
     NameError, SubjectValues, UB_COMMON_NAME, is_forbidden_in_names, name_text_problem,
 };
+pub use vid::{AssignedVid, RANDOM_LEN, SealedRandom, VidAssignError};

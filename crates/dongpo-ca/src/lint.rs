@@ -325,7 +325,7 @@ fn lint_extensions(
     }
     if let Some(v) = san {
         match (dongpo_profiles::vid::find_vid(v), expected.approval.vid()) {
-            (Ok(vid), Some((want, _))) if vid.virtual_id.as_bytes() == want => {}
+            (Ok(vid), Some(want)) if vid.virtual_id.as_bytes() == want.virtual_id() => {}
             _ => fail("subjectAltName does not carry the person's VID".into()),
         }
     }

@@ -21,6 +21,7 @@ use crate::key_policy::{KeyPolicy, KeyRejection, spki_sha256};
 use crate::registry::subject_id;
 use crate::store::RegistryRecord;
 use crate::subject::SubjectValues;
+use crate::vid::{AssignedVid, VidAssignError};
 
 /// The registry status that allows issuance.
 pub const REGISTERED: &str = "registered";
@@ -97,6 +98,13 @@ pub enum Refusal {
     /// The key is on the blocked-key list.
     #[error("subscriber key refused: it is on the blocked-key list")]
     BlockedKey,
+    /// The profile puts a KISA VID in the certificate, and its random `R` cannot be sealed
+    /// to the key (a curve without an RFC 9180 KEM, an RSA key restricted to PSS or shorter
+    /// than 2048 bits), so the subscriber could never receive it.
+    #[error(
+        "subscriber key refused: the profile carries a KISA VID and its random cannot be sealed to this key ({0})"
+    )]
+    VidKeyUnsupported(dongpo_crypto::SealError),
     /// The store could not be asked.
     #[error("the CA store is unavailable: {0}")]
     Unavailable(String),
@@ -120,6 +128,7 @@ impl Refusal {
             Refusal::BadCsr(_) => "bad_csr",
             Refusal::WeakKey(_) => "weak_key",
             Refusal::BlockedKey => "blocked_key",
+            Refusal::VidKeyUnsupported(_) => "vid_key_unsupported",
             Refusal::Unavailable(_) => "unavailable",
         }
     }
@@ -133,6 +142,9 @@ pub struct Application<'a> {
     pub dg1: &'a [u8],
     /// The registry record found for the applicant's resident registration number.
     pub registry: Option<&'a RegistryRecord>,
+    /// The applicant's resident registration number: the VID of a profile carrying one is
+    /// computed from it (never stored).
+    pub rrn: &'a str,
     /// The CSR (PEM or DER).
     pub csr: &'a [u8],
     /// The chosen profile.
@@ -154,7 +166,7 @@ pub struct Approval {
     spki_sha256: [u8; 32],
     report_sha256: [u8; 32],
     evidence: PassportEvidence,
-    vid: Option<(Vec<u8>, Vec<u8>)>,
+    vid: Option<AssignedVid>,
     approved_at: UnixTime,
 }
 
@@ -194,10 +206,11 @@ impl Approval {
     pub fn evidence(&self) -> &PassportEvidence {
         &self.evidence
     }
-    /// The KISA VID and its random `R`, when the registry holds them.
+    /// The KISA VID drawn for this certificate with its random `R`, when the profile
+    /// carries one.
     #[must_use]
-    pub fn vid(&self) -> Option<(&[u8], &[u8])> {
-        self.vid.as_ref().map(|(v, r)| (v.as_slice(), r.as_slice()))
+    pub fn vid(&self) -> Option<&AssignedVid> {
+        self.vid.as_ref()
     }
     /// When the RA approved.
     #[must_use]
@@ -275,6 +288,19 @@ pub fn decide(
     if (app.key_blocked)(&spki) {
         return Err(Refusal::BlockedKey);
     }
+    // R is drawn per certificate (a new one for every issuance), and only for a key it can be
+    // sealed to: that is checked here, before anything is signed.
+    let vid = if app.profile.identify_data_vid {
+        Some(
+            AssignedVid::draw(app.rrn, &csr.public_key).map_err(|e| match e {
+                VidAssignError::KeyUnsupported(e) => Refusal::VidKeyUnsupported(e),
+                VidAssignError::BadRrn => Refusal::NotRegistered,
+                VidAssignError::Random => Refusal::Unavailable(e.to_string()),
+            })?,
+        )
+    } else {
+        None
+    };
     let report_hash = report_sha256(&report.report());
     let mut evidence =
         PassportEvidence::new(&report_hash, assurance, &mrz.issuing_state, verified_at)
@@ -301,7 +327,7 @@ pub fn decide(
         spki_sha256: spki,
         report_sha256: report_hash,
         evidence,
-        vid: record.vid.clone().zip(record.vid_random.clone()),
+        vid,
         approved_at: now,
     })
 }

@@ -3,7 +3,7 @@
 //! Resident registration numbers (RRNs) never reach the store or a log: a record is keyed
 //! by an HMAC-SHA256 of the RRN under the CA's registry key (a plain hash of a 13-digit
 //! number with a known structure is brute-forced in seconds; a keyed one is not). The
-//! KISA VID, itself a salted double hash, is kept per person for profiles that carry it.
+//! KISA VID is not kept here: it is drawn per certificate (`crate::vid`).
 
 use hmac::Mac;
 use serde::Deserialize;
@@ -39,9 +39,6 @@ pub enum RegistryError {
         /// What was wrong (no field values).
         reason: String,
     },
-    /// The OS random generator failed.
-    #[error("the OS random number generator failed")]
-    Random,
 }
 
 /// The CA's secret key for registry identifiers.
@@ -89,7 +86,8 @@ pub fn subject_id(person: &str) -> String {
     hex::encode(digest.get(..16).unwrap_or_default())
 }
 
-fn normalise_rrn(rrn: &str) -> Option<Zeroizing<String>> {
+/// The 13 digits of an RRN (one hyphen after the sixth allowed), in wiped memory.
+pub(crate) fn normalise_rrn(rrn: &str) -> Option<Zeroizing<String>> {
     let digits: Zeroizing<String> = Zeroizing::new(match rrn.trim().split_once('-') {
         Some((a, b)) if a.len() == 6 => format!("{a}{b}"),
         Some(_) => return None,
@@ -149,27 +147,15 @@ impl Identity {
         })
     }
 
-    /// The registry record: RRN replaced by its keyed hash, a fresh VID with a random `R`.
+    /// The registry record: the RRN replaced by its keyed hash. No VID and no random `R` is
+    /// kept per person: with both, the RRN is recovered from the row (`crate::vid` draws
+    /// them per certificate instead).
     ///
     /// # Errors
     /// [`RegistryError`] naming the field that is malformed.
     pub fn to_record(&self, key: &RegistryKey, at: &str) -> Result<RegistryRecord, RegistryError> {
         self.validate(at)?;
         let person = key.person_id(&self.resident_registration_number, at)?;
-        let mut random = [0u8; 20];
-        getrandom::fill(&mut random).map_err(|_| RegistryError::Random)?;
-        let digits = normalise_rrn(&self.resident_registration_number)
-            .ok_or_else(|| RegistryError::BadRrn { at: at.into() })?;
-        let vid = dongpo_profiles::vid::virtual_id(
-            &digits,
-            &random,
-            dongpo_crypto::HashAlgorithm::Sha256,
-        )
-        .map_err(|e| RegistryError::Field {
-            at: at.into(),
-            field: "resident_registration_number",
-            reason: e.to_string(),
-        })?;
         Ok(RegistryRecord {
             person,
             overseas_registration_number: self.overseas_registration_number.clone(),
@@ -182,8 +168,6 @@ impl Identity {
             nationality: self.nationality.clone(),
             document_number: self.document_number.clone(),
             country_of_residence: self.country_of_residence.clone(),
-            vid: Some(vid),
-            vid_random: Some(random.to_vec()),
         })
     }
 
@@ -368,7 +352,6 @@ mod tests {
             record.person,
             key().person_id("8001011000008", "t").unwrap()
         );
-        assert_eq!(record.vid.as_ref().unwrap().len(), 32);
         assert!(format!("{record:?}").find("8001011000008").is_none());
 
         let bad_rrn = good.replace("800101-1000008", "80-0101");

@@ -523,11 +523,21 @@ fn a_sixth_certificate_type_is_a_toml_file_and_may_carry_the_vid() {
         .iter()
         .find(|e| e.extn_id == x509_cert::ext::pkix::SubjectAltName::OID)
         .unwrap();
-    let (_, random) = approval.vid().unwrap();
+    // R reaches the subscriber only sealed to the certified key (issue 17).
+    let key = dongpo_testkit::csr::subscriber_key(KeySpec::Ec(Curve::P256), 30, "test")
+        .unwrap()
+        .to_pkcs8_der()
+        .unwrap();
+    let random = dongpo_crypto::seal::open(
+        &key,
+        dongpo_crypto::seal::VID_RANDOM_INFO,
+        &issued.vid_random.as_ref().unwrap().ciphertext,
+    )
+    .unwrap();
     let digits = person.rrn().replace('-', "");
-    assert!(dongpo_profiles::vid::verify(san.extn_value.as_bytes(), &digits, random).unwrap());
+    assert!(dongpo_profiles::vid::verify(san.extn_value.as_bytes(), &digits, &random).unwrap());
     assert!(
-        !dongpo_profiles::vid::verify(san.extn_value.as_bytes(), "1234561234567", random).unwrap()
+        !dongpo_profiles::vid::verify(san.extn_value.as_bytes(), "1234561234567", &random).unwrap()
     );
     let _ = cert.to_der().unwrap();
 }

@@ -5,6 +5,7 @@
 
 use std::path::PathBuf;
 
+use base64ct::Encoding;
 use clap::Args;
 use dongpo_ca::Assurance;
 use dongpo_ca::Identity;
@@ -138,23 +139,37 @@ pub fn issue(args: &IssueArgs) -> Result<u8, String> {
         .collect();
     let assurance = issued.assurance.map_or("", Assurance::label);
     if args.json {
-        println!(
-            "{}",
-            serde_json::json!({
-                "issued": true,
-                "serial": issued.serial.to_hex(),
-                "profile": issued.profile,
-                "issuer": issued.issuer,
-                "assurance": assurance,
-                "certificate": pem,
-                "chain": chain,
-            })
-        );
+        let mut answer = serde_json::json!({
+            "issued": true,
+            "serial": issued.serial.to_hex(),
+            "profile": issued.profile,
+            "issuer": issued.issuer,
+            "assurance": assurance,
+            "certificate": pem,
+            "chain": chain,
+        });
+        // Only a profile carrying identifyData has a VID random: sealed to the certified
+        // key, opened with `dongpo vid decrypt` (docs/vid.md).
+        if let (Some(sealed), Some(fields)) = (&issued.vid_random, answer.as_object_mut()) {
+            fields.insert(
+                "vid_random_encrypted".into(),
+                base64ct::Base64::encode_string(&sealed.ciphertext).into(),
+            );
+            fields.insert("vid_random_encryption".into(), sealed.suite.name().into());
+        }
+        println!("{answer}");
     } else {
         eprintln!(
             "issued serial {} under profile {} by issuing CA {} ({assurance})",
             issued.serial, issued.profile, issued.issuer,
         );
+        if let Some(sealed) = &issued.vid_random {
+            eprintln!(
+                "VID random sealed to the subscriber key ({}; open with dongpo vid decrypt): {}",
+                sealed.suite.name(),
+                base64ct::Base64::encode_string(&sealed.ciphertext)
+            );
+        }
         print!("{pem}");
     }
     Ok(exit::OK)

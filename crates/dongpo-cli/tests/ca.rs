@@ -594,3 +594,167 @@ fn every_crl_is_published_and_partitions_match_the_certificates() {
         "{said}"
     );
 }
+
+/// Issue 17: under a profile carrying the KISA VID, `dongpo issue --json` answers the VID
+/// random sealed to the subscriber's key; `dongpo vid decrypt` opens it with that key and
+/// `dongpo vid verify` proves the certificate's VID with it, for that RRN only.
+#[test]
+fn issue_json_carries_the_sealed_vid_random_that_vid_decrypt_and_verify_use() {
+    let root = scratch("vid");
+    let (ca, passport) = (root.join("ca"), root.join("passport"));
+    ok(&dongpo(&["ca", "init", "--dir", s(&ca), "--json"]));
+    // The CA's own profiles: the five, with kb carrying the VID; then the change accepted.
+    let profiles = ca.join("profiles");
+    std::fs::create_dir_all(&profiles).unwrap();
+    for name in ["shinhan", "toss", "kb", "woori", "hana"] {
+        let text = std::fs::read_to_string(format!(
+            "{}/../dongpo-profiles/profiles/{name}.toml",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap();
+        let text = if name == "kb" {
+            text.replace("identify_data_vid = false", "identify_data_vid = true")
+        } else {
+            text
+        };
+        std::fs::write(profiles.join(format!("{name}.toml")), text).unwrap();
+    }
+    let config = std::fs::read_to_string(ca.join("ca.toml"))
+        .unwrap()
+        .replacen("store = ", "profiles_dir = \"profiles\"\nstore = ", 1);
+    std::fs::write(ca.join("ca.toml"), config).unwrap();
+    ok(&dongpo(&["ca", "accept-settings", "--dir", s(&ca)]));
+
+    ok(&dongpo(&[
+        "testkit",
+        "passport",
+        "--profile",
+        "p256",
+        "--out",
+        s(&passport),
+    ]));
+    std::fs::create_dir_all(ca.join("trust")).unwrap();
+    std::fs::copy(passport.join("csca.der"), ca.join("trust/csca.der")).unwrap();
+    let identity = passport.join("identity.json");
+    ok(&dongpo(&[
+        "registry",
+        "import",
+        "--dir",
+        s(&ca),
+        "--identity",
+        s(&identity),
+    ]));
+    let identity_json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&identity).unwrap()).unwrap();
+    let rrn = identity_json["resident_registration_number"]
+        .as_str()
+        .unwrap()
+        .replace('-', "");
+    let rrn_file = root.join("rrn.txt");
+    std::fs::write(&rrn_file, &rrn).unwrap();
+    let mut other = rrn.clone().into_bytes();
+    other[12] = if other[12] == b'9' {
+        b'0'
+    } else {
+        other[12] + 1
+    };
+    let other_file = root.join("other-rrn.txt");
+    std::fs::write(&other_file, &other).unwrap();
+
+    for (algorithm, suite) in [
+        ("p256", "hpke-p256-sha256-aes256gcm"),
+        ("rsa2048", "rsa-oaep-sha256"),
+    ] {
+        let subscriber = root.join(algorithm);
+        ok(&dongpo(&[
+            "testkit",
+            "csr",
+            "--key-algorithm",
+            algorithm,
+            "--out",
+            s(&subscriber),
+        ]));
+        let out = ok(&dongpo(&[
+            "issue",
+            "--dir",
+            s(&ca),
+            "--profile",
+            "kb",
+            "--csr",
+            s(&subscriber.join("csr.pem")),
+            "--identity",
+            s(&identity),
+            "--passport",
+            s(&passport),
+            "--json",
+        ]));
+        let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(json["issued"], true);
+        assert_eq!(json["vid_random_encryption"], suite);
+        let cert = subscriber.join("cert.pem");
+        std::fs::write(&cert, json["certificate"].as_str().unwrap()).unwrap();
+        let sealed = subscriber.join("sealed.b64");
+        std::fs::write(&sealed, json["vid_random_encrypted"].as_str().unwrap()).unwrap();
+
+        let r = subscriber.join("r.hex");
+        ok(&dongpo(&[
+            "vid",
+            "decrypt",
+            "--key",
+            s(&subscriber.join("key.p8")),
+            "--ciphertext-file",
+            s(&sealed),
+            "--out",
+            s(&r),
+        ]));
+        let verify = |idn: &Path, random: &Path| {
+            dongpo(&[
+                "vid",
+                "verify",
+                "--cert",
+                s(&cert),
+                "--idn-file",
+                s(idn),
+                "--random-file",
+                s(random),
+            ])
+            .status
+            .code()
+        };
+        assert_eq!(verify(&rrn_file, &r), Some(0), "the right RRN and R match");
+        assert_eq!(verify(&other_file, &r), Some(1), "another RRN does not");
+        let hex_r = std::fs::read_to_string(&r).unwrap();
+        let mut flipped = hex_r.trim().to_owned().into_bytes();
+        flipped[0] = if flipped[0] == b'0' { b'1' } else { b'0' };
+        let other_r = subscriber.join("other-r.hex");
+        std::fs::write(&other_r, &flipped).unwrap();
+        assert_eq!(verify(&rrn_file, &other_r), Some(1), "another R does not");
+
+        // R is in no file of the CA directory.
+        let r_bytes = hex::decode(hex_r.trim()).unwrap();
+        for (path, bytes) in files_under(&ca) {
+            for spelling in [r_bytes.clone(), hex_r.trim().as_bytes().to_vec()] {
+                assert!(
+                    !bytes
+                        .windows(spelling.len())
+                        .any(|w| w == spelling.as_slice()),
+                    "{} holds R",
+                    path.display()
+                );
+            }
+        }
+    }
+}
+
+fn files_under(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(files_under(&path));
+        } else {
+            out.push((path.clone(), std::fs::read(&path).unwrap()));
+        }
+    }
+    out
+}

@@ -221,7 +221,6 @@ pub fn csr_der(text: &str) -> Result<Vec<u8>, String> {
 
 /// Standard base64 with padding.
 #[must_use]
-#[cfg(test)]
 pub fn to_base64(bytes: &[u8]) -> String {
     use base64ct::{Base64, Encoding};
     Base64::encode_string(bytes)

@@ -69,3 +69,41 @@ pub fn csr_pem(der: &[u8]) -> String {
     der::pem::encode_string("CERTIFICATE REQUEST", der::pem::LineEnding::LF, der)
         .unwrap_or_default()
 }
+
+/// A DER CSR for the RSA `key` whose SubjectPublicKeyInfo names `id-RSASSA-PSS` (RFC 4055,
+/// no parameters), signed with RSASSA-PSS-SHA256: a key restricted to signing with PSS,
+/// which must not decrypt (the KISA VID random cannot be sealed to it).
+///
+/// # Errors
+/// [`TestkitError::NotApplicable`] for an EC key; encoding or signing failures.
+pub fn pss_restricted_csr(key: &SigningKey, common_name: &str) -> Result<Vec<u8>, TestkitError> {
+    use der::Decode;
+    use x509_cert::request::{CertReq, CertReqInfo, Version};
+    use x509_cert::spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
+
+    if !matches!(key.public_key(), dongpo_crypto::PublicKey::Rsa(_)) {
+        return Err(TestkitError::NotApplicable(
+            "a PSS-restricted CSR needs an RSA key".into(),
+        ));
+    }
+    let mut public_key = SubjectPublicKeyInfoOwned::from_der(&key.public_key().to_spki_der())?;
+    public_key.algorithm = AlgorithmIdentifierOwned {
+        oid: dongpo_crypto::oid::RSASSA_PSS,
+        parameters: None,
+    };
+    let info = CertReqInfo {
+        version: Version::V1,
+        subject: Name::from_str(&format!("CN={common_name}"))?,
+        public_key,
+        attributes: x509_cert::attr::Attributes::default(),
+    };
+    let algorithm =
+        SignatureAlgorithm::RsaPss(dongpo_crypto::PssParams::with_hash(HashAlgorithm::Sha256));
+    let signature = key.sign(&algorithm, &info.to_der()?)?;
+    Ok(CertReq {
+        info,
+        algorithm: algorithm.to_identifier(),
+        signature: der::asn1::BitString::from_bytes(&signature)?,
+    }
+    .to_der()?)
+}

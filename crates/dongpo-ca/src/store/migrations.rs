@@ -105,6 +105,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: V3_SQLITE,
         postgres: V3_POSTGRES,
     },
+    Migration {
+        version: 4,
+        description: "no VID random per person; the VID random sealed per certificate",
+        sqlite: V4_SQLITE,
+        postgres: V4_POSTGRES,
+    },
 ];
 
 /// Declares a schema step's statements in both dialects from one text, so a table is
@@ -146,6 +152,28 @@ macro_rules! migration_dialects {
     (@postgres END) => { ");" };
     (@$dialect:ident $text:literal) => { $text };
 }
+
+// A registry row holding a person's VID with its random R gives back their RRN (the birth
+// date and sex fix seven digits, a million hashes find the rest), so both columns go, their
+// data with them. SQLite's DROP COLUMN rewrites every row, but copies of old rows stay in the
+// file's unused space (pages split before, free space within pages): the SQLite store runs
+// VACUUM and truncates the WAL after this step (`sqlite::SqliteStore::open`). PostgreSQL keeps
+// a dropped column's bytes in the rows until they are rewritten: the UPDATE writes every live
+// row again without them (the dead versions go at the next VACUUM; docs/operators.md asks for
+// `VACUUM FULL registry` after the upgrade). R now exists only per certificate, sealed to the
+// certified key.
+const V4_SQLITE: &str = "
+ALTER TABLE registry DROP COLUMN vid;
+ALTER TABLE registry DROP COLUMN vid_random;
+ALTER TABLE certificates ADD COLUMN vid_random_encrypted BLOB;
+ALTER TABLE certificates ADD COLUMN vid_random_encryption TEXT;
+";
+const V4_POSTGRES: &str = "
+ALTER TABLE registry DROP COLUMN vid, DROP COLUMN vid_random;
+UPDATE registry SET person = person;
+ALTER TABLE certificates ADD COLUMN vid_random_encrypted BYTEA,
+    ADD COLUMN vid_random_encryption TEXT;
+";
 
 // What every node sharing the store must hold identically: the first node to open the store
 // pins the root certificate's and each key's fingerprint; a node holding other material is

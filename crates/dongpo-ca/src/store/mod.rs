@@ -21,6 +21,7 @@ mod statements;
 use dongpo_pki::time::UnixTime;
 
 use crate::audit::AuditRecord;
+use crate::vid::SealedRandom;
 
 /// A serial recorded before anything is signed with it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -60,6 +61,9 @@ pub struct IssuedCert {
     pub report_sha256: [u8; 32],
     /// When the certificate was issued.
     pub issued_at: UnixTime,
+    /// The KISA VID random `R` sealed to the certificate's key, for a certificate carrying
+    /// a VID (never `R` itself): answered again to an idempotent retry.
+    pub vid_random: Option<SealedRandom>,
 }
 
 /// Revocation status of a stored certificate.
@@ -131,10 +135,6 @@ pub struct RegistryRecord {
     pub document_number: String,
     /// Country of residence.
     pub country_of_residence: String,
-    /// Virtual identifier, when assigned.
-    pub vid: Option<Vec<u8>>,
-    /// The random value the VID was derived with.
-    pub vid_random: Option<Vec<u8>>,
 }
 
 impl std::fmt::Debug for RegistryRecord {
@@ -514,8 +514,6 @@ mod tests {
             nationality: "KOR".into(),
             document_number: "M12345678".into(),
             country_of_residence: "USA".into(),
-            vid: None,
-            vid_random: None,
         };
         let text = format!("{r:?}");
         assert!(text.contains("ab12"));

@@ -7,6 +7,8 @@ use dongpo_pki::time::UnixTime;
 use super::columns::{Columns, FromRow};
 use super::{CertStatus, IssuedCert, RegistryRecord, RevokedEntry, StoreError, StoredCert};
 use crate::audit::{AuditRecord, GENESIS_TAG};
+use crate::vid::SealedRandom;
+use dongpo_crypto::seal::SealSuite;
 
 /// A u64 (time, seq) as the databases' signed 64-bit integer.
 pub(crate) fn to_db(value: u64) -> Result<i64, StoreError> {
@@ -38,11 +40,14 @@ pub(crate) struct CertRow {
     pub issued_at: i64,
     pub revoked_at: Option<i64>,
     pub reason: Option<i64>,
+    pub vid_random_encrypted: Option<Vec<u8>>,
+    pub vid_random_encryption: Option<String>,
 }
 
 /// Column list matching [`CertRow`]'s field order.
 pub(crate) const CERT_COLUMNS: &str = "serial, issuer, profile, person, spki_sha256, not_before, \
-     not_after, der, report_sha256, issued_at, revoked_at, revocation_reason";
+     not_after, der, report_sha256, issued_at, revoked_at, revocation_reason, \
+     vid_random_encrypted, vid_random_encryption";
 
 /// A [`CERT_COLUMNS`] row, from either backend.
 impl FromRow for CertRow {
@@ -60,6 +65,8 @@ impl FromRow for CertRow {
             issued_at: row.int(9)?,
             revoked_at: row.opt_int(10)?,
             reason: row.opt_int(11)?,
+            vid_random_encrypted: row.opt_bytes(12)?,
+            vid_random_encryption: row.opt_text(13)?,
         })
     }
 }
@@ -78,6 +85,20 @@ impl CertRow {
                 ));
             }
         };
+        let vid_random = match (self.vid_random_encrypted, self.vid_random_encryption) {
+            (None, None) => None,
+            (Some(ciphertext), Some(name)) => Some(SealedRandom {
+                suite: SealSuite::from_name(&name).ok_or_else(|| {
+                    StoreError::Backend(format!("stored VID random suite {name:?} is unknown"))
+                })?,
+                ciphertext,
+            }),
+            _ => {
+                return Err(StoreError::Backend(
+                    "stored VID random has a ciphertext without a suite or the reverse".into(),
+                ));
+            }
+        };
         Ok(StoredCert {
             cert: IssuedCert {
                 serial: self.serial,
@@ -90,6 +111,7 @@ impl CertRow {
                 der: self.der,
                 report_sha256: hash32(self.report_sha256, "report hash")?,
                 issued_at: UnixTime(from_db(self.issued_at)?),
+                vid_random,
             },
             status,
         })
@@ -147,7 +169,7 @@ impl AuditRow {
 /// Column list matching [`RegistryRecord`]'s [`FromRow`].
 pub(crate) const REGISTRY_COLUMNS: &str = "person, overseas_registration_number, \
      registration_status, surname, given_names, name_hangul, date_of_birth, sex, nationality, \
-     document_number, country_of_residence, vid, vid_random";
+     document_number, country_of_residence";
 
 /// A [`REGISTRY_COLUMNS`] row, from either backend.
 impl FromRow for RegistryRecord {
@@ -164,8 +186,6 @@ impl FromRow for RegistryRecord {
             nationality: row.text(8)?,
             document_number: row.text(9)?,
             country_of_residence: row.text(10)?,
-            vid: row.opt_bytes(11)?,
-            vid_random: row.opt_bytes(12)?,
         })
     }
 }

@@ -51,6 +51,10 @@ fn create_owner_only(path: &Path) -> Result<(), StoreError> {
     }
 }
 
+/// The first CA schema version whose upgrade removes personal data from existing rows
+/// (version 4: the registry's VID and its random), after which the file is vacuumed.
+const PURGING_VERSION: u32 = 4;
+
 impl SqliteStore {
     /// Opens (creating if missing) the store file at `path` and brings its schema up to
     /// date.
@@ -85,7 +89,40 @@ impl SqliteStore {
     }
 
     fn migrate(&mut self) -> Result<(), StoreError> {
-        migrations::apply_sqlite(&mut self.conn, &migrations::CA)
+        let before = self.recorded_version()?;
+        migrations::apply_sqlite(&mut self.conn, &migrations::CA)?;
+        if before > 0 && before < PURGING_VERSION && self.recorded_version()? >= PURGING_VERSION {
+            self.purge_free_space()?;
+        }
+        Ok(())
+    }
+
+    /// The CA schema version recorded in the file (0 for a new file).
+    fn recorded_version(&self) -> Result<u32, StoreError> {
+        let has_table: bool = self.conn.query_row(
+            "SELECT COUNT(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = ?1",
+            [migrations::CA.table],
+            |row| row.get(0),
+        )?;
+        if has_table {
+            migrations::version_sqlite(&self.conn, &migrations::CA)
+        } else {
+            Ok(0)
+        }
+    }
+
+    /// Rewrites the file without its free space and empties the WAL: what a migration
+    /// removed (the registry's VID randoms, version 4) is then in no byte of the store's
+    /// files, not in a page's unused space, a free page or an old WAL frame. VACUUM cannot
+    /// run inside the migration's transaction, so it follows it.
+    fn purge_free_space(&mut self) -> Result<(), StoreError> {
+        self.conn.execute_batch("VACUUM")?;
+        let _: (i64, i64, i64) =
+            self.conn
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| {
+                    Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+                })?;
+        Ok(())
     }
 }
 

@@ -130,7 +130,7 @@ where
 {
     let insert = format!(
         "INSERT INTO certificates ({CERT_COLUMNS}) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, NULL)"
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, NULL, $11, $12)"
     );
     for cert in batch {
         check_serial(&cert.serial)?;
@@ -147,6 +147,8 @@ where
                 Value::Bytes(&cert.der),
                 Value::Bytes(&cert.report_sha256),
                 Value::Int(to_db(cert.issued_at.0)?),
+                Value::OptBytes(cert.vid_random.as_ref().map(|v| v.ciphertext.as_slice())),
+                Value::OptText(cert.vid_random.as_ref().map(|v| v.suite.name())),
             ],
         )
         .map_err(|e| {
@@ -272,7 +274,7 @@ where
 {
     let upsert = format!(
         "INSERT INTO registry ({REGISTRY_COLUMNS}) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
          ON CONFLICT (person) DO UPDATE SET \
          overseas_registration_number = excluded.overseas_registration_number, \
          registration_status = excluded.registration_status, \
@@ -280,8 +282,7 @@ where
          name_hangul = excluded.name_hangul, date_of_birth = excluded.date_of_birth, \
          sex = excluded.sex, nationality = excluded.nationality, \
          document_number = excluded.document_number, \
-         country_of_residence = excluded.country_of_residence, \
-         vid = excluded.vid, vid_random = excluded.vid_random"
+         country_of_residence = excluded.country_of_residence"
     );
     for r in records {
         c.execute(
@@ -298,8 +299,6 @@ where
                 Value::Text(&r.nationality),
                 Value::Text(&r.document_number),
                 Value::Text(&r.country_of_residence),
-                Value::OptBytes(r.vid.as_deref()),
-                Value::OptBytes(r.vid_random.as_deref()),
             ],
         )?;
     }

@@ -171,6 +171,15 @@ pub async fn issue(
     });
     if let Some(fields) = answer.as_object_mut() {
         fields.insert(field.to_owned(), value);
+        // Only a profile carrying identifyData has a VID random: sealed to the certified
+        // key, for the subscriber's app to open (docs/vid.md).
+        if let Some(sealed) = &finalized.vid_random {
+            fields.insert(
+                "vid_random_encrypted".into(),
+                json!(crate::wire::to_base64(&sealed.ciphertext)),
+            );
+            fields.insert("vid_random_encryption".into(), json!(sealed.suite.name()));
+        }
     }
     Ok((status, Json(answer)))
 }

@@ -55,17 +55,27 @@ pub struct InProcess {
 impl InProcess {
     /// `--dev` on a fresh data directory, with `tune` applied to the configuration.
     pub fn dev(name: &str, tune: impl FnOnce(&mut ServerConfig)) -> Self {
-        let data = fresh_dir(name);
-        let mut config = ServerConfig::load(
+        Self::dev_in(fresh_dir(name), tune)
+    }
+
+    /// The `--dev` configuration of the data directory `data`, as [`InProcess::dev_in`]
+    /// loads it (to prepare the directory before the server starts).
+    pub fn dev_config(data: &Path) -> ServerConfig {
+        ServerConfig::load(
             &CommandLine {
                 listen: Some("127.0.0.1:0".into()),
-                data_dir: Some(data.clone()),
+                data_dir: Some(data.to_path_buf()),
                 dev: true,
                 ..CommandLine::default()
             },
             &|_| None,
         )
-        .unwrap();
+        .unwrap()
+    }
+
+    /// [`InProcess::dev`] on a data directory the test prepared (a CA already in it).
+    pub fn dev_in(data: PathBuf, tune: impl FnOnce(&mut ServerConfig)) -> Self {
+        let mut config = Self::dev_config(&data);
         tune(&mut config);
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let thread = std::thread::spawn(move || {

@@ -92,7 +92,7 @@ fn init_register_issue_revoke_and_audit() {
     assert_eq!(refused.status.code(), Some(1));
     let json: serde_json::Value = serde_json::from_slice(&refused.stdout).unwrap();
     assert_eq!(json["issued"], false);
-    assert_eq!(json["error"]["code"], "not_registered");
+    assert_eq!(json["error"]["code"], "registry_refused");
 
     ok(&dongpo(&[
         "registry",

@@ -521,10 +521,20 @@ fn bad_requests_get_json_errors_and_store_nothing() {
         404,
         "unknown_profile",
     );
+    // A registry refusal is the one code `registry_refused`, and it uses the verification
+    // (one verification, one registry answer): a second probe on it is `verification_used`.
+    let probe = client.post("/v1/verifications", &passport.document());
+    assert_eq!(probe.status, 201);
+    let probe = probe.json();
     expect(
-        issue(&client, &good["id"], "800101-1000008", "kb", 1),
+        issue(&client, &probe["id"], "800101-1000008", "kb", 1),
         422,
-        "not_registered",
+        "registry_refused",
+    );
+    expect(
+        issue(&client, &probe["id"], &passport.rrn(), "kb", 1),
+        409,
+        "verification_used",
     );
     let mut weak = json!({"verification_id": good["id"], "profile": "kb",
         "csr": "-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n",
@@ -570,10 +580,10 @@ fn bad_requests_get_json_errors_and_store_nothing() {
     );
     expect(client.get("/v1/nothing-here"), 404, "not_found");
 
-    // Nothing stored by any of that (the one good verification and the refused tampered
-    // one are the only rows added); no certificate issued.
+    // Nothing stored by any of that (the one good verification, the registry probe's and
+    // the refused tampered one are the only rows added); no certificate issued.
     assert_eq!(after_good, before.0 + 1);
-    assert_eq!(row_count(&server, "server_verifications"), before.0 + 2);
+    assert_eq!(row_count(&server, "server_verifications"), before.0 + 3);
     assert_eq!(certificate_count(&server), before.1);
 
     // And the server still serves: the good verification is still usable.

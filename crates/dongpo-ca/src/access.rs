@@ -234,18 +234,15 @@ impl AccessLog {
             return Ok(0); // nothing past retention: no checkpoint either
         }
         // The first record kept; the checkpoint itself when every record is older.
-        let (first_seq, first_prev_tag) = mine
-            .iter()
-            .find(|r| r.at.0 >= before.0)
-            .map_or_else(
-                || {
-                    (
-                        self.chain.next_seq(),
-                        mine.last().map_or(crate::audit::GENESIS_TAG, |r| r.tag),
-                    )
-                },
-                |r| (r.seq, r.prev_tag),
-            );
+        let (first_seq, first_prev_tag) = mine.iter().find(|r| r.at.0 >= before.0).map_or_else(
+            || {
+                (
+                    self.chain.next_seq(),
+                    mine.last().map_or(crate::audit::GENESIS_TAG, |r| r.tag),
+                )
+            },
+            |r| (r.seq, r.prev_tag),
+        );
         let removed = mine.iter().filter(|r| r.seq < first_seq).count() as u64;
         let body = Checkpoint {
             first_seq,

@@ -674,7 +674,10 @@ impl Ca {
     /// [`AccessError`] naming the first broken record, or the store's failure.
     pub fn verify_access(&mut self) -> Result<AuditSummary, AccessError> {
         let records = self.access_records()?;
-        Ok(crate::access::verify(&records, &access_key(&self.audit_key))?)
+        Ok(crate::access::verify(
+            &records,
+            &access_key(&self.audit_key),
+        )?)
     }
 
     /// Verifies the whole audit chain in the store.

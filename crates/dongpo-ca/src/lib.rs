@@ -34,8 +34,8 @@ mod subject;
 mod tbs;
 
 pub use access::{
-    Access, AccessError, AccessLog, Action, CHECKPOINT, CLI_ACTOR, DEFAULT_RETENTION_DAYS, ExportLine,
-    access_key, person_subject,
+    Access, AccessError, AccessLog, Action, CHECKPOINT, CLI_ACTOR, DEFAULT_RETENTION_DAYS,
+    ExportLine, access_key, person_subject,
 };
 pub use audit::{
     AuditChain, AuditEntry, AuditError, AuditRecord, AuditSummary, keyed_hmac, verify_chain,

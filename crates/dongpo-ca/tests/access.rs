@@ -89,7 +89,12 @@ fn records_chain_export_tamper_and_purge() {
         vec![
             row("registry.import", "key-admin", "imported", ""),
             row("registry.lookup", "key-1", "found", "ver_1"),
-            row("certificate.issue", "key-1", &format!("issued:{serial}"), "ver_1"),
+            row(
+                "certificate.issue",
+                "key-1",
+                &format!("issued:{serial}"),
+                "ver_1"
+            ),
             row("registry.lookup", "key-1", "not_registered", "ver_2"),
             row("certificate.issue", "key-1", "registry_refused", "ver_2"),
             row("certificate.issue", "key-1", "bad_csr", "ver_3"),
@@ -117,7 +122,10 @@ fn records_chain_export_tamper_and_purge() {
             &id.document_number,
         ] {
             if secret.len() > 2 {
-                assert!(!everything.contains(secret), "{secret} in the access records");
+                assert!(
+                    !everything.contains(secret),
+                    "{secret} in the access records"
+                );
             }
         }
     }
@@ -160,11 +168,9 @@ fn records_chain_export_tamper_and_purge() {
     // Tampering with the table is caught: an edited outcome, then a deleted record.
     let db = rusqlite::Connection::open(dir.join("ca.sqlite")).unwrap();
     let original: String = db
-        .query_row(
-            "SELECT body FROM access_records WHERE seq = 4",
-            [],
-            |r| r.get(0),
-        )
+        .query_row("SELECT body FROM access_records WHERE seq = 4", [], |r| {
+            r.get(0)
+        })
         .unwrap();
     db.execute(
         "UPDATE access_records SET body = replace(body, 'not_registered', 'found') WHERE seq = 4",
@@ -183,7 +189,14 @@ fn records_chain_export_tamper_and_purge() {
             .prepare("SELECT seq, at, kind, body, prev_tag, tag FROM access_records WHERE seq = 3")
             .unwrap();
         stmt.query_map([], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
         })
         .unwrap()
         .collect::<Result<_, _>>()
@@ -223,5 +236,4 @@ fn records_chain_export_tamper_and_purge() {
     db.execute("DELETE FROM access_records WHERE seq = 4", [])
         .unwrap();
     assert!(matches!(ca.verify_access(), Err(AccessError::Chain(_))));
-
 }

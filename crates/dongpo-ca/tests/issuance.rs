@@ -278,10 +278,7 @@ fn refusals_name_the_reason_and_leave_the_store_unchanged() {
     // the access record only.
     assert_eq!(e.code(), "registry_refused", "{e}");
     assert!(
-        matches!(
-            &e,
-            Refusal::RegistryRefused(RegistryRefusal::NotRegistered)
-        ),
+        matches!(&e, Refusal::RegistryRefused(RegistryRefusal::NotRegistered)),
         "{e:?}"
     );
     let generic = e.to_string();

@@ -142,7 +142,12 @@ fn refusals_before_consumption_touch_nothing() {
 
     // A bad CSR is refused before the registry is consulted: nothing is consumed.
     let mut hooks = Recorder::default();
-    let e = new(&mut ca, application(&person, b"not a CSR", "kb"), &mut hooks).unwrap_err();
+    let e = new(
+        &mut ca,
+        application(&person, b"not a CSR", "kb"),
+        &mut hooks,
+    )
+    .unwrap_err();
     assert!(
         matches!(&e, IssuanceError::Refused(r) if r.code() == "bad_csr"),
         "{e}"

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
-use dongpo_ca::{Ca, CLI_ACTOR};
+use dongpo_ca::{CLI_ACTOR, Ca};
 use dongpo_pki::time::UnixTime;
 
 use crate::exit;

@@ -5,8 +5,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use dongpo_batch::BatchVerifier;
-use dongpo_ca::{Access, AccessLog, Ca};
 use dongpo_ca::StoreStatus;
+use dongpo_ca::{Access, AccessLog, Ca};
 use dongpo_crypto::Verifier;
 use dongpo_icao::TrustStore;
 use dongpo_icao::passive_auth::Options;

@@ -416,7 +416,8 @@ pub trait Store: Send {
     ///
     /// # Errors
     /// As [`Store::append_access`].
-    fn purge_access(&mut self, keep_from: u64, checkpoint: &AuditRecord) -> Result<u64, StoreError>;
+    fn purge_access(&mut self, keep_from: u64, checkpoint: &AuditRecord)
+    -> Result<u64, StoreError>;
 
     /// Records `value` under `name` unless a value is there already, and returns the
     /// value stored (the first one recorded wins). The CA's identity (root, keys) is pinned

@@ -75,9 +75,7 @@ where
     for r in records {
         let prev_seq = predecessor_seq(r)?;
         c.execute(
-            &format!(
-                "INSERT INTO {table} ({AUDIT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
-            ),
+            &format!("INSERT INTO {table} ({AUDIT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"),
             &[
                 Value::Text(&r.node),
                 Value::Int(to_db(r.seq)?),
@@ -474,10 +472,7 @@ where
     insert_chain(c, Chain::Access, std::slice::from_ref(checkpoint))?;
     let removed = c.execute(
         "DELETE FROM access_records WHERE node = $1 AND seq < $2",
-        &[
-            Value::Text(&checkpoint.node),
-            Value::Int(to_db(keep_from)?),
-        ],
+        &[Value::Text(&checkpoint.node), Value::Int(to_db(keep_from)?)],
     )?;
     Ok(removed)
 }
@@ -678,7 +673,11 @@ where
         chain_records(&mut self.read()?, Chain::Access)
     }
 
-    fn purge_access(&mut self, keep_from: u64, checkpoint: &AuditRecord) -> Result<u64, StoreError> {
+    fn purge_access(
+        &mut self,
+        keep_from: u64,
+        checkpoint: &AuditRecord,
+    ) -> Result<u64, StoreError> {
         self.write(|tx| purge_access(tx, keep_from, checkpoint))
     }
 

@@ -48,10 +48,7 @@ pub async fn registry(
     } else if content_type == "application/json" {
         let records = parse_records(&body)?;
         state
-            .ca(move |ca, _| {
-                ca.register_all(&records, now)
-                    .map_err(|e| import_error(&e))
-            })
+            .ca(move |ca, _| ca.register_all(&records, now).map_err(|e| import_error(&e)))
             .await?
     } else {
         return Err(ApiError::new(

@@ -21,6 +21,9 @@ use dongpo_testkit::Variant;
 
 const P256: KeySpec = KeySpec::Ec(Curve::P256);
 
+/// An `access_records` row: seq, at, kind, body, prev_tag, tag.
+type StoredRow = (i64, i64, String, String, Vec<u8>, Vec<u8>);
+
 #[test]
 fn records_chain_export_tamper_and_purge() {
     let (dir, mut ca) = new_ca("access", None);
@@ -184,7 +187,7 @@ fn records_chain_export_tamper_and_purge() {
     )
     .unwrap();
     ca.verify_access().unwrap();
-    let saved: Vec<(i64, i64, String, String, Vec<u8>, Vec<u8>)> = {
+    let saved: Vec<StoredRow> = {
         let mut stmt = db
             .prepare("SELECT seq, at, kind, body, prev_tag, tag FROM access_records WHERE seq = 3")
             .unwrap();

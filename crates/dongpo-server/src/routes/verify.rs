@@ -259,10 +259,11 @@ pub async fn verify_batch(
     };
     let reports = verify_spread(&state, documents).await?;
     state.metrics.verifications_of(&reports);
+    let at = UnixTime::now();
     let accesses: Vec<Access> = reports
         .iter()
         .map(|report| Access {
-            at: UnixTime::now(),
+            at,
             actor: caller.key_id.clone(),
             action: Action::VerificationScreen,
             subject: state.document_subject(report.mrz.as_ref()),

@@ -253,11 +253,27 @@ pub enum AuditError {
 /// # Errors
 /// [`AuditError`] for the first problem found.
 pub fn verify_chain(records: &[AuditRecord], key: &[u8; 32]) -> Result<AuditSummary, AuditError> {
+    verify_chain_from(records, key, &BTreeMap::new())
+}
+
+/// As [`verify_chain`], for chains whose oldest records were deleted on purpose (a
+/// retention purge): a node in `starts` begins at the given (seq, prev_tag) instead of
+/// seq 1 with a zero `prev_tag`. The caller takes `starts` from a tagged checkpoint record
+/// in the same chain, which this verification then authenticates with the rest.
+///
+/// # Errors
+/// [`AuditError`] for the first problem found.
+pub fn verify_chain_from(
+    records: &[AuditRecord],
+    key: &[u8; 32],
+    starts: &BTreeMap<String, (u64, [u8; 32])>,
+) -> Result<AuditSummary, AuditError> {
     // Per node: the seq expected next and the tag it must link to.
     let mut heads: BTreeMap<&str, (u64, [u8; 32])> = BTreeMap::new();
     for (index, record) in records.iter().enumerate() {
         let node = record.node.as_str();
-        let (expected, last_tag) = heads.get(node).copied().unwrap_or((1, GENESIS_TAG));
+        let start = starts.get(node).copied().unwrap_or((1, GENESIS_TAG));
+        let (expected, last_tag) = heads.get(node).copied().unwrap_or(start);
         let problem = |make: fn(String, u64, u64) -> AuditError| {
             Err(make(record.node.clone(), expected, record.seq))
         };
@@ -274,7 +290,7 @@ pub fn verify_chain(records: &[AuditRecord], key: &[u8; 32]) -> Result<AuditSumm
                     expected,
                     found,
                 })
-            } else if expected == 1 {
+            } else if !heads.contains_key(node) {
                 problem(|node, _, seq| AuditError::WrongFirst { node, seq })
             } else {
                 problem(|node, expected, found| AuditError::Removed {
@@ -288,7 +304,7 @@ pub fn verify_chain(records: &[AuditRecord], key: &[u8; 32]) -> Result<AuditSumm
             return problem(|node, _, seq| AuditError::Changed { node, seq });
         }
         if record.prev_tag != last_tag {
-            return if expected == 1 {
+            return if !heads.contains_key(node) {
                 problem(|node, _, seq| AuditError::WrongFirst { node, seq })
             } else {
                 problem(|node, _, seq| AuditError::BrokenLink { node, seq })

@@ -7,7 +7,8 @@ use dongpo_icao::Outcome;
 use dongpo_pki::time::UnixTime;
 use dongpo_profiles::Profile;
 
-use crate::audit::{AuditChain, AuditEntry, AuditError, AuditSummary, verify_chain};
+use crate::access::{AccessError, AccessLog, access_key};
+use crate::audit::{AuditChain, AuditEntry, AuditError, AuditRecord, AuditSummary, verify_chain};
 use crate::config::{CaConfig, CaEntry, KeyRef};
 use crate::files::{FileError, read_certificates, read_secret};
 use crate::init::{AUDIT_KEY_FILE, CONFIG_FILE, REGISTRY_KEY_FILE, resolve_store};
@@ -451,14 +452,20 @@ impl Ca {
             .person_id(rrn, "resident registration number")
     }
 
-    /// Registers overseas citizens from a CSV export (all or nothing).
+    /// Registers overseas citizens from a CSV export (all or nothing). Returns the registry
+    /// ids (keyed hashes) of the people imported, in input order, for the caller's access
+    /// records.
     ///
     /// # Errors
     /// [`RegistryError`] for bad input (nothing stored), or the store's failure.
-    pub fn import_registry_csv(&mut self, text: &str, now: UnixTime) -> Result<usize, ImportError> {
+    pub fn import_registry_csv(
+        &mut self,
+        text: &str,
+        now: UnixTime,
+    ) -> Result<Vec<String>, ImportError> {
         let records = import_csv(text, &self.registry_key)?;
         self.issuer.import_registry(&records, now)?;
-        Ok(records.len())
+        Ok(records.into_iter().map(|r| r.person).collect())
     }
 
     /// Registers one identity (`identity.json`).
@@ -467,10 +474,11 @@ impl Ca {
     /// As [`Ca::import_registry_csv`].
     pub fn register(&mut self, identity: &Identity, now: UnixTime) -> Result<(), ImportError> {
         self.register_all(std::slice::from_ref(identity), now)
+            .map(drop)
     }
 
     /// Registers several identities (all or nothing, one audit record): every one is
-    /// checked before anything is stored.
+    /// checked before anything is stored. Returns their registry ids, in input order.
     ///
     /// # Errors
     /// As [`Ca::import_registry_csv`]; a bad identity is named by its index.
@@ -478,14 +486,14 @@ impl Ca {
         &mut self,
         identities: &[Identity],
         now: UnixTime,
-    ) -> Result<(), ImportError> {
+    ) -> Result<Vec<String>, ImportError> {
         let records = identities
             .iter()
             .enumerate()
             .map(|(i, identity)| identity.to_record(&self.registry_key, &format!("records[{i}]")))
             .collect::<Result<Vec<_>, _>>()?;
         self.issuer.import_registry(&records, now)?;
-        Ok(())
+        Ok(records.into_iter().map(|r| r.person).collect())
     }
 
     /// The RA decision for an applicant (identified by their resident registration number).
@@ -529,21 +537,24 @@ impl Ca {
             .profile(application.profile)
             .cloned()
             .ok_or_else(|| Refusal::UnknownProfile(application.profile.to_owned()))?;
-        let person = self
-            .person_id(application.rrn)
-            .map_err(|_| Refusal::NotRegistered)?;
+        // A malformed number is refused as an unregistered one, and only once the RA
+        // consults the registry (after the checks that need no personal data).
+        let person = self.person_id(application.rrn).ok();
         let store = std::cell::RefCell::new(self.issuer.store());
-        let record = store
-            .borrow_mut()
-            .registry(&person)
-            .map_err(|e| Refusal::Unavailable(e.to_string()))?;
+        let lookup = || match &person {
+            None => Ok(None),
+            Some(person) => store
+                .borrow_mut()
+                .registry(person)
+                .map_err(|e| Refusal::Unavailable(e.to_string())),
+        };
         // A lookup failure counts as blocked: refusing is the safe side.
         let key_blocked = |spki: &[u8; 32]| store.borrow_mut().is_blocked(spki).unwrap_or(true);
         let approval = decide(
             &crate::ra::Application {
                 report: application.report,
                 dg1: application.dg1,
-                registry: record.as_ref(),
+                registry: &lookup,
                 rrn: application.rrn,
                 csr: application.csr,
                 profile: &profile,
@@ -635,6 +646,39 @@ impl Ca {
         now: UnixTime,
     ) -> Result<Vec<u8>, crate::publish::PublishError> {
         crate::ocsp::respond(&mut self.issuer, request_der, now)
+    }
+
+    /// A writer of this node's access records ([`crate::access`]), on a store connection
+    /// of its own so that recording an access never waits for issuance.
+    ///
+    /// # Errors
+    /// [`OpenError::StoreFailed`] when the store cannot be opened or read.
+    pub fn access_log(&self) -> Result<AccessLog, OpenError> {
+        let location = resolve_store(&self.dir, &self.config.store);
+        let store = crate::store::open(&location).map_err(OpenError::StoreFailed)?;
+        AccessLog::resume(store, &self.config.node, &access_key(&self.audit_key))
+            .map_err(OpenError::StoreFailed)
+    }
+
+    /// Every access record in the store, by node, then seq.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    pub fn access_records(&mut self) -> Result<Vec<AuditRecord>, StoreError> {
+        self.issuer.store().access_records()
+    }
+
+    /// Verifies every access chain in the store (each from its newest retention
+    /// checkpoint).
+    ///
+    /// # Errors
+    /// [`AccessError`] naming the first broken record, or the store's failure.
+    pub fn verify_access(&mut self) -> Result<AuditSummary, AccessError> {
+        let records = self.access_records()?;
+        Ok(crate::access::verify(
+            &records,
+            &access_key(&self.audit_key),
+        )?)
     }
 
     /// Verifies the whole audit chain in the store.

@@ -27,6 +27,11 @@ pub struct CaConfig {
     /// have to agree with.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub require_active_authentication: bool,
+    /// How long access records of personal data are kept, in days (default
+    /// [`crate::DEFAULT_RETENTION_DAYS`], two years); older ones are purged by `dongpo
+    /// access purge` and the server's daily task.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_retention_days: Option<u32>,
     /// Where the passphrase of encrypted key files comes from.
     pub passphrase: PassphraseSource,
     /// The root CA.
@@ -124,6 +129,13 @@ pub struct ConfigError {
 }
 
 impl CaConfig {
+    /// The retention of access records in days.
+    #[must_use]
+    pub fn access_retention_days(&self) -> u32 {
+        self.access_retention_days
+            .unwrap_or(crate::access::DEFAULT_RETENTION_DAYS)
+    }
+
     /// Parses and checks `ca.toml`.
     ///
     /// # Errors

@@ -247,6 +247,7 @@ pub fn init(dir: &Path, options: InitOptions<'_>) -> Result<CaConfig, InitError>
         profiles_dir: None,
         max_report_age: 600,
         require_active_authentication: false,
+        access_retention_days: None,
         passphrase: source,
         root: CaEntry {
             name: "root".into(),

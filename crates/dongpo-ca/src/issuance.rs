@@ -3,7 +3,9 @@
 //!
 //! [`finalize`] takes a [`Request`] and, for a new application, runs in this order:
 //!
-//! 1. the RA decision ([`Ca::approve_application`]): a [`Refusal`] stops here;
+//! 1. the RA decision ([`Ca::approve_application`]): a [`Refusal`] stops here; after a
+//!    [`Refusal::RegistryRefused`] the verification is consumed first
+//!    ([`IssuanceHooks::consume`]), so that one verification buys one registry answer;
 //! 2. [`IssuanceHooks::approved`]: the caller's checks that rest on the approval (the server
 //!    binds the passport to the approved person); an error stops here, nothing consumed;
 //! 3. [`IssuanceHooks::consume`]: the single-use verification is taken (the server's
@@ -207,9 +209,16 @@ fn issue_new<H: IssuanceHooks>(
     hooks: &mut H,
     now: UnixTime,
 ) -> Result<Finalized, IssuanceError<H::Error>> {
-    let approval = ca
-        .approve_application(application, now)
-        .map_err(IssuanceError::Refused)?;
+    let approval = match ca.approve_application(application, now) {
+        Ok(approval) => approval,
+        Err(refusal @ Refusal::RegistryRefused(_)) => {
+            // The registry was consulted: the verification is spent, so one verification
+            // buys at most one registry answer (no oracle by repeated probes).
+            hooks.consume(now).map_err(IssuanceError::Hook)?;
+            return Err(IssuanceError::Refused(refusal));
+        }
+        Err(refusal) => return Err(IssuanceError::Refused(refusal)),
+    };
     hooks
         .approved(application, &approval, now)
         .map_err(IssuanceError::Hook)?;

@@ -9,6 +9,7 @@
 //! call.
 #![forbid(unsafe_code)]
 
+pub mod access;
 mod audit;
 mod authority;
 mod config;
@@ -33,8 +34,13 @@ mod subject;
 mod tbs;
 mod vid;
 
+pub use access::{
+    Access, AccessError, AccessLog, Action, CHECKPOINT, CLI_ACTOR, DEFAULT_RETENTION_DAYS,
+    ExportLine, access_key, person_subject,
+};
 pub use audit::{
     AuditChain, AuditEntry, AuditError, AuditRecord, AuditSummary, keyed_hmac, verify_chain,
+    verify_chain_from,
 };
 pub use authority::{
     Application, AuditVerifyError, Ca, ImportError, NotWritable, OpenError, Overrides,
@@ -56,7 +62,7 @@ pub use key_policy::{KeyPolicy, KeyRejection, spki_sha256};
 pub use lint::LintError;
 pub use ocsp::{StoreStatus, responder};
 pub use publish::{CRL_VALIDITY, CrlScope, PublishError};
-pub use ra::{Approval, RaPolicy, Refusal, report_sha256};
+pub use ra::{Approval, RaPolicy, Refusal, RegistryRefusal, report_sha256};
 pub use reason::RevocationReason;
 pub use registry::{Identity, RegistryError, RegistryKey};
 pub use subject::{

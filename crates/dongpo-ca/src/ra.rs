@@ -75,17 +75,14 @@ pub enum Refusal {
     /// The passport has expired.
     #[error("the passport expired on {0} (YYMMDD)")]
     DocumentExpired(String),
-    /// The person is not in the registry of overseas citizens.
+    /// The registry of overseas citizens does not support the application. The message is
+    /// the same whatever the reason, so that a caller cannot probe the registry; the
+    /// [`RegistryRefusal`] is for the access record only.
     #[error(
-        "not a registered overseas citizen: no registry record for this resident registration number"
+        "the application is refused by the registry of overseas citizens (the reason is in the \
+         CA's access records)"
     )]
-    NotRegistered,
-    /// The registry record forbids issuance.
-    #[error("the overseas-citizen registration is '{0}', not '{REGISTERED}'")]
-    RegistrationInactive(String),
-    /// Registry and passport disagree.
-    #[error("the registry record does not match the passport: {}", .0.join(", "))]
-    RegistryMismatch(Vec<&'static str>),
+    RegistryRefused(RegistryRefusal),
     /// Active Authentication is required and did not pass.
     #[error("Active Authentication is required by policy and did not pass")]
     ActiveAuthenticationRequired,
@@ -121,9 +118,7 @@ impl Refusal {
             Refusal::MissingEvidence(_) => "missing_evidence",
             Refusal::Dg1Mismatch(_) => "dg1_mismatch",
             Refusal::DocumentExpired(_) => "document_expired",
-            Refusal::NotRegistered => "not_registered",
-            Refusal::RegistrationInactive(_) => "registration_inactive",
-            Refusal::RegistryMismatch(_) => "registry_mismatch",
+            Refusal::RegistryRefused(_) => "registry_refused",
             Refusal::ActiveAuthenticationRequired => "active_authentication_required",
             Refusal::BadCsr(_) => "bad_csr",
             Refusal::WeakKey(_) => "weak_key",
@@ -134,14 +129,45 @@ impl Refusal {
     }
 }
 
+/// Why the registry refused, for the access record only (never for the applicant: one
+/// generic answer keeps the registry from being an oracle).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RegistryRefusal {
+    /// No registry record for this resident registration number (or not a well-formed one).
+    NotRegistered,
+    /// The record's status is not [`REGISTERED`]. The status itself is not kept: it can be
+    /// sensitive (e.g. deceased).
+    Inactive,
+    /// Registry and passport disagree in these fields (names, never values).
+    Mismatch(Vec<&'static str>),
+}
+
+impl RegistryRefusal {
+    /// The access-record outcome: `not_registered`, `inactive` or `mismatch:<fields>`
+    /// (field names joined by `,`).
+    #[must_use]
+    pub fn detail(&self) -> String {
+        match self {
+            RegistryRefusal::NotRegistered => "not_registered".into(),
+            RegistryRefusal::Inactive => "inactive".into(),
+            RegistryRefusal::Mismatch(fields) => format!("mismatch:{}", fields.join(",")),
+        }
+    }
+}
+
+/// Looks the applicant up in the registry; called by [`decide`] only once every check that
+/// needs no personal data has passed.
+pub type RegistryLookup<'a> = dyn Fn() -> Result<Option<RegistryRecord>, Refusal> + 'a;
+
 /// Everything the RA decides on.
 pub struct Application<'a> {
     /// The verification outcome of the passport.
     pub report: &'a Outcome,
     /// DG1 (the raw file) of the verified passport.
     pub dg1: &'a [u8],
-    /// The registry record found for the applicant's resident registration number.
-    pub registry: Option<&'a RegistryRecord>,
+    /// Finds the registry record of the applicant's resident registration number (run
+    /// last, see [`decide`]).
+    pub registry: &'a RegistryLookup<'a>,
     /// The applicant's resident registration number: the VID of a profile carrying one is
     /// computed from it (never stored).
     pub rrn: &'a str,
@@ -233,7 +259,10 @@ pub fn report_sha256(report: &VerificationReport) -> [u8; 32] {
 /// Decides on an application at time `now`.
 ///
 /// # Errors
-/// The first [`Refusal`] that applies, in the order: report, DG1, registry, CSR, key.
+/// The first [`Refusal`] that applies, in the order: report, DG1, CSR, key, registry. Every
+/// check that needs no personal data comes before the registry is consulted, and every
+/// registry refusal is the one [`Refusal::RegistryRefused`], so a request with a bad CSR
+/// learns nothing about the registry and one with a good CSR learns only "refused".
 pub fn decide(
     app: &Application<'_>,
     policy: &RaPolicy,
@@ -265,16 +294,6 @@ pub fn decide(
     if document_expired(&mrz, now) {
         return Err(Refusal::DocumentExpired(mrz.date_of_expiry.clone()));
     }
-    let record = app.registry.ok_or(Refusal::NotRegistered)?;
-    if record.registration_status != REGISTERED {
-        return Err(Refusal::RegistrationInactive(
-            record.registration_status.clone(),
-        ));
-    }
-    let mismatches = registry_mismatches(record, &mrz);
-    if !mismatches.is_empty() {
-        return Err(Refusal::RegistryMismatch(mismatches));
-    }
     let assurance = if report.passed(CheckId::AaSignature) {
         Assurance::PassiveAndActiveAuthentication
     } else if policy.require_active_authentication {
@@ -294,7 +313,7 @@ pub fn decide(
         Some(
             AssignedVid::draw(app.rrn, &csr.public_key).map_err(|e| match e {
                 VidAssignError::KeyUnsupported(e) => Refusal::VidKeyUnsupported(e),
-                VidAssignError::BadRrn => Refusal::NotRegistered,
+                VidAssignError::BadRrn => Refusal::RegistryRefused(RegistryRefusal::NotRegistered),
                 VidAssignError::Random => Refusal::Unavailable(e.to_string()),
             })?,
         )
@@ -306,8 +325,18 @@ pub fn decide(
         PassportEvidence::new(&report_hash, assurance, &mrz.issuing_state, verified_at)
             .map_err(|_| Refusal::MissingEvidence("an issuing state of one to three letters"))?;
     evidence.receipt = app.receipt.map(str::to_owned);
+    // Only now the registry: everything above needs no personal data.
+    let refused = Refusal::RegistryRefused;
+    let record = (app.registry)()?.ok_or_else(|| refused(RegistryRefusal::NotRegistered))?;
+    if record.registration_status != REGISTERED {
+        return Err(refused(RegistryRefusal::Inactive));
+    }
+    let mismatches = registry_mismatches(&record, &mrz);
+    if !mismatches.is_empty() {
+        return Err(refused(RegistryRefusal::Mismatch(mismatches)));
+    }
     let country = dongpo_icao::lds::country::alpha2(&record.country_of_residence)
-        .ok_or(Refusal::RegistryMismatch(vec!["country_of_residence"]))?;
+        .ok_or_else(|| refused(RegistryRefusal::Mismatch(vec!["country_of_residence"])))?;
     let real_name = if record.name_hangul.trim().is_empty() {
         format!("{} {}", record.surname, record.given_names)
             .trim()

@@ -140,14 +140,29 @@ fn refusals_before_consumption_touch_nothing() {
     let request = csr(P256, 1);
     let before = count(&mut ca);
 
-    // Not registered: the RA refuses and no hook runs.
+    // A bad CSR is refused before the registry is consulted: nothing is consumed.
     let mut hooks = Recorder::default();
-    let e = new(&mut ca, application(&person, &request, "kb"), &mut hooks).unwrap_err();
+    let e = new(
+        &mut ca,
+        application(&person, b"not a CSR", "kb"),
+        &mut hooks,
+    )
+    .unwrap_err();
     assert!(
-        matches!(&e, IssuanceError::Refused(r) if r.code() == "not_registered"),
+        matches!(&e, IssuanceError::Refused(r) if r.code() == "bad_csr"),
         "{e}"
     );
     assert!(hooks.events.is_empty(), "{:?}", hooks.events);
+
+    // Not registered: the RA refuses with the one registry code, and the verification is
+    // consumed (one verification buys one registry answer); nothing else runs.
+    let mut hooks = Recorder::default();
+    let e = new(&mut ca, application(&person, &request, "kb"), &mut hooks).unwrap_err();
+    assert!(
+        matches!(&e, IssuanceError::Refused(r) if r.code() == "registry_refused"),
+        "{e}"
+    );
+    assert_eq!(hooks.events, ["consume"]);
 
     // Registered, but the caller refuses after the approval: nothing is consumed.
     ca.register(&person.identity, NOW).unwrap();

@@ -152,6 +152,7 @@ suite!(
         blocked_keys,
         crl_numbers_only_grow,
         audit_append_tail_and_refusals,
+        access_chain_apart_from_audit_and_purged_with_a_checkpoint,
         schema_version_is_current,
     ],
     backend: [
@@ -536,6 +537,33 @@ fn audit_append_tail_and_refusals(store: &mut dyn Store) {
         summary.nodes,
         vec![("node-0".to_owned(), 1), ("node-1".to_owned(), 3)]
     );
+}
+
+fn access_chain_apart_from_audit_and_purged_with_a_checkpoint(store: &mut dyn Store) {
+    let audit_before = store.audit_records().unwrap().len();
+    assert_eq!(store.access_tail("node-1").unwrap(), None);
+    let mut c = AuditChain::resume(&KEY, "node-1", None);
+    let batch = c.draft(&[entry("a", 1), entry("b", 2), entry("c", 3)]);
+    store.append_access(&batch).unwrap();
+    c.confirm(&batch);
+    assert_eq!(store.access_tail("node-1").unwrap().as_ref(), batch.last());
+    // Its own table: the audit log did not move, and its chain links only to its own.
+    assert_eq!(store.audit_records().unwrap().len(), audit_before);
+    let stale = AuditChain::resume(&KEY, "node-1", Some(&batch[1]));
+    assert!(matches!(
+        store.append_access(&stale.draft(&[entry("d", 4)])),
+        Err(StoreError::AuditSeqTaken { seq: 3, .. })
+    ));
+    // The purge: the checkpoint appended, records before seq 3 deleted, in one go.
+    let checkpoint = c.draft(&[entry("access.purged", 9)]);
+    assert_eq!(store.purge_access(3, &checkpoint[0]).unwrap(), 2);
+    let left: Vec<u64> = store
+        .access_records()
+        .unwrap()
+        .iter()
+        .map(|r| r.seq)
+        .collect();
+    assert_eq!(left, [3, 4]);
 }
 
 fn schema_version_is_current(store: &mut dyn Store) {

@@ -5,8 +5,9 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Subcommand};
 use dongpo_ca::Identity;
 use dongpo_ca::Pkcs11Ref;
+use dongpo_ca::access::registry_imports;
 use dongpo_ca::keys::Passphrase;
-use dongpo_ca::{AuditVerifyError, Ca};
+use dongpo_ca::{Access, AuditVerifyError, CLI_ACTOR, Ca};
 use dongpo_ca::{InitOptions, PASSPHRASE_ENV, init};
 use dongpo_pki::time::UnixTime;
 
@@ -188,12 +189,21 @@ pub fn run(command: &CaCommand) -> Result<u8, String> {
     Ok(exit::OK)
 }
 
+/// Appends access records of what this command did (`docs/operators.md`). What was done
+/// stays done when recording fails, and the message says so.
+pub fn record_access(ca: &Ca, accesses: &[Access]) -> Result<(), String> {
+    ca.access_log()
+        .map_err(|e| e.to_string())
+        .and_then(|mut log| log.record(accesses).map_err(|e| e.to_string()))
+        .map_err(|e| format!("done, but recording the access failed: {e}"))
+}
+
 /// Runs `dongpo registry`.
 pub fn registry(command: &RegistryCommand) -> Result<u8, String> {
     let RegistryCommand::Import(args) = command;
     let mut ca = open(&args.dir)?;
     let now = UnixTime::now();
-    let count = match (&args.csv, &args.identity) {
+    let persons = match (&args.csv, &args.identity) {
         (Some(csv), _) => {
             let text =
                 std::fs::read_to_string(csv).map_err(|e| format!("{}: {e}", csv.display()))?;
@@ -205,12 +215,13 @@ pub fn registry(command: &RegistryCommand) -> Result<u8, String> {
                 std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
             let identity = Identity::from_json(&text, &path.display().to_string())
                 .map_err(|e| e.to_string())?;
-            ca.register(&identity, now).map_err(|e| e.to_string())?;
-            1
+            ca.register_all(std::slice::from_ref(&identity), now)
+                .map_err(|e| e.to_string())?
         }
         (None, None) => return Err("give --csv FILE or --identity FILE".into()),
     };
-    println!("registered {count} overseas citizen(s)");
+    record_access(&ca, &registry_imports(CLI_ACTOR, &persons, now))?;
+    println!("registered {} overseas citizen(s)", persons.len());
     Ok(exit::OK)
 }
 

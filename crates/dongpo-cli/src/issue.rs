@@ -109,7 +109,18 @@ pub fn issue(args: &IssueArgs) -> Result<u8, String> {
         csr: &csr,
         profile: &args.profile,
     };
-    let issued = match finalize(&mut ca, &Request::New(application), &mut Standalone, now) {
+    let result = finalize(&mut ca, &Request::New(application), &mut Standalone, now);
+    let person = ca.person_id(&identity.resident_registration_number).ok();
+    let accesses = dongpo_ca::access::issuance(
+        dongpo_ca::CLI_ACTOR,
+        person.as_deref(),
+        true,
+        &result,
+        None,
+        now,
+    );
+    ca::record_access(&ca, &accesses)?;
+    let issued = match result {
         Ok(issued) => issued,
         Err(IssuanceError::Refused(refusal)) => {
             if args.json {

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod aa;
+mod access;
 mod bench;
 mod ca;
 mod demo;
@@ -72,6 +73,9 @@ enum Command {
     /// The tamper-evident audit log.
     #[command(subcommand)]
     Audit(ca::AuditCommand),
+    /// The access records of personal data: export for an auditor, verify, purge.
+    #[command(subcommand)]
+    Access(access::AccessCommand),
     /// The whole flow on generated data: verify, register, issue under five profiles, revoke.
     Demo(demo::DemoArgs),
 }
@@ -114,6 +118,7 @@ fn main() -> ExitCode {
         Command::Ocsp(command) => issue::ocsp(&command),
         Command::Registry(command) => ca::registry(&command),
         Command::Audit(command) => ca::audit(&command),
+        Command::Access(command) => access::run(&command),
         Command::Demo(args) => demo::run(&args),
     };
     match result {

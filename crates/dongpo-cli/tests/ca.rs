@@ -92,7 +92,7 @@ fn init_register_issue_revoke_and_audit() {
     assert_eq!(refused.status.code(), Some(1));
     let json: serde_json::Value = serde_json::from_slice(&refused.stdout).unwrap();
     assert_eq!(json["issued"], false);
-    assert_eq!(json["error"]["code"], "not_registered");
+    assert_eq!(json["error"]["code"], "registry_refused");
 
     ok(&dongpo(&[
         "registry",
@@ -160,6 +160,66 @@ fn init_register_issue_revoke_and_audit() {
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(json["valid"], true);
     assert!(json["records"].as_u64().unwrap() >= 4);
+
+    // The access records: the refusal (not registered), the import and the issuances,
+    // by `cli`, exported for an auditor as JSON lines, intact, and caught when edited.
+    let export = root.join("access.jsonl");
+    ok(&dongpo(&[
+        "access",
+        "export",
+        "--dir",
+        s(&ca),
+        "--since",
+        "2000-01-01",
+        "--out",
+        s(&export),
+    ]));
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&export)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let seen: Vec<(String, String)> = lines
+        .iter()
+        .map(|l| {
+            assert_eq!(l["actor"], "cli", "{l}");
+            (
+                l["action"].as_str().unwrap().to_owned(),
+                l["outcome"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let pair = |a: &str, o: &str| (a.to_owned(), o.to_owned());
+    assert_eq!(seen[0], pair("registry.lookup", "not_registered"));
+    assert_eq!(seen[1], pair("certificate.issue", "registry_refused"));
+    assert_eq!(seen[2], pair("registry.import", "imported"));
+    assert!(seen.contains(&pair("certificate.issue", &format!("issued:{serial}"))));
+    assert!(seen.contains(&pair("certificate.issue", "weak_key")));
+    let rrn =
+        serde_json::from_str::<serde_json::Value>(&std::fs::read_to_string(&identity).unwrap())
+            .unwrap()["resident_registration_number"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+    assert!(!std::fs::read_to_string(&export).unwrap().contains(&rrn));
+    // The export file is not overwritten.
+    let twice = dongpo(&["access", "export", "--dir", s(&ca), "--out", s(&export)]);
+    assert_eq!(twice.status.code(), Some(2));
+    let out = ok(&dongpo(&["access", "verify", "--dir", s(&ca), "--json"]));
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["valid"], true, "{json}");
+    // The retention purge keeps everything this young, and the chain verifies.
+    ok(&dongpo(&["access", "purge", "--dir", s(&ca)]));
+    let db = rusqlite::Connection::open(ca.join("ca.sqlite")).unwrap();
+    db.execute(
+        "UPDATE access_records SET body = replace(body, 'not_registered', 'found') WHERE seq = 1",
+        [],
+    )
+    .unwrap();
+    drop(db);
+    let out = dongpo(&["access", "verify", "--dir", s(&ca)]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("BROKEN"));
 
     // Change one audit record behind the CA's back: detected, exit 1, the record named.
     let db = rusqlite::Connection::open(ca.join("ca.sqlite")).unwrap();

@@ -170,7 +170,10 @@ pub fn build(mut config: ServerConfig) -> Result<AppState, ServeError> {
         config.ca_expiry_warning_days.saturating_mul(86_400),
         synced_at,
     );
+    let access = ca.access_log().map_err(ServeError::other)?;
     Ok(AppState {
+        access: Mutex::new(access),
+        access_purged_at: std::sync::atomic::AtomicU64::new(0),
         keys: KeyRing::new(config.rate_limit_per_second, config.rate_limit_burst),
         config,
         ca: Mutex::new(ca),

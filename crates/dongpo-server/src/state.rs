@@ -5,8 +5,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use dongpo_batch::BatchVerifier;
-use dongpo_ca::Ca;
 use dongpo_ca::StoreStatus;
+use dongpo_ca::{Access, AccessLog, Ca};
 use dongpo_crypto::Verifier;
 use dongpo_icao::TrustStore;
 use dongpo_icao::passive_auth::Options;
@@ -58,6 +58,12 @@ pub struct AppState {
     /// One thread per core for verification work, however many requests are in flight
     /// (more would only time-slice the same cores).
     pub verify_pool: VerifyPool,
+    /// The access records of personal data (`dongpo_ca::access`), on a store connection
+    /// of their own: recording never waits for the CA lock.
+    pub access: Mutex<AccessLog>,
+    /// When the access records were last purged of what is past their retention (Unix
+    /// seconds; 0: not yet in this process).
+    pub access_purged_at: AtomicU64,
 }
 
 impl AppState {
@@ -167,6 +173,39 @@ impl AppState {
             tracing::warn!(error = %e, issuer, "OCSP cache refresh after revocation failed");
         }
         self.crls.invalidate(issuer);
+    }
+}
+
+impl AppState {
+    /// Appends access records of personal data. A failure is logged at error level, not
+    /// returned: the access has happened by then, and the operators must
+    /// find out (docs/operators.md, access records).
+    pub fn record_access(&self, accesses: &[Access]) {
+        let result = match self.access.lock() {
+            Ok(mut log) => log.record(accesses).map_err(|e| e.to_string()),
+            Err(_) => Err("access log lock poisoned".into()),
+        };
+        if let Err(error) = result {
+            tracing::error!(%error, records = accesses.len(), "recording access to personal data failed");
+        }
+    }
+
+    /// The pseudonymous subject of a passport in access records: its keyed document
+    /// fingerprint (`document:<hex>`), or `document:unreadable` without an MRZ.
+    pub fn document_subject(&self, mrz: Option<&dongpo_icao::MrzSummary>) -> String {
+        mrz.map_or_else(
+            || "document:unreadable".to_owned(),
+            |mrz| {
+                format!(
+                    "document:{}",
+                    crate::fingerprint::document_fingerprint(
+                        &self.fingerprint_key,
+                        &mrz.issuing_state,
+                        &mrz.document_number,
+                    )
+                )
+            },
+        )
     }
 }
 

@@ -152,6 +152,34 @@ fn round(state: &AppState, housekeeping: bool) -> Result<(), RoundError> {
             .lock()
             .map_err(|_| RoundError::Poisoned("server database"))?
             .purge(now, cutoff)?;
+        purge_access(state, now)?;
+    }
+    Ok(())
+}
+
+/// Once a day: this node's access records older than their retention are deleted (a
+/// checkpoint keeps the chain verifiable).
+fn purge_access(state: &AppState, now: UnixTime) -> Result<(), RoundError> {
+    use std::sync::atomic::Ordering;
+    let last = state.access_purged_at.load(Ordering::Relaxed);
+    if now.0.saturating_sub(last) < 86_400 {
+        return Ok(());
+    }
+    let days = state
+        .ca
+        .lock()
+        .map_err(|_| RoundError::Poisoned("CA"))?
+        .config()
+        .access_retention_days();
+    let before = UnixTime(now.0.saturating_sub(u64::from(days).saturating_mul(86_400)));
+    let removed = state
+        .access
+        .lock()
+        .map_err(|_| RoundError::Poisoned("access log"))?
+        .purge(before, now)?;
+    state.access_purged_at.store(now.0, Ordering::Relaxed);
+    if removed > 0 {
+        tracing::info!(removed, days, "access records past their retention purged");
     }
     Ok(())
 }

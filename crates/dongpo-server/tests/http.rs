@@ -521,10 +521,20 @@ fn bad_requests_get_json_errors_and_store_nothing() {
         404,
         "unknown_profile",
     );
+    // A registry refusal is the one code `registry_refused`, and it uses the verification
+    // (one verification, one registry answer): a second probe on it is `verification_used`.
+    let probe = client.post("/v1/verifications", &passport.document());
+    assert_eq!(probe.status, 201);
+    let probe = probe.json();
     expect(
-        issue(&client, &good["id"], "800101-1000008", "kb", 1),
+        issue(&client, &probe["id"], "800101-1000008", "kb", 1),
         422,
-        "not_registered",
+        "registry_refused",
+    );
+    expect(
+        issue(&client, &probe["id"], &passport.rrn(), "kb", 1),
+        409,
+        "verification_used",
     );
     let mut weak = json!({"verification_id": good["id"], "profile": "kb",
         "csr": "-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n",
@@ -570,10 +580,10 @@ fn bad_requests_get_json_errors_and_store_nothing() {
     );
     expect(client.get("/v1/nothing-here"), 404, "not_found");
 
-    // Nothing stored by any of that (the one good verification and the refused tampered
-    // one are the only rows added); no certificate issued.
+    // Nothing stored by any of that (the one good verification, the registry probe's and
+    // the refused tampered one are the only rows added); no certificate issued.
     assert_eq!(after_good, before.0 + 1);
-    assert_eq!(row_count(&server, "server_verifications"), before.0 + 2);
+    assert_eq!(row_count(&server, "server_verifications"), before.0 + 3);
     assert_eq!(certificate_count(&server), before.1);
 
     // And the server still serves: the good verification is still usable.
@@ -1064,4 +1074,144 @@ fn a_new_csca_crl_in_the_trust_directory_is_used_without_a_restart() {
     std::fs::write(trust.join("garbage.crl"), b"not a CRL").unwrap();
     std::thread::sleep(std::time::Duration::from_millis(2_500));
     assert_eq!(check_status(&verify(), "dsc.revocation"), "fail");
+}
+
+/// Another well-formed registration number: the holder's with the last serial digit moved
+/// by `bump` (and the check digit recomputed).
+fn another_rrn(rrn: &str, bump: u8) -> String {
+    let first12: String = rrn.replace('-', "").chars().take(12).collect();
+    let first12 = format!(
+        "{}{}",
+        &first12[..11],
+        (first12.as_bytes()[11] - b'0' + bump) % 10
+    );
+    let check = dongpo_testkit::person::rrn_check_digit(&first12).unwrap();
+    format!("{}-{}{check}", &first12[..6], &first12[6..])
+}
+
+/// The replayed registry oracle (issue 17): probing the registry through `POST
+/// /v1/certificates` with many numbers on one verification gets one `registry_refused` and
+/// then only `verification_used`; the answers for an unregistered number, an inactive
+/// registration and a mismatching record are byte-identical but for request ids; a garbage
+/// CSR is refused before the registry is consulted (without using the verification); and
+/// the reasons are in the access records, with the API key that asked.
+#[test]
+fn registry_is_no_oracle() {
+    let server = InProcess::dev("oracle", |_| {});
+    let client = Client::new(&server.url, Some(&server.key));
+    let passport = Passport::new(Profile::P256, Variant::Genuine);
+    let rrn = passport.rrn();
+    let unregistered = "800101-1000008".to_owned();
+    let inactive_rrn = another_rrn(&rrn, 1);
+    let mismatch_rrn = another_rrn(&rrn, 2);
+    let mut inactive = passport.identity();
+    inactive["resident_registration_number"] = json!(inactive_rrn);
+    inactive["registration_status"] = json!("deceased");
+    let mut mismatch = passport.identity();
+    mismatch["resident_registration_number"] = json!(mismatch_rrn);
+    mismatch["surname"] = json!("PARK");
+    let registered = client.post("/v1/registry", &json!({"records": [inactive, mismatch]}));
+    assert_eq!(registered.status, 200, "{}", registered.text());
+
+    // A garbage CSR with any number: refused before the registry, the verification kept.
+    let fresh = client
+        .post("/v1/verifications", &passport.document())
+        .json();
+    let garbage = client.post(
+        "/v1/certificates",
+        &json!({"verification_id": fresh["id"], "profile": "kb", "csr": "garbage",
+            "resident_registration_number": unregistered}),
+    );
+    assert_eq!((garbage.status, garbage.code().as_str()), (422, "bad_csr"));
+
+    let probes = [&unregistered, &inactive_rrn, &mismatch_rrn];
+    let mut answers = Vec::new();
+    for first in probes {
+        let verification = client
+            .post("/v1/verifications", &passport.document())
+            .json();
+        let refused = issue(&client, &verification["id"], first, "kb", 1);
+        assert_eq!(
+            (refused.status, refused.code().as_str()),
+            (422, "registry_refused"),
+            "{}",
+            refused.text()
+        );
+        // Every later probe on that verification, the holder's own number included, learns
+        // only that it is used.
+        for (seed, next) in [&unregistered, &inactive_rrn, &mismatch_rrn, &rrn]
+            .into_iter()
+            .enumerate()
+        {
+            let again = issue(&client, &verification["id"], next, "kb", seed as u64 + 2);
+            assert_eq!(
+                (again.status, again.code().as_str()),
+                (409, "verification_used")
+            );
+        }
+        answers.push(refused);
+    }
+    let comparable = |reply: &support::Reply| {
+        let mut headers: Vec<(String, String)> = reply
+            .headers
+            .iter()
+            .filter(|(k, _)| {
+                !k.eq_ignore_ascii_case("x-request-id") && !k.eq_ignore_ascii_case("date")
+            })
+            .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
+            .collect();
+        headers.sort();
+        (reply.status, headers, reply.body.clone())
+    };
+    for answer in &answers[1..] {
+        assert_eq!(comparable(answer), comparable(&answers[0]));
+    }
+    let text = answers[0].text();
+    for telling in ["registered", "deceased", "inactive", "surname", "mismatch"] {
+        assert!(!text.contains(telling), "{telling} in {text}");
+    }
+
+    // The verification the garbage CSR was tried on still issues.
+    let issued = issue(&client, &fresh["id"], &rrn, "kb", 9);
+    assert_eq!(issued.status, 201, "{}", issued.text());
+
+    // The access records name the API key and keep the reasons.
+    let db = rusqlite::Connection::open(server.data.join("ca").join("ca.sqlite")).unwrap();
+    let bodies: Vec<(String, String)> = db
+        .prepare("SELECT kind, body FROM access_records ORDER BY node, seq")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let lookups: Vec<String> = bodies
+        .iter()
+        .filter(|(kind, _)| kind == "registry.lookup")
+        .map(|(_, body)| {
+            let body: Value = serde_json::from_str(body).unwrap();
+            body["outcome"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    assert_eq!(
+        lookups,
+        ["not_registered", "inactive", "mismatch:surname", "found"]
+    );
+    // `dpk_<id>_<secret>`: every access here was made with the one development key.
+    let key_id = server.key.split('_').nth(1).unwrap().to_owned();
+    for (kind, body) in &bodies {
+        let body: Value = serde_json::from_str(body).unwrap();
+        assert_eq!(body["actor"], json!(key_id), "{kind}: {body}");
+        for personal in [&rrn, &unregistered, &inactive_rrn, &mismatch_rrn] {
+            assert!(!body.to_string().contains(personal.as_str()));
+        }
+    }
+    let actions: Vec<&str> = bodies.iter().map(|(kind, _)| kind.as_str()).collect();
+    for action in [
+        "registry.import",
+        "verification.create",
+        "registry.lookup",
+        "certificate.issue",
+    ] {
+        assert!(actions.contains(&action), "{action} not in {actions:?}");
+    }
 }

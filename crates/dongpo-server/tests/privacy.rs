@@ -77,8 +77,11 @@ fn flow(client: &Client, passport: &Passport, other: &Passport) {
     );
     let rrn = passport.rrn();
     let id = json!(id);
-    // A registration number of nobody registered first: refused, and not echoed.
-    let wrong = issue(client, &id, UNREGISTERED_RRN, "kb", 1);
+    // A registration number of nobody registered first: refused, and not echoed. It uses
+    // the verification it was tried on (one verification, one registry answer), so that
+    // one is a verification of its own.
+    let probe = support::verify_with_aa(client, passport);
+    let wrong = issue(client, &probe["id"], UNREGISTERED_RRN, "kb", 1);
     assert_eq!(
         wrong.status / 100,
         4,

@@ -111,6 +111,19 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: V4_SQLITE,
         postgres: V4_POSTGRES,
     },
+    // MERGE: version 5 (the sealed registry) stands in until that branch meets this one.
+    Migration {
+        version: 5,
+        description: "reserved (version 5)",
+        sqlite: "SELECT 1;",
+        postgres: "SELECT 1;",
+    },
+    Migration {
+        version: 6,
+        description: "access records of personal data (own chain, own key)",
+        sqlite: V6_SQLITE,
+        postgres: V6_POSTGRES,
+    },
 ];
 
 /// Declares a schema step's statements in both dialects from one text, so a table is
@@ -183,6 +196,23 @@ CREATE TABLE pins (
     name TEXT NOT NULL PRIMARY KEY,
     value TEXT NOT NULL
 " END "
+" }
+
+// The access records (`crate::access`): the audit table's shape, a chain per node under a
+// key of their own, kept apart from the CA audit so their retention can differ. `at` is
+// indexed for the retention purge and the auditor's export by period.
+migration_dialects! { V6_SQLITE, V6_POSTGRES: "
+CREATE TABLE access_records (
+    node " C_TEXT " NOT NULL,
+    seq " INT " NOT NULL CHECK (seq >= 1),
+    at " INT " NOT NULL,
+    kind TEXT NOT NULL,
+    body TEXT NOT NULL,
+    prev_tag " BLOB " NOT NULL CHECK (length(prev_tag) = 32),
+    tag " BLOB " NOT NULL CHECK (length(tag) = 32),
+    PRIMARY KEY (node, seq)
+" END "
+CREATE INDEX access_records_at ON access_records (at);
 " }
 
 // The last CRL number issued per (issuer, scope); the store raises it atomically so numbers

@@ -391,6 +391,34 @@ pub trait Store: Send {
     /// [`StoreError::Backend`].
     fn audit_records(&mut self) -> Result<Vec<AuditRecord>, StoreError>;
 
+    /// Appends access records ([`crate::AccessLog`]) in one transaction; as
+    /// [`Store::append_audit`], in the access chain's own table.
+    ///
+    /// # Errors
+    /// [`StoreError::AuditSeqTaken`], [`StoreError::AuditNotLinked`], [`StoreError::Backend`].
+    fn append_access(&mut self, records: &[AuditRecord]) -> Result<(), StoreError>;
+
+    /// The newest access record of `node`.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    fn access_tail(&mut self, node: &str) -> Result<Option<AuditRecord>, StoreError>;
+
+    /// Every access record, by node, then seq.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    fn access_records(&mut self) -> Result<Vec<AuditRecord>, StoreError>;
+
+    /// One transaction: appends `checkpoint` (the access-retention purge's record, which
+    /// names the first record kept) to its node's chain and deletes that node's records
+    /// before seq `keep_from`. Returns how many were deleted.
+    ///
+    /// # Errors
+    /// As [`Store::append_access`].
+    fn purge_access(&mut self, keep_from: u64, checkpoint: &AuditRecord)
+    -> Result<u64, StoreError>;
+
     /// Records `value` under `name` unless a value is there already, and returns the
     /// value stored (the first one recorded wins). The CA's identity (root, keys) is pinned
     /// this way so that nodes sharing a store cannot each bring a CA of their own.

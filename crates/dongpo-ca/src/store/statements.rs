@@ -33,16 +33,49 @@ where
         .unwrap_or_else(|| error.into())
 }
 
+/// A table of tagged chains ([`AuditRecord`]s): the CA audit log, or the access records
+/// of personal data (same shape, own key, own retention).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Chain {
+    /// `audit`.
+    Audit,
+    /// `access_records`.
+    Access,
+}
+
+impl Chain {
+    /// The table (a constant: it is spliced into SQL).
+    fn table(self) -> &'static str {
+        match self {
+            Chain::Audit => "audit",
+            Chain::Access => "access_records",
+        }
+    }
+}
+
 /// Inserts audit records, each continuing its node's stored chain. The primary key
 /// (node, seq) makes a second writer of the same position fail.
 pub(crate) fn insert_audit<C: Sql>(c: &mut C, records: &[AuditRecord]) -> Result<(), StoreError>
 where
     StoreError: From<C::Error>,
 {
+    insert_chain(c, Chain::Audit, records)
+}
+
+/// Inserts records into `chain`'s table, each continuing its node's stored chain.
+pub(crate) fn insert_chain<C: Sql>(
+    c: &mut C,
+    chain: Chain,
+    records: &[AuditRecord],
+) -> Result<(), StoreError>
+where
+    StoreError: From<C::Error>,
+{
+    let table = chain.table();
     for r in records {
         let prev_seq = predecessor_seq(r)?;
         c.execute(
-            &format!("INSERT INTO audit ({AUDIT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"),
+            &format!("INSERT INTO {table} ({AUDIT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"),
             &[
                 Value::Text(&r.node),
                 Value::Int(to_db(r.seq)?),
@@ -64,7 +97,7 @@ where
         let stored = match prev_seq {
             None => None,
             Some(seq) => Some(c.query_opt::<Vec<u8>>(
-                "SELECT tag FROM audit WHERE node = $1 AND seq = $2",
+                &format!("SELECT tag FROM {table} WHERE node = $1 AND seq = $2"),
                 &[Value::Text(&r.node), Value::Int(to_db(seq)?)],
             )?),
         };
@@ -392,31 +425,55 @@ where
     })
 }
 
-/// [`super::Store::audit_tail`].
-pub(crate) fn audit_tail<C: Sql>(c: &mut C, node: &str) -> Result<Option<AuditRecord>, StoreError>
+/// [`super::Store::audit_tail`] and [`super::Store::access_tail`].
+pub(crate) fn chain_tail<C: Sql>(
+    c: &mut C,
+    chain: Chain,
+    node: &str,
+) -> Result<Option<AuditRecord>, StoreError>
 where
     StoreError: From<C::Error>,
 {
+    let table = chain.table();
     c.query_opt::<AuditRow>(
-        &format!("SELECT {AUDIT_COLUMNS} FROM audit WHERE node = $1 ORDER BY seq DESC LIMIT 1"),
+        &format!("SELECT {AUDIT_COLUMNS} FROM {table} WHERE node = $1 ORDER BY seq DESC LIMIT 1"),
         &[Value::Text(node)],
     )?
     .map(AuditRow::into_record)
     .transpose()
 }
 
-/// [`super::Store::audit_records`].
-pub(crate) fn audit_records<C: Sql>(c: &mut C) -> Result<Vec<AuditRecord>, StoreError>
+/// [`super::Store::audit_records`] and [`super::Store::access_records`].
+pub(crate) fn chain_records<C: Sql>(c: &mut C, chain: Chain) -> Result<Vec<AuditRecord>, StoreError>
 where
     StoreError: From<C::Error>,
 {
+    let table = chain.table();
     c.query::<AuditRow>(
-        &format!("SELECT {AUDIT_COLUMNS} FROM audit ORDER BY node, seq"),
+        &format!("SELECT {AUDIT_COLUMNS} FROM {table} ORDER BY node, seq"),
         &[],
     )?
     .into_iter()
     .map(AuditRow::into_record)
     .collect()
+}
+
+/// [`super::Store::purge_access`] in `c`'s transaction: the checkpoint first (it links to
+/// the stored tail), then the node's records before `keep_from`.
+pub(crate) fn purge_access<C: Sql>(
+    c: &mut C,
+    keep_from: u64,
+    checkpoint: &AuditRecord,
+) -> Result<u64, StoreError>
+where
+    StoreError: From<C::Error>,
+{
+    insert_chain(c, Chain::Access, std::slice::from_ref(checkpoint))?;
+    let removed = c.execute(
+        "DELETE FROM access_records WHERE node = $1 AND seq < $2",
+        &[Value::Text(&checkpoint.node), Value::Int(to_db(keep_from)?)],
+    )?;
+    Ok(removed)
 }
 
 /// [`super::Store::pin`] in `c`'s transaction.
@@ -596,11 +653,31 @@ where
     }
 
     fn audit_tail(&mut self, node: &str) -> Result<Option<AuditRecord>, StoreError> {
-        audit_tail(&mut self.read()?, node)
+        chain_tail(&mut self.read()?, Chain::Audit, node)
     }
 
     fn audit_records(&mut self) -> Result<Vec<AuditRecord>, StoreError> {
-        audit_records(&mut self.read()?)
+        chain_records(&mut self.read()?, Chain::Audit)
+    }
+
+    fn append_access(&mut self, records: &[AuditRecord]) -> Result<(), StoreError> {
+        self.write(|tx| insert_chain(tx, Chain::Access, records))
+    }
+
+    fn access_tail(&mut self, node: &str) -> Result<Option<AuditRecord>, StoreError> {
+        chain_tail(&mut self.read()?, Chain::Access, node)
+    }
+
+    fn access_records(&mut self) -> Result<Vec<AuditRecord>, StoreError> {
+        chain_records(&mut self.read()?, Chain::Access)
+    }
+
+    fn purge_access(
+        &mut self,
+        keep_from: u64,
+        checkpoint: &AuditRecord,
+    ) -> Result<u64, StoreError> {
+        self.write(|tx| purge_access(tx, keep_from, checkpoint))
     }
 
     fn pin(&mut self, name: &str, value: &str) -> Result<String, StoreError> {

@@ -36,7 +36,7 @@ pub async fn registry(
     caller.require(Scope::Admin)?;
     let content_type = media_type(&headers);
     let now = UnixTime::now();
-    let registered = if content_type == "text/csv" {
+    let persons = if content_type == "text/csv" {
         let text = String::from_utf8(body.to_vec())
             .map_err(|_| ApiError::bad_request("bad_request", "the CSV is not UTF-8"))?;
         state
@@ -47,13 +47,8 @@ pub async fn registry(
             .await?
     } else if content_type == "application/json" {
         let records = parse_records(&body)?;
-        let count = records.len();
         state
-            .ca(move |ca, _| {
-                ca.register_all(&records, now)
-                    .map_err(|e| import_error(&e))?;
-                Ok(count)
-            })
+            .ca(move |ca, _| ca.register_all(&records, now).map_err(|e| import_error(&e)))
             .await?
     } else {
         return Err(ApiError::new(
@@ -62,6 +57,14 @@ pub async fn registry(
             "send application/json ({\"records\": [...]}) or text/csv",
         ));
     };
+    let registered = persons.len();
+    let accesses = dongpo_ca::access::registry_imports(&caller.key_id, &persons, now);
+    let worker = Arc::clone(&state);
+    crate::state::blocking(move || {
+        worker.record_access(&accesses);
+        Ok(())
+    })
+    .await?;
     tracing::info!(records = registered, key_id = %caller.key_id, "registry records imported");
     Ok(Json(json!({ "registered": registered })))
 }

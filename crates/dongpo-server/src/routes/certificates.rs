@@ -9,6 +9,7 @@ use dongpo_ca::Assurance;
 use dongpo_ca::RevocationReason;
 use dongpo_ca::certificate_pem;
 use dongpo_ca::store::{CertStatus, StoreError};
+use dongpo_ca::{Access, Action, person_subject};
 use dongpo_ca::{Application, IssuanceError, IssuanceHooks, Request, finalize};
 use dongpo_ca::{Approval, Refusal};
 use dongpo_ca::{IssueError, Issued};
@@ -145,8 +146,22 @@ pub async fn issue(
                     })
                 }
             };
-            let finalized =
-                finalize(ca, &request, &mut hooks, now).map_err(|e| issuance_error(st, e))?;
+            let result = finalize(ca, &request, &mut hooks, now);
+            let person = ca.person_id(&rrn).ok();
+            let is_new = matches!(request, Request::New(_));
+            st.record_access(&dongpo_ca::access::issuance(
+                &key_id,
+                person.as_deref(),
+                is_new,
+                &result,
+                Some(&receipt_id),
+                now,
+            ));
+            if let Err(IssuanceError::Refused(Refusal::RegistryRefused(_))) = &result {
+                // Which registry check failed is in the access records only.
+                tracing::info!(key_id = %key_id, verification_id = %receipt_id, "issuance refused by the registry; the verification is used");
+            }
+            let finalized = result.map_err(|e| issuance_error(st, e))?;
             Ok((finalized, hooks.previous_uses))
         })
         .await?;
@@ -418,14 +433,23 @@ pub async fn status(
 ) -> ApiResult<Json<Value>> {
     caller.require_any(&[Scope::Issue, Scope::Revoke])?;
     let serial = parse_serial(&serial)?;
+    let key_id = caller.key_id.clone();
     state
-        .ca(move |ca, _| {
+        .ca(move |ca, st| {
             let stored = ca
                 .issuer()
                 .store()
                 .certificate(serial.as_bytes())
                 .map_err(ApiError::unavailable)?
                 .ok_or_else(not_found)?;
+            st.record_access(&[Access {
+                at: UnixTime::now(),
+                actor: key_id,
+                action: Action::CertificateRead,
+                subject: person_subject(&stored.cert.person),
+                outcome: "read".into(),
+                reference: Some(serial.to_hex()),
+            }]);
             let mut body = serde_json::Map::new();
             body.insert("serial".into(), json!(serial.to_hex()));
             body.insert(

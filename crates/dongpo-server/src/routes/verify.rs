@@ -6,6 +6,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use dongpo_ca::{Access, Action};
 use dongpo_icao::CheckId;
 use dongpo_icao::passive_auth::{ActiveAuthResponse, Document};
 use dongpo_icao::{Status, VerificationReport};
@@ -154,6 +155,7 @@ pub async fn verify(
             } else {
                 None
             };
+            let subject = worker.document_subject(outcome.mrz.as_ref());
             let report = outcome.into_report();
             let claims = ReceiptClaims::of(&id, &report, challenge_id.as_deref(), now.0);
             let receipt = worker.receipts.sign(&claims).map_err(ApiError::internal)?;
@@ -173,6 +175,14 @@ pub async fn verify(
                 issued_serial: None,
             };
             worker.with_db(|db| db.insert_verification(&stored))?;
+            worker.record_access(&[Access {
+                at: now,
+                actor: stored.owner.clone(),
+                action: Action::VerificationCreate,
+                subject,
+                outcome: if stored.valid { "valid" } else { "invalid" }.into(),
+                reference: Some(stored.id.clone()),
+            }]);
             let response = json!({
                 "id": stored.id,
                 "report": report,
@@ -249,6 +259,24 @@ pub async fn verify_batch(
     };
     let reports = verify_spread(&state, documents).await?;
     state.metrics.verifications_of(&reports);
+    let at = UnixTime::now();
+    let accesses: Vec<Access> = reports
+        .iter()
+        .map(|report| Access {
+            at,
+            actor: caller.key_id.clone(),
+            action: Action::VerificationScreen,
+            subject: state.document_subject(report.mrz.as_ref()),
+            outcome: if report.valid { "valid" } else { "invalid" }.into(),
+            reference: None,
+        })
+        .collect();
+    let worker = Arc::clone(&state);
+    crate::state::blocking(move || {
+        worker.record_access(&accesses);
+        Ok(())
+    })
+    .await?;
     // Serialised straight from the reports: a `json!` tree of them would allocate every
     // field again. CBOR when the client asks for it (`Accept: application/cbor`).
     #[derive(serde::Serialize)]
@@ -358,6 +386,20 @@ pub async fn receipt(
         .receipts
         .verify(&stored.receipt)
         .map_err(ApiError::internal)?;
+    let access = Access {
+        at: UnixTime::now(),
+        actor: caller.key_id.clone(),
+        action: Action::ReceiptRead,
+        subject: format!("verification:{}", stored.id),
+        outcome: "read".into(),
+        reference: Some(stored.id.clone()),
+    };
+    let worker = Arc::clone(&state);
+    crate::state::blocking(move || {
+        worker.record_access(&[access]);
+        Ok(())
+    })
+    .await?;
     Ok(Json(json!({
         "id": stored.id,
         "receipt": stored.receipt,

@@ -532,6 +532,8 @@ fn a_database_initialised_by_ca_init_is_not_taken_over_by_an_empty_node() {
             node: "node-1",
             at: dongpo_pki::time::UnixTime::now(),
             pkcs11: None,
+            key_dir: None,
+            kek: None,
         },
     )
     .unwrap();

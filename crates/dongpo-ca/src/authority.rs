@@ -110,8 +110,9 @@ pub struct Overrides {
     /// audited at the given time (`dongpo ca accept-settings`); `crl_partitions` never
     /// changes.
     pub accept_settings: Option<UnixTime>,
-    /// The key directory, replacing `ca.toml`'s `key_dir` (and its default `<dir>.keys`).
-    pub key_dir: Option<PathBuf>,
+    /// The key directory when `ca.toml` names none (instead of `<dir>.keys`): a server keeps
+    /// its CA's keys beside its data directory.
+    pub default_key_dir: Option<PathBuf>,
     /// The key-encryption key of the keyring; `None`: the environment's (`DONGPO_KEK`,
     /// `DONGPO_KEK_FILE`), else none.
     pub kek: Option<Kek>,
@@ -283,13 +284,11 @@ impl Ca {
             Some(kek) => Some(kek.clone()),
             None => Kek::from_process_env()?,
         };
-        let keyring = Keyring::new(
-            overrides
-                .key_dir
-                .clone()
-                .unwrap_or_else(|| crate::keyring::resolve_dir(dir, config.key_dir.as_deref())),
-            kek,
-        );
+        let key_dir = match (&config.key_dir, &overrides.default_key_dir) {
+            (None, Some(default)) => default.clone(),
+            (named, _) => crate::keyring::resolve_dir(dir, named.as_deref()),
+        };
+        let keyring = Keyring::new(key_dir, kek);
         // Keys an earlier version kept in the directory move into the keyring.
         for (key, legacy) in [
             (KeyName::Audit, AUDIT_KEY_FILE),

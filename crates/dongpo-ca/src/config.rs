@@ -118,6 +118,23 @@ pub fn issuer_name_problem(name: &str) -> Option<String> {
     None
 }
 
+/// Why `key_dir` cannot name the key directory, if it cannot: a path inside the CA
+/// directory would put the keys back beside the data they protect.
+#[must_use]
+pub fn key_dir_problem(key_dir: &str) -> Option<String> {
+    let outside = std::path::Path::new(key_dir).components().any(|c| {
+        matches!(
+            c,
+            std::path::Component::ParentDir | std::path::Component::RootDir
+        )
+    });
+    (!outside).then(|| {
+        format!(
+            "key_dir '{key_dir}' is inside the CA directory; the keys must live outside it (an absolute path, or one starting with ../)"
+        )
+    })
+}
+
 /// Reading or checking the configuration failed.
 #[derive(Debug, thiserror::Error)]
 #[error("{file}: {reason}")]

@@ -106,6 +106,13 @@ pub fn init(dir: &Path, options: InitOptions<'_>) -> Result<CaConfig, InitError>
             return Err(InitError::Name(problem));
         }
     }
+    if let Some(problem) = options
+        .key_dir
+        .as_deref()
+        .and_then(crate::config::key_dir_problem)
+    {
+        return Err(InitError::Name(problem));
+    }
     // Owner-only: the directory holds the store (the registry), keys and secrets.
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);

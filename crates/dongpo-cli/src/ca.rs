@@ -46,6 +46,10 @@ pub struct InitArgs {
     /// Audit node id of this CA process.
     #[arg(long, default_value = "node-1")]
     node: String,
+    /// The key directory (keyring), relative to DIR or absolute, outside DIR (default
+    /// DIR.keys beside it); recorded in ca.toml.
+    #[arg(long)]
+    key_dir: Option<String>,
     /// Generate the CA keys in a PKCS#11 token through this module (e.g.
     /// /usr/lib/softhsm/libsofthsm2.so) instead of encrypted files.
     #[arg(long, requires_all = ["pkcs11_token", "pkcs11_pin_env"])]
@@ -173,7 +177,7 @@ pub fn run(command: &CaCommand) -> Result<u8, String> {
                 }),
                 _ => None,
             },
-            key_dir: None,
+            key_dir: args.key_dir.clone(),
             kek: None,
         },
     )

@@ -394,7 +394,7 @@ fn open_or_create_ca(config: &mut ServerConfig, now: UnixTime) -> Result<Ca, Ser
             require_active_authentication: Some(config.require_active_authentication),
             read_only: false,
             accept_settings: None,
-            key_dir: Some(config.key_dir()),
+            default_key_dir: Some(config.key_dir()),
             kek: None,
             now: Some(now),
         },

@@ -490,10 +490,7 @@ fn has_table<C: Sql>(c: &mut C, table: &str) -> Result<bool, StoreError>
 where
     StoreError: From<C::Error>,
 {
-    Ok(one(c.query_opt::<bool>(
-        C::TABLE_EXISTS,
-        &[Value::Text(table)],
-    )?)?)
+    one(c.query_opt::<bool>(C::TABLE_EXISTS, &[Value::Text(table)])?)
 }
 
 /// [`super::Store::block_key`] in `c`'s transaction.

@@ -44,6 +44,8 @@ fn ca_with_approval() -> (Ca, dongpo_ca::Approval) {
             node: "bench",
             at: UnixTime(NOW.0 - 86_400),
             pkcs11: None,
+            key_dir: None,
+            kek: None,
         },
     )
     .unwrap();

@@ -10,16 +10,18 @@ use dongpo_profiles::Profile;
 use crate::access::{AccessError, AccessLog, access_key};
 use crate::audit::{AuditChain, AuditEntry, AuditError, AuditRecord, AuditSummary, verify_chain};
 use crate::config::{CaConfig, CaEntry, KeyRef};
-use crate::files::{FileError, read_certificates, read_secret};
-use crate::init::{AUDIT_KEY_FILE, CONFIG_FILE, REGISTRY_KEY_FILE, resolve_store};
+use crate::files::{FileError, read_certificates};
+use crate::init::{AUDIT_KEY_FILE, CONFIG_FILE, PASSPHRASE_FILE, REGISTRY_KEY_FILE, resolve_store};
 use crate::issue::{IssueError, Issued, Issuer, IssuingCa};
+use crate::keyring::{Kek, KeyName, Keyring, KeyringError};
 use crate::keys::file::read_encrypted_pkcs8;
 use crate::keys::pkcs11::{Pkcs11Config, Pkcs11Key};
 use crate::keys::{Passphrase, signature_algorithm_for};
 use crate::ra::{Approval, RaPolicy, Refusal, decide};
 use crate::reason::RevocationReason;
 use crate::registry::{Identity, RegistryError, RegistryKey, import_csv};
-use crate::store::StoreError;
+use crate::registry_seal::{RegistrySeal, SealError};
+use crate::store::{RegistryRecord, StoreError};
 use dongpo_crypto::Signer;
 use dongpo_pki::Serial;
 
@@ -65,6 +67,12 @@ pub enum OpenError {
     /// Issuing CA setup failed.
     #[error(transparent)]
     Issue(#[from] IssueError),
+    /// A key of the keyring is missing, wrapped without a KEK given, or unreadable.
+    #[error(transparent)]
+    Keyring(#[from] KeyringError),
+    /// The registry's data keys or rows could not be opened or re-sealed.
+    #[error("registry: {0}")]
+    Registry(#[from] SealError),
 }
 
 /// An application for a certificate: what the RA decides on, before the CA looks the
@@ -103,6 +111,15 @@ pub struct Overrides {
     /// audited at the given time (`dongpo ca accept-settings`); `crl_partitions` never
     /// changes.
     pub accept_settings: Option<UnixTime>,
+    /// The key directory when `ca.toml` names none (instead of `<dir>.keys`): a server keeps
+    /// its CA's keys beside its data directory.
+    pub default_key_dir: Option<PathBuf>,
+    /// The key-encryption key of the keyring; `None`: the environment's (`DONGPO_KEK`,
+    /// `DONGPO_KEK_FILE`), else none.
+    pub kek: Option<Kek>,
+    /// The time recorded for what opening writes (the registry's first data key, the
+    /// re-sealing of a plaintext registry from an earlier version); `None`: the clock.
+    pub now: Option<UnixTime>,
 }
 
 /// An opened CA.
@@ -110,8 +127,10 @@ pub struct Ca {
     dir: PathBuf,
     config: CaConfig,
     profiles: Vec<Profile>,
+    keyring: Keyring,
     registry_key: RegistryKey,
-    audit_key: [u8; 32],
+    audit_key: zeroize::Zeroizing<[u8; 32]>,
+    seal: RegistrySeal,
     root_der: Vec<u8>,
     ra_policy: RaPolicy,
     issuer: Issuer,
@@ -134,8 +153,9 @@ fn settings_pins(config: &CaConfig, profiles: &[Profile]) -> Vec<(&'static str, 
     ]
 }
 
-/// The passphrase from the sources `ca.toml` names, or why none could be read.
-fn passphrase(dir: &Path, config: &CaConfig) -> Result<Passphrase, String> {
+/// The passphrase from the sources `ca.toml` names, else the one `dongpo ca init`
+/// generated into the keyring, or why none could be read.
+fn passphrase(dir: &Path, config: &CaConfig, keyring: &Keyring) -> Result<Passphrase, String> {
     let mut tried = Vec::new();
     if let Some(var) = &config.passphrase.env {
         match Passphrase::from_env(var) {
@@ -148,6 +168,15 @@ fn passphrase(dir: &Path, config: &CaConfig) -> Result<Passphrase, String> {
             Ok(p) => return Ok(p),
             Err(e) => tried.push(e.to_string()),
         }
+    }
+    if keyring.holds(KeyName::Passphrase) {
+        return match keyring.get(KeyName::Passphrase) {
+            Ok(p) => Ok(Passphrase::new(p.to_vec())),
+            Err(e) => {
+                tried.push(e.to_string());
+                Err(tried.join("; "))
+            }
+        };
     }
     Err(if tried.is_empty() {
         "ca.toml names no passphrase source".into()
@@ -252,7 +281,28 @@ impl Ca {
             None => dongpo_profiles::builtin(),
         }
         .map_err(OpenError::Profiles)?;
-        let pass = given.map_or_else(|| passphrase(dir, &config), Ok);
+        let kek = match &overrides.kek {
+            Some(kek) => Some(kek.clone()),
+            None => Kek::from_process_env()?,
+        };
+        let key_dir = match (&config.key_dir, &overrides.default_key_dir) {
+            (None, Some(default)) => default.clone(),
+            (named, _) => crate::keyring::resolve_dir(dir, named.as_deref()),
+        };
+        let keyring = Keyring::new(key_dir, kek);
+        // Keys an earlier version kept in the directory move into the keyring.
+        for (key, legacy) in [
+            (KeyName::Audit, AUDIT_KEY_FILE),
+            (KeyName::Registry, REGISTRY_KEY_FILE),
+            (KeyName::Passphrase, PASSPHRASE_FILE),
+        ] {
+            keyring.adopt(key, &dir.join(legacy))?;
+        }
+        // The keyring first: a missing key directory or KEK is named as such.
+        let audit_key = keyring.key32(KeyName::Audit)?;
+        let registry_secret = keyring.key32(KeyName::Registry)?;
+        let registry_key = RegistryKey::new(*registry_secret);
+        let pass = given.map_or_else(|| passphrase(dir, &config, &keyring), Ok);
         let mut cas = Vec::new();
         for entry in &config.issuers {
             let key = load_key(dir, entry, &pass)?;
@@ -271,8 +321,6 @@ impl Ca {
             )?);
         }
         let root_der = first_certificate(dir, &config.root.cert)?;
-        let audit_key = read_secret(&dir.join(AUDIT_KEY_FILE))?;
-        let registry_key = RegistryKey::new(read_secret(&dir.join(REGISTRY_KEY_FILE))?);
         let location = resolve_store(dir, &config.store);
         // The node first: a second process with this node id is refused before it reads
         // the chain tail it would race for.
@@ -308,10 +356,7 @@ impl Ca {
             ),
             (
                 "registry_key".to_owned(),
-                crate::store::claim::secret_fingerprint(
-                    &read_secret(&dir.join(REGISTRY_KEY_FILE))?,
-                    "registry key",
-                ),
+                crate::store::claim::secret_fingerprint(&registry_secret, "registry key"),
             ),
         ];
         for ca in &cas {
@@ -349,6 +394,20 @@ impl Ca {
             .audit_tail(&config.node)
             .map_err(OpenError::StoreFailed)?;
         let chain = AuditChain::resume(&audit_key, &config.node, tail.as_ref());
+        let now = overrides.now.unwrap_or_else(UnixTime::now);
+        // A store with sealed rows or data keys needs this keyring's sealing key: a new one
+        // would not open them.
+        let seal_key = if keyring.holds(KeyName::RegistrySeal)
+            || store
+                .registry_keys()
+                .map_err(OpenError::StoreFailed)?
+                .is_empty()
+        {
+            keyring.key32_or_create(KeyName::RegistrySeal)?
+        } else {
+            keyring.key32(KeyName::RegistrySeal)?
+        };
+        let seal = RegistrySeal::load(seal_key, store.as_mut(), now)?;
         let ra_policy = RaPolicy {
             max_report_age: config.max_report_age,
             require_active_authentication: config.require_active_authentication,
@@ -365,16 +424,20 @@ impl Ca {
                 body: serde_json::Value::Object(body).to_string(),
             }])?;
         }
-        Ok(Ca {
+        let mut ca = Ca {
             dir: dir.to_path_buf(),
             config,
             profiles,
+            keyring,
             registry_key,
             audit_key,
+            seal,
             root_der,
             ra_policy,
             issuer,
-        })
+        };
+        ca.seal_plaintext_registry(now)?;
+        Ok(ca)
     }
 
     /// Whether this process can write the CA store: its node claim still holds (a
@@ -464,7 +527,7 @@ impl Ca {
         now: UnixTime,
     ) -> Result<Vec<String>, ImportError> {
         let records = import_csv(text, &self.registry_key)?;
-        self.issuer.import_registry(&records, now)?;
+        self.import_records(&records, now)?;
         Ok(records.into_iter().map(|r| r.person).collect())
     }
 
@@ -492,8 +555,156 @@ impl Ca {
             .enumerate()
             .map(|(i, identity)| identity.to_record(&self.registry_key, &format!("records[{i}]")))
             .collect::<Result<Vec<_>, _>>()?;
-        self.issuer.import_registry(&records, now)?;
+        self.import_records(&records, now)?;
         Ok(records.into_iter().map(|r| r.person).collect())
+    }
+
+    /// Stores registry records (all or nothing, one audit record), each sealed under the
+    /// newest data key (read again first: another node may have rotated).
+    ///
+    /// # Errors
+    /// [`ImportError::Seal`], [`ImportError::Issue`] (the store's failure).
+    pub fn import_records(
+        &mut self,
+        records: &[RegistryRecord],
+        now: UnixTime,
+    ) -> Result<(), ImportError> {
+        self.seal.refresh(self.issuer.store())?;
+        let rows = records
+            .iter()
+            .map(|r| self.seal.seal(r))
+            .collect::<Result<Vec<_>, _>>()?;
+        self.issuer.import_registry(&rows, now)?;
+        Ok(())
+    }
+
+    /// The registry record of `person`, opened. A row under a data key this process has
+    /// not seen yet (another node rotated) is opened after reading the keys again.
+    ///
+    /// # Errors
+    /// [`SealError`]: a row that does not authenticate, an unknown key version, the store.
+    pub fn registry_record(&mut self, person: &str) -> Result<Option<RegistryRecord>, SealError> {
+        let Some(row) = self.issuer.store().registry(person)? else {
+            return Ok(None);
+        };
+        match self.seal.open(&row) {
+            Err(SealError::UnknownVersion { .. }) => {
+                self.seal.refresh(self.issuer.store())?;
+                self.seal.open(&row).map(Some)
+            }
+            other => other.map(Some),
+        }
+    }
+
+    /// Erases the registry record of `person` (audited as `registry.deleted`, with the
+    /// pseudonymous person id only); whether there was one.
+    ///
+    /// # Errors
+    /// [`IssueError::Store`].
+    pub fn delete_registry_record(
+        &mut self,
+        person: &str,
+        now: UnixTime,
+    ) -> Result<bool, IssueError> {
+        let deleted = self.issuer.delete_registry(person, now)?;
+        self.issuer.store().scrub()?;
+        Ok(deleted)
+    }
+
+    /// The keyring (the audit, registry and fingerprint keys; [`Keyring::describe`] says
+    /// where they are).
+    #[must_use]
+    pub fn keyring(&self) -> &Keyring {
+        &self.keyring
+    }
+
+    /// The audit-chain HMAC key (for processes that verify or extend the chain, e.g.
+    /// access records).
+    #[must_use]
+    pub fn audit_key(&self) -> &[u8; 32] {
+        &self.audit_key
+    }
+
+    /// Re-seals the rows of a plaintext `registry` table (schema before version 5) under
+    /// the newest data key, then deletes them and drops the table, in one transaction
+    /// (audited as `registry.sealed`). Nothing to do once the table is gone.
+    fn seal_plaintext_registry(&mut self, now: UnixTime) -> Result<(), OpenError> {
+        let Some(records) = self
+            .issuer
+            .store()
+            .plaintext_registry()
+            .map_err(OpenError::StoreFailed)?
+        else {
+            return Ok(());
+        };
+        if records.is_empty() {
+            // A new store's empty table (schema version 1 made it): nothing to audit.
+            self.issuer
+                .store()
+                .retire_plaintext_registry(&[], &[])
+                .map_err(OpenError::StoreFailed)?;
+        } else {
+            let rows = records
+                .iter()
+                .map(|r| self.seal.seal(r))
+                .collect::<Result<Vec<_>, _>>()?;
+            self.issuer.retire_plaintext_registry(&rows, now)?;
+        }
+        self.issuer.store().scrub().map_err(OpenError::StoreFailed)
+    }
+
+    /// Adds a new registry data key (audited as `registry.key_rotated`) unless `resume`,
+    /// then re-seals every row under an older key in batches of `batch` rows, each its own
+    /// transaction: lookups and imports go on meanwhile (old rows still open, new ones are
+    /// sealed under the new key). `progress` is told the running count after each batch.
+    ///
+    /// # Errors
+    /// [`SealError`]: a row that does not open (altered), the store's failure.
+    pub fn rotate_registry_key(
+        &mut self,
+        resume: bool,
+        batch: u32,
+        now: UnixTime,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<Rotation, RotationError> {
+        self.seal.refresh(self.issuer.store())?;
+        if !resume {
+            let version = self.seal.newest().saturating_add(1);
+            let (wrapped, key) = self.seal.new_data_key(version, now)?;
+            match self.issuer.add_registry_key(&wrapped, now) {
+                Ok(()) => self.seal.insert(version, key),
+                // Another process rotated at the same moment: re-seal under its key.
+                Err(IssueError::Store(StoreError::KeyVersionTaken { .. })) => {
+                    self.seal.refresh(self.issuer.store())?;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        let version = self.seal.newest();
+        let mut resealed = 0;
+        loop {
+            let rows = self
+                .issuer
+                .store()
+                .registry_sealed_below(version, batch.max(1))
+                .map_err(SealError::Store)?;
+            if rows.is_empty() {
+                break;
+            }
+            let mut pairs = Vec::with_capacity(rows.len());
+            for row in rows {
+                let record = self.seal.open(&row)?;
+                pairs.push((row, self.seal.seal(&record)?));
+            }
+            let replaced = self
+                .issuer
+                .store()
+                .reseal_registry(&pairs)
+                .map_err(SealError::Store)?;
+            resealed += replaced;
+            progress(resealed);
+        }
+        Ok(Rotation { version, resealed })
     }
 
     /// The RA decision for an applicant (identified by their resident registration number).
@@ -538,16 +749,17 @@ impl Ca {
             .cloned()
             .ok_or_else(|| Refusal::UnknownProfile(application.profile.to_owned()))?;
         // A malformed number is refused as an unregistered one, and only once the RA
-        // consults the registry (after the checks that need no personal data).
-        let person = self.person_id(application.rrn).ok();
-        let store = std::cell::RefCell::new(self.issuer.store());
-        let lookup = || match &person {
-            None => Ok(None),
-            Some(person) => store
-                .borrow_mut()
-                .registry(person)
-                .map_err(|e| Refusal::Unavailable(e.to_string())),
+        // consults the registry (after the checks that need no personal data). The sealed
+        // record is opened here (opening needs the CA's keys), but what it says is looked at
+        // only then: a failure to read it is `unavailable`, which says nothing of the person.
+        let record = match self.person_id(application.rrn) {
+            Err(_) => None,
+            Ok(person) => self
+                .registry_record(&person)
+                .map_err(|e| Refusal::Unavailable(e.to_string()))?,
         };
+        let lookup = || Ok(record.clone());
+        let store = std::cell::RefCell::new(self.issuer.store());
         // A lookup failure counts as blocked: refusing is the safe side.
         let key_blocked = |spki: &[u8; 32]| store.borrow_mut().is_blocked(spki).unwrap_or(true);
         let approval = decide(
@@ -695,6 +907,30 @@ impl Ca {
     }
 }
 
+/// What [`Ca::rotate_registry_key`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rotation {
+    /// The data key version every row is now sealed under.
+    pub version: u32,
+    /// How many rows were re-sealed.
+    pub resealed: u64,
+}
+
+/// Rotating the registry's data key failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RotationError {
+    /// A row or key did not open, or the store failed.
+    #[error(transparent)]
+    Seal(#[from] SealError),
+    /// Recording the new key failed.
+    #[error(transparent)]
+    Issue(#[from] IssueError),
+}
+
+/// Looking a person up in the registry failed.
+pub type RegistryLookupError = SealError;
+
 /// Importing registry records failed.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -702,6 +938,9 @@ pub enum ImportError {
     /// Bad input.
     #[error(transparent)]
     Registry(#[from] RegistryError),
+    /// Sealing failed (no data key, no randomness, the store).
+    #[error(transparent)]
+    Seal(#[from] SealError),
     /// The store failed.
     #[error(transparent)]
     Issue(#[from] IssueError),

@@ -34,6 +34,11 @@ pub struct CaConfig {
     pub access_retention_days: Option<u32>,
     /// Where the passphrase of encrypted key files comes from.
     pub passphrase: PassphraseSource,
+    /// The key directory (the keyring: registry, audit and fingerprint keys), relative to
+    /// the CA directory or absolute; `<CA directory>.keys` beside it when absent. Never
+    /// inside the CA directory: a copy of that must recover nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_dir: Option<String>,
     /// The root CA.
     pub root: CaEntry,
     /// The issuing CAs.
@@ -118,6 +123,23 @@ pub fn issuer_name_problem(name: &str) -> Option<String> {
     None
 }
 
+/// Why `key_dir` cannot name the key directory, if it cannot: a path inside the CA
+/// directory would put the keys back beside the data they protect.
+#[must_use]
+pub fn key_dir_problem(key_dir: &str) -> Option<String> {
+    let outside = std::path::Path::new(key_dir).components().any(|c| {
+        matches!(
+            c,
+            std::path::Component::ParentDir | std::path::Component::RootDir
+        )
+    });
+    (!outside).then(|| {
+        format!(
+            "key_dir '{key_dir}' is inside the CA directory; the keys must live outside it (an absolute path, or one starting with ../)"
+        )
+    })
+}
+
 /// Reading or checking the configuration failed.
 #[derive(Debug, thiserror::Error)]
 #[error("{file}: {reason}")]
@@ -157,6 +179,18 @@ impl CaConfig {
         }
         if config.crl_partitions == 0 || config.crl_partitions > 256 {
             return Err(bad("crl_partitions must be 1 to 256".into()));
+        }
+        if let Some(key_dir) = &config.key_dir
+            && !std::path::Path::new(key_dir).components().any(|c| {
+                matches!(
+                    c,
+                    std::path::Component::ParentDir | std::path::Component::RootDir
+                )
+            })
+        {
+            return Err(bad(format!(
+                "key_dir '{key_dir}' is inside the CA directory; the keys must live outside it (an absolute path, or one starting with ../)"
+            )));
         }
         if config.issuers.is_empty() {
             return Err(bad("at least one [[issuer]] is needed".into()));

@@ -9,8 +9,9 @@ use dongpo_profiles::Profile;
 
 use crate::audit::{AuditChain, AuditEntry};
 use crate::config::{CaConfig, CaEntry, KeyRef, PassphraseSource, Pkcs11Ref, key_spec};
-use crate::files::{FileError, certificate_pem, create_secret, write_new_private, write_public};
+use crate::files::{FileError, certificate_pem, write_new_private, write_public};
 use crate::hierarchy::{issuing_ca_certificate, root_certificate};
+use crate::keyring::{Kek, KeyName, Keyring, KeyringError};
 use crate::keys::file::write_encrypted_pkcs8;
 use crate::keys::pkcs11::{Pkcs11Config, Pkcs11Key};
 use crate::keys::{Passphrase, signature_algorithm_for};
@@ -21,11 +22,11 @@ use dongpo_crypto::Signer;
 pub const CONFIG_FILE: &str = "ca.toml";
 /// Default SQLite file.
 pub const SQLITE_FILE: &str = "ca.sqlite";
-/// Audit HMAC key.
+/// Where earlier versions kept the audit HMAC key (moved into the keyring on open).
 pub const AUDIT_KEY_FILE: &str = "secrets/audit.key";
-/// Registry HMAC key.
+/// Where earlier versions kept the registry HMAC key (moved into the keyring on open).
 pub const REGISTRY_KEY_FILE: &str = "secrets/registry.key";
-/// A generated passphrase, when none was supplied.
+/// Where earlier versions kept a generated passphrase (moved into the keyring on open).
 pub const PASSPHRASE_FILE: &str = "secrets/passphrase";
 /// The environment variable read for the key passphrase.
 pub const PASSPHRASE_ENV: &str = "DONGPO_CA_PASSPHRASE";
@@ -55,6 +56,9 @@ pub enum InitError {
     /// The store could not be opened, read or written.
     #[error("store: {0}")]
     StoreFailed(#[source] crate::store::StoreError),
+    /// The keyring could not be created or written.
+    #[error(transparent)]
+    Keyring(#[from] KeyringError),
 }
 
 /// What `init` needs.
@@ -73,6 +77,12 @@ pub struct InitOptions<'a> {
     pub at: UnixTime,
     /// Generate the CA keys in this PKCS#11 token instead of encrypted files.
     pub pkcs11: Option<Pkcs11Ref>,
+    /// The key directory, as `ca.toml`'s `key_dir` (relative to the CA directory, or
+    /// absolute); `None`: `<dir>.keys` beside the directory.
+    pub key_dir: Option<String>,
+    /// The key-encryption key wrapping the keyring's keys; `None`: the environment's
+    /// (`DONGPO_KEK`, `DONGPO_KEK_FILE`), if any.
+    pub kek: Option<Kek>,
 }
 
 fn key_error(e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> InitError {
@@ -96,6 +106,13 @@ pub fn init(dir: &Path, options: InitOptions<'_>) -> Result<CaConfig, InitError>
             return Err(InitError::Name(problem));
         }
     }
+    if let Some(problem) = options
+        .key_dir
+        .as_deref()
+        .and_then(crate::config::key_dir_problem)
+    {
+        return Err(InitError::Name(problem));
+    }
     // Owner-only: the directory holds the store (the registry), keys and secrets.
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
@@ -104,7 +121,7 @@ pub fn init(dir: &Path, options: InitOptions<'_>) -> Result<CaConfig, InitError>
         use std::os::unix::fs::DirBuilderExt;
         builder.mode(0o700);
     }
-    for sub in ["keys", "certs", "secrets"] {
+    for sub in ["keys", "certs"] {
         builder
             .create(dir.join(sub))
             .map_err(|e| FileError::new(&dir.join(sub), e))?;
@@ -121,26 +138,28 @@ pub fn init(dir: &Path, options: InitOptions<'_>) -> Result<CaConfig, InitError>
             crate::store::redacted_location(&store_location)
         )));
     }
-    let (passphrase, source) = match options.passphrase {
-        Some(p) => (
-            p,
-            PassphraseSource {
-                env: Some(PASSPHRASE_ENV.into()),
-                file: None,
-            },
-        ),
+    // The keyring outside the directory: a copy of the directory alone recovers nothing.
+    let kek = match options.kek {
+        Some(kek) => Some(kek),
+        None => Kek::from_process_env()?,
+    };
+    let keyring = Keyring::new(
+        crate::keyring::resolve_dir(dir, options.key_dir.as_deref()),
+        kek,
+    );
+    keyring.create_dir()?;
+    let source = PassphraseSource {
+        env: Some(PASSPHRASE_ENV.into()),
+        file: None,
+    };
+    let passphrase = match options.passphrase {
+        Some(p) => p,
         None => {
             let mut random = [0u8; 24];
             getrandom::fill(&mut random).map_err(key_error)?;
-            let text = hex::encode(random);
-            write_new_private(&dir.join(PASSPHRASE_FILE), format!("{text}\n").as_bytes())?;
-            (
-                Passphrase::new(text.into_bytes()),
-                PassphraseSource {
-                    env: Some(PASSPHRASE_ENV.into()),
-                    file: Some(PASSPHRASE_FILE.into()),
-                },
-            )
+            let text = zeroize::Zeroizing::new(hex::encode(random));
+            keyring.put(KeyName::Passphrase, text.as_bytes())?;
+            Passphrase::new(text.as_bytes().to_vec())
         }
     };
 
@@ -219,8 +238,9 @@ pub fn init(dir: &Path, options: InitOptions<'_>) -> Result<CaConfig, InitError>
         });
     }
 
-    let audit_key = create_secret(&dir.join(AUDIT_KEY_FILE))?;
-    create_secret(&dir.join(REGISTRY_KEY_FILE))?;
+    let audit_key = keyring.create(KeyName::Audit)?;
+    keyring.create(KeyName::Registry)?;
+    keyring.create(KeyName::RegistrySeal)?;
     let tail = store
         .audit_tail(options.node)
         .map_err(InitError::StoreFailed)?;
@@ -249,6 +269,7 @@ pub fn init(dir: &Path, options: InitOptions<'_>) -> Result<CaConfig, InitError>
         require_active_authentication: false,
         access_retention_days: None,
         passphrase: source,
+        key_dir: options.key_dir.clone(),
         root: CaEntry {
             name: "root".into(),
             cert: "certs/root.pem".into(),

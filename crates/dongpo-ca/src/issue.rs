@@ -650,20 +650,77 @@ impl Issuer {
         })
     }
 
-    /// Imports registry records (all or nothing), audited without personal data.
+    /// Imports sealed registry rows (all or nothing), audited without personal data.
     ///
     /// # Errors
     /// [`IssueError::Store`].
     pub fn import_registry(
         &mut self,
-        records: &[crate::store::RegistryRecord],
+        rows: &[crate::store::SealedRegistryRow],
         now: UnixTime,
     ) -> Result<(), IssueError> {
         let entry = AuditEntry {
             at: now,
             kind: "registry.imported".into(),
-            body: serde_json::json!({ "records": records.len() }).to_string(),
+            body: serde_json::json!({ "records": rows.len() }).to_string(),
         };
-        self.with_audit(entry, |store, record| store.put_registry(records, record))
+        self.with_audit(entry, |store, record| store.put_registry(rows, record))
+    }
+
+    /// Deletes the registry row of `person`, audited with the pseudonymous id only.
+    ///
+    /// # Errors
+    /// [`IssueError::Store`].
+    pub fn delete_registry(&mut self, person: &str, now: UnixTime) -> Result<bool, IssueError> {
+        let entry = AuditEntry {
+            at: now,
+            kind: "registry.deleted".into(),
+            body: serde_json::json!({ "person": person }).to_string(),
+        };
+        self.with_audit(entry, |store, record| {
+            store.delete_registry_record(person, record)
+        })
+    }
+
+    /// Records a new registry data key (wrapped), audited with its version.
+    ///
+    /// # Errors
+    /// [`IssueError::Store`], with [`StoreError::KeyVersionTaken`] when another process
+    /// added this version first.
+    pub fn add_registry_key(
+        &mut self,
+        key: &crate::store::WrappedDataKey,
+        now: UnixTime,
+    ) -> Result<(), IssueError> {
+        let entry = AuditEntry {
+            at: now,
+            kind: "registry.key_rotated".into(),
+            body: serde_json::json!({ "version": key.version }).to_string(),
+        };
+        self.audited(std::slice::from_ref(&entry), |store, records| {
+            store.add_registry_key(key, records)
+        })
+        .map(|((), _)| ())
+    }
+
+    /// Replaces the plaintext registry of an earlier schema by `rows` (its records sealed),
+    /// audited with the count.
+    ///
+    /// # Errors
+    /// [`IssueError::Store`].
+    pub fn retire_plaintext_registry(
+        &mut self,
+        rows: &[crate::store::SealedRegistryRow],
+        now: UnixTime,
+    ) -> Result<bool, IssueError> {
+        let entry = AuditEntry {
+            at: now,
+            kind: "registry.sealed".into(),
+            body: serde_json::json!({ "records": rows.len() }).to_string(),
+        };
+        self.audited(std::slice::from_ref(&entry), |store, records| {
+            store.retire_plaintext_registry(rows, records)
+        })
+        .map(|(done, _)| done)
     }
 }

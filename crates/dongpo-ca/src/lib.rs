@@ -22,6 +22,7 @@ mod init;
 mod issuance;
 mod issue;
 mod key_policy;
+pub mod keyring;
 pub mod keys;
 mod lint;
 mod ocsp;
@@ -29,6 +30,7 @@ mod publish;
 mod ra;
 mod reason;
 mod registry;
+pub mod registry_seal;
 pub mod store;
 mod subject;
 mod tbs;
@@ -44,6 +46,7 @@ pub use audit::{
 };
 pub use authority::{
     Application, AuditVerifyError, Ca, ImportError, NotWritable, OpenError, Overrides,
+    RegistryLookupError, Rotation, RotationError,
 };
 pub use config::{CaConfig, CaEntry, ConfigError, KeyRef, PassphraseSource, Pkcs11Ref};
 pub use csr::{Csr, CsrError, MAX_CSR_LEN, parse_csr};

@@ -35,6 +35,8 @@ fn init_at(dir: &std::path::Path, store: &str, node: &str) -> Result<(), String>
             node,
             at: UnixTime(NOW.0 - 86_400),
             pkcs11: None,
+            key_dir: None,
+            kek: None,
         },
     )
     .map(|_| ())

@@ -178,9 +178,9 @@ fn a_name_the_certificate_cannot_carry_never_burns_a_serial() {
     let (_dir, mut ca, person) = ca_with_applicant("name-no-burn");
     // A record stored before import validation existed: a 65-character Hangul name.
     let person_id = ca.person_id(person.rrn()).unwrap();
-    let mut record = ca.issuer().store().registry(&person_id).unwrap().unwrap();
+    let mut record = ca.registry_record(&person_id).unwrap().unwrap();
     record.name_hangul = "김".repeat(65);
-    ca.issuer().import_registry(&[record], NOW).unwrap();
+    ca.import_records(&[record], NOW).unwrap();
 
     let before = serial_count(&mut ca);
     for seed in [21, 22] {

@@ -11,6 +11,7 @@
 use std::path::PathBuf;
 use std::sync::Barrier;
 
+use dongpo_ca::registry_seal::{RegistrySeal, SealError};
 use dongpo_ca::store::migrations::latest_version;
 use dongpo_ca::store::postgres::PostgresStore;
 use dongpo_ca::store::sqlite::SqliteStore;
@@ -19,6 +20,7 @@ use dongpo_ca::store::{
 };
 use dongpo_ca::{AuditChain, AuditEntry, AuditRecord, verify_chain};
 use dongpo_pki::time::UnixTime;
+use zeroize::Zeroizing;
 
 const KEY: [u8; 32] = [0x42; 32];
 const URL_VAR: &str = "DONGPO_TEST_POSTGRES_URL";
@@ -149,6 +151,7 @@ suite!(
         certificates_round_trip_in_numeric_order,
         revocation_once_with_its_audit,
         registry_upsert,
+        registry_keys_versions_and_reseal,
         blocked_keys,
         crl_numbers_only_grow,
         audit_append_tail_and_refusals,
@@ -158,6 +161,7 @@ suite!(
     backend: [
         audit_chain_verifies_after_reopen,
         newer_schema_is_refused,
+        plaintext_registry_is_retired,
         concurrent_reservation_of_one_serial_has_one_winner,
         version_4_removes_the_registry_vid_and_its_random,
         sealed_vid_random_round_trips_with_its_certificate,
@@ -422,30 +426,173 @@ fn revocation_once_with_its_audit(store: &mut dyn Store) {
 
 fn registry_upsert(store: &mut dyn Store) {
     let mut chain = chain(store, "node-1");
+    let seal = RegistrySeal::load(Zeroizing::new([7; 32]), store, UnixTime(T0)).unwrap();
+    let open = |store: &mut dyn Store, person: &str| {
+        store
+            .registry(person)
+            .unwrap()
+            .map(|row| seal.open(&row).unwrap())
+    };
     let a = registry_record("aa01", "registered");
     let rec = one(&chain, "registry");
-    store.put_registry(std::slice::from_ref(&a), &rec).unwrap();
+    store.put_registry(&[seal.seal(&a).unwrap()], &rec).unwrap();
     chain.confirm(&[rec]);
-    assert_eq!(store.registry("aa01").unwrap(), Some(a.clone()));
+    assert_eq!(open(store, "aa01"), Some(a.clone()));
 
     let mut a2 = registry_record("aa01", "cancelled");
     a2.document_number = "M87654321".into();
     let b = registry_record("bb02", "registered");
     let rec = one(&chain, "registry");
-    store.put_registry(&[a2.clone(), b.clone()], &rec).unwrap();
+    let rows = [seal.seal(&a2).unwrap(), seal.seal(&b).unwrap()];
+    store.put_registry(&rows, &rec).unwrap();
     chain.confirm(&[rec]);
-    assert_eq!(store.registry("aa01").unwrap(), Some(a2));
-    assert_eq!(store.registry("bb02").unwrap(), Some(b));
-    assert_eq!(store.registry("cc03").unwrap(), None);
+    assert_eq!(open(store, "aa01"), Some(a2));
+    assert_eq!(open(store, "bb02"), Some(b));
+    assert_eq!(open(store, "cc03"), None);
 
     // Registry and audit are one transaction: a stale audit record undoes the upsert.
     let stale = AuditChain::resume(&KEY, "node-1", None);
     let c = registry_record("cc03", "registered");
     assert!(matches!(
-        store.put_registry(&[c], &one(&stale, "registry")),
+        store.put_registry(&[seal.seal(&c).unwrap()], &one(&stale, "registry")),
         Err(StoreError::AuditSeqTaken { seq: 1, .. })
     ));
-    assert_eq!(store.registry("cc03").unwrap(), None);
+    assert_eq!(open(store, "cc03"), None);
+
+    // Erasure: the row goes, with its audit record.
+    let rec = one(&chain, "registry.deleted");
+    assert!(store.delete_registry_record("bb02", &rec).unwrap());
+    chain.confirm(&[rec]);
+    assert_eq!(open(store, "bb02"), None);
+    let rec = one(&chain, "registry.deleted");
+    assert!(!store.delete_registry_record("bb02", &rec).unwrap());
+    chain.confirm(&[rec]);
+    verify_chain(&store.audit_records().unwrap(), &KEY).unwrap();
+}
+
+/// Rows sealed under data key 1 and 2 both open; re-sealing replaces only rows that are
+/// still as read (a row written meanwhile stays), and another seal key opens nothing.
+fn registry_keys_versions_and_reseal(store: &mut dyn Store) {
+    let mut chain = chain(store, "node-1");
+    let mut seal = RegistrySeal::load(Zeroizing::new([7; 32]), store, UnixTime(T0)).unwrap();
+    assert_eq!(seal.newest(), 1);
+    // Loading again finds version 1 rather than making another.
+    assert_eq!(
+        RegistrySeal::load(Zeroizing::new([7; 32]), store, UnixTime(T0))
+            .unwrap()
+            .newest(),
+        1
+    );
+    let old = [
+        seal.seal(&registry_record("aa01", "registered")).unwrap(),
+        seal.seal(&registry_record("bb02", "registered")).unwrap(),
+        seal.seal(&registry_record("cc03", "registered")).unwrap(),
+    ];
+    let rec = one(&chain, "registry");
+    store.put_registry(&old, &rec).unwrap();
+    chain.confirm(&[rec]);
+
+    let (wrapped, key) = seal.new_data_key(2, UnixTime(T0 + 1)).unwrap();
+    let rec = one(&chain, "registry.key_rotated");
+    store
+        .add_registry_key(&wrapped, std::slice::from_ref(&rec))
+        .unwrap();
+    chain.confirm(&[rec]);
+    assert!(matches!(
+        store.add_registry_key(&wrapped, &[]),
+        Err(StoreError::KeyVersionTaken { version: 2 })
+    ));
+    seal.insert(2, key);
+    assert_eq!(store.registry_versions().unwrap(), vec![(1, 3)]);
+
+    // A writer seals bb02 anew (under 2) between the rotation's read and its write.
+    let below = store.registry_sealed_below(2, 2).unwrap();
+    assert_eq!(
+        below.iter().map(|r| r.person.as_str()).collect::<Vec<_>>(),
+        ["aa01", "bb02"]
+    );
+    let newer = registry_record("bb02", "cancelled");
+    let rec = one(&chain, "registry");
+    store
+        .put_registry(&[seal.seal(&newer).unwrap()], &rec)
+        .unwrap();
+    chain.confirm(&[rec]);
+    let pairs: Vec<_> = below
+        .into_iter()
+        .map(|row| {
+            let record = seal.open(&row).unwrap();
+            (row, seal.seal(&record).unwrap())
+        })
+        .collect();
+    assert_eq!(store.reseal_registry(&pairs).unwrap(), 1);
+    assert_eq!(store.registry_versions().unwrap(), vec![(1, 1), (2, 2)]);
+    // During rotation, rows of both versions open.
+    for person in ["aa01", "cc03"] {
+        let row = store.registry(person).unwrap().unwrap();
+        assert_eq!(
+            seal.open(&row).unwrap(),
+            registry_record(person, "registered")
+        );
+    }
+    let row = store.registry("bb02").unwrap().unwrap();
+    assert_eq!(seal.open(&row).unwrap(), newer);
+
+    // The keyring's sealing key is the only way in.
+    assert!(matches!(
+        RegistrySeal::load(Zeroizing::new([8; 32]), store, UnixTime(T0)),
+        Err(SealError::WrongSealKey { .. })
+    ));
+}
+
+/// A plaintext `registry` (schema before 5) is read, then replaced by sealed rows and
+/// dropped in one transaction; a person already sealed keeps the sealed row.
+fn plaintext_registry_is_retired(backend: &Backend) {
+    let mut store = backend.open();
+    let store = store.as_mut();
+    let mut chain = chain(store, "node-1");
+    let seal = RegistrySeal::load(Zeroizing::new([7; 32]), store, UnixTime(T0)).unwrap();
+    backend.execute_raw(
+        "INSERT INTO registry (person, overseas_registration_number, registration_status, \
+         surname, given_names, name_hangul, date_of_birth, sex, nationality, document_number, \
+         country_of_residence) VALUES \
+         ('aa01', 'OR-0001', 'registered', 'HONG', 'GIL DONG', '홍길동', '1990-01-31', 'M', \
+          'KOR', 'M12345678', 'USA'), \
+         ('bb02', 'OR-0001', 'registered', 'HONG', 'GIL DONG', '홍길동', '1990-01-31', 'M', \
+          'KOR', 'M12345678', 'USA')",
+    );
+    let legacy = store.plaintext_registry().unwrap().unwrap();
+    let expected = registry_record("aa01", "registered");
+    assert_eq!(legacy.first(), Some(&expected));
+    let newer = registry_record("bb02", "deceased");
+    let rec = one(&chain, "registry");
+    store
+        .put_registry(&[seal.seal(&newer).unwrap()], &rec)
+        .unwrap();
+    chain.confirm(&[rec]);
+
+    let rows: Vec<_> = legacy.iter().map(|r| seal.seal(r).unwrap()).collect();
+    let rec = one(&chain, "registry.sealed");
+    assert!(
+        store
+            .retire_plaintext_registry(&rows, std::slice::from_ref(&rec))
+            .unwrap()
+    );
+    chain.confirm(&[rec]);
+    assert_eq!(store.plaintext_registry().unwrap(), None);
+    let open = |store: &mut dyn Store, person: &str| {
+        seal.open(&store.registry(person).unwrap().unwrap())
+            .unwrap()
+    };
+    assert_eq!(open(store, "aa01"), expected);
+    assert_eq!(open(store, "bb02"), newer);
+    // A second node finding it gone does nothing but its audit record.
+    let rec = one(&chain, "registry.sealed");
+    assert!(
+        !store
+            .retire_plaintext_registry(&rows, std::slice::from_ref(&rec))
+            .unwrap()
+    );
+    chain.confirm(&[rec]);
     verify_chain(&store.audit_records().unwrap(), &KEY).unwrap();
 }
 
@@ -733,8 +880,10 @@ fn version_4_removes_the_registry_vid_and_its_random(backend: &Backend) {
     {
         let mut store = backend.open();
         assert_eq!(store.schema_version().unwrap(), latest_version());
-        // The person's record survives the upgrade, without VID.
-        let record = store.registry("aa01").unwrap().unwrap();
+        // The person's record survives the upgrade, without VID (still in the plaintext
+        // table: the CA seals it when it opens with its keyring, version 5).
+        let legacy = store.plaintext_registry().unwrap().unwrap();
+        let record = legacy.iter().find(|r| r.person == "aa01").unwrap();
         assert_eq!(record.document_number, "M12345678");
     }
     match backend {

@@ -47,6 +47,10 @@ pub struct InitArgs {
     /// Audit node id of this CA process.
     #[arg(long, default_value = "node-1")]
     node: String,
+    /// The key directory (keyring), relative to DIR or absolute, outside DIR (default
+    /// DIR.keys beside it); recorded in ca.toml.
+    #[arg(long)]
+    key_dir: Option<String>,
     /// Generate the CA keys in a PKCS#11 token through this module (e.g.
     /// /usr/lib/softhsm/libsofthsm2.so) instead of encrypted files.
     #[arg(long, requires_all = ["pkcs11_token", "pkcs11_pin_env"])]
@@ -72,6 +76,26 @@ pub enum RegistryCommand {
     /// names) or one identity.json. Resident registration numbers are stored only as a
     /// keyed hash.
     Import(ImportArgs),
+    /// Add a new registry data key and re-seal every record under it, in batches, while
+    /// the CA keeps serving (old records open until re-sealed).
+    RotateKey(RotateKeyArgs),
+}
+
+/// `dongpo registry rotate-key`.
+#[derive(Args)]
+pub struct RotateKeyArgs {
+    /// The CA directory.
+    #[arg(long)]
+    dir: PathBuf,
+    /// Records re-sealed per transaction.
+    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    batch: u32,
+    /// Finish an interrupted rotation: re-seal under the newest key, add none.
+    #[arg(long)]
+    resume: bool,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 /// `dongpo registry import`.
@@ -154,10 +178,16 @@ pub fn run(command: &CaCommand) -> Result<u8, String> {
                 }),
                 _ => None,
             },
+            key_dir: args.key_dir.clone(),
+            kek: None,
         },
     )
     .map_err(|e| e.to_string())?;
     let issuers: Vec<&str> = config.issuers.iter().map(|i| i.name.as_str()).collect();
+    let keyring = dongpo_ca::keyring::Keyring::new(
+        dongpo_ca::keyring::resolve_dir(&args.dir, config.key_dir.as_deref()),
+        dongpo_ca::keyring::Kek::from_process_env().map_err(|e| e.to_string())?,
+    );
     if args.json {
         println!(
             "{}",
@@ -168,6 +198,7 @@ pub fn run(command: &CaCommand) -> Result<u8, String> {
                 "issuers": issuers,
                 "store": config.store,
                 "passphrase_generated": generated,
+                "key_dir": keyring.dir().display().to_string(),
             })
         );
     } else {
@@ -178,11 +209,11 @@ pub fn run(command: &CaCommand) -> Result<u8, String> {
             config.key_algorithm,
             config.store
         );
+        println!("keyring: {}", keyring.describe());
         if generated {
             eprintln!(
-                "note: {PASSPHRASE_ENV} was not set; a random key passphrase was written to {} \
-                 (owner-only). Move it somewhere safer for production.",
-                args.dir.join(dongpo_ca::PASSPHRASE_FILE).display()
+                "note: {PASSPHRASE_ENV} was not set; a random key passphrase was stored in the keyring. \
+                 Set {PASSPHRASE_ENV} (or use a PKCS#11 token) for production."
             );
         }
     }
@@ -200,7 +231,10 @@ pub fn record_access(ca: &Ca, accesses: &[Access]) -> Result<(), String> {
 
 /// Runs `dongpo registry`.
 pub fn registry(command: &RegistryCommand) -> Result<u8, String> {
-    let RegistryCommand::Import(args) = command;
+    let args = match command {
+        RegistryCommand::Import(args) => args,
+        RegistryCommand::RotateKey(args) => return rotate_key(args),
+    };
     let mut ca = open(&args.dir)?;
     let now = UnixTime::now();
     let persons = match (&args.csv, &args.identity) {
@@ -222,6 +256,31 @@ pub fn registry(command: &RegistryCommand) -> Result<u8, String> {
     };
     record_access(&ca, &registry_imports(CLI_ACTOR, &persons, now))?;
     println!("registered {} overseas citizen(s)", persons.len());
+    Ok(exit::OK)
+}
+
+/// Runs `dongpo registry rotate-key`.
+fn rotate_key(args: &RotateKeyArgs) -> Result<u8, String> {
+    let mut ca = open(&args.dir)?;
+    let quiet = args.json;
+    let rotation = ca
+        .rotate_registry_key(args.resume, args.batch, UnixTime::now(), &mut |done| {
+            if !quiet {
+                eprintln!("re-sealed {done} record(s)");
+            }
+        })
+        .map_err(|e| e.to_string())?;
+    if args.json {
+        println!(
+            "{}",
+            serde_json::json!({ "key_version": rotation.version, "resealed": rotation.resealed })
+        );
+    } else {
+        println!(
+            "registry sealed under data key version {}: {} record(s) re-sealed",
+            rotation.version, rotation.resealed
+        );
+    }
     Ok(exit::OK)
 }
 

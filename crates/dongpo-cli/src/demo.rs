@@ -106,6 +106,8 @@ fn demo(out: &Path, args: &DemoArgs) -> Result<u8, String> {
             node: "demo",
             at: now,
             pkcs11: None,
+            key_dir: None,
+            kek: None,
         },
     )
     .map_err(|e| e.to_string())?;
@@ -118,9 +120,15 @@ fn demo(out: &Path, args: &DemoArgs) -> Result<u8, String> {
     ));
 
     // 2. The passport, as the phone app would read it.
-    let generated =
+    let mut generated =
         dongpo_testkit::generate(Profile::P256, Variant::Genuine, 1, &mut KeyStore::default())
             .map_err(|e| e.to_string())?;
+    // The holder's registry record (with a resident registration number, synthetic as it
+    // is) goes straight into the sealed registry, never into a file.
+    let identity_text = generated
+        .files
+        .remove("identity.json")
+        .ok_or_else(|| "testkit did not write identity.json".to_owned())?;
     generated
         .write_to(&passport_dir)
         .map_err(|e| e.to_string())?;
@@ -138,7 +146,7 @@ fn demo(out: &Path, args: &DemoArgs) -> Result<u8, String> {
     say.step("2. Chip    read a test ePassport (issuing state KOR, ECDSA P-256 document signer): EF.SOD, DG1, DG2, DG14, DG15");
 
     // 3. The registry of overseas citizens.
-    let identity_text = String::from_utf8(file("identity.json")?).map_err(|e| e.to_string())?;
+    let identity_text = String::from_utf8(identity_text).map_err(|e| e.to_string())?;
     let identity =
         Identity::from_json(&identity_text, "identity.json").map_err(|e| e.to_string())?;
     ca.register(&identity, now).map_err(|e| e.to_string())?;

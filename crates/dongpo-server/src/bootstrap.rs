@@ -6,9 +6,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use dongpo_ca::StoreStatus;
+use dongpo_ca::keyring::KeyName;
+use dongpo_ca::write_new_private;
 use dongpo_ca::{Ca, Overrides};
 use dongpo_ca::{InitOptions, init};
-use dongpo_ca::{create_secret, read_secret, write_new_private};
 use dongpo_crypto::SigningKey;
 use dongpo_icao::TrustStore;
 use dongpo_pki::Cert;
@@ -73,13 +74,24 @@ pub fn build(mut config: ServerConfig) -> Result<AppState, ServeError> {
     private_files::private_dir(&secrets)?;
     let mut ca = ca;
     let receipt_path = secrets.join("receipt-key.p8");
-    let fingerprint_path = secrets.join("document-fingerprint.key");
+    // Earlier versions kept the fingerprint key here: it moves into the keyring.
+    ca.keyring()
+        .adopt(
+            KeyName::DocumentFingerprint,
+            &secrets.join(LEGACY_FINGERPRINT_FILE),
+        )
+        .map_err(ServeError::other)?;
+    let fingerprint_path = ca
+        .keyring()
+        .dir()
+        .join(KeyName::DocumentFingerprint.file_name());
+    let fingerprint_held = ca.keyring().holds(KeyName::DocumentFingerprint);
     // Nodes sharing a store share these keys too: a node lacking one never makes its own.
-    for (path, pin) in [
-        (&receipt_path, RECEIPT_PIN),
-        (&fingerprint_path, FINGERPRINT_PIN),
+    for (held, path, pin) in [
+        (receipt_path.exists(), &receipt_path, RECEIPT_PIN),
+        (fingerprint_held, &fingerprint_path, FINGERPRINT_PIN),
     ] {
-        if !path.exists()
+        if !held
             && ca
                 .issuer()
                 .store()
@@ -89,9 +101,8 @@ pub fn build(mut config: ServerConfig) -> Result<AppState, ServeError> {
         {
             return Err(ServeError::Refused(format!(
                 "{} is missing, but the CA store already pins this key for the nodes sharing it: \
-                 copy {} from the first node (docs/operators.md, several nodes) instead of creating another",
+                 copy it from the first node (docs/operators.md, several nodes) instead of creating another",
                 path.display(),
-                path.strip_prefix(&data).unwrap_or(path).display()
             )));
         }
     }
@@ -107,7 +118,10 @@ pub fn build(mut config: ServerConfig) -> Result<AppState, ServeError> {
         .into();
         dongpo_ca::store::claim::secret_fingerprint(&digest, "receipt key")
     };
-    let fingerprint_key = secret(&fingerprint_path)?;
+    let fingerprint_key = ca
+        .keyring()
+        .key32_or_create(KeyName::DocumentFingerprint)
+        .map_err(ServeError::other)?;
     for (pin, value) in [
         (RECEIPT_PIN, receipt_fingerprint),
         (
@@ -241,6 +255,7 @@ fn tighten_data_dir(config: &ServerConfig, ca: &Ca) -> Result<(), ServeError> {
         private_files::tighten(&data.join(file), private_files::FILE_MODE)?;
     }
     private_files::tighten_tree(&data.join("server"))?;
+    private_files::tighten_tree(ca.keyring().dir())?;
     let ca_dir = ca.dir();
     private_files::tighten(ca_dir, private_files::DIR_MODE)?;
     private_files::tighten(
@@ -281,6 +296,9 @@ pub fn revoked_now(
     Ok(out)
 }
 
+/// Where earlier versions kept the document fingerprint key (under `DATA/server/`).
+const LEGACY_FINGERPRINT_FILE: &str = "document-fingerprint.key";
+
 /// The store pin of the receipt-signing key.
 const RECEIPT_PIN: &str = "server:receipt_key";
 /// The store pin of the document fingerprint key.
@@ -303,8 +321,8 @@ fn refuse_second_ca(config: &ServerConfig, dir: &Path) -> Result<(), ServeError>
         return Err(ServeError::Refused(format!(
             "the database (database_url) already holds a CA (root certificate SHA-256 {root}) and {} has none: \
              this node would create a second CA in a shared store. Provision this node with the first node's \
-             CA directory (DATA/ca: ca.toml, certs/, keys/ or the HSM token, secrets/) and server keys \
-             (DATA/server/receipt-key.p8, DATA/server/document-fingerprint.key) as docs/operators.md \
+             CA directory (DATA/ca: ca.toml, certs/, keys/ or the HSM token), its key directory (DATA.keys/) and \
+             receipt key (DATA/server/receipt-key.p8) as docs/operators.md \
              (several nodes) describes, then start it again",
             dir.display()
         )));
@@ -355,6 +373,8 @@ fn open_or_create_ca(config: &mut ServerConfig, now: UnixTime) -> Result<Ca, Ser
                 node: &config.node,
                 at: now,
                 pkcs11: None,
+                key_dir: Some(ca_key_dir(&config.data_dir)),
+                kek: None,
             },
         )
         .map_err(ServeError::step(format!(
@@ -377,12 +397,31 @@ fn open_or_create_ca(config: &mut ServerConfig, now: UnixTime) -> Result<Ca, Ser
             require_active_authentication: Some(config.require_active_authentication),
             read_only: false,
             accept_settings: None,
+            default_key_dir: Some(config.key_dir()),
+            kek: None,
+            now: Some(now),
         },
     )
     .map_err(ServeError::step(format!(
         "opening the CA in {}",
         dir.display()
     )))
+    .inspect(|ca| tracing::info!("keyring: {}", ca.keyring().describe()))
+}
+
+/// `ca.toml`'s `key_dir` for the CA a server creates in `DATA/ca`: `DATA.keys`, beside the
+/// data directory (relative to the CA directory, so the pair can move together).
+fn ca_key_dir(data: &Path) -> String {
+    match data.file_name() {
+        Some(name) => format!(
+            "../../{}{}",
+            name.to_string_lossy(),
+            dongpo_ca::keyring::KEY_DIR_SUFFIX
+        ),
+        None => dongpo_ca::keyring::Keyring::default_dir(data)
+            .display()
+            .to_string(),
+    }
 }
 
 fn receipt_key(path: &Path) -> Result<SigningKey, ServeError> {
@@ -395,16 +434,6 @@ fn receipt_key(path: &Path) -> Result<SigningKey, ServeError> {
     write_new_private(path, &der)?;
     tracing::info!(path = %path.display(), "created the receipt-signing key");
     Ok(key)
-}
-
-fn secret(path: &Path) -> Result<zeroize::Zeroizing<[u8; 32]>, ServeError> {
-    if path.exists() {
-        read_secret(path)
-    } else {
-        create_secret(path)
-    }
-    .map(zeroize::Zeroizing::new)
-    .map_err(ServeError::File)
 }
 
 /// The trust store from disk: `DATA/trust`, every `trust_dirs` entry and (`--dev`) the

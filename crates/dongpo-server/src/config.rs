@@ -382,6 +382,13 @@ impl ServerConfig {
     pub fn ca_dir(&self) -> PathBuf {
         self.data_dir.join("ca")
     }
+
+    /// The key directory (the keyring of the CA and the server): `<data_dir>.keys`, beside
+    /// the data directory, so a copy of the data directory alone recovers nothing.
+    #[must_use]
+    pub fn key_dir(&self) -> PathBuf {
+        dongpo_ca::keyring::Keyring::default_dir(&self.data_dir)
+    }
 }
 
 #[cfg(test)]

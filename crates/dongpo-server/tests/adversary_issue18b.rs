@@ -69,6 +69,11 @@ fn a_server_that_lost_its_node_claim_does_not_write_while_another_process_holds_
     // mistake: it claims api-1 and starts.
     copy_tree(&data_a.join("ca"), &data_b.join("ca"));
     copy_tree(&data_a.join("server"), &data_b.join("server"));
+    // And the key directory beside the data directory (docs/operators.md, several nodes).
+    copy_tree(
+        &dongpo_ca::keyring::Keyring::default_dir(&data_a),
+        &dongpo_ca::keyring::Keyring::default_dir(&data_b),
+    );
     let b = Process::start(&data_b, &["--dev"], &borrowed(&env));
     let key_b = std::fs::read_to_string(data_b.join("dev-api-key")).unwrap();
     let cb = Client::new(&b.url, Some(key_b.trim()));
@@ -172,6 +177,11 @@ fn nodes_of_one_ca_cannot_disagree_on_requiring_active_authentication() {
     // B: A's CA directory and server keys, but the ca.toml from before the change.
     copy_tree(&data_a.join("ca"), &data_b.join("ca"));
     copy_tree(&data_a.join("server"), &data_b.join("server"));
+    // And the key directory beside the data directory (docs/operators.md, several nodes).
+    copy_tree(
+        &dongpo_ca::keyring::Keyring::default_dir(&data_a),
+        &dongpo_ca::keyring::Keyring::default_dir(&data_b),
+    );
     std::fs::write(data_b.join("ca").join("ca.toml"), &text).unwrap();
     let env_b = env("node-b");
     let out = start_expecting_exit(&data_b, &["--dev"], &borrowed(&env_b));
@@ -532,6 +542,8 @@ fn a_database_initialised_by_ca_init_is_not_taken_over_by_an_empty_node() {
             node: "node-1",
             at: dongpo_pki::time::UnixTime::now(),
             pkcs11: None,
+            key_dir: None,
+            kek: None,
         },
     )
     .unwrap();

@@ -252,6 +252,11 @@ fn nodes_on_one_postgres_serve_one_ca_or_refuse() {
     let _ = std::fs::remove_dir_all(data_b.join("ca"));
     copy_tree(&data_a.join("ca"), &data_b.join("ca"));
     copy_tree(&data_a.join("server"), &data_b.join("server"));
+    // And the key directory beside the data directory (docs/operators.md, several nodes).
+    copy_tree(
+        &dongpo_ca::keyring::Keyring::default_dir(&data_a),
+        &dongpo_ca::keyring::Keyring::default_dir(&data_b),
+    );
     let b = Process::start(&data_b, &["--dev"], &env_b);
     let key_a = std::fs::read_to_string(data_a.join("dev-api-key")).unwrap();
     let key_b = std::fs::read_to_string(data_b.join("dev-api-key")).unwrap();

@@ -95,6 +95,8 @@ fn set_mode(path: &Path, mode: u32) {
 
 /// The paths whose modes matter: (path, expected mode).
 fn private_paths(data: &Path) -> Vec<(std::path::PathBuf, u32)> {
+    // The keyring sits beside the data directory, not in it.
+    let keys = dongpo_ca::keyring::Keyring::default_dir(data);
     vec![
         (data.to_path_buf(), 0o700),
         (data.join("ca"), 0o700),
@@ -103,8 +105,9 @@ fn private_paths(data: &Path) -> Vec<(std::path::PathBuf, u32)> {
         (data.join("ca/ca.sqlite"), 0o600),
         (data.join("dev-api-key"), 0o600),
         (data.join("server/receipt-key.p8"), 0o600),
-        (data.join("server/document-fingerprint.key"), 0o600),
-        (data.join("ca/secrets/audit.key"), 0o600),
+        (keys.clone(), 0o700),
+        (keys.join("document-fingerprint.key"), 0o600),
+        (keys.join("audit.key"), 0o600),
     ]
 }
 

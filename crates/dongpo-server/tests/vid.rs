@@ -45,6 +45,13 @@ fn data_with_vid_profile() -> PathBuf {
             node: &config.node,
             at: UnixTime(now.0 - 60),
             pkcs11: None,
+            // Where the server puts a CA's keys: `DATA.keys`, beside the data directory.
+            key_dir: Some(format!(
+                "../../{}{}",
+                data.file_name().unwrap().to_string_lossy(),
+                dongpo_ca::keyring::KEY_DIR_SUFFIX
+            )),
+            kek: None,
         },
     )
     .unwrap();

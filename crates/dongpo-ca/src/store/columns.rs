@@ -223,6 +223,8 @@ pub trait Sql {
     type Error: std::fmt::Display;
     /// How the dialect spells the larger of two values (SQLite `max`, PostgreSQL `GREATEST`).
     const GREATEST: &'static str;
+    /// A query of one truth value: whether table `$1` exists (in the search path).
+    const TABLE_EXISTS: &'static str;
 
     /// Runs a statement that returns no rows; the number of rows it changed.
     ///
@@ -276,6 +278,8 @@ impl<'a> Sqlite<'a> {
 impl Sql for Sqlite<'_> {
     type Error = rusqlite::Error;
     const GREATEST: &'static str = "max";
+    const TABLE_EXISTS: &'static str =
+        "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = $1";
     fn execute(&mut self, sql: &str, params: &[Value<'_>]) -> rusqlite::Result<u64> {
         let changed = self
             .conn
@@ -369,6 +373,7 @@ impl<C: PgClient> Postgres<C> {
 impl<C: PgClient> Sql for Postgres<C> {
     type Error = ::postgres::Error;
     const GREATEST: &'static str = "GREATEST";
+    const TABLE_EXISTS: &'static str = "SELECT to_regclass($1::text) IS NOT NULL";
     fn execute(&mut self, sql: &str, params: &[Value<'_>]) -> Result<u64, ::postgres::Error> {
         let statement = self.statement(sql)?;
         let params: Vec<_> = params.iter().map(Value::postgres).collect();

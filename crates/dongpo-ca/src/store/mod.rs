@@ -137,6 +137,33 @@ pub struct RegistryRecord {
     pub country_of_residence: String,
 }
 
+/// A registry record as the store holds it: the fields serialised and sealed with
+/// AES-256-GCM under the data key `key_version`, the person and version bound as associated
+/// data ([`crate::registry_seal`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SealedRegistryRow {
+    /// Keyed hash of the resident registration number, hex (the lookup key, in the clear).
+    pub person: String,
+    /// Version of the data key it is sealed under.
+    pub key_version: u32,
+    /// The random 96-bit nonce.
+    pub nonce: [u8; 12],
+    /// Ciphertext and tag.
+    pub ciphertext: Vec<u8>,
+}
+
+/// A registry data key as the store holds it: wrapped (AES-256-GCM) under the keyring's
+/// sealing key, which never enters the store.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WrappedDataKey {
+    /// Version (1, 2, ...); the highest seals new rows.
+    pub version: u32,
+    /// Nonce, ciphertext and tag.
+    pub wrapped: Vec<u8>,
+    /// When it was made.
+    pub created_at: UnixTime,
+}
+
 impl std::fmt::Debug for RegistryRecord {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Only the pseudonymous key: a record printed into a log must not leak the person.
@@ -209,6 +236,12 @@ pub enum StoreError {
         node: String,
         /// Who holds it.
         holder: String,
+    },
+    /// A registry data key of this version exists already (another process rotated).
+    #[error("registry data key version {version} already exists")]
+    KeyVersionTaken {
+        /// The version.
+        version: u32,
     },
     /// The database failed or holds data this code cannot read.
     #[error("store backend: {0}")]
@@ -321,21 +354,96 @@ pub trait Store: Send {
     /// [`StoreError::Backend`].
     fn serials(&mut self) -> Result<Vec<Vec<u8>>, StoreError>;
 
-    /// Insert or replace registry records by `person`, atomically with the audit record.
+    /// Insert or replace sealed registry rows by `person`, atomically with the audit
+    /// record. Each row's data key must be in the store ([`Store::add_registry_key`]).
     ///
     /// # Errors
     /// The audit errors, [`StoreError::Backend`].
     fn put_registry(
         &mut self,
-        records: &[RegistryRecord],
+        rows: &[SealedRegistryRow],
         audit: &AuditRecord,
     ) -> Result<(), StoreError>;
 
-    /// The registry record of `person`.
+    /// The sealed registry row of `person`.
     ///
     /// # Errors
     /// [`StoreError::Backend`].
-    fn registry(&mut self, person: &str) -> Result<Option<RegistryRecord>, StoreError>;
+    fn registry(&mut self, person: &str) -> Result<Option<SealedRegistryRow>, StoreError>;
+
+    /// Deletes the registry row of `person` atomically with the audit record (erasure);
+    /// whether there was one.
+    ///
+    /// # Errors
+    /// The audit errors, [`StoreError::Backend`].
+    fn delete_registry_record(
+        &mut self,
+        person: &str,
+        audit: &AuditRecord,
+    ) -> Result<bool, StoreError>;
+
+    /// The registry's data keys (wrapped), by version.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    fn registry_keys(&mut self) -> Result<Vec<WrappedDataKey>, StoreError>;
+
+    /// Adds a registry data key, atomically with the audit records (none for the first key
+    /// a store gets).
+    ///
+    /// # Errors
+    /// [`StoreError::KeyVersionTaken`] when another process added this version first, the
+    /// audit errors, [`StoreError::Backend`].
+    fn add_registry_key(
+        &mut self,
+        key: &WrappedDataKey,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError>;
+
+    /// Up to `limit` registry rows sealed under a data key older than `version`, by person.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    fn registry_sealed_below(
+        &mut self,
+        version: u32,
+        limit: u32,
+    ) -> Result<Vec<SealedRegistryRow>, StoreError>;
+
+    /// Replaces each `(old, new)` row where the stored row is still `old` (same nonce): a
+    /// record written meanwhile is newer and stays. One transaction; the number replaced.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    fn reseal_registry(
+        &mut self,
+        pairs: &[(SealedRegistryRow, SealedRegistryRow)],
+    ) -> Result<u64, StoreError>;
+
+    /// The number of registry rows per data-key version, by version.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    fn registry_versions(&mut self) -> Result<Vec<(u32, u64)>, StoreError>;
+
+    /// The rows of the plaintext `registry` table of schema versions before 5, or `None`
+    /// once it is gone.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    fn plaintext_registry(&mut self) -> Result<Option<Vec<RegistryRecord>>, StoreError>;
+
+    /// One transaction: `rows` (the plaintext rows sealed) inserted where no sealed row of
+    /// the person exists, the plaintext table's rows deleted and the table dropped, with the
+    /// audit records. `false` when the table was already gone (another node did it).
+    ///
+    /// # Errors
+    /// The audit errors, [`StoreError::Backend`].
+    fn retire_plaintext_registry(
+        &mut self,
+        rows: &[SealedRegistryRow],
+        audit: &[AuditRecord],
+    ) -> Result<bool, StoreError>;
 
     /// Blocks a public key (by SPKI hash) atomically with its audit record. Blocking an
     /// already blocked key keeps the first reason and time, and still records the audit.
@@ -445,6 +553,17 @@ pub trait Store: Send {
     /// # Errors
     /// [`StoreError::Backend`].
     fn schema_version(&mut self) -> Result<u32, StoreError>;
+
+    /// After personal data was deleted: leaves no copy of it in the store's files where
+    /// the store can (SQLite: the WAL checkpointed and truncated, deleted pages having been
+    /// overwritten by `secure_delete`; PostgreSQL: nothing here, its space is reclaimed by
+    /// VACUUM).
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    fn scrub(&mut self) -> Result<(), StoreError> {
+        Ok(())
+    }
 }
 
 /// Opens the store at `location`: a `postgres://` or `postgresql://` URL selects

@@ -5,7 +5,10 @@
 use dongpo_pki::time::UnixTime;
 
 use super::columns::{Columns, FromRow};
-use super::{CertStatus, IssuedCert, RegistryRecord, RevokedEntry, StoreError, StoredCert};
+use super::{
+    CertStatus, IssuedCert, RegistryRecord, RevokedEntry, SealedRegistryRow, StoreError,
+    StoredCert, WrappedDataKey,
+};
 use crate::audit::{AuditRecord, GENESIS_TAG};
 use crate::vid::SealedRandom;
 use dongpo_crypto::seal::SealSuite;
@@ -166,12 +169,13 @@ impl AuditRow {
     }
 }
 
-/// Column list matching [`RegistryRecord`]'s [`FromRow`].
-pub(crate) const REGISTRY_COLUMNS: &str = "person, overseas_registration_number, \
+/// Columns of the plaintext `registry` table (schema versions before 5) read when it is
+/// re-sealed; its VID columns (gone in later schemas) are not carried over.
+pub(crate) const PLAINTEXT_REGISTRY_COLUMNS: &str = "person, overseas_registration_number, \
      registration_status, surname, given_names, name_hangul, date_of_birth, sex, nationality, \
      document_number, country_of_residence";
 
-/// A [`REGISTRY_COLUMNS`] row, from either backend.
+/// A [`PLAINTEXT_REGISTRY_COLUMNS`] row, from either backend.
 impl FromRow for RegistryRecord {
     fn from_row<R: Columns>(row: &R) -> Result<Self, R::Error> {
         Ok(RegistryRecord {
@@ -187,6 +191,84 @@ impl FromRow for RegistryRecord {
             document_number: row.text(9)?,
             country_of_residence: row.text(10)?,
         })
+    }
+}
+
+/// Column list matching [`SealedRow`]'s field order.
+pub(crate) const SEALED_COLUMNS: &str = "person, key_version, nonce, ciphertext";
+
+/// A [`SEALED_COLUMNS`] row as read.
+pub(crate) struct SealedRow {
+    pub person: String,
+    pub key_version: i64,
+    pub nonce: Vec<u8>,
+    pub ciphertext: Vec<u8>,
+}
+
+impl FromRow for SealedRow {
+    fn from_row<R: Columns>(row: &R) -> Result<Self, R::Error> {
+        Ok(SealedRow {
+            person: row.text(0)?,
+            key_version: row.int(1)?,
+            nonce: row.bytes(2)?,
+            ciphertext: row.bytes(3)?,
+        })
+    }
+}
+
+/// A stored key version (1 to `u32::MAX`).
+pub(crate) fn version_from_db(value: i64) -> Result<u32, StoreError> {
+    u32::try_from(value)
+        .ok()
+        .filter(|v| *v >= 1)
+        .ok_or_else(|| StoreError::Backend(format!("stored key version {value} is out of range")))
+}
+
+impl SealedRow {
+    pub(crate) fn into_row(self) -> Result<SealedRegistryRow, StoreError> {
+        let len = self.nonce.len();
+        Ok(SealedRegistryRow {
+            person: self.person,
+            key_version: version_from_db(self.key_version)?,
+            nonce: <[u8; 12]>::try_from(self.nonce).map_err(|_| {
+                StoreError::Backend(format!("stored registry nonce has {len} octets, not 12"))
+            })?,
+            ciphertext: self.ciphertext,
+        })
+    }
+}
+
+/// A `registry_keys` row as read.
+pub(crate) struct KeyRow {
+    pub version: i64,
+    pub wrapped: Vec<u8>,
+    pub created_at: i64,
+}
+
+impl FromRow for KeyRow {
+    fn from_row<R: Columns>(row: &R) -> Result<Self, R::Error> {
+        Ok(KeyRow {
+            version: row.int(0)?,
+            wrapped: row.bytes(1)?,
+            created_at: row.int(2)?,
+        })
+    }
+}
+
+impl KeyRow {
+    pub(crate) fn into_key(self) -> Result<WrappedDataKey, StoreError> {
+        Ok(WrappedDataKey {
+            version: version_from_db(self.version)?,
+            wrapped: self.wrapped,
+            created_at: UnixTime(from_db(self.created_at)?),
+        })
+    }
+}
+
+/// A `(key_version, count)` row.
+impl FromRow for (i64, i64) {
+    fn from_row<R: Columns>(row: &R) -> Result<Self, R::Error> {
+        Ok((row.int(0)?, row.int(1)?))
     }
 }
 

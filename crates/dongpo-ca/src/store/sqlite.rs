@@ -75,6 +75,9 @@ impl SqliteStore {
             )));
         }
         conn.pragma_update(None, "synchronous", "FULL")?;
+        // Deleted rows (a re-sealed plaintext registry, an erased person) are overwritten,
+        // not left in free pages.
+        conn.pragma_update(None, "secure_delete", true)?;
         conn.pragma_update(None, "foreign_keys", true)?;
         let fk: bool = conn.pragma_query_value(None, "foreign_keys", |row| row.get(0))?;
         if !fk {
@@ -159,5 +162,13 @@ impl Backend for SqliteStore {
 
     fn schema_version(&mut self) -> Result<u32, StoreError> {
         migrations::version_sqlite(&self.conn, &migrations::CA)
+    }
+
+    /// Copies the WAL into the database and truncates it: the WAL's old page images are
+    /// what still holds a deleted row after `secure_delete` overwrote its page.
+    fn scrub(&mut self) -> Result<(), StoreError> {
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
     }
 }

@@ -6,12 +6,13 @@ use dongpo_pki::time::UnixTime;
 
 use super::columns::{Sql, Value, Violation};
 use super::rows::{
-    AUDIT_COLUMNS, AuditRow, CERT_COLUMNS, CertRow, REGISTRY_COLUMNS, REVOKED_COLUMNS, RevokedRow,
-    check_link, from_db, predecessor_seq, to_db,
+    AUDIT_COLUMNS, AuditRow, CERT_COLUMNS, CertRow, KeyRow, PLAINTEXT_REGISTRY_COLUMNS,
+    REVOKED_COLUMNS, RevokedRow, SEALED_COLUMNS, SealedRow, check_link, from_db, predecessor_seq,
+    to_db, version_from_db,
 };
 use super::{
-    CrlSnapshot, IssuedCert, RegistryRecord, Reservation, RevokedEntry, Store, StoreError,
-    StoredCert, check_reason, check_serial,
+    CrlSnapshot, IssuedCert, RegistryRecord, Reservation, RevokedEntry, SealedRegistryRow, Store,
+    StoreError, StoredCert, WrappedDataKey, check_reason, check_serial,
 };
 use crate::audit::AuditRecord;
 
@@ -299,57 +300,232 @@ where
 /// [`super::Store::put_registry`] in `c`'s transaction.
 pub(crate) fn put_registry<C: Sql>(
     c: &mut C,
-    records: &[RegistryRecord],
+    rows: &[SealedRegistryRow],
     audit: &AuditRecord,
 ) -> Result<(), StoreError>
 where
     StoreError: From<C::Error>,
 {
+    insert_sealed(c, rows, true)?;
+    insert_audit(c, std::slice::from_ref(audit))
+}
+
+/// Inserts sealed rows; a person's existing row is replaced (`replace`) or kept.
+fn insert_sealed<C: Sql>(
+    c: &mut C,
+    rows: &[SealedRegistryRow],
+    replace: bool,
+) -> Result<(), StoreError>
+where
+    StoreError: From<C::Error>,
+{
+    let conflict = if replace {
+        "DO UPDATE SET key_version = excluded.key_version, nonce = excluded.nonce, \
+         ciphertext = excluded.ciphertext"
+    } else {
+        "DO NOTHING"
+    };
     let upsert = format!(
-        "INSERT INTO registry ({REGISTRY_COLUMNS}) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
-         ON CONFLICT (person) DO UPDATE SET \
-         overseas_registration_number = excluded.overseas_registration_number, \
-         registration_status = excluded.registration_status, \
-         surname = excluded.surname, given_names = excluded.given_names, \
-         name_hangul = excluded.name_hangul, date_of_birth = excluded.date_of_birth, \
-         sex = excluded.sex, nationality = excluded.nationality, \
-         document_number = excluded.document_number, \
-         country_of_residence = excluded.country_of_residence"
+        "INSERT INTO registry_sealed ({SEALED_COLUMNS}) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (person) {conflict}"
     );
-    for r in records {
+    for r in rows {
         c.execute(
             &upsert,
             &[
                 Value::Text(&r.person),
-                Value::Text(&r.overseas_registration_number),
-                Value::Text(&r.registration_status),
-                Value::Text(&r.surname),
-                Value::Text(&r.given_names),
-                Value::Text(&r.name_hangul),
-                Value::Text(&r.date_of_birth),
-                Value::Text(&r.sex),
-                Value::Text(&r.nationality),
-                Value::Text(&r.document_number),
-                Value::Text(&r.country_of_residence),
+                Value::Int(i64::from(r.key_version)),
+                Value::Bytes(&r.nonce),
+                Value::Bytes(&r.ciphertext),
             ],
         )?;
     }
-    insert_audit(c, std::slice::from_ref(audit))
+    Ok(())
 }
 
 /// [`super::Store::registry`].
 pub(crate) fn registry<C: Sql>(
     c: &mut C,
     person: &str,
-) -> Result<Option<RegistryRecord>, StoreError>
+) -> Result<Option<SealedRegistryRow>, StoreError>
 where
     StoreError: From<C::Error>,
 {
-    Ok(c.query_opt(
-        &format!("SELECT {REGISTRY_COLUMNS} FROM registry WHERE person = $1"),
+    c.query_opt::<SealedRow>(
+        &format!("SELECT {SEALED_COLUMNS} FROM registry_sealed WHERE person = $1"),
         &[Value::Text(person)],
-    )?)
+    )?
+    .map(SealedRow::into_row)
+    .transpose()
+}
+
+/// [`super::Store::delete_registry_record`] in `c`'s transaction.
+pub(crate) fn delete_registry_record<C: Sql>(
+    c: &mut C,
+    person: &str,
+    audit: &AuditRecord,
+) -> Result<bool, StoreError>
+where
+    StoreError: From<C::Error>,
+{
+    let deleted = c.execute(
+        "DELETE FROM registry_sealed WHERE person = $1",
+        &[Value::Text(person)],
+    )?;
+    insert_audit(c, std::slice::from_ref(audit))?;
+    Ok(deleted > 0)
+}
+
+/// [`super::Store::registry_keys`].
+pub(crate) fn registry_keys<C: Sql>(c: &mut C) -> Result<Vec<WrappedDataKey>, StoreError>
+where
+    StoreError: From<C::Error>,
+{
+    c.query::<KeyRow>(
+        "SELECT version, wrapped, created_at FROM registry_keys ORDER BY version",
+        &[],
+    )?
+    .into_iter()
+    .map(KeyRow::into_key)
+    .collect()
+}
+
+/// [`super::Store::add_registry_key`] in `c`'s transaction.
+pub(crate) fn add_registry_key<C: Sql>(
+    c: &mut C,
+    key: &WrappedDataKey,
+    audit: &[AuditRecord],
+) -> Result<(), StoreError>
+where
+    StoreError: From<C::Error>,
+{
+    c.execute(
+        "INSERT INTO registry_keys (version, wrapped, created_at) VALUES ($1, $2, $3)",
+        &[
+            Value::Int(i64::from(key.version)),
+            Value::Bytes(&key.wrapped),
+            Value::Int(to_db(key.created_at.0)?),
+        ],
+    )
+    .map_err(|e| {
+        failed::<C>(e, |v| {
+            (v == Violation::Unique).then_some(StoreError::KeyVersionTaken {
+                version: key.version,
+            })
+        })
+    })?;
+    insert_audit(c, audit)
+}
+
+/// [`super::Store::registry_sealed_below`].
+pub(crate) fn registry_sealed_below<C: Sql>(
+    c: &mut C,
+    version: u32,
+    limit: u32,
+) -> Result<Vec<SealedRegistryRow>, StoreError>
+where
+    StoreError: From<C::Error>,
+{
+    c.query::<SealedRow>(
+        &format!(
+            "SELECT {SEALED_COLUMNS} FROM registry_sealed WHERE key_version < $1 \
+             ORDER BY person LIMIT $2"
+        ),
+        &[Value::Int(i64::from(version)), Value::Int(i64::from(limit))],
+    )?
+    .into_iter()
+    .map(SealedRow::into_row)
+    .collect()
+}
+
+/// [`super::Store::reseal_registry`] in `c`'s transaction.
+pub(crate) fn reseal_registry<C: Sql>(
+    c: &mut C,
+    pairs: &[(SealedRegistryRow, SealedRegistryRow)],
+) -> Result<u64, StoreError>
+where
+    StoreError: From<C::Error>,
+{
+    let mut replaced = 0;
+    for (old, new) in pairs {
+        if old.person != new.person {
+            return Err(StoreError::Backend(
+                "a re-sealed registry row must keep its person".into(),
+            ));
+        }
+        replaced += c.execute(
+            "UPDATE registry_sealed SET key_version = $1, nonce = $2, ciphertext = $3 \
+             WHERE person = $4 AND nonce = $5",
+            &[
+                Value::Int(i64::from(new.key_version)),
+                Value::Bytes(&new.nonce),
+                Value::Bytes(&new.ciphertext),
+                Value::Text(&new.person),
+                Value::Bytes(&old.nonce),
+            ],
+        )?;
+    }
+    Ok(replaced)
+}
+
+/// [`super::Store::registry_versions`].
+pub(crate) fn registry_versions<C: Sql>(c: &mut C) -> Result<Vec<(u32, u64)>, StoreError>
+where
+    StoreError: From<C::Error>,
+{
+    c.query::<(i64, i64)>(
+        "SELECT key_version, count(*) FROM registry_sealed GROUP BY key_version \
+         ORDER BY key_version",
+        &[],
+    )?
+    .into_iter()
+    .map(|(v, n)| Ok((version_from_db(v)?, from_db(n)?)))
+    .collect()
+}
+
+/// [`super::Store::plaintext_registry`].
+pub(crate) fn plaintext_registry<C: Sql>(
+    c: &mut C,
+) -> Result<Option<Vec<RegistryRecord>>, StoreError>
+where
+    StoreError: From<C::Error>,
+{
+    if !has_table(c, "registry")? {
+        return Ok(None);
+    }
+    Ok(Some(c.query(
+        &format!("SELECT {PLAINTEXT_REGISTRY_COLUMNS} FROM registry ORDER BY person"),
+        &[],
+    )?))
+}
+
+/// [`super::Store::retire_plaintext_registry`] in `c`'s transaction.
+pub(crate) fn retire_plaintext_registry<C: Sql>(
+    c: &mut C,
+    rows: &[SealedRegistryRow],
+    audit: &[AuditRecord],
+) -> Result<bool, StoreError>
+where
+    StoreError: From<C::Error>,
+{
+    // The audit record goes in either way: the caller's chain has advanced.
+    insert_audit(c, audit)?;
+    if !has_table(c, "registry")? {
+        return Ok(false);
+    }
+    // A sealed row of the person is newer than the plaintext one: it stays.
+    insert_sealed(c, rows, false)?;
+    // Deleted first: the rows' pages are freed before the table goes.
+    c.execute("DELETE FROM registry", &[])?;
+    c.execute("DROP TABLE registry", &[])?;
+    Ok(true)
+}
+
+fn has_table<C: Sql>(c: &mut C, table: &str) -> Result<bool, StoreError>
+where
+    StoreError: From<C::Error>,
+{
+    one(c.query_opt::<bool>(C::TABLE_EXISTS, &[Value::Text(table)])?)
 }
 
 /// [`super::Store::block_key`] in `c`'s transaction.
@@ -557,6 +733,14 @@ pub trait Backend: Send {
     /// # Errors
     /// As there.
     fn schema_version(&mut self) -> Result<u32, StoreError>;
+
+    /// [`Store::scrub`].
+    ///
+    /// # Errors
+    /// As there.
+    fn scrub(&mut self) -> Result<(), StoreError> {
+        Ok(())
+    }
 }
 
 impl<B: Backend> Store for B
@@ -615,14 +799,65 @@ where
 
     fn put_registry(
         &mut self,
-        records: &[RegistryRecord],
+        rows: &[SealedRegistryRow],
         audit: &AuditRecord,
     ) -> Result<(), StoreError> {
-        self.write(|tx| put_registry(tx, records, audit))
+        self.write(|tx| put_registry(tx, rows, audit))
     }
 
-    fn registry(&mut self, person: &str) -> Result<Option<RegistryRecord>, StoreError> {
+    fn registry(&mut self, person: &str) -> Result<Option<SealedRegistryRow>, StoreError> {
         registry(&mut self.read()?, person)
+    }
+
+    fn delete_registry_record(
+        &mut self,
+        person: &str,
+        audit: &AuditRecord,
+    ) -> Result<bool, StoreError> {
+        self.write(|tx| delete_registry_record(tx, person, audit))
+    }
+
+    fn registry_keys(&mut self) -> Result<Vec<WrappedDataKey>, StoreError> {
+        registry_keys(&mut self.read()?)
+    }
+
+    fn add_registry_key(
+        &mut self,
+        key: &WrappedDataKey,
+        audit: &[AuditRecord],
+    ) -> Result<(), StoreError> {
+        self.write(|tx| add_registry_key(tx, key, audit))
+    }
+
+    fn registry_sealed_below(
+        &mut self,
+        version: u32,
+        limit: u32,
+    ) -> Result<Vec<SealedRegistryRow>, StoreError> {
+        registry_sealed_below(&mut self.read()?, version, limit)
+    }
+
+    fn reseal_registry(
+        &mut self,
+        pairs: &[(SealedRegistryRow, SealedRegistryRow)],
+    ) -> Result<u64, StoreError> {
+        self.write(|tx| reseal_registry(tx, pairs))
+    }
+
+    fn registry_versions(&mut self) -> Result<Vec<(u32, u64)>, StoreError> {
+        registry_versions(&mut self.read()?)
+    }
+
+    fn plaintext_registry(&mut self) -> Result<Option<Vec<RegistryRecord>>, StoreError> {
+        plaintext_registry(&mut self.read()?)
+    }
+
+    fn retire_plaintext_registry(
+        &mut self,
+        rows: &[SealedRegistryRow],
+        audit: &[AuditRecord],
+    ) -> Result<bool, StoreError> {
+        self.write(|tx| retire_plaintext_registry(tx, rows, audit))
     }
 
     fn block_key(
@@ -694,5 +929,9 @@ where
 
     fn schema_version(&mut self) -> Result<u32, StoreError> {
         Backend::schema_version(self)
+    }
+
+    fn scrub(&mut self) -> Result<(), StoreError> {
+        Backend::scrub(self)
     }
 }

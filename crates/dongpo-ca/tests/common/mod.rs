@@ -114,6 +114,8 @@ pub fn new_ca(label: &str, store: Option<String>) -> (PathBuf, Ca) {
             node: "test",
             at: UnixTime(NOW.0 - 86_400),
             pkcs11: None,
+            key_dir: None,
+            kek: None,
         },
     )
     .unwrap();

@@ -17,7 +17,7 @@ use crate::keys::pkcs11::{Pkcs11Config, Pkcs11Key};
 use crate::keys::{Passphrase, signature_algorithm_for};
 use crate::ra::{Approval, RaPolicy, Refusal, decide};
 use crate::reason::RevocationReason;
-use crate::registry::{Identity, RegistryError, RegistryKey, import_csv};
+use crate::registry::{Erasure, Identity, RegistryError, RegistryKey, import_csv};
 use crate::store::StoreError;
 use dongpo_crypto::Signer;
 use dongpo_pki::Serial;
@@ -486,6 +486,19 @@ impl Ca {
             .collect::<Result<Vec<_>, _>>()?;
         self.issuer.import_registry(&records, now)?;
         Ok(())
+    }
+
+    /// Erases a person from the registry (identified by their resident registration number):
+    /// the record is deleted, audited without personal data; the pseudonymous records a CA
+    /// must keep stay (certificates, serials, key bindings), and their serials are returned
+    /// so the caller can erase what it holds about them (`dongpo_server::erasure`).
+    ///
+    /// # Errors
+    /// [`ImportError::Registry`] for a malformed number (nothing changed), else the store's
+    /// failure.
+    pub fn erase_person(&mut self, rrn: &str, now: UnixTime) -> Result<Erasure, ImportError> {
+        let person = self.person_id(rrn)?;
+        Ok(self.issuer.erase_registry(&person, now)?)
     }
 
     /// The RA decision for an applicant (identified by their resident registration number).

@@ -4,7 +4,10 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use dongpo_pki::time::UnixTime;
 use serde::{Deserialize, Serialize};
+
+use crate::db::PurgeCutoffs;
 
 /// Everything the server is configured with. Every TOML key `name` can also be given as the
 /// environment variable `DONGPO_<NAME>` (upper case): see [`env_name`].
@@ -45,6 +48,15 @@ pub struct ServerConfig {
     /// Refuse issuance for verifications without a passing Active Authentication (a chip
     /// whose data was copied or cloned passes Passive Authentication alone).
     pub require_active_authentication: bool,
+    /// Days a verification no certificate was issued on (valid or failed) is kept, with its
+    /// receipt, before the purge deletes it.
+    pub verification_retention_days: u64,
+    /// Days a verification a certificate was issued on (its receipt and the serial a retried
+    /// request gets back) is kept before the purge deletes it.
+    pub receipt_retention_days: u64,
+    /// Days a passport's binding to one person (duplicate-document protection) is kept
+    /// after its first use before the purge deletes it.
+    pub document_retention_days: u64,
     /// Requests per second per API key (sustained).
     pub rate_limit_per_second: u32,
     /// Requests per API key allowed in a burst.
@@ -93,6 +105,9 @@ impl Default for ServerConfig {
             request_timeout_secs: 30,
             challenge_ttl_secs: 300,
             require_active_authentication: false,
+            verification_retention_days: 30,
+            receipt_retention_days: 365,
+            document_retention_days: 3650,
             rate_limit_per_second: 1000,
             rate_limit_burst: 2000,
             revocation_poll_secs: 2,
@@ -338,9 +353,22 @@ impl ServerConfig {
             ),
             ("crl_refresh_secs", self.crl_refresh_secs),
             ("trust_reload_secs", self.trust_reload_secs),
+            ("verification_retention_days", self.verification_retention_days),
+            ("receipt_retention_days", self.receipt_retention_days),
+            ("document_retention_days", self.document_retention_days),
         ] {
             if value == 0 {
                 return Err(bad(name, "must be positive"));
+            }
+        }
+        // Past this a count of seconds overflows; nobody means 25 million years.
+        for (name, value) in [
+            ("verification_retention_days", self.verification_retention_days),
+            ("receipt_retention_days", self.receipt_retention_days),
+            ("document_retention_days", self.document_retention_days),
+        ] {
+            if value > 100_000 {
+                return Err(bad(name, "must be at most 100000 days"));
             }
         }
         if self.revocation_max_staleness_secs <= self.revocation_poll_secs {
@@ -375,6 +403,20 @@ impl ServerConfig {
         self.listen
             .parse()
             .map_err(|_| bad("listen", format!("'{}' is not IP:PORT", self.listen)))
+    }
+
+    /// What the purge job deletes at `now`: the retention settings as cutoffs (`reports`
+    /// from the CA's `max_report_age`, seconds, plus a minute for clock skew between nodes).
+    #[must_use]
+    pub fn purge_cutoffs(&self, now: UnixTime, max_report_age: u64) -> PurgeCutoffs {
+        let before = |secs: u64| UnixTime(now.0.saturating_sub(secs));
+        let days = |d: u64| d.saturating_mul(86_400);
+        PurgeCutoffs {
+            reports: before(max_report_age.saturating_add(60)),
+            verifications: before(days(self.verification_retention_days)),
+            receipts: before(days(self.receipt_retention_days)),
+            documents: before(days(self.document_retention_days)),
+        }
     }
 
     /// The CA directory under the data directory.

@@ -337,6 +337,20 @@ pub trait Store: Send {
     /// [`StoreError::Backend`].
     fn registry(&mut self, person: &str) -> Result<Option<RegistryRecord>, StoreError>;
 
+    /// Deletes the registry record of `person` atomically with the audit record (also
+    /// when there is none: an erasure is recorded either way); whether a record was
+    /// there. On SQLite the deleted record is then also removed from the write-ahead log.
+    ///
+    /// # Errors
+    /// The audit errors, [`StoreError::Backend`].
+    fn delete_registry(&mut self, person: &str, audit: &AuditRecord) -> Result<bool, StoreError>;
+
+    /// Serials of the certificates issued to `person`, ordered by numeric value.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    fn person_serials(&mut self, person: &str) -> Result<Vec<Vec<u8>>, StoreError>;
+
     /// Blocks a public key (by SPKI hash) atomically with its audit record. Blocking an
     /// already blocked key keeps the first reason and time, and still records the audit.
     ///

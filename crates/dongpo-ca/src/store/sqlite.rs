@@ -51,6 +51,19 @@ fn create_owner_only(path: &Path) -> Result<(), StoreError> {
     }
 }
 
+/// Copies the write-ahead log into the database file and truncates it to zero bytes, so
+/// that the earlier versions of pages it holds (rows since deleted or overwritten) leave
+/// the disk files. Returns false when another connection's read kept the checkpoint from
+/// finishing: the log then still holds them until the next call succeeds.
+///
+/// # Errors
+/// The driver's.
+pub fn truncate_wal(conn: &Connection) -> rusqlite::Result<bool> {
+    // (busy, log frames, checkpointed frames); busy = 1 means it could not complete.
+    let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| row.get(0))?;
+    Ok(busy == 0)
+}
+
 impl SqliteStore {
     /// Opens (creating if missing) the store file at `path` and brings its schema up to
     /// date.
@@ -71,6 +84,9 @@ impl SqliteStore {
             )));
         }
         conn.pragma_update(None, "synchronous", "FULL")?;
+        // A deleted registry record is zeroed in the file rather than left in free space;
+        // the WAL's copies go at the checkpoint after the deletion ([`truncate_wal`]).
+        conn.pragma_update(None, "secure_delete", "ON")?;
         conn.pragma_update(None, "foreign_keys", true)?;
         let fk: bool = conn.pragma_query_value(None, "foreign_keys", |row| row.get(0))?;
         if !fk {
@@ -122,5 +138,17 @@ impl Backend for SqliteStore {
 
     fn schema_version(&mut self) -> Result<u32, StoreError> {
         migrations::version_sqlite(&self.conn, &migrations::CA)
+    }
+
+    fn after_delete(&mut self) -> Result<(), StoreError> {
+        if truncate_wal(&self.conn)? {
+            Ok(())
+        } else {
+            Err(StoreError::Backend(
+                "sqlite: the write-ahead log could not be truncated while another connection \
+                 reads it; run the operation again once it is idle"
+                    .into(),
+            ))
+        }
     }
 }

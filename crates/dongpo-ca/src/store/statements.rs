@@ -320,6 +320,34 @@ where
     )?)
 }
 
+/// [`super::Store::delete_registry`] in `c`'s transaction.
+pub(crate) fn delete_registry<C: Sql>(
+    c: &mut C,
+    person: &str,
+    audit: &AuditRecord,
+) -> Result<bool, StoreError>
+where
+    StoreError: From<C::Error>,
+{
+    let deleted = c.execute(
+        "DELETE FROM registry WHERE person = $1",
+        &[Value::Text(person)],
+    )?;
+    insert_audit(c, std::slice::from_ref(audit))?;
+    Ok(deleted > 0)
+}
+
+/// [`super::Store::person_serials`].
+pub(crate) fn person_serials<C: Sql>(c: &mut C, person: &str) -> Result<Vec<Vec<u8>>, StoreError>
+where
+    StoreError: From<C::Error>,
+{
+    Ok(c.query(
+        "SELECT serial FROM certificates WHERE person = $1 ORDER BY length(serial), serial",
+        &[Value::Text(person)],
+    )?)
+}
+
 /// [`super::Store::block_key`] in `c`'s transaction.
 pub(crate) fn block_key<C: Sql>(
     c: &mut C,
@@ -501,6 +529,15 @@ pub trait Backend: Send {
     /// # Errors
     /// As there.
     fn schema_version(&mut self) -> Result<u32, StoreError>;
+
+    /// After rows were deleted: whatever keeps copies of them in the backend's files is
+    /// cleared (SQLite's write-ahead log); nothing by default.
+    ///
+    /// # Errors
+    /// When the copies could not be cleared.
+    fn after_delete(&mut self) -> Result<(), StoreError> {
+        Ok(())
+    }
 }
 
 impl<B: Backend> Store for B
@@ -567,6 +604,16 @@ where
 
     fn registry(&mut self, person: &str) -> Result<Option<RegistryRecord>, StoreError> {
         registry(&mut self.read()?, person)
+    }
+
+    fn delete_registry(&mut self, person: &str, audit: &AuditRecord) -> Result<bool, StoreError> {
+        let deleted = self.write(|tx| delete_registry(tx, person, audit))?;
+        Backend::after_delete(self)?;
+        Ok(deleted)
+    }
+
+    fn person_serials(&mut self, person: &str) -> Result<Vec<Vec<u8>>, StoreError> {
+        person_serials(&mut self.read()?, person)
     }
 
     fn block_key(

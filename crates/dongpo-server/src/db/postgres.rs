@@ -62,6 +62,12 @@ impl Backend for PgDb {
         Ok(())
     }
 
+    fn after_delete(&mut self) -> Result<(), DbError> {
+        // Deleted rows are gone for every reader at commit; the server's files (and their
+        // vacuuming) are the database administrator's (docs/operators.md, backups).
+        Ok(())
+    }
+
     fn bind_document(
         &mut self,
         fingerprint: &str,

@@ -155,7 +155,13 @@ pub async fn verify(
                 None
             };
             let report = outcome.into_report();
-            let claims = ReceiptClaims::of(&id, &report, challenge_id.as_deref(), now.0);
+            let claims = ReceiptClaims::of(
+                &id,
+                &report,
+                challenge_id.as_deref(),
+                now.0,
+                &worker.fingerprint_key,
+            );
             let receipt = worker.receipts.sign(&claims).map_err(ApiError::internal)?;
             let stored = StoredVerification {
                 id,

@@ -13,6 +13,7 @@
 pub mod claim;
 pub mod columns;
 pub mod migrations;
+pub mod pg_connect;
 pub mod postgres;
 mod rows;
 pub mod sqlite;

@@ -417,7 +417,9 @@ mod tests {
     #[test]
     fn passwords_in_store_urls_are_recognised() {
         assert!(url_has_password("postgres://ca:s3cret@db.example/ca"));
-        assert!(url_has_password("postgresql://ca:p@ss@db/ca?sslmode=require"));
+        assert!(url_has_password(
+            "postgresql://ca:p@ss@db/ca?sslmode=require"
+        ));
         assert!(!url_has_password("postgres://ca@db.example/ca"));
         assert!(!url_has_password("postgres://db.example/ca?user=ca"));
         assert!(!url_has_password("postgres://db:5432/ca"));

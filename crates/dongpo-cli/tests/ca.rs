@@ -624,10 +624,20 @@ fn registry_delete_erases_the_record_and_keeps_the_certificate() {
     let (ca, passport, csr_dir) = (root.join("ca"), root.join("passport"), root.join("csr"));
     ok(&dongpo(&["ca", "init", "--dir", s(&ca)]));
     ok(&dongpo(&[
-        "testkit", "passport", "--profile", "p256", "--out", s(&passport),
+        "testkit",
+        "passport",
+        "--profile",
+        "p256",
+        "--out",
+        s(&passport),
     ]));
     ok(&dongpo(&[
-        "testkit", "csr", "--key-algorithm", "p256", "--out", s(&csr_dir),
+        "testkit",
+        "csr",
+        "--key-algorithm",
+        "p256",
+        "--out",
+        s(&csr_dir),
     ]));
     std::fs::create_dir_all(ca.join("trust")).unwrap();
     std::fs::copy(passport.join("csca.der"), ca.join("trust/csca.der")).unwrap();
@@ -636,13 +646,27 @@ fn registry_delete_erases_the_record_and_keeps_the_certificate() {
         serde_json::from_slice(&std::fs::read(&identity_file).unwrap()).unwrap();
     let rrn = identity["resident_registration_number"].as_str().unwrap();
     ok(&dongpo(&[
-        "registry", "import", "--dir", s(&ca), "--identity", s(&identity_file),
+        "registry",
+        "import",
+        "--dir",
+        s(&ca),
+        "--identity",
+        s(&identity_file),
     ]));
     let issue = || {
         dongpo(&[
-            "issue", "--dir", s(&ca), "--profile", "kb", "--csr",
-            s(&csr_dir.join("csr.pem")), "--identity", s(&identity_file), "--passport",
-            s(&passport), "--json",
+            "issue",
+            "--dir",
+            s(&ca),
+            "--profile",
+            "kb",
+            "--csr",
+            s(&csr_dir.join("csr.pem")),
+            "--identity",
+            s(&identity_file),
+            "--passport",
+            s(&passport),
+            "--json",
         ])
     };
     let issued: serde_json::Value = serde_json::from_str(&ok(&issue())).unwrap();
@@ -669,7 +693,13 @@ fn registry_delete_erases_the_record_and_keeps_the_certificate() {
     let rrn_file = root.join("rrn.txt");
     std::fs::write(&rrn_file, format!("{rrn}\n")).unwrap();
     let erased: serde_json::Value = serde_json::from_str(&ok(&dongpo(&[
-        "registry", "delete", "--dir", s(&ca), "--rrn-file", s(&rrn_file), "--json",
+        "registry",
+        "delete",
+        "--dir",
+        s(&ca),
+        "--rrn-file",
+        s(&rrn_file),
+        "--json",
     ])))
     .unwrap();
     assert_eq!(erased["record_deleted"], true);
@@ -683,9 +713,14 @@ fn registry_delete_erases_the_record_and_keeps_the_certificate() {
     assert_eq!(refused.status.code(), Some(1));
     let json: serde_json::Value = serde_json::from_slice(&refused.stdout).unwrap();
     assert_eq!(json["issued"], false);
-    let audit: serde_json::Value =
-        serde_json::from_str(&ok(&dongpo(&["audit", "verify", "--dir", s(&ca), "--json"])))
-            .unwrap();
+    let audit: serde_json::Value = serde_json::from_str(&ok(&dongpo(&[
+        "audit",
+        "verify",
+        "--dir",
+        s(&ca),
+        "--json",
+    ])))
+    .unwrap();
     assert_eq!(audit["valid"], true);
     let db = rusqlite::Connection::open(&store).unwrap();
     let (certificates, erasures): (i64, i64) = db
@@ -701,8 +736,15 @@ fn registry_delete_erases_the_record_and_keeps_the_certificate() {
 
     // Again, with a server database: nothing left, and said so.
     let again: serde_json::Value = serde_json::from_str(&ok(&dongpo(&[
-        "registry", "delete", "--dir", s(&ca), "--rrn-file", s(&rrn_file), "--server-db",
-        s(&root.join("server.sqlite")), "--json",
+        "registry",
+        "delete",
+        "--dir",
+        s(&ca),
+        "--rrn-file",
+        s(&rrn_file),
+        "--server-db",
+        s(&root.join("server.sqlite")),
+        "--json",
     ])))
     .unwrap();
     assert_eq!(again["record_deleted"], false);
@@ -715,7 +757,12 @@ fn a_store_url_with_a_password_is_refused_on_the_command_line() {
     let root = scratch("store-password");
     let ca = root.join("ca");
     let out = dongpo(&[
-        "ca", "init", "--dir", s(&ca), "--store", "postgres://dongpo:hunter2@127.0.0.1:1/db",
+        "ca",
+        "init",
+        "--dir",
+        s(&ca),
+        "--store",
+        "postgres://dongpo:hunter2@127.0.0.1:1/db",
     ]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);

@@ -353,7 +353,10 @@ impl ServerConfig {
             ),
             ("crl_refresh_secs", self.crl_refresh_secs),
             ("trust_reload_secs", self.trust_reload_secs),
-            ("verification_retention_days", self.verification_retention_days),
+            (
+                "verification_retention_days",
+                self.verification_retention_days,
+            ),
             ("receipt_retention_days", self.receipt_retention_days),
             ("document_retention_days", self.document_retention_days),
         ] {
@@ -363,7 +366,10 @@ impl ServerConfig {
         }
         // Past this a count of seconds overflows; nobody means 25 million years.
         for (name, value) in [
-            ("verification_retention_days", self.verification_retention_days),
+            (
+                "verification_retention_days",
+                self.verification_retention_days,
+            ),
             ("receipt_retention_days", self.receipt_retention_days),
             ("document_retention_days", self.document_retention_days),
         ] {
@@ -481,7 +487,7 @@ mod tests {
     #[test]
     fn every_setting_has_its_environment_override() {
         let names = setting_names();
-        assert_eq!(names.len(), 22, "{names:?}");
+        assert_eq!(names.len(), 25, "{names:?}");
         let env = |name: &str| match name {
             "DONGPO_MAX_BATCH_DOCUMENTS" => Some("7".to_owned()),
             "DONGPO_CRL_REFRESH_SECS" => Some("60".to_owned()),
@@ -493,6 +499,7 @@ mod tests {
             "DONGPO_LOG_JSON" => Some("yes".to_owned()),
             "DONGPO_REQUIRE_ACTIVE_AUTHENTICATION" => Some("1".to_owned()),
             "DONGPO_CA_EXPIRY_WARNING_DAYS" => Some("30".to_owned()),
+            "DONGPO_RECEIPT_RETENTION_DAYS" => Some("40".to_owned()),
             _ => None,
         };
         let config = ServerConfig::load(&CommandLine::default(), &env).unwrap();
@@ -503,6 +510,7 @@ mod tests {
         assert_eq!(config.request_timeout_secs, 9);
         assert_eq!(config.challenge_ttl_secs, 8);
         assert_eq!(config.ca_expiry_warning_days, 30);
+        assert_eq!(config.receipt_retention_days, 40);
         assert!(config.log_json && config.require_active_authentication);
         assert_eq!(
             config.trust_dirs,
@@ -523,6 +531,27 @@ mod tests {
         let env = |name: &str| (name == "DONGPO_LOG_JSON").then(|| "maybe".to_owned());
         let err = ServerConfig::load(&CommandLine::default(), &env).unwrap_err();
         assert_eq!(err.setting, "DONGPO_LOG_JSON");
+    }
+
+    #[test]
+    fn retention_settings_become_cutoffs_and_zero_is_refused() {
+        let config = ServerConfig::load(&CommandLine::default(), &no_env).unwrap();
+        let now = UnixTime(1_000_000_000);
+        let cutoffs = config.purge_cutoffs(now, 600);
+        assert_eq!(cutoffs.reports, UnixTime(now.0 - 660));
+        assert_eq!(cutoffs.verifications, UnixTime(now.0 - 30 * 86_400));
+        assert_eq!(cutoffs.receipts, UnixTime(now.0 - 365 * 86_400));
+        assert_eq!(cutoffs.documents, UnixTime(now.0 - 3650 * 86_400));
+        // Early times do not wrap around.
+        assert_eq!(config.purge_cutoffs(UnixTime(5), 600).receipts, UnixTime(0));
+        for (name, value) in [
+            ("DONGPO_VERIFICATION_RETENTION_DAYS", "0"),
+            ("DONGPO_DOCUMENT_RETENTION_DAYS", "100001"),
+        ] {
+            let env = |n: &str| (n == name).then(|| value.to_owned());
+            let err = ServerConfig::load(&CommandLine::default(), &env).unwrap_err();
+            assert!(name.ends_with(&err.setting.to_ascii_uppercase()), "{err}");
+        }
     }
 
     #[test]

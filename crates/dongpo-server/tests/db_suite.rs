@@ -709,6 +709,12 @@ fn issued(id: &str, at: u64, serial: &str) -> StoredVerification {
     }
 }
 
+/// Stores `issued(...)` as the server does: inserted, then its serial recorded.
+fn insert_issued(db: &mut dyn ServerDb, id: &str, at: u64, serial: &str) {
+    db.insert_verification(&issued(id, at, serial)).unwrap();
+    db.record_issuance(id, serial).unwrap();
+}
+
 fn retention_deletes_rows(backend: &Backend) {
     let mut db = backend.open();
     let db = db.as_mut();
@@ -721,10 +727,8 @@ fn retention_deletes_rows(backend: &Backend) {
         .unwrap();
     db.insert_verification(&verification("unused-new", 900))
         .unwrap();
-    db.insert_verification(&issued("issued-old", 100, "01"))
-        .unwrap();
-    db.insert_verification(&issued("issued-mid", 500, "02"))
-        .unwrap();
+    insert_issued(db, "issued-old", 100, "01");
+    insert_issued(db, "issued-mid", 500, "02");
     db.bind_document("doc-old", "alice", UnixTime(100)).unwrap();
     db.bind_document("doc-new", "bob", UnixTime(900)).unwrap();
     // Reports of everything before 800; unissued before 600 (valid or failed), issued
@@ -773,11 +777,13 @@ fn retention_deletes_rows(backend: &Backend) {
 fn erasure_deletes_the_persons_rows(backend: &Backend) {
     let mut db = backend.open();
     let db = db.as_mut();
-    db.insert_verification(&issued("alice-1", 100, "0a")).unwrap();
-    db.insert_verification(&issued("alice-2", 200, "0b")).unwrap();
-    db.insert_verification(&issued("bob-1", 200, "0c")).unwrap();
-    db.insert_verification(&verification("nobody", 200)).unwrap();
-    db.bind_document("alice-doc", "alice", UnixTime(100)).unwrap();
+    insert_issued(db, "alice-1", 100, "0a");
+    insert_issued(db, "alice-2", 200, "0b");
+    insert_issued(db, "bob-1", 200, "0c");
+    db.insert_verification(&verification("nobody", 200))
+        .unwrap();
+    db.bind_document("alice-doc", "alice", UnixTime(100))
+        .unwrap();
     db.bind_document("bob-doc", "bob", UnixTime(100)).unwrap();
     let removed = db
         .erase_person("alice", &["0a".into(), "0b".into()])
@@ -799,7 +805,8 @@ fn erasure_deletes_the_persons_rows(backend: &Backend) {
         Binding::OtherPerson
     );
     assert_eq!(
-        db.bind_document("alice-doc", "carol", UnixTime(300)).unwrap(),
+        db.bind_document("alice-doc", "carol", UnixTime(300))
+            .unwrap(),
         Binding::Same { previous_uses: 0 }
     );
     // Erasing again finds nothing.

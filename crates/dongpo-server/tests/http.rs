@@ -77,7 +77,12 @@ fn the_whole_flow_over_http() {
     assert_eq!(sod_id.len(), 64);
     assert_ne!(sod_id, sod_sha256);
     assert!(receipt["claims"].get("sod_sha256").is_none());
-    let payload = receipt["receipt"].as_str().unwrap().split('.').nth(1).unwrap();
+    let payload = receipt["receipt"]
+        .as_str()
+        .unwrap()
+        .split('.')
+        .nth(1)
+        .unwrap();
     let payload = base64ct::Base64UrlUnpadded::decode_vec(payload).unwrap();
     assert!(!String::from_utf8_lossy(&payload).contains(sod_sha256));
     let receipt_text = receipt.to_string();

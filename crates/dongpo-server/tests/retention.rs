@@ -68,7 +68,10 @@ fn wait_for_truncated_wal(db: &Path) {
     let wal = PathBuf::from(format!("{}-wal", db.display()));
     let deadline = Instant::now() + Duration::from_secs(90);
     while std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0) != 0 {
-        assert!(Instant::now() < deadline, "the purge never truncated the WAL");
+        assert!(
+            Instant::now() < deadline,
+            "the purge never truncated the WAL"
+        );
         std::thread::sleep(Duration::from_millis(200));
     }
 }
@@ -102,7 +105,10 @@ fn purge_leaves_no_mrz_in_the_sqlite_files_and_erasure_no_registry_record() {
     // The receipt and the certificate stay (within their retention).
     assert_eq!(
         client
-            .get(&format!("/v1/verifications/{}/receipt", id.as_str().unwrap()))
+            .get(&format!(
+                "/v1/verifications/{}/receipt",
+                id.as_str().unwrap()
+            ))
             .status,
         200
     );
@@ -142,11 +148,17 @@ fn purge_leaves_no_mrz_in_the_sqlite_files_and_erasure_no_registry_record() {
     // The receipt went with the verification; the certificate stays, with its status.
     assert_eq!(
         client
-            .get(&format!("/v1/verifications/{}/receipt", id.as_str().unwrap()))
+            .get(&format!(
+                "/v1/verifications/{}/receipt",
+                id.as_str().unwrap()
+            ))
             .status,
         404
     );
-    assert_eq!(client.get(&format!("/v1/certificates/{serial}")).status, 200);
+    assert_eq!(
+        client.get(&format!("/v1/certificates/{serial}")).status,
+        200
+    );
     // No further certificate for the erased person.
     let again = support::verify_with_aa(&client, &passport);
     let refused = issue(&client, &again["id"], &rrn, "kb", 2);

@@ -272,8 +272,7 @@ pub trait ServerDb: Send {
     ///
     /// # Errors
     /// [`DbError`].
-    fn erase_person(&mut self, person: &str, serials_hex: &[String])
-    -> Result<Removed, DbError>;
+    fn erase_person(&mut self, person: &str, serials_hex: &[String]) -> Result<Removed, DbError>;
 }
 
 /// A failed statement of `operation` (the driver's message names no row contents).
@@ -613,11 +612,7 @@ impl<B: Backend> ServerDb for Db<B> {
         })
     }
 
-    fn erase_person(
-        &mut self,
-        person: &str,
-        serials_hex: &[String],
-    ) -> Result<Removed, DbError> {
+    fn erase_person(&mut self, person: &str, serials_hex: &[String]) -> Result<Removed, DbError> {
         let mut sql = self.0.sql()?;
         let mut verifications = 0u64;
         for serial in serials_hex {

@@ -1,8 +1,8 @@
 //! The server state in PostgreSQL, shared by every server process (connected as the CA
 //! store is, through [`dongpo_ca::store::pg_connect`]: TLS as the URL's `sslmode` says).
 
-use dongpo_pki::time::UnixTime;
 use dongpo_ca::store::pg_connect::connect;
+use dongpo_pki::time::UnixTime;
 use postgres::Client;
 
 use dongpo_ca::store::columns::Postgres;

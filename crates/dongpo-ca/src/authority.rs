@@ -19,7 +19,7 @@ use crate::keys::pkcs11::{Pkcs11Config, Pkcs11Key};
 use crate::keys::{Passphrase, signature_algorithm_for};
 use crate::ra::{Approval, RaPolicy, Refusal, decide};
 use crate::reason::RevocationReason;
-use crate::registry::{Identity, RegistryError, RegistryKey, import_csv};
+use crate::registry::{Erasure, Identity, RegistryError, RegistryKey, import_csv};
 use crate::registry_seal::{RegistrySeal, SealError};
 use crate::store::{RegistryRecord, StoreError};
 use dongpo_crypto::Signer;
@@ -596,21 +596,6 @@ impl Ca {
         }
     }
 
-    /// Erases the registry record of `person` (audited as `registry.deleted`, with the
-    /// pseudonymous person id only); whether there was one.
-    ///
-    /// # Errors
-    /// [`IssueError::Store`].
-    pub fn delete_registry_record(
-        &mut self,
-        person: &str,
-        now: UnixTime,
-    ) -> Result<bool, IssueError> {
-        let deleted = self.issuer.delete_registry(person, now)?;
-        self.issuer.store().scrub()?;
-        Ok(deleted)
-    }
-
     /// The keyring (the audit, registry and fingerprint keys; [`Keyring::describe`] says
     /// where they are).
     #[must_use]
@@ -650,7 +635,7 @@ impl Ca {
                 .collect::<Result<Vec<_>, _>>()?;
             self.issuer.retire_plaintext_registry(&rows, now)?;
         }
-        self.issuer.store().scrub().map_err(OpenError::StoreFailed)
+        Ok(())
     }
 
     /// Adds a new registry data key (audited as `registry.key_rotated`) unless `resume`,
@@ -705,6 +690,19 @@ impl Ca {
             progress(resealed);
         }
         Ok(Rotation { version, resealed })
+    }
+
+    /// Erases a person from the registry (identified by their resident registration number):
+    /// the record is deleted, audited without personal data; the pseudonymous records a CA
+    /// must keep stay (certificates, serials, key bindings), and their serials are returned
+    /// so the caller can erase what it holds about them (`dongpo_server::erasure`).
+    ///
+    /// # Errors
+    /// [`ImportError::Registry`] for a malformed number (nothing changed), else the store's
+    /// failure.
+    pub fn erase_person(&mut self, rrn: &str, now: UnixTime) -> Result<Erasure, ImportError> {
+        let person = self.person_id(rrn)?;
+        Ok(self.issuer.erase_registry(&person, now)?)
     }
 
     /// The RA decision for an applicant (identified by their resident registration number).

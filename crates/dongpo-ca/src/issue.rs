@@ -667,21 +667,6 @@ impl Issuer {
         self.with_audit(entry, |store, record| store.put_registry(rows, record))
     }
 
-    /// Deletes the registry row of `person`, audited with the pseudonymous id only.
-    ///
-    /// # Errors
-    /// [`IssueError::Store`].
-    pub fn delete_registry(&mut self, person: &str, now: UnixTime) -> Result<bool, IssueError> {
-        let entry = AuditEntry {
-            at: now,
-            kind: "registry.deleted".into(),
-            body: serde_json::json!({ "person": person }).to_string(),
-        };
-        self.with_audit(entry, |store, record| {
-            store.delete_registry_record(person, record)
-        })
-    }
-
     /// Records a new registry data key (wrapped), audited with its version.
     ///
     /// # Errors
@@ -722,5 +707,32 @@ impl Issuer {
             store.retire_plaintext_registry(rows, records)
         })
         .map(|(done, _)| done)
+    }
+
+    /// Erases the registry record of `person` (audited as `registry.erased` with the
+    /// pseudonymous identifier and counts only) and returns what was erased and which
+    /// certificates, kept, were issued to them.
+    ///
+    /// # Errors
+    /// [`IssueError::Store`].
+    pub fn erase_registry(
+        &mut self,
+        person: &str,
+        now: UnixTime,
+    ) -> Result<crate::registry::Erasure, IssueError> {
+        let serials = self.store().person_serials(person)?;
+        let entry = AuditEntry {
+            at: now,
+            kind: "registry.erased".into(),
+            body: serde_json::json!({ "person": person, "certificates_kept": serials.len() })
+                .to_string(),
+        };
+        let record_deleted =
+            self.with_audit(entry, |store, record| store.delete_registry(person, record))?;
+        Ok(crate::registry::Erasure {
+            person: person.to_owned(),
+            record_deleted,
+            certificate_serials: serials.iter().map(hex::encode).collect(),
+        })
     }
 }

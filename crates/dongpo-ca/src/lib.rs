@@ -67,7 +67,7 @@ pub use ocsp::{StoreStatus, responder};
 pub use publish::{CRL_VALIDITY, CrlScope, PublishError};
 pub use ra::{Approval, RaPolicy, Refusal, RegistryRefusal, report_sha256};
 pub use reason::RevocationReason;
-pub use registry::{Identity, RegistryError, RegistryKey};
+pub use registry::{Erasure, Identity, RegistryError, RegistryKey};
 pub use subject::{
     NameError, SubjectValues, UB_COMMON_NAME, is_forbidden_in_names, name_text_problem,
 };

@@ -77,6 +77,19 @@ impl RegistryKey {
     }
 }
 
+/// What erasing a person removed from the CA, and what it keeps.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Erasure {
+    /// The person's registry identifier (pseudonymous: the keyed hash of the RRN), which
+    /// the kept certificates, serials and key bindings still carry.
+    pub person: String,
+    /// Whether a registry record was there and was deleted (false: there was none).
+    pub record_deleted: bool,
+    /// Serials (lowercase hex) of the person's certificates: kept, for revocation and
+    /// status, and the key to what the server holds about the person.
+    pub certificate_serials: Vec<String>,
+}
+
 /// The stable subject identifier a certificate carries for a person: derived from the
 /// registry identifier, so it is stable across certificates and reveals nothing.
 #[must_use]

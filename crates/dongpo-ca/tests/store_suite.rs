@@ -460,12 +460,12 @@ fn registry_upsert(store: &mut dyn Store) {
     assert_eq!(open(store, "cc03"), None);
 
     // Erasure: the row goes, with its audit record.
-    let rec = one(&chain, "registry.deleted");
-    assert!(store.delete_registry_record("bb02", &rec).unwrap());
+    let rec = one(&chain, "registry.erased");
+    assert!(store.delete_registry("bb02", &rec).unwrap());
     chain.confirm(&[rec]);
     assert_eq!(open(store, "bb02"), None);
-    let rec = one(&chain, "registry.deleted");
-    assert!(!store.delete_registry_record("bb02", &rec).unwrap());
+    let rec = one(&chain, "registry.erased");
+    assert!(!store.delete_registry("bb02", &rec).unwrap());
     chain.confirm(&[rec]);
     verify_chain(&store.audit_records().unwrap(), &KEY).unwrap();
 }

@@ -41,9 +41,14 @@ pub struct InitArgs {
     /// Key algorithm of the root and issuing CAs: p256, p384 or rsa3072.
     #[arg(long, default_value = "p256")]
     key_algorithm: String,
-    /// Store: a `postgres://` URL (default: SQLite file ca.sqlite in the directory).
-    #[arg(long)]
+    /// Store: a `postgres://` URL without a password (default: SQLite file ca.sqlite in
+    /// the directory).
+    #[arg(long, conflicts_with = "store_file")]
     store: Option<String>,
+    /// A file holding the store's `postgres://` URL, for a URL that carries a password
+    /// (never on the command line, where `ps` and the shell history would keep it).
+    #[arg(long)]
+    store_file: Option<PathBuf>,
     /// Audit node id of this CA process.
     #[arg(long, default_value = "node-1")]
     node: String,
@@ -79,6 +84,10 @@ pub enum RegistryCommand {
     /// Add a new registry data key and re-seal every record under it, in batches, while
     /// the CA keeps serving (old records open until re-sealed).
     RotateKey(RotateKeyArgs),
+    /// Erase a person: their registry record and what the server database holds about
+    /// them (verifications and receipts their certificates were issued on, document
+    /// bindings). Certificates, serials and key bindings stay (pseudonymous).
+    Delete(DeleteArgs),
 }
 
 /// `dongpo registry rotate-key`.
@@ -93,6 +102,25 @@ pub struct RotateKeyArgs {
     /// Finish an interrupted rotation: re-seal under the newest key, add none.
     #[arg(long)]
     resume: bool,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// `dongpo registry delete`.
+#[derive(Args)]
+pub struct DeleteArgs {
+    /// The CA directory.
+    #[arg(long)]
+    dir: PathBuf,
+    /// A file holding the person's resident registration number (never on the command
+    /// line, where `ps` and the shell history would keep it).
+    #[arg(long)]
+    rrn_file: PathBuf,
+    /// The server database: a SQLite file or a `postgres://` URL (default: the CA store's
+    /// PostgreSQL database, else `server.sqlite` beside the CA directory when it exists).
+    #[arg(long)]
+    server_db: Option<String>,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -153,6 +181,7 @@ pub fn run(command: &CaCommand) -> Result<u8, String> {
         CaCommand::Init(args) => args,
         CaCommand::AcceptSettings(args) => return accept_settings(args),
     };
+    let store = store_location(args)?;
     let profiles = dongpo_profiles::builtin().map_err(|e| e.to_string())?;
     let passphrase = passphrase_from_env();
     let generated = passphrase.is_none();
@@ -162,7 +191,7 @@ pub fn run(command: &CaCommand) -> Result<u8, String> {
             key_algorithm: &args.key_algorithm,
             profiles: &profiles,
             passphrase,
-            store: args.store.clone(),
+            store,
             node: &args.node,
             at: UnixTime::now(),
             pkcs11: match (
@@ -229,11 +258,49 @@ pub fn record_access(ca: &Ca, accesses: &[Access]) -> Result<(), String> {
         .map_err(|e| format!("done, but recording the access failed: {e}"))
 }
 
+/// Whether a `postgres://` URL carries a password (`user:password@` before the host, or a
+/// `password=` parameter).
+fn url_has_password(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split(['/', '?']).next().unwrap_or_default();
+    let in_userinfo = authority
+        .rsplit_once('@')
+        .is_some_and(|(userinfo, _)| userinfo.contains(':'));
+    let in_query = rest.split_once('?').is_some_and(|(_, query)| {
+        query
+            .split('&')
+            .any(|pair| pair.to_ascii_lowercase().starts_with("password="))
+    });
+    in_userinfo || in_query
+}
+
+/// `--store`, refused when it carries a password, or the URL in `--store-file`.
+fn store_location(args: &InitArgs) -> Result<Option<String>, String> {
+    if let Some(url) = &args.store {
+        if url_has_password(url) {
+            return Err(
+                "--store: the URL carries a password; give it in a file with --store-file FILE \
+                 instead of on the command line"
+                    .into(),
+            );
+        }
+        return Ok(Some(url.clone()));
+    }
+    match &args.store_file {
+        Some(path) => {
+            let text = crate::vid::read_secret_text(path)?;
+            Ok(Some(text.trim().to_owned()))
+        }
+        None => Ok(None),
+    }
+}
+
 /// Runs `dongpo registry`.
 pub fn registry(command: &RegistryCommand) -> Result<u8, String> {
     let args = match command {
         RegistryCommand::Import(args) => args,
         RegistryCommand::RotateKey(args) => return rotate_key(args),
+        RegistryCommand::Delete(args) => return delete(args),
     };
     let mut ca = open(&args.dir)?;
     let now = UnixTime::now();
@@ -280,6 +347,73 @@ fn rotate_key(args: &RotateKeyArgs) -> Result<u8, String> {
             "registry sealed under data key version {}: {} record(s) re-sealed",
             rotation.version, rotation.resealed
         );
+    }
+    Ok(exit::OK)
+}
+
+/// The server database `dongpo registry delete` erases from: `--server-db`, else the CA
+/// store's PostgreSQL database (the server keeps its tables there), else the data
+/// directory's `server.sqlite` when the CA directory sits in one.
+fn server_db_location(args: &DeleteArgs, ca: &Ca) -> Option<String> {
+    if let Some(location) = &args.server_db {
+        return Some(location.clone());
+    }
+    let store = dongpo_ca::resolve_store(ca.dir(), &ca.config().store);
+    if store.starts_with("postgres://") || store.starts_with("postgresql://") {
+        return Some(store);
+    }
+    let beside = args.dir.parent()?.join("server.sqlite");
+    beside.is_file().then(|| beside.display().to_string())
+}
+
+/// Runs `dongpo registry delete`: [`dongpo_server::erasure::erase_person`].
+fn delete(args: &DeleteArgs) -> Result<u8, String> {
+    // Surrounding whitespace (a final newline) is ignored by the registry's parser.
+    let rrn = crate::vid::read_secret_text(&args.rrn_file)?;
+    let mut ca = open(&args.dir)?;
+    let location = server_db_location(args, &ca);
+    let mut db = match &location {
+        Some(location) => Some(dongpo_server::db::open(location).map_err(|e| e.to_string())?),
+        None => None,
+    };
+    let erased = dongpo_server::erasure::erase_person(
+        &mut ca,
+        // Re-borrowed for the call: the boxed database outlives it.
+        db.as_mut()
+            .map(|db| &mut **db as &mut dyn dongpo_server::db::ServerDb),
+        &rrn,
+        UnixTime::now(),
+    )
+    .map_err(|e| format!("{}: {e}", args.rrn_file.display()))?;
+    let server = erased.server.unwrap_or_default();
+    if args.json {
+        println!(
+            "{}",
+            serde_json::json!({
+                "record_deleted": erased.ca.record_deleted,
+                "verifications_deleted": server.verifications,
+                "documents_deleted": server.documents,
+                "certificates_kept": erased.ca.certificate_serials,
+                "server_db": location.is_some(),
+            })
+        );
+    } else {
+        println!(
+            "{}; {} verification(s) with receipts and {} document binding(s) deleted; {} certificate(s) kept",
+            if erased.ca.record_deleted {
+                "registry record deleted"
+            } else {
+                "no registry record for this number"
+            },
+            server.verifications,
+            server.documents,
+            erased.ca.certificate_serials.len()
+        );
+        if location.is_none() {
+            eprintln!(
+                "note: no server database found (give --server-db): only the CA's records were erased"
+            );
+        }
     }
     Ok(exit::OK)
 }
@@ -341,5 +475,22 @@ pub fn audit(command: &AuditCommand) -> Result<u8, String> {
             Ok(exit::INVALID)
         }
         Err(e) => Err(e.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::url_has_password;
+
+    #[test]
+    fn passwords_in_store_urls_are_recognised() {
+        assert!(url_has_password("postgres://ca:s3cret@db.example/ca"));
+        assert!(url_has_password(
+            "postgresql://ca:p@ss@db/ca?sslmode=require"
+        ));
+        assert!(!url_has_password("postgres://ca@db.example/ca"));
+        assert!(!url_has_password("postgres://db.example/ca?user=ca"));
+        assert!(!url_has_password("postgres://db:5432/ca"));
+        assert!(url_has_password("postgres://db/ca?user=ca&password=x"));
     }
 }

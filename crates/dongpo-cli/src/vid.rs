@@ -91,7 +91,7 @@ pub fn run(command: &VidCommand) -> Result<u8, String> {
 }
 
 /// A file's text, wiped from memory when dropped; the error names the file, never the content.
-fn read_secret_text(path: &Path) -> Result<Zeroizing<String>, String> {
+pub(crate) fn read_secret_text(path: &Path) -> Result<Zeroizing<String>, String> {
     let bytes =
         Zeroizing::new(std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?);
     std::str::from_utf8(&bytes)

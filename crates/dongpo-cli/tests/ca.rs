@@ -818,3 +818,186 @@ fn files_under(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     }
     out
 }
+
+/// Which of the identity's registry-only fields occur in the SQLite files of `db`.
+fn registry_fields_in(db: &Path, identity: &serde_json::Value) -> Vec<String> {
+    let mut found = Vec::new();
+    for suffix in ["", "-wal", "-shm"] {
+        let Ok(bytes) = std::fs::read(format!("{}{suffix}", db.display())) else {
+            continue;
+        };
+        for field in [
+            "overseas_registration_number",
+            "surname",
+            "given_names",
+            "date_of_birth",
+            "document_number",
+        ] {
+            let value = identity[field].as_str().unwrap().as_bytes();
+            if bytes.windows(value.len()).any(|w| w == value) {
+                found.push(format!("{field} in ca.sqlite{suffix}"));
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn registry_delete_erases_the_record_and_keeps_the_certificate() {
+    let root = scratch("erase");
+    let (ca, passport, csr_dir) = (root.join("ca"), root.join("passport"), root.join("csr"));
+    ok(&dongpo(&["ca", "init", "--dir", s(&ca)]));
+    ok(&dongpo(&[
+        "testkit",
+        "passport",
+        "--profile",
+        "p256",
+        "--out",
+        s(&passport),
+    ]));
+    ok(&dongpo(&[
+        "testkit",
+        "csr",
+        "--key-algorithm",
+        "p256",
+        "--out",
+        s(&csr_dir),
+    ]));
+    std::fs::create_dir_all(ca.join("trust")).unwrap();
+    std::fs::copy(passport.join("csca.der"), ca.join("trust/csca.der")).unwrap();
+    let identity_file = passport.join("identity.json");
+    let identity: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&identity_file).unwrap()).unwrap();
+    let rrn = identity["resident_registration_number"].as_str().unwrap();
+    ok(&dongpo(&[
+        "registry",
+        "import",
+        "--dir",
+        s(&ca),
+        "--identity",
+        s(&identity_file),
+    ]));
+    let issue = || {
+        dongpo(&[
+            "issue",
+            "--dir",
+            s(&ca),
+            "--profile",
+            "kb",
+            "--csr",
+            s(&csr_dir.join("csr.pem")),
+            "--identity",
+            s(&identity_file),
+            "--passport",
+            s(&passport),
+            "--json",
+        ])
+    };
+    let issued: serde_json::Value = serde_json::from_str(&ok(&issue())).unwrap();
+    let serial = issued["serial"].as_str().unwrap().to_owned();
+    let store = ca.join("ca.sqlite");
+    let sealed_rows = || -> i64 {
+        rusqlite::Connection::open(&store)
+            .unwrap()
+            .query_row("SELECT COUNT(*) FROM registry_sealed", [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(sealed_rows(), 1, "the person is registered before the erasure");
+    // Sealed at rest: none of the record's fields is in the files even before.
+    let before = registry_fields_in(&store, &identity);
+    assert!(before.is_empty(), "before the erasure: {before:?}");
+
+    // The number on the command line is no option.
+    let on_the_line = dongpo(&["registry", "delete", "--dir", s(&ca), "--rrn", rrn]);
+    assert_eq!(on_the_line.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&on_the_line.stderr).contains("--rrn"));
+    // A malformed number: refused, the file named, its content never printed.
+    let bad = root.join("bad-rrn.txt");
+    std::fs::write(&bad, "12345-secretish\n").unwrap();
+    let refused = dongpo(&["registry", "delete", "--dir", s(&ca), "--rrn-file", s(&bad)]);
+    assert_eq!(refused.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("bad-rrn.txt"), "{stderr}");
+    assert!(!stderr.contains("secretish"), "{stderr}");
+
+    let rrn_file = root.join("rrn.txt");
+    std::fs::write(&rrn_file, format!("{rrn}\n")).unwrap();
+    let erased: serde_json::Value = serde_json::from_str(&ok(&dongpo(&[
+        "registry",
+        "delete",
+        "--dir",
+        s(&ca),
+        "--rrn-file",
+        s(&rrn_file),
+        "--json",
+    ])))
+    .unwrap();
+    assert_eq!(erased["record_deleted"], true);
+    assert_eq!(erased["certificates_kept"], serde_json::json!([serial]));
+    assert_eq!(erased["server_db"], false);
+    assert_eq!(sealed_rows(), 0, "the sealed record is gone");
+    let left = registry_fields_in(&store, &identity);
+    assert!(left.is_empty(), "after the erasure: {left:?}");
+
+    // Not registered any more; the certificate and the audit chain stay.
+    let refused = issue();
+    assert_eq!(refused.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&refused.stdout).unwrap();
+    assert_eq!(json["issued"], false);
+    let audit: serde_json::Value = serde_json::from_str(&ok(&dongpo(&[
+        "audit",
+        "verify",
+        "--dir",
+        s(&ca),
+        "--json",
+    ])))
+    .unwrap();
+    assert_eq!(audit["valid"], true);
+    let db = rusqlite::Connection::open(&store).unwrap();
+    let (certificates, erasures): (i64, i64) = db
+        .query_row(
+            "SELECT (SELECT COUNT(*) FROM certificates), \
+             (SELECT COUNT(*) FROM audit WHERE kind = 'registry.erased')",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((certificates, erasures), (1, 1));
+    drop(db);
+
+    // Again, with a server database: nothing left, and said so.
+    let again: serde_json::Value = serde_json::from_str(&ok(&dongpo(&[
+        "registry",
+        "delete",
+        "--dir",
+        s(&ca),
+        "--rrn-file",
+        s(&rrn_file),
+        "--server-db",
+        s(&root.join("server.sqlite")),
+        "--json",
+    ])))
+    .unwrap();
+    assert_eq!(again["record_deleted"], false);
+    assert_eq!(again["server_db"], true);
+    assert_eq!(again["verifications_deleted"], 0);
+}
+
+#[test]
+fn a_store_url_with_a_password_is_refused_on_the_command_line() {
+    let root = scratch("store-password");
+    let ca = root.join("ca");
+    let out = dongpo(&[
+        "ca",
+        "init",
+        "--dir",
+        s(&ca),
+        "--store",
+        "postgres://dongpo:hunter2@127.0.0.1:1/db",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--store-file"), "{stderr}");
+    assert!(!stderr.contains("hunter2"), "{stderr}");
+    assert!(!ca.join("ca.toml").exists());
+}

@@ -4,7 +4,10 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use dongpo_pki::time::UnixTime;
 use serde::{Deserialize, Serialize};
+
+use crate::db::PurgeCutoffs;
 
 /// Everything the server is configured with. Every TOML key `name` can also be given as the
 /// environment variable `DONGPO_<NAME>` (upper case): see [`env_name`].
@@ -45,6 +48,15 @@ pub struct ServerConfig {
     /// Refuse issuance for verifications without a passing Active Authentication (a chip
     /// whose data was copied or cloned passes Passive Authentication alone).
     pub require_active_authentication: bool,
+    /// Days a verification no certificate was issued on (valid or failed) is kept, with its
+    /// receipt, before the purge deletes it.
+    pub verification_retention_days: u64,
+    /// Days a verification a certificate was issued on (its receipt and the serial a retried
+    /// request gets back) is kept before the purge deletes it.
+    pub receipt_retention_days: u64,
+    /// Days a passport's binding to one person (duplicate-document protection) is kept
+    /// after its first use before the purge deletes it.
+    pub document_retention_days: u64,
     /// Requests per second per API key (sustained).
     pub rate_limit_per_second: u32,
     /// Requests per API key allowed in a burst.
@@ -93,6 +105,9 @@ impl Default for ServerConfig {
             request_timeout_secs: 30,
             challenge_ttl_secs: 300,
             require_active_authentication: false,
+            verification_retention_days: 30,
+            receipt_retention_days: 365,
+            document_retention_days: 3650,
             rate_limit_per_second: 1000,
             rate_limit_burst: 2000,
             revocation_poll_secs: 2,
@@ -338,9 +353,28 @@ impl ServerConfig {
             ),
             ("crl_refresh_secs", self.crl_refresh_secs),
             ("trust_reload_secs", self.trust_reload_secs),
+            (
+                "verification_retention_days",
+                self.verification_retention_days,
+            ),
+            ("receipt_retention_days", self.receipt_retention_days),
+            ("document_retention_days", self.document_retention_days),
         ] {
             if value == 0 {
                 return Err(bad(name, "must be positive"));
+            }
+        }
+        // Past this a count of seconds overflows; nobody means 25 million years.
+        for (name, value) in [
+            (
+                "verification_retention_days",
+                self.verification_retention_days,
+            ),
+            ("receipt_retention_days", self.receipt_retention_days),
+            ("document_retention_days", self.document_retention_days),
+        ] {
+            if value > 100_000 {
+                return Err(bad(name, "must be at most 100000 days"));
             }
         }
         if self.revocation_max_staleness_secs <= self.revocation_poll_secs {
@@ -375,6 +409,20 @@ impl ServerConfig {
         self.listen
             .parse()
             .map_err(|_| bad("listen", format!("'{}' is not IP:PORT", self.listen)))
+    }
+
+    /// What the purge job deletes at `now`: the retention settings as cutoffs (`reports`
+    /// from the CA's `max_report_age`, seconds, plus a minute for clock skew between nodes).
+    #[must_use]
+    pub fn purge_cutoffs(&self, now: UnixTime, max_report_age: u64) -> PurgeCutoffs {
+        let before = |secs: u64| UnixTime(now.0.saturating_sub(secs));
+        let days = |d: u64| d.saturating_mul(86_400);
+        PurgeCutoffs {
+            reports: before(max_report_age.saturating_add(60)),
+            verifications: before(days(self.verification_retention_days)),
+            receipts: before(days(self.receipt_retention_days)),
+            documents: before(days(self.document_retention_days)),
+        }
     }
 
     /// The CA directory under the data directory.
@@ -446,7 +494,7 @@ mod tests {
     #[test]
     fn every_setting_has_its_environment_override() {
         let names = setting_names();
-        assert_eq!(names.len(), 22, "{names:?}");
+        assert_eq!(names.len(), 25, "{names:?}");
         let env = |name: &str| match name {
             "DONGPO_MAX_BATCH_DOCUMENTS" => Some("7".to_owned()),
             "DONGPO_CRL_REFRESH_SECS" => Some("60".to_owned()),
@@ -458,6 +506,7 @@ mod tests {
             "DONGPO_LOG_JSON" => Some("yes".to_owned()),
             "DONGPO_REQUIRE_ACTIVE_AUTHENTICATION" => Some("1".to_owned()),
             "DONGPO_CA_EXPIRY_WARNING_DAYS" => Some("30".to_owned()),
+            "DONGPO_RECEIPT_RETENTION_DAYS" => Some("40".to_owned()),
             _ => None,
         };
         let config = ServerConfig::load(&CommandLine::default(), &env).unwrap();
@@ -468,6 +517,7 @@ mod tests {
         assert_eq!(config.request_timeout_secs, 9);
         assert_eq!(config.challenge_ttl_secs, 8);
         assert_eq!(config.ca_expiry_warning_days, 30);
+        assert_eq!(config.receipt_retention_days, 40);
         assert!(config.log_json && config.require_active_authentication);
         assert_eq!(
             config.trust_dirs,
@@ -488,6 +538,27 @@ mod tests {
         let env = |name: &str| (name == "DONGPO_LOG_JSON").then(|| "maybe".to_owned());
         let err = ServerConfig::load(&CommandLine::default(), &env).unwrap_err();
         assert_eq!(err.setting, "DONGPO_LOG_JSON");
+    }
+
+    #[test]
+    fn retention_settings_become_cutoffs_and_zero_is_refused() {
+        let config = ServerConfig::load(&CommandLine::default(), &no_env).unwrap();
+        let now = UnixTime(1_000_000_000);
+        let cutoffs = config.purge_cutoffs(now, 600);
+        assert_eq!(cutoffs.reports, UnixTime(now.0 - 660));
+        assert_eq!(cutoffs.verifications, UnixTime(now.0 - 30 * 86_400));
+        assert_eq!(cutoffs.receipts, UnixTime(now.0 - 365 * 86_400));
+        assert_eq!(cutoffs.documents, UnixTime(now.0 - 3650 * 86_400));
+        // Early times do not wrap around.
+        assert_eq!(config.purge_cutoffs(UnixTime(5), 600).receipts, UnixTime(0));
+        for (name, value) in [
+            ("DONGPO_VERIFICATION_RETENTION_DAYS", "0"),
+            ("DONGPO_DOCUMENT_RETENTION_DAYS", "100001"),
+        ] {
+            let env = |n: &str| (n == name).then(|| value.to_owned());
+            let err = ServerConfig::load(&CommandLine::default(), &env).unwrap_err();
+            assert!(name.ends_with(&err.setting.to_ascii_uppercase()), "{err}");
+        }
     }
 
     #[test]

@@ -1,6 +1,8 @@
-//! Document fingerprints for duplicate-document protection: HMAC-SHA256 under a server
-//! secret over the issuing state and document number, so the database never holds a
-//! value that identifies a passport to anyone without the key.
+//! Keyed document identifiers under the server's document-fingerprint key: the
+//! fingerprint for duplicate-document protection (HMAC-SHA256 over the issuing state and
+//! document number) and the `sod_id` receipts carry (over the SOD's hash), so neither the
+//! database nor a receipt holds a value that identifies a passport to anyone without the
+//! key.
 
 use hmac::Mac;
 
@@ -12,6 +14,17 @@ pub fn document_fingerprint(key: &[u8; 32], issuing_state: &str, document_number
     mac.update(issuing_state.trim_end_matches('<').as_bytes());
     mac.update(b"\0");
     mac.update(document_number.trim_end_matches('<').as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
+/// The keyed identifier of the document whose EF.SOD hashes to `sod_sha256_hex`, hex: the
+/// `sod_id` of receipts. (Over the hash rather than the SOD: the report keeps only the
+/// hash, and a MAC over a collision-resistant hash is as keyed as one over the bytes.)
+#[must_use]
+pub fn sod_id(key: &[u8; 32], sod_sha256_hex: &str) -> String {
+    let mut mac = dongpo_ca::keyed_hmac(key);
+    mac.update(b"dongpo receipt sod id v1\0");
+    mac.update(sod_sha256_hex.to_ascii_lowercase().as_bytes());
     hex::encode(mac.finalize().into_bytes())
 }
 

@@ -14,6 +14,7 @@ mod config;
 mod crl_cache;
 pub mod db;
 mod dev;
+pub mod erasure;
 mod error;
 mod fingerprint;
 mod metrics;

@@ -23,8 +23,13 @@ pub struct ReceiptClaims {
     pub verified_at: String,
     /// The report's verdict.
     pub valid: bool,
-    /// SHA-256 of EF.SOD.
-    pub sod_sha256: Option<String>,
+    /// The document's keyed identifier: HMAC-SHA256 of EF.SOD's SHA-256 under the
+    /// server's document-fingerprint key ([`crate::fingerprint::sod_id`]). It says
+    /// whether two receipts rest on the same document to the server only; an unkeyed
+    /// hash would identify the passport to anyone who ever read its SOD. Receipts signed
+    /// before it carried `sod_sha256` instead: they still verify, reading as `None` here.
+    #[serde(default)]
+    pub sod_id: Option<String>,
     /// Data groups covered by the SOD and supplied.
     pub covered_dgs: Vec<u8>,
     /// SHA-256 of the DSC.
@@ -46,16 +51,27 @@ pub struct ReceiptClaims {
 }
 
 impl ReceiptClaims {
-    /// The claims of `report`, stored under `id`.
+    /// The claims of `report`, stored under `id`; the document identified under
+    /// `fingerprint_key`.
     #[must_use]
-    pub fn of(id: &str, report: &VerificationReport, challenge_id: Option<&str>, iat: u64) -> Self {
+    pub fn of(
+        id: &str,
+        report: &VerificationReport,
+        challenge_id: Option<&str>,
+        iat: u64,
+        fingerprint_key: &[u8; 32],
+    ) -> Self {
         ReceiptClaims {
             iss: "dongpo-server".into(),
             id: id.to_owned(),
             iat,
             verified_at: report.evidence.at.clone(),
             valid: report.valid,
-            sod_sha256: report.evidence.sod_sha256.clone(),
+            sod_id: report
+                .evidence
+                .sod_sha256
+                .as_deref()
+                .map(|sod| crate::fingerprint::sod_id(fingerprint_key, sod)),
             covered_dgs: report.evidence.covered_dgs.clone(),
             dsc_sha256: report.dsc.as_ref().map(|c| c.sha256.clone()),
             csca_sha256: report.csca.as_ref().map(|c| c.sha256.clone()),
@@ -161,10 +177,15 @@ impl ReceiptSigner {
     /// [`ReceiptError::Sign`].
     pub fn sign(&self, claims: &ReceiptClaims) -> Result<String, ReceiptError> {
         let payload = serde_json::to_vec(claims).map_err(ReceiptError::Claims)?;
+        self.sign_payload(&payload)
+    }
+
+    /// Signs a payload as it stands: `header.payload.signature`.
+    fn sign_payload(&self, payload: &[u8]) -> Result<String, ReceiptError> {
         let signing_input = format!(
             "{}.{}",
             self.header,
-            Base64UrlUnpadded::encode_string(&payload)
+            Base64UrlUnpadded::encode_string(payload)
         );
         let signature = self
             .key
@@ -215,5 +236,68 @@ impl ReceiptSigner {
             .map_err(|_| ReceiptError::Invalid("payload is not base64url"))?;
         serde_json::from_slice(&payload)
             .map_err(|_| ReceiptError::Invalid("payload is not receipt claims"))
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+
+    fn claims(sod_id: Option<&str>) -> ReceiptClaims {
+        ReceiptClaims {
+            iss: "dongpo-server".into(),
+            id: "r1".into(),
+            iat: 1,
+            verified_at: "2026-01-01T00:00:00Z".into(),
+            valid: true,
+            sod_id: sod_id.map(str::to_owned),
+            covered_dgs: vec![1, 2],
+            dsc_sha256: None,
+            csca_sha256: None,
+            trust_snapshot: "t".into(),
+            crl_numbers: Vec::new(),
+            policy: "default".into(),
+            checks: std::collections::BTreeMap::new(),
+            challenge_id: None,
+            report_sha256: "00".into(),
+        }
+    }
+
+    #[test]
+    fn receipts_round_trip_and_a_changed_payload_fails() {
+        let signer = ReceiptSigner::new(ReceiptSigner::generate().unwrap()).unwrap();
+        let c = claims(Some("ab"));
+        let jws = signer.sign(&c).unwrap();
+        assert_eq!(signer.verify(&jws).unwrap(), c);
+        let other = signer.sign(&claims(Some("ac"))).unwrap();
+        let (head, _) = jws.rsplit_once('.').unwrap();
+        let (_, sig) = other.rsplit_once('.').unwrap();
+        assert!(signer.verify(&format!("{head}.{sig}")).is_err());
+    }
+
+    /// Receipts signed before `sod_id` carried the unkeyed `sod_sha256`: they still
+    /// verify (the signature covers what they say), and read without a `sod_id`.
+    #[test]
+    fn receipts_with_the_old_sod_sha256_still_verify() {
+        let signer = ReceiptSigner::new(ReceiptSigner::generate().unwrap()).unwrap();
+        let mut old = serde_json::to_value(claims(None)).unwrap();
+        let fields = old.as_object_mut().unwrap();
+        fields.remove("sod_id");
+        fields.insert("sod_sha256".into(), serde_json::json!("cd".repeat(32)));
+        let jws = signer
+            .sign_payload(&serde_json::to_vec(&old).unwrap())
+            .unwrap();
+        assert_eq!(signer.verify(&jws).unwrap(), claims(None));
+    }
+
+    #[test]
+    fn new_receipts_carry_no_unkeyed_sod_hash() {
+        let sod_sha256 = "cd".repeat(32);
+        let id = crate::fingerprint::sod_id(&[7; 32], &sod_sha256);
+        let text = serde_json::to_string(&claims(Some(&id))).unwrap();
+        assert!(!text.contains("sod_sha256"));
+        assert!(!text.contains(&sod_sha256));
+        assert_ne!(id, crate::fingerprint::sod_id(&[8; 32], &sod_sha256));
     }
 }

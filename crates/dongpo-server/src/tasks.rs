@@ -1,6 +1,8 @@
 //! Background work: revocations made by other server processes sharing the database reach
 //! this one's OCSP cache and CRLs within `revocation_poll_secs`; cached OCSP responses are
-//! re-signed before they expire; expired challenges and stale reports are purged.
+//! re-signed before they expire; expired challenges, stale reports and everything past its
+//! retention (`verification_retention_days`, `receipt_retention_days`,
+//! `document_retention_days`) are purged.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -146,12 +148,20 @@ fn round(state: &AppState, housekeeping: bool) -> Result<(), RoundError> {
             .map_err(|_| RoundError::Poisoned("CA"))?
             .ra_policy()
             .max_report_age;
-        let cutoff = UnixTime(now.0.saturating_sub(max_age + 60));
-        state
+        let cutoffs = state.config.purge_cutoffs(now, max_age);
+        let removed = state
             .db
             .lock()
             .map_err(|_| RoundError::Poisoned("server database"))?
-            .purge(now, cutoff)?;
+            .purge(now, &cutoffs)?;
+        if removed != crate::db::Removed::default() {
+            tracing::info!(
+                verifications = removed.verifications,
+                reports = removed.reports,
+                documents = removed.documents,
+                "purged past retention"
+            );
+        }
         purge_access(state, now)?;
     }
     Ok(())

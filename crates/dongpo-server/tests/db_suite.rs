@@ -18,7 +18,8 @@ use dongpo_ca::store::migrations::CA;
 use dongpo_pki::time::UnixTime;
 use dongpo_server::db::migrations::SERVER;
 use dongpo_server::db::{
-    self, Binding, ChallengeRefusal, ServerDb, StoredApiKey, StoredVerification,
+    self, Binding, ChallengeRefusal, PurgeCutoffs, Removed, ServerDb, StoredApiKey,
+    StoredVerification,
 };
 use dongpo_testkit::pg_database::Database;
 
@@ -211,10 +212,21 @@ suite!(
     diverged_server_schema_is_refused,
     ca_and_server_roles_migrate_apart_in_one_database,
     servers_opening_together_migrate_once,
+    retention_deletes_rows,
+    erasure_deletes_the_persons_rows,
 );
 
 // ---------------------------------------------------------------------------------------
 // Single-use rules
+
+fn cutoffs(reports: u64, verifications: u64, receipts: u64, documents: u64) -> PurgeCutoffs {
+    PurgeCutoffs {
+        reports: UnixTime(reports),
+        verifications: UnixTime(verifications),
+        receipts: UnixTime(receipts),
+        documents: UnixTime(documents),
+    }
+}
 
 fn verification(id: &str, at: u64) -> StoredVerification {
     StoredVerification {
@@ -290,7 +302,7 @@ fn keeps_the_single_use_rules(backend: &Backend) {
     assert_eq!(issued.issued_serial.as_deref(), Some("0a1b"));
 
     db.insert_verification(&verification("v2", 100)).unwrap();
-    db.purge(UnixTime(2_000), UnixTime(101)).unwrap();
+    db.purge(UnixTime(2_000), &cutoffs(101, 0, 0, 0)).unwrap();
     let purged = db.verification("v2", "k1").unwrap().unwrap();
     assert_eq!((purged.report_json, purged.dg1), (None, None));
     // Purging dropped the expired challenges.
@@ -682,4 +694,129 @@ fn servers_opening_together_migrate_once(backend: &Backend) {
         }
     });
     assert_eq!(backend.server_versions(), latest());
+}
+
+// ---------------------------------------------------------------------------------------
+// Retention and erasure
+
+fn issued(id: &str, at: u64, serial: &str) -> StoredVerification {
+    StoredVerification {
+        used_at: Some(UnixTime(at + 1)),
+        issued_serial: Some(serial.into()),
+        report_json: None,
+        dg1: None,
+        ..verification(id, at)
+    }
+}
+
+/// Stores `issued(...)` as the server does: inserted, then its serial recorded.
+fn insert_issued(db: &mut dyn ServerDb, id: &str, at: u64, serial: &str) {
+    db.insert_verification(&issued(id, at, serial)).unwrap();
+    db.record_issuance(id, serial).unwrap();
+}
+
+fn retention_deletes_rows(backend: &Backend) {
+    let mut db = backend.open();
+    let db = db.as_mut();
+    let failed = StoredVerification {
+        valid: false,
+        ..verification("failed-old", 100)
+    };
+    db.insert_verification(&failed).unwrap();
+    db.insert_verification(&verification("unused-old", 100))
+        .unwrap();
+    db.insert_verification(&verification("unused-new", 900))
+        .unwrap();
+    insert_issued(db, "issued-old", 100, "01");
+    insert_issued(db, "issued-mid", 500, "02");
+    db.bind_document("doc-old", "alice", UnixTime(100)).unwrap();
+    db.bind_document("doc-new", "bob", UnixTime(900)).unwrap();
+    // Reports of everything before 800; unissued before 600 (valid or failed), issued
+    // before 200, documents first used before 600.
+    let removed = db
+        .purge(UnixTime(1_000), &cutoffs(800, 600, 200, 600))
+        .unwrap();
+    assert_eq!(
+        removed,
+        Removed {
+            verifications: 3,
+            reports: 2,
+            documents: 1
+        }
+    );
+    for gone in ["failed-old", "unused-old", "issued-old"] {
+        assert_eq!(db.verification(gone, "k1").unwrap(), None, "{gone}");
+    }
+    assert_eq!(
+        db.verification("unused-new", "k1").unwrap(),
+        Some(verification("unused-new", 900))
+    );
+    assert_eq!(
+        db.verification("issued-mid", "k1").unwrap(),
+        Some(issued("issued-mid", 500, "02"))
+    );
+    // The old binding is gone (the passport binds afresh, to anyone); the new one holds.
+    assert_eq!(
+        db.bind_document("doc-old", "mallory", UnixTime(1_000))
+            .unwrap(),
+        Binding::Same { previous_uses: 0 }
+    );
+    assert_eq!(
+        db.bind_document("doc-new", "mallory", UnixTime(1_000))
+            .unwrap(),
+        Binding::OtherPerson
+    );
+    // A second purge finds nothing more.
+    assert_eq!(
+        db.purge(UnixTime(1_000), &cutoffs(800, 600, 200, 600))
+            .unwrap(),
+        Removed::default()
+    );
+}
+
+fn erasure_deletes_the_persons_rows(backend: &Backend) {
+    let mut db = backend.open();
+    let db = db.as_mut();
+    insert_issued(db, "alice-1", 100, "0a");
+    insert_issued(db, "alice-2", 200, "0b");
+    insert_issued(db, "bob-1", 200, "0c");
+    db.insert_verification(&verification("nobody", 200))
+        .unwrap();
+    db.bind_document("alice-doc", "alice", UnixTime(100))
+        .unwrap();
+    db.bind_document("bob-doc", "bob", UnixTime(100)).unwrap();
+    let removed = db
+        .erase_person("alice", &["0a".into(), "0b".into()])
+        .unwrap();
+    assert_eq!(
+        removed,
+        Removed {
+            verifications: 2,
+            reports: 0,
+            documents: 1
+        }
+    );
+    assert_eq!(db.verification("alice-1", "k1").unwrap(), None);
+    assert_eq!(db.verification("alice-2", "k1").unwrap(), None);
+    assert!(db.verification("bob-1", "k1").unwrap().is_some());
+    assert!(db.verification("nobody", "k1").unwrap().is_some());
+    assert_eq!(
+        db.bind_document("bob-doc", "alice", UnixTime(300)).unwrap(),
+        Binding::OtherPerson
+    );
+    assert_eq!(
+        db.bind_document("alice-doc", "carol", UnixTime(300))
+            .unwrap(),
+        Binding::Same { previous_uses: 0 }
+    );
+    // Erasing again finds nothing.
+    assert_eq!(
+        db.erase_person("alice", &["0a".into(), "0b".into()])
+            .unwrap(),
+        Removed {
+            verifications: 0,
+            reports: 0,
+            documents: 0
+        }
+    );
 }

@@ -12,6 +12,7 @@ mod support;
 
 use std::process::Command;
 
+use base64ct::Encoding as _;
 use dongpo_ca::PassportEvidence;
 use dongpo_pki::path::{PathOptions, RevocationChecker, RevocationStatus, validate_path};
 use dongpo_pki::{Cert, UnixTime};
@@ -69,6 +70,21 @@ fn the_whole_flow_over_http() {
     assert_eq!(receipt["claims"]["id"], id);
     assert_eq!(receipt["claims"]["valid"], true);
     assert_eq!(receipt["claims"]["checks"]["aa.signature"], "pass");
+    // The document is named by a keyed id only: the unkeyed SOD hash (which anyone who
+    // read the passport can compute) is in neither the claims nor the signed payload.
+    let sod_sha256 = report["evidence"]["sod_sha256"].as_str().unwrap();
+    let sod_id = receipt["claims"]["sod_id"].as_str().unwrap();
+    assert_eq!(sod_id.len(), 64);
+    assert_ne!(sod_id, sod_sha256);
+    assert!(receipt["claims"].get("sod_sha256").is_none());
+    let payload = receipt["receipt"]
+        .as_str()
+        .unwrap()
+        .split('.')
+        .nth(1)
+        .unwrap();
+    let payload = base64ct::Base64UrlUnpadded::decode_vec(payload).unwrap();
+    assert!(!String::from_utf8_lossy(&payload).contains(sod_sha256));
     let receipt_text = receipt.to_string();
     let identity = passport.identity();
     for personal in ["document_number", "surname", "date_of_birth"] {

@@ -13,7 +13,7 @@
 use std::fs::{File, OpenOptions, TryLockError};
 use std::path::PathBuf;
 
-use ::postgres::{Client, NoTls};
+use ::postgres::Client;
 
 use super::StoreError;
 
@@ -118,7 +118,7 @@ fn is_same_file(file: &File, path: &std::path::Path) -> bool {
 
 /// A new connection holding the advisory lock of `node` (in the URL's schema).
 fn postgres_lock(url: &str, node: &str) -> Result<Client, StoreError> {
-    let mut client = Client::connect(url, NoTls)?;
+    let mut client = super::pg_connect::connect(url)?;
     let row = client.query_one(
         "SELECT hashtextextended('dongpo-audit-node:' || coalesce(current_schema(), '') || ':' || $1, 0)",
         &[&node],

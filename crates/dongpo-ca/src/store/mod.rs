@@ -13,6 +13,7 @@
 pub mod claim;
 pub mod columns;
 pub mod migrations;
+pub mod pg_connect;
 pub mod postgres;
 mod rows;
 pub mod sqlite;
@@ -371,17 +372,6 @@ pub trait Store: Send {
     /// [`StoreError::Backend`].
     fn registry(&mut self, person: &str) -> Result<Option<SealedRegistryRow>, StoreError>;
 
-    /// Deletes the registry row of `person` atomically with the audit record (erasure);
-    /// whether there was one.
-    ///
-    /// # Errors
-    /// The audit errors, [`StoreError::Backend`].
-    fn delete_registry_record(
-        &mut self,
-        person: &str,
-        audit: &AuditRecord,
-    ) -> Result<bool, StoreError>;
-
     /// The registry's data keys (wrapped), by version.
     ///
     /// # Errors
@@ -444,6 +434,20 @@ pub trait Store: Send {
         rows: &[SealedRegistryRow],
         audit: &[AuditRecord],
     ) -> Result<bool, StoreError>;
+
+    /// Deletes the registry record of `person` atomically with the audit record (also
+    /// when there is none: an erasure is recorded either way); whether a record was
+    /// there. On SQLite the deleted record is then also removed from the write-ahead log.
+    ///
+    /// # Errors
+    /// The audit errors, [`StoreError::Backend`].
+    fn delete_registry(&mut self, person: &str, audit: &AuditRecord) -> Result<bool, StoreError>;
+
+    /// Serials of the certificates issued to `person`, ordered by numeric value.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    fn person_serials(&mut self, person: &str) -> Result<Vec<Vec<u8>>, StoreError>;
 
     /// Blocks a public key (by SPKI hash) atomically with its audit record. Blocking an
     /// already blocked key keeps the first reason and time, and still records the audit.
@@ -554,16 +558,6 @@ pub trait Store: Send {
     /// [`StoreError::Backend`].
     fn schema_version(&mut self) -> Result<u32, StoreError>;
 
-    /// After personal data was deleted: leaves no copy of it in the store's files where
-    /// the store can (SQLite: the WAL checkpointed and truncated, deleted pages having been
-    /// overwritten by `secure_delete`; PostgreSQL: nothing here, its space is reclaimed by
-    /// VACUUM).
-    ///
-    /// # Errors
-    /// [`StoreError::Backend`].
-    fn scrub(&mut self) -> Result<(), StoreError> {
-        Ok(())
-    }
 }
 
 /// Opens the store at `location`: a `postgres://` or `postgresql://` URL selects

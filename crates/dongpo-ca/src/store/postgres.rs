@@ -3,10 +3,10 @@
 //! Constraints do the deciding, so concurrent nodes cannot both win a serial or bind one
 //! key to two people: a second inserter waits on the unique index and then fails. Schema
 //! migrations run under a transaction-scoped advisory lock, so nodes starting together
-//! apply them once. Connections are plain TCP (`NoTls`): reach the server over a trusted
-//! link or a local socket.
+//! apply them once. Connections are made by [`super::pg_connect`]: TLS when the URL's
+//! `sslmode` asks for it, plain TCP (for a local socket) otherwise.
 
-use ::postgres::{Client, NoTls, Transaction};
+use ::postgres::{Client, Transaction};
 
 use super::columns::Postgres;
 use super::statements::Backend;
@@ -101,7 +101,7 @@ impl PostgresStore {
     }
 
     fn connect_inner(url: &str, schema: Option<&str>) -> Result<Self, StoreError> {
-        let client = Client::connect(url, NoTls)?;
+        let client = super::pg_connect::connect(url)?;
         let mut store = PostgresStore {
             client: Some(client),
             url: url.to_owned(),
@@ -118,7 +118,7 @@ impl PostgresStore {
     /// operation that saw it drop failed, the next one works.
     fn client(&mut self) -> Result<&mut Client, StoreError> {
         if self.client.as_ref().is_none_or(Client::is_closed) {
-            let mut client = Client::connect(&self.url, NoTls)?;
+            let mut client = super::pg_connect::connect(&self.url)?;
             if let Some(schema) = &self.schema {
                 client.batch_execute(&format!("SET search_path TO \"{schema}\""))?;
             }

@@ -55,6 +55,19 @@ fn create_owner_only(path: &Path) -> Result<(), StoreError> {
 /// (version 4: the registry's VID and its random), after which the file is vacuumed.
 const PURGING_VERSION: u32 = 4;
 
+/// Copies the write-ahead log into the database file and truncates it to zero bytes, so
+/// that the earlier versions of pages it holds (rows since deleted or overwritten) leave
+/// the disk files. Returns false when another connection's read kept the checkpoint from
+/// finishing: the log then still holds them until the next call succeeds.
+///
+/// # Errors
+/// The driver's.
+pub fn truncate_wal(conn: &Connection) -> rusqlite::Result<bool> {
+    // (busy, log frames, checkpointed frames); busy = 1 means it could not complete.
+    let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| row.get(0))?;
+    Ok(busy == 0)
+}
+
 impl SqliteStore {
     /// Opens (creating if missing) the store file at `path` and brings its schema up to
     /// date.
@@ -75,9 +88,10 @@ impl SqliteStore {
             )));
         }
         conn.pragma_update(None, "synchronous", "FULL")?;
-        // Deleted rows (a re-sealed plaintext registry, an erased person) are overwritten,
-        // not left in free pages.
-        conn.pragma_update(None, "secure_delete", true)?;
+        // Deleted rows (a re-sealed plaintext registry, an erased person) are zeroed in the
+        // file rather than left in free space; the WAL's copies go at the checkpoint after
+        // the deletion ([`truncate_wal`]).
+        conn.pragma_update(None, "secure_delete", "ON")?;
         conn.pragma_update(None, "foreign_keys", true)?;
         let fk: bool = conn.pragma_query_value(None, "foreign_keys", |row| row.get(0))?;
         if !fk {
@@ -164,11 +178,15 @@ impl Backend for SqliteStore {
         migrations::version_sqlite(&self.conn, &migrations::CA)
     }
 
-    /// Copies the WAL into the database and truncates it: the WAL's old page images are
-    /// what still holds a deleted row after `secure_delete` overwrote its page.
-    fn scrub(&mut self) -> Result<(), StoreError> {
-        self.conn
-            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
-        Ok(())
+    fn after_delete(&mut self) -> Result<(), StoreError> {
+        if truncate_wal(&self.conn)? {
+            Ok(())
+        } else {
+            Err(StoreError::Backend(
+                "sqlite: the write-ahead log could not be truncated while another connection \
+                 reads it; run the operation again once it is idle"
+                    .into(),
+            ))
+        }
     }
 }

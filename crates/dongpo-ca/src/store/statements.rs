@@ -359,23 +359,6 @@ where
     .transpose()
 }
 
-/// [`super::Store::delete_registry_record`] in `c`'s transaction.
-pub(crate) fn delete_registry_record<C: Sql>(
-    c: &mut C,
-    person: &str,
-    audit: &AuditRecord,
-) -> Result<bool, StoreError>
-where
-    StoreError: From<C::Error>,
-{
-    let deleted = c.execute(
-        "DELETE FROM registry_sealed WHERE person = $1",
-        &[Value::Text(person)],
-    )?;
-    insert_audit(c, std::slice::from_ref(audit))?;
-    Ok(deleted > 0)
-}
-
 /// [`super::Store::registry_keys`].
 pub(crate) fn registry_keys<C: Sql>(c: &mut C) -> Result<Vec<WrappedDataKey>, StoreError>
 where
@@ -526,6 +509,34 @@ where
     StoreError: From<C::Error>,
 {
     one(c.query_opt::<bool>(C::TABLE_EXISTS, &[Value::Text(table)])?)
+}
+
+/// [`super::Store::delete_registry`] in `c`'s transaction.
+pub(crate) fn delete_registry<C: Sql>(
+    c: &mut C,
+    person: &str,
+    audit: &AuditRecord,
+) -> Result<bool, StoreError>
+where
+    StoreError: From<C::Error>,
+{
+    let deleted = c.execute(
+        "DELETE FROM registry_sealed WHERE person = $1",
+        &[Value::Text(person)],
+    )?;
+    insert_audit(c, std::slice::from_ref(audit))?;
+    Ok(deleted > 0)
+}
+
+/// [`super::Store::person_serials`].
+pub(crate) fn person_serials<C: Sql>(c: &mut C, person: &str) -> Result<Vec<Vec<u8>>, StoreError>
+where
+    StoreError: From<C::Error>,
+{
+    Ok(c.query(
+        "SELECT serial FROM certificates WHERE person = $1 ORDER BY length(serial), serial",
+        &[Value::Text(person)],
+    )?)
 }
 
 /// [`super::Store::block_key`] in `c`'s transaction.
@@ -734,11 +745,12 @@ pub trait Backend: Send {
     /// As there.
     fn schema_version(&mut self) -> Result<u32, StoreError>;
 
-    /// [`Store::scrub`].
+    /// After rows were deleted: whatever keeps copies of them in the backend's files is
+    /// cleared (SQLite's write-ahead log); nothing by default.
     ///
     /// # Errors
-    /// As there.
-    fn scrub(&mut self) -> Result<(), StoreError> {
+    /// When the copies could not be cleared.
+    fn after_delete(&mut self) -> Result<(), StoreError> {
         Ok(())
     }
 }
@@ -809,14 +821,6 @@ where
         registry(&mut self.read()?, person)
     }
 
-    fn delete_registry_record(
-        &mut self,
-        person: &str,
-        audit: &AuditRecord,
-    ) -> Result<bool, StoreError> {
-        self.write(|tx| delete_registry_record(tx, person, audit))
-    }
-
     fn registry_keys(&mut self) -> Result<Vec<WrappedDataKey>, StoreError> {
         registry_keys(&mut self.read()?)
     }
@@ -857,7 +861,19 @@ where
         rows: &[SealedRegistryRow],
         audit: &[AuditRecord],
     ) -> Result<bool, StoreError> {
-        self.write(|tx| retire_plaintext_registry(tx, rows, audit))
+        let retired = self.write(|tx| retire_plaintext_registry(tx, rows, audit))?;
+        Backend::after_delete(self)?;
+        Ok(retired)
+    }
+
+    fn delete_registry(&mut self, person: &str, audit: &AuditRecord) -> Result<bool, StoreError> {
+        let deleted = self.write(|tx| delete_registry(tx, person, audit))?;
+        Backend::after_delete(self)?;
+        Ok(deleted)
+    }
+
+    fn person_serials(&mut self, person: &str) -> Result<Vec<Vec<u8>>, StoreError> {
+        person_serials(&mut self.read()?, person)
     }
 
     fn block_key(
@@ -931,7 +947,4 @@ where
         Backend::schema_version(self)
     }
 
-    fn scrub(&mut self) -> Result<(), StoreError> {
-        Backend::scrub(self)
-    }
 }

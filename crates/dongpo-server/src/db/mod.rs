@@ -115,6 +115,33 @@ pub struct StoredApiKey {
     pub scopes: String,
 }
 
+/// What the purge job deletes: rows older than each cutoff (see
+/// [`crate::config::ServerConfig::purge_cutoffs`] for the settings behind them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PurgeCutoffs {
+    /// Reports and DG1s of verifications created before this are dropped (the rows stay).
+    pub reports: UnixTime,
+    /// Verifications no certificate was issued on (valid or failed), created before this,
+    /// are deleted with their receipts.
+    pub verifications: UnixTime,
+    /// Verifications a certificate was issued on, created before this, are deleted with
+    /// their receipts.
+    pub receipts: UnixTime,
+    /// Document bindings first used before this are deleted.
+    pub documents: UnixTime,
+}
+
+/// How many rows a purge or an erasure removed (counts only, for the log).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Removed {
+    /// Verifications (with their receipts) deleted.
+    pub verifications: u64,
+    /// Reports and DG1s dropped from rows that stay.
+    pub reports: u64,
+    /// Document bindings deleted.
+    pub documents: u64,
+}
+
 /// Outcome of binding a document fingerprint to a person.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Binding {
@@ -228,12 +255,24 @@ pub trait ServerDb: Send {
     /// # Errors
     /// [`DbError`].
     fn dev_marked(&mut self) -> Result<bool, DbError>;
-    /// Drops expired challenges and the reports and DG1s of verifications created before
-    /// `report_cutoff`.
+    /// Deletes expired challenges, drops the reports and DG1s of verifications past
+    /// `cutoffs.reports`, and deletes the verifications (with their receipts) and document
+    /// bindings past their retention. On SQLite the write-ahead log is then checkpointed
+    /// and truncated, so no copy of a deleted row stays in the `-wal` file (deleted
+    /// content in the database file itself is zeroed by `secure_delete`).
     ///
     /// # Errors
     /// [`DbError`].
-    fn purge(&mut self, now: UnixTime, report_cutoff: UnixTime) -> Result<(), DbError>;
+    fn purge(&mut self, now: UnixTime, cutoffs: &PurgeCutoffs) -> Result<Removed, DbError>;
+    /// Erases what the server holds about one person (their registry identifier `person`
+    /// and the serials, lowercase hex, of their certificates): the verifications and
+    /// receipts certificates were issued on and the person's document bindings. Then as
+    /// after [`ServerDb::purge`]. Verifications no certificate was issued on name nobody
+    /// and go at their retention.
+    ///
+    /// # Errors
+    /// [`DbError`].
+    fn erase_person(&mut self, person: &str, serials_hex: &[String]) -> Result<Removed, DbError>;
 }
 
 /// A failed statement of `operation` (the driver's message names no row contents).
@@ -255,6 +294,9 @@ trait Backend: Send {
     fn migrate(&mut self) -> Result<(), DbError>;
     /// [`ServerDb::ping`].
     fn ping(&mut self) -> Result<(), DbError>;
+    /// After rows were deleted: on SQLite the WAL checkpointed into the database file and
+    /// truncated (nothing to do on PostgreSQL, whose files the server does not manage).
+    fn after_delete(&mut self) -> Result<(), DbError>;
     /// [`ServerDb::bind_document`]: [`bind_document`] in a transaction.
     fn bind_document(
         &mut self,
@@ -528,20 +570,73 @@ impl<B: Backend> ServerDb for Db<B> {
             .ok_or_else(|| DbError::from_display("read flags", "no row"))
     }
 
-    fn purge(&mut self, now: UnixTime, report_cutoff: UnixTime) -> Result<(), DbError> {
+    fn purge(&mut self, now: UnixTime, cutoffs: &PurgeCutoffs) -> Result<Removed, DbError> {
         let mut sql = self.0.sql()?;
         sql.execute(
             "DELETE FROM server_challenges WHERE expires_at <= $1",
             &[Value::Int(secs(now))],
         )
         .map_err(err("purge challenges"))?;
-        sql.execute(
-            "UPDATE server_verifications SET report_json = NULL, dg1 = NULL \
-             WHERE created_at < $1 AND report_json IS NOT NULL",
-            &[Value::Int(secs(report_cutoff))],
-        )
-        .map_err(err("purge verifications"))?;
-        Ok(())
+        let reports = sql
+            .execute(
+                "UPDATE server_verifications SET report_json = NULL, dg1 = NULL \
+                 WHERE created_at < $1 AND (report_json IS NOT NULL OR dg1 IS NOT NULL)",
+                &[Value::Int(secs(cutoffs.reports))],
+            )
+            .map_err(err("purge reports"))?;
+        let unissued = sql
+            .execute(
+                "DELETE FROM server_verifications WHERE issued_serial IS NULL AND created_at < $1",
+                &[Value::Int(secs(cutoffs.verifications))],
+            )
+            .map_err(err("purge verifications"))?;
+        let issued = sql
+            .execute(
+                "DELETE FROM server_verifications \
+                 WHERE issued_serial IS NOT NULL AND created_at < $1",
+                &[Value::Int(secs(cutoffs.receipts))],
+            )
+            .map_err(err("purge receipts"))?;
+        let documents = sql
+            .execute(
+                "DELETE FROM server_documents WHERE first_used_at < $1",
+                &[Value::Int(secs(cutoffs.documents))],
+            )
+            .map_err(err("purge documents"))?;
+        drop(sql);
+        self.0.after_delete()?;
+        Ok(Removed {
+            verifications: unissued.saturating_add(issued),
+            reports,
+            documents,
+        })
+    }
+
+    fn erase_person(&mut self, person: &str, serials_hex: &[String]) -> Result<Removed, DbError> {
+        let mut sql = self.0.sql()?;
+        let mut verifications = 0u64;
+        for serial in serials_hex {
+            verifications = verifications.saturating_add(
+                sql.execute(
+                    "DELETE FROM server_verifications WHERE issued_serial = $1",
+                    &[Value::Text(serial)],
+                )
+                .map_err(err("erase verifications"))?,
+            );
+        }
+        let documents = sql
+            .execute(
+                "DELETE FROM server_documents WHERE person = $1",
+                &[Value::Text(person)],
+            )
+            .map_err(err("erase documents"))?;
+        drop(sql);
+        self.0.after_delete()?;
+        Ok(Removed {
+            verifications,
+            reports: 0,
+            documents,
+        })
     }
 }
 

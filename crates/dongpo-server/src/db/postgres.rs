@@ -1,7 +1,9 @@
-//! The server state in PostgreSQL, shared by every server process.
+//! The server state in PostgreSQL, shared by every server process (connected as the CA
+//! store is, through [`dongpo_ca::store::pg_connect`]: TLS as the URL's `sslmode` says).
 
+use dongpo_ca::store::pg_connect::connect;
 use dongpo_pki::time::UnixTime;
-use postgres::{Client, NoTls};
+use postgres::Client;
 
 use dongpo_ca::store::columns::Postgres;
 use dongpo_ca::store::migrations;
@@ -26,7 +28,7 @@ impl PgDb {
     pub(super) fn connect(url: &str) -> Result<Self, DbError> {
         Ok(PgDb {
             url: url.to_owned(),
-            client: Some(Client::connect(url, NoTls).map_err(err("connect"))?),
+            client: Some(connect(url).map_err(err("connect"))?),
         })
     }
 
@@ -34,7 +36,7 @@ impl PgDb {
     /// an idle timeout): the request that saw it drop got a 503, the next one works.
     fn client(&mut self) -> Result<&mut Client, DbError> {
         if self.client.as_ref().is_none_or(Client::is_closed) {
-            self.client = Some(Client::connect(&self.url, NoTls).map_err(err("reconnect"))?);
+            self.client = Some(connect(&self.url).map_err(err("reconnect"))?);
         }
         self.client
             .as_mut()
@@ -59,6 +61,12 @@ impl Backend for PgDb {
         self.client()?
             .simple_query("SELECT 1")
             .map_err(err("ping"))?;
+        Ok(())
+    }
+
+    fn after_delete(&mut self) -> Result<(), DbError> {
+        // Deleted rows are gone for every reader at commit; the server's files (and their
+        // vacuuming) are the database administrator's (docs/operators.md, backups).
         Ok(())
     }
 

@@ -1,4 +1,5 @@
-//! The server state in SQLite (WAL, so several server processes on one host can share it).
+//! The server state in SQLite (WAL, so several server processes on one host can share it),
+//! with `secure_delete` on and the WAL truncated after deletions (see [`super::ServerDb::purge`]).
 
 use dongpo_ca::store::columns::Sqlite;
 use dongpo_ca::store::migrations;
@@ -21,6 +22,10 @@ impl SqliteDb {
             .map_err(err("journal_mode"))?;
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(err("synchronous"))?;
+        // Deleted and overwritten content (a report, a DG1) is zeroed in the file rather
+        // than left in free space; the WAL's copies go at the checkpoint after a purge.
+        conn.pragma_update(None, "secure_delete", "ON")
+            .map_err(err("secure_delete"))?;
         Ok(SqliteDb { conn })
     }
 }
@@ -41,6 +46,19 @@ impl Backend for SqliteDb {
         self.conn
             .query_row("SELECT 1", [], |_| Ok(()))
             .map_err(err("ping"))
+    }
+
+    fn after_delete(&mut self) -> Result<(), DbError> {
+        if dongpo_ca::store::sqlite::truncate_wal(&self.conn).map_err(err("checkpoint"))? {
+            Ok(())
+        } else {
+            // Another server process on the file was reading: its copies stay in the WAL
+            // until a later purge truncates it.
+            Err(DbError::from_display(
+                "checkpoint",
+                "the write-ahead log could not be truncated while another connection reads it",
+            ))
+        }
     }
 
     fn bind_document(

@@ -88,6 +88,58 @@ fn parse_records(body: &[u8]) -> ApiResult<Vec<Identity>> {
         .collect()
 }
 
+/// `POST /v1/registry/erase` body.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EraseIn {
+    /// The resident registration number of the person to erase.
+    pub resident_registration_number: String,
+}
+
+/// `POST /v1/registry/erase`: erases a person ([`crate::erasure::erase_person`]): the
+/// registry record and the server's verifications, receipts and document bindings linked
+/// to them; the pseudonymous records a CA must keep stay.
+pub async fn erase(
+    State(state): State<Arc<AppState>>,
+    caller: Caller,
+    JsonBody(body): JsonBody<EraseIn>,
+) -> ApiResult<Json<Value>> {
+    caller.require(Scope::Admin)?;
+    let rrn = zeroize::Zeroizing::new(body.resident_registration_number);
+    let erased = state
+        .ca(move |ca, st| {
+            let mut db = st
+                .db
+                .lock()
+                .map_err(|_| ApiError::internal("server database lock poisoned"))?;
+            crate::erasure::erase_person(ca, Some(db.as_mut()), &rrn, UnixTime::now()).map_err(
+                |e| match e {
+                    crate::erasure::EraseError::BadRrn(_) => ApiError::bad_request(
+                        "bad_request",
+                        "resident_registration_number: not 13 digits (YYMMDD-NNNNNNN)",
+                    ),
+                    other => ApiError::unavailable(other),
+                },
+            )
+        })
+        .await?;
+    let server = erased.server.unwrap_or_default();
+    tracing::info!(
+        key_id = %caller.key_id,
+        record_deleted = erased.ca.record_deleted,
+        certificates_kept = erased.ca.certificate_serials.len(),
+        verifications_deleted = server.verifications,
+        documents_deleted = server.documents,
+        "person erased"
+    );
+    Ok(Json(json!({
+        "record_deleted": erased.ca.record_deleted,
+        "verifications_deleted": server.verifications,
+        "documents_deleted": server.documents,
+        "certificates_kept": erased.ca.certificate_serials,
+    })))
+}
+
 /// `POST /v1/api-keys` body.
 #[derive(Debug, Deserialize)]
 pub struct ApiKeyIn {

@@ -39,6 +39,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/v1/certificates/{serial}"),
     ("post", "/v1/certificates/{serial}/revoke"),
     ("post", "/v1/registry"),
+    ("post", "/v1/registry/erase"),
     ("post", "/v1/api-keys"),
     ("get", "/crl/{file}"),
     ("post", "/ocsp"),
@@ -87,6 +88,7 @@ pub fn router(state: Arc<AppState>) -> Router {
             post(certificates::revoke),
         )
         .route("/v1/registry", post(admin::registry))
+        .route("/v1/registry/erase", post(admin::erase))
         .route("/v1/api-keys", post(admin::create_api_key))
         .route("/crl/{file}", get(publish::crl))
         .route(

@@ -157,7 +157,13 @@ pub async fn verify(
             };
             let subject = worker.document_subject(outcome.mrz.as_ref());
             let report = outcome.into_report();
-            let claims = ReceiptClaims::of(&id, &report, challenge_id.as_deref(), now.0);
+            let claims = ReceiptClaims::of(
+                &id,
+                &report,
+                challenge_id.as_deref(),
+                now.0,
+                &worker.fingerprint_key,
+            );
             let receipt = worker.receipts.sign(&claims).map_err(ApiError::internal)?;
             let stored = StoredVerification {
                 id,

@@ -19,6 +19,8 @@
 //!   the check fail (its key did not make the signature, or it does not chain), never
 //!   lend its trust to another key.
 
+use std::collections::BTreeSet;
+
 use cms::cert::CertificateChoices;
 use cms::content_info::ContentInfo;
 use cms::signed_data::{SignedData, SignerIdentifier, SignerInfo};
@@ -191,16 +193,17 @@ impl SignerFields {
         let mut attr_message_digest = None;
         let mut signing_time = None;
         if let Some(attrs) = attrs {
-            let mut seen: Vec<ObjectIdentifier> = Vec::with_capacity(attrs.len());
+            // A set, not a list: many thousand distinct attributes must not cost a
+            // comparison of every pair (quadratic; seconds for a few hundred kilobytes).
+            let mut seen: BTreeSet<ObjectIdentifier> = BTreeSet::new();
             for attr in attrs.iter() {
                 // RFC 5652 §5.3: each attribute type at most once in signedAttrs.
-                if seen.contains(&attr.oid) {
+                if !seen.insert(attr.oid) {
                     return Err(structure(format!(
                         "signed attribute {} appears twice",
                         attr.oid
                     )));
                 }
-                seen.push(attr.oid);
                 let known = [
                     (oid::ATTR_CONTENT_TYPE, "contentType"),
                     (oid::ATTR_MESSAGE_DIGEST, "messageDigest"),

@@ -22,7 +22,7 @@
 //!
 //! Anything else (BER, unsignedAttrs, a tag out of place) is `None`, never a guess.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeSet, VecDeque};
 use std::sync::RwLock;
 
 use cms::content_info::CmsVersion;
@@ -161,7 +161,9 @@ struct Attributes<'a> {
 /// with exactly one value of their type.
 fn read_attributes<'a>(signed_attrs: &Tlv<'a>) -> Option<Attributes<'a>> {
     let mut out = Attributes::default();
-    let mut seen: Vec<ObjectIdentifier> = Vec::with_capacity(4);
+    // A set, not a list: a SOD of many thousand distinct attributes must not cost a
+    // comparison of every pair (quadratic; seconds for a few hundred kilobytes).
+    let mut seen: BTreeSet<ObjectIdentifier> = BTreeSet::new();
     for attribute in walk::children(signed_attrs) {
         let attribute = attribute.filter(|a| a.tag == walk::SEQUENCE)?;
         let mut parts = attribute.children();
@@ -169,10 +171,9 @@ fn read_attributes<'a>(signed_attrs: &Tlv<'a>) -> Option<Attributes<'a>> {
         let set = walk::element(&mut parts, walk::SET)?;
         parts.finish().ok()?;
         // RFC 5652 §5.3: each attribute type at most once.
-        if seen.contains(&kind) {
+        if !seen.insert(kind) {
             return None;
         }
-        seen.push(kind);
         let known = [
             oid::ATTR_CONTENT_TYPE,
             oid::ATTR_MESSAGE_DIGEST,

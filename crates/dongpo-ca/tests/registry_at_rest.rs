@@ -295,7 +295,9 @@ fn a_version_3_directory_with_plaintext_rows_and_keys_in_secrets_is_upgraded() {
     // The database as schema version 3 left it: a plaintext registry, no sealed tables.
     let raw = rusqlite::Connection::open(dir.join("ca.sqlite")).unwrap();
     raw.execute_batch(&format!(
-        "DROP TABLE registry_sealed; DROP TABLE registry_keys;
+        "DROP TABLE registry_sealed; DROP TABLE registry_keys; DROP TABLE access_records;
+         ALTER TABLE certificates DROP COLUMN vid_random_encrypted;
+         ALTER TABLE certificates DROP COLUMN vid_random_encryption;
          DELETE FROM schema_migrations WHERE version > 3;
          CREATE TABLE registry (
             person TEXT NOT NULL PRIMARY KEY, overseas_registration_number TEXT NOT NULL,

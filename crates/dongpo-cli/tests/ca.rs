@@ -902,7 +902,11 @@ fn registry_delete_erases_the_record_and_keeps_the_certificate() {
             .query_row("SELECT COUNT(*) FROM registry_sealed", [], |r| r.get(0))
             .unwrap()
     };
-    assert_eq!(sealed_rows(), 1, "the person is registered before the erasure");
+    assert_eq!(
+        sealed_rows(),
+        1,
+        "the person is registered before the erasure"
+    );
     // Sealed at rest: none of the record's fields is in the files even before.
     let before = registry_fields_in(&store, &identity);
     assert!(before.is_empty(), "before the erasure: {before:?}");

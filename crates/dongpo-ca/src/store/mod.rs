@@ -557,7 +557,6 @@ pub trait Store: Send {
     /// # Errors
     /// [`StoreError::Backend`].
     fn schema_version(&mut self) -> Result<u32, StoreError>;
-
 }
 
 /// Opens the store at `location`: a `postgres://` or `postgresql://` URL selects

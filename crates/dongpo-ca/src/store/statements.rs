@@ -946,5 +946,4 @@ where
     fn schema_version(&mut self) -> Result<u32, StoreError> {
         Backend::schema_version(self)
     }
-
 }

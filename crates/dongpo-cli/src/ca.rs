@@ -17,7 +17,7 @@ use crate::exit;
 #[derive(Subcommand)]
 pub enum CaCommand {
     /// Create a CA directory: root CA, one issuing CA per profile, store, secrets, ca.toml.
-    Init(InitArgs),
+    Init(Box<InitArgs>),
     /// Record this directory's `require_active_authentication`, `max_report_age` and
     /// profiles as the CA's settings in its store (audited), after changing them on every
     /// node; nodes with other values are then refused at start.

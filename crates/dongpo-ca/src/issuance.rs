@@ -29,6 +29,7 @@ use std::convert::Infallible;
 
 use dongpo_pki::time::UnixTime;
 
+use crate::access;
 use crate::authority::{Application, Ca};
 use crate::csr::parse_csr;
 use crate::evidence::{Assurance, EvidenceError, PassportEvidence};
@@ -294,4 +295,54 @@ fn repeat<E>(
         repeated: true,
         vid_random: cert.vid_random,
     })
+}
+
+/// The access records of one application for a certificate ([`crate::finalize`]): a
+/// `registry.lookup` when the RA consulted the registry (outcome `found`, or the
+/// [`RegistryRefusal`](crate::RegistryRefusal) detail the applicant never sees), and a
+/// `certificate.issue` with the outcome (`issued:<serial>`, `repeated:<serial>`, or the
+/// refusal's code). `person` is the applicant's registry id (`None`: the number given was
+/// not a well-formed resident registration number); `new` whether the request was a
+/// [`Request::New`](crate::Request::New); `reference` the verification id, if any.
+#[must_use]
+pub fn access_records<E>(
+    actor: &str,
+    person: Option<&str>,
+    new: bool,
+    result: &Result<Finalized, IssuanceError<E>>,
+    reference: Option<&str>,
+    at: UnixTime,
+) -> Vec<access::Access> {
+    let subject = person.map_or_else(|| "person:malformed".to_owned(), access::person_subject);
+    // The registry is consulted last in the RA's order: any other refusal came before it.
+    let lookup = match result {
+        Ok(finalized) => (!finalized.repeated).then(|| "found".to_owned()),
+        Err(IssuanceError::Refused(Refusal::RegistryRefused(why))) => Some(why.detail()),
+        Err(IssuanceError::Refused(_)) => None,
+        Err(_) => new.then(|| "found".to_owned()),
+    };
+    let outcome = match result {
+        Ok(f) if f.repeated => format!("repeated:{}", f.serial.to_hex()),
+        Ok(f) => format!("issued:{}", f.serial.to_hex()),
+        Err(IssuanceError::Refused(refusal)) => refusal.code().to_owned(),
+        Err(IssuanceError::AlreadyConsumed | IssuanceError::NotARetry) => {
+            "verification_used".to_owned()
+        }
+        Err(IssuanceError::Hook(_)) => "refused_by_caller".to_owned(),
+        Err(_) => "failed".to_owned(),
+    };
+    let make = |action, outcome| access::Access {
+        at,
+        actor: actor.to_owned(),
+        action,
+        subject: subject.clone(),
+        outcome,
+        reference: reference.map(str::to_owned),
+    };
+    let mut out = Vec::with_capacity(2);
+    if let Some(found) = lookup {
+        out.push(make(access::Action::RegistryLookup, found));
+    }
+    out.push(make(access::Action::CertificateIssue, outcome));
+    out
 }

@@ -31,6 +31,7 @@ mod ra;
 mod reason;
 mod registry;
 pub mod registry_seal;
+mod rrn;
 pub mod store;
 mod subject;
 mod tbs;
@@ -59,7 +60,9 @@ pub use files::{
 pub use init::{
     CONFIG_FILE, InitError, InitOptions, PASSPHRASE_ENV, PASSPHRASE_FILE, init, resolve_store,
 };
-pub use issuance::{Finalized, IssuanceError, IssuanceHooks, Request, Standalone, finalize};
+pub use issuance::{
+    Finalized, IssuanceError, IssuanceHooks, Request, Standalone, access_records, finalize,
+};
 pub use issue::{IssueError, Issued, Issuer, IssuingCa, partition_of};
 pub use key_policy::{KeyPolicy, KeyRejection, spki_sha256};
 pub use lint::LintError;

@@ -62,7 +62,8 @@ impl RegistryKey {
     /// # Errors
     /// [`RegistryError::BadRrn`] when `rrn` is not 13 digits (one hyphen after the sixth allowed).
     pub fn person_id(&self, rrn: &str, at: &str) -> Result<String, RegistryError> {
-        let digits = normalise_rrn(rrn).ok_or_else(|| RegistryError::BadRrn { at: at.into() })?;
+        let digits =
+            crate::rrn::normalise(rrn).ok_or_else(|| RegistryError::BadRrn { at: at.into() })?;
         Ok(hex::encode(
             self.mac(b"dongpo registry person v1", digits.as_bytes()),
         ))
@@ -97,16 +98,6 @@ pub fn subject_id(person: &str) -> String {
     use sha2::Digest;
     let digest = Sha256::digest(format!("dongpo subject id v1\0{person}").as_bytes());
     hex::encode(digest.get(..16).unwrap_or_default())
-}
-
-/// The 13 digits of an RRN (one hyphen after the sixth allowed), in wiped memory.
-pub(crate) fn normalise_rrn(rrn: &str) -> Option<Zeroizing<String>> {
-    let digits: Zeroizing<String> = Zeroizing::new(match rrn.trim().split_once('-') {
-        Some((a, b)) if a.len() == 6 => format!("{a}{b}"),
-        Some(_) => return None,
-        None => rrn.trim().to_owned(),
-    });
-    (digits.len() == 13 && digits.bytes().all(|b| b.is_ascii_digit())).then_some(digits)
 }
 
 /// One overseas citizen as the agency's registry describes them: the columns of the CSV
@@ -194,7 +185,7 @@ impl Identity {
             s.bytes()
                 .all(|b| b.is_ascii_uppercase() || b == b' ' || b == b'<')
         };
-        if normalise_rrn(&self.resident_registration_number).is_none() {
+        if crate::rrn::normalise(&self.resident_registration_number).is_none() {
             return Err(RegistryError::BadRrn { at: at.into() });
         }
         if self.surname.is_empty() || !mrz_name(&self.surname) {

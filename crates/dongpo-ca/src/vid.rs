@@ -61,7 +61,7 @@ impl AssignedVid {
     /// [`VidAssignError`].
     pub fn draw(rrn: &str, key: &PublicKey) -> Result<Self, VidAssignError> {
         SealSuite::for_key(key).map_err(VidAssignError::KeyUnsupported)?;
-        let digits = crate::registry::normalise_rrn(rrn).ok_or(VidAssignError::BadRrn)?;
+        let digits = crate::rrn::normalise(rrn).ok_or(VidAssignError::BadRrn)?;
         let mut random = Zeroizing::new(vec![0u8; RANDOM_LEN]);
         getrandom::fill(random.as_mut_slice()).map_err(|_| VidAssignError::Random)?;
         let virtual_id = dongpo_profiles::vid::virtual_id(&digits, &random, HashAlgorithm::Sha256)

@@ -62,7 +62,7 @@ fn records_chain_export_tamper_and_purge() {
             serial = done.serial.to_hex();
         }
         let pid = ca.person_id(who.rrn()).ok();
-        log.record(&access::issuance(
+        log.record(&dongpo_ca::access_records(
             "key-1",
             pid.as_deref(),
             true,

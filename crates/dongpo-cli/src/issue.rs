@@ -111,7 +111,7 @@ pub fn issue(args: &IssueArgs) -> Result<u8, String> {
     };
     let result = finalize(&mut ca, &Request::New(application), &mut Standalone, now);
     let person = ca.person_id(&identity.resident_registration_number).ok();
-    let accesses = dongpo_ca::access::issuance(
+    let accesses = dongpo_ca::access_records(
         dongpo_ca::CLI_ACTOR,
         person.as_deref(),
         true,

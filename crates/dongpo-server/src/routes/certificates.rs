@@ -149,7 +149,7 @@ pub async fn issue(
             let result = finalize(ca, &request, &mut hooks, now);
             let person = ca.person_id(&rrn).ok();
             let is_new = matches!(request, Request::New(_));
-            st.record_access(&dongpo_ca::access::issuance(
+            st.record_access(&dongpo_ca::access_records(
                 &key_id,
                 person.as_deref(),
                 is_new,

@@ -349,7 +349,7 @@ pub fn decide(
         person: record.person.clone(),
         subject: SubjectValues {
             real_name,
-            subject_id: subject_id(&record.person),
+            subject_id: subject_id(&record.person, &app.profile.institution),
             country_of_residence: country.to_owned(),
         },
         public_key: csr.public_key,
@@ -426,6 +426,17 @@ fn registry_mismatches(record: &RegistryRecord, mrz: &Mrz) -> Vec<&'static str> 
     }
     if record.nationality != mrz.nationality {
         out.push("nationality");
+    }
+    // The passport the registry knows must be the one presented (a renewed passport is
+    // registered again before it is used).
+    let number = |n: &str| -> String {
+        n.chars()
+            .filter(|c| !matches!(c, '<' | ' ' | '-'))
+            .flat_map(char::to_uppercase)
+            .collect()
+    };
+    if number(&record.document_number) != number(&mrz.document_number) {
+        out.push("document_number");
     }
     out
 }

@@ -91,13 +91,17 @@ pub struct Erasure {
     pub certificate_serials: Vec<String>,
 }
 
-/// The stable subject identifier a certificate carries for a person: derived from the
-/// registry identifier, so it is stable across certificates and reveals nothing.
+/// The subject identifier (`UID`) a certificate of `institution` carries for a person:
+/// derived from the registry identifier (itself keyed under the registry key, so the `UID`
+/// reveals nothing and cannot be computed from an RRN without that key) and the issuing
+/// institution, so it is stable across one institution's certificates but differs between
+/// institutions: certificates of two providers cannot be linked through it.
 #[must_use]
-pub fn subject_id(person: &str) -> String {
+pub fn subject_id(person: &str, institution: &str) -> String {
     use sha2::Digest;
-    let digest = Sha256::digest(format!("dongpo subject id v1\0{person}").as_bytes());
-    hex::encode(digest.get(..16).unwrap_or_default())
+    let digest =
+        Sha256::digest(format!("dongpo subject id v2\0{institution}\0{person}").as_bytes());
+    hex::encode(digest.as_slice().split_at(16).0)
 }
 
 /// One overseas citizen as the agency's registry describes them: the columns of the CSV
@@ -320,6 +324,18 @@ pub fn import_csv(text: &str, key: &RegistryKey) -> Result<Vec<RegistryRecord>, 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn subject_ids_are_stable_per_institution_and_differ_between_institutions() {
+        let person = "aa01";
+        let kb = subject_id(person, "KB Kookmin Bank");
+        assert_eq!(kb, subject_id(person, "KB Kookmin Bank"));
+        assert_eq!(kb.len(), 32);
+        assert_ne!(kb, subject_id(person, "Toss"));
+        assert_ne!(kb, subject_id("bb02", "KB Kookmin Bank"));
+        // No person id and institution pair collides with another split of the same text.
+        assert_ne!(subject_id("a", "b\0c"), subject_id("a\0b", "c"));
+    }
 
     const HEADER: &str = "resident_registration_number,overseas_registration_number,registration_status,surname,given_names,name_hangul,date_of_birth,sex,nationality,document_number,country_of_residence";
 

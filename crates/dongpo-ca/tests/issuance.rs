@@ -558,3 +558,29 @@ fn a_sixth_certificate_type_is_a_toml_file_and_may_carry_the_vid() {
     );
     let _ = cert.to_der().unwrap();
 }
+
+/// Issue 17: the registry's passport number is compared with DG1's, so a person registered
+/// with another passport (a renewed one not registered again) is refused, with the field
+/// named only in the refusal's detail (the access record), never its value.
+#[test]
+fn a_passport_other_than_the_registered_one_is_refused() {
+    let (_dir, mut ca) = new_ca("passport-number", None);
+    let person = applicant(Variant::Genuine, 1, NOW);
+    let mut registered = person.identity.clone();
+    registered.document_number = format!("X{}", &registered.document_number[1..]);
+    ca.register(&registered, NOW).unwrap();
+    let good = csr(KeySpec::Ec(Curve::P256), 21);
+    let e = ca
+        .approve(&person.report, &person.dg1, person.rrn(), &good, "kb", NOW)
+        .unwrap_err();
+    assert_eq!(e.code(), "registry_refused", "{e}");
+    assert!(
+        matches!(&e, Refusal::RegistryRefused(RegistryRefusal::Mismatch(fields)) if *fields == vec!["document_number"]),
+        "{e:?}"
+    );
+    assert!(!e.to_string().contains(&registered.document_number), "{e}");
+    // Registered again with the passport presented, the same application is approved.
+    ca.register(&person.identity, NOW).unwrap();
+    ca.approve(&person.report, &person.dg1, person.rrn(), &good, "kb", NOW)
+        .unwrap();
+}

@@ -467,15 +467,7 @@ fn a_sixth_certificate_type_is_a_toml_file_and_may_carry_the_vid() {
     let (dir, ca) = new_ca("sixth", None);
     drop(ca);
     let profiles = dir.join("profiles");
-    std::fs::create_dir_all(&profiles).unwrap();
-    for name in ["shinhan", "toss", "kb", "woori", "hana"] {
-        let text = std::fs::read_to_string(format!(
-            "{}/../dongpo-profiles/profiles/{name}.toml",
-            env!("CARGO_MANIFEST_DIR")
-        ))
-        .unwrap();
-        std::fs::write(profiles.join(format!("{name}.toml")), text).unwrap();
-    }
+    dongpo_profiles::write_builtin(&profiles, |_, text| text.to_owned()).unwrap();
     let naver = std::fs::read_to_string(profiles.join("kb.toml"))
         .unwrap()
         .replace("name = \"kb\"", "name = \"naver\"")

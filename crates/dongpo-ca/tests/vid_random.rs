@@ -31,20 +31,15 @@ fn vid_ca(label: &str) -> (PathBuf, Ca) {
     let (dir, ca) = new_ca(label, None);
     drop(ca);
     let profiles = dir.join("profiles");
-    std::fs::create_dir_all(&profiles).unwrap();
-    for name in ["shinhan", "toss", "kb", "woori", "hana"] {
-        let text = std::fs::read_to_string(format!(
-            "{}/../dongpo-profiles/profiles/{name}.toml",
-            env!("CARGO_MANIFEST_DIR")
-        ))
-        .unwrap();
-        let text = if name == "kb" {
-            text.replace("identify_data_vid = false", "identify_data_vid = true")
-        } else {
-            text
-        };
-        std::fs::write(profiles.join(format!("{name}.toml")), text).unwrap();
-    }
+    // The five shipped profiles, with kb carrying the VID.
+    dongpo_profiles::write_builtin(&profiles, |name, text| {
+        let vid = if name == "kb" { "true" } else { "false" };
+        text.replace(
+            "identify_data_vid = false",
+            &format!("identify_data_vid = {vid}"),
+        )
+    })
+    .unwrap();
     let config = std::fs::read_to_string(dir.join("ca.toml"))
         .unwrap()
         .replacen("store = ", "profiles_dir = \"profiles\"\nstore = ", 1);

@@ -665,20 +665,15 @@ fn issue_json_carries_the_sealed_vid_random_that_vid_decrypt_and_verify_use() {
     ok(&dongpo(&["ca", "init", "--dir", s(&ca), "--json"]));
     // The CA's own profiles: the five, with kb carrying the VID; then the change accepted.
     let profiles = ca.join("profiles");
-    std::fs::create_dir_all(&profiles).unwrap();
-    for name in ["shinhan", "toss", "kb", "woori", "hana"] {
-        let text = std::fs::read_to_string(format!(
-            "{}/../dongpo-profiles/profiles/{name}.toml",
-            env!("CARGO_MANIFEST_DIR")
-        ))
-        .unwrap();
-        let text = if name == "kb" {
-            text.replace("identify_data_vid = false", "identify_data_vid = true")
-        } else {
-            text
-        };
-        std::fs::write(profiles.join(format!("{name}.toml")), text).unwrap();
-    }
+    // The five shipped profiles, with kb carrying the VID.
+    dongpo_profiles::write_builtin(&profiles, |name, text| {
+        let vid = if name == "kb" { "true" } else { "false" };
+        text.replace(
+            "identify_data_vid = false",
+            &format!("identify_data_vid = {vid}"),
+        )
+    })
+    .unwrap();
     let config = std::fs::read_to_string(ca.join("ca.toml"))
         .unwrap()
         .replacen("store = ", "profiles_dir = \"profiles\"\nstore = ", 1);

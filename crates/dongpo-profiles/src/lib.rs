@@ -7,5 +7,5 @@ pub mod vid;
 
 pub use profile::{
     KeyUsageBit, Profile, ProfileError, SubjectSource, ValidityBeyondIssuer, builtin,
-    key_algorithm_name, load_dir, load_str,
+    key_algorithm_name, load_dir, load_str, write_builtin,
 };

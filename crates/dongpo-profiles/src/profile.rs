@@ -383,6 +383,23 @@ pub fn builtin() -> Result<Vec<Profile>, ProfileError> {
         .collect()
 }
 
+/// Writes the five shipped profiles into `dir` (created if missing) as `<name>.toml`, each
+/// text passed through `edit(name, text)` first: the start of a `profiles_dir` of one's own
+/// (and of tests that need a profile changed, e.g. one carrying the KISA VID).
+///
+/// # Errors
+/// The file system's.
+pub fn write_builtin(dir: &Path, edit: impl Fn(&str, &str) -> String) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    for (file, text) in BUILTIN {
+        let name = file
+            .trim_start_matches("profiles/")
+            .trim_end_matches(".toml");
+        std::fs::write(dir.join(format!("{name}.toml")), edit(name, text))?;
+    }
+    Ok(())
+}
+
 /// Every `*.toml` profile in `dir`, sorted by name.
 ///
 /// # Errors
@@ -413,6 +430,30 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Profile>, ProfileError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_builtin_profiles_written_out_load_as_the_builtin_ones() {
+        let dir = std::env::temp_dir().join(format!("dongpo-profiles-{}", std::process::id()));
+        write_builtin(&dir, |_, text| text.to_owned()).unwrap();
+        let mut shipped = builtin().unwrap();
+        shipped.sort_by(|a, b| a.name.cmp(&b.name));
+        assert_eq!(load_dir(&dir).unwrap(), shipped, "load_dir sorts by name");
+        write_builtin(&dir, |name, text| {
+            text.replace(
+                "identify_data_vid = false",
+                &format!("identify_data_vid = {}", name == "kb"),
+            )
+        })
+        .unwrap();
+        let vid: Vec<_> = load_dir(&dir)
+            .unwrap()
+            .into_iter()
+            .filter(|p| p.identify_data_vid)
+            .map(|p| p.name)
+            .collect();
+        assert_eq!(vid, ["kb"]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn five_shipped_profiles_load_with_their_facts() {

@@ -56,20 +56,15 @@ fn data_with_vid_profile() -> PathBuf {
     )
     .unwrap();
     let profiles_dir = dir.join("profiles");
-    std::fs::create_dir_all(&profiles_dir).unwrap();
-    for name in ["shinhan", "toss", "kb", "woori", "hana"] {
-        let text = std::fs::read_to_string(format!(
-            "{}/../dongpo-profiles/profiles/{name}.toml",
-            env!("CARGO_MANIFEST_DIR")
-        ))
-        .unwrap();
-        let text = if name == "kb" {
-            text.replace("identify_data_vid = false", "identify_data_vid = true")
-        } else {
-            text
-        };
-        std::fs::write(profiles_dir.join(format!("{name}.toml")), text).unwrap();
-    }
+    // The five shipped profiles, with kb carrying the VID.
+    dongpo_profiles::write_builtin(&profiles_dir, |name, text| {
+        let vid = if name == "kb" { "true" } else { "false" };
+        text.replace(
+            "identify_data_vid = false",
+            &format!("identify_data_vid = {vid}"),
+        )
+    })
+    .unwrap();
     let toml = std::fs::read_to_string(dir.join("ca.toml"))
         .unwrap()
         .replacen("store = ", "profiles_dir = \"profiles\"\nstore = ", 1);

@@ -283,6 +283,26 @@ pub fn registry_imports(actor: &str, persons: &[String], at: UnixTime) -> Vec<Ac
         .collect()
 }
 
+/// The `registry.erase` record of an erasure (`dongpo registry delete`,
+/// `POST /v1/registry/erase`): outcome `erased`, or `no_record` when the registry held
+/// none for the number (what the server and its verifications held is erased either way).
+#[must_use]
+pub fn registry_erasure(actor: &str, person: &str, record_deleted: bool, at: UnixTime) -> Access {
+    Access {
+        at,
+        actor: actor.to_owned(),
+        action: Action::RegistryErase,
+        subject: person_subject(person),
+        outcome: if record_deleted {
+            "erased"
+        } else {
+            "no_record"
+        }
+        .into(),
+        reference: None,
+    }
+}
+
 fn entry(access: &Access) -> AuditEntry {
     let body = Body {
         actor: access.actor.clone(),

@@ -385,6 +385,15 @@ fn delete(args: &DeleteArgs) -> Result<u8, String> {
         UnixTime::now(),
     )
     .map_err(|e| format!("{}: {e}", args.rrn_file.display()))?;
+    record_access(
+        &ca,
+        &[dongpo_ca::access::registry_erasure(
+            CLI_ACTOR,
+            &erased.ca.person,
+            erased.ca.record_deleted,
+            UnixTime::now(),
+        )],
+    )?;
     let server = erased.server.unwrap_or_default();
     if args.json {
         println!(

@@ -935,6 +935,25 @@ fn registry_delete_erases_the_record_and_keeps_the_certificate() {
     assert_eq!(erased["certificates_kept"], serde_json::json!([serial]));
     assert_eq!(erased["server_db"], false);
     assert_eq!(sealed_rows(), 0, "the sealed record is gone");
+    // The erasure is in the access records, pseudonymously.
+    let export = root.join("access.jsonl");
+    ok(&dongpo(&[
+        "access",
+        "export",
+        "--dir",
+        s(&ca),
+        "--out",
+        s(&export),
+    ]));
+    let records = std::fs::read_to_string(&export).unwrap();
+    let erase = records
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|r| r["action"] == "registry.erase")
+        .expect("a registry.erase access record");
+    assert_eq!(erase["actor"], "cli");
+    assert_eq!(erase["outcome"], "erased");
+    assert!(!records.contains(rrn), "no RRN in the access records");
     let left = registry_fields_in(&store, &identity);
     assert!(left.is_empty(), "after the erasure: {left:?}");
 

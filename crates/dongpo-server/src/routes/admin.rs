@@ -123,6 +123,18 @@ pub async fn erase(
             )
         })
         .await?;
+    let access = dongpo_ca::access::registry_erasure(
+        &caller.key_id,
+        &erased.ca.person,
+        erased.ca.record_deleted,
+        UnixTime::now(),
+    );
+    let worker = Arc::clone(&state);
+    crate::state::blocking(move || {
+        worker.record_access(&[access]);
+        Ok(())
+    })
+    .await?;
     let server = erased.server.unwrap_or_default();
     tracing::info!(
         key_id = %caller.key_id,

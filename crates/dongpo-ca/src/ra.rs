@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 use crate::csr::{Csr, CsrError, parse_csr};
 use crate::evidence::{Assurance, PassportEvidence};
 use crate::key_policy::{KeyPolicy, KeyRejection, spki_sha256};
-use crate::registry::subject_id;
+use crate::registry::{shared_subject_id, subject_id};
 use crate::store::RegistryRecord;
 use crate::subject::SubjectValues;
 use crate::vid::{AssignedVid, VidAssignError};
@@ -349,7 +349,11 @@ pub fn decide(
         person: record.person.clone(),
         subject: SubjectValues {
             real_name,
-            subject_id: subject_id(&record.person, &app.profile.institution),
+            subject_id: if app.profile.links_institutions() {
+                shared_subject_id(&record.person)
+            } else {
+                subject_id(&record.person, &app.profile.institution)
+            },
             country_of_residence: country.to_owned(),
         },
         public_key: csr.public_key,

@@ -104,6 +104,17 @@ pub fn subject_id(person: &str, institution: &str) -> String {
     hex::encode(digest.as_slice().split_at(16).0)
 }
 
+/// The subject identifier (`UID`) shared by every institution whose profile asks for it
+/// (`unique_id = "shared_subject_id"`): derived from the registry identifier alone, so a
+/// person's certificates under such profiles are linked by it. Domain-separated from
+/// [`subject_id`], so it equals no institution's identifier.
+#[must_use]
+pub fn shared_subject_id(person: &str) -> String {
+    use sha2::Digest;
+    let digest = Sha256::digest(format!("dongpo shared subject id v1\0{person}").as_bytes());
+    hex::encode(digest.as_slice().split_at(16).0)
+}
+
 /// One overseas citizen as the agency's registry describes them: the columns of the CSV
 /// import and the fields of the testkit's `identity.json`.
 #[derive(Clone, Deserialize, PartialEq, Eq)]
@@ -335,6 +346,13 @@ mod tests {
         assert_ne!(kb, subject_id("bb02", "KB Kookmin Bank"));
         // No person id and institution pair collides with another split of the same text.
         assert_ne!(subject_id("a", "b\0c"), subject_id("a\0b", "c"));
+        // The shared identifier is one for all institutions and none of theirs.
+        let shared = shared_subject_id(person);
+        assert_eq!(shared, shared_subject_id(person));
+        assert_eq!(shared.len(), 32);
+        assert_ne!(shared, shared_subject_id("bb02"));
+        assert_ne!(shared, kb);
+        assert_ne!(shared, subject_id(person, ""));
     }
 
     const HEADER: &str = "resident_registration_number,overseas_registration_number,registration_status,surname,given_names,name_hangul,date_of_birth,sex,nationality,document_number,country_of_residence";

@@ -189,7 +189,9 @@ pub fn name(attributes: &[Attribute<'_>]) -> Result<Name, NameError> {
 pub struct SubjectValues {
     /// The real name (Hangul when registered, else the MRZ name).
     pub real_name: String,
-    /// The stable subject identifier.
+    /// The stable subject identifier, of this profile's institution or, when the profile's
+    /// `UID` is `shared_subject_id`, shared by institutions (see
+    /// [`crate::registry::subject_id`]).
     pub subject_id: String,
     /// Country of residence, ISO 3166-1 alpha-2.
     pub country_of_residence: String,
@@ -198,7 +200,7 @@ pub struct SubjectValues {
 fn value(source: SubjectSource, values: &SubjectValues) -> &str {
     match source {
         SubjectSource::RealName => &values.real_name,
-        SubjectSource::SubjectId => &values.subject_id,
+        SubjectSource::SubjectId | SubjectSource::SharedSubjectId => &values.subject_id,
         SubjectSource::CountryOfResidence => &values.country_of_residence,
     }
 }

@@ -14,48 +14,15 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{Applicant, NOW, applicant, new_ca};
-use dongpo_ca::keys::Passphrase;
+use common::{Applicant, NOW, applicant, new_ca, vid_ca};
 use dongpo_ca::{
-    Application, Ca, Finalized, IssuanceError, Overrides, Refusal, Request, Standalone, finalize,
+    Application, Ca, Finalized, IssuanceError, Refusal, Request, Standalone, finalize,
 };
 use dongpo_crypto::seal::{SealSuite, VID_RANDOM_INFO, open};
 use dongpo_crypto::{Curve, HashAlgorithm, KeySpec};
 use dongpo_profiles::vid::{VidMatch, verify_certificate};
 use dongpo_testkit::Variant;
 use zeroize::Zeroizing;
-
-/// A CA whose `kb` profile carries the VID (a profiles directory, the change of settings
-/// accepted as an operator would with `dongpo ca accept-settings`).
-fn vid_ca(label: &str) -> (PathBuf, Ca) {
-    let (dir, ca) = new_ca(label, None);
-    drop(ca);
-    let profiles = dir.join("profiles");
-    // The five shipped profiles, with kb carrying the VID.
-    dongpo_profiles::write_builtin(&profiles, |name, text| {
-        let vid = if name == "kb" { "true" } else { "false" };
-        text.replace(
-            "identify_data_vid = false",
-            &format!("identify_data_vid = {vid}"),
-        )
-    })
-    .unwrap();
-    let config = std::fs::read_to_string(dir.join("ca.toml"))
-        .unwrap()
-        .replacen("store = ", "profiles_dir = \"profiles\"\nstore = ", 1);
-    std::fs::write(dir.join("ca.toml"), config).unwrap();
-    let ca = Ca::open_with(
-        &dir,
-        Some(Passphrase::new(b"test passphrase".to_vec())),
-        &Overrides {
-            accept_settings: Some(NOW),
-            ..Overrides::default()
-        },
-    )
-    .unwrap();
-    assert!(ca.profile("kb").unwrap().identify_data_vid);
-    (dir, ca)
-}
 
 /// A subscriber key and its CSR (DER).
 fn subscriber(spec: KeySpec, seed: u64) -> (Zeroizing<Vec<u8>>, Vec<u8>) {
@@ -144,7 +111,7 @@ fn other_rrn(person: &Applicant) -> String {
 
 #[test]
 fn the_sealed_random_opens_with_the_subscriber_key_only_and_proves_the_vid() {
-    let (dir, mut ca) = vid_ca("vid-round-trip");
+    let (dir, mut ca) = vid_ca("vid-round-trip", None);
     for (seed, spec, suite) in [
         (1, KeySpec::Ec(Curve::P256), SealSuite::HpkeP256),
         (2, KeySpec::Rsa(2048), SealSuite::RsaOaepSha256),
@@ -213,7 +180,7 @@ fn the_sealed_random_opens_with_the_subscriber_key_only_and_proves_the_vid() {
 
 #[test]
 fn every_certificate_gets_a_new_random() {
-    let (_dir, mut ca) = vid_ca("vid-fresh");
+    let (_dir, mut ca) = vid_ca("vid-fresh", None);
     let person = applicant(Variant::Genuine, 4, NOW);
     ca.register(&person.identity, NOW).unwrap();
     let mut randoms = Vec::new();
@@ -248,7 +215,7 @@ fn pss_restricted_csr(seed: u64) -> Vec<u8> {
 
 #[test]
 fn a_key_the_random_cannot_be_sealed_to_is_refused_before_signing() {
-    let (_dir, mut ca) = vid_ca("vid-refused");
+    let (_dir, mut ca) = vid_ca("vid-refused", None);
     let person = applicant(Variant::Genuine, 6, NOW);
     ca.register(&person.identity, NOW).unwrap();
     let csr = pss_restricted_csr(6);
@@ -287,7 +254,7 @@ fn a_pss_restricted_key_is_otherwise_approved() {
 
 #[test]
 fn an_approval_prints_no_random() {
-    let (_dir, mut ca) = vid_ca("vid-debug");
+    let (_dir, mut ca) = vid_ca("vid-debug", None);
     let person = applicant(Variant::Genuine, 8, NOW);
     ca.register(&person.identity, NOW).unwrap();
     let (_, csr) = subscriber(KeySpec::Ec(Curve::P256), 8);

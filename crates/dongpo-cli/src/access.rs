@@ -150,33 +150,16 @@ fn export(args: &ExportArgs) -> Result<u8, String> {
 fn verify(args: &VerifyArgs) -> Result<u8, String> {
     let mut ca = open_read_only(&args.dir)?;
     match ca.verify_access() {
-        Ok(summary) => {
-            if args.json {
-                let nodes: Vec<_> = summary
-                    .nodes
-                    .iter()
-                    .map(|(node, seq)| serde_json::json!({ "node": node, "last_seq": seq }))
-                    .collect();
-                println!(
-                    "{}",
-                    serde_json::json!({ "valid": true, "records": summary.records, "nodes": nodes, "error": null })
-                );
-            } else {
-                println!("access records valid: {} records", summary.records);
-            }
-            Ok(exit::OK)
-        }
-        Err(dongpo_ca::AccessError::Chain(e)) => {
-            if args.json {
-                println!(
-                    "{}",
-                    serde_json::json!({ "valid": false, "error": e.to_string() })
-                );
-            } else {
-                println!("access records BROKEN: {e}");
-            }
-            Ok(exit::INVALID)
-        }
+        Ok(summary) => Ok(crate::ca::print_chain_verdict(
+            "access records",
+            args.json,
+            Ok(&summary),
+        )),
+        Err(dongpo_ca::AccessError::Chain(e)) => Ok(crate::ca::print_chain_verdict(
+            "access records",
+            args.json,
+            Err(&e),
+        )),
         Err(e) => Err(e.to_string()),
     }
 }

@@ -456,8 +456,24 @@ pub fn audit(command: &AuditCommand) -> Result<u8, String> {
     )
     .map_err(|e| e.to_string())?;
     match ca.verify_audit() {
+        Ok(summary) => Ok(print_chain_verdict("audit chain", args.json, Ok(&summary))),
+        Err(AuditVerifyError::Chain(e)) => {
+            Ok(print_chain_verdict("audit chain", args.json, Err(&e)))
+        }
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// Prints the verdict on a hash chain (the audit chain, the access records) as text or
+/// JSON and returns the exit code: valid `OK`, broken `INVALID`.
+pub(crate) fn print_chain_verdict(
+    label: &str,
+    json: bool,
+    verdict: Result<&dongpo_ca::AuditSummary, &dyn std::fmt::Display>,
+) -> u8 {
+    match verdict {
         Ok(summary) => {
-            if args.json {
+            if json {
                 let nodes: Vec<_> = summary
                     .nodes
                     .iter()
@@ -468,22 +484,21 @@ pub fn audit(command: &AuditCommand) -> Result<u8, String> {
                     serde_json::json!({ "valid": true, "records": summary.records, "nodes": nodes, "error": null })
                 );
             } else {
-                println!("audit chain valid: {} records", summary.records);
+                println!("{label} valid: {} records", summary.records);
             }
-            Ok(exit::OK)
+            exit::OK
         }
-        Err(AuditVerifyError::Chain(e)) => {
-            if args.json {
+        Err(e) => {
+            if json {
                 println!(
                     "{}",
                     serde_json::json!({ "valid": false, "error": e.to_string() })
                 );
             } else {
-                println!("audit chain BROKEN: {e}");
+                println!("{label} BROKEN: {e}");
             }
-            Ok(exit::INVALID)
+            exit::INVALID
         }
-        Err(e) => Err(e.to_string()),
     }
 }
 

@@ -664,20 +664,12 @@ fn issue_json_carries_the_sealed_vid_random_that_vid_decrypt_and_verify_use() {
     let (ca, passport) = (root.join("ca"), root.join("passport"));
     ok(&dongpo(&["ca", "init", "--dir", s(&ca), "--json"]));
     // The CA's own profiles: the five, with kb carrying the VID; then the change accepted.
-    let profiles = ca.join("profiles");
-    // The five shipped profiles, with kb carrying the VID.
-    dongpo_profiles::write_builtin(&profiles, |name, text| {
-        let vid = if name == "kb" { "true" } else { "false" };
-        text.replace(
-            "identify_data_vid = false",
-            &format!("identify_data_vid = {vid}"),
-        )
-    })
+    dongpo_profiles::write_builtin(
+        &ca.join(dongpo_testkit::ca_profiles::PROFILES_DIR),
+        dongpo_testkit::ca_profiles::vid_only_on("kb"),
+    )
     .unwrap();
-    let config = std::fs::read_to_string(ca.join("ca.toml"))
-        .unwrap()
-        .replacen("store = ", "profiles_dir = \"profiles\"\nstore = ", 1);
-    std::fs::write(ca.join("ca.toml"), config).unwrap();
+    dongpo_testkit::ca_profiles::point_ca_at_profiles(&ca).unwrap();
     ok(&dongpo(&["ca", "accept-settings", "--dir", s(&ca)]));
 
     ok(&dongpo(&[

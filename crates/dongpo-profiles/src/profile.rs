@@ -104,8 +104,14 @@ struct PublicationFile {
 pub enum SubjectSource {
     /// The registry's real name of the citizen.
     RealName,
-    /// A stable subject identifier (never the resident registration number).
+    /// A stable subject identifier (never the resident registration number), different for
+    /// each issuing institution: a person's certificates of two providers are not linked by
+    /// it.
     SubjectId,
+    /// A stable subject identifier shared by every institution that asks for it: a
+    /// person's certificates of those providers are linked by it. Only for a profile whose
+    /// relying parties need that link (`unique_id = "shared_subject_id"`).
+    SharedSubjectId,
     /// The registered country of residence.
     CountryOfResidence,
 }
@@ -179,6 +185,16 @@ pub struct Profile {
     pub assumptions: Vec<String>,
 }
 
+impl Profile {
+    /// Whether the certificates of this profile carry the identifier shared by
+    /// institutions ([`SubjectSource::SharedSubjectId`] in any subject attribute), which
+    /// links a person's certificates across providers.
+    #[must_use]
+    pub fn links_institutions(&self) -> bool {
+        [self.common_name, self.unique_id, self.country].contains(&SubjectSource::SharedSubjectId)
+    }
+}
+
 fn field(file: &str, field: &'static str, reason: impl Into<String>) -> ProfileError {
     ProfileError::Field {
         file: file.into(),
@@ -223,11 +239,14 @@ fn source(file: &str, name: &'static str, value: &str) -> Result<SubjectSource, 
     match value {
         "real_name" => Ok(SubjectSource::RealName),
         "subject_id" => Ok(SubjectSource::SubjectId),
+        "shared_subject_id" => Ok(SubjectSource::SharedSubjectId),
         "country_of_residence" => Ok(SubjectSource::CountryOfResidence),
         other => Err(field(
             file,
             name,
-            format!("unknown source '{other}' (real_name, subject_id, country_of_residence)"),
+            format!(
+                "unknown source '{other}' (real_name, subject_id, shared_subject_id, country_of_residence)"
+            ),
         )),
     }
 }

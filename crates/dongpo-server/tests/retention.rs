@@ -169,6 +169,30 @@ fn purge_leaves_no_mrz_in_the_sqlite_files_and_erasure_no_registry_record() {
         &json!({"resident_registration_number": rrn}),
     );
     assert_eq!(twice.json()["record_deleted"], false);
+    // Both erasures are in the access records, with the admin key that asked, the
+    // pseudonymous subject (one person: the same both times) and no personal data.
+    let ca_db = server.data.join("ca").join("ca.sqlite");
+    let erasures: Vec<serde_json::Value> = rusqlite::Connection::open(&ca_db)
+        .unwrap()
+        .prepare("SELECT body FROM access_records WHERE kind = 'registry.erase' ORDER BY seq")
+        .unwrap()
+        .query_map([], |r| r.get::<_, String>(0))
+        .unwrap()
+        .map(|body| serde_json::from_str(&body.unwrap()).unwrap())
+        .collect();
+    let outcomes: Vec<&str> = erasures
+        .iter()
+        .map(|e| e["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(outcomes, ["erased", "no_record"]);
+    let key_id = server.key.split('_').nth(1).unwrap();
+    for erasure in &erasures {
+        assert_eq!(erasure["actor"], json!(key_id), "{erasure}");
+        assert!(!erasure.to_string().contains(&rrn), "{erasure}");
+        assert!(!erasure.to_string().contains(&rrn.replace('-', "")));
+    }
+    assert_eq!(erasures[0]["subject"], erasures[1]["subject"]);
+    assert!(!erasures[0]["subject"].as_str().unwrap().is_empty());
 
     // What only the registry record held is gone from every file of the CA store
     // (the certificate, kept, carries the Hangul name and the pseudonymous UID only).
@@ -182,7 +206,6 @@ fn purge_leaves_no_mrz_in_the_sqlite_files_and_erasure_no_registry_record() {
     .iter()
     .map(|name| ((*name).to_owned(), field(&passport, name).into_bytes()))
     .collect();
-    let ca_db = server.data.join("ca").join("ca.sqlite");
     let left = found_in(&sqlite_files(&ca_db), &registry_only);
     assert!(left.is_empty(), "after the erasure: {left:?}");
 }

@@ -55,20 +55,12 @@ fn data_with_vid_profile() -> PathBuf {
         },
     )
     .unwrap();
-    let profiles_dir = dir.join("profiles");
-    // The five shipped profiles, with kb carrying the VID.
-    dongpo_profiles::write_builtin(&profiles_dir, |name, text| {
-        let vid = if name == "kb" { "true" } else { "false" };
-        text.replace(
-            "identify_data_vid = false",
-            &format!("identify_data_vid = {vid}"),
-        )
-    })
+    dongpo_profiles::write_builtin(
+        &dir.join(dongpo_testkit::ca_profiles::PROFILES_DIR),
+        dongpo_testkit::ca_profiles::vid_only_on("kb"),
+    )
     .unwrap();
-    let toml = std::fs::read_to_string(dir.join("ca.toml"))
-        .unwrap()
-        .replacen("store = ", "profiles_dir = \"profiles\"\nstore = ", 1);
-    std::fs::write(dir.join("ca.toml"), toml).unwrap();
+    dongpo_testkit::ca_profiles::point_ca_at_profiles(&dir).unwrap();
     let ca = dongpo_ca::Ca::open_with(
         &dir,
         config.ca_passphrase.clone(),

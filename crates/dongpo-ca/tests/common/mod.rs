@@ -124,6 +124,38 @@ pub fn new_ca(label: &str, store: Option<String>) -> (PathBuf, Ca) {
     (dir, ca)
 }
 
+/// A CA whose `kb` profile carries the VID.
+pub fn vid_ca(label: &str, store: Option<String>) -> (PathBuf, Ca) {
+    let (dir, ca) = ca_with_profiles(label, store, dongpo_testkit::ca_profiles::vid_only_on("kb"));
+    assert!(ca.profile("kb").unwrap().identify_data_vid);
+    (dir, ca)
+}
+
+/// A CA whose profiles are the five shipped ones as `edit(name, text)` rewrites them, in
+/// a profiles directory, the change of settings accepted as an operator would with
+/// `dongpo ca accept-settings`.
+pub fn ca_with_profiles(
+    label: &str,
+    store: Option<String>,
+    edit: impl Fn(&str, &str) -> String,
+) -> (PathBuf, Ca) {
+    let (dir, ca) = new_ca(label, store);
+    drop(ca);
+    dongpo_profiles::write_builtin(&dir.join(dongpo_testkit::ca_profiles::PROFILES_DIR), edit)
+        .unwrap();
+    dongpo_testkit::ca_profiles::point_ca_at_profiles(&dir).unwrap();
+    let ca = Ca::open_with(
+        &dir,
+        Some(Passphrase::new(b"test passphrase".to_vec())),
+        &dongpo_ca::Overrides {
+            accept_settings: Some(NOW),
+            ..dongpo_ca::Overrides::default()
+        },
+    )
+    .unwrap();
+    (dir, ca)
+}
+
 /// An approval for `person` under `profile`, with the P-256 subscriber key of `seed`.
 pub fn approve_p256(
     ca: &mut Ca,

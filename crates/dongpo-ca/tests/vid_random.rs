@@ -206,50 +206,48 @@ fn profiles_without_the_vid_deliver_no_random() {
     );
 }
 
-/// A CSR whose key is restricted to RSASSA-PSS (RFC 4055): the profile's key policy takes
-/// it (an RSA-2048 key), and it must not decrypt, so `R` cannot be sealed to it.
+/// A CSR whose key is restricted to RSASSA-PSS (RFC 4055): an RSA-2048 key, the size the
+/// profiles take, that must neither decrypt (so `R` could not be sealed to it) nor be
+/// certified as `rsaEncryption` (which would drop its restriction).
 fn pss_restricted_csr(seed: u64) -> Vec<u8> {
     let key = dongpo_testkit::csr::subscriber_key(KeySpec::Rsa(2048), seed, "vid-pss").unwrap();
     dongpo_testkit::csr::pss_restricted_csr(&key, "pss subscriber").unwrap()
 }
 
 #[test]
-fn a_key_the_random_cannot_be_sealed_to_is_refused_before_signing() {
-    let (_dir, mut ca) = vid_ca("vid-refused", None);
-    let person = applicant(Variant::Genuine, 6, NOW);
-    ca.register(&person.identity, NOW).unwrap();
-    let csr = pss_restricted_csr(6);
-    // The premise: the key is a valid subscriber key for a profile without the VID.
-    let parsed = dongpo_ca::parse_csr(&csr).unwrap();
-    assert!(SealSuite::for_key(&parsed.public_key).is_err());
-    let before = ca.issuer().store().serials().unwrap().len();
-    match issue(&mut ca, &person, &csr) {
-        Err(IssuanceError::Refused(refusal @ Refusal::VidKeyUnsupported(_))) => {
-            assert_eq!(refusal.code(), "vid_key_unsupported");
-            assert!(refusal.to_string().contains("PSS"), "{refusal}");
+fn a_pss_restricted_key_is_refused_by_the_ra_before_anything_is_reserved() {
+    // Under a profile with the VID and under one without: the key policy refuses the key
+    // (it was once approved and then failed the pre-issuance lint, after a serial had
+    // been reserved).
+    for (label, vid) in [("vid-pss", true), ("plain-pss", false)] {
+        let (_dir, mut ca) = if vid {
+            vid_ca(label, None)
+        } else {
+            new_ca(label, None)
+        };
+        let person = applicant(Variant::Genuine, 6, NOW);
+        ca.register(&person.identity, NOW).unwrap();
+        let csr = pss_restricted_csr(6);
+        let parsed = dongpo_ca::parse_csr(&csr).unwrap();
+        assert!(SealSuite::for_key(&parsed.public_key).is_err());
+        for profile in ["kb", "hana"] {
+            let mut app = application(&person, &csr);
+            app.profile = profile;
+            match finalize(&mut ca, &Request::New(app), &mut Standalone, NOW) {
+                Err(IssuanceError::Refused(refusal @ Refusal::WeakKey(_))) => {
+                    assert_eq!(refusal.code(), "weak_key");
+                    assert!(refusal.to_string().contains("RSASSA-PSS"), "{refusal}");
+                }
+                other => panic!(
+                    "{label}/{profile}: expected weak_key, got {:?}",
+                    other.map(|f| f.serial)
+                ),
+            }
         }
-        other => panic!(
-            "expected vid_key_unsupported, got {:?}",
-            other.map(|f| f.serial)
-        ),
+        // Refused before anything was reserved or signed.
+        assert_eq!(ca.issuer().store().serials().unwrap().len(), 0);
+        assert_eq!(ca.issuer().store().certificate_count().unwrap(), 0);
     }
-    // Refused before anything was reserved or signed.
-    assert_eq!(ca.issuer().store().serials().unwrap().len(), before);
-    assert_eq!(ca.issuer().store().certificate_count().unwrap(), 0);
-}
-
-#[test]
-fn a_pss_restricted_key_is_otherwise_approved() {
-    // Counterpart of the refusal: under a profile without the VID, the RA approves the same
-    // kind of key, so the refusal above is about sealing R and nothing else.
-    let (_dir, mut ca) = new_ca("vid-pss-ok", None);
-    let person = applicant(Variant::Genuine, 7, NOW);
-    ca.register(&person.identity, NOW).unwrap();
-    let csr = pss_restricted_csr(7);
-    let approval = ca
-        .approve_application(&application(&person, &csr), NOW)
-        .unwrap();
-    assert!(approval.vid().is_none());
 }
 
 #[test]

@@ -127,7 +127,8 @@ fn the_answer_carries_the_random_sealed_to_the_subscriber_key_and_nothing_stores
     };
     let other = String::from_utf8(other).unwrap();
 
-    // A key R cannot be sealed to: refused before signing, the verification kept.
+    // A key restricted to RSASSA-PSS (R could not be sealed to it, and the CA would drop
+    // its restriction): refused by the key policy before signing, the verification kept.
     let verified = support::verify_with_aa(&client, &passport);
     let id = verified["id"].clone();
     let pss_key = dongpo_testkit::csr::subscriber_key(KeySpec::Rsa(2048), 9, "server-vid").unwrap();
@@ -136,7 +137,8 @@ fn the_answer_carries_the_random_sealed_to_the_subscriber_key_and_nothing_stores
     );
     let refused = post_certificate(&client, &id, &rrn, &pss);
     assert_eq!(refused.status, 422, "{}", refused.text());
-    assert_eq!(refused.code(), "vid_key_unsupported");
+    assert_eq!(refused.code(), "weak_key");
+    assert!(refused.text().contains("RSASSA-PSS"), "{}", refused.text());
 
     let mut randoms = Vec::new();
     for (n, (spec, suite)) in [

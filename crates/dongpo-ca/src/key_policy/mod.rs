@@ -107,7 +107,13 @@ impl KeyPolicy {
 
     fn check_allowed(&self, key: &PublicKey) -> Result<(), KeyRejection> {
         let permitted = self.allowed.iter().any(|spec| match (spec, key) {
-            (KeySpec::Rsa(bits), PublicKey::Rsa(rsa)) => rsa.bits() == *bits,
+            // A key restricted to RSASSA-PSS (RFC 4055 id-RSASSA-PSS SPKI) is refused: the
+            // CA certifies keys as rsaEncryption, which would silently drop the restriction
+            // the key's owner asked for, and the RA must refuse before a serial is reserved
+            // rather than leave it to the pre-issuance lint.
+            (KeySpec::Rsa(bits), PublicKey::Rsa(rsa)) => {
+                rsa.bits() == *bits && rsa.pss_restriction.is_none()
+            }
             // Explicit parameters are how curve-substitution attacks travel; a phone
             // app has no reason to send them, so subscribers must name the curve.
             (KeySpec::Ec(curve), PublicKey::Ec(ec)) => {
@@ -121,6 +127,9 @@ impl KeyPolicy {
         let found = match key {
             PublicKey::Ec(ec) if ec.explicit_parameters => {
                 format!("{} (explicit parameters)", key.description())
+            }
+            PublicKey::Rsa(rsa) if rsa.pss_restriction.is_some() => {
+                format!("{} (restricted to RSASSA-PSS)", key.description())
             }
             _ => key.description(),
         };
@@ -225,6 +234,22 @@ mod tests {
             spki_sha256(&named),
             spki_sha256(&key(KeySpec::Ec(Curve::P256)))
         );
+    }
+
+    #[test]
+    fn a_key_restricted_to_pss_is_refused_but_keeps_the_key_identity() {
+        let plain = key(KeySpec::Rsa(2048));
+        let PublicKey::Rsa(mut rsa) = plain.clone() else {
+            panic!("not RSA");
+        };
+        rsa.pss_restriction = Some(None);
+        let restricted = PublicKey::Rsa(rsa);
+        assert!(matches!(
+            profile().check(&restricted),
+            Err(KeyRejection::NotAllowed { found, .. }) if found == "rsa:2048 (restricted to RSASSA-PSS)"
+        ));
+        assert_eq!(spki_sha256(&restricted), spki_sha256(&plain));
+        assert_eq!(profile().check(&plain), Ok(()));
     }
 
     #[test]

@@ -14,7 +14,7 @@ use dongpo_ca::Ca;
 use dongpo_ca::Identity;
 use dongpo_ca::RevocationReason;
 use dongpo_ca::certificate_pem;
-use dongpo_ca::{Application, Finalized, IssuanceError, Request, Standalone, finalize};
+use dongpo_ca::{Application, Finalized, IssuanceError};
 use dongpo_ca::{InitOptions, init};
 use dongpo_icao::Status;
 use dongpo_icao::TrustStore;
@@ -149,7 +149,13 @@ fn demo(out: &Path, args: &DemoArgs) -> Result<u8, String> {
     let identity_text = String::from_utf8(identity_text).map_err(|e| e.to_string())?;
     let identity =
         Identity::from_json(&identity_text, "identity.json").map_err(|e| e.to_string())?;
-    ca.register(&identity, now).map_err(|e| e.to_string())?;
+    let persons = ca
+        .register_all(std::slice::from_ref(&identity), now)
+        .map_err(|e| e.to_string())?;
+    crate::ca::record_access(
+        &ca,
+        &dongpo_ca::access::registry_imports(dongpo_ca::CLI_ACTOR, &persons, now),
+    )?;
     say.step("3. Registry registered the holder as an overseas citizen (resident registration number kept only as a keyed hash)");
 
     // 4. Verification: Passive Authentication plus Active Authentication on a fresh challenge.
@@ -227,7 +233,7 @@ fn demo(out: &Path, args: &DemoArgs) -> Result<u8, String> {
                 ..applicant
             },
             now,
-        )
+        )?
         .map_err(|e| failed(&profile.name, &e))?;
         write(
             &certs_dir.join(format!("{}.pem", profile.name)),
@@ -260,7 +266,7 @@ fn demo(out: &Path, args: &DemoArgs) -> Result<u8, String> {
             ..applicant
         },
         now,
-    ) {
+    )? {
         Ok(_) => return Err("an RSA-1024 CSR was approved".into()),
         Err(IssuanceError::Refused(refusal)) => refusal,
         Err(e) => return Err(failed("toss", &e)),
@@ -283,7 +289,7 @@ fn demo(out: &Path, args: &DemoArgs) -> Result<u8, String> {
             ..applicant
         },
         now,
-    )
+    )?
     .map_err(|e| failed("shinhan", &e))?;
     let before = ocsp_status(&mut ca, &revoked.der, "shinhan", now)?;
     ca.revoke(&revoked.serial, RevocationReason::KeyCompromise, now)
@@ -352,13 +358,14 @@ fn demo(out: &Path, args: &DemoArgs) -> Result<u8, String> {
     Ok(exit::OK)
 }
 
-/// One certificate through the issuance service, as `dongpo issue` gets it.
+/// One certificate through the issuance service and its access records, as `dongpo
+/// issue` gets it.
 fn issue(
     ca: &mut Ca,
     application: Application<'_>,
     now: UnixTime,
-) -> Result<Finalized, IssuanceError<Infallible>> {
-    finalize(ca, &Request::New(application), &mut Standalone, now)
+) -> Result<Result<Finalized, IssuanceError<Infallible>>, String> {
+    crate::issue::finalize_recorded(ca, application, now)
 }
 
 /// The demo's message for an issuance that did not happen.

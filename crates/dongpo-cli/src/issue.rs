@@ -11,7 +11,7 @@ use dongpo_ca::Assurance;
 use dongpo_ca::Identity;
 use dongpo_ca::RevocationReason;
 use dongpo_ca::certificate_pem;
-use dongpo_ca::{Application, IssuanceError, Request, Standalone, finalize};
+use dongpo_ca::{Application, Ca, Finalized, IssuanceError, Request, Standalone, finalize};
 use dongpo_icao::passive_auth::ActiveAuthResponse;
 use dongpo_pki::Serial;
 use dongpo_pki::time::UnixTime;
@@ -109,18 +109,7 @@ pub fn issue(args: &IssueArgs) -> Result<u8, String> {
         csr: &csr,
         profile: &args.profile,
     };
-    let result = finalize(&mut ca, &Request::New(application), &mut Standalone, now);
-    let person = ca.person_id(&identity.resident_registration_number).ok();
-    let accesses = dongpo_ca::access_records(
-        dongpo_ca::CLI_ACTOR,
-        person.as_deref(),
-        true,
-        &result,
-        None,
-        now,
-    );
-    ca::record_access(&ca, &accesses)?;
-    let issued = match result {
+    let issued = match finalize_recorded(&mut ca, application, now)? {
         Ok(issued) => issued,
         Err(IssuanceError::Refused(refusal)) => {
             if args.json {
@@ -333,4 +322,31 @@ pub fn ocsp(command: &OcspCommand) -> Result<u8, String> {
         args.out.display()
     );
     Ok(exit::OK)
+}
+
+/// One new certificate through the issuance service, its use of personal data written to
+/// the access records (actor `cli`) whatever the outcome: the one path of `dongpo issue`
+/// and `dongpo demo`.
+///
+/// # Errors
+/// The outer error: the access could not be recorded (the issuance itself may have
+/// happened; the message says so).
+pub(crate) fn finalize_recorded(
+    ca: &mut Ca,
+    application: Application<'_>,
+    now: UnixTime,
+) -> Result<Result<Finalized, IssuanceError<std::convert::Infallible>>, String> {
+    let rrn = application.rrn;
+    let result = finalize(ca, &Request::New(application), &mut Standalone, now);
+    let person = ca.person_id(rrn).ok();
+    let accesses = dongpo_ca::access_records(
+        dongpo_ca::CLI_ACTOR,
+        person.as_deref(),
+        true,
+        &result,
+        None,
+        now,
+    );
+    ca::record_access(ca, &accesses)?;
+    Ok(result)
 }

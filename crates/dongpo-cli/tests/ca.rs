@@ -267,6 +267,23 @@ fn demo_leaves_the_contract_files_and_openssl_accepts_them() {
     }
     // The CA directory works with the other CA commands.
     ok(&dongpo(&["audit", "verify", "--dir", s(&out.join("ca"))]));
+    // The demo's uses of personal data are in the access records, as `dongpo registry
+    // import` and `dongpo issue` write them: one import, six issued, one refused.
+    let export = out.join("access.jsonl");
+    ok(&dongpo(&[
+        "access",
+        "export",
+        "--dir",
+        s(&out.join("ca")),
+        "--out",
+        s(&export),
+    ]));
+    let exported = std::fs::read_to_string(&export).unwrap();
+    let count = |needle: &str| exported.lines().filter(|l| l.contains(needle)).count();
+    assert_eq!(count("\"registry.import\""), 1, "{exported}");
+    assert_eq!(count("\"certificate.issue\""), 7, "{exported}");
+    assert_eq!(count("\"outcome\":\"weak_key\""), 1, "{exported}");
+    ok(&dongpo(&["access", "verify", "--dir", s(&out.join("ca"))]));
     if Command::new("openssl").arg("version").output().is_ok() {
         for profile in ["shinhan", "toss", "kb", "woori", "hana"] {
             let status = Command::new("openssl")

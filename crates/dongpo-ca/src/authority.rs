@@ -757,6 +757,8 @@ impl Ca {
                 .map_err(|e| Refusal::Unavailable(e.to_string()))?,
         };
         let lookup = || Ok(record.clone());
+        let registry_key = &self.registry_key;
+        let subject_id = |person: &str| registry_key.subject_id_for(person, &profile);
         let store = std::cell::RefCell::new(self.issuer.store());
         // A lookup failure counts as blocked: refusing is the safe side.
         let key_blocked = |spki: &[u8; 32]| store.borrow_mut().is_blocked(spki).unwrap_or(true);
@@ -769,6 +771,7 @@ impl Ca {
                 csr: application.csr,
                 profile: &profile,
                 key_blocked: &key_blocked,
+                subject_id: &subject_id,
                 receipt: application.receipt,
             },
             &self.ra_policy,

@@ -18,7 +18,6 @@ use sha2::{Digest, Sha256};
 use crate::csr::{Csr, CsrError, parse_csr};
 use crate::evidence::{Assurance, PassportEvidence};
 use crate::key_policy::{KeyPolicy, KeyRejection, spki_sha256};
-use crate::registry::{shared_subject_id, subject_id};
 use crate::store::RegistryRecord;
 use crate::subject::SubjectValues;
 use crate::vid::{AssignedVid, VidAssignError};
@@ -177,6 +176,9 @@ pub struct Application<'a> {
     pub profile: &'a Profile,
     /// Whether the CSR's key is on the blocked list (looked up by the caller).
     pub key_blocked: &'a dyn Fn(&[u8; 32]) -> bool,
+    /// The `UID` of a registry person under this profile (keyed, so computed by the caller,
+    /// which holds the registry key: [`crate::registry::RegistryKey::subject_id_for`]).
+    pub subject_id: &'a dyn Fn(&str) -> String,
     /// The id of the signed verification receipt the report was stored under, written
     /// into the certificate's evidence extension.
     pub receipt: Option<&'a str>,
@@ -349,11 +351,7 @@ pub fn decide(
         person: record.person.clone(),
         subject: SubjectValues {
             real_name,
-            subject_id: if app.profile.links_institutions() {
-                shared_subject_id(&record.person)
-            } else {
-                subject_id(&record.person, &app.profile.institution)
-            },
+            subject_id: (app.subject_id)(&record.person),
             country_of_residence: country.to_owned(),
         },
         public_key: csr.public_key,

@@ -7,7 +7,6 @@
 
 use hmac::Mac;
 use serde::Deserialize;
-use sha2::Sha256;
 use zeroize::Zeroizing;
 
 use crate::store::RegistryRecord;
@@ -69,6 +68,48 @@ impl RegistryKey {
         ))
     }
 
+    /// The subject identifier (`UID`) a certificate of `institution` carries for a person:
+    /// a MAC under this key of the institution and the registry identifier, so it is stable
+    /// across one institution's certificates of a person, differs between institutions (two
+    /// providers' certificates cannot be linked through it), and cannot be computed from a
+    /// person's registry identifier (which the access records and the audit log carry)
+    /// without the key.
+    #[must_use]
+    pub fn subject_id(&self, person: &str, institution: &str) -> String {
+        // The institution's length first, so that no split of the same text collides.
+        let mut data = u32::try_from(institution.len())
+            .unwrap_or(u32::MAX)
+            .to_be_bytes()
+            .to_vec();
+        data.extend_from_slice(institution.as_bytes());
+        data.extend_from_slice(person.as_bytes());
+        hex::encode(self.mac(b"dongpo subject id v3", &data).split_at(16).0)
+    }
+
+    /// The subject identifier (`UID`) shared by every institution whose profile asks for
+    /// it (`unique_id = "shared_subject_id"`): a MAC of the registry identifier alone, so a
+    /// person's certificates under such profiles are linked by it. Under its own label, so
+    /// it equals no institution's identifier.
+    #[must_use]
+    pub fn shared_subject_id(&self, person: &str) -> String {
+        hex::encode(
+            self.mac(b"dongpo shared subject id v1", person.as_bytes())
+                .split_at(16)
+                .0,
+        )
+    }
+
+    /// The `UID` of `person` under `profile`: shared when the profile links institutions,
+    /// else its institution's.
+    #[must_use]
+    pub fn subject_id_for(&self, person: &str, profile: &dongpo_profiles::Profile) -> String {
+        if profile.links_institutions() {
+            self.shared_subject_id(person)
+        } else {
+            self.subject_id(person, &profile.institution)
+        }
+    }
+
     fn mac(&self, label: &[u8], data: &[u8]) -> [u8; 32] {
         let mut mac = crate::audit::keyed_hmac(&self.0);
         mac.update(label);
@@ -89,30 +130,6 @@ pub struct Erasure {
     /// Serials (lowercase hex) of the person's certificates: kept, for revocation and
     /// status, and the key to what the server holds about the person.
     pub certificate_serials: Vec<String>,
-}
-
-/// The subject identifier (`UID`) a certificate of `institution` carries for a person:
-/// derived from the registry identifier (itself keyed under the registry key, so the `UID`
-/// reveals nothing and cannot be computed from an RRN without that key) and the issuing
-/// institution, so it is stable across one institution's certificates but differs between
-/// institutions: certificates of two providers cannot be linked through it.
-#[must_use]
-pub fn subject_id(person: &str, institution: &str) -> String {
-    use sha2::Digest;
-    let digest =
-        Sha256::digest(format!("dongpo subject id v2\0{institution}\0{person}").as_bytes());
-    hex::encode(digest.as_slice().split_at(16).0)
-}
-
-/// The subject identifier (`UID`) shared by every institution whose profile asks for it
-/// (`unique_id = "shared_subject_id"`): derived from the registry identifier alone, so a
-/// person's certificates under such profiles are linked by it. Domain-separated from
-/// [`subject_id`], so it equals no institution's identifier.
-#[must_use]
-pub fn shared_subject_id(person: &str) -> String {
-    use sha2::Digest;
-    let digest = Sha256::digest(format!("dongpo shared subject id v1\0{person}").as_bytes());
-    hex::encode(digest.as_slice().split_at(16).0)
 }
 
 /// One overseas citizen as the agency's registry describes them: the columns of the CSV
@@ -337,22 +354,32 @@ mod tests {
     use super::*;
 
     #[test]
-    fn subject_ids_are_stable_per_institution_and_differ_between_institutions() {
+    fn subject_ids_are_keyed_stable_per_institution_and_differ_between_institutions() {
+        let key = key();
         let person = "aa01";
-        let kb = subject_id(person, "KB Kookmin Bank");
-        assert_eq!(kb, subject_id(person, "KB Kookmin Bank"));
+        let kb = key.subject_id(person, "KB Kookmin Bank");
+        assert_eq!(kb, key.subject_id(person, "KB Kookmin Bank"));
         assert_eq!(kb.len(), 32);
-        assert_ne!(kb, subject_id(person, "Toss"));
-        assert_ne!(kb, subject_id("bb02", "KB Kookmin Bank"));
+        assert_ne!(kb, key.subject_id(person, "Toss"));
+        assert_ne!(kb, key.subject_id("bb02", "KB Kookmin Bank"));
         // No person id and institution pair collides with another split of the same text.
-        assert_ne!(subject_id("a", "b\0c"), subject_id("a\0b", "c"));
+        assert_ne!(key.subject_id("ab", "c"), key.subject_id("b", "ca"));
+        // Keyed: another key gives other identifiers for the same person.
+        assert_ne!(
+            kb,
+            RegistryKey::new([7u8; 32]).subject_id(person, "KB Kookmin Bank")
+        );
         // The shared identifier is one for all institutions and none of theirs.
-        let shared = shared_subject_id(person);
-        assert_eq!(shared, shared_subject_id(person));
+        let shared = key.shared_subject_id(person);
+        assert_eq!(shared, key.shared_subject_id(person));
         assert_eq!(shared.len(), 32);
-        assert_ne!(shared, shared_subject_id("bb02"));
+        assert_ne!(shared, key.shared_subject_id("bb02"));
         assert_ne!(shared, kb);
-        assert_ne!(shared, subject_id(person, ""));
+        assert_ne!(shared, key.subject_id(person, ""));
+        assert_ne!(
+            shared,
+            RegistryKey::new([7u8; 32]).shared_subject_id(person)
+        );
     }
 
     const HEADER: &str = "resident_registration_number,overseas_registration_number,registration_status,surname,given_names,name_hangul,date_of_birth,sex,nationality,document_number,country_of_residence";

@@ -191,7 +191,7 @@ pub struct SubjectValues {
     pub real_name: String,
     /// The stable subject identifier, of this profile's institution or, when the profile's
     /// `UID` is `shared_subject_id`, shared by institutions (see
-    /// [`crate::registry::subject_id`]).
+    /// [`crate::registry::RegistryKey::subject_id_for`]).
     pub subject_id: String,
     /// Country of residence, ISO 3166-1 alpha-2.
     pub country_of_residence: String,

@@ -285,6 +285,16 @@ impl Ca {
             Some(kek) => Some(kek.clone()),
             None => Kek::from_process_env()?,
         };
+        if let Some(problem) = config
+            .key_dir
+            .as_deref()
+            .and_then(|key_dir| crate::config::key_dir_problem(dir, key_dir))
+        {
+            return Err(OpenError::Config(crate::config::ConfigError {
+                file: config_path.display().to_string(),
+                reason: problem,
+            }));
+        }
         let key_dir = match (&config.key_dir, &overrides.default_key_dir) {
             (None, Some(default)) => default.clone(),
             (named, _) => crate::keyring::resolve_dir(dir, named.as_deref()),

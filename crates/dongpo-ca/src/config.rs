@@ -123,22 +123,48 @@ pub fn issuer_name_problem(name: &str) -> Option<String> {
     None
 }
 
-/// Why `key_dir` cannot name the key directory, if it cannot: a path inside the CA
-/// directory would put the keys back beside the data they protect.
+/// Why `key_dir` (as `ca.toml` or `--key-dir` gives it) cannot name the key directory of
+/// the CA directory `ca_dir`, if it cannot: a path that lands inside the CA directory
+/// (`keys`, `x/../keys`, an absolute path under it, or one through a symlink into it) would
+/// put the keys back beside the data they protect. The path is resolved against `ca_dir`
+/// and normalised (`.` and `..` folded); where both exist their real paths are compared too.
 #[must_use]
-pub fn key_dir_problem(key_dir: &str) -> Option<String> {
-    let outside = std::path::Path::new(key_dir).components().any(|c| {
-        matches!(
-            c,
-            std::path::Component::ParentDir | std::path::Component::RootDir
-        )
-    });
-    (!outside).then(|| {
+pub fn key_dir_problem(ca_dir: &std::path::Path, key_dir: &str) -> Option<String> {
+    let keys = ca_dir.join(key_dir);
+    let inside = match (lexical(ca_dir), lexical(&keys)) {
+        (Some(ca), Some(k)) => k.starts_with(&ca),
+        // Not resolvable (no current directory): refused rather than guessed.
+        _ => true,
+    } || matches!(
+        (std::fs::canonicalize(ca_dir), std::fs::canonicalize(&keys)),
+        (Ok(ca), Ok(k)) if k.starts_with(&ca)
+    );
+    inside.then(|| {
         format!(
             "key_dir '{key_dir}' is inside the CA directory; the keys must live outside it (an absolute path, or one starting with ../)"
         )
     })
 }
+
+/// `path` made absolute and normalised without touching the file system: `.` dropped,
+/// `..` taking off the previous component (as the kernel does for existing directories).
+fn lexical(path: &std::path::Path) -> Option<std::path::PathBuf> {
+    use std::path::Component;
+    let mut out = std::path::PathBuf::new();
+    for component in std::path::absolute(path).ok()?.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    Some(out)
+}
+
+/// The largest `access_retention_days`: as the server's retention periods.
+pub const MAX_ACCESS_RETENTION_DAYS: u32 = 100_000;
 
 /// Reading or checking the configuration failed.
 #[derive(Debug, thiserror::Error)]
@@ -180,16 +206,13 @@ impl CaConfig {
         if config.crl_partitions == 0 || config.crl_partitions > 256 {
             return Err(bad("crl_partitions must be 1 to 256".into()));
         }
-        if let Some(key_dir) = &config.key_dir
-            && !std::path::Path::new(key_dir).components().any(|c| {
-                matches!(
-                    c,
-                    std::path::Component::ParentDir | std::path::Component::RootDir
-                )
-            })
+        // Where `key_dir` lands is checked against the CA directory when it is opened
+        // (`key_dir_problem`): this text does not know the directory.
+        if let Some(days) = config.access_retention_days
+            && !(1..=MAX_ACCESS_RETENTION_DAYS).contains(&days)
         {
             return Err(bad(format!(
-                "key_dir '{key_dir}' is inside the CA directory; the keys must live outside it (an absolute path, or one starting with ../)"
+                "access_retention_days must be 1 to {MAX_ACCESS_RETENTION_DAYS} (0 would purge every access record at once)"
             )));
         }
         if config.issuers.is_empty() {
@@ -266,6 +289,54 @@ profiles = ["kb"]
         }
         for name in ["kb", "kb-x", "kb-0a", "kb_0", "toss-bank", "kb-deltas"] {
             CaConfig::parse(&config_with_issuer(name), "ca.toml").unwrap();
+        }
+    }
+
+    #[test]
+    fn a_key_dir_that_lands_inside_the_ca_directory_is_refused() {
+        let base = std::env::temp_dir().join(format!("dongpo-key-dir-{}", std::process::id()));
+        let ca = base.join("ca");
+        std::fs::create_dir_all(&ca).unwrap();
+        let inside_abs = ca.join("k").display().to_string();
+        for inside in [
+            "keys",
+            "./keys",
+            "x/../keys",
+            "../ca/keys",
+            "..//ca/./x/../keys",
+            inside_abs.as_str(),
+        ] {
+            assert!(key_dir_problem(&ca, inside).is_some(), "{inside}");
+        }
+        let outside_abs = base.join("ca.keys").display().to_string();
+        for outside in ["../ca.keys", "../../elsewhere", outside_abs.as_str()] {
+            assert!(key_dir_problem(&ca, outside).is_none(), "{outside}");
+        }
+        // Through a symlink that points into the CA directory.
+        #[cfg(unix)]
+        {
+            std::fs::create_dir_all(ca.join("real")).unwrap();
+            std::os::unix::fs::symlink(ca.join("real"), base.join("link")).unwrap();
+            assert!(key_dir_problem(&ca, "../link").is_some());
+        }
+        std::fs::remove_dir_all(&base).unwrap();
+    }
+
+    #[test]
+    fn access_retention_of_zero_days_is_refused() {
+        let text = config_with_issuer("kb");
+        for (days, ok) in [
+            (0, false),
+            (1, true),
+            (730, true),
+            (100_000, true),
+            (100_001, false),
+        ] {
+            let result = CaConfig::parse(
+                &format!("access_retention_days = {days}\n{text}"),
+                "ca.toml",
+            );
+            assert_eq!(result.is_ok(), ok, "{days}: {result:?}");
         }
     }
 }

@@ -109,7 +109,7 @@ pub fn init(dir: &Path, options: InitOptions<'_>) -> Result<CaConfig, InitError>
     if let Some(problem) = options
         .key_dir
         .as_deref()
-        .and_then(crate::config::key_dir_problem)
+        .and_then(|key_dir| crate::config::key_dir_problem(dir, key_dir))
     {
         return Err(InitError::Name(problem));
     }

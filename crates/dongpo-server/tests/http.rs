@@ -1190,6 +1190,11 @@ fn registry_is_no_oracle() {
     // The verification the garbage CSR was tried on still issues.
     let issued = issue(&client, &fresh["id"], &rrn, "kb", 9);
     assert_eq!(issued.status, 201, "{}", issued.text());
+    // The same request with another number is a repeat: the certificate comes back, and its
+    // access is recorded against the certificate's person, not against the number sent.
+    let repeated = issue(&client, &fresh["id"], &unregistered, "kb", 9);
+    assert_eq!(repeated.status, 200, "{}", repeated.text());
+    assert_eq!(repeated.json()["repeated"], json!(true));
 
     // The access records name the API key and keep the reasons.
     let db = rusqlite::Connection::open(server.data.join("ca").join("ca.sqlite")).unwrap();
@@ -1230,4 +1235,23 @@ fn registry_is_no_oracle() {
     ] {
         assert!(actions.contains(&action), "{action} not in {actions:?}");
     }
+    let issuances: Vec<(String, String)> = bodies
+        .iter()
+        .filter(|(kind, _)| kind == "certificate.issue")
+        .map(|(_, body)| {
+            let body: Value = serde_json::from_str(body).unwrap();
+            (
+                body["outcome"].as_str().unwrap().to_owned(),
+                body["subject"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let subject_of = |prefix: &str| {
+        issuances
+            .iter()
+            .find(|(outcome, _)| outcome.starts_with(prefix))
+            .map(|(_, subject)| subject.clone())
+            .unwrap_or_else(|| panic!("no {prefix} record in {issuances:?}"))
+    };
+    assert_eq!(subject_of("repeated:"), subject_of("issued:"));
 }

@@ -147,7 +147,19 @@ pub async fn issue(
                 }
             };
             let result = finalize(ca, &request, &mut hooks, now);
-            let person = ca.person_id(&rrn).ok();
+            // A repeated request returns a certificate without looking at the number it
+            // carries: its access is recorded against the certificate's own person, never
+            // against whatever number (or `malformed`) the caller sent.
+            let person = match &result {
+                Ok(finalized) if finalized.repeated => ca
+                    .issuer()
+                    .store()
+                    .certificate(finalized.serial.as_bytes())
+                    .ok()
+                    .flatten()
+                    .map(|stored| stored.cert.person),
+                _ => ca.person_id(&rrn).ok(),
+            };
             let is_new = matches!(request, Request::New(_));
             st.record_access(&dongpo_ca::access_records(
                 &key_id,

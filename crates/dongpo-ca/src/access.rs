@@ -285,20 +285,32 @@ pub fn registry_imports(actor: &str, persons: &[String], at: UnixTime) -> Vec<Ac
 
 /// The `registry.erase` record of an erasure (`dongpo registry delete`,
 /// `POST /v1/registry/erase`): outcome `erased`, or `no_record` when the registry held
-/// none for the number (what the server and its verifications held is erased either way).
+/// none for the number (what the server and its verifications held is erased either way),
+/// each with `_unfinished` appended when the registry part ran and the server's part failed
+/// (`finished = false`; running the erasure again finishes it).
 #[must_use]
-pub fn registry_erasure(actor: &str, person: &str, record_deleted: bool, at: UnixTime) -> Access {
+pub fn registry_erasure(
+    actor: &str,
+    person: &str,
+    record_deleted: bool,
+    finished: bool,
+    at: UnixTime,
+) -> Access {
+    let outcome = if record_deleted {
+        "erased"
+    } else {
+        "no_record"
+    };
     Access {
         at,
         actor: actor.to_owned(),
         action: Action::RegistryErase,
         subject: person_subject(person),
-        outcome: if record_deleted {
-            "erased"
+        outcome: if finished {
+            outcome.to_owned()
         } else {
-            "no_record"
-        }
-        .into(),
+            format!("{outcome}_unfinished")
+        },
         reference: None,
     }
 }

@@ -376,21 +376,41 @@ fn delete(args: &DeleteArgs) -> Result<u8, String> {
         Some(location) => Some(dongpo_server::db::open(location).map_err(|e| e.to_string())?),
         None => None,
     };
-    let erased = dongpo_server::erasure::erase_person(
+    let erased = match dongpo_server::erasure::erase_person(
         &mut ca,
         // Re-borrowed for the call: the boxed database outlives it.
         db.as_mut()
             .map(|db| &mut **db as &mut dyn dongpo_server::db::ServerDb),
         &rrn,
         UnixTime::now(),
-    )
-    .map_err(|e| format!("{}: {e}", args.rrn_file.display()))?;
+    ) {
+        Ok(erased) => erased,
+        Err(dongpo_server::erasure::EraseError::Server { erasure, source }) => {
+            // The registry part ran: recorded as unfinished, then the failure reported.
+            record_access(
+                &ca,
+                &[dongpo_ca::access::registry_erasure(
+                    CLI_ACTOR,
+                    &erasure.person,
+                    erasure.record_deleted,
+                    false,
+                    UnixTime::now(),
+                )],
+            )?;
+            return Err(format!(
+                "{}: erasure: the registry part is done, the server's records not yet (run it again): {source}",
+                args.rrn_file.display()
+            ));
+        }
+        Err(e) => return Err(format!("{}: {e}", args.rrn_file.display())),
+    };
     record_access(
         &ca,
         &[dongpo_ca::access::registry_erasure(
             CLI_ACTOR,
             &erased.ca.person,
             erased.ca.record_deleted,
+            true,
             UnixTime::now(),
         )],
     )?;

@@ -31,10 +31,16 @@ pub enum EraseError {
     /// server's records are not (run the erasure again).
     #[error("erasure: {0}")]
     Ca(#[source] ImportError),
-    /// The server database failed after the registry record was deleted: run the erasure
-    /// again to finish it.
-    #[error("erasure: the registry record is deleted, the server's records not yet: {0}")]
-    Server(#[source] DbError),
+    /// The server database failed after the registry part ran (`erasure` says what it
+    /// did, for the access record): run the erasure again to finish it.
+    #[error("erasure: the registry part is done, the server's records not yet: {source}")]
+    Server {
+        /// What the CA's part did.
+        erasure: Box<Erasure>,
+        /// The server database's failure.
+        #[source]
+        source: DbError,
+    },
 }
 
 /// Erases the person with resident registration number `rrn` from the CA (`ca`) and from
@@ -53,10 +59,15 @@ pub fn erase_person(
         other => EraseError::Ca(other),
     })?;
     let server = match db {
-        Some(db) => Some(
-            db.erase_person(&erasure.person, &erasure.certificate_serials)
-                .map_err(EraseError::Server)?,
-        ),
+        Some(db) => match db.erase_person(&erasure.person, &erasure.certificate_serials) {
+            Ok(removed) => Some(removed),
+            Err(source) => {
+                return Err(EraseError::Server {
+                    erasure: Box::new(erasure),
+                    source,
+                });
+            }
+        },
         None => None,
     };
     Ok(Erased {

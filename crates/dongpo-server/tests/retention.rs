@@ -209,3 +209,55 @@ fn purge_leaves_no_mrz_in_the_sqlite_files_and_erasure_no_registry_record() {
     let left = found_in(&sqlite_files(&ca_db), &registry_only);
     assert!(left.is_empty(), "after the erasure: {left:?}");
 }
+
+/// adv17: an erasure whose registry part ran and whose server part failed is still in the
+/// access records (as unfinished), and running it again finishes it.
+#[test]
+fn an_erasure_the_server_database_fails_is_recorded_as_unfinished() {
+    let passport = Passport::new(Profile::P256, Variant::Genuine);
+    let server = InProcess::dev("erase-unfinished", |_| {});
+    let client = Client::new(&server.url, Some(&server.key));
+    let verified = support::verify_with_aa(&client, &passport);
+    let id = json!(verified["id"].as_str().unwrap());
+    let issued = issue(&client, &id, &passport.rrn(), "kb", 1);
+    assert_eq!(issued.status, 201, "{}", issued.text());
+
+    // The server database loses a table under the running server: its part will fail.
+    let server_db = rusqlite::Connection::open(server.data.join("server.sqlite")).unwrap();
+    server_db
+        .execute_batch("ALTER TABLE server_documents RENAME TO server_documents_away")
+        .unwrap();
+    let rrn = passport.rrn();
+    let failed = client.post(
+        "/v1/registry/erase",
+        &json!({"resident_registration_number": rrn}),
+    );
+    assert_eq!(failed.status, 503, "{}", failed.text());
+    assert!(!failed.text().contains(&rrn));
+
+    // Put back, and run again: the registry record is already gone, the server's part done.
+    server_db
+        .execute_batch("ALTER TABLE server_documents_away RENAME TO server_documents")
+        .unwrap();
+    let again = client.post(
+        "/v1/registry/erase",
+        &json!({"resident_registration_number": rrn}),
+    );
+    assert_eq!(again.status, 200, "{}", again.text());
+    assert_eq!(again.json()["record_deleted"], false);
+    assert_eq!(again.json()["documents_deleted"], 1);
+
+    let outcomes: Vec<String> =
+        rusqlite::Connection::open(server.data.join("ca").join("ca.sqlite"))
+            .unwrap()
+            .prepare("SELECT body FROM access_records WHERE kind = 'registry.erase' ORDER BY seq")
+            .unwrap()
+            .query_map([], |r| r.get::<_, String>(0))
+            .unwrap()
+            .map(|body| {
+                let body: serde_json::Value = serde_json::from_str(&body.unwrap()).unwrap();
+                body["outcome"].as_str().unwrap().to_owned()
+            })
+            .collect();
+    assert_eq!(outcomes, ["erased_unfinished", "no_record"]);
+}

@@ -106,27 +106,39 @@ pub async fn erase(
 ) -> ApiResult<Json<Value>> {
     caller.require(Scope::Admin)?;
     let rrn = zeroize::Zeroizing::new(body.resident_registration_number);
-    let erased = state
+    // An erasure whose registry part ran is recorded even when the server's part failed.
+    let outcome = state
         .ca(move |ca, st| {
             let mut db = st
                 .db
                 .lock()
                 .map_err(|_| ApiError::internal("server database lock poisoned"))?;
-            crate::erasure::erase_person(ca, Some(db.as_mut()), &rrn, UnixTime::now()).map_err(
-                |e| match e {
-                    crate::erasure::EraseError::BadRrn(_) => ApiError::bad_request(
-                        "bad_request",
-                        "resident_registration_number: not 13 digits (YYMMDD-NNNNNNN)",
-                    ),
-                    other => ApiError::unavailable(other),
-                },
-            )
+            match crate::erasure::erase_person(ca, Some(db.as_mut()), &rrn, UnixTime::now()) {
+                Ok(erased) => Ok(Ok(erased)),
+                Err(crate::erasure::EraseError::BadRrn(_)) => Err(ApiError::bad_request(
+                    "bad_request",
+                    "resident_registration_number: not 13 digits (YYMMDD-NNNNNNN)",
+                )),
+                Err(crate::erasure::EraseError::Server { erasure, source }) => {
+                    let error = ApiError::unavailable(crate::erasure::EraseError::Server {
+                        erasure: erasure.clone(),
+                        source,
+                    });
+                    Ok(Err((erasure, error)))
+                }
+                Err(other) => Err(ApiError::unavailable(other)),
+            }
         })
         .await?;
+    let (erasure, finished) = match &outcome {
+        Ok(erased) => (&erased.ca, true),
+        Err((erasure, _)) => (&**erasure, false),
+    };
     let access = dongpo_ca::access::registry_erasure(
         &caller.key_id,
-        &erased.ca.person,
-        erased.ca.record_deleted,
+        &erasure.person,
+        erasure.record_deleted,
+        finished,
         UnixTime::now(),
     );
     let worker = Arc::clone(&state);
@@ -135,6 +147,7 @@ pub async fn erase(
         Ok(())
     })
     .await?;
+    let erased = outcome.map_err(|(_, error)| error)?;
     let server = erased.server.unwrap_or_default();
     tracing::info!(
         key_id = %caller.key_id,

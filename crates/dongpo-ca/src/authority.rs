@@ -114,6 +114,9 @@ pub struct Overrides {
     /// The key directory when `ca.toml` names none (instead of `<dir>.keys`): a server keeps
     /// its CA's keys beside its data directory.
     pub default_key_dir: Option<PathBuf>,
+    /// A directory the key directory must lie outside of as well as the CA directory: a
+    /// server's data directory (which holds the CA directory and is backed up as a whole).
+    pub keys_outside: Option<PathBuf>,
     /// The key-encryption key of the keyring; `None`: the environment's (`DONGPO_KEK`,
     /// `DONGPO_KEK_FILE`), else none.
     pub kek: Option<Kek>,
@@ -299,6 +302,18 @@ impl Ca {
             (None, Some(default)) => default.clone(),
             (named, _) => crate::keyring::resolve_dir(dir, named.as_deref()),
         };
+        if let Some(outer) = &overrides.keys_outside
+            && crate::config::lies_inside(&key_dir, outer)
+        {
+            return Err(OpenError::Config(crate::config::ConfigError {
+                file: config_path.display().to_string(),
+                reason: format!(
+                    "the key directory {} is inside the data directory {}; the keys must live outside it",
+                    key_dir.display(),
+                    outer.display()
+                ),
+            }));
+        }
         let keyring = Keyring::new(key_dir, kek);
         // Keys an earlier version kept in the directory move into the keyring.
         for (key, legacy) in [

@@ -130,20 +130,25 @@ pub fn issuer_name_problem(name: &str) -> Option<String> {
 /// and normalised (`.` and `..` folded); where both exist their real paths are compared too.
 #[must_use]
 pub fn key_dir_problem(ca_dir: &std::path::Path, key_dir: &str) -> Option<String> {
-    let keys = ca_dir.join(key_dir);
-    let inside = match (lexical(ca_dir), lexical(&keys)) {
-        (Some(ca), Some(k)) => k.starts_with(&ca),
-        // Not resolvable (no current directory): refused rather than guessed.
-        _ => true,
-    } || matches!(
-        (std::fs::canonicalize(ca_dir), std::fs::canonicalize(&keys)),
-        (Ok(ca), Ok(k)) if k.starts_with(&ca)
-    );
-    inside.then(|| {
+    lies_inside(&ca_dir.join(key_dir), ca_dir).then(|| {
         format!(
             "key_dir '{key_dir}' is inside the CA directory; the keys must live outside it (an absolute path, or one starting with ../)"
         )
     })
+}
+
+/// Whether `path` lies inside `dir` (or is it): compared normalised (`.` and `..` folded),
+/// and where both exist by their real paths too (a symlink into `dir`). A path that cannot
+/// be resolved counts as inside: refused rather than guessed.
+#[must_use]
+pub fn lies_inside(path: &std::path::Path, dir: &std::path::Path) -> bool {
+    (match (lexical(dir), lexical(path)) {
+        (Some(d), Some(p)) => p.starts_with(&d),
+        _ => true,
+    }) || matches!(
+        (std::fs::canonicalize(dir), std::fs::canonicalize(path)),
+        (Ok(d), Ok(p)) if p.starts_with(&d)
+    )
 }
 
 /// `path` made absolute and normalised without touching the file system: `.` dropped,

@@ -343,3 +343,27 @@ fn a_version_3_directory_with_plaintext_rows_and_keys_in_secrets_is_upgraded() {
     let mut ca = Ca::open_with_passphrase(&dir, passphrase()).unwrap();
     assert!(ca.registry_record(&id).unwrap().is_some());
 }
+
+/// adv17: a server's CA keeps its keys outside the server's whole data directory, not only
+/// outside the CA directory (`Overrides::keys_outside`).
+#[test]
+fn keys_inside_the_outer_data_directory_are_refused() {
+    let (dir, ca) = new_ca("keys-outside", None);
+    drop(ca);
+    let open = |outer: &Path| {
+        Ca::open_with(
+            &dir,
+            Some(Passphrase::new(b"test passphrase".to_vec())),
+            &Overrides {
+                keys_outside: Some(outer.to_path_buf()),
+                ..Overrides::default()
+            },
+        )
+    };
+    // `<dir>.keys` lies beside the CA directory: outside it, inside its parent.
+    let parent = dir.parent().unwrap();
+    let refused = open(parent).err().expect("keys inside the data directory");
+    let text = refused.to_string();
+    assert!(text.contains("inside the data directory"), "{text}");
+    assert!(open(&dir).is_ok());
+}

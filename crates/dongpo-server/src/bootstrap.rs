@@ -398,6 +398,7 @@ fn open_or_create_ca(config: &mut ServerConfig, now: UnixTime) -> Result<Ca, Ser
             read_only: false,
             accept_settings: None,
             default_key_dir: Some(config.key_dir()),
+            keys_outside: Some(config.data_dir.clone()),
             kek: None,
             now: Some(now),
         },

@@ -92,8 +92,18 @@ pub fn run(command: &VidCommand) -> Result<u8, String> {
 
 /// A file's text, wiped from memory when dropped; the error names the file, never the content.
 pub(crate) fn read_secret_text(path: &Path) -> Result<Zeroizing<String>, String> {
-    let bytes =
-        Zeroizing::new(std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?);
+    use std::io::Read;
+    // A number or a hex R is a few dozen bytes: reading stops past this, so `/dev/zero`
+    // or a huge file is refused instead of exhausting memory.
+    const MAX: u64 = 4096;
+    let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut bytes = Zeroizing::new(Vec::new());
+    file.take(MAX + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    if bytes.len() as u64 > MAX {
+        return Err(format!("{}: longer than {MAX} bytes", path.display()));
+    }
     std::str::from_utf8(&bytes)
         .map(|s| Zeroizing::new(s.to_owned()))
         .map_err(|_| format!("{}: not text", path.display()))

@@ -294,6 +294,15 @@ fn verify_refuses_certificates_without_a_vid_and_bad_secret_files() {
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["match"], true);
 
+    // An endless or huge file is refused after a few kilobytes, not read into memory.
+    let out = run(&cert, Path::new("/dev/zero"), &random);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("longer than"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
     // Malformed secret files are usage errors naming the file, never its content.
     for (name, content) in [
         ("short-idn", "590803154476"),

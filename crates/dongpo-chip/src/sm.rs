@@ -12,8 +12,9 @@
 //! for an odd INS such as READ BINARY `B1`; Le in `DO'97'`; the MAC over
 //! `SSC || padded header || DOs` in `DO'8E'`; its CLA has bits `0C` set. A protected
 //! response carries `DO'87'`/`DO'85'`, the status in `DO'99'` (mandatory) and the MAC over
-//! `SSC || DOs` in `DO'8E'`. Each side increments the SSC before every MAC it computes or
-//! checks, so the counter advances by two for each command-response pair.
+//! `SSC || DOs` in `DO'8E'`. Each side increments the SSC before it protects or opens an
+//! APDU (the incremented value is the AES IV's input and the MAC's prefix), so the counter
+//! advances by two for each command-response pair.
 //!
 //! The MAC is checked first (in constant time, with `subtle`), and only then is anything
 //! decrypted or unpadded: a forged cryptogram never reaches the padding check. The first
@@ -275,6 +276,8 @@ impl SecureMessaging {
 
     fn protect_command_inner(&mut self, command: &CommandApdu) -> Result<CommandApdu, SmError> {
         let header = [command.cla | 0x0C, command.ins, command.p1, command.p2];
+        // The incremented SSC serves both the MAC and (AES) the IV.
+        self.increment();
         let mut objects = self.cryptogram_object(command.ins, command.data())?;
         if let Some(le) = command.le() {
             // 256 is written 00 and 65,536 is written 0000, as in the plain APDU.
@@ -285,7 +288,6 @@ impl SecureMessaging {
             };
             objects.extend(encode(&[0x97], &value));
         }
-        self.increment();
         let mac = self.mac(Some(&header), &objects)?;
         objects.extend([0x8E, MAC_LEN as u8]);
         objects.extend(mac);
@@ -393,9 +395,9 @@ impl SecureMessaging {
         response: &ResponseApdu,
     ) -> Result<ResponseApdu, SmError> {
         self.guarded(|sm| {
+            sm.increment();
             let mut objects = sm.cryptogram_object(command_ins, response.data())?;
             objects.extend(encode(&[0x99], &response.sw.to_bytes()));
-            sm.increment();
             let mac = sm.mac(None, &objects)?;
             objects.extend([0x8E, MAC_LEN as u8]);
             objects.extend(mac);
@@ -681,6 +683,30 @@ mod tests {
                 len: 8,
                 expected: 16
             }
+        );
+    }
+
+    #[test]
+    fn a_soundly_maced_response_without_status_is_refused() {
+        let keys = || SessionKeys::from_bytes(Cipher::Aes128, &[3; 16], &[4; 16]).unwrap();
+        let mut chip = SecureMessaging::with_zero_ssc(keys());
+        let mut terminal = SecureMessaging::with_zero_ssc(keys());
+        terminal
+            .protect_command(&CommandApdu::get_challenge())
+            .unwrap();
+        chip.increment();
+        chip.increment();
+        // DO'87' and a correct MAC over it, but no DO'99'.
+        let mut objects = chip
+            .cryptogram_object(0x84, &[1, 2, 3, 4, 5, 6, 7, 8])
+            .unwrap();
+        let mac = chip.mac(None, &objects).unwrap();
+        objects.extend([0x8E, 0x08]);
+        objects.extend(mac);
+        let response = ResponseApdu::new(objects, StatusWord::SUCCESS);
+        assert_eq!(
+            terminal.unprotect_response(&response),
+            Err(SmError::MissingStatus)
         );
     }
 

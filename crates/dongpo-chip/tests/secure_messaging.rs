@@ -330,3 +330,45 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// Arbitrary bytes as a command APDU and as a response APDU: parsing never panics, what
+    /// parses encodes back to the same bytes, and neither side's secure messaging accepts it.
+    #[test]
+    fn arbitrary_bytes_never_pass(
+        cipher in any_cipher(),
+        bytes in proptest::collection::vec(any::<u8>(), 0..300),
+        sm_shaped in any::<bool>(),
+    ) {
+        // Half the cases look like protected objects, to get past the first checks.
+        let bytes = if sm_shaped {
+            // 0C B0 00 00 Lc { 97 01 00 | 8E 08 <8 fuzzed bytes> } 00
+            let mut objects = vec![0x97, 0x01, 0x00, 0x8E, 0x08];
+            objects.extend(bytes.iter().chain(std::iter::repeat(&0)).take(8));
+            let mut b = vec![0x0C, 0xB0, 0x00, 0x00, objects.len() as u8];
+            b.extend(objects);
+            b.push(0x00);
+            b
+        } else {
+            bytes
+        };
+        if let Ok(command) = CommandApdu::parse(&bytes) {
+            prop_assert_eq!(command.to_bytes(), bytes.clone());
+            let (_, mut chip) = pair(cipher);
+            prop_assert!(chip.unprotect_command(&command).is_err());
+        }
+        // As a response: the same objects with DO'99' in place of DO'97'.
+        let mut data = bytes.get(5..).unwrap_or_default().to_vec();
+        if sm_shaped {
+            data.splice(0..3, [0x99, 0x02, 0x90, 0x00]);
+            data.pop();
+        }
+        let response = ResponseApdu::new(data, StatusWord::SUCCESS);
+        let (mut terminal, _) = pair(cipher);
+        terminal.protect_command(&CommandApdu::select_ef(0x011E)).unwrap();
+        prop_assert!(terminal.unprotect_response(&response).is_err());
+        prop_assert!(!terminal.is_open());
+    }
+}

@@ -344,6 +344,11 @@ impl CommandApdu {
             }
             [lc, rest @ ..] => {
                 let lc = usize::from(*lc);
+                // A short Lc is 1..=255: `00` here (body `00 xx`) is neither case 2S nor
+                // the start of an extended length.
+                if lc == 0 {
+                    return Err(bad());
+                }
                 if rest.len() == lc {
                     (rest, None, false)
                 } else if rest.len() == lc + 1 {
@@ -611,6 +616,8 @@ mod tests {
             "00A402",
             "00A4020C03011E",
             "00A4020C02011E0000",
+            // Found by the apdu_command fuzz target: a short Lc of 00 read as case 2S.
+            "00B0000000 00",
             "00A4020C000003011E",
             "00A4020C000002011E01",
         ] {

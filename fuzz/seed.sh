@@ -51,6 +51,20 @@ for sel in 0 1 2 3; do
   done
 done
 { printf '\x04'; cat $syn/p256/genuine/aa_key.p8; } > corpus/seal_open/key-p256
+# APDUs and secure messaging: the 9303-11 Appendix D trace (commands, responses), and
+# the same bytes behind the cipher selector and mode of the sm_* targets (0 0: 3DES, raw).
+mkdir -p corpus/apdu_command corpus/apdu_response corpus/sm_command corpus/sm_response
+for apdu in 00A4020C02011E 0CA4020C158709016375432908C044F68E08BF8B92D635FF24F800 \
+    0CB000000D9701048E08ED6705417E96BA5500 00B0000004 00B00000000100 00A4020C000002011E0100; do
+  printf '%s' "$apdu" | xxd -r -p > corpus/apdu_command/$apdu
+  { printf '\x00\x00'; printf '%s' "$apdu" | xxd -r -p; } > corpus/sm_command/raw-$apdu
+  { printf '\x01\x01'; printf '%s' "$apdu" | xxd -r -p; } > corpus/sm_command/plain-$apdu
+done
+for resp in 990290008E08FA855A5D4C50A8ED9000 8709019FF0EC34F9922651990290008E08AD55CC17140B2DED9000 60145F019000 6A82; do
+  printf '%s' "$resp" | xxd -r -p > corpus/apdu_response/$resp
+  { printf '\x00\x00'; printf '%s' "$resp" | xxd -r -p; } > corpus/sm_response/raw-$resp
+  { printf '\x01\x01'; printf '%s' "$resp" | xxd -r -p; } > corpus/sm_response/plain-$resp
+done
 seed profile_toml ../crates/dongpo-profiles/profiles/*.toml
 seed server_request
 seed active_auth

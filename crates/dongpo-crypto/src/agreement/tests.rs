@@ -556,3 +556,31 @@ fn variable_time_arithmetic_matches_the_constant_time_crates() {
         );
     }
 }
+
+/// OpenSSL 3.0 as an independent implementation (test-vectors/agreement/README.md): for every
+/// curve family and RFC 5114 group, the chip key's SPKI as OpenSSL writes it, the terminal's
+/// private value, and the secret `openssl pkeyutl -derive` computed.
+#[test]
+fn openssl_derives_the_same_secrets() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../test-vectors/agreement/openssl-derive.txt");
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut seen = Vec::new();
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let [name, spki, private, shared] = line.split_whitespace().collect::<Vec<_>>()[..] else {
+            panic!("bad line {line}");
+        };
+        let chip = AgreementPublicKey::from_spki_der(&hex(spki)).unwrap();
+        assert_eq!(chip.domain().to_string(), name);
+        let private = hex(private);
+        let start = private.iter().position(|&b| b != 0).unwrap();
+        let terminal = KeyPair::from_private_bytes(chip.domain(), &private[start..]).unwrap();
+        assert_eq!(
+            terminal.agree(&chip).unwrap().as_bytes(),
+            hex(shared),
+            "{name}"
+        );
+        seen.push(name.to_string());
+    }
+    assert_eq!(seen.len(), 11, "{seen:?}");
+}

@@ -2,6 +2,13 @@
 //! public key as SubjectPublicKeyInfo (as DG14 carries a Chip Authentication key), NIST
 //! curves with the public key as a SEC1 point (as the protocols send it). Pass rule in
 //! test-vectors/wycheproof/SOURCE.md.
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::path::PathBuf;
 

@@ -455,6 +455,30 @@ impl KeyPair {
     /// # Errors
     /// [`AgreementError::Random`] when the OS generator fails.
     pub fn generate(domain: &Domain) -> Result<Self, AgreementError> {
+        Self::sample(domain, |buf| {
+            getrandom::fill(buf).map_err(|_| AgreementError::Random)
+        })
+    }
+
+    /// [`KeyPair::generate`] with the caller's RNG: deterministic test chips (a seeded RNG
+    /// gives the same key pair). Production code uses [`KeyPair::generate`].
+    ///
+    /// # Errors
+    /// [`AgreementError::Random`] when no candidate out of many is in range (a broken RNG).
+    pub fn generate_with_rng<R: rand_core::CryptoRng + ?Sized>(
+        domain: &Domain,
+        rng: &mut R,
+    ) -> Result<Self, AgreementError> {
+        Self::sample(domain, |buf| {
+            rng.fill_bytes(buf);
+            Ok(())
+        })
+    }
+
+    fn sample(
+        domain: &Domain,
+        mut fill: impl FnMut(&mut [u8]) -> Result<(), AgreementError>,
+    ) -> Result<Self, AgreementError> {
         let len = domain.private_key_len();
         let top_bits = match &domain.kind {
             Kind::Ec { curve, .. } => curve.order_bits(),
@@ -467,7 +491,7 @@ impl KeyPair {
         };
         let mut candidate = Zeroizing::new(vec![0u8; len]);
         for _ in 0..MAX_DRAWS {
-            getrandom::fill(&mut candidate).map_err(|_| AgreementError::Random)?;
+            fill(&mut candidate)?;
             if let Some(first) = candidate.first_mut() {
                 *first &= mask;
             }

@@ -303,6 +303,38 @@ fn generated_keys_differ_and_never_print_the_secret() {
 }
 
 #[test]
+fn a_seeded_rng_gives_the_same_key_pair() {
+    struct Counter(u8);
+    impl rand_core::TryRng for Counter {
+        type Error = std::convert::Infallible;
+        fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+            Ok(u32::from(self.next()))
+        }
+        fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+            Ok(u64::from(self.next()))
+        }
+        fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
+            dst.iter_mut().for_each(|b| *b = self.next());
+            Ok(())
+        }
+    }
+    impl rand_core::TryCryptoRng for Counter {}
+    impl Counter {
+        fn next(&mut self) -> u8 {
+            self.0 = self.0.wrapping_mul(97).wrapping_add(13);
+            self.0
+        }
+    }
+    for domain in all_domains() {
+        let a = KeyPair::generate_with_rng(&domain, &mut Counter(1)).unwrap();
+        let b = KeyPair::generate_with_rng(&domain, &mut Counter(1)).unwrap();
+        let c = KeyPair::generate_with_rng(&domain, &mut Counter(2)).unwrap();
+        assert_eq!(a.public_key_bytes(), b.public_key_bytes(), "{domain}");
+        assert_ne!(a.public_key_bytes(), c.public_key_bytes(), "{domain}");
+    }
+}
+
+#[test]
 fn invalid_ec_public_keys_are_refused() {
     for curve in Curve::ALL {
         let domain = Domain::ec(curve);

@@ -292,12 +292,22 @@ impl DhGroup {
         Ok(self.pad(&y))
     }
 
-    /// `1 <= x < q` for a private exponent of `q_len` bytes (a variable-time comparison:
-    /// it can reveal how many leading bytes `x` shares with `q`, next to nothing for a
-    /// uniform `x`).
+    /// `1 <= x < q` for a private exponent of exactly `q_len` bytes, in constant time (a
+    /// borrow chain over every byte; no copy of `x` is made).
     pub(super) fn is_private(&self, x: &[u8]) -> bool {
-        let value = BigUint::from_bytes_be(x);
-        !value.is_zero() && value < self.q
+        let q = self.q.to_bytes_be();
+        if x.len() != q.len() {
+            return false;
+        }
+        let mut borrow = 0u16;
+        let mut any = 0u8;
+        for (&a, &b) in x.iter().zip(q.iter()).rev() {
+            let diff = u16::from(a).wrapping_sub(u16::from(b)).wrapping_sub(borrow);
+            borrow = (diff >> 8) & 1;
+            any |= a;
+        }
+        // x - q borrows exactly when x < q.
+        (any != 0) & (borrow == 1)
     }
 
     fn params(&self) -> Result<BoxedMontyParams, AgreementError> {

@@ -433,8 +433,15 @@ fn private_keys_outside_the_range_are_refused() {
             Some(AgreementError::InvalidPrivateKey)
         );
     }
-    // Short input is left-padded.
-    assert!(KeyPair::from_private_bytes(&ec, &[7]).is_ok());
+    // The edges: 1 and q - 1 (n - 1) are keys; short input is left-padded.
+    let q_minus_1 = (BigUint::from_bytes_be(&DhGroup::rfc5114_1024_160().q()) - 1u32).to_bytes_be();
+    let n_minus_1 = (BigUint::from_bytes_be(&n) - 1u32).to_bytes_be();
+    for good in [&q_minus_1[..], &[1u8][..], &[0x80; 20][..]] {
+        assert!(KeyPair::from_private_bytes(&dh, good).is_ok());
+    }
+    for good in [&n_minus_1[..], &[1u8][..], &[7u8][..]] {
+        assert!(KeyPair::from_private_bytes(&ec, good).is_ok());
+    }
 }
 
 #[test]

@@ -214,8 +214,15 @@ impl SignatureAlgorithm {
     /// `rsassa-pss(sha256,mgf1-sha256,salt=32)`, `ecdsa-with-sha384`, `ecdsa-plain-sha256`.
     #[must_use]
     pub fn name(&self) -> String {
+        // Two pieces copied, not formatted: the name goes into every document's report.
+        let joined = |first: &str, second: &str| {
+            let mut name = String::with_capacity(first.len() + second.len());
+            name.push_str(first);
+            name.push_str(second);
+            name
+        };
         match self {
-            SignatureAlgorithm::RsaPkcs1 { hash } => format!("{hash}WithRSAEncryption"),
+            SignatureAlgorithm::RsaPkcs1 { hash } => joined(hash.name(), "WithRSAEncryption"),
             SignatureAlgorithm::RsaPss(p) => {
                 format!(
                     "rsassa-pss({},mgf1-{},salt={})",
@@ -225,15 +232,11 @@ impl SignatureAlgorithm {
             SignatureAlgorithm::Ecdsa {
                 hash,
                 encoding: EcdsaEncoding::Der,
-            } => {
-                format!("ecdsa-with-{hash}")
-            }
+            } => joined("ecdsa-with-", hash.name()),
             SignatureAlgorithm::Ecdsa {
                 hash,
                 encoding: EcdsaEncoding::Plain,
-            } => {
-                format!("ecdsa-plain-{hash}")
-            }
+            } => joined("ecdsa-plain-", hash.name()),
         }
     }
 }
@@ -346,7 +349,10 @@ mod tests {
                     SignatureAlgorithm::from_identifier_der(der, hash),
                     SignatureAlgorithm::decode_identifier_der(der, hash)
                 );
-                assert_eq!(SignatureAlgorithm::from_identifier_der(der, hash), Ok(*algorithm));
+                assert_eq!(
+                    SignatureAlgorithm::from_identifier_der(der, hash),
+                    Ok(*algorithm)
+                );
             }
         }
         // Not in the table: the bare rsaEncryption OID still takes the supplied hash.
@@ -362,6 +368,28 @@ mod tests {
                 hash: HashAlgorithm::Sha384
             })
         );
+    }
+
+    #[test]
+    fn names_are_written_as_format_would() {
+        for algorithm in every_algorithm() {
+            let expected = match algorithm {
+                SignatureAlgorithm::RsaPkcs1 { hash } => format!("{hash}WithRSAEncryption"),
+                SignatureAlgorithm::RsaPss(p) => format!(
+                    "rsassa-pss({},mgf1-{},salt={})",
+                    p.hash, p.mgf1_hash, p.salt_len
+                ),
+                SignatureAlgorithm::Ecdsa {
+                    hash,
+                    encoding: EcdsaEncoding::Der,
+                } => format!("ecdsa-with-{hash}"),
+                SignatureAlgorithm::Ecdsa {
+                    hash,
+                    encoding: EcdsaEncoding::Plain,
+                } => format!("ecdsa-plain-{hash}"),
+            };
+            assert_eq!(algorithm.name(), expected);
+        }
     }
 
     #[test]

@@ -27,6 +27,11 @@ const VALUES: [u8; 256] = {
     values
 };
 
+/// Whether `byte` is an MRZ character (`A-Z`, `0-9`, `<`).
+pub(super) fn is_mrz_byte(byte: u8) -> bool {
+    VALUES[usize::from(byte)] != NOT_MRZ
+}
+
 /// The 7-3-1 weights, repeated.
 const WEIGHTS: [u32; 3] = [7, 3, 1];
 
@@ -103,6 +108,7 @@ mod tests {
             };
             let value = VALUES[usize::from(byte)];
             assert_eq!((value != NOT_MRZ).then_some(value), expected, "{byte}");
+            assert_eq!(is_mrz_byte(byte), expected.is_some(), "{byte}");
         }
         // A weight for each position, 7 3 1 7 3 1 ...: "1111" = 7 + 3 + 1 + 7.
         assert_eq!(check_digit("1111"), Some(8));

@@ -13,8 +13,8 @@ use serde::Serialize;
 
 mod check_digit;
 
-use check_digit::check_char_parts;
 pub use check_digit::{check_char, check_digit};
+use check_digit::{check_char_parts, is_mrz_byte};
 
 /// The three MRZ layouts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -276,20 +276,23 @@ impl Mrz {
     /// # Errors
     /// [`MrzError`] when the text cannot be an MRZ.
     pub fn parse(text: &str) -> Result<Self, MrzError> {
-        // Byte scans: `\n` and `\r` never occur inside a multi-byte character.
-        let raw: String = if text.bytes().any(|b| matches!(b, b'\n' | b'\r')) {
-            text.chars().filter(|c| !matches!(c, '\n' | '\r')).collect()
-        } else {
+        // Byte scans: `\n` and `\r` never occur inside a multi-byte character. Text of
+        // MRZ characters alone (no line breaks either) is taken in one pass.
+        let raw: String = if text.bytes().all(is_mrz_byte) {
             text.to_owned()
+        } else {
+            let raw: String = if text.bytes().any(|b| matches!(b, b'\n' | b'\r')) {
+                text.chars().filter(|c| !matches!(c, '\n' | '\r')).collect()
+            } else {
+                text.to_owned()
+            };
+            // Every byte before the first refused one is an accepted ASCII character, so
+            // its byte index is its character index.
+            if let Some(position) = raw.bytes().position(|b| !is_mrz_byte(b)) {
+                return Err(MrzError::InvalidCharacter { position });
+            }
+            raw
         };
-        // Every byte before the first refused one is an accepted ASCII character, so its
-        // byte index is its character index.
-        if let Some(position) = raw
-            .bytes()
-            .position(|b| !matches!(b, b'A'..=b'Z' | b'0'..=b'9' | b'<'))
-        {
-            return Err(MrzError::InvalidCharacter { position });
-        }
         let len = raw.len();
         let format = MrzFormat::from_len(len).ok_or(MrzError::Length { len })?;
         let l = Lines {
@@ -462,9 +465,25 @@ mod tests {
     #[test]
     fn byte_scans_cut_as_the_str_methods() {
         let samples = [
-            "", "<", "<<", "<<<", "A", "A<", "A<<", "<A", "<<A<<", "SMITH<<JOHN<<<<",
-            "SMITH<JONES<<ANNA<MARIA<<<", "A<<<B", "<<<<B<<", "é<<", "<é<", "é<<é",
-            "ÅSA<<ÖRN<<", "X<é<<Y", "€<<<€<",
+            "",
+            "<",
+            "<<",
+            "<<<",
+            "A",
+            "A<",
+            "A<<",
+            "<A",
+            "<<A<<",
+            "SMITH<<JOHN<<<<",
+            "SMITH<JONES<<ANNA<MARIA<<<",
+            "A<<<B",
+            "<<<<B<<",
+            "é<<",
+            "<é<",
+            "é<<é",
+            "ÅSA<<ÖRN<<",
+            "X<é<<Y",
+            "€<<<€<",
         ];
         for s in samples {
             assert_eq!(without_fillers(s), s.trim_end_matches('<'), "{s:?}");

@@ -378,11 +378,7 @@ pub fn verify_parsed(
                     format!("{hash} of DG{number} differs from the SOD")
                 };
                 checks.result(hash_id, ok, detail);
-                checks.push(
-                    covered_id,
-                    Status::Pass,
-                    dg_hashed_text(*number),
-                );
+                checks.push(covered_id, Status::Pass, dg_hashed_text(*number));
                 if ok {
                     covered.push(*number);
                 }

@@ -12,6 +12,11 @@ const NOT_MRZ: u8 = u8::MAX;
 /// The value of every byte as an MRZ character (`0-9` -> 0-9, `A-Z` -> 10-35, `<` -> 0),
 /// [`NOT_MRZ`] for every other byte: one look-up per character, no branches on ranges
 /// (DG1 is checked for every document of a batch).
+#[allow(
+    clippy::indexing_slicing,
+    reason = "evaluated at compile time: `byte` runs over 0..256, the array's indices, and \
+              an index out of range would fail the build, never a run"
+)]
 const VALUES: [u8; 256] = {
     let mut values = [NOT_MRZ; 256];
     let mut byte = 0;
@@ -29,11 +34,13 @@ const VALUES: [u8; 256] = {
 
 /// Whether `byte` is an MRZ character (`A-Z`, `0-9`, `<`).
 pub(super) fn is_mrz_byte(byte: u8) -> bool {
-    VALUES[usize::from(byte)] != NOT_MRZ
+    value(byte) != NOT_MRZ
 }
 
-/// The 7-3-1 weights, repeated.
-const WEIGHTS: [u32; 3] = [7, 3, 1];
+/// The entry of `byte` in [`VALUES`] (a `u8` always indexes its 256 entries).
+fn value(byte: u8) -> u8 {
+    VALUES.get(usize::from(byte)).copied().unwrap_or(NOT_MRZ)
+}
 
 /// [`check_digit`] over the concatenation of `parts`, without building it (the weights
 /// run on across the parts, as over the concatenated string).
@@ -42,15 +49,20 @@ pub fn check_digit_parts(parts: &[&str]) -> Option<u8> {
     // Over the bytes: every accepted character is ASCII, and any byte of a non-ASCII
     // character is outside the accepted set, so the answer is that of the characters.
     let mut sum = 0u32;
-    let mut position = 0usize;
+    let mut weight = 7u32;
     for part in parts {
         for &byte in part.as_bytes() {
-            let value = VALUES[usize::from(byte)];
+            let value = value(byte);
             if value == NOT_MRZ {
                 return None;
             }
-            sum += u32::from(value) * WEIGHTS[position];
-            position = if position == 2 { 0 } else { position + 1 };
+            sum += u32::from(value) * weight;
+            // The weights 7, 3, 1 repeat.
+            weight = match weight {
+                7 => 3,
+                3 => 1,
+                _ => 7,
+            };
         }
     }
     u8::try_from(sum % 10).ok()
@@ -106,7 +118,7 @@ mod tests {
                 b'<' => Some(0),
                 _ => None,
             };
-            let value = VALUES[usize::from(byte)];
+            let value = value(byte);
             assert_eq!((value != NOT_MRZ).then_some(value), expected, "{byte}");
             assert_eq!(is_mrz_byte(byte), expected.is_some(), "{byte}");
         }

@@ -204,19 +204,19 @@ fn read_attributes<'a>(signed_attrs: &Tlv<'a>) -> Option<Attributes<'a>> {
         let attribute = attribute.filter(|a| a.tag == walk::SEQUENCE)?;
         let mut parts = attribute.children();
         let kind_element = walk::element(&mut parts, walk::OID)?;
-        let kind = walk::object_identifier(&kind_element)?;
+        // Read to be refused as `der` refuses it; compared below by its bytes (a DER OID
+        // has one encoding).
+        walk::object_identifier(&kind_element)?;
+        let kind = kind_element.value;
         let set = walk::element(&mut parts, walk::SET)?;
         parts.finish().ok()?;
         // RFC 5652 §5.3: each attribute type at most once.
-        if !seen.insert(kind_element.value) {
+        if !seen.insert(kind) {
             return None;
         }
-        let known = [
-            oid::ATTR_CONTENT_TYPE,
-            oid::ATTR_MESSAGE_DIGEST,
-            oid::ATTR_SIGNING_TIME,
-        ];
-        if !known.contains(&kind) {
+        let content_type = kind == oid::ATTR_CONTENT_TYPE.as_bytes();
+        let message_digest = kind == oid::ATTR_MESSAGE_DIGEST.as_bytes();
+        if !content_type && !message_digest && kind != oid::ATTR_SIGNING_TIME.as_bytes() {
             // Every value must decode as `Any` (as the owned attribute's SET OF requires).
             let mut values = walk::children(&set);
             if !values.all(|value| value.is_some_and(|v| AnyRef::from_der(v.raw).is_ok())) {
@@ -228,9 +228,9 @@ fn read_attributes<'a>(signed_attrs: &Tlv<'a>) -> Option<Attributes<'a>> {
         let mut values = set.children();
         let value = values.read().ok().filter(Tlv::has_der_length)?;
         values.finish().ok()?;
-        if kind == oid::ATTR_CONTENT_TYPE {
+        if content_type {
             out.content_type = Some(walk::object_identifier(&value)?);
-        } else if kind == oid::ATTR_MESSAGE_DIGEST {
+        } else if message_digest {
             (value.tag == walk::OCTET_STRING).then_some(())?;
             out.message_digest = Some(value.value);
         } else {

@@ -401,15 +401,21 @@ pub fn verify_parsed(
     com_consistency(document, sod.as_ref(), policy, &mut checks);
     // What Active Authentication rests on is judged before any waiver: a waiver lets a
     // known defect pass, it never makes a document's data trustworthy.
-    let unwaived: Vec<CheckId> = AA_BASIS
-        .into_iter()
-        .filter(|id| {
-            checks
-                .0
-                .iter()
-                .any(|c| c.id == *id && c.status == Status::Pass)
-        })
-        .collect();
+    // Kept in place (at most the four ids of `AA_BASIS`), not in a list per document.
+    let mut passed = [CheckId::SodParse; AA_BASIS.len()];
+    let mut count = 0;
+    for id in AA_BASIS {
+        if checks
+            .0
+            .iter()
+            .any(|c| c.id == id && c.status == Status::Pass)
+            && let Some(slot) = passed.get_mut(count)
+        {
+            *slot = id;
+            count += 1;
+        }
+    }
+    let unwaived = passed.get(..count).unwrap_or(&[]);
     let mut aa_compromised = None;
     if let (Some(sod), Some(Ok((chain, _, _)))) = (&sod, &signer) {
         aa_compromised = apply_deviation_lists(
@@ -423,7 +429,7 @@ pub fn verify_parsed(
     active_authentication(
         document,
         sod.as_ref(),
-        &unwaived,
+        unwaived,
         aa_compromised.as_deref(),
         &mut checks,
     );

@@ -63,6 +63,22 @@ impl SignatureAlgorithm {
         der: &[u8],
         supplied_hash: Option<HashAlgorithm>,
     ) -> Result<Self, AlgorithmError> {
+        // The encodings dongpo and most signers write, recognised by their bytes: a
+        // passport's SignerInfo is read for every document of a batch.
+        if let Some((_, algorithm)) = common_identifiers()
+            .iter()
+            .find(|(encoding, _)| encoding.as_slice() == der)
+        {
+            return Ok(*algorithm);
+        }
+        Self::decode_identifier_der(der, supplied_hash)
+    }
+
+    /// [`SignatureAlgorithm::from_identifier_der`] by decoding, for any encoding.
+    fn decode_identifier_der(
+        der: &[u8],
+        supplied_hash: Option<HashAlgorithm>,
+    ) -> Result<Self, AlgorithmError> {
         let id =
             AlgorithmIdentifierRef::from_der(der).map_err(|e| AlgorithmError::BadParameters {
                 oid: ObjectIdentifier::new_unwrap("0.0"),
@@ -198,8 +214,15 @@ impl SignatureAlgorithm {
     /// `rsassa-pss(sha256,mgf1-sha256,salt=32)`, `ecdsa-with-sha384`, `ecdsa-plain-sha256`.
     #[must_use]
     pub fn name(&self) -> String {
+        // Two pieces copied, not formatted: the name goes into every document's report.
+        let joined = |first: &str, second: &str| {
+            let mut name = String::with_capacity(first.len() + second.len());
+            name.push_str(first);
+            name.push_str(second);
+            name
+        };
         match self {
-            SignatureAlgorithm::RsaPkcs1 { hash } => format!("{hash}WithRSAEncryption"),
+            SignatureAlgorithm::RsaPkcs1 { hash } => joined(hash.name(), "WithRSAEncryption"),
             SignatureAlgorithm::RsaPss(p) => {
                 format!(
                     "rsassa-pss({},mgf1-{},salt={})",
@@ -209,17 +232,66 @@ impl SignatureAlgorithm {
             SignatureAlgorithm::Ecdsa {
                 hash,
                 encoding: EcdsaEncoding::Der,
-            } => {
-                format!("ecdsa-with-{hash}")
-            }
+            } => joined("ecdsa-with-", hash.name()),
             SignatureAlgorithm::Ecdsa {
                 hash,
                 encoding: EcdsaEncoding::Plain,
-            } => {
-                format!("ecdsa-plain-{hash}")
-            }
+            } => joined("ecdsa-plain-", hash.name()),
         }
     }
+}
+
+/// Every signature algorithm of every hash: PKCS#1 v1.5, PSS with the parameters of
+/// [`PssParams::with_hash`], ECDSA in both encodings.
+fn every_algorithm() -> impl Iterator<Item = SignatureAlgorithm> {
+    HashAlgorithm::ALL.into_iter().flat_map(|hash| {
+        [
+            SignatureAlgorithm::RsaPkcs1 { hash },
+            SignatureAlgorithm::RsaPss(PssParams::with_hash(hash)),
+            SignatureAlgorithm::Ecdsa {
+                hash,
+                encoding: EcdsaEncoding::Der,
+            },
+            SignatureAlgorithm::Ecdsa {
+                hash,
+                encoding: EcdsaEncoding::Plain,
+            },
+        ]
+    })
+}
+
+/// The common encodings of signature AlgorithmIdentifiers with the algorithm each
+/// decodes to: every algorithm as [`SignatureAlgorithm::to_identifier_der`] writes it,
+/// and PKCS#1 v1.5 also with its parameters absent. Each is kept only when decoding it
+/// gives that very algorithm whatever hash is supplied (none of them is the bare
+/// `rsaEncryption`, the one identifier that takes the supplied hash), so that finding
+/// one here answers as decoding would.
+fn common_identifiers() -> &'static [(Vec<u8>, SignatureAlgorithm)] {
+    static COMMON: std::sync::OnceLock<Vec<(Vec<u8>, SignatureAlgorithm)>> =
+        std::sync::OnceLock::new();
+    COMMON.get_or_init(|| {
+        let mut common = Vec::new();
+        for algorithm in every_algorithm() {
+            common.push((algorithm.to_identifier_der(), algorithm));
+            if let SignatureAlgorithm::RsaPkcs1 { .. } = algorithm {
+                let absent = AlgorithmIdentifierOwned {
+                    oid: algorithm.oid(),
+                    parameters: None,
+                };
+                common.extend(absent.to_der().ok().map(|der| (der, algorithm)));
+            }
+        }
+        // The ones signers use most first (a look-up compares lengths, then bytes).
+        common.sort_by_key(|(_, algorithm)| algorithm.hash() != HashAlgorithm::Sha256);
+        common.retain(|(der, algorithm)| {
+            std::iter::once(None)
+                .chain(HashAlgorithm::ALL.map(Some))
+                .all(|hash| {
+                    SignatureAlgorithm::decode_identifier_der(der, hash).as_ref() == Ok(algorithm)
+                })
+        });
+        common
+    })
 }
 
 impl std::fmt::Display for SignatureAlgorithm {
@@ -254,6 +326,69 @@ mod tests {
                 Ok(alg),
                 "{alg}"
             );
+        }
+    }
+
+    /// The byte look-up holds every algorithm in its written encoding (and PKCS#1
+    /// without parameters), each answering as decoding does; anything else is decoded.
+    #[test]
+    fn common_encodings_answer_as_decoding() {
+        let common = common_identifiers();
+        assert_eq!(common.len(), 25);
+        for algorithm in every_algorithm() {
+            assert!(
+                common
+                    .iter()
+                    .any(|(der, a)| *a == algorithm && *der == algorithm.to_identifier_der()),
+                "{algorithm}"
+            );
+        }
+        for (der, algorithm) in common {
+            for hash in [None, Some(HashAlgorithm::Sha1), Some(HashAlgorithm::Sha512)] {
+                assert_eq!(
+                    SignatureAlgorithm::from_identifier_der(der, hash),
+                    SignatureAlgorithm::decode_identifier_der(der, hash)
+                );
+                assert_eq!(
+                    SignatureAlgorithm::from_identifier_der(der, hash),
+                    Ok(*algorithm)
+                );
+            }
+        }
+        // Not in the table: the bare rsaEncryption OID still takes the supplied hash.
+        let bare = AlgorithmIdentifierOwned {
+            oid: oid::RSA_ENCRYPTION,
+            parameters: der::Any::encode_from(&Null).ok(),
+        }
+        .to_der()
+        .unwrap();
+        assert_eq!(
+            SignatureAlgorithm::from_identifier_der(&bare, Some(HashAlgorithm::Sha384)),
+            Ok(SignatureAlgorithm::RsaPkcs1 {
+                hash: HashAlgorithm::Sha384
+            })
+        );
+    }
+
+    #[test]
+    fn names_are_written_as_format_would() {
+        for algorithm in every_algorithm() {
+            let expected = match algorithm {
+                SignatureAlgorithm::RsaPkcs1 { hash } => format!("{hash}WithRSAEncryption"),
+                SignatureAlgorithm::RsaPss(p) => format!(
+                    "rsassa-pss({},mgf1-{},salt={})",
+                    p.hash, p.mgf1_hash, p.salt_len
+                ),
+                SignatureAlgorithm::Ecdsa {
+                    hash,
+                    encoding: EcdsaEncoding::Der,
+                } => format!("ecdsa-with-{hash}"),
+                SignatureAlgorithm::Ecdsa {
+                    hash,
+                    encoding: EcdsaEncoding::Plain,
+                } => format!("ecdsa-plain-{hash}"),
+            };
+            assert_eq!(algorithm.name(), expected);
         }
     }
 

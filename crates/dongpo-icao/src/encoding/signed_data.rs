@@ -20,6 +20,7 @@
 //!   lend its trust to another key.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use cms::cert::CertificateChoices;
 use cms::content_info::ContentInfo;
@@ -79,8 +80,9 @@ pub enum Encoding {
 pub enum SignerId {
     /// issuerAndSerialNumber.
     IssuerSerial {
-        /// The signer's issuer.
-        issuer: Name,
+        /// The signer's issuer (shared: the EF.SOD fast path hands out the one decoded
+        /// name of each distinct encoding it has seen).
+        issuer: Arc<Name>,
         /// The signer's serial number (DER content bytes).
         serial: Vec<u8>,
     },
@@ -165,7 +167,7 @@ impl SignerFields {
         let signer = match info.sid {
             SignerIdentifier::IssuerAndSerialNumber(ias) => SignerId::IssuerSerial {
                 serial: ias.serial_number.as_bytes().to_vec(),
-                issuer: ias.issuer,
+                issuer: Arc::new(ias.issuer),
             },
             SignerIdentifier::SubjectKeyIdentifier(ski) => {
                 SignerId::KeyId(ski.0.as_bytes().to_vec())

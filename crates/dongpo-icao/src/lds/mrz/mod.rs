@@ -13,8 +13,8 @@ use serde::Serialize;
 
 mod check_digit;
 
-use check_digit::check_char_parts;
 pub use check_digit::{check_char, check_digit};
+use check_digit::{check_char_parts, is_mrz_byte};
 
 /// The three MRZ layouts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -187,8 +187,15 @@ impl<'a> Lines<'a> {
     }
 }
 
+/// `s` without its trailing fillers, as `s.trim_end_matches('<')` (over the bytes: the
+/// byte before a run of `<` ends a character, so the cut is always a char boundary).
+fn without_fillers(s: &str) -> &str {
+    let end = s.bytes().rposition(|b| b != b'<').map_or(0, |i| i + 1);
+    s.get(..end).unwrap_or(s)
+}
+
 fn trim_fillers(s: &str) -> String {
-    s.trim_end_matches('<').to_owned()
+    without_fillers(s).to_owned()
 }
 
 /// The non-empty `<`-separated parts of `s`, joined by single spaces (built in place:
@@ -231,7 +238,7 @@ fn document_number(number: &str, cd: char, optional: &str) -> (String, CheckDigi
         // `run_len` is a char boundary (`find`, or the end).
         let (run, after) = optional.split_at(run_len);
         let (rest_of_number, real_cd) = run.split_at(run_len.saturating_sub(1));
-        let full = format!("{}{rest_of_number}", number.trim_end_matches('<'));
+        let full = format!("{}{rest_of_number}", without_fillers(number));
         let found = real_cd.chars().next().unwrap_or('<');
         let result = check(CheckDigitField::DocumentNumber, &full, found);
         let after = after.strip_prefix('<').unwrap_or(after);
@@ -245,8 +252,15 @@ fn document_number(number: &str, cd: char, optional: &str) -> (String, CheckDigi
 }
 
 fn names(field: &str) -> (String, String) {
-    let field = field.trim_end_matches('<');
-    match field.split_once("<<") {
+    let field = without_fillers(field);
+    // `field.split_once("<<")`, over the bytes (`<` is ASCII, so both cuts are char
+    // boundaries).
+    let split = field
+        .as_bytes()
+        .windows(2)
+        .position(|pair| pair == b"<<")
+        .and_then(|at| Some((field.get(..at)?, field.get(at + 2..)?)));
+    match split {
         Some((primary, secondary)) => (name_part(primary), name_part(secondary)),
         None => (name_part(field), String::new()),
     }
@@ -262,20 +276,23 @@ impl Mrz {
     /// # Errors
     /// [`MrzError`] when the text cannot be an MRZ.
     pub fn parse(text: &str) -> Result<Self, MrzError> {
-        // Byte scans: `\n` and `\r` never occur inside a multi-byte character.
-        let raw: String = if text.bytes().any(|b| matches!(b, b'\n' | b'\r')) {
-            text.chars().filter(|c| !matches!(c, '\n' | '\r')).collect()
-        } else {
+        // Byte scans: `\n` and `\r` never occur inside a multi-byte character. Text of
+        // MRZ characters alone (no line breaks either) is taken in one pass.
+        let raw: String = if text.bytes().all(is_mrz_byte) {
             text.to_owned()
+        } else {
+            let raw: String = if text.bytes().any(|b| matches!(b, b'\n' | b'\r')) {
+                text.chars().filter(|c| !matches!(c, '\n' | '\r')).collect()
+            } else {
+                text.to_owned()
+            };
+            // Every byte before the first refused one is an accepted ASCII character, so
+            // its byte index is its character index.
+            if let Some(position) = raw.bytes().position(|b| !is_mrz_byte(b)) {
+                return Err(MrzError::InvalidCharacter { position });
+            }
+            raw
         };
-        // Every byte before the first refused one is an accepted ASCII character, so its
-        // byte index is its character index.
-        if let Some(position) = raw
-            .bytes()
-            .position(|b| !matches!(b, b'A'..=b'Z' | b'0'..=b'9' | b'<'))
-        {
-            return Err(MrzError::InvalidCharacter { position });
-        }
         let len = raw.len();
         let format = MrzFormat::from_len(len).ok_or(MrzError::Length { len })?;
         let l = Lines {
@@ -378,7 +395,7 @@ impl Mrz {
             let personal = l.cols(2, 29, optional_end);
             let found = l.col(2, width - 1);
             let mut cd = check(CheckDigitField::OptionalData, personal, found);
-            if personal.chars().all(|c| c == '<') && matches!(found, '<' | '0') {
+            if personal.bytes().all(|b| b == b'<') && matches!(found, '<' | '0') {
                 cd.valid = true;
             }
             check_digits.push(cd);
@@ -442,6 +459,42 @@ impl Mrz {
 mod tests {
     use super::*;
     use CheckDigitField::*;
+
+    /// The byte scans cut where the `str` methods they replace cut, on MRZ text and on
+    /// text that is not (non-ASCII before, inside and after filler runs).
+    #[test]
+    fn byte_scans_cut_as_the_str_methods() {
+        let samples = [
+            "",
+            "<",
+            "<<",
+            "<<<",
+            "A",
+            "A<",
+            "A<<",
+            "<A",
+            "<<A<<",
+            "SMITH<<JOHN<<<<",
+            "SMITH<JONES<<ANNA<MARIA<<<",
+            "A<<<B",
+            "<<<<B<<",
+            "é<<",
+            "<é<",
+            "é<<é",
+            "ÅSA<<ÖRN<<",
+            "X<é<<Y",
+            "€<<<€<",
+        ];
+        for s in samples {
+            assert_eq!(without_fillers(s), s.trim_end_matches('<'), "{s:?}");
+            let field = s.trim_end_matches('<');
+            let expected = match field.split_once("<<") {
+                Some((p, q)) => (name_part(p), name_part(q)),
+                None => (name_part(field), String::new()),
+            };
+            assert_eq!(names(s), expected, "{s:?}");
+        }
+    }
 
     fn all_valid(mrz: &Mrz) {
         assert!(

@@ -104,13 +104,18 @@ pub struct DscChain {
     pub crl_numbers: Vec<String>,
     /// `dsc.key.description()`, written into every `sod.signature` detail.
     key_description: String,
+    /// The `dsc.validity` and `csca.validity` details at the time the chain was
+    /// computed for (`at`): a batch verifies most documents at that one time, and
+    /// writing the time and joining the text cost more than copying it.
+    validity_details: (UnixTime, String, Option<String>),
     snapshot_id: String,
     window: TimeWindow,
     now_window: TimeWindow,
     /// The DSC's key as the `Verifier` prepared it, per signature algorithm used with it
     /// (a DSC signs with one or two): the look-up in the `Verifier`'s own cache clones
     /// and hashes the key, once per document.
-    prepared: RwLock<Vec<(SignatureAlgorithm, VerifyingKey)>>,
+    /// With each, the `sod.signature` detail `<algorithm> by <key>`.
+    prepared: RwLock<Vec<(SignatureAlgorithm, VerifyingKey, String)>>,
 }
 
 /// Signature algorithms whose prepared key a [`DscChain`] keeps.
@@ -121,6 +126,30 @@ impl DscChain {
     #[must_use]
     pub fn key_description(&self) -> &str {
         &self.key_description
+    }
+
+    /// `<algorithm name> by <key description>`, the start of the `sod.signature` detail:
+    /// kept with the prepared key once [`DscChain::verifying_key`] prepared one for
+    /// `algorithm`, written here otherwise.
+    #[must_use]
+    pub fn signature_text(&self, algorithm: &SignatureAlgorithm) -> String {
+        if let Ok(prepared) = self.prepared.read()
+            && let Some((_, _, text)) = prepared.iter().find(|(a, _, _)| a == algorithm)
+        {
+            return text.clone();
+        }
+        signature_text(algorithm, &self.key_description)
+    }
+
+    /// The `dsc.validity` detail and, when the DSC chained, the `csca.validity` detail
+    /// at `at`: `<DSC|CSCA> valid <notBefore> to <notAfter>, checked at <at>`.
+    #[must_use]
+    pub fn validity_details(&self, at: UnixTime) -> (String, Option<String>) {
+        let (computed_at, dsc, csca) = &self.validity_details;
+        if *computed_at == at {
+            return (dsc.clone(), csca.clone());
+        }
+        validity_details(at, &self.dsc_validity, self.csca.as_ref())
     }
 
     /// Builds the chain of `dsc` in `trust`, validity judged at `at`, revocation at `now`
@@ -194,15 +223,19 @@ impl DscChain {
                 judged.result
             }
         };
+        let chained = csca.map(|c| ChainedCsca {
+            cert: c.cert.clone(),
+            summary: CertSummary::from(&c.cert),
+            validity: validity("CSCA", &c.cert),
+        });
+        let dsc_validity = validity("DSC", &dsc);
+        let (dsc_detail, csca_detail) = validity_details(at, &dsc_validity, chained.as_ref());
         DscChain {
             dsc_summary: CertSummary::from(&dsc),
             key_description: dsc.key.description(),
-            csca: csca.map(|c| ChainedCsca {
-                cert: c.cert.clone(),
-                summary: CertSummary::from(&c.cert),
-                validity: validity("CSCA", &c.cert),
-            }),
-            dsc_validity: validity("DSC", &dsc),
+            validity_details: (at, dsc_detail, csca_detail),
+            csca: chained,
+            dsc_validity,
             chain,
             profile_problems: profile_problems(&dsc, csca.map(|c| &c.cert)),
             dsc_country: country(dsc.cert.tbs_certificate().issuer()),
@@ -229,16 +262,20 @@ impl DscChain {
         verifier: &Verifier,
     ) -> Result<VerifyingKey, VerifyError> {
         if let Ok(prepared) = self.prepared.read()
-            && let Some((_, key)) = prepared.iter().find(|(a, _)| a == algorithm)
+            && let Some((_, key, _)) = prepared.iter().find(|(a, _, _)| a == algorithm)
         {
             return Ok(key.clone());
         }
         let key = verifier.prepare(&self.dsc.key, algorithm)?;
         if let Ok(mut prepared) = self.prepared.write()
             && prepared.len() < PREPARED_PER_DSC
-            && !prepared.iter().any(|(a, _)| a == algorithm)
+            && !prepared.iter().any(|(a, _, _)| a == algorithm)
         {
-            prepared.push((*algorithm, key.clone()));
+            prepared.push((
+                *algorithm,
+                key.clone(),
+                signature_text(algorithm, &self.key_description),
+            ));
         }
         Ok(key)
     }
@@ -330,6 +367,33 @@ impl ChainCache for NoCache {
 
 /// `<role> valid <notBefore> to <notAfter>`: formatting dates costs more per document
 /// than the rest of the validity check.
+/// `<algorithm name> by <key description>`.
+fn signature_text(algorithm: &SignatureAlgorithm, key_description: &str) -> String {
+    let name = algorithm.name();
+    let mut out = String::with_capacity(name.len() + 4 + key_description.len());
+    out.push_str(&name);
+    out.push_str(" by ");
+    out.push_str(key_description);
+    out
+}
+
+/// The `dsc.validity` and `csca.validity` details at `at`.
+fn validity_details(
+    at: UnixTime,
+    dsc_validity: &str,
+    csca: Option<&ChainedCsca>,
+) -> (String, Option<String>) {
+    let at_text = at.rfc3339();
+    let detail = |validity: &str| {
+        let mut out = String::with_capacity(validity.len() + 13 + at_text.len());
+        out.push_str(validity);
+        out.push_str(", checked at ");
+        out.push_str(&at_text);
+        out
+    };
+    (detail(dsc_validity), csca.map(|c| detail(&c.validity)))
+}
+
 fn validity(role: &str, cert: &Cert) -> String {
     format!(
         "{role} valid {} to {}",

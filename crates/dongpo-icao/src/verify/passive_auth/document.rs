@@ -14,7 +14,7 @@ pub(super) fn dsc_profile(chain: &DscChain, mrz: Option<&Mrz>) -> (bool, String)
             chain.dsc_country.as_deref(),
         ));
     }
-    let code = mrz.map(|mrz| mrz.document_code.trim_end_matches('<').to_string());
+    let code = mrz.map(|mrz| mrz.document_code.trim_end_matches('<'));
     match (&chain.document_types, code) {
         (Some(Err(e)), _) => problems.push(e.clone()),
         (Some(Ok(types)), Some(code)) if !types.iter().any(|t| code.starts_with(t.as_str())) => {

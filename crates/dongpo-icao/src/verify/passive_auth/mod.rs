@@ -125,6 +125,73 @@ fn number_text(number: u8) -> String {
     out
 }
 
+/// `<hash> matches`, the `dg.N.hash` detail of a data group that matches: a fixed text
+/// per hash algorithm, not assembled per data group.
+fn hash_matches_text(hash: HashAlgorithm) -> &'static str {
+    match hash {
+        HashAlgorithm::Sha1 => "sha1 matches",
+        HashAlgorithm::Sha224 => "sha224 matches",
+        HashAlgorithm::Sha256 => "sha256 matches",
+        HashAlgorithm::Sha384 => "sha384 matches",
+        HashAlgorithm::Sha512 => "sha512 matches",
+    }
+}
+
+/// `<hash> of eContent matches the messageDigest attribute`, fixed per hash algorithm.
+fn message_digest_matches_text(hash: HashAlgorithm) -> &'static str {
+    match hash {
+        HashAlgorithm::Sha1 => "sha1 of eContent matches the messageDigest attribute",
+        HashAlgorithm::Sha224 => "sha224 of eContent matches the messageDigest attribute",
+        HashAlgorithm::Sha256 => "sha256 of eContent matches the messageDigest attribute",
+        HashAlgorithm::Sha384 => "sha384 of eContent matches the messageDigest attribute",
+        HashAlgorithm::Sha512 => "sha512 of eContent matches the messageDigest attribute",
+    }
+}
+
+/// `DG<number> is hashed in the SOD`: fixed texts for the data groups 9303 defines
+/// (1 to 16), assembled for any other number.
+fn dg_hashed_text(number: u8) -> String {
+    const HASHED: [&str; 17] = [
+        "DG0 is hashed in the SOD",
+        "DG1 is hashed in the SOD",
+        "DG2 is hashed in the SOD",
+        "DG3 is hashed in the SOD",
+        "DG4 is hashed in the SOD",
+        "DG5 is hashed in the SOD",
+        "DG6 is hashed in the SOD",
+        "DG7 is hashed in the SOD",
+        "DG8 is hashed in the SOD",
+        "DG9 is hashed in the SOD",
+        "DG10 is hashed in the SOD",
+        "DG11 is hashed in the SOD",
+        "DG12 is hashed in the SOD",
+        "DG13 is hashed in the SOD",
+        "DG14 is hashed in the SOD",
+        "DG15 is hashed in the SOD",
+        "DG16 is hashed in the SOD",
+    ];
+    match HASHED.get(usize::from(number)) {
+        Some(text) => (*text).to_owned(),
+        None => joined(&["DG", &number_text(number), " is hashed in the SOD"]),
+    }
+}
+
+/// `eContentType <dotted OID>`, the `sod.content_type` detail of an EF.SOD whose
+/// contentType attribute agrees.
+fn econtent_type_text(oid: &der::asn1::ObjectIdentifier) -> String {
+    if *oid == oid::LDS_SECURITY_OBJECT {
+        "eContentType 2.23.136.1.1.1".to_owned()
+    } else {
+        joined(&["eContentType ", &oid_text(oid)])
+    }
+}
+
+/// Checks a document of `data_groups` data groups gives (the named ones, two per data
+/// group), so that the list is allocated once.
+fn check_count(data_groups: usize) -> usize {
+    AFTER_PARSE.len() + 4 + 2 * data_groups
+}
+
 /// The dotted text of `oid`, as `to_string` writes it; the content types of an EF.SOD
 /// without formatting their arcs.
 fn oid_text(oid: &der::asn1::ObjectIdentifier) -> String {
@@ -196,7 +263,7 @@ pub fn verify_parsed(
     // DG1 is parsed once, for `dsc.profile` and `mrz.check_digits`.
     let dg1_mrz = document.data_groups.get(&1).map(|dg1| Mrz::from_dg1(dg1));
     let mrz_parsed = dg1_mrz.as_ref().and_then(|m| m.as_ref().ok());
-    let mut checks = Checks::default();
+    let mut checks = Checks(Vec::with_capacity(check_count(document.data_groups.len())));
     let mut report_sod = None;
     let mut report_dsc = None;
     let mut report_csca = None;
@@ -306,16 +373,12 @@ pub fn verify_parsed(
             Some((hash, Some(expected))) => {
                 let ok = hash.digest(bytes) == *expected;
                 let detail = if ok {
-                    joined(&[hash.name(), " matches"])
+                    hash_matches_text(hash).to_owned()
                 } else {
                     format!("{hash} of DG{number} differs from the SOD")
                 };
                 checks.result(hash_id, ok, detail);
-                checks.push(
-                    covered_id,
-                    Status::Pass,
-                    joined(&["DG", &number_text(*number), " is hashed in the SOD"]),
-                );
+                checks.push(covered_id, Status::Pass, dg_hashed_text(*number));
                 if ok {
                     covered.push(*number);
                 }
@@ -338,15 +401,21 @@ pub fn verify_parsed(
     com_consistency(document, sod.as_ref(), policy, &mut checks);
     // What Active Authentication rests on is judged before any waiver: a waiver lets a
     // known defect pass, it never makes a document's data trustworthy.
-    let unwaived: Vec<CheckId> = AA_BASIS
-        .into_iter()
-        .filter(|id| {
-            checks
-                .0
-                .iter()
-                .any(|c| c.id == *id && c.status == Status::Pass)
-        })
-        .collect();
+    // Kept in place (at most the four ids of `AA_BASIS`), not in a list per document.
+    let mut passed = [CheckId::SodParse; AA_BASIS.len()];
+    let mut count = 0;
+    for id in AA_BASIS {
+        if checks
+            .0
+            .iter()
+            .any(|c| c.id == id && c.status == Status::Pass)
+            && let Some(slot) = passed.get_mut(count)
+        {
+            *slot = id;
+            count += 1;
+        }
+    }
+    let unwaived = passed.get(..count).unwrap_or(&[]);
     let mut aa_compromised = None;
     if let (Some(sod), Some(Ok((chain, _, _)))) = (&sod, &signer) {
         aa_compromised = apply_deviation_lists(
@@ -360,7 +429,7 @@ pub fn verify_parsed(
     active_authentication(
         document,
         sod.as_ref(),
-        &unwaived,
+        unwaived,
         aa_compromised.as_deref(),
         &mut checks,
     );
@@ -424,7 +493,7 @@ fn checks_after_parse(
             sod.cms.econtent_type
         ),
         (true, true) => "quirk id-data-content-type: eContentType is id-data".to_string(),
-        (false, true) => joined(&["eContentType ", &oid_text(&sod.cms.econtent_type)]),
+        (false, true) => econtent_type_text(&sod.cms.econtent_type),
     };
     checks.result(CheckId::SodContentType, content_ok && attr_ok, detail);
 
@@ -446,10 +515,7 @@ fn checks_after_parse(
         Some(md) => {
             let ok = sod.cms.digest_algorithm.digest(&sod.cms.econtent) == *md;
             let detail = if ok {
-                joined(&[
-                    sod.cms.digest_algorithm.name(),
-                    " of eContent matches the messageDigest attribute",
-                ])
+                message_digest_matches_text(sod.cms.digest_algorithm).to_owned()
             } else {
                 format!(
                     "{} of eContent differs from the messageDigest attribute",
@@ -504,6 +570,19 @@ mod tests {
         }
         for o in [oid::LDS_SECURITY_OBJECT, oid::ID_DATA, oid::ID_SIGNED_DATA] {
             assert_eq!(oid_text(&o), o.to_string());
+        }
+        for n in 0..=u8::MAX {
+            assert_eq!(dg_hashed_text(n), format!("DG{n} is hashed in the SOD"));
+        }
+        for hash in HashAlgorithm::ALL {
+            assert_eq!(hash_matches_text(hash), format!("{hash} matches"));
+            assert_eq!(
+                message_digest_matches_text(hash),
+                format!("{hash} of eContent matches the messageDigest attribute")
+            );
+        }
+        for o in [oid::LDS_SECURITY_OBJECT, oid::ID_DATA, oid::ID_SIGNED_DATA] {
+            assert_eq!(econtent_type_text(&o), format!("eContentType {o}"));
         }
         assert_eq!(joined(&["dg.", "2", ".hash"]), "dg.2.hash");
         assert_eq!(joined(&[]), "");

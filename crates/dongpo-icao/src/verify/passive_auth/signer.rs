@@ -220,24 +220,27 @@ pub(super) fn sod_signature(
             None => return (false, e),
         },
     };
-    let mut notes = vec![super::joined(&[
-        &algorithm.name(),
-        " by ",
-        chain.key_description(),
-    ])];
-    notes.extend(quirks);
+    // The notes joined by "; ", the first kept with the chain's prepared key.
+    let mut detail = chain.signature_text(&algorithm);
+    let mut note = |text: &str| {
+        detail.push_str("; ");
+        detail.push_str(text);
+    };
+    for quirk in &quirks {
+        note(quirk);
+    }
     if sod.cms.uses_bare_rsa_encryption() {
-        notes.push(format!(
+        note(&format!(
             "quirk rsa-encryption-oid: hash {} taken from digestAlgorithm",
             sod.cms.digest_algorithm
         ));
         allowed &= policy.allow_rsa_encryption_oid;
     }
     if [algorithm.hash(), sod.cms.digest_algorithm, sod.lds_hash].contains(&HashAlgorithm::Sha1) {
-        notes.push("quirk sha1: SHA-1 in use".to_string());
+        note("quirk sha1: SHA-1 in use");
         allowed &= policy.allow_sha1;
     }
-    (allowed, notes.join("; "))
+    (allowed, detail)
 }
 
 /// The largest RSA modulus, in bits, for which a failed SOD signature is tried again
@@ -328,19 +331,13 @@ pub(super) fn checks_with_dsc(
     }
 
     let at = validity_time(sod, options);
-    let at_text = at.rfc3339();
-    checks.result(
-        CheckId::DscValidity,
-        dsc.valid_at(at),
-        joined(&[&chain.dsc_validity, ", checked at ", &at_text]),
-    );
-    match &chain.csca {
-        Some(csca) => checks.result(
-            CheckId::CscaValidity,
-            csca.cert.valid_at(at),
-            joined(&[&csca.validity, ", checked at ", &at_text]),
-        ),
-        None => checks.skip(CheckId::CscaValidity, "no trusted CSCA"),
+    let (dsc_detail, csca_detail) = chain.validity_details(at);
+    checks.result(CheckId::DscValidity, dsc.valid_at(at), dsc_detail);
+    match (&chain.csca, csca_detail) {
+        (Some(csca), Some(detail)) => {
+            checks.result(CheckId::CscaValidity, csca.cert.valid_at(at), detail);
+        }
+        _ => checks.skip(CheckId::CscaValidity, "no trusted CSCA"),
     }
     checks.push(
         CheckId::DscRevocation,

@@ -452,7 +452,8 @@ mod tests {
 
     #[test]
     fn the_builtin_profiles_written_out_load_as_the_builtin_ones() {
-        let dir = std::env::temp_dir().join(format!("dongpo-profiles-{}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("dongpo-profiles-written-{}", std::process::id()));
         write_builtin(&dir, |_, text| text.to_owned()).unwrap();
         let mut shipped = builtin().unwrap();
         shipped.sort_by(|a, b| a.name.cmp(&b.name));
@@ -565,7 +566,8 @@ mod tests {
 
     #[test]
     fn a_sixth_certificate_type_is_a_new_file_not_new_code() {
-        let dir = std::env::temp_dir().join(format!("dongpo-profiles-{}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("dongpo-profiles-sixth-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         for (file, text) in BUILTIN {
             std::fs::write(dir.join(Path::new(file).file_name().unwrap()), text).unwrap();

@@ -65,6 +65,26 @@ for resp in 990290008E08FA855A5D4C50A8ED9000 8709019FF0EC34F9922651990290008E08A
   { printf '\x00\x00'; printf '%s' "$resp" | xxd -r -p; } > corpus/sm_response/raw-$resp
   { printf '\x01\x01'; printf '%s' "$resp" | xxd -r -p; } > corpus/sm_response/plain-$resp
 done
+# agreement_keys: DG14 CA keys (SPKI, openssl: brainpoolP256r1 named and explicit, P-521,
+# DH on RFC 5114 2048/224), and selector + public key / X9.42 parameters.
+mkdir -p corpus/agreement_keys
+seed agreement_keys $(genuine DG14.bin) $tv/agreement/*.der
+tmp_ka=$(mktemp -d)
+for curve in brainpoolP256r1 secp521r1; do
+  for enc in named_curve explicit; do
+    openssl ecparam -name $curve -param_enc $enc -genkey -noout -out "$tmp_ka/k.pem" 2>/dev/null && \
+      openssl ec -in "$tmp_ka/k.pem" -param_enc $enc -pubout -outform DER \
+        -out corpus/agreement_keys/spki-$curve-$enc 2>/dev/null || true
+  done
+done
+openssl genpkey -genparam -algorithm DHX -pkeyopt dh_rfc5114:2 -out "$tmp_ka/p.pem" 2>/dev/null && \
+  openssl genpkey -paramfile "$tmp_ka/p.pem" -out "$tmp_ka/k.pem" 2>/dev/null && \
+  openssl pkey -in "$tmp_ka/k.pem" -pubout -outform DER -out corpus/agreement_keys/spki-dh-2048-224 \
+    2>/dev/null || true
+rm -rf "$tmp_ka"
+{ printf '\x05\x04'; head -c 64 /dev/zero; } > corpus/agreement_keys/bp256-point-shape
+{ printf '\x0a'; head -c 256 /dev/zero; } > corpus/agreement_keys/dh-2048-shape
+for n in 1 2 3; do { printf '\x0a'; cat $tv/agreement/rfc5114-$n.der; } > corpus/agreement_keys/x942-$n; done
 seed profile_toml ../crates/dongpo-profiles/profiles/*.toml
 seed server_request
 seed active_auth

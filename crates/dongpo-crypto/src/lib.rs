@@ -11,11 +11,14 @@
 //!   test PKIs) implements it, and so do the CA's PKCS#11 keys. [`x509::CertSigner`] binds
 //!   a signer to an algorithm for `x509-cert`'s builders, CRLs and OCSP responses.
 //! * [`seal`] seals a short secret to a public key (HPKE, RSA-OAEP) and opens it.
+//! * [`agreement`] is ECDH and finite-field DH as Chip Authentication and PACE use them
+//!   (key pairs from the OS CSPRNG, validated public keys, the PACE generic mapping).
 #![forbid(unsafe_code)]
 
-// Modules are private and their items re-exported below, except the three that read
-// better by path: `backend` (benchmarks and cross-checks name backends), `oid` (constants)
-// and `x509` (the builder adapter).
+// Modules are private and their items re-exported below, except those that read better
+// by path: `agreement` (key agreement), `backend` (benchmarks and cross-checks name
+// backends), `oid` (constants), `seal` and `x509` (the builder adapter).
+pub mod agreement;
 mod algorithm;
 pub mod backend;
 mod curve;

@@ -25,6 +25,9 @@ pub const SHA512_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.13");
 
 /// id-ecPublicKey (X9.62).
 pub const EC_PUBLIC_KEY: Oid = Oid::new_unwrap("1.2.840.10045.2.1");
+/// dhpublicnumber (X9.42, RFC 3279 §2.3.3): a finite-field DH key with `(p, g, q)`
+/// DomainParameters, as DG14 carries a DH Chip Authentication key.
+pub const DH_PUBLIC_NUMBER: Oid = Oid::new_unwrap("1.2.840.10046.2.1");
 /// prime-field (X9.62 FieldID type).
 pub const PRIME_FIELD: Oid = Oid::new_unwrap("1.2.840.10045.1.1");
 /// ecdsa-with-SHA1 (X9.62).

@@ -19,9 +19,11 @@
 //! **Everything here is variable time.** Branches, table look-ups and the
 //! arithmetic all depend on the scalars and coordinates. That is fine for
 //! signature *verification*, where every input (public key, digest,
-//! signature) is public. It is **not** fine for anything that handles a
-//! secret: [`sign_prehash_with_nonce`] and [`public_key`] exist to produce
-//! deterministic test fixtures and must never be used with a real private key.
+//! signature) is public. For signing, [`sign_prehash_with_nonce`] exists only to
+//! produce deterministic test fixtures. The one place it handles secrets is key
+//! agreement ([`crate::agreement`], via [`public_key`] and [`mul_add`]) on the four
+//! curves no maintained constant-time crate covers (P-224, brainpoolP224r1,
+//! brainpoolP320r1, brainpoolP512r1); that module documents the exposure.
 //!
 //! # Validation
 //!
@@ -278,6 +280,20 @@ pub fn public_key(curve: Curve, d: &BigUint) -> Option<AffinePoint> {
     }
     let point = ctx.to_affine(&ctx.mul_add(d, None))?;
     Some(ctx.export(&point))
+}
+
+/// `u1*G + u2*Q` for a point `Q` on the curve: the key agreement of [`crate::agreement`]
+/// uses it with `u1 = 0` (ECDH on any base point) and with `u2 = 1` (the PACE generic
+/// mapping `s*G + H`) on the curves no constant-time crate covers.
+///
+/// Variable time, like everything in this module. `None` when `Q` is not on the curve or
+/// the result is the point at infinity.
+pub fn mul_add(curve: Curve, u1: &BigUint, u2: &BigUint, q: &AffinePoint) -> Option<AffinePoint> {
+    let ctx = ctx(curve);
+    let q = ctx.import(q)?;
+    let table = ctx.odd_multiples(&q, Q_WINDOW)?;
+    let sum = ctx.mul_add(u1, Some((u2, &table)));
+    ctx.to_affine(&sum).map(|p| ctx.export(&p))
 }
 
 /// wNAF window width for the per-call table of the public key (8 entries).

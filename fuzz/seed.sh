@@ -69,7 +69,7 @@ done
 # (3DES, key 2) with the same point; a PACE MSE:Set AT.
 mkdir -p corpus/ca_chip
 g=046B17D1F2E12C4247F8BCE6E563A440F277037D812DEB33A0F4A13945D898C2964FE342E2FE1A7F9B8EE7EB4A7C0F9E162BCE33576B315ECECBB6406837BF51F5
-set_at=002241A40F800A04007F000702020302028401 ga=00860000457C4380$g
+set_at=002241A40F800A04007F000702020302028401 ga=00860000457C438041$g
 { printf '\x14'; printf '%s01' "$set_at" | xxd -r -p; printf '\x4b'; printf '%s00' "$ga" | xxd -r -p; } > corpus/ca_chip/aes128
 { printf '\x4b'; printf '002241A6469141%s840102' "$g" | xxd -r -p; } > corpus/ca_chip/kat
 { printf '\x14'; printf '002241C10F800A04007F00070202040202830101' | xxd -r -p; } > corpus/ca_chip/pace

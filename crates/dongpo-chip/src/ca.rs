@@ -237,7 +237,9 @@ pub struct CaSelection {
 /// With `key_id` = `Some(id)` only the `ChipAuthenticationInfo` naming that key is
 /// considered; otherwise the first supported info (in DG14 order) whose key resolves.
 /// An info without key id matches the only public key, or the only public key without
-/// key id.
+/// key id. A DG14 with public keys but no `ChipAuthenticationInfo` at all (first-generation
+/// chips) implies the 3DES suite of the key's agreement, for a single key (or the one
+/// `key_id` names).
 ///
 /// # Errors
 /// [`CaError::NoChipAuthentication`], [`CaError::UnsupportedProtocol`],
@@ -246,20 +248,18 @@ pub struct CaSelection {
 /// With several candidates the first error is returned.
 pub fn select(dg14: PaCoveredDg14<'_>, key_id: Option<u64>) -> Result<CaSelection, CaError> {
     let dg14 = dg14.dg14();
+    let keys: Vec<&ChipAuthenticationPublicKeyInfo> =
+        dg14.chip_authentication_public_keys().collect();
+    if dg14.chip_authentication().next().is_none() {
+        return infer_3des(&keys, key_id);
+    }
     let infos: Vec<&ChipAuthenticationInfo> = dg14
         .chip_authentication()
         .filter(|i| key_id.is_none() || i.key_id == key_id)
         .collect();
     if infos.is_empty() {
-        return Err(match key_id {
-            Some(_) if dg14.chip_authentication().next().is_some() => {
-                CaError::NoMatchingKey { key_id }
-            }
-            _ => CaError::NoChipAuthentication,
-        });
+        return Err(CaError::NoMatchingKey { key_id });
     }
-    let keys: Vec<&ChipAuthenticationPublicKeyInfo> =
-        dg14.chip_authentication_public_keys().collect();
     let mut first_error = None;
     for info in infos {
         match resolve(info, &keys) {
@@ -270,6 +270,38 @@ pub fn select(dg14: PaCoveredDg14<'_>, key_id: Option<u64>) -> Result<CaSelectio
         }
     }
     Err(first_error.unwrap_or(CaError::NoChipAuthentication))
+}
+
+/// Chips of the first generation list a `ChipAuthenticationPublicKeyInfo` without any
+/// `ChipAuthenticationInfo`; 9303-11 then implies the 3DES suite of the key's agreement
+/// (id-PK-DH → id-CA-DH-3DES-CBC-CBC, id-PK-ECDH → id-CA-ECDH-3DES-CBC-CBC), as JMRTD does.
+fn infer_3des(
+    keys: &[&ChipAuthenticationPublicKeyInfo],
+    key_id: Option<u64>,
+) -> Result<CaSelection, CaError> {
+    let candidates: Vec<&&ChipAuthenticationPublicKeyInfo> = keys
+        .iter()
+        .filter(|k| key_id.is_none() || k.key_id == key_id)
+        .collect();
+    let key = match candidates.as_slice() {
+        [] if keys.is_empty() => return Err(CaError::NoChipAuthentication),
+        [] => return Err(CaError::NoMatchingKey { key_id }),
+        [only] => **only,
+        _ => return Err(CaError::AmbiguousKey),
+    };
+    let agreement = if key.protocol == ID_PK_ECDH {
+        KeyAgreement::Ecdh
+    } else if key.protocol == ID_PK_DH {
+        KeyAgreement::Dh
+    } else {
+        return Err(CaError::UnsupportedProtocol(key.protocol));
+    };
+    let info = ChipAuthenticationInfo {
+        protocol: CaProtocol::new(agreement, Cipher::Tdes).oid(),
+        version: 1,
+        key_id: key.key_id,
+    };
+    resolve(&info, &[key])
 }
 
 fn resolve(

@@ -608,11 +608,38 @@ fn dg14_without_usable_ca_is_refused() {
         )
         .map(|_| ())
     };
-    // No CA at all (a public key alone does not name a protocol).
+    // No CA at all.
     assert!(matches!(
-        check(&[pk_info(&key, None)], None),
+        check(&[], None),
         Err(CaError::NoChipAuthentication)
     ));
+    // A public key without any ChipAuthenticationInfo implies the 3DES suite.
+    for (k, agreement) in [(&key, KeyAgreement::Ecdh), (&dh_key, KeyAgreement::Dh)] {
+        let dg14 = dg14(&[pk_info(k, Some(5))]);
+        let covered = PaCoveredDg14::covered_by_passive_authentication(&dg14);
+        let selection = ca::select(covered, None).unwrap();
+        assert_eq!(selection.protocol, CaProtocol::new(agreement, Cipher::Tdes));
+        assert_eq!(selection.key_id, Some(5));
+        assert!(matches!(
+            ca::select(covered, Some(6)),
+            Err(CaError::NoMatchingKey { key_id: Some(6) })
+        ));
+    }
+    let other_key = KeyPair::generate(&Domain::ec(Curve::P256)).unwrap();
+    assert!(matches!(
+        check(
+            &[pk_info(&key, Some(1)), pk_info(&other_key, Some(2))],
+            None
+        ),
+        Err(CaError::AmbiguousKey)
+    ));
+    assert!(
+        check(
+            &[pk_info(&key, Some(1)), pk_info(&other_key, Some(2))],
+            Some(2)
+        )
+        .is_ok()
+    );
     // CA info, no key.
     assert!(matches!(
         check(&[ca_info(&aes.oid(), 1, None)], None),
@@ -800,4 +827,79 @@ fn chip_refuses_bad_terminal_keys_and_commands() {
     assert!(!CaChip::is_ca_command(&at(0xA4, pace_data)));
     let pace_ga = CommandApdu::new(0x10, 0x86, 0x00, 0x00, vec![0x7C, 0x00], Some(256)).unwrap();
     assert!(!CaChip::is_ca_command(&pace_ga));
+}
+
+/// The command encodings byte for byte (BSI TR-03110-3 B.11.1/B.11.2, ICAO 9303-11
+/// §6.2.4): an ephemeral private key of 1 makes the public key the P-256 generator.
+#[test]
+fn commands_are_encoded_as_the_specification_writes_them() {
+    const G: &str = "046B17D1F2E12C4247F8BCE6E563A440F277037D812DEB33A0F4A13945D898C2964FE342E2FE1A7F9B8EE7EB4A7C0F9E162BCE33576B315ECECBB6406837BF51F5";
+    let domain = Domain::ec(Curve::P256);
+    let chip_key = KeyPair::from_private_bytes(&domain, &[0x21; 32]).unwrap();
+    let one = |d: &Domain| KeyPair::from_private_bytes(d, &[1]).unwrap();
+    let aes = CaProtocol::new(KeyAgreement::Ecdh, Cipher::Aes128);
+    let tdes = CaProtocol::new(KeyAgreement::Ecdh, Cipher::Tdes);
+    let hex = |c: &CommandApdu| hex::encode_upper(c.to_bytes());
+
+    let dg14_aes = dg14(&[ca_info(&aes.oid(), 1, Some(1)), pk_info(&chip_key, Some(1))]);
+    let selection = ca::select(
+        PaCoveredDg14::covered_by_passive_authentication(&dg14_aes),
+        None,
+    )
+    .unwrap();
+    let mut terminal = CaTerminal::with_ephemeral_key(selection, one(&domain)).unwrap();
+    assert_eq!(terminal.ephemeral_public_key(), hex::decode(G).unwrap());
+    let set_at = terminal.next_command().unwrap().clone();
+    assert_eq!(hex(&set_at), "002241A40F800A04007F00070202030202840101");
+    terminal
+        .accept_response(&ResponseApdu::status(StatusWord::SUCCESS))
+        .unwrap();
+    let ga = terminal.next_command().unwrap().clone();
+    assert_eq!(hex(&ga), format!("00860000457C438041{G}00"));
+
+    // The chip side accepts exactly these bytes (the fuzz seeds of `ca_chip`).
+    let mut chip = CaChip::new(vec![ChipCaKey {
+        protocol: aes,
+        key_id: Some(1),
+        key: KeyPair::from_private_bytes(&domain, &[0x21; 32]).unwrap(),
+    }]);
+    assert!(CaChip::is_ca_command(&set_at) && CaChip::is_ca_command(&ga));
+    assert_eq!(chip.process(&set_at).response().sw, StatusWord::SUCCESS);
+    let ChipCaOutcome::Established(answer, mut chip_sm) = chip.process(&ga) else {
+        panic!("GA not established");
+    };
+    assert_eq!(answer.to_bytes(), [0x7C, 0x00, 0x90, 0x00]);
+    terminal.accept_response(&answer).unwrap();
+    // Both ends derived the same keys: a command protected by one opens at the other.
+    let mut terminal_sm = terminal.finish().unwrap();
+    let read = CommandApdu::read_binary(0, 4).unwrap();
+    let opened = chip_sm
+        .unprotect_command(&terminal_sm.protect_command(&read).unwrap())
+        .unwrap();
+    assert_eq!(opened, read);
+
+    let dg14_kat = dg14(&[
+        ca_info(&tdes.oid(), 1, Some(2)),
+        pk_info(&chip_key, Some(2)),
+    ]);
+    let selection = ca::select(
+        PaCoveredDg14::covered_by_passive_authentication(&dg14_kat),
+        None,
+    )
+    .unwrap();
+    let terminal = CaTerminal::with_ephemeral_key(selection, one(&domain)).unwrap();
+    assert_eq!(
+        hex(terminal.next_command().unwrap()),
+        format!("002241A6469141{G}840102")
+    );
+    // A key pair on another domain is refused.
+    let selection = ca::select(
+        PaCoveredDg14::covered_by_passive_authentication(&dg14_kat),
+        None,
+    )
+    .unwrap();
+    assert!(matches!(
+        CaTerminal::with_ephemeral_key(selection, one(&Domain::ec(Curve::P384))),
+        Err(CaError::Agreement(_))
+    ));
 }

@@ -504,18 +504,38 @@ impl CaTerminal {
         Ok(())
     }
 
+    /// Every plain command of the exchange, in order (one for 3DES, two for AES). None
+    /// depends on the chip's answers, so a server may hand them to the relaying app at
+    /// once; the answers still go through [`CaTerminal::accept_response`] in order.
+    pub fn commands(&self) -> impl Iterator<Item = &CommandApdu> {
+        self.commands.iter().map(|(_, c)| c)
+    }
+
     /// Derives the new session keys and returns the secure messaging (SSC = 0, the
     /// protocol's cipher) that replaces the old one from the next command on.
     ///
     /// # Errors
     /// [`CaError::OutOfOrder`] before every command was answered, [`CaError::Agreement`].
     pub fn finish(self) -> Result<SecureMessaging, CaError> {
+        Ok(SecureMessaging::with_zero_ssc(self.finish_keys()?))
+    }
+
+    /// As [`CaTerminal::finish`], but returns the session keys themselves (KSenc, KSmac)
+    /// for a caller that keeps the channel state elsewhere (e.g. a server storing the
+    /// keys and the SSC between requests; rebuild with [`SecureMessaging::new`] or
+    /// [`SecureMessaging::with_zero_ssc`]). The ephemeral private key is dropped (wiped).
+    ///
+    /// # Errors
+    /// As [`CaTerminal::finish`].
+    pub fn finish_keys(self) -> Result<SessionKeys, CaError> {
         if self.answered != self.commands.len() {
             return Err(CaError::OutOfOrder);
         }
         let secret = self.ephemeral.agree(&self.selection.chip_key)?;
-        let keys = SessionKeys::derive(secret.as_bytes(), self.selection.protocol.cipher);
-        Ok(SecureMessaging::with_zero_ssc(keys))
+        Ok(SessionKeys::derive(
+            secret.as_bytes(),
+            self.selection.protocol.cipher,
+        ))
     }
 }
 

@@ -849,6 +849,8 @@ fn commands_are_encoded_as_the_specification_writes_them() {
     .unwrap();
     let mut terminal = CaTerminal::with_ephemeral_key(selection, one(&domain)).unwrap();
     assert_eq!(terminal.ephemeral_public_key(), hex::decode(G).unwrap());
+    let all: Vec<String> = terminal.commands().map(hex).collect();
+    assert_eq!(all.len(), 2);
     let set_at = terminal.next_command().unwrap().clone();
     assert_eq!(hex(&set_at), "002241A40F800A04007F00070202030202840101");
     terminal
@@ -856,6 +858,7 @@ fn commands_are_encoded_as_the_specification_writes_them() {
         .unwrap();
     let ga = terminal.next_command().unwrap().clone();
     assert_eq!(hex(&ga), format!("00860000457C438041{G}00"));
+    assert_eq!(all, [hex(&set_at), hex(&ga)]);
 
     // The chip side accepts exactly these bytes (the fuzz seeds of `ca_chip`).
     let mut chip = CaChip::new(vec![ChipCaKey {
@@ -870,8 +873,11 @@ fn commands_are_encoded_as_the_specification_writes_them() {
     };
     assert_eq!(answer.to_bytes(), [0x7C, 0x00, 0x90, 0x00]);
     terminal.accept_response(&answer).unwrap();
-    // Both ends derived the same keys: a command protected by one opens at the other.
-    let mut terminal_sm = terminal.finish().unwrap();
+    // Both ends derived the same keys: a command protected by one opens at the other,
+    // also when the terminal keeps the keys and rebuilds the channel (a server).
+    let keys = terminal.finish_keys().unwrap();
+    assert_eq!(keys.cipher(), Cipher::Aes128);
+    let mut terminal_sm = SecureMessaging::new(keys, &[0; 16]).unwrap();
     let read = CommandApdu::read_binary(0, 4).unwrap();
     let opened = chip_sm
         .unprotect_command(&terminal_sm.protect_command(&read).unwrap())

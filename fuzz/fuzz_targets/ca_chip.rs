@@ -61,6 +61,7 @@ fuzz_target!(|data: &[u8]| {
                         StatusWord::REFERENCED_DATA_NOT_FOUND,
                         StatusWord::CONDITIONS_NOT_SATISFIED,
                         StatusWord::INS_NOT_SUPPORTED,
+                        StatusWord::CLA_NOT_SUPPORTED,
                     ]
                     .contains(&r.sw),
                     "{}",

@@ -619,7 +619,8 @@ impl CaChip {
     }
 
     /// Processes one unprotected command. Refusals are answers (status words), and reset
-    /// the exchange: `6A86` wrong P1/P2, `6A80` malformed data or an invalid terminal key,
+    /// the exchange: `6E00` a class byte other than `00` (logical channels, chaining),
+    /// `6A86` wrong P1/P2, `6A80` malformed data or an invalid terminal key,
     /// `6A88` unknown protocol or key id, `6985` GENERAL AUTHENTICATE without MSE:Set AT,
     /// `6D00` another instruction.
     pub fn process(&mut self, command: &CommandApdu) -> ChipCaOutcome {
@@ -634,6 +635,11 @@ impl CaChip {
     }
 
     fn process_inner(&mut self, command: &CommandApdu) -> Result<ChipCaOutcome, StatusWord> {
+        // Basic channel, no chaining (the secure-messaging bits are ignored: the caller
+        // has opened the command).
+        if command.cla & !0x0C != 0x00 {
+            return Err(StatusWord::CLA_NOT_SUPPORTED);
+        }
         match (command.ins, command.p1, command.p2) {
             (0x22, 0x41, 0xA6) => {
                 self.pending = None;

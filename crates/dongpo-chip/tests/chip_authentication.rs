@@ -819,6 +819,37 @@ fn chip_refuses_bad_terminal_keys_and_commands() {
         chip.process(&CommandApdu::select_ef(FID)).response().sw,
         StatusWord::INS_NOT_SUPPORTED
     );
+    // Fuzz finding: a GA with class byte 40 (a logical channel) that `is_ca_command` does
+    // not recognise must not be processed either; chaining (CLA 10) neither.
+    let domain = Domain::ec(Curve::P256);
+    let mut chip = CaChip::new(vec![ChipCaKey {
+        protocol: aes,
+        key_id: None,
+        key: KeyPair::from_private_bytes(&domain, &[0x21; 32]).unwrap(),
+    }]);
+    assert_eq!(
+        chip.process(&at(0xA4, encode(&[0x80], aes.oid().as_bytes())))
+            .response()
+            .sw,
+        StatusWord::SUCCESS
+    );
+    let g = KeyPair::from_private_bytes(&domain, &[1]).unwrap();
+    for cla in [0x40, 0x10, 0x01] {
+        let ga = CommandApdu::new(
+            cla,
+            0x86,
+            0x00,
+            0x00,
+            encode(&[0x7C], &encode(&[0x80], g.public_key_bytes())),
+            Some(256),
+        )
+        .unwrap();
+        assert!(!CaChip::is_ca_command(&ga));
+        assert_eq!(
+            chip.process(&ga).response().sw,
+            StatusWord::CLA_NOT_SUPPORTED
+        );
+    }
     // PACE's MSE:Set AT and GA are not CA commands.
     let pace = ObjectIdentifier::new_unwrap("0.4.0.127.0.7.2.2.4.2.2");
     let mut pace_data = encode(&[0x80], pace.as_bytes());

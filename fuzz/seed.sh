@@ -65,6 +65,14 @@ for resp in 990290008E08FA855A5D4C50A8ED9000 8709019FF0EC34F9922651990290008E08A
   { printf '\x00\x00'; printf '%s' "$resp" | xxd -r -p; } > corpus/sm_response/raw-$resp
   { printf '\x01\x01'; printf '%s' "$resp" | xxd -r -p; } > corpus/sm_response/plain-$resp
 done
+# ca_chip: MSE:Set AT for ECDH-AES-128 key 1 then GA with the P-256 generator; MSE:Set KAT
+# (3DES, key 2) with the same point; a PACE MSE:Set AT.
+mkdir -p corpus/ca_chip
+g=046B17D1F2E12C4247F8BCE6E563A440F277037D812DEB33A0F4A13945D898C2964FE342E2FE1A7F9B8EE7EB4A7C0F9E162BCE33576B315ECECBB6406837BF51F5
+set_at=002241A40F800A04007F000702020302028401 ga=00860000457C438041$g
+{ printf '\x14'; printf '%s01' "$set_at" | xxd -r -p; printf '\x4b'; printf '%s00' "$ga" | xxd -r -p; } > corpus/ca_chip/aes128
+{ printf '\x4b'; printf '002241A6469141%s840102' "$g" | xxd -r -p; } > corpus/ca_chip/kat
+{ printf '\x14'; printf '002241C10F800A04007F00070202040202830101' | xxd -r -p; } > corpus/ca_chip/pace
 # agreement_keys: DG14 CA keys (SPKI, openssl: brainpoolP256r1 named and explicit, P-521,
 # DH on RFC 5114 2048/224), and selector + public key / X9.42 parameters.
 mkdir -p corpus/agreement_keys

@@ -11,6 +11,10 @@
 //! * [`bac`] is Basic Access Control: the access key from the MRZ ([`MrzKey`]), the
 //!   terminal's EXTERNAL AUTHENTICATE ([`BacTerminal`]) and the chip's answer
 //!   ([`BacChip`]).
+//! * [`ca`] is Chip Authentication v1 (3DES and AES, DH and ECDH): protocol and key
+//!   choice from a Passive-Authentication-covered DG14, the terminal ([`CaTerminal`]),
+//!   the chip ([`CaChip`]) and the proof of presence under the new keys
+//!   ([`PresenceProof`]).
 //!
 //! Parsing never panics; every refusal is a typed error. The published worked examples
 //! of 9303-11 (Appendix D: BAC and secure messaging; Appendix G: the KDF) are tests of
@@ -63,10 +67,15 @@
 
 pub mod apdu;
 pub mod bac;
+pub mod ca;
 pub mod kdf;
 pub mod sm;
 
 pub use apdu::{ApduCase, ApduError, CommandApdu, ResponseApdu, StatusWord};
 pub use bac::{BacChip, BacError, BacTerminal, MrzKey};
+pub use ca::{
+    CaChip, CaError, CaProtocol, CaSelection, CaStep, CaTerminal, ChipCaKey, ChipCaOutcome,
+    KeyAgreement, PaCoveredDg14, PresenceError, PresenceProof,
+};
 pub use kdf::{Cipher, KdfCounter, KeyLengthError, SecretKey, SessionKeys, derive_key};
 pub use sm::{SecureMessaging, SmError};

@@ -11,6 +11,9 @@
 //! * [`bac`] is Basic Access Control: the access key from the MRZ ([`MrzKey`]), the
 //!   terminal's EXTERNAL AUTHENTICATE ([`BacTerminal`]) and the chip's answer
 //!   ([`BacChip`]).
+//! * [`terminal`] is a reference terminal over a [`terminal::Transport`] (TCP with 2-byte
+//!   length framing: [`terminal::TcpTransport`]): BAC, reading the files under secure
+//!   messaging, Active Authentication.
 //!
 //! Parsing never panics; every refusal is a typed error. The published worked examples
 //! of 9303-11 (Appendix D: BAC and secure messaging; Appendix G: the KDF) are tests of
@@ -65,6 +68,7 @@ pub mod apdu;
 pub mod bac;
 pub mod kdf;
 pub mod sm;
+pub mod terminal;
 
 pub use apdu::{ApduCase, ApduError, CommandApdu, ResponseApdu, StatusWord};
 pub use bac::{BacChip, BacError, BacTerminal, MrzKey};

@@ -19,8 +19,7 @@ use crate::passport::Passport;
 use crate::profile::Profile;
 use crate::{KeyStore, TestkitError};
 
-/// The eMRTD application identifier (9303-10 §3.6.2).
-pub const EMRTD_AID: [u8; 7] = [0xA0, 0x00, 0x00, 0x02, 0x47, 0x10, 0x01];
+pub use dongpo_chip::terminal::EMRTD_AID;
 
 /// The most data bytes a response carries (its data plus SW1 SW2 then fit a 2-byte
 /// length prefix).
@@ -474,6 +473,25 @@ impl VirtualChip {
             Err(_) => ResponseApdu::status(StatusWord::NO_PRECISE_DIAGNOSIS),
         }
     }
+}
+
+/// Serves `chip` on one connection (a fresh power-up): each command APDU arrives with
+/// its length (two bytes, big-endian) in front, each response goes back the same way,
+/// until the peer closes the connection.
+///
+/// # Errors
+/// I/O errors of the connection.
+pub fn serve_connection(
+    chip: &mut VirtualChip,
+    stream: &mut (impl std::io::Read + std::io::Write),
+) -> Result<(), dongpo_chip::terminal::TransportError> {
+    chip.reset();
+    while let Some(command) = dongpo_chip::terminal::read_frame(stream)? {
+        let response = chip.transmit(&command);
+        dongpo_chip::terminal::write_frame(stream, &response)?;
+    }
+    chip.reset();
+    Ok(())
 }
 
 /// The offset of an odd READ BINARY: DO'54' of one to three bytes.

@@ -65,6 +65,11 @@ for resp in 990290008E08FA855A5D4C50A8ED9000 8709019FF0EC34F9922651990290008E08A
   { printf '\x00\x00'; printf '%s' "$resp" | xxd -r -p; } > corpus/sm_response/raw-$resp
   { printf '\x01\x01'; printf '%s' "$resp" | xxd -r -p; } > corpus/sm_response/plain-$resp
 done
+# The virtual chip: mode (odd: BAC first), then [len][APDU] frames (an odd length byte is
+# protected by the terminal): SELECT DG1 + READ BINARY under SM; GET CHALLENGE in plain.
+mkdir -p corpus/virtual_chip
+printf '%s' 01 07 00A4020C020101 05 00B0000004 09 00B100000354010100 | xxd -r -p > corpus/virtual_chip/bac-select-read
+printf '%s' 00 0C 00A4040C07A0000002471001 06 008400000800 | xxd -r -p > corpus/virtual_chip/plain
 seed profile_toml ../crates/dongpo-profiles/profiles/*.toml
 seed server_request
 seed active_auth

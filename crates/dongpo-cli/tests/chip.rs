@@ -120,6 +120,34 @@ fn genuine_chip_reads_valid_with_active_authentication() {
 }
 
 #[test]
+fn mrz_file_replaces_the_three_flags() {
+    let server = serve("mrz-file", &["--profile", "bp256"]);
+    // DG1 is 61 5B 5F1F 58 <88 MRZ characters>: written as the two printed lines.
+    let dg1 = std::fs::read(server.dir.join("DG1.bin")).unwrap();
+    let mrz = String::from_utf8(dg1[5..].to_vec()).unwrap();
+    assert_eq!(mrz.len(), 88);
+    let file = server.dir.join("mrz.txt");
+    std::fs::write(&file, format!("{}\n{}\n", &mrz[..44], &mrz[44..])).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_dongpo"))
+        .args(["chip", "read", "--chip", &format!("tcp:{}", server.address)])
+        .arg("--mrz-file")
+        .arg(&file)
+        .arg("--csca")
+        .arg(server.dir.join("csca.der"))
+        .output()
+        .expect("run");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("VALID"), "{text}");
+    assert!(text.contains("skip  ca.authentication"), "{text}");
+}
+
+#[test]
 fn clone_fails_active_authentication() {
     let server = serve(
         "clone",

@@ -153,8 +153,9 @@ pub fn testkit(command: &TestkitChipCommand) -> Result<u8, String> {
         &mut keys,
     )
     .map_err(|e| e.to_string())?;
-    passport.write_to(&args.out).map_err(|e| e.to_string())?;
+    // Bound before anything is written: a usage error leaves no files behind.
     let listener = TcpListener::bind(&args.listen).map_err(|e| format!("--listen: {e}"))?;
+    passport.write_to(&args.out).map_err(|e| e.to_string())?;
     let address = listener
         .local_addr()
         .map_err(|e| format!("--listen: {e}"))?;

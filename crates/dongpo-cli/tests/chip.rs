@@ -191,14 +191,19 @@ fn options_not_built_yet_are_refused() {
         ),
         (&["--aa", "rsa"][..], "--aa rsa"),
     ] {
+        let dir = scratch("refused");
         let out = Command::new(env!("CARGO_BIN_EXE_dongpo"))
             .args(["testkit", "chip", "serve", "--profile", "p256", "--out"])
-            .arg(scratch("refused"))
+            .arg(&dir)
             .args(["--listen", "127.0.0.1:0"])
             .args(flags)
             .output()
             .expect("run");
         assert_eq!(out.status.code(), Some(2), "{named}");
+        assert!(
+            !dir.exists(),
+            "{named}: nothing may be written on a usage error"
+        );
         assert!(
             String::from_utf8_lossy(&out.stderr).contains(named),
             "{named}: {}",

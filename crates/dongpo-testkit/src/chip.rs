@@ -231,10 +231,15 @@ impl VirtualChip {
 
     /// Answers one command APDU.
     pub fn process(&mut self, command: &[u8]) -> ResponseApdu {
+        let secured = self.is_secured();
         let Ok(command) = CommandApdu::parse(command) else {
+            // Not even an APDU: after BAC it is an unprotected command like any other.
+            if secured {
+                self.access = Access::None;
+                return ResponseApdu::status(StatusWord::SM_OBJECTS_MISSING);
+            }
             return ResponseApdu::status(StatusWord::WRONG_LENGTH);
         };
-        let secured = self.is_secured();
         if command.cla & 0x0C == 0x0C {
             let Access::Secure(sm) = &mut self.access else {
                 return ResponseApdu::status(StatusWord::SM_NOT_SUPPORTED);
@@ -269,7 +274,9 @@ impl VirtualChip {
     }
 
     fn dispatch(&mut self, command: &CommandApdu, secured: bool) -> ResponseApdu {
-        if command.cla & !0x0C != 0 {
+        // Only the interindustry class 00 (secure messaging already removed); no chaining,
+        // no proprietary classes.
+        if command.cla != 0 {
             return ResponseApdu::status(StatusWord::CLA_NOT_SUPPORTED);
         }
         match command.ins {

@@ -410,6 +410,15 @@ fn unprotected_or_forged_command_after_bac_ends_the_session() {
         StatusWord::SM_OBJECTS_MISSING
     );
     assert!(!chip.is_secured());
+    // Bytes that are not an APDU at all: the same.
+    let _sm = bac(&mut chip, &key);
+    assert_eq!(sw(&mut chip, &[0x0C]), StatusWord::SM_OBJECTS_MISSING);
+    assert!(!chip.is_secured());
+    // A class other than 00 before BAC (here 04: proprietary SM indication).
+    assert_eq!(
+        sw(&mut chip, &[0x04, 0x84, 0x00, 0x00, 0x08]),
+        StatusWord::CLA_NOT_SUPPORTED
+    );
 
     let mut sm = bac(&mut chip, &key);
     let mut protected = sm

@@ -93,6 +93,11 @@ rm -rf "$tmp_ka"
 { printf '\x05\x04'; head -c 64 /dev/zero; } > corpus/agreement_keys/bp256-point-shape
 { printf '\x0a'; head -c 256 /dev/zero; } > corpus/agreement_keys/dh-2048-shape
 for n in 1 2 3; do { printf '\x0a'; cat $tv/agreement/rfc5114-$n.der; } > corpus/agreement_keys/x942-$n; done
+# The virtual chip: mode (odd: BAC first), then [len][APDU] frames (an odd length byte is
+# protected by the terminal): SELECT DG1 + READ BINARY under SM; GET CHALLENGE in plain.
+mkdir -p corpus/virtual_chip
+printf '%s' 01 07 00A4020C020101 05 00B0000004 09 00B100000354010100 | xxd -r -p > corpus/virtual_chip/bac-select-read
+printf '%s' 00 0C 00A4040C07A0000002471001 06 008400000800 | xxd -r -p > corpus/virtual_chip/plain
 seed profile_toml ../crates/dongpo-profiles/profiles/*.toml
 seed server_request
 seed active_auth

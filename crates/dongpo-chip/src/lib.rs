@@ -15,6 +15,9 @@
 //!   choice from a Passive-Authentication-covered DG14, the terminal ([`CaTerminal`]),
 //!   the chip ([`CaChip`]) and the proof of presence under the new keys
 //!   ([`PresenceProof`]).
+//! * [`terminal`] is a reference terminal over a [`terminal::Transport`] (TCP with 2-byte
+//!   length framing: [`terminal::TcpTransport`]): BAC, reading the files under secure
+//!   messaging, Active Authentication.
 //!
 //! Parsing never panics; every refusal is a typed error. The published worked examples
 //! of 9303-11 (Appendix D: BAC and secure messaging; Appendix G: the KDF) are tests of
@@ -70,6 +73,7 @@ pub mod bac;
 pub mod ca;
 pub mod kdf;
 pub mod sm;
+pub mod terminal;
 
 pub use apdu::{ApduCase, ApduError, CommandApdu, ResponseApdu, StatusWord};
 pub use bac::{BacChip, BacError, BacTerminal, MrzKey};

@@ -9,6 +9,7 @@ mod aa;
 mod access;
 mod bench;
 mod ca;
+mod chip;
 mod demo;
 mod issue;
 mod masterlist;
@@ -37,6 +38,9 @@ struct Cli {
 enum Command {
     /// Passive Authentication of one document (EF.SOD, data groups, CSCAs, CRLs).
     Verify(Box<verify::VerifyArgs>),
+    /// Read an ePassport chip (BAC, files, Active Authentication) and verify it.
+    #[command(subcommand)]
+    Chip(chip::ChipCommand),
     /// Active Authentication: verify a chip's signature over a challenge.
     #[command(subcommand)]
     Aa(aa::AaCommand),
@@ -108,6 +112,7 @@ fn main() -> ExitCode {
         Command::Verify(args) => verify::run(&args),
         Command::Masterlist(command) => masterlist::run(&command),
         Command::Aa(command) => aa::run(&command),
+        Command::Chip(command) => chip::run(&command),
         Command::Vid(command) => vid::run(&command),
         Command::Path(command) => path::run(&command),
         Command::Bench(command) => bench::run(&command),

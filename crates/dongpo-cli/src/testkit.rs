@@ -25,6 +25,9 @@ pub enum TestkitCommand {
     /// The chip's side of Active Authentication: signs a challenge with a testkit
     /// passport's aa_key.p8 (what a phone app gets back from the chip).
     AaSign(AaSignArgs),
+    /// A virtual ePassport chip of a testkit passport, served over TCP.
+    #[command(subcommand)]
+    Chip(crate::chip::TestkitChipCommand),
 }
 
 /// `dongpo testkit csr`.
@@ -115,6 +118,7 @@ pub fn run(command: TestkitCommand) -> Result<u8, String> {
         TestkitCommand::Corpus(args) => corpus(args),
         TestkitCommand::Csr(args) => csr(&args),
         TestkitCommand::AaSign(args) => aa_sign(&args),
+        TestkitCommand::Chip(command) => crate::chip::testkit(&command),
     }
 }
 

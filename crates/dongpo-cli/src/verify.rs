@@ -216,7 +216,7 @@ pub fn run(args: &VerifyArgs) -> Result<u8, String> {
     })
 }
 
-fn print_human(report: &VerificationReport) {
+pub(crate) fn print_human(report: &VerificationReport) {
     println!("{}", if report.valid { "VALID" } else { "INVALID" });
     for check in &report.checks {
         let mark = match check.status {

@@ -18,6 +18,7 @@ use dongpo_crypto::{KeySpec, SigningKey};
 pub mod active_auth;
 pub mod ber;
 pub mod ca_profiles;
+pub mod chip;
 pub mod csr;
 pub mod deviation_list;
 pub mod dg;

@@ -4,7 +4,7 @@
 //!
 //! Not built yet: PACE (EF.CardAccess is served only when a caller supplies one) and Chip
 //! Authentication, whose commands (MSE:Set KAT, MSE:Set AT, GENERAL AUTHENTICATE) reach
-//! [`VirtualChip::chip_authentication`] and are refused there for now.
+//! `VirtualChip::chip_authentication` (private) and are refused there for now.
 
 use std::collections::BTreeMap;
 

@@ -9,8 +9,8 @@ use clap::{Args, Subcommand};
 use dongpo_chip::bac::MrzKey;
 use dongpo_chip::terminal::{TcpTransport, Terminal};
 use dongpo_crypto::Verifier;
-use dongpo_icao::passive_auth::{self, ActiveAuthResponse, Document, NoCache, Options, TimeModel};
-use dongpo_icao::{Policy, Sod, TrustSources};
+use dongpo_icao::passive_auth::{ActiveAuthResponse, Document, Options, TimeModel};
+use dongpo_icao::{Policy, TrustSources};
 use dongpo_pki::UnixTime;
 use dongpo_testkit::chip::{ChipOptions, ChipVariant, VirtualChip};
 use dongpo_testkit::{KeyStore, Profile, Variant};
@@ -225,11 +225,8 @@ pub fn run(command: &ChipCommand) -> Result<u8, String> {
                 signature,
             }),
     };
-    let parsed = Sod::parse(&document.sod);
-    let unreadable = parsed.as_ref().err().map(ToString::to_string);
-    let report = passive_auth::verify_parsed(
+    let (report, unreadable) = crate::verify::check_document(
         &document,
-        parsed,
         &trust,
         &Options {
             at,
@@ -237,9 +234,7 @@ pub fn run(command: &ChipCommand) -> Result<u8, String> {
             time_model: TimeModel::VerificationTime,
         },
         &verifier,
-        &NoCache,
-    )
-    .into_report();
+    );
     if args.json {
         println!(
             "{}",

@@ -175,16 +175,8 @@ pub fn run(args: &VerifyArgs) -> Result<u8, String> {
         com,
         active_auth,
     };
-    // Parsed here (once) so that an unreadable EF.SOD, including one refused for its
-    // CMS structure (not exactly one SignerInfo, a duplicated signed attribute or
-    // data-group number), exits 2 like any unreadable input, after the report. A SOD
-    // that parses but that the policy refuses (e.g. trailing data under strict) is
-    // checked and invalid: exit 1.
-    let parsed = Sod::parse(&document.sod);
-    let unreadable = parsed.as_ref().err().map(ToString::to_string);
-    let report = passive_auth::verify_parsed(
+    let (report, unreadable) = check_document(
         &document,
-        parsed,
         &trust,
         &Options {
             at,
@@ -192,9 +184,7 @@ pub fn run(args: &VerifyArgs) -> Result<u8, String> {
             time_model,
         },
         &verifier,
-        &NoCache,
-    )
-    .into_report();
+    );
     if args.json {
         println!(
             "{}",
@@ -214,6 +204,25 @@ pub fn run(args: &VerifyArgs) -> Result<u8, String> {
     } else {
         exit::INVALID
     })
+}
+
+/// The report on one document (`dongpo verify`, `dongpo chip read`), and why its EF.SOD is
+/// unreadable if it is. Parsed here (once) so that an unreadable EF.SOD, including one
+/// refused for its CMS structure (not exactly one SignerInfo, a duplicated signed attribute
+/// or data-group number), exits 2 like any unreadable input, after the report. A SOD that
+/// parses but that the policy refuses (e.g. trailing data under strict) is checked and
+/// invalid: exit 1.
+pub(crate) fn check_document(
+    document: &Document,
+    trust: &dongpo_icao::TrustStore,
+    options: &Options,
+    verifier: &Verifier,
+) -> (VerificationReport, Option<String>) {
+    let parsed = Sod::parse(&document.sod);
+    let unreadable = parsed.as_ref().err().map(ToString::to_string);
+    let report = passive_auth::verify_parsed(document, parsed, trust, options, verifier, &NoCache)
+        .into_report();
+    (report, unreadable)
 }
 
 pub(crate) fn print_human(report: &VerificationReport) {

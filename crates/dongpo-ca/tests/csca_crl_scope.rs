@@ -40,6 +40,7 @@ fn revocation_check(crl: &[u8]) -> (Status, String) {
         data_groups,
         com: None,
         active_auth: None,
+        chip_authentication: None,
     };
     let report = passive_auth::verify(
         &document,

@@ -224,6 +224,7 @@ pub fn run(command: &ChipCommand) -> Result<u8, String> {
                 challenge,
                 signature,
             }),
+        chip_authentication: None,
     };
     let (report, unreadable) = crate::verify::check_document(
         &document,

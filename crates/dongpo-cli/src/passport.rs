@@ -30,6 +30,7 @@ pub fn load(dir: &Path, active_auth: Option<ActiveAuthResponse>) -> Result<Docum
         data_groups,
         com: com_path.exists().then(|| read(&com_path)).transpose()?,
         active_auth,
+        chip_authentication: None,
     })
 }
 

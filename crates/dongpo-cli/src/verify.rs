@@ -174,6 +174,7 @@ pub fn run(args: &VerifyArgs) -> Result<u8, String> {
         data_groups,
         com,
         active_auth,
+        chip_authentication: None,
     };
     let (report, unreadable) = check_document(
         &document,

@@ -32,7 +32,8 @@ mod verify;
 
 pub use checks::check_id::{CheckId, CheckKey, UnknownCheckId};
 pub use checks::report::{
-    CertSummary, Check, Checks, Evidence, MrzSummary, SodSummary, Status, VerificationReport,
+    CertSummary, Check, Checks, ChipOffers, Evidence, MrzSummary, SodSummary, Status,
+    VerificationReport,
 };
 pub use encoding::{cms_raw, oid, signed_data, tlv};
 pub use lds::security_object::{

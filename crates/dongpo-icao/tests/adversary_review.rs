@@ -160,6 +160,7 @@ fn dsc_signed_by_another_states_csca_under_a_copied_issuer_name_is_not_valid() {
         data_groups,
         com: None,
         active_auth: None,
+        chip_authentication: None,
     };
     let mut trust = TrustStore::new();
     trust
@@ -302,6 +303,7 @@ fn strict_refuses_a_non_der_0x77_wrapper() {
             data_groups: genuine_data_groups(),
             com: None,
             active_auth: None,
+            chip_authentication: None,
         };
         let report = verify(&document, &trust, Policy::strict());
         assert!(!report.valid, "strict accepted a BER 0x77 wrapper");
@@ -362,6 +364,7 @@ fn ds_signature_waived_dsc_revoked_on_the_newest_fresh_crl_is_not_valid() {
         data_groups,
         com: None,
         active_auth: None,
+        chip_authentication: None,
     };
     let signer_key = key("dls-2b");
     let signer = issue(
@@ -555,6 +558,7 @@ fn a_dsc_listed_in_a_master_list_cannot_certify_dscs() {
         data_groups,
         com: None,
         active_auth: None,
+        chip_authentication: None,
     };
     let anchor = dongpo_pki::Cert::parse(&csca.to_der().unwrap()).unwrap();
     let mut trust = TrustStore::new();
@@ -653,6 +657,7 @@ fn link_certificate_signed_by_another_states_csca_is_refused() {
         data_groups,
         com: None,
         active_auth: None,
+        chip_authentication: None,
     };
     let mut trust = TrustStore::new();
     trust
@@ -786,6 +791,7 @@ fn forged_document(dsc: &Certificate, dsc_key: &SigningKey) -> Document {
         data_groups,
         com: None,
         active_auth: None,
+        chip_authentication: None,
     }
 }
 
@@ -981,6 +987,7 @@ fn a_delta_crl_with_an_unreadable_indicator_is_not_a_complete_crl() {
         data_groups: genuine_data_groups(),
         com: None,
         active_auth: None,
+        chip_authentication: None,
     };
     let mut trust = TrustStore::new();
     trust

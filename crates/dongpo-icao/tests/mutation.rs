@@ -125,6 +125,7 @@ fn synthetic_sods_break_on_every_signed_byte() {
                 .collect(),
             com: None,
             active_auth: None,
+            chip_authentication: None,
         };
         let mut trust = trust_of(&[&dir.join("csca.der")]);
         trust
@@ -149,6 +150,7 @@ fn real_sods_break_on_every_signed_byte() {
             data_groups: Default::default(),
             com: None,
             active_auth: None,
+            chip_authentication: None,
         };
         let trust = trust_of(&[&dir.join("CSCA.cer")]);
         let report = passive_auth::verify(&document, &trust, &Options::at(at), &Verifier::new());

@@ -50,6 +50,7 @@ fn document(dir: &std::path::Path) -> Document {
         data_groups,
         com: Some(std::fs::read(dir.join("EF_COM.bin")).unwrap()),
         active_auth: None,
+        chip_authentication: None,
     }
 }
 

@@ -180,6 +180,7 @@ fn document(variant: &str) -> Document {
         data_groups,
         com: Some(std::fs::read(dir.join("EF_COM.bin")).unwrap()),
         active_auth: None,
+        chip_authentication: None,
     }
 }
 

@@ -58,6 +58,7 @@ fn main() -> Result<(), String> {
             data_groups,
             com: None,
             active_auth: None,
+            chip_authentication: None,
         };
         let cbor = dongpo_server::encode_cbor_batch(&vec![document.clone(); BATCH])?;
         let path = out.join(format!("batch-{name}.cbor"));

@@ -282,6 +282,7 @@ impl DocumentBin<'_> {
             data_groups,
             com: self.com.map(|c| c.to_vec()),
             active_auth: None,
+            chip_authentication: None,
         })
     }
 }
@@ -351,6 +352,8 @@ impl DocumentIn<'_> {
             data_groups,
             com,
             active_auth,
+            // Only a chip session the server ran states a Chip Authentication result.
+            chip_authentication: None,
         })
     }
 }

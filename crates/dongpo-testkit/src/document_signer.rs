@@ -233,6 +233,7 @@ impl DocumentSigner {
             data_groups,
             com: None,
             active_auth: None,
+            chip_authentication: None,
         })
     }
 }

@@ -119,6 +119,7 @@ impl Case {
             data_groups: [(1, dg1)].into_iter().collect(),
             com: None,
             active_auth: None,
+            chip_authentication: None,
         };
         Ok(Case {
             csca,

@@ -78,6 +78,7 @@ pub fn synthetic_document(dir: &Path) -> Document {
         data_groups,
         com: Some(read(&dir.join("EF_COM.bin"))),
         active_auth: None,
+        chip_authentication: None,
     }
 }
 
@@ -221,6 +222,7 @@ pub fn real_cases() -> Vec<Case> {
             data_groups,
             com: Some(read(&dir.join("EF_COM.bin"))),
             active_auth: None,
+            chip_authentication: None,
         };
         for (label, policy) in [
             ("default", Policy::default_policy()),

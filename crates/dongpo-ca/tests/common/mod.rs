@@ -75,6 +75,7 @@ pub fn applicant(variant: Variant, seed: u64, at: UnixTime) -> Applicant {
             challenge: challenge.to_vec(),
             signature,
         }),
+        chip_authentication: None,
     };
     let mut trust = TrustStore::new();
     trust.add_csca(&file("csca.der"), "csca").unwrap();

@@ -43,10 +43,13 @@ pub enum CheckId {
     ComConsistency,
     /// `aa.signature`: Active Authentication.
     AaSignature,
+    /// `ca.authentication`: Chip Authentication, with the chip's answers under the
+    /// agreed keys checked by the terminal that ran it.
+    CaAuthentication,
 }
 
 /// The ids without a data-group number, with their text.
-const NAMED: [(CheckId, &str); 13] = [
+const NAMED: [(CheckId, &str); 14] = [
     (CheckId::SodParse, "sod.parse"),
     (CheckId::SodContentType, "sod.content_type"),
     (CheckId::SodSignerCertificate, "sod.signer_certificate"),
@@ -60,6 +63,7 @@ const NAMED: [(CheckId, &str); 13] = [
     (CheckId::MrzCheckDigits, "mrz.check_digits"),
     (CheckId::ComConsistency, "com.consistency"),
     (CheckId::AaSignature, "aa.signature"),
+    (CheckId::CaAuthentication, "ca.authentication"),
 ];
 
 impl CheckId {
@@ -224,7 +228,7 @@ mod tests {
             assert_eq!(format!("{id:?}"), format!("{text:?}"));
             count += 1;
         }
-        assert_eq!(count, 13 + 2 * 256);
+        assert_eq!(count, 14 + 2 * 256);
     }
 
     #[test]
@@ -246,6 +250,7 @@ mod tests {
                 "mrz.check_digits",
                 "com.consistency",
                 "aa.signature",
+                "ca.authentication",
             ]
         );
         assert_eq!(CheckId::DgHash(1).to_string(), "dg.1.hash");

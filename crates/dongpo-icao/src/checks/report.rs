@@ -126,6 +126,17 @@ impl From<&crate::lds::Mrz> for MrzSummary {
     }
 }
 
+/// Which proofs of chip presence a document's Passive-Authentication-covered data groups
+/// offer: a verification that offers one and proves none is a downgrade.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChipOffers {
+    /// A covered DG14 holds a ChipAuthenticationPublicKeyInfo.
+    pub chip_authentication: bool,
+    /// A covered DG15 holds an Active Authentication key.
+    pub active_authentication: bool,
+}
+
 /// What the verification rested on.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Evidence {
@@ -143,6 +154,9 @@ pub struct Evidence {
     pub time_model: String,
     /// Data groups covered by the SOD and supplied.
     pub covered_dgs: Vec<u8>,
+    /// The proofs of chip presence the covered data groups offer.
+    #[serde(default)]
+    pub chip_offers: ChipOffers,
 }
 
 /// The whole report (`dongpo verify --json`).

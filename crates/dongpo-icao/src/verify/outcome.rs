@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::checks::check_id::{CheckId, CheckKey};
 use crate::checks::report::{
-    CertSummary, Check, Evidence, MrzSummary, SodSummary, Status, VerificationReport,
+    CertSummary, Check, ChipOffers, Evidence, MrzSummary, SodSummary, Status, VerificationReport,
 };
 
 /// The SOD as the verification read it.
@@ -53,6 +53,10 @@ pub struct EvidenceFacts {
     pub time_model: TimeModel,
     /// Data groups covered by the SOD and supplied.
     pub covered_dgs: Vec<u8>,
+    /// The chip-presence mechanisms the covered data groups offer (absent in outcomes
+    /// stored before it existed: none).
+    #[serde(default)]
+    pub chip_offers: ChipOffers,
 }
 
 /// The outcome of verifying one document.
@@ -143,6 +147,7 @@ impl Outcome {
                 at: evidence.verified_at.rfc3339(),
                 time_model: evidence.time_model.name().to_owned(),
                 covered_dgs: evidence.covered_dgs,
+                chip_offers: evidence.chip_offers,
             },
         }
     }
@@ -289,7 +294,7 @@ mod tests {
 
     use super::{EvidenceFacts, Outcome, SodFacts};
     use crate::checks::check_id::CheckId;
-    use crate::checks::report::{Check, Status};
+    use crate::checks::report::{Check, ChipOffers, Status};
     use crate::verify::passive_auth::TimeModel;
 
     fn outcome(lds_hash: HashAlgorithm) -> Outcome {
@@ -325,6 +330,10 @@ mod tests {
                 verified_at: UnixTime(1_800_000_000),
                 time_model: TimeModel::SigningTime,
                 covered_dgs: vec![1, 2],
+                chip_offers: ChipOffers {
+                    chip_authentication: true,
+                    active_authentication: false,
+                },
             },
         }
     }

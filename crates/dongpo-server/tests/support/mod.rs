@@ -456,6 +456,7 @@ impl Passport {
                 .collect(),
             com: None,
             active_auth: None,
+            chip_authentication: None,
         }
     }
 

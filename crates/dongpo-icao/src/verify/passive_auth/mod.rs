@@ -20,6 +20,7 @@ use crate::verify::outcome::{EvidenceFacts, Outcome, SodFacts};
 
 mod active;
 mod chain;
+mod chip_auth;
 mod document;
 mod signer;
 mod waivers;
@@ -38,6 +39,31 @@ pub struct Document {
     pub com: Option<Vec<u8>>,
     /// The chip's Active Authentication answer to the verifier's challenge.
     pub active_auth: Option<ActiveAuthResponse>,
+    /// How Chip Authentication ended, when the caller ran it as the terminal against
+    /// this document's DG14 (`ca.authentication`). `None`: not run.
+    pub chip_authentication: Option<ChipAuthenticationResult>,
+}
+
+/// How a Chip Authentication (ICAO 9303-11 §6.2) the caller ran as the terminal ended.
+///
+/// Chip Authentication is interactive: it cannot be checked from the files afterwards.
+/// Only the party that generated the ephemeral key and checked the chip's secure-messaging
+/// answers under the agreed keys may state a result (`dongpo_chip`'s terminal, or the
+/// server as the remote terminal); a file upload never carries one. The report still
+/// counts a proof only on a DG14 that Passive Authentication covered.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ChipAuthenticationResult {
+    /// The chip derived the session keys from the DG14 key and answered under them with
+    /// the document's own bytes.
+    Proven {
+        /// What was run and proven (protocol, key id, the bytes read back), for the report.
+        detail: String,
+    },
+    /// The chip did not prove possession of the DG14 key.
+    Failed {
+        /// What went wrong (no personal data).
+        reason: String,
+    },
 }
 
 /// A challenge the verifier chose and the chip's signature over it.
@@ -98,6 +124,7 @@ const AFTER_PARSE: [CheckId; 9] = [
 ];
 
 use active::{AA_BASIS, active_authentication};
+use chip_auth::{chip_authentication, chip_offers};
 use document::{com_consistency, dsc_profile, mrz_check_digits};
 use signer::{ChainContext, Signer, checks_with_dsc, dsc_chain_waived, find_signer};
 use waivers::apply_deviation_lists;
@@ -433,6 +460,8 @@ pub fn verify_parsed(
         aa_compromised.as_deref(),
         &mut checks,
     );
+    let offers = chip_offers(document, &checks);
+    chip_authentication(document, unwaived, offers, &mut checks);
 
     let required_skipped = checks.0.iter().any(|c| {
         c.status == Status::Skipped
@@ -463,6 +492,7 @@ pub fn verify_parsed(
             verified_at: options.at,
             time_model: options.time_model,
             covered_dgs: covered,
+            chip_offers: offers,
         },
     }
 }

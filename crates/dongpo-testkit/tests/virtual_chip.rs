@@ -29,6 +29,7 @@ fn chip(passport: &Passport, profile: Profile, variant: ChipVariant) -> VirtualC
         &ChipOptions {
             active_authentication: true,
             variant,
+            chip_authentication: None,
         },
         &mut KeyStore::default(),
     )
@@ -486,6 +487,7 @@ fn without_active_authentication_no_dg15_and_no_internal_authenticate() {
         &ChipOptions {
             active_authentication: false,
             variant: ChipVariant::Genuine,
+            chip_authentication: None,
         },
         &mut KeyStore::default(),
     )

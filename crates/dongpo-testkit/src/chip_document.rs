@@ -4,7 +4,7 @@
 
 use crate::chip::{ChipError, ChipOptions, ChipVariant};
 use crate::chip_auth::{ChipAuthSpec, KeyRole};
-use crate::passport::{Passport, generate_with_chip_auth};
+use crate::passport::{Manifest, Passport, generate_with_chip_auth};
 use crate::profile::Profile;
 use crate::variant::Variant;
 use crate::{KeyStore, TestkitError};
@@ -83,20 +83,21 @@ fn edit_manifest(
     command: &str,
     uncovered_dg14: Option<&[u8]>,
 ) -> Result<Vec<u8>, TestkitError> {
-    let mut value: serde_json::Value = serde_json::from_slice(manifest)?;
-    value["command"] = command.into();
+    let mut manifest: Manifest = serde_json::from_slice(manifest)?;
+    manifest.command = command.to_string();
     if let Some(dg14) = uncovered_dg14 {
-        value["variant"] = "ca-key-not-covered".into();
-        value["description"] = "virtual chip: DG14 publishes a Chip Authentication key (the chip's own) that is not the one the SOD covers; DG14's hash fails and Chip Authentication must not count".into();
-        let expected = &mut value["expected"];
-        expected["valid"] = false.into();
-        expected["valid_under_strict"] = false.into();
-        expected["valid_without_crl"] = false.into();
-        expected["failing_checks"] = serde_json::json!(["dg.14.hash"]);
-        value["files"]["DG14.bin"] =
-            hex::encode(dongpo_crypto::HashAlgorithm::Sha256.digest(dg14)).into();
+        manifest.variant = "ca-key-not-covered".to_string();
+        manifest.description = "virtual chip: DG14 publishes a Chip Authentication key (the chip's own) that is not the one the SOD covers; DG14's hash fails and Chip Authentication must not count".to_string();
+        manifest.expected.valid = false;
+        manifest.expected.valid_under_strict = false;
+        manifest.expected.valid_without_crl = false;
+        manifest.expected.failing_checks = vec!["dg.14.hash".to_string()];
+        manifest.files.insert(
+            "DG14.bin".to_string(),
+            hex::encode(dongpo_crypto::HashAlgorithm::Sha256.digest(dg14)),
+        );
     }
-    let mut bytes = serde_json::to_vec_pretty(&value)?;
+    let mut bytes = serde_json::to_vec_pretty(&manifest)?;
     bytes.push(b'\n');
     Ok(bytes)
 }

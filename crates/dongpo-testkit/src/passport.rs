@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use der::Encode;
 use dongpo_crypto::{Curve, EcdsaEncoding, EcdsaSignature, KeySpec, SignatureAlgorithm};
 use dongpo_icao::oid;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::person::{Date, Person};
 use crate::pki::{self, CertRequest, Role};
@@ -29,7 +29,8 @@ pub struct Passport {
 }
 
 /// The expected outcome recorded in `manifest.json`.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Expected {
     /// Verification with the default policy, given csca.der and csca.crl.
     pub valid: bool,
@@ -44,7 +45,8 @@ pub struct Expected {
 }
 
 /// `manifest.json`.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Manifest {
     /// `dongpo-testkit <version>`.
     pub generator: String,

@@ -8,15 +8,13 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 use dongpo_chip::PaCoveredDg14;
 use dongpo_chip::bac::MrzKey;
-use dongpo_chip::terminal::{ChipContents, Transport};
-use dongpo_chip::terminal::{TcpTransport, Terminal};
+use dongpo_chip::terminal::{ChipContents, TcpTransport, Terminal, Transport};
 use dongpo_crypto::Verifier;
 use dongpo_icao::lds::Dg14;
 use dongpo_icao::passive_auth::{
     ActiveAuthResponse, ChipAuthenticationResult, Document, Options, TimeModel,
 };
-use dongpo_icao::{CheckId, Status, VerificationReport};
-use dongpo_icao::{Policy, TrustSources};
+use dongpo_icao::{CheckId, Policy, Status, TrustSources, VerificationReport};
 use dongpo_pki::UnixTime;
 use dongpo_testkit::chip::{ChipOptions, ChipVariant, VirtualChip};
 use dongpo_testkit::chip_auth::ChipAuthSpec;

@@ -45,6 +45,8 @@ pub struct ServerConfig {
     pub request_timeout_secs: u64,
     /// Seconds an Active Authentication challenge stays usable.
     pub challenge_ttl_secs: u64,
+    /// Seconds a chip session (`POST /v1/chip-sessions`) stays usable.
+    pub chip_session_ttl_secs: u64,
     /// Refuse issuance for verifications without a passing Active Authentication (a chip
     /// whose data was copied or cloned passes Passive Authentication alone).
     pub require_active_authentication: bool,
@@ -104,6 +106,7 @@ impl Default for ServerConfig {
             max_batch_documents: 1000,
             request_timeout_secs: 30,
             challenge_ttl_secs: 300,
+            chip_session_ttl_secs: 120,
             require_active_authentication: false,
             verification_retention_days: 30,
             receipt_retention_days: 365,
@@ -346,6 +349,7 @@ impl ServerConfig {
         for (name, value) in [
             ("request_timeout_secs", self.request_timeout_secs),
             ("challenge_ttl_secs", self.challenge_ttl_secs),
+            ("chip_session_ttl_secs", self.chip_session_ttl_secs),
             ("revocation_poll_secs", self.revocation_poll_secs),
             (
                 "revocation_max_staleness_secs",

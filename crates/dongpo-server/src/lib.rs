@@ -10,6 +10,8 @@ mod auth;
 mod bootstrap;
 mod ca_expiry;
 mod caller;
+mod chip_seal;
+mod chip_session;
 mod config;
 mod crl_cache;
 pub mod db;

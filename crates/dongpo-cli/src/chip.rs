@@ -62,6 +62,8 @@ pub struct ServeArgs {
 pub enum ChipCommand {
     /// Read a chip (BAC, files, Active Authentication) and verify what it holds.
     Read(Box<ReadArgs>),
+    /// Read a chip and relay a server chip session (the server runs Chip Authentication).
+    Relay(Box<crate::chip_relay::RelayArgs>),
 }
 
 /// `dongpo chip read`.
@@ -174,7 +176,22 @@ pub fn testkit(command: &TestkitChipCommand) -> Result<u8, String> {
 }
 
 fn mrz_key(args: &ReadArgs) -> Result<MrzKey, String> {
-    let (number, birth, expiry) = match (&args.mrz_file, &args.document_number) {
+    mrz_key_from(
+        args.mrz_file.as_ref(),
+        args.document_number.as_ref(),
+        args.date_of_birth.as_ref(),
+        args.date_of_expiry.as_ref(),
+    )
+}
+
+/// The BAC key from `--mrz-file` or `--document-number` with the two dates.
+pub(crate) fn mrz_key_from(
+    mrz_file: Option<&PathBuf>,
+    document_number: Option<&String>,
+    date_of_birth: Option<&String>,
+    date_of_expiry: Option<&String>,
+) -> Result<MrzKey, String> {
+    let (number, birth, expiry) = match (mrz_file, document_number) {
         (Some(path), None) => {
             let text =
                 std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -184,7 +201,7 @@ fn mrz_key(args: &ReadArgs) -> Result<MrzKey, String> {
                 .map_err(|e| format!("--mrz-file: not an MRZ: {e}"))?;
             (mrz.document_number, mrz.date_of_birth, mrz.date_of_expiry)
         }
-        (None, Some(number)) => match (&args.date_of_birth, &args.date_of_expiry) {
+        (None, Some(number)) => match (date_of_birth, date_of_expiry) {
             (Some(birth), Some(expiry)) => (number.clone(), birth.clone(), expiry.clone()),
             _ => return Err("--document-number needs --date-of-birth and --date-of-expiry".into()),
         },
@@ -196,7 +213,10 @@ fn mrz_key(args: &ReadArgs) -> Result<MrzKey, String> {
 
 /// Runs `dongpo chip ...`.
 pub fn run(command: &ChipCommand) -> Result<u8, String> {
-    let ChipCommand::Read(args) = command;
+    let args = match command {
+        ChipCommand::Read(args) => args,
+        ChipCommand::Relay(args) => return crate::chip_relay::run(args),
+    };
     let key = mrz_key(args)?;
     let address = args
         .chip

@@ -10,6 +10,7 @@ mod access;
 mod bench;
 mod ca;
 mod chip;
+mod chip_relay;
 mod demo;
 mod issue;
 mod masterlist;

@@ -90,12 +90,18 @@ impl HttpSession {
         if (200..300).contains(&status) {
             return Ok(answer);
         }
-        let code = answer["error"]["code"].as_str().map(str::to_owned);
+        let code = answer
+            .pointer("/error/code")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
         Err(ServerError {
             message: format!(
                 "{path}: {status} {}: {}",
                 code.as_deref().unwrap_or("-"),
-                answer["error"]["message"].as_str().unwrap_or_default()
+                answer
+                    .pointer("/error/message")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
             ),
             code,
         })
@@ -107,19 +113,26 @@ fn reply(answer: Value) -> Result<SessionReply<Value>, ServerError> {
         code: None,
         message: format!("the server's session answer has no valid {what}"),
     };
-    if answer["step"] == "done" {
-        return Ok(SessionReply::Done(answer["verification"].clone()));
+    if answer.get("step").and_then(Value::as_str) == Some("done") {
+        return answer
+            .get("verification")
+            .cloned()
+            .map(SessionReply::Done)
+            .ok_or_else(|| bad("verification"));
     }
-    let step = answer["step"]
-        .as_u64()
+    let step = answer
+        .get("step")
+        .and_then(Value::as_u64)
         .and_then(|s| u32::try_from(s).ok())
         .ok_or_else(|| bad("step"))?;
-    let channel = answer["channel"]
-        .as_str()
+    let channel = answer
+        .get("channel")
+        .and_then(Value::as_str)
         .and_then(Channel::from_name)
         .ok_or_else(|| bad("channel"))?;
-    let commands = answer["commands"]
-        .as_array()
+    let commands = answer
+        .get("commands")
+        .and_then(Value::as_array)
         .ok_or_else(|| bad("commands"))?
         .iter()
         .map(|c| {
@@ -146,12 +159,16 @@ impl ChipSessionServer for HttpSession {
             .iter()
             .map(|(n, b)| (n.to_string(), json!(Base64::encode_string(b))))
             .collect();
-        let mut body = json!({"sod": Base64::encode_string(&contents.sod), "dg": dg});
-        if let Some(com) = &contents.com {
-            body["com"] = json!(Base64::encode_string(com));
-        }
+        let body = match &contents.com {
+            Some(com) => json!({
+                "sod": Base64::encode_string(&contents.sod),
+                "dg": dg,
+                "com": Base64::encode_string(com),
+            }),
+            None => json!({"sod": Base64::encode_string(&contents.sod), "dg": dg}),
+        };
         let answer = self.post("/v1/chip-sessions", &body)?;
-        self.id = answer["id"].as_str().map(str::to_owned);
+        self.id = answer.get("id").and_then(Value::as_str).map(str::to_owned);
         reply(answer)
     }
 
@@ -187,7 +204,7 @@ fn api_key(args: &RelayArgs) -> Result<Zeroizing<String>, String> {
 /// Runs `dongpo chip relay`: exit 0 valid, 1 invalid (Chip Authentication failed
 /// included), 2 unreadable chip, transport or server errors.
 pub fn run(args: &RelayArgs) -> Result<u8, String> {
-    let key = crate::chip::mrz_key_from(
+    let key = crate::mrz_input::mrz_key_from(
         args.mrz_file.as_ref(),
         args.document_number.as_ref(),
         args.date_of_birth.as_ref(),
@@ -217,7 +234,7 @@ pub fn run(args: &RelayArgs) -> Result<u8, String> {
         Err(RelayError::Server(e)) => return Err(format!("server: {e}")),
         Err(e) => return Err(format!("chip session: {e}")),
     };
-    let valid = verification["report"]["valid"] == true;
+    let valid = verification.pointer("/report/valid") == Some(&Value::Bool(true));
     if args.json {
         println!(
             "{}",
@@ -230,21 +247,30 @@ pub fn run(args: &RelayArgs) -> Result<u8, String> {
 }
 
 fn print_verification(verification: &Value) {
-    let report = &verification["report"];
+    let text = |v: &Value, pointer: &str| {
+        v.pointer(pointer)
+            .and_then(Value::as_str)
+            .unwrap_or("-")
+            .to_owned()
+    };
+    let valid = verification.pointer("/report/valid") == Some(&Value::Bool(true));
     println!(
         "verification {}: {}",
-        verification["id"].as_str().unwrap_or("-"),
-        if report["valid"] == true { "VALID" } else { "INVALID" }
+        text(verification, "/id"),
+        if valid { "VALID" } else { "INVALID" }
     );
-    if let Some(assurance) = report.get("assurance") {
+    if let Some(assurance) = verification.pointer("/report/assurance") {
         println!("  assurance {assurance}");
     }
-    for check in report["checks"].as_array().into_iter().flatten() {
+    let checks = verification
+        .pointer("/report/checks")
+        .and_then(Value::as_array);
+    for check in checks.into_iter().flatten() {
         println!(
             "  {:<5} {:<26} {}",
-            check["status"].as_str().unwrap_or("-"),
-            check["id"].as_str().unwrap_or("-"),
-            check["detail"].as_str().unwrap_or_default()
+            text(check, "/status"),
+            text(check, "/id"),
+            text(check, "/detail")
         );
     }
 }

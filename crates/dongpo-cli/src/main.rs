@@ -14,6 +14,7 @@ mod chip_relay;
 mod demo;
 mod issue;
 mod masterlist;
+mod mrz_input;
 mod passport;
 mod path;
 mod printable;

@@ -34,8 +34,8 @@ use zeroize::Zeroizing;
 use crate::chip_seal;
 use crate::db::{CHIP_SESSION_COMPLETING, ChipSessionRefusal};
 use crate::error::{ApiError, ApiResult};
-use crate::routes::verify::{random_id, verify_and_store};
 use crate::state::AppState;
+use crate::verification::{random_id, verify_and_store};
 
 /// EF.DG1, the file the chip reads back under the new keys.
 const DG1_FID: u16 = 0x0101;
@@ -61,7 +61,10 @@ fn unavailable(message: impl Into<String>) -> ApiError {
 }
 
 fn hex_commands(commands: &[CommandApdu]) -> Vec<String> {
-    commands.iter().map(|c| hex::encode_upper(c.to_bytes())).collect()
+    commands
+        .iter()
+        .map(|c| hex::encode_upper(c.to_bytes()))
+        .collect()
 }
 
 /// Opens a session for API key `owner` on `document` (on the verification pool): the
@@ -90,19 +93,21 @@ pub fn open(worker: &AppState, owner: &str, document: &Document) -> ApiResult<Va
         .get(&14)
         .and_then(|bytes| dongpo_icao::lds::Dg14::parse(bytes).ok())
         .ok_or_else(|| unavailable("dg 14 does not parse"))?;
-    let selection = ca::select(PaCoveredDg14::covered_by_passive_authentication(&dg14), None)
-        .map_err(|e| unavailable(format!("dg 14: {e}")))?;
+    let selection = ca::select(
+        PaCoveredDg14::covered_by_passive_authentication(&dg14),
+        None,
+    )
+    .map_err(|e| unavailable(format!("dg 14: {e}")))?;
     let dg1 = document
         .data_groups
         .get(&1)
         .ok_or_else(|| unavailable("dg 1 is needed: the chip reads it back under the new keys"))?;
     let expected = dg1.get(..dg1.len().min(MAX_PRESENCE_LEN)).unwrap_or(dg1);
-    let (remote, commands) = RemoteCa::start(selection, DG1_FID, 0, expected).map_err(|e| {
-        match e {
+    let (remote, commands) =
+        RemoteCa::start(selection, DG1_FID, 0, expected).map_err(|e| match e {
             RemoteCaError::Presence(_) => unavailable("dg 1 is empty"),
             other => ApiError::internal(other),
-        }
-    })?;
+        })?;
     let id = random_id("cs")?;
     let plain = Sealed {
         ca: ByteBuf::from(remote.to_bytes().to_vec()),
@@ -114,11 +119,10 @@ pub fn open(worker: &AppState, owner: &str, document: &Document) -> ApiResult<Va
             .collect(),
         com: document.com.clone().map(ByteBuf::from),
     };
-    let plain = Zeroizing::new(
-        cbor4ii::serde::to_vec(Vec::new(), &plain).map_err(ApiError::internal)?,
-    );
-    let sealed = chip_seal::seal(&worker.fingerprint_key, &id, owner, &plain)
-        .map_err(ApiError::internal)?;
+    let plain =
+        Zeroizing::new(cbor4ii::serde::to_vec(Vec::new(), &plain).map_err(ApiError::internal)?);
+    let sealed =
+        chip_seal::seal(&worker.fingerprint_key, &id, owner, &plain).map_err(ApiError::internal)?;
     let expires_at = UnixTime(now.0.saturating_add(worker.config.chip_session_ttl_secs));
     worker.with_db(|db| db.insert_chip_session(&id, owner, &sealed, expires_at))?;
     Ok(json!({
@@ -206,8 +210,8 @@ fn take_step(
     responses: &[String],
     sealed: &[u8],
 ) -> ApiResult<StepAnswer> {
-    let plain = chip_seal::open(&worker.fingerprint_key, id, owner, sealed)
-        .map_err(ApiError::internal)?;
+    let plain =
+        chip_seal::open(&worker.fingerprint_key, id, owner, sealed).map_err(ApiError::internal)?;
     let state: Sealed = cbor4ii::serde::from_slice(&plain).map_err(ApiError::internal)?;
     let remote = RemoteCa::from_bytes(&state.ca).map_err(ApiError::internal)?;
     let answers = responses

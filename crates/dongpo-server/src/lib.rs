@@ -27,6 +27,7 @@ mod routes;
 mod serve_error;
 mod state;
 mod tasks;
+mod verification;
 mod verify_pool;
 mod wire;
 

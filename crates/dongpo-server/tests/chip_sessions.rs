@@ -96,9 +96,11 @@ impl App {
     fn new(passport: &Passport, chip_key: KeyPair) -> Self {
         let key = MrzKey::from_mrz_fields("M12345678", "880101", "300101").unwrap();
         let rnd_ic = [1, 2, 3, 4, 5, 6, 7, 8];
-        let terminal =
-            BacTerminal::new(&key, &ResponseApdu::new(rnd_ic.to_vec(), StatusWord::SUCCESS))
-                .unwrap();
+        let terminal = BacTerminal::new(
+            &key,
+            &ResponseApdu::new(rnd_ic.to_vec(), StatusWord::SUCCESS),
+        )
+        .unwrap();
         let (answer, chip_sm) = BacChip::new(&key, rnd_ic)
             .respond(&terminal.external_authenticate().unwrap())
             .unwrap();
@@ -124,7 +126,8 @@ impl App {
             .unwrap()
             .iter()
             .map(|c| {
-                let command = CommandApdu::parse(&hex::decode(c.as_str().unwrap()).unwrap()).unwrap();
+                let command =
+                    CommandApdu::parse(&hex::decode(c.as_str().unwrap()).unwrap()).unwrap();
                 let response = match channel {
                     "existing" => {
                         let protected = self.sm.protect_command(&command).unwrap();
@@ -138,6 +141,12 @@ impl App {
             })
             .collect()
     }
+}
+
+/// A query's single integer over the server's SQLite state.
+fn count(server: &InProcess, sql: &str) -> i64 {
+    let conn = rusqlite::Connection::open(server.data.join("server.sqlite")).unwrap();
+    conn.query_row(sql, [], |r| r.get(0)).unwrap()
 }
 
 fn post_step(client: &Client, id: &str, step: u64, responses: &[String]) -> Reply {
@@ -164,7 +173,12 @@ fn open(client: &Client, passport: &Passport) -> Value {
     assert_eq!(opened["channel"], "existing");
     // id-CA-ECDH-AES-CBC-CMAC-128: MSE:Set AT, GENERAL AUTHENTICATE.
     assert_eq!(opened["commands"].as_array().unwrap().len(), 2);
-    assert!(opened["commands"][0].as_str().unwrap().starts_with("002241A4"));
+    assert!(
+        opened["commands"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("002241A4")
+    );
     opened
 }
 
@@ -229,7 +243,11 @@ fn a_clone_and_a_forged_mac_fail_and_store_nothing() {
     let failed = post_step(&client, id, 2, &app.run(&step1));
     expect(&failed, 422, "chip_authentication_failed");
     assert!(failed.json().get("verification").is_none());
-    expect(&post_step(&client, id, 2, &app.run(&step1)), 409, "chip_session_ended");
+    expect(
+        &post_step(&client, id, 2, &app.run(&step1)),
+        409,
+        "chip_session_ended",
+    );
 
     // The genuine chip, one bit of the READ BINARY answer's MAC flipped by the relay.
     let opened = open(&client, &passport);
@@ -246,6 +264,46 @@ fn a_clone_and_a_forged_mac_fail_and_store_nothing() {
         422,
         "chip_authentication_failed",
     );
+
+    // Nothing stored; every ended session's sealed keys and files dropped.
+    assert_eq!(
+        count(&server, "SELECT COUNT(*) FROM server_verifications"),
+        0
+    );
+    assert_eq!(
+        count(
+            &server,
+            "SELECT COUNT(*) FROM server_chip_sessions WHERE sealed IS NOT NULL OR step <> 0"
+        ),
+        0
+    );
+}
+
+#[test]
+fn an_open_session_holds_its_keys_and_files_only_sealed() {
+    let server = InProcess::dev("chip-sealed", |_| {});
+    let client = Client::new(&server.url, Some(&server.key));
+    let passport = Passport::new(Profile::P256, Variant::Genuine);
+    let opened = open(&client, &passport);
+    let conn = rusqlite::Connection::open(server.data.join("server.sqlite")).unwrap();
+    let (owner, sealed): (String, Vec<u8>) = conn
+        .query_row(
+            "SELECT owner, sealed FROM server_chip_sessions WHERE id = ?1",
+            [opened["id"].as_str().unwrap()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert!(
+        server.key.contains(&format!("_{owner}_")),
+        "bound to the opening key"
+    );
+    let dg1 = passport.file("DG1.bin");
+    assert!(sealed.len() > dg1.len());
+    // Neither DG1 nor a 16-byte window of the SOD appears in clear.
+    assert!(!sealed.windows(dg1.len()).any(|w| w == dg1));
+    let sod = passport.file("EF_SOD.bin");
+    let sod_windows: std::collections::HashSet<&[u8]> = sod.windows(16).collect();
+    assert!(!sealed.windows(16).any(|w| sod_windows.contains(w)));
 }
 
 #[test]
@@ -261,7 +319,11 @@ fn replayed_reordered_truncated_and_garbled_relays_end_the_session() {
     let answers = app.run(&opened);
     let step1 = post_step(&client, id, 1, &answers);
     assert_eq!(step1.status, 200);
-    expect(&post_step(&client, id, 1, &answers), 409, "chip_session_step");
+    expect(
+        &post_step(&client, id, 1, &answers),
+        409,
+        "chip_session_step",
+    );
     let raw = app.run(&step1.json());
     expect(&post_step(&client, id, 2, &raw), 409, "chip_session_ended");
 
@@ -286,7 +348,11 @@ fn replayed_reordered_truncated_and_garbled_relays_end_the_session() {
         422,
         "chip_relay_invalid",
     );
-    expect(&post_step(&client, id, 1, &answers), 409, "chip_session_ended");
+    expect(
+        &post_step(&client, id, 1, &answers),
+        409,
+        "chip_session_ended",
+    );
 
     // Garbled: not hex, and a single byte (no status word).
     for garbage in ["zz", "90"] {
@@ -331,7 +397,10 @@ fn sessions_expire_belong_to_their_api_key_and_need_a_covered_dg14() {
     let passport = Passport::new(Profile::P256, Variant::Genuine);
 
     // Another API key does not see the session (and cannot end it).
-    let made = client.post("/v1/api-keys", &json!({"name": "app", "scopes": ["verify"]}));
+    let made = client.post(
+        "/v1/api-keys",
+        &json!({"name": "app", "scopes": ["verify"]}),
+    );
     assert_eq!(made.status, 201, "{}", made.text());
     let made = made.json();
     let other = Client::new(&server.url, made["key"].as_str());
@@ -352,8 +421,16 @@ fn sessions_expire_belong_to_their_api_key_and_need_a_covered_dg14() {
 
     // Past its lifetime.
     std::thread::sleep(std::time::Duration::from_millis(2100));
-    expect(&post_step(&client, id, 1, &answers), 410, "chip_session_expired");
-    expect(&post_step(&client, id, 1, &answers), 409, "chip_session_ended");
+    expect(
+        &post_step(&client, id, 1, &answers),
+        410,
+        "chip_session_expired",
+    );
+    expect(
+        &post_step(&client, id, 1, &answers),
+        409,
+        "chip_session_ended",
+    );
 
     // No DG14: nothing to authenticate the chip with.
     let mut body = passport.document();
@@ -379,7 +456,8 @@ fn two_servers_on_one_postgres_serve_the_steps_of_one_session() {
         println!("skipped: DONGPO_TEST_POSTGRES_URL is not set (chip sessions on PostgreSQL)");
         return;
     };
-    let database = dongpo_testkit::pg_database::Database::create(&admin_url, "dongpo_chip").unwrap();
+    let database =
+        dongpo_testkit::pg_database::Database::create(&admin_url, "dongpo_chip").unwrap();
     let data = support::fresh_dir("pg-chip");
     let env_a = [
         ("DATABASE_URL", database.url.as_str()),
@@ -393,13 +471,19 @@ fn two_servers_on_one_postgres_serve_the_steps_of_one_session() {
         ("DONGPO_NODE", "server-b"),
     ];
     let b = support::Process::start(&data, &["--dev"], &env_b);
-    let (ca, cb) = (Client::new(&a.url, Some(key)), Client::new(&b.url, Some(key)));
+    let (ca, cb) = (
+        Client::new(&a.url, Some(key)),
+        Client::new(&b.url, Some(key)),
+    );
     let passport = Passport::new(Profile::P256, Variant::Genuine);
 
     // Opened and step 1 on A, step 2 (and the second use) on B.
     let done = genuine_exchange(&ca, &cb, &passport);
     let id = done["verification"]["id"].as_str().unwrap();
-    assert_eq!(ca.get(&format!("/v1/verifications/{id}/receipt")).status, 200);
+    assert_eq!(
+        ca.get(&format!("/v1/verifications/{id}/receipt")).status,
+        200
+    );
 
     // A step 1 replayed on the other node ends the session there too.
     let opened = open(&ca, &passport);

@@ -15,6 +15,10 @@
 
 mod support;
 
+use std::collections::BTreeMap;
+
+use dongpo_chip::relay::{Channel, ChipSessionServer, SessionReply, relay};
+use dongpo_chip::terminal::{ChipContents, Transport, TransportError};
 use dongpo_chip::{
     BacChip, BacTerminal, CaChip, CaProtocol, ChipCaKey, ChipCaOutcome, Cipher, CommandApdu,
     KeyAgreement, MrzKey, ResponseApdu, SecureMessaging, StatusWord,
@@ -47,16 +51,71 @@ fn testkit_chip_key() -> KeyPair {
     KeyPair::from_private_bytes(&Domain::ec(Curve::P256), d.value).unwrap()
 }
 
-/// The chip: BAC, Chip Authentication, SELECT + READ BINARY of DG1.
+/// The chip: SELECT of the application, BAC, then under secure messaging Chip
+/// Authentication and SELECT + READ BINARY of its files.
 struct Chip {
-    sm: SecureMessaging,
+    /// `None` until BAC.
+    sm: Option<SecureMessaging>,
     ca: CaChip,
-    dg1: Vec<u8>,
+    files: BTreeMap<u16, Vec<u8>>,
+    selected: Option<u16>,
+    mrz: MrzKey,
+    rnd_ic: [u8; 8],
 }
 
 impl Chip {
+    fn new(passport: &Passport, chip_key: KeyPair) -> Self {
+        let names = [
+            (0x011E, "EF_COM.bin"),
+            (0x011D, "EF_SOD.bin"),
+            (0x0101, "DG1.bin"),
+            (0x0102, "DG2.bin"),
+            (0x010E, "DG14.bin"),
+        ];
+        let mrz = dongpo_icao::lds::Mrz::from_dg1(passport.file("DG1.bin")).unwrap();
+        Chip {
+            sm: None,
+            ca: CaChip::new(vec![ChipCaKey {
+                protocol: CaProtocol::new(KeyAgreement::Ecdh, Cipher::Aes128),
+                key_id: None,
+                key: chip_key,
+            }]),
+            files: names
+                .iter()
+                .map(|(fid, name)| (*fid, passport.file(name).to_vec()))
+                .collect(),
+            selected: None,
+            mrz: MrzKey::from_mrz_fields(
+                &mrz.document_number,
+                &mrz.date_of_birth,
+                &mrz.date_of_expiry,
+            )
+            .unwrap(),
+            rnd_ic: [1, 2, 3, 4, 5, 6, 7, 8],
+        }
+    }
+
+    /// Before BAC: SELECT of the application, GET CHALLENGE, EXTERNAL AUTHENTICATE.
+    fn plain(&mut self, command: &CommandApdu) -> ResponseApdu {
+        match command.ins {
+            0xA4 => ResponseApdu::status(StatusWord::SUCCESS),
+            0x84 => ResponseApdu::new(self.rnd_ic.to_vec(), StatusWord::SUCCESS),
+            0x82 => match BacChip::new(&self.mrz, self.rnd_ic).respond(command) {
+                Ok((answer, sm)) => {
+                    self.sm = Some(sm);
+                    answer
+                }
+                Err(e) => ResponseApdu::status(e.chip_status()),
+            },
+            _ => ResponseApdu::status(StatusWord::CONDITIONS_NOT_SATISFIED),
+        }
+    }
+
     fn transmit(&mut self, command: &CommandApdu) -> ResponseApdu {
-        let plain = match self.sm.unprotect_command(command) {
+        let Some(sm) = self.sm.as_mut() else {
+            return self.plain(command);
+        };
+        let plain = match sm.unprotect_command(command) {
             Ok(p) => p,
             Err(e) => return ResponseApdu::status(e.chip_status()),
         };
@@ -66,22 +125,46 @@ impl Chip {
                 ChipCaOutcome::Established(r, sm) => (r, Some(sm)),
             }
         } else {
-            let answer = match plain.ins {
-                0xA4 if plain.data() == [0x01, 0x01] => ResponseApdu::status(StatusWord::SUCCESS),
-                0xB0 => {
-                    let offset = usize::from(u16::from_be_bytes([plain.p1, plain.p2]));
-                    let end = (offset + plain.le().unwrap_or(256) as usize).min(self.dg1.len());
-                    ResponseApdu::new(self.dg1[offset..end].to_vec(), StatusWord::SUCCESS)
-                }
-                _ => ResponseApdu::status(StatusWord::FILE_NOT_FOUND),
-            };
-            (answer, None)
+            (self.file_command(&plain), None)
         };
-        let protected = self.sm.protect_response(plain.ins, &answer).unwrap();
-        if let Some(sm) = next {
-            self.sm = sm;
+        let sm = self.sm.as_mut().unwrap();
+        let protected = sm.protect_response(plain.ins, &answer).unwrap();
+        if let Some(new) = next {
+            self.sm = Some(new);
         }
         protected
+    }
+
+    fn file_command(&mut self, plain: &CommandApdu) -> ResponseApdu {
+        match plain.ins {
+            0xA4 => {
+                let fid = u16::from_be_bytes([plain.data()[0], plain.data()[1]]);
+                if self.files.contains_key(&fid) {
+                    self.selected = Some(fid);
+                    ResponseApdu::status(StatusWord::SUCCESS)
+                } else {
+                    ResponseApdu::status(StatusWord::FILE_NOT_FOUND)
+                }
+            }
+            0xB0 => {
+                let Some(file) = self.selected.and_then(|fid| self.files.get(&fid)) else {
+                    return ResponseApdu::status(StatusWord::CONDITIONS_NOT_SATISFIED);
+                };
+                let offset = usize::from(u16::from_be_bytes([plain.p1, plain.p2]));
+                let end = (offset + plain.le().unwrap_or(256) as usize).min(file.len());
+                ResponseApdu::new(file[offset.min(end)..end].to_vec(), StatusWord::SUCCESS)
+            }
+            _ => ResponseApdu::status(StatusWord::INS_NOT_SUPPORTED),
+        }
+    }
+}
+
+/// The chip as the reference terminal reaches it (bytes in, bytes out).
+impl Transport for Chip {
+    fn transmit(&mut self, apdu: &[u8]) -> Result<Vec<u8>, TransportError> {
+        let command = CommandApdu::parse(apdu)
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()))?;
+        Ok(Chip::transmit(self, &command).to_bytes())
     }
 }
 
@@ -92,29 +175,22 @@ struct App {
 }
 
 impl App {
-    /// A chip holding `chip_key` (the genuine key, or a clone's own) and the passport's DG1.
+    /// A chip holding `chip_key` (the genuine key, or a clone's own), after BAC.
     fn new(passport: &Passport, chip_key: KeyPair) -> Self {
-        let key = MrzKey::from_mrz_fields("M12345678", "880101", "300101").unwrap();
-        let rnd_ic = [1, 2, 3, 4, 5, 6, 7, 8];
-        let terminal = BacTerminal::new(
-            &key,
-            &ResponseApdu::new(rnd_ic.to_vec(), StatusWord::SUCCESS),
+        let mut chip = Chip::new(passport, chip_key);
+        let mrz = dongpo_icao::lds::Mrz::from_dg1(passport.file("DG1.bin")).unwrap();
+        let key = MrzKey::from_mrz_fields(
+            &mrz.document_number,
+            &mrz.date_of_birth,
+            &mrz.date_of_expiry,
         )
         .unwrap();
-        let (answer, chip_sm) = BacChip::new(&key, rnd_ic)
-            .respond(&terminal.external_authenticate().unwrap())
-            .unwrap();
+        let challenge = chip.transmit(&CommandApdu::get_challenge());
+        let terminal = BacTerminal::new(&key, &challenge).unwrap();
+        let answer = chip.transmit(&terminal.external_authenticate().unwrap());
         App {
             sm: terminal.finish(&answer).unwrap(),
-            chip: Chip {
-                sm: chip_sm,
-                ca: CaChip::new(vec![ChipCaKey {
-                    protocol: CaProtocol::new(KeyAgreement::Ecdh, Cipher::Aes128),
-                    key_id: None,
-                    key: chip_key,
-                }]),
-                dg1: passport.file("DG1.bin").to_vec(),
-            },
+            chip,
         }
     }
 
@@ -495,4 +571,107 @@ fn two_servers_on_one_postgres_serve_the_steps_of_one_session() {
     expect(&post_step(&ca, sid, 2, &[]), 409, "chip_session_ended");
     drop((a, b));
     let _ = std::fs::remove_dir_all(&data);
+}
+
+/// `dongpo_chip::relay` over HTTP, as an app's code would implement it.
+struct Http<'a> {
+    client: &'a Client,
+    id: Option<String>,
+}
+
+fn session_reply(reply: &Reply) -> Result<SessionReply<Value>, String> {
+    if reply.status >= 300 {
+        return Err(reply.code());
+    }
+    let answer = reply.json();
+    if answer["step"] == "done" {
+        return Ok(SessionReply::Done(answer["verification"].clone()));
+    }
+    Ok(SessionReply::Commands {
+        step: u32::try_from(answer["step"].as_u64().unwrap()).unwrap(),
+        commands: answer["commands"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| CommandApdu::parse(&hex::decode(c.as_str().unwrap()).unwrap()).unwrap())
+            .collect(),
+        channel: Channel::from_name(answer["channel"].as_str().unwrap()).unwrap(),
+    })
+}
+
+impl ChipSessionServer for Http<'_> {
+    type Verification = Value;
+    type Error = String;
+
+    fn open(&mut self, contents: &ChipContents) -> Result<SessionReply<Value>, String> {
+        let dg: serde_json::Map<String, Value> = contents
+            .data_groups
+            .iter()
+            .map(|(n, b)| (n.to_string(), json!(support::b64(b))))
+            .collect();
+        let reply = self.client.post(
+            "/v1/chip-sessions",
+            &json!({"sod": support::b64(&contents.sod), "dg": dg}),
+        );
+        if reply.status == 201 {
+            self.id = reply.json()["id"].as_str().map(str::to_owned);
+        }
+        session_reply(&reply)
+    }
+
+    fn respond(&mut self, step: u32, answers: &[Vec<u8>]) -> Result<SessionReply<Value>, String> {
+        let responses: Vec<String> = answers.iter().map(hex::encode).collect();
+        session_reply(&post_step(
+            self.client,
+            self.id.as_deref().unwrap(),
+            u64::from(step),
+            &responses,
+        ))
+    }
+}
+
+#[test]
+fn the_relay_library_reads_the_chip_and_completes_a_session() {
+    let server = InProcess::dev("chip-relay-lib", |_| {});
+    let client = Client::new(&server.url, Some(&server.key));
+    let passport = Passport::new(Profile::P256, Variant::Genuine);
+    let mrz = dongpo_icao::lds::Mrz::from_dg1(passport.file("DG1.bin")).unwrap();
+    let key = MrzKey::from_mrz_fields(
+        &mrz.document_number,
+        &mrz.date_of_birth,
+        &mrz.date_of_expiry,
+    )
+    .unwrap();
+
+    let chip = Chip::new(&passport, testkit_chip_key());
+    let mut http = Http {
+        client: &client,
+        id: None,
+    };
+    let verification = relay(chip, &key, &mut http).unwrap();
+    assert_eq!(verification["report"]["valid"], true, "{verification}");
+    let ca = verification["report"]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "ca.authentication")
+        .unwrap()
+        .clone();
+    assert_eq!(ca["status"], "pass");
+
+    // A clone: the relay carries it through, the server refuses it.
+    let clone = Chip::new(
+        &passport,
+        KeyPair::generate(&Domain::ec(Curve::P256)).unwrap(),
+    );
+    let mut http = Http {
+        client: &client,
+        id: None,
+    };
+    match relay(clone, &key, &mut http) {
+        Err(dongpo_chip::relay::RelayError::Server(code)) => {
+            assert_eq!(code, "chip_authentication_failed");
+        }
+        other => panic!("{other:?}"),
+    }
 }

@@ -21,6 +21,7 @@
 
 use std::collections::BTreeMap;
 
+use dongpo_ca::{Access, Action};
 use dongpo_chip::ca::{self, MAX_PRESENCE_LEN};
 use dongpo_chip::{CommandApdu, PaCoveredDg14, RemoteCa, RemoteCaError, ResponseApdu};
 use dongpo_icao::passive_auth::{ChipAuthenticationResult, Document};
@@ -125,6 +126,15 @@ pub fn open(worker: &AppState, owner: &str, document: &Document) -> ApiResult<Va
         chip_seal::seal(&worker.fingerprint_key, &id, owner, &plain).map_err(ApiError::internal)?;
     let expires_at = UnixTime(now.0.saturating_add(worker.config.chip_session_ttl_secs));
     worker.with_db(|db| db.insert_chip_session(&id, owner, &sealed, expires_at))?;
+    // The files are held (sealed) until the session ends: an access to personal data.
+    worker.record_access(&[Access {
+        at: now,
+        actor: owner.to_owned(),
+        action: Action::VerificationScreen,
+        subject: worker.document_subject(outcome.mrz.as_ref()),
+        outcome: "chip_session".into(),
+        reference: Some(id.clone()),
+    }]);
     Ok(json!({
         "id": id,
         "expires_at": expires_at.rfc3339(),

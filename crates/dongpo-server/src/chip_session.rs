@@ -110,7 +110,7 @@ pub fn open(worker: &AppState, owner: &str, document: &Document) -> ApiResult<Va
             other => ApiError::internal(other),
         })?;
     let id = random_id("cs")?;
-    let plain = Sealed {
+    let mut plain = Sealed {
         ca: ByteBuf::from(remote.to_bytes().to_vec()),
         sod: ByteBuf::from(document.sod.clone()),
         dg: document
@@ -120,8 +120,16 @@ pub fn open(worker: &AppState, owner: &str, document: &Document) -> ApiResult<Va
             .collect(),
         com: document.com.clone().map(ByteBuf::from),
     };
-    let plain =
-        Zeroizing::new(cbor4ii::serde::to_vec(Vec::new(), &plain).map_err(ApiError::internal)?);
+    // Room for everything up front: a growing buffer would leave copies of the keys in
+    // freed memory.
+    let room = plain.ca.len()
+        + plain.sod.len()
+        + plain.dg.values().map(|b| b.len() + 16).sum::<usize>()
+        + plain.com.as_ref().map_or(0, |c| c.len())
+        + 256;
+    let encoded = cbor4ii::serde::to_vec(Vec::with_capacity(room), &plain);
+    zeroize::Zeroize::zeroize(&mut *plain.ca);
+    let plain = Zeroizing::new(encoded.map_err(ApiError::internal)?);
     let sealed =
         chip_seal::seal(&worker.fingerprint_key, &id, owner, &plain).map_err(ApiError::internal)?;
     let expires_at = UnixTime(now.0.saturating_add(worker.config.chip_session_ttl_secs));
@@ -222,8 +230,10 @@ fn take_step(
 ) -> ApiResult<StepAnswer> {
     let plain =
         chip_seal::open(&worker.fingerprint_key, id, owner, sealed).map_err(ApiError::internal)?;
-    let state: Sealed = cbor4ii::serde::from_slice(&plain).map_err(ApiError::internal)?;
-    let remote = RemoteCa::from_bytes(&state.ca).map_err(ApiError::internal)?;
+    let mut state: Sealed = cbor4ii::serde::from_slice(&plain).map_err(ApiError::internal)?;
+    // The keys' bytes are wiped once parsed (RemoteCa wipes its own copy on drop).
+    let ca = Zeroizing::new(std::mem::take(&mut state.ca).into_vec());
+    let remote = RemoteCa::from_bytes(&ca).map_err(ApiError::internal)?;
     let answers = responses
         .iter()
         .enumerate()

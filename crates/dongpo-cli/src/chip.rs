@@ -70,6 +70,8 @@ pub enum ChipCommand {
     /// Read a chip (BAC, files, Active Authentication, Chip Authentication) and verify
     /// what it holds.
     Read(Box<ReadArgs>),
+    /// Read a chip and relay a server chip session (the server runs Chip Authentication).
+    Relay(Box<crate::chip_relay::RelayArgs>),
 }
 
 /// `dongpo chip read`.
@@ -206,29 +208,20 @@ pub fn testkit(command: &TestkitChipCommand) -> Result<u8, String> {
 }
 
 fn mrz_key(args: &ReadArgs) -> Result<MrzKey, String> {
-    let (number, birth, expiry) = match (&args.mrz_file, &args.document_number) {
-        (Some(path), None) => {
-            let text =
-                std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-            // The MRZ lines as printed, joined (line breaks and spaces dropped).
-            let joined: String = text.split_whitespace().collect();
-            let mrz = dongpo_icao::lds::Mrz::parse(&joined)
-                .map_err(|e| format!("--mrz-file: not an MRZ: {e}"))?;
-            (mrz.document_number, mrz.date_of_birth, mrz.date_of_expiry)
-        }
-        (None, Some(number)) => match (&args.date_of_birth, &args.date_of_expiry) {
-            (Some(birth), Some(expiry)) => (number.clone(), birth.clone(), expiry.clone()),
-            _ => return Err("--document-number needs --date-of-birth and --date-of-expiry".into()),
-        },
-        (Some(_), Some(_)) => return Err("--mrz-file replaces --document-number".into()),
-        (None, None) => return Err("give --document-number (with the dates) or --mrz-file".into()),
-    };
-    MrzKey::from_mrz_fields(&number, &birth, &expiry).map_err(|e| e.to_string())
+    crate::mrz_input::mrz_key_from(
+        args.mrz_file.as_ref(),
+        args.document_number.as_ref(),
+        args.date_of_birth.as_ref(),
+        args.date_of_expiry.as_ref(),
+    )
 }
 
 /// Runs `dongpo chip ...`.
 pub fn run(command: &ChipCommand) -> Result<u8, String> {
-    let ChipCommand::Read(args) = command;
+    let args = match command {
+        ChipCommand::Read(args) => args,
+        ChipCommand::Relay(args) => return crate::chip_relay::run(args),
+    };
     let key = mrz_key(args)?;
     let address = args
         .chip

@@ -539,9 +539,7 @@ fn bad_requests_get_json_errors_and_store_nothing() {
     );
     // A registry refusal is the one code `registry_refused`, and it uses the verification
     // (one verification, one registry answer): a second probe on it is `verification_used`.
-    let probe = client.post("/v1/verifications", &passport.document());
-    assert_eq!(probe.status, 201);
-    let probe = probe.json();
+    let probe = verify_with_aa(&client, &passport);
     expect(
         issue(&client, &probe["id"], "800101-1000008", "kb", 1),
         422,
@@ -1147,9 +1145,7 @@ fn registry_is_no_oracle() {
     assert_eq!(registered.status, 200, "{}", registered.text());
 
     // A garbage CSR with any number: refused before the registry, the verification kept.
-    let fresh = client
-        .post("/v1/verifications", &passport.document())
-        .json();
+    let fresh = verify_with_aa(&client, &passport);
     let garbage = client.post(
         "/v1/certificates",
         &json!({"verification_id": fresh["id"], "profile": "kb", "csr": "garbage",
@@ -1160,9 +1156,7 @@ fn registry_is_no_oracle() {
     let probes = [&unregistered, &inactive_rrn, &mismatch_rrn];
     let mut answers = Vec::new();
     for first in probes {
-        let verification = client
-            .post("/v1/verifications", &passport.document())
-            .json();
+        let verification = verify_with_aa(&client, &passport);
         let refused = issue(&client, &verification["id"], first, "kb", 1);
         assert_eq!(
             (refused.status, refused.code().as_str()),

@@ -235,7 +235,9 @@ fn init_register_issue_revoke_and_audit() {
     let pair = |a: &str, o: &str| (a.to_owned(), o.to_owned());
     assert_eq!(seen[0], pair("registry.lookup", "not_registered"));
     assert_eq!(seen[1], pair("certificate.issue", "registry_refused"));
-    assert_eq!(seen[2], pair("registry.import", "imported"));
+    // The downgrade was refused without a registry lookup.
+    assert_eq!(seen[2], pair("certificate.issue", "chip_presence_required"));
+    assert_eq!(seen[3], pair("registry.import", "imported"));
     assert!(seen.contains(&pair("certificate.issue", &format!("issued:{serial}"))));
     assert!(seen.contains(&pair("certificate.issue", "weak_key")));
     let rrn =

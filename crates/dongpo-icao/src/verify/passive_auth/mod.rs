@@ -458,9 +458,10 @@ pub fn verify_parsed(
         sod.as_ref(),
         unwaived,
         aa_compromised.as_deref(),
+        policy.allow_aa_hash_by_curve,
         &mut checks,
     );
-    let offers = chip_offers(document, &checks);
+    let offers = chip_offers(document, sod.as_ref(), &checks);
     chip_authentication(document, unwaived, offers, &mut checks);
 
     let required_skipped = checks.0.iter().any(|c| {

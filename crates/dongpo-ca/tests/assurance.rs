@@ -143,7 +143,7 @@ fn refusals_come_before_the_registry_and_pa_issues_where_the_profile_allows_it()
         )
         .unwrap_err();
     assert_eq!(err.code(), "chip_presence_required", "{err}");
-    let without_chip = applicant_with(Variant::Genuine, 9, NOW, &[1, 2], false);
+    let without_chip = common::applicant_without_chip_presence(9, NOW);
     assert_eq!(
         without_chip.report.evidence.chip_offers,
         ChipOffers::default()
@@ -184,7 +184,7 @@ fn a_profile_asking_for_pa_issues_to_a_document_without_chip_presence_only() {
     });
     assert_eq!(ca.profile("kb").unwrap().min_assurance, Assurance::Pa);
     let key = csr(KeySpec::Ec(Curve::P256), 7);
-    let person = applicant_with(Variant::Genuine, 1, NOW, &[1, 2], false);
+    let person = common::applicant_without_chip_presence(1, NOW);
     ca.register(&person.identity, NOW).unwrap();
     let approval = ca
         .approve(&person.report, &person.dg1, person.rrn(), &key, "kb", NOW)
@@ -194,6 +194,12 @@ fn a_profile_asking_for_pa_issues_to_a_document_without_chip_presence_only() {
     let copied = applicant_with(Variant::Genuine, 1, NOW, &[1, 2, 14, 15], false);
     let err = ca
         .approve(&copied.report, &copied.dg1, copied.rrn(), &key, "kb", NOW)
+        .unwrap_err();
+    assert_eq!(err.code(), "chip_presence_required", "{err}");
+    // Leaving DG14 and DG15 out does not hide them: the SOD hashes both.
+    let withheld = applicant_with(Variant::Genuine, 1, NOW, &[1, 2], false);
+    let err = ca
+        .approve(&withheld.report, &withheld.dg1, withheld.rrn(), &key, "kb", NOW)
         .unwrap_err();
     assert_eq!(err.code(), "chip_presence_required", "{err}");
 }

@@ -919,8 +919,9 @@ fn slow_uploads_time_out_with_a_json_error() {
 
 /// The shipped profiles need chip presence (`min_assurance = "PA+CA"`): a verification
 /// of a chip that offers Chip and Active Authentication without either proof is a downgrade
-/// (422 `chip_presence_required`); one without DG14 and DG15, which offers neither, reaches
-/// only `PA` (422 `assurance_too_low`, naming both levels); the same passport with a fresh
+/// (422 `chip_presence_required`, also when DG14 and DG15 are left out of the request); a
+/// chip that offers neither reaches only `PA` (422 `assurance_too_low`, naming both
+/// levels); the first passport with a fresh
 /// challenge answered by its chip is issued at `PA+AA`.
 #[test]
 fn issuance_needs_the_profiles_assurance_and_refuses_a_downgrade() {
@@ -940,13 +941,29 @@ fn issuance_needs_the_profiles_assurance_and_refuses_a_downgrade() {
         "{}",
         refused.text()
     );
-    let mut files_only = passport.document();
+    // Leaving DG14 and DG15 out hides nothing: the SOD hashes them.
+    let mut withheld = passport.document();
     for n in ["14", "15"] {
-        files_only["dg"].as_object_mut().unwrap().remove(n);
+        withheld["dg"].as_object_mut().unwrap().remove(n);
     }
-    let files_only = client.post("/v1/verifications", &files_only);
+    let withheld = client.post("/v1/verifications", &withheld);
+    assert_eq!(withheld.status, 201);
+    let refused = issue(&client, &withheld.json()["id"], &passport.rrn(), "kb", 1);
+    assert_eq!(
+        (refused.status, refused.code().as_str()),
+        (422, "chip_presence_required"),
+        "{}",
+        refused.text()
+    );
+    // A chip that offers neither proof reaches only PA.
+    let no_presence = Passport::without_chip_presence(Profile::P256);
+    let files_only = client.post("/v1/verifications", &no_presence.document());
     assert_eq!(files_only.status, 201);
-    let refused = issue(&client, &files_only.json()["id"], &passport.rrn(), "kb", 1);
+    assert_eq!(
+        files_only.json()["report"]["evidence"]["chip_offers"],
+        json!({"chip_authentication": false, "active_authentication": false})
+    );
+    let refused = issue(&client, &files_only.json()["id"], &no_presence.rrn(), "kb", 1);
     assert_eq!(
         (refused.status, refused.code().as_str()),
         (422, "assurance_too_low"),

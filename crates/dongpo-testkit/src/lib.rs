@@ -40,7 +40,7 @@ pub mod time;
 pub mod trust_cases;
 pub mod variant;
 
-pub use passport::{Passport, generate};
+pub use passport::{Passport, generate, generate_without_chip_presence};
 pub use profile::Profile;
 pub use variant::Variant;
 

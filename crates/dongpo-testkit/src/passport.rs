@@ -161,6 +161,32 @@ pub fn generate_with_chip_auth(
     keys: &mut KeyStore,
     chip_auth: Option<Vec<Vec<u8>>>,
 ) -> Result<Passport, TestkitError> {
+    build(profile, variant, seed, keys, chip_auth, true)
+}
+
+/// The genuine passport of [`generate`] as a chip without any proof of presence would
+/// hold it: DG14 offers no Chip Authentication and there is no DG15 (no Active
+/// Authentication), so the SOD hashes DG1, DG2 and DG14 only. What a profile asking for
+/// `PA` alone is tested with.
+///
+/// # Errors
+/// As [`generate`].
+pub fn generate_without_chip_presence(
+    profile: Profile,
+    seed: u64,
+    keys: &mut KeyStore,
+) -> Result<Passport, TestkitError> {
+    build(profile, Variant::Genuine, seed, keys, Some(Vec::new()), false)
+}
+
+fn build(
+    profile: Profile,
+    variant: Variant,
+    seed: u64,
+    keys: &mut KeyStore,
+    chip_auth: Option<Vec<Vec<u8>>>,
+    with_dg15: bool,
+) -> Result<Passport, TestkitError> {
     if variant == Variant::ShortR && profile.curve().is_none() {
         return Err(TestkitError::NotApplicable(format!(
             "{variant} needs an ECDSA profile, not {profile}"
@@ -229,7 +255,7 @@ pub fn generate_with_chip_auth(
     let dg15 = dg::dg15(&aa_spki);
 
     let mut hashed: Vec<(u8, &[u8])> = vec![(1, &dg1), (2, &dg2), (14, &dg14)];
-    if variant != Variant::UncoveredDg {
+    if variant != Variant::UncoveredDg && with_dg15 {
         hashed.push((15, &dg15));
     }
     let content_type = if variant == Variant::IdData {
@@ -310,13 +336,15 @@ pub fn generate_with_chip_auth(
     files.insert("EF_SOD.bin".to_string(), sod_file);
     files.insert(
         "EF_COM.bin".to_string(),
-        dg::ef_com(lds_version, &[1, 2, 14, 15]),
+        dg::ef_com(lds_version, if with_dg15 { &[1, 2, 14, 15] } else { &[1, 2, 14] }),
     );
     files.insert("DG1.bin".to_string(), dg1.clone());
     files.insert("DG2.bin".to_string(), dg2);
     files.insert("DG14.bin".to_string(), dg14.clone());
-    files.insert("DG15.bin".to_string(), dg15.clone());
-    files.insert("aa_key.p8".to_string(), aa_key.to_pkcs8_der()?.to_vec());
+    if with_dg15 {
+        files.insert("DG15.bin".to_string(), dg15.clone());
+        files.insert("aa_key.p8".to_string(), aa_key.to_pkcs8_der()?.to_vec());
+    }
     files.insert("csca.crl".to_string(), crl.to_der()?);
     let mut identity = serde_json::to_vec_pretty(&person.identity)?;
     identity.push(b'\n');

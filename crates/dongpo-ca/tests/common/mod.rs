@@ -57,8 +57,8 @@ pub fn applicant(variant: Variant, seed: u64, at: UnixTime) -> Applicant {
 }
 
 /// A passport of `variant` and seed, verified at `at` from the data groups `groups`, with
-/// Active Authentication when `aa`. Without 14 and 15 the verification offers no proof of
-/// chip presence (a document without chip presence, as far as the RA can tell).
+/// Active Authentication when `aa`. Leaving out 14 and 15 hides nothing: the SOD hashes
+/// them, so the chip still counts as offering presence.
 pub fn applicant_with(
     variant: Variant,
     seed: u64,
@@ -68,14 +68,34 @@ pub fn applicant_with(
 ) -> Applicant {
     let passport =
         dongpo_testkit::generate(Profile::P256, variant, seed, &mut KeyStore::default()).unwrap();
-    let file = |name: &str| passport.files.get(name).unwrap().clone();
-    let challenge = [1u8, 2, 3, 4, 5, 6, 7, 8];
-    let signature = dongpo_testkit::active_auth::sign(
-        &file("aa_key.p8"),
-        &challenge,
-        dongpo_crypto::HashAlgorithm::Sha256,
+    verified(&passport, at, groups, aa)
+}
+
+/// The passport of seed `seed` as a chip without any proof of presence holds it (no Chip
+/// Authentication key in DG14, no DG15), verified at `at` from all its data groups.
+pub fn applicant_without_chip_presence(seed: u64, at: UnixTime) -> Applicant {
+    let passport = dongpo_testkit::generate_without_chip_presence(
+        Profile::P256,
+        seed,
+        &mut KeyStore::default(),
     )
     .unwrap();
+    verified(&passport, at, &[1, 2, 14], false)
+}
+
+fn verified(passport: &dongpo_testkit::Passport, at: UnixTime, groups: &[u8], aa: bool) -> Applicant {
+    let file = |name: &str| passport.files.get(name).unwrap().clone();
+    let challenge = [1u8, 2, 3, 4, 5, 6, 7, 8];
+    let signature = if aa {
+        dongpo_testkit::active_auth::sign(
+            &file("aa_key.p8"),
+            &challenge,
+            dongpo_crypto::HashAlgorithm::Sha256,
+        )
+        .unwrap()
+    } else {
+        Vec::new()
+    };
     let mut data_groups = std::collections::BTreeMap::new();
     for n in groups {
         data_groups.insert(*n, file(&format!("DG{n}.bin")));

@@ -428,6 +428,17 @@ impl Passport {
         }
     }
 
+    /// The seed-1 passport of `profile` as a chip without any proof of presence holds it
+    /// (no Chip Authentication key in DG14, no DG15): it can reach only `PA`.
+    pub fn without_chip_presence(profile: Profile) -> Self {
+        let passport =
+            dongpo_testkit::generate_without_chip_presence(profile, 1, &mut KeyStore::default())
+                .unwrap();
+        Passport {
+            files: passport.files,
+        }
+    }
+
     pub fn file(&self, name: &str) -> &[u8] {
         self.files.get(name).unwrap()
     }

@@ -72,6 +72,7 @@ pub mod apdu;
 pub mod bac;
 pub mod ca;
 pub mod kdf;
+pub mod pace;
 pub mod sm;
 pub mod terminal;
 
@@ -82,4 +83,5 @@ pub use ca::{
     KeyAgreement, PaCoveredDg14, PresenceError, PresenceProof,
 };
 pub use kdf::{Cipher, KdfCounter, KeyLengthError, SecretKey, SessionKeys, derive_key};
+pub use pace::{PaceChip, PaceChipOutcome, PaceError, PaceSelection, PaceTerminal};
 pub use sm::{SecureMessaging, SmError};

@@ -1,5 +1,7 @@
 //! The virtual chip's command processing (`dongpo_testkit::chip::VirtualChip::transmit`)
-//! on arbitrary APDU sequences, before and after a real BAC.
+//! on arbitrary APDU sequences, before and after a real BAC. The chip offers Chip
+//! Authentication (ECDH-AES-128 on P-256), so MSE and GENERAL AUTHENTICATE reach
+//! `dongpo_chip::CaChip`.
 //!
 //! Input: a mode byte, then frames of `[length: u8][bytes]`. Mode odd: a terminal runs BAC
 //! first; then a frame with an even first length byte is sent as raw bytes, one with an odd
@@ -12,15 +14,32 @@ use std::sync::OnceLock;
 
 use dongpo_chip::{BacTerminal, CommandApdu, MrzKey, ResponseApdu, SecureMessaging};
 use dongpo_icao::lds::Mrz;
-use dongpo_testkit::chip::{EMRTD_AID, VirtualChip};
-use dongpo_testkit::{KeyStore, Passport, Profile, Variant};
+use dongpo_testkit::chip::{ChipOptions, ChipVariant, EMRTD_AID, VirtualChip};
+use dongpo_testkit::chip_auth::ChipAuthSpec;
+use dongpo_testkit::{KeyStore, Passport, Profile};
+
+const SEED: u64 = 1;
+
+fn options() -> ChipOptions {
+    ChipOptions {
+        active_authentication: true,
+        variant: ChipVariant::Genuine,
+        chip_authentication: ChipAuthSpec::from_names("ecdh-aes128", "p256")
+            .unwrap_or_else(|e| panic!("{e}")),
+    }
+}
 use libfuzzer_sys::fuzz_target;
 
 fn passport() -> &'static Passport {
     static PASSPORT: OnceLock<Passport> = OnceLock::new();
     PASSPORT.get_or_init(|| {
-        dongpo_testkit::generate(Profile::P256, Variant::Genuine, 1, &mut KeyStore::default())
-            .unwrap_or_else(|e| panic!("{e}"))
+        dongpo_testkit::chip_document::passport(
+            Profile::P256,
+            SEED,
+            &options(),
+            &mut KeyStore::default(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
     })
 }
 
@@ -63,8 +82,13 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let passport = passport();
-    let aa_key = passport.files.get("aa_key.p8").cloned();
-    let Ok(mut chip) = VirtualChip::from_files(&passport.files, aa_key) else {
+    let Ok(mut chip) = VirtualChip::new(
+        passport,
+        Profile::P256,
+        SEED,
+        &options(),
+        &mut KeyStore::default(),
+    ) else {
         return;
     };
     let mut sm = if mode % 2 == 1 {

@@ -122,6 +122,23 @@ impl CaProtocol {
     }
 }
 
+impl std::fmt::Display for CaProtocol {
+    /// The protocol's name in BSI TR-03110-3, e.g. `id-CA-ECDH-AES-CBC-CMAC-128`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let agreement = match self.agreement {
+            KeyAgreement::Dh => "DH",
+            KeyAgreement::Ecdh => "ECDH",
+        };
+        let cipher = match self.cipher {
+            Cipher::Tdes => "3DES-CBC-CBC",
+            Cipher::Aes128 => "AES-CBC-CMAC-128",
+            Cipher::Aes192 => "AES-CBC-CMAC-192",
+            Cipher::Aes256 => "AES-CBC-CMAC-256",
+        };
+        write!(f, "id-CA-{agreement}-{cipher}")
+    }
+}
+
 /// Which command of the exchange an error or answer belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CaStep {
@@ -600,6 +617,11 @@ impl CaChip {
         }
     }
 
+    /// Forgets an MSE:Set AT waiting for GENERAL AUTHENTICATE (a new power-up).
+    pub fn reset(&mut self) {
+        self.pending = None;
+    }
+
     /// True for MSE:Set KAT, MSE:Set AT naming an id-CA-* protocol, and GENERAL
     /// AUTHENTICATE with a `7C { 80 .. }` body (CLA without chaining); false for
     /// everything else (PACE's MSE:Set AT and GENERAL AUTHENTICATE among them).
@@ -951,6 +973,20 @@ mod tests {
             "0.4.0.127.0.7.2.2.3.1.1"
         );
         assert_eq!(CaProtocol::from_oid(&ID_CA_ECDH), None);
+    }
+
+    #[test]
+    fn protocol_names() {
+        let names: Vec<String> = CaProtocol::ALL.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            names.first().map(String::as_str),
+            Some("id-CA-ECDH-3DES-CBC-CBC")
+        );
+        assert_eq!(
+            names.last().map(String::as_str),
+            Some("id-CA-DH-AES-CBC-CMAC-256")
+        );
+        assert!(names.contains(&"id-CA-ECDH-AES-CBC-CMAC-192".to_string()));
     }
 
     #[test]

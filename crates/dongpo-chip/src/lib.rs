@@ -21,6 +21,9 @@
 //! * [`terminal`] is a reference terminal over a [`terminal::Transport`] (TCP with 2-byte
 //!   length framing: [`terminal::TcpTransport`]): BAC, reading the files under secure
 //!   messaging, Active Authentication.
+//! * [`terminal_ca`] is the reference terminal's Chip Authentication on the same session,
+//!   once the caller's Passive Authentication covered DG14
+//!   (`Terminal::chip_authenticate`, [`ChipAuthenticated`]).
 //!
 //! Parsing never panics; every refusal is a typed error. The published worked examples
 //! of 9303-11 (Appendix D: BAC and secure messaging; Appendix G: the KDF and the PACE
@@ -78,6 +81,7 @@ pub mod kdf;
 pub mod pace;
 pub mod sm;
 pub mod terminal;
+pub mod terminal_ca;
 
 pub use apdu::{ApduCase, ApduError, CommandApdu, ResponseApdu, StatusWord};
 pub use bac::{BacChip, BacError, BacTerminal, MrzKey};
@@ -88,3 +92,4 @@ pub use ca::{
 pub use kdf::{Cipher, KdfCounter, KeyLengthError, SecretKey, SessionKeys, derive_key};
 pub use pace::{PaceChip, PaceChipOutcome, PaceError, PaceSelection, PaceTerminal};
 pub use sm::{SecureMessaging, SmError};
+pub use terminal_ca::{ChipAuthError, ChipAuthenticated};

@@ -4,9 +4,11 @@
 //!
 //! The chip is reached through a [`Transport`]; [`TcpTransport`] speaks the framing of
 //! `dongpo testkit chip serve` (each APDU and each response preceded by its length, two
-//! bytes big-endian; [`read_frame`], [`write_frame`]). PACE and Chip Authentication are
-//! not built yet: a chip that can only be reached through PACE is refused, and CA is not
-//! attempted.
+//! bytes big-endian; [`read_frame`], [`write_frame`]). The secure-messaging session
+//! stays open after [`Terminal::read_document`], so that the caller, once its Passive
+//! Authentication covered DG14, runs Chip Authentication on the same session
+//! ([`Terminal::chip_authenticate`], in `terminal_ca`). PACE is not built yet: a chip that
+//! can only be reached through PACE is refused.
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -169,20 +171,25 @@ pub struct ChipContents {
 #[derive(Debug)]
 pub struct Terminal<T> {
     transport: T,
+    /// The secure messaging of the open session (after [`Terminal::read_document`]).
+    pub(crate) session: Option<SecureMessaging>,
 }
 
 impl<T: Transport> Terminal<T> {
     /// A terminal on `transport`.
     pub fn new(transport: T) -> Self {
-        Self { transport }
+        Self {
+            transport,
+            session: None,
+        }
     }
 
-    fn send(&mut self, command: &CommandApdu) -> Result<ResponseApdu, ReadError> {
+    pub(crate) fn send(&mut self, command: &CommandApdu) -> Result<ResponseApdu, ReadError> {
         let answer = self.transport.transmit(&command.to_bytes())?;
         Ok(ResponseApdu::parse(&answer)?)
     }
 
-    fn send_secure(
+    pub(crate) fn send_secure(
         &mut self,
         sm: &mut SecureMessaging,
         command: &CommandApdu,
@@ -314,11 +321,13 @@ impl<T: Transport> Terminal<T> {
     }
 
     /// BAC, then EF.COM, EF.SOD and the data groups 1, 2, 11, 12, 14, 15 that the chip
-    /// holds, then Active Authentication when DG15 was read.
+    /// holds, then Active Authentication when DG15 was read. The session stays open for
+    /// [`Terminal::chip_authenticate`].
     ///
     /// # Errors
     /// [`ReadError`]; a chip without EF.SOD is [`ReadError::Refused`].
     pub fn read_document(&mut self, key: &MrzKey) -> Result<ChipContents, ReadError> {
+        self.session = None;
         let mut sm = self.open_bac(key)?;
         let com = self.read_file(&mut sm, 0x011E)?;
         let sod = self.read_file(&mut sm, 0x011D)?.ok_or(ReadError::Refused {
@@ -336,6 +345,7 @@ impl<T: Transport> Terminal<T> {
         } else {
             None
         };
+        self.session = Some(sm);
         Ok(ChipContents {
             com,
             sod,

@@ -6,14 +6,21 @@ use std::net::TcpListener;
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
+use dongpo_chip::PaCoveredDg14;
 use dongpo_chip::bac::MrzKey;
+use dongpo_chip::terminal::{ChipContents, Transport};
 use dongpo_chip::terminal::{TcpTransport, Terminal};
 use dongpo_crypto::Verifier;
-use dongpo_icao::passive_auth::{ActiveAuthResponse, Document, Options, TimeModel};
+use dongpo_icao::lds::Dg14;
+use dongpo_icao::passive_auth::{
+    ActiveAuthResponse, ChipAuthenticationResult, Document, Options, TimeModel,
+};
+use dongpo_icao::{CheckId, Status, VerificationReport};
 use dongpo_icao::{Policy, TrustSources};
 use dongpo_pki::UnixTime;
 use dongpo_testkit::chip::{ChipOptions, ChipVariant, VirtualChip};
-use dongpo_testkit::{KeyStore, Profile, Variant};
+use dongpo_testkit::chip_auth::ChipAuthSpec;
+use dongpo_testkit::{KeyStore, Profile};
 
 use crate::exit;
 
@@ -33,17 +40,19 @@ pub struct ServeArgs {
     /// bac (pace: not yet supported).
     #[arg(long, default_value = "bac")]
     access: String,
-    /// Chip Authentication the chip offers (only the default is accepted yet, and CA
-    /// commands are refused by the chip until Chip Authentication is built).
+    /// Chip Authentication the chip offers: ecdh-aes128, ecdh-aes192, ecdh-aes256,
+    /// ecdh-3des, dh-3des, dh-aes128, dh-aes192, dh-aes256 or none.
     #[arg(long = "chip-auth", default_value = "ecdh-aes128")]
     chip_auth: String,
-    /// Curve of Chip Authentication and PACE (only the default yet).
+    /// Curve of ECDH Chip Authentication: p256, bp256, p384, bp384, p521, bp512 (DH uses
+    /// the RFC 5114 2048-bit group with a 224-bit subgroup).
     #[arg(long = "ca-curve", default_value = "p256")]
     ca_curve: String,
     /// Active Authentication: none, rsa (RSA profiles) or ecdsa (EC profiles).
     #[arg(long, default_value = "none")]
     aa: String,
-    /// clone (ca-key-not-covered: not yet supported).
+    /// clone (AA and CA keys not the published ones) or ca-key-not-covered (DG14's CA
+    /// key is not the one the SOD covers).
     #[arg(long)]
     variant: Option<String>,
     /// The same seed always gives the same document.
@@ -60,7 +69,8 @@ pub struct ServeArgs {
 /// `dongpo chip`.
 #[derive(Subcommand)]
 pub enum ChipCommand {
-    /// Read a chip (BAC, files, Active Authentication) and verify what it holds.
+    /// Read a chip (BAC, files, Active Authentication, Chip Authentication) and verify
+    /// what it holds.
     Read(Box<ReadArgs>),
 }
 
@@ -94,6 +104,40 @@ fn not_yet(what: &str) -> String {
     format!("{what}: not yet supported by the virtual chip")
 }
 
+/// Runs Chip Authentication on the terminal's open session when the read DG14 offers it:
+/// only with a DG14 whose hash, SOD signature and messageDigest passed in `first` (the
+/// report without CA). A DG14 that offers CA but is not covered gives a failure without
+/// running it (its key proves nothing); no offer gives `None` (the report says why).
+fn chip_authentication<T: Transport>(
+    terminal: &mut Terminal<T>,
+    contents: &ChipContents,
+    first: &VerificationReport,
+) -> Option<ChipAuthenticationResult> {
+    let dg14 = Dg14::parse(contents.data_groups.get(&14)?).ok()?;
+    dg14.chip_authentication_public_keys().next()?;
+    let covered = [
+        CheckId::SodMessageDigest,
+        CheckId::SodSignature,
+        CheckId::DgHash(14),
+    ]
+    .into_iter()
+    .all(|id| first.check(id).is_some_and(|c| c.status == Status::Pass));
+    if !covered {
+        return Some(ChipAuthenticationResult::Failed {
+            reason: "not run: DG14 offers Chip Authentication but Passive Authentication did not cover it (sod.message_digest, sod.signature and dg.14.hash must pass), so its key proves nothing".into(),
+        });
+    }
+    let covered = PaCoveredDg14::covered_by_passive_authentication(&dg14);
+    Some(match terminal.chip_authenticate(covered, contents) {
+        Ok(proof) => ChipAuthenticationResult::Proven {
+            detail: proof.to_string(),
+        },
+        Err(e) => ChipAuthenticationResult::Failed {
+            reason: e.to_string(),
+        },
+    })
+}
+
 /// Runs `dongpo testkit chip ...`.
 pub fn testkit(command: &TestkitChipCommand) -> Result<u8, String> {
     let TestkitChipCommand::Serve(args) = command;
@@ -104,19 +148,7 @@ pub fn testkit(command: &TestkitChipCommand) -> Result<u8, String> {
         "pace" => return Err(not_yet("--access pace")),
         other => return Err(format!("--access {other}: bac or pace")),
     }
-    match args.chip_auth.as_str() {
-        "ecdh-aes128" | "none" => {}
-        "ecdh-aes192" | "ecdh-aes256" | "ecdh-3des" | "dh-3des" | "dh-aes128" | "dh-aes192"
-        | "dh-aes256" => return Err(not_yet(&format!("--chip-auth {}", args.chip_auth))),
-        other => return Err(format!("--chip-auth {other}: unknown")),
-    }
-    match args.ca_curve.as_str() {
-        "p256" => {}
-        "bp256" | "p384" | "bp384" | "p521" | "bp512" => {
-            return Err(not_yet(&format!("--ca-curve {}", args.ca_curve)));
-        }
-        other => return Err(format!("--ca-curve {other}: unknown")),
-    }
+    let chip_authentication = ChipAuthSpec::from_names(&args.chip_auth, &args.ca_curve)?;
     let rsa_profile = profile.curve().is_none();
     let active_authentication = match (args.aa.as_str(), rsa_profile) {
         ("none", _) => false,
@@ -136,23 +168,25 @@ pub fn testkit(command: &TestkitChipCommand) -> Result<u8, String> {
     let variant = match args.variant.as_deref() {
         None => ChipVariant::Genuine,
         Some("clone") => ChipVariant::Clone,
-        Some("ca-key-not-covered") => return Err(not_yet("--variant ca-key-not-covered")),
+        Some("ca-key-not-covered") if chip_authentication.is_none() => {
+            return Err(
+                "--variant ca-key-not-covered needs Chip Authentication (not --chip-auth none)"
+                    .into(),
+            );
+        }
+        Some("ca-key-not-covered") => ChipVariant::CaKeyNotCovered,
         Some(other) => return Err(format!("--variant {other}: clone or ca-key-not-covered")),
     };
+    let options = ChipOptions {
+        active_authentication,
+        variant,
+        chip_authentication,
+    };
     let mut keys = KeyStore::default();
-    let passport = dongpo_testkit::generate(profile, Variant::Genuine, args.seed, &mut keys)
+    let passport = dongpo_testkit::chip_document::passport(profile, args.seed, &options, &mut keys)
         .map_err(|e| e.to_string())?;
-    let mut chip = VirtualChip::new(
-        &passport,
-        profile,
-        args.seed,
-        &ChipOptions {
-            active_authentication,
-            variant,
-        },
-        &mut keys,
-    )
-    .map_err(|e| e.to_string())?;
+    let mut chip = VirtualChip::new(&passport, profile, args.seed, &options, &mut keys)
+        .map_err(|e| e.to_string())?;
     // Bound before anything is written: a usage error leaves no files behind.
     let listener = TcpListener::bind(&args.listen).map_err(|e| format!("--listen: {e}"))?;
     passport.write_to(&args.out).map_err(|e| e.to_string())?;
@@ -203,7 +237,8 @@ pub fn run(command: &ChipCommand) -> Result<u8, String> {
         .strip_prefix("tcp:")
         .ok_or_else(|| format!("--chip {}: expected tcp:HOST:PORT", args.chip))?;
     let transport = TcpTransport::connect(address).map_err(|e| format!("--chip: {e}"))?;
-    let contents = Terminal::new(transport)
+    let mut terminal = Terminal::new(transport);
+    let contents = terminal
         .read_document(&key)
         .map_err(|e| format!("chip unreadable: {e}"))?;
     let at = UnixTime::now();
@@ -214,28 +249,29 @@ pub fn run(command: &ChipCommand) -> Result<u8, String> {
     }
     .load(at, &verifier)
     .map_err(|e| e.to_string())?;
-    let document = Document {
-        sod: contents.sod,
-        data_groups: contents.data_groups,
-        com: contents.com,
-        active_auth: contents
-            .active_auth
-            .map(|(challenge, signature)| ActiveAuthResponse {
+    let mut document = Document {
+        sod: contents.sod.clone(),
+        data_groups: contents.data_groups.clone(),
+        com: contents.com.clone(),
+        active_auth: contents.active_auth.clone().map(|(challenge, signature)| {
+            ActiveAuthResponse {
                 challenge,
                 signature,
-            }),
+            }
+        }),
         chip_authentication: None,
     };
-    let (report, unreadable) = crate::verify::check_document(
-        &document,
-        &trust,
-        &Options {
-            at,
-            policy: Policy::default(),
-            time_model: TimeModel::VerificationTime,
-        },
-        &verifier,
-    );
+    let options = Options {
+        at,
+        policy: Policy::default(),
+        time_model: TimeModel::VerificationTime,
+    };
+    // Passive Authentication first: Chip Authentication counts only with a key from a
+    // DG14 that it covered.
+    let (first, _) = crate::verify::check_document(&document, &trust, &options, &verifier);
+    document.chip_authentication = chip_authentication(&mut terminal, &contents, &first);
+    let (report, unreadable) =
+        crate::verify::check_document(&document, &trust, &options, &verifier);
     if args.json {
         println!(
             "{}",
@@ -243,10 +279,14 @@ pub fn run(command: &ChipCommand) -> Result<u8, String> {
         );
     } else {
         crate::verify::print_human(&report);
-        println!("  skip  ca.authentication         Chip Authentication is not yet implemented");
     }
+    let ca = match &document.chip_authentication {
+        None => "not offered",
+        Some(ChipAuthenticationResult::Proven { .. }) => "proven",
+        Some(ChipAuthenticationResult::Failed { .. }) => "failed",
+    };
     eprintln!(
-        "dongpo: read over {}; Chip Authentication not attempted (not yet implemented)",
+        "dongpo: read over {}; Chip Authentication {ca}",
         contents.access
     );
     if let Some(error) = unreadable {

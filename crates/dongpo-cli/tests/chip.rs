@@ -1,6 +1,8 @@
 //! `dongpo testkit chip serve` and `dongpo chip read` end to end over TCP: a genuine chip
-//! reads valid, a clone fails Active Authentication, a wrong MRZ cannot open the chip,
-//! options that are not built yet are refused.
+//! reads valid and proves Chip Authentication (every protocol, every curve, DH), a clone
+//! fails Active and Chip Authentication, a DG14 the SOD does not cover fails, a chip
+//! without CA gives `ca.authentication` skipped, a wrong MRZ cannot open the chip, options
+//! that are not built yet are refused.
 #![allow(
     missing_docs,
     clippy::expect_used,
@@ -115,7 +117,12 @@ fn genuine_chip_reads_valid_with_active_authentication() {
         assert_eq!(report["valid"], true);
         assert_eq!(check(&report, "aa.signature"), "pass");
         assert_eq!(check(&report, "dg.2.hash"), "pass");
-        assert!(String::from_utf8_lossy(&out.stderr).contains("Chip Authentication not attempted"));
+        assert_eq!(check(&report, "ca.authentication"), "pass");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("Chip Authentication proven"),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 }
 
@@ -144,7 +151,8 @@ fn mrz_file_replaces_the_three_flags() {
     );
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.starts_with("VALID"), "{text}");
-    assert!(text.contains("skip  ca.authentication"), "{text}");
+    assert!(text.contains("pass  ca.authentication"), "{text}");
+    assert!(text.contains("id-CA-ECDH-AES-CBC-CMAC-128"), "{text}");
 }
 
 #[test]
@@ -160,6 +168,157 @@ fn clone_fails_active_authentication() {
     assert_eq!(report["valid"], false);
     assert_eq!(check(&report, "aa.signature"), "fail");
     assert_eq!(check(&report, "sod.signature"), "pass");
+    assert_eq!(check(&report, "dg.14.hash"), "pass");
+    assert_eq!(check(&report, "ca.authentication"), "fail");
+}
+
+/// The report's `ca.authentication` check: status and detail.
+fn ca_check(report: &serde_json::Value) -> (String, String) {
+    let found = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "ca.authentication")
+        .unwrap_or_else(|| panic!("no ca.authentication: {report}"));
+    (
+        found["status"].as_str().unwrap().to_string(),
+        found["detail"].as_str().unwrap().to_string(),
+    )
+}
+
+#[test]
+fn every_protocol_and_curve_proves_chip_authentication() {
+    let ecdh = ["ecdh-aes128", "ecdh-aes192", "ecdh-aes256", "ecdh-3des"];
+    let curves = ["p256", "bp256", "p384", "bp384", "p521", "bp512"];
+    let mut cases: Vec<(&str, &str)> = Vec::new();
+    for protocol in ecdh {
+        for curve in curves {
+            cases.push((protocol, curve));
+        }
+    }
+    for protocol in ["dh-3des", "dh-aes128", "dh-aes192", "dh-aes256"] {
+        cases.push((protocol, "p256"));
+    }
+    for (protocol, curve) in cases {
+        let name = format!("{protocol}-{curve}");
+        let server = serve(
+            &name,
+            &[
+                "--profile",
+                "p256",
+                "--chip-auth",
+                protocol,
+                "--ca-curve",
+                curve,
+                "--seed",
+                "5",
+            ],
+        );
+        let out = read(&server, &mrz_fields(&server.dir));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(report["valid"], true, "{name}");
+        let (status, detail) = ca_check(&report);
+        assert_eq!(status, "pass", "{name}: {detail}");
+        let suite = if protocol.ends_with("3des") {
+            "3DES-CBC-CBC".to_string()
+        } else {
+            format!("AES-CBC-CMAC-{}", &protocol[protocol.len() - 3..])
+        };
+        let agreement = if protocol.starts_with("dh") {
+            "DH"
+        } else {
+            "ECDH"
+        };
+        assert!(
+            detail.starts_with(&format!("id-CA-{agreement}-{suite}")),
+            "{name}: {detail}"
+        );
+        assert!(
+            report["evidence"]["chip_offers"]["chip_authentication"] == true,
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn clone_fails_chip_authentication_for_dh_and_ecdh() {
+    for (protocol, curve) in [("ecdh-3des", "bp384"), ("dh-aes256", "p256")] {
+        let server = serve(
+            &format!("clone-{protocol}"),
+            &[
+                "--profile",
+                "p384",
+                "--chip-auth",
+                protocol,
+                "--ca-curve",
+                curve,
+                "--variant",
+                "clone",
+            ],
+        );
+        let out = read(&server, &mrz_fields(&server.dir));
+        assert_eq!(out.status.code(), Some(1), "{protocol}");
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(report["valid"], false);
+        assert_eq!(check(&report, "sod.signature"), "pass");
+        assert_eq!(check(&report, "dg.14.hash"), "pass");
+        let (status, detail) = ca_check(&report);
+        assert_eq!(status, "fail", "{protocol}");
+        assert!(detail.contains("proof of presence"), "{protocol}: {detail}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("Chip Authentication failed"),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn a_ca_key_the_sod_does_not_cover_never_passes() {
+    let server = serve(
+        "not-covered",
+        &["--profile", "bp256", "--variant", "ca-key-not-covered"],
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(server.dir.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["expected"]["valid"], false);
+    let out = read(&server, &mrz_fields(&server.dir));
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["valid"], false);
+    assert_eq!(check(&report, "dg.14.hash"), "fail");
+    assert_eq!(check(&report, "sod.signature"), "pass");
+    let (status, detail) = ca_check(&report);
+    assert_eq!(status, "fail");
+    assert!(detail.contains("did not cover"), "{detail}");
+    assert_eq!(
+        report["evidence"]["chip_offers"]["chip_authentication"],
+        false
+    );
+}
+
+#[test]
+fn a_chip_without_chip_authentication_skips_it_with_a_reason() {
+    let server = serve("no-ca", &["--profile", "rsa2048", "--chip-auth", "none"]);
+    let out = read(&server, &mrz_fields(&server.dir));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["valid"], true);
+    let (status, detail) = ca_check(&report);
+    assert_eq!(status, "skipped");
+    assert!(detail.contains("no Chip Authentication key"), "{detail}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Chip Authentication not offered"));
 }
 
 #[test]
@@ -180,13 +339,13 @@ fn wrong_mrz_cannot_open_the_chip() {
 }
 
 #[test]
-fn options_not_built_yet_are_refused() {
+fn options_not_built_yet_or_unknown_are_refused() {
     for (flags, named) in [
         (&["--access", "pace"][..], "--access pace"),
-        (&["--chip-auth", "dh-3des"][..], "--chip-auth dh-3des"),
-        (&["--ca-curve", "bp256"][..], "--ca-curve bp256"),
+        (&["--chip-auth", "dh-aes512"][..], "--chip-auth dh-aes512"),
+        (&["--ca-curve", "p224"][..], "--ca-curve p224"),
         (
-            &["--variant", "ca-key-not-covered"][..],
+            &["--chip-auth", "none", "--variant", "ca-key-not-covered"][..],
             "--variant ca-key-not-covered",
         ),
         (&["--aa", "rsa"][..], "--aa rsa"),

@@ -2,19 +2,23 @@
 //! way an ICAO 9303 chip does (SELECT, READ BINARY, GET CHALLENGE, BAC, secure messaging,
 //! Active Authentication), so that terminals can be tested without hardware.
 //!
-//! Not built yet: PACE (EF.CardAccess is served only when a caller supplies one) and Chip
-//! Authentication, whose commands (MSE:Set KAT, MSE:Set AT, GENERAL AUTHENTICATE) reach
-//! `VirtualChip::chip_authentication` (private) and are refused there for now.
+//! Chip Authentication v1 (MSE:Set KAT, MSE:Set AT, GENERAL AUTHENTICATE) is answered by
+//! `dongpo_chip::CaChip` with the chip's static keys; after success the chip's secure
+//! messaging switches to the new keys (SSC 0) from the next command on.
+//!
+//! Not built yet: PACE (EF.CardAccess is served only when a caller supplies one).
 
 use std::collections::BTreeMap;
 
 use dongpo_chip::apdu::{CommandApdu, ResponseApdu, StatusWord};
 use dongpo_chip::bac::{BacChip, MrzKey};
+use dongpo_chip::ca::{CaChip, ChipCaKey, ChipCaOutcome};
 use dongpo_chip::sm::SecureMessaging;
 use dongpo_crypto::HashAlgorithm;
 use dongpo_icao::lds::{Dg14, Mrz};
 use dongpo_icao::tlv::{self, TlvReader};
 
+use crate::chip_auth::{ChipAuthSpec, KeyRole};
 use crate::passport::Passport;
 use crate::profile::Profile;
 use crate::{KeyStore, TestkitError};
@@ -49,9 +53,12 @@ const CARD_ACCESS: u16 = 0x011C;
 pub enum ChipVariant {
     /// The chip the document was issued with.
     Genuine,
-    /// The same files on a different chip: its Active Authentication key (and, once Chip
-    /// Authentication is built, its chip key) differ from the ones DG15/DG14 publish.
+    /// The same files on a different chip: its Active Authentication key and its Chip
+    /// Authentication key differ from the ones DG15/DG14 publish (AA and CA fail).
     Clone,
+    /// The chip's DG14 publishes a Chip Authentication key (whose private key the chip
+    /// holds) that is not the one the SOD covers: DG14's hash does not match the SOD.
+    CaKeyNotCovered,
 }
 
 impl ChipVariant {
@@ -61,6 +68,17 @@ impl ChipVariant {
         match self {
             ChipVariant::Genuine => "genuine",
             ChipVariant::Clone => "clone",
+            ChipVariant::CaKeyNotCovered => "ca-key-not-covered",
+        }
+    }
+
+    /// Whose Chip Authentication key a chip of this variant holds.
+    #[must_use]
+    pub const fn ca_key_role(self) -> KeyRole {
+        match self {
+            ChipVariant::Genuine => KeyRole::Genuine,
+            ChipVariant::Clone => KeyRole::Clone,
+            ChipVariant::CaKeyNotCovered => KeyRole::NotCovered,
         }
     }
 }
@@ -70,8 +88,11 @@ impl ChipVariant {
 pub struct ChipOptions {
     /// Answer INTERNAL AUTHENTICATE (and serve DG15); without it DG15 is not on the chip.
     pub active_authentication: bool,
-    /// Genuine or clone.
+    /// Genuine, clone or ca-key-not-covered.
     pub variant: ChipVariant,
+    /// The Chip Authentication the chip answers (`None`: it refuses CA commands). The
+    /// passport must be made for it ([`crate::chip_document::passport`]).
+    pub chip_authentication: Option<ChipAuthSpec>,
 }
 
 /// Errors building a virtual chip.
@@ -89,6 +110,9 @@ pub enum ChipError {
     /// Key generation for a variant failed.
     #[error(transparent)]
     Testkit(#[from] TestkitError),
+    /// The variant needs Chip Authentication, and none is offered.
+    #[error("variant {0} needs Chip Authentication (not --chip-auth none)")]
+    NeedsChipAuthentication(&'static str),
 }
 
 /// Access-control state of one power-up.
@@ -111,6 +135,10 @@ pub struct VirtualChip {
     access: Access,
     application_selected: bool,
     current: Option<u16>,
+    ca: CaChip,
+    /// Secure messaging established by Chip Authentication, switched to once the answer
+    /// went out under the old keys.
+    next_sm: Option<SecureMessaging>,
 }
 
 impl std::fmt::Debug for VirtualChip {
@@ -126,7 +154,8 @@ impl VirtualChip {
     /// A chip holding `passport`'s files (`EF_COM.bin`, `EF_SOD.bin`, `DG<n>.bin`, and
     /// `EF_CardAccess.bin` when present), answering BAC with the key of its DG1 MRZ.
     /// `profile` and `seed` are the passport's: a `clone` chip's AA key is derived from
-    /// them under another label.
+    /// them under another label; the Chip Authentication key of `options` is
+    /// [`ChipAuthSpec::chip_key`] for the variant's [`ChipVariant::ca_key_role`].
     ///
     /// # Errors
     /// [`ChipError`] for a passport without EF.SOD, DG1 or (with AA) `aa_key.p8`, an
@@ -152,7 +181,19 @@ impl VirtualChip {
                     .ok_or(ChipError::MissingFile("aa_key.p8"))?,
             )
         };
-        Self::from_files(&passport.files, aa_key)
+        let ca_keys = match options.chip_authentication {
+            Some(spec) => vec![spec.chip_key(profile, seed, options.variant.ca_key_role())?],
+            None => Vec::new(),
+        };
+        Ok(Self::from_files(&passport.files, aa_key)?.with_chip_authentication(ca_keys))
+    }
+
+    /// This chip answering Chip Authentication with `keys` (none: CA commands are
+    /// refused with `6A88`).
+    #[must_use]
+    pub fn with_chip_authentication(mut self, keys: Vec<ChipCaKey>) -> Self {
+        self.ca = CaChip::new(keys);
+        self
     }
 
     /// A chip holding the named files (names as in [`Passport::files`]) and, when given,
@@ -207,6 +248,8 @@ impl VirtualChip {
             access: Access::None,
             application_selected: false,
             current: None,
+            ca: CaChip::new(Vec::new()),
+            next_sm: None,
         })
     }
 
@@ -215,6 +258,8 @@ impl VirtualChip {
         self.access = Access::None;
         self.application_selected = false;
         self.current = None;
+        self.ca.reset();
+        self.next_sm = None;
     }
 
     /// Whether a secure-messaging session is open.
@@ -254,16 +299,23 @@ impl VirtualChip {
                 }
             };
             let response = self.dispatch(&plain, true);
+            let next_sm = self.next_sm.take();
             let Access::Secure(sm) = &mut self.access else {
                 return response;
             };
-            return match sm.protect_response(plain.ins, &response) {
+            let protected = match sm.protect_response(plain.ins, &response) {
                 Ok(protected) if protected.data().len() <= MAX_RESPONSE_DATA => protected,
                 _ => {
                     self.access = Access::None;
-                    ResponseApdu::status(StatusWord::NO_PRECISE_DIAGNOSIS)
+                    return ResponseApdu::status(StatusWord::NO_PRECISE_DIAGNOSIS);
                 }
             };
+            if let Some(next) = next_sm {
+                // Chip Authentication succeeded: its answer went out under the old keys,
+                // everything after it uses the new ones.
+                self.access = Access::Secure(next);
+            }
+            return protected;
         }
         if secured {
             // A plain command after BAC: refused, and the session keys dropped.
@@ -290,16 +342,20 @@ impl VirtualChip {
         }
     }
 
-    /// The hook for Chip Authentication (MSE:Set KAT / MSE:Set AT, `22`; GENERAL
-    /// AUTHENTICATE, `86`). Not offered yet: MSE is refused with `6A80` (the protocol in
-    /// its data is not supported), GENERAL AUTHENTICATE with `6D00`.
+    /// Chip Authentication (MSE:Set KAT / MSE:Set AT, `22`; GENERAL AUTHENTICATE, `86`)
+    /// through [`CaChip`]: only under secure messaging (else `6982`); refusals as
+    /// [`CaChip::process`] gives them (`6A88` also when the chip offers no CA). On success
+    /// the new secure messaging waits in `next_sm` until the answer is protected.
     fn chip_authentication(&mut self, command: &CommandApdu, secured: bool) -> ResponseApdu {
         if !secured {
             return ResponseApdu::status(StatusWord::SECURITY_STATUS_NOT_SATISFIED);
         }
-        match command.ins {
-            0x22 => ResponseApdu::status(StatusWord::WRONG_DATA),
-            _ => ResponseApdu::status(StatusWord::INS_NOT_SUPPORTED),
+        match self.ca.process(command) {
+            ChipCaOutcome::Respond(response) => response,
+            ChipCaOutcome::Established(response, sm) => {
+                self.next_sm = Some(sm);
+                response
+            }
         }
     }
 

@@ -130,16 +130,48 @@ pub fn dg14(
     chip_auth_key: &PublicKey,
     aa_algorithm: Option<SignatureAlgorithm>,
 ) -> der::Result<Vec<u8>> {
-    let spki = Any::from_der(&chip_auth_key.to_spki_der())?;
-    let mut infos: Vec<Vec<u8>> = vec![
-        info(oid::PK_ECDH, spki, None)?,
-        info(oid::CA_ECDH_AES_CBC_CMAC_128, Any::encode_from(&1u8)?, None)?,
-        info(
-            oid::PACE_ECDH_GM_AES_CBC_CMAC_128,
-            Any::encode_from(&2u8)?,
-            Some(Any::encode_from(&13u8)?),
-        )?,
-    ];
+    let infos = chip_auth_infos(
+        oid::PK_ECDH,
+        &chip_auth_key.to_spki_der(),
+        oid::CA_ECDH_AES_CBC_CMAC_128,
+    )?;
+    dg14_with_chip_auth(infos, aa_algorithm)
+}
+
+/// The two SecurityInfos that offer Chip Authentication v1 without key id: a
+/// `ChipAuthenticationPublicKeyInfo` (`key_protocol` id-PK-DH or id-PK-ECDH, the key's
+/// DER SubjectPublicKeyInfo `spki`) and a `ChipAuthenticationInfo` (`ca_protocol`,
+/// version 1).
+///
+/// # Errors
+/// A DER encoding error (`spki` is not DER).
+pub fn chip_auth_infos(
+    key_protocol: ObjectIdentifier,
+    spki: &[u8],
+    ca_protocol: ObjectIdentifier,
+) -> der::Result<Vec<Vec<u8>>> {
+    Ok(vec![
+        info(key_protocol, Any::from_der(spki)?, None)?,
+        info(ca_protocol, Any::encode_from(&1u8)?, None)?,
+    ])
+}
+
+/// DG14 holding the Chip Authentication SecurityInfos `chip_auth` (DER; empty: the chip
+/// offers no Chip Authentication), the PACE info, and ActiveAuthenticationInfo when
+/// Active Authentication uses ECDSA.
+///
+/// # Errors
+/// A DER encoding error (not expected for generated values).
+pub fn dg14_with_chip_auth(
+    chip_auth: Vec<Vec<u8>>,
+    aa_algorithm: Option<SignatureAlgorithm>,
+) -> der::Result<Vec<u8>> {
+    let mut infos = chip_auth;
+    infos.push(info(
+        oid::PACE_ECDH_GM_AES_CBC_CMAC_128,
+        Any::encode_from(&2u8)?,
+        Some(Any::encode_from(&13u8)?),
+    )?);
     if let Some(alg) = aa_algorithm {
         let alg_oid = Any::encode_from(&alg.oid())?;
         infos.push(info(

@@ -19,6 +19,8 @@ pub mod active_auth;
 pub mod ber;
 pub mod ca_profiles;
 pub mod chip;
+pub mod chip_auth;
+pub mod chip_document;
 pub mod csr;
 pub mod deviation_list;
 pub mod dg;

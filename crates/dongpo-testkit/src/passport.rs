@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use der::Encode;
 use dongpo_crypto::{Curve, EcdsaEncoding, EcdsaSignature, KeySpec, SignatureAlgorithm};
 use dongpo_icao::oid;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::person::{Date, Person};
 use crate::pki::{self, CertRequest, Role};
@@ -29,7 +29,8 @@ pub struct Passport {
 }
 
 /// The expected outcome recorded in `manifest.json`.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Expected {
     /// Verification with the default policy, given csca.der and csca.crl.
     pub valid: bool,
@@ -44,7 +45,8 @@ pub struct Expected {
 }
 
 /// `manifest.json`.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Manifest {
     /// `dongpo-testkit <version>`.
     pub generator: String,
@@ -143,6 +145,22 @@ pub fn generate(
     seed: u64,
     keys: &mut KeyStore,
 ) -> Result<Passport, TestkitError> {
+    generate_with_chip_auth(profile, variant, seed, keys, None)
+}
+
+/// As [`generate`], but with `chip_auth` (DER SecurityInfos, see
+/// [`dg::chip_auth_infos`]; empty: no Chip Authentication) in DG14 instead of the
+/// testkit's ECDH-AES-128 key. `None` is [`generate`].
+///
+/// # Errors
+/// As [`generate`].
+pub fn generate_with_chip_auth(
+    profile: Profile,
+    variant: Variant,
+    seed: u64,
+    keys: &mut KeyStore,
+    chip_auth: Option<Vec<Vec<u8>>>,
+) -> Result<Passport, TestkitError> {
     if variant == Variant::ShortR && profile.curve().is_none() {
         return Err(TestkitError::NotApplicable(format!(
             "{variant} needs an ECDSA profile, not {profile}"
@@ -204,7 +222,10 @@ pub fn generate(
     };
     let dg1 = dg::dg1(&mrz::td3(&person, STATE));
     let mut dg2 = dg::dg2(&mut rng("dg2"));
-    let dg14 = dg::dg14(chip_key.public_key(), aa_algorithm)?;
+    let dg14 = match chip_auth {
+        None => dg::dg14(chip_key.public_key(), aa_algorithm)?,
+        Some(infos) => dg::dg14_with_chip_auth(infos, aa_algorithm)?,
+    };
     let dg15 = dg::dg15(&aa_spki);
 
     let mut hashed: Vec<(u8, &[u8])> = vec![(1, &dg1), (2, &dg2), (14, &dg14)];

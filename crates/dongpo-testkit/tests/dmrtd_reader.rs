@@ -52,6 +52,7 @@ fn dmrtd_active_authentication_genuine_and_clone() {
                 &ChipOptions {
                     active_authentication: true,
                     variant,
+                    chip_authentication: None,
                 },
                 &mut keys,
             )
@@ -97,6 +98,7 @@ fn dmrtd_reads_dg1_sod_com_dg2_dg14_dg15_byte_for_byte() {
             &ChipOptions {
                 active_authentication: true,
                 variant: ChipVariant::Genuine,
+                chip_authentication: None,
             },
             &mut keys,
         )

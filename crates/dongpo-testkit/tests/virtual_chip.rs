@@ -29,6 +29,7 @@ fn chip(passport: &Passport, profile: Profile, variant: ChipVariant) -> VirtualC
         &ChipOptions {
             active_authentication: true,
             variant,
+            chip_authentication: None,
         },
         &mut KeyStore::default(),
     )
@@ -262,13 +263,15 @@ fn bac_then_every_file_read_under_secure_messaging() {
         secure(&mut chip, &mut sm, &CommandApdu::select_ef(0x011C)).sw,
         StatusWord::FILE_NOT_FOUND
     );
-    // Chip Authentication is not offered yet: the hook refuses.
+    // This chip was built without Chip Authentication keys: a malformed MSE:Set KAT is
+    // `6A80`, GENERAL AUTHENTICATE without MSE:Set AT `6985` (tests/virtual_chip_ca.rs
+    // covers the chips that offer CA).
     let mse = CommandApdu::new(0x00, 0x22, 0x41, 0xA6, vec![0x80, 0x01, 0x01], None).expect("apdu");
     assert_eq!(secure(&mut chip, &mut sm, &mse).sw, StatusWord::WRONG_DATA);
     let ga = CommandApdu::new(0x00, 0x86, 0, 0, vec![0x7C, 0x00], Some(256)).expect("apdu");
     assert_eq!(
         secure(&mut chip, &mut sm, &ga).sw,
-        StatusWord::INS_NOT_SUPPORTED
+        StatusWord::CONDITIONS_NOT_SATISFIED
     );
     // The channel survived the refusals.
     assert!(chip.is_secured());
@@ -486,6 +489,7 @@ fn without_active_authentication_no_dg15_and_no_internal_authenticate() {
         &ChipOptions {
             active_authentication: false,
             variant: ChipVariant::Genuine,
+            chip_authentication: None,
         },
         &mut KeyStore::default(),
     )

@@ -118,6 +118,17 @@ impl PaceChip {
         }
     }
 
+    /// Forgets any exchange under way (a new power-up).
+    pub fn reset(&mut self) {
+        self.state = State::Idle;
+    }
+
+    /// The configurations offered.
+    #[must_use]
+    pub fn offers(&self) -> &[PaceSelection] {
+        &self.offers
+    }
+
     /// True for PACE's MSE:Set AT (`22 C1 A4`) and, while PACE is under way, GENERAL
     /// AUTHENTICATE (`86`).
     #[must_use]

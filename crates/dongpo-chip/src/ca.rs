@@ -150,6 +150,30 @@ pub enum CaStep {
     GeneralAuthenticate,
 }
 
+impl CaStep {
+    /// Checks the chip's (already unprotected) answer to this command: status 9000, no
+    /// data after MSE, exactly `7C 00` after GENERAL AUTHENTICATE.
+    ///
+    /// # Errors
+    /// [`CaError::Refused`], [`CaError::UnexpectedAnswer`].
+    pub fn check_answer(self, response: &ResponseApdu) -> Result<(), CaError> {
+        if response.sw != StatusWord::SUCCESS {
+            return Err(CaError::Refused {
+                step: self,
+                sw: response.sw,
+            });
+        }
+        let expected: &[u8] = match self {
+            CaStep::MseSetKat | CaStep::MseSetAt => &[],
+            CaStep::GeneralAuthenticate => &[0x7C, 0x00],
+        };
+        if response.data() != expected {
+            return Err(CaError::UnexpectedAnswer { step: self });
+        }
+        Ok(())
+    }
+}
+
 impl std::fmt::Display for CaStep {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
@@ -503,20 +527,7 @@ impl CaTerminal {
             .commands
             .get(self.answered)
             .ok_or(CaError::OutOfOrder)?;
-        let step = *step;
-        if response.sw != StatusWord::SUCCESS {
-            return Err(CaError::Refused {
-                step,
-                sw: response.sw,
-            });
-        }
-        let expected: &[u8] = match step {
-            CaStep::MseSetKat | CaStep::MseSetAt => &[],
-            CaStep::GeneralAuthenticate => &[0x7C, 0x00],
-        };
-        if response.data() != expected {
-            return Err(CaError::UnexpectedAnswer { step });
-        }
+        step.check_answer(response)?;
         self.answered += 1;
         Ok(())
     }
@@ -553,6 +564,47 @@ impl CaTerminal {
             secret.as_bytes(),
             self.selection.protocol.cipher,
         ))
+    }
+}
+
+/// A Chip Authentication split for a relayed exchange (see [`CaTerminal::into_relayed`]).
+pub struct RelayedCa {
+    /// The plain commands with the step each is, in order.
+    pub commands: Vec<(CaStep, CommandApdu)>,
+    /// The session keys the chip derives once it accepts the last command.
+    pub keys: SessionKeys,
+    /// The protocol and key chosen.
+    pub selection: CaSelection,
+}
+
+impl std::fmt::Debug for RelayedCa {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RelayedCa")
+            .field("protocol", &self.selection.protocol)
+            .field("commands", &self.commands.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl CaTerminal {
+    /// For a terminal that is not there when the chip answers (a server whose commands an
+    /// app relays): the commands, and the session keys derived **now**, before any
+    /// answer. The keys depend only on the ephemeral key and the chip's static key, so
+    /// deriving them early lets the ephemeral private key be wiped at once (it is dropped
+    /// here) instead of kept between requests. The chip's answers must still be checked
+    /// in order with [`CaStep::check_answer`] before the keys are used; nothing about the
+    /// chip is proven until it answers under them ([`PresenceProof`]).
+    ///
+    /// # Errors
+    /// [`CaError::Agreement`].
+    pub fn into_relayed(self) -> Result<RelayedCa, CaError> {
+        let secret = self.ephemeral.agree(&self.selection.chip_key)?;
+        let keys = SessionKeys::derive(secret.as_bytes(), self.selection.protocol.cipher);
+        Ok(RelayedCa {
+            commands: self.commands,
+            keys,
+            selection: self.selection,
+        })
     }
 }
 

@@ -24,6 +24,9 @@
 //! * [`terminal_ca`] is the reference terminal's Chip Authentication on the same session,
 //!   once the caller's Passive Authentication covered DG14
 //!   (`Terminal::chip_authenticate`, [`ChipAuthenticated`]).
+//! * [`remote`] is the server side of a relayed Chip Authentication ([`RemoteCa`]): the
+//!   server is the terminal, an app only carries the APDUs.
+//! * [`relay`] is that app side ([`relay::relay`] over a [`relay::ChipSessionServer`]).
 //!
 //! Parsing never panics; every refusal is a typed error. The published worked examples
 //! of 9303-11 (Appendix D: BAC and secure messaging; Appendix G: the KDF and the PACE
@@ -79,6 +82,8 @@ pub mod bac;
 pub mod ca;
 pub mod kdf;
 pub mod pace;
+pub mod relay;
+pub mod remote;
 pub mod sm;
 pub mod terminal;
 pub mod terminal_ca;
@@ -87,9 +92,10 @@ pub use apdu::{ApduCase, ApduError, CommandApdu, ResponseApdu, StatusWord};
 pub use bac::{BacChip, BacError, BacTerminal, MrzKey};
 pub use ca::{
     CaChip, CaError, CaProtocol, CaSelection, CaStep, CaTerminal, ChipCaKey, ChipCaOutcome,
-    KeyAgreement, PaCoveredDg14, PresenceError, PresenceProof,
+    KeyAgreement, PaCoveredDg14, PresenceError, PresenceProof, RelayedCa,
 };
 pub use kdf::{Cipher, KdfCounter, KeyLengthError, SecretKey, SessionKeys, derive_key};
 pub use pace::{PaceChip, PaceChipOutcome, PaceError, PaceSelection, PaceTerminal};
+pub use remote::{RemoteCa, RemoteCaError};
 pub use sm::{SecureMessaging, SmError};
 pub use terminal_ca::{ChipAuthError, ChipAuthenticated};

@@ -190,7 +190,12 @@ impl<T: Transport> Terminal<T> {
         }
     }
 
-    pub(crate) fn send(&mut self, command: &CommandApdu) -> Result<ResponseApdu, ReadError> {
+    /// Sends `command` as it is (no secure messaging of this terminal's: plain, or
+    /// already protected by someone else, e.g. a server relayed through this terminal).
+    ///
+    /// # Errors
+    /// [`ReadError::Transport`], [`ReadError::Apdu`] when the answer is no response APDU.
+    pub fn send(&mut self, command: &CommandApdu) -> Result<ResponseApdu, ReadError> {
         let answer = self.transport.transmit(&command.to_bytes())?;
         Ok(ResponseApdu::parse(&answer)?)
     }
@@ -249,7 +254,12 @@ impl<T: Transport> Terminal<T> {
         Ok(sm)
     }
 
-    pub(crate) fn send_secure(
+    /// Sends `command` protected under `sm` and returns the opened answer (a refusal the
+    /// chip sent in plain is returned as it is).
+    ///
+    /// # Errors
+    /// [`ReadError`].
+    pub fn send_secure(
         &mut self,
         sm: &mut SecureMessaging,
         command: &CommandApdu,
@@ -406,29 +416,42 @@ impl<T: Transport> Terminal<T> {
             Some(file) => (self.open_pace(key, &file)?, "PACE"),
             None => (self.open_bac(key)?, "BAC"),
         };
-        let com = self.read_file(&mut sm, 0x011E)?;
-        let sod = self.read_file(&mut sm, 0x011D)?.ok_or(ReadError::Refused {
+        let mut contents = self.read_files(&mut sm)?;
+        contents.access = access;
+        if contents.data_groups.contains_key(&15) {
+            contents.active_auth = Some(self.internal_authenticate(&mut sm)?);
+        }
+        // Kept open for Chip Authentication once the caller's Passive Authentication
+        // covered DG14 (`Terminal::chip_authenticate`).
+        self.session = Some(sm);
+        Ok(contents)
+    }
+
+    /// EF.COM, EF.SOD and the data groups 1, 2, 11, 12, 14, 15 that the chip holds, over
+    /// an open channel `sm` (which stays usable: a relay continues with it); no Active
+    /// Authentication.
+    ///
+    /// # Errors
+    /// [`ReadError`]; a chip without EF.SOD is [`ReadError::Refused`].
+    pub fn read_files(&mut self, sm: &mut SecureMessaging) -> Result<ChipContents, ReadError> {
+        let sm = &mut *sm;
+        let com = self.read_file(sm, 0x011E)?;
+        let sod = self.read_file(sm, 0x011D)?.ok_or(ReadError::Refused {
             step: "SELECT EF.SOD",
             sw: StatusWord::FILE_NOT_FOUND,
         })?;
         let mut data_groups = BTreeMap::new();
         for n in DATA_GROUPS {
-            if let Some(bytes) = self.read_file(&mut sm, 0x0100 | u16::from(n))? {
+            if let Some(bytes) = self.read_file(sm, 0x0100 | u16::from(n))? {
                 data_groups.insert(n, bytes);
             }
         }
-        let active_auth = if data_groups.contains_key(&15) {
-            Some(self.internal_authenticate(&mut sm)?)
-        } else {
-            None
-        };
-        self.session = Some(sm);
         Ok(ChipContents {
             com,
             sod,
             data_groups,
-            active_auth,
-            access,
+            active_auth: None,
+            access: "BAC",
         })
     }
 }

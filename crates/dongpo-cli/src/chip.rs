@@ -8,15 +8,13 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 use dongpo_chip::PaCoveredDg14;
 use dongpo_chip::bac::MrzKey;
-use dongpo_chip::terminal::{ChipContents, Transport};
-use dongpo_chip::terminal::{TcpTransport, Terminal};
+use dongpo_chip::terminal::{ChipContents, TcpTransport, Terminal, Transport};
 use dongpo_crypto::Verifier;
 use dongpo_icao::lds::Dg14;
 use dongpo_icao::passive_auth::{
     ActiveAuthResponse, ChipAuthenticationResult, Document, Options, TimeModel,
 };
-use dongpo_icao::{CheckId, Status, VerificationReport};
-use dongpo_icao::{Policy, TrustSources};
+use dongpo_icao::{CheckId, Policy, Status, TrustSources, VerificationReport};
 use dongpo_pki::UnixTime;
 use dongpo_testkit::chip::{ChipOptions, ChipVariant, VirtualChip};
 use dongpo_testkit::chip_auth::ChipAuthSpec;
@@ -74,6 +72,8 @@ pub enum ChipCommand {
     /// Read a chip (BAC, files, Active Authentication, Chip Authentication) and verify
     /// what it holds.
     Read(Box<ReadArgs>),
+    /// Read a chip and relay a server chip session (the server runs Chip Authentication).
+    Relay(Box<crate::chip_relay::RelayArgs>),
 }
 
 /// `dongpo chip read`.
@@ -207,29 +207,20 @@ pub fn testkit(command: &TestkitChipCommand) -> Result<u8, String> {
 }
 
 fn mrz_key(args: &ReadArgs) -> Result<MrzKey, String> {
-    let (number, birth, expiry) = match (&args.mrz_file, &args.document_number) {
-        (Some(path), None) => {
-            let text =
-                std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-            // The MRZ lines as printed, joined (line breaks and spaces dropped).
-            let joined: String = text.split_whitespace().collect();
-            let mrz = dongpo_icao::lds::Mrz::parse(&joined)
-                .map_err(|e| format!("--mrz-file: not an MRZ: {e}"))?;
-            (mrz.document_number, mrz.date_of_birth, mrz.date_of_expiry)
-        }
-        (None, Some(number)) => match (&args.date_of_birth, &args.date_of_expiry) {
-            (Some(birth), Some(expiry)) => (number.clone(), birth.clone(), expiry.clone()),
-            _ => return Err("--document-number needs --date-of-birth and --date-of-expiry".into()),
-        },
-        (Some(_), Some(_)) => return Err("--mrz-file replaces --document-number".into()),
-        (None, None) => return Err("give --document-number (with the dates) or --mrz-file".into()),
-    };
-    MrzKey::from_mrz_fields(&number, &birth, &expiry).map_err(|e| e.to_string())
+    crate::mrz_input::mrz_key_from(
+        args.mrz_file.as_ref(),
+        args.document_number.as_ref(),
+        args.date_of_birth.as_ref(),
+        args.date_of_expiry.as_ref(),
+    )
 }
 
 /// Runs `dongpo chip ...`.
 pub fn run(command: &ChipCommand) -> Result<u8, String> {
-    let ChipCommand::Read(args) = command;
+    let args = match command {
+        ChipCommand::Read(args) => args,
+        ChipCommand::Relay(args) => return crate::chip_relay::run(args),
+    };
     let key = mrz_key(args)?;
     let address = args
         .chip

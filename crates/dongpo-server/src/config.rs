@@ -45,6 +45,8 @@ pub struct ServerConfig {
     pub request_timeout_secs: u64,
     /// Seconds an Active Authentication challenge stays usable.
     pub challenge_ttl_secs: u64,
+    /// Seconds a chip session (`POST /v1/chip-sessions`) stays usable.
+    pub chip_session_ttl_secs: u64,
     /// Refuse issuance for verifications without a passing Active Authentication (a chip
     /// whose data was copied or cloned passes Passive Authentication alone).
     pub require_active_authentication: bool,
@@ -104,6 +106,7 @@ impl Default for ServerConfig {
             max_batch_documents: 1000,
             request_timeout_secs: 30,
             challenge_ttl_secs: 300,
+            chip_session_ttl_secs: 120,
             require_active_authentication: false,
             verification_retention_days: 30,
             receipt_retention_days: 365,
@@ -346,6 +349,7 @@ impl ServerConfig {
         for (name, value) in [
             ("request_timeout_secs", self.request_timeout_secs),
             ("challenge_ttl_secs", self.challenge_ttl_secs),
+            ("chip_session_ttl_secs", self.chip_session_ttl_secs),
             ("revocation_poll_secs", self.revocation_poll_secs),
             (
                 "revocation_max_staleness_secs",
@@ -494,7 +498,7 @@ mod tests {
     #[test]
     fn every_setting_has_its_environment_override() {
         let names = setting_names();
-        assert_eq!(names.len(), 25, "{names:?}");
+        assert_eq!(names.len(), 26, "{names:?}");
         let env = |name: &str| match name {
             "DONGPO_MAX_BATCH_DOCUMENTS" => Some("7".to_owned()),
             "DONGPO_CRL_REFRESH_SECS" => Some("60".to_owned()),
@@ -503,6 +507,7 @@ mod tests {
             "DONGPO_MAX_BATCH_BODY_BYTES" => Some("1000".to_owned()),
             "DONGPO_REQUEST_TIMEOUT_SECS" => Some("9".to_owned()),
             "DONGPO_CHALLENGE_TTL_SECS" => Some("8".to_owned()),
+            "DONGPO_CHIP_SESSION_TTL_SECS" => Some("11".to_owned()),
             "DONGPO_LOG_JSON" => Some("yes".to_owned()),
             "DONGPO_REQUIRE_ACTIVE_AUTHENTICATION" => Some("1".to_owned()),
             "DONGPO_CA_EXPIRY_WARNING_DAYS" => Some("30".to_owned()),
@@ -516,6 +521,7 @@ mod tests {
         assert_eq!(config.max_batch_body_bytes, 1000);
         assert_eq!(config.request_timeout_secs, 9);
         assert_eq!(config.challenge_ttl_secs, 8);
+        assert_eq!(config.chip_session_ttl_secs, 11);
         assert_eq!(config.ca_expiry_warning_days, 30);
         assert_eq!(config.receipt_retention_days, 40);
         assert!(config.log_json && config.require_active_authentication);

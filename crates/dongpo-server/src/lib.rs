@@ -10,6 +10,8 @@ mod auth;
 mod bootstrap;
 mod ca_expiry;
 mod caller;
+mod chip_seal;
+mod chip_session;
 mod config;
 mod crl_cache;
 pub mod db;
@@ -25,6 +27,7 @@ mod routes;
 mod serve_error;
 mod state;
 mod tasks;
+mod verification;
 mod verify_pool;
 mod wire;
 

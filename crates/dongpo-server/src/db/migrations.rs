@@ -51,12 +51,28 @@ pub const SERVER: MigrationSet = MigrationSet {
 };
 
 /// Every server migration, in order.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    description: "server state: challenges, verifications and receipts, documents, API keys, flags",
-    sqlite: V1_SQLITE,
-    postgres: V1_POSTGRES,
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        description: "server state: challenges, verifications and receipts, documents, API keys, flags",
+        sqlite: V1_SQLITE,
+        postgres: V1_POSTGRES,
+    },
+    Migration {
+        version: 2,
+        description: "chip sessions: the server as Chip Authentication terminal",
+        sqlite: V2_SQLITE,
+        postgres: V2_POSTGRES,
+    },
+];
+
+// `step`: 1 and 2 wait for the answers to that step, 3 is being completed, 0 ended.
+// `sealed`: the session's keys and document, encrypted (crate::chip_seal); NULL once ended.
+dongpo_ca::migration_dialects! { V2_SQLITE, V2_POSTGRES: "
+CREATE TABLE server_chip_sessions (
+    id TEXT PRIMARY KEY, owner TEXT NOT NULL, step " INT " NOT NULL,
+    expires_at " INT " NOT NULL, sealed " BLOB ");
+" }
 
 // Rows from before owners were recorded have none (and belong to no API key), so `owner`
 // stays nullable.

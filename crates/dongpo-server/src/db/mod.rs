@@ -1,5 +1,5 @@
-//! The server's own state (challenges, verifications and receipts, document fingerprints,
-//! API keys) in the same database as the CA store: SQLite under the data directory, or
+//! The server's own state (challenges, chip sessions, verifications and receipts, document
+//! fingerprints, API keys) in the same database as the CA store: SQLite under the data directory, or
 //! PostgreSQL shared by every server process. Single-use rules are enforced by the
 //! database (conditional updates), so two processes cannot both consume one challenge.
 
@@ -77,6 +77,25 @@ pub enum ChallengeRefusal {
     /// Past its expiry.
     Expired,
 }
+
+/// Why a chip session step could not be taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChipSessionRefusal {
+    /// No such session (for this API key).
+    Unknown,
+    /// Past its expiry.
+    Expired,
+    /// Already ended (completed or failed).
+    Ended,
+    /// The session waits for the answers to another step (this one was replayed,
+    /// reordered or is a concurrent duplicate).
+    WrongStep,
+}
+
+/// [`ServerDb::advance_chip_session`]'s `to` for the last step: being completed.
+pub const CHIP_SESSION_COMPLETING: i64 = 3;
+/// A chip session's `step` once it ended.
+pub const CHIP_SESSION_ENDED: i64 = 0;
 
 /// A stored verification.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -188,6 +207,38 @@ pub trait ServerDb: Send {
         owner: &str,
         now: UnixTime,
     ) -> Result<Result<Vec<u8>, ChallengeRefusal>, DbError>;
+    /// Stores a new chip session of the API key `owner`, waiting for step 1, with its
+    /// sealed state.
+    ///
+    /// # Errors
+    /// [`DbError`].
+    fn insert_chip_session(
+        &mut self,
+        id: &str,
+        owner: &str,
+        sealed: &[u8],
+        expires_at: UnixTime,
+    ) -> Result<(), DbError>;
+    /// Moves the session from `from` to `to` and returns its sealed state, in one
+    /// conditional statement: of two requests for one step only one gets it. A session
+    /// waiting for another step, or expired, is ended (its sealed state dropped); to any
+    /// API key but `owner` the session is [`ChipSessionRefusal::Unknown`] and stays as it is.
+    ///
+    /// # Errors
+    /// [`DbError`]; `Ok(Err(_))` says why the step cannot be taken.
+    fn advance_chip_session(
+        &mut self,
+        id: &str,
+        owner: &str,
+        from: i64,
+        to: i64,
+        now: UnixTime,
+    ) -> Result<Result<Vec<u8>, ChipSessionRefusal>, DbError>;
+    /// Ends a session: step [`CHIP_SESSION_ENDED`], sealed state dropped.
+    ///
+    /// # Errors
+    /// [`DbError`].
+    fn end_chip_session(&mut self, id: &str) -> Result<(), DbError>;
     /// Stores a verification.
     ///
     /// # Errors
@@ -363,6 +414,21 @@ impl FromRow for DocumentRow {
     }
 }
 
+/// A chip session's step and expiry.
+struct ChipSessionRow {
+    step: i64,
+    expires_at: i64,
+}
+
+impl FromRow for ChipSessionRow {
+    fn from_row<R: Columns>(r: &R) -> Result<Self, R::Error> {
+        Ok(ChipSessionRow {
+            step: r.int(0)?,
+            expires_at: r.int(1)?,
+        })
+    }
+}
+
 /// The server state on either backend.
 struct Db<B>(B);
 
@@ -428,6 +494,87 @@ impl<B: Backend> ServerDb for Db<B> {
             Some(Some(_)) => ChallengeRefusal::Used,
             Some(None) => ChallengeRefusal::Expired,
         }))
+    }
+
+    fn insert_chip_session(
+        &mut self,
+        id: &str,
+        owner: &str,
+        sealed: &[u8],
+        expires_at: UnixTime,
+    ) -> Result<(), DbError> {
+        self.0
+            .sql()?
+            .execute(
+                "INSERT INTO server_chip_sessions (id, owner, step, expires_at, sealed) \
+                 VALUES ($1, $2, 1, $3, $4)",
+                &[
+                    Value::Text(id),
+                    Value::Text(owner),
+                    Value::Int(secs(expires_at)),
+                    Value::Bytes(sealed),
+                ],
+            )
+            .map_err(err("insert chip session"))?;
+        Ok(())
+    }
+
+    fn advance_chip_session(
+        &mut self,
+        id: &str,
+        owner: &str,
+        from: i64,
+        to: i64,
+        now: UnixTime,
+    ) -> Result<Result<Vec<u8>, ChipSessionRefusal>, DbError> {
+        let mut sql = self.0.sql()?;
+        // Compare-and-swap on the step: only the request that moves it gets the state.
+        let taken = sql
+            .query_opt::<Vec<u8>>(
+                "UPDATE server_chip_sessions SET step = $4 \
+                 WHERE id = $1 AND owner = $2 AND step = $3 AND expires_at > $5 \
+                 AND sealed IS NOT NULL RETURNING sealed",
+                &[
+                    Value::Text(id),
+                    Value::Text(owner),
+                    Value::Int(from),
+                    Value::Int(to),
+                    Value::Int(secs(now)),
+                ],
+            )
+            .map_err(err("advance chip session"))?;
+        if let Some(sealed) = taken {
+            return Ok(Ok(sealed));
+        }
+        let row = sql
+            .query_opt::<ChipSessionRow>(
+                "SELECT step, expires_at FROM server_chip_sessions WHERE id = $1 AND owner = $2",
+                &[Value::Text(id), Value::Text(owner)],
+            )
+            .map_err(err("read chip session"))?;
+        let refusal = match row {
+            None => return Ok(Err(ChipSessionRefusal::Unknown)),
+            Some(row) if row.step == CHIP_SESSION_ENDED || row.step == CHIP_SESSION_COMPLETING => {
+                return Ok(Err(ChipSessionRefusal::Ended));
+            }
+            Some(row) if row.expires_at <= secs(now) => ChipSessionRefusal::Expired,
+            Some(_) => ChipSessionRefusal::WrongStep,
+        };
+        drop(sql);
+        // A replayed, reordered or duplicated step ends the session; so does expiry.
+        self.end_chip_session(id)?;
+        Ok(Err(refusal))
+    }
+
+    fn end_chip_session(&mut self, id: &str) -> Result<(), DbError> {
+        self.0
+            .sql()?
+            .execute(
+                "UPDATE server_chip_sessions SET step = $2, sealed = NULL WHERE id = $1",
+                &[Value::Text(id), Value::Int(CHIP_SESSION_ENDED)],
+            )
+            .map_err(err("end chip session"))?;
+        Ok(())
     }
 
     fn insert_verification(&mut self, v: &StoredVerification) -> Result<(), DbError> {
@@ -577,6 +724,11 @@ impl<B: Backend> ServerDb for Db<B> {
             &[Value::Int(secs(now))],
         )
         .map_err(err("purge challenges"))?;
+        sql.execute(
+            "DELETE FROM server_chip_sessions WHERE expires_at <= $1",
+            &[Value::Int(secs(now))],
+        )
+        .map_err(err("purge chip sessions"))?;
         let reports = sql
             .execute(
                 "UPDATE server_verifications SET report_json = NULL, dg1 = NULL \

@@ -3,6 +3,7 @@
 
 mod admin;
 mod certificates;
+mod chip_sessions;
 mod ops;
 mod publish;
 pub mod verify;
@@ -32,6 +33,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/v1/challenges"),
     ("post", "/v1/verifications"),
     ("post", "/v1/verifications:batch"),
+    ("post", "/v1/chip-sessions"),
+    ("post", "/v1/chip-sessions/{id}/responses"),
     ("get", "/v1/verifications/{id}/receipt"),
     ("get", "/v1/receipt-keys"),
     ("get", "/v1/profiles"),
@@ -77,6 +80,11 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route(
             "/v1/verifications:batch",
             post(verify::verify_batch).layer(DefaultBodyLimit::max(config.max_batch_body_bytes)),
+        )
+        .route("/v1/chip-sessions", post(chip_sessions::open))
+        .route(
+            "/v1/chip-sessions/{id}/responses",
+            post(chip_sessions::responses),
         )
         .route("/v1/verifications/{id}/receipt", get(verify::receipt))
         .route("/v1/receipt-keys", get(verify::receipt_keys))

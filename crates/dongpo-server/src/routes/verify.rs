@@ -7,31 +7,24 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use dongpo_ca::{Access, Action};
-use dongpo_icao::CheckId;
+use dongpo_icao::VerificationReport;
 use dongpo_icao::passive_auth::{ActiveAuthResponse, Document};
-use dongpo_icao::{Status, VerificationReport};
 use dongpo_pki::time::UnixTime;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::auth::{Caller, Scope};
-use crate::db::{ChallengeRefusal, StoredVerification};
+use crate::db::ChallengeRefusal;
 use crate::error::{ApiError, ApiResult};
-use crate::receipt::ReceiptClaims;
 use crate::report_view::{CompactReport, ReportView};
 use crate::state::AppState;
+use crate::verification::{random_id, verify_and_store};
 use crate::wire::{
     ActiveAuthIn, DocumentBin, DocumentIn, RawBody, base64, is_cbor, parse_cbor, parse_json,
 };
 
 /// Active Authentication challenges are 8 octets (ICAO 9303-11 §6.1: RND.IFD).
 const CHALLENGE_OCTETS: usize = 8;
-
-fn random_id(prefix: &str) -> ApiResult<String> {
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes).map_err(ApiError::internal)?;
-    Ok(format!("{prefix}_{}", hex::encode(bytes)))
-}
 
 /// `POST /v1/challenges`.
 pub async fn create_challenge(
@@ -137,65 +130,7 @@ pub async fn verify(
     // (each extra hop costs a thread switch per request).
     let (report, response) = state
         .compute(move |worker| {
-            let now = UnixTime::now();
-            let outcome = worker.verifier()?.verify_one_at(&document, now);
-            // Bytes that are not an EF.SOD at all are a bad request, not a failed passport.
-            if let Some(parse) = outcome.check(CheckId::SodParse)
-                && parse.status == Status::Fail
-            {
-                return Err(ApiError::unprocessable(
-                    "bad_sod",
-                    format!("sod: not an EF.SOD ({})", parse.detail),
-                ));
-            }
-            // Only a passing verification can lead to issuance, so only it keeps the
-            // outcome (typed, for the RA) and DG1 (until used or stale).
-            let report_json = if outcome.valid {
-                Some(serde_json::to_string(&outcome).map_err(ApiError::internal)?)
-            } else {
-                None
-            };
-            let subject = worker.document_subject(outcome.mrz.as_ref());
-            let report = outcome.into_report();
-            let claims = ReceiptClaims::of(
-                &id,
-                &report,
-                challenge_id.as_deref(),
-                now.0,
-                &worker.fingerprint_key,
-            );
-            let receipt = worker.receipts.sign(&claims).map_err(ApiError::internal)?;
-            let stored = StoredVerification {
-                id,
-                owner,
-                created_at: now,
-                valid: report.valid,
-                report_json,
-                dg1: if report.valid {
-                    document.data_groups.get(&1).cloned()
-                } else {
-                    None
-                },
-                receipt,
-                used_at: None,
-                issued_serial: None,
-            };
-            worker.with_db(|db| db.insert_verification(&stored))?;
-            worker.record_access(&[Access {
-                at: now,
-                actor: stored.owner.clone(),
-                action: Action::VerificationCreate,
-                subject,
-                outcome: if stored.valid { "valid" } else { "invalid" }.into(),
-                reference: Some(stored.id.clone()),
-            }]);
-            let response = json!({
-                "id": stored.id,
-                "report": report,
-                "receipt_id": stored.id,
-                "receipt": stored.receipt,
-            });
-            Ok((report, response))
+            verify_and_store(worker, &document, id, owner, challenge_id.as_deref())
         })
         .await?;
     state.metrics.verification(&report);

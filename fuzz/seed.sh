@@ -73,6 +73,23 @@ set_at=002241A40F800A04007F000702020302028401 ga=00860000457C438041$g
 { printf '\x14'; printf '%s01' "$set_at" | xxd -r -p; printf '\x4b'; printf '%s00' "$ga" | xxd -r -p; } > corpus/ca_chip/aes128
 { printf '\x4b'; printf '002241A6469141%s840102' "$g" | xxd -r -p; } > corpus/ca_chip/kat
 { printf '\x14'; printf '002241C10F800A04007F00070202040202830101' | xxd -r -p; } > corpus/ca_chip/pace
+# card_access: the 9303-11 worked example's EF.CardAccess (ECDH-GM-AES-128, brainpoolP256r1)
+# and one offering DH-GM then ECDH-GM-AES-256 on P-256.
+mkdir -p corpus/card_access
+printf '31143012060A04007F0007020204020202010202010D' | xxd -r -p > corpus/card_access/example
+printf '31283012060A04007F0007020204010202010202010D3012060A04007F0007020204020402010202010C' | xxd -r -p > corpus/card_access/two
+# general_authenticate: the worked example's answers (terminal, mode 00) and commands (chip,
+# mode 01), each frame a length byte and the APDU.
+mkdir -p corpus/general_authenticate
+pm_pcd=047ACF3EFC982EC45565A4B155129EFBC74650DCBFA6362D896FC70262E0C2CC5E544552DCB6725218799115B55C9BAA6D9F6BC3A9618E70C25AF71777A9C4922D
+pm_picc=04824FBA91C9CBE26BEF53A0EBE7342A3BF178CEA9F45DE0B70AA601651FBA3F5730D8C879AAA9C9F73991E61B58F4D52EB87A0A0C709A49DC63719363CCD13C54
+pk_pcd=042DB7A64C0355044EC9DF190514C625CBA2CEA48754887122F3A5EF0D5EDD301C3556F3B3B186DF10B857B58F6A7EB80F20BA5DC7BE1D43D9BF850149FBB36462
+pk_picc=049E880F842905B8B3181F7AF7CAA9F0EFB743847F44A306D2D28C1D9EC65DF6DB7764B22277A2EDDC3C265A9F018F9CB852E111B768B326904B59A0193776F094
+frames() { for apdu in "$@"; do printf '%02X%s' $(( ${#apdu} / 2 )) "$apdu"; done; }
+{ printf '00'; frames 9000 7C12801095A3A016522EE98D01E76CB6B98B42C39000 7C438241${pm_picc}9000 \
+    7C438441${pk_picc}9000 7C0A86083ABB9674BCE93C089000; } | xxd -r -p > corpus/general_authenticate/terminal
+{ printf '01'; frames 0022C1A40F800A04007F00070202040202830101 10860000027C0000 10860000457C438141${pm_pcd}00 \
+    10860000457C438341${pk_pcd}00 008600000C7C0A8508C2B0BD78D94BA86600; } | xxd -r -p > corpus/general_authenticate/chip
 # agreement_keys: DG14 CA keys (SPKI, openssl: brainpoolP256r1 named and explicit, P-521,
 # DH on RFC 5114 2048/224), and selector + public key / X9.42 parameters.
 mkdir -p corpus/agreement_keys

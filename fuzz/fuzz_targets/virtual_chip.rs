@@ -1,7 +1,8 @@
 //! The virtual chip's command processing (`dongpo_testkit::chip::VirtualChip::transmit`)
 //! on arbitrary APDU sequences, before and after a real BAC. The chip offers Chip
 //! Authentication (ECDH-AES-128 on P-256), so MSE and GENERAL AUTHENTICATE reach
-//! `dongpo_chip::CaChip`.
+//! `dongpo_chip::CaChip` under secure messaging, and PACE (ECDH-GM-AES-128 on P-256), so
+//! plain MSE:Set AT and GENERAL AUTHENTICATE before a session reach `dongpo_chip::PaceChip`.
 //!
 //! Input: a mode byte, then frames of `[length: u8][bytes]`. Mode odd: a terminal runs BAC
 //! first; then a frame with an even first length byte is sent as raw bytes, one with an odd
@@ -13,6 +14,7 @@
 use std::sync::OnceLock;
 
 use dongpo_chip::{BacTerminal, CommandApdu, MrzKey, ResponseApdu, SecureMessaging};
+use dongpo_crypto::Curve;
 use dongpo_icao::lds::Mrz;
 use dongpo_testkit::chip::{ChipOptions, ChipVariant, EMRTD_AID, VirtualChip};
 use dongpo_testkit::chip_auth::ChipAuthSpec;
@@ -26,6 +28,7 @@ fn options() -> ChipOptions {
         variant: ChipVariant::Genuine,
         chip_authentication: ChipAuthSpec::from_names("ecdh-aes128", "p256")
             .unwrap_or_else(|e| panic!("{e}")),
+        pace: Some(Curve::P256),
     }
 }
 use libfuzzer_sys::fuzz_target;

@@ -397,7 +397,7 @@ fn resolve(
 }
 
 /// `DO'84'` value: the key id as a minimal big-endian unsigned integer (at least one byte).
-fn key_id_bytes(key_id: u64) -> Vec<u8> {
+pub(crate) fn key_id_bytes(key_id: u64) -> Vec<u8> {
     let bytes = key_id.to_be_bytes();
     let start = bytes
         .iter()
@@ -406,7 +406,7 @@ fn key_id_bytes(key_id: u64) -> Vec<u8> {
     bytes.get(start..).unwrap_or(&[0]).to_vec()
 }
 
-fn key_id_from_bytes(bytes: &[u8]) -> Option<u64> {
+pub(crate) fn key_id_from_bytes(bytes: &[u8]) -> Option<u64> {
     if bytes.is_empty() || bytes.len() > 8 {
         return None;
     }
@@ -788,7 +788,10 @@ impl CaChip {
 }
 
 /// Reads a flat list of data objects, each tag at most once and only from `allowed`.
-fn read_objects<'a>(data: &'a [u8], allowed: &[u32]) -> Result<Vec<(u32, &'a [u8])>, StatusWord> {
+pub(crate) fn read_objects<'a>(
+    data: &'a [u8],
+    allowed: &[u32],
+) -> Result<Vec<(u32, &'a [u8])>, StatusWord> {
     let mut reader = TlvReader::new(data);
     let mut objects: Vec<(u32, &[u8])> = Vec::new();
     while !reader.is_empty() {
@@ -801,7 +804,7 @@ fn read_objects<'a>(data: &'a [u8], allowed: &[u32]) -> Result<Vec<(u32, &'a [u8
     Ok(objects)
 }
 
-fn object<'a>(objects: &[(u32, &'a [u8])], tag: u32) -> Option<&'a [u8]> {
+pub(crate) fn object<'a>(objects: &[(u32, &'a [u8])], tag: u32) -> Option<&'a [u8]> {
     objects.iter().find(|(t, _)| *t == tag).map(|(_, v)| *v)
 }
 

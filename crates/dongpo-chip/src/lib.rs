@@ -11,6 +11,9 @@
 //! * [`bac`] is Basic Access Control: the access key from the MRZ ([`MrzKey`]), the
 //!   terminal's EXTERNAL AUTHENTICATE ([`BacTerminal`]) and the chip's answer
 //!   ([`BacChip`]).
+//! * [`pace`] is PACE v2 with the generic mapping and ECDH (AES, MRZ password): the choice
+//!   from EF.CardAccess ([`pace::select`]), the terminal ([`PaceTerminal`]) and the chip
+//!   ([`PaceChip`]).
 //! * [`ca`] is Chip Authentication v1 (3DES and AES, DH and ECDH): protocol and key
 //!   choice from a Passive-Authentication-covered DG14, the terminal ([`CaTerminal`]),
 //!   the chip ([`CaChip`]) and the proof of presence under the new keys
@@ -26,8 +29,8 @@
 //! * [`relay`] is that app side ([`relay::relay`] over a [`relay::ChipSessionServer`]).
 //!
 //! Parsing never panics; every refusal is a typed error. The published worked examples
-//! of 9303-11 (Appendix D: BAC and secure messaging; Appendix G: the KDF) are tests of
-//! this crate, byte for byte.
+//! of 9303-11 (Appendix D: BAC and secure messaging; Appendix G: the KDF and the PACE
+//! ECDH generic-mapping exchange) are tests of this crate, byte for byte.
 //!
 //! ```
 //! use dongpo_chip::{BacTerminal, CommandApdu, MrzKey, ResponseApdu, StatusWord};
@@ -78,6 +81,7 @@ pub mod apdu;
 pub mod bac;
 pub mod ca;
 pub mod kdf;
+pub mod pace;
 pub mod relay;
 pub mod remote;
 pub mod sm;
@@ -91,6 +95,7 @@ pub use ca::{
     KeyAgreement, PaCoveredDg14, PresenceError, PresenceProof, RelayedCa,
 };
 pub use kdf::{Cipher, KdfCounter, KeyLengthError, SecretKey, SessionKeys, derive_key};
+pub use pace::{PaceChip, PaceChipOutcome, PaceError, PaceSelection, PaceTerminal};
 pub use remote::{RemoteCa, RemoteCaError};
 pub use sm::{SecureMessaging, SmError};
 pub use terminal_ca::{ChipAuthError, ChipAuthenticated};

@@ -572,6 +572,51 @@ pub(crate) fn tdes_decrypt(key: &[u8], buf: &mut [u8]) -> Result<(), SmError> {
     cbc_decrypt::<TdesEde2>(key, &[0; 8], buf)
 }
 
+/// `cipher` in CBC mode with a zero IV over whole blocks, in place: PACE's encrypted
+/// nonce `z = E(K_pi, s)` (9303-11 §4.4.3.1). `buf` must be a whole number of blocks.
+pub(crate) fn cbc_zero_iv_encrypt(
+    cipher: Cipher,
+    key: &[u8],
+    buf: &mut [u8],
+) -> Result<(), SmError> {
+    match cipher {
+        Cipher::Tdes => cbc_encrypt::<TdesEde2>(key, &[0; 8], buf),
+        Cipher::Aes128 => cbc_encrypt::<Aes128>(key, &[0; 16], buf),
+        Cipher::Aes192 => cbc_encrypt::<Aes192>(key, &[0; 16], buf),
+        Cipher::Aes256 => cbc_encrypt::<Aes256>(key, &[0; 16], buf),
+    }
+}
+
+/// The inverse of [`cbc_zero_iv_encrypt`].
+pub(crate) fn cbc_zero_iv_decrypt(
+    cipher: Cipher,
+    key: &[u8],
+    buf: &mut [u8],
+) -> Result<(), SmError> {
+    match cipher {
+        Cipher::Tdes => cbc_decrypt::<TdesEde2>(key, &[0; 8], buf),
+        Cipher::Aes128 => cbc_decrypt::<Aes128>(key, &[0; 16], buf),
+        Cipher::Aes192 => cbc_decrypt::<Aes192>(key, &[0; 16], buf),
+        Cipher::Aes256 => cbc_decrypt::<Aes256>(key, &[0; 16], buf),
+    }
+}
+
+/// PACE's authentication token MAC (9303-11 §4.4.3.4): CMAC over `data` as is (AES), or
+/// the retail MAC over `pad(data)` (3DES), cut to 8 bytes.
+pub(crate) fn token_mac(cipher: Cipher, key: &[u8], data: &[u8]) -> Result<[u8; MAC_LEN], SmError> {
+    let full = match cipher {
+        Cipher::Tdes => return retail_mac(key, data),
+        Cipher::Aes128 => mac_bytes::<Cmac<Aes128>>(key, data)?,
+        Cipher::Aes192 => mac_bytes::<Cmac<Aes192>>(key, data)?,
+        Cipher::Aes256 => mac_bytes::<Cmac<Aes256>>(key, data)?,
+    };
+    let mut out = [0u8; MAC_LEN];
+    for (slot, byte) in out.iter_mut().zip(full.iter()) {
+        *slot = *byte;
+    }
+    Ok(out)
+}
+
 /// ISO/IEC 9797-1 MAC algorithm 3 with DES over `pad(data)` (BAC's `M_IFD`, `M_IC`).
 pub(crate) fn retail_mac(key: &[u8], data: &[u8]) -> Result<[u8; MAC_LEN], SmError> {
     let full = mac_bytes::<RetailMac<Des>>(key, &pad(data, 8))?;

@@ -7,8 +7,9 @@
 //! bytes big-endian; [`read_frame`], [`write_frame`]). The secure-messaging session
 //! stays open after [`Terminal::read_document`], so that the caller, once its Passive
 //! Authentication covered DG14, runs Chip Authentication on the same session
-//! ([`Terminal::chip_authenticate`], in `terminal_ca`). PACE is not built yet: a chip that
-//! can only be reached through PACE is refused.
+//! ([`Terminal::chip_authenticate`], in `terminal_ca`). When EF.CardAccess (read in the
+//! clear first) offers PACE in a form `crate::pace` supports, PACE replaces BAC
+//! ([`Terminal::open_pace`]).
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -16,7 +17,9 @@ use std::net::TcpStream;
 
 use crate::apdu::{ApduError, CommandApdu, ResponseApdu, StatusWord};
 use crate::bac::{BacError, BacTerminal, MrzKey};
+use crate::pace::{PaceError, PaceTerminal};
 use crate::sm::{SecureMessaging, SmError};
+use dongpo_icao::lds::{CardAccess, EF_CARD_ACCESS_FID};
 
 /// The eMRTD application identifier (9303-10 §3.6.2).
 pub const EMRTD_AID: [u8; 7] = [0xA0, 0x00, 0x00, 0x02, 0x47, 0x10, 0x01];
@@ -149,6 +152,9 @@ pub enum ReadError {
     /// The OS random generator failed.
     #[error("no randomness from the OS")]
     Random,
+    /// PACE failed (a refused step, a wrong MRZ, an invalid chip key).
+    #[error("PACE failed: {0}")]
+    Pace(#[from] PaceError),
 }
 
 /// What the terminal read from a chip.
@@ -163,7 +169,7 @@ pub struct ChipContents {
     /// Active Authentication: the challenge sent and the chip's signature (when DG15 was
     /// read).
     pub active_auth: Option<(Vec<u8>, Vec<u8>)>,
-    /// The access control used (`BAC`).
+    /// The access control used (`PACE` or `BAC`).
     pub access: &'static str,
 }
 
@@ -192,6 +198,60 @@ impl<T: Transport> Terminal<T> {
     pub fn send(&mut self, command: &CommandApdu) -> Result<ResponseApdu, ReadError> {
         let answer = self.transport.transmit(&command.to_bytes())?;
         Ok(ResponseApdu::parse(&answer)?)
+    }
+
+    /// Sends `command` protected under `sm`, or in the clear without one.
+    fn exchange(
+        &mut self,
+        sm: Option<&mut SecureMessaging>,
+        command: &CommandApdu,
+    ) -> Result<ResponseApdu, ReadError> {
+        match sm {
+            Some(sm) => self.send_secure(sm, command),
+            None => self.send(command),
+        }
+    }
+
+    /// EF.CardAccess, read in the clear before any access control (`None` when the chip
+    /// has none or refuses it).
+    ///
+    /// # Errors
+    /// [`ReadError`] for a transport failure or an answer that is no APDU.
+    pub fn read_card_access(&mut self) -> Result<Option<Vec<u8>>, ReadError> {
+        match self.read_file_in(None, EF_CARD_ACCESS_FID) {
+            Err(
+                ReadError::Refused { .. } | ReadError::NotTlv { .. } | ReadError::Stalled { .. },
+            ) => Ok(None),
+            other => other,
+        }
+    }
+
+    /// PACE with the MRZ password as `card_access` offers it (`crate::pace::select`), in
+    /// the clear, then SELECT of the eMRTD application under the new secure messaging.
+    ///
+    /// # Errors
+    /// [`ReadError::Pace`] when EF.CardAccess offers no supported PACE or PACE fails (a
+    /// wrong MRZ: the chip refuses the terminal's token); [`ReadError::Refused`] when the
+    /// application cannot be selected; transport and secure-messaging errors.
+    pub fn open_pace(
+        &mut self,
+        key: &MrzKey,
+        card_access: &CardAccess,
+    ) -> Result<SecureMessaging, ReadError> {
+        let mut pace = PaceTerminal::new(crate::pace::select(card_access)?, key)?;
+        while let Some(command) = pace.next_command().cloned() {
+            let answer = self.send(&command)?;
+            pace.accept_response(&answer)?;
+        }
+        let mut sm = pace.finish()?;
+        let selected = self.send_secure(&mut sm, &CommandApdu::select_application(&EMRTD_AID))?;
+        if !selected.sw.is_success() {
+            return Err(ReadError::Refused {
+                step: "SELECT eMRTD application",
+                sw: selected.sw,
+            });
+        }
+        Ok(sm)
     }
 
     /// Sends `command` protected under `sm` and returns the opened answer (a refusal the
@@ -246,7 +306,16 @@ impl<T: Transport> Terminal<T> {
         sm: &mut SecureMessaging,
         fid: u16,
     ) -> Result<Option<Vec<u8>>, ReadError> {
-        let selected = self.send_secure(sm, &CommandApdu::select_ef(fid))?;
+        self.read_file_in(Some(sm), fid)
+    }
+
+    /// [`Terminal::read_file`] under `sm`, or in the clear without it (EF.CardAccess).
+    fn read_file_in(
+        &mut self,
+        mut sm: Option<&mut SecureMessaging>,
+        fid: u16,
+    ) -> Result<Option<Vec<u8>>, ReadError> {
+        let selected = self.exchange(sm.as_deref_mut(), &CommandApdu::select_ef(fid))?;
         if selected.sw == StatusWord::FILE_NOT_FOUND {
             return Ok(None);
         }
@@ -256,13 +325,13 @@ impl<T: Transport> Terminal<T> {
                 sw: selected.sw,
             });
         }
-        let head = self.read_at(sm, fid, 0, 6)?;
+        let head = self.read_at(sm.as_deref_mut(), fid, 0, 6)?;
         let total = tlv_total_len(&head).ok_or(ReadError::NotTlv { fid })?;
         let mut file = head;
         file.truncate(total);
         while file.len() < total {
             let want = u32::try_from((total - file.len()).min(CHUNK as usize)).unwrap_or(CHUNK);
-            let bytes = self.read_at(sm, fid, file.len(), want)?;
+            let bytes = self.read_at(sm.as_deref_mut(), fid, file.len(), want)?;
             if bytes.is_empty() {
                 return Err(ReadError::Stalled {
                     fid,
@@ -277,7 +346,7 @@ impl<T: Transport> Terminal<T> {
 
     fn read_at(
         &mut self,
-        sm: &mut SecureMessaging,
+        sm: Option<&mut SecureMessaging>,
         fid: u16,
         offset: usize,
         le: u32,
@@ -289,7 +358,7 @@ impl<T: Transport> Terminal<T> {
                 le,
             )?,
         };
-        let answer = self.send_secure(sm, &command)?;
+        let answer = self.exchange(sm, &command)?;
         if !answer.sw.is_success_or_warning() {
             return Err(ReadError::Refused {
                 step: "READ BINARY",
@@ -330,16 +399,25 @@ impl<T: Transport> Terminal<T> {
         Ok((challenge.to_vec(), answer.into_data()))
     }
 
-    /// BAC, then EF.COM, EF.SOD and the data groups 1, 2, 11, 12, 14, 15 that the chip
-    /// holds, then Active Authentication when DG15 was read. The session stays open for
+    /// EF.CardAccess in the clear; PACE when it offers a supported PACE, else BAC; then
+    /// EF.COM, EF.SOD and the data groups 1, 2, 11, 12, 14, 15 that the chip holds, then
+    /// Active Authentication when DG15 was read. The session stays open for
     /// [`Terminal::chip_authenticate`].
     ///
     /// # Errors
     /// [`ReadError`]; a chip without EF.SOD is [`ReadError::Refused`].
     pub fn read_document(&mut self, key: &MrzKey) -> Result<ChipContents, ReadError> {
         self.session = None;
-        let mut sm = self.open_bac(key)?;
+        let pace = self
+            .read_card_access()?
+            .and_then(|bytes| CardAccess::parse(&bytes).ok())
+            .filter(|file| crate::pace::select(file).is_ok());
+        let (mut sm, access) = match pace {
+            Some(file) => (self.open_pace(key, &file)?, "PACE"),
+            None => (self.open_bac(key)?, "BAC"),
+        };
         let mut contents = self.read_files(&mut sm)?;
+        contents.access = access;
         if contents.data_groups.contains_key(&15) {
             contents.active_auth = Some(self.internal_authenticate(&mut sm)?);
         }

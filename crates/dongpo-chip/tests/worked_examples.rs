@@ -10,7 +10,8 @@
 //!   responses.
 //! * Appendix G.1 and G.2 (PACE generic mapping, ECDH and DH) and Appendix I (PACE
 //!   integrated mapping): the KDF from the shared secrets to `KSenc`/`KSmac`, and the
-//!   PACE password key `K_π` from the MRZ of G.1.
+//!   PACE password key `K_π` from the MRZ of G.1. The whole G.1 exchange (every APDU, both
+//!   ends) is tested in `src/pace/tests.rs`, next to the helpers it also checks.
 
 #![allow(
     clippy::unwrap_used,

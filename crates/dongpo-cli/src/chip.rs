@@ -35,15 +35,17 @@ pub struct ServeArgs {
     /// rsa2048, rsa4096, rsapss3072, p256, p384, p521, bp256, bp384, bp512.
     #[arg(long)]
     profile: String,
-    /// bac (pace: not yet supported).
+    /// bac, or pace (PACE, ECDH generic mapping with AES-128 on the --ca-curve curve,
+    /// offered in EF.CardAccess; BAC stays available).
     #[arg(long, default_value = "bac")]
     access: String,
     /// Chip Authentication the chip offers: ecdh-aes128, ecdh-aes192, ecdh-aes256,
     /// ecdh-3des, dh-3des, dh-aes128, dh-aes192, dh-aes256 or none.
     #[arg(long = "chip-auth", default_value = "ecdh-aes128")]
     chip_auth: String,
-    /// Curve of ECDH Chip Authentication: p256, bp256, p384, bp384, p521, bp512 (DH uses
-    /// the RFC 5114 2048-bit group with a 224-bit subgroup).
+    /// Curve of ECDH Chip Authentication and of PACE: p256, bp256, p384, bp384, p521,
+    /// bp512 (DH Chip Authentication uses the RFC 5114 2048-bit group with a 224-bit
+    /// subgroup).
     #[arg(long = "ca-curve", default_value = "p256")]
     ca_curve: String,
     /// Active Authentication: none, rsa (RSA profiles) or ecdsa (EC profiles).
@@ -100,10 +102,6 @@ pub struct ReadArgs {
     json: bool,
 }
 
-fn not_yet(what: &str) -> String {
-    format!("{what}: not yet supported by the virtual chip")
-}
-
 /// Runs Chip Authentication on the terminal's open session when the read DG14 offers it:
 /// only with a DG14 whose hash, SOD signature and messageDigest passed in `first` (the
 /// report without CA). A DG14 that offers CA but is not covered gives a failure without
@@ -143,11 +141,11 @@ pub fn testkit(command: &TestkitChipCommand) -> Result<u8, String> {
     let TestkitChipCommand::Serve(args) = command;
     let profile = Profile::from_name(&args.profile)
         .ok_or_else(|| format!("unknown profile '{}'", args.profile))?;
-    match args.access.as_str() {
-        "bac" => {}
-        "pace" => return Err(not_yet("--access pace")),
+    let pace = match args.access.as_str() {
+        "bac" => None,
+        "pace" => Some(dongpo_testkit::chip_auth::curve_from_name(&args.ca_curve)?),
         other => return Err(format!("--access {other}: bac or pace")),
-    }
+    };
     let chip_authentication = ChipAuthSpec::from_names(&args.chip_auth, &args.ca_curve)?;
     let rsa_profile = profile.curve().is_none();
     let active_authentication = match (args.aa.as_str(), rsa_profile) {
@@ -181,6 +179,7 @@ pub fn testkit(command: &TestkitChipCommand) -> Result<u8, String> {
         active_authentication,
         variant,
         chip_authentication,
+        pace,
     };
     let mut keys = KeyStore::default();
     let passport = dongpo_testkit::chip_document::passport(profile, args.seed, &options, &mut keys)

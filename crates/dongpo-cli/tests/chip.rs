@@ -1,8 +1,8 @@
 //! `dongpo testkit chip serve` and `dongpo chip read` end to end over TCP: a genuine chip
 //! reads valid and proves Chip Authentication (every protocol, every curve, DH), a clone
 //! fails Active and Chip Authentication, a DG14 the SOD does not cover fails, a chip
-//! without CA gives `ca.authentication` skipped, a wrong MRZ cannot open the chip, options
-//! that are not built yet are refused.
+//! without CA gives `ca.authentication` skipped, a chip offering PACE is read over PACE, a
+//! wrong MRZ cannot open the chip, options that are not built yet are refused.
 #![allow(
     missing_docs,
     clippy::expect_used,
@@ -341,7 +341,7 @@ fn wrong_mrz_cannot_open_the_chip() {
 #[test]
 fn options_not_built_yet_or_unknown_are_refused() {
     for (flags, named) in [
-        (&["--access", "pace"][..], "--access pace"),
+        (&["--access", "eac"][..], "--access eac"),
         (&["--chip-auth", "dh-aes512"][..], "--chip-auth dh-aes512"),
         (&["--ca-curve", "p224"][..], "--ca-curve p224"),
         (
@@ -368,5 +368,36 @@ fn options_not_built_yet_or_unknown_are_refused() {
             "{named}: {}",
             String::from_utf8_lossy(&out.stderr)
         );
+    }
+}
+
+/// `--access pace`: the terminal finds PACE in EF.CardAccess, runs it (ECDH generic
+/// mapping) instead of BAC, then Chip Authentication inside the PACE channel.
+#[test]
+fn pace_chip_reads_valid_over_pace() {
+    for curve in ["p256", "bp256"] {
+        let server = serve(
+            &format!("pace-{curve}"),
+            &["--profile", "p256", "--access", "pace", "--ca-curve", curve],
+        );
+        assert!(server.dir.join("EF_CardAccess.bin").exists());
+        let fields = mrz_fields(&server.dir);
+        let out = read(&server, &fields);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{curve}: {stderr}");
+        assert!(stderr.contains("read over PACE"), "{curve}: {stderr}");
+        assert!(
+            stderr.contains("Chip Authentication proven"),
+            "{curve}: {stderr}"
+        );
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(report["valid"], true);
+        // A wrong MRZ fails PACE (no fallback to BAC).
+        let mut wrong = fields.clone();
+        wrong[0] = format!("{}X", &wrong[0][..wrong[0].len() - 1]);
+        let out = read(&server, &wrong);
+        assert_eq!(out.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("PACE"), "{curve}: {stderr}");
     }
 }

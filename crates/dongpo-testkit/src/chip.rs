@@ -6,14 +6,20 @@
 //! `dongpo_chip::CaChip` with the chip's static keys; after success the chip's secure
 //! messaging switches to the new keys (SSC 0) from the next command on.
 //!
-//! Not built yet: PACE (EF.CardAccess is served only when a caller supplies one).
+//! PACE (ECDH generic mapping, AES-128, MRZ password) is answered by
+//! `dongpo_chip::PaceChip` when [`ChipOptions::pace`] names a curve: EF.CardAccess then
+//! offers it, MSE:Set AT and the four GENERAL AUTHENTICATE steps are answered in the
+//! clear, and secure messaging starts with the PACE keys (SSC 0). BAC stays available.
 
 use std::collections::BTreeMap;
 
 use dongpo_chip::apdu::{CommandApdu, ResponseApdu, StatusWord};
 use dongpo_chip::bac::{BacChip, MrzKey};
 use dongpo_chip::ca::{CaChip, ChipCaKey, ChipCaOutcome};
+use dongpo_chip::kdf::Cipher;
+use dongpo_chip::pace::{PaceChip, PaceChipOutcome, PaceProtocol, PaceSelection, card_access_der};
 use dongpo_chip::sm::SecureMessaging;
+use dongpo_crypto::Curve;
 use dongpo_crypto::HashAlgorithm;
 use dongpo_icao::lds::{Dg14, Mrz};
 use dongpo_icao::tlv::{self, TlvReader};
@@ -44,6 +50,9 @@ const FILES: [(&str, u16); 7] = [
     ("DG15.bin", 0x010F),
     ("EF_CardAccess.bin", 0x011C),
 ];
+
+/// The master file.
+const MASTER_FILE: u16 = 0x3F00;
 
 /// EF.CardAccess lies in the master file and is readable without access control.
 const CARD_ACCESS: u16 = 0x011C;
@@ -93,6 +102,20 @@ pub struct ChipOptions {
     /// The Chip Authentication the chip answers (`None`: it refuses CA commands). The
     /// passport must be made for it ([`crate::chip_document::passport`]).
     pub chip_authentication: Option<ChipAuthSpec>,
+    /// PACE on this curve (id-PACE-ECDH-GM-AES-CBC-CMAC-128), offered in EF.CardAccess
+    /// ([`pace_offer`]); `None`: no PACE.
+    pub pace: Option<Curve>,
+}
+
+/// The PACE a virtual chip offers on `curve`: ECDH generic mapping with AES-128.
+#[must_use]
+pub fn pace_offer(curve: Curve) -> PaceSelection {
+    PaceSelection::new(
+        PaceProtocol {
+            cipher: Cipher::Aes128,
+        },
+        curve,
+    )
 }
 
 /// Errors building a virtual chip.
@@ -139,6 +162,8 @@ pub struct VirtualChip {
     /// Secure messaging established by Chip Authentication, switched to once the answer
     /// went out under the old keys.
     next_sm: Option<SecureMessaging>,
+    /// The PACE chip side, when PACE is offered.
+    pace: Option<PaceChip>,
 }
 
 impl std::fmt::Debug for VirtualChip {
@@ -185,7 +210,9 @@ impl VirtualChip {
             Some(spec) => vec![spec.chip_key(profile, seed, options.variant.ca_key_role())?],
             None => Vec::new(),
         };
-        Ok(Self::from_files(&passport.files, aa_key)?.with_chip_authentication(ca_keys))
+        Ok(Self::from_files(&passport.files, aa_key)?
+            .with_chip_authentication(ca_keys)
+            .with_pace(options.pace))
     }
 
     /// This chip answering Chip Authentication with `keys` (none: CA commands are
@@ -193,6 +220,18 @@ impl VirtualChip {
     #[must_use]
     pub fn with_chip_authentication(mut self, keys: Vec<ChipCaKey>) -> Self {
         self.ca = CaChip::new(keys);
+        self
+    }
+
+    /// This chip offering PACE on `curve` (EF.CardAccess replaced by one naming it), or
+    /// not at all (`None`).
+    #[must_use]
+    pub fn with_pace(mut self, curve: Option<Curve>) -> Self {
+        self.pace = curve.map(|curve| {
+            let offer = pace_offer(curve);
+            self.files.insert(CARD_ACCESS, card_access_der(&[offer]));
+            PaceChip::new(&self.mrz_key, vec![offer])
+        });
         self
     }
 
@@ -250,6 +289,7 @@ impl VirtualChip {
             current: None,
             ca: CaChip::new(Vec::new()),
             next_sm: None,
+            pace: None,
         })
     }
 
@@ -260,6 +300,9 @@ impl VirtualChip {
         self.current = None;
         self.ca.reset();
         self.next_sm = None;
+        if let Some(pace) = &mut self.pace {
+            pace.reset();
+        }
     }
 
     /// Whether a secure-messaging session is open.
@@ -322,6 +365,20 @@ impl VirtualChip {
             self.access = Access::None;
             return ResponseApdu::status(StatusWord::SM_OBJECTS_MISSING);
         }
+        if let Some(pace) = &mut self.pace
+            && pace.is_pace_command(&command)
+        {
+            // PACE runs in the clear (chained GENERAL AUTHENTICATE, CLA 10).
+            return match pace.process(&command) {
+                PaceChipOutcome::Respond(response) => response,
+                PaceChipOutcome::Established(response, sm) => {
+                    self.access = Access::Secure(sm);
+                    self.application_selected = false;
+                    self.current = None;
+                    response
+                }
+            };
+        }
         self.dispatch(&command, false)
     }
 
@@ -378,6 +435,11 @@ impl VirtualChip {
                     return ResponseApdu::status(StatusWord::WRONG_LENGTH);
                 };
                 let fid = u16::from_be_bytes([high, low]);
+                if fid == MASTER_FILE && command.p1 == 0x00 {
+                    self.application_selected = false;
+                    self.current = None;
+                    return ResponseApdu::status(StatusWord::SUCCESS);
+                }
                 match self.check_file(fid, secured) {
                     Ok(()) => {
                         self.current = Some(fid);

@@ -60,6 +60,18 @@ pub const CURVE_NAMES: [(&str, Curve); 6] = [
     ("bp512", Curve::BrainpoolP512r1),
 ];
 
+/// The curve a `--ca-curve` name (of [`CURVE_NAMES`]) stands for.
+///
+/// # Errors
+/// A message naming the option for an unknown name.
+pub fn curve_from_name(name: &str) -> Result<Curve, String> {
+    CURVE_NAMES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, c)| *c)
+        .ok_or_else(|| format!("--ca-curve {name}: unknown"))
+}
+
 /// Whose static key a chip holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum KeyRole {
@@ -102,11 +114,7 @@ impl ChipAuthSpec {
             .find(|(name, _)| *name == chip_auth)
             .map(|(_, p)| *p)
             .ok_or_else(|| format!("--chip-auth {chip_auth}: unknown"))?;
-        let curve = CURVE_NAMES
-            .iter()
-            .find(|(name, _)| *name == curve)
-            .map(|(_, c)| *c)
-            .ok_or_else(|| format!("--ca-curve {curve}: unknown"))?;
+        let curve = curve_from_name(curve)?;
         Ok(protocol.map(|protocol| ChipAuthSpec { protocol, curve }))
     }
 

@@ -2,7 +2,9 @@
 //! with DG14 publishing the chip's Chip Authentication key as the chip's options ask
 //! (`dongpo testkit chip serve`).
 
-use crate::chip::{ChipError, ChipOptions, ChipVariant};
+use dongpo_chip::pace::card_access_der;
+
+use crate::chip::{ChipError, ChipOptions, ChipVariant, pace_offer};
 use crate::chip_auth::{ChipAuthSpec, KeyRole};
 use crate::passport::{Manifest, Passport, generate_with_chip_auth};
 use crate::profile::Profile;
@@ -14,6 +16,7 @@ use crate::{KeyStore, TestkitError};
 /// * with Chip Authentication, DG14 holds the `ChipAuthenticationPublicKeyInfo` and
 ///   `ChipAuthenticationInfo` of the genuine key of [`ChipOptions::chip_authentication`]
 ///   (the SOD covers it); without, DG14 offers no Chip Authentication;
+/// * with PACE ([`ChipOptions::pace`]), `EF_CardAccess.bin` offers it (one `PACEInfo`);
 /// * [`ChipVariant::CaKeyNotCovered`]: the SOD covers that DG14, but the chip holds a
 ///   DG14 publishing another key (its own), so DG14's hash fails; `manifest.json` then
 ///   says so (`dg.14.hash` failing, not valid).
@@ -40,8 +43,19 @@ pub fn passport(
         keys,
         Some(infos(KeyRole::Genuine)?),
     )?;
+    if let Some(curve) = options.pace {
+        passport.files.insert(
+            "EF_CardAccess.bin".to_string(),
+            card_access_der(&[pace_offer(curve)]),
+        );
+    }
     let command = format!(
-        "dongpo testkit chip serve --profile {profile} {} --seed {seed}{} --out DIR --listen ADDR",
+        "dongpo testkit chip serve --profile {profile}{} {} --seed {seed}{} --out DIR --listen ADDR",
+        if options.pace.is_some() {
+            " --access pace"
+        } else {
+            ""
+        },
         ChipAuthSpec::cli_options(options.chip_authentication),
         match options.variant {
             ChipVariant::Genuine => String::new(),

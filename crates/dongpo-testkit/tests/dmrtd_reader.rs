@@ -1,6 +1,6 @@
 //! An independent reader reads the virtual chip: the `dmrtd` crate (crates.io; its own
-//! BAC, secure messaging and file reading, which dongpo does not ship) through the TCP
-//! framing of `dongpo testkit chip serve`, byte for byte.
+//! BAC, PACE, secure messaging and file reading, which dongpo does not ship) through the
+//! TCP framing of `dongpo testkit chip serve`, byte for byte.
 
 #![allow(
     clippy::unwrap_used,
@@ -53,6 +53,7 @@ fn dmrtd_active_authentication_genuine_and_clone() {
                     active_authentication: true,
                     variant,
                     chip_authentication: None,
+                    pace: None,
                 },
                 &mut keys,
             )
@@ -99,6 +100,7 @@ fn dmrtd_reads_dg1_sod_com_dg2_dg14_dg15_byte_for_byte() {
                 active_authentication: true,
                 variant: ChipVariant::Genuine,
                 chip_authentication: None,
+                pace: None,
             },
             &mut keys,
         )
@@ -155,4 +157,49 @@ fn dmrtd_reads_dg1_sod_com_dg2_dg14_dg15_byte_for_byte() {
         drop(reader);
         server.join().unwrap();
     }
+}
+
+/// dmrtd's own PACE (EF.CardAccess read in the clear, ECDH generic mapping on P-256 with
+/// AES-128, then AES secure messaging) opens a chip offering PACE and reads its files.
+#[test]
+fn dmrtd_reads_a_pace_chip() {
+    let profile = Profile::P256;
+    let options = ChipOptions {
+        active_authentication: false,
+        variant: ChipVariant::Genuine,
+        chip_authentication: None,
+        pace: Some(dongpo_crypto::Curve::P256),
+    };
+    let mut keys = KeyStore::default();
+    let passport =
+        dongpo_testkit::chip_document::passport(profile, 13, &options, &mut keys).unwrap();
+    let mut chip = VirtualChip::new(&passport, profile, 13, &options, &mut keys).unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    let server = std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        serve_connection(&mut chip, &mut stream).unwrap();
+    });
+    let identity: serde_json::Value =
+        serde_json::from_slice(&passport.files["identity.json"]).unwrap();
+    let key = DBAKey::new(
+        identity["document_number"].as_str().unwrap(),
+        date(identity["date_of_birth"].as_str().unwrap()),
+        date(identity["date_of_expiry"].as_str().unwrap()),
+        true,
+    )
+    .unwrap();
+    let mut reader = DmrtdPassport::new(Framed(TcpStream::connect(address).unwrap()));
+    let card_access = reader.read_ef_card_access().unwrap();
+    assert_eq!(
+        card_access.to_bytes(),
+        passport.files["EF_CardAccess.bin"].as_slice()
+    );
+    reader.start_session_pace(key, &card_access).unwrap();
+    let file = |name: &str| passport.files[name].as_slice();
+    assert_eq!(reader.read_ef_dg1().unwrap().to_bytes(), file("DG1.bin"));
+    assert_eq!(reader.read_ef_sod().unwrap().to_bytes(), file("EF_SOD.bin"));
+    assert_eq!(reader.read_ef_dg2().unwrap().to_bytes(), file("DG2.bin"));
+    drop(reader);
+    server.join().unwrap();
 }

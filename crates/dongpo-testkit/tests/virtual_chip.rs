@@ -30,6 +30,7 @@ fn chip(passport: &Passport, profile: Profile, variant: ChipVariant) -> VirtualC
             active_authentication: true,
             variant,
             chip_authentication: None,
+            pace: None,
         },
         &mut KeyStore::default(),
     )
@@ -490,6 +491,7 @@ fn without_active_authentication_no_dg15_and_no_internal_authenticate() {
             active_authentication: false,
             variant: ChipVariant::Genuine,
             chip_authentication: None,
+            pace: None,
         },
         &mut KeyStore::default(),
     )

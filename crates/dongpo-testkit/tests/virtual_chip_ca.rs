@@ -42,6 +42,7 @@ fn make_chip(
         active_authentication: false,
         variant,
         chip_authentication: spec,
+        pace: None,
     };
     let mut keys = KeyStore::default();
     let passport =

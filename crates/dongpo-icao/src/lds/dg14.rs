@@ -238,11 +238,9 @@ impl Dg14 {
         let mut reader = file.children();
         let set = reader.expect(0x31).map_err(tlv_err)?;
         reader.finish().map_err(tlv_err)?;
-        let infos = set
-            .children()
-            .map(|element| security_info(&element.map_err(tlv_err)?))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Dg14 { infos })
+        Ok(Dg14 {
+            infos: security_infos(FILE, &set)?,
+        })
     }
 
     /// The `ActiveAuthenticationInfo`, if the chip does AA with ECDSA.
@@ -291,37 +289,43 @@ fn is_grandchild_of(oid: &ObjectIdentifier, grandparent: &ObjectIdentifier) -> b
         .is_some_and(|g| g == grandparent)
 }
 
-fn der_err(what: &'static str) -> impl FnOnce(der::Error) -> LdsError {
-    move |source| LdsError::Der {
-        file: FILE,
-        what,
-        source,
-    }
+fn der_err(file: LdsFile, what: &'static str) -> impl FnOnce(der::Error) -> LdsError {
+    move |source| LdsError::Der { file, what, source }
 }
 
 fn decode<'a, T: Decode<'a, Error = der::Error>>(
+    file: LdsFile,
     raw: &'a [u8],
     what: &'static str,
 ) -> Result<T, LdsError> {
-    T::from_der(raw).map_err(der_err(what))
+    T::from_der(raw).map_err(der_err(file, what))
 }
 
-fn security_info(element: &Tlv<'_>) -> Result<SecurityInfo, LdsError> {
-    let tlv_err = |source| LdsError::Tlv { file: FILE, source };
+/// The SecurityInfos of a `SET OF SecurityInfo` (DG14's content, or the whole of
+/// EF.CardAccess), in file order; errors name `file`.
+pub(crate) fn security_infos(file: LdsFile, set: &Tlv<'_>) -> Result<Vec<SecurityInfo>, LdsError> {
+    let tlv_err = |source| LdsError::Tlv { file, source };
+    set.children()
+        .map(|element| security_info(file, &element.map_err(tlv_err)?))
+        .collect()
+}
+
+fn security_info(file: LdsFile, element: &Tlv<'_>) -> Result<SecurityInfo, LdsError> {
+    let tlv_err = |source| LdsError::Tlv { file, source };
     let element = element.expect_tag(0x30).map_err(tlv_err)?;
     let mut fields = element.children();
     let oid_tlv = fields.expect(0x06).map_err(tlv_err)?;
     let oid = ObjectIdentifier::from_bytes(oid_tlv.value).map_err(|e| LdsError::Malformed {
-        file: FILE,
+        file,
         what: "SecurityInfo protocol",
         reason: format!("OID at offset {}: {e}", oid_tlv.offset),
     })?;
     let raw = element.raw;
     let info = if oid == AA_PROTOCOL {
-        SecurityInfo::ActiveAuthentication(decode(raw, "ActiveAuthenticationInfo")?)
+        SecurityInfo::ActiveAuthentication(decode(file, raw, "ActiveAuthenticationInfo")?)
     } else if is_child_of(&oid, &ID_PK) {
         let asn1: ChipAuthenticationPublicKeyInfoAsn1<'_> =
-            decode(raw, "ChipAuthenticationPublicKeyInfo")?;
+            decode(file, raw, "ChipAuthenticationPublicKeyInfo")?;
         // The SPKI as stored, not re-encoded: it is the second field of the element.
         let spki = fields.read().map_err(tlv_err)?;
         SecurityInfo::ChipAuthenticationPublicKey(ChipAuthenticationPublicKeyInfo {
@@ -331,18 +335,19 @@ fn security_info(element: &Tlv<'_>) -> Result<SecurityInfo, LdsError> {
             key_id: asn1.key_id,
         })
     } else if oid == ID_TA {
-        SecurityInfo::TerminalAuthentication(decode(raw, "TerminalAuthenticationInfo")?)
+        SecurityInfo::TerminalAuthentication(decode(file, raw, "TerminalAuthenticationInfo")?)
     } else if is_child_of(&oid, &ID_CA) {
         SecurityInfo::ChipAuthenticationDomainParameter(decode(
+            file,
             raw,
             "ChipAuthenticationDomainParameterInfo",
         )?)
     } else if is_grandchild_of(&oid, &ID_CA) {
-        SecurityInfo::ChipAuthentication(decode(raw, "ChipAuthenticationInfo")?)
+        SecurityInfo::ChipAuthentication(decode(file, raw, "ChipAuthenticationInfo")?)
     } else if is_child_of(&oid, &ID_PACE) {
-        SecurityInfo::PaceDomainParameter(decode(raw, "PACEDomainParameterInfo")?)
+        SecurityInfo::PaceDomainParameter(decode(file, raw, "PACEDomainParameterInfo")?)
     } else if is_grandchild_of(&oid, &ID_PACE) {
-        SecurityInfo::Pace(decode(raw, "PACEInfo")?)
+        SecurityInfo::Pace(decode(file, raw, "PACEInfo")?)
     } else {
         SecurityInfo::Unknown {
             oid,

@@ -15,6 +15,7 @@ use serde::Serialize;
 
 use crate::encoding::tlv::{self, Tlv, TlvError, TlvReader};
 
+mod card_access;
 mod com;
 pub mod country;
 mod dg1;
@@ -28,6 +29,7 @@ pub(crate) mod security_object;
 pub(crate) mod sod;
 mod text;
 
+pub use card_access::{CardAccess, EF_CARD_ACCESS_FID};
 pub use com::EfCom;
 pub use dg2::{
     BiometricData, BiometricHeader, BiometricInstance, Dg2, FORMAT_OWNER_ISO_SC37,
@@ -161,6 +163,8 @@ pub enum LdsFile {
     Com,
     /// EF.DGn.
     Dg(DataGroup),
+    /// EF.CardAccess (a bare `SET OF SecurityInfo`, tag `31`).
+    CardAccess,
 }
 
 impl LdsFile {
@@ -170,6 +174,7 @@ impl LdsFile {
         match self {
             LdsFile::Com => 0x60,
             LdsFile::Dg(dg) => dg.tag(),
+            LdsFile::CardAccess => 0x31,
         }
     }
 }
@@ -179,6 +184,7 @@ impl fmt::Display for LdsFile {
         match self {
             LdsFile::Com => f.write_str("EF.COM"),
             LdsFile::Dg(dg) => write!(f, "EF.{dg}"),
+            LdsFile::CardAccess => f.write_str("EF.CardAccess"),
         }
     }
 }

@@ -101,13 +101,11 @@ pub struct Overrides {
     pub store: Option<String>,
     /// The audit node id (unique per process sharing a store).
     pub node: Option<String>,
-    /// Whether issuance needs a passing Active Authentication.
-    pub require_active_authentication: Option<bool>,
     /// Open without claiming the audit node (a process that only reads, e.g. `dongpo
     /// audit verify`); every write is still possible but unprotected, so only readers set it.
     pub read_only: bool,
     /// Record this process's values of the pinned settings that may change
-    /// (`require_active_authentication`, `max_report_age`, the profiles) as the store's,
+    /// (`max_report_age`, the profiles with their `min_assurance`) as the store's,
     /// audited at the given time (`dongpo ca accept-settings`); `crl_partitions` never
     /// changes.
     pub accept_settings: Option<UnixTime>,
@@ -147,10 +145,6 @@ fn settings_pins(config: &CaConfig, profiles: &[Profile]) -> Vec<(&'static str, 
     let described: String = sorted.iter().map(|p| format!("{p:?}\n")).collect();
     vec![
         ("crl_partitions", config.crl_partitions.to_string()),
-        (
-            "require_active_authentication",
-            config.require_active_authentication.to_string(),
-        ),
         ("max_report_age", config.max_report_age.to_string()),
         ("profiles", hex::encode(sha256(described.as_bytes()))),
     ]
@@ -275,9 +269,6 @@ impl Ca {
         }
         if let Some(node) = &overrides.node {
             config.node.clone_from(node);
-        }
-        if let Some(required) = overrides.require_active_authentication {
-            config.require_active_authentication = required;
         }
         let profiles = match &config.profiles_dir {
             Some(rel) => dongpo_profiles::load_dir(&dir.join(rel)),
@@ -435,7 +426,6 @@ impl Ca {
         let seal = RegistrySeal::load(seal_key, store.as_mut(), now)?;
         let ra_policy = RaPolicy {
             max_report_age: config.max_report_age,
-            require_active_authentication: config.require_active_authentication,
         };
         let mut issuer = Issuer::new(cas, store, chain, config.crl_partitions).with_claim(claim);
         if let Some(at) = overrides.accept_settings {

@@ -21,12 +21,6 @@ pub struct CaConfig {
     pub profiles_dir: Option<String>,
     /// Oldest verification report accepted for issuance, in seconds.
     pub max_report_age: u64,
-    /// Refuse issuance without a passing Active Authentication (default: no; the
-    /// assurance reached is written into each certificate either way).
-    /// Written only when on, so a server's own setting does not meet a default it would
-    /// have to agree with.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub require_active_authentication: bool,
     /// How long access records of personal data are kept, in days (default
     /// [`crate::DEFAULT_RETENTION_DAYS`], two years); older ones are purged by `dongpo
     /// access purge` and the server's daily task.
@@ -168,6 +162,16 @@ fn lexical(path: &std::path::Path) -> Option<std::path::PathBuf> {
     Some(out)
 }
 
+/// The setting the profiles' `min_assurance` replaced: a configuration (`ca.toml`, the
+/// server's) that still names it is refused with [`REPLACED_BY_MIN_ASSURANCE`].
+pub const REPLACED_SETTING: &str = "require_active_authentication";
+
+/// Why [`REPLACED_SETTING`] is refused, and what to do instead.
+pub const REPLACED_BY_MIN_ASSURANCE: &str = "require_active_authentication was replaced by the \
+    certificate profiles' min_assurance (the shipped profiles require \"PA+CA\": proof that the \
+    genuine chip was present); remove the setting, and change min_assurance in the profiles \
+    (profiles_dir) to change what issuance requires";
+
 /// The largest `access_retention_days`: as the server's retention periods.
 pub const MAX_ACCESS_RETENTION_DAYS: u32 = 100_000;
 
@@ -198,6 +202,10 @@ impl CaConfig {
             file: file.into(),
             reason,
         };
+        let table: toml::Table = toml::from_str(text).map_err(|e| bad(e.to_string()))?;
+        if table.contains_key(REPLACED_SETTING) {
+            return Err(bad(REPLACED_BY_MIN_ASSURANCE.into()));
+        }
         let config: CaConfig = toml::from_str(text).map_err(|e| bad(e.to_string()))?;
         if config.node.is_empty() {
             return Err(bad("node must not be empty".into()));
@@ -342,6 +350,25 @@ profiles = ["kb"]
                 "ca.toml",
             );
             assert_eq!(result.is_ok(), ok, "{days}: {result:?}");
+        }
+    }
+
+    #[test]
+    fn the_replaced_active_authentication_setting_is_refused_naming_min_assurance() {
+        let text = config_with_issuer("kb");
+        assert!(CaConfig::parse(&text, "ca.toml").is_ok());
+        for value in ["true", "false"] {
+            let err = CaConfig::parse(
+                &format!("require_active_authentication = {value}\n{text}"),
+                "ca.toml",
+            )
+            .unwrap_err();
+            let message = err.to_string();
+            assert!(
+                message.starts_with("ca.toml: require_active_authentication was replaced by")
+                    && message.contains("min_assurance"),
+                "{message}"
+            );
         }
     }
 }

@@ -266,7 +266,6 @@ pub fn init(dir: &Path, options: InitOptions<'_>) -> Result<CaConfig, InitError>
         crl_partitions: 4,
         profiles_dir: None,
         max_report_age: 600,
-        require_active_authentication: false,
         access_retention_days: None,
         passphrase: source,
         key_dir: options.key_dir.clone(),

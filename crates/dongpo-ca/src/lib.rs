@@ -49,7 +49,10 @@ pub use authority::{
     Application, AuditVerifyError, Ca, ImportError, NotWritable, OpenError, Overrides,
     RegistryLookupError, Rotation, RotationError,
 };
-pub use config::{CaConfig, CaEntry, ConfigError, KeyRef, PassphraseSource, Pkcs11Ref};
+pub use config::{
+    CaConfig, CaEntry, ConfigError, KeyRef, PassphraseSource, Pkcs11Ref, REPLACED_BY_MIN_ASSURANCE,
+    REPLACED_SETTING,
+};
 pub use csr::{Csr, CsrError, MAX_CSR_LEN, parse_csr};
 pub use evidence::{Assurance, EvidenceError, ID_PASSPORT_EVIDENCE, PassportEvidence};
 pub use extensions::ExtensionError;
@@ -68,7 +71,7 @@ pub use key_policy::{KeyPolicy, KeyRejection, spki_sha256};
 pub use lint::LintError;
 pub use ocsp::{StoreStatus, responder};
 pub use publish::{CRL_VALIDITY, CrlScope, PublishError};
-pub use ra::{Approval, RaPolicy, Refusal, RegistryRefusal, report_sha256};
+pub use ra::{Approval, RaPolicy, Refusal, RegistryRefusal, assurance_reached, report_sha256};
 pub use reason::RevocationReason;
 pub use registry::{Erasure, Identity, RegistryError, RegistryKey};
 pub use subject::{

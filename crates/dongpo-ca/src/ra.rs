@@ -25,21 +25,18 @@ use crate::vid::{AssignedVid, VidAssignError};
 /// The registry status that allows issuance.
 pub const REGISTERED: &str = "registered";
 
-/// What the RA requires beyond a valid report.
+/// What the RA requires beyond a valid report (the assurance required is the profile's
+/// `min_assurance`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RaPolicy {
     /// Oldest verification report accepted, in seconds (default 10 minutes).
     pub max_report_age: u64,
-    /// Refuse documents without a passing Active Authentication (default: no; the
-    /// assurance reached is written into the certificate either way).
-    pub require_active_authentication: bool,
 }
 
 impl Default for RaPolicy {
     fn default() -> Self {
         RaPolicy {
             max_report_age: 600,
-            require_active_authentication: false,
         }
     }
 }
@@ -82,9 +79,28 @@ pub enum Refusal {
          CA's access records)"
     )]
     RegistryRefused(RegistryRefusal),
-    /// Active Authentication is required and did not pass.
-    #[error("Active Authentication is required by policy and did not pass")]
-    ActiveAuthenticationRequired,
+    /// The covered data groups offer a proof of chip presence (Chip or Active
+    /// Authentication) and none passed: the verification is a downgrade.
+    #[error(
+        "the passport offers a proof of chip presence ({offered}) and none passed: run Chip \
+         Authentication or answer an Active Authentication challenge"
+    )]
+    ChipPresenceRequired {
+        /// What the chip offers: `Chip Authentication`, `Active Authentication` or both.
+        offered: &'static str,
+    },
+    /// The assurance reached ranks below the profile's `min_assurance`.
+    #[error(
+        "the assurance reached ({reached}) is below the {required} the profile '{profile}' requires"
+    )]
+    AssuranceTooLow {
+        /// The level reached.
+        reached: Assurance,
+        /// The profile's `min_assurance`.
+        required: Assurance,
+        /// The profile.
+        profile: String,
+    },
     /// The CSR is unusable.
     #[error("bad CSR: {0}")]
     BadCsr(#[from] CsrError),
@@ -118,7 +134,8 @@ impl Refusal {
             Refusal::Dg1Mismatch(_) => "dg1_mismatch",
             Refusal::DocumentExpired(_) => "document_expired",
             Refusal::RegistryRefused(_) => "registry_refused",
-            Refusal::ActiveAuthenticationRequired => "active_authentication_required",
+            Refusal::ChipPresenceRequired { .. } => "chip_presence_required",
+            Refusal::AssuranceTooLow { .. } => "assurance_too_low",
             Refusal::BadCsr(_) => "bad_csr",
             Refusal::WeakKey(_) => "weak_key",
             Refusal::BlockedKey => "blocked_key",
@@ -296,13 +313,7 @@ pub fn decide(
     if document_expired(&mrz, now) {
         return Err(Refusal::DocumentExpired(mrz.date_of_expiry.clone()));
     }
-    let assurance = if report.passed(CheckId::AaSignature) {
-        Assurance::PassiveAndActiveAuthentication
-    } else if policy.require_active_authentication {
-        return Err(Refusal::ActiveAuthenticationRequired);
-    } else {
-        Assurance::PassiveAuthentication
-    };
+    let assurance = assurance_reached(report, app.profile)?;
     let csr: Csr = parse_csr(app.csr)?;
     KeyPolicy::new(app.profile.key_algorithms.clone()).check(&csr.public_key)?;
     let spki = spki_sha256(&csr.public_key);
@@ -361,6 +372,40 @@ pub fn decide(
         vid,
         approved_at: now,
     })
+}
+
+/// The assurance the report reaches, if the profile accepts it: a report whose covered
+/// data groups offer a proof of chip presence that did not pass is a downgrade
+/// ([`Refusal::ChipPresenceRequired`]) whatever the profile asks; otherwise the level must
+/// meet the profile's `min_assurance` ([`Refusal::AssuranceTooLow`]).
+///
+/// # Errors
+/// Those two refusals.
+pub fn assurance_reached(report: &Outcome, profile: &Profile) -> Result<Assurance, Refusal> {
+    let reached = Assurance::reached(
+        report.passed(CheckId::AaSignature),
+        report.passed(CheckId::CaAuthentication),
+    );
+    let offers = report.evidence.chip_offers;
+    if reached == Assurance::Pa {
+        let offered = match (offers.chip_authentication, offers.active_authentication) {
+            (true, true) => Some("Chip Authentication, Active Authentication"),
+            (true, false) => Some("Chip Authentication"),
+            (false, true) => Some("Active Authentication"),
+            (false, false) => None,
+        };
+        if let Some(offered) = offered {
+            return Err(Refusal::ChipPresenceRequired { offered });
+        }
+    }
+    if !reached.meets(profile.min_assurance) {
+        return Err(Refusal::AssuranceTooLow {
+            reached,
+            required: profile.min_assurance,
+            profile: profile.name.clone(),
+        });
+    }
+    Ok(reached)
 }
 
 /// The outcome holds the SOD's DG1 hash; the DG1 given must hash to it, so the names the

@@ -101,10 +101,7 @@ fn every_profile_issues_a_certificate_openssl_and_pkilint_accept() {
             evidence.report_hash.as_bytes(),
             report_sha256(&person.report.report())
         );
-        assert_eq!(
-            evidence.assurance,
-            Assurance::PassiveAndActiveAuthentication
-        );
+        assert_eq!(evidence.assurance, Assurance::PaAa);
         assert_eq!(evidence.issuing_state.as_str(), "KOR");
         let validity = tbs.validity();
         let days = (validity.not_after.to_unix_duration().as_secs() + 1

@@ -113,10 +113,7 @@ fn a_new_application_is_approved_consumed_issued_recorded_and_published_in_that_
     );
     assert!(!done.repeated);
     assert_eq!(done.profile, "kb");
-    assert_eq!(
-        done.assurance,
-        Some(Assurance::PassiveAndActiveAuthentication)
-    );
+    assert_eq!(done.assurance, Some(Assurance::PaAa));
     assert_eq!(done.chain, ca.chain("kb").unwrap());
     let stored = ca
         .issuer()

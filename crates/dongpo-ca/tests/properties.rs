@@ -77,16 +77,12 @@ proptest! {
     #[test]
     fn passport_evidence_round_trips(
         hash in proptest::array::uniform32(any::<u8>()),
-        active in any::<bool>(),
+        level in 0usize..4,
         letters in "[A-Z]{1,3}",
         at in 0u64..4_102_444_800,
         receipt in proptest::option::of("[a-zA-Z0-9_-]{1,40}"),
     ) {
-        let assurance = if active {
-            Assurance::PassiveAndActiveAuthentication
-        } else {
-            Assurance::PassiveAuthentication
-        };
+        let assurance = Assurance::ALL[level];
         // As the MRZ prints it: padded with fillers to three characters.
         let printed = format!("{letters:<<3}");
         let mut evidence = PassportEvidence::new(&hash, assurance, &printed, UnixTime(at)).unwrap();
@@ -138,7 +134,7 @@ proptest! {
         prop_assert!(cert.verify_signed_by(&issuing.key, &Verifier::new()).is_ok());
         prop_assert_eq!(cert.issuer(), issuing.subject());
         let evidence = PassportEvidence::of_certificate(&issued.der).unwrap().unwrap();
-        prop_assert_eq!(evidence.assurance, Assurance::PassiveAndActiveAuthentication);
+        prop_assert_eq!(evidence.assurance, Assurance::PaAa);
         prop_assert_eq!(evidence.issuing_state.as_str(), "KOR");
         let stored = ca.issuer().store().certificate(issued.serial.as_bytes()).unwrap().unwrap();
         prop_assert_eq!(stored.cert.der, issued.der);

@@ -18,9 +18,9 @@ use crate::exit;
 pub enum CaCommand {
     /// Create a CA directory: root CA, one issuing CA per profile, store, secrets, ca.toml.
     Init(Box<InitArgs>),
-    /// Record this directory's `require_active_authentication`, `max_report_age` and
-    /// profiles as the CA's settings in its store (audited), after changing them on every
-    /// node; nodes with other values are then refused at start.
+    /// Record this directory's `max_report_age` and profiles (with their `min_assurance`)
+    /// as the CA's settings in its store (audited), after changing them on every node;
+    /// nodes with other values are then refused at start.
     AcceptSettings(AcceptSettingsArgs),
 }
 

@@ -18,6 +18,26 @@ fn dongpo(args: &[&str]) -> Output {
         .expect("run dongpo")
 }
 
+/// The challenge the tests' terminal sends for Active Authentication.
+const AA_CHALLENGE: &str = "0102030405060708";
+
+/// The testkit chip's Active Authentication answer to [`AA_CHALLENGE`] (the chip of the
+/// passport in `passport`, signed with its `aa_key.p8`), written beside the directory.
+fn chip_answer(passport: &Path) -> PathBuf {
+    let out = passport.with_extension("aa-signature");
+    ok(&dongpo(&[
+        "testkit",
+        "aa-sign",
+        "--key",
+        s(&passport.join("aa_key.p8")),
+        "--challenge",
+        AA_CHALLENGE,
+        "--out",
+        s(&out),
+    ]));
+    out
+}
+
 fn scratch(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join(format!("cli-ca-{}-{name}", std::process::id()));
@@ -83,6 +103,10 @@ fn init_register_issue_revoke_and_audit() {
             s(&identity),
             "--passport",
             s(&passport),
+            "--aa-challenge",
+            AA_CHALLENGE,
+            "--aa-signature",
+            s(&chip_answer(&passport)),
             "--json",
         ])
     };
@@ -93,6 +117,25 @@ fn init_register_issue_revoke_and_audit() {
     let json: serde_json::Value = serde_json::from_slice(&refused.stdout).unwrap();
     assert_eq!(json["issued"], false);
     assert_eq!(json["error"]["code"], "registry_refused");
+    // Without the chip's answer the verification is a downgrade, refused before the
+    // registry (the chip offers Chip and Active Authentication).
+    let files_only = dongpo(&[
+        "issue",
+        "--dir",
+        s(&ca),
+        "--profile",
+        "kb",
+        "--csr",
+        s(&csr),
+        "--identity",
+        s(&identity),
+        "--passport",
+        s(&passport),
+        "--json",
+    ]);
+    assert_eq!(files_only.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&files_only.stdout).unwrap();
+    assert_eq!(json["error"]["code"], "chip_presence_required");
 
     ok(&dongpo(&[
         "registry",
@@ -105,7 +148,7 @@ fn init_register_issue_revoke_and_audit() {
     let json: serde_json::Value = serde_json::from_str(&ok(&issue("kb"))).unwrap();
     assert_eq!(json["issued"], true);
     assert_eq!(json["issuer"], "kb");
-    assert_eq!(json["assurance"], "PA");
+    assert_eq!(json["assurance"], "PA+AA");
     assert!(
         json["certificate"]
             .as_str()
@@ -192,7 +235,9 @@ fn init_register_issue_revoke_and_audit() {
     let pair = |a: &str, o: &str| (a.to_owned(), o.to_owned());
     assert_eq!(seen[0], pair("registry.lookup", "not_registered"));
     assert_eq!(seen[1], pair("certificate.issue", "registry_refused"));
-    assert_eq!(seen[2], pair("registry.import", "imported"));
+    // The downgrade was refused without a registry lookup.
+    assert_eq!(seen[2], pair("certificate.issue", "chip_presence_required"));
+    assert_eq!(seen[3], pair("registry.import", "imported"));
     assert!(seen.contains(&pair("certificate.issue", &format!("issued:{serial}"))));
     assert!(seen.contains(&pair("certificate.issue", "weak_key")));
     let rrn =
@@ -462,6 +507,10 @@ fn ca_keys_in_a_pkcs11_token_issue_certificates() {
         s(&identity),
         "--passport",
         s(&passport),
+        "--aa-challenge",
+        AA_CHALLENGE,
+        "--aa-signature",
+        s(&chip_answer(&passport)),
         "--out",
         s(&root.join("hana.pem")),
     ]));
@@ -750,6 +799,10 @@ fn issue_json_carries_the_sealed_vid_random_that_vid_decrypt_and_verify_use() {
             s(&identity),
             "--passport",
             s(&passport),
+            "--aa-challenge",
+            AA_CHALLENGE,
+            "--aa-signature",
+            s(&chip_answer(&passport)),
             "--json",
         ]));
         let json: serde_json::Value = serde_json::from_str(&out).unwrap();
@@ -894,6 +947,10 @@ fn registry_delete_erases_the_record_and_keeps_the_certificate() {
             s(&identity_file),
             "--passport",
             s(&passport),
+            "--aa-challenge",
+            AA_CHALLENGE,
+            "--aa-signature",
+            s(&chip_answer(&passport)),
             "--json",
         ])
     };

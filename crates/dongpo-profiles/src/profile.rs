@@ -8,6 +8,8 @@ use const_oid::ObjectIdentifier;
 use dongpo_crypto::{Curve, KeySpec};
 use serde::Deserialize;
 
+use crate::Assurance;
+
 /// The five profiles shipped with dongpo (the pilot's issuing institutions).
 const BUILTIN: [(&str, &str); 5] = [
     (
@@ -66,6 +68,7 @@ struct ProfileFile {
     key_usage: Vec<String>,
     extended_key_usage: Vec<String>,
     identify_data_vid: bool,
+    min_assurance: String,
     #[serde(default)]
     validity_beyond_issuer: Option<String>,
     #[serde(default)]
@@ -181,6 +184,9 @@ pub struct Profile {
     pub ocsp_url: String,
     /// Carry the KISA identifyData VID in the subjectAltName.
     pub identify_data_vid: bool,
+    /// The lowest assurance issuance accepts (`min_assurance`, required): `PA+CA` (or
+    /// `PA+AA`, the same rank) asks for proof that the genuine chip was present.
+    pub min_assurance: Assurance,
     /// Values not taken from a public source, stated.
     pub assumptions: Vec<String>,
 }
@@ -360,6 +366,16 @@ pub fn load_str(text: &str, file: &str) -> Result<Profile, ProfileError> {
             "must contain {partition}",
         ));
     }
+    let min_assurance = Assurance::from_label(&raw.min_assurance).ok_or_else(|| {
+        field(
+            file,
+            "min_assurance",
+            format!(
+                "unknown '{}' (PA, PA+AA, PA+CA, PA+AA+CA)",
+                raw.min_assurance
+            ),
+        )
+    })?;
     Ok(Profile {
         name: raw.name,
         display_name: raw.display_name,
@@ -387,6 +403,7 @@ pub fn load_str(text: &str, file: &str) -> Result<Profile, ProfileError> {
         )?,
         ocsp_url: url(file, "publication.ocsp_url", &raw.publication.ocsp_url)?,
         identify_data_vid: raw.identify_data_vid,
+        min_assurance,
         assumptions: raw.assumptions,
     })
 }
@@ -495,6 +512,12 @@ mod tests {
                 p.name
             );
             assert!(!p.assumptions.is_empty(), "{}: assumptions stated", p.name);
+            assert_eq!(
+                p.min_assurance,
+                Assurance::PaCa,
+                "{}: chip presence required",
+                p.name
+            );
         }
     }
 
@@ -529,6 +552,14 @@ mod tests {
                 "subject.country",
             ),
             (
+                good.replace("min_assurance = \"PA+CA\"", "min_assurance = \"pa\""),
+                "min_assurance",
+            ),
+            (
+                good.replace("min_assurance = \"PA+CA\"", "min_assurance = \"PA+BAC\""),
+                "min_assurance",
+            ),
+            (
                 good.replace(
                     "ocsp_url = \"http://ca.example/ocsp\"",
                     "ocsp_url = \"ftp://x\"",
@@ -557,6 +588,20 @@ mod tests {
                 .validity_beyond_issuer,
             ValidityBeyondIssuer::Refuse
         );
+        for (label, level) in [("PA", Assurance::Pa), ("PA+AA", Assurance::PaAa)] {
+            let text = good.replace(
+                "min_assurance = \"PA+CA\"",
+                &format!("min_assurance = \"{label}\""),
+            );
+            assert_eq!(
+                load_str(&text, "profiles/toss.toml").unwrap().min_assurance,
+                level
+            );
+        }
+        let without = good.replace("min_assurance = \"PA+CA\"\n", "");
+        assert_ne!(without, good);
+        let err = load_str(&without, "profiles/toss.toml").unwrap_err();
+        assert!(err.to_string().contains("min_assurance"), "{err}");
         let unknown = format!("{good}\ncolour = \"blue\"\n");
         let err = load_str(&unknown, "profiles/toss.toml").unwrap_err();
         assert!(err.to_string().contains("colour"), "{err}");

@@ -330,34 +330,6 @@ fn refuse_second_ca(config: &ServerConfig, dir: &Path) -> Result<(), ServeError>
     Ok(())
 }
 
-/// The server's `require_active_authentication` and `ca.toml`'s: given in both and
-/// different, start is refused naming both; else the one given (or the stricter) applies.
-fn resolve_active_authentication(config: &mut ServerConfig, dir: &Path) -> Result<(), ServeError> {
-    let path = dir.join(dongpo_ca::CONFIG_FILE);
-    let text = std::fs::read_to_string(&path).map_err(|e| dongpo_ca::FileError::new(&path, e))?;
-    let table: toml::Table = toml::from_str(&text).map_err(ServeError::step(path.display()))?;
-    let in_ca = table
-        .get("require_active_authentication")
-        .and_then(toml::Value::as_bool);
-    let server_given = config.given.contains("require_active_authentication");
-    match in_ca {
-        Some(ca_value) if server_given && ca_value != config.require_active_authentication => {
-            Err(ServeError::Refused(format!(
-                "require_active_authentication is given twice and the values disagree: the server configuration \
-                 (server.toml or DONGPO_REQUIRE_ACTIVE_AUTHENTICATION) says {}, {} says {}; set it in one place",
-                config.require_active_authentication,
-                path.display(),
-                ca_value
-            )))
-        }
-        Some(ca_value) if !server_given => {
-            config.require_active_authentication |= ca_value;
-            Ok(())
-        }
-        _ => Ok(()),
-    }
-}
-
 fn open_or_create_ca(config: &mut ServerConfig, now: UnixTime) -> Result<Ca, ServeError> {
     let dir = config.ca_dir();
     if !dir.join(dongpo_ca::CONFIG_FILE).exists() {
@@ -387,14 +359,12 @@ fn open_or_create_ca(config: &mut ServerConfig, now: UnixTime) -> Result<Ca, Ser
             profiles.len()
         );
     }
-    resolve_active_authentication(config, &dir)?;
     Ca::open_with(
         &dir,
         config.ca_passphrase.clone(),
         &Overrides {
             store: config.database_url.clone(),
             node: Some(config.node.clone()),
-            require_active_authentication: Some(config.require_active_authentication),
             read_only: false,
             accept_settings: None,
             default_key_dir: Some(config.key_dir()),

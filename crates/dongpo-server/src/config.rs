@@ -47,9 +47,6 @@ pub struct ServerConfig {
     pub challenge_ttl_secs: u64,
     /// Seconds a chip session (`POST /v1/chip-sessions`) stays usable.
     pub chip_session_ttl_secs: u64,
-    /// Refuse issuance for verifications without a passing Active Authentication (a chip
-    /// whose data was copied or cloned passes Passive Authentication alone).
-    pub require_active_authentication: bool,
     /// Days a verification no certificate was issued on (valid or failed) is kept, with its
     /// receipt, before the purge deletes it.
     pub verification_retention_days: u64,
@@ -84,10 +81,6 @@ pub struct ServerConfig {
     /// Development mode (`--dev`): testkit trust and identities, an admin key on disk.
     #[serde(skip)]
     pub dev: bool,
-    /// The TOML keys given explicitly (in the file or the environment), as opposed to
-    /// defaults: a security setting given here and elsewhere (`ca.toml`) must agree.
-    #[serde(skip)]
-    pub given: std::collections::BTreeSet<String>,
 }
 
 impl Default for ServerConfig {
@@ -107,7 +100,6 @@ impl Default for ServerConfig {
             request_timeout_secs: 30,
             challenge_ttl_secs: 300,
             chip_session_ttl_secs: 120,
-            require_active_authentication: false,
             verification_retention_days: 30,
             receipt_retention_days: 365,
             document_retention_days: 3650,
@@ -121,7 +113,6 @@ impl Default for ServerConfig {
             log_json: false,
             shutdown_grace_secs: 10,
             dev: false,
-            given: std::collections::BTreeSet::new(),
         }
     }
 }
@@ -223,10 +214,11 @@ impl ServerConfig {
     fn from_file(path: &Path) -> Result<Self, ConfigError> {
         let setting = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|e| bad(&setting, e.to_string()))?;
-        let mut config: Self = toml::from_str(&text).map_err(|e| bad(&setting, e.to_string()))?;
         let table: toml::Table = toml::from_str(&text).map_err(|e| bad(&setting, e.to_string()))?;
-        config.given = table.keys().cloned().collect();
-        Ok(config)
+        if table.contains_key(dongpo_ca::REPLACED_SETTING) {
+            return Err(bad(&setting, dongpo_ca::REPLACED_BY_MIN_ASSURANCE));
+        }
+        toml::from_str(&text).map_err(|e| bad(&setting, e.to_string()))
     }
 
     /// Applies `DONGPO_<KEY>` for every TOML key (and `DATABASE_URL`, `DONGPO_CA_PASSPHRASE`),
@@ -237,6 +229,10 @@ impl ServerConfig {
             .map_err(|e| bad("configuration", e.to_string()))?;
         let mut table =
             toml::Table::try_from(&*self).map_err(|e| bad("configuration", e.to_string()))?;
+        let replaced = env_name(dongpo_ca::REPLACED_SETTING);
+        if env(&replaced).is_some() {
+            return Err(bad(&replaced, dongpo_ca::REPLACED_BY_MIN_ASSURANCE));
+        }
         let mut changed = false;
         for key in setting_names() {
             let name = env_name(key);
@@ -284,7 +280,6 @@ impl ServerConfig {
             if let Err(e) = toml::Value::Table(table.clone()).try_into::<ServerConfig>() {
                 return Err(bad(&name, format!("'{value}' is refused: {}", e.message())));
             }
-            self.given.insert((*key).to_owned());
             changed = true;
         }
         if changed {
@@ -293,7 +288,6 @@ impl ServerConfig {
                 .map_err(|e: toml::de::Error| bad("environment", e.message().to_owned()))?;
             merged.ca_passphrase = self.ca_passphrase.take();
             merged.dev = self.dev;
-            merged.given = std::mem::take(&mut self.given);
             *self = merged;
         }
         if let Some(v) = env("DONGPO_CA_PASSPHRASE") {
@@ -478,6 +472,28 @@ mod tests {
     }
 
     #[test]
+    fn the_replaced_active_authentication_setting_is_refused_naming_min_assurance() {
+        let env =
+            |name: &str| (name == "DONGPO_REQUIRE_ACTIVE_AUTHENTICATION").then(|| "0".to_owned());
+        let err = ServerConfig::load(&CommandLine::default(), &env).unwrap_err();
+        assert_eq!(err.setting, "DONGPO_REQUIRE_ACTIVE_AUTHENTICATION");
+        assert!(err.reason.contains("min_assurance"), "{err}");
+        let file = std::env::temp_dir().join(format!(
+            "dongpo-server-replaced-setting-{}.toml",
+            std::process::id()
+        ));
+        std::fs::write(&file, "require_active_authentication = true\n").unwrap();
+        let cli = CommandLine {
+            config: Some(file.clone()),
+            ..CommandLine::default()
+        };
+        let err = ServerConfig::load(&cli, &|_| None).unwrap_err();
+        std::fs::remove_file(&file).unwrap();
+        assert!(err.reason.contains("replaced by"), "{err}");
+        assert!(err.reason.contains("min_assurance"), "{err}");
+    }
+
+    #[test]
     fn bad_values_name_the_setting() {
         let env = |name: &str| (name == "DONGPO_RATE_LIMIT_BURST").then(|| "many".to_owned());
         let err = ServerConfig::load(&CommandLine::default(), &env).unwrap_err();
@@ -498,7 +514,7 @@ mod tests {
     #[test]
     fn every_setting_has_its_environment_override() {
         let names = setting_names();
-        assert_eq!(names.len(), 26, "{names:?}");
+        assert_eq!(names.len(), 25, "{names:?}");
         let env = |name: &str| match name {
             "DONGPO_MAX_BATCH_DOCUMENTS" => Some("7".to_owned()),
             "DONGPO_CRL_REFRESH_SECS" => Some("60".to_owned()),
@@ -509,7 +525,6 @@ mod tests {
             "DONGPO_CHALLENGE_TTL_SECS" => Some("8".to_owned()),
             "DONGPO_CHIP_SESSION_TTL_SECS" => Some("11".to_owned()),
             "DONGPO_LOG_JSON" => Some("yes".to_owned()),
-            "DONGPO_REQUIRE_ACTIVE_AUTHENTICATION" => Some("1".to_owned()),
             "DONGPO_CA_EXPIRY_WARNING_DAYS" => Some("30".to_owned()),
             "DONGPO_RECEIPT_RETENTION_DAYS" => Some("40".to_owned()),
             _ => None,
@@ -524,13 +539,11 @@ mod tests {
         assert_eq!(config.chip_session_ttl_secs, 11);
         assert_eq!(config.ca_expiry_warning_days, 30);
         assert_eq!(config.receipt_retention_days, 40);
-        assert!(config.log_json && config.require_active_authentication);
+        assert!(config.log_json);
         assert_eq!(
             config.trust_dirs,
             vec![PathBuf::from("/a"), PathBuf::from("/b")]
         );
-        assert!(config.given.contains("require_active_authentication"));
-        assert!(!config.given.contains("listen"));
         // Every key is read from its variable, one rule for all.
         for key in names {
             let seen = std::cell::RefCell::new(Vec::new());

@@ -114,12 +114,12 @@ fn a_server_that_lost_its_node_claim_does_not_write_while_another_process_holds_
 }
 
 /// Finding 2. Nodes sharing one PostgreSQL CA must agree on the CA's settings, but only
-/// `crl_partitions` is pinned: a node whose `ca.toml` says `require_active_authentication
-/// = false` while the first node's says `true` starts, and issues on Passive
-/// Authentication alone what every other node refuses (docs/operators.md: "conflicting
-/// settings" and "the settings issued certificates depend on" are refused at start).
+/// `crl_partitions` was pinned: a node whose settings were laxer started and issued on
+/// Passive Authentication alone what every other node refuses (docs/operators.md: "the
+/// settings issued certificates depend on" are refused at start). The assurance issuance
+/// needs is now each profile's `min_assurance`, pinned with the profiles.
 #[test]
-fn nodes_of_one_ca_cannot_disagree_on_requiring_active_authentication() {
+fn nodes_of_one_ca_cannot_disagree_on_the_assurance_required() {
     let Ok(admin_url) = std::env::var("DONGPO_TEST_POSTGRES_URL") else {
         println!("skipped: DONGPO_TEST_POSTGRES_URL is not set");
         return;
@@ -132,49 +132,28 @@ fn nodes_of_one_ca_cannot_disagree_on_requiring_active_authentication() {
             ("DONGPO_NODE", node.to_owned()),
         ])
     };
-    // First start creates the CA; then the operator requires Active Authentication in
-    // ca.toml and restarts.
+    // A creates the CA with the shipped profiles (min_assurance = "PA+CA").
     let env_a = env("node-a");
-    drop(Process::start(&data_a, &["--dev"], &borrowed(&env_a)));
-    let toml_a = data_a.join("ca").join("ca.toml");
-    let text = std::fs::read_to_string(&toml_a).unwrap();
-    std::fs::write(
-        &toml_a,
-        format!("require_active_authentication = true\n{text}"),
-    )
-    .unwrap();
-    // A changed setting is refused until the operator accepts it (`dongpo ca
-    // accept-settings`, audited), once for all nodes.
-    let refused = start_expecting_exit(&data_a, &["--dev"], &borrowed(&env_a))
-        .expect("A started with a changed setting that was not accepted");
-    assert!(!refused.status.success());
-    let stderr = String::from_utf8_lossy(&refused.stderr);
-    assert!(stderr.contains("accept-settings"), "{stderr}");
-    dongpo_ca::Ca::open_with(
-        &data_a.join("ca"),
-        None,
-        &dongpo_ca::Overrides {
-            accept_settings: Some(dongpo_pki::time::UnixTime::now()),
-            ..dongpo_ca::Overrides::default()
-        },
-    )
-    .unwrap();
     let a = Process::start(&data_a, &["--dev"], &borrowed(&env_a));
     let key_a = std::fs::read_to_string(data_a.join("dev-api-key")).unwrap();
     let ca = Client::new(&a.url, Some(key_a.trim()));
     let passport = Passport::new(Profile::P256, Variant::Genuine);
-    // A refuses a verification without Active Authentication.
-    let pa_only = ca.post("/v1/verifications", &passport.document());
+    // A refuses a verification without proof of chip presence.
+    let mut pa_only = passport.document();
+    for n in ["14", "15"] {
+        pa_only["dg"].as_object_mut().unwrap().remove(n);
+    }
+    let pa_only = ca.post("/v1/verifications", &pa_only);
     assert_eq!(pa_only.status, 201);
     let refused = issue(&ca, &pa_only.json()["id"], &passport.rrn(), "kb", 11);
     assert_eq!(
         (refused.status, refused.code().as_str()),
-        (422, "active_authentication_required"),
+        (422, "assurance_too_low"),
         "{}",
         refused.text()
     );
 
-    // B: A's CA directory and server keys, but the ca.toml from before the change.
+    // B: A's CA directory and server keys, but its own profiles asking only for PA.
     copy_tree(&data_a.join("ca"), &data_b.join("ca"));
     copy_tree(&data_a.join("server"), &data_b.join("server"));
     // And the key directory beside the data directory (docs/operators.md, several nodes).
@@ -182,18 +161,24 @@ fn nodes_of_one_ca_cannot_disagree_on_requiring_active_authentication() {
         &dongpo_ca::keyring::Keyring::default_dir(&data_a),
         &dongpo_ca::keyring::Keyring::default_dir(&data_b),
     );
-    std::fs::write(data_b.join("ca").join("ca.toml"), &text).unwrap();
+    let ca_b = data_b.join("ca");
+    dongpo_profiles::write_builtin(
+        &ca_b.join(dongpo_testkit::ca_profiles::PROFILES_DIR),
+        |_, text| text.replace("min_assurance = \"PA+CA\"", "min_assurance = \"PA\""),
+    )
+    .unwrap();
+    dongpo_testkit::ca_profiles::point_ca_at_profiles(&ca_b).unwrap();
     let env_b = env("node-b");
     let out = start_expecting_exit(&data_b, &["--dev"], &borrowed(&env_b));
     drop(a);
     let _ = std::fs::remove_dir_all(&data_a);
     let _ = std::fs::remove_dir_all(&data_b);
     let out = out.expect(
-        "B started (and kept running) with require_active_authentication off on a CA whose other node requires it",
+        "B started (and kept running) with profiles asking for PA on a CA whose other node asks for PA+CA",
     );
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("require_active_authentication"), "{stderr}");
+    assert!(stderr.contains("profiles"), "{stderr}");
 }
 
 /// Finding 3. SIGTERM waits for the start-up pre-signing of OCSP responses: it runs as

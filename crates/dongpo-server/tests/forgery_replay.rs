@@ -1,4 +1,4 @@
-//! Replay of issue 15 over HTTP: with `require_active_authentication`, a forger took the
+//! Replay of issue 15 over HTTP (profiles requiring chip presence): a forger took the
 //! victim's genuine EF.SOD, rewrote its LDSSecurityObject so that DG15 is the forger's
 //! own Active Authentication key (DG1 still the victim's), and appended a copy of the
 //! SignerInfo whose messageDigest matches the rewritten eContent. Before the fix that got
@@ -46,7 +46,7 @@ fn with_dg_hash(lds: &[u8], n: u8, hash: &[u8]) -> Vec<u8> {
 
 #[test]
 fn forged_two_signer_sod_with_the_forgers_dg15_gets_no_certificate() {
-    let server = InProcess::dev("forgery", |c| c.require_active_authentication = true);
+    let server = InProcess::dev("forgery", |_| {});
     let client = Client::new(&server.url, Some(&server.key));
     let victim = Passport::new(Profile::P256, Variant::Genuine);
     // The forger's chip key: another testkit passport's DG15 and AA key.

@@ -539,9 +539,7 @@ fn bad_requests_get_json_errors_and_store_nothing() {
     );
     // A registry refusal is the one code `registry_refused`, and it uses the verification
     // (one verification, one registry answer): a second probe on it is `verification_used`.
-    let probe = client.post("/v1/verifications", &passport.document());
-    assert_eq!(probe.status, 201);
-    let probe = probe.json();
+    let probe = verify_with_aa(&client, &passport);
     expect(
         issue(&client, &probe["id"], "800101-1000008", "kb", 1),
         422,
@@ -919,39 +917,56 @@ fn slow_uploads_time_out_with_a_json_error() {
     assert_eq!(Client::new(&server.url, None).get("/healthz").status, 200);
 }
 
-/// With `require_active_authentication`, a verification without Active Authentication
-/// (data that could have been copied from the chip) cannot be turned into a certificate;
-/// the same passport with a fresh challenge answered by its chip can.
+/// The shipped profiles need chip presence (`min_assurance = "PA+CA"`): a verification
+/// of a chip that offers Chip and Active Authentication without either proof is a downgrade
+/// (422 `chip_presence_required`); one without DG14 and DG15, which offers neither, reaches
+/// only `PA` (422 `assurance_too_low`, naming both levels); the same passport with a fresh
+/// challenge answered by its chip is issued at `PA+AA`.
 #[test]
-fn issuance_can_require_active_authentication() {
-    let server = InProcess::dev("aa-required", |c| c.require_active_authentication = true);
+fn issuance_needs_the_profiles_assurance_and_refuses_a_downgrade() {
+    let server = InProcess::dev("assurance", |_| {});
     let client = Client::new(&server.url, Some(&server.key));
     let passport = Passport::new(Profile::P256, Variant::Genuine);
     let without_aa = client.post("/v1/verifications", &passport.document());
     assert_eq!(without_aa.status, 201);
+    assert_eq!(
+        without_aa.json()["report"]["evidence"]["chip_offers"],
+        json!({"chip_authentication": true, "active_authentication": true})
+    );
     let refused = issue(&client, &without_aa.json()["id"], &passport.rrn(), "kb", 1);
     assert_eq!(
         (refused.status, refused.code().as_str()),
-        (422, "active_authentication_required"),
+        (422, "chip_presence_required"),
         "{}",
-        String::from_utf8_lossy(&refused.body)
+        refused.text()
+    );
+    let mut files_only = passport.document();
+    for n in ["14", "15"] {
+        files_only["dg"].as_object_mut().unwrap().remove(n);
+    }
+    let files_only = client.post("/v1/verifications", &files_only);
+    assert_eq!(files_only.status, 201);
+    let refused = issue(&client, &files_only.json()["id"], &passport.rrn(), "kb", 1);
+    assert_eq!(
+        (refused.status, refused.code().as_str()),
+        (422, "assurance_too_low"),
+        "{}",
+        refused.text()
+    );
+    let detail = refused.json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        detail.contains("(PA)") && detail.contains("PA+CA"),
+        "{detail}"
     );
     assert_eq!(certificate_count(&server), 0);
-    let challenge = client.post("/v1/challenges", &json!({})).json();
-    let mut body = passport.document();
-    body["aa"] = json!({
-        "challenge_id": challenge["id"],
-        "signature": passport.aa_sign(challenge["challenge"].as_str().unwrap()),
-    });
-    let with_aa = client.post("/v1/verifications", &body);
-    assert_eq!(with_aa.status, 201);
-    let issued = issue(&client, &with_aa.json()["id"], &passport.rrn(), "kb", 2);
-    assert_eq!(
-        issued.status,
-        201,
-        "{}",
-        String::from_utf8_lossy(&issued.body)
-    );
+    // Neither refusal used the verification (both come before the registry).
+    let with_aa = verify_with_aa(&client, &passport);
+    let issued = issue(&client, &with_aa["id"], &passport.rrn(), "kb", 2);
+    assert_eq!(issued.status, 201, "{}", issued.text());
+    assert_eq!(issued.json()["assurance"], "PA+AA");
     assert_eq!(certificate_count(&server), 1);
 }
 
@@ -1130,9 +1145,7 @@ fn registry_is_no_oracle() {
     assert_eq!(registered.status, 200, "{}", registered.text());
 
     // A garbage CSR with any number: refused before the registry, the verification kept.
-    let fresh = client
-        .post("/v1/verifications", &passport.document())
-        .json();
+    let fresh = verify_with_aa(&client, &passport);
     let garbage = client.post(
         "/v1/certificates",
         &json!({"verification_id": fresh["id"], "profile": "kb", "csr": "garbage",
@@ -1143,9 +1156,7 @@ fn registry_is_no_oracle() {
     let probes = [&unregistered, &inactive_rrn, &mismatch_rrn];
     let mut answers = Vec::new();
     for first in probes {
-        let verification = client
-            .post("/v1/verifications", &passport.document())
-            .json();
+        let verification = verify_with_aa(&client, &passport);
         let refused = issue(&client, &verification["id"], first, "kb", 1);
         assert_eq!(
             (refused.status, refused.code().as_str()),

@@ -109,63 +109,47 @@ fn readyz_fails_while_the_ca_cannot_write() {
     assert_eq!(client.get("/readyz").status, 200);
 }
 
+/// `require_active_authentication` was replaced by the profiles' `min_assurance`: in
+/// `ca.toml` or in the environment it stops the start with a message that says so.
 #[test]
-fn active_authentication_given_twice_must_agree_and_ca_toml_alone_applies() {
-    let data = fresh_dir("aa-twice");
+fn the_replaced_active_authentication_setting_stops_the_start() {
+    let data = fresh_dir("aa-replaced");
     drop(Process::start(&data, &["--dev"], &[]));
+    let out = start_expecting_exit(
+        &data,
+        &["--dev"],
+        &[("DONGPO_REQUIRE_ACTIVE_AUTHENTICATION", "true")],
+    )
+    .expect("dongpo-server kept running with DONGPO_REQUIRE_ACTIVE_AUTHENTICATION");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("DONGPO_REQUIRE_ACTIVE_AUTHENTICATION") && stderr.contains("min_assurance"),
+        "{stderr}"
+    );
     let ca_toml = data.join("ca").join("ca.toml");
     let text = std::fs::read_to_string(&ca_toml).unwrap();
-    let text = if text.contains("require_active_authentication = false") {
-        text.replace(
-            "require_active_authentication = false",
-            "require_active_authentication = true",
-        )
-    } else {
+    std::fs::write(
+        &ca_toml,
         text.replacen(
             "store = ",
             "require_active_authentication = true\nstore = ",
             1,
-        )
-    };
-    std::fs::write(&ca_toml, text).unwrap();
-    let out = start_expecting_exit(
-        &data,
-        &["--dev"],
-        &[("DONGPO_REQUIRE_ACTIVE_AUTHENTICATION", "false")],
+        ),
     )
-    .expect("dongpo-server kept running (expected it to refuse the start)");
+    .unwrap();
+    let out = start_expecting_exit(&data, &["--dev"], &[])
+        .expect("dongpo-server kept running with require_active_authentication in ca.toml");
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("require_active_authentication is given twice")
-            && stderr.contains("DONGPO_REQUIRE_ACTIVE_AUTHENTICATION")
-            && stderr.contains("ca.toml"),
+        stderr.contains("ca.toml")
+            && stderr.contains("replaced by")
+            && stderr.contains("min_assurance"),
         "{stderr}"
     );
-    // Given only in ca.toml, it applies once accepted as the CA's setting (a changed
-    // setting is refused until `dongpo ca accept-settings`): issuance without Active
-    // Authentication is refused.
-    dongpo_ca::Ca::open_with(
-        &data.join("ca"),
-        None,
-        &dongpo_ca::Overrides {
-            accept_settings: Some(dongpo_pki::time::UnixTime::now()),
-            ..dongpo_ca::Overrides::default()
-        },
-    )
-    .unwrap();
-    let server = Process::start(&data, &["--dev"], &[]);
-    let key = std::fs::read_to_string(data.join("dev-api-key")).unwrap();
-    let client = Client::new(&server.url, Some(key.trim()));
-    let passport = Passport::new(Profile::P256, Variant::Genuine);
-    let verified = client.post("/v1/verifications", &passport.document());
-    assert_eq!(verified.status, 201, "{}", verified.text());
-    let refused = issue(&client, &verified.json()["id"], &passport.rrn(), "kb", 1);
-    assert_eq!(
-        (refused.status, refused.code().as_str()),
-        (422, "active_authentication_required")
-    );
-    drop(server);
+    std::fs::write(&ca_toml, text).unwrap();
+    drop(Process::start(&data, &["--dev"], &[]));
     let _ = std::fs::remove_dir_all(&data);
 }
 

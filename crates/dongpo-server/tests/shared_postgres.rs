@@ -182,14 +182,16 @@ fn the_server_answers_503_without_its_database_and_recovers() {
     let client = Client::new(&server.url, Some(key.trim()));
     let passport = Passport::new(Profile::P256, Variant::Genuine);
     let verify = || client.post("/v1/verifications", &passport.document());
-    let earlier = issue(&client, &verify().json()["id"], &passport.rrn(), "kb", 3);
+    // Verifications to issue on carry the chip's Active Authentication answer.
+    let verify_aa = || support::post_verification_with_aa(&client, &passport);
+    let earlier = issue(&client, &verify_aa().json()["id"], &passport.rrn(), "kb", 3);
     assert_eq!(earlier.status, 201);
     let (ocsp_request, issuer) = ocsp_request_for(&earlier.json());
     let ocsp = || client.post_raw("/ocsp", "application/ocsp-request", ocsp_request.clone());
     let try_later = dongpo_revocation::ocsp::error_response(
         dongpo_revocation::ocsp::OcspResponseStatus::TryLater,
     );
-    let before = verify();
+    let before = verify_aa();
     assert_eq!(before.status, 201);
     let pending = before.json()["id"].clone();
 

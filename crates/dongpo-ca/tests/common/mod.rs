@@ -53,6 +53,19 @@ impl Applicant {
 
 /// A passport of `variant` and seed, verified at `at` (with Active Authentication).
 pub fn applicant(variant: Variant, seed: u64, at: UnixTime) -> Applicant {
+    applicant_with(variant, seed, at, &[1, 2, 14, 15], true)
+}
+
+/// A passport of `variant` and seed, verified at `at` from the data groups `groups`, with
+/// Active Authentication when `aa`. Without 14 and 15 the verification offers no proof of
+/// chip presence (a document without chip presence, as far as the RA can tell).
+pub fn applicant_with(
+    variant: Variant,
+    seed: u64,
+    at: UnixTime,
+    groups: &[u8],
+    aa: bool,
+) -> Applicant {
     let passport =
         dongpo_testkit::generate(Profile::P256, variant, seed, &mut KeyStore::default()).unwrap();
     let file = |name: &str| passport.files.get(name).unwrap().clone();
@@ -64,14 +77,14 @@ pub fn applicant(variant: Variant, seed: u64, at: UnixTime) -> Applicant {
     )
     .unwrap();
     let mut data_groups = std::collections::BTreeMap::new();
-    for n in [1u8, 2, 14, 15] {
-        data_groups.insert(n, file(&format!("DG{n}.bin")));
+    for n in groups {
+        data_groups.insert(*n, file(&format!("DG{n}.bin")));
     }
     let document = Document {
         sod: file("EF_SOD.bin"),
         data_groups,
         com: Some(file("EF_COM.bin")),
-        active_auth: Some(ActiveAuthResponse {
+        active_auth: aa.then(|| ActiveAuthResponse {
             challenge: challenge.to_vec(),
             signature,
         }),

@@ -32,6 +32,10 @@ pub struct Policy {
     /// EF.COM listing other data groups than the SOD hashes (EF.COM is unsigned and
     /// never trusted, so the difference is noted rather than fatal).
     pub allow_com_mismatch: bool,
+    /// ECDSA Active Authentication when no covered DG14 names the hash
+    /// (`ActiveAuthenticationInfo`): the hash whose output is as long as the key's curve
+    /// order (see [`crate::active_auth::ecdsa_hash_for_curve`]).
+    pub allow_aa_hash_by_curve: bool,
     /// A `skipped` revocation check makes the result invalid.
     pub require_revocation: bool,
 }
@@ -52,6 +56,7 @@ impl Policy {
             allow_unwrapped_sod: true,
             allow_trailing_data: true,
             allow_com_mismatch: true,
+            allow_aa_hash_by_curve: true,
             require_revocation: false,
         }
     }
@@ -71,6 +76,7 @@ impl Policy {
             allow_unwrapped_sod: false,
             allow_trailing_data: false,
             allow_com_mismatch: false,
+            allow_aa_hash_by_curve: false,
             require_revocation: false,
         }
     }

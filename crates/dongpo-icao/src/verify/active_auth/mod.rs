@@ -252,6 +252,23 @@ pub fn ecdsa_hash_from_oid(oid: &const_oid::ObjectIdentifier) -> Result<HashAlgo
     }
 }
 
+/// The hash an ECDSA Active Authentication key of `curve` is assumed to sign with when no
+/// DG14 `ActiveAuthenticationInfo` names one: the hash whose output is as long as the
+/// curve order (P-224 and brainpoolP224r1: SHA-224; P-256 and brainpoolP256r1: SHA-256;
+/// P-384 and brainpoolP384r1: SHA-384; P-521 and brainpoolP512r1: SHA-512). `None` for
+/// brainpoolP320r1, which no SHA-2 output matches: such a chip needs its DG14.
+#[must_use]
+pub fn ecdsa_hash_for_curve(curve: dongpo_crypto::Curve) -> Option<HashAlgorithm> {
+    use dongpo_crypto::Curve;
+    match curve {
+        Curve::P224 | Curve::BrainpoolP224r1 => Some(HashAlgorithm::Sha224),
+        Curve::P256 | Curve::BrainpoolP256r1 => Some(HashAlgorithm::Sha256),
+        Curve::P384 | Curve::BrainpoolP384r1 => Some(HashAlgorithm::Sha384),
+        Curve::P521 | Curve::BrainpoolP512r1 => Some(HashAlgorithm::Sha512),
+        Curve::BrainpoolP320r1 => None,
+    }
+}
+
 /// Compares two digests without an early exit.
 fn digests_equal(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0

@@ -17,12 +17,14 @@ pub(super) const AA_BASIS: [CheckId; 4] = [
 /// signature and messageDigest passed on their own, before any deviation-list waiver
 /// (`unwaived`): a waived hash means the key in DG15 is not the one the State signed.
 /// A deviation list that declares the document's AA keys compromised makes it fail
-/// under every policy.
+/// under every policy. An ECDSA key whose hash no covered DG14 names is verified with the
+/// hash of its curve's size (quirk `aa-hash-by-curve`) when `hash_by_curve` allows it.
 pub(super) fn active_authentication(
     document: &Document,
     sod: Option<&Sod>,
     unwaived: &[CheckId],
     aa_compromised: Option<&str>,
+    hash_by_curve: bool,
     checks: &mut Checks,
 ) {
     let Some(response) = &document.active_auth else {
@@ -90,22 +92,50 @@ pub(super) fn active_authentication(
         _ => None,
     };
     // As `dongpo aa verify`, a bare SubjectPublicKeyInfo is read as well as the file.
-    let verified = crate::lds::Dg15::parse_file_or_spki(dg15)
-        .map_err(crate::verify::active_auth::AaError::from)
-        .and_then(|dg15| {
-            crate::verify::active_auth::verify(
-                &dg15,
-                hash,
-                &response.challenge,
-                &response.signature,
-            )
-        });
+    let dg15 = match crate::lds::Dg15::parse_file_or_spki(dg15) {
+        Ok(dg15) => dg15,
+        Err(e) => {
+            let e = crate::verify::active_auth::AaError::from(e);
+            checks.push(CheckId::AaSignature, Status::Fail, e.to_string());
+            return;
+        }
+    };
+    let mut quirk = None;
+    let hash = match (&dg15.public_key, hash) {
+        (dongpo_crypto::PublicKey::Ec(ec), None) => {
+            match crate::verify::active_auth::ecdsa_hash_for_curve(ec.curve) {
+                Some(by_curve) if hash_by_curve => {
+                    quirk = Some(format!(
+                        "quirk aa-hash-by-curve: no covered DG14 names the Active Authentication \
+                         hash, {by_curve} taken for the {} key; ",
+                        ec.curve.name()
+                    ));
+                    Some(by_curve)
+                }
+                Some(_) => {
+                    checks.push(
+                        CheckId::AaSignature,
+                        Status::Fail,
+                        "no covered DG14 names the ECDSA Active Authentication hash \
+                         (ActiveAuthenticationInfo), and this policy does not take it from the \
+                         curve (quirk aa-hash-by-curve)",
+                    );
+                    return;
+                }
+                None => None,
+            }
+        }
+        (_, hash) => hash,
+    };
+    let verified =
+        crate::verify::active_auth::verify(&dg15, hash, &response.challenge, &response.signature);
     match verified {
         Ok(outcome) => checks.push(
             CheckId::AaSignature,
             Status::Pass,
             format!(
-                "{} with {} by {}",
+                "{}{} with {} by {}",
+                quirk.unwrap_or_default(),
                 outcome.algorithm.name(),
                 outcome.hash,
                 outcome.key

@@ -458,6 +458,7 @@ pub fn verify_parsed(
         sod.as_ref(),
         unwaived,
         aa_compromised.as_deref(),
+        policy.allow_aa_hash_by_curve,
         &mut checks,
     );
     let offers = chip_offers(document, &checks);

@@ -60,9 +60,21 @@ fn ca_with_approval() -> (Ca, dongpo_ca::Approval) {
     }
     let mut trust = TrustStore::new();
     trust.add_csca(&file("csca.der"), "csca").unwrap();
+    // The chip answers Active Authentication: the profiles need chip presence.
+    let challenge = [1u8, 2, 3, 4, 5, 6, 7, 8];
+    let signature = dongpo_testkit::active_auth::sign(
+        &file("aa_key.p8"),
+        &challenge,
+        dongpo_crypto::HashAlgorithm::Sha256,
+    )
+    .unwrap();
     let document = Document {
         sod: file("EF_SOD.bin"),
         data_groups,
+        active_auth: Some(dongpo_icao::passive_auth::ActiveAuthResponse {
+            challenge: challenge.to_vec(),
+            signature,
+        }),
         ..Document::default()
     };
     let options = Options {

@@ -67,7 +67,7 @@ fn a_proof_on_a_covered_dg14_passes() {
 
 #[test]
 fn without_a_proof_the_check_is_skipped_with_the_reason_and_the_offer_recorded() {
-    let report = verify(&document(&dir(), &[1, 2, 14], None));
+    let report = verify(&document(&dir(), &[1, 2, 14, 15], None));
     let (status, detail) = ca(&report);
     assert_eq!(status, Status::Skipped);
     assert!(
@@ -76,13 +76,26 @@ fn without_a_proof_the_check_is_skipped_with_the_reason_and_the_offer_recorded()
     );
     assert!(report.valid, "not running CA is no failure of the files");
     assert!(report.evidence.chip_offers.chip_authentication);
-    assert!(!report.evidence.chip_offers.active_authentication);
+    assert!(report.evidence.chip_offers.active_authentication);
+}
 
+#[test]
+fn withholding_dg14_or_dg15_does_not_hide_what_the_chip_offers() {
+    // The SOD hashes DG14 and DG15: leaving them out must not look like a chip without
+    // presence (which a `PA` profile would accept).
     let report = verify(&document(&dir(), &[1, 2], None));
     let (status, detail) = ca(&report);
     assert_eq!(status, Status::Skipped);
-    assert!(detail.contains("no DG14"), "{detail}");
-    assert!(!report.evidence.chip_offers.chip_authentication);
+    assert!(detail.contains("not supplied"), "{detail}");
+    assert!(report.evidence.chip_offers.chip_authentication);
+    assert!(report.evidence.chip_offers.active_authentication);
+
+    let report = verify(&document(&dir(), &[1, 2, 14], None));
+    assert!(report.evidence.chip_offers.chip_authentication);
+    assert!(
+        report.evidence.chip_offers.active_authentication,
+        "DG15 withheld"
+    );
 }
 
 #[test]

@@ -20,19 +20,30 @@ fn passed(checks: &Checks, id: CheckId) -> bool {
         .any(|c| c.id == id && c.status == Status::Pass)
 }
 
-/// The proofs of presence the document's covered data groups offer: a DG14 whose hash
-/// passed and that holds a ChipAuthenticationPublicKeyInfo, a DG15 whose hash passed.
-pub(super) fn chip_offers(document: &Document, checks: &Checks) -> ChipOffers {
-    let chip_authentication = passed(checks, CheckId::DgHash(14))
+/// The proofs of presence the document's chip offers: a DG14 whose hash passed and that
+/// holds a ChipAuthenticationPublicKeyInfo, a DG15 whose hash passed. A DG14 or DG15 that
+/// the SOD hashes but that was not supplied counts as offered too: leaving a file out must
+/// not turn a chip with presence into one without (a downgrade to `PA`).
+pub(super) fn chip_offers(document: &Document, sod: Option<&Sod>, checks: &Checks) -> ChipOffers {
+    let withheld = |number: u8| {
+        !document.data_groups.contains_key(&number)
+            && sod.is_some_and(|s| s.dg_hashes.contains_key(&number))
+    };
+    let chip_authentication = withheld(14) || covered_ca_key(document, checks);
+    ChipOffers {
+        chip_authentication,
+        active_authentication: withheld(15) || passed(checks, CheckId::DgHash(15)),
+    }
+}
+
+/// A DG14 was supplied, its hash passed, and it holds a ChipAuthenticationPublicKeyInfo.
+fn covered_ca_key(document: &Document, checks: &Checks) -> bool {
+    passed(checks, CheckId::DgHash(14))
         && document
             .data_groups
             .get(&14)
             .and_then(|dg14| crate::lds::Dg14::parse(dg14).ok())
-            .is_some_and(|dg14| dg14.chip_authentication_public_keys().next().is_some());
-    ChipOffers {
-        chip_authentication,
-        active_authentication: passed(checks, CheckId::DgHash(15)),
-    }
+            .is_some_and(|dg14| dg14.chip_authentication_public_keys().next().is_some())
 }
 
 /// `ca.authentication`. A proof counts only for a chip whose Passive Authentication
@@ -46,7 +57,9 @@ pub(super) fn chip_authentication(
 ) {
     let detail = match &document.chip_authentication {
         None => {
-            let why = if offers.chip_authentication {
+            let why = if offers.chip_authentication && !document.data_groups.contains_key(&14) {
+                "the SOD hashes a DG14 that was not supplied: Chip Authentication cannot be run without it"
+            } else if offers.chip_authentication {
                 "the chip offers Chip Authentication but it was not run (files alone cannot prove chip presence)"
             } else if document.data_groups.contains_key(&14) {
                 "no Chip Authentication key in a DG14 that Passive Authentication covered"
@@ -64,7 +77,7 @@ pub(super) fn chip_authentication(
     };
     let pa_passed = REQUIRED.iter().all(|id| passed(checks, *id))
         && !checks.0.iter().any(|c| c.status == Status::Fail);
-    if !pa_passed || !offers.chip_authentication {
+    if !pa_passed || !covered_ca_key(document, checks) {
         checks.push(
             CheckId::CaAuthentication,
             Status::Fail,

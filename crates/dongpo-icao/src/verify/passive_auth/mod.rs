@@ -461,7 +461,7 @@ pub fn verify_parsed(
         policy.allow_aa_hash_by_curve,
         &mut checks,
     );
-    let offers = chip_offers(document, &checks);
+    let offers = chip_offers(document, sod.as_ref(), &checks);
     chip_authentication(document, unwaived, offers, &mut checks);
 
     let required_skipped = checks.0.iter().any(|c| {

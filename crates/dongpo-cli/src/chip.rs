@@ -14,7 +14,7 @@ use dongpo_icao::lds::Dg14;
 use dongpo_icao::passive_auth::{
     ActiveAuthResponse, ChipAuthenticationResult, Document, Options, TimeModel,
 };
-use dongpo_icao::{CheckId, Policy, Status, TrustSources, VerificationReport};
+use dongpo_icao::{CheckId, Policy, Status, TrustSources};
 use dongpo_pki::UnixTime;
 use dongpo_testkit::chip::{ChipOptions, ChipVariant, VirtualChip};
 use dongpo_testkit::chip_auth::ChipAuthSpec;
@@ -103,13 +103,13 @@ pub struct ReadArgs {
 }
 
 /// Runs Chip Authentication on the terminal's open session when the read DG14 offers it:
-/// only with a DG14 whose hash, SOD signature and messageDigest passed in `first` (the
-/// report without CA). A DG14 that offers CA but is not covered gives a failure without
-/// running it (its key proves nothing); no offer gives `None` (the report says why).
-fn chip_authentication<T: Transport>(
+/// only with a DG14 whose hash, SOD signature and messageDigest passed in the first report
+/// (without CA; `passed` tells). A DG14 that offers CA but is not covered gives a failure
+/// without running it (its key proves nothing); no offer gives `None` (the report says why).
+pub(crate) fn chip_authentication<T: Transport>(
     terminal: &mut Terminal<T>,
     contents: &ChipContents,
-    first: &VerificationReport,
+    passed: impl Fn(CheckId) -> bool,
 ) -> Option<ChipAuthenticationResult> {
     let dg14 = Dg14::parse(contents.data_groups.get(&14)?).ok()?;
     dg14.chip_authentication_public_keys().next()?;
@@ -119,7 +119,7 @@ fn chip_authentication<T: Transport>(
         CheckId::DgHash(14),
     ]
     .into_iter()
-    .all(|id| first.check(id).is_some_and(|c| c.status == Status::Pass));
+    .all(passed);
     if !covered {
         return Some(ChipAuthenticationResult::Failed {
             reason: "not run: DG14 offers Chip Authentication but Passive Authentication did not cover it (sod.message_digest, sod.signature and dg.14.hash must pass), so its key proves nothing".into(),
@@ -259,7 +259,9 @@ pub fn run(command: &ChipCommand) -> Result<u8, String> {
     // Passive Authentication first: Chip Authentication counts only with a key from a
     // DG14 that it covered.
     let (first, _) = crate::verify::check_document(&document, &trust, &options, &verifier);
-    document.chip_authentication = chip_authentication(&mut terminal, &contents, &first);
+    document.chip_authentication = chip_authentication(&mut terminal, &contents, |id| {
+        first.check(id).is_some_and(|c| c.status == Status::Pass)
+    });
     let (report, unreadable) =
         crate::verify::check_document(&document, &trust, &options, &verifier);
     if args.json {

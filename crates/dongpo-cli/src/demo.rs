@@ -1,6 +1,8 @@
 //! `dongpo demo`: the whole flow in one process on embedded defaults, each step printed.
 //!
-//! A generated ePassport is verified (Passive and Active Authentication), its holder found
+//! A generated Korean-style ePassport chip (Chip Authentication, no Active Authentication)
+//! is read in this process by the reference terminal and verified (Passive Authentication,
+//! then Chip Authentication on the same session: assurance `PA+CA`), its holder found
 //! in the registry of overseas citizens, one certificate issued under each of the five
 //! profiles, a weak CSR refused, one more certificate issued and revoked, and the audit
 //! chain verified. Nothing here is a real person or a real key.
@@ -16,11 +18,15 @@ use dongpo_ca::RevocationReason;
 use dongpo_ca::certificate_pem;
 use dongpo_ca::{Application, Finalized, IssuanceError};
 use dongpo_ca::{InitOptions, init};
+use dongpo_chip::MrzKey;
+use dongpo_chip::terminal::{Terminal, Transport, TransportError};
 use dongpo_icao::Status;
 use dongpo_icao::TrustStore;
-use dongpo_icao::passive_auth::ActiveAuthResponse;
+use dongpo_icao::passive_auth::Document;
 use dongpo_pki::time::UnixTime;
-use dongpo_testkit::{KeyStore, Profile, Variant};
+use dongpo_testkit::chip::{ChipOptions, ChipVariant, VirtualChip};
+use dongpo_testkit::chip_auth::ChipAuthSpec;
+use dongpo_testkit::{KeyStore, Profile};
 
 use crate::{exit, passport};
 
@@ -120,15 +126,30 @@ fn demo(out: &Path, args: &DemoArgs) -> Result<u8, String> {
     ));
 
     // 2. The passport, as the phone app would read it.
+    // A Korean-style chip: Chip Authentication (ECDH, AES-128, P-256), no Active
+    // Authentication.
+    let options = ChipOptions {
+        active_authentication: false,
+        variant: ChipVariant::Genuine,
+        chip_authentication: ChipAuthSpec::from_names("ecdh-aes128", "p256")?,
+    };
+    let mut keys = KeyStore::default();
     let mut generated =
-        dongpo_testkit::generate(Profile::P256, Variant::Genuine, 1, &mut KeyStore::default())
+        dongpo_testkit::chip_document::passport(Profile::P256, 1, &options, &mut keys)
             .map_err(|e| e.to_string())?;
+    let chip = VirtualChip::new(&generated, Profile::P256, 1, &options, &mut keys)
+        .map_err(|e| e.to_string())?;
     // The holder's registry record (with a resident registration number, synthetic as it
     // is) goes straight into the sealed registry, never into a file.
     let identity_text = generated
         .files
         .remove("identity.json")
         .ok_or_else(|| "testkit did not write identity.json".to_owned())?;
+    // The chip answers no Active Authentication: it serves no DG15, and its AA key is
+    // not part of what was read.
+    for name in ["DG15.bin", "aa_key.p8"] {
+        generated.files.remove(name);
+    }
     generated
         .write_to(&passport_dir)
         .map_err(|e| e.to_string())?;
@@ -143,10 +164,17 @@ fn demo(out: &Path, args: &DemoArgs) -> Result<u8, String> {
     let trust_dir = ca_dir.join("trust");
     std::fs::create_dir_all(&trust_dir).map_err(io(&trust_dir))?;
     write(&trust_dir.join("testkit-csca.der"), &csca)?;
-    say.step("2. Chip    read a test ePassport (issuing state KOR, ECDSA P-256 document signer): EF.SOD, DG1, DG2, DG14, DG15");
+    let identity_text = String::from_utf8(identity_text).map_err(|e| e.to_string())?;
+    let mut terminal = Terminal::new(InMemory(chip));
+    let contents = terminal
+        .read_document(&mrz_key(&identity_text)?)
+        .map_err(|e| format!("chip unreadable: {e}"))?;
+    say.step(&format!(
+        "2. Chip    read a test ePassport over {} (issuing state KOR, ECDSA P-256 document signer, Chip Authentication, no Active Authentication): EF.SOD, DG1, DG2, DG14",
+        contents.access
+    ));
 
     // 3. The registry of overseas citizens.
-    let identity_text = String::from_utf8(identity_text).map_err(|e| e.to_string())?;
     let identity =
         Identity::from_json(&identity_text, "identity.json").map_err(|e| e.to_string())?;
     let persons = ca
@@ -158,22 +186,15 @@ fn demo(out: &Path, args: &DemoArgs) -> Result<u8, String> {
     )?;
     say.step("3. Registry registered the holder as an overseas citizen (resident registration number kept only as a keyed hash)");
 
-    // 4. Verification: Passive Authentication plus Active Authentication on a fresh challenge.
-    let mut challenge = [0u8; 8];
-    getrandom::fill(&mut challenge).map_err(|e| e.to_string())?;
-    let aa_signature = dongpo_testkit::active_auth::sign(
-        &file("aa_key.p8")?,
-        &challenge,
-        dongpo_crypto::HashAlgorithm::Sha256,
-    )
-    .map_err(|e| e.to_string())?;
-    let document = passport::load(
-        &passport_dir,
-        Some(ActiveAuthResponse {
-            challenge: challenge.to_vec(),
-            signature: aa_signature,
-        }),
-    )?;
+    // 4. Verification: Passive Authentication, then Chip Authentication on the same
+    // session with the key of the DG14 it covered.
+    let mut document = Document {
+        sod: contents.sod.clone(),
+        data_groups: contents.data_groups.clone(),
+        com: contents.com.clone(),
+        active_auth: None,
+        chip_authentication: None,
+    };
     let mut trust = TrustStore::new();
     trust
         .add_csca(&csca, "testkit CSCA")
@@ -181,10 +202,18 @@ fn demo(out: &Path, args: &DemoArgs) -> Result<u8, String> {
     trust
         .add_crl(&file("csca.crl")?, "testkit CSCA CRL")
         .map_err(|e| e.to_string())?;
+    let first = passport::verify(&document, &trust, now);
+    document.chip_authentication =
+        crate::chip::chip_authentication(&mut terminal, &contents, |id| first.passed(id));
     let report = passport::verify(&document, &trust, now);
+    let assurance = Assurance::reached(
+        report.passed(dongpo_icao::CheckId::AaSignature),
+        report.passed(dongpo_icao::CheckId::CaAuthentication),
+    )
+    .label();
     let count = |s: Status| report.checks.iter().filter(|c| c.status == s).count();
     say.step(&format!(
-        "4. Verify  Passive + Active Authentication: {} checks passed, {} failed, {} skipped -> {}",
+        "4. Verify  Passive + Chip Authentication: {} checks passed, {} failed, {} skipped -> {} at {assurance}",
         count(Status::Pass),
         count(Status::Fail),
         count(Status::Skipped),
@@ -348,6 +377,7 @@ fn demo(out: &Path, args: &DemoArgs) -> Result<u8, String> {
             serde_json::json!({
                 "out": out.display().to_string(),
                 "verification_valid": report.valid,
+                "assurance": assurance,
                 "issued": issued_summary,
                 "refused": { "profile": "toss", "code": refusal.code() },
                 "revoked": { "serial": revoked.serial.to_hex(), "reason": "keyCompromise" },
@@ -356,6 +386,36 @@ fn demo(out: &Path, args: &DemoArgs) -> Result<u8, String> {
         );
     }
     Ok(exit::OK)
+}
+
+/// The virtual chip in this process, as a terminal's transport.
+struct InMemory(VirtualChip);
+
+impl Transport for InMemory {
+    fn transmit(&mut self, apdu: &[u8]) -> Result<Vec<u8>, TransportError> {
+        Ok(self.0.transmit(apdu))
+    }
+}
+
+/// The BAC key of the holder record's document number and dates (`YYYY-MM-DD`).
+fn mrz_key(identity_json: &str) -> Result<MrzKey, String> {
+    let identity: serde_json::Value =
+        serde_json::from_str(identity_json).map_err(|e| e.to_string())?;
+    let field = |name: &str| {
+        identity
+            .get(name)
+            .and_then(serde_json::Value::as_str)
+            .ok_or_else(|| format!("identity.json: no {name}"))
+    };
+    let yymmdd = |name: &str| -> Result<String, String> {
+        Ok(field(name)?.get(2..).unwrap_or_default().replace('-', ""))
+    };
+    MrzKey::from_mrz_fields(
+        field("document_number")?,
+        &yymmdd("date_of_birth")?,
+        &yymmdd("date_of_expiry")?,
+    )
+    .map_err(|e| e.to_string())
 }
 
 /// One certificate through the issuance service and its access records, as `dongpo

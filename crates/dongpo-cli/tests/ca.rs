@@ -284,6 +284,15 @@ fn init_register_issue_revoke_and_audit() {
 }
 
 #[test]
+fn demo_json_names_the_assurance_reached() {
+    let out = ok(&dongpo(&["demo", "--json"]));
+    let summary: serde_json::Value = serde_json::from_str(out.lines().last().unwrap()).unwrap();
+    assert_eq!(summary["verification_valid"], true, "{summary}");
+    assert_eq!(summary["assurance"], "PA+CA", "{summary}");
+    assert_eq!(summary["issued"].as_array().unwrap().len(), 5, "{summary}");
+}
+
+#[test]
 fn demo_leaves_the_contract_files_and_openssl_accepts_them() {
     let out = scratch("demo");
     let text = ok(&dongpo(&["demo", "--out", s(&out)]));
@@ -297,6 +306,10 @@ fn demo_leaves_the_contract_files_and_openssl_accepts_them() {
     ] {
         assert!(text.contains(step), "missing step {step}:\n{text}");
     }
+    // A Korean-style chip: Chip Authentication proves its presence, issuance at PA+CA.
+    assert!(text.contains("Passive + Chip Authentication"), "{text}");
+    assert!(text.contains("valid at PA+CA"), "{text}");
+    assert_eq!(text.matches("  PA+CA  -> certs/").count(), 5, "{text}");
     assert!(out.join("ca/ca.toml").exists());
     for file in [
         "root.pem",

@@ -199,7 +199,14 @@ fn a_profile_asking_for_pa_issues_to_a_document_without_chip_presence_only() {
     // Leaving DG14 and DG15 out does not hide them: the SOD hashes both.
     let withheld = applicant_with(Variant::Genuine, 1, NOW, &[1, 2], false);
     let err = ca
-        .approve(&withheld.report, &withheld.dg1, withheld.rrn(), &key, "kb", NOW)
+        .approve(
+            &withheld.report,
+            &withheld.dg1,
+            withheld.rrn(),
+            &key,
+            "kb",
+            NOW,
+        )
         .unwrap_err();
     assert_eq!(err.code(), "chip_presence_required", "{err}");
 }

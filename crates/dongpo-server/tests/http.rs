@@ -963,7 +963,13 @@ fn issuance_needs_the_profiles_assurance_and_refuses_a_downgrade() {
         files_only.json()["report"]["evidence"]["chip_offers"],
         json!({"chip_authentication": false, "active_authentication": false})
     );
-    let refused = issue(&client, &files_only.json()["id"], &no_presence.rrn(), "kb", 1);
+    let refused = issue(
+        &client,
+        &files_only.json()["id"],
+        &no_presence.rrn(),
+        "kb",
+        1,
+    );
     assert_eq!(
         (refused.status, refused.code().as_str()),
         (422, "assurance_too_low"),

@@ -176,7 +176,14 @@ pub fn generate_without_chip_presence(
     seed: u64,
     keys: &mut KeyStore,
 ) -> Result<Passport, TestkitError> {
-    build(profile, Variant::Genuine, seed, keys, Some(Vec::new()), false)
+    build(
+        profile,
+        Variant::Genuine,
+        seed,
+        keys,
+        Some(Vec::new()),
+        false,
+    )
 }
 
 fn build(
@@ -336,7 +343,14 @@ fn build(
     files.insert("EF_SOD.bin".to_string(), sod_file);
     files.insert(
         "EF_COM.bin".to_string(),
-        dg::ef_com(lds_version, if with_dg15 { &[1, 2, 14, 15] } else { &[1, 2, 14] }),
+        dg::ef_com(
+            lds_version,
+            if with_dg15 {
+                &[1, 2, 14, 15]
+            } else {
+                &[1, 2, 14]
+            },
+        ),
     );
     files.insert("DG1.bin".to_string(), dg1.clone());
     files.insert("DG2.bin".to_string(), dg2);

@@ -83,7 +83,12 @@ pub fn applicant_without_chip_presence(seed: u64, at: UnixTime) -> Applicant {
     verified(&passport, at, &[1, 2, 14], false)
 }
 
-fn verified(passport: &dongpo_testkit::Passport, at: UnixTime, groups: &[u8], aa: bool) -> Applicant {
+fn verified(
+    passport: &dongpo_testkit::Passport,
+    at: UnixTime,
+    groups: &[u8],
+    aa: bool,
+) -> Applicant {
     let file = |name: &str| passport.files.get(name).unwrap().clone();
     let challenge = [1u8, 2, 3, 4, 5, 6, 7, 8];
     let signature = if aa {

@@ -93,15 +93,50 @@ pub struct TcpTransport {
 }
 
 impl TcpTransport {
-    /// Connects to `address` (`host:port`); each connection is a fresh power-up.
+    /// Connects to `address` (`host:port`); each connection is a fresh power-up. A chip
+    /// that does not accept within [`TcpTransport::CONNECT_TIMEOUT`] or does not answer
+    /// within [`TcpTransport::ANSWER_TIMEOUT`] is an I/O error (`TimedOut` /
+    /// `WouldBlock`), never a terminal that waits for ever.
     ///
     /// # Errors
     /// I/O errors.
     pub fn connect(address: &str) -> Result<Self, TransportError> {
-        let stream = TcpStream::connect(address)?;
-        stream.set_nodelay(true)?;
-        Ok(Self { stream })
+        Self::connect_with_timeouts(address, Self::CONNECT_TIMEOUT, Self::ANSWER_TIMEOUT)
     }
+
+    /// [`TcpTransport::connect`] with other timeouts (both must be above zero).
+    ///
+    /// # Errors
+    /// I/O errors; a zero timeout is `InvalidInput`.
+    pub fn connect_with_timeouts(
+        address: &str,
+        connect: std::time::Duration,
+        answer: std::time::Duration,
+    ) -> Result<Self, TransportError> {
+        use std::net::ToSocketAddrs;
+        let mut last = std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "the address resolves to nothing",
+        );
+        for candidate in address.to_socket_addrs()? {
+            match TcpStream::connect_timeout(&candidate, connect) {
+                Ok(stream) => {
+                    stream.set_nodelay(true)?;
+                    stream.set_read_timeout(Some(answer))?;
+                    stream.set_write_timeout(Some(answer))?;
+                    return Ok(Self { stream });
+                }
+                Err(e) => last = e,
+            }
+        }
+        Err(last.into())
+    }
+
+    /// How long a connection may take.
+    pub const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+    /// How long one answer (or one write) may take: a chip's slowest answer (a DH key
+    /// agreement, an RSA signature) takes well under a second.
+    pub const ANSWER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 }
 
 impl Transport for TcpTransport {

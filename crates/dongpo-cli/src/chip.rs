@@ -199,12 +199,18 @@ pub fn testkit(command: &TestkitChipCommand) -> Result<u8, String> {
     for stream in listener.incoming() {
         let Ok(mut stream) = stream else { continue };
         let _ = stream.set_nodelay(true);
+        // A terminal that goes quiet must not hold the one chip for ever: an idle
+        // connection is dropped (a card pulled from the reader).
+        let _ = stream.set_read_timeout(Some(IDLE_CONNECTION));
         if let Err(e) = dongpo_testkit::chip::serve_connection(&mut chip, &mut stream) {
             eprintln!("dongpo: connection ended: {e}");
         }
     }
     Ok(exit::OK)
 }
+
+/// How long `testkit chip serve` waits for the next command of a connection.
+const IDLE_CONNECTION: std::time::Duration = std::time::Duration::from_secs(30);
 
 fn mrz_key(args: &ReadArgs) -> Result<MrzKey, String> {
     crate::mrz_input::mrz_key_from(

@@ -57,6 +57,10 @@ struct Sealed {
     com: Option<ByteBuf>,
 }
 
+/// Open chip sessions one API key may hold at once: each keeps a sealed copy of the
+/// submitted files until it ends or expires, so the count bounds what a key can store.
+pub const MAX_OPEN_SESSIONS_PER_KEY: u64 = 32;
+
 fn unavailable(message: impl Into<String>) -> ApiError {
     ApiError::unprocessable("chip_authentication_unavailable", message)
 }
@@ -88,6 +92,19 @@ pub fn open(worker: &AppState, owner: &str, document: &Document) -> ApiResult<Va
         return Err(unavailable(format!(
             "Chip Authentication needs a DG14 that Passive Authentication covers: {id} did not pass"
         )));
+    }
+    // A document that fails Passive Authentication (a data group the SOD does not cover,
+    // a hash that differs, an untrusted signer) could only end in an invalid verification:
+    // refused before anything is stored or sent to the chip.
+    if !outcome.valid {
+        let failed: Vec<String> = outcome.failed().iter().map(ToString::to_string).collect();
+        return Err(ApiError::unprocessable(
+            "passive_authentication_failed",
+            format!(
+                "Passive Authentication of the submitted files did not pass (failed: {}); a chip session needs a valid document",
+                if failed.is_empty() { "a required check was skipped".to_owned() } else { failed.join(", ") }
+            ),
+        ));
     }
     let dg14 = document
         .data_groups
@@ -133,7 +150,18 @@ pub fn open(worker: &AppState, owner: &str, document: &Document) -> ApiResult<Va
     let sealed =
         chip_seal::seal(&worker.fingerprint_key, &id, owner, &plain).map_err(ApiError::internal)?;
     let expires_at = UnixTime(now.0.saturating_add(worker.config.chip_session_ttl_secs));
-    worker.with_db(|db| db.insert_chip_session(&id, owner, &sealed, expires_at))?;
+    let stored = worker.with_db(|db| {
+        db.insert_chip_session(&id, owner, &sealed, expires_at, (now, MAX_OPEN_SESSIONS_PER_KEY))
+    })?;
+    if !stored {
+        return Err(ApiError::new(
+            axum::http::StatusCode::TOO_MANY_REQUESTS,
+            "chip_sessions_exhausted",
+            format!(
+                "this API key already holds {MAX_OPEN_SESSIONS_PER_KEY} open chip sessions; finish them or let them expire"
+            ),
+        ));
+    }
     // The files are held (sealed) until the session ends: an access to personal data.
     worker.record_access(&[Access {
         at: now,

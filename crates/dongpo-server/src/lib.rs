@@ -35,6 +35,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use chip_session::MAX_OPEN_SESSIONS_PER_KEY;
 pub use config::{CommandLine, ConfigError, ServerConfig};
 pub use dev::MARKER_FILE;
 pub use error::ApiError;

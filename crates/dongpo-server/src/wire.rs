@@ -229,6 +229,7 @@ pub fn to_base64(bytes: &[u8]) -> String {
 /// One document as the chip gave it. The base64 text is borrowed from the request body
 /// where it can be (no escapes), so a batch of megabytes is not copied before decoding.
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DocumentIn<'a> {
     /// EF.SOD, base64.
     #[serde(borrow)]
@@ -243,6 +244,7 @@ pub struct DocumentIn<'a> {
 
 /// The Active Authentication part of a verification request.
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ActiveAuthIn {
     /// The challenge the server issued.
     pub challenge_id: String,

@@ -675,3 +675,36 @@ fn the_relay_library_reads_the_chip_and_completes_a_session() {
         other => panic!("{other:?}"),
     }
 }
+
+/// adv19 finding 1: a session keeps a sealed copy of the submitted files until it ends, so
+/// files that fail Passive Authentication (here megabytes of data groups the SOD does not
+/// hash) are refused before anything is stored, and one API key holds a bounded number of
+/// open sessions.
+#[test]
+fn invalid_documents_and_too_many_open_sessions_store_nothing() {
+    let server = InProcess::dev("chip-bounds", |_| {});
+    let client = Client::new(&server.url, Some(&server.key));
+    let passport = Passport::new(Profile::P256, Variant::Genuine);
+    let mut junk = passport.document();
+    for n in ["3", "4"] {
+        junk["dg"][n] = json!(support::b64(&vec![0x5a; 300_000]));
+    }
+    let refused = client.post("/v1/chip-sessions", &junk);
+    expect(&refused, 422, "passive_authentication_failed");
+    assert!(refused.text().contains("dg.3.covered"), "{}", refused.text());
+    assert_eq!(count(&server, "SELECT COUNT(*) FROM server_chip_sessions"), 0);
+
+    let bound = i64::try_from(dongpo_server::MAX_OPEN_SESSIONS_PER_KEY).unwrap();
+    for _ in 0..bound {
+        open(&client, &passport);
+    }
+    expect(
+        &client.post("/v1/chip-sessions", &passport.document()),
+        429,
+        "chip_sessions_exhausted",
+    );
+    assert_eq!(
+        count(&server, "SELECT COUNT(*) FROM server_chip_sessions"),
+        bound
+    );
+}

@@ -1289,3 +1289,43 @@ fn registry_is_no_oracle() {
     };
     assert_eq!(subject_of("repeated:"), subject_of("issued:"));
 }
+
+/// adv19 finding 2: unknown fields in a verification body are refused, not ignored: a
+/// misspelt `aa` (or a would-be Chip Authentication result) must not give a verification
+/// that silently skipped the proof. The batch and the `aa` object refuse them too.
+#[test]
+fn unknown_fields_in_verification_bodies_are_refused() {
+    let server = InProcess::dev("unknown-fields", |_| {});
+    let client = Client::new(&server.url, Some(&server.key));
+    let passport = Passport::new(Profile::P256, Variant::Genuine);
+    for (field, value) in [
+        ("AA", json!({"challenge_id": "x", "signature": "AA=="})),
+        ("chip_authentication", json!("proven")),
+        ("\u{1b}[31mred", json!(1)),
+    ] {
+        let mut body = passport.document();
+        body[field] = value;
+        let refused = client.post("/v1/verifications", &body);
+        assert_eq!(
+            (refused.status, refused.code().as_str()),
+            (400, "bad_request"),
+            "{field}: {}",
+            refused.text()
+        );
+        assert!(!refused.text().contains('\u{1b}'), "{}", refused.text());
+    }
+    let mut body = passport.document();
+    body["aa"] = json!({"challenge_id": "x", "signature": "AA==", "extra": true});
+    assert_eq!(client.post("/v1/verifications", &body).status, 400);
+    let mut document = passport.document();
+    document["zzz"] = json!(1);
+    let batch = client.post("/v1/verifications:batch", &json!({"documents": [document]}));
+    assert_eq!(batch.status, 400, "{}", batch.text());
+    let batch = client.post(
+        "/v1/verifications:batch",
+        &json!({"documents": [passport.document()], "zzz": 1}),
+    );
+    assert_eq!(batch.status, 400, "{}", batch.text());
+    // The plain body is still taken.
+    assert_eq!(client.post("/v1/verifications", &passport.document()).status, 201);
+}

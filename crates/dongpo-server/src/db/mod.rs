@@ -208,7 +208,8 @@ pub trait ServerDb: Send {
         now: UnixTime,
     ) -> Result<Result<Vec<u8>, ChallengeRefusal>, DbError>;
     /// Stores a new chip session of the API key `owner`, waiting for step 1, with its
-    /// sealed state.
+    /// sealed state, unless `owner` already holds `open_limit.1` sessions that are open
+    /// at `open_limit.0` (`Ok(false)`: nothing stored).
     ///
     /// # Errors
     /// [`DbError`].
@@ -218,7 +219,8 @@ pub trait ServerDb: Send {
         owner: &str,
         sealed: &[u8],
         expires_at: UnixTime,
-    ) -> Result<(), DbError>;
+        open_limit: (UnixTime, u64),
+    ) -> Result<bool, DbError>;
     /// Moves the session from `from` to `to` and returns its sealed state, in one
     /// conditional statement: of two requests for one step only one gets it. A session
     /// waiting for another step, or expired, is ended (its sealed state dropped); to any
@@ -502,21 +504,39 @@ impl<B: Backend> ServerDb for Db<B> {
         owner: &str,
         sealed: &[u8],
         expires_at: UnixTime,
-    ) -> Result<(), DbError> {
-        self.0
-            .sql()?
-            .execute(
-                "INSERT INTO server_chip_sessions (id, owner, step, expires_at, sealed) \
-                 VALUES ($1, $2, 1, $3, $4)",
+        (now, most_open): (UnixTime, u64),
+    ) -> Result<bool, DbError> {
+        let mut sql = self.0.sql()?;
+        // Counted first, then inserted: two opens racing on one key may both pass a count
+        // one below the bound, so the bound can be passed by the number of concurrent
+        // requests, never more.
+        let open: bool = sql
+            .query_opt(
+                "SELECT COUNT(*) >= $3 FROM server_chip_sessions \
+                 WHERE owner = $1 AND sealed IS NOT NULL AND expires_at > $2",
                 &[
-                    Value::Text(id),
                     Value::Text(owner),
-                    Value::Int(secs(expires_at)),
-                    Value::Bytes(sealed),
+                    Value::Int(secs(now)),
+                    Value::Int(i64::try_from(most_open).unwrap_or(i64::MAX)),
                 ],
             )
-            .map_err(err("insert chip session"))?;
-        Ok(())
+            .map_err(err("count chip sessions"))?
+            .ok_or_else(|| DbError::from_display("count chip sessions", "no row"))?;
+        if open {
+            return Ok(false);
+        }
+        sql.execute(
+            "INSERT INTO server_chip_sessions (id, owner, step, expires_at, sealed) \
+             VALUES ($1, $2, 1, $3, $4)",
+            &[
+                Value::Text(id),
+                Value::Text(owner),
+                Value::Int(secs(expires_at)),
+                Value::Bytes(sealed),
+            ],
+        )
+        .map_err(err("insert chip session"))?;
+        Ok(true)
     }
 
     fn advance_chip_session(

@@ -1,5 +1,6 @@
 //! Challenges, verifications (one and batch) and their receipts.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::Json;
@@ -62,6 +63,37 @@ pub struct VerifyIn<'a> {
     /// Active Authentication over a server challenge.
     #[serde(default)]
     pub aa: Option<ActiveAuthIn>,
+    /// Every other field, refused by the handler (serde cannot combine
+    /// `deny_unknown_fields` with `flatten`): a misspelt `aa` must not give a verification
+    /// that silently skipped Active Authentication.
+    #[serde(flatten)]
+    pub unknown: BTreeMap<String, serde::de::IgnoredAny>,
+}
+
+impl VerifyIn<'_> {
+    /// 400 `bad_request` naming the first unknown field (only when its name is plain: no
+    /// control characters or long text are echoed).
+    ///
+    /// # Errors
+    /// The refusal.
+    pub fn refuse_unknown_fields(&self) -> ApiResult<()> {
+        let Some(name) = self.unknown.keys().next() else {
+            return Ok(());
+        };
+        let plain = name.len() <= 40
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        let named = if plain {
+            format!("unknown field `{name}`")
+        } else {
+            "an unknown field".to_owned()
+        };
+        Err(ApiError::bad_request(
+            "bad_request",
+            format!("{named}: the body takes `sod`, `dg`, `com` and `aa` only"),
+        ))
+    }
 }
 
 /// The challenge's nonce, once; another API key's challenge is unknown to this one.
@@ -103,6 +135,7 @@ pub async fn verify(
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     caller.require(Scope::Verify)?;
     let body: VerifyIn<'_> = parse_json(&headers, &raw)?;
+    body.refuse_unknown_fields()?;
     // Everything that can be refused is checked before the challenge is spent.
     let signature = body
         .aa
@@ -139,6 +172,7 @@ pub async fn verify(
 
 /// `POST /v1/verifications:batch` body.
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct BatchIn<'a> {
     /// The documents.
     #[serde(borrow)]

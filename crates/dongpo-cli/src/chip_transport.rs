@@ -4,6 +4,7 @@
 use dongpo_chip::terminal::{TcpTransport, Transport, TransportError};
 
 /// The refusal of `pcsc...` by a build without the feature.
+#[cfg(not(feature = "pcsc"))]
 pub const WITHOUT_PCSC: &str = "built without PC/SC: cargo build --features pcsc";
 
 /// Where the chip is, as `--chip` names it.

@@ -130,6 +130,6 @@ mod tests {
             .connect()
             .err()
             .unwrap_or_default();
-        assert!(refused.starts_with("--chip: transport: "), "{refused}");
+        assert!(refused.starts_with("--chip: PC/SC: "), "{refused}");
     }
 }

@@ -41,7 +41,7 @@ pub enum PcscError {
     /// An APDU could not be carried.
     #[error("PC/SC: transmit failed")]
     Transmit(#[source] pcsc::Error),
-    /// The card's answers to GET RESPONSE grew beyond [`MAX_RESPONSE`].
+    /// The card's answers to GET RESPONSE grew beyond [`MAX_RESPONSE`], or did not end.
     #[error("PC/SC: response longer than {MAX_RESPONSE} bytes")]
     TooLong,
 }
@@ -164,11 +164,14 @@ impl Transport for PcscTransport {
     fn transmit(&mut self, apdu: &[u8]) -> Result<Vec<u8>, TransportError> {
         let mut answer = self.exchange(apdu)?;
         // 61XX: XX more bytes wait for GET RESPONSE (T=0 above all).
+        // Bounded: a card answering `61XX` without data forever is refused too.
+        let mut rounds = 0usize;
         while let [.., 0x61, more] = answer[..] {
             answer.truncate(answer.len().saturating_sub(2));
             let next = self.exchange(&[0x00, 0xC0, 0x00, 0x00, more])?;
             answer.extend_from_slice(&next);
-            if answer.len() > MAX_RESPONSE {
+            rounds += 1;
+            if answer.len() > MAX_RESPONSE || rounds > MAX_RESPONSE / 256 + 1 {
                 return Err(PcscError::TooLong.into());
             }
         }

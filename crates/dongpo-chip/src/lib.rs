@@ -21,6 +21,8 @@
 //! * [`terminal`] is a reference terminal over a [`terminal::Transport`] (TCP with 2-byte
 //!   length framing: [`terminal::TcpTransport`]): BAC, reading the files under secure
 //!   messaging, Active Authentication.
+//! * `pcsc` (cargo feature `pcsc`) is `pcsc::PcscTransport`, a chip in a PC/SC reader;
+//!   it has not met real hardware in this project's tests.
 //! * [`terminal_ca`] is the reference terminal's Chip Authentication on the same session,
 //!   once the caller's Passive Authentication covered DG14
 //!   (`Terminal::chip_authenticate`, [`ChipAuthenticated`]).
@@ -82,6 +84,8 @@ pub mod bac;
 pub mod ca;
 pub mod kdf;
 pub mod pace;
+#[cfg(feature = "pcsc")]
+pub mod pcsc;
 pub mod relay;
 pub mod remote;
 pub mod sm;

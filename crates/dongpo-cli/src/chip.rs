@@ -8,7 +8,9 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 use dongpo_chip::PaCoveredDg14;
 use dongpo_chip::bac::MrzKey;
-use dongpo_chip::terminal::{ChipContents, TcpTransport, Terminal, Transport};
+use dongpo_chip::terminal::{ChipContents, Terminal, Transport};
+
+use crate::chip_transport::ChipAddress;
 use dongpo_crypto::Verifier;
 use dongpo_icao::lds::Dg14;
 use dongpo_icao::passive_auth::{
@@ -79,7 +81,7 @@ pub enum ChipCommand {
 /// `dongpo chip read`.
 #[derive(Args)]
 pub struct ReadArgs {
-    /// The chip: tcp:HOST:PORT.
+    /// The chip: tcp:HOST:PORT, or pcsc / pcsc:READER (built with the feature pcsc).
     #[arg(long)]
     chip: String,
     /// Document number as in the MRZ.
@@ -228,11 +230,7 @@ pub fn run(command: &ChipCommand) -> Result<u8, String> {
         ChipCommand::Relay(args) => return crate::chip_relay::run(args),
     };
     let key = mrz_key(args)?;
-    let address = args
-        .chip
-        .strip_prefix("tcp:")
-        .ok_or_else(|| format!("--chip {}: expected tcp:HOST:PORT", args.chip))?;
-    let transport = TcpTransport::connect(address).map_err(|e| format!("--chip: {e}"))?;
+    let transport = ChipAddress::parse(&args.chip)?.connect()?;
     let mut terminal = Terminal::new(transport);
     let contents = terminal
         .read_document(&key)

@@ -9,7 +9,9 @@ use base64ct::{Base64, Encoding};
 use clap::Args;
 use dongpo_chip::CommandApdu;
 use dongpo_chip::relay::{Channel, ChipSessionServer, RelayError, SessionReply, relay};
-use dongpo_chip::terminal::{ChipContents, TcpTransport};
+use dongpo_chip::terminal::ChipContents;
+
+use crate::chip_transport::ChipAddress;
 use serde_json::{Value, json};
 use zeroize::Zeroizing;
 
@@ -18,7 +20,7 @@ use crate::exit;
 /// `dongpo chip relay`.
 #[derive(Args)]
 pub struct RelayArgs {
-    /// The chip: tcp:HOST:PORT.
+    /// The chip: tcp:HOST:PORT, or pcsc / pcsc:READER (built with the feature pcsc).
     #[arg(long)]
     chip: String,
     /// Document number as in the MRZ.
@@ -210,10 +212,7 @@ pub fn run(args: &RelayArgs) -> Result<u8, String> {
         args.date_of_birth.as_ref(),
         args.date_of_expiry.as_ref(),
     )?;
-    let address = args
-        .chip
-        .strip_prefix("tcp:")
-        .ok_or_else(|| format!("--chip {}: expected tcp:HOST:PORT", args.chip))?;
+    let chip = ChipAddress::parse(&args.chip)?;
     let mut session = HttpSession {
         agent: ureq::Agent::config_builder()
             .http_status_as_error(false)
@@ -224,7 +223,7 @@ pub fn run(args: &RelayArgs) -> Result<u8, String> {
         key: api_key(args)?,
         id: None,
     };
-    let transport = TcpTransport::connect(address).map_err(|e| format!("--chip: {e}"))?;
+    let transport = chip.connect()?;
     let verification = match relay(transport, &key, &mut session) {
         Ok(v) => v,
         Err(RelayError::Server(e)) if e.code.as_deref() == Some("chip_authentication_failed") => {

@@ -11,6 +11,7 @@ mod bench;
 mod ca;
 mod chip;
 mod chip_relay;
+mod chip_transport;
 mod demo;
 mod issue;
 mod masterlist;

@@ -102,7 +102,11 @@ pub fn open(worker: &AppState, owner: &str, document: &Document) -> ApiResult<Va
             "passive_authentication_failed",
             format!(
                 "Passive Authentication of the submitted files did not pass (failed: {}); a chip session needs a valid document",
-                if failed.is_empty() { "a required check was skipped".to_owned() } else { failed.join(", ") }
+                if failed.is_empty() {
+                    "a required check was skipped".to_owned()
+                } else {
+                    failed.join(", ")
+                }
             ),
         ));
     }
@@ -151,7 +155,13 @@ pub fn open(worker: &AppState, owner: &str, document: &Document) -> ApiResult<Va
         chip_seal::seal(&worker.fingerprint_key, &id, owner, &plain).map_err(ApiError::internal)?;
     let expires_at = UnixTime(now.0.saturating_add(worker.config.chip_session_ttl_secs));
     let stored = worker.with_db(|db| {
-        db.insert_chip_session(&id, owner, &sealed, expires_at, (now, MAX_OPEN_SESSIONS_PER_KEY))
+        db.insert_chip_session(
+            &id,
+            owner,
+            &sealed,
+            expires_at,
+            (now, MAX_OPEN_SESSIONS_PER_KEY),
+        )
     })?;
     if !stored {
         return Err(ApiError::new(

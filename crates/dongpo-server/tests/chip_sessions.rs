@@ -691,8 +691,15 @@ fn invalid_documents_and_too_many_open_sessions_store_nothing() {
     }
     let refused = client.post("/v1/chip-sessions", &junk);
     expect(&refused, 422, "passive_authentication_failed");
-    assert!(refused.text().contains("dg.3.covered"), "{}", refused.text());
-    assert_eq!(count(&server, "SELECT COUNT(*) FROM server_chip_sessions"), 0);
+    assert!(
+        refused.text().contains("dg.3.covered"),
+        "{}",
+        refused.text()
+    );
+    assert_eq!(
+        count(&server, "SELECT COUNT(*) FROM server_chip_sessions"),
+        0
+    );
 
     let bound = i64::try_from(dongpo_server::MAX_OPEN_SESSIONS_PER_KEY).unwrap();
     for _ in 0..bound {

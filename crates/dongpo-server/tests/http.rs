@@ -1327,5 +1327,10 @@ fn unknown_fields_in_verification_bodies_are_refused() {
     );
     assert_eq!(batch.status, 400, "{}", batch.text());
     // The plain body is still taken.
-    assert_eq!(client.post("/v1/verifications", &passport.document()).status, 201);
+    assert_eq!(
+        client
+            .post("/v1/verifications", &passport.document())
+            .status,
+        201
+    );
 }

@@ -132,6 +132,9 @@ fn demo(out: &Path, args: &DemoArgs) -> Result<u8, String> {
         active_authentication: false,
         variant: ChipVariant::Genuine,
         chip_authentication: ChipAuthSpec::from_names("ecdh-aes128", "p256")?,
+        // Opened with BAC (the demo's terminal reads EF.CardAccess and would run PACE
+        // when offered; `dongpo chip read` shows PACE).
+        pace: None,
     };
     let mut keys = KeyStore::default();
     let mut generated =

@@ -687,7 +687,9 @@ fn invalid_documents_and_too_many_open_sessions_store_nothing() {
     let passport = Passport::new(Profile::P256, Variant::Genuine);
     let mut junk = passport.document();
     for n in ["3", "4"] {
-        junk["dg"][n] = json!(support::b64(&vec![0x5a; 300_000]));
+        junk["dg"][n] = json!(support::b64(
+            &std::iter::repeat_n(0x5a, 300_000).collect::<Vec<u8>>()
+        ));
     }
     let refused = client.post("/v1/chip-sessions", &junk);
     expect(&refused, 422, "passive_authentication_failed");

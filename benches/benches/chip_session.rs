@@ -59,6 +59,8 @@ fn make_chip(spec: ChipAuthSpec) -> (Passport, VirtualChip) {
         active_authentication: false,
         variant: ChipVariant::Genuine,
         chip_authentication: Some(spec),
+        // BAC opens each session (outside the clock); PACE is not what is measured.
+        pace: None,
     };
     let mut keys = KeyStore::default();
     let passport =

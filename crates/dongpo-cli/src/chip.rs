@@ -7,7 +7,6 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 use dongpo_chip::PaCoveredDg14;
-use dongpo_chip::bac::MrzKey;
 use dongpo_chip::terminal::{ChipContents, Terminal, Transport};
 
 use crate::chip_transport::ChipAddress;
@@ -84,18 +83,9 @@ pub struct ReadArgs {
     /// The chip: tcp:HOST:PORT, or pcsc / pcsc:READER (built with the feature pcsc).
     #[arg(long)]
     chip: String,
-    /// Document number as in the MRZ.
-    #[arg(long = "document-number")]
-    document_number: Option<String>,
-    /// Date of birth, YYMMDD.
-    #[arg(long = "date-of-birth")]
-    date_of_birth: Option<String>,
-    /// Date of expiry, YYMMDD.
-    #[arg(long = "date-of-expiry")]
-    date_of_expiry: Option<String>,
-    /// A file holding the MRZ (two or three lines), instead of the three flags.
-    #[arg(long = "mrz-file")]
-    mrz_file: Option<PathBuf>,
+    /// The MRZ that opens the chip (BAC).
+    #[command(flatten)]
+    mrz: crate::mrz_input::MrzArgs,
     /// A trusted CSCA certificate, DER or PEM (repeat for several).
     #[arg(long)]
     csca: Vec<PathBuf>,
@@ -214,22 +204,13 @@ pub fn testkit(command: &TestkitChipCommand) -> Result<u8, String> {
 /// How long `testkit chip serve` waits for the next command of a connection.
 const IDLE_CONNECTION: std::time::Duration = std::time::Duration::from_secs(30);
 
-fn mrz_key(args: &ReadArgs) -> Result<MrzKey, String> {
-    crate::mrz_input::mrz_key_from(
-        args.mrz_file.as_ref(),
-        args.document_number.as_ref(),
-        args.date_of_birth.as_ref(),
-        args.date_of_expiry.as_ref(),
-    )
-}
-
 /// Runs `dongpo chip ...`.
 pub fn run(command: &ChipCommand) -> Result<u8, String> {
     let args = match command {
         ChipCommand::Read(args) => args,
         ChipCommand::Relay(args) => return crate::chip_relay::run(args),
     };
-    let key = mrz_key(args)?;
+    let key = args.mrz.key()?;
     let transport = ChipAddress::parse(&args.chip)?.connect()?;
     let mut terminal = Terminal::new(transport);
     let contents = terminal

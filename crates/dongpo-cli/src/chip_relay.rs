@@ -23,18 +23,9 @@ pub struct RelayArgs {
     /// The chip: tcp:HOST:PORT, or pcsc / pcsc:READER (built with the feature pcsc).
     #[arg(long)]
     chip: String,
-    /// Document number as in the MRZ.
-    #[arg(long = "document-number")]
-    document_number: Option<String>,
-    /// Date of birth, YYMMDD.
-    #[arg(long = "date-of-birth")]
-    date_of_birth: Option<String>,
-    /// Date of expiry, YYMMDD.
-    #[arg(long = "date-of-expiry")]
-    date_of_expiry: Option<String>,
-    /// A file holding the MRZ (two or three lines), instead of the three flags.
-    #[arg(long = "mrz-file")]
-    mrz_file: Option<PathBuf>,
+    /// The MRZ that opens the chip (BAC).
+    #[command(flatten)]
+    mrz: crate::mrz_input::MrzArgs,
     /// The dongpo server, e.g. https://verify.example (its API key from DONGPO_API_KEY
     /// or --api-key-file, never on the command line).
     #[arg(long)]
@@ -206,12 +197,7 @@ fn api_key(args: &RelayArgs) -> Result<Zeroizing<String>, String> {
 /// Runs `dongpo chip relay`: exit 0 valid, 1 invalid (Chip Authentication failed
 /// included), 2 unreadable chip, transport or server errors.
 pub fn run(args: &RelayArgs) -> Result<u8, String> {
-    let key = crate::mrz_input::mrz_key_from(
-        args.mrz_file.as_ref(),
-        args.document_number.as_ref(),
-        args.date_of_birth.as_ref(),
-        args.date_of_expiry.as_ref(),
-    )?;
+    let key = args.mrz.key()?;
     let chip = ChipAddress::parse(&args.chip)?;
     let mut session = HttpSession {
         agent: ureq::Agent::config_builder()

@@ -1,12 +1,43 @@
 //! The BAC key from the MRZ flags the chip commands share (`--mrz-file`, or
-//! `--document-number` with `--date-of-birth` and `--date-of-expiry`).
+//! `--document-number` with `--date-of-birth` and `--date-of-expiry`): one clap struct,
+//! flattened into each command that opens a chip.
 
 use std::path::PathBuf;
 
+use clap::Args;
 use dongpo_chip::bac::MrzKey;
 
+/// The MRZ flags of `dongpo chip read` and `dongpo chip relay`.
+#[derive(Args)]
+pub struct MrzArgs {
+    /// Document number as in the MRZ.
+    #[arg(long = "document-number")]
+    document_number: Option<String>,
+    /// Date of birth, YYMMDD.
+    #[arg(long = "date-of-birth")]
+    date_of_birth: Option<String>,
+    /// Date of expiry, YYMMDD.
+    #[arg(long = "date-of-expiry")]
+    date_of_expiry: Option<String>,
+    /// A file holding the MRZ (two or three lines), instead of the three flags.
+    #[arg(long = "mrz-file")]
+    mrz_file: Option<PathBuf>,
+}
+
+impl MrzArgs {
+    /// The BAC key these flags give.
+    pub fn key(&self) -> Result<MrzKey, String> {
+        mrz_key_from(
+            self.mrz_file.as_ref(),
+            self.document_number.as_ref(),
+            self.date_of_birth.as_ref(),
+            self.date_of_expiry.as_ref(),
+        )
+    }
+}
+
 /// The BAC key from `--mrz-file` or `--document-number` with the two dates.
-pub fn mrz_key_from(
+fn mrz_key_from(
     mrz_file: Option<&PathBuf>,
     document_number: Option<&String>,
     date_of_birth: Option<&String>,

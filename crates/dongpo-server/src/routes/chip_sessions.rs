@@ -1,8 +1,6 @@
 //! Chip sessions (the server as Chip Authentication terminal): the handlers parse and
 //! call [`crate::chip_session`].
 
-use std::borrow::Cow;
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::Json;
@@ -16,22 +14,6 @@ use crate::chip_session::{self, StepAnswer};
 use crate::error::ApiResult;
 use crate::state::AppState;
 use crate::wire::{DocumentIn, RawBody, parse_json};
-
-/// `POST /v1/chip-sessions` body: the document as `POST /v1/verifications` takes it,
-/// without `aa` (the chip proves presence by Chip Authentication here).
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ChipSessionIn<'a> {
-    /// EF.SOD, base64.
-    #[serde(borrow)]
-    pub sod: Cow<'a, str>,
-    /// Data groups by number, base64.
-    #[serde(borrow, default)]
-    pub dg: BTreeMap<Cow<'a, str>, Cow<'a, str>>,
-    /// EF.COM, base64.
-    #[serde(borrow, default)]
-    pub com: Option<Cow<'a, str>>,
-}
 
 /// `POST /v1/chip-sessions/{id}/responses` body.
 #[derive(Debug, Deserialize)]
@@ -51,13 +33,10 @@ pub async fn open(
     RawBody(raw): RawBody,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     caller.require(Scope::Verify)?;
-    let body: ChipSessionIn<'_> = parse_json(&headers, &raw)?;
-    let document = DocumentIn {
-        sod: body.sod,
-        dg: body.dg,
-        com: body.com,
-    }
-    .decode(None)?;
+    // The document as `POST /v1/verifications` takes it, without `aa` (the chip proves
+    // presence by Chip Authentication here).
+    let body: DocumentIn<'_> = parse_json(&headers, &raw)?;
+    let document = body.decode(None)?;
     let owner = caller.key_id.clone();
     let answer = state
         .compute(move |worker| chip_session::open(worker, &owner, &document))

@@ -25,6 +25,9 @@ use crate::store::{RegistryRecord, StoreError};
 use dongpo_crypto::Signer;
 use dongpo_pki::Serial;
 
+mod registry_only;
+pub use registry_only::{REGISTRY_STORE, ROLE_PIN, VERIFIER_ROLE};
+
 /// Opening a CA directory failed.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -360,6 +363,18 @@ impl Ca {
                  is not the store this CA directory was created with. A CA moves to another \
                  database only with its data; point ca.toml `store` (or database_url) at the \
                  CA's own store",
+                dir.display(),
+                crate::store::redacted_location(&location)
+            )));
+        }
+        // A verifier's registry store (`Ca::open_registry`) never takes a hierarchy.
+        if store
+            .pinned(ROLE_PIN)
+            .map_err(OpenError::StoreFailed)?
+            .is_some_and(|role| role == VERIFIER_ROLE)
+        {
+            return Err(OpenError::Store(format!(
+                "{}: the store at {} is a verifier's registry: a CA keeps its own database",
                 dir.display(),
                 crate::store::redacted_location(&location)
             )));

@@ -47,7 +47,7 @@ pub use audit::{
 };
 pub use authority::{
     Application, AuditVerifyError, Ca, ImportError, NotWritable, OpenError, Overrides,
-    RegistryLookupError, Rotation, RotationError,
+    REGISTRY_STORE, ROLE_PIN, RegistryLookupError, Rotation, RotationError, VERIFIER_ROLE,
 };
 pub use config::{
     CaConfig, CaEntry, ConfigError, KeyRef, PassphraseSource, Pkcs11Ref, REPLACED_BY_MIN_ASSURANCE,

@@ -98,11 +98,25 @@ pub struct NewKey {
     pub stored: StoredApiKey,
 }
 
-/// Makes a key with fresh OS randomness.
+/// Makes a key with fresh OS randomness, for every profile ([`new_scoped_key`] limits it).
 ///
 /// # Errors
 /// The OS random source failed.
 pub fn new_key(name: &str, scopes: Scopes) -> Result<NewKey, getrandom::Error> {
+    new_scoped_key(name, scopes, None)
+}
+
+/// Makes a key with fresh OS randomness, limited to `profiles` when given (the caller
+/// checked they exist): it issues, revokes and reads the status of certificates of those
+/// profiles only.
+///
+/// # Errors
+/// The OS random source failed.
+pub fn new_scoped_key(
+    name: &str,
+    scopes: Scopes,
+    profiles: Option<&[String]>,
+) -> Result<NewKey, getrandom::Error> {
     let mut id = [0u8; 6];
     let mut secret = [0u8; 32];
     getrandom::fill(&mut id)?;
@@ -116,6 +130,7 @@ pub fn new_key(name: &str, scopes: Scopes) -> Result<NewKey, getrandom::Error> {
             name: name.to_owned(),
             secret_sha256: Sha256::digest(secret.as_bytes()).to_vec(),
             scopes: scopes.names().join(","),
+            profiles: profiles.map(|p| p.join(",")),
         },
     })
 }
@@ -178,6 +193,8 @@ pub struct Caller {
     pub key_id: String,
     /// What it may do.
     pub scopes: Scopes,
+    /// The profiles it may issue, revoke and read certificates of; `None`: every profile.
+    pub profiles: Option<Vec<String>>,
 }
 
 impl Caller {
@@ -187,6 +204,25 @@ impl Caller {
     /// 403 `insufficient_scope`.
     pub fn require(&self, scope: Scope) -> Result<(), ApiError> {
         self.require_any(&[scope])
+    }
+
+    /// `Ok` when the caller's key covers certificates of `profile` (an unscoped key covers
+    /// every profile).
+    ///
+    /// # Errors
+    /// 403 `profile_not_in_key_scope`, naming the profile.
+    pub fn require_profile(&self, profile: &str) -> Result<(), ApiError> {
+        match &self.profiles {
+            Some(profiles) if !profiles.iter().any(|p| p == profile) => Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "profile_not_in_key_scope",
+                format!(
+                    "this API key is limited to the profiles {}, not {profile}",
+                    profiles.join(", ")
+                ),
+            )),
+            _ => Ok(()),
+        }
     }
 
     /// `Ok` when the caller holds one of `scopes`.
@@ -223,6 +259,29 @@ mod tests {
             Scopes::parse(["revoke", "verify"]).unwrap().names(),
             ["verify", "revoke"]
         );
+    }
+
+    #[test]
+    fn a_scoped_key_covers_its_profiles_only() {
+        let caller = |profiles: Option<Vec<String>>| Caller {
+            key_id: "k".into(),
+            scopes: Scopes::parse(["issue"]).unwrap(),
+            profiles,
+        };
+        let toss = caller(Some(vec!["toss".into()]));
+        assert!(toss.require_profile("toss").is_ok());
+        let refused = toss.require_profile("kb").unwrap_err();
+        assert_eq!(refused.code, "profile_not_in_key_scope");
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+        assert!(caller(None).require_profile("kb").is_ok());
+        let made = new_scoped_key(
+            "toss",
+            Scopes::parse(["issue"]).unwrap(),
+            Some(&["toss".into(), "kb".into()]),
+        )
+        .unwrap();
+        assert_eq!(made.stored.profiles.as_deref(), Some("toss,kb"));
+        assert_eq!(new_key("all", Scopes::parse(["issue"]).unwrap()).unwrap().stored.profiles, None);
     }
 
     #[test]

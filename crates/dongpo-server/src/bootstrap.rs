@@ -23,6 +23,7 @@ use crate::db;
 use crate::metrics::Metrics;
 use crate::private_files;
 use crate::receipt::ReceiptSigner;
+use crate::role::Role;
 use crate::serve_error::ServeError;
 use crate::state::{AppState, batch_verifier};
 use crate::verify_pool::VerifyPool;
@@ -45,8 +46,6 @@ pub fn build(mut config: ServerConfig) -> Result<AppState, ServeError> {
     if config.dev {
         crate::dev::mark(&data)?;
     }
-    private_files::private_dir(&config.ca_dir())?;
-    let ca = open_or_create_ca(&mut config, now)?;
     let location = match &config.database_url {
         Some(url) => url.clone(),
         None => {
@@ -70,9 +69,21 @@ pub fn build(mut config: ServerConfig) -> Result<AppState, ServeError> {
     if config.dev {
         server_db.mark_dev(now).map_err(ServeError::other)?;
     }
+    crate::role_guard::claim(server_db.as_mut(), config.role, now)?;
+    // After the claim: a data directory or database of another role gets no CA or registry.
+    let ca = match config.role {
+        Role::Verifier => open_verifier_registry(&config, now)?,
+        Role::All | Role::Ca => {
+            private_files::private_dir(&config.ca_dir())?;
+            open_or_create_ca(&mut config, now)?
+        }
+    };
     let secrets = data.join("server");
     private_files::private_dir(&secrets)?;
     let mut ca = ca;
+    if !config.role.holds_registry() {
+        crate::role_guard::refuse_registry_rows(&mut ca)?;
+    }
     let receipt_path = secrets.join("receipt-key.p8");
     // Earlier versions kept the fingerprint key here: it moves into the keyring.
     ca.keyring()
@@ -257,6 +268,9 @@ fn tighten_data_dir(config: &ServerConfig, ca: &Ca) -> Result<(), ServeError> {
     private_files::tighten_tree(&data.join("server"))?;
     private_files::tighten_tree(ca.keyring().dir())?;
     let ca_dir = ca.dir();
+    if !ca.holds_hierarchy() {
+        return tighten_store(&dongpo_ca::resolve_store(ca_dir, &ca.config().store));
+    }
     private_files::tighten(ca_dir, private_files::DIR_MODE)?;
     private_files::tighten(
         &ca_dir.join(dongpo_ca::CONFIG_FILE),
@@ -265,9 +279,13 @@ fn tighten_data_dir(config: &ServerConfig, ca: &Ca) -> Result<(), ServeError> {
     for sub in ["keys", "secrets"] {
         private_files::tighten_tree(&ca_dir.join(sub))?;
     }
-    let store = dongpo_ca::resolve_store(ca_dir, &ca.config().store);
+    tighten_store(&dongpo_ca::resolve_store(ca_dir, &ca.config().store))
+}
+
+/// Owner-only modes on the CA store's SQLite file (nothing for PostgreSQL).
+fn tighten_store(store: &str) -> Result<(), ServeError> {
     if !(store.starts_with("postgres://") || store.starts_with("postgresql://")) {
-        private_files::tighten_sqlite(Path::new(&store))?;
+        private_files::tighten_sqlite(Path::new(store))?;
     }
     Ok(())
 }
@@ -311,6 +329,17 @@ fn refuse_second_ca(config: &ServerConfig, dir: &Path) -> Result<(), ServeError>
         return Ok(());
     };
     let mut store = dongpo_ca::store::open(url).map_err(ServeError::step("database_url"))?;
+    if store
+        .pinned(dongpo_ca::ROLE_PIN)
+        .map_err(ServeError::other)?
+        .is_some_and(|role| role == dongpo_ca::VERIFIER_ROLE)
+    {
+        return Err(ServeError::Refused(
+            "refusing to start as role ca: the database (database_url) holds a verifier's registry; \
+             a provider CA keeps its own database (docs/operators.md, roles)"
+                .into(),
+        ));
+    }
     // A store `dongpo ca init --store` made holds the CA's first audit record but no pins
     // until the CA is first opened: any history at all means another CA's store.
     if store.holds_history().map_err(ServeError::other)? {
@@ -329,6 +358,36 @@ fn refuse_second_ca(config: &ServerConfig, dir: &Path) -> Result<(), ServeError>
     }
     Ok(())
 }
+
+/// A verifier's registry (`DATA/registry`, or `database_url`): a registry-only
+/// [`Ca`] with no root, issuing CA or signing key ([`Ca::open_registry`]). Refused on a
+/// data directory that holds a CA.
+fn open_verifier_registry(config: &ServerConfig, now: UnixTime) -> Result<Ca, ServeError> {
+    crate::role_guard::refuse_ca_dir(config)?;
+    let dir = config.data_dir.join(REGISTRY_DIR);
+    private_files::private_dir(&dir)?;
+    if config.database_url.is_none() {
+        private_files::create_private_file(&dir.join(dongpo_ca::REGISTRY_STORE))?;
+    }
+    Ca::open_registry(
+        &dir,
+        &Overrides {
+            store: config.database_url.clone(),
+            node: Some(config.node.clone()),
+            default_key_dir: Some(config.key_dir()),
+            keys_outside: Some(config.data_dir.clone()),
+            now: Some(now),
+            ..Overrides::default()
+        },
+    )
+    .map_err(ServeError::step(format!(
+        "opening the verifier's registry in {}",
+        dir.display()
+    )))
+}
+
+/// A verifier's registry directory under the data directory.
+pub const REGISTRY_DIR: &str = "registry";
 
 fn open_or_create_ca(config: &mut ServerConfig, now: UnixTime) -> Result<Ca, ServeError> {
     let dir = config.ca_dir();

@@ -57,9 +57,13 @@ impl FromRequestParts<Arc<AppState>> for Caller {
         }
         let scopes = Scopes::parse(stored.scopes.split(',').filter(|s| !s.is_empty()))
             .map_err(|name| ApiError::internal(format!("stored scope '{name}' unknown")))?;
+        let profiles = stored
+            .profiles
+            .map(|p| p.split(',').map(str::to_owned).collect());
         Ok(Caller {
             key_id: stored.id,
             scopes,
+            profiles,
         })
     }
 }

@@ -14,6 +14,9 @@ use crate::db::PurgeCutoffs;
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ServerConfig {
+    /// The part this process plays: `all` (default), `verifier` or `ca`
+    /// (`docs/operators.md`, roles).
+    pub role: crate::role::Role,
     /// Address to listen on (`127.0.0.1:8080`); port 0 picks a free port, written to
     /// `DATA_DIR/server.addr`.
     pub listen: String,
@@ -86,6 +89,7 @@ pub struct ServerConfig {
 impl Default for ServerConfig {
     fn default() -> Self {
         ServerConfig {
+            role: crate::role::Role::All,
             listen: "127.0.0.1:8080".into(),
             data_dir: PathBuf::from("dongpo-data"),
             database_url: None,
@@ -183,6 +187,8 @@ pub struct CommandLine {
     pub data_dir: Option<PathBuf>,
     /// `--dev`.
     pub dev: bool,
+    /// `--role ROLE`.
+    pub role: Option<crate::role::Role>,
 }
 
 impl ServerConfig {
@@ -207,6 +213,9 @@ impl ServerConfig {
             config.data_dir.clone_from(dir);
         }
         config.dev = cli.dev;
+        if let Some(role) = cli.role {
+            config.role = role;
+        }
         config.validate()?;
         Ok(config)
     }
@@ -302,6 +311,15 @@ impl ServerConfig {
     /// [`ConfigError`] naming the first bad setting.
     pub fn validate(&self) -> Result<(), ConfigError> {
         self.listen_addr()?;
+        if self.dev && self.role != crate::role::Role::All {
+            return Err(bad(
+                "role",
+                format!(
+                    "--dev runs every part in one process (role all), not role {}",
+                    self.role.name()
+                ),
+            ));
+        }
         if let Some(url) = &self.database_url
             && !(url.starts_with("postgres://") || url.starts_with("postgresql://"))
         {
@@ -451,6 +469,36 @@ mod tests {
         let config = ServerConfig::load(&CommandLine::default(), &no_env).unwrap();
         assert!(config.listen_addr().unwrap().ip().is_loopback());
         assert!(config.database_url.is_none());
+    }
+
+    #[test]
+    fn role_from_environment_command_line_wins_and_dev_runs_all_only() {
+        use crate::role::Role;
+        assert_eq!(
+            ServerConfig::load(&CommandLine::default(), &no_env)
+                .unwrap()
+                .role,
+            Role::All
+        );
+        let env = |name: &str| (name == "DONGPO_ROLE").then(|| "verifier".to_owned());
+        assert_eq!(
+            ServerConfig::load(&CommandLine::default(), &env).unwrap().role,
+            Role::Verifier
+        );
+        let cli = CommandLine {
+            role: Some(Role::Ca),
+            ..CommandLine::default()
+        };
+        assert_eq!(ServerConfig::load(&cli, &env).unwrap().role, Role::Ca);
+        let bad = |name: &str| (name == "DONGPO_ROLE").then(|| "registry".to_owned());
+        let err = ServerConfig::load(&CommandLine::default(), &bad).unwrap_err();
+        assert_eq!(err.setting, "DONGPO_ROLE");
+        let dev = CommandLine {
+            dev: true,
+            role: Some(Role::Verifier),
+            ..CommandLine::default()
+        };
+        assert_eq!(ServerConfig::load(&dev, &no_env).unwrap_err().setting, "role");
     }
 
     #[test]

@@ -1,11 +1,11 @@
-//! `dongpo-server [--config FILE] [--listen ADDR] [--data-dir DIR] [--dev]`.
+//! `dongpo-server [--config FILE] [--listen ADDR] [--data-dir DIR] [--role ROLE] [--dev]`.
 #![forbid(unsafe_code)]
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use dongpo_server::{CommandLine, ServerConfig};
+use dongpo_server::{CommandLine, Role, ServerConfig};
 
 /// Many threads allocate and free request-sized buffers (a batch carries megabytes of
 /// base64); mimalloc's per-thread heaps measured faster than glibc's arenas here.
@@ -29,6 +29,14 @@ struct Args {
     /// admin API key to DATA_DIR/dev-api-key. Never for production.
     #[arg(long)]
     dev: bool,
+    /// The part this process plays: `all` (every part, the default), `verifier` (registry,
+    /// verifications, receipts) or `ca` (profiles, certificates, CRLs, OCSP).
+    #[arg(long, value_parser = parse_role)]
+    role: Option<Role>,
+}
+
+fn parse_role(name: &str) -> Result<Role, String> {
+    Role::from_name(name).ok_or_else(|| format!("'{name}' is not one of all, verifier, ca"))
 }
 
 async fn shutdown_signal() {
@@ -59,6 +67,7 @@ fn main() -> ExitCode {
         listen: args.listen,
         data_dir: args.data_dir,
         dev: args.dev,
+        role: args.role,
     };
     let config = match ServerConfig::load(&cli, &|name| std::env::var(name).ok()) {
         Ok(config) => config,

@@ -329,10 +329,26 @@ fn keeps_the_single_use_rules(backend: &Backend) {
         name: "ci".into(),
         secret_sha256: vec![7; 32],
         scopes: "verify,issue".into(),
+        profiles: None,
     };
     db.insert_api_key(&key, UnixTime(1)).unwrap();
     assert_eq!(db.api_key("k").unwrap(), Some(key));
     assert_eq!(db.api_key("none").unwrap(), None);
+    // A key limited to profiles keeps them.
+    let scoped = StoredApiKey {
+        id: "t".into(),
+        name: "toss".into(),
+        secret_sha256: vec![8; 32],
+        scopes: "issue".into(),
+        profiles: Some("toss,kb".into()),
+    };
+    db.insert_api_key(&scoped, UnixTime(1)).unwrap();
+    assert_eq!(db.api_key("t").unwrap(), Some(scoped));
+    // The roles that used the database are recorded once each.
+    assert!(db.roles_recorded().unwrap().is_empty());
+    db.record_role("verifier", UnixTime(1)).unwrap();
+    db.record_role("verifier", UnixTime(2)).unwrap();
+    assert_eq!(db.roles_recorded().unwrap(), ["verifier"]);
 }
 
 fn dev_mark_is_kept(backend: &Backend) {
@@ -519,6 +535,7 @@ fn adopts_todays_database_with_every_column(backend: &Backend) {
             name: "ci".into(),
             secret_sha256: vec![7, 7],
             scopes: "verify,issue".into(),
+            profiles: None,
         })
     );
     assert!(db.dev_marked().unwrap());

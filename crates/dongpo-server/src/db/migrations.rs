@@ -64,7 +64,19 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: V2_SQLITE,
         postgres: V2_POSTGRES,
     },
+    Migration {
+        version: 3,
+        description: "API keys limited to profiles",
+        sqlite: V3_SQLITE,
+        postgres: V3_POSTGRES,
+    },
 ];
+
+// `profiles`: comma-separated profile names the key is limited to; NULL (every key made
+// before): every profile.
+dongpo_ca::migration_dialects! { V3_SQLITE, V3_POSTGRES: "
+ALTER TABLE server_api_keys ADD COLUMN profiles TEXT;
+" }
 
 // `step`: 1 and 2 wait for the answers to that step, 3 is being completed, 0 ended.
 // `sealed`: the session's keys and document, encrypted (crate::chip_seal); NULL once ended.

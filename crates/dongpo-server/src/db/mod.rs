@@ -52,8 +52,11 @@ impl FromRow for StoredVerification {
     }
 }
 
+/// The prefix of the `server_flags` rows naming the roles that used the database.
+const ROLE_FLAG: &str = "role:";
+
 /// Column list matching [`StoredApiKey`]'s [`FromRow`].
-const API_KEY_COLUMNS: &str = "id, name, secret_sha256, scopes";
+const API_KEY_COLUMNS: &str = "id, name, secret_sha256, scopes, profiles";
 
 /// An [`API_KEY_COLUMNS`] row, from either backend.
 impl FromRow for StoredApiKey {
@@ -63,6 +66,7 @@ impl FromRow for StoredApiKey {
             name: r.text(1)?,
             secret_sha256: r.bytes(2)?,
             scopes: r.text(3)?,
+            profiles: r.opt_text(4)?,
         })
     }
 }
@@ -132,6 +136,8 @@ pub struct StoredApiKey {
     pub secret_sha256: Vec<u8>,
     /// Scopes, comma-separated.
     pub scopes: String,
+    /// The profiles the key is limited to, comma-separated; `None`: every profile.
+    pub profiles: Option<String>,
 }
 
 /// What the purge job deletes: rows older than each cutoff (see
@@ -308,6 +314,16 @@ pub trait ServerDb: Send {
     /// # Errors
     /// [`DbError`].
     fn dev_marked(&mut self) -> Result<bool, DbError>;
+    /// Records that a server of `role` (`all`, `verifier`, `ca`) uses this database.
+    ///
+    /// # Errors
+    /// [`DbError`].
+    fn record_role(&mut self, role: &str, now: UnixTime) -> Result<(), DbError>;
+    /// The roles of the servers that used this database, by name.
+    ///
+    /// # Errors
+    /// [`DbError`].
+    fn roles_recorded(&mut self) -> Result<Vec<String>, DbError>;
     /// Deletes expired challenges, drops the reports and DG1s of verifications past
     /// `cutoffs.reports`, and deletes the verifications (with their receipts) and document
     /// bindings past their retention. On SQLite the write-ahead log is then checkpointed
@@ -690,13 +706,14 @@ impl<B: Backend> ServerDb for Db<B> {
         self.0
             .sql()?
             .execute(
-                "INSERT INTO server_api_keys (id, name, secret_sha256, scopes, created_at) \
-                 VALUES ($1, $2, $3, $4, $5)",
+                "INSERT INTO server_api_keys (id, name, secret_sha256, scopes, profiles, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
                 &[
                     Value::Text(&key.id),
                     Value::Text(&key.name),
                     Value::Bytes(&key.secret_sha256),
                     Value::Text(&key.scopes),
+                    Value::OptText(key.profiles.as_deref()),
                     Value::Int(secs(now)),
                 ],
             )
@@ -735,6 +752,34 @@ impl<B: Backend> ServerDb for Db<B> {
             )
             .map_err(err("read flags"))?
             .ok_or_else(|| DbError::from_display("read flags", "no row"))
+    }
+
+    fn record_role(&mut self, role: &str, now: UnixTime) -> Result<(), DbError> {
+        let name = format!("{ROLE_FLAG}{role}");
+        self.0
+            .sql()?
+            .execute(
+                "INSERT INTO server_flags (name, set_at) VALUES ($1, $2) \
+                 ON CONFLICT (name) DO NOTHING",
+                &[Value::Text(&name), Value::Int(secs(now))],
+            )
+            .map_err(err("record role"))?;
+        Ok(())
+    }
+
+    fn roles_recorded(&mut self) -> Result<Vec<String>, DbError> {
+        let names: Vec<String> = self
+            .0
+            .sql()?
+            .query(
+                "SELECT name FROM server_flags WHERE name LIKE 'role:%' ORDER BY name",
+                &[],
+            )
+            .map_err(err("read flags"))?;
+        Ok(names
+            .into_iter()
+            .filter_map(|n| n.strip_prefix(ROLE_FLAG).map(str::to_owned))
+            .collect())
     }
 
     fn purge(&mut self, now: UnixTime, cutoffs: &PurgeCutoffs) -> Result<Removed, DbError> {

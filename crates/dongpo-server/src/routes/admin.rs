@@ -10,7 +10,7 @@ use dongpo_pki::time::UnixTime;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::auth::{Caller, Scope, Scopes, new_key};
+use crate::auth::{Caller, Scope, Scopes, new_scoped_key};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::wire::{JsonBody, RawBody, media_type};
@@ -167,11 +167,16 @@ pub async fn erase(
 
 /// `POST /v1/api-keys` body.
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ApiKeyIn {
     /// A name for the key (who uses it).
     pub name: String,
     /// Scopes: verify, issue, revoke, admin.
     pub scopes: Vec<String>,
+    /// The profiles the key is limited to (issuance, revocation and status of their
+    /// certificates only); absent: every profile.
+    #[serde(default)]
+    pub profiles: Option<Vec<String>>,
 }
 
 /// `POST /v1/api-keys`: the key is shown once; only its hash is stored.
@@ -199,7 +204,12 @@ pub async fn create_api_key(
             "scopes: give at least one",
         ));
     }
-    let made = new_key(body.name.trim(), scopes).map_err(ApiError::internal)?;
+    let profiles = match body.profiles {
+        Some(profiles) => Some(known_profiles(&state, profiles).await?),
+        None => None,
+    };
+    let made = new_scoped_key(body.name.trim(), scopes, profiles.as_deref())
+        .map_err(ApiError::internal)?;
     let stored = made.stored.clone();
     state
         .db(move |db| db.insert_api_key(&stored, UnixTime::now()))
@@ -212,6 +222,41 @@ pub async fn create_api_key(
             "key": made.key,
             "name": made.stored.name,
             "scopes": scopes.names(),
+            "profiles": profiles,
         })),
     ))
+}
+
+/// `profiles` when each is a profile this server issues under (none at a verifier), without
+/// repeats, in the order given.
+async fn known_profiles(state: &Arc<AppState>, profiles: Vec<String>) -> ApiResult<Vec<String>> {
+    if profiles.is_empty() {
+        return Err(ApiError::bad_request(
+            "bad_request",
+            "profiles: give at least one, or leave it out for every profile",
+        ));
+    }
+    let known: Vec<String> = state
+        .ca(|ca, _| Ok(ca.profiles().iter().map(|p| p.name.clone()).collect()))
+        .await?;
+    let mut out: Vec<String> = Vec::new();
+    for name in profiles {
+        if !known.contains(&name) {
+            return Err(ApiError::bad_request(
+                "unknown_profile",
+                format!(
+                    "profiles: '{name}' is not a profile of this server ({})",
+                    if known.is_empty() {
+                        "it issues under none".to_owned()
+                    } else {
+                        format!("one of {}", known.join(", "))
+                    }
+                ),
+            ));
+        }
+        if !out.contains(&name) {
+            out.push(name);
+        }
+    }
+    Ok(out)
 }

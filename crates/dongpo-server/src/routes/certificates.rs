@@ -84,6 +84,26 @@ fn refusal_error(refusal: &Refusal) -> ApiError {
     ApiError::new(status, refusal.code(), refusal.to_string())
 }
 
+/// `POST /v1/certificates` at a `ca`-only process (`--role ca`): after the key's scope and
+/// profiles are checked, 422 `verifier_code_required`. Such a process holds no
+/// verification and no registry; it will issue on a verifier's OpenID Connect
+/// authorization code, which it does not take yet.
+pub async fn verifier_code_required(
+    caller: Caller,
+    JsonBody(body): JsonBody<Value>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    caller.require(Scope::Issue)?;
+    if let Some(profile) = body.get("profile").and_then(Value::as_str) {
+        caller.require_profile(profile)?;
+    }
+    Err(ApiError::unprocessable(
+        "verifier_code_required",
+        "this server is a provider CA (role ca): it holds no verifications or registry and \
+         issues only on a verifier's authorization code, which it does not accept yet; \
+         issue at a server of role all",
+    ))
+}
+
 /// `POST /v1/certificates`: translates the request and the stored verification into an
 /// issuance [`Request`], runs [`finalize`] (the whole workflow, in `dongpo-ca`) with the
 /// server's [`ServerHooks`], and its answer into the response.
@@ -93,6 +113,7 @@ pub async fn issue(
     JsonBody(body): JsonBody<IssueIn>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     caller.require(Scope::Issue)?;
+    caller.require_profile(&body.profile)?;
     let id = body.verification_id.clone();
     // Only the API key that made the verification can issue on it: to any other it does
     // not exist (the same 404, so ids of other tenants cannot be probed).
@@ -446,6 +467,7 @@ pub async fn status(
     caller.require_any(&[Scope::Issue, Scope::Revoke])?;
     let serial = parse_serial(&serial)?;
     let key_id = caller.key_id.clone();
+    let caller = caller.clone();
     state
         .ca(move |ca, st| {
             let stored = ca
@@ -454,6 +476,7 @@ pub async fn status(
                 .certificate(serial.as_bytes())
                 .map_err(ApiError::unavailable)?
                 .ok_or_else(not_found)?;
+            caller.require_profile(&stored.cert.profile)?;
             st.record_access(&[Access {
                 at: UnixTime::now(),
                 actor: key_id,
@@ -507,17 +530,20 @@ pub async fn revoke(
         )
     })?;
     let key_id = caller.key_id.clone();
+    let caller = caller.clone();
     state
         .ca(move |ca, st| {
             let now = UnixTime::now();
-            let issuer = ca
+            let cert = ca
                 .issuer()
                 .store()
                 .certificate(serial.as_bytes())
                 .map_err(ApiError::unavailable)?
                 .ok_or_else(not_found)?
-                .cert
-                .issuer;
+                .cert;
+            // Nothing changes for a key limited to other profiles.
+            caller.require_profile(&cert.profile)?;
+            let issuer = cert.issuer;
             ca.revoke(&serial, reason, now).map_err(|e| match e {
                 IssueError::Store(StoreError::AlreadyRevoked) => {
                     ApiError::conflict("already_revoked", "the certificate is already revoked")

@@ -16,7 +16,7 @@ use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::{HeaderName, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, any, get, post};
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
@@ -26,6 +26,7 @@ pub use ops::OPENAPI_YAML;
 
 use crate::error::ApiError;
 use crate::metrics::RouteLabels;
+use crate::role::{Role, part_of};
 use crate::state::AppState;
 
 /// Every route (method, path) the router serves, as `/openapi.yaml` must document them.
@@ -74,39 +75,103 @@ const OCSP_BODY_LIMIT: usize = 64 * 1024;
 pub fn router(state: Arc<AppState>) -> Router {
     let config = &state.config;
     let body_limit = DefaultBodyLimit::max(config.max_body_bytes);
+    let role = config.role;
+    // A route of a part this role does not play answers 404 `not_served_by_role`.
+    let served = |path: &'static str, handler: MethodRouter<Arc<AppState>>| {
+        if role.plays(part_of(path)) {
+            handler
+        } else {
+            any(move || async move { not_served(role, path) })
+        }
+    };
+    // A CA-only process issues on a verifier's code only (a later step): until then it
+    // says so.
+    let issue = if role == Role::Ca {
+        post(certificates::verifier_code_required)
+    } else {
+        post(certificates::issue)
+    };
     let api = Router::new()
-        .route("/v1/challenges", post(verify::create_challenge))
-        .route("/v1/verifications", post(verify::verify))
+        .route(
+            "/v1/challenges",
+            served("/v1/challenges", post(verify::create_challenge)),
+        )
+        .route(
+            "/v1/verifications",
+            served("/v1/verifications", post(verify::verify)),
+        )
         .route(
             "/v1/verifications:batch",
-            post(verify::verify_batch).layer(DefaultBodyLimit::max(config.max_batch_body_bytes)),
+            served("/v1/verifications:batch", post(verify::verify_batch).layer(DefaultBodyLimit::max(config.max_batch_body_bytes))),
         )
-        .route("/v1/chip-sessions", post(chip_sessions::open))
+        .route(
+            "/v1/chip-sessions",
+            served("/v1/chip-sessions", post(chip_sessions::open)),
+        )
         .route(
             "/v1/chip-sessions/{id}/responses",
-            post(chip_sessions::responses),
+            served("/v1/chip-sessions/{id}/responses", post(chip_sessions::responses)),
         )
-        .route("/v1/verifications/{id}/receipt", get(verify::receipt))
-        .route("/v1/receipt-keys", get(verify::receipt_keys))
-        .route("/v1/profiles", get(certificates::profiles))
-        .route("/v1/certificates", post(certificates::issue))
-        .route("/v1/certificates/{serial}", get(certificates::status))
+        .route(
+            "/v1/verifications/{id}/receipt",
+            served("/v1/verifications/{id}/receipt", get(verify::receipt)),
+        )
+        .route(
+            "/v1/receipt-keys",
+            served("/v1/receipt-keys", get(verify::receipt_keys)),
+        )
+        .route(
+            "/v1/profiles",
+            served("/v1/profiles", get(certificates::profiles)),
+        )
+        .route(
+            "/v1/certificates",
+            served("/v1/certificates", issue),
+        )
+        .route(
+            "/v1/certificates/{serial}",
+            served("/v1/certificates/{serial}", get(certificates::status)),
+        )
         .route(
             "/v1/certificates/{serial}/revoke",
-            post(certificates::revoke),
+            served("/v1/certificates/{serial}/revoke", post(certificates::revoke)),
         )
-        .route("/v1/registry", post(admin::registry))
-        .route("/v1/registry/erase", post(admin::erase))
-        .route("/v1/api-keys", post(admin::create_api_key))
-        .route("/crl/{file}", get(publish::crl))
+        .route(
+            "/v1/registry",
+            served("/v1/registry", post(admin::registry)),
+        )
+        .route(
+            "/v1/registry/erase",
+            served("/v1/registry/erase", post(admin::erase)),
+        )
+        .route(
+            "/v1/api-keys",
+            served("/v1/api-keys", post(admin::create_api_key)),
+        )
+        .route(
+            "/crl/{file}",
+            served("/crl/{file}", get(publish::crl)),
+        )
         .route(
             "/ocsp",
-            post(publish::ocsp_post).layer(DefaultBodyLimit::max(OCSP_BODY_LIMIT)),
+            served("/ocsp", post(publish::ocsp_post).layer(DefaultBodyLimit::max(OCSP_BODY_LIMIT))),
         )
-        .route("/ocsp/{*request}", get(publish::ocsp_get))
-        .route("/healthz", get(ops::healthz))
-        .route("/readyz", get(ops::readyz))
-        .route("/metrics", get(ops::metrics))
+        .route(
+            "/ocsp/{*request}",
+            served("/ocsp/{request}", get(publish::ocsp_get)),
+        )
+        .route(
+            "/healthz",
+            served("/healthz", get(ops::healthz)),
+        )
+        .route(
+            "/readyz",
+            served("/readyz", get(ops::readyz)),
+        )
+        .route(
+            "/metrics",
+            served("/metrics", get(ops::metrics)),
+        )
         .route("/openapi.yaml", get(ops::openapi))
         .fallback(ops::not_found)
         .layer(body_limit)
@@ -131,6 +196,18 @@ pub fn router(state: Arc<AppState>) -> Router {
         )
         .layer(SetRequestIdLayer::new(REQUEST_ID, RandomRequestId))
         .with_state(state)
+}
+
+/// The answer of a route of a part `role` does not play.
+fn not_served(role: Role, path: &str) -> ApiError {
+    let by = match part_of(path) {
+        crate::role::Part::Verifier => "the verifier (role verifier)",
+        _ => "a provider CA (role ca)",
+    };
+    ApiError::not_found(
+        "not_served_by_role",
+        format!("this server runs role {}; {path} is served by {by}", role.name()),
+    )
 }
 
 /// The `method` label of a request: one of the methods [`ROUTES`] serve (`GET`, `POST`),

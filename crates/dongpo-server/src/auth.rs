@@ -281,7 +281,13 @@ mod tests {
         )
         .unwrap();
         assert_eq!(made.stored.profiles.as_deref(), Some("toss,kb"));
-        assert_eq!(new_key("all", Scopes::parse(["issue"]).unwrap()).unwrap().stored.profiles, None);
+        assert_eq!(
+            new_key("all", Scopes::parse(["issue"]).unwrap())
+                .unwrap()
+                .stored
+                .profiles,
+            None
+        );
     }
 
     #[test]

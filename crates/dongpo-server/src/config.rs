@@ -482,7 +482,9 @@ mod tests {
         );
         let env = |name: &str| (name == "DONGPO_ROLE").then(|| "verifier".to_owned());
         assert_eq!(
-            ServerConfig::load(&CommandLine::default(), &env).unwrap().role,
+            ServerConfig::load(&CommandLine::default(), &env)
+                .unwrap()
+                .role,
             Role::Verifier
         );
         let cli = CommandLine {
@@ -498,7 +500,10 @@ mod tests {
             role: Some(Role::Verifier),
             ..CommandLine::default()
         };
-        assert_eq!(ServerConfig::load(&dev, &no_env).unwrap_err().setting, "role");
+        assert_eq!(
+            ServerConfig::load(&dev, &no_env).unwrap_err().setting,
+            "role"
+        );
     }
 
     #[test]
@@ -562,7 +567,7 @@ mod tests {
     #[test]
     fn every_setting_has_its_environment_override() {
         let names = setting_names();
-        assert_eq!(names.len(), 25, "{names:?}");
+        assert_eq!(names.len(), 26, "{names:?}");
         let env = |name: &str| match name {
             "DONGPO_MAX_BATCH_DOCUMENTS" => Some("7".to_owned()),
             "DONGPO_CRL_REFRESH_SECS" => Some("60".to_owned()),

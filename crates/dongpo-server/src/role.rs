@@ -127,7 +127,13 @@ mod tests {
             .collect();
         assert_eq!(
             common,
-            ["/v1/api-keys", "/healthz", "/readyz", "/metrics", "/openapi.yaml"]
+            [
+                "/v1/api-keys",
+                "/healthz",
+                "/readyz",
+                "/metrics",
+                "/openapi.yaml"
+            ]
         );
     }
 }

@@ -95,7 +95,8 @@ fn verifier_and_ca(name: &str, verifier_env: &[(&str, &str)], ca_env: &[(&str, &
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
     assert!(
-        held.iter().all(|n| !n.ends_with(".p8") && !n.contains("passphrase")),
+        held.iter()
+            .all(|n| !n.ends_with(".p8") && !n.contains("passphrase")),
         "a verifier holds CA keys: {held:?}"
     );
 
@@ -118,12 +119,23 @@ fn verifier_and_ca(name: &str, verifier_env: &[(&str, &str)], ca_env: &[(&str, &
         "not_served_by_role",
     );
     expect(
-        &c.post("/v1/registry/erase", &json!({"resident_registration_number": passport.rrn()})),
+        &c.post(
+            "/v1/registry/erase",
+            &json!({"resident_registration_number": passport.rrn()}),
+        ),
         404,
         "not_served_by_role",
     );
-    expect(&c.post("/v1/challenges", &json!({})), 404, "not_served_by_role");
-    expect(&c.post("/v1/verifications", &passport.document()), 404, "not_served_by_role");
+    expect(
+        &c.post("/v1/challenges", &json!({})),
+        404,
+        "not_served_by_role",
+    );
+    expect(
+        &c.post("/v1/verifications", &passport.document()),
+        404,
+        "not_served_by_role",
+    );
     expect(&c.get("/v1/receipt-keys"), 404, "not_served_by_role");
     // Issuance waits for a verifier's code.
     expect(
@@ -141,7 +153,11 @@ fn verifier_and_ca(name: &str, verifier_env: &[(&str, &str)], ca_env: &[(&str, &
         "unauthorized",
     );
     let at_verifier = Client::new(&verifier.url, Some(&ca_key));
-    expect(&at_verifier.post("/v1/challenges", &json!({})), 401, "unauthorized");
+    expect(
+        &at_verifier.post("/v1/challenges", &json!({})),
+        401,
+        "unauthorized",
+    );
 
     // Keys limited to profiles: unknown names and empty lists refused; a toss key cannot
     // ask for kb.
@@ -154,7 +170,10 @@ fn verifier_and_ca(name: &str, verifier_env: &[(&str, &str)], ca_env: &[(&str, &
         "unknown_profile",
     );
     expect(
-        &c.post("/v1/api-keys", &json!({"name": "x", "scopes": ["issue"], "profiles": []})),
+        &c.post(
+            "/v1/api-keys",
+            &json!({"name": "x", "scopes": ["issue"], "profiles": []}),
+        ),
         400,
         "bad_request",
     );
@@ -187,7 +206,10 @@ fn verifier_and_ca(name: &str, verifier_env: &[(&str, &str)], ca_env: &[(&str, &
         .expect("a CA started on a verifier's data directory");
     assert!(!refused.status.success());
     let said = String::from_utf8_lossy(&refused.stderr).into_owned();
-    assert!(said.contains("role ca") || said.contains("verifier's registry"), "{said}");
+    assert!(
+        said.contains("role ca") || said.contains("verifier's registry"),
+        "{said}"
+    );
     assert!(!verifier_data.join("ca").join("ca.toml").exists());
     let _ = std::fs::remove_dir_all(&verifier_data);
     let _ = std::fs::remove_dir_all(&ca_data);

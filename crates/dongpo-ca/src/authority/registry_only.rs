@@ -42,7 +42,10 @@ impl Ca {
             .store
             .clone()
             .unwrap_or_else(|| dir.join(REGISTRY_STORE).display().to_string());
-        let node = overrides.node.clone().unwrap_or_else(|| "verifier-1".into());
+        let node = overrides
+            .node
+            .clone()
+            .unwrap_or_else(|| "verifier-1".into());
         let key_dir = overrides
             .default_key_dir
             .clone()
@@ -52,8 +55,8 @@ impl Ca {
             None => Kek::from_process_env()?,
         };
         let keyring = Keyring::new(key_dir.clone(), kek);
-        let claim = crate::store::claim::claim_node(&location, &node)
-            .map_err(OpenError::StoreFailed)?;
+        let claim =
+            crate::store::claim::claim_node(&location, &node).map_err(OpenError::StoreFailed)?;
         let mut store = crate::store::open(&location).map_err(OpenError::StoreFailed)?;
         if store
             .pinned("root_sha256")

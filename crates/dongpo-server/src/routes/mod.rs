@@ -102,7 +102,11 @@ pub fn router(state: Arc<AppState>) -> Router {
         )
         .route(
             "/v1/verifications:batch",
-            served("/v1/verifications:batch", post(verify::verify_batch).layer(DefaultBodyLimit::max(config.max_batch_body_bytes))),
+            served(
+                "/v1/verifications:batch",
+                post(verify::verify_batch)
+                    .layer(DefaultBodyLimit::max(config.max_batch_body_bytes)),
+            ),
         )
         .route(
             "/v1/chip-sessions",
@@ -110,7 +114,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         )
         .route(
             "/v1/chip-sessions/{id}/responses",
-            served("/v1/chip-sessions/{id}/responses", post(chip_sessions::responses)),
+            served(
+                "/v1/chip-sessions/{id}/responses",
+                post(chip_sessions::responses),
+            ),
         )
         .route(
             "/v1/verifications/{id}/receipt",
@@ -124,17 +131,17 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/v1/profiles",
             served("/v1/profiles", get(certificates::profiles)),
         )
-        .route(
-            "/v1/certificates",
-            served("/v1/certificates", issue),
-        )
+        .route("/v1/certificates", served("/v1/certificates", issue))
         .route(
             "/v1/certificates/{serial}",
             served("/v1/certificates/{serial}", get(certificates::status)),
         )
         .route(
             "/v1/certificates/{serial}/revoke",
-            served("/v1/certificates/{serial}/revoke", post(certificates::revoke)),
+            served(
+                "/v1/certificates/{serial}/revoke",
+                post(certificates::revoke),
+            ),
         )
         .route(
             "/v1/registry",
@@ -148,30 +155,21 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/v1/api-keys",
             served("/v1/api-keys", post(admin::create_api_key)),
         )
-        .route(
-            "/crl/{file}",
-            served("/crl/{file}", get(publish::crl)),
-        )
+        .route("/crl/{file}", served("/crl/{file}", get(publish::crl)))
         .route(
             "/ocsp",
-            served("/ocsp", post(publish::ocsp_post).layer(DefaultBodyLimit::max(OCSP_BODY_LIMIT))),
+            served(
+                "/ocsp",
+                post(publish::ocsp_post).layer(DefaultBodyLimit::max(OCSP_BODY_LIMIT)),
+            ),
         )
         .route(
             "/ocsp/{*request}",
             served("/ocsp/{request}", get(publish::ocsp_get)),
         )
-        .route(
-            "/healthz",
-            served("/healthz", get(ops::healthz)),
-        )
-        .route(
-            "/readyz",
-            served("/readyz", get(ops::readyz)),
-        )
-        .route(
-            "/metrics",
-            served("/metrics", get(ops::metrics)),
-        )
+        .route("/healthz", served("/healthz", get(ops::healthz)))
+        .route("/readyz", served("/readyz", get(ops::readyz)))
+        .route("/metrics", served("/metrics", get(ops::metrics)))
         .route("/openapi.yaml", get(ops::openapi))
         .fallback(ops::not_found)
         .layer(body_limit)
@@ -206,7 +204,10 @@ fn not_served(role: Role, path: &str) -> ApiError {
     };
     ApiError::not_found(
         "not_served_by_role",
-        format!("this server runs role {}; {path} is served by {by}", role.name()),
+        format!(
+            "this server runs role {}; {path} is served by {by}",
+            role.name()
+        ),
     )
 }
 

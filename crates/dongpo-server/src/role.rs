@@ -5,6 +5,15 @@
 use serde::{Deserialize, Serialize};
 
 /// A server role.
+///
+/// ```
+/// use dongpo_server::Role;
+///
+/// let verifier = Role::from_name("verifier").expect("a role");
+/// assert!(verifier.holds_registry() && !verifier.holds_ca());
+/// assert!(Role::default().holds_registry() && Role::default().holds_ca());
+/// assert_eq!(Role::from_name("registry"), None);
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {

@@ -34,6 +34,23 @@ impl Ca {
     /// `overrides.default_key_dir` (else `<dir>.keys`), the audit node `overrides.node`.
     /// The result has no profiles and no issuing CA: [`Ca::holds_hierarchy`] is false.
     ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use dongpo_ca::{Ca, Overrides};
+    ///
+    /// let dir = std::env::temp_dir().join(format!("dongpo-doc-registry-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir)?;
+    /// let ca = Ca::open_registry(&dir, &Overrides::default())?;
+    /// assert!(!ca.holds_hierarchy());
+    /// assert!(ca.profiles().is_empty());
+    /// # let keys = ca.keyring().dir().to_path_buf();
+    /// # drop(ca);
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # std::fs::remove_dir_all(keys)?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     /// [`OpenError::Store`] when the store holds a CA hierarchy (a pinned root); the
     /// keyring's, the store's and the seal's failures.

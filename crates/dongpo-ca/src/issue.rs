@@ -282,6 +282,11 @@ impl Issuer {
         })
     }
 
+    /// Adds an issuing CA (one just installed), serving its profiles from now on.
+    pub fn add_ca(&mut self, ca: IssuingCa) {
+        self.cas.push(ca);
+    }
+
     /// The issuing CAs.
     #[must_use]
     pub fn cas(&self) -> &[IssuingCa] {

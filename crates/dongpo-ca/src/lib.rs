@@ -19,6 +19,7 @@ mod extensions;
 mod files;
 mod hierarchy;
 mod init;
+mod install;
 mod issuance;
 mod issue;
 mod key_policy;
@@ -61,8 +62,10 @@ pub use files::{
     write_new_private, write_public,
 };
 pub use init::{
-    CONFIG_FILE, InitError, InitOptions, PASSPHRASE_ENV, PASSPHRASE_FILE, init, resolve_store,
+    CONFIG_FILE, InitError, InitOptions, PASSPHRASE_ENV, PASSPHRASE_FILE, csr_file, init,
+    init_external_root, request_pem, resolve_store,
 };
+pub use install::InstallError;
 pub use issuance::{
     Finalized, IssuanceError, IssuanceHooks, Request, Standalone, access_records, finalize,
 };

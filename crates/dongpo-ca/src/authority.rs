@@ -13,6 +13,8 @@ use crate::config::{CaConfig, CaEntry, KeyRef};
 use crate::files::{FileError, read_certificates};
 use crate::init::{AUDIT_KEY_FILE, CONFIG_FILE, PASSPHRASE_FILE, REGISTRY_KEY_FILE, resolve_store};
 use crate::install::{self, InstallError};
+
+mod rollover;
 use crate::issue::{IssueError, Issued, Issuer, IssuingCa};
 use crate::keyring::{Kek, KeyName, Keyring, KeyringError};
 use crate::keys::file::read_encrypted_pkcs8;
@@ -25,6 +27,7 @@ use crate::registry_seal::{RegistrySeal, SealError};
 use crate::store::{RegistryRecord, StoreError};
 use dongpo_crypto::Signer;
 use dongpo_pki::Serial;
+pub use rollover::{Rollover, RolloverError};
 
 /// Opening a CA directory failed.
 #[derive(Debug, thiserror::Error)]
@@ -352,13 +355,15 @@ impl Ca {
                 continue;
             }
             let cert = first_certificate(dir, &entry.cert)?;
-            cas.push(IssuingCa::new(
+            let mut ca = IssuingCa::new(
                 &entry.name,
                 cert,
                 std::sync::Arc::from(key),
                 algorithm,
                 entry.profiles.clone(),
-            )?);
+            )?;
+            ca.retired = entry.retired;
+            cas.push(ca);
         }
         let root_der = first_certificate(dir, &config.root.cert)?;
         let location = resolve_store(dir, &config.store);
@@ -623,13 +628,19 @@ impl Ca {
             .to_string(),
         }])?;
         let mut config = self.config.clone();
-        if let Some(entry) = config.issuers.iter_mut().find(|e| e.name == name) {
-            entry.csr = None;
+        for entry in &mut config.issuers {
+            if entry.name == name {
+                entry.csr = None;
+            } else if entry.profiles.iter().any(|q| q == profile) {
+                // A rollover under the external root: the CA it replaces retires now.
+                entry.retired = true;
+            }
         }
         crate::files::replace_private(&self.dir.join(CONFIG_FILE), config.to_toml()?.as_bytes())?;
         self.config = config;
         self.pending.remove(index);
         self.issuer.add_ca(issuing);
+        self.issuer.retire_others(profile, &name);
         Ok(())
     }
 

@@ -73,6 +73,10 @@ pub struct CaEntry {
     /// external root has not signed yet; cleared when `dongpo ca install-issuing` installs it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub csr: Option<String>,
+    /// Replaced by a rollover (`dongpo ca rollover`): issues nothing, and keeps signing the
+    /// CRLs and OCSP responses of the certificates it issued.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub retired: bool,
 }
 
 /// Where a CA key lives.

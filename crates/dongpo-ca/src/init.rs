@@ -256,28 +256,11 @@ fn init_with(
 
     // Each CA key is made where it will live: an encrypted file, or the token.
     let new_key = |label: &str| -> Result<(Box<dyn Signer>, KeyRef), InitError> {
-        match &options.pkcs11 {
-            None => {
-                let key = SigningKey::generate(spec).map_err(key_error)?;
-                let rel = format!("keys/{label}.p8");
-                write_encrypted_pkcs8(&dir.join(&rel), &key, &passphrase).map_err(key_error)?;
-                Ok((Box::new(key), KeyRef::File(rel)))
-            }
-            Some(token) => {
-                let reference = Pkcs11Ref {
-                    key_label: format!("{}-{label}", token.key_label),
-                    ..token.clone()
-                };
-                let config = Pkcs11Config {
-                    module: reference.module.clone().into(),
-                    token_label: reference.token.clone(),
-                    pin: Passphrase::from_env(&reference.pin_env).map_err(key_error)?,
-                    key_label: reference.key_label.clone(),
-                };
-                let key = Pkcs11Key::generate(&config, spec).map_err(key_error)?;
-                Ok((Box::new(key), KeyRef::Pkcs11(reference)))
-            }
-        }
+        let token = options.pkcs11.as_ref().map(|token| Pkcs11Ref {
+            key_label: format!("{}-{label}", token.key_label),
+            ..token.clone()
+        });
+        new_ca_key(dir, label, spec, token, &passphrase)
     };
     let algorithm_of = |key: &dyn Signer| {
         signature_algorithm_for(key.public_key())
@@ -348,6 +331,7 @@ fn init_with(
             key: Some(key_ref),
             profiles: vec![profile.name.clone()],
             csr,
+            retired: false,
         });
     }
 
@@ -389,12 +373,42 @@ fn init_with(
             key: root.map(|(_, key_ref, _, _)| key_ref),
             profiles: Vec::new(),
             csr: None,
+            retired: false,
         },
         issuers,
     };
     let text = config.to_toml().map_err(key_error)?;
     write_new_private(&config_path, text.as_bytes())?;
     Ok(config)
+}
+
+/// A new CA key where it will live: the encrypted file `keys/<label>.p8` under
+/// `passphrase`, or, with `token`, generated in that PKCS#11 token under its label.
+pub(crate) fn new_ca_key(
+    dir: &Path,
+    label: &str,
+    spec: dongpo_crypto::KeySpec,
+    token: Option<Pkcs11Ref>,
+    passphrase: &Passphrase,
+) -> Result<(Box<dyn Signer>, KeyRef), InitError> {
+    match token {
+        None => {
+            let key = SigningKey::generate(spec).map_err(key_error)?;
+            let rel = format!("keys/{label}.p8");
+            write_encrypted_pkcs8(&dir.join(&rel), &key, passphrase).map_err(key_error)?;
+            Ok((Box::new(key), KeyRef::File(rel)))
+        }
+        Some(reference) => {
+            let config = Pkcs11Config {
+                module: reference.module.clone().into(),
+                token_label: reference.token.clone(),
+                pin: Passphrase::from_env(&reference.pin_env).map_err(key_error)?,
+                key_label: reference.key_label.clone(),
+            };
+            let key = Pkcs11Key::generate(&config, spec).map_err(key_error)?;
+            Ok((Box::new(key), KeyRef::Pkcs11(reference)))
+        }
+    }
 }
 
 /// A store location from `ca.toml`: URLs as given, file paths relative to the directory.

@@ -48,7 +48,7 @@ pub use audit::{
 };
 pub use authority::{
     Application, AuditVerifyError, Ca, ImportError, NotWritable, OpenError, Overrides,
-    RegistryLookupError, Rotation, RotationError,
+    RegistryLookupError, Rollover, RolloverError, Rotation, RotationError,
 };
 pub use config::{
     CaConfig, CaEntry, ConfigError, KeyRef, PassphraseSource, Pkcs11Ref, REPLACED_BY_MIN_ASSURANCE,

@@ -97,13 +97,11 @@ pub enum PublishError {
     Issue(#[from] IssueError),
 }
 
-/// Where the delta CRL of a profile's issuing CA is published: its CRL distribution point
-/// template with `delta` for the partition (`.../kb-delta.crl`).
+/// Where the delta CRL of the issuing CA `issuer` of a profile is published: its CRL
+/// distribution point with `delta` for the partition (`.../kb-delta.crl`, `.../kb-g2-delta.crl`).
 #[must_use]
-pub fn delta_crl_url(profile: &Profile) -> String {
-    profile
-        .crl_distribution_point
-        .replace("{partition}", "delta")
+pub fn delta_crl_url(profile: &Profile, issuer: &str) -> String {
+    crl_url(profile, issuer, "delta")
 }
 
 fn build(e: impl std::error::Error + Send + Sync + 'static) -> PublishError {
@@ -188,7 +186,7 @@ pub fn crl(
     // The complete CRL names its delta (freshestCRL): relying parties, OpenSSL among
     // them, look for deltas only where it says so.
     let freshest = match (&scope, profile) {
-        (CrlScope::Full, Some(profile)) => Some(delta_crl_url(profile)),
+        (CrlScope::Full, Some(profile)) => Some(delta_crl_url(profile, name)),
         _ => None,
     };
     let scope = match scope {
@@ -197,7 +195,7 @@ pub fn crl(
             let profile = profile.ok_or_else(|| {
                 PublishError::Build(format!("issuing CA '{name}' has no profile"))
             })?;
-            url = crl_url(profile, index);
+            url = crl_url(profile, name, &index.to_string());
             Scope::Partition {
                 index,
                 partitions,

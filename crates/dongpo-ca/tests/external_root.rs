@@ -310,6 +310,35 @@ fn a_bank_root_signs_the_requests_and_the_checked_certificate_issues() {
         kinds.iter().any(|k| k == "issuing_ca.installed"),
         "{kinds:?}"
     );
+
+    // A rollover under the external root: a request; the current key issues until the
+    // new certificate is installed, which retires it.
+    let pass = || Some(Passphrase::new(PASSPHRASE.to_vec()));
+    let done = ca.rollover("kb", now, pass()).unwrap();
+    assert_eq!(
+        done,
+        dongpo_ca::Rollover::Requested {
+            name: "kb-g2".into(),
+            csr: "csr/kb-g2.csr.pem".into()
+        }
+    );
+    assert_eq!(ca.issuer().ca_for("kb").unwrap().name, "kb");
+    assert!(matches!(
+        ca.rollover("kb", now, pass()),
+        Err(dongpo_ca::RolloverError::Pending(_))
+    ));
+    let renewed = sign(&work, &dir.join("csr/kb-g2.csr.pem"), "root", "good", 10);
+    let now = UnixTime::now();
+    ca.install_issuing("kb", &renewed, now).unwrap();
+    assert_eq!(ca.issuer().ca_for("kb").unwrap().name, "kb-g2");
+    assert!(
+        ca.issuer()
+            .cas()
+            .iter()
+            .any(|c| c.name == "kb" && c.retired)
+    );
+    let config = std::fs::read_to_string(dir.join("ca.toml")).unwrap();
+    assert!(config.contains("retired = true") && !config.contains("csr/kb-g2.csr.pem"));
     ca.verify_audit().unwrap();
 }
 

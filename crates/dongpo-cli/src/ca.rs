@@ -23,6 +23,10 @@ pub enum CaCommand {
     /// Install the certificate an external root signed for a profile's issuing CA, after
     /// checking it (key, CA constraints, key usage, policy, chain to the root).
     InstallIssuing(InstallIssuingArgs),
+    /// Give a profile's issuing CA a new key: with the root key held, the root signs it and
+    /// it issues at once; under an external root, a request (DIR/csr/<profile>-g<N>.csr.pem)
+    /// for install-issuing. The old key keeps signing CRLs and OCSP for its certificates.
+    Rollover(RolloverArgs),
     /// Record this directory's `max_report_age` and profiles (with their `min_assurance`)
     /// as the CA's settings in its store (audited), after changing them on every node;
     /// nodes with other values are then refused at start.
@@ -35,6 +39,20 @@ pub struct AcceptSettingsArgs {
     /// The CA directory.
     #[arg(long)]
     dir: PathBuf,
+}
+
+/// `dongpo ca rollover`.
+#[derive(Args)]
+pub struct RolloverArgs {
+    /// The CA directory.
+    #[arg(long)]
+    dir: PathBuf,
+    /// The profile whose issuing CA gets a new key.
+    #[arg(long)]
+    profile: String,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 /// `dongpo ca install-issuing`.
@@ -208,6 +226,7 @@ pub fn run(command: &CaCommand) -> Result<u8, String> {
         CaCommand::Init(args) => args,
         CaCommand::AcceptSettings(args) => return accept_settings(args),
         CaCommand::InstallIssuing(args) => return install_issuing(args),
+        CaCommand::Rollover(args) => return rollover(args),
     };
     let store = store_location(args)?;
     let profiles = dongpo_profiles::builtin().map_err(|e| e.to_string())?;
@@ -521,6 +540,33 @@ fn install_issuing(args: &InstallIssuingArgs) -> Result<u8, String> {
         if !pending.is_empty() {
             println!("still awaiting their certificate: {}", pending.join(", "));
         }
+    }
+    Ok(exit::OK)
+}
+
+fn rollover(args: &RolloverArgs) -> Result<u8, String> {
+    let mut ca = open(&args.dir)?;
+    let done = ca
+        .rollover(&args.profile, UnixTime::now(), passphrase_from_env())
+        .map_err(|e| e.to_string())?;
+    match (&done, args.json) {
+        (dongpo_ca::Rollover::Installed { name, retired }, true) => println!(
+            "{}",
+            serde_json::json!({ "profile": args.profile, "issuer": name, "retired": retired, "installed": true })
+        ),
+        (dongpo_ca::Rollover::Installed { name, retired }, false) => println!(
+            "issuing CA {name} issues for profile {} from now on; {retired} is retired (it keeps signing CRLs and OCSP for its certificates)",
+            args.profile
+        ),
+        (dongpo_ca::Rollover::Requested { name, csr }, true) => println!(
+            "{}",
+            serde_json::json!({ "profile": args.profile, "issuer": name, "csr": csr, "installed": false })
+        ),
+        (dongpo_ca::Rollover::Requested { name, csr }, false) => println!(
+            "request for the external root to sign: {csr} (issuing CA {name}); install the certificate with `dongpo ca install-issuing --profile {}`",
+            args.profile
+        ),
+        _ => println!("{done:?}"),
     }
     Ok(exit::OK)
 }

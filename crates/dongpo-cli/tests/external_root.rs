@@ -187,4 +187,22 @@ fn a_bank_root_signs_the_requests_and_install_issuing_checks_them() {
             .unwrap()
             .contains("csr/kb.csr.pem")
     );
+
+    // A rollover under the external root writes the next request.
+    let out = ok(&dongpo(&[
+        "ca",
+        "rollover",
+        "--dir",
+        s(&ca),
+        "--profile",
+        "kb",
+        "--json",
+    ]));
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["installed"], false);
+    assert_eq!(json["csr"], "csr/kb-g2.csr.pem");
+    assert!(ca.join("csr/kb-g2.csr.pem").exists());
+    let again = dongpo(&["ca", "rollover", "--dir", s(&ca), "--profile", "kb"]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("awaits its certificate"));
 }

@@ -14,6 +14,7 @@ use crate::files::{FileError, read_certificates};
 use crate::init::{AUDIT_KEY_FILE, CONFIG_FILE, PASSPHRASE_FILE, REGISTRY_KEY_FILE, resolve_store};
 use crate::install::{self, InstallError};
 
+mod arl;
 mod rollover;
 use crate::issue::{IssueError, Issued, Issuer, IssuingCa};
 use crate::keyring::{Kek, KeyName, Keyring, KeyringError};
@@ -25,6 +26,7 @@ use crate::reason::RevocationReason;
 use crate::registry::{Erasure, Identity, RegistryError, RegistryKey, import_csv};
 use crate::registry_seal::{RegistrySeal, SealError};
 use crate::store::{RegistryRecord, StoreError};
+pub use arl::{ArlError, ROOT_NAME};
 use dongpo_crypto::Signer;
 use dongpo_pki::Serial;
 pub use rollover::{Rollover, RolloverError};

@@ -310,6 +310,28 @@ impl Issuer {
             .find(|ca| !ca.retired && ca.profiles.iter().any(|p| p == profile))
     }
 
+    /// Retires the issuing CA `name`: it issues nothing more.
+    pub fn retire(&mut self, name: &str) {
+        for ca in &mut self.cas {
+            if ca.name == name {
+                ca.retired = true;
+            }
+        }
+    }
+
+    /// Records the revocation of a CA certificate by its issuer (the root), with its
+    /// audit `entry`.
+    ///
+    /// # Errors
+    /// [`IssueError::Store`], with `AlreadyRevoked` when it is revoked already.
+    pub fn revoke_ca(
+        &mut self,
+        revocation: &crate::store::CaRevocation<'_>,
+        entry: AuditEntry,
+    ) -> Result<(), IssueError> {
+        self.with_audit(entry, |store, record| store.revoke_ca(revocation, record))
+    }
+
     /// Retires every issuing CA of `profile` but `keep`: they issue nothing more.
     pub fn retire_others(&mut self, profile: &str, keep: &str) {
         for ca in &mut self.cas {

@@ -47,8 +47,8 @@ pub use audit::{
     verify_chain_from,
 };
 pub use authority::{
-    Application, AuditVerifyError, Ca, ImportError, NotWritable, OpenError, Overrides,
-    RegistryLookupError, Rollover, RolloverError, Rotation, RotationError,
+    Application, ArlError, AuditVerifyError, Ca, ImportError, NotWritable, OpenError, Overrides,
+    ROOT_NAME, RegistryLookupError, Rollover, RolloverError, Rotation, RotationError,
 };
 pub use config::{
     CaConfig, CaEntry, ConfigError, KeyRef, PassphraseSource, Pkcs11Ref, REPLACED_BY_MIN_ASSURANCE,

@@ -108,6 +108,61 @@ fn build(e: impl std::error::Error + Send + Sync + 'static) -> PublishError {
     PublishError::Crl(Box::new(e))
 }
 
+/// Builds and signs the current ARL of the root (`name` in the store) at `now` with its
+/// key: the CA certificates it revoked ([`crate::store::Store::revoke_ca`]), the number
+/// taken from the store as for every CRL.
+///
+/// # Errors
+/// [`PublishError`].
+pub(crate) fn arl(
+    issuer: &mut Issuer,
+    name: &str,
+    root_der: &[u8],
+    key: &dyn dongpo_crypto::Signer,
+    algorithm: dongpo_crypto::SignatureAlgorithm,
+    now: UnixTime,
+) -> Result<Vec<u8>, PublishError> {
+    let floor = now.0.saturating_mul(1_000_000_000);
+    let snapshot = issuer.crl_snapshot(
+        name,
+        "full",
+        floor,
+        AuditEntry {
+            at: now,
+            kind: "crl.issued".into(),
+            body: serde_json::json!({ "issuer": name, "scope": "full" }).to_string(),
+        },
+    )?;
+    let entries: Vec<RevokedEntry> = snapshot
+        .revoked
+        .into_iter()
+        .map(|r| RevokedEntry {
+            serial: r.serial,
+            revoked_at: r.revoked_at,
+            reason: Some(r.reason),
+            invalidity_date: None,
+        })
+        .collect();
+    let crl_number = CrlNumber::from_bytes(&snapshot.number.to_be_bytes()).map_err(build)?;
+    let cert = Certificate::from_der(root_der).map_err(build)?;
+    let crl_issuer = CrlIssuer::from_certificate(&cert).map_err(build)?;
+    let signer = CertSigner::new(key, algorithm);
+    build_crl(
+        &CrlSpec {
+            issuer: &crl_issuer,
+            crl_number: &crl_number,
+            this_update: now,
+            next_update: UnixTime(now.0 + CRL_VALIDITY),
+            entries: &entries,
+            scope: Scope::CaCertificates,
+            delta_of: None,
+            freshest: None,
+        },
+        &signer,
+    )
+    .map_err(build)
+}
+
 /// Builds and signs the current CRL of `issuer` at `now`, taking the next CRL number from
 /// the store (atomically, audited) so numbers only grow across restarts and nodes.
 ///

@@ -27,6 +27,11 @@ pub enum CaCommand {
     /// it issues at once; under an external root, a request (DIR/csr/<profile>-g<N>.csr.pem)
     /// for install-issuing. The old key keeps signing CRLs and OCSP for its certificates.
     Rollover(RolloverArgs),
+    /// Revoke an issuing CA's certificate by the CA's own root (it then issues nothing); the
+    /// root's ARL lists it.
+    RevokeIssuing(RevokeIssuingArgs),
+    /// Write the root's current ARL (DER): the issuing CA certificates it revoked.
+    Arl(ArlArgs),
     /// Record this directory's `max_report_age` and profiles (with their `min_assurance`)
     /// as the CA's settings in its store (audited), after changing them on every node;
     /// nodes with other values are then refused at start.
@@ -39,6 +44,35 @@ pub struct AcceptSettingsArgs {
     /// The CA directory.
     #[arg(long)]
     dir: PathBuf,
+}
+
+/// `dongpo ca revoke-issuing`.
+#[derive(Args)]
+pub struct RevokeIssuingArgs {
+    /// The CA directory.
+    #[arg(long)]
+    dir: PathBuf,
+    /// The issuing CA's name (`ca.toml` `[[issuer]]` name, e.g. kb or kb-g2).
+    #[arg(long)]
+    issuer: String,
+    /// RFC 5280 reason: unspecified, keyCompromise, affiliationChanged, superseded,
+    /// cessationOfOperation, ...
+    #[arg(long, default_value = "superseded")]
+    reason: String,
+    /// Also write the new ARL (DER) here.
+    #[arg(long)]
+    arl_out: Option<PathBuf>,
+}
+
+/// `dongpo ca arl`.
+#[derive(Args)]
+pub struct ArlArgs {
+    /// The CA directory.
+    #[arg(long)]
+    dir: PathBuf,
+    /// Where to write the ARL (DER).
+    #[arg(long)]
+    out: PathBuf,
 }
 
 /// `dongpo ca rollover`.
@@ -227,6 +261,8 @@ pub fn run(command: &CaCommand) -> Result<u8, String> {
         CaCommand::AcceptSettings(args) => return accept_settings(args),
         CaCommand::InstallIssuing(args) => return install_issuing(args),
         CaCommand::Rollover(args) => return rollover(args),
+        CaCommand::RevokeIssuing(args) => return revoke_issuing(args),
+        CaCommand::Arl(args) => return arl(args),
     };
     let store = store_location(args)?;
     let profiles = dongpo_profiles::builtin().map_err(|e| e.to_string())?;
@@ -541,6 +577,44 @@ fn install_issuing(args: &InstallIssuingArgs) -> Result<u8, String> {
             println!("still awaiting their certificate: {}", pending.join(", "));
         }
     }
+    Ok(exit::OK)
+}
+
+fn revoke_issuing(args: &RevokeIssuingArgs) -> Result<u8, String> {
+    let reason = dongpo_ca::RevocationReason::from_name(&args.reason).ok_or_else(|| {
+        format!(
+            "--reason {}: one of {}",
+            args.reason,
+            dongpo_ca::RevocationReason::names().join(", ")
+        )
+    })?;
+    let mut ca = open(&args.dir)?;
+    let now = UnixTime::now();
+    ca.revoke_issuing(&args.issuer, reason, now)
+        .map_err(|e| e.to_string())?;
+    println!(
+        "revoked the certificate of issuing CA {} ({}); it issues nothing more",
+        args.issuer,
+        reason.name()
+    );
+    if let Some(out) = &args.arl_out {
+        write_arl(&mut ca, out, now)?;
+    }
+    Ok(exit::OK)
+}
+
+fn write_arl(ca: &mut Ca, out: &Path, now: UnixTime) -> Result<(), String> {
+    let der = ca
+        .arl(now, passphrase_from_env())
+        .map_err(|e| e.to_string())?;
+    std::fs::write(out, der).map_err(|e| format!("{}: {e}", out.display()))?;
+    println!("wrote the root's ARL to {}", out.display());
+    Ok(())
+}
+
+fn arl(args: &ArlArgs) -> Result<u8, String> {
+    let mut ca = open(&args.dir)?;
+    write_arl(&mut ca, &args.out, UnixTime::now())?;
     Ok(exit::OK)
 }
 

@@ -205,4 +205,59 @@ fn a_bank_root_signs_the_requests_and_install_issuing_checks_them() {
     let again = dongpo(&["ca", "rollover", "--dir", s(&ca), "--profile", "kb"]);
     assert_eq!(again.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&again.stderr).contains("awaits its certificate"));
+    // The bank's root revokes its own issuing CAs: no ARL here.
+    let refused = dongpo(&["ca", "revoke-issuing", "--dir", s(&ca), "--issuer", "kb"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("external"));
+}
+
+#[test]
+fn revoke_issuing_writes_an_arl_listing_the_issuing_ca() {
+    let work = scratch("arl");
+    let ca = work.join("ca");
+    ok(&dongpo(&["ca", "init", "--dir", s(&ca)]));
+    let arl = work.join("root.crl");
+    let out = ok(&dongpo(&[
+        "ca",
+        "revoke-issuing",
+        "--dir",
+        s(&ca),
+        "--issuer",
+        "kb",
+        "--reason",
+        "keyCompromise",
+        "--arl-out",
+        s(&arl),
+    ]));
+    assert!(
+        out.contains("revoked the certificate of issuing CA kb"),
+        "{out}"
+    );
+    let listed = dongpo_revocation::Crl::parse(&std::fs::read(&arl).unwrap())
+        .unwrap()
+        .revoked()
+        .count();
+    assert_eq!(listed, 1);
+    let again = dongpo(&["ca", "revoke-issuing", "--dir", s(&ca), "--issuer", "kb"]);
+    assert_eq!(again.status.code(), Some(2));
+    let bad = dongpo(&[
+        "ca",
+        "revoke-issuing",
+        "--dir",
+        s(&ca),
+        "--issuer",
+        "kb",
+        "--reason",
+        "nope",
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    ok(&dongpo(&[
+        "ca",
+        "arl",
+        "--dir",
+        s(&ca),
+        "--out",
+        s(&work.join("again.crl")),
+    ]));
+    assert!(work.join("again.crl").exists());
 }

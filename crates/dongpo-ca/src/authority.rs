@@ -12,6 +12,10 @@ use crate::audit::{AuditChain, AuditEntry, AuditError, AuditRecord, AuditSummary
 use crate::config::{CaConfig, CaEntry, KeyRef};
 use crate::files::{FileError, read_certificates};
 use crate::init::{AUDIT_KEY_FILE, CONFIG_FILE, PASSPHRASE_FILE, REGISTRY_KEY_FILE, resolve_store};
+use crate::install::{self, InstallError};
+
+mod arl;
+mod rollover;
 use crate::issue::{IssueError, Issued, Issuer, IssuingCa};
 use crate::keyring::{Kek, KeyName, Keyring, KeyringError};
 use crate::keys::file::read_encrypted_pkcs8;
@@ -22,8 +26,10 @@ use crate::reason::RevocationReason;
 use crate::registry::{Erasure, Identity, RegistryError, RegistryKey, import_csv};
 use crate::registry_seal::{RegistrySeal, SealError};
 use crate::store::{RegistryRecord, StoreError};
+pub use arl::{ArlError, ROOT_NAME};
 use dongpo_crypto::Signer;
 use dongpo_pki::Serial;
+pub use rollover::{Rollover, RolloverError};
 
 mod registry_only;
 pub use registry_only::{REGISTRY_STORE, ROLE_PIN, VERIFIER_ROLE};
@@ -138,6 +144,15 @@ pub struct Ca {
     root_der: Vec<u8>,
     ra_policy: RaPolicy,
     issuer: Issuer,
+    pending: Vec<PendingIssuer>,
+}
+
+/// An issuing CA whose key exists and whose certificate the external root has not
+/// signed yet (`dongpo ca init --external-root`).
+struct PendingIssuer {
+    entry: CaEntry,
+    key: std::sync::Arc<dyn Signer>,
+    algorithm: dongpo_crypto::SignatureAlgorithm,
 }
 
 /// The settings pinned in the store, as `(name, value)`: `profiles` is the SHA-256 of the
@@ -194,7 +209,10 @@ fn load_key(
         ca: entry.name.clone(),
         reason,
     };
-    match &entry.key {
+    let Some(key) = &entry.key else {
+        return Err(bad("ca.toml names no key".into()));
+    };
+    match key {
         KeyRef::File(rel) => {
             let pass = pass.as_ref().map_err(|why| {
                 bad(format!(
@@ -323,6 +341,7 @@ impl Ca {
         let registry_key = RegistryKey::new(*registry_secret);
         let pass = given.map_or_else(|| passphrase(dir, &config, &keyring), Ok);
         let mut cas = Vec::new();
+        let mut pending = Vec::new();
         for entry in &config.issuers {
             let key = load_key(dir, entry, &pass)?;
             let algorithm =
@@ -330,14 +349,26 @@ impl Ca {
                     ca: entry.name.clone(),
                     reason: "no signature algorithm for this key type".into(),
                 })?;
+            // Requested from an external root and not installed yet: usable once
+            // `install_issuing` has checked and written its certificate.
+            if entry.csr.is_some() && !dir.join(&entry.cert).exists() {
+                pending.push(PendingIssuer {
+                    entry: entry.clone(),
+                    key: std::sync::Arc::from(key),
+                    algorithm,
+                });
+                continue;
+            }
             let cert = first_certificate(dir, &entry.cert)?;
-            cas.push(IssuingCa::new(
+            let mut ca = IssuingCa::new(
                 &entry.name,
                 cert,
                 std::sync::Arc::from(key),
                 algorithm,
                 entry.profiles.clone(),
-            )?);
+            )?;
+            ca.retired = entry.retired;
+            cas.push(ca);
         }
         let root_der = first_certificate(dir, &config.root.cert)?;
         let location = resolve_store(dir, &config.store);
@@ -465,6 +496,7 @@ impl Ca {
             root_der,
             ra_policy,
             issuer,
+            pending,
         };
         ca.seal_plaintext_registry(now)?;
         Ok(ca)
@@ -516,6 +548,117 @@ impl Ca {
     #[must_use]
     pub fn root_der(&self) -> &[u8] {
         &self.root_der
+    }
+
+    /// The issuing CAs (names) awaiting their certificate from the external root.
+    #[must_use]
+    pub fn pending_issuers(&self) -> Vec<&str> {
+        self.pending.iter().map(|p| p.entry.name.as_str()).collect()
+    }
+
+    /// Installs the certificate (PEM or DER) the external root signed for `profile`'s
+    /// issuing CA, after checking it at `now`: its public key is the issuing CA's key; it
+    /// is a CA (basicConstraints cA, pathLenConstraint 0, keyUsage keyCertSign and
+    /// cRLSign); it asserts the profile's policy (or anyPolicy); it chains to the
+    /// configured root ([`dongpo_pki::path::validate_path`]: signature, validity at `now`,
+    /// names; the root must be a CA). Nothing is written when a check fails. Then the
+    /// certificate is written to the entry's `cert` file, pinned in the store, audited
+    /// (`issuing_ca.installed`), and the request is cleared from `ca.toml`; the CA issues
+    /// under it at once.
+    ///
+    /// ```no_run
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let mut ca = dongpo_ca::Ca::open(std::path::Path::new("ca"))?;
+    /// let cert = std::fs::read("kb-issuing.pem")?;
+    /// ca.install_issuing("kb", &cert, dongpo_pki::time::UnixTime(1_795_000_000))?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// [`InstallError`] naming the check that failed.
+    pub fn install_issuing(
+        &mut self,
+        profile: &str,
+        cert: &[u8],
+        now: UnixTime,
+    ) -> Result<(), InstallError> {
+        let Some(index) = self
+            .pending
+            .iter()
+            .position(|p| p.entry.profiles.iter().any(|q| q == profile))
+        else {
+            return Err(match self.issuer.ca_for(profile) {
+                Some(ca) => InstallError::NotPending(ca.name.clone()),
+                None => InstallError::UnknownProfile(profile.to_owned()),
+            });
+        };
+        let profile_def = self
+            .profile(profile)
+            .ok_or_else(|| InstallError::UnknownProfile(profile.to_owned()))?;
+        let pending = self
+            .pending
+            .get(index)
+            .ok_or_else(|| InstallError::UnknownProfile(profile.to_owned()))?;
+        let checked = install::check(
+            cert,
+            &install::Expected {
+                name: &pending.entry.name,
+                key: pending.key.public_key(),
+                profile: profile_def,
+                root: &self.root_der,
+            },
+            now,
+        )?;
+        let issuing = IssuingCa::new(
+            &pending.entry.name,
+            checked.der.clone(),
+            pending.key.clone(),
+            pending.algorithm,
+            pending.entry.profiles.clone(),
+        )?;
+        // Every check passed: write the certificate, pin and audit it, then clear the
+        // request from ca.toml (a crash before that leaves the certificate in place, which
+        // the next open uses as installed).
+        let name = pending.entry.name.clone();
+        let cert_path = self.dir.join(&pending.entry.cert);
+        crate::files::write_public(
+            &cert_path,
+            crate::files::certificate_pem(&checked.der).as_bytes(),
+        )?;
+        let fingerprint = hex::encode(sha256(&checked.der));
+        crate::store::claim::check_pin(
+            self.issuer.store(),
+            &format!("issuer:{name}"),
+            &fingerprint,
+        )
+        .map_err(IssueError::from)?;
+        self.issuer.audit(&[AuditEntry {
+            at: now,
+            kind: "issuing_ca.installed".into(),
+            body: serde_json::json!({
+                "issuer": name,
+                "profile": profile,
+                "certificate_sha256": fingerprint,
+                "not_after": checked.not_after.rfc3339(),
+            })
+            .to_string(),
+        }])?;
+        let mut config = self.config.clone();
+        for entry in &mut config.issuers {
+            if entry.name == name {
+                entry.csr = None;
+            } else if entry.profiles.iter().any(|q| q == profile) {
+                // A rollover under the external root: the CA it replaces retires now.
+                entry.retired = true;
+            }
+        }
+        crate::files::replace_private(&self.dir.join(CONFIG_FILE), config.to_toml()?.as_bytes())?;
+        self.config = config;
+        self.pending.remove(index);
+        self.issuer.add_ca(issuing);
+        self.issuer.retire_others(profile, &name);
+        Ok(())
     }
 
     /// The issuer (issuing CAs and store).

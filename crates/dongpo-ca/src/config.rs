@@ -58,13 +58,25 @@ pub struct PassphraseSource {
 pub struct CaEntry {
     /// Short name (`root`, `toss`).
     pub name: String,
-    /// Its certificate, PEM (relative path).
+    /// Its certificate, PEM (relative path). For an issuing CA awaiting its certificate
+    /// from an external root ([`CaEntry::csr`]), the file is absent until `dongpo ca
+    /// install-issuing` writes it.
     pub cert: String,
-    /// Its key.
-    pub key: KeyRef,
+    /// Its key. `None` only for the root of a CA whose root is external (the bank's own,
+    /// `dongpo ca init --external-root`): this CA does not hold that key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<KeyRef>,
     /// Profiles it issues (empty for the root).
     #[serde(default)]
     pub profiles: Vec<String>,
+    /// The PKCS#10 request (PEM, relative path) of an issuing CA whose certificate the
+    /// external root has not signed yet; cleared when `dongpo ca install-issuing` installs it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub csr: Option<String>,
+    /// Replaced by a rollover (`dongpo ca rollover`): issues nothing, and keeps signing the
+    /// CRLs and OCSP responses of the certificates it issued.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub retired: bool,
 }
 
 /// Where a CA key lives.
@@ -231,6 +243,12 @@ impl CaConfig {
         if config.issuers.is_empty() {
             return Err(bad("at least one [[issuer]] is needed".into()));
         }
+        if let Some(entry) = config.issuers.iter().find(|entry| entry.key.is_none()) {
+            return Err(bad(format!("issuing CA '{}' names no key", entry.name)));
+        }
+        if config.root.csr.is_some() {
+            return Err(bad("the root takes no csr".into()));
+        }
         let mut names = std::collections::HashSet::new();
         for entry in std::iter::once(&config.root).chain(&config.issuers) {
             if let Some(problem) = issuer_name_problem(&entry.name) {
@@ -241,6 +259,12 @@ impl CaConfig {
             }
         }
         Ok(config)
+    }
+
+    /// Whether the root is external (the bank's own root, whose key this CA does not hold).
+    #[must_use]
+    pub fn external_root(&self) -> bool {
+        self.root.key.is_none()
     }
 
     /// The TOML text.

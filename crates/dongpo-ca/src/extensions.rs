@@ -143,12 +143,28 @@ pub fn certificate_policies(profile: &Profile) -> Result<CertificatePolicies, Ex
     }]))
 }
 
-/// The CRL distribution point URL of a certificate in `partition`.
+/// The CRL distribution point URL of a certificate of the issuing CA named `issuer` in
+/// `partition` (a number, or `delta`): the profile's template with `{partition}` replaced.
+/// An issuing CA made by a rollover, named `<profile>-g<N>`, has CRLs of its own: its
+/// partition is written `g<N>-<partition>` (`.../kb-g2-0.crl`, the file name of its
+/// CRL as [`crate::Ca::publish_crls`] and the server name it).
 #[must_use]
-pub fn crl_url(profile: &Profile, partition: u32) -> String {
+pub fn crl_url(profile: &Profile, issuer: &str, partition: &str) -> String {
+    let token = match crl_tag(issuer, &profile.name) {
+        Some(tag) => format!("{tag}-{partition}"),
+        None => partition.to_owned(),
+    };
     profile
         .crl_distribution_point
-        .replace("{partition}", &partition.to_string())
+        .replace("{partition}", &token)
+}
+
+/// The part of an issuing CA's name after its profile's (`g2` of `kb-g2` for `kb`), if any.
+fn crl_tag<'a>(issuer: &'a str, profile: &str) -> Option<&'a str> {
+    issuer
+        .strip_prefix(profile)
+        .and_then(|rest| rest.strip_prefix('-'))
+        .filter(|tag| !tag.is_empty())
 }
 
 /// Every extension of a subscriber certificate except the key identifiers (which need
@@ -158,6 +174,7 @@ pub fn crl_url(profile: &Profile, partition: u32) -> String {
 /// [`ExtensionError`] naming the extension.
 pub fn subscriber_extensions(
     approval: &Approval,
+    issuer: &str,
     partition: u32,
 ) -> Result<Vec<Extension>, ExtensionError> {
     let profile = approval.profile();
@@ -184,7 +201,7 @@ pub fn subscriber_extensions(
     )?);
     let cdp = CrlDistributionPoints(vec![DistributionPoint {
         distribution_point: Some(DistributionPointName::FullName(vec![uri(
-            &crl_url(profile, partition),
+            &crl_url(profile, issuer, &partition.to_string()),
             "cRLDistributionPoints",
         )?])),
         reasons: None,

@@ -67,6 +67,18 @@ pub fn write_new_private(path: &Path, bytes: &[u8]) -> Result<(), FileError> {
     file.sync_all().map_err(|e| FileError::new(path, e))
 }
 
+/// Replaces a file readable by the owner only, atomically (a new temporary file, synced,
+/// renamed over it), so a crash leaves the old text or the new, never a mix.
+///
+/// # Errors
+/// [`FileError`].
+pub fn replace_private(path: &Path, bytes: &[u8]) -> Result<(), FileError> {
+    let tmp = path.with_extension("tmp");
+    let _ = std::fs::remove_file(&tmp);
+    write_new_private(&tmp, bytes)?;
+    std::fs::rename(&tmp, path).map_err(|e| FileError::new(path, e))
+}
+
 /// Writes a public file (replacing it atomically through a temporary file).
 ///
 /// # Errors

@@ -98,3 +98,29 @@ pub fn issuing_ca_certificate(
     };
     prepare(template, &signer)?.sign(&signer)
 }
+
+/// A PKCS#10 request (DER) for an issuing CA key, signed by that key (proof of
+/// possession), for an external root to sign. It carries the subject only: the root's
+/// operators write the extensions (`docs/operators.md`), and `Ca::install_issuing` checks
+/// that the certificate carries those the profile needs.
+///
+/// # Errors
+/// [`BuildError`].
+pub fn issuing_ca_request(
+    key: &dyn Signer,
+    algorithm: SignatureAlgorithm,
+    subject: &Name,
+) -> Result<Vec<u8>, BuildError> {
+    use der::Encode;
+    use dongpo_crypto::x509::SignatureBytes;
+    use x509_cert::builder::{Builder, RequestBuilder};
+    let signer = CertSigner::new(key, algorithm);
+    let builder =
+        RequestBuilder::new(subject.clone()).map_err(|e| BuildError::Encoding(e.to_string()))?;
+    let request = builder
+        .build::<_, SignatureBytes>(&signer)
+        .map_err(|e| BuildError::Signing(e.to_string()))?;
+    request
+        .to_der()
+        .map_err(|e| BuildError::Encoding(e.to_string()))
+}

@@ -81,8 +81,11 @@ pub struct IssuingCa {
     pub key: std::sync::Arc<dyn Signer>,
     /// The algorithm it signs with.
     pub algorithm: SignatureAlgorithm,
-    /// Profiles it issues under.
+    /// Profiles it issues under (or, once retired, issued under).
     pub profiles: Vec<String>,
+    /// Replaced by a rollover: it issues nothing, and still signs CRLs and OCSP
+    /// responses for the certificates it issued.
+    pub retired: bool,
     subject: Name,
     key_id: Vec<u8>,
     not_before: UnixTime,
@@ -134,6 +137,7 @@ impl IssuingCa {
             key,
             algorithm,
             profiles,
+            retired: false,
         })
     }
 
@@ -282,6 +286,11 @@ impl Issuer {
         })
     }
 
+    /// Adds an issuing CA (one just installed), serving its profiles from now on.
+    pub fn add_ca(&mut self, ca: IssuingCa) {
+        self.cas.push(ca);
+    }
+
     /// The issuing CAs.
     #[must_use]
     pub fn cas(&self) -> &[IssuingCa] {
@@ -293,12 +302,43 @@ impl Issuer {
         self.store.as_mut()
     }
 
-    /// The issuing CA serving `profile`.
+    /// The issuing CA serving `profile` (never a retired one).
     #[must_use]
     pub fn ca_for(&self, profile: &str) -> Option<&IssuingCa> {
         self.cas
             .iter()
-            .find(|ca| ca.profiles.iter().any(|p| p == profile))
+            .find(|ca| !ca.retired && ca.profiles.iter().any(|p| p == profile))
+    }
+
+    /// Retires the issuing CA `name`: it issues nothing more.
+    pub fn retire(&mut self, name: &str) {
+        for ca in &mut self.cas {
+            if ca.name == name {
+                ca.retired = true;
+            }
+        }
+    }
+
+    /// Records the revocation of a CA certificate by its issuer (the root), with its
+    /// audit `entry`.
+    ///
+    /// # Errors
+    /// [`IssueError::Store`], with `AlreadyRevoked` when it is revoked already.
+    pub fn revoke_ca(
+        &mut self,
+        revocation: &crate::store::CaRevocation<'_>,
+        entry: AuditEntry,
+    ) -> Result<(), IssueError> {
+        self.with_audit(entry, |store, record| store.revoke_ca(revocation, record))
+    }
+
+    /// Retires every issuing CA of `profile` but `keep`: they issue nothing more.
+    pub fn retire_others(&mut self, profile: &str, keep: &str) {
+        for ca in &mut self.cas {
+            if ca.name != keep && ca.profiles.iter().any(|p| p == profile) {
+                ca.retired = true;
+            }
+        }
     }
 
     /// Appends standalone audit records (CA start, registry import, ...).
@@ -534,7 +574,8 @@ impl Issuer {
             not_before: now,
             not_after,
             spki,
-            extensions: subscriber_extensions(approval, partition).map_err(BuildError::from)?,
+            extensions: subscriber_extensions(approval, &ca.name, partition)
+                .map_err(BuildError::from)?,
             self_signed: false,
         };
         let signer = CertSigner::new(ca.key.as_ref(), ca.algorithm);
@@ -546,6 +587,7 @@ impl Issuer {
                 serial,
                 issuer: &ca.subject,
                 issuer_key_id: &ca.key_id,
+                issuer_name: &ca.name,
                 algorithm: &ca.algorithm,
                 not_before: now,
                 issuer_validity: (ca.not_before, ca.not_after),

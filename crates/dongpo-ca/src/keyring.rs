@@ -457,11 +457,7 @@ impl Keyring {
     /// Replaces a key's file atomically (a temporary file renamed over it).
     fn replace(&self, key: KeyName, plain: &[u8]) -> Result<(), KeyringError> {
         let text = self.encode(key, plain)?;
-        let path = self.path(key);
-        let tmp = path.with_extension("tmp");
-        let _ = std::fs::remove_file(&tmp);
-        write_new_private(&tmp, text.as_bytes())?;
-        std::fs::rename(&tmp, &path).map_err(|e| FileError::new(&path, e))?;
+        crate::files::replace_private(&self.path(key), text.as_bytes())?;
         sync_dir(&self.dir);
         Ok(())
     }

@@ -19,6 +19,7 @@ mod extensions;
 mod files;
 mod hierarchy;
 mod init;
+mod install;
 mod issuance;
 mod issue;
 mod key_policy;
@@ -46,8 +47,9 @@ pub use audit::{
     verify_chain_from,
 };
 pub use authority::{
-    Application, AuditVerifyError, Ca, ImportError, NotWritable, OpenError, Overrides,
-    REGISTRY_STORE, ROLE_PIN, RegistryLookupError, Rotation, RotationError, VERIFIER_ROLE,
+    Application, ArlError, AuditVerifyError, Ca, ImportError, NotWritable, OpenError, Overrides,
+    REGISTRY_STORE, ROLE_PIN, ROOT_NAME, RegistryLookupError, Rollover, RolloverError, Rotation,
+    RotationError, VERIFIER_ROLE,
 };
 pub use config::{
     CaConfig, CaEntry, ConfigError, KeyRef, PassphraseSource, Pkcs11Ref, REPLACED_BY_MIN_ASSURANCE,
@@ -61,8 +63,10 @@ pub use files::{
     write_new_private, write_public,
 };
 pub use init::{
-    CONFIG_FILE, InitError, InitOptions, PASSPHRASE_ENV, PASSPHRASE_FILE, init, resolve_store,
+    CONFIG_FILE, InitError, InitOptions, PASSPHRASE_ENV, PASSPHRASE_FILE, csr_file, init,
+    init_external_root, request_pem, resolve_store,
 };
+pub use install::InstallError;
 pub use issuance::{
     Finalized, IssuanceError, IssuanceHooks, Request, Standalone, access_records, finalize,
 };

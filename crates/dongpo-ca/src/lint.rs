@@ -52,6 +52,8 @@ pub struct Expectation<'a> {
     pub issuer_validity: (UnixTime, UnixTime),
     /// The CRL partition.
     pub partition: u32,
+    /// The issuing CA's name (its CRLs' names).
+    pub issuer_name: &'a str,
 }
 
 fn unix(t: &Time) -> UnixTime {
@@ -300,7 +302,11 @@ fn lint_extensions(
         }
     }
     if let Some(v) = cdp {
-        let want = crl_url(profile, expected.partition);
+        let want = crl_url(
+            profile,
+            expected.issuer_name,
+            &expected.partition.to_string(),
+        );
         let ok = CrlDistributionPoints::from_der(v).is_ok_and(|c| {
             c.0.iter().any(|dp| match &dp.distribution_point {
                 Some(DistributionPointName::FullName(names)) => names.iter().any(

@@ -97,17 +97,70 @@ pub enum PublishError {
     Issue(#[from] IssueError),
 }
 
-/// Where the delta CRL of a profile's issuing CA is published: its CRL distribution point
-/// template with `delta` for the partition (`.../kb-delta.crl`).
+/// Where the delta CRL of the issuing CA `issuer` of a profile is published: its CRL
+/// distribution point with `delta` for the partition (`.../kb-delta.crl`, `.../kb-g2-delta.crl`).
 #[must_use]
-pub fn delta_crl_url(profile: &Profile) -> String {
-    profile
-        .crl_distribution_point
-        .replace("{partition}", "delta")
+pub fn delta_crl_url(profile: &Profile, issuer: &str) -> String {
+    crl_url(profile, issuer, "delta")
 }
 
 fn build(e: impl std::error::Error + Send + Sync + 'static) -> PublishError {
     PublishError::Crl(Box::new(e))
+}
+
+/// Builds and signs the current ARL of the root (`name` in the store) at `now` with its
+/// key: the CA certificates it revoked ([`crate::store::Store::revoke_ca`]), the number
+/// taken from the store as for every CRL.
+///
+/// # Errors
+/// [`PublishError`].
+pub(crate) fn arl(
+    issuer: &mut Issuer,
+    name: &str,
+    root_der: &[u8],
+    key: &dyn dongpo_crypto::Signer,
+    algorithm: dongpo_crypto::SignatureAlgorithm,
+    now: UnixTime,
+) -> Result<Vec<u8>, PublishError> {
+    let floor = now.0.saturating_mul(1_000_000_000);
+    let snapshot = issuer.crl_snapshot(
+        name,
+        "full",
+        floor,
+        AuditEntry {
+            at: now,
+            kind: "crl.issued".into(),
+            body: serde_json::json!({ "issuer": name, "scope": "full" }).to_string(),
+        },
+    )?;
+    let entries: Vec<RevokedEntry> = snapshot
+        .revoked
+        .into_iter()
+        .map(|r| RevokedEntry {
+            serial: r.serial,
+            revoked_at: r.revoked_at,
+            reason: Some(r.reason),
+            invalidity_date: None,
+        })
+        .collect();
+    let crl_number = CrlNumber::from_bytes(&snapshot.number.to_be_bytes()).map_err(build)?;
+    let cert = Certificate::from_der(root_der).map_err(build)?;
+    let crl_issuer = CrlIssuer::from_certificate(&cert).map_err(build)?;
+    let signer = CertSigner::new(key, algorithm);
+    build_crl(
+        &CrlSpec {
+            issuer: &crl_issuer,
+            crl_number: &crl_number,
+            this_update: now,
+            next_update: UnixTime(now.0 + CRL_VALIDITY),
+            entries: &entries,
+            scope: Scope::CaCertificates,
+            delta_of: None,
+            freshest: None,
+        },
+        &signer,
+    )
+    .map_err(build)
 }
 
 /// Builds and signs the current CRL of `issuer` at `now`, taking the next CRL number from
@@ -188,7 +241,7 @@ pub fn crl(
     // The complete CRL names its delta (freshestCRL): relying parties, OpenSSL among
     // them, look for deltas only where it says so.
     let freshest = match (&scope, profile) {
-        (CrlScope::Full, Some(profile)) => Some(delta_crl_url(profile)),
+        (CrlScope::Full, Some(profile)) => Some(delta_crl_url(profile, name)),
         _ => None,
     };
     let scope = match scope {
@@ -197,7 +250,7 @@ pub fn crl(
             let profile = profile.ok_or_else(|| {
                 PublishError::Build(format!("issuing CA '{name}' has no profile"))
             })?;
-            url = crl_url(profile, index);
+            url = crl_url(profile, name, &index.to_string());
             Scope::Partition {
                 index,
                 partitions,

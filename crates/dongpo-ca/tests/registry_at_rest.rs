@@ -296,6 +296,7 @@ fn a_version_3_directory_with_plaintext_rows_and_keys_in_secrets_is_upgraded() {
     let raw = rusqlite::Connection::open(dir.join("ca.sqlite")).unwrap();
     raw.execute_batch(&format!(
         "DROP TABLE registry_sealed; DROP TABLE registry_keys; DROP TABLE access_records;
+         DROP TABLE ca_revocations;
          ALTER TABLE certificates DROP COLUMN vid_random_encrypted;
          ALTER TABLE certificates DROP COLUMN vid_random_encryption;
          DELETE FROM schema_migrations WHERE version > 3;

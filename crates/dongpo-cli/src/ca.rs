@@ -17,7 +17,21 @@ use crate::exit;
 #[derive(Subcommand)]
 pub enum CaCommand {
     /// Create a CA directory: root CA, one issuing CA per profile, store, secrets, ca.toml.
+    /// With --external-root: the bank's own root, issuing CA keys and one request per
+    /// profile (DIR/csr/<profile>.csr.pem) for that root to sign.
     Init(Box<InitArgs>),
+    /// Install the certificate an external root signed for a profile's issuing CA, after
+    /// checking it (key, CA constraints, key usage, policy, chain to the root).
+    InstallIssuing(InstallIssuingArgs),
+    /// Give a profile's issuing CA a new key: with the root key held, the root signs it and
+    /// it issues at once; under an external root, a request (DIR/csr/<profile>-g<N>.csr.pem)
+    /// for install-issuing. The old key keeps signing CRLs and OCSP for its certificates.
+    Rollover(RolloverArgs),
+    /// Revoke an issuing CA's certificate by the CA's own root (it then issues nothing); the
+    /// root's ARL lists it.
+    RevokeIssuing(RevokeIssuingArgs),
+    /// Write the root's current ARL (DER): the issuing CA certificates it revoked.
+    Arl(ArlArgs),
     /// Record this directory's `max_report_age` and profiles (with their `min_assurance`)
     /// as the CA's settings in its store (audited), after changing them on every node;
     /// nodes with other values are then refused at start.
@@ -30,6 +44,66 @@ pub struct AcceptSettingsArgs {
     /// The CA directory.
     #[arg(long)]
     dir: PathBuf,
+}
+
+/// `dongpo ca revoke-issuing`.
+#[derive(Args)]
+pub struct RevokeIssuingArgs {
+    /// The CA directory.
+    #[arg(long)]
+    dir: PathBuf,
+    /// The issuing CA's name (`ca.toml` `[[issuer]]` name, e.g. kb or kb-g2).
+    #[arg(long)]
+    issuer: String,
+    /// RFC 5280 reason: unspecified, keyCompromise, affiliationChanged, superseded,
+    /// cessationOfOperation, ...
+    #[arg(long, default_value = "superseded")]
+    reason: String,
+    /// Also write the new ARL (DER) here.
+    #[arg(long)]
+    arl_out: Option<PathBuf>,
+}
+
+/// `dongpo ca arl`.
+#[derive(Args)]
+pub struct ArlArgs {
+    /// The CA directory.
+    #[arg(long)]
+    dir: PathBuf,
+    /// Where to write the ARL (DER).
+    #[arg(long)]
+    out: PathBuf,
+}
+
+/// `dongpo ca rollover`.
+#[derive(Args)]
+pub struct RolloverArgs {
+    /// The CA directory.
+    #[arg(long)]
+    dir: PathBuf,
+    /// The profile whose issuing CA gets a new key.
+    #[arg(long)]
+    profile: String,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// `dongpo ca install-issuing`.
+#[derive(Args)]
+pub struct InstallIssuingArgs {
+    /// The CA directory.
+    #[arg(long)]
+    dir: PathBuf,
+    /// The profile whose issuing CA the certificate is for.
+    #[arg(long)]
+    profile: String,
+    /// The certificate the external root signed (PEM or DER).
+    #[arg(long)]
+    cert: PathBuf,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 /// `dongpo ca init`.
@@ -69,6 +143,11 @@ pub struct InitArgs {
     /// Prefix of the key labels in the token (`<prefix>-root`, `<prefix>-toss`, ...).
     #[arg(long, default_value = "dongpo")]
     pkcs11_key_label: String,
+    /// The bank's own root certificate (PEM or DER): no root key is made; each issuing CA
+    /// gets a request DIR/csr/<profile>.csr.pem for that root to sign, installed with
+    /// `dongpo ca install-issuing`.
+    #[arg(long)]
+    external_root: Option<PathBuf>,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -180,38 +259,52 @@ pub fn run(command: &CaCommand) -> Result<u8, String> {
     let args = match command {
         CaCommand::Init(args) => args,
         CaCommand::AcceptSettings(args) => return accept_settings(args),
+        CaCommand::InstallIssuing(args) => return install_issuing(args),
+        CaCommand::Rollover(args) => return rollover(args),
+        CaCommand::RevokeIssuing(args) => return revoke_issuing(args),
+        CaCommand::Arl(args) => return arl(args),
     };
     let store = store_location(args)?;
     let profiles = dongpo_profiles::builtin().map_err(|e| e.to_string())?;
     let passphrase = passphrase_from_env();
     let generated = passphrase.is_none();
-    let config = init(
-        &args.dir,
-        InitOptions {
-            key_algorithm: &args.key_algorithm,
-            profiles: &profiles,
-            passphrase,
-            store,
-            node: &args.node,
-            at: UnixTime::now(),
-            pkcs11: match (
-                &args.pkcs11_module,
-                &args.pkcs11_token,
-                &args.pkcs11_pin_env,
-            ) {
-                (Some(module), Some(token), Some(pin_env)) => Some(Pkcs11Ref {
-                    module: module.clone(),
-                    token: token.clone(),
-                    key_label: args.pkcs11_key_label.clone(),
-                    pin_env: pin_env.clone(),
-                }),
-                _ => None,
-            },
-            key_dir: args.key_dir.clone(),
-            kek: None,
+    let external_root = match &args.external_root {
+        Some(path) => Some(std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?),
+        None => None,
+    };
+    let options = InitOptions {
+        key_algorithm: &args.key_algorithm,
+        profiles: &profiles,
+        passphrase,
+        store,
+        node: &args.node,
+        at: UnixTime::now(),
+        pkcs11: match (
+            &args.pkcs11_module,
+            &args.pkcs11_token,
+            &args.pkcs11_pin_env,
+        ) {
+            (Some(module), Some(token), Some(pin_env)) => Some(Pkcs11Ref {
+                module: module.clone(),
+                token: token.clone(),
+                key_label: args.pkcs11_key_label.clone(),
+                pin_env: pin_env.clone(),
+            }),
+            _ => None,
         },
-    )
+        key_dir: args.key_dir.clone(),
+        kek: None,
+    };
+    let config = match &external_root {
+        Some(root) => dongpo_ca::init_external_root(&args.dir, options, root),
+        None => init(&args.dir, options),
+    }
     .map_err(|e| e.to_string())?;
+    let requests: Vec<&str> = config
+        .issuers
+        .iter()
+        .filter_map(|i| i.csr.as_deref())
+        .collect();
     let issuers: Vec<&str> = config.issuers.iter().map(|i| i.name.as_str()).collect();
     let keyring = dongpo_ca::keyring::Keyring::new(
         dongpo_ca::keyring::resolve_dir(&args.dir, config.key_dir.as_deref()),
@@ -228,8 +321,24 @@ pub fn run(command: &CaCommand) -> Result<u8, String> {
                 "store": config.store,
                 "passphrase_generated": generated,
                 "key_dir": keyring.dir().display().to_string(),
+                "external_root": config.external_root(),
+                "requests": requests,
             })
         );
+    } else if config.external_root() {
+        println!(
+            "created a CA in {} under the external root {}: issuing CA keys {} ({} keys), store {}",
+            args.dir.display(),
+            config.root.cert,
+            issuers.join(", "),
+            config.key_algorithm,
+            config.store
+        );
+        println!(
+            "requests for the root to sign: {} (install each certificate with `dongpo ca install-issuing`)",
+            requests.join(", ")
+        );
+        println!("keyring: {}", keyring.describe());
     } else {
         println!(
             "created a CA in {}: root CA and issuing CAs {} ({} keys), store {}",
@@ -448,6 +557,94 @@ fn delete(args: &DeleteArgs) -> Result<u8, String> {
 }
 
 /// Runs `dongpo ca accept-settings`.
+fn install_issuing(args: &InstallIssuingArgs) -> Result<u8, String> {
+    let cert = std::fs::read(&args.cert).map_err(|e| format!("{}: {e}", args.cert.display()))?;
+    let mut ca = open(&args.dir)?;
+    ca.install_issuing(&args.profile, &cert, UnixTime::now())
+        .map_err(|e| format!("{}: {e}", args.cert.display()))?;
+    let pending = ca.pending_issuers();
+    if args.json {
+        println!(
+            "{}",
+            serde_json::json!({ "profile": args.profile, "installed": true, "pending": pending })
+        );
+    } else {
+        println!(
+            "installed the issuing CA certificate of profile {} (audited: issuing_ca.installed)",
+            args.profile
+        );
+        if !pending.is_empty() {
+            println!("still awaiting their certificate: {}", pending.join(", "));
+        }
+    }
+    Ok(exit::OK)
+}
+
+fn revoke_issuing(args: &RevokeIssuingArgs) -> Result<u8, String> {
+    let reason = dongpo_ca::RevocationReason::from_name(&args.reason).ok_or_else(|| {
+        format!(
+            "--reason {}: one of {}",
+            args.reason,
+            dongpo_ca::RevocationReason::names().join(", ")
+        )
+    })?;
+    let mut ca = open(&args.dir)?;
+    let now = UnixTime::now();
+    ca.revoke_issuing(&args.issuer, reason, now)
+        .map_err(|e| e.to_string())?;
+    println!(
+        "revoked the certificate of issuing CA {} ({}); it issues nothing more",
+        args.issuer,
+        reason.name()
+    );
+    if let Some(out) = &args.arl_out {
+        write_arl(&mut ca, out, now)?;
+    }
+    Ok(exit::OK)
+}
+
+fn write_arl(ca: &mut Ca, out: &Path, now: UnixTime) -> Result<(), String> {
+    let der = ca
+        .arl(now, passphrase_from_env())
+        .map_err(|e| e.to_string())?;
+    std::fs::write(out, der).map_err(|e| format!("{}: {e}", out.display()))?;
+    println!("wrote the root's ARL to {}", out.display());
+    Ok(())
+}
+
+fn arl(args: &ArlArgs) -> Result<u8, String> {
+    let mut ca = open(&args.dir)?;
+    write_arl(&mut ca, &args.out, UnixTime::now())?;
+    Ok(exit::OK)
+}
+
+fn rollover(args: &RolloverArgs) -> Result<u8, String> {
+    let mut ca = open(&args.dir)?;
+    let done = ca
+        .rollover(&args.profile, UnixTime::now(), passphrase_from_env())
+        .map_err(|e| e.to_string())?;
+    match (&done, args.json) {
+        (dongpo_ca::Rollover::Installed { name, retired }, true) => println!(
+            "{}",
+            serde_json::json!({ "profile": args.profile, "issuer": name, "retired": retired, "installed": true })
+        ),
+        (dongpo_ca::Rollover::Installed { name, retired }, false) => println!(
+            "issuing CA {name} issues for profile {} from now on; {retired} is retired (it keeps signing CRLs and OCSP for its certificates)",
+            args.profile
+        ),
+        (dongpo_ca::Rollover::Requested { name, csr }, true) => println!(
+            "{}",
+            serde_json::json!({ "profile": args.profile, "issuer": name, "csr": csr, "installed": false })
+        ),
+        (dongpo_ca::Rollover::Requested { name, csr }, false) => println!(
+            "request for the external root to sign: {csr} (issuing CA {name}); install the certificate with `dongpo ca install-issuing --profile {}`",
+            args.profile
+        ),
+        _ => println!("{done:?}"),
+    }
+    Ok(exit::OK)
+}
+
 fn accept_settings(args: &AcceptSettingsArgs) -> Result<u8, String> {
     Ca::open_with(
         &args.dir,

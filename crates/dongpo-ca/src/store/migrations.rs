@@ -123,6 +123,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: V6_SQLITE,
         postgres: V6_POSTGRES,
     },
+    Migration {
+        version: 7,
+        description: "issuing CA certificates revoked by the root (the ARL)",
+        sqlite: V7_SQLITE,
+        postgres: V7_POSTGRES,
+    },
 ];
 
 /// Declares a schema step's statements in both dialects from one text, so a table is
@@ -234,6 +240,19 @@ CREATE TABLE access_records (
     PRIMARY KEY (node, seq)
 " END "
 CREATE INDEX access_records_at ON access_records (at);
+" }
+
+// Issuing CA certificates the root revoked: `issuer` is the revoking CA (`root`), whose
+// CRL (the ARL) lists them beside any row of `certificates` it issued; `ca` names the
+// issuing CA revoked.
+migration_dialects! { V7_SQLITE, V7_POSTGRES: "
+CREATE TABLE ca_revocations (
+    serial " BLOB_KEY " CHECK (length(serial) BETWEEN 1 AND 20),
+    issuer TEXT NOT NULL,
+    ca TEXT NOT NULL,
+    revoked_at " INT " NOT NULL,
+    revocation_reason " SMALL " NOT NULL
+" END "
 " }
 
 // The last CRL number issued per (issuer, scope); the store raises it atomically so numbers

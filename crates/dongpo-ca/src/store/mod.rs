@@ -101,6 +101,21 @@ pub struct RevokedEntry {
     pub reason: u8,
 }
 
+/// A CA certificate revoked by the CA that issued it ([`Store::revoke_ca`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CaRevocation<'a> {
+    /// Serial magnitude of the CA certificate.
+    pub serial: &'a [u8],
+    /// The revoking CA (`root`).
+    pub issuer: &'a str,
+    /// The CA whose certificate it is.
+    pub ca: &'a str,
+    /// Revocation time.
+    pub at: UnixTime,
+    /// RFC 5280 CRLReason code.
+    pub reason: u8,
+}
+
 /// A CRL number and what the CRL carrying it lists, read together ([`Store::crl_snapshot`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CrlSnapshot {
@@ -337,7 +352,21 @@ pub trait Store: Send {
         audit: &AuditRecord,
     ) -> Result<(), StoreError>;
 
-    /// Revoked certificates of `issuer`, ordered by serial (numeric value).
+    /// Records that `revocation.issuer` (the root) revoked the CA certificate
+    /// `revocation.serial`, atomically with its audit record; its CRL (the ARL) lists it
+    /// from then on ([`Store::revoked`], [`Store::crl_snapshot`]).
+    ///
+    /// # Errors
+    /// [`StoreError::AlreadyRevoked`], [`StoreError::InvalidReason`], the audit errors,
+    /// [`StoreError::Backend`].
+    fn revoke_ca(
+        &mut self,
+        revocation: &CaRevocation<'_>,
+        audit: &AuditRecord,
+    ) -> Result<(), StoreError>;
+
+    /// Revoked certificates of `issuer` (with, for the root, the CA certificates it
+    /// revoked), ordered by serial (numeric value).
     ///
     /// # Errors
     /// [`StoreError::Backend`].

@@ -11,8 +11,8 @@ use super::rows::{
     to_db, version_from_db,
 };
 use super::{
-    CrlSnapshot, IssuedCert, RegistryRecord, Reservation, RevokedEntry, SealedRegistryRow, Store,
-    StoreError, StoredCert, WrappedDataKey, check_reason, check_serial,
+    CaRevocation, CrlSnapshot, IssuedCert, RegistryRecord, Reservation, RevokedEntry,
+    SealedRegistryRow, Store, StoreError, StoredCert, WrappedDataKey, check_reason, check_serial,
 };
 use crate::audit::AuditRecord;
 
@@ -266,16 +266,51 @@ pub(crate) fn revoked<C: Sql>(c: &mut C, issuer: &str) -> Result<Vec<RevokedEntr
 where
     StoreError: From<C::Error>,
 {
-    c.query::<RevokedRow>(
+    let mut rows = c.query::<RevokedRow>(
         &format!(
             "SELECT {REVOKED_COLUMNS} FROM certificates \
              WHERE issuer = $1 AND revoked_at IS NOT NULL ORDER BY length(serial), serial"
         ),
         &[Value::Text(issuer)],
-    )?
-    .into_iter()
-    .map(RevokedRow::into_entry)
-    .collect()
+    )?;
+    // CA certificates this issuer (the root) revoked: the ARL lists them too.
+    let cas = c.query::<RevokedRow>(
+        &format!("SELECT {REVOKED_COLUMNS} FROM ca_revocations WHERE issuer = $1"),
+        &[Value::Text(issuer)],
+    )?;
+    if !cas.is_empty() {
+        rows.extend(cas);
+        rows.sort_by(|a, b| (a.serial.len(), &a.serial).cmp(&(b.serial.len(), &b.serial)));
+    }
+    rows.into_iter().map(RevokedRow::into_entry).collect()
+}
+
+/// [`super::Store::revoke_ca`] in `c`'s transaction.
+pub(crate) fn revoke_ca<C: Sql>(
+    c: &mut C,
+    revocation: &CaRevocation<'_>,
+    audit: &AuditRecord,
+) -> Result<(), StoreError>
+where
+    StoreError: From<C::Error>,
+{
+    check_serial(revocation.serial)?;
+    check_reason(revocation.reason)?;
+    let changed = c.execute(
+        "INSERT INTO ca_revocations (serial, issuer, ca, revoked_at, revocation_reason) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (serial) DO NOTHING",
+        &[
+            Value::Bytes(revocation.serial),
+            Value::Text(revocation.issuer),
+            Value::Text(revocation.ca),
+            Value::Int(to_db(revocation.at.0)?),
+            Value::Small(i16::from(revocation.reason)),
+        ],
+    )?;
+    if changed == 0 {
+        return Err(StoreError::AlreadyRevoked);
+    }
+    insert_audit(c, std::slice::from_ref(audit))
 }
 
 /// [`super::Store::certificate_count`].
@@ -887,6 +922,14 @@ where
 
     fn is_blocked(&mut self, spki_sha256: &[u8; 32]) -> Result<bool, StoreError> {
         is_blocked(&mut self.read()?, spki_sha256)
+    }
+
+    fn revoke_ca(
+        &mut self,
+        revocation: &CaRevocation<'_>,
+        audit: &AuditRecord,
+    ) -> Result<(), StoreError> {
+        self.write(|tx| revoke_ca(tx, revocation, audit))
     }
 
     fn crl_snapshot(

@@ -99,14 +99,14 @@ pub(crate) fn crl_extensions(spec: &CrlSpec<'_>) -> Result<Vec<Extension>, CrlBu
     Ok(out)
 }
 
-/// The issuing CA issues only end-entity certificates, so every scope is user
-/// certificates only; a partition also names the URI its certificates carry in their
+/// The issuing CA issues only end-entity certificates, so every scope but the root's ARL
+/// is user certificates only (the ARL, CA certificates only); a partition also names the URI its certificates carry in their
 /// cRLDistributionPoints, which is what RFC 5280 §6.3.3 (b)(2)(i) matches.
 fn issuing_distribution_point(
     scope: &Scope<'_>,
 ) -> Result<IssuingDistributionPoint, CrlBuildError> {
     let distribution_point = match *scope {
-        Scope::Full => None,
+        Scope::Full | Scope::CaCertificates => None,
         Scope::Partition { url, .. } => {
             let uri = Ia5String::new(url).map_err(|e| {
                 CrlBuildError::Partition(format!("URL {url:?} is not IA5String: {e}"))
@@ -118,8 +118,8 @@ fn issuing_distribution_point(
     };
     Ok(IssuingDistributionPoint {
         distribution_point,
-        only_contains_user_certs: true,
-        only_contains_ca_certs: false,
+        only_contains_user_certs: !matches!(scope, Scope::CaCertificates),
+        only_contains_ca_certs: matches!(scope, Scope::CaCertificates),
         only_some_reasons: None,
         indirect_crl: false,
         only_contains_attribute_certs: false,

@@ -84,6 +84,9 @@ impl CrlIssuer {
 pub enum Scope<'a> {
     /// Every certificate of the issuing CA (all end-entity certificates).
     Full,
+    /// Every CA certificate of a root (an ARL, RFC 5280 §5.2.5 onlyContainsCACerts): the
+    /// issuing CA certificates it revoked.
+    CaCertificates,
     /// The certificates whose serial's last octet modulo `partitions` is `index`.
     Partition {
         /// This partition.

@@ -12,7 +12,7 @@ use dongpo_pki::time::UnixTime;
 
 use super::{Ca, OpenError, Overrides};
 use crate::audit::{AuditChain, AuditEntry};
-use crate::config::{CaConfig, CaEntry, KeyRef, PassphraseSource};
+use crate::config::{CaConfig, CaEntry, PassphraseSource};
 use crate::issue::Issuer;
 use crate::keyring::{Kek, KeyName, Keyring};
 use crate::ra::RaPolicy;
@@ -145,8 +145,10 @@ impl Ca {
             root: CaEntry {
                 name: String::new(),
                 cert: String::new(),
-                key: KeyRef::File(String::new()),
+                key: None,
                 profiles: Vec::new(),
+                csr: None,
+                retired: false,
             },
             issuers: Vec::new(),
         };
@@ -163,6 +165,7 @@ impl Ca {
                 max_report_age: MAX_REPORT_AGE,
             },
             issuer,
+            pending: Vec::new(),
         })
     }
 

@@ -485,6 +485,21 @@ pub struct VerifiedJws {
 /// Verifies a compact JWS against `keys`: `alg` must be in `allowed` (never `none`,
 /// never HMAC), `kid` must name a key of the set fit for that algorithm.
 ///
+/// ```
+/// use std::sync::Arc;
+/// use dongpo_crypto::{Curve, KeySpec, SigningKey};
+/// use dongpo_oidc::jose::{JoseError, JwsAlg, JwsKey, KeySet, verify_jws};
+///
+/// let key = JwsKey::new(Arc::new(SigningKey::generate(KeySpec::Ec(Curve::P256))?))?;
+/// let keys = KeySet::from_value(&serde_json::json!({"keys": [key.public_jwk()?]}))?;
+/// let token = key.sign_json("JWT", &serde_json::Map::new())?;
+/// assert_eq!(verify_jws(&token, &keys, &JwsAlg::ALL)?.kid, key.kid());
+/// // an unsigned token is refused before any key is looked at
+/// let none = "eyJhbGciOiJub25lIn0.e30.";
+/// assert!(matches!(verify_jws(none, &keys, &JwsAlg::ALL), Err(JoseError::AlgNone)));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
 /// # Errors
 /// [`JoseError::AlgNone`], [`JoseError::AlgNotAllowed`], [`JoseError::MissingKid`],
 /// [`JoseError::UnknownKid`], [`JoseError::UnusableKey`], [`JoseError::BadSignature`] or

@@ -163,6 +163,17 @@ impl IdTokenValidator {
     /// Validates `token` (a JWS, or a JWE around one) against the `nonce` sent in the
     /// request, at `now`.
     ///
+    /// ```
+    /// use dongpo_oidc::rp::{IdTokenError, IdTokenValidator};
+    /// use dongpo_pki::time::UnixTime;
+    ///
+    /// let validator = IdTokenValidator::new("https://verifier.example", "ca-kb", r#"{"keys":[]}"#)?;
+    /// // `{"alg":"none"}` with an empty payload and no signature
+    /// let result = validator.validate("eyJhbGciOiJub25lIn0.e30.", "nonce", UnixTime(0));
+    /// assert!(matches!(result, Err(IdTokenError::Jose(_))));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
     /// # Errors
     /// An [`IdTokenError`] naming the first check that failed.
     pub fn validate(

@@ -126,6 +126,11 @@ impl World {
             .provider
             .token(&rp.token_request(&code, &request.pending, NOW)?, NOW)?;
         assert_eq!(tokens.token_type, "Bearer");
+        let json = serde_json::to_value(&tokens)?;
+        assert_eq!(json["token_type"], "Bearer");
+        assert_eq!(json["expires_in"], 300);
+        let read: dongpo_oidc::provider::TokenResponse = serde_json::from_value(json)?;
+        assert_eq!(read, tokens);
         Ok((tokens.id_token, request.pending.nonce.clone()))
     }
 
@@ -537,6 +542,14 @@ fn pushed_requests_are_validated() -> R {
             .starts_with("urn:ietf:params:oauth:request_uri:")
     );
     assert_eq!(pushed.expires_in, 90);
+    // the client reads the answer back from JSON
+    let answer: dongpo_oidc::provider::PushedAuthorization =
+        serde_json::from_str(&serde_json::to_string(&pushed)?)?;
+    assert_eq!(answer, pushed);
+    // Debug shows neither the live assertion nor the PKCE verifier
+    let debug = format!("{request:?}");
+    assert!(!debug.contains(get(&request.form, "client_assertion")));
+    assert!(!debug.contains(request.pending.code_verifier.as_str()));
     let pending = w.provider.pending(&pushed.request_uri, NOW)?;
     assert_eq!(pending.client_id, KB);
     assert_eq!(pending.scopes, vec!["openid", "kr_overseas_identity"]);
@@ -784,6 +797,9 @@ fn provider_setup_is_validated() -> R {
     };
     assert!(make("http://verifier.example", vec![]).is_err());
     assert!(make("https://verifier.example?x", vec![]).is_err());
+    assert!(make("http://127.0.0.1.evil.example", vec![]).is_err());
+    assert!(make("https://user@verifier.example", vec![]).is_err());
+    assert!(make("http://127.0.0.1:8443/oidc", vec![]).is_ok());
     assert!(make(ISSUER, vec![reg.clone(), reg.clone()]).is_err());
     let provider = make(ISSUER, vec![reg])?;
     assert!(provider.client(KB).is_some());
@@ -791,4 +807,13 @@ fn provider_setup_is_validated() -> R {
     let json = r#"{"client_id":"x","redirect_uris":[],"jwks":{"keys":[]},"scopes":[],"extra":1}"#;
     assert!(serde_json::from_str::<ClientRegistration>(json).is_err());
     Ok(())
+}
+
+#[test]
+fn provider_and_validator_can_be_shared_across_handler_tasks() {
+    fn shared<T: Send + Sync>() {}
+    shared::<Provider>();
+    shared::<IdTokenValidator>();
+    shared::<RelyingParty>();
+    shared::<MemoryStore>();
 }

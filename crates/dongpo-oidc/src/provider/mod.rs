@@ -139,16 +139,23 @@ impl std::fmt::Debug for Provider {
     }
 }
 
+/// `https://host[/path]`, or `http://` on 127.0.0.1 or localhost; no query, fragment or
+/// userinfo.
 fn is_issuer_url(issuer: &str) -> bool {
-    let rest = issuer
-        .strip_prefix("https://")
-        .or_else(|| {
-            issuer
-                .strip_prefix("http://")
-                .filter(|r| r.starts_with("127.0.0.1") || r.starts_with("localhost"))
-        })
-        .unwrap_or_default();
-    !rest.is_empty() && !issuer.contains(['?', '#']) && !rest.starts_with('/')
+    let (rest, https) = match (
+        issuer.strip_prefix("https://"),
+        issuer.strip_prefix("http://"),
+    ) {
+        (Some(rest), _) => (rest, true),
+        (None, Some(rest)) => (rest, false),
+        (None, None) => return false,
+    };
+    let authority = rest.split('/').next().unwrap_or_default();
+    let host = authority.split(':').next().unwrap_or_default();
+    !host.is_empty()
+        && !issuer.contains(['?', '#', '@'])
+        && !issuer.chars().any(|c| c.is_whitespace() || c.is_control())
+        && (https || matches!(host, "127.0.0.1" | "localhost"))
 }
 
 impl Provider {

@@ -1,7 +1,7 @@
 //! The pushed authorization request endpoint (RFC 9126).
 
 use dongpo_pki::time::UnixTime;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Provider, PushedRequest, REQUEST_URI_PREFIX, server_error};
 use crate::claims::{Scope, assurance_of_acr};
@@ -9,8 +9,9 @@ use crate::oauth::{
     ErrorCode, OAuthError, Params, invalid_request, pkce_well_formed, random_token,
 };
 
-/// The PAR answer (HTTP 201): `{"request_uri", "expires_in"}`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// The PAR answer (HTTP 201): `{"request_uri", "expires_in"}`; the client reads the JSON
+/// back into it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PushedAuthorization {
     /// `urn:ietf:params:oauth:request_uri:<random>`.
     pub request_uri: String,
@@ -29,8 +30,9 @@ impl Provider {
     /// ignored (RFC 6749 §3.1).
     ///
     /// # Errors
-    /// An [`OAuthError`]: `invalid_client` (401), `invalid_request`, `invalid_scope`,
-    /// `unsupported_response_type`, `unauthorized_client`, `server_error`.
+    /// An [`OAuthError`]: `invalid_client` (401), `invalid_request`, `invalid_scope`
+    /// (unknown, not allowed for the client, or no `openid`), `unsupported_response_type`,
+    /// `server_error`.
     pub fn push(
         &self,
         form: &[(String, String)],

@@ -1,20 +1,21 @@
 //! The token endpoint: `authorization_code` with `private_key_jwt` and PKCE.
 
 use dongpo_pki::time::UnixTime;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Provider, server_error};
 use crate::oauth::{
     ErrorCode, OAuthError, Params, hash_handle, pkce_matches, pkce_well_formed, random_token,
 };
 
-/// The token response (RFC 6749 §5.1, OIDC Core §3.1.3.3).
-#[derive(Clone, PartialEq, Eq, Serialize)]
+/// The token response (RFC 6749 §5.1, OIDC Core §3.1.3.3); the client reads the JSON
+/// back into it (members it does not know are ignored, RFC 6749 §5.1).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TokenResponse {
     /// An opaque bearer token (no resource accepts it yet; it is not stored).
     pub access_token: String,
     /// `Bearer`.
-    pub token_type: &'static str,
+    pub token_type: String,
     /// Seconds the access token lives.
     pub expires_in: u64,
     /// The granted scopes.
@@ -83,7 +84,7 @@ impl Provider {
         }
         Ok(TokenResponse {
             access_token: random_token()?,
-            token_type: "Bearer",
+            token_type: "Bearer".into(),
             expires_in: self.config.access_token_lifetime,
             scope: grant.scope,
             id_token: grant.id_token,

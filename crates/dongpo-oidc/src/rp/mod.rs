@@ -61,13 +61,21 @@ impl std::fmt::Debug for PendingAuthorization {
     }
 }
 
-/// A form to post, with what to keep.
-#[derive(Debug)]
+/// A form to post, with what to keep. Debug shows neither the form (it holds a live
+/// client assertion) nor the PKCE verifier.
 pub struct AuthorizationRequest {
     /// The form for the PAR endpoint.
     pub form: Vec<(String, String)>,
     /// Keep until the code comes back.
     pub pending: PendingAuthorization,
+}
+
+impl std::fmt::Debug for AuthorizationRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthorizationRequest")
+            .field("pending", &self.pending)
+            .finish_non_exhaustive()
+    }
 }
 
 fn pair(name: &str, value: &str) -> (String, String) {

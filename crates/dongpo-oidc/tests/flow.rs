@@ -127,8 +127,8 @@ impl World {
             .token(&rp.token_request(&code, &request.pending, NOW)?, NOW)?;
         assert_eq!(tokens.token_type, "Bearer");
         let json = serde_json::to_value(&tokens)?;
-        assert_eq!(json["token_type"], "Bearer");
-        assert_eq!(json["expires_in"], 300);
+        assert_eq!(json.get("token_type"), Some(&json!("Bearer")));
+        assert_eq!(json.get("expires_in"), Some(&json!(300)));
         let read: dongpo_oidc::provider::TokenResponse = serde_json::from_value(json)?;
         assert_eq!(read, tokens);
         Ok((tokens.id_token, request.pending.nonce.clone()))

@@ -550,6 +550,22 @@ fn pushed_requests_are_validated() -> R {
     let debug = format!("{request:?}");
     assert!(!debug.contains(get(&request.form, "client_assertion")));
     assert!(!debug.contains(request.pending.code_verifier.as_str()));
+    // the authorization endpoint checks the client_id against the pushed request
+    let query = |client: &str| {
+        vec![
+            ("client_id".to_owned(), client.to_owned()),
+            ("request_uri".to_owned(), pushed.request_uri.clone()),
+        ]
+    };
+    assert_eq!(w.provider.authorization(&query(KB), NOW)?.client_id, KB);
+    assert_eq!(
+        code_of(w.provider.authorization(&query(NH), NOW)),
+        Some(ErrorCode::InvalidRequest)
+    );
+    assert_eq!(
+        code_of(w.provider.authorization(&query(KB)[..1], NOW)),
+        Some(ErrorCode::InvalidRequest)
+    );
     let pending = w.provider.pending(&pushed.request_uri, NOW)?;
     assert_eq!(pending.client_id, KB);
     assert_eq!(pending.scopes, vec!["openid", "kr_overseas_identity"]);

@@ -8,7 +8,7 @@ use dongpo_profiles::Assurance;
 use super::{CodeGrant, Provider, PushedRequest, REQUEST_URI_PREFIX, server_error};
 use crate::claims::{OverseasIdentity, Rrn, Scope};
 use crate::jose::encrypt_jwt;
-use crate::oauth::{ErrorCode, OAuthError, hash_handle, invalid_request, random_token};
+use crate::oauth::{ErrorCode, OAuthError, Params, hash_handle, invalid_request, random_token};
 
 /// Who was verified, how strongly and when: what the verifier knows after a successful
 /// chip session and registry check. Debug shows no personal data.
@@ -69,6 +69,29 @@ fn unknown_request_uri() -> OAuthError {
 }
 
 impl Provider {
+    /// The authorization endpoint's query (RFC 9126 §4): `client_id` and `request_uri`
+    /// (other parameters are ignored: the pushed request is authoritative). Answers the
+    /// pushed request, left usable, once `client_id` is checked against it.
+    ///
+    /// # Errors
+    /// `invalid_request` when a parameter is missing or `client_id` is not the pushing
+    /// client, `invalid_request_uri` when unknown, expired or used; `server_error`.
+    pub fn authorization(
+        &self,
+        query: &[(String, String)],
+        now: UnixTime,
+    ) -> Result<PushedRequest, OAuthError> {
+        let params = Params::parse(query)?;
+        let client_id = params.require("client_id")?;
+        let request = self.pending(params.require("request_uri")?, now)?;
+        if request.client_id != client_id {
+            return Err(invalid_request(
+                "client_id is not the client that pushed the request",
+            ));
+        }
+        Ok(request)
+    }
+
     /// The pushed request behind `request_uri`, left usable: what the verifier shows
     /// and checks (client, scopes, `acr_values`) before running the chip session.
     ///

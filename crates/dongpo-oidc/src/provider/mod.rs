@@ -4,8 +4,9 @@
 //!
 //! Each endpoint is a method taking the parsed form parameters and `now`, answering a
 //! typed value or an [`OAuthError`](crate::OAuthError) (status and JSON body included):
-//! [`Provider::push`] (PAR), [`Provider::complete`] / [`Provider::deny`] (end of the
-//! authorization, called by the verifier), [`Provider::token`], [`Provider::jwks`],
+//! [`Provider::push`] (PAR), [`Provider::authorization`] (the authorization endpoint:
+//! the pushed request behind `client_id` + `request_uri`), [`Provider::complete`] /
+//! [`Provider::deny`] (end of the authorization, called by the verifier), [`Provider::token`], [`Provider::jwks`],
 //! [`Provider::discovery`].
 
 mod authorize;

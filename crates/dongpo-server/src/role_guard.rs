@@ -12,11 +12,22 @@ use crate::db::ServerDb;
 use crate::role::Role;
 use crate::serve_error::ServeError;
 
-/// Records `role` in the server database, refusing a database another role used.
+/// Records `role` in the server database, refusing a database another role used. Called
+/// once every other guard passed ([`check`] runs first): a start refused for another reason
+/// records nothing, so it does not lock a data directory to a role it never ran.
 ///
 /// # Errors
 /// [`ServeError::Refused`] naming the role found; the database's failure.
 pub fn claim(db: &mut dyn ServerDb, role: Role, now: UnixTime) -> Result<(), ServeError> {
+    check(db, role)?;
+    db.record_role(role.name(), now).map_err(ServeError::other)
+}
+
+/// Refuses a server database another role used, recording nothing.
+///
+/// # Errors
+/// [`ServeError::Refused`] naming the role found; the database's failure.
+pub fn check(db: &mut dyn ServerDb, role: Role) -> Result<(), ServeError> {
     let recorded = db.roles_recorded().map_err(ServeError::other)?;
     if let Some(other) = recorded.iter().find(|r| *r != role.name()) {
         return Err(ServeError::Refused(format!(
@@ -25,7 +36,7 @@ pub fn claim(db: &mut dyn ServerDb, role: Role, now: UnixTime) -> Result<(), Ser
             role.name()
         )));
     }
-    db.record_role(role.name(), now).map_err(ServeError::other)
+    Ok(())
 }
 
 /// Refuses a verifier on a data directory that holds a CA (`DATA/ca/ca.toml`): the

@@ -1,6 +1,7 @@
 //! Adversarial review of roles and profile-scoped API keys (adv-h2): a key limited to
 //! profiles never holds `admin`, so it cannot mint a key for other profiles or for every
-//! profile (nor import or erase registry records, which `admin` covers).
+//! profile (nor import or erase registry records, which `admin` covers); a start refused
+//! in the wrong role records no role, so a data directory from before roles stays usable.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -12,7 +13,47 @@
 mod support;
 
 use serde_json::json;
-use support::{Client, InProcess};
+use support::{Client, InProcess, Process, fresh_dir, start_expecting_exit};
+
+fn roles_recorded(data: &std::path::Path) -> Vec<String> {
+    let db = rusqlite::Connection::open(data.join("server.sqlite")).unwrap();
+    let mut query = db
+        .prepare("SELECT name FROM server_flags WHERE name LIKE 'role:%' ORDER BY name")
+        .unwrap();
+    query
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+/// A single-process data directory from before roles (no role recorded): starting it by
+/// mistake as a verifier is refused (it holds a CA) and must leave no role behind, or the
+/// next start in its own role `all` is refused for good.
+#[test]
+fn a_refused_start_records_no_role() {
+    let data = fresh_dir("adv-h2-legacy");
+    drop(Process::start(&data, &[], &[]));
+    assert_eq!(roles_recorded(&data), ["role:all"]);
+    // As before roles: no role recorded.
+    rusqlite::Connection::open(data.join("server.sqlite"))
+        .unwrap()
+        .execute("DELETE FROM server_flags WHERE name LIKE 'role:%'", [])
+        .unwrap();
+    let refused = start_expecting_exit(&data, &["--role", "verifier"], &[])
+        .expect("a verifier started on a CA's data directory");
+    assert!(!refused.status.success());
+    let said = String::from_utf8_lossy(&refused.stderr).into_owned();
+    assert!(said.contains("holds a CA"), "{said}");
+    assert!(roles_recorded(&data).is_empty(), "{said}");
+    // Its own role still starts, and records itself.
+    let server = Process::start(&data, &[], &[]);
+    let ready = Client::new(&server.url, None).get("/readyz");
+    assert_eq!(ready.status, 200, "{}", ready.text());
+    drop(server);
+    assert_eq!(roles_recorded(&data), ["role:all"]);
+    let _ = std::fs::remove_dir_all(&data);
+}
 
 #[test]
 fn an_admin_key_cannot_be_limited_to_profiles() {

@@ -1,7 +1,8 @@
 //! Adversarial review of roles and profile-scoped API keys (adv-h2): a key limited to
 //! profiles never holds `admin`, so it cannot mint a key for other profiles or for every
 //! profile (nor import or erase registry records, which `admin` covers); a start refused
-//! in the wrong role records no role, so a data directory from before roles stays usable.
+//! in the wrong role records no role, so a data directory from before roles stays usable; a
+//! verifier starts (and starts again) on a relative data directory, the default's kind.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -86,4 +87,46 @@ fn an_admin_key_cannot_be_limited_to_profiles() {
     );
     assert_eq!(minted.status, 403, "{}", minted.text());
     assert!(minted.json().get("key").is_none());
+}
+
+/// `dongpo-server --role verifier --data-dir rel` (relative, like the default `dongpo-data`):
+/// the registry store's path was joined to the registry directory twice
+/// (`rel/registry/rel/registry/registry.sqlite`), so the verifier never started.
+#[test]
+fn a_verifier_starts_on_a_relative_data_directory() {
+    let parent = fresh_dir("adv-h2-relative");
+    let data = parent.join("verifier");
+    for _start in 0..2 {
+        let _ = std::fs::remove_file(data.join(dongpo_server::ADDR_FILE));
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_dongpo-server"))
+            .current_dir(&parent)
+            .args(["--listen", "127.0.0.1:0", "--data-dir", "verifier"])
+            .args(["--role", "verifier"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let started = std::time::Instant::now();
+        let addr = loop {
+            if let Ok(addr) = std::fs::read_to_string(data.join(dongpo_server::ADDR_FILE)) {
+                break addr.trim().to_owned();
+            }
+            if child.try_wait().unwrap().is_some() {
+                let out = child.wait_with_output().unwrap();
+                panic!(
+                    "the verifier exited: {}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+            }
+            assert!(started.elapsed() < std::time::Duration::from_secs(60));
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        };
+        let ready = Client::new(&format!("http://{addr}"), None).get("/readyz");
+        let _ = child.kill();
+        let _ = child.wait();
+        assert_eq!(ready.status, 200, "{}", ready.text());
+    }
+    assert!(data.join("registry").join("registry.sqlite").exists());
+    let _ = std::fs::remove_dir_all(&parent);
+    let _ = std::fs::remove_dir_all(parent.join("verifier.keys"));
 }

@@ -74,6 +74,7 @@ pub fn build(mut config: ServerConfig) -> Result<AppState, ServeError> {
     let ca = match config.role {
         Role::Verifier => open_verifier_registry(&config, now)?,
         Role::All | Role::Ca => {
+            crate::role_guard::refuse_registry_dir(&config)?;
             private_files::private_dir(&config.ca_dir())?;
             open_or_create_ca(&mut config, now)?
         }

@@ -56,6 +56,25 @@ pub fn refuse_ca_dir(config: &ServerConfig) -> Result<(), ServeError> {
     Ok(())
 }
 
+/// Refuses a CA (role `ca` or `all`) on a data directory that holds a verifier's registry
+/// (`DATA/registry`), whatever its database: it would write a CA directory and a CA
+/// passphrase into the verifier's data and key directories.
+///
+/// # Errors
+/// [`ServeError::Refused`] naming the registry directory.
+pub fn refuse_registry_dir(config: &ServerConfig) -> Result<(), ServeError> {
+    let registry = config.data_dir.join(crate::bootstrap::REGISTRY_DIR);
+    if registry.exists() {
+        return Err(ServeError::Refused(format!(
+            "refusing to start as role {}: the data directory holds a verifier's registry ({}); \
+             a CA keeps a data directory of its own",
+            config.role.name(),
+            registry.display()
+        )));
+    }
+    Ok(())
+}
+
 /// Refuses a CA whose store holds registry records: a `ca` process keeps no registry.
 ///
 /// # Errors

@@ -130,3 +130,42 @@ fn a_verifier_starts_on_a_relative_data_directory() {
     let _ = std::fs::remove_dir_all(&parent);
     let _ = std::fs::remove_dir_all(parent.join("verifier.keys"));
 }
+
+/// A CA started on a verifier's data directory with a database of its own (so the server
+/// database's role record does not stop it) wrote `ca/` and a CA passphrase into the
+/// verifier's data and key directories before failing: it is refused before anything.
+#[test]
+fn a_ca_on_a_verifiers_data_directory_with_another_database_writes_nothing() {
+    let Ok(admin_url) = std::env::var("DONGPO_TEST_POSTGRES_URL") else {
+        println!("skipped: DONGPO_TEST_POSTGRES_URL is not set (CA on a verifier's directory)");
+        return;
+    };
+    let db = dongpo_testkit::pg_database::Database::create(&admin_url, "adv_h2_ca").unwrap();
+    let data = fresh_dir("adv-h2-ca-on-verifier");
+    drop(Process::start(&data, &["--role", "verifier"], &[]));
+    let keys = dongpo_ca::keyring::Keyring::default_dir(&data);
+    let held = |dir: &std::path::Path| -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let (data_before, keys_before) = (held(&data), held(&keys));
+    let refused = start_expecting_exit(
+        &data,
+        &["--role", "ca"],
+        &[("DATABASE_URL", db.url.as_str())],
+    )
+    .expect("a CA started on a verifier's data directory");
+    assert!(!refused.status.success());
+    let said = String::from_utf8_lossy(&refused.stderr).into_owned();
+    assert!(said.contains("verifier's registry"), "{said}");
+    assert!(!data.join("ca").exists(), "{said}");
+    assert_eq!(held(&data), data_before);
+    assert_eq!(held(&keys), keys_before);
+    let _ = std::fs::remove_dir_all(&data);
+    let _ = std::fs::remove_dir_all(&keys);
+}

@@ -69,11 +69,12 @@ pub fn build(mut config: ServerConfig) -> Result<AppState, ServeError> {
     if config.dev {
         server_db.mark_dev(now).map_err(ServeError::other)?;
     }
-    crate::role_guard::claim(server_db.as_mut(), config.role, now)?;
-    // After the claim: a data directory or database of another role gets no CA or registry.
+    crate::role_guard::check(server_db.as_mut(), config.role)?;
+    // After the check: a data directory or database of another role gets no CA or registry.
     let ca = match config.role {
         Role::Verifier => open_verifier_registry(&config, now)?,
         Role::All | Role::Ca => {
+            crate::role_guard::refuse_registry_dir(&config)?;
             private_files::private_dir(&config.ca_dir())?;
             open_or_create_ca(&mut config, now)?
         }
@@ -84,6 +85,8 @@ pub fn build(mut config: ServerConfig) -> Result<AppState, ServeError> {
     if !config.role.holds_registry() {
         crate::role_guard::refuse_registry_rows(&mut ca)?;
     }
+    // Recorded only now: a start the guards refused leaves no role behind.
+    crate::role_guard::claim(server_db.as_mut(), config.role, now)?;
     let receipt_path = secrets.join("receipt-key.p8");
     // Earlier versions kept the fingerprint key here: it moves into the keyring.
     ca.keyring()

@@ -12,11 +12,22 @@ use crate::db::ServerDb;
 use crate::role::Role;
 use crate::serve_error::ServeError;
 
-/// Records `role` in the server database, refusing a database another role used.
+/// Records `role` in the server database, refusing a database another role used. Called
+/// once every other guard passed ([`check`] runs first): a start refused for another reason
+/// records nothing, so it does not lock a data directory to a role it never ran.
 ///
 /// # Errors
 /// [`ServeError::Refused`] naming the role found; the database's failure.
 pub fn claim(db: &mut dyn ServerDb, role: Role, now: UnixTime) -> Result<(), ServeError> {
+    check(db, role)?;
+    db.record_role(role.name(), now).map_err(ServeError::other)
+}
+
+/// Refuses a server database another role used, recording nothing.
+///
+/// # Errors
+/// [`ServeError::Refused`] naming the role found; the database's failure.
+pub fn check(db: &mut dyn ServerDb, role: Role) -> Result<(), ServeError> {
     let recorded = db.roles_recorded().map_err(ServeError::other)?;
     if let Some(other) = recorded.iter().find(|r| *r != role.name()) {
         return Err(ServeError::Refused(format!(
@@ -25,7 +36,7 @@ pub fn claim(db: &mut dyn ServerDb, role: Role, now: UnixTime) -> Result<(), Ser
             role.name()
         )));
     }
-    db.record_role(role.name(), now).map_err(ServeError::other)
+    Ok(())
 }
 
 /// Refuses a verifier on a data directory that holds a CA (`DATA/ca/ca.toml`): the
@@ -40,6 +51,25 @@ pub fn refuse_ca_dir(config: &ServerConfig) -> Result<(), ServeError> {
             "refusing to start as role verifier: the data directory holds a CA ({}); a verifier \
              keeps no CA keys: give it a data directory of its own",
             ca.display()
+        )));
+    }
+    Ok(())
+}
+
+/// Refuses a CA (role `ca` or `all`) on a data directory that holds a verifier's registry
+/// (`DATA/registry`), whatever its database: it would write a CA directory and a CA
+/// passphrase into the verifier's data and key directories.
+///
+/// # Errors
+/// [`ServeError::Refused`] naming the registry directory.
+pub fn refuse_registry_dir(config: &ServerConfig) -> Result<(), ServeError> {
+    let registry = config.data_dir.join(crate::bootstrap::REGISTRY_DIR);
+    if registry.exists() {
+        return Err(ServeError::Refused(format!(
+            "refusing to start as role {}: the data directory holds a verifier's registry ({}); \
+             a CA keeps a data directory of its own",
+            config.role.name(),
+            registry.display()
         )));
     }
     Ok(())

@@ -131,7 +131,12 @@ impl Ca {
         }
         let config = CaConfig {
             node,
-            store: location,
+            // As in `ca.toml`: relative to `dir` ([`crate::resolve_store`] joins it), so a
+            // relative `dir` is not joined twice.
+            store: overrides
+                .store
+                .clone()
+                .unwrap_or_else(|| REGISTRY_STORE.to_owned()),
             key_algorithm: String::new(),
             crl_partitions: 1,
             profiles_dir: None,

@@ -186,6 +186,15 @@ pub async fn create_api_key(
     JsonBody(body): JsonBody<ApiKeyIn>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     caller.require(Scope::Admin)?;
+    // Only an unlimited key makes keys (admin keys are never limited to profiles; this
+    // also holds for rows stored before that rule).
+    if caller.profiles.is_some() {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "profile_not_in_key_scope",
+            "a key limited to profiles cannot create API keys",
+        ));
+    }
     if body.name.trim().is_empty() || body.name.len() > 200 {
         return Err(ApiError::bad_request(
             "bad_request",
@@ -202,6 +211,15 @@ pub async fn create_api_key(
         return Err(ApiError::bad_request(
             "bad_request",
             "scopes: give at least one",
+        ));
+    }
+    // `admin` covers the whole server (registry import and erasure, API keys, every
+    // profile): a key limited to profiles holding it could mint an unlimited key.
+    if body.profiles.is_some() && scopes.grants(Scope::Admin) {
+        return Err(ApiError::bad_request(
+            "admin_key_not_scoped",
+            "profiles: an admin key covers every profile, the registry and API keys; limit \
+             only keys without admin",
         ));
     }
     let profiles = match body.profiles {

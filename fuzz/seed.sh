@@ -117,6 +117,12 @@ printf '%s' 01 07 00A4020C020101 05 00B0000004 09 00B100000354010100 | xxd -r -p
 printf '%s' 00 0C 00A4040C07A0000002471001 06 008400000800 | xxd -r -p > corpus/virtual_chip/plain
 seed profile_toml ../crates/dongpo-profiles/profiles/*.toml
 seed server_request
+# oidc: selector byte, then a JWS-shaped token, a JWK set, a PAR form and a token form.
+mkdir -p corpus/oidc
+printf '\x00%s' 'eyJhbGciOiJFUzI1NiIsImtpZCI6IngifQ.eyJpc3MiOiJodHRwczovL3ZlcmlmaWVyLmV4YW1wbGUifQ.AAAA' > corpus/oidc/jws
+printf '\x01%s' '{"keys":[{"kty":"EC","crv":"P-256","x":"AAAA","y":"AAAA","kid":"k","use":"sig"}]}' > corpus/oidc/jwks
+printf '\x02%s' 'response_type=code&client_id=ca-kb&redirect_uri=https://ca.example/cb&scope=openid&state=s&nonce=n&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256&client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer&client_assertion=a.b.c' > corpus/oidc/par
+printf '\x03%s' 'grant_type=authorization_code&code=x&redirect_uri=https://ca.example/cb&code_verifier=v&client_id=ca-kb' > corpus/oidc/token
 seed active_auth
 # active_auth input: hash selector, DG15 length (2), challenge length (1), DG15, challenge,
 # signature: the real RSA vector, and an ECDSA one signed by the testkit chip key.

@@ -367,7 +367,7 @@ fn refuse_second_ca(config: &ServerConfig, dir: &Path) -> Result<(), ServeError>
 /// data directory that holds a CA.
 fn open_verifier_registry(config: &ServerConfig, now: UnixTime) -> Result<Ca, ServeError> {
     crate::role_guard::refuse_ca_dir(config)?;
-    let dir = config.data_dir.join(REGISTRY_DIR);
+    let dir = config.data_dir.join(crate::role::REGISTRY_DIR);
     private_files::private_dir(&dir)?;
     if config.database_url.is_none() {
         private_files::create_private_file(&dir.join(dongpo_ca::REGISTRY_STORE))?;
@@ -388,9 +388,6 @@ fn open_verifier_registry(config: &ServerConfig, now: UnixTime) -> Result<Ca, Se
         dir.display()
     )))
 }
-
-/// A verifier's registry directory under the data directory.
-pub const REGISTRY_DIR: &str = "registry";
 
 fn open_or_create_ca(config: &mut ServerConfig, now: UnixTime) -> Result<Ca, ServeError> {
     let dir = config.ca_dir();

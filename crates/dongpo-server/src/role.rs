@@ -4,6 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
+/// A verifier's registry directory under the data directory.
+pub const REGISTRY_DIR: &str = "registry";
+
 /// A server role.
 ///
 /// ```

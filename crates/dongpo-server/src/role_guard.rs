@@ -63,7 +63,7 @@ pub fn refuse_ca_dir(config: &ServerConfig) -> Result<(), ServeError> {
 /// # Errors
 /// [`ServeError::Refused`] naming the registry directory.
 pub fn refuse_registry_dir(config: &ServerConfig) -> Result<(), ServeError> {
-    let registry = config.data_dir.join(crate::bootstrap::REGISTRY_DIR);
+    let registry = config.data_dir.join(crate::role::REGISTRY_DIR);
     if registry.exists() {
         return Err(ServeError::Refused(format!(
             "refusing to start as role {}: the data directory holds a verifier's registry ({}); \

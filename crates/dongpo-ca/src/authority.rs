@@ -457,18 +457,7 @@ impl Ca {
             .map_err(OpenError::StoreFailed)?;
         let chain = AuditChain::resume(&audit_key, &config.node, tail.as_ref());
         let now = overrides.now.unwrap_or_else(UnixTime::now);
-        // A store with sealed rows or data keys needs this keyring's sealing key: a new one
-        // would not open them.
-        let seal_key = if keyring.holds(KeyName::RegistrySeal)
-            || store
-                .registry_keys()
-                .map_err(OpenError::StoreFailed)?
-                .is_empty()
-        {
-            keyring.key32_or_create(KeyName::RegistrySeal)?
-        } else {
-            keyring.key32(KeyName::RegistrySeal)?
-        };
+        let seal_key = registry_seal_key(&keyring, store.as_mut())?;
         let seal = RegistrySeal::load(seal_key, store.as_mut(), now)?;
         let ra_policy = RaPolicy {
             max_report_age: config.max_report_age,
@@ -1146,4 +1135,23 @@ pub enum NotWritable {
     /// reason).
     #[error("{0}")]
     LastWrite(String),
+}
+
+/// The registry-sealing key of `keyring`, created when neither the keyring nor the store
+/// has one yet. A store with sealed rows or data keys needs this keyring's sealing key: a
+/// new one would not open them, so it is never created then. (The one rule for the CA and
+/// the verifier's registry-only store.)
+fn registry_seal_key(
+    keyring: &Keyring,
+    store: &mut dyn crate::store::Store,
+) -> Result<zeroize::Zeroizing<[u8; 32]>, OpenError> {
+    let fresh_store = store
+        .registry_keys()
+        .map_err(OpenError::StoreFailed)?
+        .is_empty();
+    Ok(if keyring.holds(KeyName::RegistrySeal) || fresh_store {
+        keyring.key32_or_create(KeyName::RegistrySeal)?
+    } else {
+        keyring.key32(KeyName::RegistrySeal)?
+    })
 }

@@ -110,16 +110,7 @@ impl Ca {
         let tail = store.audit_tail(&node).map_err(OpenError::StoreFailed)?;
         let chain = AuditChain::resume(&audit_key, &node, tail.as_ref());
         let now = overrides.now.unwrap_or_else(UnixTime::now);
-        let seal_key = if keyring.holds(KeyName::RegistrySeal)
-            || store
-                .registry_keys()
-                .map_err(OpenError::StoreFailed)?
-                .is_empty()
-        {
-            keyring.key32_or_create(KeyName::RegistrySeal)?
-        } else {
-            keyring.key32(KeyName::RegistrySeal)?
-        };
+        let seal_key = super::registry_seal_key(&keyring, store.as_mut())?;
         let seal = RegistrySeal::load(seal_key, store.as_mut(), now)?;
         let mut issuer = Issuer::new(Vec::new(), store, chain, 1).with_claim(Some(claim));
         if fresh {

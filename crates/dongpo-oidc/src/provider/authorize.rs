@@ -69,6 +69,15 @@ fn unknown_request_uri() -> OAuthError {
 }
 
 impl Provider {
+    /// Takes the pushed request behind `request_uri` out of the store: it ends here,
+    /// whether the authorization then succeeds or is denied (single use).
+    fn take_pushed(&self, request_uri: &str, now: UnixTime) -> Result<PushedRequest, OAuthError> {
+        self.store
+            .take_request(handle_of(request_uri)?, now)
+            .map_err(server_error)?
+            .ok_or_else(unknown_request_uri)
+    }
+
     /// The authorization endpoint's query (RFC 9126 §4): `client_id` and `request_uri`
     /// (other parameters are ignored: the pushed request is authoritative). Answers the
     /// pushed request, left usable, once `client_id` is checked against it.
@@ -120,11 +129,7 @@ impl Provider {
         person: &VerifiedPerson,
         now: UnixTime,
     ) -> Result<AuthorizationRedirect, OAuthError> {
-        let request = self
-            .store
-            .take_request(handle_of(request_uri)?, now)
-            .map_err(server_error)?
-            .ok_or_else(unknown_request_uri)?;
+        let request = self.take_pushed(request_uri, now)?;
         let client = self
             .clients
             .get(&request.client_id)
@@ -174,11 +179,7 @@ impl Provider {
         description: &str,
         now: UnixTime,
     ) -> Result<AuthorizationRedirect, OAuthError> {
-        let request = self
-            .store
-            .take_request(handle_of(request_uri)?, now)
-            .map_err(server_error)?
-            .ok_or_else(unknown_request_uri)?;
+        let request = self.take_pushed(request_uri, now)?;
         Ok(self.redirect(
             &request,
             &[
